@@ -1,0 +1,260 @@
+/*
+ * napi-symbols symbolize: addresses in, functions and source lines out, in
+ * llvm-symbolizer's pretty style or as JSON. Addresses come from the command
+ * line or, without any, from stdin one per line, answered as they arrive so
+ * another program can drive it through a pipe.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "json.h"
+#include "napi_symbols.h"
+
+#define MAX_DEBUG_DIRS 16
+
+const char cmd_symbolize_usage[] =
+    "usage: napi-symbols symbolize -e FILE [options] [ADDR...]\n"
+    "\n"
+    "Prints the function, file, line and column of each address in FILE, with\n"
+    "the frames inlined at that address. ADDRs are hexadecimal, with or without\n"
+    "0x, relative to the module's load base (for ELF: the virtual address the\n"
+    "file gives). Without ADDR, reads addresses from stdin, one per line.\n"
+    "\n"
+    "Options:\n"
+    "  -e, --exe FILE         the executable, shared object (.node) or debug file\n"
+    "      --debug-file DBG   use DBG as the debug file; refused if it does not match\n"
+    "      --debug-dir DIR    look for debug files under DIR (repeatable; default\n"
+    "                         /usr/lib/debug): DIR/.build-id/xx/rest.debug and the\n"
+    "                         .gnu_debuglink name. Beside FILE and in FILE's .debug/\n"
+    "                         are always searched.\n"
+    "  -r, --return-addresses the addresses are return addresses (from a stack\n"
+    "                         trace): look up ADDR-1, the call instruction\n"
+    "      --no-inlines       only one frame per address, no inlined callers\n"
+    "  -s, --basenames        print file names without their directories\n"
+    "      --json             print a JSON array, one object per address:\n"
+    "                         {\"address\", \"frames\": [{\"function\", \"file\", \"line\",\n"
+    "                         \"column\", \"inlined\"}]}, innermost frame first\n"
+    "  -h, --help             show this help\n"
+    "\n"
+    "An address with no symbol prints ?? (not an error).\n"
+    "Exit status: 0 done; 1 FILE or the debug file cannot be used (the reason is\n"
+    "printed), or an input line was not an address; 129 usage error.\n";
+
+struct symbolize_opts {
+	const char *exe;
+	const char *debug_dirs[MAX_DEBUG_DIRS + 1];
+	size_t ndirs;
+	struct nsym_open_options open;
+	unsigned flags;
+	bool json, basenames;
+};
+
+struct output {
+	const struct symbolize_opts *opts;
+	size_t printed;
+};
+
+static const char *shown_file(const struct symbolize_opts *o, const char *file)
+{
+	const char *slash;
+	if (!o->basenames || (slash = strrchr(file, '/')) == NULL)
+		return file;
+	return slash + 1;
+}
+
+static void print_text(const struct symbolize_opts *o, const struct nsym_frames *fr)
+{
+	for (size_t i = 0; i < fr->count; i++) {
+		const struct nsym_frame *f = &fr->frames[i];
+		printf("%s%s at %s:%" PRIu32 ":%" PRIu32 "\n", i > 0 ? " (inlined by) " : "",
+		       f->function, shown_file(o, f->file), f->line, f->column);
+	}
+	putchar('\n');
+}
+
+static void print_json(struct output *out, const char *addr_text, const struct nsym_frames *fr)
+{
+	fputs(out->printed > 0 ? ",\n" : "[\n", stdout);
+	printf("{\"address\": ");
+	nsym_json_string(stdout, addr_text);
+	printf(", \"frames\": [");
+	for (size_t i = 0; fr != NULL && i < fr->count; i++) {
+		const struct nsym_frame *f = &fr->frames[i];
+		printf("%s{\"function\": ", i > 0 ? ", " : "");
+		nsym_json_string(stdout, f->function);
+		printf(", \"file\": ");
+		nsym_json_string(stdout, shown_file(out->opts, f->file));
+		printf(", \"line\": %" PRIu32 ", \"column\": %" PRIu32 ", \"inlined\": %s", f->line,
+		       f->column, f->inlined ? "true" : "false");
+		if (f->approximate)
+			printf(", \"approximate\": true");
+		if (f->linkage_name != NULL && strcmp(f->linkage_name, f->function) != 0) {
+			printf(", \"linkage_name\": ");
+			nsym_json_string(stdout, f->linkage_name);
+		}
+		putchar('}');
+	}
+	printf("]}");
+	out->printed++;
+}
+
+static bool parse_address(uint64_t *out, const char *text)
+{
+	char *end;
+	const char *p = text;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
+		p += 2;
+	if (*p == '\0')
+		return false;
+	errno = 0;
+	*out = strtoull(p, &end, 16);
+	while (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n')
+		end++;
+	return errno == 0 && *end == '\0' && *p != '-' && *p != '+';
+}
+
+/* Answers one address; returns false when the text is not an address. */
+static bool answer(struct output *out, nsym_symbolizer *sym, struct nsym_frames *fr,
+                   const char *text)
+{
+	const struct symbolize_opts *o = out->opts;
+	char canon[32];
+	uint64_t addr;
+	int rc;
+
+	if (!parse_address(&addr, text)) {
+		nsym_cli_error("'%s' is not a hexadecimal address", text);
+		if (o->json)
+			print_json(out, text, NULL);
+		else
+			printf("??\n\n");
+		return false;
+	}
+	snprintf(canon, sizeof(canon), "0x%" PRIx64, addr);
+	rc = nsym_symbolizer_lookup(fr, sym, addr, o->flags);
+	if (rc != 0) {
+		nsym_cli_error("%s: %s", canon, nsym_error_detail());
+		fr->count = 0;
+	}
+	if (o->json)
+		print_json(out, canon, fr);
+	else
+		print_text(o, fr);
+	fflush(stdout);
+	return true;
+}
+
+static int answer_stdin(struct output *out, nsym_symbolizer *sym, struct nsym_frames *fr)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	int status = NSYM_EXIT_OK;
+
+	while ((len = getline(&line, &cap, stdin)) > 0) {
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = '\0';
+		if (len == 0)
+			continue;
+		if (!answer(out, sym, fr, line))
+			status = NSYM_EXIT_FAIL;
+	}
+	free(line);
+	return status;
+}
+
+static int parse_options(struct symbolize_opts *o, int argc, char **argv)
+{
+	enum { OPT_DEBUG_FILE = 256, OPT_DEBUG_DIR, OPT_NO_INLINES, OPT_JSON };
+	static const struct option longopts[] = {
+	    {"exe", required_argument, NULL, 'e'},
+	    {"obj", required_argument, NULL, 'e'},
+	    {"debug-file", required_argument, NULL, OPT_DEBUG_FILE},
+	    {"debug-dir", required_argument, NULL, OPT_DEBUG_DIR},
+	    {"return-addresses", no_argument, NULL, 'r'},
+	    {"no-inlines", no_argument, NULL, OPT_NO_INLINES},
+	    {"basenames", no_argument, NULL, 's'},
+	    {"json", no_argument, NULL, OPT_JSON},
+	    {NULL, 0, NULL, 0},
+	};
+	int c;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":e:rs", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'e':
+			o->exe = optarg;
+			break;
+		case OPT_DEBUG_FILE:
+			o->open.debug_file = optarg;
+			break;
+		case OPT_DEBUG_DIR:
+			if (o->ndirs == MAX_DEBUG_DIRS)
+				return nsym_cli_usage_error("symbolize", "too many --debug-dir");
+			o->debug_dirs[o->ndirs++] = optarg;
+			break;
+		case 'r':
+			o->flags |= NSYM_LOOKUP_RETURN_ADDRESS;
+			break;
+		case OPT_NO_INLINES:
+			o->flags |= NSYM_LOOKUP_NO_INLINES;
+			break;
+		case 's':
+			o->basenames = true;
+			break;
+		case OPT_JSON:
+			o->json = true;
+			break;
+		case ':':
+			return nsym_cli_usage_error("symbolize", "option '%s' needs a value",
+			                            argv[optind - 1]);
+		default:
+			return nsym_cli_usage_error("symbolize", "unknown option '%s'",
+			                            argv[optind - 1]);
+		}
+	}
+	if (o->exe == NULL)
+		return nsym_cli_usage_error("symbolize", "no file given (-e FILE)");
+	if (o->ndirs > 0)
+		o->open.debug_dirs = o->debug_dirs;
+	return 0;
+}
+
+int cmd_symbolize(int argc, char **argv)
+{
+	struct symbolize_opts o = {0};
+	struct nsym_frames frames = {0};
+	struct output out = {.opts = &o};
+	nsym_symbolizer *sym = NULL;
+	int status = NSYM_EXIT_OK;
+
+	if (parse_options(&o, argc, argv) != 0)
+		return NSYM_EXIT_USAGE;
+	if (nsym_symbolizer_open(&sym, o.exe, &o.open) != 0) {
+		nsym_cli_error("%s", nsym_error_detail());
+		return NSYM_EXIT_FAIL;
+	}
+	if (optind >= argc) {
+		status = answer_stdin(&out, sym, &frames);
+	} else {
+		for (int i = optind; i < argc; i++) {
+			if (!answer(&out, sym, &frames, argv[i]))
+				status = NSYM_EXIT_FAIL;
+		}
+	}
+	if (o.json)
+		fputs(out.printed > 0 ? "\n]\n" : "[]\n", stdout);
+	nsym_frames_release(&frames);
+	nsym_symbolizer_close(sym);
+	return status;
+}

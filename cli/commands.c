@@ -1,0 +1,20 @@
+/* The table of subcommands; the only place that names them all. */
+#include <string.h>
+
+#include "commands.h"
+
+const struct nsym_cmd nsym_cmds[] = {
+    {"symbolize", cmd_symbolize, "turn addresses in an ELF file into functions and source lines",
+     cmd_symbolize_usage},
+    {"help", cmd_help, "show help for a command", cmd_help_usage},
+    {NULL, NULL, NULL, NULL},
+};
+
+const struct nsym_cmd *nsym_cmd_find(const char *name)
+{
+	for (const struct nsym_cmd *c = nsym_cmds; c->name != NULL; c++) {
+		if (strcmp(c->name, name) == 0)
+			return c;
+	}
+	return NULL;
+}

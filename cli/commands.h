@@ -1,0 +1,36 @@
+/*
+ * The napi-symbols program: one table of subcommands (commands.c), each in
+ * its own cmd_<name>.c. A command returns the process exit status:
+ * 0 success, 1 failure, 129 usage error (as git does).
+ */
+#ifndef NSYM_CLI_COMMANDS_H
+#define NSYM_CLI_COMMANDS_H
+
+#define NSYM_EXIT_OK    0
+#define NSYM_EXIT_FAIL  1
+#define NSYM_EXIT_USAGE 129
+
+struct nsym_cmd {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary; /* one line for the command list */
+	const char *usage;   /* the whole --help text */
+};
+
+extern const struct nsym_cmd nsym_cmds[];
+
+const struct nsym_cmd *nsym_cmd_find(const char *name);
+
+int cmd_help(int argc, char **argv);
+int cmd_symbolize(int argc, char **argv);
+
+extern const char cmd_help_usage[];
+extern const char cmd_symbolize_usage[];
+
+/* Prints "napi-symbols: message" on stderr. */
+void nsym_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints the error and "see 'napi-symbols CMD --help'"; returns 129. */
+int nsym_cli_usage_error(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,88 @@
+/* Entry point: global options, then dispatch through the command table. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+
+static void print_overview(FILE *out)
+{
+	fprintf(out, "usage: napi-symbols [--version] [--help] <command> [<args>]\n\n"
+	             "Turns crashes of stripped native Node.js addons into source lines.\n\n"
+	             "Commands:\n");
+	for (const struct nsym_cmd *c = nsym_cmds; c->name != NULL; c++)
+		fprintf(out, "  %-12s %s\n", c->name, c->summary);
+	fprintf(out, "\nRun 'napi-symbols help <command>' or 'napi-symbols <command> --help' "
+	             "for a command's options.\n"
+	             "Exit status: 0 success, 1 failure, 129 usage error.\n");
+}
+
+void nsym_cli_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("napi-symbols: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+int nsym_cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("napi-symbols: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	fprintf(stderr, "see 'napi-symbols %s --help'\n", cmd);
+	return NSYM_EXIT_USAGE;
+}
+
+const char cmd_help_usage[] = "usage: napi-symbols help [<command>]\n\n"
+                              "Shows the list of commands, or one command's help.\n";
+
+int cmd_help(int argc, char **argv)
+{
+	const struct nsym_cmd *c;
+
+	if (argc < 2) {
+		print_overview(stdout);
+		return NSYM_EXIT_OK;
+	}
+	c = nsym_cmd_find(argv[1]);
+	if (c == NULL)
+		return nsym_cli_usage_error("help", "'%s' is not a command", argv[1]);
+	fputs(c->usage, stdout);
+	return NSYM_EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	const struct nsym_cmd *c;
+
+	if (argc < 2) {
+		print_overview(stderr);
+		return NSYM_EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		print_overview(stdout);
+		return NSYM_EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("napi-symbols %s\n", NSYM_VERSION);
+		return NSYM_EXIT_OK;
+	}
+	c = nsym_cmd_find(argv[1]);
+	if (c == NULL) {
+		nsym_cli_error("'%s' is not a command; see 'napi-symbols --help'", argv[1]);
+		return NSYM_EXIT_USAGE;
+	}
+	for (int i = 2; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			fputs(c->usage, stdout);
+			return NSYM_EXIT_OK;
+		}
+	}
+	return c->run(argc - 1, argv + 1);
+}

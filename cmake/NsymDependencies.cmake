@@ -1,0 +1,45 @@
+# Finds every library the project needs. A missing one stops configure with
+# the Debian package that provides it, since that is the only fix a user needs.
+find_package(PkgConfig)
+if(NOT PKG_CONFIG_FOUND)
+  message(FATAL_ERROR "pkg-config not found: install the Debian package 'pkg-config'")
+endif()
+
+function(nsym_require_pkg target module debian_pkg)
+  pkg_check_modules(${target} QUIET IMPORTED_TARGET ${module})
+  if(NOT ${target}_FOUND)
+    message(FATAL_ERROR "${module} not found: install the Debian package '${debian_pkg}'")
+  endif()
+  add_library(nsym::${target} ALIAS PkgConfig::${target})
+endfunction()
+
+nsym_require_pkg(ELF libelf libelf-dev)
+nsym_require_pkg(ZLIB zlib zlib1g-dev)
+nsym_require_pkg(ZSTD libzstd libzstd-dev)
+nsym_require_pkg(CURL libcurl libcurl4-openssl-dev)
+nsym_require_pkg(SQLITE3 sqlite3 libsqlite3-dev)
+nsym_require_pkg(UNWIND libunwind libunwind-dev)
+if(NSYM_BUILD_TESTS)
+  nsym_require_pkg(CHECK check check)
+endif()
+
+find_package(civetweb CONFIG QUIET)
+if(NOT civetweb_FOUND)
+  message(FATAL_ERROR "civetweb CMake package not found or incomplete: install the Debian packages 'libcivetweb-dev' and 'civetweb' (its CMake file checks for the civetweb program)")
+endif()
+
+# libdwarf and libiberty ship no pkg-config file on Debian.
+function(nsym_require_lib target header header_suffix lib debian_pkg)
+  find_path(${target}_INCLUDE_DIR ${header} PATH_SUFFIXES ${header_suffix})
+  find_library(${target}_LIBRARY NAMES ${lib})
+  if(NOT ${target}_INCLUDE_DIR OR NOT ${target}_LIBRARY)
+    message(FATAL_ERROR "${lib} not found: install the Debian package '${debian_pkg}'")
+  endif()
+  add_library(nsym::${target} UNKNOWN IMPORTED)
+  set_target_properties(nsym::${target} PROPERTIES
+    IMPORTED_LOCATION "${${target}_LIBRARY}"
+    INTERFACE_INCLUDE_DIRECTORIES "${${target}_INCLUDE_DIR}")
+endfunction()
+
+nsym_require_lib(DWARF libdwarf.h libdwarf dwarf libdwarf-dev)
+nsym_require_lib(IBERTY demangle.h libiberty libiberty.a libiberty-dev)

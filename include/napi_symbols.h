@@ -1,0 +1,193 @@
+/*
+ * napi_symbols.h: the public interface of libnsym, the library under the
+ * napi-symbols tools. It identifies ELF objects (build-id, .gnu_debuglink,
+ * fallback identity), pairs a stripped file with its debug file, and turns
+ * module-relative addresses into function, file, line and column with full
+ * inline chains.
+ *
+ * Conventions: functions return 0 or a negative NSYM_E* code; output
+ * parameters come first and are named `out`; every _open has a _close and
+ * every _new a _free, and those accept NULL. The library never prints and
+ * never exits. After a failure, nsym_error_detail() returns one line that
+ * names the file and what is wrong, for the calling thread.
+ */
+#ifndef NAPI_SYMBOLS_H
+#define NAPI_SYMBOLS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define NSYM_EXTERN __attribute__((visibility("default")))
+#else
+#define NSYM_EXTERN
+#endif
+
+/*
+ * Every error code, once. Codes are never renumbered: scripts and the server
+ * may report them.
+ */
+#define NSYM_ERRORS(X)                                                                             \
+	X(NSYM_OK, 0, "success")                                                                   \
+	X(NSYM_ENOMEM, -1, "out of memory")                                                        \
+	X(NSYM_EINVAL, -2, "invalid argument")                                                     \
+	X(NSYM_ENOENT, -3, "no such file")                                                         \
+	X(NSYM_EIO, -4, "cannot read file")                                                        \
+	X(NSYM_EISDIR, -5, "is a directory")                                                       \
+	X(NSYM_EEMPTY, -6, "file is empty")                                                        \
+	X(NSYM_ENOTELF, -7, "not an ELF file")                                                     \
+	X(NSYM_ETRUNC, -8, "file is truncated or damaged")                                         \
+	X(NSYM_EARCH, -9, "unsupported architecture or object type")                               \
+	X(NSYM_EMISMATCH, -10, "debug file does not match")                                        \
+	X(NSYM_ENODEBUG, -11, "no debug file found")                                               \
+	X(NSYM_EDWARF, -12, "malformed DWARF")                                                     \
+	X(NSYM_EUNSUPPORTED, -13, "unsupported feature")
+
+enum nsym_error {
+#define NSYM_ERROR_ENUM(name, value, text) name = value,
+	NSYM_ERRORS(NSYM_ERROR_ENUM)
+#undef NSYM_ERROR_ENUM
+};
+
+/* Static text for a code; never NULL. */
+NSYM_EXTERN const char *nsym_strerror(int code);
+
+/*
+ * One line describing the last failure on this thread, naming the file and
+ * the problem ("addon.node: section header table past end of file"). Falls
+ * back to nsym_strerror() of the last code. Valid until the next library call
+ * on this thread.
+ */
+NSYM_EXTERN const char *nsym_error_detail(void);
+
+/* ---- Objects and their identity ---------------------------------------- */
+
+#define NSYM_BUILD_ID_MAX     64
+#define NSYM_FALLBACK_ID_SIZE 20
+
+/* What identifies an ELF object; filled by nsym_object_identity(). */
+struct nsym_identity {
+	unsigned char build_id[NSYM_BUILD_ID_MAX];        /* GNU build-id bytes */
+	size_t build_id_len;                              /* 0: the file has none */
+	unsigned char fallback_id[NSYM_FALLBACK_ID_SIZE]; /* SHA-1 of allocated contents */
+	int has_fallback_id;    /* 0 when it cannot be computed (a debug file) */
+	const char *debuglink;  /* .gnu_debuglink file name, or NULL; borrowed */
+	uint32_t debuglink_crc; /* CRC-32 stored with the debuglink */
+	uint16_t machine;       /* e_machine */
+	uint8_t elf_class;      /* ELFCLASS32 or ELFCLASS64 */
+	uint8_t elf_data;       /* ELFDATA2LSB or ELFDATA2MSB */
+	uint16_t type;          /* e_type */
+	int has_debug_info;     /* a .debug_info section with contents */
+	int has_symtab;         /* a .symtab section */
+};
+
+typedef struct nsym_object nsym_object;
+
+/*
+ * Opens an ELF executable, shared object or separate debug file read-only
+ * (memory-mapped). Refuses relocatable objects, cores and machines the
+ * library does not know with NSYM_EARCH.
+ */
+NSYM_EXTERN int nsym_object_open(nsym_object **out, const char *path);
+NSYM_EXTERN void nsym_object_close(nsym_object *obj);
+
+/* The identity; borrowed pointers live as long as obj. */
+NSYM_EXTERN int nsym_object_identity(struct nsym_identity *out, nsym_object *obj);
+NSYM_EXTERN const char *nsym_object_path(const nsym_object *obj);
+
+/*
+ * The identity as lowercase hex: the GNU build-id when there is one, else the
+ * fallback id. buf needs 2 * NSYM_BUILD_ID_MAX + 1 bytes. NSYM_ENOENT when
+ * the object has neither.
+ */
+NSYM_EXTERN int nsym_identity_hex(char *out, size_t size, const struct nsym_identity *id);
+
+/* CRC-32 as .gnu_debuglink uses it, over a whole file. */
+NSYM_EXTERN int nsym_file_crc32(uint32_t *out, const char *path);
+
+/* ---- Symbolizer -------------------------------------------------------- */
+
+struct nsym_open_options {
+	const char *debug_file;        /* explicit debug file, or NULL to search */
+	const char *const *debug_dirs; /* NULL-terminated list of debug roots
+	                                  (holding .build-id/); NULL: /usr/lib/debug */
+};
+
+typedef struct nsym_symbolizer nsym_symbolizer;
+
+/*
+ * Opens `path` for lookups. The debug file is taken from options->debug_file,
+ * else the file itself when it has DWARF, else its .gnu_debuglink (beside
+ * it, in .debug/ beside it, or under each debug dir), else
+ * DEBUG_DIR/.build-id/xx/rest.debug. A debug file whose identity differs
+ * from the file's is refused with NSYM_EMISMATCH. When no debug file is found
+ * the symbolizer still opens and answers from the symbol tables, marking
+ * frames approximate. options may be NULL.
+ *
+ * A symbolizer is not thread-safe: use one per thread.
+ */
+NSYM_EXTERN int nsym_symbolizer_open(nsym_symbolizer **out, const char *path,
+                                     const struct nsym_open_options *options);
+NSYM_EXTERN void nsym_symbolizer_close(nsym_symbolizer *sym);
+
+/* Path of the debug file in use, or NULL when there is none. Borrowed. */
+NSYM_EXTERN const char *nsym_symbolizer_debug_path(const nsym_symbolizer *sym);
+
+/* One frame of a lookup's answer. Strings are borrowed from the symbolizer
+ * and live until it is closed. */
+struct nsym_frame {
+	const char *function;     /* demangled, "??" when unknown */
+	const char *linkage_name; /* mangled name, or NULL */
+	const char *dwarf_name;   /* name as DWARF spells it with its scope,
+	                             generic arguments included (Rust), or NULL */
+	const char *file;         /* full path, "??" when unknown */
+	uint32_t line;            /* 0 when unknown */
+	uint32_t column;          /* 0 when unknown */
+	int inlined;              /* 1: inlined into the next frame */
+	int approximate;          /* 1: from a symbol table, not DWARF */
+	uint64_t symbol_offset;   /* address minus the function's entry */
+};
+
+enum nsym_lookup_flags {
+	/* The address is a return address: look up address - 1, so the answer
+	 * is the call instruction rather than the one after it. */
+	NSYM_LOOKUP_RETURN_ADDRESS = 1 << 0,
+	/* Only the outermost (real) function, no inlined frames. */
+	NSYM_LOOKUP_NO_INLINES = 1 << 1,
+};
+
+/* The frames for one address, innermost first. */
+struct nsym_frames {
+	struct nsym_frame *frames;
+	size_t count;
+	size_t capacity;
+};
+
+/*
+ * Looks up a module-relative address: the address minus the module's load
+ * bias, which for an ELF file is its virtual address as the file states it.
+ * `out` is reset and filled; an address with no symbol gives one frame of
+ * "??" and returns 0. Errors are for memory or damaged DWARF only.
+ * Release the frames with nsym_frames_release().
+ */
+NSYM_EXTERN int nsym_symbolizer_lookup(struct nsym_frames *out, nsym_symbolizer *sym,
+                                       uint64_t address, unsigned flags);
+NSYM_EXTERN void nsym_frames_release(struct nsym_frames *frames);
+
+/* ---- Demangling -------------------------------------------------------- */
+
+/*
+ * Demangles Rust legacy (hash dropped, like rustc-demangle's "{:#}"), Rust v0
+ * and C++ names. Returns a new string to free(), or NULL when `name` is not
+ * mangled or cannot be demangled.
+ */
+NSYM_EXTERN char *nsym_demangle(const char *name);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

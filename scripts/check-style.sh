@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Source checks: clang-format conformance and a short list of banned calls
+# (unbounded string functions everywhere, printing in the library).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+status=0
+files=$(git ls-files '*.c' '*.h' 2>/dev/null || find . -name '*.c' -o -name '*.h')
+if command -v clang-format >/dev/null; then
+  for f in $files; do
+    if ! clang-format --dry-run -Werror "$f" >/dev/null 2>&1; then
+      echo "style: $f is not clang-formatted (run clang-format -i $f)" >&2
+      status=1
+    fi
+  done
+fi
+if grep -nE '\b(sprintf|vsprintf|strcpy|strcat|strtok|atoi|atol|gets)\s*\(' $files | grep -v '^\S*:\s*/?\*' ; then
+  echo "style: banned function used (see above)" >&2
+  status=1
+fi
+if grep -nE '\b(printf|fprintf|puts|fputs|exit|abort)\s*\(' symbolizer/*.c; then
+  echo "style: the library must not print or exit (see above)" >&2
+  status=1
+fi
+exit $status

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages napi-symbols needs to build and test.
+# Idempotent: does nothing when everything is already installed.
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config git
+  libelf-dev libdwarf-dev libiberty-dev zlib1g-dev libzstd-dev
+  libcurl4-openssl-dev libsqlite3-dev libcivetweb-dev civetweb libunwind-dev check
+  binutils elfutils llvm clang lld gdb debuginfod libc6-dbg
+  nodejs
+)
+# Rust fixtures need cargo; a machine may already have it from rustup.
+command -v cargo >/dev/null 2>&1 || packages+=(cargo rustc)
+# Debian's nodejs brings no N-API headers; a Node.js that has them is enough.
+if command -v node >/dev/null 2>&1; then
+  packages=("${packages[@]/nodejs/}")
+  node_inc="$(dirname "$(dirname "$(readlink -f "$(command -v node)")")")/include/node"
+  [ -f "$node_inc/node_api.h" ] || [ -f /usr/include/node/node_api.h ] || packages+=(libnode-dev)
+else
+  packages+=(libnode-dev)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  [ -n "$p" ] || continue
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+echo "installing: ${missing[*]}" >&2
+$sudo apt-get update -q
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs what is needed, builds, and runs the whole test suite twice:
+# a normal build (warnings are errors) and an ASan+UBSan build.
+# Exits non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/env.sh
+
+scripts/install-deps.sh
+scripts/check-style.sh
+
+run_suite() {
+  local dir="$1"; shift
+  echo "== $dir: configure and build" >&2
+  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+  cmake --build "$dir" -j "$JOBS"
+  echo "== $dir: tests" >&2
+  (cd "$dir" && ctest --output-on-failure -j "$JOBS" --timeout 600)
+}
+
+run_suite build
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  run_suite build-asan -DNSYM_SANITIZE=ON

@@ -1,0 +1,123 @@
+/*
+ * An address to its chain of frames, from one unit's rows and scopes. The
+ * innermost frame takes its location from the line table; each outer frame
+ * takes it from the call site recorded on the scope inlined into it
+ * (DW_AT_call_file/line/column), as gimli's addr2line and LLVM do.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "dwarf_internal.h"
+
+/* How far back from the search point to look for nested ranges before
+ * giving up on a damaged or pathological unit. */
+#define NSYM_MAX_RANGE_SCAN 65536
+
+static const struct nsym_row *find_row(const struct nsym_unit *unit, uint64_t addr)
+{
+	size_t lo = 0, hi = unit->nrows;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (unit->rows[mid].addr <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0 || unit->rows[lo - 1].end_sequence)
+		return NULL;
+	return &unit->rows[lo - 1];
+}
+
+/* The deepest scope whose ranges hold addr. Ranges are sorted by start, so
+ * everything nested in the outermost containing range lies between it and
+ * the search point. */
+static uint32_t find_scope(const struct nsym_unit *unit, uint64_t addr)
+{
+	size_t lo = 0, hi = unit->nranges;
+	uint32_t best = NSYM_NO_SCOPE, best_depth = 0;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (unit->ranges[mid].lo <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo, n = 0; i > 0 && n < NSYM_MAX_RANGE_SCAN; i--, n++) {
+		const struct nsym_scope_range *r = &unit->ranges[i - 1];
+		if (addr >= r->hi)
+			continue;
+		if (best == NSYM_NO_SCOPE || r->depth > best_depth) {
+			best = r->scope;
+			best_depth = r->depth;
+		}
+		if (r->depth == 0)
+			break;
+	}
+	return best;
+}
+
+static int push_frame(struct nsym_frames *out, const struct nsym_frame *f)
+{
+	if (nsym__grow((void **)&out->frames, &out->capacity, out->count + 1,
+	               sizeof(*out->frames)) != 0)
+		return NSYM_ENOMEM;
+	out->frames[out->count++] = *f;
+	return 0;
+}
+
+static const char *file_or_unknown(const struct nsym_unit *unit, uint64_t file)
+{
+	const char *path = nsym__unit_file(unit, file);
+	return path != NULL ? path : "??";
+}
+
+int nsym__dwarf_lookup(struct nsym_frames *out, struct nsym_dwarf *dw, uint64_t addr,
+                       unsigned flags, bool *found)
+{
+	struct nsym_unit *unit = nsym__dwarf_unit_for(dw, addr);
+	const struct nsym_row *row;
+	struct nsym_frame f = {.function = "??", .file = "??"};
+	uint32_t cur;
+	int rc;
+
+	*found = false;
+	if (unit == NULL)
+		return 0;
+	rc = nsym__unit_parse(dw, unit);
+	if (rc != 0)
+		return rc;
+	row = find_row(unit, addr);
+	cur = find_scope(unit, addr);
+	if (row == NULL && cur == NSYM_NO_SCOPE)
+		return 0;
+	if (row != NULL) {
+		f.file = file_or_unknown(unit, row->file);
+		f.line = row->line;
+		f.column = row->column;
+	}
+	*found = true;
+	if (cur == NSYM_NO_SCOPE)
+		return push_frame(out, &f);
+	while (cur != NSYM_NO_SCOPE) {
+		struct nsym_scope *s = &unit->scopes[cur];
+		rc = nsym__scope_names(dw, unit, s);
+		if (rc != 0)
+			return rc;
+		f.function = s->name != NULL ? s->name : "??";
+		f.linkage_name = s->linkage;
+		f.inlined = (flags & NSYM_LOOKUP_NO_INLINES) ? 0 : s->inlined;
+		f.symbol_offset = addr >= s->entry ? addr - s->entry : 0;
+		rc = push_frame(out, &f);
+		if (rc != 0 || (flags & NSYM_LOOKUP_NO_INLINES))
+			return rc;
+		if (s->inlined) {
+			f.file = file_or_unknown(unit, s->call_file);
+			f.line = s->call_line;
+			f.column = s->call_column;
+		}
+		cur = s->parent;
+	}
+	return 0;
+}

@@ -1,0 +1,125 @@
+/*
+ * Function names for scopes. Like llvm-symbolizer, a scope's linkage name
+ * and its plain name are each the first found along its abstract_origin and
+ * specification links (bounded, since a hostile file can make a loop), and
+ * the linkage name, demangled, wins. Demangled names are cached by the
+ * address of the mangled string, which lives in .debug_str: one entry per
+ * function however often it was inlined.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "dwarf_internal.h"
+
+#define NSYM_MAX_NAME_LINKS 16
+
+struct name_entry {
+	const char *mangled;
+	char *demangled; /* NULL when not a mangled name */
+};
+
+struct nsym_name_cache {
+	struct name_entry *slots;
+	size_t capacity, used;
+};
+
+static size_t hash_ptr(const char *p, size_t mask)
+{
+	uint64_t x = (uint64_t)(uintptr_t)p;
+	x ^= x >> 33;
+	x *= UINT64_C(0xff51afd7ed558ccd);
+	x ^= x >> 33;
+	return (size_t)x & mask;
+}
+
+static int cache_grow(struct nsym_name_cache *c)
+{
+	size_t cap = c->capacity ? c->capacity * 2 : 1024;
+	struct name_entry *slots = calloc(cap, sizeof(*slots));
+
+	if (slots == NULL)
+		return NSYM_ENOMEM;
+	for (size_t i = 0; i < c->capacity; i++) {
+		struct name_entry *e = &c->slots[i];
+		size_t j = hash_ptr(e->mangled, cap - 1);
+		if (e->mangled == NULL)
+			continue;
+		while (slots[j].mangled != NULL)
+			j = (j + 1) & (cap - 1);
+		slots[j] = *e;
+	}
+	free(c->slots);
+	c->slots = slots;
+	c->capacity = cap;
+	return 0;
+}
+
+/* The display form of a linkage name: demangled when it is mangled. */
+static int display_name(const char **out, struct nsym_dwarf *dw, const char *mangled)
+{
+	struct nsym_name_cache *c = dw->names;
+	size_t j;
+
+	if (c == NULL) {
+		c = dw->names = calloc(1, sizeof(*c));
+		if (c == NULL)
+			return NSYM_ENOMEM;
+	}
+	if ((c->used + 1) * 2 > c->capacity && cache_grow(c) != 0)
+		return NSYM_ENOMEM;
+	j = hash_ptr(mangled, c->capacity - 1);
+	while (c->slots[j].mangled != NULL && c->slots[j].mangled != mangled)
+		j = (j + 1) & (c->capacity - 1);
+	if (c->slots[j].mangled == NULL) {
+		c->slots[j].mangled = mangled;
+		c->slots[j].demangled = nsym_demangle(mangled);
+		c->used++;
+	}
+	*out = c->slots[j].demangled != NULL ? c->slots[j].demangled : mangled;
+	return 0;
+}
+
+void nsym__name_cache_free(struct nsym_name_cache *c)
+{
+	if (c == NULL)
+		return;
+	for (size_t i = 0; i < c->capacity; i++)
+		free(c->slots[i].demangled);
+	free(c->slots);
+	free(c);
+}
+
+int nsym__scope_names(struct nsym_dwarf *dw, struct nsym_unit *unit, struct nsym_scope *scope)
+{
+	const char *linkage = NULL, *name = NULL;
+	Dwarf_Off off = scope->die;
+
+	(void)unit;
+	if (scope->names_done)
+		return 0;
+	for (int hop = 0; hop < NSYM_MAX_NAME_LINKS && off != 0; hop++) {
+		struct nsym_die_attrs a;
+		Dwarf_Die die = NULL;
+		Dwarf_Error err = NULL;
+		if (dwarf_offdie_b(dw->dbg, off, 1, &die, &err) != DW_DLV_OK) {
+			if (err != NULL)
+				dwarf_dealloc_error(dw->dbg, err);
+			break;
+		}
+		nsym__die_read(&a, dw, die, 0, NULL);
+		dwarf_dealloc_die(die);
+		if (linkage == NULL)
+			linkage = a.linkage_name;
+		if (name == NULL)
+			name = a.name;
+		if (linkage != NULL)
+			break;
+		off = a.has_origin ? a.origin : a.has_specification ? a.specification : 0;
+	}
+	scope->linkage = linkage;
+	scope->name = name;
+	if (linkage != NULL && display_name(&scope->name, dw, linkage) != 0)
+		return NSYM_ENOMEM;
+	scope->names_done = 1;
+	return 0;
+}

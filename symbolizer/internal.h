@@ -1,0 +1,74 @@
+/*
+ * Declarations shared by the files of libnsym and nowhere else. Everything
+ * here is hidden from the library's users (-fvisibility=hidden); the names
+ * carry a double underscore to say so.
+ */
+#ifndef NSYM_INTERNAL_H
+#define NSYM_INTERNAL_H
+
+#include <gelf.h>
+#include <libelf.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "napi_symbols.h"
+
+/* Records the failure for nsym_error_detail() and returns `code`. subject
+ * (usually a path) prefixes the message; fmt NULL uses nsym_strerror(code). */
+int nsym__fail(int code, const char *subject, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* ---- elf_file.c: an ELF file opened read-only over mmap ---------------- */
+
+/* The contents of one section, decompressed if it was SHF_COMPRESSED or
+ * .zdebug. `data` points into the mapping or into a buffer the file owns. */
+struct nsym_section {
+	const unsigned char *data;
+	size_t size;
+};
+
+struct nsym_elf {
+	char *path;
+	int fd;
+	Elf *elf;
+	GElf_Ehdr ehdr;
+	size_t shnum;
+	size_t shstrndx;
+	unsigned char **owned;       /* decompressed buffers, indexed by section */
+	struct nsym_section *loaded; /* cache of section contents, by index */
+	bool *load_tried;
+};
+
+int nsym__elf_open(struct nsym_elf **out, const char *path);
+void nsym__elf_close(struct nsym_elf *ef);
+
+/* Section header and name of section index i; NULL name when out of range. */
+const char *nsym__elf_section_name(struct nsym_elf *ef, size_t i, GElf_Shdr *out_shdr);
+/* Index of the first section named `name` (".zdebug_x" matches ".debug_x"),
+ * or 0 when there is none. */
+size_t nsym__elf_find_section(struct nsym_elf *ef, const char *name);
+/* Contents of section i, decompressed once and cached. SHT_NOBITS sections
+ * give NSYM_ENOENT. */
+int nsym__elf_section_data(struct nsym_section *out, struct nsym_elf *ef, size_t i);
+
+/* ---- elf_id.c ----------------------------------------------------------- */
+int nsym__elf_identity(struct nsym_identity *out, struct nsym_elf *ef);
+
+/* ---- sha1.c ------------------------------------------------------------- */
+struct nsym_sha1 {
+	uint32_t h[5];
+	uint64_t length;
+	unsigned char block[64];
+	size_t used;
+};
+void nsym__sha1_init(struct nsym_sha1 *ctx);
+void nsym__sha1_update(struct nsym_sha1 *ctx, const void *data, size_t size);
+void nsym__sha1_final(unsigned char out[20], struct nsym_sha1 *ctx);
+
+/* ---- growable arrays ---------------------------------------------------- */
+/* Grows *items to hold at least `need` elements of `size` bytes, doubling.
+ * Returns 0 or NSYM_ENOMEM; *items is unchanged on failure. */
+int nsym__grow(void **items, size_t *capacity, size_t need, size_t size);
+
+#endif

@@ -1,0 +1,119 @@
+/*
+ * The symbol-table fallback: function symbols from .symtab and .dynsym,
+ * sorted by address, for code that has no DWARF (assembly, objects built
+ * without -g, or a file whose debug file is missing). Answers are marked
+ * approximate: a symbol names the nearest exported function, which may not
+ * be the one that holds the address.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "symtab.h"
+
+static uint64_t section_end(struct nsym_elf *ef, size_t index)
+{
+	GElf_Shdr sh;
+	if (index >= ef->shnum || nsym__elf_section_name(ef, index, &sh) == NULL)
+		return 0;
+	return sh.sh_addr + sh.sh_size;
+}
+
+static int add_symbols(struct nsym_symtab *st, struct nsym_elf *ef, size_t index)
+{
+	Elf_Scn *scn = elf_getscn(ef->elf, index);
+	GElf_Shdr sh;
+	Elf_Data *data;
+	size_t count;
+
+	if (scn == NULL || gelf_getshdr(scn, &sh) == NULL || sh.sh_entsize == 0)
+		return 0;
+	data = elf_getdata(scn, NULL);
+	if (data == NULL)
+		return 0;
+	count = data->d_size / sh.sh_entsize;
+	for (size_t i = 0; i < count; i++) {
+		GElf_Sym sym;
+		const char *name;
+		int type;
+		if (gelf_getsym(data, (int)i, &sym) == NULL)
+			break;
+		type = GELF_ST_TYPE(sym.st_info);
+		if ((type != STT_FUNC && type != STT_GNU_IFUNC) || sym.st_shndx == SHN_UNDEF ||
+		    sym.st_value == 0)
+			continue;
+		name = elf_strptr(ef->elf, sh.sh_link, sym.st_name);
+		if (name == NULL || name[0] == '\0')
+			continue;
+		if (nsym__grow((void **)&st->syms, &st->capacity, st->count + 1,
+		               sizeof(*st->syms)) != 0)
+			return NSYM_ENOMEM;
+		st->syms[st->count++] = (struct nsym_sym){
+		    sym.st_value, sym.st_size, section_end(ef, sym.st_shndx), name, NULL};
+	}
+	return 0;
+}
+
+static int compare_syms(const void *pa, const void *pb)
+{
+	const struct nsym_sym *a = pa, *b = pb;
+	if (a->addr != b->addr)
+		return a->addr < b->addr ? -1 : 1;
+	/* Aliases: the sized one first, then by name, so the answer does not
+	 * depend on the order of the table. */
+	if ((a->size == 0) != (b->size == 0))
+		return a->size == 0 ? 1 : -1;
+	return strcmp(a->name, b->name);
+}
+
+int nsym__symtab_add(struct nsym_symtab *st, struct nsym_elf *ef)
+{
+	for (size_t i = 1; i < ef->shnum; i++) {
+		GElf_Shdr sh;
+		if (nsym__elf_section_name(ef, i, &sh) == NULL)
+			continue;
+		if (sh.sh_type == SHT_SYMTAB || sh.sh_type == SHT_DYNSYM) {
+			int rc = add_symbols(st, ef, i);
+			if (rc != 0)
+				return rc;
+		}
+	}
+	qsort(st->syms, st->count, sizeof(*st->syms), compare_syms);
+	return 0;
+}
+
+const struct nsym_sym *nsym__symtab_find(struct nsym_symtab *st, uint64_t addr)
+{
+	size_t lo = 0, hi = st->count;
+	struct nsym_sym *s;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (st->syms[mid].addr <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return NULL;
+	/* The first symbol of the run at this address is the sized one. */
+	s = &st->syms[lo - 1];
+	while (s > st->syms && s[-1].addr == s->addr)
+		s--;
+	if (s->size != 0 ? addr - s->addr >= s->size : addr >= s->limit)
+		return NULL;
+	if (s->demangled == NULL) {
+		char *d = nsym_demangle(s->name);
+		s->demangled = d != NULL ? d : (char *)s->name;
+	}
+	return s;
+}
+
+void nsym__symtab_free(struct nsym_symtab *st)
+{
+	for (size_t i = 0; i < st->count; i++) {
+		if (st->syms[i].demangled != st->syms[i].name)
+			free(st->syms[i].demangled);
+	}
+	free(st->syms);
+	memset(st, 0, sizeof(*st));
+}

@@ -1,0 +1,25 @@
+/* The symbol-table fallback of the symbolizer (symtab.c). */
+#ifndef NSYM_SYMTAB_H
+#define NSYM_SYMTAB_H
+
+#include "internal.h"
+
+struct nsym_sym {
+	uint64_t addr, size;
+	uint64_t limit;   /* for a symbol of size 0: the end of its section */
+	const char *name; /* borrowed from the ELF file */
+	char *demangled;  /* filled on first use; may equal name */
+};
+
+struct nsym_symtab {
+	struct nsym_sym *syms;
+	size_t count, capacity;
+};
+
+/* Adds the function symbols of ef (which must outlive st) and re-sorts. */
+int nsym__symtab_add(struct nsym_symtab *st, struct nsym_elf *ef);
+/* The symbol holding addr, or NULL. */
+const struct nsym_sym *nsym__symtab_find(struct nsym_symtab *st, uint64_t addr);
+void nsym__symtab_free(struct nsym_symtab *st);
+
+#endif

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Command-line behaviour of napi-symbols: help, version, usage errors and
+# one-line errors for bad files. Usage: cli-test.sh NAPI_SYMBOLS CASE
+set -uo pipefail
+nsym="$1"
+case_name="$2"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+fail() { echo "FAIL [$case_name]: $*" >&2; exit 1; }
+# expect STATUS CMD...: runs CMD, keeps stdout/stderr in $out/$err
+expect() {
+  local want="$1"; shift
+  "$@" >"$work/out" 2>"$work/err"
+  local got=$?
+  out="$(cat "$work/out")"; err="$(cat "$work/err")"
+  [ "$got" -eq "$want" ] || fail "'$*' exited $got, expected $want; stderr: $err"
+}
+one_line_naming() { # FILE WORD: stderr is one line naming FILE and containing WORD
+  [ "$(printf '%s\n' "$err" | wc -l)" -eq 1 ] || fail "expected one error line, got: $err"
+  case "$err" in *"$1"*"$2"*|*"$2"*"$1"*) ;; *) fail "error '$err' does not name '$1' and '$2'";; esac
+  case "$err" in "napi-symbols: "*) ;; *) fail "error '$err' lacks the program prefix";; esac
+}
+
+case "$case_name" in
+help)
+  expect 0 "$nsym" --help;      [[ "$out" == *symbolize* ]] || fail "--help lists no commands"
+  expect 0 "$nsym" help symbolize; [[ "$out" == *"--json"* ]] || fail "help symbolize lacks options"
+  expect 0 "$nsym" symbolize --help; [[ "$out" == *"Exit status"* ]] || fail "no exit status documented"
+  expect 0 "$nsym" symbolize -h
+  for c in $("$nsym" --help | awk '/^Commands:/{f=1;next} f&&NF==0{f=0} f{print $1}'); do
+    expect 0 "$nsym" "$c" --help; [ -n "$out" ] || fail "$c --help printed nothing"
+  done ;;
+version)
+  expect 0 "$nsym" --version; [[ "$out" =~ ^napi-symbols\ [0-9]+\.[0-9]+\.[0-9]+$ ]] || fail "version: $out" ;;
+usage)
+  expect 129 "$nsym"
+  expect 129 "$nsym" no-such-command
+  expect 129 "$nsym" symbolize --no-such-flag -e x
+  expect 129 "$nsym" symbolize 0x10
+  expect 129 "$nsym" help no-such-command ;;
+bad-files)
+  expect 1 "$nsym" symbolize -e "$work/missing" 0x10;   one_line_naming "$work/missing" "No such file"
+  : > "$work/empty";  expect 1 "$nsym" symbolize -e "$work/empty" 0x10; one_line_naming "$work/empty" "empty"
+  expect 1 "$nsym" symbolize -e "$work" 0x10;            one_line_naming "$work" "directory"
+  echo "not elf" > "$work/text"; expect 1 "$nsym" symbolize -e "$work/text" 0x10; one_line_naming "$work/text" "not an ELF"
+  head -c 3000 "$nsym" > "$work/trunc"; expect 1 "$nsym" symbolize -e "$work/trunc" 0x10; one_line_naming "$work/trunc" "truncated"
+  cp "$nsym" "$work/arm"; printf '\x2b\x00' | dd of="$work/arm" bs=1 seek=18 conv=notrunc status=none
+  expect 1 "$nsym" symbolize -e "$work/arm" 0x10;        one_line_naming "$work/arm" "architecture" ;;
+bad-address)
+  expect 1 "$nsym" symbolize -e "$nsym" 0x10 nothex
+  [[ "$err" == *"'nothex' is not a hexadecimal address"* ]] || fail "bad address error: $err"
+  [ "$(printf '%s\n' "$out" | grep -c '^??')" -ge 1 ] || fail "no ?? for the bad address" ;;
+unknown-address)
+  expect 0 "$nsym" symbolize -e "$nsym" 0xffffffffff
+  [ "$out" = "?? at ??:0:0" ] || fail "unknown address printed: $out"
+  expect 0 "$nsym" symbolize --json -e "$nsym" 0xffffffffff
+  [[ "$out" == *'"function": "??"'* ]] || fail "json unknown: $out" ;;
+stdin)
+  addr=$(printf '0x%x' "0x$(nm "$nsym" | awk '$3=="main"{print $1}')")
+  printf '%s\n\n%s\n' "$addr" "$addr" | "$nsym" symbolize -e "$nsym" > "$work/out" || fail "stdin run failed"
+  [ "$(grep -c '^main at .*main\.c:' "$work/out")" -eq 2 ] || fail "stdin answers: $(cat "$work/out")"
+  printf '%s\n' "$addr" | "$nsym" symbolize --json -s -e "$nsym" > "$work/out" || fail "json run failed"
+  grep -q '"address": "'"$addr"'"' "$work/out" || fail "json address: $(cat "$work/out")"
+  grep -q '"file": "main.c"' "$work/out" || fail "--basenames: $(cat "$work/out")" ;;
+*) fail "unknown case" ;;
+esac
+echo "ok [$case_name]"
