@@ -8,30 +8,95 @@
 
 #include "dwarf_internal.h"
 
-static int read_files(struct nsym_dwarf *dw, struct nsym_unit *unit, Dwarf_Die cu_die)
+/* dir + "/" + name, unless name is absolute; NULL when out of memory. */
+static char *join_path(const char *dir, const char *name)
 {
-	char **src = NULL;
-	Dwarf_Signed count = 0;
+	size_t dl, nl;
+	char *path;
+
+	if (name[0] == '/' || dir == NULL || dir[0] == '\0')
+		return strdup(name);
+	dl = strlen(dir);
+	nl = strlen(name);
+	path = malloc(dl + nl + 2);
+	if (path == NULL)
+		return NULL;
+	memcpy(path, dir, dl);
+	path[dl] = '/';
+	memcpy(path + dl + 1, name, nl + 1);
+	return path;
+}
+
+/* The directory of a file entry. Index 0 is the unit's compilation
+ * directory: implicitly before DWARF 5, as include_directories[0] from
+ * DWARF 5 on (which libdwarf does not hand out by index). */
+static const char *entry_dir(const struct nsym_unit *unit, Dwarf_Line_Context ctx,
+                             Dwarf_Unsigned dir_index, Dwarf_Debug dbg)
+{
+	const char *dir = NULL;
 	Dwarf_Error err = NULL;
-	size_t shift = unit->version >= 5 ? 0 : 1;
+
+	if (dir_index == 0)
+		return unit->comp_dir;
+	if (dwarf_srclines_include_dir_data(ctx, (Dwarf_Signed)dir_index, &dir, &err) !=
+	    DW_DLV_OK) {
+		if (err != NULL)
+			dwarf_dealloc_error(dbg, err);
+		return NULL;
+	}
+	return dir;
+}
+
+/* A file entry's full path: relative directories hang off comp_dir, as
+ * llvm-symbolizer and gdb print them. */
+static char *entry_path(const struct nsym_unit *unit, Dwarf_Line_Context ctx, Dwarf_Signed index,
+                        Dwarf_Debug dbg, int *out_rc)
+{
+	const char *name = NULL, *dir;
+	Dwarf_Unsigned dir_index = 0, mtime = 0, length = 0;
+	Dwarf_Form_Data16 *md5 = NULL;
+	Dwarf_Error err = NULL;
+	char *full, *with_comp;
+
+	*out_rc = 0;
+	if (dwarf_srclines_files_data_b(ctx, index, &name, &dir_index, &mtime, &length, &md5,
+	                                &err) != DW_DLV_OK ||
+	    name == NULL) {
+		if (err != NULL)
+			dwarf_dealloc_error(dbg, err);
+		return NULL;
+	}
+	dir = entry_dir(unit, ctx, dir_index, dbg);
+	full = join_path(dir, name);
+	if (full != NULL && full[0] != '/' && unit->comp_dir != NULL) {
+		with_comp = join_path(unit->comp_dir, full);
+		free(full);
+		full = with_comp;
+	}
+	if (full == NULL)
+		*out_rc = NSYM_ENOMEM;
+	return full;
+}
+
+static int read_files(struct nsym_dwarf *dw, struct nsym_unit *unit, Dwarf_Line_Context ctx)
+{
+	Dwarf_Signed first = 0, count = 0, end = 0;
+	Dwarf_Error err = NULL;
 	int rc = 0;
 
-	if (dwarf_srcfiles(cu_die, &src, &count, &err) != DW_DLV_OK) {
+	if (dwarf_srclines_files_indexes(ctx, &first, &count, &end, &err) != DW_DLV_OK) {
 		if (err != NULL)
 			dwarf_dealloc_error(dw->dbg, err);
 		return 0;
 	}
-	unit->files = calloc((size_t)count + shift, sizeof(*unit->files));
+	if (first < 0 || end < first || end > (1 << 24))
+		return 0;
+	unit->files = calloc((size_t)end, sizeof(*unit->files));
 	if (unit->files == NULL)
-		rc = NSYM_ENOMEM;
-	else
-		unit->nfiles = (size_t)count + shift;
-	for (Dwarf_Signed i = 0; i < count; i++) {
-		if (rc == 0 && (unit->files[i + shift] = strdup(src[i])) == NULL)
-			rc = NSYM_ENOMEM;
-		dwarf_dealloc(dw->dbg, src[i], DW_DLA_STRING);
-	}
-	dwarf_dealloc(dw->dbg, src, DW_DLA_LIST);
+		return NSYM_ENOMEM;
+	unit->nfiles = (size_t)end;
+	for (Dwarf_Signed i = first; i < end && rc == 0; i++)
+		unit->files[i] = entry_path(unit, ctx, i, dw->dbg, &rc);
 	return rc;
 }
 
@@ -98,7 +163,8 @@ static int copy_rows(struct nsym_unit *unit, Dwarf_Line *lines, Dwarf_Signed cou
 		if (keep)
 			unit->rows[unit->nrows++] = row;
 	}
-	qsort(unit->rows, unit->nrows, sizeof(*unit->rows), compare_rows);
+	if (unit->nrows > 1)
+		qsort(unit->rows, unit->nrows, sizeof(*unit->rows), compare_rows);
 	return 0;
 }
 
@@ -117,7 +183,7 @@ int nsym__unit_read_lines(struct nsym_dwarf *dw, struct nsym_unit *unit, Dwarf_D
 			dwarf_dealloc_error(dw->dbg, err);
 		return 0; /* a unit without lines still has scopes */
 	}
-	rc = read_files(dw, unit, cu_die);
+	rc = read_files(dw, unit, ctx);
 	if (rc == 0 && dwarf_srclines_from_linecontext(ctx, &lines, &count, &err) == DW_DLV_OK &&
 	    count > 0)
 		rc = copy_rows(unit, lines, count, dw->dbg);

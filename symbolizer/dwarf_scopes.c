@@ -188,6 +188,7 @@ int nsym__unit_read_scopes(struct nsym_dwarf *dw, struct nsym_unit *unit, Dwarf_
 		dwarf_dealloc_die(stack[--height].die);
 	free(stack);
 	nsym__range_list_free(&w.ranges);
-	qsort(unit->ranges, unit->nranges, sizeof(*unit->ranges), compare_scope_ranges);
+	if (unit->nranges > 1)
+		qsort(unit->ranges, unit->nranges, sizeof(*unit->ranges), compare_scope_ranges);
 	return rc;
 }

@@ -95,7 +95,8 @@ int nsym__dwarf_index_units(struct nsym_dwarf *dw)
 		if (rc != 0)
 			return nsym__fail(rc, dw->ef->path, NULL);
 	}
-	qsort(dw->uranges, dw->nuranges, sizeof(*dw->uranges), compare_unit_ranges);
+	if (dw->nuranges > 1)
+		qsort(dw->uranges, dw->nuranges, sizeof(*dw->uranges), compare_unit_ranges);
 	return 0;
 }
 

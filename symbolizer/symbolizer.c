@@ -129,7 +129,7 @@ int nsym_symbolizer_lookup(struct nsym_frames *out, nsym_symbolizer *sym, uint64
 	return set_single_frame(out, &(struct nsym_frame){
 	                                 .function = s->demangled,
 	                                 .linkage_name = s->name,
-	                                 .file = "??",
+	                                 .file = s->file != NULL ? s->file : "??",
 	                                 .approximate = 1,
 	                                 .symbol_offset = address - s->addr,
 	                             });

@@ -24,6 +24,7 @@ static int add_symbols(struct nsym_symtab *st, struct nsym_elf *ef, size_t index
 	GElf_Shdr sh;
 	Elf_Data *data;
 	size_t count;
+	const char *file = NULL; /* STT_FILE names the file of the locals after it */
 
 	if (scn == NULL || gelf_getshdr(scn, &sh) == NULL || sh.sh_entsize == 0)
 		return 0;
@@ -38,6 +39,12 @@ static int add_symbols(struct nsym_symtab *st, struct nsym_elf *ef, size_t index
 		if (gelf_getsym(data, (int)i, &sym) == NULL)
 			break;
 		type = GELF_ST_TYPE(sym.st_info);
+		if (type == STT_FILE) {
+			file = elf_strptr(ef->elf, sh.sh_link, sym.st_name);
+			if (file != NULL && file[0] == '\0')
+				file = NULL;
+			continue;
+		}
 		if ((type != STT_FUNC && type != STT_GNU_IFUNC) || sym.st_shndx == SHN_UNDEF ||
 		    sym.st_value == 0)
 			continue;
@@ -48,7 +55,12 @@ static int add_symbols(struct nsym_symtab *st, struct nsym_elf *ef, size_t index
 		               sizeof(*st->syms)) != 0)
 			return NSYM_ENOMEM;
 		st->syms[st->count++] = (struct nsym_sym){
-		    sym.st_value, sym.st_size, section_end(ef, sym.st_shndx), name, NULL};
+		    .addr = sym.st_value,
+		    .size = sym.st_size,
+		    .limit = section_end(ef, sym.st_shndx),
+		    .name = name,
+		    .file = GELF_ST_BIND(sym.st_info) == STB_LOCAL ? file : NULL,
+		};
 	}
 	return 0;
 }
@@ -77,7 +89,8 @@ int nsym__symtab_add(struct nsym_symtab *st, struct nsym_elf *ef)
 				return rc;
 		}
 	}
-	qsort(st->syms, st->count, sizeof(*st->syms), compare_syms);
+	if (st->count > 1)
+		qsort(st->syms, st->count, sizeof(*st->syms), compare_syms);
 	return 0;
 }
 

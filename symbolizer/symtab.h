@@ -8,6 +8,7 @@ struct nsym_sym {
 	uint64_t addr, size;
 	uint64_t limit;   /* for a symbol of size 0: the end of its section */
 	const char *name; /* borrowed from the ELF file */
+	const char *file; /* for a local symbol: its STT_FILE, or NULL */
 	char *demangled;  /* filled on first use; may equal name */
 };
 

@@ -134,7 +134,7 @@ START_TEST(corrupted_files_never_crash)
 	unsigned char *b = malloc(size);
 	unsigned seed = 12345;
 
-	for (int round = 0; round < 40; round++) {
+	for (int round = 0; round < 300; round++) {
 		char *path;
 		memcpy(b, orig, size);
 		/* Corrupt the headers often, the rest sometimes. */
