@@ -119,6 +119,21 @@ static int compare_rows(const void *pa, const void *pb)
 	return a < b ? -1 : a > b;
 }
 
+static bool is_epilogue_begin(Dwarf_Line line, Dwarf_Debug dbg)
+{
+	Dwarf_Bool prologue_end = 0, epilogue_begin = 0;
+	Dwarf_Unsigned isa = 0, discriminator = 0;
+	Dwarf_Error err = NULL;
+
+	if (dwarf_prologue_end_etc(line, &prologue_end, &epilogue_begin, &isa, &discriminator,
+	                           &err) != DW_DLV_OK) {
+		if (err != NULL)
+			dwarf_dealloc_error(dbg, err);
+		return false;
+	}
+	return epilogue_begin != 0;
+}
+
 /* Copies one row; returns 1 when the row starts a sequence we keep. */
 static int copy_row(struct nsym_row *out, Dwarf_Line line, Dwarf_Debug dbg)
 {
@@ -140,6 +155,11 @@ static int copy_row(struct nsym_row *out, Dwarf_Line line, Dwarf_Debug dbg)
 	out->line = lineno > UINT32_MAX ? UINT32_MAX : (uint32_t)lineno;
 	out->column = column > UINT16_MAX ? UINT16_MAX : (uint16_t)column;
 	out->file = file > UINT32_MAX ? UINT32_MAX : (uint32_t)file;
+	/* libdwarf before 2026 (davea42/libdwarf-code#322) also flags the row
+	 * that DW_LNS_set_epilogue_begin marks as ending its sequence; a real
+	 * end_sequence row never carries epilogue_begin. */
+	if (end && is_epilogue_begin(line, dbg))
+		end = 0;
 	out->end_sequence = end ? 1 : 0;
 	return 0;
 }

@@ -129,6 +129,15 @@ static int compare_scope_ranges(const void *pa, const void *pb)
 	return a->scope < b->scope ? -1 : a->scope > b->scope;
 }
 
+static Dwarf_Off die_offset(struct nsym_dwarf *dw, Dwarf_Die die)
+{
+	Dwarf_Off off = 0;
+	Dwarf_Error err = NULL;
+	if (dwarf_dieoffset(die, &off, &err) != DW_DLV_OK)
+		dwarf_dealloc_error(dw->dbg, err);
+	return off;
+}
+
 /* Steps to the next DIE after the top of the stack, popping finished
  * levels; returns the new stack height (0 when the walk is over). */
 static size_t advance(struct nsym_dwarf *dw, struct walk_level *stack, size_t height)
@@ -137,15 +146,19 @@ static size_t advance(struct nsym_dwarf *dw, struct walk_level *stack, size_t he
 		struct walk_level *top = &stack[height - 1];
 		Dwarf_Die next = NULL;
 		Dwarf_Error err = NULL;
+		Dwarf_Off here = die_offset(dw, top->die);
 		int rc = dwarf_siblingof_b(dw->dbg, top->die, 1, &next, &err);
 		dwarf_dealloc_die(top->die);
 		top->die = NULL;
 		if (rc == DW_DLV_ERROR)
 			dwarf_dealloc_error(dw->dbg, err);
-		if (rc == DW_DLV_OK) {
+		/* A damaged DW_AT_sibling may point backwards; never revisit. */
+		if (rc == DW_DLV_OK && die_offset(dw, next) > here) {
 			top->die = next;
 			return height;
 		}
+		if (rc == DW_DLV_OK)
+			dwarf_dealloc_die(next);
 		height--;
 	}
 	return 0;
