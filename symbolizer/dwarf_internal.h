@@ -89,6 +89,10 @@ struct nsym_range_list {
 int nsym__dwarf_open(struct nsym_dwarf **out, struct nsym_elf *ef);
 void nsym__dwarf_close(struct nsym_dwarf *dw);
 
+/* dwarf_check.c: false when the DWARF 5 unit headers of section `index`
+ * (named `name`) do not chain through it; other sections pass. */
+bool nsym__dwarf5_section_ok(struct nsym_elf *ef, size_t index, const char *name);
+
 /* dwarf_units.c */
 int nsym__dwarf_index_units(struct nsym_dwarf *dw);
 struct nsym_unit *nsym__dwarf_unit_for(struct nsym_dwarf *dw, uint64_t addr);

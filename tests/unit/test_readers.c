@@ -132,9 +132,13 @@ START_TEST(corrupted_files_never_crash)
 	size_t size;
 	unsigned char *orig = self_bytes(&size);
 	unsigned char *b = malloc(size);
-	unsigned seed = 12345;
+	/* NSYM_FUZZ_SEED and NSYM_FUZZ_ROUNDS let a longer campaign run the
+	 * same check; the suite's default is fixed so failures reproduce. */
+	const char *seed_env = getenv("NSYM_FUZZ_SEED"), *rounds_env = getenv("NSYM_FUZZ_ROUNDS");
+	unsigned seed = seed_env != NULL ? (unsigned)strtoul(seed_env, NULL, 10) : 12345;
+	int rounds = rounds_env != NULL ? (int)strtol(rounds_env, NULL, 10) : 300;
 
-	for (int round = 0; round < 300; round++) {
+	for (int round = 0; round < rounds; round++) {
 		char *path;
 		memcpy(b, orig, size);
 		/* Corrupt the headers often, the rest sometimes. */
