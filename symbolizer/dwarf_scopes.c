@@ -31,11 +31,6 @@ static bool holds_code(Dwarf_Half tag)
 	switch (tag) {
 	case DW_TAG_namespace:
 	case DW_TAG_module:
-	case DW_TAG_structure_type:
-	case DW_TAG_class_type:
-	case DW_TAG_union_type:
-	case DW_TAG_enumeration_type:
-	case DW_TAG_interface_type:
 	case DW_TAG_lexical_block:
 		return true;
 	}
