@@ -34,6 +34,7 @@ struct nsym_scope {
 	const char *name;    /* resolved lazily: display name */
 	const char *linkage; /* resolved lazily: mangled name or NULL */
 	uint8_t names_done;
+	uint32_t depth; /* inline depth: 0 for a subprogram */
 };
 #define NSYM_NO_SCOPE UINT32_MAX
 
@@ -45,7 +46,11 @@ struct nsym_scope_range {
 };
 
 struct nsym_unit {
-	Dwarf_Off die; /* offset of the unit DIE */
+	Dwarf_Off header; /* offset of the unit header in .debug_info */
+	Dwarf_Off die;    /* offset of the unit DIE */
+	Dwarf_Off end;    /* offset just past the unit */
+	Dwarf_Off abbrev_offset;
+	uint8_t address_size, offset_size;
 	uint64_t base; /* DW_AT_low_pc, the base for DWARF 4 ranges */
 	uint16_t version;
 	uint16_t language;
@@ -69,6 +74,8 @@ struct nsym_unit_range {
 
 struct nsym_dwarf {
 	struct nsym_elf *ef; /* borrowed */
+	bool big_endian;
+	size_t info_index, abbrev_index, addr_index, ranges_index, rnglists_index;
 	Dwarf_Debug dbg;
 	Dwarf_Obj_Access_Interface iface;
 	struct nsym_unit *units;
@@ -115,9 +122,9 @@ int nsym__die_read(struct nsym_die_attrs *out, struct nsym_dwarf *dw, Dwarf_Die 
                    struct nsym_range_list *ranges);
 void nsym__range_list_free(struct nsym_range_list *list);
 
-/* dwarf_lines.c / dwarf_scopes.c: filled on the unit's first lookup */
+/* dwarf_lines.c / dwarf_walk.c: filled on the unit's first lookup */
 int nsym__unit_read_lines(struct nsym_dwarf *dw, struct nsym_unit *unit, Dwarf_Die cu_die);
-int nsym__unit_read_scopes(struct nsym_dwarf *dw, struct nsym_unit *unit, Dwarf_Die cu_die);
+int nsym__unit_read_scopes(struct nsym_dwarf *dw, struct nsym_unit *unit);
 int nsym__unit_parse(struct nsym_dwarf *dw, struct nsym_unit *unit);
 void nsym__unit_free(struct nsym_unit *unit);
 

@@ -127,6 +127,12 @@ int nsym__dwarf_open(struct nsym_dwarf **out, struct nsym_elf *ef)
 		free(dw);
 		return rc;
 	}
+	dw->big_endian = ef->ehdr.e_ident[EI_DATA] == ELFDATA2MSB;
+	dw->info_index = nsym__elf_find_section(ef, ".debug_info");
+	dw->abbrev_index = nsym__elf_find_section(ef, ".debug_abbrev");
+	dw->addr_index = nsym__elf_find_section(ef, ".debug_addr");
+	dw->ranges_index = nsym__elf_find_section(ef, ".debug_ranges");
+	dw->rnglists_index = nsym__elf_find_section(ef, ".debug_rnglists");
 	rc = nsym__dwarf_index_units(dw);
 	if (rc != 0) {
 		nsym__dwarf_close(dw);

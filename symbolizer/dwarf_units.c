@@ -10,7 +10,13 @@
 
 #include "dwarf_internal.h"
 
-static int add_unit(struct nsym_dwarf *dw, Dwarf_Die cu_die, Dwarf_Half version)
+/* What libdwarf read of a unit header. */
+struct unit_header {
+	Dwarf_Off offset, next, abbrev_offset;
+	Dwarf_Half version, address_size, offset_size;
+};
+
+static int add_unit(struct nsym_dwarf *dw, Dwarf_Die cu_die, const struct unit_header *h)
 {
 	struct nsym_range_list ranges = {0};
 	struct nsym_die_attrs a;
@@ -38,7 +44,12 @@ static int add_unit(struct nsym_dwarf *dw, Dwarf_Die cu_die, Dwarf_Half version)
 	memset(unit, 0, sizeof(*unit));
 	unit->die = off;
 	unit->base = a.has_low ? a.low : 0;
-	unit->version = version;
+	unit->version = h->version;
+	unit->header = h->offset;
+	unit->end = h->next;
+	unit->abbrev_offset = h->abbrev_offset;
+	unit->address_size = (uint8_t)h->address_size;
+	unit->offset_size = (uint8_t)h->offset_size;
 	unit->language = a.language;
 	unit->comp_dir = a.comp_dir;
 	for (size_t i = 0; i < ranges.count; i++) {
@@ -65,6 +76,7 @@ static int compare_unit_ranges(const void *pa, const void *pb)
 int nsym__dwarf_index_units(struct nsym_dwarf *dw)
 {
 	Dwarf_Error err = NULL;
+	Dwarf_Off offset = 0;
 
 	for (;;) {
 		Dwarf_Unsigned header_length = 0, typeoffset = 0, next = 0;
@@ -84,13 +96,18 @@ int nsym__dwarf_index_units(struct nsym_dwarf *dw)
 			dwarf_dealloc_error(dw->dbg, err);
 			return rc;
 		}
+		struct unit_header h = {offset, next, abbrev, version, address_size, length_size};
+		offset = next;
 		if (dwarf_siblingof_b(dw->dbg, NULL, 1, &cu_die, &err) != DW_DLV_OK) {
 			if (err != NULL)
 				dwarf_dealloc_error(dw->dbg, err);
 			err = NULL;
 			continue;
 		}
-		rc = add_unit(dw, cu_die, version);
+		rc = (address_size == 4 || address_size == 8) &&
+		             (length_size == 4 || length_size == 8)
+		         ? add_unit(dw, cu_die, &h)
+		         : 0;
 		dwarf_dealloc_die(cu_die);
 		if (rc != 0)
 			return nsym__fail(rc, dw->ef->path, NULL);
@@ -140,7 +157,7 @@ int nsym__unit_parse(struct nsym_dwarf *dw, struct nsym_unit *unit)
 	}
 	rc = nsym__unit_read_lines(dw, unit, die);
 	if (rc == 0)
-		rc = nsym__unit_read_scopes(dw, unit, die);
+		rc = nsym__unit_read_scopes(dw, unit);
 	dwarf_dealloc_die(die);
 	unit->parsed = rc != 0 ? rc : 1;
 	return rc;
