@@ -46,11 +46,8 @@ static int get_section_info(void *obj, Dwarf_Half index, Dwarf_Obj_Access_Sectio
 	/* libdwarf knows sections by name; show .zdebug_x as .debug_x, and
 	 * the inflated size, since load_section hands it inflated bytes. */
 	out->name = canonical_name(name);
-	if ((sh.sh_flags & SHF_COMPRESSED) || out->name != name) {
-		struct nsym_section data;
-		if (nsym__elf_section_data(&data, ef, index) == 0)
-			out->size = data.size;
-	}
+	if ((sh.sh_flags & SHF_COMPRESSED) || out->name != name)
+		out->size = nsym__elf_inflated_size(ef, index);
 	/* libdwarf 20210528 double-frees on some damaged .debug_rnglists headers
 	 * (seen under ASan); a section whose unit headers do not chain is shown
 	 * under a name libdwarf ignores, so its DIEs lose those ranges, no more. */

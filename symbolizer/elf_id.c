@@ -2,7 +2,8 @@
  * The identity of an ELF object: its GNU build-id note, its .gnu_debuglink,
  * and the fallback identity for files linked without a build-id (rust-lld's
  * default). The fallback is a SHA-1 over the address, size and bytes of every
- * allocated section that has contents: stripping never touches those, so the
+ * allocated section that has contents (computed only when there is no
+ * build-id): stripping never touches those, so the
  * shipped file and the unstripped one agree. A debug file has no such
  * contents (objcopy turns them into SHT_NOBITS), so `split` records the
  * fallback in a non-allocated note named "napi-symbols" that is read here.
@@ -125,7 +126,9 @@ int nsym__elf_identity(struct nsym_identity *out, struct nsym_elf *ef)
 		    sh.sh_type != SHT_NOBITS && sh.sh_size > 0)
 			out->has_debug_info = 1;
 	}
-	if (!out->has_fallback_id)
+	/* The fallback stands in for a missing build-id; hashing every
+	 * allocated byte of a file that has one would be wasted work. */
+	if (!out->has_fallback_id && out->build_id_len == 0)
 		compute_fallback_id(out, ef);
 	return 0;
 }
