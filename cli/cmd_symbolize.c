@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "commands.h"
 #include "json.h"
@@ -46,8 +47,15 @@ const char cmd_symbolize_usage[] =
     "Exit status: 0 done; 1 FILE or the debug file cannot be used (the reason is\n"
     "printed), or an input line was not an address; 129 usage error.\n";
 
+enum cache_mode { CACHE_AUTO, CACHE_ALWAYS, CACHE_NEVER };
+
+/* A run this long pays for building the symcache in the next run. */
+#define CACHE_AUTO_MIN_ADDRESSES 1000
+
 struct symbolize_opts {
 	const char *exe;
+	enum cache_mode cache;
+	char cache_dir[4096];
 	const char *debug_dirs[MAX_DEBUG_DIRS + 1];
 	size_t ndirs;
 	struct nsym_open_options open;
@@ -57,8 +65,46 @@ struct symbolize_opts {
 
 struct output {
 	const struct symbolize_opts *opts;
-	size_t printed;
+	size_t printed;  /* JSON objects printed */
+	size_t answered; /* addresses looked up */
 };
+
+static int default_cache_dir(char *out, size_t size)
+{
+	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	int n;
+	if (xdg != NULL && xdg[0] == '/')
+		n = snprintf(out, size, "%s/napi-symbols/symcache", xdg);
+	else if (home != NULL && home[0] != '\0')
+		n = snprintf(out, size, "%s/.cache/napi-symbols/symcache", home);
+	else
+		return -1;
+	return n > 0 && (size_t)n < size ? 0 : -1;
+}
+
+/* mkdir -p; errors surface when the cache is written. */
+static void make_dirs(const char *path)
+{
+	char buf[4096];
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *p = buf + 1; *p != '\0'; p++) {
+		if (*p == '/') {
+			*p = '\0';
+			mkdir(buf, 0755);
+			*p = '/';
+		}
+	}
+	mkdir(buf, 0755);
+}
+
+/* Writes the symcache; a failure is reported but does not fail the run,
+ * whose answers are already out. */
+static void write_cache(nsym_symbolizer *sym, const struct symbolize_opts *o)
+{
+	make_dirs(o->cache_dir);
+	if (nsym_symbolizer_write_cache(sym, o->cache_dir) != 0)
+		nsym_cli_error("warning: symcache not written: %s", nsym_error_detail());
+}
 
 static const char *shown_file(const struct symbolize_opts *o, const char *file)
 {
@@ -141,6 +187,7 @@ static bool answer(struct output *out, nsym_symbolizer *sym, struct nsym_frames 
 	}
 	snprintf(canon, sizeof(canon), "0x%" PRIx64, addr);
 	rc = nsym_symbolizer_lookup(fr, sym, addr, o->flags);
+	out->answered++;
 	if (rc != 0) {
 		nsym_cli_error("%s: %s", canon, nsym_error_detail());
 		fr->count = 0;
@@ -174,7 +221,14 @@ static int answer_stdin(struct output *out, nsym_symbolizer *sym, struct nsym_fr
 
 static int parse_options(struct symbolize_opts *o, int argc, char **argv)
 {
-	enum { OPT_DEBUG_FILE = 256, OPT_DEBUG_DIR, OPT_NO_INLINES, OPT_JSON };
+	enum {
+		OPT_DEBUG_FILE = 256,
+		OPT_DEBUG_DIR,
+		OPT_NO_INLINES,
+		OPT_JSON,
+		OPT_CACHE,
+		OPT_CACHE_DIR
+	};
 	static const struct option longopts[] = {
 	    {"exe", required_argument, NULL, 'e'},
 	    {"obj", required_argument, NULL, 'e'},
@@ -184,6 +238,8 @@ static int parse_options(struct symbolize_opts *o, int argc, char **argv)
 	    {"no-inlines", no_argument, NULL, OPT_NO_INLINES},
 	    {"basenames", no_argument, NULL, 's'},
 	    {"json", no_argument, NULL, OPT_JSON},
+	    {"cache", required_argument, NULL, OPT_CACHE},
+	    {"cache-dir", required_argument, NULL, OPT_CACHE_DIR},
 	    {NULL, 0, NULL, 0},
 	};
 	int c;
@@ -215,6 +271,24 @@ static int parse_options(struct symbolize_opts *o, int argc, char **argv)
 		case OPT_JSON:
 			o->json = true;
 			break;
+		case OPT_CACHE:
+			if (strcmp(optarg, "auto") == 0)
+				o->cache = CACHE_AUTO;
+			else if (strcmp(optarg, "always") == 0)
+				o->cache = CACHE_ALWAYS;
+			else if (strcmp(optarg, "never") == 0)
+				o->cache = CACHE_NEVER;
+			else
+				return nsym_cli_usage_error("symbolize",
+				                            "--cache takes auto, always or never, "
+				                            "not '%s'",
+				                            optarg);
+			break;
+		case OPT_CACHE_DIR:
+			if (snprintf(o->cache_dir, sizeof(o->cache_dir), "%s", optarg) >=
+			    (int)sizeof(o->cache_dir))
+				return nsym_cli_usage_error("symbolize", "--cache-dir is too long");
+			break;
 		case ':':
 			return nsym_cli_usage_error("symbolize", "option '%s' needs a value",
 			                            argv[optind - 1]);
@@ -227,6 +301,10 @@ static int parse_options(struct symbolize_opts *o, int argc, char **argv)
 		return nsym_cli_usage_error("symbolize", "no file given (-e FILE)");
 	if (o->ndirs > 0)
 		o->open.debug_dirs = o->debug_dirs;
+	if (o->cache_dir[0] == '\0' && default_cache_dir(o->cache_dir, sizeof(o->cache_dir)) != 0)
+		o->cache = CACHE_NEVER; /* no HOME, no XDG_CACHE_HOME: no cache */
+	if (o->cache != CACHE_NEVER)
+		o->open.cache_dir = o->cache_dir;
 	return 0;
 }
 
@@ -244,6 +322,15 @@ int cmd_symbolize(int argc, char **argv)
 		nsym_cli_error("%s", nsym_error_detail());
 		return NSYM_EXIT_FAIL;
 	}
+	if (o.cache == CACHE_ALWAYS && !nsym_symbolizer_cached(sym)) {
+		write_cache(sym, &o);
+		/* answer from what was just written, as a later run would */
+		nsym_symbolizer_close(sym);
+		if (nsym_symbolizer_open(&sym, o.exe, &o.open) != 0) {
+			nsym_cli_error("%s", nsym_error_detail());
+			return NSYM_EXIT_FAIL;
+		}
+	}
 	if (optind >= argc) {
 		status = answer_stdin(&out, sym, &frames);
 	} else {
@@ -254,6 +341,10 @@ int cmd_symbolize(int argc, char **argv)
 	}
 	if (o.json)
 		fputs(out.printed > 0 ? "\n]\n" : "[]\n", stdout);
+	fflush(stdout);
+	if (o.cache == CACHE_AUTO && out.answered >= CACHE_AUTO_MIN_ADDRESSES &&
+	    !nsym_symbolizer_cached(sym))
+		write_cache(sym, &o);
 	nsym_frames_release(&frames);
 	nsym_symbolizer_close(sym);
 	return status;

@@ -115,6 +115,7 @@ struct nsym_open_options {
 	const char *debug_file;        /* explicit debug file, or NULL to search */
 	const char *const *debug_dirs; /* NULL-terminated list of debug roots
 	                                  (holding .build-id/); NULL: /usr/lib/debug */
+	const char *cache_dir;         /* folder of symcaches to answer from, or NULL */
 };
 
 typedef struct nsym_symbolizer nsym_symbolizer;
@@ -134,6 +135,19 @@ NSYM_EXTERN int nsym_symbolizer_open(nsym_symbolizer **out, const char *path,
                                      const struct nsym_open_options *options);
 NSYM_EXTERN void nsym_symbolizer_close(nsym_symbolizer *sym);
 
+/*
+ * Writes the symcache of the opened file into cache_dir (which must exist),
+ * named by the file's identity and the format version, through a temporary
+ * file and rename. Parses every unit: it costs about what symbolizing every
+ * address of the file once would. Later opens with options->cache_dir set
+ * answer from it without reading DWARF. A no-op when already answering from
+ * a symcache.
+ */
+NSYM_EXTERN int nsym_symbolizer_write_cache(nsym_symbolizer *sym, const char *cache_dir);
+
+/* 1 when lookups are answered from a symcache, else 0. */
+NSYM_EXTERN int nsym_symbolizer_cached(const nsym_symbolizer *sym);
+
 /* Path of the debug file in use, or NULL when there is none. Borrowed. */
 NSYM_EXTERN const char *nsym_symbolizer_debug_path(const nsym_symbolizer *sym);
 
@@ -149,7 +163,7 @@ struct nsym_frame {
 	uint32_t column;          /* 0 when unknown */
 	int inlined;              /* 1: inlined into the next frame */
 	int approximate;          /* 1: from a symbol table, not DWARF */
-	uint64_t symbol_offset;   /* address minus the function's entry */
+	uint64_t symbol_offset;   /* address minus the function's entry; 0 when inlined */
 };
 
 enum nsym_lookup_flags {

@@ -134,6 +134,11 @@ int nsym__scope_names(struct nsym_dwarf *dw, struct nsym_unit *unit, struct nsym
 const char *nsym__unit_file(const struct nsym_unit *unit, uint64_t file);
 
 /* dwarf_lookup.c */
+/* Appends the frames for addr given its line row and deepest scope (either
+ * may be missing): the lookup's and the symcache builder's one way of
+ * turning a unit's state into frames. */
+int nsym__unit_frames(struct nsym_frames *out, struct nsym_dwarf *dw, struct nsym_unit *unit,
+                      const struct nsym_row *row, uint32_t scope, uint64_t addr, unsigned flags);
 int nsym__dwarf_lookup(struct nsym_frames *out, struct nsym_dwarf *dw, uint64_t addr,
                        unsigned flags, bool *found);
 

@@ -177,10 +177,19 @@ static int copy_rows(struct nsym_unit *unit, Dwarf_Line *lines, Dwarf_Signed cou
 			continue;
 		/* Sequences of code the linker dropped start at a tombstone
 		 * address; they would shadow real code. */
+		bool starting_now = starting;
 		if (starting)
 			keep = !nsym__is_tombstone(row.addr);
 		starting = row.end_sequence;
-		if (keep)
+		if (!keep)
+			continue;
+		/* Rows at one address within a sequence: the last one holds (as
+		 * in LLVM), and an end_sequence there leaves the row before it
+		 * covering no bytes at all, so it replaces it. */
+		if (!starting_now && unit->nrows > 0 &&
+		    unit->rows[unit->nrows - 1].addr == row.addr)
+			unit->rows[unit->nrows - 1] = row;
+		else
 			unit->rows[unit->nrows++] = row;
 	}
 	if (unit->nrows > 1)

@@ -73,13 +73,48 @@ static const char *file_or_unknown(const struct nsym_unit *unit, uint64_t file)
 	return path != NULL ? path : "??";
 }
 
+int nsym__unit_frames(struct nsym_frames *out, struct nsym_dwarf *dw, struct nsym_unit *unit,
+                      const struct nsym_row *row, uint32_t scope, uint64_t addr, unsigned flags)
+{
+	struct nsym_frame f = {.function = "??", .file = "??"};
+	int rc;
+
+	if (row != NULL) {
+		f.file = file_or_unknown(unit, row->file);
+		f.line = row->line;
+		f.column = row->column;
+	}
+	if (scope == NSYM_NO_SCOPE)
+		return push_frame(out, &f);
+	/* Bounded: a damaged file cannot make the chain loop for long. */
+	for (int hops = 0; scope != NSYM_NO_SCOPE && hops < 4096; hops++) {
+		struct nsym_scope *s = &unit->scopes[scope];
+		rc = nsym__scope_names(dw, unit, s);
+		if (rc != 0)
+			return rc;
+		f.function = s->name != NULL ? s->name : "??";
+		f.linkage_name = s->linkage;
+		f.inlined = (flags & NSYM_LOOKUP_NO_INLINES) ? 0 : s->inlined;
+		f.symbol_offset = !s->inlined && addr >= s->entry ? addr - s->entry : 0;
+		rc = push_frame(out, &f);
+		if (rc != 0 || (flags & NSYM_LOOKUP_NO_INLINES))
+			return rc;
+		if (s->inlined) {
+			f.file = file_or_unknown(unit, s->call_file);
+			f.line = s->call_line;
+			f.column = s->call_column;
+		}
+		scope = s->parent;
+	}
+	return 0;
+}
+
 int nsym__dwarf_lookup(struct nsym_frames *out, struct nsym_dwarf *dw, uint64_t addr,
                        unsigned flags, bool *found)
 {
 	struct nsym_unit *unit = nsym__dwarf_unit_for(dw, addr);
 	const struct nsym_row *row;
-	struct nsym_frame f = {.function = "??", .file = "??"};
-	uint32_t cur;
+	uint32_t scope;
 	int rc;
 
 	*found = false;
@@ -89,35 +124,9 @@ int nsym__dwarf_lookup(struct nsym_frames *out, struct nsym_dwarf *dw, uint64_t 
 	if (rc != 0)
 		return rc;
 	row = find_row(unit, addr);
-	cur = find_scope(unit, addr);
-	if (row == NULL && cur == NSYM_NO_SCOPE)
+	scope = find_scope(unit, addr);
+	if (row == NULL && scope == NSYM_NO_SCOPE)
 		return 0;
-	if (row != NULL) {
-		f.file = file_or_unknown(unit, row->file);
-		f.line = row->line;
-		f.column = row->column;
-	}
 	*found = true;
-	if (cur == NSYM_NO_SCOPE)
-		return push_frame(out, &f);
-	while (cur != NSYM_NO_SCOPE) {
-		struct nsym_scope *s = &unit->scopes[cur];
-		rc = nsym__scope_names(dw, unit, s);
-		if (rc != 0)
-			return rc;
-		f.function = s->name != NULL ? s->name : "??";
-		f.linkage_name = s->linkage;
-		f.inlined = (flags & NSYM_LOOKUP_NO_INLINES) ? 0 : s->inlined;
-		f.symbol_offset = addr >= s->entry ? addr - s->entry : 0;
-		rc = push_frame(out, &f);
-		if (rc != 0 || (flags & NSYM_LOOKUP_NO_INLINES))
-			return rc;
-		if (s->inlined) {
-			f.file = file_or_unknown(unit, s->call_file);
-			f.line = s->call_line;
-			f.column = s->call_column;
-		}
-		cur = s->parent;
-	}
-	return 0;
+	return nsym__unit_frames(out, dw, unit, row, scope, addr, flags);
 }

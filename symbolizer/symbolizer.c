@@ -3,11 +3,13 @@
  * debug file, answers from DWARF where there is DWARF, and falls back to the
  * symbol tables (marked approximate) where there is none.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "debug_pair.h"
 #include "dwarf_internal.h"
+#include "symcache.h"
 #include "symtab.h"
 
 struct nsym_symbolizer {
@@ -16,7 +18,45 @@ struct nsym_symbolizer {
 	struct nsym_identity id;
 	struct nsym_dwarf *dwarf;
 	struct nsym_symtab symtab;
+	struct nsym_symcache *cache; /* when set, nothing else is loaded */
 };
+
+/* The identity a symcache is keyed by: the build-id, else the fallback. */
+static const unsigned char *cache_key(const nsym_symbolizer *sym)
+{
+	return sym->id.build_id_len > 0 ? sym->id.build_id : sym->id.fallback_id;
+}
+
+static size_t cache_key_len(const nsym_symbolizer *sym)
+{
+	if (sym->id.build_id_len > 0)
+		return sym->id.build_id_len;
+	return sym->id.has_fallback_id ? NSYM_FALLBACK_ID_SIZE : 0;
+}
+
+static int cache_path(char *out, size_t size, const nsym_symbolizer *sym, const char *dir)
+{
+	char hex[2 * NSYM_BUILD_ID_MAX + 1];
+
+	if (nsym_identity_hex(hex, sizeof(hex), &sym->id) != 0)
+		return nsym__fail(NSYM_ENOENT, sym->file->path,
+		                  "no build-id or fallback identity to key a symcache by");
+	if ((size_t)snprintf(out, size, "%s/%s.v%d.symcache", dir, hex, NSYM_SC_VERSION) >= size)
+		return nsym__fail(NSYM_EINVAL, dir, "cache folder path is too long");
+	return 0;
+}
+
+/* Answers from a symcache when one matches; an explicit debug file is
+ * still checked against the file, so a mismatch is reported either way. */
+static bool open_cached(nsym_symbolizer *sym, const struct nsym_open_options *options)
+{
+	char path[4096];
+
+	if (options == NULL || options->cache_dir == NULL || cache_key_len(sym) == 0 ||
+	    cache_path(path, sizeof(path), sym, options->cache_dir) != 0)
+		return false;
+	return nsym__symcache_open(&sym->cache, path, cache_key(sym), cache_key_len(sym)) == 0;
+}
 
 static int pick_debug_file(nsym_symbolizer *sym, const char *path,
                            const struct nsym_open_options *options)
@@ -50,7 +90,13 @@ int nsym_symbolizer_open(nsym_symbolizer **out, const char *path,
 	rc = nsym__elf_open(&sym->file, path);
 	if (rc == 0)
 		rc = nsym__elf_identity(&sym->id, sym->file);
-	if (rc == 0)
+	if (rc == 0 && options != NULL && options->debug_file != NULL)
+		rc = pick_debug_file(sym, path, options);
+	if (rc == 0 && open_cached(sym, options)) {
+		*out = sym;
+		return 0;
+	}
+	if (rc == 0 && sym->debug == NULL)
 		rc = pick_debug_file(sym, path, options);
 	if (rc == 0 && sym->debug != NULL) {
 		rc = nsym__dwarf_open(&sym->dwarf, sym->debug);
@@ -73,6 +119,7 @@ void nsym_symbolizer_close(nsym_symbolizer *sym)
 {
 	if (sym == NULL)
 		return;
+	nsym__symcache_close(sym->cache);
 	nsym__dwarf_close(sym->dwarf);
 	nsym__symtab_free(&sym->symtab);
 	if (sym->debug != sym->file)
@@ -95,44 +142,78 @@ static int set_single_frame(struct nsym_frames *out, const struct nsym_frame *f)
 	return 0;
 }
 
+static bool find_symbol(struct nsym_symbol_hit *out, nsym_symbolizer *sym, uint64_t addr)
+{
+	const struct nsym_sym *s;
+
+	if (sym->cache != NULL)
+		return nsym__symcache_symbol(out, sym->cache, addr);
+	s = nsym__symtab_find(&sym->symtab, addr);
+	if (s == NULL)
+		return false;
+	*out = (struct nsym_symbol_hit){s->demangled, s->name, s->file, s->addr};
+	return true;
+}
+
 int nsym_symbolizer_lookup(struct nsym_frames *out, nsym_symbolizer *sym, uint64_t address,
                            unsigned flags)
 {
-	const struct nsym_sym *s;
+	struct nsym_symbol_hit s;
 	bool found = false;
-	int rc;
+	int rc = 0;
 
 	if (out == NULL || sym == NULL)
 		return nsym__fail(NSYM_EINVAL, NULL, NULL);
 	out->count = 0;
 	if ((flags & NSYM_LOOKUP_RETURN_ADDRESS) && address > 0)
 		address--;
-	if (sym->dwarf != NULL) {
+	if (sym->cache != NULL)
+		rc = nsym__symcache_lookup(out, sym->cache, address, flags, &found);
+	else if (sym->dwarf != NULL)
 		rc = nsym__dwarf_lookup(out, sym->dwarf, address, flags, &found);
-		if (rc != 0)
-			return rc;
-	}
+	if (rc != 0)
+		return rc;
 	if (found) {
 		/* Line info without a function DIE: name it from the symbols. */
 		struct nsym_frame *outer = &out->frames[out->count - 1];
-		if (strcmp(outer->function, "??") == 0 &&
-		    (s = nsym__symtab_find(&sym->symtab, address)) != NULL) {
-			outer->function = s->demangled;
-			outer->linkage_name = s->name;
+		if (strcmp(outer->function, "??") == 0 && find_symbol(&s, sym, address)) {
+			outer->function = s.name;
+			outer->linkage_name = s.linkage;
 			outer->approximate = 1;
+			outer->symbol_offset = address - s.addr;
 		}
 		return 0;
 	}
-	s = nsym__symtab_find(&sym->symtab, address);
-	if (s == NULL)
+	if (!find_symbol(&s, sym, address))
 		return set_single_frame(out, &(struct nsym_frame){.function = "??", .file = "??"});
 	return set_single_frame(out, &(struct nsym_frame){
-	                                 .function = s->demangled,
-	                                 .linkage_name = s->name,
-	                                 .file = s->file != NULL ? s->file : "??",
+	                                 .function = s.name,
+	                                 .linkage_name = s.linkage,
+	                                 .file = s.file != NULL ? s.file : "??",
 	                                 .approximate = 1,
-	                                 .symbol_offset = address - s->addr,
+	                                 .symbol_offset = address - s.addr,
 	                             });
+}
+
+int nsym_symbolizer_write_cache(nsym_symbolizer *sym, const char *cache_dir)
+{
+	char path[4096];
+	int rc;
+
+	if (sym == NULL || cache_dir == NULL)
+		return nsym__fail(NSYM_EINVAL, NULL, NULL);
+	if (sym->cache != NULL)
+		return 0;
+	rc = cache_path(path, sizeof(path), sym, cache_dir);
+	if (rc != 0)
+		return rc;
+	return nsym__symcache_write(path, cache_key(sym), cache_key_len(sym), sym->dwarf,
+	                            &sym->symtab);
+}
+
+int nsym_symbolizer_cached(const nsym_symbolizer *sym)
+{
+	return sym != NULL && sym->cache != NULL;
 }
 
 void nsym_frames_release(struct nsym_frames *frames)

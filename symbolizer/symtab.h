@@ -12,6 +12,15 @@ struct nsym_sym {
 	char *demangled;  /* filled on first use; may equal name */
 };
 
+/* A symbol found for an address, from the symbol tables or a symcache;
+ * strings borrowed from whichever holds them. */
+struct nsym_symbol_hit {
+	const char *name;    /* demangled when it was mangled */
+	const char *linkage; /* as in the table */
+	const char *file;    /* STT_FILE of a local symbol, or NULL */
+	uint64_t addr;
+};
+
 struct nsym_symtab {
 	struct nsym_sym *syms;
 	size_t count, capacity;

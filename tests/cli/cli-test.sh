@@ -6,6 +6,7 @@ nsym="$1"
 case_name="$2"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
+export XDG_CACHE_HOME="$work/cache" # never write symcaches into HOME
 
 fail() { echo "FAIL [$case_name]: $*" >&2; exit 1; }
 # expect STATUS CMD...: runs CMD, keeps stdout/stderr in $out/$err

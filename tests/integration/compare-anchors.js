@@ -276,6 +276,9 @@ function frame(fn, file, line, column) {
 function runOurs(opts, addrs) {
   const args = ['symbolize', '-e', opts.file];
   if (opts.debugFile) args.push('--debug-file', opts.debugFile);
+  // NSYM_SYMBOLIZE_ARGS: extra options for our tool, e.g. to answer from the
+  // DWARF (--cache never) or from a freshly built symcache (--cache always).
+  args.push(...(process.env.NSYM_SYMBOLIZE_ARGS || '').split(' ').filter(Boolean));
   args.push('--json');
   const r = run(opts.tool, args, addrs.map(hex).join('\n') + '\n');
   let doc;

@@ -287,6 +287,142 @@ START_TEST(demangles_rust_and_cpp)
 }
 END_TEST
 
+/* The marker and the inline chain, as lookups see them. */
+static void expect_known_answers(nsym_symbolizer *sym)
+{
+	struct nsym_frames fr = {0};
+	uint64_t ra = module_relative(outer_function());
+
+	expect_marker(sym);
+	ck_assert_int_eq(nsym_symbolizer_lookup(&fr, sym, ra, NSYM_LOOKUP_RETURN_ADDRESS), 0);
+	ck_assert_uint_eq(fr.count, 2);
+	ck_assert_str_eq(fr.frames[0].function, "inlined_helper");
+	ck_assert_uint_eq(fr.frames[0].line, HELPER_LINE);
+	ck_assert_int_eq(fr.frames[0].inlined, 1);
+	ck_assert_str_eq(fr.frames[1].function, "outer_function");
+	ck_assert_uint_eq(fr.frames[1].line, OUTER_LINE);
+	nsym_frames_release(&fr);
+}
+
+static char *cache_file_in(const char *dir)
+{
+	char cmd[4200], *path = malloc(4096);
+	FILE *p;
+	snprintf(cmd, sizeof(cmd), "ls '%s'/*.symcache", dir);
+	p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	ck_assert_ptr_nonnull(fgets(path, 4096, p));
+	pclose(p);
+	path[strcspn(path, "\n")] = '\0';
+	return path;
+}
+
+START_TEST(symcache_answers_like_dwarf)
+{
+	char *dir = test_tmpdir();
+	struct nsym_open_options opts = {.cache_dir = dir};
+	nsym_symbolizer *sym = open_self(&opts);
+	struct nsym_frames a = {0}, b = {0};
+
+	ck_assert_int_eq(nsym_symbolizer_cached(sym), 0);
+	ck_assert_int_eq(nsym_symbolizer_write_cache(sym, dir), 0);
+	nsym_symbolizer *cached = open_self(&opts);
+	ck_assert_int_eq(nsym_symbolizer_cached(cached), 1);
+	expect_known_answers(cached);
+	/* every 7th byte of the first 256 KiB of code: same frames both ways */
+	for (uint64_t addr = 0x1000; addr < 0x41000; addr += 7) {
+		ck_assert_int_eq(nsym_symbolizer_lookup(&a, sym, addr, 0), 0);
+		ck_assert_int_eq(nsym_symbolizer_lookup(&b, cached, addr, 0), 0);
+		ck_assert_msg(a.count == b.count, "0x%llx: %zu frames, cached %zu",
+		              (unsigned long long)addr, a.count, b.count);
+		for (size_t i = 0; i < a.count; i++) {
+			if (a.frames[i].symbol_offset != b.frames[i].symbol_offset)
+				ck_abort_msg("0x%llx frame %zu (%s): offset %llu, cached %llu",
+				             (unsigned long long)addr, i, a.frames[i].function,
+				             (unsigned long long)a.frames[i].symbol_offset,
+				             (unsigned long long)b.frames[i].symbol_offset);
+			if (strcmp(a.frames[i].file, b.frames[i].file) != 0)
+				ck_abort_msg("0x%llx frame %zu (%s): file %s, cached %s",
+				             (unsigned long long)addr, i, a.frames[i].function,
+				             a.frames[i].file, b.frames[i].file);
+			ck_assert_str_eq(a.frames[i].function, b.frames[i].function);
+			ck_assert_str_eq(a.frames[i].file, b.frames[i].file);
+			ck_assert_uint_eq(a.frames[i].line, b.frames[i].line);
+			ck_assert_uint_eq(a.frames[i].column, b.frames[i].column);
+			ck_assert_int_eq(a.frames[i].inlined, b.frames[i].inlined);
+			ck_assert_int_eq(a.frames[i].approximate, b.frames[i].approximate);
+			ck_assert_uint_eq(a.frames[i].symbol_offset, b.frames[i].symbol_offset);
+		}
+	}
+	nsym_frames_release(&a);
+	nsym_frames_release(&b);
+	nsym_symbolizer_close(cached);
+	nsym_symbolizer_close(sym);
+	test_tmpdir_remove(dir);
+}
+END_TEST
+
+START_TEST(damaged_symcache_is_never_trusted_blindly)
+{
+	char *dir = test_tmpdir(), *path;
+	struct nsym_open_options opts = {.cache_dir = dir};
+	nsym_symbolizer *sym = open_self(&opts);
+	struct nsym_frames fr = {0};
+	size_t size;
+	unsigned char *orig;
+
+	ck_assert_int_eq(nsym_symbolizer_write_cache(sym, dir), 0);
+	nsym_symbolizer_close(sym);
+	path = cache_file_in(dir);
+	orig = test_read(path, &size);
+	ck_assert_ptr_nonnull(orig);
+
+	/* truncated, or of another version: ignored, DWARF answers */
+	ck_assert_int_eq(truncate(path, (off_t)(size / 2)), 0);
+	sym = open_self(&opts);
+	ck_assert_int_eq(nsym_symbolizer_cached(sym), 0);
+	expect_known_answers(sym);
+	nsym_symbolizer_close(sym);
+	orig[8] ^= 0x40; /* version */
+	free(test_write(dir, strrchr(path, '/') + 1, orig, size));
+	sym = open_self(&opts);
+	ck_assert_int_eq(nsym_symbolizer_cached(sym), 0);
+	nsym_symbolizer_close(sym);
+	orig[8] ^= 0x40;
+
+	/* bytes changed inside the tables: used, but never read out of bounds */
+	unsigned seed = 99;
+	for (int round = 0; round < 20; round++) {
+		unsigned char *bent = malloc(size);
+		memcpy(bent, orig, size);
+		for (int k = 0; k < 64; k++) {
+			seed = seed * 1103515245u + 12345u;
+			size_t at = 256 + (seed >> 4) % (size - 257);
+			bent[at] = (unsigned char)(seed >> 20);
+		}
+		free(test_write(dir, strrchr(path, '/') + 1, bent, size));
+		free(bent);
+		sym = open_self(&opts);
+		for (uint64_t addr = 0; addr < 0x40000; addr += 0x1f3)
+			ck_assert_int_eq(nsym_symbolizer_lookup(&fr, sym, addr, 0), 0);
+		nsym_symbolizer_close(sym);
+	}
+	nsym_frames_release(&fr);
+	free(orig);
+	free(path);
+	test_tmpdir_remove(dir);
+}
+END_TEST
+
+START_TEST(symcache_write_failure_is_reported)
+{
+	nsym_symbolizer *sym = open_self(NULL);
+	ck_assert_int_eq(nsym_symbolizer_write_cache(sym, "/nonexistent/dir"), NSYM_EIO);
+	ck_assert_ptr_nonnull(strstr(nsym_error_detail(), "/nonexistent/dir"));
+	nsym_symbolizer_close(sym);
+}
+END_TEST
+
 static Suite *lookup_suite(void)
 {
 	Suite *s = suite_create("lookup");
@@ -298,6 +434,9 @@ static Suite *lookup_suite(void)
 	TEST_ADD(s, mismatched_debug_file_is_refused);
 	TEST_ADD(s, fallback_id_survives_stripping);
 	TEST_ADD(s, demangles_rust_and_cpp);
+	TEST_ADD(s, symcache_answers_like_dwarf);
+	TEST_ADD(s, damaged_symcache_is_never_trusted_blindly);
+	TEST_ADD(s, symcache_write_failure_is_reported);
 	return s;
 }
 
