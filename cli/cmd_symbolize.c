@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "json.h"
@@ -38,6 +40,15 @@ const char cmd_symbolize_usage[] =
     "                         trace): look up ADDR-1, the call instruction\n"
     "      --no-inlines       only one frame per address, no inlined callers\n"
     "  -s, --basenames        print file names without their directories\n"
+    "      --cache MODE       the symcache, an index of FILE's DWARF and symbols\n"
+    "                         kept by FILE's identity: auto (default) answers\n"
+    "                         from it when it exists and, after a run of at least\n"
+    "                         1000 addresses, writes it in the background; always\n"
+    "                         writes it first if missing, then answers from it;\n"
+    "                         never neither reads nor writes it\n"
+    "      --cache-dir DIR    where symcaches live (default\n"
+    "                         $XDG_CACHE_HOME/napi-symbols/symcache, else\n"
+    "                         ~/.cache/napi-symbols/symcache)\n"
     "      --json             print a JSON array, one object per address:\n"
     "                         {\"address\", \"frames\": [{\"function\", \"file\", \"line\",\n"
     "                         \"column\", \"inlined\"}]}, innermost frame first\n"
@@ -219,6 +230,29 @@ static int answer_stdin(struct output *out, nsym_symbolizer *sym, struct nsym_fr
 	return status;
 }
 
+/* After a long run the answers are out; the symcache is written by a child
+ * that holds none of our output descriptors, so whoever reads our output sees
+ * its end now, not seconds later. A failure only means no cache next time. */
+static void write_cache_in_background(nsym_symbolizer *sym, const struct symbolize_opts *o)
+{
+	pid_t pid;
+	int devnull;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid != 0)
+		return; /* the parent, or fork failed: no cache this time */
+	setsid();
+	devnull = open("/dev/null", O_RDWR);
+	if (devnull >= 0) {
+		dup2(devnull, STDIN_FILENO);
+		dup2(devnull, STDOUT_FILENO);
+		dup2(devnull, STDERR_FILENO);
+	}
+	make_dirs(o->cache_dir);
+	_exit(nsym_symbolizer_write_cache(sym, o->cache_dir) == 0 ? 0 : 1);
+}
+
 static int parse_options(struct symbolize_opts *o, int argc, char **argv)
 {
 	enum {
@@ -344,7 +378,7 @@ int cmd_symbolize(int argc, char **argv)
 	fflush(stdout);
 	if (o.cache == CACHE_AUTO && out.answered >= CACHE_AUTO_MIN_ADDRESSES &&
 	    !nsym_symbolizer_cached(sym))
-		write_cache(sym, &o);
+		write_cache_in_background(sym, &o);
 	nsym_frames_release(&frames);
 	nsym_symbolizer_close(sym);
 	return status;

@@ -64,6 +64,19 @@ stdin)
   printf '%s\n' "$addr" | "$nsym" symbolize --json -s -e "$nsym" > "$work/out" || fail "json run failed"
   grep -q '"address": "'"$addr"'"' "$work/out" || fail "json address: $(cat "$work/out")"
   grep -q '"file": "main.c"' "$work/out" || fail "--basenames: $(cat "$work/out")" ;;
+cache)
+  addrs=$(nm "$nsym" | awk '$2 ~ /^[tT]$/ {print "0x" $1}' | head -n 200)
+  expect 0 "$nsym" symbolize --cache never -e "$nsym" $addrs; cold="$out"
+  [ ! -e "$XDG_CACHE_HOME/napi-symbols" ] || fail "--cache never wrote a cache"
+  expect 0 "$nsym" symbolize --cache always -e "$nsym" $addrs
+  [ "$out" = "$cold" ] || fail "answers from the new symcache differ"
+  n=$(ls "$XDG_CACHE_HOME"/napi-symbols/symcache/*.v1.symcache | wc -l)
+  [ "$n" -eq 1 ] || fail "expected one symcache, found $n"
+  expect 0 "$nsym" symbolize -e "$nsym" $addrs
+  [ "$out" = "$cold" ] || fail "answers from the existing symcache differ"
+  expect 0 "$nsym" symbolize --cache-dir "$work/other" --cache always -e "$nsym" 0x10
+  ls "$work/other"/*.symcache >/dev/null || fail "--cache-dir not used"
+  expect 129 "$nsym" symbolize --cache sometimes -e "$nsym" 0x10 ;;
 *) fail "unknown case" ;;
 esac
 echo "ok [$case_name]"
