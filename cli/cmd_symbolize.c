@@ -151,6 +151,11 @@ static void print_json(struct output *out, const char *addr_text, const struct n
 		       f->column, f->inlined ? "true" : "false");
 		if (f->approximate)
 			printf(", \"approximate\": true");
+		/* Rust: the name with the generic arguments legacy mangling drops */
+		if (f->dwarf_name != NULL && strcmp(f->dwarf_name, f->function) != 0) {
+			printf(", \"dwarf_name\": ");
+			nsym_json_string(stdout, f->dwarf_name);
+		}
 		if (f->linkage_name != NULL && strcmp(f->linkage_name, f->function) != 0) {
 			printf(", \"linkage_name\": ");
 			nsym_json_string(stdout, f->linkage_name);

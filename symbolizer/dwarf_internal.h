@@ -34,9 +34,15 @@ struct nsym_scope {
 	const char *name;    /* resolved lazily: display name */
 	const char *linkage; /* resolved lazily: mangled name or NULL */
 	uint8_t names_done;
-	uint32_t depth; /* inline depth: 0 for a subprogram */
+	const char *dwarf_name; /* Rust: scope path + DW_AT_name, generics kept */
+	uint32_t depth;         /* inline depth: 0 for a subprogram */
 };
 #define NSYM_NO_SCOPE UINT32_MAX
+
+struct nsym_die_ns {
+	Dwarf_Off die;
+	uint32_t ns; /* index into the unit's ns_paths */
+};
 
 /* One address range of a scope; sorted by lo. */
 struct nsym_scope_range {
@@ -64,6 +70,14 @@ struct nsym_unit {
 	size_t nscopes;
 	struct nsym_scope_range *ranges;
 	size_t nranges;
+	/* Rust units: the namespace path of every subprogram DIE, so a name
+	 * keeps the generic arguments that legacy mangling drops */
+	char **ns_paths;
+	size_t nns, ns_cap;
+	struct nsym_die_ns *die_ns; /* sorted by die */
+	size_t ndie_ns, die_ns_cap;
+	char **owned; /* dwarf_name strings */
+	size_t nowned, owned_cap;
 };
 
 /* An address range that belongs to a unit; sorted by lo. */
@@ -76,6 +90,7 @@ struct nsym_dwarf {
 	struct nsym_elf *ef; /* borrowed */
 	bool big_endian;
 	size_t info_index, abbrev_index, addr_index, ranges_index, rnglists_index;
+	size_t str_index, line_str_index, str_offsets_index;
 	Dwarf_Debug dbg;
 	Dwarf_Obj_Access_Interface iface;
 	struct nsym_unit *units;
@@ -103,6 +118,8 @@ bool nsym__dwarf5_section_ok(struct nsym_elf *ef, size_t index, const char *name
 /* dwarf_units.c */
 int nsym__dwarf_index_units(struct nsym_dwarf *dw);
 struct nsym_unit *nsym__dwarf_unit_for(struct nsym_dwarf *dw, uint64_t addr);
+/* The unit whose DIEs include section offset `die`, or NULL. */
+struct nsym_unit *nsym__dwarf_unit_of_die(struct nsym_dwarf *dw, Dwarf_Off die);
 
 /* dwarf_die.c: the attributes we need from one DIE, read in one pass. */
 struct nsym_die_attrs {

@@ -94,6 +94,7 @@ int nsym__unit_frames(struct nsym_frames *out, struct nsym_dwarf *dw, struct nsy
 			return rc;
 		f.function = s->name != NULL ? s->name : "??";
 		f.linkage_name = s->linkage;
+		f.dwarf_name = s->dwarf_name;
 		f.inlined = (flags & NSYM_LOOKUP_NO_INLINES) ? 0 : s->inlined;
 		f.symbol_offset = !s->inlined && addr >= s->entry ? addr - s->entry : 0;
 		rc = push_frame(out, &f);

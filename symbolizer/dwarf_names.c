@@ -6,6 +6,7 @@
  * address of the mangled string, which lives in .debug_str: one entry per
  * function however often it was inlined.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -89,10 +90,43 @@ void nsym__name_cache_free(struct nsym_name_cache *c)
 	free(c);
 }
 
+/* Rust: the name as DWARF spells it under its namespaces, which keeps the
+ * generic arguments ("crate::m::sum<u32>") that legacy mangling drops. The
+ * DIE may live in another unit (cross-crate inlining); that unit is parsed
+ * if it was not, so the answer never depends on earlier lookups. */
+static const char *rust_dwarf_name(struct nsym_dwarf *dw, Dwarf_Off name_die, const char *name)
+{
+	struct nsym_unit *u = nsym__dwarf_unit_of_die(dw, name_die);
+	size_t lo = 0, hi;
+	char *full;
+
+	if (u == NULL || u->language != DW_LANG_Rust || nsym__unit_parse(dw, u) != 0)
+		return NULL;
+	hi = u->ndie_ns;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (u->die_ns[mid].die < name_die)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == u->ndie_ns || u->die_ns[lo].die != name_die || u->die_ns[lo].ns >= u->nns)
+		return NULL;
+	size_t len = strlen(u->ns_paths[u->die_ns[lo].ns]) + strlen(name) + 3;
+	if ((full = malloc(len)) == NULL ||
+	    nsym__grow((void **)&u->owned, &u->owned_cap, u->nowned + 1, sizeof(*u->owned)) != 0) {
+		free(full);
+		return NULL;
+	}
+	snprintf(full, len, "%s::%s", u->ns_paths[u->die_ns[lo].ns], name);
+	u->owned[u->nowned++] = full;
+	return full;
+}
+
 int nsym__scope_names(struct nsym_dwarf *dw, struct nsym_unit *unit, struct nsym_scope *scope)
 {
 	const char *linkage = NULL, *name = NULL;
-	Dwarf_Off off = scope->die;
+	Dwarf_Off off = scope->die, name_die = 0;
 
 	(void)unit;
 	if (scope->names_done)
@@ -110,14 +144,18 @@ int nsym__scope_names(struct nsym_dwarf *dw, struct nsym_unit *unit, struct nsym
 		dwarf_dealloc_die(die);
 		if (linkage == NULL)
 			linkage = a.linkage_name;
-		if (name == NULL)
+		if (name == NULL && a.name != NULL) {
 			name = a.name;
-		if (linkage != NULL)
+			name_die = off;
+		}
+		if (linkage != NULL && name != NULL)
 			break;
 		off = a.has_origin ? a.origin : a.has_specification ? a.specification : 0;
 	}
 	scope->linkage = linkage;
 	scope->name = name;
+	if (name != NULL)
+		scope->dwarf_name = rust_dwarf_name(dw, name_die, name);
 	if (linkage != NULL && display_name(&scope->name, dw, linkage) != 0)
 		return NSYM_ENOMEM;
 	scope->names_done = 1;

@@ -139,6 +139,23 @@ struct nsym_unit *nsym__dwarf_unit_for(struct nsym_dwarf *dw, uint64_t addr)
 	return NULL;
 }
 
+struct nsym_unit *nsym__dwarf_unit_of_die(struct nsym_dwarf *dw, Dwarf_Off die)
+{
+	size_t lo = 0, hi = dw->nunits;
+
+	/* units are indexed in section order */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (dw->units[mid].header <= die)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0 || die >= dw->units[lo - 1].end)
+		return NULL;
+	return &dw->units[lo - 1];
+}
+
 int nsym__unit_parse(struct nsym_dwarf *dw, struct nsym_unit *unit)
 {
 	Dwarf_Die die = NULL;
@@ -171,6 +188,13 @@ void nsym__unit_free(struct nsym_unit *unit)
 	free(unit->rows);
 	free(unit->scopes);
 	free(unit->ranges);
+	for (size_t i = 0; i < unit->nns; i++)
+		free(unit->ns_paths[i]);
+	free(unit->ns_paths);
+	free(unit->die_ns);
+	for (size_t i = 0; i < unit->nowned; i++)
+		free(unit->owned[i]);
+	free(unit->owned);
 }
 
 void nsym__dwarf_close(struct nsym_dwarf *dw)

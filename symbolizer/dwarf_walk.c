@@ -7,6 +7,7 @@
  * subprograms and inlined subroutines that have code, with their ranges and
  * call sites. Names are still resolved through libdwarf, lazily.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,8 +41,9 @@ struct abbrev_table {
 struct unit_ctx {
 	struct nsym_dwarf *dw;
 	struct nsym_unit *unit;
-	uint64_t addr_base, rnglists_base;
-	struct nsym_section addr, ranges, rnglists;
+	uint64_t addr_base, rnglists_base, str_offsets_base;
+	struct nsym_section addr, ranges, rnglists, str, line_str, str_offsets;
+	bool rust; /* keep namespace paths for names */
 };
 
 /* The attributes of one DIE that matter here. */
@@ -53,8 +55,11 @@ struct die {
 	uint16_t low_form, high_form, ranges_form;
 	bool has_low, has_high, has_ranges, has_sibling;
 	uint64_t call_file, call_line, call_column;
-	uint64_t addr_base, rnglists_base;
-	bool has_addr_base, has_rnglists_base;
+	uint64_t addr_base, rnglists_base, str_offsets_base;
+	bool has_addr_base, has_rnglists_base, has_str_offsets_base;
+	uint16_t name_form; /* 0: no DW_AT_name */
+	uint64_t name_value;
+	const char *name_inline; /* DW_FORM_string */
 };
 
 static void abbrev_table_free(struct abbrev_table *t)
@@ -222,8 +227,16 @@ static void read_die_attrs(struct die *d, struct nsym_buf *b, const struct nsym_
 {
 	for (uint32_t i = 0; i < a->count && !b->bad; i++) {
 		const struct abbrev_attr *at = &t->attrs[a->first + i];
+		const char *here = (const char *)b->p;
 		uint64_t v = read_form(b, u, at->form, at->implicit_const, 0);
 		switch (at->name) {
+		case DW_AT_name:
+			d->name_form = at->form, d->name_value = v;
+			d->name_inline = at->form == DW_FORM_string ? here : NULL;
+			break;
+		case DW_AT_str_offsets_base:
+			d->str_offsets_base = v, d->has_str_offsets_base = true;
+			break;
 		case DW_AT_low_pc:
 			d->low = v, d->low_form = at->form, d->has_low = true;
 			break;
@@ -399,10 +412,86 @@ static int die_ranges(struct nsym_range_list *out, const struct unit_ctx *c, con
 	return add_range(out, lo, hi);
 }
 
+static void load_or_clear(struct nsym_section *out, struct nsym_dwarf *dw, size_t index)
+{
+	if (index == 0 || nsym__elf_section_data(out, dw->ef, index) != 0)
+		memset(out, 0, sizeof(*out));
+}
+
+/* A NUL-terminated string at `offset` of a section, or NULL. */
+static const char *string_in(const struct nsym_section *sec, uint64_t offset)
+{
+	if (sec->data == NULL || offset >= sec->size ||
+	    memchr(sec->data + offset, 0, sec->size - offset) == NULL)
+		return NULL;
+	return (const char *)sec->data + offset;
+}
+
+static const char *die_name(const struct unit_ctx *c, const struct die *d)
+{
+	struct nsym_buf b;
+	uint64_t at;
+
+	switch (d->name_form) {
+	case DW_FORM_string:
+		return d->name_inline;
+	case DW_FORM_strp:
+		return string_in(&c->str, d->name_value);
+	case DW_FORM_line_strp:
+		return string_in(&c->line_str, d->name_value);
+	case DW_FORM_strx:
+	case DW_FORM_strx1:
+	case DW_FORM_strx2:
+	case DW_FORM_strx3:
+	case DW_FORM_strx4:
+	case DW_FORM_GNU_str_index:
+		at = c->str_offsets_base + d->name_value * c->unit->offset_size;
+		if (c->str_offsets.data == NULL || at >= c->str_offsets.size)
+			return NULL;
+		b = (struct nsym_buf){c->str_offsets.data + at,
+		                      c->str_offsets.data + c->str_offsets.size, c->dw->big_endian,
+		                      false};
+		at = nsym_buf_uint(&b, c->unit->offset_size);
+		return b.bad ? NULL : string_in(&c->str, at);
+	}
+	return NULL;
+}
+
+/* Rust: a namespace's full path, "crate::module::Type". */
+static int push_namespace(uint32_t *out, struct unit_ctx *c, uint32_t parent, const char *name)
+{
+	struct nsym_unit *u = c->unit;
+	const char *prefix =
+	    parent != NSYM_NO_SCOPE && parent < u->nns ? u->ns_paths[parent] : NULL;
+	size_t len = (prefix ? strlen(prefix) + 2 : 0) + strlen(name) + 1;
+	char *path = malloc(len);
+
+	if (path == NULL ||
+	    nsym__grow((void **)&u->ns_paths, &u->ns_cap, u->nns + 1, sizeof(*u->ns_paths)) != 0) {
+		free(path);
+		return NSYM_ENOMEM;
+	}
+	snprintf(path, len, "%s%s%s", prefix ? prefix : "", prefix ? "::" : "", name);
+	u->ns_paths[u->nns] = path;
+	*out = (uint32_t)u->nns++;
+	return 0;
+}
+
+static int note_subprogram(struct unit_ctx *c, uint64_t die, uint32_t ns)
+{
+	struct nsym_unit *u = c->unit;
+	if (nsym__grow((void **)&u->die_ns, &u->die_ns_cap, u->ndie_ns + 1, sizeof(*u->die_ns)) !=
+	    0)
+		return NSYM_ENOMEM;
+	u->die_ns[u->ndie_ns++] = (struct nsym_die_ns){die, ns};
+	return 0;
+}
+
 struct level {
 	uint32_t scope; /* enclosing scope of the DIEs at this level */
 	uint32_t depth; /* their inline depth */
 	bool wanted;    /* whether DIEs at this level can hold code */
+	uint32_t ns;    /* Rust: their namespace path, or NSYM_NO_SCOPE */
 };
 
 struct walk {
@@ -459,12 +548,23 @@ static int add_scope(struct walk *w, const struct die *d, const struct level *at
 static int child_level(struct walk *w, const struct die *d, const struct level *at,
                        struct level *out)
 {
+	const char *name;
 	uint32_t index;
 	int rc;
 
-	*out = (struct level){at->scope, at->depth, false};
+	*out = (struct level){at->scope, at->depth, false, at->ns};
 	if (!at->wanted)
 		return 0;
+	if (w->c.rust && d->tag == DW_TAG_namespace && (name = die_name(&w->c, d)) != NULL) {
+		rc = push_namespace(&out->ns, &w->c, at->ns, name);
+		if (rc != 0)
+			return rc;
+	}
+	if (w->c.rust && d->tag == DW_TAG_subprogram && at->ns != NSYM_NO_SCOPE) {
+		rc = note_subprogram(&w->c, d->offset, at->ns);
+		if (rc != 0)
+			return rc;
+	}
 	switch (d->tag) {
 	case DW_TAG_subprogram:
 	case DW_TAG_inlined_subroutine:
@@ -492,6 +592,13 @@ static void unit_ctx_init(struct unit_ctx *c, struct nsym_dwarf *dw, struct nsym
 	c->unit = unit;
 	c->addr_base = root->has_addr_base ? root->addr_base : 0;
 	c->rnglists_base = root->has_rnglists_base ? root->rnglists_base : 0;
+	c->str_offsets_base = root->has_str_offsets_base ? root->str_offsets_base : 8;
+	c->rust = unit->language == DW_LANG_Rust;
+	if (c->rust) {
+		load_or_clear(&c->str, dw, dw->str_index);
+		load_or_clear(&c->line_str, dw, dw->line_str_index);
+		load_or_clear(&c->str_offsets, dw, dw->str_offsets_index);
+	}
 	if (dw->addr_index != 0 && nsym__elf_section_data(&c->addr, dw->ef, dw->addr_index) != 0)
 		c->addr.data = NULL;
 	if (dw->ranges_index != 0 &&
@@ -511,7 +618,7 @@ static int walk_dies(struct walk *w, struct nsym_buf *b, const struct nsym_secti
 
 	if (stack == NULL)
 		return NSYM_ENOMEM;
-	stack[0] = (struct level){NSYM_NO_SCOPE, 0, true};
+	stack[0] = (struct level){NSYM_NO_SCOPE, 0, true, NSYM_NO_SCOPE};
 	while (height > 0 && rc == 0 && b->p < b->end && !b->bad) {
 		struct die d = {.offset = (uint64_t)(b->p - info->data)};
 		uint64_t code = nsym_buf_uleb(b);

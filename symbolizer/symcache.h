@@ -22,7 +22,7 @@
 #include "symtab.h"
 
 #define NSYM_SC_MAGIC   "NSYMSC\r\n"
-#define NSYM_SC_VERSION 1
+#define NSYM_SC_VERSION 2
 #define NSYM_SC_NONE    UINT32_MAX
 
 struct nsym_sc_header {
@@ -46,8 +46,10 @@ struct nsym_sc_loc {
 };
 
 struct nsym_sc_func {
-	uint32_t name;    /* display (demangled) name */
-	uint32_t linkage; /* mangled name, or NONE */
+	uint32_t name;       /* display (demangled) name */
+	uint32_t linkage;    /* mangled name, or NONE */
+	uint32_t dwarf_name; /* Rust: name with generic arguments, or NONE */
+	uint32_t pad;
 	uint64_t entry;
 };
 

@@ -191,12 +191,15 @@ static int add_func(uint32_t *out, struct ctx *c, const struct nsym_frame *f, ui
 	 * say nothing (0), and keying them by entry made one per instance. */
 	bool unnamed = strcmp(f->function, "??") == 0;
 	struct nsym_sc_func fn = {.linkage = NSYM_SC_NONE,
+	                          .dwarf_name = NSYM_SC_NONE,
 	                          .entry = f->inlined || unnamed ? 0 : addr - f->symbol_offset};
 	bool added;
 	int rc = add_string(&fn.name, c, f->function);
 
 	if (rc == 0 && f->linkage_name != NULL)
 		rc = add_string(&fn.linkage, c, f->linkage_name);
+	if (rc == 0 && f->dwarf_name != NULL)
+		rc = add_string(&fn.dwarf_name, c, f->dwarf_name);
 	if (rc == 0)
 		rc = intern_find(out, &added, &b->func_set, &c->h->func, &c->h->func_cap,
 		                 hash_bytes(&fn, sizeof(fn), 7), func_eq, c, &fn,

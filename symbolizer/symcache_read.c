@@ -127,6 +127,7 @@ static int frames_from_loc(struct nsym_frames *out, const struct nsym_symcache *
 		struct nsym_frame f = {
 		    .function = name != NULL ? name : "??",
 		    .linkage_name = fn != NULL ? string_at(sc, fn->linkage) : NULL,
+		    .dwarf_name = fn != NULL ? string_at(sc, fn->dwarf_name) : NULL,
 		    .file = file != NULL ? file : "??",
 		    .line = l->line,
 		    .column = l->column,
