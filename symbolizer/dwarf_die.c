@@ -130,6 +130,25 @@ static uint64_t form_udata(Dwarf_Attribute attr, Dwarf_Debug dbg)
 	return v;
 }
 
+/* A section offset (DW_FORM_sec_offset, or data4/8 before DWARF 4). */
+static uint64_t form_offset(Dwarf_Attribute attr, Dwarf_Debug dbg)
+{
+	Dwarf_Unsigned v = 0;
+	Dwarf_Off off = 0;
+	Dwarf_Error err = NULL;
+
+	if (dwarf_formudata(attr, &v, &err) == DW_DLV_OK)
+		return v;
+	if (err != NULL)
+		dwarf_dealloc_error(dbg, err);
+	err = NULL;
+	if (dwarf_global_formref(attr, &off, &err) == DW_DLV_OK)
+		return off;
+	if (err != NULL)
+		dwarf_dealloc_error(dbg, err);
+	return 0;
+}
+
 static Dwarf_Off form_ref(Dwarf_Attribute attr, Dwarf_Debug dbg)
 {
 	Dwarf_Off v = 0;
@@ -206,6 +225,10 @@ static void read_one(struct nsym_die_attrs *out, Dwarf_Debug dbg, Dwarf_Attribut
 		break;
 	case DW_AT_call_column:
 		out->call_column = form_udata(attr, dbg);
+		break;
+	case DW_AT_stmt_list:
+		out->stmt_list = form_offset(attr, dbg);
+		out->has_stmt_list = 1;
 		break;
 	case DW_AT_language:
 		out->language = (uint16_t)form_udata(attr, dbg);

@@ -57,6 +57,8 @@ struct nsym_unit {
 	Dwarf_Off end;    /* offset just past the unit */
 	Dwarf_Off abbrev_offset;
 	uint8_t address_size, offset_size;
+	uint64_t stmt_list; /* offset of the line table in .debug_line */
+	bool has_stmt_list;
 	uint64_t base; /* DW_AT_low_pc, the base for DWARF 4 ranges */
 	uint16_t version;
 	uint16_t language;
@@ -90,7 +92,7 @@ struct nsym_dwarf {
 	struct nsym_elf *ef; /* borrowed */
 	bool big_endian;
 	size_t info_index, abbrev_index, addr_index, ranges_index, rnglists_index;
-	size_t str_index, line_str_index, str_offsets_index;
+	size_t str_index, line_str_index, str_offsets_index, line_index;
 	Dwarf_Debug dbg;
 	Dwarf_Obj_Access_Interface iface;
 	struct nsym_unit *units;
@@ -129,6 +131,8 @@ struct nsym_die_attrs {
 	uint8_t has_origin, has_specification;
 	const char *name, *linkage_name, *comp_dir;
 	uint64_t call_file, call_line, call_column;
+	uint64_t stmt_list;
+	uint8_t has_stmt_list;
 	uint16_t language;
 };
 /* Reads the attributes; when `ranges` is not NULL, also the DIE's address
@@ -140,7 +144,7 @@ int nsym__die_read(struct nsym_die_attrs *out, struct nsym_dwarf *dw, Dwarf_Die 
 void nsym__range_list_free(struct nsym_range_list *list);
 
 /* dwarf_lines.c / dwarf_walk.c: filled on the unit's first lookup */
-int nsym__unit_read_lines(struct nsym_dwarf *dw, struct nsym_unit *unit, Dwarf_Die cu_die);
+int nsym__unit_read_lines(struct nsym_dwarf *dw, struct nsym_unit *unit);
 int nsym__unit_read_scopes(struct nsym_dwarf *dw, struct nsym_unit *unit);
 int nsym__unit_parse(struct nsym_dwarf *dw, struct nsym_unit *unit);
 void nsym__unit_free(struct nsym_unit *unit);

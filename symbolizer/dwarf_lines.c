@@ -1,12 +1,29 @@
 /*
- * A unit's line table, flattened to rows sorted by address, and its file
- * table as full paths indexed by DWARF file number (1-based before DWARF 5,
- * 0-based from DWARF 5 on; both map to the same array here).
+ * A unit's line table, decoded from .debug_line by its own state machine
+ * (DWARF 2 to 5) into rows sorted by address, and its file table as full
+ * paths indexed by DWARF file number. libdwarf 20210528 reported rows that
+ * carry epilogue_begin as ending their sequence (davea42/libdwarf-code#322)
+ * and gave file 0 for rows of file 1 in some DWARF 5 tables (glibc's
+ * groupingwc.c, whose file 1 is grouping.c), which put wrong files on about
+ * 5% of libc's addresses; and it allocated an object per row.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "dwarf_buf.h"
 #include "dwarf_internal.h"
+
+#define NSYM_MAX_LINE_FILES (1u << 20)
+
+/* The sections a line table may point into for its strings. */
+struct line_ctx {
+	struct nsym_dwarf *dw;
+	struct nsym_unit *unit;
+	struct nsym_section str, line_str;
+	int offset_size, address_size;
+	uint16_t version;
+};
 
 /* dir + "/" + name, unless name is absolute; NULL when out of memory. */
 static char *join_path(const char *dir, const char *name)
@@ -27,84 +44,300 @@ static char *join_path(const char *dir, const char *name)
 	return path;
 }
 
-/* The directory of a file entry. Index 0 is the unit's compilation
- * directory: implicitly before DWARF 5, as include_directories[0] from
- * DWARF 5 on (which libdwarf does not hand out by index). */
-static const char *entry_dir(const struct nsym_unit *unit, Dwarf_Line_Context ctx,
-                             Dwarf_Unsigned dir_index, Dwarf_Debug dbg)
+static const char *string_at(const struct nsym_section *sec, uint64_t off)
 {
-	const char *dir = NULL;
-	Dwarf_Error err = NULL;
-
-	if (dir_index == 0)
-		return unit->comp_dir;
-	if (dwarf_srclines_include_dir_data(ctx, (Dwarf_Signed)dir_index, &dir, &err) !=
-	    DW_DLV_OK) {
-		if (err != NULL)
-			dwarf_dealloc_error(dbg, err);
+	if (sec->data == NULL || off >= sec->size ||
+	    memchr(sec->data + off, 0, sec->size - off) == NULL)
 		return NULL;
-	}
-	return dir;
+	return (const char *)sec->data + off;
 }
 
-/* A file entry's full path: relative directories hang off comp_dir, as
- * llvm-symbolizer and gdb print them. */
-static char *entry_path(const struct nsym_unit *unit, Dwarf_Line_Context ctx, Dwarf_Signed index,
-                        Dwarf_Debug dbg, int *out_rc)
+static const char *read_cstring(struct nsym_buf *b)
 {
-	const char *name = NULL, *dir;
-	Dwarf_Unsigned dir_index = 0, mtime = 0, length = 0;
-	Dwarf_Form_Data16 *md5 = NULL;
-	Dwarf_Error err = NULL;
-	char *full, *with_comp;
+	const char *s = (const char *)b->p;
+	nsym_buf_skip_string(b);
+	return b->bad ? NULL : s;
+}
 
-	*out_rc = 0;
-	if (dwarf_srclines_files_data_b(ctx, index, &name, &dir_index, &mtime, &length, &md5,
-	                                &err) != DW_DLV_OK ||
-	    name == NULL) {
-		if (err != NULL)
-			dwarf_dealloc_error(dbg, err);
-		return NULL;
+/* One DWARF 5 entry field; strings come back in *out_str, numbers in
+ * *out_num. Forms that carry neither are skipped. */
+static void read_entry_field(struct nsym_buf *b, const struct line_ctx *c, uint64_t form,
+                             const char **out_str, uint64_t *out_num)
+{
+	*out_str = NULL;
+	*out_num = 0;
+	switch (form) {
+	case DW_FORM_string:
+		*out_str = read_cstring(b);
+		return;
+	case DW_FORM_line_strp:
+		*out_str = string_at(&c->line_str, nsym_buf_uint(b, c->offset_size));
+		return;
+	case DW_FORM_strp:
+		*out_str = string_at(&c->str, nsym_buf_uint(b, c->offset_size));
+		return;
+	case DW_FORM_udata:
+		*out_num = nsym_buf_uleb(b);
+		return;
+	case DW_FORM_data1:
+		*out_num = nsym_buf_uint(b, 1);
+		return;
+	case DW_FORM_data2:
+		*out_num = nsym_buf_uint(b, 2);
+		return;
+	case DW_FORM_data4:
+		*out_num = nsym_buf_uint(b, 4);
+		return;
+	case DW_FORM_data8:
+		*out_num = nsym_buf_uint(b, 8);
+		return;
+	case DW_FORM_data16:
+		nsym_buf_skip(b, 16);
+		return;
+	case DW_FORM_block:
+		nsym_buf_skip(b, nsym_buf_uleb(b));
+		return;
 	}
-	dir = entry_dir(unit, ctx, dir_index, dbg);
-	full = join_path(dir, name);
-	if (full != NULL && full[0] != '/' && unit->comp_dir != NULL) {
-		with_comp = join_path(unit->comp_dir, full);
+	b->bad = true; /* strx needs a unit's str_offsets_base: not allowed here */
+}
+
+/* The path of a file entry: relative directories hang off comp_dir, as
+ * llvm-symbolizer and gdb print them. */
+static char *file_path(const struct line_ctx *c, const char *dir, const char *name)
+{
+	char *full = join_path(dir, name), *with_comp;
+
+	if (full != NULL && full[0] != '/' && c->unit->comp_dir != NULL) {
+		with_comp = join_path(c->unit->comp_dir, full);
 		free(full);
 		full = with_comp;
 	}
-	if (full == NULL)
-		*out_rc = NSYM_ENOMEM;
 	return full;
 }
 
-static int read_files(struct nsym_dwarf *dw, struct nsym_unit *unit, Dwarf_Line_Context ctx)
+static int add_file(struct nsym_unit *u, size_t *cap, char *path)
 {
-	Dwarf_Signed first = 0, count = 0, end = 0;
-	Dwarf_Error err = NULL;
-	int rc = 0;
-
-	if (dwarf_srclines_files_indexes(ctx, &first, &count, &end, &err) != DW_DLV_OK) {
-		if (err != NULL)
-			dwarf_dealloc_error(dw->dbg, err);
-		return 0;
-	}
-	if (first < 0 || end < first || end > (1 << 24))
-		return 0;
-	unit->files = calloc((size_t)end, sizeof(*unit->files));
-	if (unit->files == NULL)
+	if (path == NULL || u->nfiles >= NSYM_MAX_LINE_FILES ||
+	    nsym__grow((void **)&u->files, cap, u->nfiles + 1, sizeof(*u->files)) != 0) {
+		free(path);
 		return NSYM_ENOMEM;
-	unit->nfiles = (size_t)end;
-	for (Dwarf_Signed i = first; i < end && rc == 0; i++)
-		unit->files[i] = entry_path(unit, ctx, i, dw->dbg, &rc);
+	}
+	u->files[u->nfiles++] = path;
+	return 0;
+}
+
+/* DWARF 2-4: string lists; file numbers count from 1, directory 0 is the
+ * compilation directory. */
+static int read_tables_v4(struct nsym_buf *b, const struct line_ctx *c)
+{
+	const char **dirs = NULL;
+	size_t ndirs = 0, dirs_cap = 0, files_cap = 0;
+	int rc = add_file(c->unit, &files_cap, strdup("??")); /* number 0: none */
+
+	for (const char *d; rc == 0 && (d = read_cstring(b)) != NULL && d[0] != '\0';) {
+		if (nsym__grow((void **)&dirs, &dirs_cap, ndirs + 1, sizeof(*dirs)) != 0)
+			rc = NSYM_ENOMEM;
+		else
+			dirs[ndirs++] = d;
+	}
+	for (const char *name; rc == 0 && (name = read_cstring(b)) != NULL && name[0] != '\0';) {
+		uint64_t dir = nsym_buf_uleb(b);
+		nsym_buf_uleb(b); /* mtime */
+		nsym_buf_uleb(b); /* length */
+		const char *dname = dir == 0       ? c->unit->comp_dir
+		                    : dir <= ndirs ? dirs[dir - 1]
+		                                   : NULL;
+		rc = add_file(c->unit, &files_cap, file_path(c, dname, name));
+	}
+	free(dirs);
 	return rc;
 }
 
-const char *nsym__unit_file(const struct nsym_unit *unit, uint64_t file)
+/* DWARF 5: self-describing entries; numbers count from 0 and directory 0
+ * is the compilation directory, written out. */
+static int read_tables_v5(struct nsym_buf *b, const struct line_ctx *c)
 {
-	if (file >= unit->nfiles)
-		return NULL;
-	return unit->files[file];
+	const char **dirs = NULL;
+	uint64_t formats[2][16][2], nformats[2], count;
+	size_t ndirs = 0, files_cap = 0;
+	int rc = 0;
+
+	for (int table = 0; table < 2 && rc == 0 && !b->bad; table++) {
+		nformats[table] = nsym_buf_u8(b);
+		if (nformats[table] > 16)
+			return NSYM_EDWARF;
+		for (uint64_t i = 0; i < nformats[table]; i++) {
+			formats[table][i][0] = nsym_buf_uleb(b);
+			formats[table][i][1] = nsym_buf_uleb(b);
+		}
+		count = nsym_buf_uleb(b);
+		if (count > NSYM_MAX_LINE_FILES || count > (uint64_t)(b->end - b->p))
+			return NSYM_EDWARF;
+		if (table == 0 && (dirs = calloc(count ? count : 1, sizeof(*dirs))) == NULL)
+			return NSYM_ENOMEM;
+		for (uint64_t e = 0; e < count && rc == 0 && !b->bad; e++) {
+			const char *path = NULL, *s;
+			uint64_t dir = 0, num;
+			for (uint64_t i = 0; i < nformats[table]; i++) {
+				read_entry_field(b, c, formats[table][i][1], &s, &num);
+				if (formats[table][i][0] == DW_LNCT_path)
+					path = s;
+				else if (formats[table][i][0] == DW_LNCT_directory_index)
+					dir = num;
+			}
+			if (table == 0)
+				dirs[ndirs++] = path;
+			else
+				rc = add_file(c->unit, &files_cap,
+				              file_path(c, dir < ndirs ? dirs[dir] : NULL,
+				                        path != NULL ? path : "??"));
+		}
+	}
+	free(dirs);
+	return b->bad && rc == 0 ? NSYM_EDWARF : rc;
+}
+
+struct line_state {
+	uint64_t addr, file, line, column;
+	bool is_stmt, end_sequence;
+};
+
+struct program {
+	uint8_t min_inst, line_range, opcode_base;
+	int8_t line_base;
+	bool default_is_stmt;
+	const unsigned char *opcode_lengths;
+};
+
+/* Appends a row; rows at one address within a sequence keep only the last
+ * (as LLVM does), and an end_sequence there leaves the row before it
+ * covering no bytes at all, so it replaces it too. Sequences the linker
+ * discarded start at a tombstone address and are dropped whole. */
+static int emit(struct nsym_unit *u, size_t *cap, const struct line_state *st, bool *starting,
+                bool *keep)
+{
+	struct nsym_row row = {
+	    .addr = st->addr,
+	    .file = st->file > UINT32_MAX ? UINT32_MAX : (uint32_t)st->file,
+	    .line = st->line > UINT32_MAX ? UINT32_MAX : (uint32_t)st->line,
+	    .column = st->column > UINT16_MAX ? UINT16_MAX : (uint16_t)st->column,
+	    .end_sequence = st->end_sequence,
+	};
+	bool first = *starting;
+
+	if (first)
+		*keep = !nsym__is_tombstone(row.addr);
+	*starting = st->end_sequence;
+	if (!*keep)
+		return 0;
+	if (!first && u->nrows > 0 && u->rows[u->nrows - 1].addr == row.addr) {
+		u->rows[u->nrows - 1] = row;
+		return 0;
+	}
+	if (nsym__grow((void **)&u->rows, cap, u->nrows + 1, sizeof(*u->rows)) != 0)
+		return NSYM_ENOMEM;
+	u->rows[u->nrows++] = row;
+	return 0;
+}
+
+static int run_program(struct nsym_buf *b, const struct line_ctx *c, const struct program *p)
+{
+	struct line_state st = {.file = 1, .line = 1, .is_stmt = p->default_is_stmt};
+	bool starting = true, keep = true;
+	size_t cap = 0;
+	int rc = 0;
+
+	while (b->p < b->end && !b->bad && rc == 0) {
+		uint8_t op = nsym_buf_u8(b);
+		if (op >= p->opcode_base) {
+			uint8_t adj = (uint8_t)(op - p->opcode_base);
+			st.addr += (uint64_t)(adj / p->line_range) * p->min_inst;
+			st.line += (uint64_t)(int64_t)(p->line_base + adj % p->line_range);
+			rc = emit(c->unit, &cap, &st, &starting, &keep);
+			continue;
+		}
+		switch (op) {
+		case 0: { /* extended */
+			uint64_t len = nsym_buf_uleb(b);
+			const unsigned char *next =
+			    b->p + (len <= (uint64_t)(b->end - b->p) ? len : 0);
+			if (len == 0 || len > (uint64_t)(b->end - b->p))
+				return 0;
+			uint8_t sub = nsym_buf_u8(b);
+			if (sub == DW_LNE_end_sequence) {
+				st.end_sequence = true;
+				rc = emit(c->unit, &cap, &st, &starting, &keep);
+				st = (struct line_state){
+				    .file = 1, .line = 1, .is_stmt = p->default_is_stmt};
+			} else if (sub == DW_LNE_set_address && len - 1 <= 8) {
+				st.addr = nsym_buf_uint(b, (int)(len - 1));
+			}
+			b->p = next;
+			break;
+		}
+		case DW_LNS_copy:
+			rc = emit(c->unit, &cap, &st, &starting, &keep);
+			break;
+		case DW_LNS_advance_pc:
+			st.addr += nsym_buf_uleb(b) * p->min_inst;
+			break;
+		case DW_LNS_advance_line:
+			st.line += (uint64_t)nsym_buf_sleb(b);
+			break;
+		case DW_LNS_set_file:
+			st.file = nsym_buf_uleb(b);
+			break;
+		case DW_LNS_set_column:
+			st.column = nsym_buf_uleb(b);
+			break;
+		case DW_LNS_negate_stmt:
+			st.is_stmt = !st.is_stmt;
+			break;
+		case DW_LNS_const_add_pc:
+			st.addr += (uint64_t)((255 - p->opcode_base) / p->line_range) * p->min_inst;
+			break;
+		case DW_LNS_fixed_advance_pc:
+			st.addr += nsym_buf_uint(b, 2);
+			break;
+		default: /* basic_block, prologue_end, epilogue_begin, isa, unknown */
+			for (uint8_t i = 0; i < p->opcode_lengths[op - 1]; i++)
+				nsym_buf_uleb(b);
+		}
+	}
+	return rc;
+}
+
+static int read_program(struct nsym_buf *b, struct line_ctx *c)
+{
+	struct program p = {0};
+	uint64_t header_length;
+	const unsigned char *program;
+	int rc;
+
+	if (c->version >= 5) {
+		c->address_size = nsym_buf_u8(b);
+		nsym_buf_u8(b); /* segment selector size */
+	}
+	header_length = nsym_buf_uint(b, c->offset_size);
+	if (b->bad || header_length > (uint64_t)(b->end - b->p))
+		return NSYM_EDWARF;
+	program = b->p + header_length;
+	p.min_inst = nsym_buf_u8(b);
+	if (c->version >= 4)
+		nsym_buf_u8(b); /* maximum operations per instruction: VLIW only */
+	p.default_is_stmt = nsym_buf_u8(b) != 0;
+	p.line_base = (int8_t)nsym_buf_u8(b);
+	p.line_range = nsym_buf_u8(b);
+	p.opcode_base = nsym_buf_u8(b);
+	p.opcode_lengths = b->p;
+	if (b->bad || p.line_range == 0 || p.opcode_base == 0)
+		return NSYM_EDWARF;
+	nsym_buf_skip(b, p.opcode_base - 1u);
+	rc = c->version >= 5 ? read_tables_v5(b, c) : read_tables_v4(b, c);
+	if (rc != 0 || b->bad)
+		return rc != 0 ? rc : NSYM_EDWARF;
+	b->p = program;
+	return run_program(b, c, &p);
 }
 
 static int compare_rows(const void *pa, const void *pb)
@@ -119,105 +352,46 @@ static int compare_rows(const void *pa, const void *pb)
 	return a < b ? -1 : a > b;
 }
 
-static bool is_epilogue_begin(Dwarf_Line line, Dwarf_Debug dbg)
+int nsym__unit_read_lines(struct nsym_dwarf *dw, struct nsym_unit *unit)
 {
-	Dwarf_Bool prologue_end = 0, epilogue_begin = 0;
-	Dwarf_Unsigned isa = 0, discriminator = 0;
-	Dwarf_Error err = NULL;
-
-	if (dwarf_prologue_end_etc(line, &prologue_end, &epilogue_begin, &isa, &discriminator,
-	                           &err) != DW_DLV_OK) {
-		if (err != NULL)
-			dwarf_dealloc_error(dbg, err);
-		return false;
-	}
-	return epilogue_begin != 0;
-}
-
-/* Copies one row; returns 1 when the row starts a sequence we keep. */
-static int copy_row(struct nsym_row *out, Dwarf_Line line, Dwarf_Debug dbg)
-{
-	Dwarf_Addr addr = 0;
-	Dwarf_Unsigned lineno = 0, column = 0, file = 0;
-	Dwarf_Bool end = 0;
-	Dwarf_Error err = NULL;
-
-	if (dwarf_lineaddr(line, &addr, &err) != DW_DLV_OK ||
-	    dwarf_lineno(line, &lineno, &err) != DW_DLV_OK ||
-	    dwarf_lineoff_b(line, &column, &err) != DW_DLV_OK ||
-	    dwarf_line_srcfileno(line, &file, &err) != DW_DLV_OK ||
-	    dwarf_lineendsequence(line, &end, &err) != DW_DLV_OK) {
-		if (err != NULL)
-			dwarf_dealloc_error(dbg, err);
-		return -1;
-	}
-	out->addr = addr;
-	out->line = lineno > UINT32_MAX ? UINT32_MAX : (uint32_t)lineno;
-	out->column = column > UINT16_MAX ? UINT16_MAX : (uint16_t)column;
-	out->file = file > UINT32_MAX ? UINT32_MAX : (uint32_t)file;
-	/* libdwarf before 2026 (davea42/libdwarf-code#322) also flags the row
-	 * that DW_LNS_set_epilogue_begin marks as ending its sequence; a real
-	 * end_sequence row never carries epilogue_begin. */
-	if (end && is_epilogue_begin(line, dbg))
-		end = 0;
-	out->end_sequence = end ? 1 : 0;
-	return 0;
-}
-
-static int copy_rows(struct nsym_unit *unit, Dwarf_Line *lines, Dwarf_Signed count, Dwarf_Debug dbg)
-{
-	bool keep = true, starting = true;
-
-	unit->rows = malloc((size_t)count * sizeof(*unit->rows));
-	if (unit->rows == NULL)
-		return NSYM_ENOMEM;
-	for (Dwarf_Signed i = 0; i < count; i++) {
-		struct nsym_row row;
-		if (copy_row(&row, lines[i], dbg) != 0)
-			continue;
-		/* Sequences of code the linker dropped start at a tombstone
-		 * address; they would shadow real code. */
-		bool starting_now = starting;
-		if (starting)
-			keep = !nsym__is_tombstone(row.addr);
-		starting = row.end_sequence;
-		if (!keep)
-			continue;
-		/* Rows at one address within a sequence: the last one holds (as
-		 * in LLVM), and an end_sequence there leaves the row before it
-		 * covering no bytes at all, so it replaces it. */
-		if (!starting_now && unit->nrows > 0 &&
-		    unit->rows[unit->nrows - 1].addr == row.addr)
-			unit->rows[unit->nrows - 1] = row;
-		else
-			unit->rows[unit->nrows++] = row;
-	}
-	if (unit->nrows > 1)
-		qsort(unit->rows, unit->nrows, sizeof(*unit->rows), compare_rows);
-	return 0;
-}
-
-int nsym__unit_read_lines(struct nsym_dwarf *dw, struct nsym_unit *unit, Dwarf_Die cu_die)
-{
-	Dwarf_Unsigned version = 0;
-	Dwarf_Small tables = 0;
-	Dwarf_Line_Context ctx = NULL;
-	Dwarf_Line *lines = NULL;
-	Dwarf_Signed count = 0;
-	Dwarf_Error err = NULL;
+	struct line_ctx c = {.dw = dw, .unit = unit, .address_size = unit->address_size};
+	struct nsym_section line;
+	struct nsym_buf b;
+	uint64_t length;
 	int rc;
 
-	if (dwarf_srclines_b(cu_die, &version, &tables, &ctx, &err) != DW_DLV_OK) {
-		if (err != NULL)
-			dwarf_dealloc_error(dw->dbg, err);
+	if (!unit->has_stmt_list || dw->line_index == 0 ||
+	    nsym__elf_section_data(&line, dw->ef, dw->line_index) != 0 ||
+	    unit->stmt_list >= line.size)
 		return 0; /* a unit without lines still has scopes */
+	if (dw->str_index == 0 || nsym__elf_section_data(&c.str, dw->ef, dw->str_index) != 0)
+		memset(&c.str, 0, sizeof(c.str));
+	if (dw->line_str_index == 0 ||
+	    nsym__elf_section_data(&c.line_str, dw->ef, dw->line_str_index) != 0)
+		memset(&c.line_str, 0, sizeof(c.line_str));
+	b = (struct nsym_buf){line.data + unit->stmt_list, line.data + line.size, dw->big_endian,
+	                      false};
+	c.offset_size = 4;
+	length = nsym_buf_uint(&b, 4);
+	if (length == 0xffffffff) {
+		c.offset_size = 8;
+		length = nsym_buf_uint(&b, 8);
 	}
-	rc = read_files(dw, unit, ctx);
-	if (rc == 0 && dwarf_srclines_from_linecontext(ctx, &lines, &count, &err) == DW_DLV_OK &&
-	    count > 0)
-		rc = copy_rows(unit, lines, count, dw->dbg);
-	if (err != NULL)
-		dwarf_dealloc_error(dw->dbg, err);
-	dwarf_srclines_dealloc_b(ctx);
-	return rc;
+	if (b.bad || length > (uint64_t)(b.end - b.p))
+		return 0;
+	b.end = b.p + length;
+	c.version = (uint16_t)nsym_buf_uint(&b, 2);
+	if (c.version < 2 || c.version > 5)
+		return 0;
+	rc = read_program(&b, &c);
+	if (unit->nrows > 1)
+		qsort(unit->rows, unit->nrows, sizeof(*unit->rows), compare_rows);
+	return rc == NSYM_ENOMEM ? rc : 0; /* a damaged table keeps what was read */
+}
+
+const char *nsym__unit_file(const struct nsym_unit *unit, uint64_t file)
+{
+	if (file >= unit->nfiles)
+		return NULL;
+	return unit->files[file];
 }

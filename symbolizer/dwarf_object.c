@@ -131,6 +131,7 @@ int nsym__dwarf_open(struct nsym_dwarf **out, struct nsym_elf *ef)
 	dw->ranges_index = nsym__elf_find_section(ef, ".debug_ranges");
 	dw->rnglists_index = nsym__elf_find_section(ef, ".debug_rnglists");
 	dw->str_index = nsym__elf_find_section(ef, ".debug_str");
+	dw->line_index = nsym__elf_find_section(ef, ".debug_line");
 	dw->line_str_index = nsym__elf_find_section(ef, ".debug_line_str");
 	dw->str_offsets_index = nsym__elf_find_section(ef, ".debug_str_offsets");
 	rc = nsym__dwarf_index_units(dw);

@@ -51,6 +51,8 @@ static int add_unit(struct nsym_dwarf *dw, Dwarf_Die cu_die, const struct unit_h
 	unit->address_size = (uint8_t)h->address_size;
 	unit->offset_size = (uint8_t)h->offset_size;
 	unit->language = a.language;
+	unit->stmt_list = a.stmt_list;
+	unit->has_stmt_list = a.has_stmt_list;
 	unit->comp_dir = a.comp_dir;
 	for (size_t i = 0; i < ranges.count; i++) {
 		struct nsym_unit_range *r = &dw->uranges[dw->nuranges++];
@@ -158,24 +160,13 @@ struct nsym_unit *nsym__dwarf_unit_of_die(struct nsym_dwarf *dw, Dwarf_Off die)
 
 int nsym__unit_parse(struct nsym_dwarf *dw, struct nsym_unit *unit)
 {
-	Dwarf_Die die = NULL;
-	Dwarf_Error err = NULL;
 	int rc;
 
 	if (unit->parsed != 0)
 		return unit->parsed < 0 ? unit->parsed : 0;
-	if (dwarf_offdie_b(dw->dbg, unit->die, 1, &die, &err) != DW_DLV_OK) {
-		rc = nsym__fail(NSYM_EDWARF, dw->ef->path, "cannot read unit at 0x%llx",
-		                (unsigned long long)unit->die);
-		if (err != NULL)
-			dwarf_dealloc_error(dw->dbg, err);
-		unit->parsed = rc;
-		return rc;
-	}
-	rc = nsym__unit_read_lines(dw, unit, die);
+	rc = nsym__unit_read_lines(dw, unit);
 	if (rc == 0)
 		rc = nsym__unit_read_scopes(dw, unit);
-	dwarf_dealloc_die(die);
 	unit->parsed = rc != 0 ? rc : 1;
 	return rc;
 }
