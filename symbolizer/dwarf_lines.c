@@ -164,17 +164,23 @@ static int read_tables_v5(struct nsym_buf *b, const struct line_ctx *c)
 
 	for (int table = 0; table < 2 && rc == 0 && !b->bad; table++) {
 		nformats[table] = nsym_buf_u8(b);
-		if (nformats[table] > 16)
-			return NSYM_EDWARF;
+		if (nformats[table] > 16) {
+			rc = NSYM_EDWARF;
+			break;
+		}
 		for (uint64_t i = 0; i < nformats[table]; i++) {
 			formats[table][i][0] = nsym_buf_uleb(b);
 			formats[table][i][1] = nsym_buf_uleb(b);
 		}
 		count = nsym_buf_uleb(b);
-		if (count > NSYM_MAX_LINE_FILES || count > (uint64_t)(b->end - b->p))
-			return NSYM_EDWARF;
-		if (table == 0 && (dirs = calloc(count ? count : 1, sizeof(*dirs))) == NULL)
-			return NSYM_ENOMEM;
+		if (count > NSYM_MAX_LINE_FILES || count > (uint64_t)(b->end - b->p)) {
+			rc = NSYM_EDWARF;
+			break;
+		}
+		if (table == 0 && (dirs = calloc(count ? count : 1, sizeof(*dirs))) == NULL) {
+			rc = NSYM_ENOMEM;
+			break;
+		}
 		for (uint64_t e = 0; e < count && rc == 0 && !b->bad; e++) {
 			const char *path = NULL, *s;
 			uint64_t dir = 0, num;
