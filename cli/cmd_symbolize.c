@@ -248,6 +248,9 @@ static void write_cache_in_background(nsym_symbolizer *sym, const struct symboli
 	if (pid != 0)
 		return; /* the parent, or fork failed: no cache this time */
 	setsid();
+	/* yield to whatever the user runs next: the cache is for later */
+	if (nice(10) == -1)
+		errno = 0;
 	devnull = open("/dev/null", O_RDWR);
 	if (devnull >= 0) {
 		dup2(devnull, STDIN_FILENO);

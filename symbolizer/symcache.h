@@ -9,6 +9,7 @@
  *
  * Layout (little-endian; all offsets from the start of the file, 8-aligned):
  *   header
+ *   uint64_t fence[nfence]         range_addr[i * NSYM_SC_FENCE_STEP]
  *   uint64_t range_addr[nranges]   sorted starts of address ranges
  *   uint32_t range_loc[nranges]    innermost location, or NSYM_SC_NONE (a gap)
  *   struct nsym_sc_loc  locs[nlocs]
@@ -22,8 +23,11 @@
 #include "symtab.h"
 
 #define NSYM_SC_MAGIC   "NSYMSC\r\n"
-#define NSYM_SC_VERSION 2
-#define NSYM_SC_NONE    UINT32_MAX
+#define NSYM_SC_VERSION 3
+/* Every this many range starts, one goes into the fence: a small table a
+ * lookup searches first, so the big one is touched in one block only. */
+#define NSYM_SC_FENCE_STEP 256
+#define NSYM_SC_NONE       UINT32_MAX
 
 struct nsym_sc_header {
 	char magic[8];
@@ -32,8 +36,9 @@ struct nsym_sc_header {
 	uint8_t id[NSYM_BUILD_ID_MAX]; /* identity of the file it describes */
 	uint32_t id_len;
 	uint32_t reserved;
-	uint64_t nranges, nlocs, nfuncs, nsyms, strings_size;
-	uint64_t range_addr_off, range_loc_off, locs_off, funcs_off, syms_off, strings_off;
+	uint64_t nranges, nlocs, nfuncs, nsyms, strings_size, nfence;
+	uint64_t fence_off, range_addr_off, range_loc_off, locs_off, funcs_off, syms_off,
+	    strings_off;
 	uint64_t file_size;
 };
 

@@ -480,7 +480,9 @@ static int write_file(const char *path, struct nsym_sc_header *h, const struct b
 	FILE *f;
 	int rc;
 
-	h->range_addr_off = align8(sizeof(*h));
+	h->nfence = (h->nranges + NSYM_SC_FENCE_STEP - 1) / NSYM_SC_FENCE_STEP;
+	h->fence_off = align8(sizeof(*h));
+	h->range_addr_off = align8(h->fence_off + h->nfence * 8);
 	h->range_loc_off = align8(h->range_addr_off + h->nranges * 8);
 	h->locs_off = align8(h->range_loc_off + h->nranges * 4);
 	h->funcs_off = align8(h->locs_off + h->nlocs * sizeof(struct nsym_sc_loc));
@@ -492,6 +494,8 @@ static int write_file(const char *path, struct nsym_sc_header *h, const struct b
 	if (f == NULL)
 		return nsym__fail(NSYM_EIO, tmp, "cannot create: %s", strerror(errno));
 	rc = write_all(f, h, sizeof(*h), 0);
+	for (uint64_t i = 0; i < h->nfence && rc == 0; i++)
+		rc = write_all(f, &b->addrs[i * NSYM_SC_FENCE_STEP], 8, h->fence_off + i * 8);
 	if (rc == 0)
 		rc = write_all(f, b->addrs, h->nranges * 8, h->range_addr_off);
 	if (rc == 0)

@@ -17,6 +17,7 @@ struct nsym_symcache {
 	const unsigned char *map;
 	size_t size;
 	const struct nsym_sc_header *h;
+	const uint64_t *fence;
 	const uint64_t *addrs;
 	const uint32_t *locs_of;
 	const struct nsym_sc_loc *locs;
@@ -24,6 +25,19 @@ struct nsym_symcache {
 	const struct nsym_sc_sym *syms;
 	const char *strings;
 };
+
+/* The first index in [lo, hi) whose value is above v (hi when none is). */
+static size_t upper_bound(const uint64_t *v, size_t lo, size_t hi, uint64_t key)
+{
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (v[mid] <= key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
 
 static bool table_ok(uint64_t off, uint64_t count, uint64_t size, uint64_t file_size)
 {
@@ -39,6 +53,8 @@ static int check_header(const struct nsym_sc_header *h, size_t size, const unsig
 	if (h->id_len != id_len || memcmp(h->id, id, id_len) != 0)
 		return NSYM_EMISMATCH;
 	if (h->file_size != size || h->strings_size == 0 ||
+	    h->nfence != (h->nranges + NSYM_SC_FENCE_STEP - 1) / NSYM_SC_FENCE_STEP ||
+	    !table_ok(h->fence_off, h->nfence, 8, size) ||
 	    !table_ok(h->range_addr_off, h->nranges, 8, size) ||
 	    !table_ok(h->range_loc_off, h->nranges, 4, size) ||
 	    !table_ok(h->locs_off, h->nlocs, sizeof(struct nsym_sc_loc), size) ||
@@ -81,6 +97,7 @@ int nsym__symcache_open(struct nsym_symcache **out, const char *path, const unsi
 	sc->map = map;
 	sc->size = (size_t)st.st_size;
 	sc->h = map;
+	sc->fence = (const uint64_t *)(sc->map + sc->h->fence_off);
 	sc->addrs = (const uint64_t *)(sc->map + sc->h->range_addr_off);
 	sc->locs_of = (const uint32_t *)(sc->map + sc->h->range_loc_off);
 	sc->locs = (const struct nsym_sc_loc *)(sc->map + sc->h->locs_off);
@@ -175,17 +192,16 @@ bool nsym__symcache_symbol(struct nsym_symbol_hit *out, const struct nsym_symcac
 int nsym__symcache_lookup(struct nsym_frames *out, struct nsym_symcache *sc, uint64_t addr,
                           unsigned flags, bool *found)
 {
-	size_t lo = 0, hi = sc->h->nranges;
+	size_t lo = upper_bound(sc->fence, 0, sc->h->nfence, addr), hi;
 	int rc;
 
 	*found = false;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (sc->addrs[mid] <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	if (lo == 0)
+		return 0; /* before the first range */
+	/* the block of the fence entry at or below addr holds the answer */
+	lo = (lo - 1) * NSYM_SC_FENCE_STEP;
+	hi = lo + NSYM_SC_FENCE_STEP < sc->h->nranges ? lo + NSYM_SC_FENCE_STEP : sc->h->nranges;
+	lo = upper_bound(sc->addrs, lo, hi, addr);
 	if (lo == 0 || sc->locs_of[lo - 1] == NSYM_SC_NONE)
 		return 0;
 	rc = frames_from_loc(out, sc, sc->locs_of[lo - 1], addr, flags);
