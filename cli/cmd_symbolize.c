@@ -212,26 +212,88 @@ static bool answer(struct output *out, nsym_symbolizer *sym, struct nsym_frames 
 		print_json(out, canon, fr);
 	else
 		print_text(o, fr);
-	fflush(stdout);
 	return true;
+}
+
+/* Lines of stdin, read in large blocks. Output is flushed only before a read
+ * that may block, so a pipe full of addresses costs one write per block of
+ * answers, while a program that writes one address and waits for the answer
+ * still gets it at once. */
+#define MAX_LINE 4096
+
+struct line_reader {
+	char buf[65536];
+	size_t start, end;
+	char line[MAX_LINE + 1]; /* the current line, NUL-terminated */
+	bool too_long;           /* the current line lost its tail */
+	bool eof;
+};
+
+static bool fill(struct line_reader *r)
+{
+	ssize_t n;
+
+	if (r->eof)
+		return false;
+	fflush(stdout);
+	do
+		n = read(STDIN_FILENO, r->buf, sizeof(r->buf));
+	while (n < 0 && errno == EINTR);
+	if (n <= 0) {
+		r->eof = true;
+		return false;
+	}
+	r->start = 0;
+	r->end = (size_t)n;
+	return true;
+}
+
+/* The next line without its newline (and CR), or NULL at the end. A line
+ * longer than MAX_LINE keeps its first MAX_LINE bytes: no address is that
+ * long, so it is reported as not an address. */
+static const char *next_line(struct line_reader *r)
+{
+	size_t len = 0;
+
+	r->too_long = false;
+	for (;;) {
+		if (r->start == r->end && !fill(r))
+			return len > 0 ? r->line : NULL;
+		char *nl = memchr(r->buf + r->start, '\n', r->end - r->start);
+		size_t take = (nl != NULL ? (size_t)(nl - r->buf) : r->end) - r->start;
+		size_t keep = len + take > MAX_LINE ? MAX_LINE - len : take;
+		r->too_long |= keep < take;
+		memcpy(r->line + len, r->buf + r->start, keep);
+		len += keep;
+		r->line[len] = '\0';
+		r->start += take + (nl != NULL);
+		if (nl != NULL) {
+			if (len > 0 && r->line[len - 1] == '\r')
+				r->line[--len] = '\0';
+			return r->line;
+		}
+	}
 }
 
 static int answer_stdin(struct output *out, nsym_symbolizer *sym, struct nsym_frames *fr)
 {
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t len;
+	struct line_reader *r = calloc(1, sizeof(*r));
+	const char *line;
 	int status = NSYM_EXIT_OK;
 
-	while ((len = getline(&line, &cap, stdin)) > 0) {
-		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-			line[--len] = '\0';
-		if (len == 0)
+	if (r == NULL) {
+		nsym_cli_error("out of memory");
+		return NSYM_EXIT_FAIL;
+	}
+	while ((line = next_line(r)) != NULL) {
+		if (line[0] == '\0')
 			continue;
-		if (!answer(out, sym, fr, line))
+		/* answered ?? like any other line that is not an address, so
+		 * answers stay in step with the input */
+		if (!answer(out, sym, fr, r->too_long ? "(a line longer than 4096 bytes)" : line))
 			status = NSYM_EXIT_FAIL;
 	}
-	free(line);
+	free(r);
 	return status;
 }
 

@@ -63,7 +63,17 @@ stdin)
   [ "$(grep -c '^main at .*main\.c:' "$work/out")" -eq 2 ] || fail "stdin answers: $(cat "$work/out")"
   printf '%s\n' "$addr" | "$nsym" symbolize --json -s -e "$nsym" > "$work/out" || fail "json run failed"
   grep -q '"address": "'"$addr"'"' "$work/out" || fail "json address: $(cat "$work/out")"
-  grep -q '"file": "main.c"' "$work/out" || fail "--basenames: $(cat "$work/out")" ;;
+  grep -q '"file": "main.c"' "$work/out" || fail "--basenames: $(cat "$work/out")"
+  # a program that writes one address and waits gets its answer at once
+  coproc SYM { "$nsym" symbolize -e "$nsym"; }
+  echo "$addr" >&"${SYM[1]}"
+  read -r -t 10 answer <&"${SYM[0]}" || fail "no answer to one address on a pipe"
+  [[ "$answer" == "main at "*main.c:* ]] || fail "pipe answer: $answer"
+  exec {SYM[1]}>&-
+  wait "$SYM_PID" || fail "symbolize on a pipe exited non-zero"
+  # a line too long to be an address is reported, not fatal
+  { printf '0x%0*d\n' 10000 0; echo "$addr"; } | "$nsym" symbolize -e "$nsym" >"$work/out" 2>"$work/err" && fail "a 10000-byte line was taken"
+  grep -q '^main at ' "$work/out" || fail "the line after a long one was lost" ;;
 cache)
   addrs=$(nm "$nsym" | awk '$2 ~ /^[tT]$/ {print "0x" $1}' | head -n 200)
   expect 0 "$nsym" symbolize --cache never -e "$nsym" $addrs; cold="$out"
