@@ -147,7 +147,9 @@ void nsym__range_list_free(struct nsym_range_list *list);
 int nsym__unit_read_lines(struct nsym_dwarf *dw, struct nsym_unit *unit);
 int nsym__unit_read_scopes(struct nsym_dwarf *dw, struct nsym_unit *unit);
 int nsym__unit_parse(struct nsym_dwarf *dw, struct nsym_unit *unit);
-void nsym__unit_free(struct nsym_unit *unit);
+/* Frees what parsing the unit built and marks it unparsed; its index
+ * entry stays. Pointers into it (names, paths) die with it. */
+void nsym__unit_release(struct nsym_unit *unit);
 
 /* dwarf_names.c */
 void nsym__name_cache_free(struct nsym_name_cache *cache);

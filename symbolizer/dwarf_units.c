@@ -171,7 +171,7 @@ int nsym__unit_parse(struct nsym_dwarf *dw, struct nsym_unit *unit)
 	return rc;
 }
 
-void nsym__unit_free(struct nsym_unit *unit)
+void nsym__unit_release(struct nsym_unit *unit)
 {
 	for (size_t i = 0; i < unit->nfiles; i++)
 		free(unit->files[i]);
@@ -186,6 +186,14 @@ void nsym__unit_free(struct nsym_unit *unit)
 	for (size_t i = 0; i < unit->nowned; i++)
 		free(unit->owned[i]);
 	free(unit->owned);
+	unit->files = NULL, unit->nfiles = 0;
+	unit->rows = NULL, unit->nrows = 0;
+	unit->scopes = NULL, unit->nscopes = 0;
+	unit->ranges = NULL, unit->nranges = 0;
+	unit->ns_paths = NULL, unit->nns = unit->ns_cap = 0;
+	unit->die_ns = NULL, unit->ndie_ns = unit->die_ns_cap = 0;
+	unit->owned = NULL, unit->nowned = unit->owned_cap = 0;
+	unit->parsed = 0;
 }
 
 void nsym__dwarf_close(struct nsym_dwarf *dw)
@@ -195,7 +203,7 @@ void nsym__dwarf_close(struct nsym_dwarf *dw)
 	if (dw == NULL)
 		return;
 	for (size_t i = 0; i < dw->nunits; i++)
-		nsym__unit_free(&dw->units[i]);
+		nsym__unit_release(&dw->units[i]);
 	free(dw->units);
 	free(dw->uranges);
 	nsym__name_cache_free(dw->names);

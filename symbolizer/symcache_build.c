@@ -104,6 +104,7 @@ static int intern_find(uint32_t *out, bool *added, struct intern *t, uint64_t **
 struct ptr_memo {
 	const char *ptr;
 	uint32_t offset;
+	uint32_t generation; /* unit pointers die when their unit is released */
 };
 
 /* Per-table hashes, kept beside the builder (one per record). */
@@ -113,6 +114,7 @@ struct hashes {
 	uint32_t *str_ids; /* string id -> offset */
 	size_t str_ids_cap, nstr;
 	struct ptr_memo *memo;
+	uint32_t generation;
 };
 
 struct ctx {
@@ -134,15 +136,13 @@ static int add_string(uint32_t *out, struct ctx *c, const char *s)
 	struct ptr_memo *m = &c->h->memo[((p >> 3) ^ (p >> 19)) & (PTR_MEMO_SIZE - 1)];
 	int rc;
 
-	if (m->ptr == s) {
+	if (m->ptr == s && m->generation == c->h->generation) {
 		*out = m->offset;
 		return 0;
 	}
 	rc = add_string_contents(out, c, s);
-	if (rc == 0) {
-		m->ptr = s;
-		m->offset = *out;
-	}
+	if (rc == 0)
+		*m = (struct ptr_memo){s, *out, c->h->generation};
 	return rc;
 }
 
@@ -564,6 +564,10 @@ int nsym__symcache_write(const char *path, const unsigned char *id, size_t id_le
 			rc = sweep_unit(&c, &dw->units[i], (uint32_t)i);
 		else if (rc != NSYM_ENOMEM)
 			rc = 0; /* a damaged unit is left out, as a lookup would */
+		/* the builder holds copies of what it needs: keep one unit's
+		 * worth of parsed DWARF in memory, not the whole file's */
+		nsym__unit_release(&dw->units[i]);
+		h.generation++;
 	}
 	if (rc == 0)
 		rc = sort_ranges(&b);
