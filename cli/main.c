@@ -17,13 +17,18 @@ static void print_overview(FILE *out)
 	             "Exit status: 0 success, 1 failure, 129 usage error.\n");
 }
 
+static void verror(const char *fmt, va_list ap)
+{
+	fputs("napi-symbols: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 void nsym_cli_error(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fputs("napi-symbols: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	verror(fmt, ap);
 	va_end(ap);
 }
 
@@ -31,9 +36,7 @@ int nsym_cli_usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fputs("napi-symbols: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	verror(fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "see 'napi-symbols %s --help'\n", cmd);
 	return NSYM_EXIT_USAGE;

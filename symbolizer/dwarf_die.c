@@ -9,7 +9,7 @@
 
 #include "dwarf_internal.h"
 
-static int range_add(struct nsym_range_list *list, uint64_t lo, uint64_t hi)
+int nsym__range_add(struct nsym_range_list *list, uint64_t lo, uint64_t hi)
 {
 	if (hi <= lo || nsym__is_tombstone(lo))
 		return 0;
@@ -50,7 +50,7 @@ static int read_ranges_v4(struct nsym_dwarf *dw, Dwarf_Die die, Dwarf_Unsigned o
 		if (r[i].dwr_type == DW_RANGES_ADDRESS_SELECTION)
 			base = r[i].dwr_addr2;
 		else if (r[i].dwr_type == DW_RANGES_ENTRY)
-			rc = range_add(out, base + r[i].dwr_addr1, base + r[i].dwr_addr2);
+			rc = nsym__range_add(out, base + r[i].dwr_addr1, base + r[i].dwr_addr2);
 	}
 	dwarf_ranges_dealloc(dw->dbg, r, count);
 	return rc;
@@ -84,7 +84,7 @@ static int read_rnglists(struct nsym_dwarf *dw, Dwarf_Attribute attr, Dwarf_Half
 		if (unavailable || code == DW_RLE_end_of_list || code == DW_RLE_base_address ||
 		    code == DW_RLE_base_addressx)
 			continue;
-		rc = range_add(out, lo, hi);
+		rc = nsym__range_add(out, lo, hi);
 	}
 	dwarf_dealloc_rnglists_head(head);
 	return rc;
@@ -279,6 +279,6 @@ int nsym__die_read(struct nsym_die_attrs *out, struct nsym_dwarf *dw, Dwarf_Die 
 		dwarf_dealloc_attribute(attrs[i]);
 	dwarf_dealloc(dw->dbg, attrs, DW_DLA_LIST);
 	if (ranges != NULL && rc == 0 && out->has_low && out->has_high)
-		rc = range_add(ranges, out->low, out->high);
+		rc = nsym__range_add(ranges, out->low, out->high);
 	return rc;
 }

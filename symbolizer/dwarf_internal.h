@@ -142,6 +142,8 @@ struct nsym_die_attrs {
 int nsym__die_read(struct nsym_die_attrs *out, struct nsym_dwarf *dw, Dwarf_Die die, uint64_t base,
                    struct nsym_range_list *ranges);
 void nsym__range_list_free(struct nsym_range_list *list);
+/* Appends [lo, hi) unless it is empty or starts at a tombstone address. */
+int nsym__range_add(struct nsym_range_list *list, uint64_t lo, uint64_t hi);
 
 /* dwarf_lines.c / dwarf_walk.c: filled on the unit's first lookup */
 int nsym__unit_read_lines(struct nsym_dwarf *dw, struct nsym_unit *unit);

@@ -15,15 +15,8 @@
 
 static const struct nsym_row *find_row(const struct nsym_unit *unit, uint64_t addr)
 {
-	size_t lo = 0, hi = unit->nrows;
+	size_t lo = NSYM_UPPER_BOUND(unit->rows, unit->nrows, struct nsym_row, addr, addr);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (unit->rows[mid].addr <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	if (lo == 0 || unit->rows[lo - 1].end_sequence)
 		return NULL;
 	return &unit->rows[lo - 1];
@@ -34,16 +27,10 @@ static const struct nsym_row *find_row(const struct nsym_unit *unit, uint64_t ad
  * the search point. */
 static uint32_t find_scope(const struct nsym_unit *unit, uint64_t addr)
 {
-	size_t lo = 0, hi = unit->nranges;
+	size_t lo =
+	    NSYM_UPPER_BOUND(unit->ranges, unit->nranges, struct nsym_scope_range, lo, addr);
 	uint32_t best = NSYM_NO_SCOPE, best_depth = 0;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (unit->ranges[mid].lo <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	for (size_t i = lo, n = 0; i > 0 && n < NSYM_MAX_RANGE_SCAN; i--, n++) {
 		const struct nsym_scope_range *r = &unit->ranges[i - 1];
 		if (addr >= r->hi)

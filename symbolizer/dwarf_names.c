@@ -97,19 +97,13 @@ void nsym__name_cache_free(struct nsym_name_cache *c)
 static const char *rust_dwarf_name(struct nsym_dwarf *dw, Dwarf_Off name_die, const char *name)
 {
 	struct nsym_unit *u = nsym__dwarf_unit_of_die(dw, name_die);
-	size_t lo = 0, hi;
+	size_t lo;
 	char *full;
 
 	if (u == NULL || u->language != DW_LANG_Rust || nsym__unit_parse(dw, u) != 0)
 		return NULL;
-	hi = u->ndie_ns;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (u->die_ns[mid].die < name_die)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	/* the first entry at or past name_die (never 0: that is a unit header) */
+	lo = NSYM_UPPER_BOUND(u->die_ns, u->ndie_ns, struct nsym_die_ns, die, name_die - 1);
 	if (lo == u->ndie_ns || u->die_ns[lo].die != name_die || u->die_ns[lo].ns >= u->nns)
 		return NULL;
 	size_t len = strlen(u->ns_paths[u->die_ns[lo].ns]) + strlen(name) + 3;

@@ -121,16 +121,8 @@ int nsym__dwarf_index_units(struct nsym_dwarf *dw)
 
 struct nsym_unit *nsym__dwarf_unit_for(struct nsym_dwarf *dw, uint64_t addr)
 {
-	size_t lo = 0, hi = dw->nuranges;
+	size_t lo = NSYM_UPPER_BOUND(dw->uranges, dw->nuranges, struct nsym_unit_range, lo, addr);
 
-	/* first range with lo > addr */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (dw->uranges[mid].lo <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	/* Units may overlap (identical code folding, broken producers): take
 	 * the nearest one that contains the address, looking back a little. */
 	for (size_t i = lo, seen = 0; i > 0 && seen < 64; i--, seen++) {
@@ -143,16 +135,9 @@ struct nsym_unit *nsym__dwarf_unit_for(struct nsym_dwarf *dw, uint64_t addr)
 
 struct nsym_unit *nsym__dwarf_unit_of_die(struct nsym_dwarf *dw, Dwarf_Off die)
 {
-	size_t lo = 0, hi = dw->nunits;
-
 	/* units are indexed in section order */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (dw->units[mid].header <= die)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	size_t lo = NSYM_UPPER_BOUND(dw->units, dw->nunits, struct nsym_unit, header, die);
+
 	if (lo == 0 || die >= dw->units[lo - 1].end)
 		return NULL;
 	return &dw->units[lo - 1];

@@ -287,19 +287,6 @@ static bool indexed_address(uint64_t *out, const struct unit_ctx *c, uint64_t in
 	return !b.bad;
 }
 
-static int add_range(struct nsym_range_list *list, uint64_t lo, uint64_t hi)
-{
-	if (hi <= lo || nsym__is_tombstone(lo))
-		return 0;
-	if (nsym__grow((void **)&list->items, &list->capacity, list->count + 1,
-	               sizeof(list->items[0])) != 0)
-		return NSYM_ENOMEM;
-	list->items[list->count].lo = lo;
-	list->items[list->count].hi = hi;
-	list->count++;
-	return 0;
-}
-
 /* DWARF 4 .debug_ranges: address pairs relative to a base that a pair
  * (max, addr) replaces; (0, 0) ends the list. */
 static int read_ranges_v4(struct nsym_range_list *out, const struct unit_ctx *c, uint64_t offset)
@@ -321,7 +308,7 @@ static int read_ranges_v4(struct nsym_range_list *out, const struct unit_ctx *c,
 		if (lo == max)
 			base = hi;
 		else
-			rc = add_range(out, base + lo, base + hi);
+			rc = nsym__range_add(out, base + lo, base + hi);
 	}
 	return rc;
 }
@@ -374,7 +361,7 @@ static int read_rnglist(struct nsym_range_list *out, const struct unit_ctx *c, u
 			return 0; /* unknown entry kind: the rest cannot be read */
 		}
 		if (ok && !b.bad)
-			rc = add_range(out, lo, hi);
+			rc = nsym__range_add(out, lo, hi);
 	}
 	return rc;
 }
@@ -409,7 +396,7 @@ static int die_ranges(struct nsym_range_list *out, const struct unit_ctx *c, con
 		hi = lo + d->high;
 	else if (is_addrx(d->high_form) && !indexed_address(&hi, c, d->high))
 		return 0;
-	return add_range(out, lo, hi);
+	return nsym__range_add(out, lo, hi);
 }
 
 static void load_or_clear(struct nsym_section *out, struct nsym_dwarf *dw, size_t index)

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "napi_symbols.h"
 
@@ -68,6 +69,30 @@ struct nsym_sha1 {
 void nsym__sha1_init(struct nsym_sha1 *ctx);
 void nsym__sha1_update(struct nsym_sha1 *ctx, const void *data, size_t size);
 void nsym__sha1_final(unsigned char out[20], struct nsym_sha1 *ctx);
+
+/* ---- sorted arrays -------------------------------------------------------- */
+/* How many leading elements of a sorted array have a uint64_t key (at
+ * key_offset in each stride-byte element) <= key: the upper bound that every
+ * address search here starts from. */
+static inline size_t nsym__upper_bound(const void *base, size_t n, size_t stride, size_t key_offset,
+                                       uint64_t key)
+{
+	const unsigned char *p = base;
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		uint64_t v;
+		memcpy(&v, p + mid * stride + key_offset, sizeof(v));
+		if (v <= key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+#define NSYM_UPPER_BOUND(array, n, type, field, key)                                               \
+	nsym__upper_bound((array), (n), sizeof(type), offsetof(type, field), (key))
 
 /* ---- growable arrays ---------------------------------------------------- */
 /* Grows *items to hold at least `need` elements of `size` bytes, doubling.

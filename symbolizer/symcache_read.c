@@ -26,19 +26,6 @@ struct nsym_symcache {
 	const char *strings;
 };
 
-/* The first index in [lo, hi) whose value is above v (hi when none is). */
-static size_t upper_bound(const uint64_t *v, size_t lo, size_t hi, uint64_t key)
-{
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (v[mid] <= key)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 static bool table_ok(uint64_t off, uint64_t count, uint64_t size, uint64_t file_size)
 {
 	return off % 8 == 0 && off <= file_size && count <= (file_size - off) / size;
@@ -165,16 +152,9 @@ static int frames_from_loc(struct nsym_frames *out, const struct nsym_symcache *
 bool nsym__symcache_symbol(struct nsym_symbol_hit *out, const struct nsym_symcache *sc,
                            uint64_t addr)
 {
-	size_t lo = 0, hi = sc->h->nsyms;
+	size_t lo = NSYM_UPPER_BOUND(sc->syms, sc->h->nsyms, struct nsym_sc_sym, addr, addr);
 	const struct nsym_sc_sym *s;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (sc->syms[mid].addr <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	if (lo == 0)
 		return false;
 	s = &sc->syms[lo - 1];
@@ -192,7 +172,7 @@ bool nsym__symcache_symbol(struct nsym_symbol_hit *out, const struct nsym_symcac
 int nsym__symcache_lookup(struct nsym_frames *out, struct nsym_symcache *sc, uint64_t addr,
                           unsigned flags, bool *found)
 {
-	size_t lo = upper_bound(sc->fence, 0, sc->h->nfence, addr), hi;
+	size_t lo = nsym__upper_bound(sc->fence, sc->h->nfence, 8, 0, addr), hi;
 	int rc;
 
 	*found = false;
@@ -201,7 +181,7 @@ int nsym__symcache_lookup(struct nsym_frames *out, struct nsym_symcache *sc, uin
 	/* the block of the fence entry at or below addr holds the answer */
 	lo = (lo - 1) * NSYM_SC_FENCE_STEP;
 	hi = lo + NSYM_SC_FENCE_STEP < sc->h->nranges ? lo + NSYM_SC_FENCE_STEP : sc->h->nranges;
-	lo = upper_bound(sc->addrs, lo, hi, addr);
+	lo += nsym__upper_bound(sc->addrs + lo, hi - lo, 8, 0, addr);
 	if (lo == 0 || sc->locs_of[lo - 1] == NSYM_SC_NONE)
 		return 0;
 	rc = frames_from_loc(out, sc, sc->locs_of[lo - 1], addr, flags);

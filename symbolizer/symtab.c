@@ -96,16 +96,9 @@ int nsym__symtab_add(struct nsym_symtab *st, struct nsym_elf *ef)
 
 const struct nsym_sym *nsym__symtab_find(struct nsym_symtab *st, uint64_t addr)
 {
-	size_t lo = 0, hi = st->count;
+	size_t lo = NSYM_UPPER_BOUND(st->syms, st->count, struct nsym_sym, addr, addr);
 	struct nsym_sym *s;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (st->syms[mid].addr <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	if (lo == 0)
 		return NULL;
 	/* The first symbol of the run at this address is the sized one. */
