@@ -34,14 +34,19 @@ struct nsym_scope {
 	const char *name;    /* resolved lazily: display name */
 	const char *linkage; /* resolved lazily: mangled name or NULL */
 	uint8_t names_done;
-	const char *dwarf_name; /* Rust: scope path + DW_AT_name, generics kept */
-	uint32_t depth;         /* inline depth: 0 for a subprogram */
+	const char *dwarf_name;             /* Rust: scope path + DW_AT_name, generics kept */
+	uint32_t depth;                     /* inline depth: 0 for a subprogram */
+	const char *own_name, *own_linkage; /* on the DIE itself, or NULL */
+	Dwarf_Off origin;                   /* abstract_origin or specification */
 };
 #define NSYM_NO_SCOPE UINT32_MAX
 
-struct nsym_die_ns {
+/* A subprogram DIE as the walk saw it, so names resolve without libdwarf. */
+struct nsym_sub {
 	Dwarf_Off die;
-	uint32_t ns; /* index into the unit's ns_paths */
+	const char *name, *linkage; /* borrowed from the string sections, or NULL */
+	Dwarf_Off origin;           /* abstract_origin or specification, or 0 */
+	uint32_t ns;                /* Rust: index into ns_paths, or NSYM_NO_SCOPE */
 };
 
 /* One address range of a scope; sorted by lo. */
@@ -72,12 +77,12 @@ struct nsym_unit {
 	size_t nscopes;
 	struct nsym_scope_range *ranges;
 	size_t nranges;
-	/* Rust units: the namespace path of every subprogram DIE, so a name
-	 * keeps the generic arguments that legacy mangling drops */
+	/* Rust units: namespace paths, so a name keeps the generic arguments
+	 * that legacy mangling drops */
 	char **ns_paths;
 	size_t nns, ns_cap;
-	struct nsym_die_ns *die_ns; /* sorted by die */
-	size_t ndie_ns, die_ns_cap;
+	struct nsym_sub *subs; /* every subprogram DIE walked, sorted by die */
+	size_t nsubs, subs_cap;
 	char **owned; /* dwarf_name strings */
 	size_t nowned, owned_cap;
 };
@@ -154,6 +159,9 @@ int nsym__unit_parse(struct nsym_dwarf *dw, struct nsym_unit *unit);
 void nsym__unit_release(struct nsym_unit *unit);
 
 /* dwarf_names.c */
+/* The walked subprogram DIE at `die`, parsing its unit if needed; NULL when
+ * the walk did not record it (then libdwarf reads it). */
+const struct nsym_sub *nsym__dwarf_sub(struct nsym_dwarf *dw, Dwarf_Off die);
 void nsym__name_cache_free(struct nsym_name_cache *cache);
 int nsym__scope_names(struct nsym_dwarf *dw, struct nsym_unit *unit, struct nsym_scope *scope);
 const char *nsym__unit_file(const struct nsym_unit *unit, uint64_t file);

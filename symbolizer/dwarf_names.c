@@ -90,6 +90,18 @@ void nsym__name_cache_free(struct nsym_name_cache *c)
 	free(c);
 }
 
+const struct nsym_sub *nsym__dwarf_sub(struct nsym_dwarf *dw, Dwarf_Off die)
+{
+	struct nsym_unit *u = nsym__dwarf_unit_of_die(dw, die);
+	size_t at;
+
+	if (u == NULL || die == 0 || nsym__unit_parse(dw, u) != 0)
+		return NULL;
+	/* the first entry at or past die */
+	at = NSYM_UPPER_BOUND(u->subs, u->nsubs, struct nsym_sub, die, die - 1);
+	return at < u->nsubs && u->subs[at].die == die ? &u->subs[at] : NULL;
+}
+
 /* Rust: the name as DWARF spells it under its namespaces, which keeps the
  * generic arguments ("crate::m::sum<u32>") that legacy mangling drops. The
  * DIE may live in another unit (cross-crate inlining); that unit is parsed
@@ -97,54 +109,68 @@ void nsym__name_cache_free(struct nsym_name_cache *c)
 static const char *rust_dwarf_name(struct nsym_dwarf *dw, Dwarf_Off name_die, const char *name)
 {
 	struct nsym_unit *u = nsym__dwarf_unit_of_die(dw, name_die);
-	size_t lo;
+	const struct nsym_sub *sub;
+	size_t len;
 	char *full;
 
-	if (u == NULL || u->language != DW_LANG_Rust || nsym__unit_parse(dw, u) != 0)
+	if (u == NULL || u->language != DW_LANG_Rust ||
+	    (sub = nsym__dwarf_sub(dw, name_die)) == NULL || sub->ns >= u->nns)
 		return NULL;
-	/* the first entry at or past name_die (never 0: that is a unit header) */
-	lo = NSYM_UPPER_BOUND(u->die_ns, u->ndie_ns, struct nsym_die_ns, die, name_die - 1);
-	if (lo == u->ndie_ns || u->die_ns[lo].die != name_die || u->die_ns[lo].ns >= u->nns)
-		return NULL;
-	size_t len = strlen(u->ns_paths[u->die_ns[lo].ns]) + strlen(name) + 3;
+	len = strlen(u->ns_paths[sub->ns]) + strlen(name) + 3;
 	if ((full = malloc(len)) == NULL ||
 	    nsym__grow((void **)&u->owned, &u->owned_cap, u->nowned + 1, sizeof(*u->owned)) != 0) {
 		free(full);
 		return NULL;
 	}
-	snprintf(full, len, "%s::%s", u->ns_paths[u->die_ns[lo].ns], name);
+	snprintf(full, len, "%s::%s", u->ns_paths[sub->ns], name);
 	u->owned[u->nowned++] = full;
 	return full;
 }
 
+/* One step along the origin chain through libdwarf, for DIEs the walk did
+ * not record (C++ declarations inside classes, other units' odd corners). */
+static Dwarf_Off read_with_libdwarf(struct nsym_dwarf *dw, Dwarf_Off off, const char **name,
+                                    const char **linkage)
+{
+	struct nsym_die_attrs a;
+	Dwarf_Die die = NULL;
+	Dwarf_Error err = NULL;
+
+	if (dwarf_offdie_b(dw->dbg, off, 1, &die, &err) != DW_DLV_OK) {
+		if (err != NULL)
+			dwarf_dealloc_error(dw->dbg, err);
+		return 0;
+	}
+	nsym__die_read(&a, dw, die, 0, NULL);
+	dwarf_dealloc_die(die);
+	*name = a.name;
+	*linkage = a.linkage_name;
+	return a.has_origin ? a.origin : a.has_specification ? a.specification : 0;
+}
+
 int nsym__scope_names(struct nsym_dwarf *dw, struct nsym_unit *unit, struct nsym_scope *scope)
 {
-	const char *linkage = NULL, *name = NULL;
-	Dwarf_Off off = scope->die, name_die = 0;
+	const char *linkage = scope->own_linkage, *name = scope->own_name;
+	Dwarf_Off off = scope->origin, name_die = name != NULL ? scope->die : 0;
 
 	(void)unit;
 	if (scope->names_done)
 		return 0;
-	for (int hop = 0; hop < NSYM_MAX_NAME_LINKS && off != 0; hop++) {
-		struct nsym_die_attrs a;
-		Dwarf_Die die = NULL;
-		Dwarf_Error err = NULL;
-		if (dwarf_offdie_b(dw->dbg, off, 1, &die, &err) != DW_DLV_OK) {
-			if (err != NULL)
-				dwarf_dealloc_error(dw->dbg, err);
-			break;
+	for (int hop = 0; hop < NSYM_MAX_NAME_LINKS && off != 0 && linkage == NULL; hop++) {
+		const struct nsym_sub *sub = nsym__dwarf_sub(dw, off);
+		const char *n = NULL, *l = NULL;
+		Dwarf_Off next;
+		if (sub != NULL) {
+			n = sub->name, l = sub->linkage, next = sub->origin;
+		} else {
+			next = read_with_libdwarf(dw, off, &n, &l);
 		}
-		nsym__die_read(&a, dw, die, 0, NULL);
-		dwarf_dealloc_die(die);
-		if (linkage == NULL)
-			linkage = a.linkage_name;
-		if (name == NULL && a.name != NULL) {
-			name = a.name;
+		linkage = l;
+		if (name == NULL && n != NULL) {
+			name = n;
 			name_die = off;
 		}
-		if (linkage != NULL && name != NULL)
-			break;
-		off = a.has_origin ? a.origin : a.has_specification ? a.specification : 0;
+		off = next;
 	}
 	scope->linkage = linkage;
 	scope->name = name;

@@ -167,7 +167,7 @@ void nsym__unit_release(struct nsym_unit *unit)
 	for (size_t i = 0; i < unit->nns; i++)
 		free(unit->ns_paths[i]);
 	free(unit->ns_paths);
-	free(unit->die_ns);
+	free(unit->subs);
 	for (size_t i = 0; i < unit->nowned; i++)
 		free(unit->owned[i]);
 	free(unit->owned);
@@ -176,7 +176,7 @@ void nsym__unit_release(struct nsym_unit *unit)
 	unit->scopes = NULL, unit->nscopes = 0;
 	unit->ranges = NULL, unit->nranges = 0;
 	unit->ns_paths = NULL, unit->nns = unit->ns_cap = 0;
-	unit->die_ns = NULL, unit->ndie_ns = unit->die_ns_cap = 0;
+	unit->subs = NULL, unit->nsubs = unit->subs_cap = 0;
 	unit->owned = NULL, unit->nowned = unit->owned_cap = 0;
 	unit->parsed = 0;
 }

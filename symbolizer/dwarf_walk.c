@@ -57,9 +57,10 @@ struct die {
 	uint64_t call_file, call_line, call_column;
 	uint64_t addr_base, rnglists_base, str_offsets_base;
 	bool has_addr_base, has_rnglists_base, has_str_offsets_base;
-	uint16_t name_form; /* 0: no DW_AT_name */
-	uint64_t name_value;
-	const char *name_inline; /* DW_FORM_string */
+	uint16_t name_form, linkage_form; /* 0: attribute absent */
+	uint64_t name_value, linkage_value;
+	const char *name_inline, *linkage_inline; /* DW_FORM_string */
+	uint64_t origin; /* abstract_origin or specification, absolute; 0: none */
 };
 
 static void abbrev_table_free(struct abbrev_table *t)
@@ -222,6 +223,23 @@ static bool is_constant(uint16_t form)
 	       form == DW_FORM_implicit_const;
 }
 
+/* A reference attribute as a .debug_info offset, or 0 for forms that point
+ * elsewhere (type units, supplementary files). */
+static uint64_t reference(const struct nsym_unit *u, uint16_t form, uint64_t v)
+{
+	switch (form) {
+	case DW_FORM_ref1:
+	case DW_FORM_ref2:
+	case DW_FORM_ref4:
+	case DW_FORM_ref8:
+	case DW_FORM_ref_udata:
+		return u->header + v;
+	case DW_FORM_ref_addr:
+		return v;
+	}
+	return 0;
+}
+
 static void read_die_attrs(struct die *d, struct nsym_buf *b, const struct nsym_unit *u,
                            const struct abbrev_table *t, const struct abbrev *a)
 {
@@ -233,6 +251,15 @@ static void read_die_attrs(struct die *d, struct nsym_buf *b, const struct nsym_
 		case DW_AT_name:
 			d->name_form = at->form, d->name_value = v;
 			d->name_inline = at->form == DW_FORM_string ? here : NULL;
+			break;
+		case DW_AT_linkage_name:
+		case DW_AT_MIPS_linkage_name:
+			d->linkage_form = at->form, d->linkage_value = v;
+			d->linkage_inline = at->form == DW_FORM_string ? here : NULL;
+			break;
+		case DW_AT_abstract_origin:
+		case DW_AT_specification:
+			d->origin = reference(u, at->form, v);
 			break;
 		case DW_AT_str_offsets_base:
 			d->str_offsets_base = v, d->has_str_offsets_base = true;
@@ -414,25 +441,27 @@ static const char *string_in(const struct nsym_section *sec, uint64_t offset)
 	return (const char *)sec->data + offset;
 }
 
-static const char *die_name(const struct unit_ctx *c, const struct die *d)
+/* A string attribute's value, from whichever section its form names. */
+static const char *form_string(const struct unit_ctx *c, uint16_t form, uint64_t value,
+                               const char *inline_ptr)
 {
 	struct nsym_buf b;
 	uint64_t at;
 
-	switch (d->name_form) {
+	switch (form) {
 	case DW_FORM_string:
-		return d->name_inline;
+		return inline_ptr;
 	case DW_FORM_strp:
-		return string_in(&c->str, d->name_value);
+		return string_in(&c->str, value);
 	case DW_FORM_line_strp:
-		return string_in(&c->line_str, d->name_value);
+		return string_in(&c->line_str, value);
 	case DW_FORM_strx:
 	case DW_FORM_strx1:
 	case DW_FORM_strx2:
 	case DW_FORM_strx3:
 	case DW_FORM_strx4:
 	case DW_FORM_GNU_str_index:
-		at = c->str_offsets_base + d->name_value * c->unit->offset_size;
+		at = c->str_offsets_base + value * c->unit->offset_size;
 		if (c->str_offsets.data == NULL || at >= c->str_offsets.size)
 			return NULL;
 		b = (struct nsym_buf){c->str_offsets.data + at,
@@ -442,6 +471,16 @@ static const char *die_name(const struct unit_ctx *c, const struct die *d)
 		return b.bad ? NULL : string_in(&c->str, at);
 	}
 	return NULL;
+}
+
+static const char *die_name(const struct unit_ctx *c, const struct die *d)
+{
+	return form_string(c, d->name_form, d->name_value, d->name_inline);
+}
+
+static const char *die_linkage(const struct unit_ctx *c, const struct die *d)
+{
+	return form_string(c, d->linkage_form, d->linkage_value, d->linkage_inline);
 }
 
 /* Rust: a namespace's full path, "crate::module::Type". */
@@ -464,13 +503,13 @@ static int push_namespace(uint32_t *out, struct unit_ctx *c, uint32_t parent, co
 	return 0;
 }
 
-static int note_subprogram(struct unit_ctx *c, uint64_t die, uint32_t ns)
+static int note_subprogram(struct unit_ctx *c, const struct die *d, uint32_t ns)
 {
 	struct nsym_unit *u = c->unit;
-	if (nsym__grow((void **)&u->die_ns, &u->die_ns_cap, u->ndie_ns + 1, sizeof(*u->die_ns)) !=
-	    0)
+	if (nsym__grow((void **)&u->subs, &u->subs_cap, u->nsubs + 1, sizeof(*u->subs)) != 0)
 		return NSYM_ENOMEM;
-	u->die_ns[u->ndie_ns++] = (struct nsym_die_ns){die, ns};
+	u->subs[u->nsubs++] =
+	    (struct nsym_sub){d->offset, die_name(c, d), die_linkage(c, d), d->origin, ns};
 	return 0;
 }
 
@@ -527,6 +566,9 @@ static int add_scope(struct walk *w, const struct die *d, const struct level *at
 	s->call_column = (uint32_t)d->call_column;
 	s->entry = entry;
 	s->depth = depth;
+	s->own_name = die_name(&w->c, d);
+	s->own_linkage = die_linkage(&w->c, d);
+	s->origin = d->origin;
 	return 0;
 }
 
@@ -547,8 +589,8 @@ static int child_level(struct walk *w, const struct die *d, const struct level *
 		if (rc != 0)
 			return rc;
 	}
-	if (w->c.rust && d->tag == DW_TAG_subprogram && at->ns != NSYM_NO_SCOPE) {
-		rc = note_subprogram(&w->c, d->offset, at->ns);
+	if (d->tag == DW_TAG_subprogram) {
+		rc = note_subprogram(&w->c, d, at->ns);
 		if (rc != 0)
 			return rc;
 	}
@@ -581,11 +623,9 @@ static void unit_ctx_init(struct unit_ctx *c, struct nsym_dwarf *dw, struct nsym
 	c->rnglists_base = root->has_rnglists_base ? root->rnglists_base : 0;
 	c->str_offsets_base = root->has_str_offsets_base ? root->str_offsets_base : 8;
 	c->rust = unit->language == DW_LANG_Rust;
-	if (c->rust) {
-		load_or_clear(&c->str, dw, dw->str_index);
-		load_or_clear(&c->line_str, dw, dw->line_str_index);
-		load_or_clear(&c->str_offsets, dw, dw->str_offsets_index);
-	}
+	load_or_clear(&c->str, dw, dw->str_index);
+	load_or_clear(&c->line_str, dw, dw->line_str_index);
+	load_or_clear(&c->str_offsets, dw, dw->str_offsets_index);
 	if (dw->addr_index != 0 && nsym__elf_section_data(&c->addr, dw->ef, dw->addr_index) != 0)
 		c->addr.data = NULL;
 	if (dw->ranges_index != 0 &&

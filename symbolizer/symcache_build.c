@@ -46,6 +46,20 @@ static uint64_t hash_bytes(const void *p, size_t n, uint64_t h)
 	return h;
 }
 
+/* Records are whole 32-bit words: mix a word at a time. */
+static uint64_t hash_words(const void *p, size_t size)
+{
+	const unsigned char *b = p;
+	uint64_t h = UINT64_C(0x9e3779b97f4a7c15);
+	for (size_t i = 0; i + 4 <= size; i += 4) {
+		uint32_t w;
+		memcpy(&w, b + i, 4);
+		h = (h ^ w) * UINT64_C(0xff51afd7ed558ccd);
+		h ^= h >> 29;
+	}
+	return h;
+}
+
 static int intern_grow(struct intern *t, const uint64_t *hashes)
 {
 	size_t cap = t->cap ? t->cap * 2 : 4096;
@@ -202,8 +216,7 @@ static int add_func(uint32_t *out, struct ctx *c, const struct nsym_frame *f, ui
 		rc = add_string(&fn.dwarf_name, c, f->dwarf_name);
 	if (rc == 0)
 		rc = intern_find(out, &added, &b->func_set, &c->h->func, &c->h->func_cap,
-		                 hash_bytes(&fn, sizeof(fn), 7), func_eq, c, &fn,
-		                 (uint32_t)b->nfuncs);
+		                 hash_words(&fn, sizeof(fn)), func_eq, c, &fn, (uint32_t)b->nfuncs);
 	if (rc == 0 && added) {
 		if (nsym__grow((void **)&b->funcs, &b->funcs_cap, b->nfuncs + 1,
 		               sizeof(*b->funcs)) != 0)
@@ -232,7 +245,7 @@ static int add_chain(uint32_t *out, struct ctx *c, uint64_t addr)
 			rc = add_string(&loc.file, c, f->file);
 		if (rc == 0)
 			rc = intern_find(&parent, &added, &b->loc_set, &c->h->loc, &c->h->loc_cap,
-			                 hash_bytes(&loc, sizeof(loc), 11), loc_eq, c, &loc,
+			                 hash_words(&loc, sizeof(loc)), loc_eq, c, &loc,
 			                 (uint32_t)b->nlocs);
 		if (rc == 0 && added) {
 			if (nsym__grow((void **)&b->locs, &b->locs_cap, b->nlocs + 1,
