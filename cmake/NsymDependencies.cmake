@@ -15,6 +15,7 @@ endfunction()
 
 nsym_require_pkg(ELF libelf libelf-dev)
 nsym_require_pkg(ZLIB zlib zlib1g-dev)
+nsym_require_pkg(DEFLATE libdeflate libdeflate-dev)
 nsym_require_pkg(ZSTD libzstd libzstd-dev)
 nsym_require_pkg(CURL libcurl libcurl4-openssl-dev)
 nsym_require_pkg(SQLITE3 sqlite3 libsqlite3-dev)

@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config git clang-format
-  libelf-dev libdwarf-dev libiberty-dev zlib1g-dev libzstd-dev
+  libelf-dev libdwarf-dev libiberty-dev zlib1g-dev libdeflate-dev libzstd-dev
   libcurl4-openssl-dev libsqlite3-dev libcivetweb-dev civetweb libunwind-dev check
   binutils elfutils llvm clang lld gdb debuginfod libc6-dbg
   nodejs

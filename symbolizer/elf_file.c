@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
+#include <libdeflate.h>
 #include <zstd.h>
 
 #include "internal.h"
@@ -217,8 +217,18 @@ static int inflate_into(unsigned char **out, size_t out_size, const unsigned cha
 	if (buf == NULL)
 		return NSYM_ENOMEM;
 	if (kind == ELFCOMPRESS_ZLIB) {
-		uLongf got = out_size;
-		if (uncompress(buf, &got, in, in_size) != Z_OK || got != out_size)
+		/* libdeflate inflates about twice as fast as zlib; for a
+		 * compressed debug file that is most of the cost of opening it */
+		struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
+		size_t got = 0;
+		enum libdeflate_result r = LIBDEFLATE_BAD_DATA;
+		if (d == NULL) {
+			free(buf);
+			return NSYM_ENOMEM;
+		}
+		r = libdeflate_zlib_decompress(d, in, in_size, buf, out_size, &got);
+		libdeflate_free_decompressor(d);
+		if (r != LIBDEFLATE_SUCCESS || got != out_size)
 			goto bad;
 	} else if (kind == ELFCOMPRESS_ZSTD) {
 		size_t got = ZSTD_decompress(buf, out_size, in, in_size);
