@@ -290,18 +290,16 @@ row() {
 }
 
 # explain_names: of the agreement addresses where ours and llvm-symbolizer
-# differ, how many differ only in the outermost frame's name, and of those how
-# many because llvm-symbolizer names it from the ELF symbol table: an alias at
-# the same address (glibc's versioned and __GI_ names) or a split part of the
-# same function (.cold, .part.N).
+# differ, how many differ only in the outermost frame's name because
+# llvm-symbolizer takes it from the ELF symbol table (explain.awk).
 explain_names() {
 	local ref mine syms=$tmp/syms
 	[ $ours_ok = 1 ] || return 0
 	ref=$(normalized llvm $agree_n)
 	mine=$(normalized ours $agree_n)
 	[ -n "$ref" ] && [ -n "$mine" ] || return 0
-	nm --defined-only "$af" 2>/dev/null | awk '{ print $1, $3 }' >"$syms"
-	awk -f "$here/explain.awk" "$syms" "$ref" "$mine"
+	nm -S -C --defined-only "$af" 2>/dev/null | awk 'NF >= 4 { $3 = ""; print }' >"$syms"
+	awk -f "$here/explain.awk" "$syms" "$tmp/addrs-$t-$agree_n" "$ref" "$mine"
 }
 
 # ---- report --------------------------------------------------------------
