@@ -6,6 +6,8 @@
 #ifndef NSYM_CLI_COMMANDS_H
 #define NSYM_CLI_COMMANDS_H
 
+#include <stdio.h>
+
 #define NSYM_EXIT_OK    0
 #define NSYM_EXIT_FAIL  1
 #define NSYM_EXIT_USAGE 129
@@ -26,6 +28,9 @@ int cmd_symbolize(int argc, char **argv);
 
 extern const char cmd_help_usage[];
 extern const char cmd_symbolize_usage[];
+
+/* The command list and what the program is for. */
+void nsym_cli_print_overview(FILE *out);
 
 /* Prints "napi-symbols: message" on stderr. */
 void nsym_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -5,7 +5,7 @@
 
 #include "commands.h"
 
-static void print_overview(FILE *out)
+void nsym_cli_print_overview(FILE *out)
 {
 	fprintf(out, "usage: napi-symbols [--version] [--help] <command> [<args>]\n\n"
 	             "Turns crashes of stripped native Node.js addons into source lines.\n\n"
@@ -42,34 +42,16 @@ int nsym_cli_usage_error(const char *cmd, const char *fmt, ...)
 	return NSYM_EXIT_USAGE;
 }
 
-const char cmd_help_usage[] = "usage: napi-symbols help [<command>]\n\n"
-                              "Shows the list of commands, or one command's help.\n";
-
-int cmd_help(int argc, char **argv)
-{
-	const struct nsym_cmd *c;
-
-	if (argc < 2) {
-		print_overview(stdout);
-		return NSYM_EXIT_OK;
-	}
-	c = nsym_cmd_find(argv[1]);
-	if (c == NULL)
-		return nsym_cli_usage_error("help", "'%s' is not a command", argv[1]);
-	fputs(c->usage, stdout);
-	return NSYM_EXIT_OK;
-}
-
 int main(int argc, char **argv)
 {
 	const struct nsym_cmd *c;
 
 	if (argc < 2) {
-		print_overview(stderr);
+		nsym_cli_print_overview(stderr);
 		return NSYM_EXIT_USAGE;
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		print_overview(stdout);
+		nsym_cli_print_overview(stdout);
 		return NSYM_EXIT_OK;
 	}
 	if (strcmp(argv[1], "--version") == 0) {
