@@ -103,10 +103,15 @@ int nsym_symbolizer_open(nsym_symbolizer **out, const char *path,
 		if (rc == NSYM_ENODEBUG)
 			rc = 0;
 	}
+	/* .symtab when there is one (the debug file's first), else .dynsym,
+	 * as llvm-symbolizer reads them */
 	if (rc == 0 && sym->debug != NULL && sym->debug != sym->file)
-		rc = nsym__symtab_add(&sym->symtab, sym->debug);
+		rc = nsym__symtab_add(&sym->symtab, sym->debug, SHT_SYMTAB);
 	if (rc == 0)
-		rc = nsym__symtab_add(&sym->symtab, sym->file);
+		rc = nsym__symtab_add(&sym->symtab, sym->file, SHT_SYMTAB);
+	if (rc == 0 && sym->symtab.count == 0)
+		rc = nsym__symtab_add(&sym->symtab, sym->file, SHT_DYNSYM);
+	nsym__symtab_sort(&sym->symtab);
 	if (rc != 0) {
 		nsym_symbolizer_close(sym);
 		return rc;
@@ -155,6 +160,27 @@ static bool find_symbol(struct nsym_symbol_hit *out, nsym_symbolizer *sym, uint6
 	return true;
 }
 
+/* The outermost frame is named by the ELF symbol that holds the address when
+ * there is one, as llvm-symbolizer does: it tells a .cold part from its
+ * function and prints the exported name of an alias. The DWARF name stays in
+ * dwarf_name. Without a function DIE the symbol is all there is, marked
+ * approximate. */
+static void name_outer_frame(struct nsym_frame *outer, nsym_symbolizer *sym, uint64_t address)
+{
+	struct nsym_symbol_hit s;
+	bool unnamed = strcmp(outer->function, "??") == 0;
+
+	if (!find_symbol(&s, sym, address) || strcmp(outer->function, s.name) == 0)
+		return;
+	if (!unnamed && outer->dwarf_name == NULL)
+		outer->dwarf_name = outer->function;
+	outer->function = s.name;
+	outer->linkage_name = s.linkage;
+	outer->symbol_offset = address - s.addr;
+	if (unnamed)
+		outer->approximate = 1;
+}
+
 int nsym_symbolizer_lookup(struct nsym_frames *out, nsym_symbolizer *sym, uint64_t address,
                            unsigned flags)
 {
@@ -174,14 +200,7 @@ int nsym_symbolizer_lookup(struct nsym_frames *out, nsym_symbolizer *sym, uint64
 	if (rc != 0)
 		return rc;
 	if (found) {
-		/* Line info without a function DIE: name it from the symbols. */
-		struct nsym_frame *outer = &out->frames[out->count - 1];
-		if (strcmp(outer->function, "??") == 0 && find_symbol(&s, sym, address)) {
-			outer->function = s.name;
-			outer->linkage_name = s.linkage;
-			outer->approximate = 1;
-			outer->symbol_offset = address - s.addr;
-		}
+		name_outer_frame(&out->frames[out->count - 1], sym, address);
 		return 0;
 	}
 	if (!find_symbol(&s, sym, address))

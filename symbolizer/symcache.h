@@ -23,7 +23,7 @@
 #include "symtab.h"
 
 #define NSYM_SC_MAGIC   "NSYMSC\r\n"
-#define NSYM_SC_VERSION 3
+#define NSYM_SC_VERSION 4
 /* Every this many range starts, one goes into the fence: a small table a
  * lookup searches first, so the big one is touched in one block only. */
 #define NSYM_SC_FENCE_STEP 256

@@ -157,9 +157,7 @@ bool nsym__symcache_symbol(struct nsym_symbol_hit *out, const struct nsym_symcac
 
 	if (lo == 0)
 		return false;
-	s = &sc->syms[lo - 1];
-	while (s > sc->syms && s[-1].addr == s->addr)
-		s--;
+	s = &sc->syms[lo - 1]; /* the last at its address: see nsym__symtab_find */
 	if (s->size != 0 ? addr - s->addr >= s->size : addr >= s->limit)
 		return false;
 	out->name = string_at(sc, s->name);

@@ -60,6 +60,7 @@ static int add_symbols(struct nsym_symtab *st, struct nsym_elf *ef, size_t index
 		    .limit = section_end(ef, sym.st_shndx),
 		    .name = name,
 		    .file = GELF_ST_BIND(sym.st_info) == STB_LOCAL ? file : NULL,
+		    .seq = (uint32_t)st->count,
 		};
 	}
 	return 0;
@@ -70,28 +71,28 @@ static int compare_syms(const void *pa, const void *pb)
 	const struct nsym_sym *a = pa, *b = pb;
 	if (a->addr != b->addr)
 		return a->addr < b->addr ? -1 : 1;
-	/* Aliases: the sized one first, then by name, so the answer does not
-	 * depend on the order of the table. */
-	if ((a->size == 0) != (b->size == 0))
-		return a->size == 0 ? 1 : -1;
-	return strcmp(a->name, b->name);
+	if (a->size != b->size)
+		return a->size < b->size ? -1 : 1;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
-int nsym__symtab_add(struct nsym_symtab *st, struct nsym_elf *ef)
+int nsym__symtab_add(struct nsym_symtab *st, struct nsym_elf *ef, unsigned section_type)
 {
 	for (size_t i = 1; i < ef->shnum; i++) {
 		GElf_Shdr sh;
-		if (nsym__elf_section_name(ef, i, &sh) == NULL)
+		if (nsym__elf_section_name(ef, i, &sh) == NULL || sh.sh_type != section_type)
 			continue;
-		if (sh.sh_type == SHT_SYMTAB || sh.sh_type == SHT_DYNSYM) {
-			int rc = add_symbols(st, ef, i);
-			if (rc != 0)
-				return rc;
-		}
+		int rc = add_symbols(st, ef, i);
+		if (rc != 0)
+			return rc;
 	}
+	return 0;
+}
+
+void nsym__symtab_sort(struct nsym_symtab *st)
+{
 	if (st->count > 1)
 		qsort(st->syms, st->count, sizeof(*st->syms), compare_syms);
-	return 0;
 }
 
 const struct nsym_sym *nsym__symtab_find(struct nsym_symtab *st, uint64_t addr)
@@ -101,10 +102,7 @@ const struct nsym_sym *nsym__symtab_find(struct nsym_symtab *st, uint64_t addr)
 
 	if (lo == 0)
 		return NULL;
-	/* The first symbol of the run at this address is the sized one. */
 	s = &st->syms[lo - 1];
-	while (s > st->syms && s[-1].addr == s->addr)
-		s--;
 	if (s->size != 0 ? addr - s->addr >= s->size : addr >= s->limit)
 		return NULL;
 	if (s->demangled == NULL) {

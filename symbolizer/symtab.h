@@ -10,6 +10,7 @@ struct nsym_sym {
 	const char *name; /* borrowed from the ELF file */
 	const char *file; /* for a local symbol: its STT_FILE, or NULL */
 	char *demangled;  /* filled on first use; may equal name */
+	uint32_t seq;     /* order of appearance in the symbol tables */
 };
 
 /* A symbol found for an address, from the symbol tables or a symcache;
@@ -26,9 +27,14 @@ struct nsym_symtab {
 	size_t count, capacity;
 };
 
-/* Adds the function symbols of ef (which must outlive st) and re-sorts. */
-int nsym__symtab_add(struct nsym_symtab *st, struct nsym_elf *ef);
-/* The symbol holding addr, or NULL. */
+/* Adds the function symbols of ef's sections of type SHT_SYMTAB or
+ * SHT_DYNSYM (ef must outlive st); nsym__symtab_sort() when all are in. */
+int nsym__symtab_add(struct nsym_symtab *st, struct nsym_elf *ef, unsigned section_type);
+void nsym__symtab_sort(struct nsym_symtab *st);
+/* The symbol holding addr, or NULL. Where several start at one address, the
+ * largest, and among equals the last in the tables, answers: the choice
+ * llvm-symbolizer makes (it keeps the last of a stable sort by address and
+ * size), so that names agree with it. */
 const struct nsym_sym *nsym__symtab_find(struct nsym_symtab *st, uint64_t addr);
 void nsym__symtab_free(struct nsym_symtab *st);
 

@@ -80,7 +80,7 @@ cache)
   [ ! -e "$XDG_CACHE_HOME/napi-symbols" ] || fail "--cache never wrote a cache"
   expect 0 "$nsym" symbolize --cache always -e "$nsym" $addrs
   [ "$out" = "$cold" ] || fail "answers from the new symcache differ"
-  n=$(ls "$XDG_CACHE_HOME"/napi-symbols/symcache/*.v3.symcache | wc -l)
+  n=$(ls "$XDG_CACHE_HOME"/napi-symbols/symcache/*.v*.symcache | wc -l)
   [ "$n" -eq 1 ] || fail "expected one symcache, found $n"
   expect 0 "$nsym" symbolize -e "$nsym" $addrs
   [ "$out" = "$cold" ] || fail "answers from the existing symcache differ"
