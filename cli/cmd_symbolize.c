@@ -220,17 +220,17 @@ static bool answer(struct output *out, nsym_symbolizer *sym, struct nsym_frames 
 			printf("??\n\n");
 		return false;
 	}
-	snprintf(canon, sizeof(canon), "0x%" PRIx64, addr);
 	rc = nsym_symbolizer_lookup(fr, sym, addr, o->flags);
 	out->answered++;
 	if (rc != 0) {
-		nsym_cli_error("%s: %s", canon, nsym_error_detail());
+		nsym_cli_error("0x%" PRIx64 ": %s", addr, nsym_error_detail());
 		fr->count = 0;
 	}
 	if (o->json)
-		print_json(out, canon, fr);
-	else
-		print_text(o, fr);
+		/* the address as we read it, whatever the input's spelling */
+		snprintf(canon, sizeof(canon), "0x%" PRIx64, addr);
+	print_json(out, canon, fr);
+	else print_text(o, fr);
 	return true;
 }
 
