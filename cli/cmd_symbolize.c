@@ -226,11 +226,13 @@ static bool answer(struct output *out, nsym_symbolizer *sym, struct nsym_frames 
 		nsym_cli_error("0x%" PRIx64 ": %s", addr, nsym_error_detail());
 		fr->count = 0;
 	}
-	if (o->json)
+	if (o->json) {
 		/* the address as we read it, whatever the input's spelling */
 		snprintf(canon, sizeof(canon), "0x%" PRIx64, addr);
-	print_json(out, canon, fr);
-	else print_text(o, fr);
+		print_json(out, canon, fr);
+	} else {
+		print_text(o, fr);
+	}
 	return true;
 }
 
