@@ -6,6 +6,8 @@
 const struct nsym_cmd nsym_cmds[] = {
     {"symbolize", cmd_symbolize, "turn addresses in an ELF file into functions and source lines",
      cmd_symbolize_usage},
+    {"inspect", cmd_inspect, "show what a binary is and the identities it carries",
+     cmd_inspect_usage},
     {"help", cmd_help, "show help for a command", cmd_help_usage},
     {NULL, NULL, NULL, NULL},
 };

@@ -82,6 +82,7 @@ struct nsym_identity {
 	uint8_t elf_data;       /* ELFDATA2LSB or ELFDATA2MSB */
 	uint16_t type;          /* e_type */
 	int has_debug_info;     /* a .debug_info section with contents */
+	uint64_t debug_bytes;   /* bytes of .debug_* sections as stored (compressed or not) */
 	int has_symtab;         /* a .symtab section */
 };
 

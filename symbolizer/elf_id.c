@@ -125,6 +125,9 @@ int nsym__elf_identity(struct nsym_identity *out, struct nsym_elf *ef)
 		if ((strcmp(name, ".debug_info") == 0 || strcmp(name, ".zdebug_info") == 0) &&
 		    sh.sh_type != SHT_NOBITS && sh.sh_size > 0)
 			out->has_debug_info = 1;
+		if ((strncmp(name, ".debug_", 7) == 0 || strncmp(name, ".zdebug_", 8) == 0) &&
+		    sh.sh_type != SHT_NOBITS)
+			out->debug_bytes += sh.sh_size;
 	}
 	/* The fallback stands in for a missing build-id; hashing every
 	 * allocated byte of a file that has one would be wasted work. */

@@ -87,6 +87,28 @@ cache)
   expect 0 "$nsym" symbolize --cache-dir "$work/other" --cache always -e "$nsym" 0x10
   ls "$work/other"/*.symcache >/dev/null || fail "--cache-dir not used"
   expect 129 "$nsym" symbolize --cache sometimes -e "$nsym" 0x10 ;;
+inspect)
+  expect 0 "$nsym" inspect "$nsym"
+  id=$(printf '%s\n' "$out" | awk '/build-id:/ {print $2}')
+  [[ "$id" =~ ^[0-9a-f]{40}$ ]] || fail "no build-id in: $out"
+  [[ "$out" == *"debug info: "*" bytes"* ]] || fail "no debug info size: $out"
+  objcopy --strip-all "$nsym" "$work/stripped"
+  expect 0 "$nsym" inspect "$work/stripped"
+  [[ "$out" == *"build-id: $id"* && "$out" == *"debug info: none"* ]] || fail "stripped: $out"
+  # without a build-id, the fallback identity is the same before and after stripping
+  printf 'int f(int x){return x+1;}\nint main(void){return f(1);}\n' > "$work/n.c"
+  cc -g -Wl,--build-id=none -o "$work/nobid" "$work/n.c" || fail "cc failed"
+  objcopy --strip-all "$work/nobid" "$work/nobid.stripped"
+  expect 0 "$nsym" inspect "$work/nobid"; a=$(printf '%s\n' "$out" | awk '/fallback id:/ {print $3}')
+  expect 0 "$nsym" inspect "$work/nobid.stripped"; b=$(printf '%s\n' "$out" | awk '/fallback id:/ {print $3}')
+  [[ "$a" =~ ^[0-9a-f]{40}$ && "$a" = "$b" ]] || fail "fallback ids '$a' and '$b'"
+  # folders: ELF files listed, other files passed over
+  mkdir -p "$work/tree/sub"; cp "$work/stripped" "$work/tree/sub/x.node"; echo text > "$work/tree/readme"
+  expect 0 "$nsym" inspect --json "$work/tree"
+  [ "$(printf '%s\n' "$out" | grep -c '"build_id": "'"$id"'"')" -eq 1 ] || fail "folder json: $out"
+  [[ "$out" != *readme* ]] || fail "a text file was listed"
+  expect 1 "$nsym" inspect "$work/missing"; one_line_naming "$work/missing" "No such file"
+  expect 129 "$nsym" inspect ;;
 *) fail "unknown case" ;;
 esac
 echo "ok [$case_name]"
