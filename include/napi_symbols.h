@@ -155,23 +155,27 @@ NSYM_EXTERN const char *nsym_symbolizer_debug_path(const nsym_symbolizer *sym);
 /* One frame of a lookup's answer. Strings are borrowed from the symbolizer
  * and live until it is closed. */
 struct nsym_frame {
-	const char *function;     /* demangled, "??" when unknown */
+	/* demangled, "??" when unknown; for the outermost frame the ELF symbol
+	 * that holds the address when there is one (as llvm-symbolizer does) */
+	const char *function;
 	const char *linkage_name; /* mangled name, or NULL */
-	const char *dwarf_name;   /* name as DWARF spells it with its scope,
-	                             generic arguments included (Rust), or NULL */
-	const char *file;         /* full path, "??" when unknown */
-	uint32_t line;            /* 0 when unknown */
-	uint32_t column;          /* 0 when unknown */
-	int inlined;              /* 1: inlined into the next frame */
-	int approximate;          /* 1: from a symbol table, not DWARF */
-	uint64_t symbol_offset;   /* address minus the function's entry; 0 when inlined */
+	/* DWARF's name where it differs from function: for Rust with its scope
+	 * and generic arguments; or NULL */
+	const char *dwarf_name;
+	const char *file;       /* full path, "??" when unknown */
+	uint32_t line;          /* 0 when unknown */
+	uint32_t column;        /* 0 when unknown */
+	int inlined;            /* 1: inlined into the next frame */
+	int approximate;        /* 1: from a symbol table, not DWARF */
+	uint64_t symbol_offset; /* address minus the function's entry; 0 when inlined */
 };
 
 enum nsym_lookup_flags {
 	/* The address is a return address: look up address - 1, so the answer
 	 * is the call instruction rather than the one after it. */
 	NSYM_LOOKUP_RETURN_ADDRESS = 1 << 0,
-	/* Only the outermost (real) function, no inlined frames. */
+	/* One frame: the innermost location, with no inlined callers (as
+	 * llvm-symbolizer --inlines=false answers). */
 	NSYM_LOOKUP_NO_INLINES = 1 << 1,
 };
 
