@@ -217,15 +217,6 @@ static void read_one(struct nsym_die_attrs *out, Dwarf_Debug dbg, Dwarf_Attribut
 	case DW_AT_comp_dir:
 		out->comp_dir = form_string(attr, dbg);
 		break;
-	case DW_AT_call_file:
-		out->call_file = form_udata(attr, dbg);
-		break;
-	case DW_AT_call_line:
-		out->call_line = form_udata(attr, dbg);
-		break;
-	case DW_AT_call_column:
-		out->call_column = form_udata(attr, dbg);
-		break;
 	case DW_AT_stmt_list:
 		out->stmt_list = form_offset(attr, dbg);
 		out->has_stmt_list = 1;

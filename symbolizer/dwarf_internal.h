@@ -135,7 +135,6 @@ struct nsym_die_attrs {
 	Dwarf_Off origin, specification;
 	uint8_t has_origin, has_specification;
 	const char *name, *linkage_name, *comp_dir;
-	uint64_t call_file, call_line, call_column;
 	uint64_t stmt_list;
 	uint8_t has_stmt_list;
 	uint16_t language;

@@ -45,15 +45,6 @@ static uint32_t find_scope(const struct nsym_unit *unit, uint64_t addr)
 	return best;
 }
 
-static int push_frame(struct nsym_frames *out, const struct nsym_frame *f)
-{
-	if (nsym__grow((void **)&out->frames, &out->capacity, out->count + 1,
-	               sizeof(*out->frames)) != 0)
-		return NSYM_ENOMEM;
-	out->frames[out->count++] = *f;
-	return 0;
-}
-
 static const char *file_or_unknown(const struct nsym_unit *unit, uint64_t file)
 {
 	const char *path = nsym__unit_file(unit, file);
@@ -72,7 +63,7 @@ int nsym__unit_frames(struct nsym_frames *out, struct nsym_dwarf *dw, struct nsy
 		f.column = row->column;
 	}
 	if (scope == NSYM_NO_SCOPE)
-		return push_frame(out, &f);
+		return nsym__frames_push(out, &f);
 	/* Bounded: a damaged file cannot make the chain loop for long. */
 	for (int hops = 0; scope != NSYM_NO_SCOPE && hops < 4096; hops++) {
 		struct nsym_scope *s = &unit->scopes[scope];
@@ -84,7 +75,7 @@ int nsym__unit_frames(struct nsym_frames *out, struct nsym_dwarf *dw, struct nsy
 		f.dwarf_name = s->dwarf_name;
 		f.inlined = (flags & NSYM_LOOKUP_NO_INLINES) ? 0 : s->inlined;
 		f.symbol_offset = !s->inlined && addr >= s->entry ? addr - s->entry : 0;
-		rc = push_frame(out, &f);
+		rc = nsym__frames_push(out, &f);
 		if (rc != 0 || (flags & NSYM_LOOKUP_NO_INLINES))
 			return rc;
 		if (s->inlined) {

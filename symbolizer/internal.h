@@ -70,6 +70,9 @@ void nsym__sha1_init(struct nsym_sha1 *ctx);
 void nsym__sha1_update(struct nsym_sha1 *ctx, const void *data, size_t size);
 void nsym__sha1_final(unsigned char out[20], struct nsym_sha1 *ctx);
 
+/* Appends a copy of f to out (symbolizer.c). */
+int nsym__frames_push(struct nsym_frames *out, const struct nsym_frame *f);
+
 /* ---- sorted arrays -------------------------------------------------------- */
 /* How many leading elements of a sorted array have a uint64_t key (at
  * key_offset in each stride-byte element) <= key: the upper bound that every

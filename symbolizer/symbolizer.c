@@ -138,12 +138,12 @@ const char *nsym_symbolizer_debug_path(const nsym_symbolizer *sym)
 	return sym != NULL && sym->dwarf != NULL ? sym->debug->path : NULL;
 }
 
-static int set_single_frame(struct nsym_frames *out, const struct nsym_frame *f)
+int nsym__frames_push(struct nsym_frames *out, const struct nsym_frame *f)
 {
-	if (nsym__grow((void **)&out->frames, &out->capacity, 1, sizeof(*out->frames)) != 0)
+	if (nsym__grow((void **)&out->frames, &out->capacity, out->count + 1,
+	               sizeof(*out->frames)) != 0)
 		return NSYM_ENOMEM;
-	out->frames[0] = *f;
-	out->count = 1;
+	out->frames[out->count++] = *f;
 	return 0;
 }
 
@@ -204,14 +204,14 @@ int nsym_symbolizer_lookup(struct nsym_frames *out, nsym_symbolizer *sym, uint64
 		return 0;
 	}
 	if (!find_symbol(&s, sym, address))
-		return set_single_frame(out, &(struct nsym_frame){.function = "??", .file = "??"});
-	return set_single_frame(out, &(struct nsym_frame){
-	                                 .function = s.name,
-	                                 .linkage_name = s.linkage,
-	                                 .file = s.file != NULL ? s.file : "??",
-	                                 .approximate = 1,
-	                                 .symbol_offset = address - s.addr,
-	                             });
+		return nsym__frames_push(out, &(struct nsym_frame){.function = "??", .file = "??"});
+	return nsym__frames_push(out, &(struct nsym_frame){
+	                                  .function = s.name,
+	                                  .linkage_name = s.linkage,
+	                                  .file = s.file != NULL ? s.file : "??",
+	                                  .approximate = 1,
+	                                  .symbol_offset = address - s.addr,
+	                              });
 }
 
 int nsym_symbolizer_write_cache(nsym_symbolizer *sym, const char *cache_dir)

@@ -110,15 +110,6 @@ static const char *string_at(const struct nsym_symcache *sc, uint32_t off)
 	return sc->strings + off;
 }
 
-static int push(struct nsym_frames *out, const struct nsym_frame *f)
-{
-	if (nsym__grow((void **)&out->frames, &out->capacity, out->count + 1,
-	               sizeof(*out->frames)) != 0)
-		return NSYM_ENOMEM;
-	out->frames[out->count++] = *f;
-	return 0;
-}
-
 static int frames_from_loc(struct nsym_frames *out, const struct nsym_symcache *sc, uint32_t loc,
                            uint64_t addr, unsigned flags)
 {
@@ -141,7 +132,7 @@ static int frames_from_loc(struct nsym_frames *out, const struct nsym_symcache *
 		            ? addr - fn->entry
 		            : 0,
 		};
-		int rc = push(out, &f);
+		int rc = nsym__frames_push(out, &f);
 		if (rc != 0 || (flags & NSYM_LOOKUP_NO_INLINES))
 			return rc;
 		loc = l->parent;
