@@ -8,6 +8,8 @@ const struct nsym_cmd nsym_cmds[] = {
      cmd_symbolize_usage},
     {"inspect", cmd_inspect, "show what a binary is and the identities it carries",
      cmd_inspect_usage},
+    {"split", cmd_split, "split a built addon into the stripped file that ships and its debug file",
+     cmd_split_usage},
     {"help", cmd_help, "show help for a command", cmd_help_usage},
     {NULL, NULL, NULL, NULL},
 };

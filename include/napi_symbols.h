@@ -45,7 +45,8 @@ extern "C" {
 	X(NSYM_EMISMATCH, -10, "debug file does not match")                                        \
 	X(NSYM_ENODEBUG, -11, "no debug file found")                                               \
 	X(NSYM_EDWARF, -12, "malformed DWARF")                                                     \
-	X(NSYM_EUNSUPPORTED, -13, "unsupported feature")
+	X(NSYM_EUNSUPPORTED, -13, "unsupported feature")                                          \
+	X(NSYM_EEXIST, -14, "output file exists")
 
 enum nsym_error {
 #define NSYM_ERROR_ENUM(name, value, text) name = value,
@@ -109,6 +110,139 @@ NSYM_EXTERN int nsym_identity_hex(char *out, size_t size, const struct nsym_iden
 
 /* CRC-32 as .gnu_debuglink uses it, over a whole file. */
 NSYM_EXTERN int nsym_file_crc32(uint32_t *out, const char *path);
+
+/* ---- Any binary: ELF, Mach-O, PE, PDB ---------------------------------- */
+
+enum nsym_format {
+	NSYM_FORMAT_ELF = 1,
+	NSYM_FORMAT_MACHO,     /* thin Mach-O: binary, or the DWARF file of a .dSYM */
+	NSYM_FORMAT_MACHO_FAT, /* universal file: one image per architecture */
+	NSYM_FORMAT_PE,        /* PE/COFF image (.node, .dll, .exe) */
+	NSYM_FORMAT_PDB,       /* MSF 7.0 program database */
+};
+
+/* At most this many images (fat slices) are read from one file. */
+#define NSYM_IMAGES_MAX 16
+
+/*
+ * One image: the ELF, PE or PDB file itself, or one architecture of a Mach-O
+ * file. Strings are borrowed from the nsym_file and live until it is closed.
+ */
+struct nsym_image {
+	enum nsym_format format; /* ELF, MACHO, PE or PDB; never MACHO_FAT */
+	const char *arch;        /* "x86_64", "arm64", "i386", ...; "unknown" */
+	const char *kind;        /* "executable", "shared library", "bundle",
+	                            "debug file", "program database", "other" */
+	/* ELF only: build-id, fallback id, debuglink */
+	const struct nsym_identity *elf;
+	unsigned char uuid[16]; /* Mach-O LC_UUID; PE CodeView or PDB GUID as stored */
+	int has_uuid;           /* 0 when the image carries none */
+	uint32_t age;           /* PE CodeView age; PDB: its DBI stream's age (the one
+	                           linkers copy into the image), else its info stream's */
+	uint32_t timestamp;     /* PE COFF TimeDateStamp */
+	uint32_t size_of_image; /* PE optional header SizeOfImage */
+	const char *pdb_name;   /* PE CodeView PdbFileName, or NULL */
+	int has_debug_info;     /* DWARF sections (ELF, Mach-O, mingw PE) or a PDB's
+	                           DBI stream; 0 for an MSVC/lld PE, whose is in its PDB */
+	uint64_t debug_bytes;   /* size of that debug info as stored */
+	uint64_t offset, size;  /* where the image lies in the file */
+};
+
+typedef struct nsym_file nsym_file;
+
+/*
+ * Opens any supported binary read-only and reads its identities. `path` may
+ * also name a .dSYM bundle folder, which opens the DWARF file under
+ * Contents/Resources/DWARF/. Unknown formats give NSYM_ENOTELF; damaged
+ * headers NSYM_ETRUNC with a detail naming what is wrong.
+ */
+NSYM_EXTERN int nsym_file_open(nsym_file **out, const char *path);
+NSYM_EXTERN void nsym_file_close(nsym_file *file);
+
+/* The container format; NSYM_FORMAT_MACHO_FAT for universal files. */
+NSYM_EXTERN enum nsym_format nsym_file_format(const nsym_file *file);
+/* Path actually read (for a .dSYM bundle: the DWARF file inside). */
+NSYM_EXTERN const char *nsym_file_path(const nsym_file *file);
+NSYM_EXTERN size_t nsym_file_image_count(const nsym_file *file);
+/* The i-th image, 0-based; NULL when i is out of range. */
+NSYM_EXTERN const struct nsym_image *nsym_file_image(const nsym_file *file, size_t i);
+
+/* Forms in which an image's identity is written. */
+enum nsym_id_form {
+	/*
+	 * The key tools use for this format: ELF build-id (or fallback id) in
+	 * lowercase hex; Mach-O UUID as 32 lowercase hex digits; PE
+	 * TimeDateStamp as %08X then SizeOfImage as %x (SymSrv); PDB GUID as 32
+	 * uppercase hex digits (Data1-3 byte-swapped) then age as %X (SymSrv).
+	 */
+	NSYM_ID_NATIVE,
+	/*
+	 * Breakpad / Sentry debug id: a GUID (from the first 16 bytes of the
+	 * build-id read as a little-endian GUID for ELF; the UUID for Mach-O;
+	 * the CodeView GUID for PE and the GUID for PDB) in 32 uppercase hex
+	 * digits, then the age in %X (0 for ELF and Mach-O).
+	 */
+	NSYM_ID_DEBUG_ID,
+	/* The CodeView GUID + age of the PDB that a PE file names (PE only). */
+	NSYM_ID_PDB,
+};
+
+/* Bytes that always hold an id: an ELF build-id of NSYM_BUILD_ID_MAX bytes
+ * in hex is the longest; every other form takes at most 41. */
+#define NSYM_IMAGE_ID_SIZE (2 * NSYM_BUILD_ID_MAX + 1)
+
+/*
+ * Writes the image's identity in `form` as a NUL-terminated string.
+ * NSYM_ENOENT when it has none in that form: a Mach-O file without LC_UUID,
+ * a PE file without a CodeView record, an ELF file without a build-id for
+ * NSYM_ID_DEBUG_ID (the fallback id is napi-symbols' own, and Breakpad
+ * would derive another id for such a file). NSYM_EINVAL, with `out` empty,
+ * when `size` is too small. Sets no error detail.
+ */
+NSYM_EXTERN int nsym_image_id(char *out, size_t size, const struct nsym_image *image,
+                              enum nsym_id_form form);
+
+/* ---- Split: the stripped file that ships, the debug file that stays ---- */
+
+enum nsym_compress {
+	NSYM_COMPRESS_NONE = 0, /* debug sections stay as they are in the input */
+	NSYM_COMPRESS_ZLIB,     /* SHF_COMPRESSED, ELFCOMPRESS_ZLIB */
+	NSYM_COMPRESS_ZSTD,     /* SHF_COMPRESSED, ELFCOMPRESS_ZSTD */
+};
+
+struct nsym_split_options {
+	const char *stripped_path; /* NULL: replace the input with its stripped form */
+	const char *debug_path;    /* NULL: the stripped path + ".debug" */
+	enum nsym_compress compress;
+	int keep_symbols; /* keep .symtab/.strtab in the stripped file */
+	int force;        /* replace outputs that exist (the input itself always may be) */
+};
+
+/* What nsym_split() wrote. */
+struct nsym_split_result {
+	struct nsym_identity identity; /* the input's; pointers are not valid after return */
+	uint64_t input_size, stripped_size, debug_size;
+	uint32_t debug_crc;          /* stored in the stripped file's .gnu_debuglink */
+	unsigned compressed_sections; /* debug sections this call compressed */
+	int has_dwarf;               /* 0: the debug file holds only the symbol table */
+};
+
+/*
+ * Splits an ELF executable or shared object into a stripped file (everything
+ * needed to load and run it, .dynsym included; no .debug_* sections, no
+ * .symtab unless keep_symbols; a .gnu_debuglink naming the debug file with
+ * its CRC) and a debug file in the form `objcopy --only-keep-debug` makes
+ * (all section and program headers, non-debug contents as SHT_NOBITS, notes,
+ * the symbol table and DWARF). A file without a GNU build-id gets its
+ * fallback id recorded in the debug file. Both outputs are written to
+ * temporary files beside their final names and renamed into place only once
+ * both are complete and read back, so the input is never left half-written.
+ * Errors: NSYM_ENOTELF, NSYM_EARCH, NSYM_ENODEBUG (nothing to split off:
+ * already stripped?), NSYM_EEXIST (an output exists and force is 0),
+ * NSYM_EIO (cannot write). `options` may be NULL.
+ */
+NSYM_EXTERN int nsym_split(struct nsym_split_result *out, const char *path,
+                           const struct nsym_split_options *options);
 
 /* ---- Symbolizer -------------------------------------------------------- */
 

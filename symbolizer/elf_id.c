@@ -6,16 +6,14 @@
  * build-id): stripping never touches those, so the
  * shipped file and the unstripped one agree. A debug file has no such
  * contents (objcopy turns them into SHT_NOBITS), so `split` records the
- * fallback in a non-allocated note named "napi-symbols" that is read here.
+ * fallback in a non-allocated section of its own, read here. A section, not
+ * an ELF note: eu-elflint reports every note whose owner it does not know.
  */
 #include <stdio.h>
 #include <string.h>
 #include <zlib.h>
 
 #include "internal.h"
-
-#define NSYM_NOTE_NAME        "napi-symbols"
-#define NSYM_NOTE_FALLBACK_ID 1
 
 static void read_note_section(struct nsym_identity *out, Elf_Scn *scn)
 {
@@ -34,14 +32,18 @@ static void read_note_section(struct nsym_identity *out, Elf_Scn *scn)
 		    nh.n_descsz <= NSYM_BUILD_ID_MAX) {
 			memcpy(out->build_id, desc, nh.n_descsz);
 			out->build_id_len = nh.n_descsz;
-		} else if (nh.n_namesz == sizeof(NSYM_NOTE_NAME) &&
-		           memcmp(name, NSYM_NOTE_NAME, sizeof(NSYM_NOTE_NAME)) == 0 &&
-		           nh.n_type == NSYM_NOTE_FALLBACK_ID &&
-		           nh.n_descsz == NSYM_FALLBACK_ID_SIZE) {
-			memcpy(out->fallback_id, desc, NSYM_FALLBACK_ID_SIZE);
-			out->has_fallback_id = 1;
 		}
 	}
+}
+
+static void read_fallback_section(struct nsym_identity *out, Elf_Scn *scn)
+{
+	Elf_Data *data = elf_rawdata(scn, NULL);
+
+	if (data == NULL || data->d_buf == NULL || data->d_size != NSYM_FALLBACK_ID_SIZE)
+		return;
+	memcpy(out->fallback_id, data->d_buf, NSYM_FALLBACK_ID_SIZE);
+	out->has_fallback_id = 1;
 }
 
 static void read_debuglink(struct nsym_identity *out, struct nsym_elf *ef, Elf_Scn *scn)
@@ -118,6 +120,8 @@ int nsym__elf_identity(struct nsym_identity *out, struct nsym_elf *ef)
 			continue;
 		if (sh.sh_type == SHT_NOTE)
 			read_note_section(out, elf_getscn(ef->elf, i));
+		else if (strcmp(name, NSYM_FALLBACK_SECTION) == 0 && sh.sh_type == SHT_PROGBITS)
+			read_fallback_section(out, elf_getscn(ef->elf, i));
 		else if (strcmp(name, ".gnu_debuglink") == 0)
 			read_debuglink(out, ef, elf_getscn(ef->elf, i));
 		else if (sh.sh_type == SHT_SYMTAB)

@@ -57,6 +57,9 @@ uint64_t nsym__elf_inflated_size(struct nsym_elf *ef, size_t i);
 int nsym__elf_section_data(struct nsym_section *out, struct nsym_elf *ef, size_t i);
 
 /* ---- elf_id.c ----------------------------------------------------------- */
+/* The section in which `split` records a debug file's fallback id: the
+ * 20 bytes alone, non-allocated. */
+#define NSYM_FALLBACK_SECTION ".napi_symbols.fallback_id"
 int nsym__elf_identity(struct nsym_identity *out, struct nsym_elf *ef);
 
 /* ---- sha1.c ------------------------------------------------------------- */

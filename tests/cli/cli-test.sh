@@ -109,6 +109,59 @@ inspect)
   [[ "$out" != *readme* ]] || fail "a text file was listed"
   expect 1 "$nsym" inspect "$work/missing"; one_line_naming "$work/missing" "No such file"
   expect 129 "$nsym" inspect ;;
+split)
+  printf 'int f(int x){return x+1;}\nint main(void){return f(1) - 2;}\n' > "$work/s.c"
+  cc -g -O1 -Wl,--build-id -o "$work/prog" "$work/s.c" || fail "cc failed"
+  cc -g -O1 -Wl,--build-id=none -o "$work/nobid" "$work/s.c" || fail "cc failed"
+  cp "$work/prog" "$work/orig"
+  # in place: FILE becomes the stripped file, FILE.debug appears beside it
+  expect 0 "$nsym" split "$work/prog"
+  [[ "$out" == *"build-id"* && -z "$err" ]] || fail "split said: $out / $err"
+  [ -x "$work/prog" ] || fail "the stripped file lost its mode"
+  "$work/prog" || fail "the stripped program does not run"
+  readelf -SW "$work/prog" | grep -q '\.debug_info' && fail "in-place split left DWARF"
+  # gzip's trailer holds the same CRC-32, little-endian
+  crc=$(gzip -c "$work/prog.debug" | tail -c8 | od -An -tx4 -N4 | tr -d ' ')
+  [[ "$out" == *"crc $crc"* ]] || fail "CRC $crc not reported: $out"
+  expect 0 "$nsym" inspect "$work/prog"
+  [[ "$out" == *"debuglink: prog.debug (crc $crc)"* ]] || fail "stored debuglink: $out"
+  # a second split: nothing left to split off, and nothing changed
+  cp "$work/prog" "$work/prog.before"
+  expect 1 "$nsym" split "$work/prog"; one_line_naming "$work/prog" "already stripped"
+  cmp -s "$work/prog" "$work/prog.before" || fail "a failed split changed the input"
+  # outputs that exist are refused unless --force, and left as they were
+  expect 1 "$nsym" split -o "$work/prog" "$work/orig"; one_line_naming "$work/prog" "--force"
+  cmp -s "$work/prog" "$work/prog.before" || fail "an existing output was overwritten"
+  expect 0 "$nsym" split -q -f -o "$work/out1" -d "$work/out1.dbg" "$work/orig"
+  [ -z "$out$err" ] || fail "--quiet printed: $out $err"
+  cmp -s "$work/orig" "$work/prog.before" && fail "setup: orig was not the unstripped file"
+  [ -f "$work/out1.dbg" ] && [ ! -e "$work/orig.debug" ] || fail "--debug-output not used"
+  expect 1 "$nsym" split -o "$work/out1" "$work/orig"; one_line_naming "$work/out1" "exists"
+  # a folder that cannot be written: clear error, the input is untouched
+  : > "$work/afile"
+  expect 1 "$nsym" split -o "$work/afile/x" "$work/orig"; one_line_naming "$work/afile" "cannot create"
+  ls -a "$work" | grep -q '^\.[a-z].*\.[A-Za-z0-9]\{6\}$' && fail "temporary files left behind"
+  # not ELF, missing
+  echo text > "$work/text"
+  expect 1 "$nsym" split "$work/text"; one_line_naming "$work/text" "ELF"
+  expect 1 "$nsym" split "$work/missing"; one_line_naming "$work/missing" "No such file"
+  # a symlinked input: its target is replaced, the link stays a link
+  cp "$work/orig" "$work/target"; ln -s target "$work/link"
+  expect 0 "$nsym" split -q "$work/link"
+  [ -L "$work/link" ] && [ -f "$work/target.debug" ] || fail "symlink input handled wrongly"
+  # no build-id: a warning with the link argument, the fallback id in both outputs
+  expect 0 "$nsym" split "$work/nobid"
+  [[ "$err" == *"warning"*"-Wl,--build-id"* ]] || fail "no build-id warning: $err"
+  id=$(printf '%s\n' "$out" | awk '/fallback id/ {print $4}')
+  [[ "$id" =~ ^[0-9a-f]{40}$ ]] || fail "no fallback id: $out"
+  expect 0 "$nsym" inspect "$work/nobid" "$work/nobid.debug"
+  [ "$(printf '%s\n' "$out" | grep -c "fallback id: $id")" -eq 2 ] || fail "fallback ids: $out"
+  expect 0 "$nsym" split --json -o "$work/j" "$work/orig" # orig: replaced? no: orig stays
+  [[ "$out" == "{\"input\": "*"\"build_id\": \""*"\"has_dwarf\": true}" ]] || fail "json: $out"
+  # usage errors
+  expect 129 "$nsym" split
+  expect 129 "$nsym" split --compress lzma "$work/orig"
+  expect 129 "$nsym" split "$work/orig" "$work/prog" ;;
 *) fail "unknown case" ;;
 esac
 echo "ok [$case_name]"

@@ -4,7 +4,7 @@
 // exported functions return what the sources say. This proves the fixtures
 // are real, loadable N-API addons and that stripping or splitting them did not
 // break them. Run by ctest as fixtures.node_loads:
-//   node load-addons.js FIXTURES_DIR
+//   node load-addons.js FIXTURES_DIR [SUFFIX...]
 // The expected values mirror tests/fixtures/c-addon/addon.c and
 // tests/fixtures/rust-addon/src/lib.rs; crash() and checkedRoot(<0) are never
 // called because they end the process by design.
@@ -15,7 +15,7 @@ const fs = require('fs');
 const path = require('path');
 
 function usage() {
-  process.stderr.write('usage: load-addons.js FIXTURES_DIR\n');
+  process.stderr.write('usage: load-addons.js FIXTURES_DIR [SUFFIX...]\n');
   process.exit(129);
 }
 
@@ -79,7 +79,10 @@ function checkRust(m) {
 
 function main() {
   const dir = process.argv[2];
-  if (!dir || process.argv.length !== 3) usage();
+  if (!dir) usage();
+  // By default each addon and its .stripped and .split siblings; split-test.sh
+  // names only its own output ('').
+  const suffixes = process.argv.length > 3 ? process.argv.slice(3) : ['', '.stripped', '.split'];
   const manifest = path.join(dir, 'manifest.txt');
   const entries = fs.readFileSync(manifest, 'utf8').split('\n').filter(Boolean);
   assert.ok(entries.length > 0, `${manifest} lists no addons`);
@@ -87,7 +90,7 @@ function main() {
   let failed = 0;
   for (const rel of entries) {
     const check = rel.startsWith('rust/') ? checkRust : checkC;
-    for (const suffix of ['', '.stripped', '.split']) {
+    for (const suffix of suffixes) {
       const file = path.resolve(dir, rel + suffix);
       try {
         const m = { exports: {} };
