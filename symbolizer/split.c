@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
@@ -92,6 +93,38 @@ static int number_sections(struct split_plan *p)
 	return 0;
 }
 
+/* Sections split lays out anew are aligned by it; beyond this the input is
+ * taken as damaged rather than padded to any size. */
+#define MAX_PLACED_ALIGN ((uint64_t)1 << 16)
+
+/* What nsym__elf_open does not check and the writers rely on. */
+static int check_layout(struct split_plan *p)
+{
+	size_t size = 0, phnum = 0;
+
+	elf_rawfile(p->ef->elf, &size);
+	if (elf_getphdrnum(p->ef->elf, &phnum) != 0)
+		return nsym__fail(NSYM_ETRUNC, p->ef->path, "program headers are damaged");
+	for (size_t i = 0; i < phnum; i++) {
+		GElf_Phdr ph;
+		if (gelf_getphdr(p->ef->elf, (int)i, &ph) == NULL || ph.p_offset > size ||
+		    ph.p_filesz > size - ph.p_offset)
+			return nsym__fail(NSYM_ETRUNC, p->ef->path,
+			                  "segment %zu extends past the end of the file", i);
+	}
+	for (size_t i = 1; i < p->shnum; i++) {
+		const GElf_Shdr *sh = &p->sec[i].sh;
+		bool placed = sh->sh_type != SHT_NOBITS &&
+		              (!(sh->sh_flags & SHF_ALLOC) || sh->sh_type == SHT_NOTE);
+		if ((sh->sh_addralign & (sh->sh_addralign - 1)) != 0 ||
+		    (placed && sh->sh_addralign > MAX_PLACED_ALIGN))
+			return nsym__fail(NSYM_ETRUNC, p->ef->path,
+			                  "section %s has an alignment of %" PRIu64 " (damaged?)",
+			                  p->sec[i].name, (uint64_t)sh->sh_addralign);
+	}
+	return 0;
+}
+
 static int plan(struct split_plan *p)
 {
 	bool anything = false;
@@ -102,6 +135,9 @@ static int plan(struct split_plan *p)
 	if (p->shnum >= SHN_LORESERVE || p->ef->shstrndx == 0)
 		return nsym__fail(NSYM_EUNSUPPORTED, p->ef->path,
 		                  "%zu sections or no section name table: not supported", p->shnum);
+	rc = check_layout(p);
+	if (rc != 0)
+		return rc;
 	for (size_t i = 1; i < p->shnum; i++) {
 		classify(p, i);
 		anything |= p->sec[i].stripped == SPLIT_DROP && p->sec[i].debug == SPLIT_CONTENT;

@@ -232,10 +232,47 @@ static int compress_section(struct split_plan *p, struct owned *o, struct libdef
 	return 0;
 }
 
+/* ---- layout ---------------------------------------------------------------- */
+
+/* Both outputs are laid out here, not by libelf (ELF_F_LAYOUT): libelf would
+ * pad before a section by its alignment even when it has no contents, and
+ * a damaged input's alignment could then make a file of any size. */
+static uint64_t align_up(uint64_t v, uint64_t a)
+{
+	return a > 1 ? (v + a - 1) / a * a : v;
+}
+
+/* A byte range of the stripped file that libelf writes. */
+struct span {
+	uint64_t start, end;
+};
+
+struct layout {
+	uint64_t image_end; /* bytes before this keep their input offsets */
+	uint64_t cursor;    /* next free offset past the image */
+	struct span *spans; /* what libelf writes inside the image */
+	size_t nspans;
+};
+
+static void place(struct layout *l, GElf_Shdr *sh, bool in_place)
+{
+	if (in_place) {
+		if (sh->sh_type != SHT_NOBITS)
+			l->spans[l->nspans++] =
+			    (struct span){sh->sh_offset, sh->sh_offset + sh->sh_size};
+		return;
+	}
+	l->cursor = align_up(l->cursor, sh->sh_addralign);
+	sh->sh_offset = l->cursor;
+	if (sh->sh_type != SHT_NOBITS)
+		l->cursor += sh->sh_size;
+}
+
 /* ---- the debug file ------------------------------------------------------ */
 
 static int debug_section(struct split_plan *p, struct owned *o, struct libdeflate_compressor *z,
-                         Elf *out, size_t i, const struct split_section *s, const char *path)
+                         Elf *out, struct layout *l, size_t i, const struct split_section *s,
+                         const char *path)
 {
 	struct plain plain;
 	Elf_Scn *scn = elf_newscn(out);
@@ -267,18 +304,21 @@ static int debug_section(struct split_plan *p, struct owned *o, struct libdeflat
 		}
 	}
 	sh.sh_size = size;
+	place(l, &sh, false);
 	if (add_data(scn, buf, size, align, ELF_T_BYTE) != 0 || !gelf_update_shdr(scn, &sh))
 		return fail_elf(path, "cannot add a section");
 	return 0;
 }
 
 /* The fallback id of a file without a build-id, where elf_id.c reads it. */
-static int add_fallback_id(struct split_plan *p, Elf *out, size_t name, const char *path)
+static int add_fallback_id(struct split_plan *p, Elf *out, struct layout *l, size_t name,
+                           const char *path)
 {
 	Elf_Scn *scn = elf_newscn(out);
 	GElf_Shdr sh = {.sh_name = (GElf_Word)name, .sh_type = SHT_PROGBITS, .sh_addralign = 1};
 
 	sh.sh_size = NSYM_FALLBACK_ID_SIZE;
+	place(l, &sh, false);
 	if (scn == NULL ||
 	    add_data(scn, p->id.fallback_id, NSYM_FALLBACK_ID_SIZE, 1, ELF_T_BYTE) != 0 ||
 	    !gelf_update_shdr(scn, &sh))
@@ -286,7 +326,8 @@ static int add_fallback_id(struct split_plan *p, Elf *out, size_t name, const ch
 	return 0;
 }
 
-static int debug_sections(struct split_plan *p, struct owned *o, Elf *out, const char *path)
+static int debug_sections(struct split_plan *p, struct owned *o, Elf *out, struct layout *l,
+                          const char *path)
 {
 	bool fallback = p->id.build_id_len == 0 && p->id.has_fallback_id;
 	struct libdeflate_compressor *z = NULL;
@@ -306,14 +347,14 @@ static int debug_sections(struct split_plan *p, struct owned *o, Elf *out, const
 				break;
 			}
 			s.raw = &raw;
-			rc = debug_section(p, o, z, out, i, &s, path);
+			rc = debug_section(p, o, z, out, l, i, &s, path);
 		} else {
-			rc = debug_section(p, o, z, out, i, &s, path);
+			rc = debug_section(p, o, z, out, l, i, &s, path);
 		}
 	}
 	libdeflate_free_compressor(z);
 	if (rc == 0 && fallback)
-		rc = add_fallback_id(p, out, name, path);
+		rc = add_fallback_id(p, out, l, name, path);
 	return rc;
 }
 
@@ -321,15 +362,21 @@ int nsym__split_write_debug(struct split_plan *p, int fd, const char *path)
 {
 	struct owned o = {0};
 	Elf *out = begin_output(p, fd, path);
+	GElf_Ehdr eh;
+	struct layout l = {0};
 	int rc;
 
 	if (out == NULL)
 		return NSYM_EIO;
-	rc = debug_sections(p, &o, out, path);
+	/* The program headers follow the ELF header, as eu-strip -f puts them. */
+	gelf_getehdr(out, &eh);
+	eh.e_phoff = eh.e_phnum > 0 ? eh.e_ehsize : 0;
+	l.cursor = eh.e_ehsize + (uint64_t)eh.e_phnum * eh.e_phentsize;
+	elf_flagelf(out, ELF_C_SET, ELF_F_LAYOUT);
+	rc = debug_sections(p, &o, out, &l, path);
 	if (rc == 0) {
-		GElf_Ehdr eh;
-		gelf_getehdr(out, &eh);
 		eh.e_shstrndx = (GElf_Half)p->ef->shstrndx;
+		eh.e_shoff = align_up(l.cursor, is_64(p) ? 8 : 4);
 		if (!gelf_update_ehdr(out, &eh) || elf_update(out, ELF_C_WRITE) < 0)
 			rc = fail_elf(path, "cannot write the debug file");
 	}
@@ -364,11 +411,6 @@ static uint64_t image_end(const struct split_plan *p)
 			end = sh->sh_offset + sh->sh_size;
 	}
 	return end;
-}
-
-static uint64_t align_up(uint64_t v, uint64_t a)
-{
-	return a > 1 ? (v + a - 1) / a * a : v;
 }
 
 /* The stripped file's index for input section `index`; 0 when dropped. */
@@ -418,34 +460,8 @@ static int fill_symtab(struct split_plan *p, struct owned *o, Elf_Data *out, GEl
 	return 0;
 }
 
-/* A byte range of the stripped file that libelf writes. */
-struct span {
-	uint64_t start, end;
-};
-
-struct stripped_layout {
-	uint64_t image_end; /* bytes before this keep their input offsets */
-	uint64_t cursor;    /* next free offset past the image */
-	struct span *spans; /* what libelf writes inside the image */
-	size_t nspans;
-};
-
-static void place(struct stripped_layout *l, GElf_Shdr *sh, bool in_place)
-{
-	if (in_place) {
-		if (sh->sh_type != SHT_NOBITS)
-			l->spans[l->nspans++] =
-			    (struct span){sh->sh_offset, sh->sh_offset + sh->sh_size};
-		return;
-	}
-	l->cursor = align_up(l->cursor, sh->sh_addralign);
-	sh->sh_offset = l->cursor;
-	if (sh->sh_type != SHT_NOBITS)
-		l->cursor += sh->sh_size;
-}
-
-static int stripped_section(struct split_plan *p, struct owned *o, Elf *out,
-                            struct stripped_layout *l, size_t i, const char *path)
+static int stripped_section(struct split_plan *p, struct owned *o, Elf *out, struct layout *l,
+                            size_t i, const char *path)
 {
 	const struct split_section *s = &p->sec[i];
 	Elf_Scn *scn = elf_newscn(out);
@@ -481,7 +497,7 @@ static int stripped_section(struct split_plan *p, struct owned *o, Elf *out,
 }
 
 /* .gnu_debuglink: the debug file's name, NUL-padded to 4 bytes, its CRC. */
-static int add_debuglink(struct split_plan *p, struct owned *o, Elf *out, struct stripped_layout *l,
+static int add_debuglink(struct split_plan *p, struct owned *o, Elf *out, struct layout *l,
                          size_t name, const char *path)
 {
 	size_t len = strlen(p->debuglink), crc_at = (len + 4) & ~(size_t)3;
@@ -509,7 +525,7 @@ static int cmp_span(const void *a, const void *b)
 
 /* Copies the image bytes no section owns (padding the linker filled,
  * often with trap instructions) from the input, where libelf wrote zeros. */
-static int copy_gaps(struct split_plan *p, struct stripped_layout *l, int fd, const char *path)
+static int copy_gaps(struct split_plan *p, struct layout *l, int fd, const char *path)
 {
 	size_t size = 0;
 	const char *raw = elf_rawfile(p->ef->elf, &size);
@@ -530,8 +546,8 @@ static int copy_gaps(struct split_plan *p, struct stripped_layout *l, int fd, co
 	return 0;
 }
 
-static int stripped_sections(struct split_plan *p, struct owned *o, Elf *out,
-                             struct stripped_layout *l, const char *path)
+static int stripped_sections(struct split_plan *p, struct owned *o, Elf *out, struct layout *l,
+                             const char *path)
 {
 	const GElf_Ehdr *eh = &p->ef->ehdr;
 	size_t name = p->sec[p->ef->shstrndx].raw != NULL ? p->sec[p->ef->shstrndx].raw->d_size : 0;
@@ -552,7 +568,7 @@ static int stripped_sections(struct split_plan *p, struct owned *o, Elf *out,
 
 int nsym__split_write_stripped(struct split_plan *p, int fd, const char *path)
 {
-	struct stripped_layout l = {.image_end = image_end(p)};
+	struct layout l = {.image_end = image_end(p)};
 	struct owned o = {0};
 	Elf *out = begin_output(p, fd, path);
 	int rc;

@@ -162,6 +162,27 @@ split)
   expect 129 "$nsym" split
   expect 129 "$nsym" split --compress lzma "$work/orig"
   expect 129 "$nsym" split "$work/orig" "$work/prog" ;;
+split-cross)
+  # ELF32 little-endian and ELF64 big-endian, linked by lld without a libc:
+  # CRC, compression headers and the rewritten .symtab in the other byte order
+  printf 'static int g(int x){return x*3;}\nint f(int x){return g(x)+1;}\nint h(int y){return f(y)*2;}\n' > "$work/t.c"
+  for i in $(seq 40); do echo "int function_number_$i(int a, int b){return h(a) ^ b;}"; done >> "$work/t.c"
+  lint() { eu-elflint --gnu-ld "$@" 2>&1 | grep -v '^No errors$' | sort || true; }
+  for t in i386-linux-gnu aarch64_be-linux-gnu; do
+    clang --target=$t -g -O1 -fPIC -shared -nostdlib -fuse-ld=lld -Wl,--build-id \
+      -o "$work/$t.so" "$work/t.c" || fail "clang --target=$t failed"
+    expect 0 "$nsym" split -q --compress zlib --keep-symbols -o "$work/$t.s.so" "$work/$t.so"
+    readelf -SW "$work/$t.s.so" | grep -q ' \.symtab ' || fail "$t: --keep-symbols lost .symtab"
+    readelf -SW "$work/$t.s.so.debug" | grep -q ' \.debug_[a-z]* .* C ' || fail "$t: DWARF not compressed"
+    [ -z "$(comm -13 <(lint "$work/$t.so") <(lint "$work/$t.s.so"))" ] || fail "$t: eu-elflint: $(lint "$work/$t.s.so")"
+    [ -z "$(comm -13 <(lint -d "$work/$t.so") <(lint -d "$work/$t.s.so.debug"))" ] || fail "$t: eu-elflint -d"
+    crc=$(gzip -c "$work/$t.s.so.debug" | tail -c8 | od -An -tx4 -N4 | tr -d ' ')
+    expect 0 "$nsym" inspect "$work/$t.s.so"; [[ "$out" == *"(crc $crc)"* ]] || fail "$t: crc $crc: $out"
+    a=$(nm "$work/$t.so" | awk '$3 == "h" {print "0x" $1}')
+    expect 0 "$nsym" symbolize -e "$work/$t.so" "$a"; want=$out
+    [[ "$want" == "h at $work/t.c:3:"* ]] || fail "$t: unstripped gives $want"
+    expect 0 "$nsym" symbolize -e "$work/$t.s.so" "$a"; [ "$out" = "$want" ] || fail "$t: $out"
+  done ;;
 *) fail "unknown case" ;;
 esac
 echo "ok [$case_name]"
