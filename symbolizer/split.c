@@ -42,7 +42,9 @@ static void classify(struct split_plan *p, size_t i)
 		s->debug = SPLIT_CONTENT;
 	} else if (strcmp(s->name, ".gnu_debuglink") == 0) {
 		s->stripped = SPLIT_DROP; /* replaced by the new one */
-	} else if (s->sh.sh_type == SHT_NOTE || i == p->ef->shstrndx) {
+	} else if (s->sh.sh_type == SHT_NOTE || i == p->ef->shstrndx || is_debug_name(s->name)) {
+		/* rustc's allocated .debug_gdb_scripts too: eu-elflint wants
+		 * .debug_* sections to have contents, even in a debug file */
 		s->debug = SPLIT_CONTENT;
 	}
 }
