@@ -45,8 +45,8 @@ extern "C" {
 	X(NSYM_EMISMATCH, -10, "debug file does not match")                                        \
 	X(NSYM_ENODEBUG, -11, "no debug file found")                                               \
 	X(NSYM_EDWARF, -12, "malformed DWARF")                                                     \
-	X(NSYM_EUNSUPPORTED, -13, "unsupported feature")                                          \
-	X(NSYM_EEXIST, -14, "output file exists")
+	X(NSYM_EUNSUPPORTED, -13, "unsupported feature")                                           \
+	X(NSYM_EEXIST, -14, "already exists")
 
 enum nsym_error {
 #define NSYM_ERROR_ENUM(name, value, text) name = value,
@@ -85,6 +85,8 @@ struct nsym_identity {
 	int has_debug_info;     /* a .debug_info section with contents */
 	uint64_t debug_bytes;   /* bytes of .debug_* sections as stored (compressed or not) */
 	int has_symtab;         /* a .symtab section */
+	int has_code;           /* an executable section with contents: the file runs,
+	                           it is not only a debug file */
 };
 
 typedef struct nsym_object nsym_object;
@@ -222,9 +224,9 @@ struct nsym_split_options {
 struct nsym_split_result {
 	struct nsym_identity identity; /* the input's; pointers are not valid after return */
 	uint64_t input_size, stripped_size, debug_size;
-	uint32_t debug_crc;          /* stored in the stripped file's .gnu_debuglink */
+	uint32_t debug_crc;           /* stored in the stripped file's .gnu_debuglink */
 	unsigned compressed_sections; /* debug sections this call compressed */
-	int has_dwarf;               /* 0: the debug file holds only the symbol table */
+	int has_dwarf;                /* 0: the debug file holds only the symbol table */
 };
 
 /*

@@ -126,6 +126,9 @@ int nsym__elf_identity(struct nsym_identity *out, struct nsym_elf *ef)
 			read_debuglink(out, ef, elf_getscn(ef->elf, i));
 		else if (sh.sh_type == SHT_SYMTAB)
 			out->has_symtab = 1;
+		if ((sh.sh_flags & (SHF_ALLOC | SHF_EXECINSTR)) == (SHF_ALLOC | SHF_EXECINSTR) &&
+		    sh.sh_type != SHT_NOBITS && sh.sh_size > 0)
+			out->has_code = 1;
 		if ((strcmp(name, ".debug_info") == 0 || strcmp(name, ".zdebug_info") == 0) &&
 		    sh.sh_type != SHT_NOBITS && sh.sh_size > 0)
 			out->has_debug_info = 1;
