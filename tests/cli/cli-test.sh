@@ -183,6 +183,65 @@ split-cross)
     [[ "$want" == "h at $work/t.c:3:"* ]] || fail "$t: unstripped gives $want"
     expect 0 "$nsym" symbolize -e "$work/$t.s.so" "$a"; [ "$out" = "$want" ] || fail "$t: $out"
   done ;;
+inspect-macho|inspect-pe|inspect-pdb)
+  # fixtures of tests/fixtures/foreign, and what LLVM's tools said of them
+  d="${NSYM_FOREIGN_DIR:?set NSYM_FOREIGN_DIR to the foreign fixtures}"
+  fact() { awk -v f="$1" -v i="$2" -v k="$3" '$1 == f && $2 == i && $3 == k {
+    sub(/^[^ ]+ [^ ]+ [^ ]+ /, ""); print; exit }' "$d/expected.txt"; }
+  json_ok() { ! command -v node >/dev/null || printf '%s' "$out" | node -e 'JSON.parse(require("fs").readFileSync(0, "utf8"))' || fail "not JSON: $out"; }
+  pdb_id() { local g; g=$(fact "$1" 0 guid); g=${g//[\{\}-]/}; printf '%s%X' "$g" "$(fact "$1" 0 dbi_age)"; } ;;&
+inspect-macho)
+  x="$d/macho/addon-x86_64.node"; ux=$(fact macho/addon-x86_64.node 0 uuid); ua=$(fact macho/addon-arm64.node 0 uuid)
+  expect 0 "$nsym" inspect "$x"
+  [[ "$out" == "$x: Mach-O bundle, x86_64"* && "$out" == *"uuid: $ux"* ]] || fail "thin: $out"
+  [[ "$out" == *"debug id: ${ux//-/}0"* ]] || fail "no Breakpad id: $out"
+  [[ "$out" == *"dSYM: $x.dSYM (matches)"* ]] || fail "the dSYM beside it: $out"
+  expect 0 "$nsym" inspect "$d/macho/addon-fat.node"
+  [[ "$out" == *"universal binary, 2 architectures"* && "$out" == *"x86_64: bundle"* && "$out" == *"arm64: shared library"* ]] || fail "fat: $out"
+  [[ "$out" == *"uuid: $ux"* && "$out" == *"uuid: $ua"* && "$out" == *"(2 of 2 architectures match)"* ]] || fail "fat ids: $out"
+  expect 0 "$nsym" inspect "$x.dSYM"
+  [[ "$out" == "$x.dSYM: Mach-O debug file, x86_64"* && "$out" == *"file: $x.dSYM/Contents/Resources/DWARF/addon-x86_64.node"* ]] || fail "dSYM: $out"
+  [[ "$out" == *"debug info: $(fact macho/addon-x86_64.node.dSYM 0 debug_bytes) bytes in __DWARF sections"* ]] || fail "dSYM DWARF: $out"
+  # a .dSYM of another build beside it is told apart
+  cp "$d/macho/addon-arm64.node" "$work/other.node"; cp -r "$x.dSYM" "$work/other.node.dSYM"
+  expect 0 "$nsym" inspect "$work/other.node"; [[ "$out" == *"(does not match: another build)"* ]] || fail "mismatch: $out"
+  # folders: a .dSYM is one debug file, not a folder to search; text passed over
+  mkdir -p "$work/tree/sub"; cp "$x" "$work/tree/sub/"; cp -r "$x.dSYM" "$work/tree/sub/"; echo text > "$work/tree/readme"
+  expect 0 "$nsym" inspect --json "$work/tree"; json_ok
+  [ "$(printf '%s\n' "$out" | grep -o '"uuid": "'"$ux"'"' | wc -l)" -eq 2 ] || fail "folder: $out"
+  [[ "$out" == *'"path": "'"$work/tree/sub/addon-x86_64.node.dSYM"'", "format": "macho"'* ]] || fail "bundle path: $out"
+  [[ "$out" != *'"path": "'"$work/tree/sub/addon-x86_64.node.dSYM/"* && "$out" != *readme* ]] || fail "descended or listed text: $out"
+  [[ "$out" == *'"dsym": {"path": "'"$work/tree/sub/addon-x86_64.node.dSYM"'", "matches": true'* ]] || fail "json dsym: $out"
+  mkdir "$work/bad.dSYM"; expect 1 "$nsym" inspect "$work/bad.dSYM"; one_line_naming "$work/bad.dSYM" "not a .dSYM bundle"
+  head -c 3000 "$x" > "$work/cut.node"; expect 1 "$nsym" inspect "$work/cut.node"; one_line_naming "$work/cut.node" "truncated" ;;
+inspect-pe)
+  p="$d/pe/addon.node"; id=$(pdb_id pe/addon.pdb)
+  code=$(printf '%08X%x' "$(fact pe/addon.node 0 timestamp)" "$(fact pe/addon.node 0 size_of_image)")
+  expect 0 "$nsym" inspect "$p"
+  [[ "$out" == "$p: PE shared library, x86_64"* && "$out" == *"code id: $code "* ]] || fail "pe: $out"
+  [[ "$out" == *"pdb: $(fact pe/addon.node 0 pdb_name)"* && "$out" == *"pdb id: $id "* && "$out" == *"debug id: $id"* ]] || fail "pdb ids: $out"
+  [[ "$out" == *"debug info: none (kept in the PDB)"* && "$out" == *"pdb beside it: $d/pe/addon.pdb (matches)"* ]] || fail "pairing: $out"
+  expect 0 "$nsym" inspect "$d/pe/addon-i386.node" "$d/pe/addon-arm64.exe"
+  [[ "$out" == *"PE shared library, i386"* && "$out" == *"PE executable, arm64"* ]] || fail "i386/arm64: $out"
+  expect 0 "$nsym" inspect "$d/pe/addon-nodebug.node"
+  [[ "$out" == *"pdb id: none"* && "$out" != *"debug id:"* ]] || fail "no CodeView: $out"
+  expect 0 "$nsym" inspect "$d/pe/addon-mingw.dll"
+  [[ "$out" == *"debug info: $(fact pe/addon-mingw.dll 0 debug_bytes) bytes in .debug_* sections"* ]] || fail "mingw: $out"
+  # a PDB of another build beside it is told apart
+  mkdir "$work/x"; cp "$p" "$work/x/"; cp "$d/pe/addon-i386.pdb" "$work/x/addon.pdb"
+  expect 0 "$nsym" inspect "$work/x/addon.node"; [[ "$out" == *"(does not match: another build)"* ]] || fail "mismatch: $out"
+  expect 0 "$nsym" inspect --json "$p"; json_ok
+  [[ "$out" == *'"format": "pe"'* && "$out" == *'"id": "'"$code"'"'* && "$out" == *'"pdb_id": "'"$id"'"'* && "$out" == *'"matches": true'* ]] || fail "json: $out"
+  cp "$p" "$work/bad.node"; printf '\xf0\xff\xff\x7f' | dd of="$work/bad.node" bs=1 seek=60 conv=notrunc status=none
+  expect 1 "$nsym" inspect "$work/bad.node"; one_line_naming "$work/bad.node" "PE header offset" ;;
+inspect-pdb)
+  expect 0 "$nsym" inspect "$d/pe/addon.pdb" "$d/pe/addon-512.pdb"; id=$(pdb_id pe/addon.pdb)
+  [[ "$out" == *"addon.pdb: PDB program database, x86_64"* && "$out" == *"addon-512.pdb: PDB program database, x86_64"* ]] || fail "pdb: $out"
+  [ "$(printf '%s\n' "$out" | grep -c "pdb id: $id (guid $(fact pe/addon.pdb 0 guid), age $(fact pe/addon.pdb 0 age))")" -eq 2 ] || fail "pdb ids: $out"
+  [[ "$out" == *"debug info: $(fact pe/addon.pdb 0 file_size) bytes (the whole PDB)"* ]] || fail "size: $out"
+  expect 0 "$nsym" inspect --json "$d/pe/addon-arm64.pdb"; json_ok
+  [[ "$out" == *'"format": "pdb"'* && "$out" == *'"arch": "arm64"'* && "$out" == *'"id": "'"$(pdb_id pe/addon-arm64.pdb)"'"'* ]] || fail "json: $out"
+  head -c 5000 "$d/pe/addon.pdb" > "$work/cut.pdb"; expect 1 "$nsym" inspect "$work/cut.pdb"; one_line_naming "$work/cut.pdb" "truncated" ;;
 *) fail "unknown case" ;;
 esac
 echo "ok [$case_name]"
