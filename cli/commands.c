@@ -10,6 +10,8 @@ const struct nsym_cmd nsym_cmds[] = {
      cmd_inspect_usage},
     {"split", cmd_split, "split a built addon into the stripped file that ships and its debug file",
      cmd_split_usage},
+    {"serve", cmd_serve, "run the symbol server (uploads, debuginfod downloads)", cmd_serve_usage},
+    {"token", cmd_token, "create, list or revoke the symbol server's API tokens", cmd_token_usage},
     {"help", cmd_help, "show help for a command", cmd_help_usage},
     {NULL, NULL, NULL, NULL},
 };

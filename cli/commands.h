@@ -25,13 +25,17 @@ const struct nsym_cmd *nsym_cmd_find(const char *name);
 
 int cmd_help(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 int cmd_split(int argc, char **argv);
 int cmd_symbolize(int argc, char **argv);
+int cmd_token(int argc, char **argv);
 
 extern const char cmd_help_usage[];
 extern const char cmd_inspect_usage[];
+extern const char cmd_serve_usage[];
 extern const char cmd_split_usage[];
 extern const char cmd_symbolize_usage[];
+extern const char cmd_token_usage[];
 
 /* The command list and what the program is for. */
 void nsym_cli_print_overview(FILE *out);

@@ -1,0 +1,264 @@
+/*
+ * napi-symbols serve: the symbol server in the foreground. Settings come
+ * from flags, then NAPI_SYMBOLS_* variables, then a config file, then the
+ * defaults, the first that sets a value winning.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "http.h"
+#include "store.h"
+
+const char cmd_serve_usage[] =
+    "usage: napi-symbols serve --store DIR [options]\n"
+    "\n"
+    "Runs the symbol server: uploads of debug files and executables (ELF,\n"
+    "Mach-O, PE, PDB) with a token, and downloads by identity over the\n"
+    "debuginfod API, so gdb, lldb, perf and debuginfod-find can use it.\n"
+    "Metadata lives in DIR/napi-symbols.db (sqlite), files in DIR/blobs/.\n"
+    "Prints \"listening on http://HOST:PORT\" once it accepts requests, and one\n"
+    "access-log line per request on stderr. SIGINT or SIGTERM stop it after the\n"
+    "requests in flight.\n"
+    "\n"
+    "Options (environment variable; config file key; default):\n"
+    "  -s, --store DIR          NAPI_SYMBOLS_STORE; store; required\n"
+    "  -l, --listen HOST:PORT   NAPI_SYMBOLS_LISTEN; listen; 127.0.0.1:8002\n"
+    "                           (port 0 picks a free port)\n"
+    "  -t, --threads N          NAPI_SYMBOLS_THREADS; threads; 16\n"
+    "      --request-timeout S  NAPI_SYMBOLS_REQUEST_TIMEOUT; request_timeout; 30\n"
+    "                           (seconds a client may stall sending a request)\n"
+    "      --max-upload SIZE    NAPI_SYMBOLS_MAX_UPLOAD; max_upload; 2G\n"
+    "                           (bytes, or with a K, M or G suffix)\n"
+    "      --read-token         NAPI_SYMBOLS_READ_TOKEN=1; read_token = yes;\n"
+    "                           off: downloads need a token with the read scope\n"
+    "      --log-format text|json  NAPI_SYMBOLS_LOG_FORMAT; log_format; text\n"
+    "  -c, --config FILE        \"key = value\" lines with the keys above\n"
+    "  -h, --help               show this help\n"
+    "\n"
+    "Tokens: 'napi-symbols token create --store DIR --scope upload'.\n"
+    "Exit status: 0 stopped by a signal; 1 cannot start (store, address);\n"
+    "129 usage error.\n";
+
+enum setting {
+	S_STORE,
+	S_LISTEN,
+	S_THREADS,
+	S_REQUEST_TIMEOUT,
+	S_MAX_UPLOAD,
+	S_READ_TOKEN,
+	S_LOG_FORMAT,
+	S_COUNT
+};
+
+static const struct {
+	const char *key, *env, *fallback;
+} settings[S_COUNT] = {
+    [S_STORE] = {"store", "NAPI_SYMBOLS_STORE", NULL},
+    [S_LISTEN] = {"listen", "NAPI_SYMBOLS_LISTEN", "127.0.0.1:8002"},
+    [S_THREADS] = {"threads", "NAPI_SYMBOLS_THREADS", "16"},
+    [S_REQUEST_TIMEOUT] = {"request_timeout", "NAPI_SYMBOLS_REQUEST_TIMEOUT", "30"},
+    [S_MAX_UPLOAD] = {"max_upload", "NAPI_SYMBOLS_MAX_UPLOAD", "2G"},
+    [S_READ_TOKEN] = {"read_token", "NAPI_SYMBOLS_READ_TOKEN", "no"},
+    [S_LOG_FORMAT] = {"log_format", "NAPI_SYMBOLS_LOG_FORMAT", "text"},
+};
+
+struct serve_settings {
+	const char *value[S_COUNT];
+	char file_values[S_COUNT][512];
+};
+
+static int read_config(struct serve_settings *s, const char *path)
+{
+	char line[1024];
+	FILE *f = fopen(path, "re");
+	int lineno = 0;
+
+	if (f == NULL) {
+		nsym_cli_error("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char key[64], value[512];
+		lineno++;
+		if (line[strspn(line, " \t")] == '#' || line[strspn(line, " \t\r\n")] == '\0')
+			continue;
+		if (sscanf(line, " %63[a-z_] = %511[^\r\n]", key, value) != 2) {
+			nsym_cli_error("%s:%d: expected 'key = value'", path, lineno);
+			fclose(f);
+			return -1;
+		}
+		for (int i = 0;; i++) {
+			if (i == S_COUNT) {
+				nsym_cli_error("%s:%d: unknown key '%s'", path, lineno, key);
+				fclose(f);
+				return -1;
+			}
+			if (strcmp(key, settings[i].key) == 0) {
+				snprintf(s->file_values[i], sizeof(s->file_values[i]), "%s", value);
+				if (s->value[i] == NULL && getenv(settings[i].env) == NULL)
+					s->value[i] = s->file_values[i];
+				break;
+			}
+		}
+	}
+	fclose(f);
+	return 0;
+}
+
+static int parse_size(uint64_t *out, const char *text)
+{
+	char *end;
+	unsigned long long v = strtoull(text, &end, 10);
+	int shift = *end == 'K' ? 10 : *end == 'M' ? 20 : *end == 'G' ? 30 : 0;
+
+	if (end == text || (shift > 0 && end[1] != '\0') || (shift == 0 && *end != '\0') ||
+	    v > (UINT64_MAX >> shift))
+		return -1;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+static bool is_yes(const char *v)
+{
+	return strcmp(v, "1") == 0 || strcmp(v, "yes") == 0 || strcmp(v, "true") == 0;
+}
+
+/* Fills cfg from the merged settings; 129 after a usage error, else 0. */
+static int make_config(struct nsym_server_config *cfg, struct serve_settings *s)
+{
+	for (int i = 0; i < S_COUNT; i++) {
+		if (s->value[i] == NULL)
+			s->value[i] = getenv(settings[i].env);
+		if (s->value[i] == NULL)
+			s->value[i] = settings[i].fallback;
+	}
+	if (s->value[S_STORE] == NULL)
+		return nsym_cli_usage_error("serve", "no store: --store DIR");
+	cfg->store_dir = s->value[S_STORE];
+	cfg->listen = s->value[S_LISTEN];
+	cfg->threads = atoi(s->value[S_THREADS]);
+	if (cfg->threads < 1 || cfg->threads > 1024)
+		return nsym_cli_usage_error("serve", "threads must be 1 to 1024, not '%s'",
+		                            s->value[S_THREADS]);
+	cfg->request_timeout = atoi(s->value[S_REQUEST_TIMEOUT]);
+	if (cfg->request_timeout < 1 || cfg->request_timeout > 3600)
+		return nsym_cli_usage_error("serve",
+		                            "request timeout must be 1 to 3600 s, not '%s'",
+		                            s->value[S_REQUEST_TIMEOUT]);
+	if (parse_size(&cfg->max_upload, s->value[S_MAX_UPLOAD]) != 0 || cfg->max_upload == 0)
+		return nsym_cli_usage_error("serve", "max upload '%s' is not a size",
+		                            s->value[S_MAX_UPLOAD]);
+	cfg->read_token = is_yes(s->value[S_READ_TOKEN]);
+	if (strcmp(s->value[S_LOG_FORMAT], "json") != 0 &&
+	    strcmp(s->value[S_LOG_FORMAT], "text") != 0)
+		return nsym_cli_usage_error("serve", "log format is text or json, not '%s'",
+		                            s->value[S_LOG_FORMAT]);
+	cfg->log_json = strcmp(s->value[S_LOG_FORMAT], "json") == 0;
+	return 0;
+}
+
+static int run(const struct nsym_server_config *cfg)
+{
+	struct nsym_server *srv = NULL;
+	struct nsym_store *store = NULL;
+	char err[600];
+	sigset_t stop;
+	int sig, swept;
+
+	/* The migrations run here, once, before any worker opens the store. */
+	if (nsym_store_open_local(&store, cfg->store_dir, err, sizeof(err)) != 0) {
+		nsym_cli_error("%s", err);
+		return NSYM_EXIT_FAIL;
+	}
+	store->ops->close(store);
+	swept = nsym_store_sweep_local(cfg->store_dir);
+	if (swept > 0)
+		nsym_cli_error("removed %d unfinished upload(s) left by an earlier run", swept);
+	/* Blocked before civetweb starts its threads, so only sigwait sees them. */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (nsym_server_start(&srv, cfg, err, sizeof(err)) != 0) {
+		nsym_cli_error("%s", err);
+		return NSYM_EXIT_FAIL;
+	}
+	printf("listening on http://%s\n", nsym_server_address(srv));
+	fflush(stdout);
+	sigwait(&stop, &sig);
+	nsym_cli_error("%s: finishing requests in flight", sig == SIGINT ? "SIGINT" : "SIGTERM");
+	nsym_server_stop(srv);
+	nsym_cli_error("stopped");
+	return NSYM_EXIT_OK;
+}
+
+int cmd_serve(int argc, char **argv)
+{
+	enum { OPT_MAX_UPLOAD = 256, OPT_READ_TOKEN, OPT_LOG_FORMAT, OPT_TIMEOUT };
+	static const struct option longopts[] = {
+	    {"store", required_argument, NULL, 's'},
+	    {"listen", required_argument, NULL, 'l'},
+	    {"threads", required_argument, NULL, 't'},
+	    {"max-upload", required_argument, NULL, OPT_MAX_UPLOAD},
+	    {"request-timeout", required_argument, NULL, OPT_TIMEOUT},
+	    {"read-token", no_argument, NULL, OPT_READ_TOKEN},
+	    {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
+	    {"config", required_argument, NULL, 'c'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct serve_settings s = {0};
+	struct nsym_server_config cfg = {0};
+	const char *config = NULL;
+	int c, rc;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":s:l:t:c:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			s.value[S_STORE] = optarg;
+			break;
+		case 'l':
+			s.value[S_LISTEN] = optarg;
+			break;
+		case 't':
+			s.value[S_THREADS] = optarg;
+			break;
+		case OPT_TIMEOUT:
+			s.value[S_REQUEST_TIMEOUT] = optarg;
+			break;
+		case OPT_MAX_UPLOAD:
+			s.value[S_MAX_UPLOAD] = optarg;
+			break;
+		case OPT_READ_TOKEN:
+			s.value[S_READ_TOKEN] = "yes";
+			break;
+		case OPT_LOG_FORMAT:
+			s.value[S_LOG_FORMAT] = optarg;
+			break;
+		case 'c':
+			config = optarg;
+			break;
+		case ':':
+			return nsym_cli_usage_error("serve", "option '%s' needs a value",
+			                            argv[optind - 1]);
+		default:
+			return nsym_cli_usage_error("serve", "unknown option '%s'",
+			                            argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return nsym_cli_usage_error("serve", "unexpected argument '%s'", argv[optind]);
+	if (config != NULL && read_config(&s, config) != 0)
+		return NSYM_EXIT_USAGE;
+	rc = make_config(&cfg, &s);
+	return rc != 0 ? rc : run(&cfg);
+}

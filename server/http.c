@@ -1,0 +1,328 @@
+/*
+ * The server's HTTP layer on civetweb: one catch-all handler that finds the
+ * route in nsym_routes, checks the token against the route's scope, runs the
+ * handler with its thread's store, and writes the access-log line.
+ */
+#include <civetweb.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "http.h"
+#include "metrics.h"
+
+struct nsym_server {
+	struct mg_context *ctx;
+	struct nsym_server_config cfg;
+	char address[128];
+	char store_dir[4096];
+};
+
+const struct nsym_server_config *nsym_server_config(const struct nsym_server *srv)
+{
+	return &srv->cfg;
+}
+
+const char *nsym_server_address(const struct nsym_server *srv)
+{
+	return srv->address;
+}
+
+/* ---- replies --------------------------------------------------------------- */
+
+const char *nsym_status_text(int status)
+{
+	const char *text = mg_get_response_code_text(NULL, status);
+	return text != NULL ? text : "Unknown";
+}
+
+int nsym_write(struct nsym_request *r, const void *data, size_t size, bool body)
+{
+	int n = mg_write(r->conn, data, size);
+	if (n < 0 || (size_t)n != size)
+		return -1;
+	if (body)
+		r->bytes += size;
+	return 0;
+}
+
+void nsym_reply(struct nsym_request *r, int status, const char *content_type,
+                const char *extra_headers, const void *body, size_t size)
+{
+	char head[1024];
+	int n = snprintf(head, sizeof(head),
+	                 "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n%s\r\n",
+	                 status, nsym_status_text(status), content_type, size,
+	                 extra_headers != NULL ? extra_headers : "");
+
+	r->status = status;
+	if (n < 0 || (size_t)n >= sizeof(head) || nsym_write(r, head, (size_t)n, false) != 0)
+		return;
+	if (!r->head && size > 0)
+		nsym_write(r, body, size, true);
+}
+
+void nsym_reply_error(struct nsym_request *r, int status, const char *fmt, ...)
+{
+	char msg[600];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(msg, sizeof(msg) - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		n = 0;
+	if ((size_t)n > sizeof(msg) - 2)
+		n = (int)sizeof(msg) - 2;
+	msg[n++] = '\n';
+	msg[n] = '\0';
+	nsym_reply(r, status, "text/plain; charset=utf-8",
+	           status == 401 ? "WWW-Authenticate: Bearer\r\n" : "", msg, (size_t)n);
+}
+
+/* Not thread-local: civetweb's worker stacks are small, and glibc carves
+ * static TLS out of them, so large __thread buffers stop threads starting. */
+#define SEND_CHUNK (256 * 1024)
+
+int nsym_send_fd(struct nsym_request *r, int fd, uint64_t from, uint64_t count)
+{
+	size_t cap = count < SEND_CHUNK ? (size_t)count : SEND_CHUNK;
+	char *buf = count > 0 ? malloc(cap) : NULL;
+	int rc = 0;
+
+	if (count > 0 && buf == NULL)
+		return -1;
+	while (count > 0 && rc == 0) {
+		size_t want = count < cap ? (size_t)count : cap;
+		ssize_t got = pread(fd, buf, want, (off_t)from);
+		if (got <= 0 || nsym_write(r, buf, (size_t)got, true) != 0)
+			rc = -1;
+		from += got > 0 ? (uint64_t)got : 0;
+		count -= got > 0 ? (uint64_t)got : 0;
+	}
+	free(buf);
+	return rc;
+}
+
+const char *nsym_header(const struct nsym_request *r, const char *name)
+{
+	return mg_get_header(r->conn, name);
+}
+
+int nsym_query(const struct nsym_request *r, const char *name, char *out, size_t size)
+{
+	const char *q = r->ri->query_string;
+	if (q == NULL || mg_get_var(q, strlen(q), name, out, size) < 0)
+		return -1;
+	return 0;
+}
+
+/* ---- dispatch -------------------------------------------------------------- */
+
+static bool method_allowed(const struct nsym_route *route, const char *method)
+{
+	size_t n = strlen(method);
+	for (const char *m = route->methods; (m = strstr(m, method)) != NULL; m += n) {
+		if ((m == route->methods || m[-1] == ' ') && (m[n] == ' ' || m[n] == '\0'))
+			return true;
+	}
+	return false;
+}
+
+static int find_route(const char *path)
+{
+	for (int i = 0; nsym_routes[i].prefix != NULL; i++) {
+		const struct nsym_route *rt = &nsym_routes[i];
+		size_t n = strlen(rt->prefix);
+		if (rt->exact ? strcmp(path, rt->prefix) == 0 : strncmp(path, rt->prefix, n) == 0)
+			return i;
+	}
+	return -1;
+}
+
+/* 0 when the request may go on; otherwise the reply was sent. */
+static int authorize(struct nsym_request *r, enum nsym_scope need)
+{
+	const char *auth = nsym_header(r, "Authorization");
+
+	if (auth != NULL && strncasecmp(auth, "Bearer ", 7) == 0) {
+		if (nsym_token_check(r->store, &r->scope, r->token_name, sizeof(r->token_name),
+		                     auth + 7) != 0) {
+			nsym_reply_error(r, 401, "invalid or revoked token");
+			return -1;
+		}
+	}
+	if (need == NSYM_SCOPE_NONE || (need == NSYM_SCOPE_READ && !r->srv->cfg.read_token))
+		return 0;
+	if (r->scope == NSYM_SCOPE_NONE) {
+		nsym_reply_error(r, 401, "this needs a token: Authorization: Bearer TOKEN");
+		return -1;
+	}
+	if (r->scope < need) {
+		nsym_reply_error(r, 403, "the token '%s' has the %s scope; this needs %s",
+		                 r->token_name, nsym_scope_name(r->scope), nsym_scope_name(need));
+		return -1;
+	}
+	return 0;
+}
+
+static void log_request(const struct nsym_request *r, double ms)
+{
+	char when[32];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (r->srv->cfg.log_json)
+		fprintf(stderr,
+		        "{\"time\": \"%s\", \"method\": \"%s\", \"path\": \"%s\", \"status\": %d, "
+		        "\"bytes\": %llu, \"ms\": %.1f, \"token\": \"%s\"}\n",
+		        when, r->ri->request_method, r->path, r->status,
+		        (unsigned long long)r->bytes, ms,
+		        r->token_name[0] != '\0' ? r->token_name : "-");
+	else
+		fprintf(stderr, "%s %s %s %d %llu %.1fms %s\n", when, r->ri->request_method,
+		        r->path, r->status, (unsigned long long)r->bytes, ms,
+		        r->token_name[0] != '\0' ? r->token_name : "-");
+}
+
+static void route_request(struct nsym_request *r)
+{
+	const struct nsym_route *rt;
+
+	r->route = find_route(r->path);
+	if (r->route < 0) {
+		nsym_reply_error(r, 404, "no such endpoint: %s", r->path);
+		return;
+	}
+	rt = &nsym_routes[r->route];
+	if (!method_allowed(rt, r->ri->request_method)) {
+		char allow[64];
+		snprintf(allow, sizeof(allow), "Allow: %s\r\n", rt->methods);
+		for (char *c = allow; *c != '\0'; c++)
+			*c = (char)(*c == ' ' && c > allow + 6 ? ',' : *c);
+		nsym_reply(r, 405, "text/plain", allow, "method not allowed\n", 19);
+		return;
+	}
+	r->rest = r->path + strlen(rt->prefix);
+	if (authorize(r, rt->need) == 0)
+		rt->handler(r);
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static int dispatch(struct mg_connection *conn, void *data)
+{
+	struct nsym_request r = {.conn = conn, .srv = data, .route = -1};
+	double start = now_ms();
+
+	r.ri = mg_get_request_info(conn);
+	r.store = mg_get_thread_pointer(conn);
+	r.path = r.ri->local_uri != NULL ? r.ri->local_uri : "/";
+	r.head = strcmp(r.ri->request_method, "HEAD") == 0;
+	if (r.store == NULL)
+		nsym_reply_error(&r, 503, "the store could not be opened; see the server log");
+	else
+		route_request(&r);
+	nsym_metrics_request(r.route >= 0 ? nsym_routes[r.route].name : "other", r.status, r.bytes);
+	log_request(&r, now_ms() - start);
+	return r.status > 0 ? r.status : 500;
+}
+
+/* ---- threads and lifetime ---------------------------------------------------- */
+
+static void *init_thread(const struct mg_context *ctx, int thread_type)
+{
+	struct nsym_server *srv = mg_get_user_data(ctx);
+	struct nsym_store *store = NULL;
+	char err[512];
+
+	if (thread_type != 1) /* only workers serve requests */
+		return NULL;
+	if (nsym_store_open_local(&store, srv->store_dir, err, sizeof(err)) != 0)
+		fprintf(stderr, "napi-symbols serve: %s\n", err);
+	return store;
+}
+
+static void exit_thread(const struct mg_context *ctx, int thread_type, void *store)
+{
+	(void)ctx;
+	(void)thread_type;
+	if (store != NULL)
+		((struct nsym_store *)store)->ops->close(store);
+}
+
+static int log_message(const struct mg_connection *conn, const char *message)
+{
+	(void)conn;
+	fprintf(stderr, "napi-symbols serve: %s\n", message);
+	return 1;
+}
+
+/* The address as asked for, with the port the system gave for port 0. */
+static void read_back_address(struct nsym_server *srv, const char *listen)
+{
+	struct mg_server_port ports[4];
+	int n = mg_get_server_ports(srv->ctx, 4, ports);
+	const char *colon = strrchr(listen, ':');
+	int host_len = colon != NULL ? (int)(colon - listen) : 0;
+
+	snprintf(srv->address, sizeof(srv->address), "%.*s:%d", host_len, listen,
+	         n > 0 ? ports[0].port : 0);
+}
+
+int nsym_server_start(struct nsym_server **out, const struct nsym_server_config *cfg, char *err,
+                      size_t err_size)
+{
+	struct nsym_server *srv = calloc(1, sizeof(*srv));
+	struct mg_callbacks cb = {
+	    .init_thread = init_thread, .exit_thread = exit_thread, .log_message = log_message};
+	char threads[16], timeout[24];
+	const char *options[] = {
+	    "listening_ports",    cfg->listen, "num_threads", threads, "enable_keep_alive", "yes",
+	    "request_timeout_ms", timeout,     NULL};
+
+	*out = NULL;
+	if (srv == NULL) {
+		snprintf(err, err_size, "out of memory");
+		return NSYM_ENOMEM;
+	}
+	srv->cfg = *cfg;
+	snprintf(srv->store_dir, sizeof(srv->store_dir), "%s", cfg->store_dir);
+	srv->cfg.store_dir = srv->store_dir;
+	snprintf(threads, sizeof(threads), "%d", cfg->threads);
+	snprintf(timeout, sizeof(timeout), "%d", cfg->request_timeout * 1000);
+	mg_init_library(0);
+	srv->ctx = mg_start(&cb, srv, options);
+	if (srv->ctx == NULL) {
+		snprintf(err, err_size, "cannot listen on %s (in use, or not an address here?)",
+		         cfg->listen);
+		free(srv);
+		return NSYM_EIO;
+	}
+	mg_set_request_handler(srv->ctx, "/", dispatch, srv);
+	read_back_address(srv, cfg->listen);
+	srv->cfg.listen = srv->address; /* the caller's string may go */
+	*out = srv;
+	return 0;
+}
+
+void nsym_server_stop(struct nsym_server *srv)
+{
+	if (srv == NULL)
+		return;
+	mg_stop(srv->ctx); /* waits for the workers, whose exit closes the stores */
+	free(srv);
+}

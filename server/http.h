@@ -1,0 +1,89 @@
+/*
+ * The HTTP side of the server: civetweb underneath, one table of routes
+ * (routes.c), and what every handler shares: its thread's store, the token
+ * it was given, replies that are counted for the access log and /metrics.
+ */
+#ifndef NSYM_SERVER_HTTP_H
+#define NSYM_SERVER_HTTP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "store.h"
+#include "tokens.h"
+
+struct mg_connection;
+struct mg_request_info;
+
+struct nsym_server_config {
+	const char *store_dir;
+	const char *listen; /* HOST:PORT; port 0 picks a free one */
+	int threads;
+	int request_timeout; /* seconds a client may take to send a request */
+	uint64_t max_upload; /* bytes */
+	bool read_token;     /* reads need a token with the read scope */
+	bool log_json;       /* access log as JSON lines instead of text */
+};
+
+struct nsym_server;
+
+struct nsym_request {
+	struct mg_connection *conn;
+	const struct mg_request_info *ri;
+	struct nsym_server *srv;
+	struct nsym_store *store; /* this worker thread's */
+	const char *path;         /* decoded path, without the query */
+	const char *rest;         /* path after the route's prefix */
+	bool head;                /* a HEAD request: headers only */
+	enum nsym_scope scope;    /* of the token presented, if any */
+	char token_name[64];
+	int status;     /* of the reply, for the log and metrics */
+	uint64_t bytes; /* body bytes sent */
+	int route;      /* index in nsym_routes */
+};
+
+typedef void (*nsym_handler)(struct nsym_request *r);
+
+struct nsym_route {
+	const char *methods; /* "GET HEAD", "POST", ... */
+	const char *prefix;  /* matched against the path's start */
+	bool exact;          /* the whole path must equal prefix */
+	enum nsym_scope need;
+	nsym_handler handler;
+	const char *name; /* for /metrics */
+};
+
+/* The one table of routes (routes.c), ended by a NULL prefix. */
+extern const struct nsym_route nsym_routes[];
+
+int nsym_server_start(struct nsym_server **out, const struct nsym_server_config *cfg, char *err,
+                      size_t err_size);
+/* "HOST:PORT" it listens on, with the port it really bound. */
+const char *nsym_server_address(const struct nsym_server *srv);
+/* Stops accepting, lets requests in flight finish, closes the stores. */
+void nsym_server_stop(struct nsym_server *srv);
+const struct nsym_server_config *nsym_server_config(const struct nsym_server *srv);
+
+/* ---- replies ------------------------------------------------------------ */
+
+/* A whole reply with a body (not sent for HEAD). extra_headers: "" or
+ * "Name: value\r\n" lines. */
+void nsym_reply(struct nsym_request *r, int status, const char *content_type,
+                const char *extra_headers, const void *body, size_t size);
+/* A text/plain error reply, one line. */
+void nsym_reply_error(struct nsym_request *r, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Sends the bytes [from, from + count) of fd after headers already built. */
+int nsym_send_fd(struct nsym_request *r, int fd, uint64_t from, uint64_t count);
+/* The status line's reason phrase. */
+const char *nsym_status_text(int status);
+/* Writes raw bytes (headers or body) to the client, counting body bytes
+ * when `body` is set. */
+int nsym_write(struct nsym_request *r, const void *data, size_t size, bool body);
+
+/* The value of a request header, or NULL. */
+const char *nsym_header(const struct nsym_request *r, const char *name);
+/* The value of a query parameter, decoded, into out; 0 or -1 when absent. */
+int nsym_query(const struct nsym_request *r, const char *name, char *out, size_t size);
+
+#endif

@@ -1,0 +1,18 @@
+/* Counters for /metrics (Prometheus text format). Process-wide. */
+#ifndef NSYM_SERVER_METRICS_H
+#define NSYM_SERVER_METRICS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* route: a static string (the route's name). */
+void nsym_metrics_request(const char *route, int status, uint64_t bytes);
+/* result: "created", "exists", "refused". */
+void nsym_metrics_upload(const char *result);
+/* An internal failure, by NSYM_E* code: these are the 5xx a client sees. */
+void nsym_metrics_error(int code);
+/* Writes the text exposition into buf; returns its length (or the size it
+ * would need when that exceeds `size`). */
+size_t nsym_metrics_format(char *buf, size_t size, int64_t artifacts, int64_t store_bytes);
+
+#endif

@@ -1,0 +1,101 @@
+/*
+ * The store: artifact metadata and the blobs they point at. Handlers use
+ * only this interface, so another implementation (PostgreSQL and object
+ * storage) can come without touching them. store_local.c is the embedded
+ * one: sqlite (WAL) in DIR/napi-symbols.db and blobs in DIR/blobs/.
+ *
+ * A handle is used by one thread at a time; the server opens one per
+ * worker thread. Functions return 0 or a negative NSYM_E* code and leave a
+ * message in nsym_store_errmsg().
+ */
+#ifndef NSYM_SERVER_STORE_H
+#define NSYM_SERVER_STORE_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include "napi_symbols.h"
+#include "sha256.h"
+
+struct nsym_artifact {
+	int64_t id;
+	char key[96];     /* identity, lowercase */
+	char id_kind[16]; /* build-id, fallback-id, macho-uuid, pe, pdb */
+	char kind[16];    /* debuginfo, executable */
+	char format[8];   /* elf, macho, pe, pdb */
+	char arch[16];
+	char name[256]; /* file name given at upload */
+	char sha256[NSYM_SHA256_HEX];
+	uint64_t size;
+	int64_t created;
+	char uploaded_by[64];
+};
+
+struct nsym_token {
+	int64_t id;
+	char name[64];
+	char scope[8]; /* read, upload, admin */
+	char hash[NSYM_SHA256_HEX];
+	int64_t created;
+	int revoked;
+};
+
+/* A blob opened for reading: serve fd from offset 0, size bytes. */
+struct nsym_blob {
+	int fd;
+	uint64_t size;
+	time_t mtime;
+	char path[4096];
+};
+
+/* A blob being written: write to fd, then commit or abort. */
+struct nsym_blob_writer {
+	int fd;
+	char tmp[4096];
+	struct nsym_sha256 hash;
+	uint64_t size;
+};
+
+struct nsym_store;
+
+struct nsym_store_ops {
+	void (*close)(struct nsym_store *s);
+	int (*artifact_find)(struct nsym_store *s, struct nsym_artifact *out, const char *key,
+	                     const char *kind);
+	/* NSYM_EEXIST when (key, kind) is taken; `out` then holds the existing row. */
+	int (*artifact_add)(struct nsym_store *s, struct nsym_artifact *a);
+	int (*artifact_delete)(struct nsym_store *s, int64_t id);
+	/* Calls fn for each artifact whose name or key contains `query` (all when
+	 * NULL), newest first, skipping `offset`; fn returns nonzero to stop. */
+	int (*artifact_list)(struct nsym_store *s, const char *query, int64_t offset, int64_t limit,
+	                     int (*fn)(void *arg, const struct nsym_artifact *a), void *arg);
+	int (*blob_open)(struct nsym_store *s, struct nsym_blob *out, const char *sha256);
+	int (*blob_begin)(struct nsym_store *s, struct nsym_blob_writer *out);
+	/* Makes the written bytes durable under their hash and records the blob;
+	 * the writer is finished either way. */
+	int (*blob_commit)(struct nsym_store *s, struct nsym_blob_writer *w, char *out_sha256);
+	void (*blob_abort)(struct nsym_store *s, struct nsym_blob_writer *w);
+	int (*token_add)(struct nsym_store *s, const struct nsym_token *t, int64_t *out_id);
+	int (*token_get)(struct nsym_store *s, struct nsym_token *out, int64_t id);
+	int (*token_list)(struct nsym_store *s, int (*fn)(void *arg, const struct nsym_token *t),
+	                  void *arg);
+	int (*token_revoke)(struct nsym_store *s, const char *name);
+	int (*stats)(struct nsym_store *s, int64_t *out_artifacts, int64_t *out_blob_bytes);
+};
+
+struct nsym_store {
+	const struct nsym_store_ops *ops;
+	char errmsg[512];
+};
+
+/* Opens (creating and migrating when needed) the local store in dir. */
+int nsym_store_open_local(struct nsym_store **out, const char *dir, char *err, size_t err_size);
+/* Removes temporary files left by a crash; run once at server start. */
+int nsym_store_sweep_local(const char *dir);
+
+static inline const char *nsym_store_errmsg(const struct nsym_store *s)
+{
+	return s->errmsg;
+}
+
+#endif

@@ -1,0 +1,506 @@
+/*
+ * The embedded store: sqlite in WAL mode for metadata (DIR/napi-symbols.db)
+ * and a content-addressed folder of blobs (DIR/blobs/sha256/ab/cdef...).
+ * Uploads are written under DIR/tmp/, fsynced, renamed into blobs/, the
+ * folder fsynced, and only then recorded: after a crash at any point a row
+ * never names a missing or partial blob. What a crash can leave is a
+ * temporary file (swept at start) or a blob no row names yet (harmless: the
+ * next upload of the same bytes adopts it).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "migrate.h"
+#include "store.h"
+
+struct local_store {
+	struct nsym_store base;
+	sqlite3 *db;
+	sqlite3_stmt *find; /* the one query on the hot path, kept prepared */
+	char dir[3500];
+};
+
+static int fail(struct nsym_store *s, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int fail(struct nsym_store *s, int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(s->errmsg, sizeof(s->errmsg), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+static struct local_store *local(struct nsym_store *s)
+{
+	return (struct local_store *)s;
+}
+
+static int db_fail(struct nsym_store *s, const char *what)
+{
+	return fail(s, NSYM_EIO, "%s: %s", what, sqlite3_errmsg(local(s)->db));
+}
+
+static void copy_text(char *out, size_t size, sqlite3_stmt *st, int col)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+	snprintf(out, size, "%s", t != NULL ? (const char *)t : "");
+}
+
+#define ARTIFACT_COLUMNS                                                                           \
+	"a.id, a.key, a.id_kind, a.kind, a.format, a.arch, a.name, a.sha256, b.size, a.created, "  \
+	"a.uploaded_by FROM artifacts a JOIN blobs b ON b.sha256 = a.sha256"
+
+static void read_artifact(struct nsym_artifact *a, sqlite3_stmt *st)
+{
+	a->id = sqlite3_column_int64(st, 0);
+	copy_text(a->key, sizeof(a->key), st, 1);
+	copy_text(a->id_kind, sizeof(a->id_kind), st, 2);
+	copy_text(a->kind, sizeof(a->kind), st, 3);
+	copy_text(a->format, sizeof(a->format), st, 4);
+	copy_text(a->arch, sizeof(a->arch), st, 5);
+	copy_text(a->name, sizeof(a->name), st, 6);
+	copy_text(a->sha256, sizeof(a->sha256), st, 7);
+	a->size = (uint64_t)sqlite3_column_int64(st, 8);
+	a->created = sqlite3_column_int64(st, 9);
+	copy_text(a->uploaded_by, sizeof(a->uploaded_by), st, 10);
+}
+
+static int artifact_find(struct nsym_store *s, struct nsym_artifact *out, const char *key,
+                         const char *kind)
+{
+	sqlite3_stmt *st = local(s)->find;
+	int rc;
+
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		read_artifact(out, st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 0;
+	return rc == SQLITE_DONE ? fail(s, NSYM_ENOENT, "no %s for %s", kind, key)
+	                         : db_fail(s, "artifact lookup");
+}
+
+static int artifact_add(struct nsym_store *s, struct nsym_artifact *a)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(local(s)->db,
+	                       "INSERT INTO artifacts (key, id_kind, kind, format, arch, name, "
+	                       "sha256, created, uploaded_by) VALUES (?,?,?,?,?,?,?,?,?)",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return db_fail(s, "artifact insert");
+	sqlite3_bind_text(st, 1, a->key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, a->id_kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, a->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, a->format, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, a->arch, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, a->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, a->sha256, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 8, (sqlite3_int64)time(NULL));
+	sqlite3_bind_text(st, 9, a->uploaded_by, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE) {
+		a->id = sqlite3_last_insert_rowid(local(s)->db);
+		return 0;
+	}
+	if (rc == SQLITE_CONSTRAINT) {
+		char key[sizeof(a->key)], kind[sizeof(a->kind)];
+		memcpy(key, a->key, sizeof(key));
+		memcpy(kind, a->kind, sizeof(kind));
+		if (artifact_find(s, a, key, kind) == 0)
+			return fail(s, NSYM_EEXIST, "%s for %s exists", kind, key);
+	}
+	return db_fail(s, "artifact insert");
+}
+
+static int artifact_delete(struct nsym_store *s, int64_t id)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(local(s)->db, "DELETE FROM artifacts WHERE id = ?", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return db_fail(s, "artifact delete");
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(s, "artifact delete");
+	return sqlite3_changes(local(s)->db) > 0
+	           ? 0
+	           : fail(s, NSYM_ENOENT, "no artifact %lld", (long long)id);
+}
+
+static int artifact_list(struct nsym_store *s, const char *query, int64_t offset, int64_t limit,
+                         int (*fn)(void *arg, const struct nsym_artifact *a), void *arg)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(local(s)->db,
+	                       "SELECT " ARTIFACT_COLUMNS " WHERE ?1 IS NULL OR "
+	                       "instr(a.name, ?1) > 0 OR instr(a.key, lower(?1)) > 0 "
+	                       "ORDER BY a.id DESC LIMIT ?2 OFFSET ?3",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return db_fail(s, "artifact list");
+	if (query != NULL)
+		sqlite3_bind_text(st, 1, query, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, limit);
+	sqlite3_bind_int64(st, 3, offset);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct nsym_artifact a;
+		read_artifact(&a, st);
+		if (fn(arg, &a) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(s, "artifact list");
+}
+
+/* ---- blobs ------------------------------------------------------------------ */
+
+static void blob_path(char *out, size_t size, const char *dir, const char *sha256)
+{
+	snprintf(out, size, "%s/blobs/sha256/%.2s/%s", dir, sha256, sha256 + 2);
+}
+
+static int blob_open(struct nsym_store *s, struct nsym_blob *out, const char *sha256)
+{
+	struct stat st;
+
+	blob_path(out->path, sizeof(out->path), local(s)->dir, sha256);
+	out->fd = open(out->path, O_RDONLY | O_CLOEXEC);
+	if (out->fd < 0)
+		return fail(s, NSYM_EIO, "blob %s: %s", sha256, strerror(errno));
+	if (fstat(out->fd, &st) != 0) {
+		close(out->fd);
+		out->fd = -1;
+		return fail(s, NSYM_EIO, "blob %s: %s", sha256, strerror(errno));
+	}
+	out->size = (uint64_t)st.st_size;
+	out->mtime = st.st_mtime;
+	return 0;
+}
+
+static int blob_begin(struct nsym_store *s, struct nsym_blob_writer *out)
+{
+	snprintf(out->tmp, sizeof(out->tmp), "%s/tmp/upload.XXXXXX", local(s)->dir);
+	out->fd = mkostemp(out->tmp, O_CLOEXEC);
+	if (out->fd < 0)
+		return fail(s, NSYM_EIO, "cannot create %s: %s", out->tmp, strerror(errno));
+	nsym_sha256_init(&out->hash);
+	out->size = 0;
+	return 0;
+}
+
+static void blob_abort(struct nsym_store *s, struct nsym_blob_writer *w)
+{
+	(void)s;
+	if (w->fd >= 0)
+		close(w->fd);
+	if (w->tmp[0] != '\0')
+		unlink(w->tmp);
+	w->fd = -1;
+	w->tmp[0] = '\0';
+}
+
+static int fsync_dir(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+static int record_blob(struct nsym_store *s, const char *sha256, uint64_t size)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(local(s)->db,
+	                       "INSERT OR IGNORE INTO blobs (sha256, size, created) VALUES (?,?,?)",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return db_fail(s, "blob insert");
+	sqlite3_bind_text(st, 1, sha256, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)size);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)time(NULL));
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(s, "blob insert");
+}
+
+static int blob_commit(struct nsym_store *s, struct nsym_blob_writer *w, char *out_sha256)
+{
+	unsigned char digest[NSYM_SHA256_SIZE];
+	char final[4096], folder[4096];
+	int rc = 0;
+
+	nsym_sha256_final(digest, &w->hash);
+	nsym_sha256_hex(out_sha256, digest);
+	blob_path(final, sizeof(final), local(s)->dir, out_sha256);
+	snprintf(folder, sizeof(folder), "%s/blobs/sha256/%.2s", local(s)->dir, out_sha256);
+	if (fsync(w->fd) != 0)
+		rc = fail(s, NSYM_EIO, "fsync %s: %s", w->tmp, strerror(errno));
+	else if (mkdir(folder, 0755) != 0 && errno != EEXIST)
+		rc = fail(s, NSYM_EIO, "mkdir %s: %s", folder, strerror(errno));
+	else if (access(final, F_OK) != 0 && rename(w->tmp, final) != 0)
+		rc = fail(s, NSYM_EIO, "rename to %s: %s", final, strerror(errno));
+	else if (fsync_dir(folder) != 0)
+		rc = fail(s, NSYM_EIO, "fsync %s: %s", folder, strerror(errno));
+	blob_abort(s, w); /* closes; unlinks the temporary when it was not renamed */
+	return rc != 0 ? rc : record_blob(s, out_sha256, w->size);
+}
+
+/* ---- tokens ----------------------------------------------------------------- */
+
+static int token_add(struct nsym_store *s, const struct nsym_token *t, int64_t *out_id)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(local(s)->db,
+	                       "INSERT INTO tokens (name, scope, hash, created) VALUES (?,?,?,?)",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return db_fail(s, "token insert");
+	sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, t->scope, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, t->hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)time(NULL));
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_CONSTRAINT)
+		return fail(s, NSYM_EEXIST, "a token named '%s' exists", t->name);
+	if (rc != SQLITE_DONE)
+		return db_fail(s, "token insert");
+	*out_id = sqlite3_last_insert_rowid(local(s)->db);
+	return 0;
+}
+
+static void read_token(struct nsym_token *t, sqlite3_stmt *st)
+{
+	t->id = sqlite3_column_int64(st, 0);
+	copy_text(t->name, sizeof(t->name), st, 1);
+	copy_text(t->scope, sizeof(t->scope), st, 2);
+	copy_text(t->hash, sizeof(t->hash), st, 3);
+	t->created = sqlite3_column_int64(st, 4);
+	t->revoked = sqlite3_column_type(st, 5) != SQLITE_NULL;
+}
+
+static int token_query(struct nsym_store *s, const char *where, int64_t id,
+                       int (*fn)(void *arg, const struct nsym_token *t), void *arg)
+{
+	char sql[256];
+	sqlite3_stmt *st = NULL;
+	int rc, found = 0;
+
+	snprintf(sql, sizeof(sql),
+	         "SELECT id, name, scope, hash, created, revoked FROM tokens %s ORDER BY id",
+	         where);
+	if (sqlite3_prepare_v2(local(s)->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_fail(s, "token query");
+	if (id >= 0)
+		sqlite3_bind_int64(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct nsym_token t;
+		read_token(&t, st);
+		found++;
+		if (fn(arg, &t) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(s, "token query");
+	return found > 0 || id < 0 ? 0 : fail(s, NSYM_ENOENT, "no token %lld", (long long)id);
+}
+
+static int copy_token(void *arg, const struct nsym_token *t)
+{
+	*(struct nsym_token *)arg = *t;
+	return 1;
+}
+
+static int token_get(struct nsym_store *s, struct nsym_token *out, int64_t id)
+{
+	return token_query(s, "WHERE id = ?", id, copy_token, out);
+}
+
+static int token_list(struct nsym_store *s, int (*fn)(void *arg, const struct nsym_token *t),
+                      void *arg)
+{
+	return token_query(s, "", -1, fn, arg);
+}
+
+static int token_revoke(struct nsym_store *s, const char *name)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(local(s)->db,
+	                       "UPDATE tokens SET revoked = ? WHERE name = ? AND revoked IS NULL",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return db_fail(s, "token revoke");
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)time(NULL));
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(s, "token revoke");
+	return sqlite3_changes(local(s)->db) > 0
+	           ? 0
+	           : fail(s, NSYM_ENOENT, "no valid token named '%s'", name);
+}
+
+static int stats(struct nsym_store *s, int64_t *out_artifacts, int64_t *out_blob_bytes)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(local(s)->db,
+	                       "SELECT (SELECT count(*) FROM artifacts), "
+	                       "(SELECT coalesce(sum(size), 0) FROM blobs)",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return db_fail(s, "stats");
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*out_artifacts = sqlite3_column_int64(st, 0);
+		*out_blob_bytes = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : db_fail(s, "stats");
+}
+
+static void local_close(struct nsym_store *s)
+{
+	if (s == NULL)
+		return;
+	sqlite3_finalize(local(s)->find);
+	sqlite3_close(local(s)->db);
+	free(s);
+}
+
+static const struct nsym_store_ops local_ops = {
+    .close = local_close,
+    .artifact_find = artifact_find,
+    .artifact_add = artifact_add,
+    .artifact_delete = artifact_delete,
+    .artifact_list = artifact_list,
+    .blob_open = blob_open,
+    .blob_begin = blob_begin,
+    .blob_commit = blob_commit,
+    .blob_abort = blob_abort,
+    .token_add = token_add,
+    .token_get = token_get,
+    .token_list = token_list,
+    .token_revoke = token_revoke,
+    .stats = stats,
+};
+
+/* ---- opening ------------------------------------------------------------------ */
+
+static int make_folders(const char *dir, char *err, size_t err_size)
+{
+	const char *subs[] = {"", "/blobs", "/blobs/sha256", "/tmp"};
+	char path[4096];
+
+	for (size_t i = 0; i < sizeof(subs) / sizeof(*subs); i++) {
+		snprintf(path, sizeof(path), "%s%s", dir, subs[i]);
+		if (mkdir(path, 0755) != 0 && errno != EEXIST) {
+			snprintf(err, err_size, "cannot create %s: %s", path, strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int open_db(struct local_store *ls, char *err, size_t err_size)
+{
+	static const char pragmas[] = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
+	                              "PRAGMA foreign_keys = ON;";
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/napi-symbols.db", ls->dir);
+	if (sqlite3_open_v2(path, &ls->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+	        SQLITE_OK ||
+	    sqlite3_busy_timeout(ls->db, 10000) != SQLITE_OK ||
+	    sqlite3_exec(ls->db, pragmas, NULL, NULL, NULL) != SQLITE_OK) {
+		snprintf(err, err_size, "%s: %s", path,
+		         ls->db != NULL ? sqlite3_errmsg(ls->db) : "cannot open");
+		return -1;
+	}
+	if (nsym_migrate(ls->db, err, err_size) != 0)
+		return -1;
+	if (sqlite3_prepare_v2(ls->db, "SELECT " ARTIFACT_COLUMNS " WHERE a.key = ? AND a.kind = ?",
+	                       -1, &ls->find, NULL) != SQLITE_OK) {
+		snprintf(err, err_size, "%s: %s", path, sqlite3_errmsg(ls->db));
+		return -1;
+	}
+	return 0;
+}
+
+int nsym_store_open_local(struct nsym_store **out, const char *dir, char *err, size_t err_size)
+{
+	struct local_store *ls = calloc(1, sizeof(*ls));
+
+	*out = NULL;
+	if (ls == NULL) {
+		snprintf(err, err_size, "out of memory");
+		return NSYM_ENOMEM;
+	}
+	ls->base.ops = &local_ops;
+	if (strlen(dir) >= sizeof(ls->dir)) {
+		snprintf(err, err_size, "%s: path too long", dir);
+		free(ls);
+		return NSYM_EINVAL;
+	}
+	snprintf(ls->dir, sizeof(ls->dir), "%s", dir);
+	if (make_folders(dir, err, err_size) != 0 || open_db(ls, err, err_size) != 0) {
+		local_close(&ls->base);
+		return NSYM_EIO;
+	}
+	*out = &ls->base;
+	return 0;
+}
+
+int nsym_store_sweep_local(const char *dir)
+{
+	char path[4096];
+	DIR *d;
+	struct dirent *e;
+	int removed = 0;
+
+	snprintf(path, sizeof(path), "%s/tmp", dir);
+	d = opendir(path);
+	if (d == NULL)
+		return 0;
+	while ((e = readdir(d)) != NULL) {
+		char file[4096 + 256];
+		if (strncmp(e->d_name, "upload.", 7) != 0)
+			continue;
+		snprintf(file, sizeof(file), "%s/%s", path, e->d_name);
+		removed += unlink(file) == 0;
+	}
+	closedir(d);
+	return removed;
+}

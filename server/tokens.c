@@ -1,0 +1,108 @@
+/* API tokens; see tokens.h. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "tokens.h"
+
+#define SECRET_BYTES 24
+
+static const char *const scope_names[] = {
+    [NSYM_SCOPE_NONE] = "none",
+    [NSYM_SCOPE_READ] = "read",
+    [NSYM_SCOPE_UPLOAD] = "upload",
+    [NSYM_SCOPE_ADMIN] = "admin",
+};
+
+enum nsym_scope nsym_scope_parse(const char *name)
+{
+	for (int i = NSYM_SCOPE_READ; i <= NSYM_SCOPE_ADMIN; i++) {
+		if (name != NULL && strcmp(name, scope_names[i]) == 0)
+			return (enum nsym_scope)i;
+	}
+	return NSYM_SCOPE_NONE;
+}
+
+const char *nsym_scope_name(enum nsym_scope scope)
+{
+	return scope <= NSYM_SCOPE_ADMIN ? scope_names[scope] : "none";
+}
+
+static void hash_secret(char *out, const char *secret)
+{
+	struct nsym_sha256 ctx;
+	unsigned char digest[NSYM_SHA256_SIZE];
+
+	nsym_sha256_init(&ctx);
+	nsym_sha256_update(&ctx, secret, strlen(secret));
+	nsym_sha256_final(digest, &ctx);
+	nsym_sha256_hex(out, digest);
+}
+
+int nsym_token_create(struct nsym_store *s, char *out, const char *name, enum nsym_scope scope)
+{
+	static const char digits[] = "0123456789abcdef";
+	unsigned char raw[SECRET_BYTES];
+	char secret[2 * SECRET_BYTES + 1];
+	struct nsym_token t = {0};
+	int64_t id;
+	int rc;
+
+	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw)) {
+		snprintf(s->errmsg, sizeof(s->errmsg), "no randomness for a token");
+		return NSYM_EIO;
+	}
+	for (size_t i = 0; i < sizeof(raw); i++) {
+		secret[2 * i] = digits[raw[i] >> 4];
+		secret[2 * i + 1] = digits[raw[i] & 15];
+	}
+	secret[2 * SECRET_BYTES] = '\0';
+	snprintf(t.name, sizeof(t.name), "%s", name);
+	snprintf(t.scope, sizeof(t.scope), "%s", nsym_scope_name(scope));
+	hash_secret(t.hash, secret);
+	rc = s->ops->token_add(s, &t, &id);
+	if (rc == 0)
+		snprintf(out, NSYM_TOKEN_MAX, "nsym_%" PRId64 "_%s", id, secret);
+	return rc;
+}
+
+/* Equal strings of equal length, in time that depends on the length only. */
+static int same_secret_hash(const char *a, const char *b)
+{
+	unsigned char diff = 0;
+	for (size_t i = 0; i < NSYM_SHA256_HEX - 1; i++)
+		diff |= (unsigned char)(a[i] ^ b[i]);
+	return diff == 0;
+}
+
+int nsym_token_check(struct nsym_store *s, enum nsym_scope *out_scope, char *out_name,
+                     size_t name_size, const char *presented)
+{
+	struct nsym_token t;
+	char hash[NSYM_SHA256_HEX], *end;
+	const char *secret;
+	long long id;
+
+	*out_scope = NSYM_SCOPE_NONE;
+	if (strncmp(presented, "nsym_", 5) != 0)
+		goto invalid;
+	id = strtoll(presented + 5, &end, 10);
+	if (end == presented + 5 || *end != '_' || id <= 0)
+		goto invalid;
+	secret = end + 1;
+	if (strlen(secret) != 2 * SECRET_BYTES)
+		goto invalid;
+	if (s->ops->token_get(s, &t, id) != 0 || strlen(t.hash) != NSYM_SHA256_HEX - 1)
+		goto invalid;
+	hash_secret(hash, secret);
+	if (!same_secret_hash(hash, t.hash) || t.revoked)
+		goto invalid;
+	*out_scope = nsym_scope_parse(t.scope);
+	snprintf(out_name, name_size, "%s", t.name);
+	return 0;
+invalid:
+	snprintf(s->errmsg, sizeof(s->errmsg), "invalid or revoked token");
+	return NSYM_ENOENT;
+}

@@ -1,0 +1,35 @@
+/*
+ * API tokens: "nsym_<id>_<secret>". The store keeps the SHA-256 of the
+ * secret, never the secret; a presented token is looked up by its id and
+ * its secret's hash compared in constant time.
+ */
+#ifndef NSYM_SERVER_TOKENS_H
+#define NSYM_SERVER_TOKENS_H
+
+#include <stddef.h>
+
+#include "store.h"
+
+/* Scopes are ordered: each allows what the ones below it allow. */
+enum nsym_scope {
+	NSYM_SCOPE_NONE = 0,
+	NSYM_SCOPE_READ,
+	NSYM_SCOPE_UPLOAD,
+	NSYM_SCOPE_ADMIN,
+};
+
+#define NSYM_TOKEN_MAX 96
+
+/* "read", "upload", "admin" → scope; NSYM_SCOPE_NONE for anything else. */
+enum nsym_scope nsym_scope_parse(const char *name);
+const char *nsym_scope_name(enum nsym_scope scope);
+
+/* Creates a token; out (NSYM_TOKEN_MAX bytes) receives the only copy of it. */
+int nsym_token_create(struct nsym_store *s, char *out, const char *name, enum nsym_scope scope);
+
+/* Checks a presented token. 0 and its scope and name when it is valid and
+ * not revoked; NSYM_ENOENT otherwise (the reason in the store's errmsg). */
+int nsym_token_check(struct nsym_store *s, enum nsym_scope *out_scope, char *out_name,
+                     size_t name_size, const char *presented);
+
+#endif

@@ -1,0 +1,159 @@
+/*
+ * The server's local store: migrations (a newer database is refused), SHA-256
+ * against known answers, tokens, content-addressed blobs and artifacts.
+ */
+#include <check.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "migrate.h"
+#include "sha256.h"
+#include "store.h"
+#include "test_util.h"
+#include "tokens.h"
+
+static struct nsym_store *open_store(const char *dir)
+{
+	struct nsym_store *s = NULL;
+	char err[600];
+	ck_assert_msg(nsym_store_open_local(&s, dir, err, sizeof(err)) == 0, "%s", err);
+	return s;
+}
+
+START_TEST(newer_database_is_refused)
+{
+	char *dir = test_tmpdir(), path[4096], err[600] = "";
+	struct nsym_store *s = open_store(dir);
+	sqlite3 *db;
+
+	s->ops->close(s);
+	snprintf(path, sizeof(path), "%s/napi-symbols.db", dir);
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, "PRAGMA user_version", NULL, NULL, NULL), SQLITE_OK);
+	{
+		sqlite3_stmt *st;
+		sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL);
+		ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+		ck_assert_int_eq(sqlite3_column_int(st, 0), nsym_schema_version());
+		sqlite3_finalize(st);
+	}
+	ck_assert_int_eq(sqlite3_exec(db, "PRAGMA user_version = 999", NULL, NULL, NULL),
+	                 SQLITE_OK);
+	sqlite3_close(db);
+	ck_assert_int_ne(nsym_store_open_local(&s, dir, err, sizeof(err)), 0);
+	ck_assert_ptr_null(s);
+	ck_assert_msg(strstr(err, "newer") != NULL && strstr(err, "999") != NULL, "%s", err);
+	test_tmpdir_remove(dir);
+}
+END_TEST
+
+static void hex_of(char *out, const char *text)
+{
+	struct nsym_sha256 c;
+	unsigned char d[NSYM_SHA256_SIZE];
+	nsym_sha256_init(&c);
+	/* in pieces, to cross block boundaries */
+	for (size_t i = 0; i < strlen(text); i += 7)
+		nsym_sha256_update(&c, text + i, strlen(text) - i < 7 ? strlen(text) - i : 7);
+	nsym_sha256_final(d, &c);
+	nsym_sha256_hex(out, d);
+}
+
+START_TEST(sha256_known_answers)
+{
+	char h[NSYM_SHA256_HEX];
+	/* FIPS 180-4 examples */
+	hex_of(h, "");
+	ck_assert_str_eq(h, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	hex_of(h, "abc");
+	ck_assert_str_eq(h, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	hex_of(h, "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq");
+	ck_assert_str_eq(h, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+}
+END_TEST
+
+START_TEST(tokens_are_checked_and_revoked)
+{
+	char *dir = test_tmpdir(), tok[NSYM_TOKEN_MAX], bad[NSYM_TOKEN_MAX], name[64];
+	struct nsym_store *s = open_store(dir);
+	enum nsym_scope scope;
+
+	ck_assert_int_eq(nsym_token_create(s, tok, "ci", NSYM_SCOPE_UPLOAD), 0);
+	ck_assert_int_eq(strncmp(tok, "nsym_1_", 7), 0);
+	ck_assert_int_eq(nsym_token_check(s, &scope, name, sizeof(name), tok), 0);
+	ck_assert_int_eq(scope, NSYM_SCOPE_UPLOAD);
+	ck_assert_str_eq(name, "ci");
+	snprintf(bad, sizeof(bad), "%s", tok);
+	bad[strlen(bad) - 1] = bad[strlen(bad) - 1] == 'a' ? 'b' : 'a';
+	ck_assert_int_eq(nsym_token_check(s, &scope, name, sizeof(name), bad), NSYM_ENOENT);
+	ck_assert_int_eq(scope, NSYM_SCOPE_NONE);
+	ck_assert_int_eq(nsym_token_check(s, &scope, name, sizeof(name), "nsym_2_x"), NSYM_ENOENT);
+	ck_assert_int_eq(nsym_token_check(s, &scope, name, sizeof(name), "garbage"), NSYM_ENOENT);
+	ck_assert_int_eq(nsym_token_create(s, bad, "ci", NSYM_SCOPE_READ), NSYM_EEXIST);
+	ck_assert_int_eq(s->ops->token_revoke(s, "ci"), 0);
+	ck_assert_int_eq(nsym_token_check(s, &scope, name, sizeof(name), tok), NSYM_ENOENT);
+	ck_assert_int_eq(s->ops->token_revoke(s, "ci"), NSYM_ENOENT);
+	s->ops->close(s);
+	test_tmpdir_remove(dir);
+}
+END_TEST
+
+static void put_blob(struct nsym_store *s, const char *text, char *sha)
+{
+	struct nsym_blob_writer w;
+	ck_assert_int_eq(s->ops->blob_begin(s, &w), 0);
+	ck_assert_int_eq(write(w.fd, text, strlen(text)), (ssize_t)strlen(text));
+	nsym_sha256_update(&w.hash, text, strlen(text));
+	w.size = strlen(text);
+	ck_assert_int_eq(s->ops->blob_commit(s, &w, sha), 0);
+}
+
+START_TEST(blobs_and_artifacts)
+{
+	char *dir = test_tmpdir(), sha[NSYM_SHA256_HEX], again[NSYM_SHA256_HEX], path[4200];
+	struct nsym_store *s = open_store(dir);
+	struct nsym_artifact a = {0}, found;
+	struct nsym_blob blob;
+	int64_t count, bytes;
+
+	put_blob(s, "abc", sha);
+	ck_assert_str_eq(sha, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	put_blob(s, "abc", again); /* the same bytes: one blob */
+	ck_assert_str_eq(again, sha);
+	snprintf(path, sizeof(path), "%s/blobs/sha256/ba/%s", dir, sha + 2);
+	ck_assert_int_eq(access(path, R_OK), 0);
+	snprintf(path, sizeof(path), "%s/tmp", dir);
+	ck_assert_int_eq(test_sh("test -z \"$(ls -A '%s')\"", path), 0);
+	snprintf(a.key, sizeof(a.key), "0102");
+	snprintf(a.kind, sizeof(a.kind), "debuginfo");
+	snprintf(a.sha256, sizeof(a.sha256), "%s", sha);
+	ck_assert_int_eq(s->ops->artifact_add(s, &a), 0);
+	ck_assert_int_eq(s->ops->artifact_add(s, &a), NSYM_EEXIST);
+	ck_assert_int_eq(s->ops->artifact_find(s, &found, "0102", "debuginfo"), 0);
+	ck_assert_uint_eq(found.size, 3);
+	ck_assert_int_eq(s->ops->artifact_find(s, &found, "0102", "executable"), NSYM_ENOENT);
+	ck_assert_int_eq(s->ops->blob_open(s, &blob, sha), 0);
+	ck_assert_uint_eq(blob.size, 3);
+	close(blob.fd);
+	ck_assert_int_eq(s->ops->stats(s, &count, &bytes), 0);
+	ck_assert_int_eq(count, 1);
+	ck_assert_int_eq(bytes, 3);
+	ck_assert_int_eq(s->ops->artifact_delete(s, found.id), 0);
+	ck_assert_int_eq(s->ops->artifact_delete(s, found.id), NSYM_ENOENT);
+	s->ops->close(s);
+	test_tmpdir_remove(dir);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("store");
+	TEST_ADD(s, newer_database_is_refused);
+	TEST_ADD(s, sha256_known_answers);
+	TEST_ADD(s, tokens_are_checked_and_revoked);
+	TEST_ADD(s, blobs_and_artifacts);
+	return test_run(s);
+}
