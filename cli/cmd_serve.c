@@ -125,6 +125,14 @@ static int parse_size(uint64_t *out, const char *text)
 	return 0;
 }
 
+/* A whole decimal number in [lo, hi]; -1 otherwise. */
+static long parse_int(const char *text, long lo, long hi)
+{
+	char *end;
+	long v = strtol(text, &end, 10);
+	return end != text && *end == '\0' && v >= lo && v <= hi ? v : -1;
+}
+
 static bool is_yes(const char *v)
 {
 	return strcmp(v, "1") == 0 || strcmp(v, "yes") == 0 || strcmp(v, "true") == 0;
@@ -143,12 +151,12 @@ static int make_config(struct nsym_server_config *cfg, struct serve_settings *s)
 		return nsym_cli_usage_error("serve", "no store: --store DIR");
 	cfg->store_dir = s->value[S_STORE];
 	cfg->listen = s->value[S_LISTEN];
-	cfg->threads = atoi(s->value[S_THREADS]);
-	if (cfg->threads < 1 || cfg->threads > 1024)
+	cfg->threads = (int)parse_int(s->value[S_THREADS], 1, 1024);
+	if (cfg->threads < 0)
 		return nsym_cli_usage_error("serve", "threads must be 1 to 1024, not '%s'",
 		                            s->value[S_THREADS]);
-	cfg->request_timeout = atoi(s->value[S_REQUEST_TIMEOUT]);
-	if (cfg->request_timeout < 1 || cfg->request_timeout > 3600)
+	cfg->request_timeout = (int)parse_int(s->value[S_REQUEST_TIMEOUT], 1, 3600);
+	if (cfg->request_timeout < 0)
 		return nsym_cli_usage_error("serve",
 		                            "request timeout must be 1 to 3600 s, not '%s'",
 		                            s->value[S_REQUEST_TIMEOUT]);

@@ -109,17 +109,11 @@ static int split_one(const struct split_cli *cli, const char *path)
 {
 	struct nsym_split_result r;
 	char hex[2 * NSYM_BUILD_ID_MAX + 1] = "";
-	char debug[4096];
-	const char *stripped = cli->opt.stripped_path != NULL ? cli->opt.stripped_path : path;
 
 	if (nsym_split(&r, path, &cli->opt) != 0) {
 		nsym_cli_error("%s", nsym_error_detail());
 		return NSYM_EXIT_FAIL;
 	}
-	if (cli->opt.debug_path != NULL)
-		snprintf(debug, sizeof(debug), "%s", cli->opt.debug_path);
-	else
-		snprintf(debug, sizeof(debug), "%s.debug", stripped);
 	nsym_identity_hex(hex, sizeof(hex), &r.identity);
 	if (!cli->quiet && r.identity.build_id_len == 0)
 		warn_no_build_id(path, hex);
@@ -129,9 +123,9 @@ static int split_one(const struct split_cli *cli, const char *path)
 		    "so lookups give function names without source lines",
 		    path);
 	if (cli->json)
-		print_json(path, stripped, debug, &r, hex);
+		print_json(path, r.stripped_path, r.debug_path, &r, hex);
 	else if (!cli->quiet)
-		print_text(path, stripped, debug, &r, hex);
+		print_text(path, r.stripped_path, r.debug_path, &r, hex);
 	return NSYM_EXIT_OK;
 }
 

@@ -227,6 +227,10 @@ struct nsym_split_result {
 	uint32_t debug_crc;           /* stored in the stripped file's .gnu_debuglink */
 	unsigned compressed_sections; /* debug sections this call compressed */
 	int has_dwarf;                /* 0: the debug file holds only the symbol table */
+	/* where the outputs went: a symlinked input is resolved and its target
+	 * replaced, so these may differ from the path given */
+	char stripped_path[4096];
+	char debug_path[4096];
 };
 
 /*

@@ -293,12 +293,18 @@ static void paths_free(struct split_paths *sp)
 	free(sp->debug);
 }
 
+static bool is_symlink(const char *path)
+{
+	struct stat st;
+	return lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
+}
+
 static int resolve_paths(struct split_paths *sp, const char *path,
                          const struct nsym_split_options *opt)
 {
 	memset(sp, 0, sizeof(*sp));
 	sp->in_place = opt->stripped_path == NULL;
-	sp->input = sp->in_place ? realpath(path, NULL) : strdup(path);
+	sp->input = sp->in_place && is_symlink(path) ? realpath(path, NULL) : strdup(path);
 	if (sp->input == NULL)
 		return nsym__fail(errno == ENOENT ? NSYM_ENOENT : NSYM_EIO, path, "%s",
 		                  strerror(errno));
@@ -407,6 +413,8 @@ int nsym_split(struct nsym_split_result *out, const char *path,
 		out->debug_crc = p.debug_crc;
 		out->compressed_sections = p.compressed;
 		out->has_dwarf = p.id.has_debug_info;
+		snprintf(out->stripped_path, sizeof(out->stripped_path), "%s", sp.stripped);
+		snprintf(out->debug_path, sizeof(out->debug_path), "%s", sp.debug);
 	}
 	free(p.sec);
 	nsym__elf_close(p.ef);
