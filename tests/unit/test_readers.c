@@ -15,16 +15,6 @@
 #include "napi_symbols.h"
 #include "test_util.h"
 
-static unsigned char *self_bytes(size_t *size)
-{
-	char path[64];
-	unsigned char *b;
-	snprintf(path, sizeof(path), "/proc/%d/exe", (int)getpid());
-	b = test_read(path, size);
-	ck_assert_ptr_nonnull(b);
-	return b;
-}
-
 static int open_error(const char *path)
 {
 	nsym_object *obj = NULL;
@@ -60,7 +50,7 @@ START_TEST(other_machine_and_type_are_refused)
 {
 	char *dir = test_tmpdir();
 	size_t size;
-	unsigned char *b = self_bytes(&size);
+	unsigned char *b = test_self_bytes(&size);
 	Elf64_Ehdr *eh = (Elf64_Ehdr *)b;
 	char *path;
 
@@ -107,7 +97,7 @@ START_TEST(truncated_files_never_crash)
 {
 	char *dir = test_tmpdir();
 	size_t size;
-	unsigned char *b = self_bytes(&size);
+	unsigned char *b = test_self_bytes(&size);
 	size_t cuts[] = {1,    4,    16,       63,       64,          65,         200,
 	                 1000, 4096, size / 4, size / 2, size - 4096, size - 100, size - 1};
 
@@ -130,7 +120,7 @@ START_TEST(corrupted_files_never_crash)
 {
 	char *dir = test_tmpdir();
 	size_t size;
-	unsigned char *orig = self_bytes(&size);
+	unsigned char *orig = test_self_bytes(&size);
 	unsigned char *b = malloc(size);
 	/* NSYM_FUZZ_SEED and NSYM_FUZZ_ROUNDS let a longer campaign run the
 	 * same check; the suite's default is fixed so failures reproduce. */

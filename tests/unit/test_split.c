@@ -13,16 +13,6 @@
 #include "napi_symbols.h"
 #include "test_util.h"
 
-static unsigned char *self_bytes(size_t *size)
-{
-	char path[64];
-	unsigned char *b;
-	snprintf(path, sizeof(path), "/proc/%d/exe", (int)getpid());
-	b = test_read(path, size);
-	ck_assert_ptr_nonnull(b);
-	return b;
-}
-
 static char *path_in(const char *dir, const char *name)
 {
 	char *p = NULL;
@@ -56,7 +46,7 @@ START_TEST(outputs_pair_and_keep_the_identity)
 {
 	char *dir = test_tmpdir();
 	size_t size;
-	unsigned char *b = self_bytes(&size);
+	unsigned char *b = test_self_bytes(&size);
 	char *in = test_write(dir, "prog", b, size), *out = path_in(dir, "out"),
 	     *dbg = path_in(dir, "out.debug");
 	struct nsym_split_options opt = {.stripped_path = out, .compress = NSYM_COMPRESS_ZSTD};
@@ -98,7 +88,7 @@ START_TEST(failures_change_nothing)
 {
 	char *dir = test_tmpdir();
 	size_t size, after_size;
-	unsigned char *b = self_bytes(&size), *after;
+	unsigned char *b = test_self_bytes(&size), *after;
 	char *in = test_write(dir, "prog", b, size), *out = path_in(dir, "out"),
 	     *dbg = path_in(dir, "prog.debug");
 	struct nsym_split_options opt = {0};
@@ -131,7 +121,7 @@ START_TEST(damaged_inputs_never_crash)
 {
 	char *dir = test_tmpdir();
 	size_t size;
-	unsigned char *orig = self_bytes(&size), *b = malloc(size);
+	unsigned char *orig = test_self_bytes(&size), *b = malloc(size);
 	/* NSYM_FUZZ_SEED and NSYM_FUZZ_ROUNDS as in test_readers.c */
 	const char *seed_env = getenv("NSYM_FUZZ_SEED"), *rounds_env = getenv("NSYM_FUZZ_ROUNDS");
 	unsigned seed = seed_env != NULL ? (unsigned)strtoul(seed_env, NULL, 10) : 777;

@@ -83,3 +83,14 @@ int test_run(Suite *s)
 	srunner_free(sr);
 	return failed == 0 ? 0 : 1;
 }
+
+unsigned char *test_self_bytes(size_t *out_size)
+{
+	char path[64];
+	unsigned char *b;
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)getpid());
+	b = test_read(path, out_size);
+	ck_assert_ptr_nonnull(b);
+	return b;
+}

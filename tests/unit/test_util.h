@@ -25,6 +25,8 @@ void test_tmpdir_remove(char *dir);
 char *test_write(const char *dir, const char *name, const void *data, size_t size);
 /* Reads a whole file; NULL on failure. */
 unsigned char *test_read(const char *path, size_t *out_size);
+/* The bytes of this test program's own file (an ELF with DWARF); never NULL. */
+unsigned char *test_self_bytes(size_t *out_size);
 /* Runs a shell command; returns its exit status. */
 int test_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
