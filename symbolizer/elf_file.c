@@ -144,8 +144,8 @@ int nsym__elf_open(struct nsym_elf **out, const char *path)
 		goto fail;
 	ef->owned = calloc(ef->shnum, sizeof(*ef->owned));
 	ef->loaded = calloc(ef->shnum, sizeof(*ef->loaded));
-	ef->load_tried = calloc(ef->shnum, sizeof(*ef->load_tried));
-	if (ef->owned == NULL || ef->loaded == NULL || ef->load_tried == NULL) {
+	ef->load_state = calloc(ef->shnum, sizeof(*ef->load_state));
+	if (ef->owned == NULL || ef->loaded == NULL || ef->load_state == NULL) {
 		rc = nsym__fail(NSYM_ENOMEM, path, NULL);
 		goto fail;
 	}
@@ -166,7 +166,7 @@ void nsym__elf_close(struct nsym_elf *ef)
 	}
 	free(ef->owned);
 	free(ef->loaded);
-	free(ef->load_tried);
+	free(ef->load_state);
 	if (ef->elf != NULL)
 		elf_end(ef->elf);
 	if (ef->fd >= 0)
@@ -306,20 +306,12 @@ uint64_t nsym__elf_inflated_size(struct nsym_elf *ef, size_t i)
 	return size;
 }
 
-int nsym__elf_section_data(struct nsym_section *out, struct nsym_elf *ef, size_t i)
+static int load_section(struct nsym_elf *ef, size_t i)
 {
 	GElf_Shdr sh;
-	const char *name;
+	const char *name = nsym__elf_section_name(ef, i, &sh);
 	Elf_Data *raw;
 
-	if (i == 0 || i >= ef->shnum)
-		return NSYM_ENOENT;
-	if (ef->load_tried[i]) {
-		*out = ef->loaded[i];
-		return ef->loaded[i].data != NULL || ef->loaded[i].size == 0 ? 0 : NSYM_ETRUNC;
-	}
-	ef->load_tried[i] = true;
-	name = nsym__elf_section_name(ef, i, &sh);
 	if (name == NULL)
 		return nsym__fail(NSYM_ETRUNC, ef->path, "section %zu is damaged", i);
 	if (sh.sh_type == SHT_NOBITS)
@@ -328,14 +320,27 @@ int nsym__elf_section_data(struct nsym_section *out, struct nsym_elf *ef, size_t
 	if (raw == NULL || (raw->d_size > 0 && raw->d_buf == NULL))
 		return nsym__fail(NSYM_ETRUNC, ef->path, "cannot read section %s: %s", name,
 		                  elf_errmsg(-1));
-	if ((sh.sh_flags & SHF_COMPRESSED) || strncmp(name, ".zdebug", 7) == 0) {
-		int rc = decompress_section(ef, i, name, sh.sh_flags, raw->d_buf, raw->d_size);
-		if (rc != 0)
-			return rc;
-	} else {
-		ef->loaded[i].data = raw->d_buf;
-		ef->loaded[i].size = raw->d_size;
+	if ((sh.sh_flags & SHF_COMPRESSED) || strncmp(name, ".zdebug", 7) == 0)
+		return decompress_section(ef, i, name, sh.sh_flags, raw->d_buf, raw->d_size);
+	ef->loaded[i].data = raw->d_buf;
+	ef->loaded[i].size = raw->d_size;
+	return 0;
+}
+
+int nsym__elf_section_data(struct nsym_section *out, struct nsym_elf *ef, size_t i)
+{
+	int rc;
+
+	if (i == 0 || i >= ef->shnum)
+		return NSYM_ENOENT;
+	/* A failure is remembered too: asking again must fail again, never
+	 * answer with the empty contents a failed load leaves behind. */
+	if (ef->load_state[i] == 0) {
+		rc = load_section(ef, i);
+		ef->load_state[i] = rc == 0 ? 1 : rc;
 	}
+	if (ef->load_state[i] != 1)
+		return ef->load_state[i];
 	*out = ef->loaded[i];
 	return 0;
 }

@@ -38,7 +38,7 @@ struct nsym_elf {
 	size_t shstrndx;
 	unsigned char **owned;       /* decompressed buffers, indexed by section */
 	struct nsym_section *loaded; /* cache of section contents, by index */
-	bool *load_tried;
+	int *load_state;             /* 0 untried, 1 loaded, or the NSYM_E* code it failed with */
 };
 
 int nsym__elf_open(struct nsym_elf **out, const char *path);

@@ -113,7 +113,7 @@ static const char *string_at(const struct nsym_symcache *sc, uint32_t off)
 static int frames_from_loc(struct nsym_frames *out, const struct nsym_symcache *sc, uint32_t loc,
                            uint64_t addr, unsigned flags)
 {
-	for (int hops = 0; loc < sc->h->nlocs && hops < 4096; hops++) {
+	while (loc < sc->h->nlocs) {
 		const struct nsym_sc_loc *l = &sc->locs[loc];
 		const struct nsym_sc_func *fn =
 		    l->func < sc->h->nfuncs ? &sc->funcs[l->func] : NULL;
@@ -135,6 +135,11 @@ static int frames_from_loc(struct nsym_frames *out, const struct nsym_symcache *
 		int rc = nsym__frames_push(out, &f);
 		if (rc != 0 || (flags & NSYM_LOOKUP_NO_INLINES))
 			return rc;
+		/* The writer adds a location after the one it is inlined into, so
+		 * a parent never comes later: a damaged file could loop; its chain
+		 * ends here instead (the open-time checks cannot see this). */
+		if (l->parent != NSYM_SC_NONE && l->parent >= loc)
+			break;
 		loc = l->parent;
 	}
 	return 0;

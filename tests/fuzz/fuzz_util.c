@@ -1,0 +1,167 @@
+/*
+ * Helpers shared by the fuzz harnesses (see fuzz_util.h): inputs become
+ * anonymous files named through /proc/self/fd, and results are checked
+ * against the contracts of napi_symbols.h.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "fuzz_util.h"
+
+void fuzz_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("fuzz: contract violated: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	abort();
+}
+
+int fuzz_verbose(void)
+{
+	static int verbose = -1;
+
+	if (verbose < 0) {
+		const char *v = getenv("FUZZ_VERBOSE");
+		verbose = v != NULL && strcmp(v, "1") == 0;
+	}
+	return verbose;
+}
+
+void fuzz_say(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!fuzz_verbose())
+		return;
+	fputs("fuzz: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static int anonymous_file(void)
+{
+	const char *dir = getenv("TMPDIR");
+	char path[4096];
+	int fd = memfd_create("nsym-fuzz", MFD_CLOEXEC);
+
+	if (fd >= 0)
+		return fd;
+	if (snprintf(path, sizeof(path), "%s/nsym-fuzz-XXXXXX",
+	             dir != NULL && dir[0] != '\0' ? dir : "/tmp") >= (int)sizeof(path))
+		return -1;
+	fd = mkstemp(path);
+	if (fd >= 0)
+		unlink(path);
+	return fd;
+}
+
+int fuzz_input_open(char *out, size_t size, const uint8_t *data, size_t len)
+{
+	int fd = anonymous_file();
+	size_t done = 0;
+
+	if (fd < 0) {
+		perror("fuzz: cannot make an anonymous file");
+		abort();
+	}
+	while (done < len) {
+		ssize_t n = write(fd, data + done, len - done);
+		if (n <= 0) {
+			perror("fuzz: cannot write the input");
+			abort();
+		}
+		done += (size_t)n;
+	}
+	if (snprintf(out, size, "/proc/self/fd/%d", fd) >= (int)size)
+		fuzz_fail("path buffer too small");
+	return fd;
+}
+
+void fuzz_input_close(int fd)
+{
+	close(fd);
+}
+
+void fuzz_reset_error(void)
+{
+	/* a NULL out is refused with NSYM_EINVAL and a detail naming nothing */
+	if (nsym_object_open(NULL, NULL) != NSYM_EINVAL)
+		fuzz_fail("nsym_object_open(NULL, NULL) did not give NSYM_EINVAL");
+}
+
+static int known_code(int rc)
+{
+	switch (rc) {
+#define FUZZ_CASE(name, value, text) case value:
+		NSYM_ERRORS(FUZZ_CASE)
+#undef FUZZ_CASE
+		return 1;
+	}
+	return 0;
+}
+
+void fuzz_check_error(int rc, const char *path)
+{
+	const char *detail;
+	const char *strict = getenv("FUZZ_STRICT_DETAIL");
+
+	if (rc >= 0 || !known_code(rc))
+		fuzz_fail("failure code %d is not a negative NSYM_E* code", rc);
+	detail = nsym_error_detail();
+	fuzz_say("error %d (%s): %s", rc, nsym_strerror(rc), detail != NULL ? detail : "(null)");
+	if (detail == NULL || detail[0] == '\0')
+		fuzz_fail("no error detail for code %d", rc);
+	if (strchr(detail, '\n') != NULL)
+		fuzz_fail("error detail is not one line: \"%s\"", detail);
+	if (strict != NULL && strcmp(strict, "1") == 0 && rc != NSYM_ENOMEM &&
+	    strstr(detail, path) == NULL)
+		fuzz_fail("error detail for %s (%d) does not name %s: \"%s\"", nsym_strerror(rc),
+		          rc, path, detail);
+}
+
+size_t fuzz_touch(const char *s)
+{
+	return s != NULL ? strlen(s) : 0;
+}
+
+void fuzz_check_frames(const struct nsym_frames *frames, unsigned flags)
+{
+	if (frames->count == 0 || frames->frames == NULL)
+		fuzz_fail("a successful lookup gave no frame");
+	if (frames->count > frames->capacity)
+		fuzz_fail("frame count %zu exceeds capacity %zu", frames->count, frames->capacity);
+	if ((flags & NSYM_LOOKUP_NO_INLINES) && frames->count != 1)
+		fuzz_fail("NSYM_LOOKUP_NO_INLINES gave %zu frames", frames->count);
+	for (size_t i = 0; i < frames->count; i++) {
+		const struct nsym_frame *f = &frames->frames[i];
+		if (f->function == NULL || f->file == NULL)
+			fuzz_fail("frame %zu has a NULL function or file", i);
+		fuzz_say("  %s%s at %s:%u:%u%s", f->inlined ? "(inlined) " : "", f->function,
+		         f->file, f->line, f->column, f->approximate ? " (approximate)" : "");
+		fuzz_touch(f->function);
+		fuzz_touch(f->linkage_name);
+		fuzz_touch(f->dwarf_name);
+		fuzz_touch(f->file);
+	}
+}
+
+uint64_t fuzz_le64(const uint8_t *data, size_t len, size_t off)
+{
+	uint64_t v = 0;
+
+	if (off > len || len - off < 8)
+		return 0;
+	for (int i = 7; i >= 0; i--)
+		v = v << 8 | data[off + (size_t)i];
+	return v;
+}
