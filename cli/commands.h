@@ -23,6 +23,8 @@ extern const struct nsym_cmd nsym_cmds[];
 
 const struct nsym_cmd *nsym_cmd_find(const char *name);
 
+int cmd_cache(int argc, char **argv);
+int cmd_fetch(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
@@ -30,6 +32,8 @@ int cmd_split(int argc, char **argv);
 int cmd_symbolize(int argc, char **argv);
 int cmd_token(int argc, char **argv);
 
+extern const char cmd_cache_usage[];
+extern const char cmd_fetch_usage[];
 extern const char cmd_help_usage[];
 extern const char cmd_inspect_usage[];
 extern const char cmd_serve_usage[];

@@ -1,0 +1,277 @@
+/*
+ * Fetching from symbol servers with libcurl's multi interface: up to
+ * `parallel` transfers at once, each job walking the server list in order.
+ * Bodies stream into a temporary file in the cache, whose identity is read
+ * back before the file is renamed into place.
+ */
+#include <curl/curl.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "client.h"
+#include "napi_symbols.h"
+
+static long env_seconds(const char *name, long fallback)
+{
+	const char *v = getenv(name);
+	char *end;
+	long s = v != NULL ? strtol(v, &end, 10) : -1;
+	return v != NULL && end != v && *end == '\0' && s > 0 ? s : fallback;
+}
+
+int nsym_client_init(struct nsym_client *out, const char *servers, const char *token, char *err,
+                     size_t err_size)
+{
+	const char *list = servers;
+	char *save = NULL;
+
+	memset(out, 0, sizeof(*out));
+	if (list == NULL)
+		list = getenv("NAPI_SYMBOLS_SERVER");
+	if (list == NULL || list[0] == '\0')
+		list = getenv("DEBUGINFOD_URLS");
+	snprintf(out->urls, sizeof(out->urls), "%s", list != NULL ? list : "");
+	for (char *u = strtok_r(out->urls, " \t\n", &save);
+	     u != NULL && out->nservers < NSYM_CLIENT_MAX_SERVERS;
+	     u = strtok_r(NULL, " \t\n", &save))
+		out->servers[out->nservers++] = u;
+	out->token = token != NULL ? token : getenv("NAPI_SYMBOLS_TOKEN");
+	out->connect_timeout = env_seconds("NAPI_SYMBOLS_CONNECT_TIMEOUT", 5);
+	out->stall_timeout = env_seconds("NAPI_SYMBOLS_TIMEOUT", 30);
+	out->parallel = 8;
+	if (nsym_cache_init(&out->cache) != 0) {
+		snprintf(err, err_size, "no cache folder: set DEBUGINFOD_CACHE_PATH or HOME");
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- one transfer ------------------------------------------------------------- */
+
+static size_t on_body(char *data, size_t size, size_t count, void *arg)
+{
+	struct nsym_fetch *j = arg;
+	size_t n = size * count, done = 0;
+
+	while (done < n) {
+		ssize_t w = write(j->fd, data + done, n - done);
+		if (w <= 0) {
+			snprintf(j->error, sizeof(j->error), "cannot write to the cache: %s",
+			         strerror(errno));
+			return 0; /* makes libcurl stop this transfer */
+		}
+		done += (size_t)w;
+	}
+	j->bytes += n;
+	return n;
+}
+
+static void url_for(char *out, size_t size, const char *server, const struct nsym_fetch *j)
+{
+	size_t len = strlen(server);
+	/* as elfutils does: a trailing slash means "buildid" is appended bare */
+	snprintf(out, size, "%s%sbuildid/%s/%s", server,
+	         len > 0 && server[len - 1] == '/' ? "" : "/", j->id, j->kind);
+}
+
+static CURL *start_transfer(struct nsym_client *c, struct nsym_fetch *j, struct curl_slist *hdr)
+{
+	char url[4400];
+	CURL *e;
+
+	j->fd = nsym_cache_begin(&c->cache, j->tmp, sizeof(j->tmp), j->id, j->kind);
+	if (j->fd < 0) {
+		snprintf(j->error, sizeof(j->error), "cannot write in the cache %s: %s",
+		         c->cache.root, strerror(errno));
+		return NULL;
+	}
+	e = curl_easy_init();
+	if (e == NULL)
+		return NULL;
+	url_for(url, sizeof(url), c->servers[j->next_server], j);
+	curl_easy_setopt(e, CURLOPT_URL, url);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, j);
+	curl_easy_setopt(e, CURLOPT_PRIVATE, j);
+	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, c->connect_timeout);
+	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1024L);
+	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, c->stall_timeout);
+	curl_easy_setopt(e, CURLOPT_USERAGENT, "napi-symbols/" NSYM_VERSION);
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, hdr);
+	return e;
+}
+
+/* Whether the downloaded file carries the identity that was asked for. */
+static bool identity_matches(const struct nsym_fetch *j, char *found, size_t size)
+{
+	nsym_file *f = NULL;
+	bool ok = false;
+
+	snprintf(found, size, "none");
+	if (nsym_file_open(&f, j->tmp) != 0) {
+		snprintf(found, size, "none (%s)", nsym_error_detail());
+		return false;
+	}
+	for (size_t i = 0; i < nsym_file_image_count(f) && !ok; i++) {
+		char id[NSYM_IMAGE_ID_SIZE];
+		if (nsym_image_id(id, sizeof(id), nsym_file_image(f, i), NSYM_ID_NATIVE) != 0)
+			continue;
+		for (char *p = id; *p != '\0'; p++)
+			*p = (char)(*p >= 'A' && *p <= 'F' ? *p + 32 : *p);
+		snprintf(found, size, "%s", id);
+		ok = strcmp(id, j->id) == 0;
+	}
+	nsym_file_close(f);
+	return ok;
+}
+
+/* Settles one finished transfer: kept, or on to the next server. */
+static void finish_transfer(struct nsym_client *c, struct nsym_fetch *j, CURLcode rc, long status)
+{
+	const char *server = c->servers[j->next_server];
+	char found[NSYM_IMAGE_ID_SIZE + 80];
+
+	close(j->fd);
+	j->fd = -1;
+	j->reached |= rc == CURLE_OK;
+	if (rc == CURLE_OK && status == 200 && identity_matches(j, found, sizeof(found))) {
+		if (nsym_cache_commit(j->tmp, j->path) == 0) {
+			j->state = NSYM_FETCH_FOUND;
+			j->server = server;
+			return;
+		}
+		snprintf(j->error, sizeof(j->error), "cannot keep it in the cache: %s",
+		         strerror(errno));
+	} else if (rc == CURLE_OK && status == 200) {
+		snprintf(j->error, sizeof(j->error),
+		         "%.120s served a file with identity %.140s, not %s", server, found, j->id);
+	} else if (rc == CURLE_OK && status != 404) {
+		snprintf(j->error, sizeof(j->error), "%s answered HTTP %ld", server, status);
+	} else if (rc != CURLE_OK && j->error[0] == '\0') {
+		snprintf(j->error, sizeof(j->error), "%s: %s", server, curl_easy_strerror(rc));
+	}
+	unlink(j->tmp);
+	j->next_server++;
+}
+
+/* ---- the run -------------------------------------------------------------------- */
+
+static bool from_cache(struct nsym_client *c, struct nsym_fetch *j)
+{
+	switch (nsym_cache_lookup(&c->cache, j->path, sizeof(j->path), j->id, j->kind)) {
+	case NSYM_CACHE_HIT:
+		j->state = NSYM_FETCH_CACHED;
+		return true;
+	case NSYM_CACHE_MISS:
+		j->state = NSYM_FETCH_NOT_ON_SERVER;
+		snprintf(j->error, sizeof(j->error),
+		         "not on the servers (a miss remembered for %d s)", c->cache.miss_seconds);
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* No server left for j: a miss everywhere is remembered, anything else is
+ * a failure (a server down must not hide the file for ten minutes). */
+static void give_up(struct nsym_client *c, struct nsym_fetch *j)
+{
+	if (j->error[0] == '\0') {
+		j->state = NSYM_FETCH_NOT_ON_SERVER;
+		nsym_cache_remember_miss(&c->cache, j->id, j->kind);
+	} else {
+		j->state = NSYM_FETCH_FAILED;
+	}
+}
+
+/* Starts j's next transfer, or settles it; 1 when a transfer is running. */
+static int advance(struct nsym_client *c, CURLM *m, struct nsym_fetch *j, struct curl_slist *hdr)
+{
+	CURL *e;
+
+	if (j->next_server >= c->nservers) {
+		give_up(c, j);
+		return 0;
+	}
+	e = start_transfer(c, j, hdr);
+	if (e == NULL) {
+		if (j->fd >= 0) {
+			close(j->fd);
+			unlink(j->tmp);
+		}
+		j->state = NSYM_FETCH_FAILED;
+		return 0;
+	}
+	curl_multi_add_handle(m, e);
+	return 1;
+}
+
+/* Settles finished transfers; *active counts the handles in the multi. */
+static void reap(struct nsym_client *c, CURLM *m, struct curl_slist *hdr, int *active)
+{
+	CURLMsg *msg;
+	int left;
+
+	while ((msg = curl_multi_info_read(m, &left)) != NULL) {
+		struct nsym_fetch *j = NULL;
+		long status = 0;
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&j);
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_RESPONSE_CODE, &status);
+		finish_transfer(c, j, msg->data.result, status);
+		curl_multi_remove_handle(m, msg->easy_handle);
+		curl_easy_cleanup(msg->easy_handle);
+		(*active)--;
+		if (j->state == NSYM_FETCH_PENDING)
+			*active += advance(c, m, j, hdr);
+	}
+}
+
+static struct curl_slist *auth_header(const struct nsym_client *c)
+{
+	char line[600];
+
+	if (c->token == NULL || c->token[0] == '\0')
+		return NULL;
+	snprintf(line, sizeof(line), "Authorization: Bearer %s", c->token);
+	return curl_slist_append(NULL, line);
+}
+
+int nsym_fetch_run(struct nsym_client *c, struct nsym_fetch *jobs, size_t n,
+                   nsym_fetch_progress progress, void *arg)
+{
+	CURLM *m;
+	struct curl_slist *hdr;
+	size_t next = 0;
+	int active = 0, still;
+
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || (m = curl_multi_init()) == NULL)
+		return -1;
+	hdr = auth_header(c);
+	for (size_t i = 0; i < n; i++) {
+		jobs[i].state = NSYM_FETCH_PENDING;
+		jobs[i].fd = -1;
+	}
+	do {
+		while (next < n && active < c->parallel) {
+			struct nsym_fetch *j = &jobs[next++];
+			if (!from_cache(c, j))
+				active += advance(c, m, j, hdr);
+		}
+		curl_multi_perform(m, &still);
+		reap(c, m, hdr, &active);
+		if (progress != NULL)
+			progress(arg, jobs, n);
+		if (active > 0)
+			curl_multi_poll(m, NULL, 0, 200, NULL);
+	} while (active > 0 || next < n);
+	curl_slist_free_all(hdr);
+	curl_multi_cleanup(m);
+	return 0;
+}

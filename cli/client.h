@@ -1,0 +1,72 @@
+/*
+ * The client side of the symbol servers: which servers and token to use,
+ * and fetching debug files into the shared cache, many at once (libcurl
+ * multi), each checked to be what was asked for before it is kept.
+ */
+#ifndef NSYM_CLI_CLIENT_H
+#define NSYM_CLI_CLIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cache.h"
+
+#define NSYM_CLIENT_MAX_SERVERS 16
+
+struct nsym_client {
+	char urls[4096]; /* the server list, split in place */
+	const char *servers[NSYM_CLIENT_MAX_SERVERS];
+	size_t nservers;
+	const char *token;    /* never printed */
+	long connect_timeout; /* seconds */
+	long stall_timeout;   /* seconds under 1 KB/s before a transfer is dropped */
+	int parallel;         /* transfers at once */
+	struct nsym_cache cache;
+};
+
+/*
+ * Servers: `servers` (space-separated) if not NULL, else NAPI_SYMBOLS_SERVER,
+ * else DEBUGINFOD_URLS. Token: `token`, else NAPI_SYMBOLS_TOKEN. Timeouts
+ * from NAPI_SYMBOLS_CONNECT_TIMEOUT (default 5) and NAPI_SYMBOLS_TIMEOUT
+ * (default 30). 0, or -1 with a message in err.
+ */
+int nsym_client_init(struct nsym_client *out, const char *servers, const char *token, char *err,
+                     size_t err_size);
+
+enum nsym_fetch_state {
+	NSYM_FETCH_PENDING,
+	NSYM_FETCH_CACHED,        /* already in the cache */
+	NSYM_FETCH_FOUND,         /* downloaded now */
+	NSYM_FETCH_NOT_ON_SERVER, /* every server answered 404 (remembered as a miss) */
+	NSYM_FETCH_FAILED,        /* see error */
+};
+
+struct nsym_fetch {
+	char id[132];     /* lowercase hex identity */
+	const char *kind; /* "debuginfo" or "executable" */
+	enum nsym_fetch_state state;
+	char path[4200]; /* the cache entry when CACHED or FOUND */
+	char error[512];
+	const char *server; /* the one that answered, when FOUND */
+	uint64_t bytes;     /* downloaded */
+	bool reached;       /* some server answered with an HTTP status */
+	/* transfer state */
+	size_t next_server;
+	int fd;
+	char tmp[4300];
+};
+
+/* Progress: called now and then during nsym_fetch_run. */
+typedef void (*nsym_fetch_progress)(void *arg, const struct nsym_fetch *jobs, size_t n);
+
+/*
+ * Runs every job: the cache first, then each server in order until one has
+ * it. A downloaded file whose identity is not the one asked for is thrown
+ * away and counts as a failure of that server. Returns 0, or -1 when
+ * libcurl cannot be set up at all.
+ */
+int nsym_fetch_run(struct nsym_client *c, struct nsym_fetch *jobs, size_t n,
+                   nsym_fetch_progress progress, void *arg);
+
+#endif

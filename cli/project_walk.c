@@ -1,0 +1,810 @@
+/*
+ * The project walker behind `fetch`: finds the native addons under a Node.js
+ * project the way Node would reach them (nested and scoped node_modules,
+ * pnpm's .pnpm store through its symlinks, yarn's layouts), each real file
+ * once, and names the package that ships each one from a small tolerant
+ * reader of package.json's "name" and "version". Contract in project_walk.h.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "project_walk.h"
+
+#define PKG_FIELD    256           /* npm caps names at 214 bytes; longer values are ignored */
+#define PKG_JSON_MAX (1024 * 1024) /* larger package.json files are not read */
+#define WALK_PATH    4096
+
+/* ---- package.json: "name" and "version" only ---- */
+
+struct pkg {
+	char name[PKG_FIELD];
+	char version[PKG_FIELD];
+};
+
+/* A bounded cursor over the file's bytes: running off the end is just "no more". */
+struct cur {
+	const char *p, *end;
+};
+
+static void skip_ws(struct cur *c)
+{
+	while (c->p < c->end && (*c->p == ' ' || *c->p == '\t' || *c->p == '\n' || *c->p == '\r'))
+		c->p++;
+}
+
+static int hex4(struct cur *c, unsigned *out)
+{
+	unsigned v = 0;
+	if (c->end - c->p < 4)
+		return -1;
+	for (int i = 0; i < 4; i++) {
+		char h = *c->p++;
+		v <<= 4;
+		if (h >= '0' && h <= '9')
+			v |= (unsigned)(h - '0');
+		else if (h >= 'a' && h <= 'f')
+			v |= (unsigned)(h - 'a' + 10);
+		else if (h >= 'A' && h <= 'F')
+			v |= (unsigned)(h - 'A' + 10);
+		else
+			return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+/* A bounded output buffer; `bad` once the value cannot be kept as a C string. */
+struct out {
+	char *s;
+	size_t len, cap;
+	int bad;
+};
+
+static void put(struct out *o, unsigned char b)
+{
+	if (o->len + 1 >= o->cap)
+		o->bad = 1;
+	else
+		o->s[o->len++] = (char)b;
+}
+
+static void put_utf8(struct out *o, unsigned cp)
+{
+	if (cp == 0)
+		o->bad = 1; /* a NUL would cut the name short */
+	else if (cp < 0x80)
+		put(o, (unsigned char)cp);
+	else if (cp < 0x800) {
+		put(o, (unsigned char)(0xc0 | cp >> 6));
+		put(o, (unsigned char)(0x80 | (cp & 0x3f)));
+	} else if (cp < 0x10000) {
+		put(o, (unsigned char)(0xe0 | cp >> 12));
+		put(o, (unsigned char)(0x80 | (cp >> 6 & 0x3f)));
+		put(o, (unsigned char)(0x80 | (cp & 0x3f)));
+	} else {
+		put(o, (unsigned char)(0xf0 | cp >> 18));
+		put(o, (unsigned char)(0x80 | (cp >> 12 & 0x3f)));
+		put(o, (unsigned char)(0x80 | (cp >> 6 & 0x3f)));
+		put(o, (unsigned char)(0x80 | (cp & 0x3f)));
+	}
+}
+
+/* \uXXXX, with a following low surrogate joined to a high one; lone halves become U+FFFD. */
+static void unicode_escape(struct cur *c, struct out *o)
+{
+	unsigned cp, lo;
+	if (hex4(c, &cp) != 0) {
+		o->bad = 1;
+		return;
+	}
+	if (cp >= 0xd800 && cp < 0xdc00 && c->end - c->p >= 6 && c->p[0] == '\\' &&
+	    c->p[1] == 'u') {
+		struct cur peek = {c->p + 2, c->end};
+		if (hex4(&peek, &lo) == 0 && lo >= 0xdc00 && lo < 0xe000) {
+			c->p = peek.p;
+			cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+		}
+	}
+	if (cp >= 0xd800 && cp < 0xe000)
+		cp = 0xfffd;
+	put_utf8(o, cp);
+}
+
+static void escape(struct cur *c, struct out *o)
+{
+	static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+	const char *k;
+	if (c->p >= c->end) {
+		o->bad = 1;
+		return;
+	}
+	if (*c->p == 'u') {
+		c->p++;
+		unicode_escape(c, o);
+		return;
+	}
+	k = strchr(from, *c->p);
+	if (k != NULL && *k != '\0')
+		put(o, (unsigned char)to[k - from]);
+	else
+		o->bad = 1;
+	c->p++;
+}
+
+/* Reads a string at c->p (just past its '"') into o; o may be NULL to skip it.
+ * Returns -1 when the file ends inside the string. */
+static int read_string(struct cur *c, struct out *o)
+{
+	struct out sink = {NULL, 0, 0, 0};
+	if (o == NULL)
+		o = &sink;
+	while (c->p < c->end) {
+		char ch = *c->p++;
+		if (ch == '"') {
+			if (o->s != NULL)
+				o->s[o->len] = '\0';
+			return 0;
+		}
+		if (ch == '\\')
+			escape(c, o);
+		else if (o->s != NULL)
+			put(o, (unsigned char)ch);
+	}
+	return -1;
+}
+
+/* Skips one value of any kind; nested objects and arrays by counting brackets
+ * (strings are skipped as strings so brackets inside them do not count). */
+static int skip_value(struct cur *c)
+{
+	int depth = 0;
+	while (c->p < c->end) {
+		char ch = *c->p;
+		if (ch == '"') {
+			c->p++;
+			if (read_string(c, NULL) != 0)
+				return -1;
+		} else if (ch == '{' || ch == '[') {
+			depth++;
+			c->p++;
+		} else if (ch == '}' || ch == ']') {
+			if (depth == 0)
+				return 0;
+			depth--;
+			c->p++;
+		} else if (ch == ',' && depth == 0) {
+			return 0;
+		} else {
+			c->p++;
+		}
+		if (depth == 0 && (ch == '"' || ch == '}' || ch == ']'))
+			return 0;
+	}
+	return -1;
+}
+
+/* The value of a top-level member: "name" and "version" strings are kept,
+ * anything else is skipped. */
+static int member_value(struct cur *c, const char *key, struct pkg *out)
+{
+	char *field = strcmp(key, "name") == 0      ? out->name
+	              : strcmp(key, "version") == 0 ? out->version
+	                                            : NULL;
+	char tmp[PKG_FIELD];
+	struct out o = {tmp, 0, sizeof(tmp), 0};
+
+	if (field == NULL || c->p >= c->end || *c->p != '"')
+		return skip_value(c);
+	c->p++;
+	if (read_string(c, &o) != 0)
+		return -1;
+	if (!o.bad)
+		memcpy(field, tmp, o.len + 1); /* the last duplicate wins, as in JSON.parse */
+	return 0;
+}
+
+/* Scans the top-level object's members. Tolerant: on malformed input it
+ * stops and keeps what it found before. */
+static void parse_package(struct cur *c, struct pkg *out)
+{
+	if (c->end - c->p >= 3 && memcmp(c->p, "\xef\xbb\xbf", 3) == 0)
+		c->p += 3; /* a BOM, which Node's require strips too */
+	skip_ws(c);
+	if (c->p >= c->end || *c->p++ != '{')
+		return;
+	for (;;) {
+		char key[16];
+		struct out k = {key, 0, sizeof(key), 0};
+		skip_ws(c);
+		if (c->p >= c->end || *c->p++ != '"' || read_string(c, &k) != 0)
+			return;
+		skip_ws(c);
+		if (c->p >= c->end || *c->p++ != ':')
+			return;
+		skip_ws(c);
+		if (member_value(c, k.bad ? "" : key, out) != 0)
+			return;
+		skip_ws(c);
+		if (c->p >= c->end || *c->p++ != ',')
+			return;
+	}
+}
+
+/* Reads dir/package.json into out (fields "" when absent). Returns 1 when it has a name. */
+static int read_package(struct pkg *out, const char *dir)
+{
+	char path[WALK_PATH];
+	struct stat st;
+	char *buf = NULL;
+	ssize_t n = -1;
+	int fd;
+
+	out->name[0] = out->version[0] = '\0';
+	if ((size_t)snprintf(path, sizeof(path), "%s/package.json", dir) >= sizeof(path))
+		return 0;
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return 0;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size <= PKG_JSON_MAX &&
+	    (buf = malloc((size_t)st.st_size + 1)) != NULL)
+		n = read(fd, buf, (size_t)st.st_size);
+	close(fd);
+	if (n > 0) {
+		struct cur c = {buf, buf + n};
+		parse_package(&c, out);
+	}
+	free(buf);
+	return out->name[0] != '\0';
+}
+
+/* ---- sets of (st_dev, st_ino): folders entered, addons reported ---- */
+
+struct devino {
+	dev_t dev;
+	ino_t ino;
+	int used;
+};
+
+struct idset {
+	struct devino *v;
+	size_t cap, n; /* cap is a power of two, kept at most half full */
+};
+
+static size_t slot_of(const struct idset *s, dev_t dev, ino_t ino)
+{
+	uint64_t h = ((uint64_t)ino * 0x9e3779b97f4a7c15u) ^ ((uint64_t)dev * 0xc2b2ae3d27d4eb4fu);
+	size_t i = (size_t)(h ^ (h >> 29)) & (s->cap - 1);
+	while (s->v[i].used && (s->v[i].dev != dev || s->v[i].ino != ino))
+		i = (i + 1) & (s->cap - 1);
+	return i;
+}
+
+static int idset_grow(struct idset *s)
+{
+	struct idset bigger = {NULL, s->cap ? s->cap * 2 : 256, 0};
+	bigger.v = calloc(bigger.cap, sizeof(*bigger.v));
+	if (bigger.v == NULL)
+		return -1;
+	for (size_t i = 0; i < s->cap; i++)
+		if (s->v[i].used)
+			bigger.v[slot_of(&bigger, s->v[i].dev, s->v[i].ino)] = s->v[i];
+	bigger.n = s->n;
+	free(s->v);
+	*s = bigger;
+	return 0;
+}
+
+static int idset_has(const struct idset *s, const struct stat *st)
+{
+	return s->cap > 0 && s->v[slot_of(s, st->st_dev, st->st_ino)].used;
+}
+
+/* 1 added, 0 already there, -1 out of memory. */
+static int idset_add(struct idset *s, const struct stat *st)
+{
+	size_t i;
+	if (idset_has(s, st))
+		return 0;
+	if ((s->n + 1) * 2 > s->cap && idset_grow(s) != 0)
+		return -1;
+	i = slot_of(s, st->st_dev, st->st_ino);
+	s->v[i] = (struct devino){st->st_dev, st->st_ino, 1};
+	s->n++;
+	return 1;
+}
+
+/* ---- recognising addons ---- */
+
+static int ends_with(const char *name, const char *suffix)
+{
+	size_t n = strlen(name), k = strlen(suffix);
+	return n > k && strcmp(name + n - k, suffix) == 0;
+}
+
+/* *.node, *.so, *.so.1.2 (a versioned soname), *.dylib, *.dll. */
+static int candidate_name(const char *name)
+{
+	const char *so;
+	if (ends_with(name, ".node") || ends_with(name, ".so") || ends_with(name, ".dylib") ||
+	    ends_with(name, ".dll"))
+		return 1;
+	for (so = strstr(name, ".so."); so != NULL; so = strstr(so + 1, ".so.")) {
+		const char *t = so + 4;
+		while (*t == '.' || (*t >= '0' && *t <= '9'))
+			t++;
+		if (so > name && *t == '\0' && so[4] >= '0' && so[4] <= '9')
+			return 1;
+	}
+	return 0;
+}
+
+/* ELF, Mach-O (32/64-bit, either byte order), universal (fat and fat64), or MZ. */
+static int binary_magic(const unsigned char *m, ssize_t n)
+{
+	static const uint32_t magics[] = {0x7f454c46, 0xfeedface, 0xfeedfacf,
+	                                  0xcefaedfe, 0xcffaedfe, 0xcafebabe,
+	                                  0xbebafeca, 0xcafebabf, 0xbfbafeca};
+	uint32_t v;
+	if (n >= 2 && m[0] == 'M' && m[1] == 'Z')
+		return 1;
+	if (n < 4)
+		return 0;
+	v = (uint32_t)m[0] << 24 | (uint32_t)m[1] << 16 | (uint32_t)m[2] << 8 | m[3];
+	for (size_t i = 0; i < sizeof(magics) / sizeof(magics[0]); i++)
+		if (v == magics[i])
+			return 1;
+	return 0;
+}
+
+/* ---- the walk ---- */
+
+/* What a folder is to Node's resolution; it decides where package.json counts. */
+enum kind {
+	K_PLAIN,      /* outside node_modules */
+	K_MODULES,    /* a node_modules folder */
+	K_SCOPE,      /* node_modules/@scope */
+	K_PACKAGE,    /* a package's own folder: node_modules/x, node_modules/@s/x */
+	K_IN_PACKAGE, /* below a package's own folder */
+};
+
+struct walk {
+	int (*fn)(void *arg, const struct nsym_addon_file *f);
+	void *arg;
+	struct nsym_walk_stats *st;
+	struct idset dirs, files;
+	char path[WALK_PATH]; /* as found; "" stands for "." so paths read node_modules/... */
+	size_t len;
+	size_t entries;
+	int stop;  /* fn's non-zero answer */
+	int nomem; /* out of memory: the walk stops and fails */
+};
+
+struct entry {
+	char *name;
+	unsigned char type; /* d_type */
+};
+
+struct entries {
+	struct entry *v;
+	size_t n, cap;
+};
+
+static int halted(const struct walk *w)
+{
+	return w->stop != 0 || w->nomem || w->st->truncated;
+}
+
+static const char *here(const struct walk *w)
+{
+	return w->len == 0 ? "." : w->path;
+}
+
+/* Appends "/name"; 0 when the path would not fit. */
+static int path_push(struct walk *w, const char *name)
+{
+	size_t k = strlen(name), sep = w->len > 0 && w->path[w->len - 1] != '/';
+	if (w->len + sep + k + 1 > sizeof(w->path))
+		return 0;
+	if (sep)
+		w->path[w->len++] = '/';
+	memcpy(w->path + w->len, name, k + 1);
+	w->len += k;
+	return 1;
+}
+
+static void path_pop(struct walk *w, size_t len)
+{
+	w->len = len;
+	w->path[len] = '\0';
+}
+
+static enum kind child_kind(enum kind parent, const char *name)
+{
+	if (strcmp(name, "node_modules") == 0)
+		return K_MODULES;
+	switch (parent) {
+	case K_MODULES:
+		return name[0] == '@' ? K_SCOPE : K_PACKAGE;
+	case K_SCOPE:
+		return K_PACKAGE;
+	case K_PACKAGE:
+	case K_IN_PACKAGE:
+		return K_IN_PACKAGE;
+	default:
+		return K_PLAIN;
+	}
+}
+
+/* Folders that hold no addons Node would load, only links to scripts, caches, history
+ * or pnpm's content store (files named by hash). */
+static int skipped_folder(const char *name)
+{
+	return strcmp(name, ".bin") == 0 || strcmp(name, ".cache") == 0 ||
+	       strcmp(name, ".git") == 0 || strcmp(name, ".pnpm-store") == 0;
+}
+
+/* Dot-names last, so node_modules/x is reached before node_modules/.pnpm/...; then byte order. */
+static int entry_cmp(const void *a, const void *b)
+{
+	const struct entry *x = a, *y = b;
+	int dx = x->name[0] == '.', dy = y->name[0] == '.';
+	if (dx != dy)
+		return dx - dy;
+	return strcmp(x->name, y->name);
+}
+
+static void entries_free(struct entries *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i].name);
+	free(l->v);
+}
+
+static int entries_add(struct entries *l, const struct dirent *e)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 32;
+		struct entry *v = realloc(l->v, cap * sizeof(*v));
+		if (v == NULL)
+			return -1;
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n].name = strdup(e->d_name);
+	if (l->v[l->n].name == NULL)
+		return -1;
+	l->v[l->n++].type = e->d_type;
+	return 0;
+}
+
+/* The whole folder, sorted, so the order (and the path each addon is reported
+ * under) does not depend on the file system. */
+static void read_entries(struct walk *w, DIR *d, struct entries *out)
+{
+	struct dirent *e;
+	while (!halted(w) && (e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (++w->entries > NSYM_WALK_MAX_ENTRIES)
+			w->st->truncated = true;
+		else if (entries_add(out, e) != 0)
+			w->nomem = 1;
+	}
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof(*out->v), entry_cmp);
+}
+
+/* The package a folder's files belong to: a package's own folder starts afresh
+ * from its package.json; a folder below it may hold a nearer named one. */
+static const struct pkg *folder_package(const struct walk *w, enum kind kind, const struct pkg *up,
+                                        const struct entries *l, struct pkg *own)
+{
+	static const struct pkg none;
+	int has_json = 0;
+
+	if (kind == K_PLAIN || kind == K_MODULES || kind == K_SCOPE)
+		return &none;
+	for (size_t i = 0; i < l->n && !has_json; i++)
+		has_json = strcmp(l->v[i].name, "package.json") == 0;
+	if (has_json && read_package(own, here(w)))
+		return own;
+	return kind == K_PACKAGE ? &none : up;
+}
+
+static void report(struct walk *w, const struct pkg *pkg)
+{
+	char *real = realpath(here(w), NULL);
+	struct nsym_addon_file f = {here(w), real, pkg->name, pkg->version};
+	if (real == NULL) {
+		w->st->skipped_unreadable++;
+		return;
+	}
+	w->st->addons++;
+	w->stop = w->fn(w->arg, &f);
+	free(real);
+}
+
+/* A candidate file at w->path: reported when it is a binary not reported before.
+ * O_NONBLOCK so a FIFO named x.node cannot hang the walk. */
+static void check_file(struct walk *w, const struct pkg *pkg)
+{
+	unsigned char m[4] = {0};
+	struct stat st;
+	ssize_t n = 0;
+	int fd, is_new = 0;
+
+	fd = open(here(w), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		w->st->skipped_unreadable++;
+		return;
+	}
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && !idset_has(&w->files, &st))
+		n = pread(fd, m, sizeof(m), 0);
+	if (binary_magic(m, n) && (is_new = idset_add(&w->files, &st)) < 0)
+		w->nomem = 1;
+	close(fd);
+	if (is_new > 0)
+		report(w, pkg);
+}
+
+static unsigned char type_of(const struct stat *st)
+{
+	return S_ISDIR(st->st_mode) ? DT_DIR : S_ISREG(st->st_mode) ? DT_REG : DT_UNKNOWN;
+}
+
+static void walk_dir(struct walk *w, enum kind kind, const struct pkg *up, int depth, int via_link);
+
+/* One entry of a folder; w->path already names it. Links are followed to learn
+ * what they point at; a dangling link is passed over. */
+static void visit(struct walk *w, const struct entry *e, enum kind parent, const struct pkg *pkg,
+                  int depth)
+{
+	unsigned char type = e->type;
+	int link = type == DT_LNK;
+	struct stat st;
+
+	if (type == DT_UNKNOWN) { /* some file systems do not fill d_type */
+		if (lstat(here(w), &st) != 0)
+			return;
+		link = S_ISLNK(st.st_mode);
+		type = type_of(&st);
+	}
+	if (link) {
+		if (stat(here(w), &st) != 0)
+			return;
+		type = type_of(&st);
+	}
+	if (type == DT_DIR && !skipped_folder(e->name))
+		walk_dir(w, child_kind(parent, e->name), pkg, depth + 1, link);
+	else if (type == DT_REG) {
+		w->st->files_seen++;
+		if (candidate_name(e->name))
+			check_file(w, pkg);
+	}
+}
+
+/* Enters the folder at w->path unless it is too deep or its real folder was
+ * entered before (a loop, or one more link to a pnpm package). */
+static void walk_dir(struct walk *w, enum kind kind, const struct pkg *up, int depth, int via_link)
+{
+	struct entries l = {NULL, 0, 0};
+	struct pkg own;
+	const struct pkg *pkg;
+	struct stat st;
+	DIR *d;
+	int added;
+
+	if (depth > NSYM_WALK_MAX_DEPTH) {
+		w->st->too_deep++;
+		return;
+	}
+	if ((d = opendir(here(w))) == NULL || fstat(dirfd(d), &st) != 0) {
+		w->st->skipped_unreadable++;
+		if (d != NULL)
+			closedir(d);
+		return;
+	}
+	if ((added = idset_add(&w->dirs, &st)) <= 0) {
+		w->st->loops_avoided += added == 0;
+		w->nomem |= added < 0;
+		closedir(d);
+		return;
+	}
+	w->st->folders++;
+	w->st->links_followed += via_link != 0;
+	read_entries(w, d, &l);
+	closedir(d); /* before descending, so deep trees do not run out of descriptors */
+	pkg = folder_package(w, kind, up, &l, &own);
+	for (size_t i = 0; i < l.n && !halted(w); i++) {
+		size_t len = w->len;
+		if (!path_push(w, l.v[i].name))
+			w->st->skipped_unreadable++;
+		else
+			visit(w, &l.v[i], kind, pkg, depth);
+		path_pop(w, len);
+	}
+	entries_free(&l);
+}
+
+/* ---- the root ---- */
+
+/* Where a real path sits in node_modules: its kind and, inside a package, the
+ * length of the package folder's path (the last node_modules decides, so
+ * .pnpm/x@1/node_modules/x is the package x). */
+static enum kind place_of(const char *real, size_t *pkg_len)
+{
+	const char *nm = NULL, *p, *q;
+
+	for (p = strstr(real, "/node_modules"); p != NULL; p = strstr(p + 1, "/node_modules"))
+		if (p[13] == '/' || p[13] == '\0')
+			nm = p;
+	if (nm == NULL)
+		return K_PLAIN;
+	if (nm[13] == '\0')
+		return K_MODULES;
+	p = nm + 14;
+	q = strchr(p, '/');
+	if (*p == '@') {
+		if (q == NULL)
+			return K_SCOPE;
+		p = q + 1;
+		q = strchr(p, '/');
+	}
+	*pkg_len = q != NULL ? (size_t)(q - real) : strlen(real);
+	return q != NULL ? K_IN_PACKAGE : K_PACKAGE;
+}
+
+/* The nearest package.json with a name from real folder `dir` up to the
+ * package folder (the first pkg_len bytes of it); "" when none has one. */
+static void package_above(struct pkg *out, const char *dir, size_t pkg_len)
+{
+	char d[WALK_PATH];
+	char *slash;
+
+	snprintf(d, sizeof(d), "%s", dir);
+	while (!read_package(out, d)) {
+		if (strlen(d) <= pkg_len || (slash = strrchr(d, '/')) == NULL || slash == d)
+			break;
+		*slash = '\0';
+	}
+	if (out->name[0] == '\0')
+		out->version[0] = '\0';
+}
+
+/* The package a file or folder at real path `real` inherits from the folders above it. */
+static void inherited_package(struct pkg *out, const char *real)
+{
+	char parent[WALK_PATH];
+	char *slash;
+	size_t pkg_len = 0;
+	enum kind kind;
+
+	out->name[0] = out->version[0] = '\0';
+	snprintf(parent, sizeof(parent), "%s", real);
+	if ((slash = strrchr(parent, '/')) == NULL || slash == parent)
+		return;
+	*slash = '\0';
+	kind = place_of(parent, &pkg_len);
+	if (kind == K_PACKAGE || kind == K_IN_PACKAGE)
+		package_above(out, parent, pkg_len);
+}
+
+/* A sub-folder of a project (node_modules, .yarn/unplugged), walked when it is there. */
+static void walk_sub(struct walk *w, const char *rel, enum kind kind, int depth)
+{
+	static const struct pkg none;
+	size_t len = w->len;
+	struct stat st;
+
+	if (path_push(w, rel) && stat(here(w), &st) == 0 && S_ISDIR(st.st_mode)) {
+		int link = lstat(here(w), &st) == 0 && S_ISLNK(st.st_mode);
+		walk_dir(w, kind, &none, depth, link);
+	}
+	path_pop(w, len);
+}
+
+static int is_folder(const char *dir, const char *rel)
+{
+	char path[WALK_PATH];
+	struct stat st;
+	return (size_t)snprintf(path, sizeof(path), "%s/%s", dir, rel) < sizeof(path) &&
+	       stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int walk_root_dir(struct walk *w, const char *real, const struct stat *st, char *err,
+                         size_t err_size)
+{
+	struct pkg up;
+	size_t pkg_len = 0;
+	enum kind kind = place_of(real, &pkg_len);
+	DIR *d = opendir(real);
+
+	if (d == NULL) {
+		snprintf(err, err_size, "cannot read '%s': %s", here(w), strerror(errno));
+		return -1;
+	}
+	closedir(d);
+	if (kind == K_PLAIN &&
+	    (is_folder(real, "node_modules") || is_folder(real, ".yarn/unplugged"))) {
+		/* a link from inside back to the project is then a loop, not a second walk */
+		if (idset_add(&w->dirs, st) < 0)
+			w->nomem = 1;
+		walk_sub(w, "node_modules", K_MODULES, 1);
+		walk_sub(w, ".yarn/unplugged", K_PLAIN, 2);
+		return 0;
+	}
+	inherited_package(&up, real);
+	walk_dir(w, kind, &up, 0, 0);
+	return 0;
+}
+
+/* A file named on purpose: any name will do, the magic still has to be right. */
+static void walk_root_file(struct walk *w, const char *real)
+{
+	struct pkg up;
+	inherited_package(&up, real);
+	w->st->files_seen++;
+	check_file(w, &up);
+}
+
+/* The root as given, for display: without trailing slashes, and "." as "". */
+static int set_root_path(struct walk *w, const char *root)
+{
+	size_t len = strlen(root);
+	while (len > 1 && root[len - 1] == '/')
+		len--;
+	if (len >= sizeof(w->path))
+		return -1;
+	if (len == 1 && root[0] == '.')
+		len = 0;
+	memcpy(w->path, root, len);
+	path_pop(w, len);
+	return 0;
+}
+
+int nsym_project_walk(const char *root, int (*fn)(void *arg, const struct nsym_addon_file *f),
+                      void *arg, struct nsym_walk_stats *stats, char *err, size_t err_size)
+{
+	struct nsym_walk_stats local;
+	struct walk *w = calloc(1, sizeof(*w));
+	char *real = NULL;
+	struct stat st;
+	int rc = -1;
+
+	if (stats == NULL)
+		stats = &local;
+	memset(stats, 0, sizeof(*stats));
+	if (w == NULL) {
+		snprintf(err, err_size, "out of memory");
+		return -1;
+	}
+	*w = (struct walk){.fn = fn, .arg = arg, .st = stats};
+	if (set_root_path(w, root) != 0)
+		snprintf(err, err_size, "'%s': the path is too long", root);
+	else if ((real = realpath(root, NULL)) == NULL || stat(real, &st) != 0)
+		snprintf(err, err_size, "cannot read '%s': %s", root, strerror(errno));
+	else if (S_ISDIR(st.st_mode))
+		rc = walk_root_dir(w, real, &st, err, err_size);
+	else if (S_ISREG(st.st_mode)) {
+		walk_root_file(w, real);
+		rc = 0;
+	} else
+		snprintf(err, err_size, "'%s' is neither a file nor a folder", root);
+	if (rc == 0 && w->nomem) {
+		snprintf(err, err_size, "out of memory");
+		rc = -1;
+	} else if (rc == 0)
+		rc = w->stop;
+	free(real);
+	free(w->dirs.v);
+	free(w->files.v);
+	free(w);
+	return rc;
+}

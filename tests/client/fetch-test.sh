@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# `napi-symbols fetch` and `cache` against real servers (ours, elfutils'
+# debuginfod) and misbehaving ones (fake-server.js), on loopback:
+#   fetch-test.sh NAPI_SYMBOLS FIXTURES_DIR CASE
+set -uo pipefail
+nsym=$(realpath "$1") fixtures=$(realpath "$2") case_name=$3
+here=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+fail() { echo "FAIL [$case_name]: $*" >&2; exit 1; }
+export DEBUGINFOD_CACHE_PATH=$work/cache
+unset NAPI_SYMBOLS_SERVER NAPI_SYMBOLS_TOKEN DEBUGINFOD_URLS
+
+c_dbg=$fixtures/c/addon.node.debug c_bin=$fixtures/c/addon.node.stripped
+r_dbg=$fixtures/rust/addon.node.debug r_bin=$fixtures/rust/addon.node.stripped
+nb_bin=$fixtures/c/addon-nobuildid.node.stripped
+c_id=$(readelf -n "$fixtures/c/addon.node" | awk '/Build ID:/ {print $3}')
+r_id=$(readelf -n "$fixtures/rust/addon.node" | awk '/Build ID:/ {print $3}')
+
+# listen CMD...: runs a server that prints "listening on URL"; sets $url.
+listen() {
+  "$@" >"$work/listen.out" 2>"$work/listen.err" &
+  pids+=($!)
+  for _ in $(seq 100); do
+    url=$(sed -n 's/^listening on //p' "$work/listen.out")
+    [ -n "$url" ] && return 0
+    sleep 0.1
+  done
+  fail "server '$*' did not start: $(cat "$work/listen.err")"
+}
+
+our_server() {
+  listen "$nsym" serve --store "$work/store" --listen 127.0.0.1:0
+  local t; t=$("$nsym" token create --store "$work/store" --scope upload --name ci)
+  for f in "$c_dbg" "$r_dbg"; do
+    curl -sf -o /dev/null -H "Authorization: Bearer $t" --data-binary "@$f" "$url/api/v1/upload" ||
+      fail "upload $f"
+  done
+}
+
+# A project as npm lays it out (nested, scoped), with a pnpm-style store and
+# links, and an addon no server has.
+make_project() {
+  local p=$work/proj m
+  m=$p/node_modules
+  mkdir -p "$m/@scope/c-addon/build/Release" "$m/.pnpm/rust-addon@0.1.0/node_modules/rust-addon" \
+    "$m/outer/node_modules/nobid"
+  echo '{"name": "@scope/c-addon", "version": "1.2.3"}' >"$m/@scope/c-addon/package.json"
+  cp "$c_bin" "$m/@scope/c-addon/build/Release/addon.node"
+  echo '{"name": "rust-addon", "version": "0.1.0"}' >"$m/.pnpm/rust-addon@0.1.0/node_modules/rust-addon/package.json"
+  cp "$r_bin" "$m/.pnpm/rust-addon@0.1.0/node_modules/rust-addon/index.node"
+  ln -s .pnpm/rust-addon@0.1.0/node_modules/rust-addon "$m/rust-addon"
+  ln -s ../../.. "$m/outer/node_modules/loop" # a loop must not hang the walk
+  echo '{"name": "outer", "version": "2.0.0"}' >"$m/outer/package.json"
+  echo '{"name": "nobid", "version": "0.0.1"}' >"$m/outer/node_modules/nobid/package.json"
+  cp "$nb_bin" "$m/outer/node_modules/nobid/n.node"
+  echo 'not a binary' >"$m/outer/README.node"
+}
+
+check_project_fetch() {
+  (cd "$work/proj" && "$nsym" fetch --server "$1" >"$work/out" 2>"$work/err") ||
+    fail "fetch exited $?: $(cat "$work/err")"
+  grep -q "^node_modules/@scope/c-addon/build/Release/addon.node  @scope/c-addon@1.2.3  $c_id  found$" "$work/out" ||
+    fail "c addon: $(cat "$work/out")"
+  grep -q "  rust-addon@0.1.0  $r_id  found$" "$work/out" || fail "rust addon: $(cat "$work/out")"
+  grep -q "nobid@0.0.1  [0-9a-f]\{40\}  not on server$" "$work/out" || fail "miss: $(cat "$work/out")"
+  [ "$(wc -l <"$work/out")" = 3 ] || fail "each addon once: $(cat "$work/out")"
+  cmp -s "$DEBUGINFOD_CACHE_PATH/$c_id/debuginfo" "$c_dbg" || fail "cached bytes (c)"
+  cmp -s "$DEBUGINFOD_CACHE_PATH/$r_id/debuginfo" "$r_dbg" || fail "cached bytes (rust)"
+  (cd "$work/proj" && "$nsym" fetch --server "$1" --json >"$work/out") || fail "second fetch"
+  [ "$(grep -c '"result": "cached"' "$work/out")" = 2 ] || fail "second fetch: $(cat "$work/out")"
+}
+
+case $case_name in
+our-server)
+  our_server; make_project; check_project_fetch "$url"
+  # gdb reads what fetch put in the shared cache, with no server up
+  mkdir "$work/app"; cp "$c_bin" "$work/app/addon.node"
+  want=$(gdb -batch -nx -ex 'info line checksum_bytes' "$fixtures/c/addon.node" 2>&1 | grep '^Line')
+  got=$(DEBUGINFOD_URLS=http://127.0.0.1:1 gdb -batch -nx -iex 'set debuginfod enabled on' \
+    -ex 'info line checksum_bytes' "$work/app/addon.node" 2>&1 | grep '^Line')
+  [ -n "$want" ] && [ "$got" = "$want" ] || fail "gdb from the cache: '$got', expected '$want'"
+  "$nsym" cache list >"$work/out" || fail "cache list"
+  grep -q "^$c_id  debuginfo  *$(stat -c %s "$c_dbg") bytes" "$work/out" || fail "list: $(cat "$work/out")"
+  grep -q "miss remembered" "$work/out" || fail "miss not listed"
+  "$nsym" cache prune --max-size 5M >/dev/null || fail "prune"
+  [ -f "$DEBUGINFOD_CACHE_PATH/$c_id/debuginfo" ] || fail "prune removed an entry that fits"
+  touch -d '2 days ago' "$DEBUGINFOD_CACHE_PATH/$r_id/debuginfo"
+  "$nsym" cache prune --max-size 1M >/dev/null || fail "prune"
+  [ ! -e "$DEBUGINFOD_CACHE_PATH/$r_id/debuginfo" ] && [ -f "$DEBUGINFOD_CACHE_PATH/$c_id/debuginfo" ] ||
+    fail "prune did not take the least recently used first"
+  "$nsym" cache clear >"$work/out" && [ -z "$(find "$DEBUGINFOD_CACHE_PATH" -mindepth 2 -type f -size +0)" ] || fail "clear: $(cat "$work/out"; find "$DEBUGINFOD_CACHE_PATH" -type f -size +0)" ;;
+elfutils-server)
+  # the same fetch against elfutils' debuginfod serving a folder
+  mkdir "$work/served"; cp "$c_dbg" "$work/served/c.debug"; cp "$r_dbg" "$work/served/rust.debug"
+  port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+  debuginfod -p "$port" -d "$work/debuginfod.db" -F "$work/served" >"$work/debuginfod.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 150); do
+    curl -sf -o /dev/null "http://127.0.0.1:$port/buildid/$r_id/debuginfo" && break
+    sleep 0.2
+  done
+  make_project; check_project_fetch "http://127.0.0.1:$port" ;;
+faults)
+  make_project
+  # server down: fails fast, says so, writes no miss
+  start=$(date +%s)
+  (cd "$work/proj" && "$nsym" fetch --server http://127.0.0.1:1 >"$work/out" 2>"$work/err") && fail "a dead server gave 0"
+  [ $(($(date +%s) - start)) -lt 10 ] || fail "a dead server took too long"
+  grep -q "no symbol server could be reached" "$work/err" || fail "message: $(cat "$work/err")"
+  [ -z "$(find "$DEBUGINFOD_CACHE_PATH" -type f 2>/dev/null)" ] || fail "a dead server left cache entries"
+  # a server that serves the wrong file: discarded, named, exit 1
+  listen node "$here/fake-server.js" wrong "$r_dbg"
+  "$nsym" fetch --server "$url" "$c_bin" >"$work/out" 2>&1 && fail "a wrong file was accepted"
+  grep -q "served a file with identity $r_id, not $c_id" "$work/out" || fail "wrong file: $(cat "$work/out")"
+  [ ! -e "$DEBUGINFOD_CACHE_PATH/$c_id/debuginfo" ] || fail "the wrong file was kept"
+  # truncated body, a stalling server, a failing one: errors, nothing kept
+  listen node "$here/fake-server.js" truncated "$c_dbg"
+  "$nsym" fetch --server "$url" "$c_bin" >"$work/out" 2>&1 && fail "a truncated file was accepted"
+  listen node "$here/fake-server.js" stall
+  NAPI_SYMBOLS_TIMEOUT=2 timeout 30 "$nsym" fetch --server "$url" "$c_bin" >"$work/out" 2>&1 && fail "a stalled transfer was accepted"
+  listen node "$here/fake-server.js" error
+  "$nsym" fetch --server "$url" "$c_bin" >"$work/out" 2>&1 && fail "HTTP 500 was accepted"
+  grep -q "answered HTTP 500" "$work/out" || fail "500: $(cat "$work/out")"
+  [ -z "$(find "$DEBUGINFOD_CACHE_PATH" -type f)" ] || fail "failures left files: $(find "$DEBUGINFOD_CACHE_PATH" -type f)"
+  # the second server of the list has it
+  our_server
+  "$nsym" fetch --server "http://127.0.0.1:1 $url" "$c_bin" >"$work/out" 2>&1 || fail "fallback: $(cat "$work/out")"
+  grep -q "$c_id  found" "$work/out" || fail "fallback: $(cat "$work/out")" ;;
+*) fail "unknown case" ;;
+esac
+echo "ok [$case_name]"
