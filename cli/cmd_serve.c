@@ -21,7 +21,9 @@ const char cmd_serve_usage[] =
     "\n"
     "Runs the symbol server: uploads of debug files and executables (ELF,\n"
     "Mach-O, PE, PDB) with a token, and downloads by identity over the\n"
-    "debuginfod API, so gdb, lldb, perf and debuginfod-find can use it.\n"
+    "debuginfod API, so gdb, lldb, perf and debuginfod-find can use it, and\n"
+    "in the SymSrv/SSQP layout under /symsrv/ for Windows debuggers. Routes,\n"
+    "scopes and replies: docs/server-api.md.\n"
     "Metadata lives in DIR/napi-symbols.db (sqlite), files in DIR/blobs/.\n"
     "Prints \"listening on http://HOST:PORT\" once it accepts requests, and one\n"
     "access-log line per request on stderr. SIGINT or SIGTERM stop it after the\n"
@@ -195,6 +197,9 @@ static int run(const struct nsym_server_config *cfg)
 	sigaddset(&stop, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* A file-size limit (ulimit -f) then fails the one upload with EFBIG
+	 * (507) instead of killing the server. */
+	signal(SIGXFSZ, SIG_IGN);
 	if (nsym_server_start(&srv, cfg, err, sizeof(err)) != 0) {
 		nsym_cli_error("%s", err);
 		return NSYM_EXIT_FAIL;

@@ -1,30 +1,14 @@
-/* JSON string output: quotes, backslashes and control bytes escaped; other
- * bytes (UTF-8 in paths and names) pass through as they are. */
+/* JSON string output to a stdio stream, through the escaper the server's
+ * replies use (server/json_writer.c), so both write strings the same way. */
 #include "json.h"
+#include "json_writer.h"
+
+static void put_file(void *arg, const char *p, size_t n)
+{
+	fwrite(p, 1, n, arg);
+}
 
 void nsym_json_string(FILE *out, const char *s)
 {
-	fputc('"', out);
-	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
-		switch (*p) {
-		case '"':
-			fputs("\\\"", out);
-			break;
-		case '\\':
-			fputs("\\\\", out);
-			break;
-		case '\n':
-			fputs("\\n", out);
-			break;
-		case '\t':
-			fputs("\\t", out);
-			break;
-		default:
-			if (*p < 0x20)
-				fprintf(out, "\\u%04x", *p);
-			else
-				fputc(*p, out);
-		}
-	}
-	fputc('"', out);
+	nsym_json_escape(s, put_file, out);
 }

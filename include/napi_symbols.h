@@ -204,6 +204,16 @@ enum nsym_id_form {
 NSYM_EXTERN int nsym_image_id(char *out, size_t size, const struct nsym_image *image,
                               enum nsym_id_form form);
 
+/* What a symbol server serves an image as (debuginfod's artifact types). */
+enum nsym_serves {
+	NSYM_SERVES_DEBUGINFO = 1 << 0,  /* DWARF, a symbol table without code, a PDB */
+	NSYM_SERVES_EXECUTABLE = 1 << 1, /* the code that runs: stripped or not */
+};
+
+/* The NSYM_SERVES_* bits of an image; 0 when it is neither (an ELF file
+ * with no code, DWARF or symbols). An unstripped file is both. */
+NSYM_EXTERN unsigned nsym_image_serves(const struct nsym_image *image);
+
 /* ---- Split: the stripped file that ships, the debug file that stays ---- */
 
 enum nsym_compress {

@@ -15,6 +15,7 @@
 
 #include "http.h"
 #include "metrics.h"
+#include "routes.h"
 
 struct nsym_server {
 	struct mg_context *ctx;
@@ -110,6 +111,32 @@ int nsym_send_fd(struct nsym_request *r, int fd, uint64_t from, uint64_t count)
 	return rc;
 }
 
+int nsym_read_body(struct nsym_request *r, struct nsym_buf *out, size_t max)
+{
+	long long declared = r->ri->content_length;
+	bool too_big = declared > 0 && (unsigned long long)declared > max;
+	char chunk[4096];
+	int n = 0;
+
+	nsym_buf_init(out, max);
+	nsym_buf_add(out, "", 0); /* a body of 0 bytes is "" too */
+	while (!too_big && !out->failed && (n = mg_read(r->conn, chunk, sizeof(chunk))) > 0) {
+		too_big = out->len + (size_t)n > max;
+		nsym_buf_add(out, chunk, too_big ? 0 : (size_t)n);
+	}
+	if (too_big)
+		nsym_reply_error(r, 413, "the body exceeds the limit of %zu bytes", max);
+	else if (out->failed)
+		nsym_reply_internal(r, NSYM_ENOMEM, "out of memory reading a request body");
+	else if (n < 0 || (declared >= 0 && out->len != (size_t)declared))
+		nsym_reply_error(r, 400, "the body ended after %zu of %lld bytes", out->len,
+		                 declared);
+	else
+		return 0;
+	nsym_buf_free(out);
+	return -1;
+}
+
 const char *nsym_header(const struct nsym_request *r, const char *name)
 {
 	return mg_get_header(r->conn, name);
@@ -135,15 +162,48 @@ static bool method_allowed(const struct nsym_route *route, const char *method)
 	return false;
 }
 
-static int find_route(const char *path)
+static bool path_matches(const struct nsym_route *rt, const char *path)
 {
+	return rt->exact ? strcmp(path, rt->prefix) == 0
+	                 : strncmp(path, rt->prefix, strlen(rt->prefix)) == 0;
+}
+
+/* The first route for the path that takes the method; else the first for
+ * the path (answered 405), so one path may have a route per scope. */
+static int find_route(const char *path, const char *method)
+{
+	int first = -1;
+
 	for (int i = 0; nsym_routes[i].prefix != NULL; i++) {
-		const struct nsym_route *rt = &nsym_routes[i];
-		size_t n = strlen(rt->prefix);
-		if (rt->exact ? strcmp(path, rt->prefix) == 0 : strncmp(path, rt->prefix, n) == 0)
+		if (!path_matches(&nsym_routes[i], path))
+			continue;
+		if (method_allowed(&nsym_routes[i], method))
 			return i;
+		if (first < 0)
+			first = i;
 	}
-	return -1;
+	return first;
+}
+
+/* "Allow: GET, HEAD, DELETE": every method the routes for this path
+ * with the same prefix take. */
+static void allow_header(char *out, size_t size, const struct nsym_route *rt)
+{
+	size_t n = (size_t)snprintf(out, size, "Allow:");
+
+	for (int i = 0; nsym_routes[i].prefix != NULL && n < size; i++) {
+		const char *m = nsym_routes[i].methods;
+		if (strcmp(nsym_routes[i].prefix, rt->prefix) != 0)
+			continue;
+		while (*m != '\0' && n < size) {
+			size_t len = strcspn(m, " ");
+			n += (size_t)snprintf(out + n, size - n, "%s %.*s", n > 6 ? "," : "",
+			                      (int)len, m);
+			m += len + (m[len] == ' ');
+		}
+	}
+	if (n < size)
+		snprintf(out + n, size - n, "\r\n");
 }
 
 /* 0 when the request may go on; otherwise the reply was sent. */
@@ -197,17 +257,15 @@ static void route_request(struct nsym_request *r)
 {
 	const struct nsym_route *rt;
 
-	r->route = find_route(r->path);
+	r->route = find_route(r->path, r->ri->request_method);
 	if (r->route < 0) {
 		nsym_reply_error(r, 404, "no such endpoint: %s", r->path);
 		return;
 	}
 	rt = &nsym_routes[r->route];
 	if (!method_allowed(rt, r->ri->request_method)) {
-		char allow[64];
-		snprintf(allow, sizeof(allow), "Allow: %s\r\n", rt->methods);
-		for (char *c = allow; *c != '\0'; c++)
-			*c = (char)(*c == ' ' && c > allow + 6 ? ',' : *c);
+		char allow[128];
+		allow_header(allow, sizeof(allow), rt);
 		nsym_reply(r, 405, "text/plain", allow, "method not allowed\n", 19);
 		return;
 	}

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "json_writer.h"
 #include "store.h"
 #include "tokens.h"
 
@@ -80,6 +81,11 @@ const char *nsym_status_text(int status);
 /* Writes raw bytes (headers or body) to the client, counting body bytes
  * when `body` is set. */
 int nsym_write(struct nsym_request *r, const void *data, size_t size, bool body);
+
+/* Reads the whole request body, at most max bytes, into out (initialized
+ * here, NUL-terminated; the caller frees it). 0; or -1, out empty, after
+ * replying 413 (too large), 400 (the body ended early) or 503. */
+int nsym_read_body(struct nsym_request *r, struct nsym_buf *out, size_t max);
 
 /* The value of a request header, or NULL. */
 const char *nsym_header(const struct nsym_request *r, const char *name);

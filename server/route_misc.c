@@ -51,7 +51,12 @@ void nsym_handle_home(struct nsym_request *r)
 	static const char page[] =
 	    "napi-symbols symbol server\n\n"
 	    "GET  /buildid/ID/debuginfo|executable|section/NAME   (the debuginfod API)\n"
+	    "GET  /symsrv/FILE/ID/FILE                            (SymSrv and SSQP)\n"
 	    "POST /api/v1/upload?name=FILE                        (Authorization: Bearer TOKEN)\n"
-	    "GET  /metrics, /healthz\n";
+	    "POST /api/v1/missing                                 {\"ids\": [...]}\n"
+	    "GET  /api/v1/artifacts?q=TEXT&offset=N&limit=N, /api/v1/artifacts/ID\n"
+	    "DELETE /api/v1/artifacts/ID                          (admin)\n"
+	    "GET  /metrics, /healthz\n"
+	    "\nDocumentation: docs/server-api.md in the napi-symbols sources\n";
 	nsym_reply(r, 200, "text/plain; charset=utf-8", "", page, sizeof(page) - 1);
 }

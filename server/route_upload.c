@@ -6,81 +6,21 @@
  * the artifact rows after it. Sending the same file twice is a no-op.
  */
 #include <civetweb.h>
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 #include "metrics.h"
 #include "routes.h"
-
-#define CHUNK (64 * 1024)
+#include "upload_body.h"
 
 struct upload {
-	struct nsym_request *r;
-	struct nsym_blob_writer w;
-	uint64_t max;
+	struct nsym_upload_body body;
 	char name[256];
-	int failed; /* an HTTP status, once something went wrong */
-	char why[256];
 	bool got_file;
 };
-
-static int take(struct upload *u, const void *data, size_t size)
-{
-	const char *p = data;
-
-	if (u->w.size + size > u->max) {
-		u->failed = 413;
-		snprintf(u->why, sizeof(u->why),
-		         "the upload exceeds the limit of %" PRIu64 " bytes", u->max);
-		return -1;
-	}
-	nsym_sha256_update(&u->w.hash, data, size);
-	u->w.size += size;
-	while (size > 0) {
-		ssize_t n = write(u->w.fd, p, size);
-		if (n <= 0) {
-			u->failed = errno == ENOSPC ? 507 : 503;
-			snprintf(u->why, sizeof(u->why), "cannot store the upload: %s",
-			         strerror(errno));
-			return -1;
-		}
-		p += n;
-		size -= (size_t)n;
-	}
-	return 0;
-}
-
-static void read_raw_body(struct upload *u)
-{
-	char *buf = malloc(CHUNK);
-	long long declared = u->r->ri->content_length;
-	int n = 0;
-
-	if (buf == NULL) {
-		u->failed = 503;
-		snprintf(u->why, sizeof(u->why), "out of memory");
-		return;
-	}
-	while ((n = mg_read(u->r->conn, buf, CHUNK)) > 0) {
-		if (take(u, buf, (size_t)n) != 0)
-			break;
-	}
-	free(buf);
-	if (u->failed != 0)
-		return;
-	if (n < 0 || (declared >= 0 && u->w.size != (uint64_t)declared)) {
-		u->failed = 400;
-		snprintf(u->why, sizeof(u->why),
-		         "the body ended after %" PRIu64 " of %lld bytes (connection closed?)",
-		         u->w.size, declared);
-	}
-	u->got_file = true;
-}
 
 /* ---- multipart/form-data: the first part that carries a file name ----------- */
 
@@ -98,8 +38,10 @@ static int form_found(const char *key, const char *filename, char *path, size_t 
 
 static int form_get(const char *key, const char *value, size_t size, void *arg)
 {
+	struct upload *u = arg;
 	(void)key;
-	return take(arg, value, size) == 0 ? MG_FORM_FIELD_HANDLE_GET : MG_FORM_FIELD_HANDLE_ABORT;
+	return nsym_upload_body_take(&u->body, value, size) == 0 ? MG_FORM_FIELD_HANDLE_GET
+	                                                         : MG_FORM_FIELD_HANDLE_ABORT;
 }
 
 static int form_store(const char *path, long long size, void *arg)
@@ -111,13 +53,14 @@ static int form_store(const char *path, long long size, void *arg)
 static void read_form(struct upload *u)
 {
 	struct mg_form_data_handler h = {form_found, form_get, form_store, u};
+	struct nsym_upload_body *b = &u->body;
 
-	if (mg_handle_form_request(u->r->conn, &h) < 0 && u->failed == 0) {
-		u->failed = 400;
-		snprintf(u->why, sizeof(u->why), "malformed multipart form");
-	} else if (!u->got_file && u->failed == 0) {
-		u->failed = 400;
-		snprintf(u->why, sizeof(u->why), "the form has no file part");
+	if (mg_handle_form_request(b->r->conn, &h) < 0 && b->failed == 0) {
+		b->failed = 400;
+		snprintf(b->why, sizeof(b->why), "malformed multipart form");
+	} else if (!u->got_file && b->failed == 0) {
+		b->failed = 400;
+		snprintf(b->why, sizeof(b->why), "the form has no file part");
 	}
 }
 
@@ -146,48 +89,48 @@ static void add(struct found *f, const char *key, const char *id_kind, const cha
 	snprintf(a->arch, sizeof(a->arch), "%s", arch);
 }
 
-static void add_elf(struct found *f, const struct nsym_image *im, const char *key)
+/* Under which id kind and format name an image is stored. */
+static void naming(const struct nsym_image *im, const char **id_kind, const char **format)
 {
-	const struct nsym_identity *id = im->elf;
-	const char *id_kind = id->build_id_len > 0 ? "build-id" : "fallback-id";
+	static const char *const formats[] = {[NSYM_FORMAT_ELF] = "elf",
+	                                      [NSYM_FORMAT_MACHO] = "macho",
+	                                      [NSYM_FORMAT_PE] = "pe",
+	                                      [NSYM_FORMAT_PDB] = "pdb"};
+	static const char *const id_kinds[] = {[NSYM_FORMAT_ELF] = "build-id",
+	                                       [NSYM_FORMAT_MACHO] = "macho-uuid",
+	                                       [NSYM_FORMAT_PE] = "pe",
+	                                       [NSYM_FORMAT_PDB] = "pdb"};
 
-	if (id->has_debug_info || (id->has_symtab && !id->has_code))
-		add(f, key, id_kind, "debuginfo", "elf", im->arch);
-	if (id->has_code)
-		add(f, key, id_kind, "executable", "elf", im->arch);
+	*format = formats[im->format];
+	*id_kind = id_kinds[im->format];
+	if (im->format == NSYM_FORMAT_ELF && im->elf->build_id_len == 0)
+		*id_kind = "fallback-id";
 }
 
+/* One row per artifact type the image serves as; nsym_image_serves() is
+ * what `upload` asks the server about, so both sides agree. */
 static void add_image(struct found *f, const struct nsym_image *im, const char *key)
 {
-	switch (im->format) {
-	case NSYM_FORMAT_ELF:
-		add_elf(f, im, key);
-		break;
-	case NSYM_FORMAT_MACHO:
-		add(f, key, "macho-uuid", im->has_debug_info ? "debuginfo" : "executable", "macho",
-		    im->arch);
-		break;
-	case NSYM_FORMAT_PE:
-		add(f, key, "pe", "executable", "pe", im->arch);
-		if (im->has_debug_info)
-			add(f, key, "pe", "debuginfo", "pe", im->arch);
-		break;
-	case NSYM_FORMAT_PDB:
-		add(f, key, "pdb", "debuginfo", "pdb", im->arch);
-		break;
-	default:
-		break;
-	}
+	unsigned serves = nsym_image_serves(im);
+	const char *id_kind, *format;
+
+	if (im->format == NSYM_FORMAT_MACHO_FAT || im->format > NSYM_FORMAT_PDB)
+		return;
+	naming(im, &id_kind, &format);
+	if (serves & NSYM_SERVES_DEBUGINFO)
+		add(f, key, id_kind, "debuginfo", format, im->arch);
+	if (serves & NSYM_SERVES_EXECUTABLE)
+		add(f, key, id_kind, "executable", format, im->arch);
 }
 
 /* The artifacts a received file provides; 0, or an HTTP status with why. */
 static int identify(struct upload *u, struct found *f)
 {
 	nsym_file *file = NULL;
-	int rc = nsym_file_open(&file, u->w.tmp);
+	int rc = nsym_file_open(&file, u->body.w.tmp);
 
 	if (rc != 0) {
-		snprintf(u->why, sizeof(u->why), "%s",
+		snprintf(u->body.why, sizeof(u->body.why), "%s",
 		         rc == NSYM_ENOTELF ? "not an ELF, Mach-O, PE or PDB file"
 		                            : nsym_error_detail());
 		return rc == NSYM_ENOTELF ? 415 : 422;
@@ -200,7 +143,7 @@ static int identify(struct upload *u, struct found *f)
 	}
 	nsym_file_close(file);
 	if (f->n == 0) {
-		snprintf(u->why, sizeof(u->why),
+		snprintf(u->body.why, sizeof(u->body.why),
 		         "the file carries no identity to serve it by (no build-id, no UUID, no "
 		         "debug info or code)");
 		return 422;
@@ -226,14 +169,14 @@ static const char *record(struct nsym_request *r, struct nsym_artifact *a)
 
 static void reply_created(struct upload *u, struct found *f, const char *sha256)
 {
-	struct nsym_request *r = u->r;
+	struct nsym_request *r = u->body.r;
 	char body[8192];
 	size_t used = 0;
 	int created = 0, conflicts = 0, status;
 
 	used += (size_t)snprintf(body, sizeof(body),
 	                         "{\"sha256\": \"%s\", \"size\": %" PRIu64 ", \"artifacts\": [",
-	                         sha256, u->w.size);
+	                         sha256, u->body.w.size);
 	for (size_t i = 0; i < f->n; i++) {
 		struct nsym_artifact *a = &f->a[i];
 		const char *result;
@@ -275,38 +218,28 @@ static void clean_name(char *name)
 
 void nsym_handle_upload(struct nsym_request *r)
 {
-	struct upload u = {.r = r, .max = nsym_server_config(r->srv)->max_upload};
+	struct upload u = {0};
 	const char *type = nsym_header(r, "Content-Type");
 	struct found f = {0};
 	char sha256[NSYM_SHA256_HEX];
-	int status;
 
-	if (r->ri->content_length > 0 && (uint64_t)r->ri->content_length > u.max) {
-		nsym_metrics_upload("refused");
-		nsym_reply_error(r, 413, "%lld bytes exceed the upload limit of %" PRIu64,
-		                 r->ri->content_length, u.max);
+	if (nsym_upload_body_begin(&u.body, r) != 0)
 		return;
-	}
 	nsym_query(r, "name", u.name, sizeof(u.name));
-	if (r->store->ops->blob_begin(r->store, &u.w) != 0) {
-		nsym_reply_internal(r, NSYM_EIO, nsym_store_errmsg(r->store));
-		return;
-	}
-	if (type != NULL && strncasecmp(type, "multipart/form-data", 19) == 0)
+	if (type != NULL && strncasecmp(type, "multipart/form-data", 19) == 0) {
 		read_form(&u);
-	else
-		read_raw_body(&u);
+	} else {
+		nsym_upload_body_read(&u.body);
+		u.got_file = true;
+	}
 	clean_name(u.name);
-	status = u.failed != 0 ? u.failed : identify(&u, &f);
-	if (status != 0) {
-		r->store->ops->blob_abort(r->store, &u.w);
-		nsym_metrics_upload("refused");
-		nsym_reply_error(r, status, "%s", u.why);
+	if (u.body.failed == 0)
+		u.body.failed = identify(&u, &f);
+	if (u.body.failed != 0) {
+		nsym_upload_body_refuse(&u.body);
 		return;
 	}
-	if (r->store->ops->blob_commit(r->store, &u.w, sha256) != 0) {
-		nsym_reply_internal(r, NSYM_EIO, nsym_store_errmsg(r->store));
+	if (nsym_upload_body_commit(&u.body, sha256) != 0)
 		return;
-	}
 	reply_created(&u, &f, sha256);
 }

@@ -11,6 +11,7 @@
 #ifndef NSYM_SERVER_STORE_H
 #define NSYM_SERVER_STORE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -40,6 +41,17 @@ struct nsym_token {
 	int revoked;
 };
 
+/* A source file uploaded for a build, served at /buildid/ID/source/PATH. */
+struct nsym_source {
+	int64_t id;
+	char build_id[96]; /* lowercase hex, as an artifact's key */
+	char path[4097];   /* canonical absolute path (source_path.h) */
+	char sha256[NSYM_SHA256_HEX];
+	uint64_t size;
+	int64_t created;
+	char uploaded_by[64];
+};
+
 /* A blob opened for reading: serve fd from offset 0, size bytes. */
 struct nsym_blob {
 	int fd;
@@ -62,11 +74,20 @@ struct nsym_store_ops {
 	void (*close)(struct nsym_store *s);
 	int (*artifact_find)(struct nsym_store *s, struct nsym_artifact *out, const char *key,
 	                     const char *kind);
-	/* NSYM_EEXIST when (key, kind) is taken; `out` then holds the existing row. */
+	/* NSYM_EEXIST when (key, kind) is taken; `out` then holds the existing row.
+	 * NSYM_EIO, and no row, when the blob was removed since it was
+	 * committed (a concurrent delete): the upload is to be sent again. */
 	int (*artifact_add)(struct nsym_store *s, struct nsym_artifact *a);
-	int (*artifact_delete)(struct nsym_store *s, int64_t id);
-	/* Calls fn for each artifact whose name or key contains `query` (all when
-	 * NULL), newest first, skipping `offset`; fn returns nonzero to stop. */
+	/* The artifact with row id `id`; NSYM_ENOENT when there is none. */
+	int (*artifact_get)(struct nsym_store *s, struct nsym_artifact *out, int64_t id);
+	/* Removes the artifact, and its blob when no other row names it;
+	 * out_blob_removed (may be NULL) says which. A concurrent upload of the
+	 * same bytes never ends up with a row naming a removed blob: see
+	 * store_local.c. NSYM_ENOENT when there is no such artifact. */
+	int (*artifact_delete)(struct nsym_store *s, bool *out_blob_removed, int64_t id);
+	/* Calls fn for each artifact whose name (in any case) or key contains
+	 * `query` (all when NULL), newest first, skipping `offset`; fn returns
+	 * nonzero to stop. */
 	int (*artifact_list)(struct nsym_store *s, const char *query, int64_t offset, int64_t limit,
 	                     int (*fn)(void *arg, const struct nsym_artifact *a), void *arg);
 	int (*blob_open)(struct nsym_store *s, struct nsym_blob *out, const char *sha256);
@@ -81,6 +102,13 @@ struct nsym_store_ops {
 	                  void *arg);
 	int (*token_revoke)(struct nsym_store *s, const char *name);
 	int (*stats)(struct nsym_store *s, int64_t *out_artifacts, int64_t *out_blob_bytes);
+	/* Records src (build_id, path, sha256 and uploaded_by set; the blob
+	 * committed). NSYM_EEXIST when the build has a source at that path;
+	 * `src` then holds the existing row. */
+	int (*source_add)(struct nsym_store *s, struct nsym_source *src);
+	/* The build's source at the canonical path; NSYM_ENOENT when none. */
+	int (*source_find)(struct nsym_store *s, struct nsym_source *out, const char *build_id,
+	                   const char *path);
 };
 
 struct nsym_store {

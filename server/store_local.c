@@ -5,7 +5,9 @@
  * folder fsynced, and only then recorded: after a crash at any point a row
  * never names a missing or partial blob. What a crash can leave is a
  * temporary file (swept at start) or a blob no row names yet (harmless: the
- * next upload of the same bytes adopts it).
+ * next upload of the same bytes adopts it). Deleting an artifact removes its
+ * blob once no row names it, in a way a concurrent upload of the same bytes
+ * cannot race (see "removing artifacts").
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -94,7 +96,7 @@ static int artifact_find(struct nsym_store *s, struct nsym_artifact *out, const 
 	                         : db_fail(s, "artifact lookup");
 }
 
-static int artifact_add(struct nsym_store *s, struct nsym_artifact *a)
+static int artifact_insert(struct nsym_store *s, struct nsym_artifact *a)
 {
 	sqlite3_stmt *st = NULL;
 	int rc;
@@ -129,24 +131,6 @@ static int artifact_add(struct nsym_store *s, struct nsym_artifact *a)
 	return db_fail(s, "artifact insert");
 }
 
-static int artifact_delete(struct nsym_store *s, int64_t id)
-{
-	sqlite3_stmt *st = NULL;
-	int rc;
-
-	if (sqlite3_prepare_v2(local(s)->db, "DELETE FROM artifacts WHERE id = ?", -1, &st, NULL) !=
-	    SQLITE_OK)
-		return db_fail(s, "artifact delete");
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return db_fail(s, "artifact delete");
-	return sqlite3_changes(local(s)->db) > 0
-	           ? 0
-	           : fail(s, NSYM_ENOENT, "no artifact %lld", (long long)id);
-}
-
 static int artifact_list(struct nsym_store *s, const char *query, int64_t offset, int64_t limit,
                          int (*fn)(void *arg, const struct nsym_artifact *a), void *arg)
 {
@@ -155,7 +139,7 @@ static int artifact_list(struct nsym_store *s, const char *query, int64_t offset
 
 	if (sqlite3_prepare_v2(local(s)->db,
 	                       "SELECT " ARTIFACT_COLUMNS " WHERE ?1 IS NULL OR "
-	                       "instr(a.name, ?1) > 0 OR instr(a.key, lower(?1)) > 0 "
+	                       "instr(lower(a.name), lower(?1)) > 0 OR instr(a.key, lower(?1)) > 0 "
 	                       "ORDER BY a.id DESC LIMIT ?2 OFFSET ?3",
 	                       -1, &st, NULL) != SQLITE_OK)
 		return db_fail(s, "artifact list");
@@ -269,6 +253,167 @@ static int blob_commit(struct nsym_store *s, struct nsym_blob_writer *w, char *o
 		rc = fail(s, NSYM_EIO, "fsync %s: %s", folder, strerror(errno));
 	blob_abort(s, w); /* closes; unlinks the temporary when it was not renamed */
 	return rc != 0 ? rc : record_blob(s, out_sha256, w->size);
+}
+
+/* ---- removing artifacts ------------------------------------------------------
+ *
+ * An upload commits its blob (a file that may already be there) and then adds
+ * its rows; a delete removes the last row naming a blob and then the file. Run
+ * in between, the delete would leave the upload's new row naming a removed
+ * file. So both take sqlite's write lock (BEGIN IMMEDIATE) around the part
+ * that matters: the upload checks the file is present while it adds the row,
+ * and the delete moves the file aside (to tmp/deleted.SHA) before it commits.
+ * Whichever goes second sees the other's outcome: the upload finds the file
+ * gone and asks to be sent again, or the delete finds the new row and keeps
+ * the file. The file is unlinked only after the commit; a crash before that
+ * leaves tmp/deleted.SHA, which the sweep at start puts back (a blob no row
+ * names is harmless, a row without its blob is not).
+ */
+
+static int exec(struct nsym_store *s, const char *sql)
+{
+	return sqlite3_exec(local(s)->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : db_fail(s, sql);
+}
+
+/* Keeps the error message of what failed. */
+static void rollback(struct nsym_store *s)
+{
+	sqlite3_exec(local(s)->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static int blob_present(struct nsym_store *s, const char *sha256)
+{
+	char path[4096];
+	blob_path(path, sizeof(path), local(s)->dir, sha256);
+	return access(path, F_OK) == 0;
+}
+
+/* Deletes the blob's row when nothing names it: 1 when it did, 0 when a row
+ * still names it (artifacts, or any table whose foreign key refuses the
+ * delete), or a negative code. */
+static int forget_blob(struct nsym_store *s, const char *sha256)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(local(s)->db,
+	                       "DELETE FROM blobs WHERE sha256 = ?1 AND NOT EXISTS "
+	                       "(SELECT 1 FROM artifacts WHERE sha256 = ?1)",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return db_fail(s, "blob delete");
+	sqlite3_bind_text(st, 1, sha256, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_CONSTRAINT)
+		return 0;
+	if (rc != SQLITE_DONE)
+		return db_fail(s, "blob delete");
+	return sqlite3_changes(local(s)->db) > 0;
+}
+
+static int artifact_add(struct nsym_store *s, struct nsym_artifact *a)
+{
+	int rc = exec(s, "BEGIN IMMEDIATE");
+	bool keep;
+
+	if (rc != 0)
+		return rc;
+	if (blob_present(s, a->sha256)) {
+		rc = artifact_insert(s, a);
+		keep = rc == 0 || rc == NSYM_EEXIST;
+	} else { /* a delete won: its row, re-added by blob_commit, goes too */
+		keep = forget_blob(s, a->sha256) >= 0;
+		rc = fail(s, NSYM_EIO, "blob %s was removed during the upload; send it again",
+		          a->sha256);
+	}
+	if (keep && exec(s, "COMMIT") != 0) {
+		rc = NSYM_EIO;
+		keep = false;
+	}
+	if (!keep)
+		rollback(s);
+	return rc;
+}
+
+static int artifact_get(struct nsym_store *s, struct nsym_artifact *out, int64_t id)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(local(s)->db, "SELECT " ARTIFACT_COLUMNS " WHERE a.id = ?", -1, &st,
+	                       NULL) != SQLITE_OK)
+		return db_fail(s, "artifact get");
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		read_artifact(out, st);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return 0;
+	return rc == SQLITE_DONE ? fail(s, NSYM_ENOENT, "no artifact %lld", (long long)id)
+	                         : db_fail(s, "artifact get");
+}
+
+static void trash_path(char *out, size_t size, const char *dir, const char *sha256)
+{
+	snprintf(out, size, "%s/tmp/deleted.%s", dir, sha256);
+}
+
+/* Inside the delete's transaction: the row, then the blob when no row
+ * names it, its file moved aside until the commit (out_moved: its hash). */
+static int delete_in_transaction(struct nsym_store *s, char *out_moved, int64_t id)
+{
+	struct nsym_artifact a;
+	sqlite3_stmt *st = NULL;
+	char blob[4096], trash[4096];
+	int rc = artifact_get(s, &a, id);
+
+	if (rc != 0)
+		return rc;
+	if (sqlite3_prepare_v2(local(s)->db, "DELETE FROM artifacts WHERE id = ?", -1, &st, NULL) !=
+	    SQLITE_OK)
+		return db_fail(s, "artifact delete");
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return db_fail(s, "artifact delete");
+	rc = forget_blob(s, a.sha256);
+	if (rc <= 0)
+		return rc;
+	blob_path(blob, sizeof(blob), local(s)->dir, a.sha256);
+	trash_path(trash, sizeof(trash), local(s)->dir, a.sha256);
+	if (rename(blob, trash) != 0 && errno != ENOENT)
+		return fail(s, NSYM_EIO, "rename %s: %s", blob, strerror(errno));
+	memcpy(out_moved, a.sha256, NSYM_SHA256_HEX);
+	return 0;
+}
+
+static int artifact_delete(struct nsym_store *s, bool *out_blob_removed, int64_t id)
+{
+	char moved[NSYM_SHA256_HEX] = "", blob[4096], trash[4096];
+	int rc = exec(s, "BEGIN IMMEDIATE");
+
+	if (out_blob_removed != NULL)
+		*out_blob_removed = false;
+	if (rc != 0)
+		return rc;
+	rc = delete_in_transaction(s, moved, id);
+	if (rc == 0 && exec(s, "COMMIT") != 0)
+		rc = NSYM_EIO;
+	if (rc != 0)
+		rollback(s);
+	if (moved[0] == '\0')
+		return rc;
+	blob_path(blob, sizeof(blob), local(s)->dir, moved);
+	trash_path(trash, sizeof(trash), local(s)->dir, moved);
+	if (rc != 0)
+		rename(trash, blob); /* the rows are back, so is the file (or the sweep does it) */
+	else
+		unlink(trash);
+	if (out_blob_removed != NULL)
+		*out_blob_removed = rc == 0;
+	return rc;
 }
 
 /* ---- tokens ----------------------------------------------------------------- */
@@ -391,6 +536,100 @@ static int stats(struct nsym_store *s, int64_t *out_artifacts, int64_t *out_blob
 	return rc == SQLITE_ROW ? 0 : db_fail(s, "stats");
 }
 
+/* ---- sources ------------------------------------------------------------------ */
+
+static int source_find(struct nsym_store *s, struct nsym_source *out, const char *build_id,
+                       const char *path)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(local(s)->db,
+	                       "SELECT s.id, s.build_id, s.path, s.sha256, b.size, s.created, "
+	                       "s.uploaded_by FROM sources s JOIN blobs b ON b.sha256 = s.sha256 "
+	                       "WHERE s.build_id = ? AND s.path = ?",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return db_fail(s, "source lookup");
+	sqlite3_bind_text(st, 1, build_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		out->id = sqlite3_column_int64(st, 0);
+		copy_text(out->build_id, sizeof(out->build_id), st, 1);
+		copy_text(out->path, sizeof(out->path), st, 2);
+		copy_text(out->sha256, sizeof(out->sha256), st, 3);
+		out->size = (uint64_t)sqlite3_column_int64(st, 4);
+		out->created = sqlite3_column_int64(st, 5);
+		copy_text(out->uploaded_by, sizeof(out->uploaded_by), st, 6);
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return 0;
+	return rc == SQLITE_DONE ? fail(s, NSYM_ENOENT, "no source %s for %s", path, build_id)
+	                         : db_fail(s, "source lookup");
+}
+
+static int source_insert(struct nsym_store *s, struct nsym_source *src)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, ext;
+
+	if (sqlite3_prepare_v2(local(s)->db,
+	                       "INSERT INTO sources (build_id, path, sha256, created, uploaded_by) "
+	                       "VALUES (?,?,?,?,?)",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return db_fail(s, "source insert");
+	sqlite3_bind_text(st, 1, src->build_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, src->path, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, src->sha256, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)time(NULL));
+	sqlite3_bind_text(st, 5, src->uploaded_by, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	ext = sqlite3_extended_errcode(local(s)->db);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE) {
+		src->id = sqlite3_last_insert_rowid(local(s)->db);
+		return 0;
+	}
+	/* Only the (build_id, path) key makes this a duplicate; a missing blob
+	 * row (a concurrent delete) is a failure the client retries. */
+	if (ext == SQLITE_CONSTRAINT_UNIQUE) {
+		char build_id[sizeof(src->build_id)], path[sizeof(src->path)];
+		memcpy(build_id, src->build_id, sizeof(build_id));
+		memcpy(path, src->path, sizeof(path));
+		if (source_find(s, src, build_id, path) == 0)
+			return fail(s, NSYM_EEXIST, "source %s for %s exists", path, build_id);
+	}
+	return db_fail(s, "source insert");
+}
+
+/* As artifact_add: under the write lock, and only while the blob's file is
+ * there, so a delete racing the upload cannot leave the row naming a
+ * removed file (see "removing artifacts"). */
+static int source_add(struct nsym_store *s, struct nsym_source *src)
+{
+	int rc = exec(s, "BEGIN IMMEDIATE");
+	bool keep;
+
+	if (rc != 0)
+		return rc;
+	if (blob_present(s, src->sha256)) {
+		rc = source_insert(s, src);
+		keep = rc == 0 || rc == NSYM_EEXIST;
+	} else {
+		keep = forget_blob(s, src->sha256) >= 0;
+		rc = fail(s, NSYM_EIO, "blob %s was removed during the upload; send it again",
+		          src->sha256);
+	}
+	if (keep && exec(s, "COMMIT") != 0) {
+		rc = NSYM_EIO;
+		keep = false;
+	}
+	if (!keep)
+		rollback(s);
+	return rc;
+}
+
 static void local_close(struct nsym_store *s)
 {
 	if (s == NULL)
@@ -404,6 +643,7 @@ static const struct nsym_store_ops local_ops = {
     .close = local_close,
     .artifact_find = artifact_find,
     .artifact_add = artifact_add,
+    .artifact_get = artifact_get,
     .artifact_delete = artifact_delete,
     .artifact_list = artifact_list,
     .blob_open = blob_open,
@@ -415,6 +655,8 @@ static const struct nsym_store_ops local_ops = {
     .token_list = token_list,
     .token_revoke = token_revoke,
     .stats = stats,
+    .source_add = source_add,
+    .source_find = source_find,
 };
 
 /* ---- opening ------------------------------------------------------------------ */
@@ -483,6 +725,23 @@ int nsym_store_open_local(struct nsym_store **out, const char *dir, char *err, s
 	return 0;
 }
 
+/* A blob a delete moved aside before a crash: its transaction may not have
+ * committed, so it goes back; if it had, the blob is merely unnamed. */
+static void restore_deleted(const char *dir, const char *sha256)
+{
+	char trash[4096], blob[4096];
+
+	if (strlen(sha256) != NSYM_SHA256_HEX - 1 ||
+	    strspn(sha256, "0123456789abcdef") != NSYM_SHA256_HEX - 1)
+		return;
+	trash_path(trash, sizeof(trash), dir, sha256);
+	blob_path(blob, sizeof(blob), dir, sha256);
+	if (access(blob, F_OK) == 0)
+		unlink(trash);
+	else
+		rename(trash, blob);
+}
+
 int nsym_store_sweep_local(const char *dir)
 {
 	char path[4096];
@@ -496,6 +755,8 @@ int nsym_store_sweep_local(const char *dir)
 		return 0;
 	while ((e = readdir(d)) != NULL) {
 		char file[4096 + 256];
+		if (strncmp(e->d_name, "deleted.", 8) == 0)
+			restore_deleted(dir, e->d_name + 8);
 		if (strncmp(e->d_name, "upload.", 7) != 0)
 			continue;
 		snprintf(file, sizeof(file), "%s/%s", path, e->d_name);

@@ -400,3 +400,25 @@ int nsym_image_id(char *out, size_t size, const struct nsym_image *image, enum n
 		out[0] = '\0';
 	return rc;
 }
+
+unsigned nsym_image_serves(const struct nsym_image *image)
+{
+	const struct nsym_identity *id = image->elf;
+
+	switch (image->format) {
+	case NSYM_FORMAT_ELF:
+		return (id->has_debug_info || (id->has_symtab && !id->has_code)
+		            ? NSYM_SERVES_DEBUGINFO
+		            : 0) |
+		       (id->has_code ? NSYM_SERVES_EXECUTABLE : 0);
+	case NSYM_FORMAT_MACHO:
+		return image->has_debug_info ? NSYM_SERVES_DEBUGINFO : NSYM_SERVES_EXECUTABLE;
+	case NSYM_FORMAT_PE:
+		/* mingw builds carry DWARF in the image itself */
+		return NSYM_SERVES_EXECUTABLE | (image->has_debug_info ? NSYM_SERVES_DEBUGINFO : 0);
+	case NSYM_FORMAT_PDB:
+		return NSYM_SERVES_DEBUGINFO;
+	default:
+		return 0;
+	}
+}

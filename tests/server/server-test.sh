@@ -39,6 +39,64 @@ upload() { # STATUS TOKEN FILE [NAME]
   http "$1" -H "Authorization: Bearer $2" --data-binary "@$3" "$url/api/v1/upload?name=${4:-$(basename "$3")}"
 }
 header() { tr -d '\r' <"$work/head" | awk -v h="$1" 'BEGIN{IGNORECASE=1} tolower($1) == tolower(h) ":" {sub(/^[^:]*: /, ""); print}'; }
+# The SymSrv and API cases: the Mach-O, PE and PDB fixtures, and their ids
+# as LLVM's tools print them (foreign/expected.txt), in SymSrv's casing.
+fx=$fixtures/foreign
+fact() { awk -v f="$1" -v k="$2" '$1 == f && $2 == 0 && $3 == k {print $4}' "$fx/expected.txt"; }
+foreign_ids() {
+  [ -s "$fx/expected.txt" ] || fail "no $fx/expected.txt: build the foreign_fixtures target"
+  pe_id=$(printf '%08X%x' "$(fact pe/addon.node timestamp)" "$(fact pe/addon.node size_of_image)")
+  guid=$(fact pe/addon.pdb guid | tr -d '{}-') pdb_age=$(printf '%X' "$(fact pe/addon.pdb age)")
+  pdb_id=$guid$pdb_age
+  uuid=$(fact macho/addon-x86_64.node uuid) # 8-4-4-4-12, uppercase
+  uuid_hex=$(tr -d - <<<"$uuid")
+  dsym=$fx/macho/addon-x86_64.node.dSYM/Contents/Resources/DWARF/addon-x86_64.node
+  [ ${#pe_id} = 12 ] && [ ${#pdb_id} = 33 ] && [ ${#uuid_hex} = 32 ] || fail "ids: $pe_id $pdb_id $uuid"
+}
+# json EXPR: the JavaScript EXPR over the reply `j`, printed; the reply must
+# be valid UTF-8 and JSON.
+json() {
+  node -e 'const b = require("fs").readFileSync(process.argv[1]);
+    const j = JSON.parse(new TextDecoder("utf-8", {fatal: true}).decode(b));
+    const v = eval(process.argv[2]);
+    console.log(typeof v === "string" ? v : JSON.stringify(v));' "$work/body" "$1" ||
+    echo "not JSON: $(head -c 300 "$work/body")"
+}
+# The sources cases: addon.c at the path the fixture's DWARF names (the
+# compilation unit's name, under its comp_dir when relative).
+dwarf_attr() {
+  readelf --debug-dump=info "$full" |
+    awk -v a="$1" '$2 == a {sub(/^[^:]*:[ \t]*(\([^)]*\):[ \t]*)?/, ""); print; exit}'
+}
+src=$(dwarf_attr DW_AT_name) comp_dir=$(dwarf_attr DW_AT_comp_dir)
+[[ "$src" == /* ]] || src=$comp_dir/$src
+# upload_source STATUS TOKEN FILE BUILD_ID PATH: the query percent-encoded by curl
+upload_source() {
+  http "$1" -H "Authorization: Bearer $2" --data-binary "@$3" --url-query "buildid=$4" \
+    --url-query "path=$5" "$url/api/v1/upload/source"
+}
+# get_path STATUS PATH: /buildid/$id/source PATH, sent as it is
+get_path() { http "$1" --path-as-is "$url/buildid/$id/source$2"; }
+since() { echo $(( (${EPOCHREALTIME/./} - ${1/./}) / 1000 )); } # ms since an EPOCHREALTIME
+# The store's consistency, as a fresh process sees it: sqlite's own check,
+# every row's blob present with the bytes its name says (check_rows), and
+# no temporary files (check_store).
+check_rows() {
+  local db=$work/store/napi-symbols.db sha
+  [ "$(sqlite3 "$db" 'PRAGMA integrity_check')" = ok ] || fail "integrity_check: $(sqlite3 "$db" 'PRAGMA integrity_check')"
+  [ -z "$(sqlite3 "$db" 'PRAGMA foreign_key_check')" ] || fail "rows without their blob row"
+  for sha in $(sqlite3 "$db" 'SELECT sha256 FROM artifacts UNION SELECT sha256 FROM sources'); do
+    local f=$work/store/blobs/sha256/${sha:0:2}/${sha:2}
+    [ -f "$f" ] || fail "a row names the missing blob $sha"
+    [ "$(sha256sum <"$f" | cut -d' ' -f1)" = "$sha" ] || fail "blob $sha holds other bytes"
+  done
+}
+# SIGTERM, and a clean exit: under ASan, a leak or other error fails it.
+stopped_cleanly() { stop || fail "the server did not exit cleanly: $(tail -5 "$work/serve.err")"; }
+check_store() {
+  check_rows
+  [ -z "$(ls -A "$work/store/tmp")" ] || fail "temporary files left: $(ls "$work/store/tmp")"
+}
 
 case $case_name in
 debuginfod-api)
@@ -138,6 +196,331 @@ bad-requests)
   http 200 "$url/healthz"
   grep -q "POST /api/v1/upload 400 " "$work/serve.err" || fail "the short body was not refused"
   [ -z "$(ls "$work/store/tmp")" ] || fail "temporary files left: $(ls "$work/store/tmp")" ;;
+symsrv)
+  foreign_ids; start; t=$(token upload ci)
+  upload 201 "$t" "$fx/pe/addon.node"; upload 201 "$t" "$fx/pe/addon.pdb"
+  upload 201 "$t" "$fx/macho/addon-x86_64.node"; upload 201 "$t" "$dsym"
+  upload 201 "$t" "$dbg"; upload 201 "$t" "$stripped" addon.node
+  # a 16-byte build-id, which SSQP pads to 20 bytes with zeros
+  echo 'int main(void) { return 0; }' | cc -x c - -Wl,--build-id=md5 -o "$work/md5" || fail "cc"
+  md5=$(readelf -n "$work/md5" | awk '/Build ID:/ {print $3}')
+  upload 201 "$t" "$work/md5"
+  fetch() { # FILE PATH...: each /symsrv/PATH answers FILE's bytes
+    local want=$1 p; shift
+    for p in "$@"; do
+      http 200 "$url/symsrv/$p"; cmp -s "$work/body" "$want" || fail "/symsrv/$p: not the bytes of $want"
+    done
+  }
+  fetch "$fx/pe/addon.node" "addon.node/$pe_id/addon.node" "addon.node/${pe_id,,}/addon.node" \
+    "ADDON.NODE/$pe_id/Addon.Node"
+  fetch "$fx/pe/addon.pdb" "addon.pdb/$pdb_id/addon.pdb" "addon.pdb/${guid,,}$pdb_age/addon.pdb" \
+    "ADDON.PDB/${pdb_id,,}/addon.pdb"
+  fetch "$fx/macho/addon-x86_64.node" "addon-x86_64.node/mach-uuid-${uuid_hex,,}/addon-x86_64.node" \
+    "_/MACH-UUID-$uuid_hex/_"
+  fetch "$dsym" "_.dwarf/mach-uuid-sym-${uuid_hex,,}/_.dwarf" "_.DWARF/MACH-UUID-SYM-$uuid_hex/_.DWARF" \
+    "addon-x86_64.node/mach-uuid-sym-$uuid_hex/addon-x86_64.node"
+  fetch "$dbg" "_.debug/elf-buildid-sym-$id/_.debug" "_.debug/ELF-BUILDID-SYM-${id^^}/_.debug"
+  fetch "$stripped" "addon.node/elf-buildid-$id/addon.node" "_/elf-buildid-$id/_"
+  fetch "$work/md5" "md5/elf-buildid-${md5}00000000/md5" "_/elf-buildid-$md5/_"
+  http 200 -I "$url/symsrv/addon.pdb/$pdb_id/addon.pdb"
+  [ "$(header Content-Length)" = "$(stat -c %s "$fx/pe/addon.pdb")" ] || fail "HEAD Content-Length"
+  [[ "$(header ETag)" =~ ^\"[0-9a-f]{64}\"$ ]] || fail "ETag"
+  http 206 -r 0-3 "$url/symsrv/addon.pdb/$pdb_id/addon.pdb"
+  [ "$(cat "$work/body")" = Micr ] || fail "range of the PDB: $(cat "$work/body")"
+  # misses: compressed forms, other names, pointer files, other ids, other layouts
+  for p in "addon.pd_/$pdb_id/addon.pd_" "addon.pdb/$pdb_id/addon.pd_" "other.pdb/$pdb_id/other.pdb" \
+           "addon.pdb/$pdb_id/file.ptr" "addon.pdb/${guid}2/addon.pdb" "addon.node/${pe_id}0/addon.node" \
+           "addon.pdb/$pe_id/addon.pdb" "addon.node/$pdb_id/addon.node" "addon.node/$uuid_hex/addon.node" \
+           "_.dwarf/mach-uuid-sym-${uuid_hex/4C/5C}/_.dwarf" "_.dwarf/mach-uuid-sym-$id/_.dwarf" \
+           "addon.node/elf-buildid-zz/addon.node" "_/elf-buildid-${md5}00000001/_" "index2.txt" \
+           "pingme.txt" "addon.pdb/$pdb_id" "ad/addon.pdb/$pdb_id/addon.pdb" "addon.pdb//addon.pdb"; do
+    http 404 "$url/symsrv/$p"
+  done
+  http 405 -X POST "$url/symsrv/addon.pdb/$pdb_id/addon.pdb"
+  # Mach-O by UUID through the debuginfod API too (32 hex digits, no dashes)
+  http 200 "$url/buildid/${uuid_hex,,}/debuginfo"; cmp -s "$work/body" "$dsym" || fail "dSYM by /buildid"
+  http 200 "$url/buildid/$uuid_hex/executable"
+  cmp -s "$work/body" "$fx/macho/addon-x86_64.node" || fail "Mach-O by /buildid"
+  http 400 "$url/buildid/$uuid/debuginfo"
+  http 200 "$url/metrics"
+  grep -q 'nsym_http_requests_total{route="symsrv",status="404"} 18' "$work/body" || fail "symsrv metrics" ;;
+missing)
+  foreign_ids; start; t=$(token upload ci); rd=$(token read reader)
+  upload 201 "$t" "$fx/pe/addon.node"; upload 201 "$t" "$fx/pe/addon.pdb"; upload 201 "$t" "$dbg"
+  other=0123456789abcdef0123456789abcdef01234567
+  ask() { http "$1" -H "Authorization: Bearer $t" -H 'Content-Type: application/json' --data-binary "$2" "$url/api/v1/missing"; }
+  ask 200 "{\"ids\": [\"$pe_id\", \"${pdb_id,,}\", \"$uuid\", \"${id^^}\", \"$other\", \"${uuid_hex,,}\"]}"
+  [ "$(json 'j.missing.join(" ")')" = "$uuid $other ${uuid_hex,,}" ] || fail "missing: $(cat "$work/body")"
+  ask 200 '{"ids": []}'; [ "$(json 'j.missing.length')" = 0 ] || fail "empty list: $(cat "$work/body")"
+  ask 200 $' {\n "ids" :\t[ "'"$pe_id"'" ,"'"$other"$'"] }\n'
+  [ "$(json 'j.missing.join(" ")')" = "$other" ] || fail "spaces: $(cat "$work/body")"
+  upload 201 "$t" "$fx/macho/addon-x86_64.node"
+  ask 200 "{\"ids\": [\"$uuid\"]}"; [ "$(json 'j.missing.length')" = 0 ] || fail "the Mach-O file is missing"
+  for body in 'not json' '' '[]' '{"ids": "x"}' '{"ids": ["zz"]}' '{"ids": [12345678]}' '{"other": []}' \
+              '{"ids": ["'"$other"'"]} trailing' '{"ids": ["\u0030123456789"]}' '{"ids": ["'"$other"'",]}' \
+              '{"ids": [' '{"ids": ["0123456789'; do
+    ask 400 "$body"
+  done
+  # bounded: 1 MB of body (declared or chunked), 10000 ids
+  head -c 1100000 /dev/zero | tr '\0' ' ' >"$work/big"
+  ask 413 "@$work/big"
+  http 413 -H "Authorization: Bearer $t" -H "Transfer-Encoding: chunked" --data-binary "@$work/big" "$url/api/v1/missing"
+  { printf '{"ids": ['; printf '"%08x",' $(seq 10000); printf '"%s"]}' "$other"; } >"$work/many"
+  ask 413 "@$work/many"
+  { printf '{"ids": ['; printf '"%08x",' $(seq 9999); printf '"%s"]}' "$other"; } >"$work/many"
+  ask 200 "@$work/many"; [ "$(json 'j.missing.length')" = 10000 ] || fail "10000 ids"
+  http 401 --data-binary '{"ids": []}' "$url/api/v1/missing"
+  http 403 -H "Authorization: Bearer $rd" --data-binary '{"ids": []}' "$url/api/v1/missing"
+  http 405 "$url/api/v1/missing"
+  http 200 "$url/healthz" ;;
+artifacts)
+  foreign_ids; start; up=$(token upload ci); ad=$(token admin boss); rd=$(token read reader)
+  upload 201 "$up" "$full"                     # debuginfo and executable, one blob
+  upload 201 "$up" "$fx/pe/addon.node"; upload 201 "$up" "$fx/pe/addon.pdb"
+  upload 201 "$up" "$fx/macho/addon-fat.node"  # two UUIDs, one blob
+  upload 201 "$up" "$fx/macho/addon-arm64_32.dylib" 'We%22ird%E2%98%83%FF.node' # JSON must escape it
+  http 200 "$url/api/v1/artifacts"
+  [ "$(json 'j.artifacts.length + " " + j.offset + " " + j.limit + " " + j.next_offset')" = "7 0 100 null" ] ||
+    fail "list: $(cat "$work/body")"
+  all=$(json 'j.artifacts.map(a => a.id).join(" ")')
+  [ "$(json 'j.artifacts.every((a, i, x) => i == 0 || x[i - 1].id > a.id)')" = true ] || fail "not newest first"
+  [ "$(json 'j.artifacts[0].name === "We\"ird\u2603\ufffd.node"')" = true ] || fail "name: $(json 'j.artifacts[0].name')"
+  pages=
+  for o in 0 3 6; do
+    http 200 "$url/api/v1/artifacts?limit=3&offset=$o"; pages="$pages $(json 'j.artifacts.map(a => a.id).join(" ")')"
+    [ "$(json j.next_offset)" = "$([ $o = 6 ] && echo null || echo $((o + 3)))" ] || fail "next_offset at $o"
+  done
+  [ "${pages# }" = "$all" ] || fail "pages '$pages', all '$all'"
+  for q in limit=0 limit=1001 limit=x offset=-1 "offset=1&limit=" "q=$(head -c 300 /dev/zero | tr '\0' a)"; do
+    http 400 "$url/api/v1/artifacts?$q"
+  done
+  http 200 "$url/api/v1/artifacts?limit=1000"
+  http 200 "$url/api/v1/artifacts?q=ADDON-FAT"
+  [ "$(json 'j.artifacts.map(a => a.name + ":" + a.arch).sort().join(" ")')" = "addon-fat.node:arm64 addon-fat.node:x86_64" ] ||
+    fail "search by name: $(cat "$work/body")"
+  http 200 "$url/api/v1/artifacts?q=$pdb_id"
+  [ "$(json 'j.artifacts.map(a => a.format + ":" + a.key).join(" ")')" = "pdb:${pdb_id,,}" ] || fail "search by id"
+  pdb_row=$(json 'j.artifacts[0].id')
+  http 200 "$url/api/v1/artifacts?q=no-such-thing"; [ "$(json 'j.artifacts.length')" = 0 ] || fail "no match"
+  http 200 "$url/api/v1/artifacts/$pdb_row"
+  [ "$(json 'j.id + " " + j.kind + " " + j.size + " " + j.name')" = "$pdb_row debuginfo $(stat -c %s "$fx/pe/addon.pdb") addon.pdb" ] ||
+    fail "one artifact: $(cat "$work/body")"
+  http 404 "$url/api/v1/artifacts/999999"; http 400 "$url/api/v1/artifacts/abc"; http 400 "$url/api/v1/artifacts/"
+  # delete: admin only; the blob goes with the last row that names it
+  http 200 "$url/api/v1/artifacts?q=$id"
+  read -r first first_kind second second_kind sha < <(json '[j.artifacts[0].id, j.artifacts[0].kind, j.artifacts[1].id, j.artifacts[1].kind, j.artifacts[0].sha256].join(" ")')
+  blob=$work/store/blobs/sha256/${sha:0:2}/${sha:2}
+  [ -f "$blob" ] || fail "no blob $blob"
+  http 401 -X DELETE "$url/api/v1/artifacts/$first"
+  http 403 -X DELETE -H "Authorization: Bearer $up" "$url/api/v1/artifacts/$first"
+  http 403 -X DELETE -H "Authorization: Bearer $rd" "$url/api/v1/artifacts/$first"
+  http 200 -X DELETE -H "Authorization: Bearer $ad" "$url/api/v1/artifacts/$first"
+  [ "$(json 'j.deleted.id + " " + j.blob_removed')" = "$first false" ] || fail "delete: $(cat "$work/body")"
+  [ -f "$blob" ] || fail "the blob went while a row names it"
+  http 404 "$url/buildid/$id/$first_kind"
+  http 200 "$url/buildid/$id/$second_kind"; cmp -s "$work/body" "$full" || fail "the other kind"
+  http 200 -X DELETE -H "Authorization: Bearer $ad" "$url/api/v1/artifacts/$second"
+  [ "$(json 'j.blob_removed')" = true ] && [ ! -e "$blob" ] || fail "the blob stayed: $(cat "$work/body")"
+  http 404 "$url/buildid/$id/$second_kind"
+  http 404 -X DELETE -H "Authorization: Bearer $ad" "$url/api/v1/artifacts/$second"
+  http 404 "$url/api/v1/artifacts/$second"
+  [ -z "$(ls "$work/store/tmp")" ] || fail "left in tmp: $(ls "$work/store/tmp")"
+  http 200 "$url/metrics"; grep -q "^nsym_store_artifacts 5$" "$work/body" || fail "store gauge"
+  grep -q "boss deleted artifact $second" "$work/serve.err" || fail "the delete is not logged"
+  upload 201 "$up" "$full"
+  http 200 "$url/buildid/$id/debuginfo"; cmp -s "$work/body" "$full" || fail "uploaded again" ;;
+sources)
+  start --max-upload 64K; t=$(token upload ci); rd=$(token read reader)
+  [ -f "$src" ] || fail "the fixture's DWARF names $src, which is not here"
+  upload_source 422 "$t" "$src" "$id" "$src" # no binary for the build yet
+  upload 201 "$t" "$dbg"
+  upload_source 401 "" "$src" "$id" "$src"
+  upload_source 403 "$rd" "$src" "$id" "$src"
+  upload_source 201 "$t" "$src" "$id" "$src"
+  [ "$(json j.path)" = "$src" ] && [ "$(json j.result)" = created ] || fail "reply: $(cat "$work/body")"
+  upload_source 200 "$t" "$src" "${id^^}" "$src"
+  [ "$(json j.result)" = exists ] || fail "the same bytes again: $(cat "$work/body")"
+  upload_source 409 "$t" "$dbg" "$id" "$src" # other bytes never replace a source
+  # refused: bad paths and build-ids, before any byte is stored
+  for q in "path=src/a.c" "path=/a%00b.c" "path=/a%0Ab.c" "path=/a%7Fb.c" "path=/dir/" \
+           "path=/dir/.." "path=/dir/." "path=/$(head -c 4096 /dev/zero | tr '\0' a)" "path=" \
+           "buildid=xyz&path=/a.c" "buildid=abc&path=/a.c" "buildid=$id" "nothing=1"; do
+    [[ $q == *buildid=* ]] || q="buildid=$id&$q"
+    http 400 -H "Authorization: Bearer $t" --data-binary "@$src" "$url/api/v1/upload/source?$q"
+  done
+  head -c 100K /dev/zero >"$work/big.c"
+  upload_source 413 "$t" "$work/big.c" "$id" /big.c
+  # served as uploaded, with the headers of every artifact
+  get_path 200 "$src"; cmp -s "$work/body" "$src" || fail "source bytes differ"
+  [ "$(header X-DEBUGINFOD-FILE)" = "$src" ] || fail "X-DEBUGINFOD-FILE $(header X-DEBUGINFOD-FILE)"
+  [ "$(header X-DEBUGINFOD-SIZE)" = "$(stat -c %s "$src")" ] || fail "X-DEBUGINFOD-SIZE"
+  etag=$(header ETag); [ "$etag" = "\"$(sha256sum <"$src" | cut -d' ' -f1)\"" ] || fail "ETag $etag"
+  http 304 -H "If-None-Match: $etag" "$url/buildid/$id/source$src"
+  http 206 -r 0-9 "$url/buildid/${id^^}/source$src"; cmp -s "$work/body" <(head -c 10 "$src") || fail "range"
+  http 200 -I "$url/buildid/$id/source$src"
+  # the forms elfutils' server also takes: dot segments, "//", percent-encoding
+  # (encoded dots and slashes too), all canonicalised to the one stored path
+  dir=$(dirname "$src") base=$(basename "$src") enc=${src//\//%2F}
+  for p in "$dir/./$base" "$dir//$base" "/$dir/../$(basename "$dir")/$base" "$dir/%2e%2e/$(basename "$dir")/$base" \
+           "$enc" "/${enc#%2F}" "$src/../$base" "$dir/x/y/../../$base" "$dir/$base/." "/%2e%2e/..$src"; do
+    get_path 200 "$p"; cmp -s "$work/body" "$src" || fail "$p: bytes differ"
+  done
+  # traversal is a lookup like any other: it finds nothing on the server's
+  # disk, only what was uploaded for the build. ".." beyond the root stops
+  # there (elfutils' rule), unless it climbs out of /buildid/ too: then no
+  # route takes the request at all.
+  above=$(printf '/..%.0s' $(seq $(( $(tr -cd / <<<"$dir" | wc -c) + 2 ))))
+  traversal=(/etc/passwd //etc//passwd /%2e%2e/%2e%2e/etc/passwd /..%2F..%2Fetc%2Fpasswd %2Fetc%2Fpasswd
+             "$dir$above/etc/passwd" "$dir/%2e%2e${above#/..}/etc/passwd")
+  for p in "${traversal[@]}" /../../../../etc/passwd "$dir$above/../../etc/passwd" "$work/store/napi-symbols.db"; do
+    code=$(curl -s -o "$work/body" -w '%{http_code}' --path-as-is "$url/buildid/$id/source$p")
+    [ "$code" = 404 ] && ! grep -q root: "$work/body" || fail "$p gave $code: $(head -c 100 "$work/body")"
+  done
+  echo "the build's own passwd, not the server's" >"$work/passwd"
+  upload_source 201 "$t" "$work/passwd" "$id" /etc/passwd
+  for p in "${traversal[@]}"; do
+    get_path 200 "$p"; cmp -s "$work/body" "$work/passwd" || fail "$p: $(head -c 100 "$work/body")"
+  done
+  http 404 "$url/buildid/${id:0:38}aa/source$src" # another build does not see it
+  http 400 "$url/buildid/$id/source"
+  # stored canonical; elfutils' percent-escape test name and UTF-8 survive
+  upload_source 201 "$t" "$dbg" "$id" "/build/x/../c++/./p++r\$#o^^g.c"
+  [ "$(json j.path)" = "/build/c++/p++r\$#o^^g.c" ] || fail "canonical path: $(cat "$work/body")"
+  http 200 "$url/buildid/$id/source/build/c%2B%2B/p%2B%2Br%24%23o%5E%5Eg.c"
+  cmp -s "$work/body" "$dbg" || fail "escaped name"
+  upload_source 201 "$t" "$dbg" "$id" "/src/dir with space/ünï.c"
+  get_path 200 "/src/dir%20with%20space/%C3%BCn%C3%AF.c"
+  http 200 "$url/metrics"
+  grep -q 'nsym_http_requests_total{route="upload_source",status="201"} 4' "$work/body" || fail "metrics"
+  check_store; stopped_cleanly ;;
+sources-gdb)
+  start; t=$(token upload ci)
+  upload 201 "$t" "$dbg"; upload 201 "$t" "$stripped" addon.node
+  upload_source 201 "$t" "$src" "$id" "$src"
+  export DEBUGINFOD_URLS=$url
+  f=$(debuginfod-find source "$id" "$src") || fail "debuginfod-find source"
+  cmp -s "$f" "$src" || fail "debuginfod-find source: bytes differ"
+  debuginfod-find source "$id" /no/such/file.c 2>/dev/null && fail "a missing source was found"
+  # gdb with the stripped addon, and the source moved away: substitute-path
+  # sends its lookups in the source's folder to one that does not exist
+  mkdir "$work/app"; cp "$stripped" "$work/app/addon.node"; cd "$work/app" || fail "cd"
+  gone=(-iex "set substitute-path $(dirname "$src") $work/gone")
+  lines() { grep -P '^\d+\t' || true; }
+  want=$(gdb -batch -nx -ex 'list checksum_bytes' "$full" 2>&1 | lines)
+  unset DEBUGINFOD_URLS
+  without=$(gdb -batch -nx -iex 'set debuginfod enabled off' "${gone[@]}" -ex 'list checksum_bytes' "$full" 2>&1)
+  grep -q 'No such file' <<<"$without" || fail "gdb found the source without the server: $without"
+  export DEBUGINFOD_URLS=$url DEBUGINFOD_CACHE_PATH=$work/gdb-cache
+  got=$(gdb -batch -nx -iex 'set debuginfod enabled on' "${gone[@]}" -ex 'list checksum_bytes' ./addon.node 2>&1 | lines)
+  [ "$(wc -l <<<"$want")" -ge 5 ] && [ "$got" = "$want" ] || fail "gdb list: '$got', expected '$want'"
+  grep -q "GET /buildid/$id/source$src 200 " "$work/serve.err" || fail "gdb did not ask us"
+  stopped_cleanly ;;
+concurrent-uploads)
+  start; t=$(token upload ci)
+  files=("$dbg" "$stripped" "$fixtures"/c/addon-dwarf4.node.debug "$fixtures"/c/addon-zlib.node.debug \
+         "$fixtures"/c/addon-dwarf4.node.stripped)
+  # each round: two clients send the same file at once, slowly enough
+  # that their bodies overlap in the server
+  for f in "${files[@]}"; do
+    for k in 1 2; do
+      curl -s -o "$work/reply$k" -w '%{http_code}' --limit-rate 40K -H "Authorization: Bearer $t" \
+        --data-binary "@$f" "$url/api/v1/upload" >"$work/code$k" &
+      eval "p$k=\$!"
+    done
+    wait "$p1" "$p2"
+    codes="$(cat "$work/code1") $(cat "$work/code2")"
+    [[ $codes =~ ^(200|201)\ (200|201)$ && $codes == *201* ]] || fail "$(basename "$f"): $codes"
+  done
+  # and one source, twice at once
+  for k in 1 2; do
+    curl -s -o /dev/null -w '%{http_code}' --limit-rate 4K -H "Authorization: Bearer $t" --data-binary "@$src" \
+      --url-query "buildid=$id" --url-query "path=$src" "$url/api/v1/upload/source" >"$work/code$k" &
+    eval "p$k=\$!"
+  done
+  wait "$p1" "$p2"
+  codes="$(cat "$work/code1") $(cat "$work/code2")"
+  [[ $codes =~ ^(200|201)\ (200|201)$ && $codes == *201* ]] || fail "source: $codes"
+  db=$work/store/napi-symbols.db
+  [ "$(find "$work/store/blobs" -type f | wc -l)" = 6 ] || fail "blob files: $(find "$work/store/blobs" -type f)"
+  [ "$(sqlite3 "$db" 'SELECT count(*) FROM blobs')" = 6 ] || fail "blob rows"
+  [ "$(sqlite3 "$db" 'SELECT count(*) FROM artifacts')" = 5 ] || fail "artifact rows"
+  [ "$(sqlite3 "$db" 'SELECT count(*) FROM sources')" = 1 ] || fail "source rows"
+  check_store
+  for f in "${files[@]}"; do
+    kind=debuginfo; [[ $f == *.stripped ]] && kind=executable
+    fid=$(readelf -n "$f" | awk '/Build ID:/ {print $3}')
+    http 200 "$url/buildid/$fid/$kind"; cmp -s "$work/body" "$f" || fail "$f: bytes differ"
+  done
+  stopped_cleanly ;;
+kill-mid-upload)
+  start; t=$(token upload ci)
+  upload 201 "$t" "$dbg"; upload 201 "$t" "$stripped" addon.node
+  upload_source 201 "$t" "$src" "$id" "$src"
+  # a large valid debug file: the zlib fixture with 8 MB in a section of its own
+  head -c 8M /dev/urandom >"$work/pad"
+  objcopy --add-section .napi_symbols_pad="$work/pad" "$fixtures/c/addon-zlib.node.debug" "$work/big.debug"
+  curl -s -o /dev/null --limit-rate 512K -H "Authorization: Bearer $t" --data-binary "@$work/big.debug" \
+    "$url/api/v1/upload?name=big.debug" &
+  cpid=$!
+  for _ in $(seq 100); do # until a good part of it is on disk
+    size=$(cat "$work"/store/tmp/upload.* 2>/dev/null | wc -c)
+    [ "$size" -ge 262144 ] && break
+    sleep 0.1
+  done
+  [ "$size" -ge 262144 ] || fail "the upload did not get under way ($size bytes)"
+  kill -KILL "$pid"; wait "$pid" 2>/dev/null; pid=
+  wait "$cpid" && fail "the upload finished although the server was killed"
+  [ "$(ls "$work/store/tmp" | wc -l)" = 1 ] || fail "expected one unfinished upload: $(ls "$work/store/tmp")"
+  check_rows
+  start
+  grep -q "removed 1 unfinished upload(s)" "$work/serve.err" || fail "no sweep: $(cat "$work/serve.err")"
+  check_store
+  http 200 "$url/buildid/$id/debuginfo"; cmp -s "$work/body" "$dbg" || fail "debuginfo changed"
+  http 200 "$url/buildid/$id/executable"; cmp -s "$work/body" "$stripped" || fail "executable changed"
+  get_path 200 "$src"; cmp -s "$work/body" "$src" || fail "source changed"
+  big_id=$(readelf -n "$work/big.debug" | awk '/Build ID:/ {print $3}')
+  http 404 "$url/buildid/$big_id/debuginfo"
+  upload 201 "$t" "$work/big.debug"
+  http 200 "$url/buildid/$big_id/debuginfo"; cmp -s "$work/body" "$work/big.debug" || fail "big bytes"
+  check_store; stopped_cleanly ;;
+stalled-client)
+  start --request-timeout 4 --threads 4; t=$(token upload ci)
+  upload 201 "$t" "$dbg"
+  port=${url##*:} t0=$EPOCHREALTIME
+  exec 3<>"/dev/tcp/127.0.0.1/$port" 4<>"/dev/tcp/127.0.0.1/$port"
+  printf 'GET /healthz HTTP/1.1\r\nHost: x\r\n' >&3 # the headers never end
+  printf 'POST /api/v1/upload HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Length: 100000\r\n\r\n' "$t" >&4
+  # the body never comes; meanwhile others are served, each promptly
+  for _ in $(seq 10); do
+    http 200 --max-time 2 "$url/buildid/$id/debuginfo"; cmp -s "$work/body" "$dbg" || fail "bytes differ"
+  done
+  # ... while both stalled clients still hold their connections
+  ! read -r -t 0 -u 3 && ! grep -q "POST /api/v1/upload 400" "$work/serve.err" ||
+    fail "the stalled clients were dropped before the others were served ($(since "$t0") ms)"
+  timeout 30 cat <&3 >"$work/stalled3"; ms3=$(since "$t0")
+  timeout 30 cat <&4 >"$work/stalled4"; ms4=$(since "$t0")
+  exec 3<&- 4<&-
+  # dropped after the timeout (civetweb may wait it once more for the rest
+  # of a body before closing), not before, and not never
+  [ "$ms3" -ge 3900 ] && [ "$ms3" -lt 15000 ] || fail "stalled headers dropped after $ms3 ms"
+  [ "$ms4" -ge 3900 ] && [ "$ms4" -lt 15000 ] || fail "stalled body dropped after $ms4 ms"
+  grep -q "^HTTP/1.1 400" "$work/stalled4" || fail "stalled body: $(cat "$work/stalled4")"
+  http 200 "$url/healthz"
+  check_store; stopped_cleanly ;;
+write-failure)
+  # Disk full without root: a file-size limit makes the upload's writes fail
+  # (EFBIG, as ENOSPC would); the server ignores SIGXFSZ, refuses the one
+  # upload with 507 and goes on. The soft limit is raised again after.
+  ulimit -S -f 2048; start; ulimit -S -f unlimited
+  t=$(token upload ci); upload 201 "$t" "$dbg"
+  head -c 3M /dev/urandom >"$work/pad"
+  objcopy --add-section .napi_symbols_pad="$work/pad" "$fixtures/c/addon-zlib.node.debug" "$work/big.debug"
+  upload 507 "$t" "$work/big.debug"
+  grep -q "cannot store the upload" "$work/body" || fail "507 says: $(cat "$work/body")"
+  http 200 "$url/healthz"
+  upload 201 "$t" "$stripped" addon.node
+  http 200 "$url/buildid/$id/debuginfo"; cmp -s "$work/body" "$dbg" || fail "debuginfo changed"
+  check_store; stopped_cleanly ;;
 *) fail "unknown case" ;;
 esac
 echo "ok [$case_name]"

@@ -141,8 +141,116 @@ START_TEST(blobs_and_artifacts)
 	ck_assert_int_eq(s->ops->stats(s, &count, &bytes), 0);
 	ck_assert_int_eq(count, 1);
 	ck_assert_int_eq(bytes, 3);
-	ck_assert_int_eq(s->ops->artifact_delete(s, found.id), 0);
-	ck_assert_int_eq(s->ops->artifact_delete(s, found.id), NSYM_ENOENT);
+	ck_assert_int_eq(s->ops->artifact_delete(s, NULL, found.id), 0);
+	ck_assert_int_eq(s->ops->artifact_delete(s, NULL, found.id), NSYM_ENOENT);
+	s->ops->close(s);
+	test_tmpdir_remove(dir);
+}
+END_TEST
+
+static void add_artifact(struct nsym_store *s, const char *key, const char *kind, const char *sha,
+                         int64_t *out_id)
+{
+	struct nsym_artifact a = {0};
+	snprintf(a.key, sizeof(a.key), "%s", key);
+	snprintf(a.kind, sizeof(a.kind), "%s", kind);
+	snprintf(a.sha256, sizeof(a.sha256), "%s", sha);
+	ck_assert_int_eq(s->ops->artifact_add(s, &a), 0);
+	*out_id = a.id;
+}
+
+static int blob_exists(const char *dir, const char *sha)
+{
+	char path[4200];
+	snprintf(path, sizeof(path), "%s/blobs/sha256/%.2s/%s", dir, sha, sha + 2);
+	return access(path, F_OK) == 0;
+}
+
+START_TEST(delete_keeps_a_blob_until_no_row_names_it)
+{
+	char *dir = test_tmpdir(), sha[NSYM_SHA256_HEX];
+	struct nsym_store *s = open_store(dir);
+	struct nsym_source src = {0};
+	struct nsym_artifact got;
+	int64_t debug, exec, other, count, bytes;
+	bool removed = true;
+
+	put_blob(s, "one file, two identities", sha);
+	add_artifact(s, "0102030405", "debuginfo", sha, &debug);
+	add_artifact(s, "0102030405", "executable", sha, &exec);
+	ck_assert_int_eq(s->ops->artifact_get(s, &got, exec), 0);
+	ck_assert_str_eq(got.kind, "executable");
+	ck_assert_int_eq(s->ops->artifact_delete(s, &removed, debug), 0);
+	ck_assert(!removed && blob_exists(dir, sha));
+	ck_assert_int_eq(s->ops->artifact_get(s, &got, debug), NSYM_ENOENT);
+	ck_assert_int_eq(s->ops->artifact_delete(s, &removed, exec), 0);
+	ck_assert(removed && !blob_exists(dir, sha));
+	ck_assert_int_eq(s->ops->stats(s, &count, &bytes), 0);
+	ck_assert_int_eq(count + bytes, 0);
+	ck_assert_int_eq(test_sh("test -z \"$(ls -A '%s/tmp')\"", dir), 0);
+	/* a source naming the blob keeps it too (its foreign key refuses) */
+	put_blob(s, "one file, two identities", sha);
+	add_artifact(s, "0a0b0c0d0e", "debuginfo", sha, &other);
+	snprintf(src.build_id, sizeof(src.build_id), "0a0b0c0d0e");
+	snprintf(src.path, sizeof(src.path), "/src/a.c");
+	snprintf(src.sha256, sizeof(src.sha256), "%s", sha);
+	ck_assert_int_eq(s->ops->source_add(s, &src), 0);
+	ck_assert_int_eq(s->ops->artifact_delete(s, &removed, other), 0);
+	ck_assert(!removed && blob_exists(dir, sha));
+	s->ops->close(s);
+	test_tmpdir_remove(dir);
+}
+END_TEST
+
+START_TEST(upload_racing_a_delete_leaves_no_dangling_row)
+{
+	char *dir = test_tmpdir(), sha[NSYM_SHA256_HEX], path[4200], sql[200];
+	struct nsym_store *s = open_store(dir);
+	struct nsym_artifact a = {0}, found;
+	int64_t id, count, bytes;
+	bool removed;
+	sqlite3 *db;
+
+	put_blob(s, "uploaded twice", sha);
+	add_artifact(s, "aabbccddee", "debuginfo", sha, &id);
+	/* An upload of the same bytes finds the blob there and keeps it; then
+	 * the delete of its only artifact removes it; then the upload records
+	 * the blob's row again and adds its artifact. */
+	ck_assert_int_eq(s->ops->artifact_delete(s, &removed, id), 0);
+	ck_assert(removed);
+	snprintf(path, sizeof(path), "%s/napi-symbols.db", dir);
+	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+	snprintf(sql, sizeof(sql), "INSERT INTO blobs VALUES ('%s', 14, 0)", sha);
+	ck_assert_int_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	snprintf(a.key, sizeof(a.key), "aabbccddee");
+	snprintf(a.kind, sizeof(a.kind), "executable");
+	snprintf(a.sha256, sizeof(a.sha256), "%s", sha);
+	ck_assert_int_eq(s->ops->artifact_add(s, &a), NSYM_EIO);
+	ck_assert_ptr_nonnull(strstr(nsym_store_errmsg(s), "again"));
+	ck_assert_int_eq(s->ops->artifact_find(s, &found, "aabbccddee", "executable"), NSYM_ENOENT);
+	ck_assert_int_eq(s->ops->stats(s, &count, &bytes), 0);
+	ck_assert_int_eq(count + bytes, 0); /* the blob's row went too */
+	s->ops->close(s);
+	test_tmpdir_remove(dir);
+}
+END_TEST
+
+START_TEST(sweep_puts_back_a_blob_moved_aside)
+{
+	char *dir = test_tmpdir(), sha[NSYM_SHA256_HEX];
+	struct nsym_store *s = open_store(dir);
+	int64_t id;
+
+	put_blob(s, "moved aside by a delete that crashed", sha);
+	add_artifact(s, "1122334455", "debuginfo", sha, &id);
+	ck_assert_int_eq(test_sh("mv '%s/blobs/sha256/%.2s/%s' '%s/tmp/deleted.%s'", dir, sha,
+	                         sha + 2, dir, sha),
+	                 0);
+	ck_assert(!blob_exists(dir, sha));
+	ck_assert_int_eq(nsym_store_sweep_local(dir), 0);
+	ck_assert(blob_exists(dir, sha));
+	ck_assert_int_eq(test_sh("test -z \"$(ls -A '%s/tmp')\"", dir), 0);
 	s->ops->close(s);
 	test_tmpdir_remove(dir);
 }
@@ -155,5 +263,8 @@ int main(void)
 	TEST_ADD(s, sha256_known_answers);
 	TEST_ADD(s, tokens_are_checked_and_revoked);
 	TEST_ADD(s, blobs_and_artifacts);
+	TEST_ADD(s, delete_keeps_a_blob_until_no_row_names_it);
+	TEST_ADD(s, upload_racing_a_delete_leaves_no_dangling_row);
+	TEST_ADD(s, sweep_puts_back_a_blob_moved_aside);
 	return test_run(s);
 }

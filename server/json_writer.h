@@ -1,0 +1,37 @@
+/*
+ * Writing JSON: the string escaper the CLI (cli/json.c, to a stdio stream)
+ * and the server (to a memory buffer) share, and a growable buffer with a
+ * cap for the server's JSON replies.
+ */
+#ifndef NSYM_SERVER_JSON_WRITER_H
+#define NSYM_SERVER_JSON_WRITER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/*
+ * Writes s as a quoted JSON string through put: quotes, backslashes and
+ * control bytes escaped, valid UTF-8 passed through, each byte of an
+ * invalid UTF-8 sequence written as U+FFFD so the output is always valid
+ * JSON. put receives pieces of the output in order.
+ */
+void nsym_json_escape(const char *s, void (*put)(void *arg, const char *p, size_t n), void *arg);
+
+/* A growable text buffer that refuses to grow beyond `max` bytes; once an
+ * append fails (cap or memory) `failed` stays set and later appends do
+ * nothing, so a writer checks once at the end. */
+struct nsym_buf {
+	char *data; /* owned; NUL-terminated while not failed */
+	size_t len, cap, max;
+	bool failed;
+};
+
+void nsym_buf_init(struct nsym_buf *b, size_t max);
+void nsym_buf_free(struct nsym_buf *b);
+void nsym_buf_add(struct nsym_buf *b, const char *p, size_t n);
+void nsym_buf_printf(struct nsym_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Appends s as a quoted, escaped JSON string. */
+void nsym_buf_json_string(struct nsym_buf *b, const char *s);
+
+#endif

@@ -1,0 +1,150 @@
+/*
+ * Sending stored files with the headers debuginfod clients expect: the
+ * entity is written from its file in bounded chunks (nsym_send_fd), never
+ * read whole, and a single byte range is honoured.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "routes.h"
+#include "send.h"
+
+static void http_date(char *out, size_t size, time_t t)
+{
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(out, size, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+}
+
+bool nsym_not_modified(const struct nsym_request *r, const char *etag)
+{
+	const char *inm = nsym_header(r, "If-None-Match");
+	return inm != NULL && (strstr(inm, etag) != NULL || strcmp(inm, "*") == 0);
+}
+
+enum range_result { RANGE_NONE, RANGE_OK, RANGE_BAD };
+
+/* One "bytes=" range, as RFC 9110 section 14.1.2 allows; several ranges
+ * or other units are answered whole, which the RFC permits. */
+static enum range_result parse_range(const char *h, uint64_t size, uint64_t *from, uint64_t *to)
+{
+	char *end;
+	unsigned long long a, b;
+
+	if (h == NULL || strncmp(h, "bytes=", 6) != 0 || strchr(h, ',') != NULL)
+		return RANGE_NONE;
+	h += 6;
+	if (*h == '-') { /* the last N bytes */
+		b = strtoull(h + 1, &end, 10);
+		if (end == h + 1 || *end != '\0' || b == 0 || size == 0)
+			return RANGE_BAD;
+		*from = b >= size ? 0 : size - b;
+		*to = size - 1;
+		return RANGE_OK;
+	}
+	a = strtoull(h, &end, 10);
+	if (end == h || *end != '-' || a >= size)
+		return RANGE_BAD;
+	h = end + 1;
+	b = *h == '\0' ? size - 1 : strtoull(h, &end, 10);
+	if ((*h != '\0' && *end != '\0') || b < a)
+		return RANGE_BAD;
+	*from = a;
+	*to = b >= size ? size - 1 : b;
+	return RANGE_OK;
+}
+
+int nsym_send_entity(struct nsym_request *r, const struct nsym_entity *e)
+{
+	uint64_t from = 0, to = e->size > 0 ? e->size - 1 : 0, count = e->size;
+	enum range_result range = parse_range(nsym_header(r, "Range"), e->size, &from, &to);
+	/* room for X-DEBUGINFOD-FILE holding a source path of 4096 bytes */
+	char head[2048 + 4096], date[64], part[128] = "";
+	int status = 200, n;
+
+	if (range == RANGE_BAD) {
+		snprintf(part, sizeof(part), "Content-Range: bytes */%" PRIu64 "\r\n", e->size);
+		nsym_reply(r, 416, "text/plain", part, "range not satisfiable\n", 22);
+		return 0;
+	}
+	if (range == RANGE_OK) {
+		status = 206;
+		count = to - from + 1;
+		snprintf(part, sizeof(part),
+		         "Content-Range: bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64 "\r\n", from, to,
+		         e->size);
+	}
+	http_date(date, sizeof(date), e->mtime);
+	n = snprintf(head, sizeof(head),
+	             "HTTP/1.1 %d %s\r\nContent-Type: application/octet-stream\r\n"
+	             "Content-Length: %" PRIu64 "\r\nLast-Modified: %s\r\nETag: %s\r\n"
+	             "Cache-Control: public\r\nAccept-Ranges: bytes\r\n%s"
+	             "X-DEBUGINFOD-SIZE: %" PRIu64 "\r\nX-DEBUGINFOD-FILE: %s\r\n\r\n",
+	             status, nsym_status_text(status), count, date, e->etag, part, e->size,
+	             e->file);
+	r->status = status;
+	if (n < 0 || (size_t)n >= sizeof(head) || nsym_write(r, head, (size_t)n, false) != 0 ||
+	    r->head)
+		return 0;
+	if (e->memory != NULL)
+		return nsym_write(r, (const char *)e->memory + from, count, true);
+	return nsym_send_fd(r, e->fd, e->offset + from, count);
+}
+
+int nsym_within_maxsize(struct nsym_request *r, uint64_t size)
+{
+	const char *max = nsym_header(r, "X-DEBUGINFOD-MAXSIZE");
+	unsigned long long limit = max != NULL ? strtoull(max, NULL, 10) : 0;
+
+	if (limit > 0 && size > limit) {
+		nsym_reply_error(r, 406, "File too large, max size=%llu", limit);
+		return -1;
+	}
+	return 0;
+}
+
+int nsym_open_blob(struct nsym_request *r, struct nsym_blob *out, const struct nsym_artifact *a)
+{
+	int rc = r->store->ops->blob_open(r->store, out, a->sha256);
+	if (rc != 0)
+		nsym_reply_internal(r, rc, nsym_store_errmsg(r->store));
+	return rc;
+}
+
+void nsym_send_blob(struct nsym_request *r, const char *sha256, uint64_t size, time_t mtime,
+                    const char *file)
+{
+	struct nsym_blob blob;
+	struct nsym_entity e = {0};
+	int rc;
+
+	snprintf(e.etag, sizeof(e.etag), "\"%s\"", sha256);
+	if (nsym_not_modified(r, e.etag)) {
+		char h[sizeof(e.etag) + 16];
+		snprintf(h, sizeof(h), "ETag: %s\r\n", e.etag);
+		nsym_reply(r, 304, "application/octet-stream", h, NULL, 0);
+		return;
+	}
+	if (nsym_within_maxsize(r, size) != 0)
+		return;
+	rc = r->store->ops->blob_open(r->store, &blob, sha256);
+	if (rc != 0) {
+		nsym_reply_internal(r, rc, nsym_store_errmsg(r->store));
+		return;
+	}
+	e.fd = blob.fd;
+	e.size = blob.size;
+	e.mtime = mtime;
+	e.file = file;
+	nsym_send_entity(r, &e);
+	close(blob.fd);
+}
+
+void nsym_send_artifact(struct nsym_request *r, const struct nsym_artifact *a)
+{
+	nsym_send_blob(r, a->sha256, a->size, (time_t)a->created,
+	               a->name[0] != '\0' ? a->name : a->kind);
+}

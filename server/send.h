@@ -1,0 +1,50 @@
+/*
+ * Sending stored files: one entity (a whole blob, a slice of one, or bytes
+ * in memory) with the headers every download route answers with
+ * (Content-Length, Last-Modified, ETag, Cache-Control, X-DEBUGINFOD-*),
+ * If-None-Match (304), a single Range (206, 416) and HEAD. The debuginfod
+ * routes (route_buildid.c) and the SymSrv routes (route_symsrv.c) share it.
+ */
+#ifndef NSYM_SERVER_SEND_H
+#define NSYM_SERVER_SEND_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "http.h"
+
+struct nsym_entity {
+	int fd;
+	uint64_t offset, size; /* the bytes of fd to serve */
+	const void *memory;    /* or these bytes, when not NULL */
+	time_t mtime;
+	char etag[NSYM_SHA256_HEX + 80];
+	const char *file; /* X-DEBUGINFOD-FILE */
+};
+
+/* Whether If-None-Match names the entity tag `etag`. */
+bool nsym_not_modified(const struct nsym_request *r, const char *etag);
+
+/* 0 when the client accepts `size` bytes (X-DEBUGINFOD-MAXSIZE); else
+ * replies 406 and returns -1. */
+int nsym_within_maxsize(struct nsym_request *r, uint64_t size);
+
+/* Sends e whole, or the one range the request asks for. 0, or -1 when the
+ * client went away. */
+int nsym_send_entity(struct nsym_request *r, const struct nsym_entity *e);
+
+/* Opens the artifact's blob; 0, or a negative code after replying 503. */
+int nsym_open_blob(struct nsym_request *r, struct nsym_blob *out, const struct nsym_artifact *a);
+
+/* Answers with the blob `sha256` (size bytes as recorded), Last-Modified
+ * mtime and X-DEBUGINFOD-FILE file: 304 when the client has it (the ETag
+ * is the hash), 406 when too large for the client, 503 when the blob cannot
+ * be opened. */
+void nsym_send_blob(struct nsym_request *r, const char *sha256, uint64_t size, time_t mtime,
+                    const char *file);
+
+/* nsym_send_blob for an artifact, named by its upload name or kind. */
+void nsym_send_artifact(struct nsym_request *r, const struct nsym_artifact *a);
+
+#endif

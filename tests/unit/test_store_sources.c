@@ -1,0 +1,198 @@
+/*
+ * Sources in the server's store: paths checked and canonicalised as
+ * elfutils' debuginfod canonicalises them, and rows keyed by build and
+ * canonical path. The HTTP side is in tests/server/server-test.sh.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "source_path.h"
+#include "store.h"
+#include "test_util.h"
+
+static void expect_canon(const char *in, const char *want)
+{
+	char out[256];
+	nsym_source_path_canon(out, in);
+	ck_assert_msg(strcmp(out, want) == 0, "canon(%s) = %s, expected %s", in, out, want);
+}
+
+START_TEST(paths_canonicalise_like_elfutils)
+{
+	expect_canon("/usr/include/stdio.h", "/usr/include/stdio.h");
+	expect_canon("/a/./b.c", "/a/b.c");
+	expect_canon("/a/../b.c", "/b.c");
+	expect_canon("/a//b.c", "/a/b.c");
+	expect_canon("////x.c", "/x.c");
+	/* debuginfod.8's example, comp_dir /zoo/ and ../bar/foo.c: "//" goes
+	 * first, so ".." removes zoo */
+	expect_canon("/zoo//../bar/foo.c", "/bar/foo.c");
+	expect_canon("/../../etc/passwd", "/etc/passwd");
+	expect_canon("/a/b/../../../../x.c", "/x.c");
+	/* elfutils drops a final "/." or "/.." and keeps the segment before */
+	expect_canon("/a/b/..", "/a/b");
+	expect_canon("/a/b/.", "/a/b");
+	/* dots that are not whole segments, and backslashes, are names */
+	expect_canon("/a/.b/..c/...d/e.", "/a/.b/..c/...d/e.");
+	expect_canon("/a\\..\\b.c", "/a\\..\\b.c");
+	expect_canon("/dir/", "/dir/");
+}
+END_TEST
+
+/* Every absolute path over {/, ., a} up to 10 bytes: the canonical form is
+ * no longer, is a fixed point, and in-place canonicalisation agrees. */
+START_TEST(canonical_paths_are_fixed_points)
+{
+	static const char alphabet[] = "/.a";
+	char in[12], out[12], again[12];
+
+	for (int len = 1; len <= 10; len++) {
+		long total = 1;
+		for (int i = 1; i < len; i++)
+			total *= 3;
+		for (long k = 0; k < total; k++) {
+			long v = k;
+			in[0] = '/';
+			for (int i = 1; i < len; i++, v /= 3)
+				in[i] = alphabet[v % 3];
+			in[len] = '\0';
+			nsym_source_path_canon(out, in);
+			ck_assert_uint_le(strlen(out), strlen(in));
+			nsym_source_path_canon(again, out);
+			ck_assert_msg(strcmp(again, out) == 0, "%s -> %s -> %s", in, out, again);
+			nsym_source_path_canon(in, in);
+			ck_assert_str_eq(in, out);
+		}
+	}
+}
+END_TEST
+
+static void expect_refused(const char *path, const char *because)
+{
+	const char *why = NULL;
+	ck_assert_int_eq(nsym_source_path_check(&why, path), -1);
+	ck_assert_msg(why != NULL && strstr(why, because) != NULL, "%s: %s", path, why);
+}
+
+START_TEST(paths_are_checked)
+{
+	char long_path[NSYM_SOURCE_PATH_MAX + 2];
+	const char *why = "unset";
+
+	ck_assert_int_eq(nsym_source_path_check(&why, "/src/a.c"), 0);
+	ck_assert_ptr_null(why);
+	ck_assert_int_eq(nsym_source_path_check(&why, "/src/../ü/c++/a b.c"), 0);
+	expect_refused("", "absolute");
+	expect_refused("src/a.c", "absolute");
+	expect_refused("/src/a\n.c", "control");
+	expect_refused("/src/a\r.c", "control");
+	expect_refused("/src/\x7f.c", "control");
+	expect_refused("/src/", "name a file");
+	expect_refused("/src/.", "name a file");
+	expect_refused("/src/..", "name a file");
+	expect_refused("/", "name a file");
+	memset(long_path, 'a', sizeof(long_path));
+	long_path[0] = '/';
+	long_path[NSYM_SOURCE_PATH_MAX] = '\0';
+	ck_assert_int_eq(nsym_source_path_check(&why, long_path), 0);
+	long_path[NSYM_SOURCE_PATH_MAX] = 'a';
+	long_path[NSYM_SOURCE_PATH_MAX + 1] = '\0';
+	expect_refused(long_path, "4096");
+}
+END_TEST
+
+static struct nsym_store *open_store(const char *dir)
+{
+	struct nsym_store *s = NULL;
+	char err[600];
+	ck_assert_msg(nsym_store_open_local(&s, dir, err, sizeof(err)) == 0, "%s", err);
+	return s;
+}
+
+static void put_blob(struct nsym_store *s, const char *text, char *sha)
+{
+	struct nsym_blob_writer w;
+	ck_assert_int_eq(s->ops->blob_begin(s, &w), 0);
+	ck_assert_int_eq(write(w.fd, text, strlen(text)), (ssize_t)strlen(text));
+	nsym_sha256_update(&w.hash, text, strlen(text));
+	w.size = strlen(text);
+	ck_assert_int_eq(s->ops->blob_commit(s, &w, sha), 0);
+}
+
+static void fill(struct nsym_source *src, const char *id, const char *path, const char *sha)
+{
+	memset(src, 0, sizeof(*src));
+	snprintf(src->build_id, sizeof(src->build_id), "%s", id);
+	snprintf(src->path, sizeof(src->path), "%s", path);
+	snprintf(src->sha256, sizeof(src->sha256), "%s", sha);
+	snprintf(src->uploaded_by, sizeof(src->uploaded_by), "ci");
+}
+
+START_TEST(sources_by_build_and_path)
+{
+	char *dir = test_tmpdir(), one[NSYM_SHA256_HEX], two[NSYM_SHA256_HEX];
+	struct nsym_store *s = open_store(dir);
+	struct nsym_source src, found;
+
+	put_blob(s, "int main(void) { return 0; }\n", one);
+	put_blob(s, "int other;\n", two);
+	fill(&src, "0102", "/src/a.c", one);
+	ck_assert_int_eq(s->ops->source_add(s, &src), 0);
+	ck_assert_int_gt(src.id, 0);
+	/* another build may have the same path, and share the blob */
+	fill(&src, "0304", "/src/a.c", one);
+	ck_assert_int_eq(s->ops->source_add(s, &src), 0);
+	/* a second row for (build, path) is refused, and names the first */
+	fill(&src, "0102", "/src/a.c", two);
+	ck_assert_int_eq(s->ops->source_add(s, &src), NSYM_EEXIST);
+	ck_assert_str_eq(src.sha256, one);
+	ck_assert_int_eq(s->ops->source_find(s, &found, "0102", "/src/a.c"), 0);
+	ck_assert_str_eq(found.sha256, one);
+	ck_assert_str_eq(found.uploaded_by, "ci");
+	ck_assert_uint_eq(found.size, 29);
+	ck_assert_int_eq(s->ops->source_find(s, &found, "0102", "/src/b.c"), NSYM_ENOENT);
+	ck_assert_int_eq(s->ops->source_find(s, &found, "0506", "/src/a.c"), NSYM_ENOENT);
+	/* a row must name a recorded blob; that is a failure, not a duplicate */
+	fill(&src, "0102", "/src/c.c",
+	     "00000000000000000000000000000000000000000000000000000000000000ff");
+	ck_assert_int_eq(s->ops->source_add(s, &src), NSYM_EIO);
+	s->ops->close(s);
+	test_tmpdir_remove(dir);
+}
+END_TEST
+
+/* A delete that removed the blob's file between the upload's commit and its
+ * row: the row is refused (the client sends again), never left dangling. */
+START_TEST(source_racing_a_delete_leaves_no_dangling_row)
+{
+	char *dir = test_tmpdir(), sha[NSYM_SHA256_HEX], path[4200];
+	struct nsym_store *s = open_store(dir);
+	struct nsym_source src, found;
+
+	put_blob(s, "static int x;\n", sha);
+	snprintf(path, sizeof(path), "%s/blobs/sha256/%.2s/%s", dir, sha, sha + 2);
+	ck_assert_int_eq(unlink(path), 0);
+	fill(&src, "0102", "/src/x.c", sha);
+	ck_assert_int_eq(s->ops->source_add(s, &src), NSYM_EIO);
+	ck_assert_int_eq(s->ops->source_find(s, &found, "0102", "/src/x.c"), NSYM_ENOENT);
+	put_blob(s, "static int x;\n", sha); /* sent again: it works */
+	ck_assert_int_eq(s->ops->source_add(s, &src), 0);
+	ck_assert_int_eq(s->ops->source_find(s, &found, "0102", "/src/x.c"), 0);
+	s->ops->close(s);
+	test_tmpdir_remove(dir);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("store_sources");
+	TEST_ADD(s, paths_canonicalise_like_elfutils);
+	TEST_ADD(s, canonical_paths_are_fixed_points);
+	TEST_ADD(s, paths_are_checked);
+	TEST_ADD(s, sources_by_build_and_path);
+	TEST_ADD(s, source_racing_a_delete_leaves_no_dangling_row);
+	return test_run(s);
+}
