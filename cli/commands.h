@@ -31,6 +31,7 @@ int cmd_serve(int argc, char **argv);
 int cmd_split(int argc, char **argv);
 int cmd_symbolize(int argc, char **argv);
 int cmd_token(int argc, char **argv);
+int cmd_upload(int argc, char **argv);
 
 extern const char cmd_cache_usage[];
 extern const char cmd_fetch_usage[];
@@ -40,6 +41,7 @@ extern const char cmd_serve_usage[];
 extern const char cmd_split_usage[];
 extern const char cmd_symbolize_usage[];
 extern const char cmd_token_usage[];
+extern const char cmd_upload_usage[];
 
 /* The command list and what the program is for. */
 void nsym_cli_print_overview(FILE *out);

@@ -20,11 +20,14 @@ c_id=$(readelf -n "$fixtures/c/addon.node" | awk '/Build ID:/ {print $3}')
 r_id=$(readelf -n "$fixtures/rust/addon.node" | awk '/Build ID:/ {print $3}')
 
 # listen CMD...: runs a server that prints "listening on URL"; sets $url.
+# Each server gets its own output file: a reused one could still show the
+# previous server's address before the new process truncates it.
 listen() {
-  "$@" >"$work/listen.out" 2>"$work/listen.err" &
+  local out=$work/listen.$((${#pids[@]})).out
+  "$@" >"$out" 2>"$work/listen.err" &
   pids+=($!)
   for _ in $(seq 100); do
-    url=$(sed -n 's/^listening on //p' "$work/listen.out")
+    url=$(sed -n 's/^listening on //p' "$out" 2>/dev/null)
     [ -n "$url" ] && return 0
     sleep 0.1
   done
@@ -129,6 +132,38 @@ faults)
   our_server
   "$nsym" fetch --server "http://127.0.0.1:1 $url" "$c_bin" >"$work/out" 2>&1 || fail "fallback: $(cat "$work/out")"
   grep -q "$c_id  found" "$work/out" || fail "fallback: $(cat "$work/out")" ;;
+upload)
+  listen "$nsym" serve --store "$work/store" --listen 127.0.0.1:0; srv=$url
+  up=$("$nsym" token create --store "$work/store" --scope upload --name ci)
+  rd=$("$nsym" token create --store "$work/store" --scope read --name reader)
+  mkdir -p "$work/art/sub"; cp "$c_bin" "$work/art/c.node"; cp "$r_dbg" "$work/art/sub/r.debug"
+  echo text >"$work/art/readme"
+  export NAPI_SYMBOLS_SERVER=$srv NAPI_SYMBOLS_TOKEN=$up
+  "$nsym" upload --dry-run "$work/art" >"$work/out" 2>&1 || fail "dry run: $(cat "$work/out")"
+  [ "$(grep -c 'would upload' "$work/out")" = 2 ] || fail "dry run: $(cat "$work/out")"
+  curl -sf -o /dev/null "$srv/buildid/$r_id/debuginfo" && fail "the dry run uploaded"
+  "$nsym" upload "$work/art" >"$work/out" 2>&1 || fail "upload: $(cat "$work/out")"
+  grep -q "c.node  $c_id  uploaded" "$work/out" && grep -q "r.debug  $r_id  uploaded" "$work/out" ||
+    fail "upload: $(cat "$work/out")"
+  curl -sf "$srv/buildid/$r_id/debuginfo" | cmp -s - "$r_dbg" || fail "bytes on the server"
+  # the executable is there, its debug file is not: only the debug file goes
+  cp "$c_dbg" "$work/art/c.debug"
+  "$nsym" upload --json "$work/art" >"$work/out" 2>&1 || fail "second upload: $(cat "$work/out")"
+  [ "$(grep -c '"result": "already there"' "$work/out")" = 2 ] && grep -q '"c.debug", "id": "'"$c_id"'", "size": [0-9]*, "result": "uploaded"' <(sed 's|"path": "[^"]*/|"|' "$work/out") ||
+    fail "second upload: $(cat "$work/out")"
+  # refusals explained, nothing retried
+  NAPI_SYMBOLS_TOKEN=$rd "$nsym" upload "$work/art/c.node" >"$work/out" 2>&1 && fail "a read token uploaded"
+  grep -q "lacks the upload scope (403)" "$work/out" || fail "403: $(cat "$work/out")"
+  NAPI_SYMBOLS_TOKEN=nsym_1_x "$nsym" upload "$work/art/c.node" >"$work/out" 2>&1 && fail "a bad token uploaded"
+  grep -q "(401)" "$work/out" || fail "401: $(cat "$work/out")"
+  "$nsym" upload "$work/art/readme" >"$work/out" 2>&1 && fail "a text file was accepted"
+  start=$(date +%s)
+  "$nsym" upload --server http://127.0.0.1:1 "$work/art/c.node" >"$work/out" 2>&1 && fail "a dead server gave 0"
+  [ $(($(date +%s) - start)) -lt 10 ] && grep -q "cannot reach" "$work/out" || fail "dead server: $(cat "$work/out")"
+  # a 503 is retried
+  listen node "$here/fake-server.js" flaky
+  "$nsym" upload --server "$url" "$work/art/c.node" >"$work/out" 2>&1 || fail "flaky: $(cat "$work/out")"
+  grep -q "try 2" "$work/listen.err" && grep -q "uploaded" "$work/out" || fail "no retry: $(cat "$work/listen.err" "$work/out")" ;;
 *) fail "unknown case" ;;
 esac
 echo "ok [$case_name]"

@@ -1,0 +1,56 @@
+/* The upload engine behind `napi-symbols upload` (upload.c). */
+#ifndef NSYM_CLI_UPLOAD_H
+#define NSYM_CLI_UPLOAD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "client.h"
+#include "napi_symbols.h"
+
+enum nsym_upload_state {
+	NSYM_UPLOAD_PENDING,
+	NSYM_UPLOAD_PRESENT, /* the server has everything this file provides */
+	NSYM_UPLOAD_WOULD,   /* --dry-run: would be uploaded */
+	NSYM_UPLOAD_DONE,    /* uploaded now */
+	NSYM_UPLOAD_FAILED,  /* see error */
+};
+
+struct nsym_upload_id {
+	char id[NSYM_IMAGE_ID_SIZE]; /* lowercase */
+	unsigned serves;             /* NSYM_SERVES_* */
+};
+
+struct nsym_upload {
+	char *path;                  /* what is read: for a .dSYM, the DWARF file inside */
+	char name[256];              /* sent as ?name= */
+	char id[NSYM_IMAGE_ID_SIZE]; /* the first identity, for display */
+	struct nsym_upload_id *ids;  /* every image's */
+	size_t nids;
+	uint64_t size;
+	dev_t dev;
+	ino_t ino;
+	enum nsym_upload_state state;
+	char error[512];
+	/* transfer */
+	int attempts;
+	double retry_at;
+	int fd;
+	long status;
+	char reply[512];
+	size_t reply_len;
+};
+
+/* Reads path's identities; -1 with a reason when the server could not
+ * identify it either. */
+int nsym_upload_identify(struct nsym_upload *out, const char *path, char *err, size_t err_size);
+void nsym_upload_release(struct nsym_upload *u);
+const char *nsym_upload_result_text(const struct nsym_upload *u);
+
+/* Asks the server what it lacks, then uploads that (or with dry_run only
+ * marks it). -1 with err when the server cannot be asked at all. */
+int nsym_upload_run(const struct nsym_client *c, struct nsym_upload *u, size_t n, bool dry_run,
+                    bool progress, char *err, size_t err_size);
+
+#endif
