@@ -17,6 +17,7 @@
 
 #include "commands.h"
 #include "json.h"
+#include "debug_fetch.h"
 #include "napi_symbols.h"
 
 #define MAX_DEBUG_DIRS 16
@@ -49,11 +50,17 @@ const char cmd_symbolize_usage[] =
     "      --cache-dir DIR    where symcaches live (default\n"
     "                         $XDG_CACHE_HOME/napi-symbols/symcache, else\n"
     "                         ~/.cache/napi-symbols/symcache)\n"
+    "      --server URLS      symbol servers to fetch a missing debug file from\n"
+    "                         (default NAPI_SYMBOLS_SERVER, else DEBUGINFOD_URLS)\n"
+    "      --no-fetch         use no server\n"
     "      --json             print a JSON array, one object per address:\n"
     "                         {\"address\", \"frames\": [{\"function\", \"file\", \"line\",\n"
     "                         \"column\", \"inlined\"}]}, innermost frame first\n"
     "  -h, --help             show this help\n"
     "\n"
+    "When no debug file is on disk, the shared download cache (see 'napi-symbols\n"
+    "cache') is searched by FILE's identity, then the servers, and what they send\n"
+    "is kept there for next time.\n"
     "An address with no symbol prints ?? (not an error).\n"
     "Exit status: 0 done; 1 FILE or the debug file cannot be used (the reason is\n"
     "printed), or an input line was not an address; 129 usage error.\n";
@@ -71,7 +78,9 @@ struct symbolize_opts {
 	size_t ndirs;
 	struct nsym_open_options open;
 	unsigned flags;
-	bool json, basenames;
+	bool json, basenames, no_fetch;
+	const char *servers;
+	char fetched[4300]; /* a debug file from the download cache */
 };
 
 struct output {
@@ -352,7 +361,9 @@ static int parse_options(struct symbolize_opts *o, int argc, char **argv)
 		OPT_NO_INLINES,
 		OPT_JSON,
 		OPT_CACHE,
-		OPT_CACHE_DIR
+		OPT_CACHE_DIR,
+		OPT_SERVER,
+		OPT_NO_FETCH
 	};
 	static const struct option longopts[] = {
 	    {"exe", required_argument, NULL, 'e'},
@@ -365,6 +376,8 @@ static int parse_options(struct symbolize_opts *o, int argc, char **argv)
 	    {"json", no_argument, NULL, OPT_JSON},
 	    {"cache", required_argument, NULL, OPT_CACHE},
 	    {"cache-dir", required_argument, NULL, OPT_CACHE_DIR},
+	    {"server", required_argument, NULL, OPT_SERVER},
+	    {"no-fetch", no_argument, NULL, OPT_NO_FETCH},
 	    {NULL, 0, NULL, 0},
 	};
 	int c;
@@ -409,6 +422,12 @@ static int parse_options(struct symbolize_opts *o, int argc, char **argv)
 				                            "not '%s'",
 				                            optarg);
 			break;
+		case OPT_SERVER:
+			o->servers = optarg;
+			break;
+		case OPT_NO_FETCH:
+			o->no_fetch = true;
+			break;
 		case OPT_CACHE_DIR:
 			if (snprintf(o->cache_dir, sizeof(o->cache_dir), "%s", optarg) >=
 			    (int)sizeof(o->cache_dir))
@@ -433,6 +452,35 @@ static int parse_options(struct symbolize_opts *o, int argc, char **argv)
 	return 0;
 }
 
+/* Opens FILE; when it has no debug file on disk, takes one from the
+ * download cache or the servers and opens again with it. */
+static int open_symbolizer(nsym_symbolizer **sym, struct symbolize_opts *o)
+{
+	char why[512];
+
+	if (nsym_symbolizer_open(sym, o->exe, &o->open) != 0) {
+		nsym_cli_error("%s", nsym_error_detail());
+		return -1;
+	}
+	if (nsym_symbolizer_debug_path(*sym) != NULL || nsym_symbolizer_cached(*sym) ||
+	    o->open.debug_file != NULL)
+		return 0;
+	if (nsym_cli_debug_file(o->fetched, sizeof(o->fetched), o->exe, o->servers, !o->no_fetch,
+	                        why, sizeof(why)) != 0) {
+		if (why[0] != '\0')
+			nsym_cli_error("warning: %s: %s; answering from its symbol table", o->exe,
+			               why);
+		return 0;
+	}
+	nsym_symbolizer_close(*sym);
+	o->open.debug_file = o->fetched;
+	if (nsym_symbolizer_open(sym, o->exe, &o->open) != 0) {
+		nsym_cli_error("%s", nsym_error_detail());
+		return -1;
+	}
+	return 0;
+}
+
 int cmd_symbolize(int argc, char **argv)
 {
 	struct symbolize_opts o = {0};
@@ -443,10 +491,8 @@ int cmd_symbolize(int argc, char **argv)
 
 	if (parse_options(&o, argc, argv) != 0)
 		return NSYM_EXIT_USAGE;
-	if (nsym_symbolizer_open(&sym, o.exe, &o.open) != 0) {
-		nsym_cli_error("%s", nsym_error_detail());
+	if (open_symbolizer(&sym, &o) != 0)
 		return NSYM_EXIT_FAIL;
-	}
 	if (o.cache == CACHE_ALWAYS && !nsym_symbolizer_cached(sym)) {
 		write_cache(sym, &o);
 		/* answer from what was just written, as a later run would */

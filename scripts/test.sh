@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
 scripts/check-style.sh
+# The tests bring their own servers; a system-wide one (Debian's profile
+# sets DEBUGINFOD_URLS for login shells) must not be asked.
+unset DEBUGINFOD_URLS NAPI_SYMBOLS_SERVER NAPI_SYMBOLS_TOKEN
 
 run_suite() {
   local dir="$1"; shift

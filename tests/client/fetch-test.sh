@@ -164,6 +164,23 @@ upload)
   listen node "$here/fake-server.js" flaky
   "$nsym" upload --server "$url" "$work/art/c.node" >"$work/out" 2>&1 || fail "flaky: $(cat "$work/out")"
   grep -q "try 2" "$work/listen.err" && grep -q "uploaded" "$work/out" || fail "no retry: $(cat "$work/listen.err" "$work/out")" ;;
+symbolize-on-demand)
+  our_server
+  mkdir "$work/lone"; cp "$c_bin" "$work/lone/addon.node"
+  addr=$(nm "$fixtures/c/addon.node" | awk '$3 == "checksum_bytes" {print "0x" $1}')
+  want=$("$nsym" symbolize --cache never -e "$fixtures/c/addon.node" "$addr")
+  [[ "$want" == *addon.c:* ]] || fail "reference: $want"
+  got=$("$nsym" symbolize --cache never --no-fetch -e "$work/lone/addon.node" "$addr" 2>&1)
+  [[ "$got" != *addon.c:* ]] || fail "--no-fetch found lines: $got"
+  got=$(NAPI_SYMBOLS_SERVER=$url "$nsym" symbolize --cache never -e "$work/lone/addon.node" "$addr" 2>&1)
+  [ "$got" = "$want" ] || fail "fetched on demand: '$got', expected '$want'"
+  cmp -s "$DEBUGINFOD_CACHE_PATH/$c_id/debuginfo" "$c_dbg" || fail "not kept in the cache"
+  # the server gone, the cache answers
+  got=$("$nsym" symbolize --cache never --server http://127.0.0.1:1 -e "$work/lone/addon.node" "$addr" 2>&1)
+  [ "$got" = "$want" ] || fail "from the cache: $got"
+  # a miss is said once, and the symbol table still answers
+  got=$("$nsym" symbolize --cache never --server "$url" -e "$fixtures/c/addon-nobuildid.node.stripped" 0x1000 2>&1)
+  [[ "$got" == *"warning: "*"no debug file for it on the servers"* ]] || fail "miss: $got" ;;
 *) fail "unknown case" ;;
 esac
 echo "ok [$case_name]"

@@ -1,0 +1,51 @@
+/* See debug_fetch.h. */
+#include <stdio.h>
+#include <string.h>
+
+#include "client.h"
+#include "debug_fetch.h"
+#include "napi_symbols.h"
+
+/* exe's first identity, lowercase; -1 when it has none. */
+static int identity_of(char *out, size_t size, const char *exe)
+{
+	nsym_file *f = NULL;
+	int rc = -1;
+
+	if (nsym_file_open(&f, exe) != 0)
+		return -1;
+	if (nsym_file_image_count(f) > 0 &&
+	    nsym_image_id(out, size, nsym_file_image(f, 0), NSYM_ID_NATIVE) == 0)
+		rc = 0;
+	nsym_file_close(f);
+	for (char *p = out; rc == 0 && *p != '\0'; p++)
+		*p = (char)(*p >= 'A' && *p <= 'F' ? *p + 32 : *p);
+	return rc;
+}
+
+int nsym_cli_debug_file(char *out, size_t size, const char *exe, const char *servers, bool fetch,
+                        char *why, size_t why_size)
+{
+	struct nsym_client c;
+	struct nsym_fetch job = {.kind = "debuginfo"};
+	char err[256];
+
+	why[0] = '\0';
+	if (identity_of(job.id, sizeof(job.id), exe) != 0 ||
+	    nsym_client_init(&c, servers, NULL, err, sizeof(err)) != 0)
+		return -1;
+	if (nsym_cache_lookup(&c.cache, out, size, job.id, job.kind) == NSYM_CACHE_HIT)
+		return 0;
+	if (!fetch || c.nservers == 0)
+		return -1;
+	if (nsym_fetch_run(&c, &job, 1, NULL, NULL) != 0)
+		return -1;
+	if (job.state == NSYM_FETCH_FOUND || job.state == NSYM_FETCH_CACHED) {
+		snprintf(out, size, "%s", job.path);
+		return 0;
+	}
+	snprintf(why, why_size, "%s",
+	         job.state == NSYM_FETCH_NOT_ON_SERVER ? "no debug file for it on the servers"
+	                                               : job.error);
+	return -1;
+}
