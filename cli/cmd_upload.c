@@ -38,6 +38,9 @@ const char cmd_upload_usage[] =
     "      --server URL    the server (default: the first of NAPI_SYMBOLS_SERVER,\n"
     "                      else of DEBUGINFOD_URLS)\n"
     "      --token TOKEN   a token with the upload scope (default NAPI_SYMBOLS_TOKEN)\n"
+    "      --sources       also upload the source files the DWARF of each debug\n"
+    "                      file names, those that exist on this machine, so\n"
+    "                      gdb can read them from the server\n"
     "  -n, --dry-run       say what would be uploaded, upload nothing\n"
     "      --json          print the results as a JSON array\n"
     "  -q, --quiet         print only failures\n"
@@ -49,7 +52,8 @@ const char cmd_upload_usage[] =
 struct upload_cli {
 	struct nsym_upload *u;
 	size_t n, cap;
-	bool json, quiet, dry_run;
+	bool json, quiet, dry_run, sources;
+	struct nsym_source_counts counts;
 	int status;
 };
 
@@ -172,6 +176,14 @@ static int summarize(const struct upload_cli *cli)
 		        cli->n, cli->n == 1 ? "" : "s", count[NSYM_UPLOAD_DONE],
 		        count[NSYM_UPLOAD_PRESENT], count[NSYM_UPLOAD_WOULD],
 		        count[NSYM_UPLOAD_FAILED]);
+	if (cli->sources && !cli->json && !cli->quiet)
+		fprintf(stderr,
+		        "sources: %zu uploaded, %zu already there, %zu to upload, %zu not on this "
+		        "machine, %zu failed\n",
+		        cli->counts.uploaded, cli->counts.present, cli->counts.would,
+		        cli->counts.absent, cli->counts.failed);
+	if (cli->sources && cli->counts.failed > 0)
+		return NSYM_EXIT_FAIL;
 	return count[NSYM_UPLOAD_FAILED] > 0 ? NSYM_EXIT_FAIL : cli->status;
 }
 
@@ -193,8 +205,8 @@ static int run(struct upload_cli *cli, const struct nsym_client *c)
 		return NSYM_EXIT_FAIL;
 	}
 	if (nsym_upload_run(c, cli->u, cli->n, cli->dry_run,
-	                    !cli->json && !cli->quiet && isatty(STDERR_FILENO), err,
-	                    sizeof(err)) != 0) {
+	                    !cli->json && !cli->quiet && isatty(STDERR_FILENO),
+	                    cli->sources ? &cli->counts : NULL, err, sizeof(err)) != 0) {
 		nsym_cli_error("%s", err);
 		return NSYM_EXIT_FAIL;
 	}
@@ -205,11 +217,12 @@ static int run(struct upload_cli *cli, const struct nsym_client *c)
 
 int cmd_upload(int argc, char **argv)
 {
-	enum { OPT_SERVER = 256, OPT_TOKEN, OPT_JSON };
+	enum { OPT_SERVER = 256, OPT_TOKEN, OPT_JSON, OPT_SOURCES };
 	static const struct option longopts[] = {
 	    {"server", required_argument, NULL, OPT_SERVER},
 	    {"token", required_argument, NULL, OPT_TOKEN},
 	    {"dry-run", no_argument, NULL, 'n'},
+	    {"sources", no_argument, NULL, OPT_SOURCES},
 	    {"json", no_argument, NULL, OPT_JSON},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {NULL, 0, NULL, 0},
@@ -231,6 +244,8 @@ int cmd_upload(int argc, char **argv)
 			cli.dry_run = true;
 		else if (opt == OPT_JSON)
 			cli.json = true;
+		else if (opt == OPT_SOURCES)
+			cli.sources = true;
 		else if (opt == 'q')
 			cli.quiet = true;
 		else

@@ -44,6 +44,7 @@ int nsym_upload_identify(struct nsym_upload *out, const char *path, char *err, s
 		if (nsym_image_id(id->id, sizeof(id->id), im, NSYM_ID_NATIVE) != 0 ||
 		    (id->serves = nsym_image_serves(im)) == 0)
 			continue;
+		out->has_dwarf |= im->format == NSYM_FORMAT_ELF && im->elf->has_debug_info;
 		for (char *p = id->id; *p != '\0'; p++)
 			*p = (char)(*p >= 'A' && *p <= 'F' ? *p + 32 : *p);
 		out->nids++;
@@ -427,7 +428,7 @@ static struct curl_slist *headers(const struct nsym_client *c, const char *conte
 }
 
 int nsym_upload_run(const struct nsym_client *c, struct nsym_upload *u, size_t n, bool dry_run,
-                    bool progress, char *err, size_t err_size)
+                    bool progress, struct nsym_source_counts *sources, char *err, size_t err_size)
 {
 	struct curl_slist *json, *octets;
 	int rc;
@@ -448,6 +449,15 @@ int nsym_upload_run(const struct nsym_client *c, struct nsym_upload *u, size_t n
 	}
 	if (rc == 0 && !dry_run)
 		transfer_all(c, u, n, octets, progress);
+	/* after the debug files: the server takes sources only for builds it has */
+	for (size_t i = 0; rc == 0 && sources != NULL && i < n; i++) {
+		bool on_server = u[i].state == NSYM_UPLOAD_DONE ||
+		                 u[i].state == NSYM_UPLOAD_PRESENT ||
+		                 u[i].state == NSYM_UPLOAD_WOULD;
+		if (u[i].has_dwarf && on_server &&
+		    nsym_upload_sources(c, &u[i], dry_run, octets, sources) != 0)
+			sources->failed++;
+	}
 	curl_slist_free_all(json);
 	curl_slist_free_all(octets);
 	return rc;

@@ -28,6 +28,7 @@ struct nsym_upload {
 	char id[NSYM_IMAGE_ID_SIZE]; /* the first identity, for display */
 	struct nsym_upload_id *ids;  /* every image's */
 	size_t nids;
+	bool has_dwarf; /* an ELF file with DWARF: it names source files */
 	uint64_t size;
 	dev_t dev;
 	ino_t ino;
@@ -48,9 +49,20 @@ int nsym_upload_identify(struct nsym_upload *out, const char *path, char *err, s
 void nsym_upload_release(struct nsym_upload *u);
 const char *nsym_upload_result_text(const struct nsym_upload *u);
 
+/* What --sources did with the files the DWARF names. */
+struct nsym_source_counts {
+	size_t uploaded, present, would, absent, failed;
+};
+
 /* Asks the server what it lacks, then uploads that (or with dry_run only
- * marks it). -1 with err when the server cannot be asked at all. */
+ * marks it); with sources (non-NULL), also the source files of every file
+ * with DWARF. -1 with err when the server cannot be asked at all. */
 int nsym_upload_run(const struct nsym_client *c, struct nsym_upload *u, size_t n, bool dry_run,
-                    bool progress, char *err, size_t err_size);
+                    bool progress, struct nsym_source_counts *sources, char *err, size_t err_size);
+
+struct curl_slist;
+/* The sources of one uploaded file (upload_sources.c). */
+int nsym_upload_sources(const struct nsym_client *c, const struct nsym_upload *u, bool dry_run,
+                        struct curl_slist *hdr, struct nsym_source_counts *counts);
 
 #endif

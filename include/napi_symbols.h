@@ -299,6 +299,15 @@ NSYM_EXTERN int nsym_symbolizer_write_cache(nsym_symbolizer *sym, const char *ca
 /* 1 when lookups are answered from a symcache, else 0. */
 NSYM_EXTERN int nsym_symbolizer_cached(const nsym_symbolizer *sym);
 
+/*
+ * Calls fn once for each distinct source file the DWARF's line tables name
+ * (full paths: the unit's directory joined as the table says), stopping
+ * when fn returns nonzero. Needs the DWARF: a symbolizer answering from a
+ * symcache gives NSYM_EUNSUPPORTED; one with no debug file calls fn never.
+ */
+NSYM_EXTERN int nsym_symbolizer_sources(nsym_symbolizer *sym,
+                                        int (*fn)(void *arg, const char *path), void *arg);
+
 /* Path of the debug file in use, or NULL when there is none. Borrowed. */
 NSYM_EXTERN const char *nsym_symbolizer_debug_path(const nsym_symbolizer *sym);
 

@@ -156,6 +156,10 @@ int nsym__unit_parse(struct nsym_dwarf *dw, struct nsym_unit *unit);
 /* Frees what parsing the unit built and marks it unparsed; its index
  * entry stays. Pointers into it (names, paths) die with it. */
 void nsym__unit_release(struct nsym_unit *unit);
+/* Calls fn once for every distinct file the line tables name; fn returns
+ * nonzero to stop (dwarf_sources.c). */
+int nsym__dwarf_each_source(struct nsym_dwarf *dw, int (*fn)(void *arg, const char *path),
+                            void *arg);
 
 /* dwarf_names.c */
 /* The walked subprogram DIE at `die`, parsing its unit if needed; NULL when

@@ -242,3 +242,15 @@ void nsym_frames_release(struct nsym_frames *frames)
 	free(frames->frames);
 	memset(frames, 0, sizeof(*frames));
 }
+
+int nsym_symbolizer_sources(nsym_symbolizer *sym, int (*fn)(void *arg, const char *path), void *arg)
+{
+	if (sym == NULL || fn == NULL)
+		return nsym__fail(NSYM_EINVAL, NULL, NULL);
+	if (sym->dwarf == NULL)
+		return sym->cache != NULL ? nsym__fail(NSYM_EUNSUPPORTED, sym->file->path,
+		                                       "answering from a symcache: open it with "
+		                                       "no cache folder to list sources")
+		                          : 0;
+	return nsym__dwarf_each_source(sym->dwarf, fn, arg);
+}

@@ -151,6 +151,14 @@ upload)
   "$nsym" upload --json "$work/art" >"$work/out" 2>&1 || fail "second upload: $(cat "$work/out")"
   [ "$(grep -c '"result": "already there"' "$work/out")" = 2 ] && grep -q '"c.debug", "id": "'"$c_id"'", "size": [0-9]*, "result": "uploaded"' <(sed 's|"path": "[^"]*/|"|' "$work/out") ||
     fail "second upload: $(cat "$work/out")"
+  # --sources: the files the DWARF names, served to debuginfod-find; not sent twice
+  "$nsym" upload --sources "$work/art/c.debug" >"$work/out" 2>&1 || fail "--sources: $(cat "$work/out")"
+  grep -q "sources: [1-9][0-9]* uploaded" "$work/out" || fail "--sources: $(cat "$work/out")"
+  src=$(cd "$here/../fixtures/c-addon" && pwd)/addon.c
+  f=$(DEBUGINFOD_URLS=$srv debuginfod-find source "$c_id" "$src") || fail "debuginfod-find source $src"
+  cmp -s "$f" "$src" || fail "source bytes differ"
+  "$nsym" upload --sources "$work/art/c.debug" >"$work/out" 2>&1 || fail "--sources again"
+  grep -q "sources: 0 uploaded, [1-9][0-9]* already there" "$work/out" || fail "sources sent twice: $(cat "$work/out")"
   # refusals explained, nothing retried
   NAPI_SYMBOLS_TOKEN=$rd "$nsym" upload "$work/art/c.node" >"$work/out" 2>&1 && fail "a read token uploaded"
   grep -q "lacks the upload scope (403)" "$work/out" || fail "403: $(cat "$work/out")"
