@@ -130,6 +130,11 @@ faults)
   [ -z "$(find "$DEBUGINFOD_CACHE_PATH" -type f)" ] || fail "failures left files: $(find "$DEBUGINFOD_CACHE_PATH" -type f)"
   # the second server of the list has it
   our_server
+  # a cache that cannot be written: a clear error, exit 1, nothing half-made
+  : >"$work/not-a-folder"
+  DEBUGINFOD_CACHE_PATH=$work/not-a-folder/cache "$nsym" fetch --server "$url" "$c_bin" >"$work/out" 2>&1 &&
+    fail "an unwritable cache gave 0"
+  grep -q "cannot write in the cache" "$work/out" || fail "unwritable cache: $(cat "$work/out")"
   "$nsym" fetch --server "http://127.0.0.1:1 $url" "$c_bin" >"$work/out" 2>&1 || fail "fallback: $(cat "$work/out")"
   grep -q "$c_id  found" "$work/out" || fail "fallback: $(cat "$work/out")" ;;
 upload)
