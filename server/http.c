@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "http.h"
+#include "json_writer.h"
 #include "metrics.h"
 #include "routes.h"
 
@@ -232,25 +233,55 @@ static int authorize(struct nsym_request *r, enum nsym_scope need)
 	return 0;
 }
 
+/* A request path as one printable word: a client controls it, and a raw
+ * newline or space in it would forge or split access-log lines. */
+static void printable(char *out, size_t size, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = 0;
+
+	for (; *s != '\0' && n + 5 < size; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c > 0x20 && c < 0x7f && c != '\\') {
+			out[n++] = (char)c;
+			continue;
+		}
+		out[n++] = '\\';
+		out[n++] = 'x';
+		out[n++] = hex[c >> 4];
+		out[n++] = hex[c & 15];
+	}
+	out[n] = '\0';
+}
+
 static void log_request(const struct nsym_request *r, double ms)
 {
-	char when[32];
+	const char *token = r->token_name[0] != '\0' ? r->token_name : "-";
+	char when[32], path[1024];
 	time_t now = time(NULL);
 	struct tm tm;
 
 	gmtime_r(&now, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	if (r->srv->cfg.log_json)
-		fprintf(stderr,
-		        "{\"time\": \"%s\", \"method\": \"%s\", \"path\": \"%s\", \"status\": %d, "
-		        "\"bytes\": %llu, \"ms\": %.1f, \"token\": \"%s\"}\n",
-		        when, r->ri->request_method, r->path, r->status,
-		        (unsigned long long)r->bytes, ms,
-		        r->token_name[0] != '\0' ? r->token_name : "-");
-	else
-		fprintf(stderr, "%s %s %s %d %llu %.1fms %s\n", when, r->ri->request_method,
-		        r->path, r->status, (unsigned long long)r->bytes, ms,
-		        r->token_name[0] != '\0' ? r->token_name : "-");
+	if (r->srv->cfg.log_json) {
+		struct nsym_buf b;
+		nsym_buf_init(&b, 8192);
+		nsym_buf_printf(&b, "{\"time\": \"%s\", \"method\": ", when);
+		nsym_buf_json_string(&b, r->ri->request_method);
+		nsym_buf_printf(&b, ", \"path\": ");
+		nsym_buf_json_string(&b, r->path);
+		nsym_buf_printf(&b, ", \"status\": %d, \"bytes\": %llu, \"ms\": %.1f, \"token\": ",
+		                r->status, (unsigned long long)r->bytes, ms);
+		nsym_buf_json_string(&b, token);
+		nsym_buf_printf(&b, "}\n");
+		if (!b.failed)
+			fwrite(b.data, 1, b.len, stderr);
+		nsym_buf_free(&b);
+		return;
+	}
+	printable(path, sizeof(path), r->path);
+	fprintf(stderr, "%s %s %s %d %llu %.1fms %s\n", when, r->ri->request_method, path,
+	        r->status, (unsigned long long)r->bytes, ms, token);
 }
 
 static void route_request(struct nsym_request *r)

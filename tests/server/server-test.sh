@@ -178,6 +178,10 @@ bad-requests)
     code=$(curl -s -o /dev/null -w '%{http_code}' --path-as-is "$url/buildid/$p")
     [[ "$code" == 400 || "$code" == 404 ]] || fail "/buildid/$p gave $code"
   done
+  # a path cannot forge access-log lines
+  curl -s -o /dev/null "$url/buildid/$id/debuginfo%0a2026-01-01T00:00:00Z%20GET%20/forged%20200"
+  grep -q '^2026-01-01' "$work/serve.err" && fail "a request path forged a log line"
+  grep -q 'debuginfo\\x0a2026-01-01' "$work/serve.err" || fail "the newline was not escaped in the log"
   http 405 -X DELETE "$url/buildid/$id/debuginfo"
   http 405 "$url/api/v1/upload"
   http 404 "$url/no/such/endpoint"
