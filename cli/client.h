@@ -53,6 +53,7 @@ struct nsym_fetch {
 	bool reached;       /* some server answered with an HTTP status */
 	/* transfer state */
 	size_t next_server;
+	void *easy; /* the transfer under way (CURL *) */
 	int fd;
 	char tmp[4300];
 };

@@ -338,7 +338,7 @@ static int debug_sections(struct split_plan *p, struct owned *o, Elf *out, struc
 		return nsym__fail(NSYM_ENOMEM, path, NULL);
 	for (size_t i = 1; i < p->shnum && rc == 0; i++) {
 		struct split_section s = p->sec[i];
-		size_t size;
+		size_t size = 0;
 		if (i == p->ef->shstrndx && fallback) {
 			void *buf = shstrtab_with(p, o, NSYM_FALLBACK_SECTION, &size, &name);
 			Elf_Data raw = {.d_buf = buf, .d_size = size};
