@@ -6,6 +6,9 @@
 const struct nsym_cmd nsym_cmds[] = {
     {"symbolize", cmd_symbolize, "turn addresses in an ELF file into functions and source lines",
      cmd_symbolize_usage},
+    {"symbolicate", cmd_symbolicate,
+     "turn a crash report or pasted compact trace into functions and source lines",
+     cmd_symbolicate_usage},
     {"inspect", cmd_inspect, "show what a binary is and the identities it carries",
      cmd_inspect_usage},
     {"split", cmd_split, "split a built addon into the stripped file that ships and its debug file",

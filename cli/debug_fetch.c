@@ -49,3 +49,33 @@ int nsym_cli_debug_file(char *out, size_t size, const char *exe, const char *ser
 	                                               : job.error);
 	return -1;
 }
+
+int nsym_cli_file_id(char *out, size_t size, const char *path)
+{
+	return identity_of(out, size, path);
+}
+
+int nsym_cli_debug_files_by_id(bool *out_asked, struct nsym_fetch *jobs, size_t n,
+                               const char *servers, bool fetch, char *err, size_t err_size)
+{
+	struct nsym_client c;
+
+	*out_asked = false;
+	if (nsym_client_init(&c, servers, NULL, err, err_size) != 0)
+		return -1;
+	if (fetch && c.nservers > 0) {
+		*out_asked = true;
+		if (nsym_fetch_run(&c, jobs, n, NULL, NULL) == 0)
+			return 0;
+		snprintf(err, err_size, "cannot set up libcurl");
+		return -1;
+	}
+	/* no server to ask: only the cache (a fetch run would record misses) */
+	for (size_t i = 0; i < n; i++) {
+		jobs[i].state = NSYM_FETCH_PENDING;
+		if (nsym_cache_lookup(&c.cache, jobs[i].path, sizeof(jobs[i].path), jobs[i].id,
+		                      jobs[i].kind) == NSYM_CACHE_HIT)
+			jobs[i].state = NSYM_FETCH_CACHED;
+	}
+	return 0;
+}

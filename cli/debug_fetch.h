@@ -15,4 +15,21 @@
 int nsym_cli_debug_file(char *out, size_t size, const char *exe, const char *servers, bool fetch,
                         char *why, size_t why_size);
 
+struct nsym_fetch;
+
+/* path's first identity in lowercase hex (as servers key it): 0, or -1 when
+ * the file cannot be read or has none. */
+int nsym_cli_file_id(char *out, size_t size, const char *path);
+
+/*
+ * The debug files of many identities at once (each job's id and kind set by
+ * the caller): from the download cache, else, when fetch is set and a server
+ * is configured, from the servers, in parallel. Each job's state tells what
+ * came of it; with no server to ask, a job not in the cache stays
+ * NSYM_FETCH_PENDING and *out_asked is false. 0, or -1 with why in err when
+ * the client cannot be set up.
+ */
+int nsym_cli_debug_files_by_id(bool *out_asked, struct nsym_fetch *jobs, size_t n,
+                               const char *servers, bool fetch, char *err, size_t err_size);
+
 #endif

@@ -1,0 +1,112 @@
+/* The crash model's shared helpers (crash.h): copies, ids, hex and growth
+ * with caps, so the two readers check input the same way. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "crash.h"
+
+char *nsym_crash_text(const char *s, size_t len)
+{
+	char *t;
+
+	if (len > NSYM_CRASH_MAX_TEXT)
+		len = NSYM_CRASH_MAX_TEXT;
+	t = malloc(len + 1);
+	if (t == NULL)
+		return NULL;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		t[i] = (char)(c < 0x20 || c == 0x7f ? '?' : c);
+	}
+	t[len] = '\0';
+	return t;
+}
+
+int nsym_crash_id(char *out, const char *s, size_t len)
+{
+	if (len == 0 || len >= NSYM_CRASH_ID_SIZE)
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		if (c >= 'A' && c <= 'F')
+			c = (char)(c + 32);
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+			return -1;
+		out[i] = c;
+	}
+	out[len] = '\0';
+	return 0;
+}
+
+int nsym_crash_hex(uint64_t *out, const char *s, size_t len, bool need_0x)
+{
+	uint64_t v = 0;
+
+	if (len >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		s += 2;
+		len -= 2;
+	} else if (need_0x) {
+		return -1;
+	}
+	if (len == 0 || len > 16)
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		unsigned d = c >= '0' && c <= '9'   ? (unsigned)(c - '0')
+		             : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10)
+		             : c >= 'A' && c <= 'F' ? (unsigned)(c - 'A' + 10)
+		                                    : 16u;
+		if (d == 16)
+			return -1;
+		v = v << 4 | d;
+	}
+	*out = v;
+	return 0;
+}
+
+/* Grows *arr of *n elements of size each by one, up to cap. */
+static void *grow(void **arr, size_t *n, size_t size, size_t cap)
+{
+	char *a;
+
+	if (*n >= cap)
+		return NULL;
+	/* doubling at powers of two keeps appends amortised O(1) */
+	if ((*n & (*n - 1)) == 0) {
+		a = realloc(*arr, (*n == 0 ? 1 : *n * 2) * size);
+		if (a == NULL)
+			return NULL;
+		*arr = a;
+	}
+	a = (char *)*arr + *n * size;
+	memset(a, 0, size);
+	(*n)++;
+	return a;
+}
+
+int nsym_crash_add_module(struct nsym_crash *c, struct nsym_crash_module **out)
+{
+	*out = grow((void **)&c->modules, &c->nmodules, sizeof(**out), NSYM_CRASH_MAX_MODULES);
+	return *out != NULL ? 0 : -1;
+}
+
+int nsym_crash_add_frame(struct nsym_crash *c, struct nsym_crash_frame **out)
+{
+	*out = grow((void **)&c->frames, &c->nframes, sizeof(**out), NSYM_CRASH_MAX_FRAMES);
+	return *out != NULL ? 0 : -1;
+}
+
+void nsym_crash_release(struct nsym_crash *c)
+{
+	if (c == NULL)
+		return;
+	for (size_t i = 0; i < c->nmodules; i++)
+		free(c->modules[i].path);
+	free(c->modules);
+	free(c->frames);
+	free(c->signal_name);
+	free(c->panic_message);
+	free(c->panic_file);
+	free(c->report_name);
+	memset(c, 0, sizeof(*c));
+}

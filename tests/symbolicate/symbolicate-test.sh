@@ -1,0 +1,260 @@
+#!/usr/bin/env bash
+# `napi-symbols symbolicate` on crash reports and compact traces written by
+# hand for the C fixture addon (the formats of docs/crash-report.md), with
+# the expected answers taken from `symbolize` on the unstripped addon:
+#   symbolicate-test.sh NAPI_SYMBOLS FIXTURES_DIR CASE
+set -uo pipefail
+nsym=$(realpath "$1") fixtures=$(realpath "$2") case_name=$3
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+fail() { echo "FAIL [$case_name]: $*" >&2; exit 1; }
+export DEBUGINFOD_CACHE_PATH=$work/cache XDG_CACHE_HOME=$work/xdg
+unset NAPI_SYMBOLS_SERVER NAPI_SYMBOLS_TOKEN DEBUGINFOD_URLS
+
+addon=$fixtures/c/addon.node dbg=$fixtures/c/addon.node.debug stripped=$fixtures/c/addon.node.stripped
+id=$(readelf -n "$addon" | awk '/Build ID:/ {print $3}')
+[ -n "$id" ] || fail "the fixture has no build-id"
+other_id=9bb9da403a6b64a875d1330c0f657bc7364dae8c # a build no server has
+
+# first_inlined FUNC [-r]: sets $found to the first address in FUNC whose
+# answer has an inlined frame (rel, hex without 0x), $want to that answer.
+first_inlined() {
+  local start a
+  start=$(nm "$addon" | awk -v f="$1" '$3 == f {print $1}')
+  for off in $(seq 0 120); do
+    a=$(printf '%x' $((0x$start + off)))
+    want=$("$nsym" symbolize -s --cache never ${2-} -e "$addon" "0x$a")
+    if [[ "$want" == *"(inlined by)"* ]]; then found=$a; return; fi
+  done
+  fail "no inlined frame in $1"
+}
+first_inlined checksum_bytes; fault=$found want_fault=$want
+first_inlined fib -r; ret=$found want_ret=$want
+
+# frame N: frame #N of $out as symbolize prints it (module part dropped).
+frame() {
+  printf '%s\n' "$out" | awk -v n="#$1 " 'index($0, n) == 1 {p=1; print; next} /^#/ {p=0} p' |
+    sed -e 's/^#[0-9]* //' -e 's/ in [^ ]*+0x[0-9a-f]*.*$//' -e 's/^ *//'
+}
+check_frames() { # the faulting frame and the return address both resolved
+  [ "$(frame 0)" = "$(printf '%s\n' "$want_fault" | sed 's/^ *//')" ] ||
+    fail "frame #0: '$(frame 0)', expected '$want_fault'; output: $out"
+  [ "$(frame 1)" = "$(printf '%s\n' "$want_ret" | sed 's/^ *//')" ] ||
+    fail "frame #1: '$(frame 1)', expected '$want_ret'; output: $out"
+  [[ "$out" == *"#0 "*" in addon.node+0x$fault [addon]"* ]] || fail "addon not marked: $out"
+}
+run() { # STATUS ARGS...: symbolicate, output in $out and $err
+  local want=$1; shift
+  "$nsym" symbolicate "$@" >"$work/out" 2>"$work/err"
+  local got=$?
+  out=$(cat "$work/out") err=$(cat "$work/err")
+  [ "$got" -eq "$want" ] || fail "symbolicate $* exited $got, expected $want: $err"
+}
+json_ok() { node -e 'JSON.parse(require("fs").readFileSync(0, "utf8"))' <<<"$out" || fail "not JSON: $out"; }
+
+# An issue as users paste it: quotes, timestamps, other text around it.
+write_issue() { # FILE [END]
+  cat >"$1" <<ISSUE
+**My app crashes** when I call checksum() with a big buffer:
+
+\`\`\`
+$ node app.js
+> 2026-11-25T19:30:00.123Z napi-symbols: crash v1 SIGSEGV at 0x0 (pid 4242, tid 4243) report napi-crash-4242-20261125T193000Z.json
+> 2026-11-25T19:30:00.123Z napi-symbols: m0 $id addon.node
+> 2026-11-25T19:30:00.123Z napi-symbols: m1 $other_id node
+> napi-symbols: f m0+$fault! m0+$ret m1+9a3f10
+> napi-symbols: m2 - libanon.so
+> napi-symbols: f m2+10 ?+7f3a1d00ffee
+${2-> napi-symbols: end}
+Segmentation fault (core dumped)
+\`\`\`
+napi-symbols: this line is not part of any trace
+Node v18.19.0, Linux x86_64.
+ISSUE
+}
+
+write_report() { # FILE ADDON_PATH
+  cat >"$1" <<REPORT
+{"format": "napi-symbols-crash", "version": 1, "reason": "signal",
+ "signal": {"number": 11, "name": "SIGSEGV", "code": 1, "address": "0x0"},
+ "pid": 4242, "tid": 4242, "thread_name": "node", "time": "2026-11-25T19:30:00Z",
+ "arch": "x86_64", "node": {"version": "v18.19.0", "napi": 9}, "future_field": [1, {"x": null}],
+ "modules": [
+  {"path": "$2", "id": "$id",
+   "id_kind": "build-id", "base": "0x7f3a1c200000", "ranges": [["0x7f3a1c201000", "0x7f3a1c202000"]]},
+  {"path": "/usr/bin/node-$other_id", "id": "$other_id", "id_kind": "build-id", "base": "0x55d1e0000000", "ranges": []}],
+ "frames": [
+  {"pc": "0x7f3a1c20$fault", "module": 0, "rel": "0x$fault", "return_address": false},
+  {"pc": "0x7f3a1c20$ret", "module": 0, "rel": "0x$ret", "return_address": true},
+  {"pc": "0x55d1e09a3f10", "module": 1, "rel": "0x9a3f10", "return_address": true},
+  {"pc": "0x7f3a1d00ffee", "module": -1, "return_address": true}]}
+REPORT
+}
+
+# listen CMD...: runs a server that prints "listening on URL"; sets $url.
+listen() {
+  "$@" >"$work/listen.out" 2>"$work/listen.err" &
+  pids+=($!)
+  for _ in $(seq 100); do
+    url=$(sed -n 's/^listening on //p' "$work/listen.out" 2>/dev/null)
+    [ -n "$url" ] && return 0
+    sleep 0.1
+  done
+  fail "server did not start: $(cat "$work/listen.err")"
+}
+
+case $case_name in
+trace-in-issue)
+  write_issue "$work/issue.md"
+  run 0 --no-fetch --basenames --module "$id=$dbg" "$work/issue.md"
+  check_frames
+  [[ "$out" == "crash: SIGSEGV at 0x0"* ]] || fail "the signal comes first: $out"
+  [[ "$out" == *"#2 ?? in node+0x9a3f10 (no server (--no-fetch))"* ]] || fail "node frame: $out"
+  [[ "$out" == *"#3 ?? in libanon.so+0x10 (no identity)"* ]] || fail "no identity: $out"
+  [[ "$out" == *"#4 ?? at 0x7f3a1d00ffee (not in a module)"* ]] || fail "no module: $out"
+  [[ "$out" != *"cut short"* ]] || fail "a whole trace was called cut"
+  # --module PATH alone reads the identity from the file
+  run 0 --no-fetch -s --module "$addon" "$work/issue.md"; check_frames
+  # another build is refused, with a warning
+  run 0 --no-fetch -s --module "$id=$fixtures/c/addon-clang.node" "$work/issue.md"
+  [[ "$err" == *"is not the build with identity $id"* ]] || fail "wrong build: $err"
+  [[ "$out" != *"mix_"* ]] || fail "another build's answers were used: $out"
+  # --json
+  run 0 --no-fetch -s --json --module "$id=$dbg" "$work/issue.md"; json_ok
+  [[ "$out" == *'"reason": "signal", "signal": {"name": "SIGSEGV", "address": "0x0"}'* ]] || fail "json reason: $out"
+  [[ "$out" == *'"rel": "0x'$fault'", "addon": true, "return_address": false, "frames": [{"function": "'* ]] || fail "json frame: $out"
+  [[ "$out" == *'"unresolved": "no identity"'* ]] || fail "json unresolved: $out"
+  # two traces in one text: both read, as a JSON array
+  { cat "$work/issue.md"; cat "$work/issue.md"; } >"$work/two.md"
+  run 0 --no-fetch -s --module "$id=$dbg" "$work/two.md"
+  [ "$(grep -c '^crash: SIGSEGV' <<<"$out")" = 2 ] || fail "two traces: $out"
+  run 0 --no-fetch -s --json --module "$id=$dbg" "$work/two.md"; json_ok
+  [[ "$out" == "["* ]] || fail "two traces in JSON are not an array" ;;
+report)
+  # the report's own path, when that file is here and the same build
+  mkdir -p "$work/app/node_modules/c-addon"; cp "$addon" "$work/app/node_modules/c-addon/addon.node"
+  write_report "$work/r.json" "$work/app/node_modules/c-addon/addon.node"
+  run 0 --no-fetch -s "$work/r.json"; check_frames
+  [[ "$out" == *"pid 4242, tid 4242"* ]] || fail "pid: $out"
+  run 0 --no-fetch -s --json "$work/r.json"; json_ok
+  [[ "$out" == *'"signal": {"name": "SIGSEGV", "number": 11, "address": "0x0"}'* ]] || fail "json: $out"
+  [[ "$out" == *'{"module": null, "pc": "0x7f3a1d00ffee"'*'"unresolved": "not in a module"'* ]] || fail "json: $out"
+  # a file at that path that is another build is not used
+  cp "$fixtures/c/addon-clang.node" "$work/app/node_modules/c-addon/addon.node"
+  run 0 --no-fetch -s "$work/r.json"
+  [[ "$out" == *"#0 ?? in addon.node+0x$fault [addon] (no server (--no-fetch))"* ]] || fail "other build: $out" ;;
+stdin)
+  write_issue "$work/issue.md"
+  "$nsym" symbolicate --no-fetch -s --module "$id=$dbg" - <"$work/issue.md" >"$work/out" 2>"$work/err" ||
+    fail "stdin: $(cat "$work/err")"
+  out=$(cat "$work/out"); check_frames
+  write_report "$work/r.json" /nonexistent/addon.node
+  out=$("$nsym" symbolicate --no-fetch -s --module "$dbg" - <"$work/r.json") || fail "stdin report"
+  check_frames ;;
+server)
+  # only the stripped file is here; the debug file is on a local server
+  listen "$nsym" serve --store "$work/store" --listen 127.0.0.1:0
+  token=$("$nsym" token create --store "$work/store" --scope upload --name ci) || fail "token"
+  "$nsym" upload -q --server "$url" --token "$token" "$dbg" || fail "upload"
+  mkdir -p "$work/app/node_modules/c-addon"; cp "$stripped" "$work/app/node_modules/c-addon/addon.node"
+  write_report "$work/r.json" "$work/app/node_modules/c-addon/addon.node"
+  [ -z "$(ls "$DEBUGINFOD_CACHE_PATH" 2>/dev/null)" ] || fail "the cache is not empty"
+  run 0 -s --server "$url" "$work/r.json"; check_frames
+  [[ "$out" == *"#2 ?? in node-$other_id+0x9a3f10 (no symbols on the server)"* ]] || fail "miss: $out"
+  cmp -s "$DEBUGINFOD_CACHE_PATH/$id/debuginfo" "$dbg" || fail "not kept in the cache"
+  # the trace too, through NAPI_SYMBOLS_SERVER; then from the cache with the server gone
+  write_issue "$work/issue.md"
+  out=$(NAPI_SYMBOLS_SERVER=$url "$nsym" symbolicate -s "$work/issue.md") || fail "env server"
+  check_frames
+  kill "${pids[0]}"; wait "${pids[0]}" 2>/dev/null
+  run 0 -s --server http://127.0.0.1:1 "$work/issue.md"; check_frames
+  rm -rf "$DEBUGINFOD_CACHE_PATH"
+  run 0 -s --server http://127.0.0.1:1 "$work/issue.md"
+  [[ "$out" == *"#0 ?? in addon.node+0x$fault [addon] (the fetch failed: "* ]] || fail "server down: $out" ;;
+no-symbols)
+  write_issue "$work/issue.md"
+  run 0 -s "$work/issue.md" # no server anywhere
+  [[ "$out" == *"#0 ?? in addon.node+0x$fault [addon] (no server)"* ]] || fail "no server: $out"
+  [[ "$out" == *"(no identity)"* && "$out" == *"(not in a module)"* ]] || fail "reasons: $out"
+  # a stripped file here answers from its dynamic symbols, and says so
+  mkdir -p "$work/app/node_modules/c-addon"; cp "$stripped" "$work/app/node_modules/c-addon/addon.node"
+  exp=$(nm -D "$addon" | awk '$3 == "napi_register_module_v1" {print $1}')
+  write_report "$work/r.json" "$work/app/node_modules/c-addon/addon.node"
+  sed -i "s/\"rel\": \"0x$fault\"/\"rel\": \"0x$(printf '%x' $((0x$exp + 5)))\"/" "$work/r.json"
+  run 0 -s "$work/r.json"
+  [[ "$out" == *"#0 napi_register_module_v1+0x5 in addon.node+0x"*" [addon] (symbol table only: no server)"* ]] ||
+    fail "stripped: $out"
+  run 0 -s --json "$work/r.json"; json_ok
+  [[ "$out" == *'"function": "napi_register_module_v1", "file": "??", "line": 0, "column": 0, "inlined": false, "approximate": true}], "unresolved": "no server"'* ]] ||
+    fail "json stripped: $out" ;;
+panic-and-cut)
+  cat >"$work/p.txt" <<TRACE
+thread '<unnamed>' panicked at src/lib.rs:133:5:
+[worker] napi-symbols: panic v1 "index out of bounds: the len is 3 but the index is \"7\"\\u00e9" at src/lib.rs:133:5 (pid 7, tid 9)
+[worker] napi-symbols: m0 $id addon.node
+[worker] napi-symbols: f m0+$fault m0+$ret m5+10 bogus m0+zz
+TRACE
+  run 0 -s --no-fetch --module "$id=$dbg" "$work/p.txt"
+  [[ "$out" == "panic: index out of bounds: the len is 3 but the index is \"7\"é"$'\n'"  at src/lib.rs:133:5"* ]] ||
+    fail "panic first: $out"
+  [[ "$out" == *"cut short"* ]] || fail "the cut trace is not flagged: $out"
+  [[ "$out" == *"#2 ?? in ??+0x10 (module m5 is not listed in the trace)"* ]] || fail "unlisted: $out"
+  [[ "$err" == *"line 4: cannot read the frame 'bogus'"* && "$err" == *"'m0+zz'"* ]] || fail "bad frames: $err"
+  [ "$(grep -c '^#' <<<"$out")" = 3 ] || fail "frames: $out"
+  run 0 -s --no-fetch --json --module "$id=$dbg" "$work/p.txt"; json_ok
+  [[ "$out" == *'"panic": {"message": "index out of bounds: the len is 3 but the index is \"7\"é", "file": "src/lib.rs", "line": 133, "column": 5}'*'"cut": true'* ]] ||
+    fail "json panic: $out"
+  # a version we do not know is skipped, not guessed at
+  sed 's/panic v1/panic v2/' "$work/p.txt" >"$work/v2.txt"
+  run 1 "$work/v2.txt"
+  [[ "$err" == *"format version this napi-symbols does not know: 'v2'"* ]] || fail "v2: $err" ;;
+hostile)
+  write_report "$work/r.json" /nonexistent
+  write_issue "$work/issue.md"
+  : >"$work/empty"
+  run 1 "$work/empty"; [[ "$err" == "napi-symbols: '$work/empty' holds no crash report"* ]] || fail "empty: $err"
+  run 1 "$work/missing"; [[ "$err" == *"cannot open '$work/missing'"* ]] || fail "missing: $err"
+  run 1 "$work"; [[ "$err" == *"cannot read '$work'"* ]] || fail "a folder: $err"
+  run 129 --no-such-flag x; run 129; run 129 a b
+  head -c 300 "$work/r.json" >"$work/t.json"
+  run 1 "$work/t.json"; [[ "$err" == *"not valid JSON (line "*", column "* ]] || fail "truncated: $err"
+  [ "$(wc -l <<<"$err")" = 1 ] || fail "one error line: $err"
+  sed 's/"version": 1/"version": 7/' "$work/r.json" >"$work/v7.json"
+  run 1 "$work/v7.json"; [[ "$err" == *"version 7 is not known"* ]] || fail "version: $err"
+  sed 's/"module": 0,/"module": 9,/' "$work/r.json" >"$work/m9.json"
+  run 1 "$work/m9.json"; [[ "$err" == *"frame 0 needs"* ]] || fail "module index: $err"
+  sed 's/"id": "'$id'"/"id": "..\/..\/etc"/' "$work/r.json" >"$work/id.json"
+  run 1 "$work/id.json"; [[ "$err" == *"\"id\" is not hexadecimal"* ]] || fail "id: $err"
+  # every prefix of a report and of a trace, and damaged bytes: an answer
+  # or a clear error, never a crash
+  for f in r.json issue.md; do
+    size=$(stat -c %s "$work/$f")
+    for n in $(seq 0 11 "$size"); do
+      head -c "$n" "$work/$f" >"$work/cut"
+      "$nsym" symbolicate --no-fetch "$work/cut" >/dev/null 2>"$work/err"; rc=$?
+      [ $rc -le 1 ] || fail "$f cut at $n bytes: exit $rc: $(cat "$work/err")"
+      [ $rc -eq 0 ] || grep -q '^napi-symbols: ' "$work/err" || fail "$f cut at $n: no error line"
+    done
+    for seed in $(seq 1 40); do
+      python3 -c 'import random,sys
+d=bytearray(open(sys.argv[1],"rb").read()); r=random.Random(int(sys.argv[2]))
+for _ in range(r.randint(1,20)): d[r.randrange(len(d))]=r.randrange(256)
+sys.stdout.buffer.write(bytes(d))' "$work/$f" "$seed" >"$work/bad"
+      "$nsym" symbolicate --no-fetch "$work/bad" >/dev/null 2>"$work/err"; rc=$?
+      [ $rc -le 1 ] || fail "$f damaged (seed $seed): exit $rc: $(cat "$work/err")"
+    done
+  done
+  head -c 100000 /dev/urandom >"$work/random"
+  "$nsym" symbolicate "$work/random" >/dev/null 2>"$work/err"; [ $? -eq 1 ] || fail "random bytes"
+  # deep nesting and huge counts stay bounded
+  python3 -c 'print("{\"a\":" * 100000)' >"$work/deep.json"
+  run 1 "$work/deep.json"; [[ "$err" == *"nested deeper than"* ]] || fail "deep: $err"
+  { printf 'napi-symbols: crash v1 SIGSEGV\nnapi-symbols: m0 %s a.node\n' "$id"
+    for _ in $(seq 2000); do echo "napi-symbols: f m0+10 m1023+20 ?+30"; done; } >"$work/many.txt"
+  run 0 --no-fetch "$work/many.txt"
+  [ "$(grep -c '^#' <<<"$out")" = 1024 ] || fail "frames are not capped: $(grep -c '^#' <<<"$out")" ;;
+*) fail "unknown case" ;;
+esac
+echo "ok [$case_name]"
