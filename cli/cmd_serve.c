@@ -33,7 +33,7 @@ const char cmd_serve_usage[] =
     "  -s, --store DIR          NAPI_SYMBOLS_STORE; store; required\n"
     "  -l, --listen HOST:PORT   NAPI_SYMBOLS_LISTEN; listen; 127.0.0.1:8002\n"
     "                           (port 0 picks a free port)\n"
-    "  -t, --threads N          NAPI_SYMBOLS_THREADS; threads; 16\n"
+    "  -t, --threads N          NAPI_SYMBOLS_THREADS; threads; 64\n"
     "      --request-timeout S  NAPI_SYMBOLS_REQUEST_TIMEOUT; request_timeout; 30\n"
     "                           (seconds a client may stall sending a request)\n"
     "      --max-upload SIZE    NAPI_SYMBOLS_MAX_UPLOAD; max_upload; 2G\n"
@@ -64,7 +64,7 @@ static const struct {
 } settings[S_COUNT] = {
     [S_STORE] = {"store", "NAPI_SYMBOLS_STORE", NULL},
     [S_LISTEN] = {"listen", "NAPI_SYMBOLS_LISTEN", "127.0.0.1:8002"},
-    [S_THREADS] = {"threads", "NAPI_SYMBOLS_THREADS", "16"},
+    [S_THREADS] = {"threads", "NAPI_SYMBOLS_THREADS", "64"},
     [S_REQUEST_TIMEOUT] = {"request_timeout", "NAPI_SYMBOLS_REQUEST_TIMEOUT", "30"},
     [S_MAX_UPLOAD] = {"max_upload", "NAPI_SYMBOLS_MAX_UPLOAD", "2G"},
     [S_READ_TOKEN] = {"read_token", "NAPI_SYMBOLS_READ_TOKEN", "no"},

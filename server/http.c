@@ -379,9 +379,19 @@ int nsym_server_start(struct nsym_server **out, const struct nsym_server_config 
 	struct mg_callbacks cb = {
 	    .init_thread = init_thread, .exit_thread = exit_thread, .log_message = log_message};
 	char threads[16], timeout[24];
-	const char *options[] = {
-	    "listening_ports",    cfg->listen, "num_threads", threads, "enable_keep_alive", "yes",
-	    "request_timeout_ms", timeout,     NULL};
+	/* tcp_nodelay: headers and body go out in separate writes, and Nagle's
+	 * algorithm held every small reply back 40 ms for the peer's ACK */
+	const char *options[] = {"listening_ports",
+	                         cfg->listen,
+	                         "num_threads",
+	                         threads,
+	                         "enable_keep_alive",
+	                         "yes",
+	                         "request_timeout_ms",
+	                         timeout,
+	                         "tcp_nodelay",
+	                         "1",
+	                         NULL};
 
 	*out = NULL;
 	if (srv == NULL) {
