@@ -1,0 +1,106 @@
+/*
+ * hook.h: what the files of the crash hook share. Everything here is internal
+ * (hidden visibility); the public interface is include/napi_symbols_hook.h.
+ * Functions marked "signal-safe" are called from the signal handler and use
+ * only async-signal-safe calls and memory set aside at install time.
+ */
+#ifndef NSYM_HOOK_H
+#define NSYM_HOOK_H
+
+#include <limits.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <ucontext.h>
+
+#define HOOK_MAX_MODULES 512          /* modules kept; more are left out of reports */
+#define HOOK_MAX_RANGES  8            /* executable PT_LOAD segments per module */
+#define HOOK_MAX_ID      64           /* build-id bytes kept */
+#define HOOK_PATHS_SIZE  (128 * 1024) /* module path bytes per table */
+#define HOOK_MAX_FRAMES  64           /* frames unwound, as the compact trace allows */
+
+/* One loaded ELF object, as dl_iterate_phdr saw it. */
+struct hook_module {
+	uintptr_t base;                       /* load bias: rel = pc - base */
+	uintptr_t ranges[HOOK_MAX_RANGES][2]; /* executable segments, end exclusive */
+	uint32_t path;                        /* offset of the path in the pool */
+	uint8_t nranges;                      /* used entries of ranges */
+	uint8_t id_len;                       /* build-id bytes; 0: none */
+	uint8_t id[HOOK_MAX_ID];              /* the GNU build-id */
+};
+
+/* A snapshot of the loaded modules; the first is the main program. */
+struct hook_modtab {
+	size_t count;      /* used entries of mods */
+	size_t paths_used; /* used bytes of paths */
+	struct hook_module mods[HOOK_MAX_MODULES];
+	char paths[HOOK_PATHS_SIZE]; /* NUL-terminated paths */
+};
+
+/* Settings fixed at install time. */
+struct hook_settings {
+	char report_dir[PATH_MAX]; /* where reports go first */
+	char tmp_dir[PATH_MAX];    /* where they go when report_dir fails */
+	char program[PATH_MAX];    /* napi-symbols; "" when not found */
+	int symbolicate;           /* run `napi-symbols symbolicate` after a crash */
+};
+
+extern struct hook_settings hook_settings;
+
+/* What the handler learned about one crash. */
+struct hook_crash {
+	int signo;                         /* si_signo */
+	int code;                          /* si_code */
+	uintptr_t addr;                    /* si_addr */
+	pid_t pid, tid;                    /* process and crashing thread */
+	int64_t time;                      /* seconds since the epoch, UTC */
+	char thread_name[32];              /* /proc/self/task/TID/comm, or "" */
+	uintptr_t pcs[HOOK_MAX_FRAMES];    /* innermost first; pcs[0] is the fault */
+	size_t nframes;                    /* used entries of pcs */
+	const struct hook_modtab *modules; /* the snapshot the frames index */
+	char report_name[64];              /* napi-crash-PID-TIME.json */
+	char report_path[PATH_MAX + 64];   /* where it was written; "" if nowhere */
+};
+
+/* hook_out.c: buffered output to a descriptor, formatted by hand (signal-safe). */
+struct hook_out {
+	int fd;         /* where flushes go; -1 drops output */
+	size_t len;     /* used bytes of buf */
+	char buf[4096]; /* pending output */
+};
+void hook_out_flush(struct hook_out *o);
+void hook_out_mem(struct hook_out *o, const char *p, size_t n);
+void hook_out_str(struct hook_out *o, const char *s);
+void hook_out_hex(struct hook_out *o, uintptr_t v, int prefix); /* lowercase, 0x when prefix */
+void hook_out_dec(struct hook_out *o, int64_t v);
+void hook_out_json(struct hook_out *o, const char *s); /* a quoted JSON string */
+void hook_out_pad2(struct hook_out *o, unsigned v);    /* two digits */
+void hook_time_parts(int64_t t, unsigned out[6]);      /* year, month, day, hour, min, sec */
+
+/* hook_modules.c: the module table, double-buffered. */
+int hook_modules_refresh(void);
+const struct hook_modtab *hook_modules_current(void);             /* signal-safe */
+int hook_modules_find(const struct hook_modtab *t, uintptr_t pc); /* signal-safe */
+const char *hook_module_path(const struct hook_modtab *t, int i); /* signal-safe */
+
+/* hook_unwind.c */
+void hook_unwind_init(void);
+size_t hook_unwind(const ucontext_t *uc, uintptr_t *out, size_t max); /* signal-safe */
+uintptr_t hook_context_pc(const ucontext_t *uc);                      /* signal-safe */
+uintptr_t hook_context_sp(const ucontext_t *uc);                      /* signal-safe */
+
+/* hook_signal.c */
+int hook_signals_install(void);
+
+/* hook_report.c: the report file and the compact trace (signal-safe). */
+int hook_report_write(struct hook_crash *c);
+void hook_trace_write(int fd, const struct hook_crash *c);
+
+/* hook_spawn.c: napi-symbols symbolicate REPORT, bounded in time (signal-safe). */
+void hook_symbolicate(const char *report_path);
+
+/* hook_altstack.c */
+int hook_altstack_init(void);
+
+#endif

@@ -1,0 +1,140 @@
+/*
+ * hook_install.c: nsym_hook_install() and nsym_hook_thread_init(). Install
+ * time does everything the signal handler cannot: it reads the settings,
+ * resolves the napi-symbols program on PATH, builds the module table, loads
+ * and warms up libunwind, maps the alternate signal stack, and installs the
+ * handlers.
+ */
+#include "hook.h"
+#include "napi_symbols_hook.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/auxv.h>
+#include <sys/mman.h>
+
+#define HOOK_ALTSTACK_WORK (64 * 1024) /* the handler's own use: unwinder, buffers */
+
+struct hook_settings hook_settings;
+
+static void copy_path(char *out, size_t size, const char *s)
+{
+	if (snprintf(out, size, "%s", s) >= (int)size)
+		out[0] = '\0'; /* a cut path would name another file */
+}
+
+static int usable_dir(const char *dir)
+{
+	return dir && dir[0] && access(dir, W_OK | X_OK) == 0;
+}
+
+static void settle_dirs(const struct nsym_hook_options *opts)
+{
+	const char *dir =
+	    opts && opts->report_dir ? opts->report_dir : getenv("NAPI_SYMBOLS_REPORT_DIR");
+	const char *tmp = getenv("TMPDIR");
+	char cwd[PATH_MAX];
+	copy_path(hook_settings.tmp_dir, sizeof(hook_settings.tmp_dir),
+	          usable_dir(tmp) ? tmp : "/tmp");
+	if (!dir || !dir[0])
+		dir = getcwd(cwd, sizeof(cwd));
+	/* An absolute path now, so a later chdir does not move the reports. */
+	if (usable_dir(dir) && realpath(dir, cwd))
+		copy_path(hook_settings.report_dir, sizeof(hook_settings.report_dir), cwd);
+	else
+		copy_path(hook_settings.report_dir, sizeof(hook_settings.report_dir),
+		          hook_settings.tmp_dir);
+}
+
+/* Finds NAME as execvp would, once, since the handler cannot search PATH. */
+static void resolve_program(const char *name)
+{
+	const char *path = getenv("PATH");
+	char found[PATH_MAX];
+	hook_settings.program[0] = '\0';
+	if (strchr(name, '/')) {
+		if (realpath(name, found) && access(found, X_OK) == 0)
+			copy_path(hook_settings.program, sizeof(hook_settings.program), found);
+		return;
+	}
+	while (path && *path) {
+		size_t len = strcspn(path, ":");
+		int n = snprintf(found, sizeof(found), "%.*s/%s", (int)len, len ? path : ".", name);
+		if (len == 0)
+			n = snprintf(found, sizeof(found), "./%s", name);
+		if (n > 0 && (size_t)n < sizeof(found) && access(found, X_OK) == 0) {
+			resolve_program(found); /* made absolute */
+			return;
+		}
+		path += len + (path[len] == ':');
+	}
+}
+
+static void settle(const struct nsym_hook_options *opts)
+{
+	const char *sym = getenv("NAPI_SYMBOLS_SYMBOLICATE");
+	const char *program = opts && opts->program ? opts->program : getenv("NAPI_SYMBOLS_BIN");
+	settle_dirs(opts);
+	if (opts && opts->symbolicate >= 0)
+		hook_settings.symbolicate = opts->symbolicate != 0;
+	else
+		hook_settings.symbolicate = !(sym && strcmp(sym, "0") == 0);
+	resolve_program(program && program[0] ? program : "napi-symbols");
+}
+
+/* max(_SC_MINSIGSTKSZ, AT_MINSIGSTKSZ, SIGSTKSZ): SIGSTKSZ is no constant since glibc 2.34. */
+static size_t altstack_size(void)
+{
+	long sc = sysconf(_SC_MINSIGSTKSZ);
+	size_t need = SIGSTKSZ;
+	size_t at = (size_t)getauxval(AT_MINSIGSTKSZ);
+	if (sc > 0 && (size_t)sc > need)
+		need = (size_t)sc;
+	if (at > need)
+		need = at;
+	return need + HOOK_ALTSTACK_WORK;
+}
+
+int hook_altstack_init(void)
+{
+	stack_t old, ss;
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t size = (altstack_size() + page - 1) & ~(page - 1);
+	char *mem;
+	if (sigaltstack(NULL, &old) == 0 && !(old.ss_flags & SS_DISABLE) && old.ss_size >= size)
+		return 0; /* the thread has one big enough: keep it */
+	/* One guard page below, so an overflow of the handler faults cleanly. */
+	mem = mmap(NULL, size + page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (mem == MAP_FAILED)
+		return NSYM_HOOK_ENOMEM;
+	mprotect(mem, page, PROT_NONE);
+	ss.ss_sp = mem + page;
+	ss.ss_size = size;
+	ss.ss_flags = 0;
+	if (sigaltstack(&ss, NULL) != 0) {
+		munmap(mem, size + page);
+		return NSYM_HOOK_EIO;
+	}
+	return 0;
+}
+
+NSYM_HOOK_EXTERN int nsym_hook_thread_init(void)
+{
+	return hook_altstack_init();
+}
+
+NSYM_HOOK_EXTERN int nsym_hook_install(const struct nsym_hook_options *opts)
+{
+	int rc;
+	if (opts && opts->symbolicate < -1)
+		return NSYM_HOOK_EINVAL;
+	settle(opts);
+	hook_modules_refresh();
+	hook_unwind_init();
+	rc = hook_altstack_init();
+	if (rc != 0)
+		return rc;
+	return hook_signals_install() == 0 ? 0 : NSYM_HOOK_EIO;
+}

@@ -1,0 +1,276 @@
+/*
+ * hook_signal.c: the fatal-signal handler and its chaining to the handlers
+ * installed before it. Node installs a SIGSEGV handler for V8's WebAssembly
+ * bounds traps, which turns a fault in JIT code into a JS RuntimeError by
+ * rewriting the context's pc; such a fault is not a crash and must behave as
+ * it does without the hook. So (loader-hook/README.md):
+ * - a real fault (si_code > 0) whose pc lies in a shared object is captured
+ *   first, since WebAssembly code lives in V8's code space, not in an ELF
+ *   object; the previous handler then runs as it would have;
+ * - anything else goes to the previous handler first; if it returns having
+ *   moved pc or sp, it handled the signal and we return; if it gave up (reset
+ *   the disposition or left the signal pending, as Node's does) or there is
+ *   none, we capture;
+ * then the default disposition comes back and the signal is raised again, so
+ * the exit status and core dump are those without the hook.
+ */
+#include "hook.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+
+static const int fatal_signals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP};
+#define NSIGNALS (sizeof(fatal_signals) / sizeof(fatal_signals[0]))
+
+/* The disposition each signal had before ours, to chain to. */
+static struct sigaction previous[NSIGNALS];
+/* The thread capturing a crash; 0 when none. */
+static atomic_int crashing_tid;
+/* Threads inside a chained call: a handler that chains back to us is answered at once. */
+#define CHAIN_SLOTS 16
+static atomic_int chaining[CHAIN_SLOTS];
+/* A fault while unwinding jumps back here rather than killing the report. */
+static sigjmp_buf unwind_escape;
+static volatile sig_atomic_t unwinding;
+/* The crash being captured; static because only the latched thread writes it. */
+static struct hook_crash crash;
+
+static void on_signal(int sig, siginfo_t *info, void *ucv);
+
+static int signal_index(int sig)
+{
+	for (size_t i = 0; i < NSIGNALS; i++) {
+		if (fatal_signals[i] == sig)
+			return (int)i;
+	}
+	return -1;
+}
+
+static pid_t self_tid(void)
+{
+	return (pid_t)syscall(SYS_gettid);
+}
+
+static int is_ours(const struct sigaction *sa)
+{
+	return (sa->sa_flags & SA_SIGINFO) && sa->sa_sigaction == on_signal;
+}
+
+static int chain_slot_take(pid_t tid)
+{
+	for (int i = 0; i < CHAIN_SLOTS; i++) {
+		int expected = 0;
+		if (atomic_compare_exchange_strong(&chaining[i], &expected, (int)tid))
+			return i;
+	}
+	return -1;
+}
+
+static int chain_reentered(pid_t tid)
+{
+	for (int i = 0; i < CHAIN_SLOTS; i++) {
+		if (atomic_load(&chaining[i]) == (int)tid)
+			return 1;
+	}
+	return 0;
+}
+
+/* Calls the previous handler as the kernel would have. */
+static void call_previous(int idx, int sig, siginfo_t *info, void *uc)
+{
+	struct sigaction prev = previous[idx];
+	int slot = chain_slot_take(self_tid());
+	if (prev.sa_flags & SA_RESETHAND)
+		previous[idx].sa_handler = SIG_DFL; /* the kernel would have reset it */
+	if (prev.sa_flags & SA_SIGINFO)
+		prev.sa_sigaction(sig, info, uc);
+	else
+		prev.sa_handler(sig);
+	if (slot >= 0)
+		atomic_store(&chaining[slot], 0);
+}
+
+static int has_function(const struct sigaction *sa)
+{
+	if (sa->sa_flags & SA_SIGINFO)
+		return sa->sa_sigaction != NULL;
+	return sa->sa_handler != SIG_DFL && sa->sa_handler != SIG_IGN;
+}
+
+/*
+ * Offers the signal to the previous handler. Returns 1 when it dealt with it
+ * (the process goes on), 0 when the signal is fatal and ours to capture.
+ */
+static int previous_handles(int idx, int sig, siginfo_t *info, ucontext_t *uc)
+{
+	const struct sigaction *prev = &previous[idx];
+	uintptr_t pc = hook_context_pc(uc), sp = hook_context_sp(uc);
+	struct sigaction now;
+	sigset_t pending;
+	if (prev->sa_handler == SIG_IGN && !(prev->sa_flags & SA_SIGINFO))
+		return info->si_code <= 0; /* a sent signal is ignored; a fault kills */
+	if (!has_function(prev))
+		return 0;
+	call_previous(idx, sig, info, uc);
+	if (hook_context_pc(uc) != pc || hook_context_sp(uc) != sp)
+		return 1; /* it moved execution on: a WebAssembly trap, say */
+	if (sigpending(&pending) == 0 && sigismember(&pending, sig))
+		return 0; /* it raised the signal again to die (Node's handler) */
+	if (sigaction(sig, NULL, &now) == 0 && !is_ours(&now))
+		return 0; /* it reset the disposition to die */
+	return 1;         /* it returned as a handler that fixed the fault would */
+}
+
+/* The pc lies in a shared object, not in the main program or JIT code. */
+static int fault_in_library(const siginfo_t *info, const ucontext_t *uc)
+{
+	const struct hook_modtab *t = hook_modules_current();
+	return info->si_code > 0 && hook_modules_find(t, hook_context_pc(uc)) > 0;
+}
+
+static void read_thread_name(struct hook_crash *c)
+{
+	struct hook_out path = {.fd = -1};
+	int fd;
+	ssize_t n;
+	hook_out_str(&path, "/proc/self/task/");
+	hook_out_dec(&path, c->tid);
+	hook_out_mem(&path, "/comm", 6); /* with the NUL */
+	c->thread_name[0] = '\0';
+	fd = open(path.buf, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	n = read(fd, c->thread_name, sizeof(c->thread_name) - 1);
+	close(fd);
+	if (n <= 0)
+		n = 0;
+	c->thread_name[n] = '\0';
+	if (n > 0 && c->thread_name[n - 1] == '\n')
+		c->thread_name[n - 1] = '\0';
+}
+
+/* Unwinds with the crash signals unblocked, so a fault in the walk comes back here. */
+static void unwind_guarded(const ucontext_t *uc)
+{
+	sigset_t faults;
+	sigemptyset(&faults);
+	sigaddset(&faults, SIGSEGV);
+	sigaddset(&faults, SIGBUS);
+	crash.nframes = 0;
+	if (sigsetjmp(unwind_escape, 1) == 0) {
+		unwinding = 1;
+		sigprocmask(SIG_UNBLOCK, &faults, NULL);
+		crash.nframes = hook_unwind(uc, crash.pcs, HOOK_MAX_FRAMES);
+	}
+	unwinding = 0;
+	if (crash.nframes == 0) {
+		crash.pcs[0] = hook_context_pc(uc);
+		crash.nframes = 1;
+	}
+}
+
+static void capture(int sig, const siginfo_t *info, const ucontext_t *uc, pid_t tid)
+{
+	struct timespec now = {0};
+	clock_gettime(CLOCK_REALTIME, &now);
+	crash.signo = sig;
+	crash.code = info->si_code;
+	crash.addr = (uintptr_t)info->si_addr;
+	crash.pid = getpid();
+	crash.tid = tid;
+	crash.time = now.tv_sec;
+	crash.modules = hook_modules_current();
+	read_thread_name(&crash);
+	unwind_guarded(uc);
+	hook_report_write(&crash);
+	hook_trace_write(STDERR_FILENO, &crash);
+	if (hook_settings.symbolicate && crash.report_path[0])
+		hook_symbolicate(crash.report_path);
+}
+
+/* Makes the signal kill the process as it would have without any handler. */
+static void die_by_default(int sig, const siginfo_t *info)
+{
+	struct sigaction dfl;
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	sigaction(sig, &dfl, NULL);
+	/* A hardware fault repeats when we return; anything else is sent again
+	 * to this thread, and stays pending until the handler returns. */
+	if (info->si_code <= 0 || sig == SIGABRT)
+		syscall(SYS_tgkill, getpid(), self_tid(), sig);
+}
+
+/* Another thread is capturing: wait for it to end the process. */
+static void wait_for_other_crash(void)
+{
+	struct timespec tick = {0, 10 * 1000 * 1000};
+	for (int i = 0; i < 3000 && atomic_load(&crashing_tid) != 0; i++)
+		nanosleep(&tick, NULL);
+}
+
+static void handle(int idx, int sig, siginfo_t *info, ucontext_t *uc, pid_t tid)
+{
+	int expected = 0;
+	int captured_first = fault_in_library(info, uc);
+	if (!captured_first && previous_handles(idx, sig, info, uc))
+		return;
+	if (!atomic_compare_exchange_strong(&crashing_tid, &expected, (int)tid)) {
+		if (expected != (int)tid)
+			wait_for_other_crash();
+		die_by_default(sig, info);
+		return;
+	}
+	capture(sig, info, uc, tid);
+	/* The previous handler sees a fault in a library as it would have
+	 * (Node's resets the terminal); if it moves execution on, so be it. */
+	if (captured_first && previous_handles(idx, sig, info, uc)) {
+		atomic_store(&crashing_tid, 0);
+		return;
+	}
+	die_by_default(sig, info);
+}
+
+static void on_signal(int sig, siginfo_t *info, void *ucv)
+{
+	int saved_errno = errno;
+	pid_t tid = self_tid();
+	int idx = signal_index(sig);
+	if (unwinding && atomic_load(&crashing_tid) == (int)tid)
+		siglongjmp(unwind_escape, 1);
+	if (idx < 0 || chain_reentered(tid)) {
+		errno = saved_errno;
+		return; /* a handler we chained to chained back to us */
+	}
+	handle(idx, sig, info, ucv, tid);
+	errno = saved_errno;
+}
+
+/* Puts our handler in front for every fatal signal it is not already on. */
+int hook_signals_install(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_signal;
+	sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < NSIGNALS; i++)
+		sigaddset(&sa.sa_mask, fatal_signals[i]);
+	for (size_t i = 0; i < NSIGNALS; i++) {
+		struct sigaction old;
+		if (sigaction(fatal_signals[i], NULL, &old) != 0)
+			return -1;
+		if (is_ours(&old))
+			continue;
+		previous[i] = old;
+		if (sigaction(fatal_signals[i], &sa, NULL) != 0)
+			return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,136 @@
+/*
+ * hook_unwind.c: the stack of the crashing thread, from the signal's
+ * ucontext. libunwind reads the DWARF CFI of every module and starts from the
+ * exact faulting pc (UNW_INIT_SIGNAL_FRAME). It is loaded with dlopen and
+ * RTLD_LOCAL rather than linked: libunwind.so exports _Unwind_* too, and in
+ * the global scope it could take C++ and Rust unwinding away from libgcc_s.
+ * Without it, or when it stops early (V8's JIT code has no CFI), a frame
+ * pointer walk takes over. libunwind's first call initialises state under a
+ * lock, so hook_unwind_init() makes one call at install time.
+ * NEEDSWORK: libunwind finds CFI through dl_iterate_phdr, which takes the
+ * loader lock; a crash inside dlopen could hang here (dl_find_object would not).
+ */
+#define UNW_LOCAL_ONLY
+#include "hook.h"
+
+#include <dlfcn.h>
+#include <libunwind.h>
+#include <stdatomic.h>
+#include <string.h>
+
+#define STR2(x) #x
+#define STR(x)  STR2(x)
+
+typedef int (*init_fn)(unw_cursor_t *, unw_context_t *, int);
+typedef int (*step_fn)(unw_cursor_t *);
+typedef int (*get_reg_fn)(unw_cursor_t *, unw_regnum_t, unw_word_t *);
+
+static struct {
+	init_fn init;
+	step_fn step;
+	get_reg_fn get_reg;
+} unw;
+
+/* A stack this deep past sp is not the thread's stack any more. */
+#define FP_STACK_LIMIT (64u << 20)
+
+uintptr_t hook_context_pc(const ucontext_t *uc)
+{
+#if defined(__x86_64__)
+	return (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
+#elif defined(__aarch64__)
+	return (uintptr_t)uc->uc_mcontext.pc;
+#else
+#error "hook_unwind.c: add this architecture's ucontext registers"
+#endif
+}
+
+uintptr_t hook_context_sp(const ucontext_t *uc)
+{
+#if defined(__x86_64__)
+	return (uintptr_t)uc->uc_mcontext.gregs[REG_RSP];
+#elif defined(__aarch64__)
+	return (uintptr_t)uc->uc_mcontext.sp;
+#endif
+}
+
+static uintptr_t context_fp(const ucontext_t *uc)
+{
+#if defined(__x86_64__)
+	return (uintptr_t)uc->uc_mcontext.gregs[REG_RBP];
+#elif defined(__aarch64__)
+	return (uintptr_t)uc->uc_mcontext.regs[29];
+#endif
+}
+
+void hook_unwind_init(void)
+{
+	void *lib;
+	ucontext_t uc;
+	unw_cursor_t cur;
+	if (unw.init)
+		return;
+	lib = dlopen("libunwind.so.8", RTLD_NOW | RTLD_LOCAL);
+	if (!lib)
+		return; /* frame pointers only */
+	unw.step = (step_fn)dlsym(lib, STR(unw_step));
+	unw.get_reg = (get_reg_fn)dlsym(lib, STR(unw_get_reg));
+	init_fn init = (init_fn)dlsym(lib, STR(unw_init_local2));
+	if (!unw.step || !unw.get_reg || !init)
+		return;
+	/* The warm-up: libunwind's one-time set-up must not happen in the handler. */
+	if (getcontext(&uc) == 0 && init(&cur, (unw_context_t *)&uc, 0) == 0)
+		unw.step(&cur);
+	unw.init = init;
+}
+
+static size_t unwind_libunwind(const ucontext_t *uc, uintptr_t *out, size_t max)
+{
+	unw_cursor_t cur;
+	ucontext_t copy;
+	size_t n = 0;
+	/* libunwind writes into the context it is given: work on a copy. */
+	memcpy(&copy, uc, sizeof(copy));
+	if (!unw.init || unw.init(&cur, (unw_context_t *)&copy, UNW_INIT_SIGNAL_FRAME) != 0)
+		return 0;
+	do {
+		unw_word_t ip;
+		if (unw.get_reg(&cur, UNW_REG_IP, &ip) != 0 || ip == 0)
+			break;
+		out[n++] = (uintptr_t)ip;
+	} while (n < max && unw.step(&cur) > 0);
+	return n;
+}
+
+/* Follows saved frame pointers while they climb the stack above sp. */
+static size_t unwind_fp(const ucontext_t *uc, uintptr_t *out, size_t max)
+{
+	uintptr_t sp = hook_context_sp(uc), fp = context_fp(uc);
+	size_t n = 0;
+	out[n++] = hook_context_pc(uc);
+	while (n < max) {
+		const uintptr_t *frame = (const uintptr_t *)fp;
+		if (fp < sp || fp - sp > FP_STACK_LIMIT || (fp & (sizeof(uintptr_t) - 1)))
+			break;
+		if (frame[1] == 0)
+			break;
+		out[n++] = frame[1];
+		if (frame[0] <= fp)
+			break;
+		fp = frame[0];
+	}
+	return n;
+}
+
+size_t hook_unwind(const ucontext_t *uc, uintptr_t *out, size_t max)
+{
+	uintptr_t fp[HOOK_MAX_FRAMES];
+	size_t n = unwind_libunwind(uc, out, max);
+	size_t m = unwind_fp(uc, fp, max < HOOK_MAX_FRAMES ? max : HOOK_MAX_FRAMES);
+	/* Whichever walk saw more of the stack wins. */
+	if (m > n) {
+		memcpy(out, fp, m * sizeof(*fp));
+		n = m;
+	}
+	return n;
+}

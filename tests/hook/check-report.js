@@ -1,0 +1,40 @@
+// Checks a crash report against docs/crash-report.md (version 1):
+// check-report.js REPORT SIGNAL MODULE_RE BUILD_ID. Frame 0 must be the
+// faulting pc (not a return address) in a module whose path matches
+// MODULE_RE, inside one of its executable ranges; when that module is the
+// addon (its path ends in .node) its id must be BUILD_ID. Prints frame 0's
+// rel on success; exits 1 with the reason otherwise.
+'use strict';
+const fs = require('fs');
+const [report, signal, moduleRe, buildId] = process.argv.slice(2);
+function fail(msg) {
+	console.log(msg);
+	process.exit(1);
+}
+const r = JSON.parse(fs.readFileSync(report, 'utf8'));
+const hex = (s) => {
+	if (typeof s !== 'string' || !/^0x[0-9a-f]+$/.test(s)) fail(`not a hex string: ${s}`);
+	return BigInt(s);
+};
+if (r.format !== 'napi-symbols-crash' || r.version !== 1) fail('wrong format or version');
+if (r.reason !== 'signal' || r.signal.name !== signal) fail(`reason ${r.reason} ${r.signal && r.signal.name}`);
+for (const k of ['pid', 'tid', 'signal']) if (r[k] === undefined) fail(`no ${k}`);
+if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(r.time)) fail(`bad time ${r.time}`);
+if (typeof r.node.version !== 'string' || typeof r.node.napi !== 'number') fail('bad node');
+if (!r.frames.length || r.frames.length > 64) fail(`${r.frames.length} frames`);
+r.frames.forEach((f, i) => {
+	if (f.return_address !== (i > 0)) fail(`frame ${i} return_address ${f.return_address}`);
+	if (f.module >= 0) {
+		const m = r.modules[f.module];
+		if (hex(f.pc) - hex(m.base) !== hex(f.rel)) fail(`frame ${i}: rel is not pc - base`);
+	} else if (f.module !== -1 || 'rel' in f) fail(`frame ${i}: bad module`);
+});
+const f0 = r.frames[0];
+if (f0.module < 0) fail('frame 0 is in no module');
+const m = r.modules[f0.module];
+if (!new RegExp(moduleRe).test(m.path)) fail(`frame 0 is in ${m.path}`);
+if (m.path.endsWith('.node') && (m.id !== buildId || m.id_kind !== 'build-id'))
+	fail(`addon id ${m.id_kind} ${m.id}, want ${buildId}`);
+const pc = hex(f0.pc);
+if (!m.ranges.some(([a, b]) => pc >= hex(a) && pc < hex(b))) fail('frame 0 is outside the ranges');
+console.log(f0.rel);

@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# End-to-end tests of the crash hook through real node: hook-test.sh HOOK_SO
+# NAPI_SYMBOLS FIXTURES_DIR CASE. Each case runs node with the hook preloaded
+# and only the stripped C addon present, and checks what the process did (exit
+# status as without the hook), the report file, and the compact trace on
+# stderr. Exit 0 pass, 1 fail.
+set -uo pipefail
+
+hook=$1 cli=$2 fixtures=$3 case=$4
+node=${NSYM_NODE:-node}
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cp "$fixtures/c/addon.node.stripped" "$work/addon.node"
+addon=$work/addon.node
+reports=$work/reports
+mkdir "$reports"
+
+fail() {
+	echo "FAIL ($case): $*" >&2
+	[ -f "$work/err" ] && sed 's/^/  stderr: /' "$work/err" >&2
+	exit 1
+}
+
+# run_node [ENV...] -- ARGS: node with the hook; status in $status, stderr in $work/err.
+run_node() {
+	local env=()
+	while [ "$1" != -- ]; do env+=("$1"); shift; done
+	shift
+	(cd "$work" && env LD_PRELOAD="$hook" NAPI_SYMBOLS_REPORT_DIR="$reports" \
+		NAPI_SYMBOLS_SYMBOLICATE=0 "${env[@]}" timeout 60 "$node" "$@") \
+		>"$work/out" 2>"$work/err"
+	status=$?
+}
+
+# The status node gets without the hook, for the same arguments.
+plain_status() {
+	(cd "$work" && timeout 60 "$node" "$@") >/dev/null 2>&1
+	echo $?
+}
+
+report_count() {
+	find "$reports" -name 'napi-crash-*.json' | wc -l
+}
+
+the_report() {
+	[ "$(report_count)" = 1 ] || fail "expected one report, found $(report_count)"
+	find "$reports" -name 'napi-crash-*.json'
+}
+
+# The compact trace: every line starts with napi-symbols:, is under 200
+# characters, and the trace runs from `crash v1` to `end`.
+check_trace() {
+	local sig=$1
+	grep -q "^napi-symbols: crash v1 $sig at 0x[0-9a-f]* (pid [0-9]*, tid [0-9]*) report napi-crash-[0-9]*-[0-9]\{8\}T[0-9]\{6\}Z\.json$" "$work/err" ||
+		fail "no crash v1 $sig line"
+	grep -q '^napi-symbols: end$' "$work/err" || fail "no end line"
+	grep -q '^napi-symbols: m0 [0-9a-f-]* [^/ ]*$' "$work/err" || fail "no m0 line"
+	grep -q '^napi-symbols: f [m?]' "$work/err" || fail "no f line"
+	awk 'length($0) >= 200 && /^napi-symbols:/ { bad = 1 } END { exit bad }' "$work/err" ||
+		fail "a trace line is 200 characters or longer"
+	grep '^napi-symbols: ' "$work/err" | grep -vqE '^napi-symbols: (crash v1 |m[0-9]+ |f |end$)' &&
+		fail "a trace line of no known kind"
+	return 0
+}
+
+build_id() {
+	readelf -n "$1" | awk '/Build ID:/ { print $3 }'
+}
+
+# Checks the report: JSON, version 1, signal SIG, and frame 0 in MODULE_RE.
+check_report() {
+	local report=$1 sig=$2 module_re=$3
+	"$node" "$here/check-report.js" "$report" "$sig" "$module_re" "$(build_id "$addon")" \
+		>"$work/frame0" || fail "report check failed: $(cat "$work/frame0")"
+}
+
+case_crash() {
+	local report rel want got
+	run_node -- -e "require('$addon').crash()"
+	[ "$status" = "$(plain_status -e "require('$addon').crash()")" ] ||
+		fail "exit status $status differs from the status without the hook"
+	[ "$status" = 139 ] || fail "exit status $status, not 139 (SIGSEGV)"
+	report=$(the_report)
+	check_trace SIGSEGV
+	grep -q "^napi-symbols: m0 $(build_id "$addon") addon.node$" "$work/err" ||
+		fail "m0 is not the addon"
+	grep -q '^napi-symbols: f m0+[0-9a-f]*! ' "$work/err" || fail "frame 0 is not m0, marked !"
+	check_report "$report" SIGSEGV 'addon\.node$'
+	rel=$(cat "$work/frame0")
+	# The faulting frame is looked up as is (not rel - 1): it must name crash().
+	want=$("$cli" symbolize --basenames -e "$fixtures/c/addon.node" "$rel")
+	got=$("$cli" symbolize --basenames -e "$addon" --debug-file "$fixtures/c/addon.node.debug" "$rel")
+	[ "$want" = "$got" ] || fail "stripped and unstripped lookups differ: $got / $want"
+	grep -q '^load_slot at addon.c:[0-9]*' <<<"$want" || fail "frame 0 is not load_slot: $want"
+	grep -q '(inlined by) crash at addon.c:[0-9]*' <<<"$want" || fail "no crash() frame: $want"
+}
+
+# node's own abort() (process.abort): SIGABRT, status 134, a report.
+case_abort() {
+	run_node -- -e "process.abort()"
+	[ "$status" = "$(plain_status -e "process.abort()")" ] ||
+		fail "exit status $status differs from the status without the hook"
+	check_trace SIGABRT
+	check_report "$(the_report)" SIGABRT '.'
+}
+
+# WebAssembly bounds traps go to Node's handler and stay JS errors, with the
+# addon loaded (our handler in front) and a crash after them still caught.
+case_wasm() {
+	run_node -- "$here/wasm-trap.js" "$addon"
+	[ "$status" = 0 ] || fail "exit status $status, not 0"
+	[ "$(grep -c '^RuntimeError' "$work/out")" = 3 ] || fail "no RuntimeError: $(cat "$work/out")"
+	[ "$(report_count)" = 0 ] || fail "a WebAssembly trap wrote a report"
+	grep -q '^napi-symbols:' "$work/err" && fail "a WebAssembly trap printed a trace"
+	run_node -- "$here/wasm-trap.js" "$addon" crash
+	[ "$status" = 139 ] || fail "crash after traps: status $status, not 139"
+	check_report "$(the_report)" SIGSEGV 'addon\.node$'
+}
+
+case_no_crash() {
+	run_node -- -e "if (require('$addon').add(1, 2) !== 3) process.exit(3)"
+	[ "$status" = 0 ] || fail "exit status $status, not 0"
+	[ -z "$(ls -A "$reports")" ] || fail "a process that did not crash wrote $(ls "$reports")"
+	[ -s "$work/err" ] && fail "a process that did not crash printed on stderr"
+	return 0
+}
+
+# A crash on a worker_threads thread: its own tid, its own stack, no altstack.
+case_worker() {
+	local js="const { Worker } = require('worker_threads');
+new Worker(\"require('$addon').crash()\", { eval: true });"
+	run_node -- -e "$js"
+	[ "$status" = 139 ] || fail "exit status $status, not 139"
+	check_trace SIGSEGV
+	check_report "$(the_report)" SIGSEGV 'addon\.node$'
+	"$node" -e "const r = require('$(the_report)'); if (r.tid === r.pid) process.exit(1)" ||
+		fail "the crash was not on a thread of its own"
+}
+
+# Automatic symbolication runs NAPI_SYMBOLS_BIN symbolicate REPORT, output on stderr.
+case_symbolicate() {
+	printf '#!/bin/sh\necho "fake-symbolicate $*"\n' >"$work/fake"
+	chmod +x "$work/fake"
+	run_node NAPI_SYMBOLS_SYMBOLICATE=1 NAPI_SYMBOLS_BIN="$work/fake" -- -e "require('$addon').crash()"
+	[ "$status" = 139 ] || fail "exit status $status, not 139"
+	grep -q "^fake-symbolicate symbolicate $(the_report)$" "$work/err" ||
+		fail "symbolicate was not run on the report"
+	grep -n '' "$work/err" | grep -q ':napi-symbols: end$' || fail "no trace before it"
+}
+
+# Linked mode: the static archive in a plain program, no LD_PRELOAD.
+case_linked() {
+	(cd "$work" && timeout 60 "$NSYM_HOOK_LINKED" "$reports") >"$work/out" 2>"$work/err"
+	status=$?
+	[ "$status" = 139 ] || fail "exit status $status, not 139"
+	check_trace SIGSEGV
+	check_report "$(the_report)" SIGSEGV 'hook_linked$'
+}
+
+"case_${case//-/_}" || exit 1
+echo "PASS ($case)"
