@@ -194,6 +194,18 @@ symbolize-on-demand)
   # a miss is said once, and the symbol table still answers
   got=$("$nsym" symbolize --cache never --server "$url" -e "$fixtures/c/addon-nobuildid.node.stripped" 0x1000 2>&1)
   [[ "$got" == *"warning: "*"no debug file for it on the servers"* ]] || fail "miss: $got" ;;
+read-token)
+  # a server whose downloads need a token: fetch sends --token / NAPI_SYMBOLS_TOKEN
+  listen "$nsym" serve --store "$work/store" --listen 127.0.0.1:0 --read-token
+  up=$("$nsym" token create --store "$work/store" --scope upload --name ci)
+  rd=$("$nsym" token create --store "$work/store" --scope read --name reader)
+  curl -sf -o /dev/null -H "Authorization: Bearer $up" --data-binary "@$c_dbg" "$url/api/v1/upload" || fail "upload"
+  "$nsym" fetch --server "$url" "$c_bin" >"$work/out" 2>&1 && fail "no token, yet fetched"
+  grep -q "answered HTTP 401" "$work/out" || fail "no token: $(cat "$work/out")"
+  [ ! -e "$DEBUGINFOD_CACHE_PATH/$c_id/debuginfo" ] || fail "a 401 was remembered as a miss"
+  NAPI_SYMBOLS_TOKEN=$rd "$nsym" fetch --server "$url" "$c_bin" >"$work/out" 2>&1 || fail "with the token: $(cat "$work/out")"
+  cmp -s "$DEBUGINFOD_CACHE_PATH/$c_id/debuginfo" "$c_dbg" || fail "bytes"
+  grep -q "$rd" "$work/out" && fail "the token was printed" ;;
 *) fail "unknown case" ;;
 esac
 echo "ok [$case_name]"
