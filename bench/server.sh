@@ -343,7 +343,7 @@ rps_met=yes p99_met=yes rps_miss='' p99_miss=''
 	echo "## symbol server: napi-symbols serve against debuginfod, $(date -u '+%Y-%m-%d %H:%M UTC')"
 	echo
 	echo "- machine: $(uname -m), $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo), $(nproc) CPUs, load average at start $load0"
-	echo "- napi-symbols: $("$nsym" --version | awk 'NR == 1') (${nsym#$root/}), serve defaults (16 threads); debuginfod: $(debuginfod --version | awk 'NR == 1'), libmicrohttpd $(dpkg-query -W -f '${Version}' libmicrohttpd12 2>/dev/null || echo '?'), defaults but -t 0 -g 0 (no rescan, no groom); wrk: $(wrk -v 2>&1 | awk 'NR == 1 { print $2 }')"
+	echo "- napi-symbols: $("$nsym" --version | awk 'NR == 1') (${nsym#$root/}), serve defaults; debuginfod: $(debuginfod --version | awk 'NR == 1'), libmicrohttpd $(dpkg-query -W -f '${Version}' libmicrohttpd12 2>/dev/null || echo '?'), defaults but -t 0 -g 0 (no rescan, no groom); wrk: $(wrk -v 2>&1 | awk 'NR == 1 { print $2 }')"
 	echo "- mode: $([ $quick = 1 ] && echo quick || echo full), $rounds interleaved round(s), wrk -t2 -c16 -d${duration}s --latency on 127.0.0.1; cells are medians over the rounds"
 	echo "- files: libc = $(basename "$libc_debug") ($(mb "${cell_bytes[libc]}") MB), small = ${small_src#$root/} (${cell_bytes[small]} bytes), miss = a random build-id (404)"
 	echo
