@@ -60,6 +60,20 @@ NSYM_HOOK_EXTERN int nsym_hook_install(const struct nsym_hook_options *opts);
  */
 NSYM_HOOK_EXTERN int nsym_hook_thread_init(void);
 
+/*
+ * Reports a Rust panic from a panic hook (linked mode: loader-hook/rust/
+ * installs one that calls this). Captures the calling thread's stack from
+ * its caller outward and writes a report with reason "panic" and the
+ * compact trace at once, since a panic that is caught never reaches a
+ * signal; if the panic later aborts the process, no second report is
+ * written. message and file are copied (message cut to 511 bytes, file to
+ * 255); file may be NULL when the location is unknown, and then line and
+ * column are ignored. At most 10 panic reports are written per process.
+ * Call nsym_hook_install() first. Not async-signal-safe; any thread.
+ */
+NSYM_HOOK_EXTERN void nsym_hook_panic(const char *message, const char *file, unsigned line,
+                                      unsigned column);
+
 #ifdef __cplusplus
 }
 #endif

@@ -19,6 +19,8 @@
 #define HOOK_MAX_ID      64           /* build-id bytes kept */
 #define HOOK_PATHS_SIZE  (128 * 1024) /* module path bytes per table */
 #define HOOK_MAX_FRAMES  64           /* frames unwound, as the compact trace allows */
+#define HOOK_PANIC_TEXT  512          /* panic message bytes kept */
+#define HOOK_PANIC_FILE  256          /* panic location file bytes kept */
 
 /* One loaded ELF object, as dl_iterate_phdr saw it. */
 struct hook_module {
@@ -44,23 +46,28 @@ struct hook_settings {
 	char tmp_dir[PATH_MAX];    /* where they go when report_dir fails */
 	char program[PATH_MAX];    /* napi-symbols; "" when not found */
 	int symbolicate;           /* run `napi-symbols symbolicate` after a crash */
+	int panics_all;            /* NAPI_SYMBOLS_PANICS=all: report caught panics too */
 };
 
 extern struct hook_settings hook_settings;
 
 /* What the handler learned about one crash. */
 struct hook_crash {
-	int signo;                         /* si_signo */
-	int code;                          /* si_code */
-	uintptr_t addr;                    /* si_addr */
-	pid_t pid, tid;                    /* process and crashing thread */
-	int64_t time;                      /* seconds since the epoch, UTC */
-	char thread_name[32];              /* /proc/self/task/TID/comm, or "" */
-	uintptr_t pcs[HOOK_MAX_FRAMES];    /* innermost first; pcs[0] is the fault */
-	size_t nframes;                    /* used entries of pcs */
-	const struct hook_modtab *modules; /* the snapshot the frames index */
-	char report_name[64];              /* napi-crash-PID-TIME.json */
-	char report_path[PATH_MAX + 64];   /* where it was written; "" if nowhere */
+	int signo;                           /* si_signo */
+	int code;                            /* si_code */
+	uintptr_t addr;                      /* si_addr */
+	pid_t pid, tid;                      /* process and crashing thread */
+	int64_t time;                        /* seconds since the epoch, UTC */
+	char thread_name[32];                /* /proc/self/task/TID/comm, or "" */
+	uintptr_t pcs[HOOK_MAX_FRAMES];      /* innermost first; pcs[0] is the fault */
+	size_t nframes;                      /* used entries of pcs */
+	int panic;                           /* reason "panic": every pc is a return address */
+	char panic_message[HOOK_PANIC_TEXT]; /* "" when unknown (preload mode) */
+	char panic_file[HOOK_PANIC_FILE];    /* "" when unknown */
+	unsigned panic_line, panic_column;   /* with panic_file */
+	const struct hook_modtab *modules;   /* the snapshot the frames index */
+	char report_name[64];                /* napi-crash-PID-TIME.json */
+	char report_path[PATH_MAX + 64];     /* where it was written; "" if nowhere */
 };
 
 /* hook_out.c: buffered output to a descriptor, formatted by hand (signal-safe). */
@@ -89,9 +96,29 @@ void hook_unwind_init(void);
 size_t hook_unwind(const ucontext_t *uc, uintptr_t *out, size_t max); /* signal-safe */
 uintptr_t hook_context_pc(const ucontext_t *uc);                      /* signal-safe */
 uintptr_t hook_context_sp(const ucontext_t *uc);                      /* signal-safe */
+/* The calling thread's stack outside a signal handler, from the frame whose
+ * pc is `from` (a return address) outward; all of it when none is. */
+size_t hook_unwind_here(uintptr_t from, uintptr_t *out, size_t max);
 
 /* hook_signal.c */
 int hook_signals_install(void);
+/* Outside a signal handler: the crash latch (the one capture at a time),
+ * taken (0) or not (-1, another capture holds it); and, holding it, the
+ * report, trace and symbolication of c. */
+int hook_latch_take(pid_t tid);
+void hook_latch_release(void);
+void hook_capture_write(struct hook_crash *c);
+void hook_crash_identity(struct hook_crash *c); /* pid, tid, time, thread name */
+
+/* hook_panic.c: panics captured where they are raised, kept per thread. */
+/* The Rust exception class is "MOZ\0RUST": older std stored it as the
+ * big-endian u64 (u64::from_be_bytes), newer std as those bytes in memory
+ * order (from_ne_bytes; rustc 1.95 does). Either is taken. */
+int hook_panic_is_rust(uint64_t exception_class);
+void hook_panic_raised(uintptr_t from);
+/* At a SIGABRT: fills c from the thread's pending panic capture. Returns 0
+ * none (c untouched), 1 filled, 2 already reported at raise time (signal-safe). */
+int hook_panic_take(struct hook_crash *c, pid_t tid);
 
 /* hook_report.c: the report file and the compact trace (signal-safe). */
 int hook_report_write(struct hook_crash *c);

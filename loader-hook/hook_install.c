@@ -75,6 +75,7 @@ static void resolve_program(const char *name)
 static void settle(const struct nsym_hook_options *opts)
 {
 	const char *sym = getenv("NAPI_SYMBOLS_SYMBOLICATE");
+	const char *panics = getenv("NAPI_SYMBOLS_PANICS");
 	const char *program = opts && opts->program ? opts->program : getenv("NAPI_SYMBOLS_BIN");
 	settle_dirs(opts);
 	if (opts && opts->symbolicate >= 0)
@@ -82,6 +83,7 @@ static void settle(const struct nsym_hook_options *opts)
 	else
 		hook_settings.symbolicate = !(sym && strcmp(sym, "0") == 0);
 	resolve_program(program && program[0] ? program : "napi-symbols");
+	hook_settings.panics_all = panics && strcmp(panics, "all") == 0;
 }
 
 /* max(_SC_MINSIGSTKSZ, AT_MINSIGSTKSZ, SIGSTKSZ): SIGSTKSZ is no constant since glibc 2.34. */

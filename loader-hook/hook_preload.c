@@ -5,6 +5,13 @@
  * installs its WebAssembly SIGSEGV handler after our constructor ran and does
  * not chain to what it replaces; the first dlopen after that (the first
  * addon) puts our handler back in front, keeping Node's as the previous one.
+ *
+ * _Unwind_RaiseException is interposed too: every Rust panic that unwinds
+ * (panic = "unwind", the default) starts there, before either phase of the
+ * unwind has run, so the stack that raised it is still whole. A Rust
+ * exception's stack is kept for the thread (hook_panic.c); other exceptions
+ * (C++) pass straight through. Only a preloaded library can do this: node
+ * links libgcc_s, whose definition wins over one loaded later.
  */
 #include "hook.h"
 #include "napi_symbols_hook.h"
@@ -12,8 +19,10 @@
 #include <dlfcn.h>
 #include <stdio.h>
 #include <string.h>
+#include <unwind.h>
 
 typedef void *(*dlopen_fn)(const char *, int);
+typedef _Unwind_Reason_Code (*raise_fn)(struct _Unwind_Exception *);
 
 static void hook_preload_init(void) __attribute__((constructor));
 
@@ -37,4 +46,38 @@ NSYM_HOOK_EXTERN void *dlopen(const char *file, int mode)
 		hook_signals_install();
 	}
 	return handle;
+}
+
+/* The next definition: libgcc_s's, which node links, else one already loaded. */
+static raise_fn real_raise(void)
+{
+	static raise_fn real;
+	void *lib;
+	if (real)
+		return real;
+	real = (raise_fn)dlsym(RTLD_NEXT, "_Unwind_RaiseException");
+	if (!real && (lib = dlopen("libgcc_s.so.1", RTLD_NOW | RTLD_NOLOAD)))
+		real = (raise_fn)dlsym(lib, "_Unwind_RaiseException");
+	return real;
+}
+
+/*
+ * Not inlined or tail-called away: our caller's return address marks where
+ * the captured stack starts. The real function then unwinds from this frame,
+ * which has CFI and no personality, so it is passed over.
+ */
+NSYM_HOOK_EXTERN __attribute__((noinline)) _Unwind_Reason_Code
+_Unwind_RaiseException(struct _Unwind_Exception *exc)
+{
+	raise_fn real = real_raise();
+	_Unwind_Reason_Code rc;
+	if (!real)
+		return _URC_FATAL_PHASE1_ERROR; /* the raiser aborts, as it would on any failure */
+	if (exc && hook_panic_is_rust(exc->exception_class))
+		hook_panic_raised((uintptr_t)__builtin_return_address(0));
+	rc = real(exc);
+	/* Returning at all means no handler was found (_URC_END_OF_STACK): Rust
+	 * aborts next, and the SIGABRT handler reports the capture. */
+	__asm__ volatile("" ::: "memory"); /* keeps the call a call, not a jump */
+	return rc;
 }

@@ -5,12 +5,15 @@
  */
 #include "hook.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
 #define TRACE_FRAMES_PER_LINE 8 /* keeps an `f` line under 200 characters */
 #define TRACE_NAME_MAX        100
+#define REPORT_NAME_TRIES     16  /* names tried in one second before giving up */
+#define TRACE_MESSAGE_MAX     120 /* bytes of a panic message in the trace */
 
 /* The buffer both writers use; only the thread holding the crash latch runs them. */
 static struct hook_out out;
@@ -70,23 +73,27 @@ static void out_time(struct hook_out *o, int64_t t, int iso)
 	hook_out_str(o, "Z");
 }
 
-static void set_report_name(struct hook_crash *c)
+/* napi-crash-PID-TIME.json, or napi-crash-PID-TIME-SEQ.json for the SEQth
+ * report of the same second (panics reported as they are raised). */
+static void set_report_name(struct hook_crash *c, int seq)
 {
 	struct hook_out name = {.fd = -1};
 	hook_out_str(&name, "napi-crash-");
 	hook_out_dec(&name, c->pid);
 	hook_out_str(&name, "-");
 	out_time(&name, c->time, 0);
+	if (seq > 0) {
+		hook_out_str(&name, "-");
+		hook_out_dec(&name, seq);
+	}
 	hook_out_str(&name, ".json");
 	memcpy(c->report_name, name.buf, name.len);
 	c->report_name[name.len] = '\0';
 }
 
-static int open_report(struct hook_crash *c, const char *dir)
+static int open_report_as(struct hook_crash *c, const char *dir)
 {
 	struct hook_out path = {.fd = -1};
-	if (!dir[0])
-		return -1;
 	hook_out_str(&path, dir);
 	hook_out_str(&path, "/");
 	hook_out_str(&path, c->report_name);
@@ -97,11 +104,37 @@ static int open_report(struct hook_crash *c, const char *dir)
 	return open(c->report_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 }
 
-static void write_header(struct hook_out *o, const struct hook_crash *c)
+static int open_report(struct hook_crash *c, const char *dir)
 {
-	hook_out_str(
-	    o, "{\"format\": \"napi-symbols-crash\", \"version\": 1, \"reason\": \"signal\",\n"
-	       " \"signal\": {\"number\": ");
+	int fd = -1;
+	if (!dir[0])
+		return -1;
+	for (int seq = 0; fd < 0 && seq < REPORT_NAME_TRIES; seq++) {
+		set_report_name(c, seq);
+		fd = open_report_as(c, dir);
+		if (fd < 0 && errno != EEXIST)
+			break;
+	}
+	return fd;
+}
+
+static void write_reason(struct hook_out *o, const struct hook_crash *c)
+{
+	if (c->panic) {
+		hook_out_str(o, "\"reason\": \"panic\",\n \"panic\": {\"message\": ");
+		hook_out_json(o, c->panic_message);
+		if (c->panic_file[0]) {
+			hook_out_str(o, ", \"file\": ");
+			hook_out_json(o, c->panic_file);
+			hook_out_str(o, ", \"line\": ");
+			hook_out_dec(o, c->panic_line);
+			hook_out_str(o, ", \"column\": ");
+			hook_out_dec(o, c->panic_column);
+		}
+		hook_out_str(o, "},\n \"pid\": ");
+		return;
+	}
+	hook_out_str(o, "\"reason\": \"signal\",\n \"signal\": {\"number\": ");
 	hook_out_dec(o, c->signo);
 	hook_out_str(o, ", \"name\": \"");
 	hook_out_str(o, signal_name(c->signo));
@@ -110,6 +143,12 @@ static void write_header(struct hook_out *o, const struct hook_crash *c)
 	hook_out_str(o, ", \"address\": \"");
 	hook_out_hex(o, c->addr, 1);
 	hook_out_str(o, "\"},\n \"pid\": ");
+}
+
+static void write_header(struct hook_out *o, const struct hook_crash *c)
+{
+	hook_out_str(o, "{\"format\": \"napi-symbols-crash\", \"version\": 1, ");
+	write_reason(o, c);
 	hook_out_dec(o, c->pid);
 	hook_out_str(o, ", \"tid\": ");
 	hook_out_dec(o, c->tid);
@@ -158,7 +197,9 @@ static void write_frames(struct hook_out *o, const struct hook_crash *c)
 			hook_out_hex(o, c->pcs[i] - c->modules->mods[m].base, 1);
 			hook_out_str(o, "\"");
 		}
-		hook_out_str(o, i ? ", \"return_address\": true}" : ", \"return_address\": false}");
+		/* A panic's frames were all taken from calls; a signal's first is the fault. */
+		hook_out_str(o, i || c->panic ? ", \"return_address\": true}"
+		                              : ", \"return_address\": false}");
 	}
 	hook_out_str(o, "]}\n");
 }
@@ -166,7 +207,6 @@ static void write_frames(struct hook_out *o, const struct hook_crash *c)
 int hook_report_write(struct hook_crash *c)
 {
 	int fd;
-	set_report_name(c);
 	fd = open_report(c, hook_settings.report_dir);
 	if (fd < 0)
 		fd = open_report(c, hook_settings.tmp_dir);
@@ -236,8 +276,48 @@ static void trace_frame(struct hook_out *o, const struct hook_crash *c, const in
 		hook_out_str(o, "?+");
 		hook_out_hex(o, c->pcs[i], 0);
 	}
-	if (i == 0)
+	if (i == 0 && !c->panic)
 		hook_out_str(o, "!");
+}
+
+/* The message JSON-escaped (a newline becomes \n: one line), cut to
+ * TRACE_MESSAGE_MAX bytes at a character boundary. */
+static void trace_message(struct hook_out *o, const char *msg)
+{
+	char cut[TRACE_MESSAGE_MAX + 1];
+	size_t n = strnlen(msg, TRACE_MESSAGE_MAX);
+	while (n > 0 && msg[n] && ((unsigned char)msg[n] & 0xc0) == 0x80)
+		n--; /* not inside a UTF-8 sequence */
+	memcpy(cut, msg, n);
+	cut[n] = '\0';
+	hook_out_json(o, cut);
+}
+
+/* `crash v1 SIGNAL at ADDR` or `panic v1 "MESSAGE" at FILE:LINE:COLUMN`. */
+static void trace_header(struct hook_out *o, const struct hook_crash *c)
+{
+	if (!c->panic) {
+		hook_out_str(o, "napi-symbols: crash v1 ");
+		hook_out_str(o, signal_name(c->signo));
+		hook_out_str(o, " at ");
+		hook_out_hex(o, c->addr, 1);
+		return;
+	}
+	hook_out_str(o, "napi-symbols: panic v1 ");
+	trace_message(o, c->panic_message);
+	if (c->panic_file[0]) {
+		const char *file = c->panic_file;
+		size_t n = strlen(file);
+		/* A long path keeps its end, where the crate's own part is. */
+		if (n > TRACE_NAME_MAX)
+			file += n - TRACE_NAME_MAX;
+		hook_out_str(o, " at ");
+		hook_out_str(o, file);
+		hook_out_str(o, ":");
+		hook_out_dec(o, c->panic_line);
+		hook_out_str(o, ":");
+		hook_out_dec(o, c->panic_column);
+	}
 }
 
 void hook_trace_write(int fd, const struct hook_crash *c)
@@ -245,10 +325,7 @@ void hook_trace_write(int fd, const struct hook_crash *c)
 	int order[HOOK_MAX_FRAMES + 1];
 	out.fd = fd;
 	out.len = 0;
-	hook_out_str(&out, "napi-symbols: crash v1 ");
-	hook_out_str(&out, signal_name(c->signo));
-	hook_out_str(&out, " at ");
-	hook_out_hex(&out, c->addr, 1);
+	trace_header(&out, c);
 	hook_out_str(&out, " (pid ");
 	hook_out_dec(&out, c->pid);
 	hook_out_str(&out, ", tid ");

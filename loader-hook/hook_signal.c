@@ -12,7 +12,9 @@
  *   the disposition or left the signal pending, as Node's does) or there is
  *   none, we capture;
  * then the default disposition comes back and the signal is raised again, so
- * the exit status and core dump are those without the hook.
+ * the exit status and core dump are those without the hook. A SIGABRT on a
+ * thread with a Rust panic pending is reported as that panic, with the stack
+ * taken where it was raised (hook_panic.c).
  */
 #include "hook.h"
 
@@ -175,23 +177,61 @@ static void unwind_guarded(const ucontext_t *uc)
 	}
 }
 
-static void capture(int sig, const siginfo_t *info, const ucontext_t *uc, pid_t tid)
+void hook_crash_identity(struct hook_crash *c)
 {
 	struct timespec now = {0};
 	clock_gettime(CLOCK_REALTIME, &now);
+	c->pid = getpid();
+	c->tid = self_tid();
+	c->time = now.tv_sec;
+	c->modules = hook_modules_current();
+	read_thread_name(c);
+}
+
+static void write_all(struct hook_crash *c)
+{
+	hook_report_write(c);
+	hook_trace_write(STDERR_FILENO, c);
+	if (hook_settings.symbolicate && c->report_path[0])
+		hook_symbolicate(c->report_path);
+}
+
+/*
+ * A SIGABRT on a thread with a Rust panic pending (raised, never caught) is
+ * that panic ending the process: the report carries the stack captured where
+ * it was raised, since the frames there may be gone by now.
+ */
+static void capture(int sig, const siginfo_t *info, const ucontext_t *uc, pid_t tid)
+{
+	int panic = 0;
 	crash.signo = sig;
 	crash.code = info->si_code;
 	crash.addr = (uintptr_t)info->si_addr;
-	crash.pid = getpid();
-	crash.tid = tid;
-	crash.time = now.tv_sec;
-	crash.modules = hook_modules_current();
-	read_thread_name(&crash);
-	unwind_guarded(uc);
-	hook_report_write(&crash);
-	hook_trace_write(STDERR_FILENO, &crash);
-	if (hook_settings.symbolicate && crash.report_path[0])
-		hook_symbolicate(crash.report_path);
+	crash.panic = 0;
+	hook_crash_identity(&crash);
+	if (sig == SIGABRT)
+		panic = hook_panic_take(&crash, tid);
+	if (panic == 2)
+		return; /* reported when it was raised (NAPI_SYMBOLS_PANICS=all, linked mode) */
+	if (panic == 0)
+		unwind_guarded(uc);
+	write_all(&crash);
+}
+
+int hook_latch_take(pid_t tid)
+{
+	int expected = 0;
+	return atomic_compare_exchange_strong(&crashing_tid, &expected, (int)tid) ? 0 : -1;
+}
+
+void hook_latch_release(void)
+{
+	atomic_store(&crashing_tid, 0);
+}
+
+void hook_capture_write(struct hook_crash *c)
+{
+	write_all(c);
 }
 
 /* Makes the signal kill the process as it would have without any handler. */
@@ -222,10 +262,16 @@ static void handle(int idx, int sig, siginfo_t *info, ucontext_t *uc, pid_t tid)
 	if (!captured_first && previous_handles(idx, sig, info, uc))
 		return;
 	if (!atomic_compare_exchange_strong(&crashing_tid, &expected, (int)tid)) {
+		int again = 0;
 		if (expected != (int)tid)
 			wait_for_other_crash();
-		die_by_default(sig, info);
-		return;
+		/* A panic report written at raise time holds the latch briefly:
+		 * once it is free, this crash is ours to capture after all. */
+		if (expected == (int)tid ||
+		    !atomic_compare_exchange_strong(&crashing_tid, &again, (int)tid)) {
+			die_by_default(sig, info);
+			return;
+		}
 	}
 	capture(sig, info, uc, tid);
 	/* The previous handler sees a fault in a library as it would have

@@ -84,14 +84,14 @@ void hook_unwind_init(void)
 	unw.init = init;
 }
 
-static size_t unwind_libunwind(const ucontext_t *uc, uintptr_t *out, size_t max)
+static size_t unwind_libunwind(const ucontext_t *uc, int flags, uintptr_t *out, size_t max)
 {
 	unw_cursor_t cur;
 	ucontext_t copy;
 	size_t n = 0;
 	/* libunwind writes into the context it is given: work on a copy. */
 	memcpy(&copy, uc, sizeof(copy));
-	if (!unw.init || unw.init(&cur, (unw_context_t *)&copy, UNW_INIT_SIGNAL_FRAME) != 0)
+	if (!unw.init || unw.init(&cur, (unw_context_t *)&copy, flags) != 0)
 		return 0;
 	do {
 		unw_word_t ip;
@@ -125,12 +125,48 @@ static size_t unwind_fp(const ucontext_t *uc, uintptr_t *out, size_t max)
 size_t hook_unwind(const ucontext_t *uc, uintptr_t *out, size_t max)
 {
 	uintptr_t fp[HOOK_MAX_FRAMES];
-	size_t n = unwind_libunwind(uc, out, max);
+	size_t n = unwind_libunwind(uc, UNW_INIT_SIGNAL_FRAME, out, max);
 	size_t m = unwind_fp(uc, fp, max < HOOK_MAX_FRAMES ? max : HOOK_MAX_FRAMES);
 	/* Whichever walk saw more of the stack wins. */
 	if (m > n) {
 		memcpy(out, fp, m * sizeof(*fp));
 		n = m;
 	}
+	return n;
+}
+
+/* Frames of ours that may sit inside `from` before the panicking code's. */
+#define HERE_SLACK 16
+
+/*
+ * Not a signal handler: the panic machinery called us (through
+ * _Unwind_RaiseException or the Rust panic hook), so the stack is intact and
+ * getcontext gives its innermost frame. The walk starts in our own frames;
+ * everything inside the frame that returns to `from` is dropped.
+ */
+size_t hook_unwind_here(uintptr_t from, uintptr_t *out, size_t max)
+{
+	uintptr_t all[HOOK_MAX_FRAMES + HERE_SLACK];
+	size_t n = 0, skip = 0;
+	ucontext_t uc;
+	if (max > HOOK_MAX_FRAMES)
+		max = HOOK_MAX_FRAMES;
+	if (getcontext(&uc) != 0)
+		return 0;
+	n = unwind_libunwind(&uc, 0, all, max + HERE_SLACK);
+	if (n == 0) {
+		/* Frame pointers only: Rust's std is built without them, so
+		 * the walk would not get far past us. The raise site at least. */
+		out[0] = from;
+		return 1;
+	}
+	while (skip < n && all[skip] != from)
+		skip++;
+	if (skip == n)
+		skip = 0; /* `from` not seen: keep every frame rather than none */
+	n -= skip;
+	if (n > max)
+		n = max;
+	memcpy(out, all + skip, n * sizeof(*out));
 	return n;
 }

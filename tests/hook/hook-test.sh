@@ -158,5 +158,123 @@ case_linked() {
 	check_report "$(the_report)" SIGSEGV 'hook_linked$'
 }
 
+# Rust panics. NSYM_PANIC_DIR holds build-panic.sh's addons: X.node (split:
+# stripped, with X.node.debug beside it) and X.full (unstripped).
+panic_dir=${NSYM_PANIC_DIR:-}
+panic_addon() {
+	[ -n "$panic_dir" ] || fail "NSYM_PANIC_DIR is not set"
+	cp "$panic_dir/$1.node" "$work/$1.node"
+}
+
+# The line of SOURCE holding PATTERN (the panic! the tests expect).
+line_of() {
+	grep -n -F "$2" "$1" | head -1 | cut -d: -f1
+}
+
+# check_panic_frames NAME WANT REL...: some frame looked up in the unstripped
+# NAME.full reads WANT (function at file:line:), and the stripped file with
+# its debug file answers the same for every frame.
+check_panic_frames() {
+	local name=$1 want=$2 got full
+	shift 2
+	full=$("$cli" symbolize --basenames -r -e "$panic_dir/$name.full" "$@") ||
+		fail "symbolize failed on $name.full"
+	got=$("$cli" symbolize --basenames -r -e "$work/$name.node" \
+		--debug-file "$panic_dir/$name.node.debug" "$@")
+	[ "$full" = "$got" ] || fail "stripped and unstripped lookups differ: $got / $full"
+	grep -q "^$want" <<<"$full" || fail "no frame reads '$want': $full"
+}
+
+# The compact trace of a panic: `panic v1` first, then modules, frames, end.
+check_panic_trace() {
+	local head=$1
+	grep -q "^napi-symbols: panic v1 $head (pid [0-9]*, tid [0-9]*) report napi-crash-[0-9]*-[0-9]\{8\}T[0-9]\{6\}Z\(-[0-9]*\)\?\.json$" "$work/err" ||
+		fail "no panic v1 line reading $head"
+	grep -q '^napi-symbols: end$' "$work/err" || fail "no end line"
+	grep -q '^napi-symbols: f m[0-9]*+[0-9a-f]* ' "$work/err" || fail "no f line"
+	grep -q '^napi-symbols: f [^ ]*!' "$work/err" && fail "a panic frame is marked as a fault"
+	awk 'length($0) >= 200 && /^napi-symbols:/ { bad = 1 } END { exit bad }' "$work/err" ||
+		fail "a trace line is 200 characters or longer"
+	return 0
+}
+
+# Preload mode, a panic that unwinds into an extern "C" callback and aborts
+# (`panic in a function that cannot unwind`): the report has the stack of the
+# raise, where checked_root still is, and the process dies as without us.
+case_rust_panic() {
+	local js report rels line
+	panic_addon fixture
+	js="require('$work/fixture.node').checkedRoot(-1)"
+	run_node RUST_BACKTRACE=0 -- -e "$js"
+	[ "$status" = "$(plain_status -e "$js")" ] ||
+		fail "exit status $status differs from the status without the hook"
+	[ "$status" = 134 ] || fail "exit status $status, not 134 (SIGABRT)"
+	report=$(the_report)
+	check_panic_trace '""'
+	rels=$("$node" "$here/check-panic.js" "$report" 'fixture\.node$') ||
+		fail "report check failed: $rels"
+	line=$(line_of "$here/../fixtures/rust-addon/src/lib.rs" 'panic!("checked_root')
+	# shellcheck disable=SC2086 # one rel per word
+	check_panic_frames fixture "napi_symbols_fixture::checked_root at lib.rs:$line:" $rels
+	"$cli" symbolicate --module "$(build_id "$work/fixture.node")=$panic_dir/fixture.full" \
+		"$report" >"$work/sym" 2>&1 || fail "symbolicate failed: $(cat "$work/sym")"
+	grep -q "napi_symbols_fixture::checked_root at .*lib.rs:$line:" "$work/sym" ||
+		fail "symbolicate does not name checked_root: $(cat "$work/sym")"
+	# Reported at the raise, the abort that follows writes no second report.
+	rm -f "$reports"/*
+	run_node RUST_BACKTRACE=0 NAPI_SYMBOLS_PANICS=all -- -e "$js"
+	[ "$status" = 134 ] || fail "NAPI_SYMBOLS_PANICS=all: exit status $status, not 134"
+	[ "$(report_count)" = 1 ] || fail "NAPI_SYMBOLS_PANICS=all: $(report_count) reports, not 1"
+	[ "$(grep -c '^napi-symbols: panic v1' "$work/err")" = 1 ] ||
+		fail "NAPI_SYMBOLS_PANICS=all: not one trace"
+}
+
+# Preload mode, a panic caught inside the addon: nothing by default; with
+# NAPI_SYMBOLS_PANICS=all a report at once, and at most 10 per process.
+case_rust_panic_caught() {
+	local js report rels line
+	panic_addon caught
+	js="const a = require('$work/caught.node');
+for (let i = 0; i < Number(process.argv[1]); i++) if (a.caught() !== 1) process.exit(3);"
+	run_node RUST_BACKTRACE=0 -- -e "$js" 1
+	[ "$status" = 0 ] || fail "exit status $status, not 0"
+	[ "$(report_count)" = 0 ] || fail "a caught panic was reported without NAPI_SYMBOLS_PANICS=all"
+	grep -q '^napi-symbols:' "$work/err" && fail "a caught panic printed a trace"
+	run_node RUST_BACKTRACE=0 NAPI_SYMBOLS_PANICS=all -- -e "$js" 1
+	[ "$status" = 0 ] || fail "NAPI_SYMBOLS_PANICS=all: exit status $status, not 0"
+	report=$(the_report)
+	check_panic_trace '""'
+	rels=$("$node" "$here/check-panic.js" "$report" 'caught\.node$') ||
+		fail "report check failed: $rels"
+	line=$(line_of "$here/panic-addon.rs" 'panic!("caught in the addon')
+	# shellcheck disable=SC2086 # one rel per word
+	check_panic_frames caught "caught_addon::raise_caught at panic-addon.rs:$line:" $rels
+	rm -f "$reports"/*
+	run_node RUST_BACKTRACE=0 NAPI_SYMBOLS_PANICS=all -- -e "$js" 12
+	[ "$status" = 0 ] || fail "12 panics: exit status $status, not 0"
+	[ "$(report_count)" = 10 ] || fail "12 panics wrote $(report_count) reports, not 10"
+}
+
+# Linked mode: the addon links libnsym_hook.a and installs the panic hook of
+# loader-hook/rust/; every panic is reported, with its message and location.
+case_rust_panic_linked() {
+	local report rels line
+	panic_addon linked
+	line=$(line_of "$here/panic-addon.rs" 'panic!("caught in the addon')
+	(cd "$work" && env RUST_BACKTRACE=0 NAPI_SYMBOLS_REPORT_DIR="$reports" \
+		NAPI_SYMBOLS_SYMBOLICATE=0 timeout 60 "$node" -e \
+		"if (require('$work/linked.node').caught() !== 1) process.exit(3)") \
+		>"$work/out" 2>"$work/err"
+	status=$?
+	[ "$status" = 0 ] || fail "exit status $status, not 0"
+	report=$(the_report)
+	check_panic_trace "\"caught in the addon: 7\" at [^ ]*panic-addon\\.rs:$line:[0-9]*"
+	rels=$("$node" "$here/check-panic.js" "$report" 'linked\.node$' \
+		'caught in the addon: 7' 'panic-addon\.rs$' "$line") ||
+		fail "report check failed: $rels"
+	# shellcheck disable=SC2086 # one rel per word
+	check_panic_frames linked "linked_addon::raise_caught at panic-addon.rs:$line:" $rels
+}
+
 "case_${case//-/_}" || exit 1
 echo "PASS ($case)"

@@ -1,0 +1,195 @@
+/*
+ * hook_panic.c: Rust panics, captured where they are raised. By the time a
+ * panic ends the process (SIGABRT from `panic in a function that cannot
+ * unwind`, or from `failed to initiate panic` when no handler was found) the
+ * frames that raised it may have been unwound away, so the stack is taken
+ * at the raise, kept in a slot of the raising thread, and used by the
+ * SIGABRT handler (hook_signal.c) if an abort follows on that thread. The
+ * raise is seen through _Unwind_RaiseException (hook_preload.c, preload mode)
+ * or through nsym_hook_panic() (a Rust panic hook, linked mode; that one
+ * also knows the message and location).
+ *
+ * The slots are a fixed table keyed by thread id rather than thread-local
+ * variables: a signal handler may read them, and the first touch of a
+ * dynamically loaded library's TLS can allocate. A slot is written by its
+ * own thread only, outside any handler.
+ *
+ * A panic that is caught (catch_unwind, NAPI-RS turning it into a JS error)
+ * leaves its slot behind: nothing tells us it was caught. So a pending
+ * capture older than HOOK_PANIC_MAX_AGE is not tied to a later abort, and a
+ * newer raise on the same thread replaces it.
+ */
+#include "hook.h"
+#include "napi_symbols_hook.h"
+
+#include <stdatomic.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+
+#define HOOK_PANIC_SLOTS   32 /* threads with a pending panic at once */
+#define HOOK_PANIC_MAX_AGE 30 /* seconds from raise to abort, at most */
+#define HOOK_PANIC_REPORTS 10 /* reports written at raise time, per process */
+
+/* One thread's last raised panic. */
+struct panic_slot {
+	atomic_int tid;                 /* owner; 0 free, -1 being claimed */
+	atomic_int pending;             /* holds a raise not yet reported at abort */
+	int reported;                   /* a report was written at raise time */
+	int64_t when;                   /* CLOCK_MONOTONIC seconds at the raise */
+	size_t nframes;                 /* used entries of pcs */
+	uintptr_t pcs[HOOK_MAX_FRAMES]; /* innermost first, return addresses */
+	char message[HOOK_PANIC_TEXT];  /* "" when unknown */
+	char file[HOOK_PANIC_FILE];     /* "" when unknown */
+	unsigned line, column;          /* with file */
+};
+
+static struct panic_slot slots[HOOK_PANIC_SLOTS];
+static atomic_int reports_written;
+/* The report a raise writes; only the holder of the crash latch uses it. */
+static struct hook_crash raise_report;
+
+static pid_t self_tid(void)
+{
+	return (pid_t)syscall(SYS_gettid);
+}
+
+static int64_t monotonic_now(void)
+{
+	struct timespec ts = {0};
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+static struct panic_slot *slot_find(pid_t tid)
+{
+	for (int i = 0; i < HOOK_PANIC_SLOTS; i++) {
+		if (atomic_load(&slots[i].tid) == (int)tid)
+			return &slots[i];
+	}
+	return NULL;
+}
+
+/* The thread's slot, else a free one, else the oldest (its thread is likely gone). */
+static struct panic_slot *slot_claim(pid_t tid)
+{
+	struct panic_slot *s = slot_find(tid), *oldest = NULL;
+	if (s)
+		return s;
+	for (int i = 0; i < HOOK_PANIC_SLOTS; i++) {
+		int expected = 0;
+		if (atomic_compare_exchange_strong(&slots[i].tid, &expected, (int)tid))
+			return &slots[i];
+	}
+	for (int i = 0; i < HOOK_PANIC_SLOTS; i++) {
+		if (atomic_load(&slots[i].tid) > 0 && (!oldest || slots[i].when < oldest->when))
+			oldest = &slots[i];
+	}
+	if (oldest) {
+		int owner = atomic_load(&oldest->tid);
+		if (owner > 0 && atomic_compare_exchange_strong(&oldest->tid, &owner, (int)tid))
+			return oldest;
+	}
+	return NULL; /* lost a race for the last slot: this panic goes uncaptured */
+}
+
+/* Copies s, cut to fit at a character boundary (the report is UTF-8 JSON). */
+static void copy_text(char *out, size_t size, const char *s)
+{
+	size_t n = s ? strnlen(s, size - 1) : 0;
+	while (n > 0 && s[n] && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
+	memcpy(out, s ? s : "", n);
+	out[n] = '\0';
+}
+
+static void fill_panic(struct hook_crash *c, const struct panic_slot *s)
+{
+	c->panic = 1;
+	c->signo = 0;
+	c->code = 0;
+	c->addr = 0;
+	memcpy(c->pcs, s->pcs, s->nframes * sizeof(s->pcs[0]));
+	c->nframes = s->nframes;
+	memcpy(c->panic_message, s->message, sizeof(c->panic_message));
+	memcpy(c->panic_file, s->file, sizeof(c->panic_file));
+	c->panic_line = s->line;
+	c->panic_column = s->column;
+}
+
+/* Writes the report at raise time, as long as fewer than HOOK_PANIC_REPORTS were. */
+static void report_now(struct panic_slot *s, pid_t tid)
+{
+	if (atomic_fetch_add(&reports_written, 1) >= HOOK_PANIC_REPORTS)
+		return;
+	if (hook_latch_take(tid) != 0) {
+		/* A crash is being captured: it ends the process anyway. */
+		atomic_fetch_sub(&reports_written, 1);
+		return;
+	}
+	hook_crash_identity(&raise_report);
+	fill_panic(&raise_report, s);
+	hook_capture_write(&raise_report);
+	hook_latch_release();
+	s->reported = 1;
+}
+
+static void record(uintptr_t from, const char *message, const char *file, unsigned line,
+                   unsigned column, int report)
+{
+	pid_t tid = self_tid();
+	struct panic_slot *s = slot_claim(tid);
+	if (!s)
+		return;
+	atomic_store(&s->pending, 0); /* the handler ignores it while it changes */
+	s->when = monotonic_now();
+	s->reported = 0;
+	copy_text(s->message, sizeof(s->message), message);
+	copy_text(s->file, sizeof(s->file), file);
+	s->line = file ? line : 0;
+	s->column = file ? column : 0;
+	s->nframes = hook_unwind_here(from, s->pcs, HOOK_MAX_FRAMES);
+	if (s->nframes == 0) {
+		s->pcs[0] = from;
+		s->nframes = 1;
+	}
+	if (report)
+		report_now(s, tid);
+	atomic_store(&s->pending, 1);
+}
+
+int hook_panic_is_rust(uint64_t exception_class)
+{
+	static const char bytes[8] = {'M', 'O', 'Z', '\0', 'R', 'U', 'S', 'T'};
+	return exception_class == 0x4d4f5a0052555354ull ||
+	       memcmp(&exception_class, bytes, sizeof(bytes)) == 0;
+}
+
+/* _Unwind_RaiseException saw a Rust exception; from is its return address. */
+void hook_panic_raised(uintptr_t from)
+{
+	record(from, NULL, NULL, 0, 0, hook_settings.panics_all);
+}
+
+int hook_panic_take(struct hook_crash *c, pid_t tid)
+{
+	struct panic_slot *s = slot_find(tid);
+	if (!s || !atomic_load(&s->pending))
+		return 0;
+	atomic_store(&s->pending, 0);
+	if (monotonic_now() - s->when > HOOK_PANIC_MAX_AGE)
+		return 0; /* caught long ago: this abort is something else */
+	if (s->reported)
+		return 2;
+	fill_panic(c, s);
+	return 1;
+}
+
+NSYM_HOOK_EXTERN void nsym_hook_panic(const char *message, const char *file, unsigned line,
+                                      unsigned column)
+{
+	/* Linked mode: the addon's author opted in, so every panic is reported. */
+	record((uintptr_t)__builtin_return_address(0), message ? message : "", file, line, column,
+	       1);
+}

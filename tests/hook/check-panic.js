@@ -1,0 +1,43 @@
+// Checks a panic report against docs/crash-report.md (version 1):
+// check-panic.js REPORT MODULE_RE [MESSAGE FILE_RE LINE]. The reason must be
+// "panic", every frame a return address with rel = pc - base, and some frame
+// in a module whose path matches MODULE_RE; with MESSAGE, the panic object
+// must carry that message, a file matching FILE_RE and that line (linked
+// mode), else an empty message and no location (preload mode). Prints the
+// rel of every frame in that module, innermost first; exits 1 with the
+// reason otherwise.
+'use strict';
+const fs = require('fs');
+const [report, moduleRe, message, fileRe, line] = process.argv.slice(2);
+function fail(msg) {
+	console.log(msg);
+	process.exit(1);
+}
+const r = JSON.parse(fs.readFileSync(report, 'utf8'));
+const hex = (s) => {
+	if (typeof s !== 'string' || !/^0x[0-9a-f]+$/.test(s)) fail(`not a hex string: ${s}`);
+	return BigInt(s);
+};
+if (r.format !== 'napi-symbols-crash' || r.version !== 1) fail('wrong format or version');
+if (r.reason !== 'panic' || typeof r.panic !== 'object') fail(`reason ${r.reason}`);
+if ('signal' in r) fail('a panic report with a signal object');
+if (message === undefined) {
+	if (r.panic.message !== '' || 'file' in r.panic || 'line' in r.panic)
+		fail(`preload mode knows no message or location: ${JSON.stringify(r.panic)}`);
+} else {
+	if (r.panic.message !== message) fail(`message ${JSON.stringify(r.panic.message)}`);
+	if (!new RegExp(fileRe).test(r.panic.file)) fail(`file ${r.panic.file}`);
+	if (r.panic.line !== Number(line) || typeof r.panic.column !== 'number')
+		fail(`location ${r.panic.line}:${r.panic.column}`);
+}
+if (!r.frames.length || r.frames.length > 64) fail(`${r.frames.length} frames`);
+const rels = [];
+r.frames.forEach((f, i) => {
+	if (f.return_address !== true) fail(`frame ${i} is not a return address`);
+	if (f.module < 0) return;
+	const m = r.modules[f.module];
+	if (hex(f.pc) - hex(m.base) !== hex(f.rel)) fail(`frame ${i}: rel is not pc - base`);
+	if (new RegExp(moduleRe).test(m.path)) rels.push(f.rel);
+});
+if (!rels.length) fail(`no frame in ${moduleRe}`);
+console.log(rels.join('\n'));

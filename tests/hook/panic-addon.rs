@@ -1,0 +1,62 @@
+//! A crate-free N-API addon whose panic is caught, for the hook's panic
+//! tests (hook-test.sh): `caught(n)` panics in `raise_caught` under
+//! `catch_unwind` and returns 1 when the panic was caught, as NAPI-RS does
+//! before turning it into a JS error. Built with panic = "unwind" twice by
+//! build-panic.sh: plain (preload mode) and, with `--cfg linked`, linked with
+//! libnsym_hook.a and loader-hook/rust/napi_symbols_hook.rs (linked mode).
+
+#![allow(non_camel_case_types)]
+
+use std::os::raw::{c_char, c_void};
+use std::ptr;
+
+#[cfg(linked)]
+#[path = "../../loader-hook/rust/napi_symbols_hook.rs"]
+mod napi_symbols_hook;
+
+type napi_env = *mut c_void;
+type napi_value = *mut c_void;
+type napi_callback = Option<unsafe extern "C" fn(napi_env, *mut c_void) -> napi_value>;
+
+#[inline(never)]
+fn raise_caught(n: i32) -> i32 {
+    if n >= 0 {
+        panic!("caught in the addon: {}", n);
+    }
+    n
+}
+
+extern "C" {
+    fn napi_create_function(
+        env: napi_env,
+        utf8name: *const c_char,
+        length: usize,
+        cb: napi_callback,
+        data: *mut c_void,
+        result: *mut napi_value,
+    ) -> i32;
+    fn napi_set_named_property(env: napi_env, object: napi_value, utf8name: *const c_char, value: napi_value) -> i32;
+    fn napi_create_int32(env: napi_env, value: i32, result: *mut napi_value) -> i32;
+}
+
+unsafe extern "C" fn js_caught(env: napi_env, _info: *mut c_void) -> napi_value {
+    let n = ptr::read_volatile(&7); // not a constant raise_caught could fold
+    let caught = std::panic::catch_unwind(|| raise_caught(n)).is_err();
+    let mut out = ptr::null_mut();
+    napi_create_int32(env, caught as i32, &mut out);
+    out
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn napi_register_module_v1(env: napi_env, exports: napi_value) -> napi_value {
+    #[cfg(linked)]
+    napi_symbols_hook::install();
+    let mut f = ptr::null_mut();
+    let name = b"caught\0".as_ptr() as *const c_char;
+    if napi_create_function(env, name, usize::MAX, Some(js_caught), ptr::null_mut(), &mut f) != 0
+        || napi_set_named_property(env, exports, name, f) != 0
+    {
+        return ptr::null_mut();
+    }
+    exports
+}
