@@ -385,7 +385,11 @@ static bool is_addon(const struct nsym_crash_module *m)
 static void print_reason(const struct nsym_crash *c)
 {
 	if (strcmp(c->reason, "panic") == 0) {
-		printf("panic: %s\n", c->panic_message != NULL ? c->panic_message : "(no message)");
+		/* a preloaded hook cannot read Rust's payload; Rust printed it */
+		printf("panic: %s\n", c->panic_message != NULL && c->panic_message[0] != '\0'
+		                          ? c->panic_message
+		                          : "(message not captured: Rust printed it on stderr, "
+		                            "above the trace)");
 		if (c->panic_file != NULL)
 			printf("  at %s:%" PRIu32 ":%" PRIu32 "\n", c->panic_file, c->panic_line,
 			       c->panic_column);
