@@ -6,8 +6,8 @@
 // break them. Run by ctest as fixtures.node_loads:
 //   node load-addons.js FIXTURES_DIR [SUFFIX...]
 // The expected values mirror tests/fixtures/c-addon/addon.c and
-// tests/fixtures/rust-addon/src/lib.rs; crash() and checkedRoot(<0) are never
-// called because they end the process by design.
+// tests/fixtures/rust-addon/src/lib.rs; crash(), abortNow(), segv() and
+// checkedRoot(<0) are never called because they end the process by design.
 'use strict';
 
 const assert = require('assert');
@@ -37,7 +37,7 @@ function close(actual, expected, what) {
 }
 
 function checkC(m) {
-  for (const name of ['add', 'checksum', 'fib', 'clamp', 'crash']) {
+  for (const name of ['add', 'checksum', 'fib', 'clamp', 'crash', 'abortNow']) {
     assert.strictEqual(typeof m[name], 'function', `export ${name}`);
   }
   assert.strictEqual(m.add(2, 3.5), 5.5);
@@ -58,7 +58,7 @@ function checkC(m) {
 
 function checkRust(m) {
   for (const name of ['add', 'sumSquaresI32', 'sumSquaresI64', 'sumSquaresF64', 'largest',
-    'area', 'checkedRoot']) {
+    'area', 'checkedRoot', 'segv']) {
     assert.strictEqual(typeof m[name], 'function', `export ${name}`);
   }
   assert.strictEqual(m.add(2, 3), 5);
