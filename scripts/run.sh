@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Installs what is needed, builds, and runs the main job. For now that is a
-# symbolize demo: a C addon with inlined helpers is built, stripped and split,
-# and addresses in the stripped file are turned into source lines through its
-# debug file. (The symbol server joins this demo once it exists.)
+# Installs what is needed, builds, and runs the main job on the embedded
+# default (scripts/demo.sh): a C addon is split, its debug file uploaded to the
+# symbol server on a local store, addresses in the stripped addon symbolized
+# through the server, and a crash inside node symbolicated by the hook.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/env.sh
