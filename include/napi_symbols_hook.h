@@ -54,9 +54,17 @@ struct nsym_hook_options {
 NSYM_HOOK_EXTERN int nsym_hook_install(const struct nsym_hook_options *opts);
 
 /*
- * Gives the calling thread an alternate signal stack (64 KiB), so that a
- * stack overflow on it is still reported. Threads without one have their
- * crashes handled on their own stack. Returns 0 or a negative code.
+ * Gives the calling thread an alternate signal stack (64 KiB plus the
+ * kernel's minimum, with a guard page), so that a stack overflow on it is
+ * still reported; a thread that already has one as big keeps it. The stack
+ * is unmapped when the thread ends (by returning or pthread_exit). Threads
+ * without one have their crashes handled on their own stack, where an
+ * overflow cannot be reported. The preload library gives every thread
+ * created with pthread_create one by itself; in linked mode, an addon calls
+ * this first thing on each thread it creates (or from its runtime's thread
+ * start hook, such as tokio's on_thread_start). Returns 0 or a negative
+ * NSYM_HOOK_E* code (the thread then runs without one). Not
+ * async-signal-safe; affects only the calling thread.
  */
 NSYM_HOOK_EXTERN int nsym_hook_thread_init(void);
 

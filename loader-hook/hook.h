@@ -127,7 +127,8 @@ void hook_trace_write(int fd, const struct hook_crash *c);
 /* hook_spawn.c: napi-symbols symbolicate REPORT, bounded in time (signal-safe). */
 void hook_symbolicate(const char *report_path);
 
-/* hook_altstack.c */
+/* hook_altstack.c: gives the calling thread an alternate signal stack, unless
+ * it has one big enough; unmapped when the thread ends. 0 or NSYM_HOOK_E*. */
 int hook_altstack_init(void);
 
 #endif

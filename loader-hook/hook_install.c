@@ -2,8 +2,8 @@
  * hook_install.c: nsym_hook_install() and nsym_hook_thread_init(). Install
  * time does everything the signal handler cannot: it reads the settings,
  * resolves the napi-symbols program on PATH, builds the module table, loads
- * and warms up libunwind, maps the alternate signal stack, and installs the
- * handlers.
+ * and warms up libunwind, maps the alternate signal stack (hook_altstack.c),
+ * and installs the handlers.
  */
 #include "hook.h"
 #include "napi_symbols_hook.h"
@@ -12,10 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/auxv.h>
-#include <sys/mman.h>
-
-#define HOOK_ALTSTACK_WORK (64 * 1024) /* the handler's own use: unwinder, buffers */
 
 struct hook_settings hook_settings;
 
@@ -84,42 +80,6 @@ static void settle(const struct nsym_hook_options *opts)
 		hook_settings.symbolicate = !(sym && strcmp(sym, "0") == 0);
 	resolve_program(program && program[0] ? program : "napi-symbols");
 	hook_settings.panics_all = panics && strcmp(panics, "all") == 0;
-}
-
-/* max(_SC_MINSIGSTKSZ, AT_MINSIGSTKSZ, SIGSTKSZ): SIGSTKSZ is no constant since glibc 2.34. */
-static size_t altstack_size(void)
-{
-	long sc = sysconf(_SC_MINSIGSTKSZ);
-	size_t need = SIGSTKSZ;
-	size_t at = (size_t)getauxval(AT_MINSIGSTKSZ);
-	if (sc > 0 && (size_t)sc > need)
-		need = (size_t)sc;
-	if (at > need)
-		need = at;
-	return need + HOOK_ALTSTACK_WORK;
-}
-
-int hook_altstack_init(void)
-{
-	stack_t old, ss;
-	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	size_t size = (altstack_size() + page - 1) & ~(page - 1);
-	char *mem;
-	if (sigaltstack(NULL, &old) == 0 && !(old.ss_flags & SS_DISABLE) && old.ss_size >= size)
-		return 0; /* the thread has one big enough: keep it */
-	/* One guard page below, so an overflow of the handler faults cleanly. */
-	mem = mmap(NULL, size + page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (mem == MAP_FAILED)
-		return NSYM_HOOK_ENOMEM;
-	mprotect(mem, page, PROT_NONE);
-	ss.ss_sp = mem + page;
-	ss.ss_size = size;
-	ss.ss_flags = 0;
-	if (sigaltstack(&ss, NULL) != 0) {
-		munmap(mem, size + page);
-		return NSYM_HOOK_EIO;
-	}
-	return 0;
 }
 
 NSYM_HOOK_EXTERN int nsym_hook_thread_init(void)

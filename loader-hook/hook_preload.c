@@ -12,17 +12,34 @@
  * exception's stack is kept for the thread (hook_panic.c); other exceptions
  * (C++) pass straight through. Only a preloaded library can do this: node
  * links libgcc_s, whose definition wins over one loaded later.
+ *
+ * pthread_create is interposed so that every thread the process creates
+ * (libuv's pool, worker threads, V8's platform threads, an addon's own)
+ * first gives itself an alternate signal stack (hook_altstack.c): a stack
+ * overflow on it is then reported too. When anything for that fails, the
+ * thread runs as it would have, without one.
  */
 #include "hook.h"
 #include "napi_symbols_hook.h"
 
 #include <dlfcn.h>
+#include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unwind.h>
 
 typedef void *(*dlopen_fn)(const char *, int);
 typedef _Unwind_Reason_Code (*raise_fn)(struct _Unwind_Exception *);
+typedef void *(*start_fn)(void *);
+typedef int (*create_fn)(pthread_t *, const pthread_attr_t *, start_fn, void *);
+
+/* What a new thread runs once it has its alternate stack. */
+struct thread_start {
+	start_fn fn; /* the caller's start routine */
+	void *arg;   /* and its argument */
+};
 
 static void hook_preload_init(void) __attribute__((constructor));
 
@@ -79,5 +96,39 @@ _Unwind_RaiseException(struct _Unwind_Exception *exc)
 	/* Returning at all means no handler was found (_URC_END_OF_STACK): Rust
 	 * aborts next, and the SIGABRT handler reports the capture. */
 	__asm__ volatile("" ::: "memory"); /* keeps the call a call, not a jump */
+	return rc;
+}
+
+static void *thread_trampoline(void *p)
+{
+	struct thread_start start = *(struct thread_start *)p;
+	free(p);
+	hook_altstack_init(); /* a failure leaves the thread as it would have been */
+	return start.fn(start.arg);
+}
+
+/*
+ * The next definition: libc's default version (pthread_create@@GLIBC_2.34
+ * since glibc 2.34, where it left libpthread; the same function as the
+ * older GLIBC_2.2.5 one on x86_64).
+ */
+NSYM_HOOK_EXTERN int pthread_create(pthread_t *out, const pthread_attr_t *attr, start_fn fn,
+                                    void *arg)
+{
+	static create_fn real;
+	struct thread_start *start;
+	int rc;
+	if (!real)
+		real = (create_fn)dlsym(RTLD_NEXT, "pthread_create");
+	if (!real)
+		return EAGAIN;
+	start = malloc(sizeof(*start));
+	if (!start)
+		return real(out, attr, fn, arg); /* no alternate stack, as without the hook */
+	start->fn = fn;
+	start->arg = arg;
+	rc = real(out, attr, thread_trampoline, start);
+	if (rc != 0)
+		free(start);
 	return rc;
 }

@@ -158,6 +158,39 @@ case_linked() {
 	check_report "$(the_report)" SIGSEGV 'hook_linked$'
 }
 
+# check_overflow PROGRAM: the stack overflow on a thread of its own that
+# PROGRAM ran into is reported, with that thread's frames, and the process
+# died by SIGSEGV.
+check_overflow() {
+	local prog=$1 report
+	[ "$status" = 139 ] || fail "exit status $status, not 139 (SIGSEGV)"
+	report=$(the_report)
+	check_trace SIGSEGV
+	check_report "$report" SIGSEGV "$(basename "$prog")\$"
+	"$node" -e "const r = require('$report');
+if (r.tid === r.pid) process.exit(1);
+if (r.frames.length < 2) process.exit(2);" ||
+		fail "not reported on a thread of its own, or with fewer than 2 frames"
+}
+
+# A stack overflow on a thread of its own (NSYM_HOOK_OVERFLOW, a plain
+# program): the preloaded pthread_create gave the thread an alternate stack.
+case_overflow() {
+	(cd "$work" && env LD_PRELOAD="$hook" NAPI_SYMBOLS_REPORT_DIR="$reports" \
+		NAPI_SYMBOLS_SYMBOLICATE=0 timeout 60 "$NSYM_HOOK_OVERFLOW") >"$work/out" 2>"$work/err"
+	status=$?
+	[ "$status" = "$( (cd "$work" && timeout 60 "$NSYM_HOOK_OVERFLOW") >/dev/null 2>&1; echo $?)" ] ||
+		fail "exit status $status differs from the status without the hook"
+	check_overflow "$NSYM_HOOK_OVERFLOW"
+}
+
+# Linked mode, no LD_PRELOAD: the thread called nsym_hook_thread_init().
+case_overflow_linked() {
+	(cd "$work" && timeout 60 "$NSYM_HOOK_OVERFLOW_LINKED" "$reports") >"$work/out" 2>"$work/err"
+	status=$?
+	check_overflow "$NSYM_HOOK_OVERFLOW_LINKED"
+}
+
 # Rust panics. NSYM_PANIC_DIR holds build-panic.sh's addons: X.node (split:
 # stripped, with X.node.debug beside it) and X.full (unstripped).
 panic_dir=${NSYM_PANIC_DIR:-}
