@@ -311,6 +311,11 @@ static CURL *start_upload(const struct nsym_client *c, struct nsym_upload *u,
 	curl_free(name);
 	curl_easy_cleanup(e);
 	e = easy_for(c, path, hdr);
+	if (e == NULL) {
+		close(u->fd);
+		u->fd = -1;
+		return NULL;
+	}
 	curl_easy_setopt(e, CURLOPT_POST, 1L);
 	curl_easy_setopt(e, CURLOPT_READFUNCTION, read_body);
 	curl_easy_setopt(e, CURLOPT_READDATA, u);
@@ -396,6 +401,15 @@ static void transfer_all(const struct nsym_client *c, struct nsym_upload *u, siz
 	CURLM *m = curl_multi_init();
 	int active = 0, still;
 
+	if (m == NULL) {
+		for (size_t i = 0; i < n; i++) {
+			if (u[i].state == NSYM_UPLOAD_PENDING) {
+				u[i].state = NSYM_UPLOAD_FAILED;
+				snprintf(u[i].error, sizeof(u[i].error), "cannot start libcurl");
+			}
+		}
+		return;
+	}
 	for (;;) {
 		size_t pending = 0;
 		start_ready(c, m, u, n, hdr, &active);

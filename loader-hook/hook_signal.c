@@ -37,6 +37,9 @@ static atomic_int crashing_tid;
 /* Threads inside a chained call: a handler that chains back to us is answered at once. */
 #define CHAIN_SLOTS 16
 static atomic_int chaining[CHAIN_SLOTS];
+/* Set when the handler in that slot's chained call handed the signal back
+ * to us: it did not deal with the signal, whatever it did to the context. */
+static atomic_int fell_through[CHAIN_SLOTS];
 /* A fault while unwinding jumps back here rather than killing the report. */
 static sigjmp_buf unwind_escape;
 static volatile sig_atomic_t unwinding;
@@ -77,25 +80,34 @@ static int chain_slot_take(pid_t tid)
 static int chain_reentered(pid_t tid)
 {
 	for (int i = 0; i < CHAIN_SLOTS; i++) {
-		if (atomic_load(&chaining[i]) == (int)tid)
+		if (atomic_load(&chaining[i]) == (int)tid) {
+			atomic_store(&fell_through[i], 1);
 			return 1;
+		}
 	}
 	return 0;
 }
 
-/* Calls the previous handler as the kernel would have. */
-static void call_previous(int idx, int sig, siginfo_t *info, void *uc)
+/* Calls the previous handler as the kernel would have. Returns 1 when it
+ * passed the signal back to us (a handler installed after ours that chains
+ * to what it replaced): then it has not dealt with it. */
+static int call_previous(int idx, int sig, siginfo_t *info, void *uc)
 {
 	struct sigaction prev = previous[idx];
-	int slot = chain_slot_take(self_tid());
+	int slot = chain_slot_take(self_tid()), back = 0;
+	if (slot >= 0)
+		atomic_store(&fell_through[slot], 0);
 	if (prev.sa_flags & SA_RESETHAND)
 		previous[idx].sa_handler = SIG_DFL; /* the kernel would have reset it */
 	if (prev.sa_flags & SA_SIGINFO)
 		prev.sa_sigaction(sig, info, uc);
 	else
 		prev.sa_handler(sig);
-	if (slot >= 0)
+	if (slot >= 0) {
+		back = atomic_load(&fell_through[slot]);
 		atomic_store(&chaining[slot], 0);
+	}
+	return back;
 }
 
 static int has_function(const struct sigaction *sa)
@@ -119,7 +131,8 @@ static int previous_handles(int idx, int sig, siginfo_t *info, ucontext_t *uc)
 		return info->si_code <= 0; /* a sent signal is ignored; a fault kills */
 	if (!has_function(prev))
 		return 0;
-	call_previous(idx, sig, info, uc);
+	if (call_previous(idx, sig, info, uc))
+		return 0; /* it gave the signal back: nobody dealt with it */
 	if (hook_context_pc(uc) != pc || hook_context_sp(uc) != sp)
 		return 1; /* it moved execution on: a WebAssembly trap, say */
 	if (sigpending(&pending) == 0 && sigismember(&pending, sig))
@@ -241,10 +254,12 @@ static void die_by_default(int sig, const siginfo_t *info)
 	memset(&dfl, 0, sizeof(dfl));
 	dfl.sa_handler = SIG_DFL;
 	sigaction(sig, &dfl, NULL);
-	/* A hardware fault repeats when we return; anything else is sent again
-	 * to this thread, and stays pending until the handler returns. */
-	if (info->si_code <= 0 || sig == SIGABRT)
-		syscall(SYS_tgkill, getpid(), self_tid(), sig);
+	/* Sent again to this thread, it stays pending until the handler returns
+	 * and then kills before any instruction runs. Relying on a fault to
+	 * repeat is not enough: after int3 (SIGTRAP, si_code SI_KERNEL) the pc
+	 * is already past the instruction, and the program would go on. */
+	(void)info;
+	syscall(SYS_tgkill, getpid(), self_tid(), sig);
 }
 
 /* Another thread is capturing: wait for it to end the process. */

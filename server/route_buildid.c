@@ -139,6 +139,12 @@ static int serve_section_of(struct nsym_request *r, const struct buildid_request
 		rc = 0;
 		if ((sh.sh_flags & SHF_COMPRESSED) && d == NULL)
 			nsym_reply_internal(r, NSYM_EIO, "cannot inflate the section");
+		else if (d == NULL &&
+		         (sh.sh_offset > blob.size || sh.sh_size > blob.size - sh.sh_offset))
+			/* an uploaded file that lies about its section: promise no
+			 * more bytes than the file has */
+			nsym_reply_error(r, 422, "section %s lies past the end of the stored file",
+			                 b->tail);
 		else if (nsym_not_modified(r, e.etag))
 			nsym_reply(r, 304, "application/octet-stream", "", NULL, 0);
 		else if (nsym_within_maxsize(r, e.size) == 0)

@@ -203,6 +203,10 @@ read-token)
   "$nsym" fetch --server "$url" "$c_bin" >"$work/out" 2>&1 && fail "no token, yet fetched"
   grep -q "answered HTTP 401" "$work/out" || fail "no token: $(cat "$work/out")"
   [ ! -e "$DEBUGINFOD_CACHE_PATH/$c_id/debuginfo" ] || fail "a 401 was remembered as a miss"
+  # the token never goes to DEBUGINFOD_URLS servers (often public ones)
+  DEBUGINFOD_URLS=$url NAPI_SYMBOLS_TOKEN=$rd "$nsym" fetch "$c_bin" >"$work/out" 2>&1 &&
+    fail "the token went to a DEBUGINFOD_URLS server"
+  grep -q "answered HTTP 401" "$work/out" || fail "DEBUGINFOD_URLS: $(cat "$work/out")"
   NAPI_SYMBOLS_TOKEN=$rd "$nsym" fetch --server "$url" "$c_bin" >"$work/out" 2>&1 || fail "with the token: $(cat "$work/out")"
   cmp -s "$DEBUGINFOD_CACHE_PATH/$c_id/debuginfo" "$c_dbg" || fail "bytes"
   grep -q "$rd" "$work/out" && fail "the token was printed" ;;

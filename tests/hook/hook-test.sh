@@ -191,6 +191,31 @@ case_overflow_linked() {
 	check_overflow "$NSYM_HOOK_OVERFLOW_LINKED"
 }
 
+# run_same PROGRAM SIGNAL: PROGRAM dies under the hook with the status it
+# has without it, within the time limit, and leaves exactly one report.
+run_same() {
+	local prog=$1 sig=$2 want
+	want=$( (cd "$work" && timeout 20 "$prog") >/dev/null 2>&1; echo $?)
+	(cd "$work" && env LD_PRELOAD="$hook" NAPI_SYMBOLS_REPORT_DIR="$reports" \
+		NAPI_SYMBOLS_SYMBOLICATE=0 timeout 20 "$prog") >"$work/out" 2>"$work/err"
+	status=$?
+	[ "$status" != 124 ] || fail "$(basename "$prog") hung under the hook"
+	[ "$status" = "$want" ] || fail "exit status $status under the hook, $want without"
+	grep -q 'LOOPING\|SURVIVED' "$work/err" && fail "$(basename "$prog") went on: $(cat "$work/err")"
+	[ "$(ls "$reports" | wc -l)" = 1 ] || fail "$(ls "$reports" | wc -l) reports, not 1"
+	check_trace "$sig"
+}
+
+# A later handler that hands SIGSEGV back to the hook.
+case_chain_back() {
+	run_same "$NSYM_HOOK_CHAIN_BACK" SIGSEGV
+}
+
+# int3: the trap does not repeat on return.
+case_int3() {
+	run_same "$NSYM_HOOK_INT3" SIGTRAP
+}
+
 # Rust panics. NSYM_PANIC_DIR holds build-panic.sh's addons: X.node (split:
 # stripped, with X.node.debug beside it) and X.full (unstripped).
 panic_dir=${NSYM_PANIC_DIR:-}
