@@ -23,6 +23,7 @@
 #include "napi_symbols_hook.h"
 
 #include <dlfcn.h>
+#include <link.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -49,6 +50,50 @@ static void hook_preload_init(void)
 		fprintf(stderr, "napi-symbols: the crash hook could not be installed\n");
 }
 
+/* One attempt per folder of the caller's search path; NULL when none has it. */
+static void *open_in_search_path(dlopen_fn real, void *caller_map, const char *file, int mode)
+{
+	Dl_serinfo size;
+	Dl_serinfo *si;
+	void *handle = NULL;
+
+	if (dlinfo(caller_map, RTLD_DI_SERINFOSIZE, &size) != 0 ||
+	    (si = malloc(size.dls_size)) == NULL)
+		return NULL;
+	if (dlinfo(caller_map, RTLD_DI_SERINFOSIZE, si) == 0 &&
+	    dlinfo(caller_map, RTLD_DI_SERINFO, si) == 0) {
+		for (unsigned i = 0; i < si->dls_cnt && handle == NULL; i++) {
+			char path[4096];
+			if ((size_t)snprintf(path, sizeof(path), "%s/%s",
+			                     si->dls_serpath[i].dls_name, file) < sizeof(path))
+				handle = real(path, mode);
+		}
+	}
+	free(si);
+	if (handle != NULL)
+		dlerror(); /* the folders that did not have it are no error */
+	return handle;
+}
+
+/*
+ * glibc searches a bare name with the RPATH/RUNPATH of the object that
+ * called dlopen, found from the return address; called from here, that
+ * object would be the hook, which has none, and $ORIGIN lookups of the
+ * caller would fail. So a bare name is first tried along the caller's own
+ * search path (dlinfo RTLD_DI_SERINFO), then as glibc would from here (the
+ * ld.so cache and default folders).
+ */
+static void *open_as(dlopen_fn real, const char *file, int mode, void *caller)
+{
+	Dl_info info;
+	void *map = NULL, *handle = NULL;
+
+	if (file != NULL && strchr(file, '/') == NULL &&
+	    dladdr1(caller, &info, &map, RTLD_DL_LINKMAP) != 0 && map != NULL)
+		handle = open_in_search_path(real, map, file, mode);
+	return handle != NULL ? handle : real(file, mode);
+}
+
 NSYM_HOOK_EXTERN void *dlopen(const char *file, int mode)
 {
 	static dlopen_fn real;
@@ -57,7 +102,7 @@ NSYM_HOOK_EXTERN void *dlopen(const char *file, int mode)
 		real = (dlopen_fn)dlsym(RTLD_NEXT, "dlopen");
 	if (!real)
 		return NULL;
-	handle = real(file, mode);
+	handle = open_as(real, file, mode, __builtin_return_address(0));
 	if (handle) {
 		hook_modules_refresh();
 		hook_signals_install();

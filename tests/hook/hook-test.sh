@@ -206,6 +206,21 @@ run_same() {
 	check_trace "$sig"
 }
 
+# A library that dlopens a bare name along its own RUNPATH ($ORIGIN/sub)
+# still finds it with the hook's dlopen in between.
+case_runpath() {
+	mkdir -p "$work/rp/sub"
+	printf 'int inner(void) { return 42; }\n' >"$work/rp/inner.c"
+	printf '#include <dlfcn.h>\nint outer(void) { return dlopen("libinner.so", RTLD_NOW) ? 0 : -1; }\n' >"$work/rp/outer.c"
+	printf '#include <dlfcn.h>\n#include <stdio.h>\nint main(int c, char **v) { void *h = dlopen(v[1], RTLD_NOW); int (*f)(void) = h ? (int (*)(void))dlsym(h, "outer") : 0; printf("outer() = %%d\\n", f ? f() : -2); return 0; }\n' >"$work/rp/main.c"
+	(cd "$work/rp" && cc -shared -fPIC -o sub/libinner.so inner.c &&
+		cc -shared -fPIC -Wl,--enable-new-dtags -Wl,-rpath,'$ORIGIN/sub' -o libouter.so outer.c -ldl &&
+		cc -o main main.c -ldl) || fail "cannot build the RUNPATH programs"
+	[ "$("$work/rp/main" "$work/rp/libouter.so")" = "outer() = 0" ] || fail "setup: RUNPATH lookup fails without the hook"
+	out=$(env LD_PRELOAD="$hook" NAPI_SYMBOLS_REPORT_DIR="$reports" "$work/rp/main" "$work/rp/libouter.so")
+	[ "$out" = "outer() = 0" ] || fail "with the hook: $out"
+}
+
 # A later handler that hands SIGSEGV back to the hook.
 case_chain_back() {
 	run_same "$NSYM_HOOK_CHAIN_BACK" SIGSEGV
