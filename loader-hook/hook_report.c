@@ -94,6 +94,10 @@ static void set_report_name(struct hook_crash *c, int seq)
 static int open_report_as(struct hook_crash *c, const char *dir)
 {
 	struct hook_out path = {.fd = -1};
+	/* hook_out drops what overflows its buffer when it has no fd, so a
+	 * path that does not fit would come out as its tail, a relative name */
+	if (strlen(dir) + 1 + strlen(c->report_name) + 1 > sizeof(path.buf))
+		return -1;
 	hook_out_str(&path, dir);
 	hook_out_str(&path, "/");
 	hook_out_str(&path, c->report_name);
