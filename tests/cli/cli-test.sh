@@ -119,7 +119,7 @@ split)
   [[ "$out" == *"build-id"* && -z "$err" ]] || fail "split said: $out / $err"
   [ -x "$work/prog" ] || fail "the stripped file lost its mode"
   "$work/prog" || fail "the stripped program does not run"
-  readelf -SW "$work/prog" | grep -q '\.debug_info' && fail "in-place split left DWARF"
+  readelf -SW "$work/prog" | grep >/dev/null -c '\.debug_info' && fail "in-place split left DWARF"
   # gzip's trailer holds the same CRC-32, little-endian
   crc=$(gzip -c "$work/prog.debug" | tail -c8 | od -An -tx4 -N4 | tr -d ' ')
   [[ "$out" == *"crc $crc"* ]] || fail "CRC $crc not reported: $out"
@@ -140,7 +140,7 @@ split)
   # a folder that cannot be written: clear error, the input is untouched
   : > "$work/afile"
   expect 1 "$nsym" split -o "$work/afile/x" "$work/orig"; one_line_naming "$work/afile" "cannot create"
-  ls -a "$work" | grep -q '^\.[a-z].*\.[A-Za-z0-9]\{6\}$' && fail "temporary files left behind"
+  ls -a "$work" | grep >/dev/null -c '^\.[a-z].*\.[A-Za-z0-9]\{6\}$' && fail "temporary files left behind"
   # not ELF, missing
   echo text > "$work/text"
   expect 1 "$nsym" split "$work/text"; one_line_naming "$work/text" "ELF"
@@ -172,8 +172,8 @@ split-cross)
     clang --target=$t -g -O1 -fPIC -shared -nostdlib -fuse-ld=lld -Wl,--build-id \
       -o "$work/$t.so" "$work/t.c" || fail "clang --target=$t failed"
     expect 0 "$nsym" split -q --compress zlib --keep-symbols -o "$work/$t.s.so" "$work/$t.so"
-    readelf -SW "$work/$t.s.so" | grep -q ' \.symtab ' || fail "$t: --keep-symbols lost .symtab"
-    readelf -SW "$work/$t.s.so.debug" | grep -q ' \.debug_[a-z]* .* C ' || fail "$t: DWARF not compressed"
+    readelf -SW "$work/$t.s.so" | grep >/dev/null -c ' \.symtab ' || fail "$t: --keep-symbols lost .symtab"
+    readelf -SW "$work/$t.s.so.debug" | grep >/dev/null -c ' \.debug_[a-z]* .* C ' || fail "$t: DWARF not compressed"
     [ -z "$(comm -13 <(lint "$work/$t.so") <(lint "$work/$t.s.so"))" ] || fail "$t: eu-elflint: $(lint "$work/$t.s.so")"
     [ -z "$(comm -13 <(lint -d "$work/$t.so") <(lint -d "$work/$t.s.so.debug"))" ] || fail "$t: eu-elflint -d"
     crc=$(gzip -c "$work/$t.s.so.debug" | tail -c8 | od -An -tx4 -N4 | tr -d ' ')

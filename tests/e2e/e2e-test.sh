@@ -75,7 +75,7 @@ project() {
 		fail "upload: $(cat "$work/upload.out")"
 	grep -q "  $(build_id "$ref")  uploaded" "$work/upload.out" || fail "upload: $(cat "$work/upload.out")"
 	rm -f "$addon.debug"
-	readelf -S "$addon" | grep -q '\.debug_info' && fail "the addon that runs still has DWARF"
+	readelf -S "$addon" | grep >/dev/null -c '\.debug_info' && fail "the addon that runs still has DWARF"
 	mkdir -p "$work/reports"
 }
 

@@ -39,7 +39,7 @@ obj=${debug:-$file}
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-if "${NSYM_READELF:-readelf}" -Wt "$obj" 2>/dev/null | grep -q ZSTD; then
+if "${NSYM_READELF:-readelf}" -Wt "$obj" 2>/dev/null | grep >/dev/null -c ZSTD; then
         "${NSYM_OBJCOPY:-objcopy}" --decompress-debug-sections "$obj" "$tmp/obj"
         obj=$tmp/obj
 fi
