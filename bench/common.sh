@@ -44,3 +44,9 @@ describe() {
 		".debug_* $db bytes ($((db / 1048576)) MiB)$(compressed "$1")," \
 		"$(cu_count "$1") CUs, $(func_count "$1") functions"
 }
+
+# median: the median of the numbers on stdin, one per line ("nan" if none).
+median() {
+	sort -g | awk '{ v[NR] = $1 }
+		END { if (NR == 0) print "nan"; else print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}

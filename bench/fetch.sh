@@ -41,6 +41,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/common.sh"
 root=$(cd "$here/.." && pwd)
 nsym=${NSYM:-$root/build/cli/napi-symbols}
 runs=5 quick=0 perf=0 naddons=20 pad_mb=10
@@ -88,7 +89,6 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 say() { echo "fetch.sh: $*" >&2; }
 die() { say "$*"; exit 1; }
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 now() { echo "$EPOCHREALTIME"; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.4f", b - a }'; }
 

@@ -152,7 +152,6 @@ why() { # exit status -> short reason, first stderr line
 	msg=$(head -n 1 "$tmp/err" | cut -c1-80 | tr '|' '/')
 	if [ "$1" = 124 ]; then echo "timeout ${limit}s"; else echo "exit $1${msg:+: $msg}"; fi
 }
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR) print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 
 # measure_ours MODE K INPUT TARGET: MODE cold (a fresh empty XDG_CACHE_HOME
 # for every run) or warm (one cache dir, primed by an untimed run).

@@ -35,6 +35,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/common.sh"
 root=$(cd "$here/.." && pwd)
 nsym=${NSYM:-$root/build/cli/napi-symbols}
 rounds=3 duration=10 quick=0 perf=0 big_mb=${BENCH_BIG_MB:-500}
@@ -81,7 +82,6 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 say() { echo "server.sh: $*" >&2; }
 die() { say "$*"; exit 1; }
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 # status URL: "HTTP-CODE BYTES"
 status() { curl -s -o /dev/null --max-time 120 -w '%{http_code} %{size_download}' "$1" || true; }
 vm() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; } # vm PID VmRSS -> kB

@@ -53,7 +53,6 @@ way_eustrip_zlib() {
 }
 ways="ours objcopy eustrip ours_zlib objcopy_zlib eustrip_zlib"
 
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 declare -A secs rss
 for w in $ways; do : >"$scratch/$w.times"; done
