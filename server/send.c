@@ -92,12 +92,6 @@ int nsym_send_entity(struct nsym_request *r, const struct nsym_entity *e)
 		return 0;
 	if (e->memory != NULL)
 		return nsym_write(r, (const char *)e->memory + from, count, true);
-	/* civetweb sends a whole file with sendfile(2): no copy through user
-	 * space, which was two thirds of the server's time on a 4 MB reply */
-	if (e->path != NULL && e->offset == 0 && from == 0 && count == e->size) {
-		r->bytes += count;
-		return mg_send_file_body(r->conn, e->path) < 0 ? -1 : 0;
-	}
 	return nsym_send_fd(r, e->fd, e->offset + from, count);
 }
 
@@ -143,7 +137,6 @@ void nsym_send_blob(struct nsym_request *r, const char *sha256, uint64_t size, t
 		return;
 	}
 	e.fd = blob.fd;
-	e.path = blob.path[0] != '\0' ? blob.path : NULL;
 	e.size = blob.size;
 	e.mtime = mtime;
 	e.file = file;

@@ -21,7 +21,6 @@ struct nsym_entity {
 	time_t mtime;
 	char etag[NSYM_SHA256_HEX + 80];
 	const char *file; /* X-DEBUGINFOD-FILE */
-	const char *path; /* fd's file, when a whole-file reply may use sendfile; or NULL */
 };
 
 /* Whether If-None-Match names the entity tag `etag`. */

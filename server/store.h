@@ -57,7 +57,6 @@ struct nsym_blob {
 	int fd;
 	uint64_t size;
 	time_t mtime;
-	char path[4096];
 };
 
 /* A blob being written: write to fd, then commit or abort. */

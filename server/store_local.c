@@ -169,9 +169,10 @@ static void blob_path(char *out, size_t size, const char *dir, const char *sha25
 static int blob_open(struct nsym_store *s, struct nsym_blob *out, const char *sha256)
 {
 	struct stat st;
+	char path[4096];
 
-	blob_path(out->path, sizeof(out->path), local(s)->dir, sha256);
-	out->fd = open(out->path, O_RDONLY | O_CLOEXEC);
+	blob_path(path, sizeof(path), local(s)->dir, sha256);
+	out->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (out->fd < 0)
 		return fail(s, NSYM_EIO, "blob %s: %s", sha256, strerror(errno));
 	if (fstat(out->fd, &st) != 0) {

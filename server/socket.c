@@ -1,0 +1,118 @@
+/*
+ * Sending file bytes straight to the connection's socket with sendfile(2).
+ *
+ * civetweb's own mg_send_file_body() gives up on sendfile at the first
+ * EAGAIN of its non-blocking sockets and copies the rest through an 8 KB
+ * user-space buffer: a 500 MB download took 60,000 read/send pairs and ran
+ * at 1.0 GB/s against debuginfod's 1.6. civetweb does not expose the socket,
+ * so it is found once per connection by its address pair, which TCP makes
+ * unique, and remembered in the connection's user data; every later use
+ * checks the pair again, because civetweb reuses a connection object for
+ * the next client on the same worker thread.
+ */
+#include <arpa/inet.h>
+#include <civetweb.h>
+#include <dirent.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+
+#include "socket.h"
+
+/* Address and port of one end of a TCP socket, as civetweb prints them. */
+static int endpoint(const struct sockaddr_storage *ss, char *addr, size_t size, int *port)
+{
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)ss;
+		*port = ntohs(in->sin_port);
+		return inet_ntop(AF_INET, &in->sin_addr, addr, (socklen_t)size) != NULL ? 0 : -1;
+	}
+	if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)ss;
+		*port = ntohs(in6->sin6_port);
+		return inet_ntop(AF_INET6, &in6->sin6_addr, addr, (socklen_t)size) != NULL ? 0 : -1;
+	}
+	return -1;
+}
+
+/* Whether fd is the TCP socket between the request's client and server. */
+static bool is_request_socket(const struct mg_request_info *ri, int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	char addr[INET6_ADDRSTRLEN];
+	int port;
+
+	if (getpeername(fd, (struct sockaddr *)&ss, &len) != 0 ||
+	    endpoint(&ss, addr, sizeof(addr), &port) != 0 || port != ri->remote_port ||
+	    strcmp(addr, ri->remote_addr) != 0)
+		return false;
+	len = sizeof(ss);
+	return getsockname(fd, (struct sockaddr *)&ss, &len) == 0 &&
+	       endpoint(&ss, addr, sizeof(addr), &port) == 0 && port == ri->server_port;
+}
+
+static int find_request_socket(const struct mg_request_info *ri)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	int found = -1;
+
+	if (d == NULL)
+		return -1;
+	while (found < 0 && (de = readdir(d)) != NULL) {
+		char *end;
+		long fd = strtol(de->d_name, &end, 10);
+		if (end != de->d_name && *end == '\0' && fd != dirfd(d) && fd <= INT32_MAX &&
+		    is_request_socket(ri, (int)fd))
+			found = (int)fd;
+	}
+	closedir(d);
+	return found;
+}
+
+int nsym_request_socket(struct mg_connection *conn)
+{
+	const struct mg_request_info *ri = mg_get_request_info(conn);
+	intptr_t known = (intptr_t)mg_get_user_connection_data(conn) - 1;
+	int fd;
+
+	if (ri == NULL || ri->is_ssl)
+		return -1;
+	if (known >= 0 && known <= INT32_MAX && is_request_socket(ri, (int)known))
+		return (int)known;
+	fd = find_request_socket(ri);
+	mg_set_user_connection_data(conn, (void *)(intptr_t)(fd + 1));
+	return fd;
+}
+
+int nsym_sendfile(int sock, int fd, uint64_t from, uint64_t count, int timeout_ms, uint64_t *sent)
+{
+	off_t off = (off_t)from;
+
+	*sent = 0;
+	while (count > 0) {
+		size_t want = count < 0x7ffff000 ? (size_t)count : 0x7ffff000;
+		ssize_t n = sendfile(sock, fd, &off, want);
+		if (n > 0) {
+			count -= (uint64_t)n;
+			*sent += (uint64_t)n;
+			continue;
+		}
+		if (n == 0)
+			return -1; /* the file is shorter than recorded */
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			return -1;
+		struct pollfd p = {.fd = sock, .events = POLLOUT};
+		if (poll(&p, 1, timeout_ms) <= 0 || (p.revents & (POLLERR | POLLHUP)) != 0)
+			return -1; /* the client stopped reading */
+	}
+	return 0;
+}
