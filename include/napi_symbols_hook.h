@@ -77,7 +77,10 @@ NSYM_HOOK_EXTERN int nsym_hook_thread_init(void);
  * written. message and file are copied (message cut to 511 bytes, file to
  * 255); file may be NULL when the location is unknown, and then line and
  * column are ignored. At most 10 panic reports are written per process.
- * Call nsym_hook_install() first. Not async-signal-safe; any thread.
+ * Automatic symbolication of the report is started, not waited for (the
+ * panic may be caught and the process go on); it is waited for, within its
+ * bound, when the process exits or aborts. Call nsym_hook_install() first.
+ * Not async-signal-safe; any thread.
  */
 NSYM_HOOK_EXTERN void nsym_hook_panic(const char *message, const char *file, unsigned line,
                                       unsigned column);

@@ -51,6 +51,16 @@ struct hook_settings {
 
 extern struct hook_settings hook_settings;
 
+/* Another copy of the hook in the process that this one hands its calls to
+ * (hook_install.c); all NULL when this copy is the one that reports. */
+struct nsym_hook_options;
+struct hook_other {
+	int (*install)(const struct nsym_hook_options *opts);
+	int (*thread_init)(void);
+	void (*panic)(const char *message, const char *file, unsigned line, unsigned column);
+};
+extern struct hook_other hook_other;
+
 /* What the handler learned about one crash. */
 struct hook_crash {
 	int signo;                           /* si_signo */
@@ -66,6 +76,7 @@ struct hook_crash {
 	char panic_file[HOOK_PANIC_FILE];    /* "" when unknown */
 	unsigned panic_line, panic_column;   /* with panic_file */
 	const struct hook_modtab *modules;   /* the snapshot the frames index */
+	const struct hook_modtab *pinned;    /* the table hook_crash_identity pinned */
 	char report_name[64];                /* napi-crash-PID-TIME.json */
 	char report_path[PATH_MAX + 64];     /* where it was written; "" if nowhere */
 };
@@ -85,9 +96,17 @@ void hook_out_json(struct hook_out *o, const char *s); /* a quoted JSON string *
 void hook_out_pad2(struct hook_out *o, unsigned v);    /* two digits */
 void hook_time_parts(int64_t t, unsigned out[6]);      /* year, month, day, hour, min, sec */
 
-/* hook_modules.c: the module table, double-buffered. */
+/* hook_modules.c: the module table. A reader pins the table it reads
+ * (until unpinned, no rebuild writes it); refresh_if_changed rebuilds only
+ * when libraries were loaded or unloaded since. live() walks the loader's
+ * link map into a table of the handler's own, for libraries the table
+ * missed; it reads loader memory unlocked, so call it guarded against faults. */
 int hook_modules_refresh(void);
+int hook_modules_refresh_if_changed(void);
 const struct hook_modtab *hook_modules_current(void);             /* signal-safe */
+const struct hook_modtab *hook_modules_pin(void);                 /* signal-safe */
+void hook_modules_unpin(const struct hook_modtab *t);             /* signal-safe */
+const struct hook_modtab *hook_modules_live(void);                /* signal-safe */
 int hook_modules_find(const struct hook_modtab *t, uintptr_t pc); /* signal-safe */
 const char *hook_module_path(const struct hook_modtab *t, int i); /* signal-safe */
 
@@ -104,11 +123,12 @@ size_t hook_unwind_here(uintptr_t from, uintptr_t *out, size_t max);
 int hook_signals_install(void);
 /* Outside a signal handler: the crash latch (the one capture at a time),
  * taken (0) or not (-1, another capture holds it); and, holding it, the
- * report, trace and symbolication of c. */
+ * report and trace of c, with its symbolication started, not waited for. */
 int hook_latch_take(pid_t tid);
 void hook_latch_release(void);
 void hook_capture_write(struct hook_crash *c);
-void hook_crash_identity(struct hook_crash *c); /* pid, tid, time, thread name */
+void hook_crash_identity(struct hook_crash *c); /* pid, tid, time, thread name, modules */
+void hook_crash_release(struct hook_crash *c);  /* unpins its module table */
 
 /* hook_panic.c: panics captured where they are raised, kept per thread. */
 /* The Rust exception class is "MOZ\0RUST": older std stored it as the
@@ -120,12 +140,20 @@ void hook_panic_raised(uintptr_t from);
  * none (c untouched), 1 filled, 2 already reported at raise time (signal-safe). */
 int hook_panic_take(struct hook_crash *c, pid_t tid);
 
+/* hook_runtime.c: the Node.js version ("v20.20.2") into out, or 0 when the
+ * process is not Node or its version cannot be read (signal-safe). */
+void hook_runtime_init(void);
+size_t hook_node_version(char *out, size_t size);
+
 /* hook_report.c: the report file and the compact trace (signal-safe). */
 int hook_report_write(struct hook_crash *c);
 void hook_trace_write(int fd, const struct hook_crash *c);
 
-/* hook_spawn.c: napi-symbols symbolicate REPORT, bounded in time (signal-safe). */
+/* hook_spawn.c: napi-symbols symbolicate REPORT, bounded in time (signal-safe):
+ * waiting for it, or started now and waited for at exit or by wait_all. */
 void hook_symbolicate(const char *report_path);
+void hook_symbolicate_start(const char *report_path);
+void hook_symbolicate_wait_all(void);
 
 /* hook_altstack.c: gives the calling thread an alternate signal stack, unless
  * it has one big enough; unmapped when the thread ends. 0 or NSYM_HOOK_E*. */

@@ -8,6 +8,7 @@
 #include "hook.h"
 #include "napi_symbols_hook.h"
 
+#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,8 +83,35 @@ static void settle(const struct nsym_hook_options *opts)
 	hook_settings.panics_all = panics && strcmp(panics, "all") == 0;
 }
 
+struct hook_other hook_other;
+
+static int same_object(const void *a, const void *b)
+{
+	Dl_info x, y;
+	return dladdr(a, &x) && dladdr(b, &y) && x.dli_fbase == y.dli_fbase;
+}
+
+/* An addon that links the archive, run with the library preloaded too:
+ * the preloaded copy is found by its exported entry points, and this copy
+ * hands everything to it, so each crash and panic is reported once. (A C
+ * addon that exports the archive's symbols calls the preloaded copy
+ * directly; a Rust cdylib hides them, and so comes here.) */
+static void find_other_copy(void)
+{
+	void *install = dlsym(RTLD_DEFAULT, "nsym_hook_install");
+	void *thread_init = dlsym(RTLD_DEFAULT, "nsym_hook_thread_init");
+	void *panic = dlsym(RTLD_DEFAULT, "nsym_hook_panic");
+	if (!install || !thread_init || !panic || same_object(install, (void *)find_other_copy))
+		return;
+	hook_other.install = (int (*)(const struct nsym_hook_options *))install;
+	hook_other.thread_init = (int (*)(void))thread_init;
+	hook_other.panic = (void (*)(const char *, const char *, unsigned, unsigned))panic;
+}
+
 NSYM_HOOK_EXTERN int nsym_hook_thread_init(void)
 {
+	if (hook_other.thread_init)
+		return hook_other.thread_init();
 	return hook_altstack_init();
 }
 
@@ -92,7 +120,12 @@ NSYM_HOOK_EXTERN int nsym_hook_install(const struct nsym_hook_options *opts)
 	int rc;
 	if (opts && opts->symbolicate < -1)
 		return NSYM_HOOK_EINVAL;
+	if (!hook_other.install)
+		find_other_copy();
+	if (hook_other.install)
+		return hook_other.install(opts);
 	settle(opts);
+	hook_runtime_init();
 	hook_modules_refresh();
 	hook_unwind_init();
 	rc = hook_altstack_init();

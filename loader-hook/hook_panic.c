@@ -28,16 +28,18 @@
 #include <unistd.h>
 #include <sys/syscall.h>
 
-#define HOOK_PANIC_SLOTS   32 /* threads with a pending panic at once */
-#define HOOK_PANIC_MAX_AGE 30 /* seconds from raise to abort, at most */
-#define HOOK_PANIC_REPORTS 10 /* reports written at raise time, per process */
+#define HOOK_PANIC_SLOTS   32    /* threads with a pending panic at once */
+#define HOOK_PANIC_MAX_AGE 30000 /* ms from raise to abort, at most */
+#define HOOK_HOOK_TO_RAISE 1000  /* ms from a panic hook's capture to its raise */
+#define HOOK_PANIC_REPORTS 10    /* reports written at raise time, per process */
 
 /* One thread's last raised panic. */
 struct panic_slot {
 	atomic_int tid;                 /* owner; 0 free, -1 being claimed */
 	atomic_int pending;             /* holds a raise not yet reported at abort */
 	int reported;                   /* a report was written at raise time */
-	int64_t when;                   /* CLOCK_MONOTONIC seconds at the raise */
+	int from_panic_hook;            /* nsym_hook_panic took it; its raise follows */
+	int64_t when;                   /* CLOCK_MONOTONIC ms at the raise */
 	size_t nframes;                 /* used entries of pcs */
 	uintptr_t pcs[HOOK_MAX_FRAMES]; /* innermost first, return addresses */
 	char message[HOOK_PANIC_TEXT];  /* "" when unknown */
@@ -59,7 +61,7 @@ static int64_t monotonic_now(void)
 {
 	struct timespec ts = {0};
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static struct panic_slot *slot_find(pid_t tid)
@@ -128,9 +130,13 @@ static void report_now(struct panic_slot *s, pid_t tid)
 		atomic_fetch_sub(&reports_written, 1);
 		return;
 	}
+	/* Not in a handler: the loader's lock may be taken to see libraries
+	 * loaded since the last refresh (linked mode has no dlopen interposer). */
+	hook_modules_refresh_if_changed();
 	hook_crash_identity(&raise_report);
 	fill_panic(&raise_report, s);
 	hook_capture_write(&raise_report);
+	hook_crash_release(&raise_report);
 	hook_latch_release();
 	s->reported = 1;
 }
@@ -145,6 +151,7 @@ static void record(uintptr_t from, const char *message, const char *file, unsign
 	atomic_store(&s->pending, 0); /* the handler ignores it while it changes */
 	s->when = monotonic_now();
 	s->reported = 0;
+	s->from_panic_hook = message != NULL;
 	copy_text(s->message, sizeof(s->message), message);
 	copy_text(s->file, sizeof(s->file), file);
 	s->line = file ? line : 0;
@@ -166,9 +173,18 @@ int hook_panic_is_rust(uint64_t exception_class)
 	       memcmp(&exception_class, bytes, sizeof(bytes)) == 0;
 }
 
-/* _Unwind_RaiseException saw a Rust exception; from is its return address. */
+/* _Unwind_RaiseException saw a Rust exception; from is its return address.
+ * With a linked addon under the preloaded library, the addon's panic hook
+ * has just captured this panic (with its message) through nsym_hook_panic:
+ * that capture stands, and the raise is not captured twice. */
 void hook_panic_raised(uintptr_t from)
 {
+	struct panic_slot *s = slot_find(self_tid());
+	if (s && s->from_panic_hook) {
+		s->from_panic_hook = 0;
+		if (monotonic_now() - s->when < HOOK_HOOK_TO_RAISE)
+			return;
+	}
 	record(from, NULL, NULL, 0, 0, hook_settings.panics_all);
 }
 
@@ -189,6 +205,10 @@ int hook_panic_take(struct hook_crash *c, pid_t tid)
 NSYM_HOOK_EXTERN void nsym_hook_panic(const char *message, const char *file, unsigned line,
                                       unsigned column)
 {
+	if (hook_other.panic) {
+		hook_other.panic(message, file, line, column);
+		return;
+	}
 	/* Linked mode: the addon's author opted in, so every panic is reported. */
 	record((uintptr_t)__builtin_return_address(0), message ? message : "", file, line, column,
 	       1);

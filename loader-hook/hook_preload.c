@@ -104,7 +104,7 @@ NSYM_HOOK_EXTERN void *dlopen(const char *file, int mode)
 		return NULL;
 	handle = open_as(real, file, mode, __builtin_return_address(0));
 	if (handle) {
-		hook_modules_refresh();
+		hook_modules_refresh_if_changed();
 		hook_signals_install();
 	}
 	return handle;

@@ -151,6 +151,7 @@ static void write_reason(struct hook_out *o, const struct hook_crash *c)
 
 static void write_header(struct hook_out *o, const struct hook_crash *c)
 {
+	char version[32];
 	hook_out_str(o, "{\"format\": \"napi-symbols-crash\", \"version\": 1, ");
 	write_reason(o, c);
 	hook_out_dec(o, c->pid);
@@ -162,8 +163,12 @@ static void write_header(struct hook_out *o, const struct hook_crash *c)
 	out_time(o, c->time, 1);
 	hook_out_str(o, "\",\n \"arch\": \"");
 	hook_out_str(o, arch_name());
-	/* NEEDSWORK: Node and N-API versions are not known to a preloaded library. */
-	hook_out_str(o, "\", \"node\": {\"version\": \"\", \"napi\": 0},\n");
+	hook_out_str(o, "\", \"node\": {\"version\": \"");
+	if (hook_node_version(version, sizeof(version)) > 0)
+		hook_out_str(o, version);
+	/* N-API's version is only known with a napi_env, which a preloaded
+	 * library never has (docs/crash-report.md). */
+	hook_out_str(o, "\", \"napi\": 0},\n");
 }
 
 static void write_module(struct hook_out *o, const struct hook_modtab *t, size_t i)

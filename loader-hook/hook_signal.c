@@ -20,6 +20,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdatomic.h>
 #include <string.h>
@@ -30,8 +31,13 @@
 static const int fatal_signals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP};
 #define NSIGNALS (sizeof(fatal_signals) / sizeof(fatal_signals[0]))
 
-/* The disposition each signal had before ours, to chain to. */
+/* The disposition each signal had before ours, to chain to. A dlopen on
+ * one thread may put our handler back in front (and record what it
+ * replaced) while a handler on another thread reads it, so each entry is
+ * read and written under a sequence count (a seqlock): odd while written. */
 static struct sigaction previous[NSIGNALS];
+static atomic_uint previous_seq[NSIGNALS];
+static pthread_mutex_t install_lock = PTHREAD_MUTEX_INITIALIZER;
 /* The thread capturing a crash; 0 when none. */
 static atomic_int crashing_tid;
 /* Threads inside a chained call: a handler that chains back to us is answered at once. */
@@ -60,6 +66,29 @@ static int signal_index(int sig)
 static pid_t self_tid(void)
 {
 	return (pid_t)syscall(SYS_gettid);
+}
+
+static void previous_set(int idx, const struct sigaction *sa)
+{
+	atomic_fetch_add(&previous_seq[idx], 1);
+	atomic_thread_fence(memory_order_seq_cst);
+	memcpy(&previous[idx], sa, sizeof(*sa));
+	atomic_thread_fence(memory_order_seq_cst);
+	atomic_fetch_add(&previous_seq[idx], 1);
+}
+
+/* Signal-safe. A writer that never finishes (it would have to crash in
+ * the middle of a struct copy) leaves the last copy taken. */
+static void previous_get(int idx, struct sigaction *out)
+{
+	for (int tries = 0; tries < 100000; tries++) {
+		unsigned seq = atomic_load(&previous_seq[idx]);
+		atomic_thread_fence(memory_order_seq_cst);
+		memcpy(out, &previous[idx], sizeof(*out));
+		atomic_thread_fence(memory_order_seq_cst);
+		if (!(seq & 1) && atomic_load(&previous_seq[idx]) == seq)
+			return;
+	}
 }
 
 static int is_ours(const struct sigaction *sa)
@@ -93,12 +122,17 @@ static int chain_reentered(pid_t tid)
  * to what it replaced): then it has not dealt with it. */
 static int call_previous(int idx, int sig, siginfo_t *info, void *uc)
 {
-	struct sigaction prev = previous[idx];
+	struct sigaction prev;
 	int slot = chain_slot_take(self_tid()), back = 0;
+	previous_get(idx, &prev);
 	if (slot >= 0)
 		atomic_store(&fell_through[slot], 0);
-	if (prev.sa_flags & SA_RESETHAND)
-		previous[idx].sa_handler = SIG_DFL; /* the kernel would have reset it */
+	if (prev.sa_flags & SA_RESETHAND) {
+		struct sigaction reset = prev;
+		reset.sa_flags &= ~SA_SIGINFO;
+		reset.sa_handler = SIG_DFL; /* the kernel would have reset it */
+		previous_set(idx, &reset);
+	}
 	if (prev.sa_flags & SA_SIGINFO)
 		prev.sa_sigaction(sig, info, uc);
 	else
@@ -123,10 +157,11 @@ static int has_function(const struct sigaction *sa)
  */
 static int previous_handles(int idx, int sig, siginfo_t *info, ucontext_t *uc)
 {
-	const struct sigaction *prev = &previous[idx];
+	struct sigaction copy, *prev = &copy;
 	uintptr_t pc = hook_context_pc(uc), sp = hook_context_sp(uc);
 	struct sigaction now;
 	sigset_t pending;
+	previous_get(idx, &copy);
 	if (prev->sa_handler == SIG_IGN && !(prev->sa_flags & SA_SIGINFO))
 		return info->si_code <= 0; /* a sent signal is ignored; a fault kills */
 	if (!has_function(prev))
@@ -145,8 +180,14 @@ static int previous_handles(int idx, int sig, siginfo_t *info, ucontext_t *uc)
 /* The pc lies in a shared object, not in the main program or JIT code. */
 static int fault_in_library(const siginfo_t *info, const ucontext_t *uc)
 {
-	const struct hook_modtab *t = hook_modules_current();
-	return info->si_code > 0 && hook_modules_find(t, hook_context_pc(uc)) > 0;
+	const struct hook_modtab *t;
+	int found;
+	if (info->si_code <= 0)
+		return 0;
+	t = hook_modules_pin();
+	found = hook_modules_find(t, hook_context_pc(uc)) > 0;
+	hook_modules_unpin(t);
+	return found;
 }
 
 static void read_thread_name(struct hook_crash *c)
@@ -170,17 +211,22 @@ static void read_thread_name(struct hook_crash *c)
 		c->thread_name[n - 1] = '\0';
 }
 
-/* Unwinds with the crash signals unblocked, so a fault in the walk comes back here. */
-static void unwind_guarded(const ucontext_t *uc)
+static void unblock_faults(void)
 {
 	sigset_t faults;
 	sigemptyset(&faults);
 	sigaddset(&faults, SIGSEGV);
 	sigaddset(&faults, SIGBUS);
+	sigprocmask(SIG_UNBLOCK, &faults, NULL);
+}
+
+/* Unwinds with the crash signals unblocked, so a fault in the walk comes back here. */
+static void unwind_guarded(const ucontext_t *uc)
+{
 	crash.nframes = 0;
 	if (sigsetjmp(unwind_escape, 1) == 0) {
 		unwinding = 1;
-		sigprocmask(SIG_UNBLOCK, &faults, NULL);
+		unblock_faults();
 		crash.nframes = hook_unwind(uc, crash.pcs, HOOK_MAX_FRAMES);
 	}
 	unwinding = 0;
@@ -190,6 +236,37 @@ static void unwind_guarded(const ucontext_t *uc)
 	}
 }
 
+static size_t frames_outside(const struct hook_modtab *t)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < crash.nframes; i++)
+		n += hook_modules_find(t, crash.pcs[i]) < 0;
+	return n;
+}
+
+/* Frames in no module may be in a library loaded where no refresh saw it
+ * (linked mode has no dlopen interposer), or in JIT code: the loader's link
+ * map, read guarded as the unwind is, settles which. */
+static __attribute__((noinline)) const struct hook_modtab *live_guarded(void)
+{
+	const struct hook_modtab *volatile live = NULL;
+	if (sigsetjmp(unwind_escape, 1) == 0) {
+		unwinding = 1;
+		unblock_faults();
+		live = hook_modules_live();
+	}
+	unwinding = 0;
+	return live;
+}
+
+static void find_missing_modules(void)
+{
+	size_t missing = frames_outside(crash.modules);
+	const struct hook_modtab *live = missing ? live_guarded() : NULL;
+	if (live && frames_outside(live) < missing)
+		crash.modules = live;
+}
+
 void hook_crash_identity(struct hook_crash *c)
 {
 	struct timespec now = {0};
@@ -197,16 +274,27 @@ void hook_crash_identity(struct hook_crash *c)
 	c->pid = getpid();
 	c->tid = self_tid();
 	c->time = now.tv_sec;
-	c->modules = hook_modules_current();
+	c->modules = c->pinned = hook_modules_pin();
 	read_thread_name(c);
 }
 
-static void write_all(struct hook_crash *c)
+void hook_crash_release(struct hook_crash *c)
+{
+	hook_modules_unpin(c->pinned);
+	c->pinned = c->modules = NULL;
+}
+
+/* dying: the process ends next, so symbolicate is waited for now. */
+static void write_all(struct hook_crash *c, int dying)
 {
 	hook_report_write(c);
 	hook_trace_write(STDERR_FILENO, c);
-	if (hook_settings.symbolicate && c->report_path[0])
+	if (!hook_settings.symbolicate || !c->report_path[0])
+		return;
+	if (dying)
 		hook_symbolicate(c->report_path);
+	else
+		hook_symbolicate_start(c->report_path);
 }
 
 /*
@@ -224,11 +312,16 @@ static void capture(int sig, const siginfo_t *info, const ucontext_t *uc, pid_t 
 	hook_crash_identity(&crash);
 	if (sig == SIGABRT)
 		panic = hook_panic_take(&crash, tid);
-	if (panic == 2)
-		return; /* reported when it was raised (NAPI_SYMBOLS_PANICS=all, linked mode) */
+	if (panic == 2) {
+		/* reported when it was raised (NAPI_SYMBOLS_PANICS=all, linked
+		 * mode): let its symbolication finish before the process dies */
+		hook_symbolicate_wait_all();
+		return;
+	}
 	if (panic == 0)
 		unwind_guarded(uc);
-	write_all(&crash);
+	find_missing_modules();
+	write_all(&crash, 1);
 }
 
 int hook_latch_take(pid_t tid)
@@ -244,7 +337,7 @@ void hook_latch_release(void)
 
 void hook_capture_write(struct hook_crash *c)
 {
-	write_all(c);
+	write_all(c, 0);
 }
 
 /* Makes the signal kill the process as it would have without any handler. */
@@ -292,6 +385,7 @@ static void handle(int idx, int sig, siginfo_t *info, ucontext_t *uc, pid_t tid)
 	/* The previous handler sees a fault in a library as it would have
 	 * (Node's resets the terminal); if it moves execution on, so be it. */
 	if (captured_first && previous_handles(idx, sig, info, uc)) {
+		hook_crash_release(&crash);
 		atomic_store(&crashing_tid, 0);
 		return;
 	}
@@ -317,21 +411,23 @@ static void on_signal(int sig, siginfo_t *info, void *ucv)
 int hook_signals_install(void)
 {
 	struct sigaction sa;
+	int rc = 0;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = on_signal;
 	sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
 	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < NSIGNALS; i++)
 		sigaddset(&sa.sa_mask, fatal_signals[i]);
-	for (size_t i = 0; i < NSIGNALS; i++) {
+	pthread_mutex_lock(&install_lock);
+	for (size_t i = 0; i < NSIGNALS && rc == 0; i++) {
 		struct sigaction old;
-		if (sigaction(fatal_signals[i], NULL, &old) != 0)
-			return -1;
-		if (is_ours(&old))
-			continue;
-		previous[i] = old;
-		if (sigaction(fatal_signals[i], &sa, NULL) != 0)
-			return -1;
+		if (sigaction(fatal_signals[i], NULL, &old) != 0) {
+			rc = -1;
+		} else if (!is_ours(&old)) {
+			previous_set((int)i, &old);
+			rc = sigaction(fatal_signals[i], &sa, NULL) != 0 ? -1 : 0;
+		}
 	}
-	return 0;
+	pthread_mutex_unlock(&install_lock);
+	return rc;
 }

@@ -93,6 +93,21 @@ run_node() {
 	[ "$status" = "$plain" ] || fail "exit status $status with the hook, $plain without"
 }
 
+# run_node_linked ARGS: run_node without the preloaded hook, for an addon
+# that links it. The run without symbolication goes first, so that what is
+# checked is the stderr there was when node exited.
+run_node_linked() {
+	local plain
+	(cd "$work/proj" && NAPI_SYMBOLS_SYMBOLICATE=0 NAPI_SYMBOLS_REPORT_DIR="$work/plain" \
+		timeout 60 "$node" "$@") >/dev/null 2>&1
+	plain=$?
+	(cd "$work/proj" && env NAPI_SYMBOLS_SERVER="$url" NAPI_SYMBOLS_BIN="$cli" \
+		NAPI_SYMBOLS_REPORT_DIR="$work/reports" timeout 60 "$node" "$@") \
+		>"$work/out" 2>"$work/err"
+	status=$?
+	[ "$status" = "$plain" ] || fail "exit status $status with symbolication, $plain without"
+}
+
 the_report() {
 	local n
 	n=$(find "$work/reports" -name 'napi-crash-*.json' | wc -l)
@@ -228,19 +243,37 @@ case_rust_panic_unwind() {
 	check_frame napi_symbols_fixture::checked_root lib.rs "$line"
 }
 
-# A panic caught by the addon (as NAPI-RS does) and turned into a JS error,
-# here by the script, which throws when the addon says it caught one. With
+# A panic caught by the addon and turned into a thrown JS error, as NAPI-RS
+# does, which nobody catches: node prints it and exits 1. With
 # NAPI_SYMBOLS_PANICS=all it is reported where it was raised.
 case_rust_panic_caught() {
 	local line
 	project rust "$NSYM_PANIC_DIR/caught.full"
 	export NAPI_SYMBOLS_PANICS=all
-	run_node -e "if (require('./rust/addon.node').caught() === 1)
-	throw Object.assign(new Error('panicked'), { code: 'GenericFailure' })"
+	run_node -e "require('./rust/addon.node').caught()"
+	[ "$status" = 1 ] || fail "exit status $status, not 1"
+	grep -q "code: 'GenericFailure'" "$work/err" || fail "no JS error"
+	grep -q "caught in the addon: 7" "$work/err" || fail "the JS error lost the panic's message"
+	line=$(line_of "$here/../hook/panic-addon.rs" 'panic!("caught in the addon')
+	check_frame caught_addon::raise_caught panic-addon.rs "$line"
+}
+
+# Linked mode alone (no preload): the addon links the hook and installs its
+# panic hook, so a caught panic is reported with its message and location,
+# and the symbolicated trace is on stderr before node exits with the JS
+# error's status.
+case_rust_panic_linked() {
+	local line
+	project rust "$NSYM_PANIC_DIR/linked.full"
+	run_node_linked -e "require('./rust/addon.node').caught()"
 	[ "$status" = 1 ] || fail "exit status $status, not 1"
 	grep -q "code: 'GenericFailure'" "$work/err" || fail "no JS error"
 	line=$(line_of "$here/../hook/panic-addon.rs" 'panic!("caught in the addon')
-	check_frame caught_addon::raise_caught panic-addon.rs "$line"
+	grep -q "^panic: caught in the addon: 7$" "$work/err" ||
+		fail "the symbolicated trace lacks the panic's message"
+	grep -q "^  at [^ ]*panic-addon\.rs:$line:[0-9]*$" "$work/err" ||
+		fail "the symbolicated trace lacks the panic's location"
+	check_frame linked_addon::raise_caught panic-addon.rs "$line"
 }
 
 "case_${case//-/_}" || exit 1

@@ -87,6 +87,8 @@ case_crash() {
 		fail "m0 is not the addon"
 	grep -q '^napi-symbols: f m0+[0-9a-f]*! ' "$work/err" || fail "frame 0 is not m0, marked !"
 	check_report "$report" SIGSEGV 'addon\.node$'
+	"$node" -e "if (require('$report').node.version !== process.version) process.exit(1)" ||
+		fail "the report's node version is not $("$node" --version)"
 	rel=$(cat "$work/frame0")
 	# The faulting frame is looked up as is (not rel - 1): it must name crash().
 	want=$("$cli" symbolize --basenames -e "$fixtures/c/addon.node" "$rel")
@@ -156,6 +158,24 @@ case_linked() {
 	[ "$status" = 139 ] || fail "exit status $status, not 139"
 	check_trace SIGSEGV
 	check_report "$(the_report)" SIGSEGV 'hook_linked$'
+	"$node" -e "if (require('$(the_report)').node.version !== '') process.exit(1)" ||
+		fail "a program that is not node has a node version"
+}
+
+# Linked mode, a fault in a library loaded after the install: the handler
+# finds it in the loader's link map, with its build-id.
+case_linked_late() {
+	local report lib=${NSYM_HOOK_LATE_LIB:?}
+	(cd "$work" && timeout 60 "$NSYM_HOOK_LINKED" "$reports" "$lib" late_fault) \
+		>"$work/out" 2>"$work/err"
+	status=$?
+	[ "$status" = 139 ] || fail "exit status $status, not 139"
+	report=$(the_report)
+	check_trace SIGSEGV
+	check_report "$report" SIGSEGV "$(basename "$lib" | sed 's/\./\\./g')\$"
+	"$node" -e "const r = require('$report'); const m = r.modules[r.frames[0].module];
+if (m.id !== process.argv[1] || m.id_kind !== 'build-id') process.exit(1);" "$(build_id "$lib")" ||
+		fail "the late library's module has not its build-id"
 }
 
 # check_overflow PROGRAM: the stack overflow on a thread of its own that
@@ -308,7 +328,11 @@ case_rust_panic_caught() {
 	local js report rels line
 	panic_addon caught
 	js="const a = require('$work/caught.node');
-for (let i = 0; i < Number(process.argv[1]); i++) if (a.caught() !== 1) process.exit(3);"
+for (let i = 0; i < Number(process.argv[1]); i++) {
+	try { a.caught(); process.exit(3); } catch (e) {
+		if (e.code !== 'GenericFailure' || e.message !== 'caught in the addon: 7') process.exit(4);
+	}
+}"
 	run_node RUST_BACKTRACE=0 -- -e "$js" 1
 	[ "$status" = 0 ] || fail "exit status $status, not 0"
 	[ "$(report_count)" = 0 ] || fail "a caught panic was reported without NAPI_SYMBOLS_PANICS=all"
@@ -336,8 +360,8 @@ case_rust_panic_linked() {
 	line=$(line_of "$here/panic-addon.rs" 'panic!("caught in the addon')
 	(cd "$work" && env RUST_BACKTRACE=0 NAPI_SYMBOLS_REPORT_DIR="$reports" \
 		NAPI_SYMBOLS_SYMBOLICATE=0 timeout 60 "$node" -e \
-		"if (require('$work/linked.node').caught() !== 1) process.exit(3)") \
-		>"$work/out" 2>"$work/err"
+		"try { require('$work/linked.node').caught(); } catch (e) { if (e.code === 'GenericFailure') process.exit(0); }
+process.exit(3);") >"$work/out" 2>"$work/err"
 	status=$?
 	[ "$status" = 0 ] || fail "exit status $status, not 0"
 	report=$(the_report)
@@ -347,6 +371,27 @@ case_rust_panic_linked() {
 		fail "report check failed: $rels"
 	# shellcheck disable=SC2086 # one rel per word
 	check_panic_frames linked "linked_addon::raise_caught at panic-addon.rs:$line:" $rels
+}
+
+# The linked addon run with the library preloaded as well: the addon's copy
+# of the hook hands its calls to the preloaded one, so a panic is reported
+# once, with the message the panic hook knows, by default and with
+# NAPI_SYMBOLS_PANICS=all (which would report the raise as well).
+case_rust_panic_both() {
+	local js line panics
+	panic_addon linked
+	line=$(line_of "$here/panic-addon.rs" 'panic!("caught in the addon')
+	js="try { require('$work/linked.node').caught(); } catch (e) { if (e.code === 'GenericFailure') process.exit(0); }
+process.exit(3);"
+	for panics in uncaught all; do
+		rm -f "$reports"/*
+		run_node RUST_BACKTRACE=0 NAPI_SYMBOLS_PANICS=$panics -- -e "$js"
+		[ "$status" = 0 ] || fail "NAPI_SYMBOLS_PANICS=$panics: exit status $status, not 0"
+		the_report >/dev/null
+		[ "$(grep -c '^napi-symbols: panic v1' "$work/err")" = 1 ] ||
+			fail "NAPI_SYMBOLS_PANICS=$panics: not one trace"
+		check_panic_trace "\"caught in the addon: 7\" at [^ ]*panic-addon\.rs:$line:[0-9]*"
+	done
 }
 
 "case_${case//-/_}" || exit 1

@@ -1,7 +1,8 @@
 //! A crate-free N-API addon whose panic is caught, for the hook's panic
-//! tests (hook-test.sh): `caught(n)` panics in `raise_caught` under
-//! `catch_unwind` and returns 1 when the panic was caught, as NAPI-RS does
-//! before turning it into a JS error. Built with panic = "unwind" twice by
+//! tests (hook-test.sh, e2e-test.sh): `caught()` panics in `raise_caught`
+//! under `catch_unwind` and, as NAPI-RS does, turns the caught panic into a
+//! thrown JS `Error` with `code: 'GenericFailure'` and the panic's message.
+//! Built with panic = "unwind" twice by
 //! build-panic.sh: plain (preload mode) and, with `--cfg linked`, linked with
 //! libnsym_hook.a and loader-hook/rust/napi_symbols_hook.rs (linked mode).
 
@@ -37,14 +38,37 @@ extern "C" {
     ) -> i32;
     fn napi_set_named_property(env: napi_env, object: napi_value, utf8name: *const c_char, value: napi_value) -> i32;
     fn napi_create_int32(env: napi_env, value: i32, result: *mut napi_value) -> i32;
+    fn napi_throw_error(env: napi_env, code: *const c_char, msg: *const c_char) -> i32;
+}
+
+/// The panic's message, as NAPI-RS puts it into the JS error.
+fn panic_text(payload: &(dyn std::any::Any + Send)) -> Vec<u8> {
+    let text = if let Some(s) = payload.downcast_ref::<&str>() {
+        s.to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "panic".to_string()
+    };
+    let mut bytes: Vec<u8> = text.bytes().filter(|&b| b != 0).collect();
+    bytes.push(0);
+    bytes
 }
 
 unsafe extern "C" fn js_caught(env: napi_env, _info: *mut c_void) -> napi_value {
     let n = ptr::read_volatile(&7); // not a constant raise_caught could fold
-    let caught = std::panic::catch_unwind(|| raise_caught(n)).is_err();
-    let mut out = ptr::null_mut();
-    napi_create_int32(env, caught as i32, &mut out);
-    out
+    match std::panic::catch_unwind(|| raise_caught(n)) {
+        Ok(v) => {
+            let mut out = ptr::null_mut();
+            napi_create_int32(env, v, &mut out);
+            out
+        }
+        Err(payload) => {
+            let msg = panic_text(payload.as_ref());
+            napi_throw_error(env, b"GenericFailure\0".as_ptr() as *const c_char, msg.as_ptr() as *const c_char);
+            ptr::null_mut()
+        }
+    }
 }
 
 #[no_mangle]
