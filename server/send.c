@@ -12,6 +12,7 @@
 
 #include "routes.h"
 #include "send.h"
+#include "socket.h"
 
 static void http_date(char *out, size_t size, time_t t)
 {
@@ -58,6 +59,17 @@ static enum range_result parse_range(const char *h, uint64_t size, uint64_t *fro
 	return RANGE_OK;
 }
 
+/* The headers of a body that goes out by sendfile are sent with MSG_MORE
+ * on the socket itself, to leave in the body's first packet. */
+static int send_head(struct nsym_request *r, const struct nsym_entity *e, uint64_t count,
+                     const char *head, size_t size)
+{
+	int sock = !r->head && e->memory == NULL && count > 0 ? nsym_request_socket(r->conn) : -1;
+	if (sock < 0)
+		return nsym_write(r, head, size, false);
+	return nsym_send_more(sock, head, size, nsym_server_config(r->srv)->request_timeout * 1000);
+}
+
 int nsym_send_entity(struct nsym_request *r, const struct nsym_entity *e)
 {
 	uint64_t from = 0, to = e->size > 0 ? e->size - 1 : 0, count = e->size;
@@ -87,8 +99,9 @@ int nsym_send_entity(struct nsym_request *r, const struct nsym_entity *e)
 	             status, nsym_status_text(status), count, date, e->etag, part, e->size,
 	             e->file);
 	r->status = status;
-	if (n < 0 || (size_t)n >= sizeof(head) || nsym_write(r, head, (size_t)n, false) != 0 ||
-	    r->head)
+	if (n < 0 || (size_t)n >= sizeof(head))
+		return 0;
+	if (send_head(r, e, count, head, (size_t)n) != 0 || r->head)
 		return 0;
 	if (e->memory != NULL)
 		return nsym_write(r, (const char *)e->memory + from, count, true);

@@ -116,3 +116,25 @@ int nsym_sendfile(int sock, int fd, uint64_t from, uint64_t count, int timeout_m
 	}
 	return 0;
 }
+
+int nsym_send_more(int sock, const void *data, size_t size, int timeout_ms)
+{
+	const char *p = data;
+
+	while (size > 0) {
+		ssize_t n = send(sock, p, size, MSG_MORE | MSG_NOSIGNAL);
+		if (n > 0) {
+			p += n;
+			size -= (size_t)n;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
+			return -1;
+		struct pollfd pfd = {.fd = sock, .events = POLLOUT};
+		if (poll(&pfd, 1, timeout_ms) <= 0 || (pfd.revents & (POLLERR | POLLHUP)) != 0)
+			return -1;
+	}
+	return 0;
+}
