@@ -1,6 +1,8 @@
 /*
  * napi-symbols symbolicate: a crash report, or any text holding compact
- * traces (docs/crash-report.md), back into functions and source lines. Each
+ * traces (docs/crash-report.md) or, with the process's saved memory map,
+ * Rust's RUST_BACKTRACE=full backtraces, back into functions and source
+ * lines. Each
  * module's debug file is found by its identity (--module files, the path in
  * the report, the download cache, the servers); every frame that cannot be
  * resolved says why, since "??" alone tells a maintainer nothing.
@@ -18,6 +20,7 @@
 #include "crash.h"
 #include "debug_fetch.h"
 #include "json.h"
+#include "proc_maps.h"
 #include "napi_symbols.h"
 
 #define MAX_MODULE_ARGS 64
@@ -29,10 +32,12 @@ const char cmd_symbolicate_usage[] =
     "Symbolicates a crash: REPORT is a crash report file (napi-crash-*.json), or\n"
     "any text (a pasted issue, a log; - reads stdin) holding one or more compact\n"
     "traces, the 'napi-symbols: crash v1 ...' lines the hook prints. Everything\n"
-    "else in the text is ignored. Prints the signal or the panic message and\n"
-    "location, then the frames innermost first, each as 'function at\n"
-    "file:line:column in MODULE+0xREL' with its '(inlined by)' frames; [addon]\n"
-    "marks the frames of native addons. A frame that cannot be resolved says why.\n"
+    "else in the text is ignored. With --maps, the text may instead hold what\n"
+    "Rust prints for a panic under RUST_BACKTRACE=full. Prints the signal or\n"
+    "the panic message and location, then the frames innermost first, each as\n"
+    "'function at file:line:column in MODULE+0xREL' with its '(inlined by)'\n"
+    "frames; [addon] marks the frames of native addons. A frame that cannot be\n"
+    "resolved says why.\n"
     "\n"
     "Each module's debug file is found by its identity: a file given with\n"
     "--module, the path in the report when that file is here and is the same\n"
@@ -40,6 +45,11 @@ const char cmd_symbolicate_usage[] =
     "the symbol servers; what they send is kept in the cache.\n"
     "\n"
     "Options:\n"
+    "      --maps FILE        the process's /proc/PID/maps, saved while it ran\n"
+    "                         (in JS: fs.writeFileSync(FILE,\n"
+    "                         fs.readFileSync('/proc/self/maps'))): places the\n"
+    "                         absolute addresses of a Rust backtrace in the\n"
+    "                         files mapped there, read on this machine\n"
     "      --module ID=PATH   the module with identity ID is PATH (the addon,\n"
     "                         its stripped file or its debug file); refused when\n"
     "                         PATH is another build; repeatable. PATH alone takes\n"
@@ -56,8 +66,8 @@ const char cmd_symbolicate_usage[] =
     "\n"
     "Why a frame is unresolved: no identity (the module has none), not in a\n"
     "module, no server (none configured, or --no-fetch), no symbols on the\n"
-    "server, or the fetch failed (with the error).\n"
-    "NEEDSWORK: RUST_BACKTRACE=full text with --maps is not read yet.\n"
+    "server, or the fetch failed (with the error); for a Rust backtrace also a\n"
+    "file that is not on this machine or was replaced since it was mapped.\n"
     "Exit status: 0 symbolicated (even with unresolved frames); 1 the input\n"
     "cannot be read or holds no crash (the reason is printed); 129 usage error.\n";
 
@@ -68,6 +78,7 @@ struct module_arg {
 
 struct symbolicate_opts {
 	const char *input;
+	const char *maps; /* --maps FILE, or NULL */
 	struct module_arg mods[MAX_MODULE_ARGS];
 	size_t nmods;
 	const char *servers;
@@ -106,12 +117,13 @@ static int module_option(struct symbolicate_opts *o, const char *arg)
 
 static int parse_options(struct symbolicate_opts *o, int argc, char **argv)
 {
-	enum { OPT_MODULE = 256, OPT_SERVER, OPT_NO_FETCH, OPT_JSON };
+	enum { OPT_MODULE = 256, OPT_SERVER, OPT_NO_FETCH, OPT_JSON, OPT_MAPS };
 	static const struct option longopts[] = {
 	    {"module", required_argument, NULL, OPT_MODULE},
 	    {"server", required_argument, NULL, OPT_SERVER},
 	    {"no-fetch", no_argument, NULL, OPT_NO_FETCH},
 	    {"json", no_argument, NULL, OPT_JSON},
+	    {"maps", required_argument, NULL, OPT_MAPS},
 	    {"basenames", no_argument, NULL, 's'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -133,6 +145,9 @@ static int parse_options(struct symbolicate_opts *o, int argc, char **argv)
 			break;
 		case OPT_JSON:
 			o->json = true;
+			break;
+		case OPT_MAPS:
+			o->maps = optarg;
 			break;
 		case 's':
 			o->basenames = true;
@@ -196,42 +211,150 @@ fail:
 	return NULL;
 }
 
+/* A report file; a damaged one that quotes a compact trace gives that. */
+static int load_report(struct nsym_crash **out, size_t *n, const struct symbolicate_opts *o,
+                       const char *text, size_t len)
+{
+	struct nsym_crash *c = calloc(1, sizeof(*c));
+	char err[512], terr[128];
+
+	if (c == NULL)
+		return -1;
+	if (nsym_crash_from_report(c, text, len, err, sizeof(err)) == 0) {
+		if (o->maps != NULL)
+			nsym_cli_error("warning: --maps is not used: '%s' is a crash report",
+			               o->input);
+		*out = c;
+		*n = 1;
+		return 0;
+	}
+	nsym_crash_release(c);
+	free(c);
+	if (nsym_crash_from_text(out, n, text, len, terr, sizeof(terr)) == 0 && *n > 0)
+		return 0;
+	nsym_cli_error("'%s': %s", o->input, err);
+	return -1;
+}
+
+/* Why text with no crash that can be read says nothing, given what the
+ * Rust reader saw in it. */
+static void explain_none(const struct symbolicate_opts *o, const struct nsym_rust_scan *scan,
+                         size_t nrust)
+{
+	if (nrust > 0 && o->maps == NULL)
+		nsym_cli_error("'%s' holds a Rust backtrace (RUST_BACKTRACE=full) but no compact "
+		               "trace: its addresses are absolute, give the process's memory map "
+		               "with --maps FILE (/proc/PID/maps saved while it ran)",
+		               o->input);
+	else if (scan->short_backtraces > 0)
+		nsym_cli_error("'%s' holds a Rust backtrace without addresses (RUST_BACKTRACE=1): "
+		               "run the program again with RUST_BACKTRACE=full",
+		               o->input);
+	else if (scan->panics > 0)
+		nsym_cli_error("'%s' holds a Rust panic but no backtrace: run the program again "
+		               "with RUST_BACKTRACE=full",
+		               o->input);
+	else
+		nsym_cli_error("'%s' holds no crash report, no compact trace (lines with "
+		               "'napi-symbols: crash v1' or 'napi-symbols: panic v1')%s",
+		               o->input,
+		               o->maps != NULL ? " and no Rust backtrace ('stack backtrace:' then "
+		                                 "frames with addresses)"
+		                               : "");
+}
+
+/* Gives the Rust backtraces their modules with the --maps file. */
+static int place(struct nsym_crash *rust, size_t nrust, const char *maps_file)
+{
+	struct nsym_maps *maps = NULL;
+	size_t len;
+	char *text = read_input(maps_file, &len), err[256];
+	int rc = -1;
+
+	if (text == NULL)
+		return -1;
+	if (len == 0) {
+		/* what fs.copyFileSync makes of a /proc file, whose size reads as 0 */
+		nsym_cli_error("'%s' is empty: save the maps with "
+		               "fs.writeFileSync(FILE, fs.readFileSync('/proc/self/maps')) "
+		               "(fs.copyFileSync copies /proc files as empty)",
+		               maps_file);
+		goto out;
+	}
+	if (nsym_maps_parse(&maps, text, len, err, sizeof(err)) != 0) {
+		nsym_cli_error("'%s' is not a copy of /proc/PID/maps: %s", maps_file, err);
+		goto out;
+	}
+	rc = 0;
+	for (size_t i = 0; rc == 0 && i < nrust; i++)
+		rc = nsym_maps_place(&rust[i], maps);
+	if (rc != 0)
+		nsym_cli_error("out of memory placing the frames");
+out:
+	nsym_maps_free(maps);
+	free(text);
+	return rc;
+}
+
+/* The Rust backtraces of the text after its compact traces (*out, *n), when
+ * --maps gives their modules. -1 with the reason printed. */
+static int load_rust(struct nsym_crash **out, size_t *n, const struct symbolicate_opts *o,
+                     const char *text, size_t len)
+{
+	struct nsym_crash *rust = NULL, *all;
+	struct nsym_rust_scan scan;
+	size_t nrust = 0;
+	char err[128];
+	int rc = -1;
+
+	if (nsym_crash_from_rust(&rust, &nrust, &scan, text, len, err, sizeof(err)) != 0) {
+		nsym_cli_error("'%s': %s", o->input, err);
+		goto out;
+	}
+	if (nrust == 0 || o->maps == NULL) {
+		/* without --maps this runs only when there is no compact trace */
+		rc = *n > 0 ? 0 : -1;
+		if (rc != 0)
+			explain_none(o, &scan, nrust);
+		goto out;
+	}
+	if (place(rust, nrust, o->maps) != 0)
+		goto out;
+	if ((all = realloc(*out, (*n + nrust) * sizeof(*all))) == NULL) {
+		nsym_cli_error("out of memory");
+		goto out;
+	}
+	memcpy(all + *n, rust, nrust * sizeof(*rust));
+	*out = all;
+	*n += nrust;
+	nrust = 0;
+	rc = 0;
+out:
+	for (size_t i = 0; i < nrust; i++)
+		nsym_crash_release(&rust[i]);
+	free(rust);
+	return rc;
+}
+
 /* Crashes from the input: a report when it looks like JSON, else the
- * traces in the text (also when a damaged report quotes a trace). */
-static int load(struct nsym_crash **out, size_t *n, const char *name, const char *text, size_t len)
+ * compact traces in the text, then its Rust backtraces. */
+static int load(struct nsym_crash **out, size_t *n, const struct symbolicate_opts *o,
+                const char *text, size_t len)
 {
 	const char *p = text + strspn(text, " \t\r\n");
-	char err[512], terr[128];
+	char err[128];
 
 	*out = NULL;
 	*n = 0;
-	if (*p == '{') {
-		struct nsym_crash *c = calloc(1, sizeof(*c));
-		if (c == NULL)
-			return -1;
-		if (nsym_crash_from_report(c, text, len, err, sizeof(err)) == 0) {
-			*out = c;
-			*n = 1;
-			return 0;
-		}
-		nsym_crash_release(c);
-		free(c);
-		if (nsym_crash_from_text(out, n, text, len, terr, sizeof(terr)) == 0 && *n > 0)
-			return 0;
-		nsym_cli_error("'%s': %s", name, err);
+	if (*p == '{')
+		return load_report(out, n, o, text, len);
+	if (nsym_crash_from_text(out, n, text, len, err, sizeof(err)) != 0) {
+		nsym_cli_error("'%s': %s", o->input, err);
 		return -1;
 	}
-	if (nsym_crash_from_text(out, n, text, len, terr, sizeof(terr)) != 0) {
-		nsym_cli_error("'%s': %s", name, terr);
-		return -1;
-	}
-	if (*n == 0) {
-		nsym_cli_error("'%s' holds no crash report and no compact trace (lines with "
-		               "'napi-symbols: crash v1' or 'napi-symbols: panic v1')",
-		               name);
-		return -1;
-	}
-	return 0;
+	if (o->maps == NULL && *n > 0)
+		return 0;
+	return load_rust(out, n, o, text, len);
 }
 
 /* ---- finding each module's debug file --------------------------------------- */
@@ -347,7 +470,9 @@ static void resolve(const struct symbolicate_opts *o, const struct nsym_crash *c
 		const char *path;
 		if (!used(c, i))
 			continue;
-		if (!m->listed) {
+		if (m->why != NULL) {
+			snprintf(res[i].why, sizeof(res[i].why), "%s", m->why);
+		} else if (!m->listed) {
 			snprintf(res[i].why, sizeof(res[i].why),
 			         "module m%zu is not listed in the trace", i);
 		} else if (m->id[0] == '\0') {
@@ -584,8 +709,7 @@ int cmd_symbolicate(int argc, char **argv)
 		status = NSYM_EXIT_USAGE;
 		goto out;
 	}
-	if ((text = read_input(o->input, &len)) == NULL ||
-	    load(&crashes, &n, o->input, text, len) != 0)
+	if ((text = read_input(o->input, &len)) == NULL || load(&crashes, &n, o, text, len) != 0)
 		goto out;
 	status = NSYM_EXIT_OK;
 	if (o->json && n > 1)

@@ -64,6 +64,40 @@ int nsym_crash_hex(uint64_t *out, const char *s, size_t len, bool need_0x)
 	return 0;
 }
 
+/* A decimal number below 2^32 that is all of s. */
+static bool decimal_u32(uint32_t *out, const char *s)
+{
+	uint64_t v = 0;
+
+	if (*s == '\0')
+		return false;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9' || (v = v * 10 + (uint64_t)(*s - '0')) > UINT32_MAX)
+			return false;
+	}
+	*out = (uint32_t)v;
+	return true;
+}
+
+/* Read from the right, since FILE may hold ':'. */
+void nsym_crash_panic_location(struct nsym_crash *c, char *loc)
+{
+	char *col = strrchr(loc, ':'), *line;
+	uint32_t l, k;
+
+	if (col == NULL)
+		return;
+	*col = '\0';
+	line = strrchr(loc, ':');
+	if (line == NULL || !decimal_u32(&l, line + 1) || !decimal_u32(&k, col + 1))
+		return;
+	*line = '\0';
+	free(c->panic_file);
+	c->panic_file = nsym_crash_text(loc, strlen(loc));
+	c->panic_line = l;
+	c->panic_column = k;
+}
+
 /* Grows *arr of *n elements of size each by one, up to cap. */
 static void *grow(void **arr, size_t *n, size_t size, size_t cap)
 {
@@ -100,8 +134,10 @@ void nsym_crash_release(struct nsym_crash *c)
 {
 	if (c == NULL)
 		return;
-	for (size_t i = 0; i < c->nmodules; i++)
+	for (size_t i = 0; i < c->nmodules; i++) {
 		free(c->modules[i].path);
+		free(c->modules[i].why);
+	}
 	free(c->modules);
 	free(c->frames);
 	free(c->signal_name);

@@ -22,6 +22,7 @@ struct nsym_crash_module {
 	char *path;                  /* report: the mapped path; trace: the file name */
 	char id[NSYM_CRASH_ID_SIZE]; /* lowercase hex; "" when it has none */
 	bool listed;                 /* a trace's frames may name a module it never listed */
+	char *why; /* maps input: why the file cannot be used (gone, replaced), or NULL */
 };
 
 struct nsym_crash_frame {
@@ -60,6 +61,22 @@ int nsym_crash_from_report(struct nsym_crash *out, const char *text, size_t len,
 int nsym_crash_from_text(struct nsym_crash **out, size_t *count, const char *text, size_t len,
                          char *err, size_t err_size);
 
+/* What nsym_crash_from_rust saw besides the backtraces it returns. */
+struct nsym_rust_scan {
+	size_t panics;           /* "thread '…' panicked at" lines */
+	size_t short_backtraces; /* backtraces without addresses (RUST_BACKTRACE=1) */
+};
+
+/*
+ * Every backtrace Rust printed with RUST_BACKTRACE=full in text (a panic's
+ * "stack backtrace:" and its numbered frames), with the panic message and
+ * location printed above it, in order. Frames hold absolute addresses only
+ * (module -1): nsym_maps_place (proc_maps.h) finds their modules. Arrays
+ * as nsym_crash_from_text; 0, or -1 with why in err.
+ */
+int nsym_crash_from_rust(struct nsym_crash **out, size_t *count, struct nsym_rust_scan *scan,
+                         const char *text, size_t len, char *err, size_t err_size);
+
 void nsym_crash_release(struct nsym_crash *c);
 
 /* crash.c: helpers for both readers. */
@@ -70,6 +87,9 @@ char *nsym_crash_text(const char *s, size_t len);
 int nsym_crash_id(char *out, const char *s, size_t len);
 /* "0x…" (or bare hex when need_0x is false) as a 64-bit value: 0 or -1. */
 int nsym_crash_hex(uint64_t *out, const char *s, size_t len, bool need_0x);
+/* FILE:LINE:COLUMN (FILE may hold ':') into c's panic location; loc is
+ * cut at the colons. Nothing is set when it is not one. */
+void nsym_crash_panic_location(struct nsym_crash *c, char *loc);
 /* Room for one more module or frame; -1 at the cap or out of memory. */
 int nsym_crash_add_module(struct nsym_crash *c, struct nsym_crash_module **out);
 int nsym_crash_add_frame(struct nsym_crash *c, struct nsym_crash_frame **out);

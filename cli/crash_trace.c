@@ -105,24 +105,6 @@ static void crash_header(struct nsym_crash *c, struct tokens *t)
 	header_extras(c, t, i);
 }
 
-/* FILE:LINE:COLUMN, read from the right since FILE may hold ':'. */
-static void panic_location(struct nsym_crash *c, char *loc)
-{
-	char *col = strrchr(loc, ':'), *line;
-	long long l, k;
-
-	if (col == NULL)
-		return;
-	*col = '\0';
-	line = strrchr(loc, ':');
-	if (line == NULL || !decimal(&l, line + 1, UINT32_MAX) || !decimal(&k, col + 1, UINT32_MAX))
-		return;
-	*line = '\0';
-	c->panic_file = nsym_crash_text(loc, strlen(loc));
-	c->panic_line = (uint32_t)l;
-	c->panic_column = (uint32_t)k;
-}
-
 /* The JSON string starting at s ('"'): decoded into the crash; returns what
  * follows it. A message cut inside its quotes is kept as written. */
 static char *panic_message(struct nsym_crash *c, char *s)
@@ -153,7 +135,7 @@ static void panic_header(struct nsym_crash *c, char *rest)
 	split(&t, rest);
 	if (t.n >= 2 && strcmp(t.v[0], "at") == 0 && t.v[1][0] != '(') {
 		header_extras(c, &t, 2);
-		panic_location(c, t.v[1]);
+		nsym_crash_panic_location(c, t.v[1]);
 	} else {
 		header_extras(c, &t, 0);
 	}

@@ -104,6 +104,17 @@ NSYM_EXTERN int nsym_object_identity(struct nsym_identity *out, nsym_object *obj
 NSYM_EXTERN const char *nsym_object_path(const nsym_object *obj);
 
 /*
+ * The virtual address (as the program headers state it: the module-relative
+ * address nsym_symbolizer_lookup takes) of the byte at file offset `offset`,
+ * through the PT_LOAD segment whose file contents hold it; an executable
+ * segment wins where segments share bytes. With a /proc/PID/maps line
+ * "START-END ... OFFSET ... PATH", an absolute address A in it is at file
+ * offset A - START + OFFSET. NSYM_ENOENT, with a detail, when no PT_LOAD
+ * segment holds the offset (the file is not the one that was mapped).
+ */
+NSYM_EXTERN int nsym_object_vaddr(uint64_t *out, nsym_object *obj, uint64_t offset);
+
+/*
  * The identity as lowercase hex: the GNU build-id when there is one, else the
  * fallback id. buf needs 2 * NSYM_BUILD_ID_MAX + 1 bytes. NSYM_ENOENT when
  * the object has neither.

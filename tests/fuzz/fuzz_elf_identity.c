@@ -1,7 +1,8 @@
 /*
  * Fuzzes the ELF reader behind nsym_object_open: header and section table
  * checks, the build-id note, .gnu_debuglink, the fallback identity (a SHA-1
- * over allocated contents) and the debug-section census. Every failure must
+ * over allocated contents), the debug-section census, and file offsets to
+ * virtual addresses through the program headers (nsym_object_vaddr). Every failure must
  * be a known code with a detail; every identity must print as hex.
  */
 #include <stdint.h>
@@ -37,6 +38,21 @@ static void check_identity(const struct nsym_identity *id)
 		fuzz_fail("nsym_identity_hex filled a short buffer without its NUL");
 }
 
+/* File offsets through the program headers: at the ends of the file, in
+ * it, and past any 64-bit sum, an address or a known error. */
+static void check_vaddr(nsym_object *obj, const char *path, size_t size)
+{
+	const uint64_t at[] = {0, size / 2, size > 0 ? size - 1 : 0, size, UINT64_MAX};
+	uint64_t va;
+
+	for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
+		int rc = nsym_object_vaddr(&va, obj, at[i]);
+		if (rc != 0)
+			fuzz_check_error(rc, path);
+		fuzz_reset_error();
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -61,6 +77,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (rc != 0)
 			fuzz_fail("nsym_object_identity failed (%d) on an open object", rc);
 		check_identity(&id);
+		check_vaddr(obj, path, size);
 		nsym_object_close(obj);
 	}
 	fuzz_reset_error();

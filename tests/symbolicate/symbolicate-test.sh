@@ -255,6 +255,135 @@ sys.stdout.buffer.write(bytes(d))' "$work/$f" "$seed" >"$work/bad"
     for _ in $(seq 2000); do echo "napi-symbols: f m0+10 m1023+20 ?+30"; done; } >"$work/many.txt"
   run 0 --no-fetch "$work/many.txt"
   [ "$(grep -c '^#' <<<"$out")" = 1024 ] || fail "frames are not capped: $(grep -c '^#' <<<"$out")" ;;
+maps-hostile)
+  # a hand-made Rust backtrace over the C addon, placed by a hand-made maps
+  exec_off=$(readelf -lW "$addon" | awk '$1 == "LOAD" && / R E / {print $2; exit}')
+  exec_va=$(readelf -lW "$addon" | awk '$1 == "LOAD" && / R E / {print $3; exit}')
+  base=0x7f3a1c200000 start=$(printf '%x' $((0x7f3a1c200000 + exec_va)))
+  pc=$(printf '%x' $((base + 0x$ret)))
+  cat >"$work/bt.txt" <<BT
+> thread 'main' (4242) panicked at src/lib.rs:42:9:
+> checked_root: negative
+> input -1
+> stack backtrace:
+>    0:     0x$pc - napi_register_module_v1
+>                                at /src/lib.rs:1:1
+>    1:     0x$pc - an_inlined_caller
+>    2:     0x$pc - napi_register_module_v1
+>    3:     0x7f3a1d00ffee - <unknown>
+> note: Some details are omitted.
+BT
+  printf '%s-%x r-xp %08x fe:00 %s %s\n' "$start" $((0x$start + 0x1000)) "$exec_off" \
+    "$(stat -c %i "$addon")" "$addon" >"$work/maps"
+  printf '7f3a1d000000-7f3a1d100000 rwxp 00000000 00:00 0 \n' >>"$work/maps"
+  run 0 --no-fetch -s --module "$id=$dbg" --maps "$work/maps" "$work/bt.txt"
+  [[ "$out" == "panic: checked_root: negative input -1"$'\n'"  at src/lib.rs:42:9"$'\n'* ]] || fail "panic: $out"
+  for k in 0 1; do # a return address each: the call's line
+    [ "$(frame $k)" = "$(printf '%s\n' "$want_ret" | sed 's/^ *//')" ] ||
+      fail "frame #$k: '$(frame $k)', expected '$want_ret'; output: $out"
+  done
+  [[ "$out" == *"#1 "*" in addon.node+0x$ret [addon]"* ]] || fail "recursion kept: $out"
+  [[ "$out" == *"#2 ?? at 0x7f3a1d00ffee (not in a module)"* ]] || fail "JIT frame: $out"
+  [ "$(grep -c '^#' <<<"$out")" = 3 ] || fail "inlined entries are one frame: $out"
+  [ -z "$err" ] || fail "warnings: $err"
+  # without --maps: one line that says what is missing
+  run 1 -s "$work/bt.txt"
+  [[ "$err" == *"holds a Rust backtrace (RUST_BACKTRACE=full) but no compact trace"*"--maps FILE"* ]] || fail "no maps: $err"
+  [ "$(wc -l <<<"$err")" = 1 ] || fail "one error line: $err"
+  # a compact trace beside it keeps working without --maps
+  write_issue "$work/issue.md"; cat "$work/bt.txt" >>"$work/issue.md"
+  run 0 --no-fetch -s --module "$id=$dbg" "$work/issue.md"; check_frames
+  # RUST_BACKTRACE=1, a panic without a backtrace
+  printf "thread 'main' panicked at src/main.rs:2:5:\nboom\nstack backtrace:\n   0: main\n" >"$work/short.txt"
+  run 1 --maps "$work/maps" "$work/short.txt"; [[ "$err" == *"without addresses (RUST_BACKTRACE=1)"* ]] || fail "short: $err"
+  printf "thread 'main' panicked at src/main.rs:2:5:\nboom\nnote: run with \`RUST_BACKTRACE=1\`\n" >"$work/bare.txt"
+  run 1 "$work/bare.txt"; [[ "$err" == *"a Rust panic but no backtrace"* ]] || fail "bare: $err"
+  # Rust before 1.73: the message on the header line
+  sed -e "1s/.*/thread 'main' panicked at 'it's, bad', src\/lib.rs:42:9/" -e 2,3d "$work/bt.txt" >"$work/old.txt"
+  run 0 --no-fetch -s --module "$id=$dbg" --maps "$work/maps" "$work/old.txt"
+  [[ "$out" == "panic: it's, bad"$'\n'"  at src/lib.rs:42:9"* ]] || fail "old header: $out"
+  # bad maps files: one clear line, exit 1
+  : >"$work/empty"; run 1 --maps "$work/empty" "$work/bt.txt"
+  [[ "$err" == *"is empty: save the maps with fs.writeFileSync"* ]] || fail "empty maps: $err"
+  run 1 --maps "$work/missing" "$work/bt.txt"; [[ "$err" == *"cannot open '$work/missing'"* ]] || fail "missing: $err"
+  head -c 100000 /dev/urandom >"$work/random"
+  run 1 --maps "$work/random" "$work/bt.txt"
+  [[ "$(tail -n 1 <<<"$err")" == *"is not a copy of /proc/PID/maps"* ]] || fail "random maps: $err"
+  [ "$(grep -c 'warning: maps line' <<<"$err")" -le 5 ] || fail "warnings are not capped: $err"
+  # a huge line is skipped, the rest still read
+  { python3 -c 'print("1000-2000 r-xp 0 fe:00 1 /" + "a" * 100000)'; cat "$work/maps"; } >"$work/huge"
+  run 0 --no-fetch -s --module "$id=$dbg" --maps "$work/huge" "$work/bt.txt"
+  [[ "$err" == *"maps line 1: longer than a maps line can be"* && "$out" == *"[addon]"* ]] || fail "huge: $err $out"
+  # the file is gone, was deleted, or is another build
+  sed "s|$addon|/nonexistent/addon.node|" "$work/maps" >"$work/gone"
+  run 0 --no-fetch -s --maps "$work/gone" "$work/bt.txt"
+  [[ "$out" == *"#0 ?? in addon.node+0x"*" [addon] ('/nonexistent/addon.node' is not on this machine)"* ]] || fail "gone: $out"
+  sed "s|$addon|$addon (deleted)|" "$work/maps" >"$work/deleted"
+  run 0 --no-fetch -s --maps "$work/deleted" "$work/bt.txt"
+  [[ "$out" == *"('$addon' was deleted or replaced after it was mapped)"* ]] || fail "deleted: $out"
+  sed "s|$addon|$fixtures/c/addon-clang.node|" "$work/maps" >"$work/other"
+  run 0 --no-fetch -s --maps "$work/other" "$work/bt.txt"
+  [[ "$err" == *"is not the file that was mapped (inode"* ]] || fail "replaced: $err"
+  [ "$(grep -c 'is not the file that was mapped' <<<"$err")" = 1 ] || fail "warned more than once: $err"
+  # cut and damaged maps and backtraces: an answer or one error, never a crash
+  for f in maps bt.txt; do
+    size=$(stat -c %s "$work/$f")
+    for n in $(seq 0 7 "$size"); do
+      head -c "$n" "$work/$f" >"$work/cut"
+      if [ $f = maps ]; then args=(--maps "$work/cut" "$work/bt.txt"); else args=(--maps "$work/maps" "$work/cut"); fi
+      "$nsym" symbolicate --no-fetch "${args[@]}" >/dev/null 2>"$work/err"; rc=$?
+      [ $rc -le 1 ] || fail "$f cut at $n bytes: exit $rc: $(cat "$work/err")"
+      [ $rc -eq 0 ] || grep -q '^napi-symbols: ' "$work/err" || fail "$f cut at $n: no error line"
+    done
+  done ;;
+rust-backtrace)
+  # A real panic: the stripped Rust addon alone in an app (so Rust cannot
+  # name its frames), RUST_BACKTRACE=full, maps saved from JS first.
+  panic_dir=${NSYM_PANIC_DIR:?NSYM_PANIC_DIR names the addons of build-panic.sh}
+  src=$(dirname "$0")/../fixtures/rust-addon/src/lib.rs
+  mkdir -p "$work/app/node_modules/rust-addon"
+  cp "$panic_dir/fixture.node" "$work/app/node_modules/rust-addon/index.node"
+  cat >"$work/app/app.js" <<'JS'
+const fs = require('fs');
+const addon = require('./node_modules/rust-addon/index.node');
+// fs.copyFileSync would copy /proc/self/maps as an empty file
+fs.writeFileSync(process.argv[2], fs.readFileSync('/proc/self/maps'));
+addon.checkedRoot(-1);
+JS
+  (cd "$work/app" && RUST_BACKTRACE=full "${NSYM_NODE:-node}" app.js "$work/maps.txt" 2>"$work/stderr.txt")
+  [ $? -ne 0 ] || fail "node did not die of the panic"
+  grep -q '^stack backtrace:' "$work/stderr.txt" || fail "no backtrace: $(cat "$work/stderr.txt")"
+  ! grep -q ' - napi_symbols_fixture::checked_root' "$work/stderr.txt" ||
+    fail "Rust named the stripped addon's frames itself: the test proves nothing"
+  # where the panic is raised, and where checked_root is called
+  line=$(grep -n 'panic!("checked_root: negative input' "$src" | cut -d: -f1)
+  col=$(sed -n "${line}p" "$src" | awk '{print index($0, "panic!")}')
+  call=$(grep -n 'ret_f64(env, checked_root(n))' "$src" | cut -d: -f1)
+  [ -n "$line" ] && [ -n "$call" ] || fail "cannot find the panic in $src"
+  run 1 -s "$work/stderr.txt"
+  [[ "$err" == *"holds a Rust backtrace (RUST_BACKTRACE=full) but no compact trace"*"--maps FILE"* ]] || fail "no maps: $err"
+  run 0 --no-fetch -s --maps "$work/maps.txt" --module "$panic_dir/fixture.node.debug" "$work/stderr.txt"
+  [[ "$out" == "panic: checked_root: negative input -1"$'\n'"  at "*"lib.rs:$line:$col"$'\n'* ]] || fail "panic first: $out"
+  raise=$(grep -m1 ' napi_symbols_fixture::checked_root at ' <<<"$out")
+  [[ "$raise" == "#"*" napi_symbols_fixture::checked_root at lib.rs:$line:$col in index.node+0x"*" [addon]" ]] ||
+    fail "the raising frame: '$raise'; output: $out"
+  # the same answer as symbolize on the unstripped build at that address
+  rel=$(sed 's/.* in index.node+\(0x[0-9a-f]*\).*/\1/' <<<"$raise")
+  want=$("$nsym" symbolize -s -r --cache never -e "$panic_dir/fixture.full" "$rel" | head -n 1)
+  [[ "$raise" == *" $want in index.node+$rel [addon]" ]] || fail "symbolize -r $rel says '$want': $raise"
+  n=$(sed 's/^#\([0-9]*\) .*/\1/' <<<"$raise")
+  [[ "$out" == *"#$((n + 1)) napi_symbols_fixture::js_checked_root at lib.rs:$call:"* ]] || fail "its caller: $out"
+  [[ "$out" == *" in node+0x"* ]] || fail "node's frames: $out"
+  run 0 --no-fetch -s --json --maps "$work/maps.txt" --module "$panic_dir/fixture.node.debug" "$work/stderr.txt"; json_ok
+  [[ "$out" == *'"panic": {"message": "checked_root: negative input -1", "file": '* ]] || fail "json panic: $out"
+  [[ "$out" == *'"module": "index.node", "id": "'*'"addon": true, "return_address": true, "frames": [{"function": "napi_symbols_fixture::checked_root", "file": "lib.rs", "line": '$line', "column": '$col* ]] ||
+    fail "json frame: $out"
+  # the stripped file alone: its identity is read, the debug file is not found
+  run 0 -s --maps "$work/maps.txt" "$work/stderr.txt"
+  [[ "$out" == *" in index.node+$rel [addon] (no server)"* ]] || fail "no debug file: $out"
+  sed "s|$work/app/node_modules|/gone|" "$work/maps.txt" >"$work/gone.txt"
+  run 0 -s --maps "$work/gone.txt" "$work/stderr.txt"
+  [[ "$out" == *" in index.node+0x"*" [addon] ('/gone/rust-addon/index.node' is not on this machine)"* ]] || fail "gone: $out" ;;
 *) fail "unknown case" ;;
 esac
 echo "ok [$case_name]"

@@ -1,0 +1,332 @@
+/*
+ * See proc_maps.h. The kernel writes each line as "%08lx-%08lx %c%c%c%c
+ * %08llx %02x:%02x %lu" then, after padding, the path: a file, "[heap]"
+ * and the like, or nothing for anonymous memory, with " (deleted)" added
+ * when the file was unlinked since it was mapped. A maps file is read on
+ * the machine that symbolicates, so the file named is the one that was
+ * mapped only if nobody rebuilt it since: the inode is compared to say so.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "commands.h"
+#include "napi_symbols.h"
+#include "proc_maps.h"
+
+#define DELETED      " (deleted)"
+#define MAX_WARNINGS 5
+
+struct mapping {
+	uint64_t start, end; /* absolute, end exclusive */
+	uint64_t offset;     /* of start in the file */
+	uint64_t inode;      /* 0 for memory without a file */
+	char *path;          /* NULL for anonymous memory */
+	bool warned;         /* its file was found replaced, and that was said */
+};
+
+struct nsym_maps {
+	struct mapping *v; /* sorted by start */
+	size_t n;
+};
+
+/* ---- reading ----------------------------------------------------------------- */
+
+/* Hex digits at *s: the value, and *s past them. */
+static bool hex_field(uint64_t *out, const char **s)
+{
+	size_t n = strspn(*s, "0123456789abcdefABCDEF");
+
+	if (n == 0 || nsym_crash_hex(out, *s, n, false) != 0)
+		return false;
+	*s += n;
+	return true;
+}
+
+static bool decimal_field(uint64_t *out, const char **s)
+{
+	uint64_t v = 0;
+	size_t n = strspn(*s, "0123456789");
+
+	if (n == 0 || n > 19)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		v = v * 10 + (uint64_t)((*s)[i] - '0');
+	*out = v;
+	*s += n;
+	return true;
+}
+
+/* "START-END PERMS OFFSET MAJOR:MINOR INODE [PATH]" into m (path not copied). */
+static bool mapping_line(struct mapping *m, const char **path, const char *s)
+{
+	uint64_t dev;
+
+	if (!hex_field(&m->start, &s) || *s++ != '-' || !hex_field(&m->end, &s) ||
+	    m->start >= m->end || *s++ != ' ')
+		return false;
+	if (strspn(s, "rwxsp-") != 4 || s[4] != ' ')
+		return false;
+	s += 5;
+	if (!hex_field(&m->offset, &s) || *s++ != ' ' || !hex_field(&dev, &s) || *s++ != ':' ||
+	    !hex_field(&dev, &s) || *s++ != ' ' || !decimal_field(&m->inode, &s) ||
+	    (*s != '\0' && *s != ' '))
+		return false;
+	s += strspn(s, " ");
+	*path = *s != '\0' ? s : NULL;
+	return true;
+}
+
+static int add_mapping(struct nsym_maps *maps, const struct mapping *m, const char *path)
+{
+	struct mapping *v;
+
+	if ((maps->n & (maps->n - 1)) == 0) {
+		v = realloc(maps->v, (maps->n == 0 ? 1 : maps->n * 2) * sizeof(*v));
+		if (v == NULL)
+			return -1;
+		maps->v = v;
+	}
+	v = &maps->v[maps->n];
+	*v = *m;
+	v->path = path != NULL ? strdup(path) : NULL;
+	if (path != NULL && v->path == NULL)
+		return -1;
+	maps->n++;
+	return 0;
+}
+
+static void skipped(size_t lineno, size_t *nskipped, const char *why)
+{
+	if (++*nskipped <= MAX_WARNINGS)
+		nsym_cli_error("warning: maps line %zu: %s; skipped", lineno, why);
+}
+
+/* One line of the text: a mapping added, or a warning. -1 out of memory. */
+static int read_line(struct nsym_maps *maps, const char *line, size_t n, size_t lineno,
+                     size_t *nskipped)
+{
+	struct mapping m = {0};
+	const char *path = NULL;
+	char buf[NSYM_MAPS_MAX_LINE + 1];
+
+	if (n > NSYM_MAPS_MAX_LINE) {
+		skipped(lineno, nskipped, "longer than a maps line can be");
+		return 0;
+	}
+	memcpy(buf, line, n);
+	buf[n] = '\0';
+	buf[strcspn(buf, "\r")] = '\0';
+	if (buf[0] == '\0')
+		return 0;
+	if (!mapping_line(&m, &path, buf)) {
+		skipped(lineno, nskipped, "not 'START-END PERMS OFFSET DEV INODE PATH'");
+		return 0;
+	}
+	if (maps->n == NSYM_MAPS_MAX) {
+		skipped(lineno, nskipped, "more mappings than a process has");
+		return 0;
+	}
+	return add_mapping(maps, &m, path);
+}
+
+static int by_start(const void *a, const void *b)
+{
+	const struct mapping *x = a, *y = b;
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+int nsym_maps_parse(struct nsym_maps **out, const char *text, size_t len, char *err,
+                    size_t err_size)
+{
+	struct nsym_maps *maps = calloc(1, sizeof(*maps));
+	const char *p = text, *end = text + len;
+	size_t lineno = 0, nskipped = 0;
+
+	*out = NULL;
+	if (maps == NULL)
+		goto oom;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = (size_t)((nl != NULL ? nl : end) - p);
+		if (read_line(maps, p, n, ++lineno, &nskipped) != 0)
+			goto oom;
+		p += n + (nl != NULL);
+	}
+	if (nskipped > MAX_WARNINGS)
+		nsym_cli_error("warning: %zu more maps lines skipped", nskipped - MAX_WARNINGS);
+	if (maps->n == 0) {
+		snprintf(err, err_size,
+		         "no line is a mapping as /proc/PID/maps writes it "
+		         "(START-END PERMS OFFSET DEV INODE PATH)");
+		nsym_maps_free(maps);
+		return -1;
+	}
+	qsort(maps->v, maps->n, sizeof(*maps->v), by_start);
+	*out = maps;
+	return 0;
+oom:
+	nsym_maps_free(maps);
+	snprintf(err, err_size, "out of memory");
+	return -1;
+}
+
+void nsym_maps_free(struct nsym_maps *maps)
+{
+	if (maps == NULL)
+		return;
+	for (size_t i = 0; i < maps->n; i++)
+		free(maps->v[i].path);
+	free(maps->v);
+	free(maps);
+}
+
+/* ---- placing frames ------------------------------------------------------------- */
+
+/* The mapping that holds pc, or NULL. */
+static const struct mapping *find(const struct nsym_maps *maps, uint64_t pc)
+{
+	size_t lo = 0, hi = maps->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (maps->v[mid].start <= pc)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo > 0 && pc < maps->v[lo - 1].end ? &maps->v[lo - 1] : NULL;
+}
+
+/* The modules made so far, with what placing them needs. */
+struct placer {
+	struct nsym_crash *c;
+	struct nsym_maps *maps;
+	const struct mapping **first; /* by module: the mapping it was made for */
+	nsym_object **obj;            /* by module: its file, NULL when unusable */
+};
+
+static void set_why(struct nsym_crash_module *m, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void set_why(struct nsym_crash_module *m, const char *fmt, ...)
+{
+	char why[NSYM_CRASH_MAX_TEXT];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	m->why = nsym_crash_text(why, strlen(why));
+}
+
+/* Warns, once for all the backtraces, when the file at the path is not
+ * the one that was mapped. */
+static void check_inode(struct nsym_maps *maps, const struct mapping *map, const char *path)
+{
+	struct stat st;
+
+	if (map->warned || map->inode == 0 || stat(path, &st) != 0 ||
+	    (uint64_t)st.st_ino == map->inode)
+		return;
+	for (size_t i = 0; i < maps->n; i++)
+		maps->v[i].warned |=
+		    maps->v[i].path != NULL && strcmp(maps->v[i].path, map->path) == 0;
+	nsym_cli_error("warning: '%s' is not the file that was mapped (inode %" PRIu64
+	               ", the maps file says %" PRIu64
+	               "): if it was rebuilt since, its answers are wrong",
+	               path, (uint64_t)st.st_ino, map->inode);
+}
+
+/* Reads the file of module m: its identity, or why it cannot be used. */
+static void open_file(nsym_object **out, struct nsym_crash_module *m, struct nsym_maps *maps,
+                      const struct mapping *map)
+{
+	struct nsym_identity id;
+	size_t len = strlen(map->path), dl = strlen(DELETED);
+	char path[NSYM_MAPS_MAX_LINE + 1];
+	int rc;
+
+	*out = NULL;
+	snprintf(path, sizeof(path), "%s", map->path);
+	if (len > dl && strcmp(path + len - dl, DELETED) == 0) {
+		path[len - dl] = '\0';
+		m->path = nsym_crash_text(path, strlen(path));
+		set_why(m, "'%s' was deleted or replaced after it was mapped", path);
+		return;
+	}
+	m->path = nsym_crash_text(path, len);
+	if ((rc = nsym_object_open(out, path)) != 0) {
+		if (rc == NSYM_ENOENT)
+			set_why(m, "'%s' is not on this machine", path);
+		else
+			set_why(m, "cannot read '%s': %s", path, nsym_error_detail());
+		return;
+	}
+	check_inode(maps, map, path);
+	if (nsym_object_identity(&id, *out) != 0 ||
+	    nsym_identity_hex(m->id, sizeof(m->id), &id) != 0)
+		m->id[0] = '\0';
+}
+
+/* The module of map's file, made when first met; -1 out of memory. */
+static int module_of(struct placer *pl, const struct mapping *map)
+{
+	struct nsym_crash *c = pl->c;
+	struct nsym_crash_module *m;
+
+	for (size_t i = 0; i < c->nmodules; i++) {
+		if (strcmp(pl->first[i]->path, map->path) == 0)
+			return (int)i;
+	}
+	if (nsym_crash_add_module(c, &m) != 0)
+		return -1;
+	m->listed = true;
+	pl->first[c->nmodules - 1] = map;
+	open_file(&pl->obj[c->nmodules - 1], m, pl->maps, map);
+	return m->path != NULL ? (int)c->nmodules - 1 : -1;
+}
+
+static int place_frame(struct placer *pl, size_t i)
+{
+	struct nsym_crash_frame *f = &pl->c->frames[i];
+	const struct mapping *map = find(pl->maps, f->pc);
+	uint64_t offset;
+	int k;
+
+	if (map == NULL || map->path == NULL || map->path[0] == '[')
+		return 0; /* anonymous memory: JIT code, the stack, the vdso */
+	if ((k = module_of(pl, map)) < 0)
+		return -1;
+	offset = f->pc - map->start + map->offset;
+	f->rel = offset;
+	f->module = k;
+	if (pl->obj[k] != NULL && nsym_object_vaddr(&f->rel, pl->obj[k], offset) != 0) {
+		/* then no answer from this file can be trusted */
+		set_why(&pl->c->modules[k], "'%s' is not the file that was mapped (%s)",
+		        pl->c->modules[k].path, nsym_error_detail());
+		nsym_object_close(pl->obj[k]);
+		pl->obj[k] = NULL;
+		f->rel = offset;
+	}
+	return 0;
+}
+
+int nsym_maps_place(struct nsym_crash *c, struct nsym_maps *maps)
+{
+	/* at most one module per frame */
+	struct placer pl = {c, maps, calloc(c->nframes + 1, sizeof(*pl.first)),
+	                    calloc(c->nframes + 1, sizeof(*pl.obj))};
+	int rc = pl.first != NULL && pl.obj != NULL ? 0 : -1;
+
+	for (size_t i = 0; rc == 0 && i < c->nframes; i++)
+		rc = place_frame(&pl, i);
+	for (size_t i = 0; pl.obj != NULL && i < c->nmodules; i++)
+		nsym_object_close(pl.obj[i]);
+	free(pl.first);
+	free(pl.obj);
+	return rc;
+}
