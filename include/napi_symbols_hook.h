@@ -40,6 +40,10 @@ struct nsym_hook_options {
 	/* The napi-symbols program; NULL: $NAPI_SYMBOLS_BIN, else
 	 * `napi-symbols` found on $PATH at install time. */
 	const char *program;
+	/* Node's N-API version, as napi_get_version() gives it to an addon
+	 * with its napi_env, for the report; 0: unknown (a preloaded hook has
+	 * no napi_env to ask). Kept by later installs that give 0. */
+	unsigned napi_version;
 };
 
 /*

@@ -47,6 +47,7 @@ struct hook_settings {
 	char program[PATH_MAX];    /* napi-symbols; "" when not found */
 	int symbolicate;           /* run `napi-symbols symbolicate` after a crash */
 	int panics_all;            /* NAPI_SYMBOLS_PANICS=all: report caught panics too */
+	unsigned napi_version;     /* from nsym_hook_options; 0 unknown */
 };
 
 extern struct hook_settings hook_settings;

@@ -81,6 +81,8 @@ static void settle(const struct nsym_hook_options *opts)
 		hook_settings.symbolicate = !(sym && strcmp(sym, "0") == 0);
 	resolve_program(program && program[0] ? program : "napi-symbols");
 	hook_settings.panics_all = panics && strcmp(panics, "all") == 0;
+	if (opts && opts->napi_version)
+		hook_settings.napi_version = opts->napi_version;
 }
 
 struct hook_other hook_other;

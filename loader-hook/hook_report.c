@@ -167,8 +167,10 @@ static void write_header(struct hook_out *o, const struct hook_crash *c)
 	if (hook_node_version(version, sizeof(version)) > 0)
 		hook_out_str(o, version);
 	/* N-API's version is only known with a napi_env, which a preloaded
-	 * library never has (docs/crash-report.md). */
-	hook_out_str(o, "\", \"napi\": 0},\n");
+	 * library never has: a linked addon passes it (docs/crash-report.md). */
+	hook_out_str(o, "\", \"napi\": ");
+	hook_out_dec(o, hook_settings.napi_version);
+	hook_out_str(o, "},\n");
 }
 
 static void write_module(struct hook_out *o, const struct hook_modtab *t, size_t i)

@@ -371,6 +371,9 @@ process.exit(3);") >"$work/out" 2>"$work/err"
 		fail "report check failed: $rels"
 	# shellcheck disable=SC2086 # one rel per word
 	check_panic_frames linked "linked_addon::raise_caught at panic-addon.rs:$line:" $rels
+	"$node" -e "const n = require('$report').node;
+if (n.version !== process.version || String(n.napi) !== process.versions.napi) process.exit(1);" ||
+		fail "the report's node is not {$("$node" --version), napi $("$node" -p process.versions.napi)}"
 }
 
 # The linked addon run with the library preloaded as well: the addon's copy

@@ -16,7 +16,7 @@ static int *volatile target;
 
 int main(int argc, char **argv)
 {
-	struct nsym_hook_options opts = {argc > 1 ? argv[1] : 0, 0, 0};
+	struct nsym_hook_options opts = {.report_dir = argc > 1 ? argv[1] : 0, .symbolicate = 0};
 	if (nsym_hook_install(&opts) != 0)
 		return 2;
 	if (argc > 3) {

@@ -42,7 +42,7 @@ int main(int argc, char **argv)
 {
 	pthread_t t;
 #ifdef NSYM_LINKED
-	struct nsym_hook_options opts = {argc > 1 ? argv[1] : 0, 0, 0};
+	struct nsym_hook_options opts = {.report_dir = argc > 1 ? argv[1] : 0, .symbolicate = 0};
 	if (nsym_hook_install(&opts) != 0)
 		return 2;
 #else

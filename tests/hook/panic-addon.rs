@@ -74,7 +74,7 @@ unsafe extern "C" fn js_caught(env: napi_env, _info: *mut c_void) -> napi_value 
 #[no_mangle]
 pub unsafe extern "C" fn napi_register_module_v1(env: napi_env, exports: napi_value) -> napi_value {
     #[cfg(linked)]
-    napi_symbols_hook::install();
+    napi_symbols_hook::install_with_env(env);
     let mut f = ptr::null_mut();
     let name = b"caught\0".as_ptr() as *const c_char;
     if napi_create_function(env, name, usize::MAX, Some(js_caught), ptr::null_mut(), &mut f) != 0
