@@ -1,6 +1,7 @@
 /*
  * Fetching from symbol servers with libcurl's multi interface: up to
- * `parallel` transfers at once, each job walking the server list in order.
+ * `parallel` transfers at once, spread over a worker thread per CPU, each
+ * job walking the server list in order.
  * Bodies stream into a temporary file in the cache, whose identity is read
  * back before the file is renamed into place.
  */
@@ -8,6 +9,8 @@
 #include <stdbool.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,7 +53,7 @@ int nsym_client_init(struct nsym_client *out, const char *servers, const char *t
 	out->token = !ours ? NULL : token != NULL ? token : getenv("NAPI_SYMBOLS_TOKEN");
 	out->connect_timeout = env_seconds("NAPI_SYMBOLS_CONNECT_TIMEOUT", 5);
 	out->stall_timeout = env_seconds("NAPI_SYMBOLS_TIMEOUT", 30);
-	out->parallel = 8;
+	out->parallel = 4;
 	if (nsym_cache_init(&out->cache) != 0) {
 		snprintf(err, err_size, "no cache folder: set DEBUGINFOD_CACHE_PATH or HOME");
 		return -1;
@@ -59,6 +62,25 @@ int nsym_client_init(struct nsym_client *out, const char *servers, const char *t
 }
 
 /* ---- one transfer ------------------------------------------------------------- */
+
+/* One nsym_fetch_run: its jobs are shared by worker threads, each with its
+ * own libcurl multi handle. One thread receiving and writing every file
+ * was CPU-bound on the two copies of each byte (socket to libcurl, libcurl
+ * to the page cache: docs/performance.md); workers spread those over the
+ * CPUs. */
+struct fetch_run {
+	struct nsym_client *c;
+	struct nsym_fetch *jobs;
+	size_t n;
+	struct curl_slist *hdr;
+	int per_worker;             /* transfers at once in each worker */
+	atomic_size_t next;         /* the next job to take */
+	atomic_size_t done;         /* jobs settled */
+	atomic_uint_fast64_t bytes; /* downloaded, all jobs */
+	pthread_mutex_t progress_lock;
+	nsym_fetch_progress progress;
+	void *arg;
+};
 
 static size_t on_body(char *data, size_t size, size_t count, void *arg)
 {
@@ -85,6 +107,7 @@ static size_t on_body(char *data, size_t size, size_t count, void *arg)
 		done += (size_t)w;
 	}
 	j->bytes += n;
+	atomic_fetch_add(&((struct fetch_run *)j->run)->bytes, n);
 	return n;
 }
 
@@ -212,21 +235,23 @@ static void give_up(struct nsym_client *c, struct nsym_fetch *j)
 }
 
 /* Starts j's next transfer, or settles it; 1 when a transfer is running. */
-static int advance(struct nsym_client *c, CURLM *m, struct nsym_fetch *j, struct curl_slist *hdr)
+static int advance(struct fetch_run *run, CURLM *m, struct nsym_fetch *j)
 {
 	CURL *e;
 
-	if (j->next_server >= c->nservers) {
-		give_up(c, j);
+	if (j->next_server >= run->c->nservers) {
+		give_up(run->c, j);
+		atomic_fetch_add(&run->done, 1);
 		return 0;
 	}
-	e = start_transfer(c, j, hdr);
+	e = start_transfer(run->c, j, run->hdr);
 	if (e == NULL) {
 		if (j->fd >= 0) {
 			close(j->fd);
 			unlink(j->tmp);
 		}
 		j->state = NSYM_FETCH_FAILED;
+		atomic_fetch_add(&run->done, 1);
 		return 0;
 	}
 	curl_multi_add_handle(m, e);
@@ -234,7 +259,7 @@ static int advance(struct nsym_client *c, CURLM *m, struct nsym_fetch *j, struct
 }
 
 /* Settles finished transfers; *active counts the handles in the multi. */
-static void reap(struct nsym_client *c, CURLM *m, struct curl_slist *hdr, int *active)
+static void reap(struct fetch_run *run, CURLM *m, int *active)
 {
 	CURLMsg *msg;
 	int left;
@@ -246,13 +271,66 @@ static void reap(struct nsym_client *c, CURLM *m, struct curl_slist *hdr, int *a
 			continue;
 		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&j);
 		curl_easy_getinfo(msg->easy_handle, CURLINFO_RESPONSE_CODE, &status);
-		finish_transfer(c, j, msg->data.result, status);
+		finish_transfer(run->c, j, msg->data.result, status);
 		curl_multi_remove_handle(m, msg->easy_handle);
 		curl_easy_cleanup(msg->easy_handle);
 		(*active)--;
-		if (j->state == NSYM_FETCH_PENDING)
-			*active += advance(c, m, j, hdr);
+		if (j->state != NSYM_FETCH_PENDING)
+			atomic_fetch_add(&run->done, 1);
+		else
+			*active += advance(run, m, j);
 	}
+}
+
+/* Takes jobs until none is left; 1 when it started a transfer. */
+static int take_job(struct fetch_run *run, CURLM *m, bool *more)
+{
+	size_t i = atomic_fetch_add(&run->next, 1);
+	struct nsym_fetch *j;
+
+	if (i >= run->n) {
+		*more = false;
+		return 0;
+	}
+	j = &run->jobs[i];
+	j->run = run;
+	if (!from_cache(run->c, j))
+		return advance(run, m, j);
+	atomic_fetch_add(&run->done, 1);
+	return 0;
+}
+
+/* Progress from whichever worker is free to give it; the last is the caller's. */
+static void report_progress(struct fetch_run *run)
+{
+	size_t done = atomic_load(&run->done);
+
+	if (run->progress == NULL || done == run->n ||
+	    pthread_mutex_trylock(&run->progress_lock) != 0)
+		return;
+	run->progress(run->arg, done, run->n, atomic_load(&run->bytes));
+	pthread_mutex_unlock(&run->progress_lock);
+}
+
+static void *fetch_worker(void *arg)
+{
+	struct fetch_run *run = arg;
+	CURLM *m = curl_multi_init();
+	bool more = m != NULL;
+	int active = 0, still;
+
+	while (more || active > 0) {
+		while (more && active < run->per_worker)
+			active += take_job(run, m, &more);
+		curl_multi_perform(m, &still);
+		reap(run, m, &active);
+		report_progress(run);
+		if (active > 0)
+			curl_multi_poll(m, NULL, 0, 200, NULL);
+	}
+	if (m != NULL)
+		curl_multi_cleanup(m);
+	return NULL;
 }
 
 static struct curl_slist *auth_header(const struct nsym_client *c)
@@ -265,35 +343,41 @@ static struct curl_slist *auth_header(const struct nsym_client *c)
 	return curl_slist_append(NULL, line);
 }
 
+/* One per CPU, at most 4 and at most one per job. */
+static int worker_count(size_t jobs)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	int n = cpus < 1 ? 1 : cpus > 4 ? 4 : (int)cpus;
+
+	return jobs < (size_t)n ? (jobs > 0 ? (int)jobs : 1) : n;
+}
+
 int nsym_fetch_run(struct nsym_client *c, struct nsym_fetch *jobs, size_t n,
                    nsym_fetch_progress progress, void *arg)
 {
-	CURLM *m;
-	struct curl_slist *hdr;
-	size_t next = 0;
-	int active = 0, still;
+	struct fetch_run run = {.c = c, .jobs = jobs, .n = n, .progress = progress, .arg = arg};
+	pthread_t threads[4];
+	int workers = worker_count(n), started = 0;
 
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || (m = curl_multi_init()) == NULL)
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		return -1;
-	hdr = auth_header(c);
+	run.hdr = auth_header(c);
+	run.per_worker = c->parallel / workers > 0 ? c->parallel / workers : 1;
+	pthread_mutex_init(&run.progress_lock, NULL);
 	for (size_t i = 0; i < n; i++) {
 		jobs[i].state = NSYM_FETCH_PENDING;
 		jobs[i].fd = -1;
 	}
-	do {
-		while (next < n && active < c->parallel) {
-			struct nsym_fetch *j = &jobs[next++];
-			if (!from_cache(c, j))
-				active += advance(c, m, j, hdr);
-		}
-		curl_multi_perform(m, &still);
-		reap(c, m, hdr, &active);
-		if (progress != NULL)
-			progress(arg, jobs, n);
-		if (active > 0)
-			curl_multi_poll(m, NULL, 0, 200, NULL);
-	} while (active > 0 || next < n);
-	curl_slist_free_all(hdr);
-	curl_multi_cleanup(m);
+	/* the caller's thread is a worker too; a thread that cannot start is one fewer */
+	while (started + 1 < workers &&
+	       pthread_create(&threads[started], NULL, fetch_worker, &run) == 0)
+		started++;
+	fetch_worker(&run);
+	for (int i = 0; i < started; i++)
+		pthread_join(threads[i], NULL);
+	if (progress != NULL)
+		progress(arg, atomic_load(&run.done), n, atomic_load(&run.bytes));
+	pthread_mutex_destroy(&run.progress_lock);
+	curl_slist_free_all(run.hdr);
 	return 0;
 }

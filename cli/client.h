@@ -56,16 +56,21 @@ struct nsym_fetch {
 	void *easy; /* the transfer under way (CURL *) */
 	int fd;
 	char tmp[4300];
+	void *run; /* the nsym_fetch_run it belongs to */
 };
 
-/* Progress: called now and then during nsym_fetch_run. */
-typedef void (*nsym_fetch_progress)(void *arg, const struct nsym_fetch *jobs, size_t n);
+/* Progress: called now and then during nsym_fetch_run, from one thread at a
+ * time (not always the same one), and once at the end from the caller's:
+ * `done` of `n` jobs settled, `bytes` downloaded in all. */
+typedef void (*nsym_fetch_progress)(void *arg, size_t done, size_t n, uint64_t bytes);
 
 /*
  * Runs every job: the cache first, then each server in order until one has
  * it. A downloaded file whose identity is not the one asked for is thrown
- * away and counts as a failure of that server. Returns 0, or -1 when
- * libcurl cannot be set up at all.
+ * away and counts as a failure of that server. The jobs are shared by a
+ * worker thread per CPU (at most 4): a job's members are the caller's
+ * again once this returns. Returns 0, or -1 when libcurl cannot be set up
+ * at all.
  */
 int nsym_fetch_run(struct nsym_client *c, struct nsym_fetch *jobs, size_t n,
                    nsym_fetch_progress progress, void *arg);

@@ -184,16 +184,9 @@ static void print_json(const struct fetch_cli *f)
 }
 
 /* A line on a terminal that rewrites itself; nothing otherwise. */
-static void progress(void *arg, const struct nsym_fetch *jobs, size_t n)
+static void progress(void *arg, size_t done, size_t n, uint64_t bytes)
 {
-	size_t done = 0;
-	uint64_t bytes = 0;
-
 	(void)arg;
-	for (size_t i = 0; i < n; i++) {
-		done += jobs[i].state != NSYM_FETCH_PENDING;
-		bytes += jobs[i].bytes;
-	}
 	fprintf(stderr, "\rfetching: %zu of %zu done, %.1f MB", done, n, (double)bytes / 1048576.0);
 	if (done == n)
 		fputs("\n", stderr);
