@@ -3,27 +3,36 @@
 # harness: the small C library seed-src/small.c linked tight (DWARF 5 and 4,
 # zlib and zstd sections, no build-id, stripped, debug-only and split
 # copies), seed-src/tiny.c for other machines (i686, arm, aarch64, ppc64
-# big-endian, riscv64), the C fixture addon the test build makes
-# (FIXTURES/c/addon.node), and symcaches written by NAPI_SYMBOLS for some of
-# them. The checked-in corpus started from these; run it again when a
-# format changes, then merge (scripts/fuzz.sh --merge).
+# big-endian, riscv64), the C fixture addon (built here by
+# tests/fixtures/build.sh with this machine's folders mapped to /seed-src
+# and /seed-include, so that no seed carries a path of the machine it was
+# made on), and symcaches written by NAPI_SYMBOLS for some of them. The
+# checked-in corpus started from these; run it again when a format changes,
+# then merge (scripts/fuzz.sh --merge).
 #
-#   tests/fuzz/make-seeds.sh FIXTURES NAPI_SYMBOLS OUTDIR
-#   e.g. tests/fuzz/make-seeds.sh build/fixtures build/cli/napi-symbols /tmp/seeds
+#   tests/fuzz/make-seeds.sh NAPI_SYMBOLS OUTDIR
+#   e.g. tests/fuzz/make-seeds.sh build/cli/napi-symbols /tmp/seeds
 set -euo pipefail
 
-if [ $# -ne 3 ]; then
-  echo "usage: make-seeds.sh FIXTURES NAPI_SYMBOLS OUTDIR" >&2
+if [ $# -ne 2 ]; then
+  echo "usage: make-seeds.sh NAPI_SYMBOLS OUTDIR" >&2
   exit 129
 fi
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-fixtures=$(cd "$1" && pwd)
-nsym=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
-mkdir -p "$3"
-out=$(cd "$3" && pwd)
+root=$(cd "$here/../.." && pwd)
+nsym=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+mkdir -p "$2"
+out=$(cd "$2" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$out/elf_identity" "$out/symbolizer" "$out/symcache"
+
+# The C fixture addon, its folders mapped away (no Rust: no seed uses it).
+inc=${NODE_INCLUDE_DIR:-/usr/include/node}
+fixtures=$work/fixtures
+NSYM_FIXTURES_RUST=0 NODE_INCLUDE_DIR=$inc \
+  NSYM_FIXTURE_CFLAGS="-ffile-prefix-map=$root=/seed-src -ffile-prefix-map=$inc=/seed-include" \
+  "$root/tests/fixtures/build.sh" "$fixtures" >/dev/null
 
 # Tight links keep seeds a few KB: no libc, 16-byte pages; the build folder
 # is mapped away so that the seeds do not change from run to run.
