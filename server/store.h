@@ -80,8 +80,10 @@ struct nsym_store_ops {
 	/* The artifact with row id `id`; NSYM_ENOENT when there is none. */
 	int (*artifact_get)(struct nsym_store *s, struct nsym_artifact *out, int64_t id);
 	/* Removes the artifact, and its blob when no other row names it;
-	 * out_blob_removed (may be NULL) says which. A concurrent upload of the
-	 * same bytes never ends up with a row naming a removed blob: see
+	 * out_blob_removed (may be NULL) says which. When no artifact with its
+	 * key is left, the sources of that build go too, and each of their
+	 * blobs no other row names. All in one transaction; a concurrent upload
+	 * of the same bytes never ends up with a row naming a removed blob: see
 	 * store_local.c. NSYM_ENOENT when there is no such artifact. */
 	int (*artifact_delete)(struct nsym_store *s, bool *out_blob_removed, int64_t id);
 	/* Calls fn for each artifact whose name (in any case) or key contains

@@ -6,8 +6,9 @@
  * never names a missing or partial blob. What a crash can leave is a
  * temporary file (swept at start) or a blob no row names yet (harmless: the
  * next upload of the same bytes adopts it). Deleting an artifact removes its
- * blob once no row names it, in a way a concurrent upload of the same bytes
- * cannot race (see "removing artifacts").
+ * blob once no row names it, and the build's sources with its last artifact,
+ * in a way a concurrent upload of the same bytes cannot race (see "removing
+ * artifacts").
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -96,16 +97,10 @@ static int artifact_find(struct nsym_store *s, struct nsym_artifact *out, const 
 	                         : db_fail(s, "artifact lookup");
 }
 
-static int artifact_insert(struct nsym_store *s, struct nsym_artifact *a)
+static void bind_artifact(sqlite3_stmt *st, const void *row)
 {
-	sqlite3_stmt *st = NULL;
-	int rc;
+	const struct nsym_artifact *a = row;
 
-	if (sqlite3_prepare_v2(local(s)->db,
-	                       "INSERT INTO artifacts (key, id_kind, kind, format, arch, name, "
-	                       "sha256, created, uploaded_by) VALUES (?,?,?,?,?,?,?,?,?)",
-	                       -1, &st, NULL) != SQLITE_OK)
-		return db_fail(s, "artifact insert");
 	sqlite3_bind_text(st, 1, a->key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, a->id_kind, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, a->kind, -1, SQLITE_STATIC);
@@ -115,20 +110,15 @@ static int artifact_insert(struct nsym_store *s, struct nsym_artifact *a)
 	sqlite3_bind_text(st, 7, a->sha256, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 8, (sqlite3_int64)time(NULL));
 	sqlite3_bind_text(st, 9, a->uploaded_by, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc == SQLITE_DONE) {
-		a->id = sqlite3_last_insert_rowid(local(s)->db);
-		return 0;
-	}
-	if (rc == SQLITE_CONSTRAINT) {
-		char key[sizeof(a->key)], kind[sizeof(a->kind)];
-		memcpy(key, a->key, sizeof(key));
-		memcpy(kind, a->kind, sizeof(kind));
-		if (artifact_find(s, a, key, kind) == 0)
-			return fail(s, NSYM_EEXIST, "%s for %s exists", kind, key);
-	}
-	return db_fail(s, "artifact insert");
+}
+
+/* a's (key, kind) is taken: NSYM_EEXIST with the row holding it in out. */
+static int artifact_taken(struct nsym_store *s, void *out, const void *row)
+{
+	const struct nsym_artifact *a = row;
+	int rc = artifact_find(s, out, a->key, a->kind);
+
+	return rc == 0 ? fail(s, NSYM_EEXIST, "%s for %s exists", a->kind, a->key) : rc;
 }
 
 static int artifact_list(struct nsym_store *s, const char *query, int64_t offset, int64_t limit,
@@ -269,6 +259,14 @@ static int blob_commit(struct nsym_store *s, struct nsym_blob_writer *w, char *o
  * the file. The file is unlinked only after the commit; a crash before that
  * leaves tmp/deleted.SHA, which the sweep at start puts back (a blob no row
  * names is harmless, a row without its blob is not).
+ *
+ * Sources belong to a build: deleting the last artifact whose key is a build's
+ * id deletes the build's sources in the same transaction, and each of their
+ * blobs goes by the same rules as the artifact's (moved aside once no artifact
+ * or source names it, unlinked after the commit, put back otherwise).
+ * NEEDSWORK: the source upload checks that its build has an artifact before
+ * it takes the lock, so one racing the delete of that last artifact can still
+ * add a source for a build that has none.
  */
 
 static int exec(struct nsym_store *s, const char *sql)
@@ -312,20 +310,76 @@ static int forget_blob(struct nsym_store *s, const char *sha256)
 	return sqlite3_changes(local(s)->db) > 0;
 }
 
-static int artifact_add(struct nsym_store *s, struct nsym_artifact *a)
+/* ---- adding rows --------------------------------------------------------------
+ *
+ * An artifact and a source are added alike: under the write lock, and only
+ * while the blob's file is there, so a delete racing the upload cannot leave
+ * the row naming a removed file (see "removing artifacts"); a taken unique
+ * key answers NSYM_EEXIST with the row that holds it. What differs is in a
+ * row_type.
+ */
+
+struct row_type {
+	const char *name;   /* "artifact", "source": for messages */
+	size_t size;        /* of the row's struct */
+	const char *insert; /* the INSERT, with parameters for one row */
+	void (*bind)(sqlite3_stmt *st, const void *row);
+	/* Called when the insert met the unique key of row: reads the row
+	 * holding it into out (not row) and returns NSYM_EEXIST, or another
+	 * code when there is none. */
+	int (*taken)(struct nsym_store *s, void *out, const void *row);
+};
+
+/* Room for a copy of any row add_row() takes. */
+union any_row {
+	struct nsym_artifact artifact;
+	struct nsym_source source;
+};
+
+static int insert_row(struct nsym_store *s, const struct row_type *t, void *row, int64_t *out_id)
+{
+	sqlite3_stmt *st = NULL;
+	char what[32];
+	int rc, ext;
+
+	snprintf(what, sizeof(what), "%s insert", t->name);
+	if (sqlite3_prepare_v2(local(s)->db, t->insert, -1, &st, NULL) != SQLITE_OK)
+		return db_fail(s, what);
+	t->bind(st, row);
+	rc = sqlite3_step(st);
+	ext = sqlite3_extended_errcode(local(s)->db);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE) {
+		*out_id = sqlite3_last_insert_rowid(local(s)->db);
+		return 0;
+	}
+	/* Only the unique key makes this a duplicate; a missing blob row (a
+	 * concurrent delete) is a failure the client retries. */
+	if (ext == SQLITE_CONSTRAINT_UNIQUE) {
+		union any_row mine;
+		memcpy(&mine, row, t->size);
+		if (t->taken(s, row, &mine) == NSYM_EEXIST)
+			return NSYM_EEXIST;
+	}
+	return db_fail(s, what);
+}
+
+/* Adds row, which names the blob sha256, and sets *out_id (its id member). */
+static int add_row(struct nsym_store *s, const struct row_type *t, void *row, int64_t *out_id,
+                   const char *sha256)
 {
 	int rc = exec(s, "BEGIN IMMEDIATE");
 	bool keep;
 
 	if (rc != 0)
 		return rc;
-	if (blob_present(s, a->sha256)) {
-		rc = artifact_insert(s, a);
+	if (blob_present(s, sha256)) {
+		rc = insert_row(s, t, row, out_id);
 		keep = rc == 0 || rc == NSYM_EEXIST;
 	} else { /* a delete won: its row, re-added by blob_commit, goes too */
-		keep = forget_blob(s, a->sha256) >= 0;
+		keep = forget_blob(s, sha256) >= 0;
 		rc = fail(s, NSYM_EIO, "blob %s was removed during the upload; send it again",
-		          a->sha256);
+		          sha256);
 	}
 	if (keep && exec(s, "COMMIT") != 0) {
 		rc = NSYM_EIO;
@@ -334,6 +388,20 @@ static int artifact_add(struct nsym_store *s, struct nsym_artifact *a)
 	if (!keep)
 		rollback(s);
 	return rc;
+}
+
+static const struct row_type artifact_row = {
+    .name = "artifact",
+    .size = sizeof(struct nsym_artifact),
+    .insert = "INSERT INTO artifacts (key, id_kind, kind, format, arch, name, sha256, created, "
+              "uploaded_by) VALUES (?,?,?,?,?,?,?,?,?)",
+    .bind = bind_artifact,
+    .taken = artifact_taken,
+};
+
+static int artifact_add(struct nsym_store *s, struct nsym_artifact *a)
+{
+	return add_row(s, &artifact_row, a, &a->id, a->sha256);
 }
 
 static int artifact_get(struct nsym_store *s, struct nsym_artifact *out, int64_t id)
@@ -360,13 +428,117 @@ static void trash_path(char *out, size_t size, const char *dir, const char *sha2
 	snprintf(out, size, "%s/tmp/deleted.%s", dir, sha256);
 }
 
-/* Inside the delete's transaction: the row, then the blob when no row
- * names it, its file moved aside until the commit (out_moved: its hash). */
-static int delete_in_transaction(struct nsym_store *s, char *out_moved, int64_t id)
+/* The blobs one delete may remove: the artifact's first, then those of the
+ * sources that go with it. A blob whose row the delete forgot has its file
+ * moved aside (tmp/deleted.SHA) until the transaction ends. */
+struct doomed_blob {
+	char sha256[NSYM_SHA256_HEX];
+	bool moved; /* the file is at trash_path */
+};
+struct doomed {
+	struct doomed_blob *blob;
+	size_t n, cap;
+};
+
+/* How many blobs one delete may take along: a build with more source files
+ * than this cannot lose its last artifact (NSYM_ENOMEM; about 70 MB). */
+#define DOOMED_MAX ((size_t)1 << 20)
+
+static int doomed_add(struct nsym_store *s, struct doomed *d, const char *sha256)
+{
+	if (d->n == d->cap) {
+		size_t cap = d->cap > 0 ? 2 * d->cap : 16;
+		struct doomed_blob *grown;
+
+		if (d->n >= DOOMED_MAX)
+			return fail(s, NSYM_ENOMEM, "more than %zu blobs to delete at once",
+			            DOOMED_MAX);
+		if (cap > DOOMED_MAX)
+			cap = DOOMED_MAX;
+		grown = realloc(d->blob, cap * sizeof(*grown));
+		if (grown == NULL)
+			return fail(s, NSYM_ENOMEM, "out of memory");
+		d->blob = grown;
+		d->cap = cap;
+	}
+	snprintf(d->blob[d->n].sha256, NSYM_SHA256_HEX, "%s", sha256 != NULL ? sha256 : "");
+	d->blob[d->n++].moved = false;
+	return 0;
+}
+
+/* The files moved aside: unlinked when the transaction committed, put back
+ * when it did not (the rows are back; after a crash the sweep does it). */
+static void doomed_settle(struct nsym_store *s, struct doomed *d, bool committed)
+{
+	char blob[4096], trash[4096];
+
+	for (size_t i = 0; i < d->n; i++) {
+		if (!d->blob[i].moved)
+			continue;
+		blob_path(blob, sizeof(blob), local(s)->dir, d->blob[i].sha256);
+		trash_path(trash, sizeof(trash), local(s)->dir, d->blob[i].sha256);
+		if (committed)
+			unlink(trash);
+		else
+			rename(trash, blob);
+	}
+	free(d->blob);
+	d->blob = NULL;
+	d->n = d->cap = 0;
+}
+
+/* Forgets the blob when no row names it any more, and moves its file aside. */
+static int discard_blob(struct nsym_store *s, struct doomed_blob *b)
+{
+	char blob[4096], trash[4096];
+	int rc = forget_blob(s, b->sha256);
+
+	if (rc <= 0)
+		return rc;
+	blob_path(blob, sizeof(blob), local(s)->dir, b->sha256);
+	trash_path(trash, sizeof(trash), local(s)->dir, b->sha256);
+	if (rename(blob, trash) != 0 && errno != ENOENT)
+		return fail(s, NSYM_EIO, "rename %s: %s", blob, strerror(errno));
+	b->moved = true;
+	return 0;
+}
+
+/* When no artifact of the build is left, its sources go too: their blobs
+ * join d. */
+static int delete_sources(struct nsym_store *s, struct doomed *d, const char *build_id)
+{
+	sqlite3_stmt *st = NULL;
+	size_t before = d->n;
+	int rc = 0, step = SQLITE_DONE;
+
+	if (sqlite3_prepare_v2(local(s)->db,
+	                       "SELECT DISTINCT sha256 FROM sources WHERE build_id = ?1 AND NOT "
+	                       "EXISTS (SELECT 1 FROM artifacts WHERE key = ?1)",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return db_fail(s, "source delete");
+	sqlite3_bind_text(st, 1, build_id, -1, SQLITE_STATIC);
+	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW)
+		rc = doomed_add(s, d, (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = db_fail(s, "source delete");
+	if (rc != 0 || d->n == before)
+		return rc;
+	if (sqlite3_prepare_v2(local(s)->db, "DELETE FROM sources WHERE build_id = ?", -1, &st,
+	                       NULL) != SQLITE_OK)
+		return db_fail(s, "source delete");
+	sqlite3_bind_text(st, 1, build_id, -1, SQLITE_STATIC);
+	step = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return step == SQLITE_DONE ? 0 : db_fail(s, "source delete");
+}
+
+/* Inside the delete's transaction: the artifact's row, the build's sources
+ * when it was the last artifact, then each blob no row names any more. */
+static int delete_in_transaction(struct nsym_store *s, struct doomed *d, int64_t id)
 {
 	struct nsym_artifact a;
 	sqlite3_stmt *st = NULL;
-	char blob[4096], trash[4096];
 	int rc = artifact_get(s, &a, id);
 
 	if (rc != 0)
@@ -379,41 +551,33 @@ static int delete_in_transaction(struct nsym_store *s, char *out_moved, int64_t 
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return db_fail(s, "artifact delete");
-	rc = forget_blob(s, a.sha256);
-	if (rc <= 0)
-		return rc;
-	blob_path(blob, sizeof(blob), local(s)->dir, a.sha256);
-	trash_path(trash, sizeof(trash), local(s)->dir, a.sha256);
-	if (rename(blob, trash) != 0 && errno != ENOENT)
-		return fail(s, NSYM_EIO, "rename %s: %s", blob, strerror(errno));
-	memcpy(out_moved, a.sha256, NSYM_SHA256_HEX);
-	return 0;
+	rc = doomed_add(s, d, a.sha256);
+	if (rc == 0)
+		rc = delete_sources(s, d, a.key);
+	/* after every row is gone, so a blob the artifact shares with one of
+	 * its build's sources goes too */
+	for (size_t i = 0; rc == 0 && i < d->n; i++)
+		rc = discard_blob(s, &d->blob[i]);
+	return rc;
 }
 
 static int artifact_delete(struct nsym_store *s, bool *out_blob_removed, int64_t id)
 {
-	char moved[NSYM_SHA256_HEX] = "", blob[4096], trash[4096];
+	struct doomed d = {0};
 	int rc = exec(s, "BEGIN IMMEDIATE");
 
 	if (out_blob_removed != NULL)
 		*out_blob_removed = false;
 	if (rc != 0)
 		return rc;
-	rc = delete_in_transaction(s, moved, id);
+	rc = delete_in_transaction(s, &d, id);
 	if (rc == 0 && exec(s, "COMMIT") != 0)
 		rc = NSYM_EIO;
 	if (rc != 0)
 		rollback(s);
-	if (moved[0] == '\0')
-		return rc;
-	blob_path(blob, sizeof(blob), local(s)->dir, moved);
-	trash_path(trash, sizeof(trash), local(s)->dir, moved);
-	if (rc != 0)
-		rename(trash, blob); /* the rows are back, so is the file (or the sweep does it) */
-	else
-		unlink(trash);
-	if (out_blob_removed != NULL)
-		*out_blob_removed = rc == 0;
+	if (out_blob_removed != NULL) /* the artifact's own blob comes first */
+		*out_blob_removed = rc == 0 && d.n > 0 && d.blob[0].moved;
+	doomed_settle(s, &d, rc == 0);
 	return rc;
 }
 
@@ -570,65 +734,41 @@ static int source_find(struct nsym_store *s, struct nsym_source *out, const char
 	                         : db_fail(s, "source lookup");
 }
 
-static int source_insert(struct nsym_store *s, struct nsym_source *src)
+static void bind_source(sqlite3_stmt *st, const void *row)
 {
-	sqlite3_stmt *st = NULL;
-	int rc, ext;
+	const struct nsym_source *src = row;
 
-	if (sqlite3_prepare_v2(local(s)->db,
-	                       "INSERT INTO sources (build_id, path, sha256, created, uploaded_by) "
-	                       "VALUES (?,?,?,?,?)",
-	                       -1, &st, NULL) != SQLITE_OK)
-		return db_fail(s, "source insert");
 	sqlite3_bind_text(st, 1, src->build_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, src->path, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, src->sha256, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)time(NULL));
 	sqlite3_bind_text(st, 5, src->uploaded_by, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	ext = sqlite3_extended_errcode(local(s)->db);
-	sqlite3_finalize(st);
-	if (rc == SQLITE_DONE) {
-		src->id = sqlite3_last_insert_rowid(local(s)->db);
-		return 0;
-	}
-	/* Only the (build_id, path) key makes this a duplicate; a missing blob
-	 * row (a concurrent delete) is a failure the client retries. */
-	if (ext == SQLITE_CONSTRAINT_UNIQUE) {
-		char build_id[sizeof(src->build_id)], path[sizeof(src->path)];
-		memcpy(build_id, src->build_id, sizeof(build_id));
-		memcpy(path, src->path, sizeof(path));
-		if (source_find(s, src, build_id, path) == 0)
-			return fail(s, NSYM_EEXIST, "source %s for %s exists", path, build_id);
-	}
-	return db_fail(s, "source insert");
 }
 
-/* As artifact_add: under the write lock, and only while the blob's file is
- * there, so a delete racing the upload cannot leave the row naming a
- * removed file (see "removing artifacts"). */
+/* src's (build_id, path) is taken: NSYM_EEXIST with the row holding it in
+ * out. */
+static int source_taken(struct nsym_store *s, void *out, const void *row)
+{
+	const struct nsym_source *src = row;
+	int rc = source_find(s, out, src->build_id, src->path);
+
+	return rc == 0 ? fail(s, NSYM_EEXIST, "source %s for %s exists", src->path, src->build_id)
+	               : rc;
+}
+
+static const struct row_type source_row = {
+    .name = "source",
+    .size = sizeof(struct nsym_source),
+    .insert = "INSERT INTO sources (build_id, path, sha256, created, uploaded_by) "
+              "VALUES (?,?,?,?,?)",
+    .bind = bind_source,
+    .taken = source_taken,
+};
+
+/* As artifact_add (see "adding rows"). */
 static int source_add(struct nsym_store *s, struct nsym_source *src)
 {
-	int rc = exec(s, "BEGIN IMMEDIATE");
-	bool keep;
-
-	if (rc != 0)
-		return rc;
-	if (blob_present(s, src->sha256)) {
-		rc = source_insert(s, src);
-		keep = rc == 0 || rc == NSYM_EEXIST;
-	} else {
-		keep = forget_blob(s, src->sha256) >= 0;
-		rc = fail(s, NSYM_EIO, "blob %s was removed during the upload; send it again",
-		          src->sha256);
-	}
-	if (keep && exec(s, "COMMIT") != 0) {
-		rc = NSYM_EIO;
-		keep = false;
-	}
-	if (!keep)
-		rollback(s);
-	return rc;
+	return add_row(s, &source_row, src, &src->id, src->sha256);
 }
 
 static void local_close(struct nsym_store *s)

@@ -396,6 +396,27 @@ sources)
   get_path 200 "/src/dir%20with%20space/%C3%BCn%C3%AF.c"
   http 200 "$url/metrics"
   grep -q 'nsym_http_requests_total{route="upload_source",status="201"} 4' "$work/body" || fail "metrics"
+  # the build's sources go with its last artifact, not before, and so do
+  # their files when no other row names them
+  ad=$(token admin boss)
+  upload 201 "$t" "$stripped" addon.node
+  http 200 "$url/api/v1/artifacts?q=$id"
+  read -r debug_row exec_row < <(json '["debuginfo", "executable"].map(k => j.artifacts.find(a => a.kind == k).id).join(" ")')
+  [ "$(json 'j.artifacts.length')" = 2 ] && [ -n "$exec_row" ] || fail "artifacts: $(cat "$work/body")"
+  blobs=()
+  for f in "$src" "$work/passwd" "$dbg"; do
+    sha=$(sha256sum <"$f" | cut -d' ' -f1); blobs+=("$work/store/blobs/sha256/${sha:0:2}/${sha:2}")
+  done
+  http 200 -X DELETE -H "Authorization: Bearer $ad" "$url/api/v1/artifacts/$debug_row"
+  [ "$(json 'j.blob_removed')" = false ] || fail "the debug file went while sources name it: $(cat "$work/body")"
+  get_path 200 "$src"; cmp -s "$work/body" "$src" || fail "a source went with the first artifact"
+  get_path 200 /etc/passwd
+  http 200 -X DELETE -H "Authorization: Bearer $ad" "$url/api/v1/artifacts/$exec_row"
+  for p in "$src" /etc/passwd /build/c%2B%2B/p%2B%2Br%24%23o%5E%5Eg.c "/src/dir%20with%20space/%C3%BCn%C3%AF.c"; do
+    get_path 404 "$p"
+  done
+  for f in "${blobs[@]}"; do [ ! -e "$f" ] || fail "a deleted source's blob stayed: $f"; done
+  upload_source 422 "$t" "$src" "$id" "$src" # the build is gone
   check_store; stopped_cleanly ;;
 sources-gdb)
   start; t=$(token upload ci)

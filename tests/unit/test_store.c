@@ -188,15 +188,139 @@ START_TEST(delete_keeps_a_blob_until_no_row_names_it)
 	ck_assert_int_eq(s->ops->stats(s, &count, &bytes), 0);
 	ck_assert_int_eq(count + bytes, 0);
 	ck_assert_int_eq(test_sh("test -z \"$(ls -A '%s/tmp')\"", dir), 0);
-	/* a source naming the blob keeps it too (its foreign key refuses) */
+	/* another build's source naming the blob keeps it too (its foreign key
+	 * refuses) */
 	put_blob(s, "one file, two identities", sha);
 	add_artifact(s, "0a0b0c0d0e", "debuginfo", sha, &other);
-	snprintf(src.build_id, sizeof(src.build_id), "0a0b0c0d0e");
+	snprintf(src.build_id, sizeof(src.build_id), "0f0f0f0f0f");
 	snprintf(src.path, sizeof(src.path), "/src/a.c");
 	snprintf(src.sha256, sizeof(src.sha256), "%s", sha);
 	ck_assert_int_eq(s->ops->source_add(s, &src), 0);
 	ck_assert_int_eq(s->ops->artifact_delete(s, &removed, other), 0);
 	ck_assert(!removed && blob_exists(dir, sha));
+	s->ops->close(s);
+	test_tmpdir_remove(dir);
+}
+END_TEST
+
+static void add_source(struct nsym_store *s, const char *build_id, const char *path,
+                       const char *sha)
+{
+	struct nsym_source src = {0};
+	snprintf(src.build_id, sizeof(src.build_id), "%s", build_id);
+	snprintf(src.path, sizeof(src.path), "%s", path);
+	snprintf(src.sha256, sizeof(src.sha256), "%s", sha);
+	ck_assert_int_eq(s->ops->source_add(s, &src), 0);
+}
+
+static int has_source(struct nsym_store *s, const char *build_id, const char *path)
+{
+	struct nsym_source found;
+	int rc = s->ops->source_find(s, &found, build_id, path);
+	ck_assert(rc == 0 || rc == NSYM_ENOENT);
+	return rc == 0;
+}
+
+/* Sources belong to their build: they go with its last artifact, and each
+ * of their blobs with them unless another row names the same bytes. */
+START_TEST(last_artifact_of_a_build_takes_its_sources)
+{
+	char *dir = test_tmpdir(), bin[NSYM_SHA256_HEX], own[NSYM_SHA256_HEX],
+	     shared[NSYM_SHA256_HEX], stored[NSYM_SHA256_HEX], self[NSYM_SHA256_HEX];
+	struct nsym_store *s = open_store(dir);
+	struct nsym_artifact got;
+	int64_t debug, exec, other, alone, count, bytes;
+	bool removed;
+
+	put_blob(s, "an unstripped binary", bin);
+	put_blob(s, "static int only_here;\n", own);
+	put_blob(s, "#include <shared.h>\n", shared);     /* also another build's source */
+	put_blob(s, "stored as an artifact too", stored); /* also another build's binary */
+	add_artifact(s, "0102030405", "debuginfo", bin, &debug);
+	add_artifact(s, "0102030405", "executable", bin, &exec);
+	add_source(s, "0102030405", "/src/own.c", own);
+	add_source(s, "0102030405", "/src/again/own.c", own); /* one blob, two paths */
+	add_source(s, "0102030405", "/src/shared.h", shared);
+	add_source(s, "0102030405", "/src/stored.c", stored);
+	add_source(s, "a0a0a0a0a0", "/src/shared.h", shared);
+	add_artifact(s, "b0b0b0b0b0", "debuginfo", stored, &other);
+
+	/* debuginfo gone, executable kept: the build keeps its sources */
+	ck_assert_int_eq(s->ops->artifact_delete(s, &removed, debug), 0);
+	ck_assert(!removed && blob_exists(dir, bin));
+	ck_assert(has_source(s, "0102030405", "/src/own.c"));
+	ck_assert(has_source(s, "0102030405", "/src/stored.c"));
+	ck_assert(blob_exists(dir, own));
+
+	/* the last one: every source of the build goes, and the blob only
+	 * they named; the blobs another build's rows name stay */
+	ck_assert_int_eq(s->ops->artifact_delete(s, &removed, exec), 0);
+	ck_assert(removed && !blob_exists(dir, bin));
+	ck_assert(!has_source(s, "0102030405", "/src/own.c"));
+	ck_assert(!has_source(s, "0102030405", "/src/again/own.c"));
+	ck_assert(!has_source(s, "0102030405", "/src/shared.h"));
+	ck_assert(!has_source(s, "0102030405", "/src/stored.c"));
+	ck_assert(!blob_exists(dir, own));
+	ck_assert(blob_exists(dir, shared) && has_source(s, "a0a0a0a0a0", "/src/shared.h"));
+	ck_assert(blob_exists(dir, stored));
+	ck_assert_int_eq(s->ops->artifact_get(s, &got, other), 0);
+	ck_assert_int_eq(s->ops->stats(s, &count, &bytes), 0);
+	ck_assert_int_eq(count, 1);
+	ck_assert_int_eq(bytes, (int64_t)(strlen("#include <shared.h>\n") +
+	                                  strlen("stored as an artifact too")));
+	ck_assert_int_eq(test_sh("test -z \"$(ls -A '%s/tmp')\"", dir), 0);
+
+	/* only that build's: another build's last artifact leaves them be */
+	ck_assert_int_eq(s->ops->artifact_delete(s, &removed, other), 0);
+	ck_assert(removed && !blob_exists(dir, stored));
+	ck_assert(blob_exists(dir, shared) && has_source(s, "a0a0a0a0a0", "/src/shared.h"));
+
+	/* a binary uploaded as its own build's source too: one blob, gone with
+	 * both rows */
+	put_blob(s, "an unstripped binary", self);
+	add_artifact(s, "0c0c0c0c0c", "debuginfo", self, &alone);
+	add_source(s, "0c0c0c0c0c", "/src/itself", self);
+	ck_assert_int_eq(s->ops->artifact_delete(s, &removed, alone), 0);
+	ck_assert(removed && !blob_exists(dir, self));
+	ck_assert(!has_source(s, "0c0c0c0c0c", "/src/itself"));
+	ck_assert_int_eq(test_sh("test -z \"$(ls -A '%s/tmp')\"", dir), 0);
+	s->ops->close(s);
+	test_tmpdir_remove(dir);
+}
+END_TEST
+
+/* A delete that fails after it moved blobs aside puts back every row and
+ * every file: none of them may be left naming a missing blob. */
+START_TEST(failed_delete_puts_back_sources_and_blobs)
+{
+	char *dir = test_tmpdir(), bin[NSYM_SHA256_HEX], one[NSYM_SHA256_HEX], two[NSYM_SHA256_HEX];
+	struct nsym_store *s = open_store(dir);
+	struct nsym_artifact got;
+	int64_t id;
+	bool removed = true;
+
+	put_blob(s, "a stripped binary", bin);
+	put_blob(s, "int one;\n", one);
+	put_blob(s, "int two;\n", two);
+	add_artifact(s, "0d0d0d0d0d", "executable", bin, &id);
+	add_source(s, "0d0d0d0d0d", "/src/one.c", one);
+	add_source(s, "0d0d0d0d0d", "/src/two.c", two);
+	/* the artifact's blob is moved aside first; a folder where one
+	 * source's blob would go makes the delete fail on it */
+	ck_assert_int_eq(test_sh("mkdir -p '%s/tmp/deleted.%s/x'", dir, two), 0);
+	ck_assert_int_eq(s->ops->artifact_delete(s, &removed, id), NSYM_EIO);
+	ck_assert(!removed);
+	ck_assert_int_eq(s->ops->artifact_get(s, &got, id), 0);
+	ck_assert(has_source(s, "0d0d0d0d0d", "/src/one.c"));
+	ck_assert(has_source(s, "0d0d0d0d0d", "/src/two.c"));
+	ck_assert(blob_exists(dir, bin) && blob_exists(dir, one) && blob_exists(dir, two));
+	ck_assert_int_eq(test_sh("rm -r '%s/tmp/deleted.%s'", dir, two), 0);
+	ck_assert_int_eq(test_sh("test -z \"$(ls -A '%s/tmp')\"", dir), 0);
+	/* and once it can, it does */
+	ck_assert_int_eq(s->ops->artifact_delete(s, &removed, id), 0);
+	ck_assert(removed && !blob_exists(dir, bin) && !blob_exists(dir, one) &&
+	          !blob_exists(dir, two));
+	ck_assert(!has_source(s, "0d0d0d0d0d", "/src/one.c"));
 	s->ops->close(s);
 	test_tmpdir_remove(dir);
 }
@@ -264,6 +388,8 @@ int main(void)
 	TEST_ADD(s, tokens_are_checked_and_revoked);
 	TEST_ADD(s, blobs_and_artifacts);
 	TEST_ADD(s, delete_keeps_a_blob_until_no_row_names_it);
+	TEST_ADD(s, last_artifact_of_a_build_takes_its_sources);
+	TEST_ADD(s, failed_delete_puts_back_sources_and_blobs);
 	TEST_ADD(s, upload_racing_a_delete_leaves_no_dangling_row);
 	TEST_ADD(s, sweep_puts_back_a_blob_moved_aside);
 	return test_run(s);
