@@ -141,10 +141,12 @@ void hook_panic_raised(uintptr_t from);
  * none (c untouched), 1 filled, 2 already reported at raise time (signal-safe). */
 int hook_panic_take(struct hook_crash *c, pid_t tid);
 
-/* hook_runtime.c: the Node.js version ("v20.20.2") into out, or 0 when the
- * process is not Node or its version cannot be read (signal-safe). */
+/* hook_runtime.c: the Node.js version ("v20.20.2") into out, or 0; and
+ * Node's N-API version, or 0: when the process is not Node or they cannot
+ * be read (signal-safe). */
 void hook_runtime_init(void);
 size_t hook_node_version(char *out, size_t size);
+unsigned hook_node_napi(void);
 
 /* hook_report.c: the report file and the compact trace (signal-safe). */
 int hook_report_write(struct hook_crash *c);

@@ -166,10 +166,9 @@ static void write_header(struct hook_out *o, const struct hook_crash *c)
 	hook_out_str(o, "\", \"node\": {\"version\": \"");
 	if (hook_node_version(version, sizeof(version)) > 0)
 		hook_out_str(o, version);
-	/* N-API's version is only known with a napi_env, which a preloaded
-	 * library never has: a linked addon passes it (docs/crash-report.md). */
+	/* what a linked addon asked Node for wins over what the metadata says */
 	hook_out_str(o, "\", \"napi\": ");
-	hook_out_dec(o, hook_settings.napi_version);
+	hook_out_dec(o, hook_settings.napi_version ? hook_settings.napi_version : hook_node_napi());
 	hook_out_str(o, "},\n");
 }
 

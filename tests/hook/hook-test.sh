@@ -87,8 +87,9 @@ case_crash() {
 		fail "m0 is not the addon"
 	grep -q '^napi-symbols: f m0+[0-9a-f]*! ' "$work/err" || fail "frame 0 is not m0, marked !"
 	check_report "$report" SIGSEGV 'addon\.node$'
-	"$node" -e "if (require('$report').node.version !== process.version) process.exit(1)" ||
-		fail "the report's node version is not $("$node" --version)"
+	"$node" -e "const n = require('$report').node;
+if (n.version !== process.version || String(n.napi) !== process.versions.napi) process.exit(1);" ||
+		fail "the report's node is not {$("$node" --version), napi $("$node" -p process.versions.napi)}"
 	rel=$(cat "$work/frame0")
 	# The faulting frame is looked up as is (not rel - 1): it must name crash().
 	want=$("$cli" symbolize --basenames -e "$fixtures/c/addon.node" "$rel")
