@@ -136,7 +136,10 @@ void hook_crash_release(struct hook_crash *c);  /* unpins its module table */
  * big-endian u64 (u64::from_be_bytes), newer std as those bytes in memory
  * order (from_ne_bytes; rustc 1.95 does). Either is taken. */
 int hook_panic_is_rust(uint64_t exception_class);
-void hook_panic_raised(uintptr_t from);
+void hook_panic_raised(uintptr_t from, const void *exception);
+/* hook_rust_payload.c: the message a Rust exception object carries, into
+ * out; 0 and "" when it cannot be read safely (not async-signal-safe). */
+size_t hook_rust_panic_message(char *out, size_t size, const void *exception);
 /* At a SIGABRT: fills c from the thread's pending panic capture. Returns 0
  * none (c untouched), 1 filled, 2 already reported at raise time (signal-safe). */
 int hook_panic_take(struct hook_crash *c, pid_t tid);

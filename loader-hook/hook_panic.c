@@ -141,8 +141,9 @@ static void report_now(struct panic_slot *s, pid_t tid)
 	s->reported = 1;
 }
 
+/* from_hook: nsym_hook_panic's capture, whose raise follows. */
 static void record(uintptr_t from, const char *message, const char *file, unsigned line,
-                   unsigned column, int report)
+                   unsigned column, int report, int from_hook)
 {
 	pid_t tid = self_tid();
 	struct panic_slot *s = slot_claim(tid);
@@ -151,7 +152,7 @@ static void record(uintptr_t from, const char *message, const char *file, unsign
 	atomic_store(&s->pending, 0); /* the handler ignores it while it changes */
 	s->when = monotonic_now();
 	s->reported = 0;
-	s->from_panic_hook = message != NULL;
+	s->from_panic_hook = from_hook;
 	copy_text(s->message, sizeof(s->message), message);
 	copy_text(s->file, sizeof(s->file), file);
 	s->line = file ? line : 0;
@@ -177,15 +178,17 @@ int hook_panic_is_rust(uint64_t exception_class)
  * With a linked addon under the preloaded library, the addon's panic hook
  * has just captured this panic (with its message) through nsym_hook_panic:
  * that capture stands, and the raise is not captured twice. */
-void hook_panic_raised(uintptr_t from)
+void hook_panic_raised(uintptr_t from, const void *exception)
 {
 	struct panic_slot *s = slot_find(self_tid());
+	char message[HOOK_PANIC_TEXT];
 	if (s && s->from_panic_hook) {
 		s->from_panic_hook = 0;
 		if (monotonic_now() - s->when < HOOK_HOOK_TO_RAISE)
 			return;
 	}
-	record(from, NULL, NULL, 0, 0, hook_settings.panics_all);
+	hook_rust_panic_message(message, sizeof(message), exception);
+	record(from, message, NULL, 0, 0, hook_settings.panics_all, 0);
 }
 
 int hook_panic_take(struct hook_crash *c, pid_t tid)
@@ -211,5 +214,5 @@ NSYM_HOOK_EXTERN void nsym_hook_panic(const char *message, const char *file, uns
 	}
 	/* Linked mode: the addon's author opted in, so every panic is reported. */
 	record((uintptr_t)__builtin_return_address(0), message ? message : "", file, line, column,
-	       1);
+	       1, 1);
 }

@@ -136,7 +136,7 @@ _Unwind_RaiseException(struct _Unwind_Exception *exc)
 	if (!real)
 		return _URC_FATAL_PHASE1_ERROR; /* the raiser aborts, as it would on any failure */
 	if (exc && hook_panic_is_rust(exc->exception_class))
-		hook_panic_raised((uintptr_t)__builtin_return_address(0));
+		hook_panic_raised((uintptr_t)__builtin_return_address(0), exc);
 	rc = real(exc);
 	/* Returning at all means no handler was found (_URC_END_OF_STACK): Rust
 	 * aborts next, and the SIGABRT handler reports the capture. */

@@ -1,11 +1,12 @@
 // Checks a panic report against docs/crash-report.md (version 1):
-// check-panic.js REPORT MODULE_RE [MESSAGE FILE_RE LINE]. The reason must be
-// "panic", every frame a return address with rel = pc - base, and some frame
-// in a module whose path matches MODULE_RE; with MESSAGE, the panic object
-// must carry that message, a file matching FILE_RE and that line (linked
-// mode), else an empty message and no location (preload mode). Prints the
-// rel of every frame in that module, innermost first; exits 1 with the
-// reason otherwise.
+// check-panic.js REPORT MODULE_RE MESSAGE [FILE_RE LINE]. The reason must be
+// "panic", with MESSAGE as the panic's message, every frame a return
+// address with rel = pc - base, and some frame in a module whose path
+// matches MODULE_RE; with FILE_RE, the panic must carry a file matching it
+// and that line (linked mode), else no location (preload mode, where the
+// message is read from the exception object and the location is not in
+// it). Prints the rel of every frame in that module, innermost first; exits
+// 1 with the reason otherwise.
 'use strict';
 const fs = require('fs');
 const [report, moduleRe, message, fileRe, line] = process.argv.slice(2);
@@ -21,11 +22,11 @@ const hex = (s) => {
 if (r.format !== 'napi-symbols-crash' || r.version !== 1) fail('wrong format or version');
 if (r.reason !== 'panic' || typeof r.panic !== 'object') fail(`reason ${r.reason}`);
 if ('signal' in r) fail('a panic report with a signal object');
-if (message === undefined) {
-	if (r.panic.message !== '' || 'file' in r.panic || 'line' in r.panic)
-		fail(`preload mode knows no message or location: ${JSON.stringify(r.panic)}`);
+if (r.panic.message !== message) fail(`message ${JSON.stringify(r.panic.message)}`);
+if (fileRe === undefined) {
+	if ('file' in r.panic || 'line' in r.panic)
+		fail(`preload mode knows no location: ${JSON.stringify(r.panic)}`);
 } else {
-	if (r.panic.message !== message) fail(`message ${JSON.stringify(r.panic.message)}`);
 	if (!new RegExp(fileRe).test(r.panic.file)) fail(`file ${r.panic.file}`);
 	if (r.panic.line !== Number(line) || typeof r.panic.column !== 'number')
 		fail(`location ${r.panic.line}:${r.panic.column}`);

@@ -304,8 +304,10 @@ case_rust_panic() {
 		fail "exit status $status differs from the status without the hook"
 	[ "$status" = 134 ] || fail "exit status $status, not 134 (SIGABRT)"
 	report=$(the_report)
-	check_panic_trace '""'
-	rels=$("$node" "$here/check-panic.js" "$report" 'fixture\.node$') ||
+	# The message is read from the exception object (a String payload).
+	check_panic_trace '"checked_root: negative input -1"'
+	rels=$("$node" "$here/check-panic.js" "$report" 'fixture\.node$' \
+		'checked_root: negative input -1') ||
 		fail "report check failed: $rels"
 	line=$(line_of "$here/../fixtures/rust-addon/src/lib.rs" 'panic!("checked_root')
 	# shellcheck disable=SC2086 # one rel per word
@@ -341,12 +343,19 @@ for (let i = 0; i < Number(process.argv[1]); i++) {
 	run_node RUST_BACKTRACE=0 NAPI_SYMBOLS_PANICS=all -- -e "$js" 1
 	[ "$status" = 0 ] || fail "NAPI_SYMBOLS_PANICS=all: exit status $status, not 0"
 	report=$(the_report)
-	check_panic_trace '""'
-	rels=$("$node" "$here/check-panic.js" "$report" 'caught\.node$') ||
+	check_panic_trace '"caught in the addon: 7"'
+	rels=$("$node" "$here/check-panic.js" "$report" 'caught\.node$' 'caught in the addon: 7') ||
 		fail "report check failed: $rels"
 	line=$(line_of "$here/panic-addon.rs" 'panic!("caught in the addon')
 	# shellcheck disable=SC2086 # one rel per word
 	check_panic_frames caught "caught_addon::raise_caught at panic-addon.rs:$line:" $rels
+	# A message without arguments: a &str payload.
+	rm -f "$reports"/*
+	run_node RUST_BACKTRACE=0 NAPI_SYMBOLS_PANICS=all -- -e \
+		"try { require('$work/caught.node').caughtStatic(); } catch (e) { process.exit(0); }"
+	[ "$status" = 0 ] || fail "caughtStatic: exit status $status, not 0"
+	"$node" "$here/check-panic.js" "$(the_report)" 'caught\.node$' 'a static message' \
+		>"$work/check" || fail "report check failed: $(cat "$work/check")"
 	rm -f "$reports"/*
 	run_node RUST_BACKTRACE=0 NAPI_SYMBOLS_PANICS=all -- -e "$js" 12
 	[ "$status" = 0 ] || fail "12 panics: exit status $status, not 0"

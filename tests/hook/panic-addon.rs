@@ -1,7 +1,9 @@
 //! A crate-free N-API addon whose panic is caught, for the hook's panic
 //! tests (hook-test.sh, e2e-test.sh): `caught()` panics in `raise_caught`
 //! under `catch_unwind` and, as NAPI-RS does, turns the caught panic into a
-//! thrown JS `Error` with `code: 'GenericFailure'` and the panic's message.
+//! thrown JS `Error` with `code: 'GenericFailure'` and the panic's message;
+//! `caughtStatic()` the same with a message without arguments (a &str
+//! payload rather than a String).
 //! Built with panic = "unwind" twice by
 //! build-panic.sh: plain (preload mode) and, with `--cfg linked`, linked with
 //! libnsym_hook.a and loader-hook/rust/napi_symbols_hook.rs (linked mode).
@@ -23,6 +25,15 @@ type napi_callback = Option<unsafe extern "C" fn(napi_env, *mut c_void) -> napi_
 fn raise_caught(n: i32) -> i32 {
     if n >= 0 {
         panic!("caught in the addon: {}", n);
+    }
+    n
+}
+
+/// A message without arguments: its payload is a &'static str, not a String.
+#[inline(never)]
+fn raise_static(n: i32) -> i32 {
+    if n >= 0 {
+        panic!("a static message");
     }
     n
 }
@@ -57,7 +68,17 @@ fn panic_text(payload: &(dyn std::any::Any + Send)) -> Vec<u8> {
 
 unsafe extern "C" fn js_caught(env: napi_env, _info: *mut c_void) -> napi_value {
     let n = ptr::read_volatile(&7); // not a constant raise_caught could fold
-    match std::panic::catch_unwind(|| raise_caught(n)) {
+    to_js(env, std::panic::catch_unwind(|| raise_caught(n)))
+}
+
+unsafe extern "C" fn js_caught_static(env: napi_env, _info: *mut c_void) -> napi_value {
+    let n = ptr::read_volatile(&7);
+    to_js(env, std::panic::catch_unwind(|| raise_static(n)))
+}
+
+/// The value, or the caught panic thrown as a JS Error (GenericFailure).
+unsafe fn to_js(env: napi_env, result: std::thread::Result<i32>) -> napi_value {
+    match result {
         Ok(v) => {
             let mut out = ptr::null_mut();
             napi_create_int32(env, v, &mut out);
@@ -75,12 +96,16 @@ unsafe extern "C" fn js_caught(env: napi_env, _info: *mut c_void) -> napi_value 
 pub unsafe extern "C" fn napi_register_module_v1(env: napi_env, exports: napi_value) -> napi_value {
     #[cfg(linked)]
     napi_symbols_hook::install_with_env(env);
-    let mut f = ptr::null_mut();
-    let name = b"caught\0".as_ptr() as *const c_char;
-    if napi_create_function(env, name, usize::MAX, Some(js_caught), ptr::null_mut(), &mut f) != 0
-        || napi_set_named_property(env, exports, name, f) != 0
-    {
-        return ptr::null_mut();
+    let functions: [(&[u8], napi_callback); 2] =
+        [(b"caught\0", Some(js_caught)), (b"caughtStatic\0", Some(js_caught_static))];
+    for (name, cb) in functions {
+        let mut f = ptr::null_mut();
+        let name = name.as_ptr() as *const c_char;
+        if napi_create_function(env, name, usize::MAX, cb, ptr::null_mut(), &mut f) != 0
+            || napi_set_named_property(env, exports, name, f) != 0
+        {
+            return ptr::null_mut();
+        }
     }
     exports
 }
