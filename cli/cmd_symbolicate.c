@@ -507,7 +507,73 @@ static bool is_addon(const struct nsym_crash_module *m)
 	                           (len >= 5 && strcmp(m->path + len - 5, ".node") == 0));
 }
 
-static void print_reason(const struct nsym_crash *c)
+/* Where a panic was raised, when the report does not say (a preloaded
+ * hook cannot read it): the first place up the stack outside std's panic
+ * machinery, which is the panic!'s (or, through #[track_caller], the
+ * unwrap's) call site. */
+struct raised_at {
+	char function[512];
+	char file[1024];
+	uint32_t line, column;
+};
+
+static bool panic_machinery(const char *function)
+{
+	static const char *const prefixes[] = {
+	    "core::panicking::",
+	    "std::panicking::",
+	    "std::panic::",
+	    "core::panic::",
+	    "panic_unwind::",
+	    "__rust_",
+	    "__rustc::",
+	    "rust_panic",
+	    "_Unwind_",
+	    "std::sys::backtrace::",
+	    "std::sys_common::backtrace::",
+	    "<std::panicking::",
+	    "core::result::unwrap_failed",
+	    "core::option::expect_failed",
+	    "core::option::unwrap_failed",
+	    "std::rt::",
+	};
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+		if (strncmp(function, prefixes[i], strlen(prefixes[i])) == 0)
+			return true;
+	}
+	return false;
+}
+
+static void look_up(struct nsym_frames *fr, const struct nsym_crash *c, size_t i,
+                    const struct resolved *res);
+
+static bool find_raise(struct raised_at *out, const struct nsym_crash *c,
+                       const struct resolved *res)
+{
+	struct nsym_frames fr = {0};
+	bool found = false;
+
+	for (size_t i = 0; i < c->nframes && !found; i++) {
+		look_up(&fr, c, i, res);
+		for (size_t k = 0; k < fr.count && !found; k++) {
+			const struct nsym_frame *f = &fr.frames[k];
+			if (f->approximate || f->line == 0 || strcmp(f->function, "??") == 0)
+				break; /* unknown ground: no guess */
+			if (panic_machinery(f->function))
+				continue;
+			snprintf(out->function, sizeof(out->function), "%s", f->function);
+			snprintf(out->file, sizeof(out->file), "%s", f->file);
+			out->line = f->line;
+			out->column = f->column;
+			found = true;
+		}
+	}
+	nsym_frames_release(&fr);
+	return found;
+}
+
+static void print_reason(const struct symbolicate_opts *o, const struct nsym_crash *c,
+                         const struct raised_at *raised)
 {
 	if (strcmp(c->reason, "panic") == 0) {
 		/* a preloaded hook cannot read Rust's payload; Rust printed it */
@@ -518,6 +584,10 @@ static void print_reason(const struct nsym_crash *c)
 		if (c->panic_file != NULL)
 			printf("  at %s:%" PRIu32 ":%" PRIu32 "\n", c->panic_file, c->panic_line,
 			       c->panic_column);
+		else if (raised != NULL)
+			printf("  at %s:%" PRIu32 ":%" PRIu32 " (the raising frame, %s)\n",
+			       shown_file(o, raised->file), raised->line, raised->column,
+			       raised->function);
 	} else if (strcmp(c->reason, "signal") == 0) {
 		printf("crash: %s", c->signal_name != NULL ? c->signal_name : "a fatal signal");
 		if (c->has_address)
@@ -619,7 +689,8 @@ static void json_frame(const struct symbolicate_opts *o, const struct nsym_crash
 	putchar('}');
 }
 
-static void json_reason(const struct nsym_crash *c)
+static void json_reason(const struct symbolicate_opts *o, const struct nsym_crash *c,
+                        const struct raised_at *raised)
 {
 	printf("{\"reason\": ");
 	nsym_json_string(stdout, c->reason);
@@ -639,6 +710,12 @@ static void json_reason(const struct nsym_crash *c)
 			nsym_json_string(stdout, c->panic_file);
 			printf(", \"line\": %" PRIu32 ", \"column\": %" PRIu32, c->panic_line,
 			       c->panic_column);
+		} else if (raised != NULL) {
+			printf(", \"file\": ");
+			nsym_json_string(stdout, shown_file(o, raised->file));
+			printf(", \"line\": %" PRIu32 ", \"column\": %" PRIu32
+			       ", \"from_raising_frame\": true",
+			       raised->line, raised->column);
 		}
 		putchar('}');
 	}
@@ -667,16 +744,19 @@ static int symbolicate(const struct symbolicate_opts *o, const struct nsym_crash
 {
 	struct resolved *res = calloc(c->nmodules + 1, sizeof(*res));
 	struct nsym_frames fr = {0};
+	struct raised_at raised, *found = NULL;
 
 	if (res == NULL) {
 		nsym_cli_error("out of memory");
 		return -1;
 	}
 	resolve(o, c, res);
+	if (strcmp(c->reason, "panic") == 0 && c->panic_file == NULL && find_raise(&raised, c, res))
+		found = &raised;
 	if (o->json)
-		json_reason(c);
+		json_reason(o, c, found);
 	else
-		print_reason(c);
+		print_reason(o, c, found);
 	for (size_t i = 0; i < c->nframes; i++) {
 		look_up(&fr, c, i, res);
 		if (o->json)

@@ -316,6 +316,9 @@ case_rust_panic() {
 		"$report" >"$work/sym" 2>&1 || fail "symbolicate failed: $(cat "$work/sym")"
 	grep -q "napi_symbols_fixture::checked_root at .*lib.rs:$line:" "$work/sym" ||
 		fail "symbolicate does not name checked_root: $(cat "$work/sym")"
+	# The report has no location (preload mode): the raising frame gives it.
+	grep -q "^  at .*lib\.rs:$line:[0-9]* (the raising frame, napi_symbols_fixture::checked_root)$" \
+		"$work/sym" || fail "symbolicate gives no panic location: $(head -3 "$work/sym")"
 	# Reported at the raise, the abort that follows writes no second report.
 	rm -f "$reports"/*
 	run_node RUST_BACKTRACE=0 NAPI_SYMBOLS_PANICS=all -- -e "$js"
