@@ -199,6 +199,18 @@ case_worker() {
 		fail "the crash was not on a thread of its own"
 }
 
+# The same fault in napi async work, on a libuv thread-pool thread.
+case_c_async_work() {
+	project c
+	run_node -e "require('./c/addon.node').crashInWork()"
+	[ "$status" = 139 ] || fail "exit status $status, not 139"
+	check_frame load_slot addon.c "$(line_of "$src/c-addon/addon.c" 'the faulting load')"
+	"$node" -e "const r = require('$(the_report)'); if (r.tid === r.pid) process.exit(1)" ||
+		fail "the crash was not on a thread of its own"
+	grep -q "crash_execute at .*addon.c:[0-9]*" "$work/err" ||
+		fail "the symbolicated trace does not name crash_execute"
+}
+
 # A store through a null pointer in Rust, in an inlined helper (itself
 # below core::ptr::write_volatile, inlined too).
 case_rust_segv() {

@@ -141,6 +141,20 @@ new Worker(\"require('$addon').crash()\", { eval: true });"
 		fail "the crash was not on a thread of its own"
 }
 
+# A crash in napi async work's execute callback, on a libuv thread-pool
+# thread (created after the hook loaded, so it has an alternate stack).
+case_async_work() {
+	local js="require('$addon').crashInWork()"
+	run_node -- -e "$js"
+	[ "$status" = "$(plain_status -e "$js")" ] ||
+		fail "exit status $status differs from the status without the hook"
+	[ "$status" = 139 ] || fail "exit status $status, not 139"
+	check_trace SIGSEGV
+	check_report "$(the_report)" SIGSEGV 'addon\.node$'
+	"$node" -e "const r = require('$(the_report)'); if (r.tid === r.pid) process.exit(1)" ||
+		fail "the crash was not on a thread of its own"
+}
+
 # Automatic symbolication runs NAPI_SYMBOLS_BIN symbolicate REPORT, output on stderr.
 case_symbolicate() {
 	printf '#!/bin/sh\necho "fake-symbolicate $*"\n' >"$work/fake"
