@@ -189,24 +189,25 @@ case_c_abort() {
 	check_frame abort_now addon.c "$(line_of "$src/c-addon/addon.c" 'abort(); /* the raising call')"
 }
 
-# A crash on a worker_threads thread: that thread's stack.
-case_worker() {
+# off_thread_crash JS: crash()'s fault, made by JS on a thread other than
+# the main one: SIGSEGV, load_slot, and a report from that thread.
+off_thread_crash() {
 	project c
-	run_node -e "new (require('worker_threads').Worker)(\"require('./c/addon.node').crash()\", { eval: true })"
+	run_node -e "$1"
 	[ "$status" = 139 ] || fail "exit status $status, not 139"
 	check_frame load_slot addon.c "$(line_of "$src/c-addon/addon.c" 'the faulting load')"
 	"$node" -e "const r = require('$(the_report)'); if (r.tid === r.pid) process.exit(1)" ||
 		fail "the crash was not on a thread of its own"
 }
 
+# A crash on a worker_threads thread: that thread's stack.
+case_worker() {
+	off_thread_crash "new (require('worker_threads').Worker)(\"require('./c/addon.node').crash()\", { eval: true })"
+}
+
 # The same fault in napi async work, on a libuv thread-pool thread.
 case_c_async_work() {
-	project c
-	run_node -e "require('./c/addon.node').crashInWork()"
-	[ "$status" = 139 ] || fail "exit status $status, not 139"
-	check_frame load_slot addon.c "$(line_of "$src/c-addon/addon.c" 'the faulting load')"
-	"$node" -e "const r = require('$(the_report)'); if (r.tid === r.pid) process.exit(1)" ||
-		fail "the crash was not on a thread of its own"
+	off_thread_crash "require('./c/addon.node').crashInWork()"
 	grep -q "crash_execute at .*addon.c:[0-9]*" "$work/err" ||
 		fail "the symbolicated trace does not name crash_execute"
 }
