@@ -159,6 +159,7 @@ void hook_trace_write(int fd, const struct hook_crash *c);
  * waiting for it, or started now and waited for at exit or by wait_all. */
 void hook_symbolicate(const char *report_path);
 void hook_symbolicate_start(const char *report_path);
+void hook_symbolicate_reap(void);
 void hook_symbolicate_wait_all(void);
 
 /* hook_altstack.c: gives the calling thread an alternate signal stack, unless

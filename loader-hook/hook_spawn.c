@@ -14,12 +14,13 @@
  */
 #include "hook.h"
 
-#include <errno.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <time.h>
+#include <poll.h>
 #include <unistd.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #define HOOK_SYMBOLICATE_SECONDS 10
@@ -53,17 +54,15 @@ static void run_child(const char *report_path)
 	_exit(127);
 }
 
-static pid_t spawn(const char *report_path)
-{
+/* A symbolicating child, named by a pidfd where the kernel has them: a
+ * host that reaps children itself (SIGCHLD ignored, or its own
+ * waitpid(-1)) may reap ours, and its pid then go to another process. */
+struct child {
 	pid_t pid;
-	if (!hook_settings.program[0])
-		return -1;
-	build_env();
-	pid = _Fork();
-	if (pid == 0)
-		run_child(report_path);
-	return pid;
-}
+	int pidfd;           /* -1 without pidfd_open (Linux < 5.3) */
+	pid_t owner;         /* the process that started it */
+	int64_t deadline_ms; /* CLOCK_MONOTONIC */
+};
 
 static int64_t monotonic_ms(void)
 {
@@ -72,72 +71,147 @@ static int64_t monotonic_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Whether the child has ended; with SIGCHLD ignored the kernel reaps it,
- * and then it is gone once kill() no longer finds it. */
-static int child_done(pid_t pid)
+static int spawn(struct child *c, const char *report_path)
 {
-	int status;
-	pid_t r = waitpid(pid, &status, WNOHANG);
-	if (r == pid)
-		return 1;
-	return r < 0 && (errno != ECHILD || kill(pid, 0) != 0);
+	if (!hook_settings.program[0])
+		return -1;
+	build_env();
+	c->owner = getpid();
+	c->deadline_ms = monotonic_ms() + HOOK_SYMBOLICATE_SECONDS * 1000;
+	c->pid = _Fork();
+	if (c->pid == 0)
+		run_child(report_path);
+	if (c->pid < 0)
+		return -1;
+#ifdef SYS_pidfd_open
+	c->pidfd = (int)syscall(SYS_pidfd_open, c->pid, 0);
+#else
+	c->pidfd = -1;
+#endif
+	return 0;
 }
 
-/* Waits until the child ends or `deadline_ms` (CLOCK_MONOTONIC) passes, then kills it. */
-static void wait_child(pid_t pid, int64_t deadline_ms)
+#ifndef P_PIDFD
+#define P_PIDFD 3 /* Linux 5.4 */
+#endif
+
+/*
+ * Whether the child has ended. With a pidfd, that is the pidfd's answer,
+ * and only that process is reaped (waitid P_PIDFD): a waitpid on its pid
+ * could see, or reap, a child of the host's that took the pid over after
+ * the host reaped ours. Without one, waitpid on the pid; a pid that is no
+ * longer our child counts as ended.
+ */
+static int child_done(const struct child *c)
+{
+	struct pollfd p = {.fd = c->pidfd, .events = POLLIN};
+	siginfo_t info;
+	int status;
+	if (c->pidfd >= 0) {
+		if (poll(&p, 1, 0) == 0)
+			return 0;
+		waitid((idtype_t)P_PIDFD, (id_t)c->pidfd, &info, WEXITED | WNOHANG);
+		return 1;
+	}
+	return waitpid(c->pid, &status, WNOHANG) != 0;
+}
+
+/* Only through the pidfd: without one the pid may be another process's by
+ * now, and the child's own alarm ends it anyway. */
+static void kill_child(const struct child *c)
+{
+#ifdef SYS_pidfd_send_signal
+	siginfo_t info;
+	if (c->pidfd >= 0 && syscall(SYS_pidfd_send_signal, c->pidfd, SIGKILL, NULL, 0) == 0)
+		waitid((idtype_t)P_PIDFD, (id_t)c->pidfd, &info, WEXITED);
+#else
+	(void)c;
+#endif
+}
+
+/* Waits until the child ends or its deadline passes, then kills it. */
+static void wait_child(struct child *c)
 {
 	struct timespec tick = {0, 10 * 1000 * 1000};
-	int status;
-	while (!child_done(pid)) {
-		if (monotonic_ms() >= deadline_ms) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			return;
+	while (!child_done(c)) {
+		if (monotonic_ms() >= c->deadline_ms) {
+			kill_child(c);
+			break;
 		}
 		nanosleep(&tick, NULL);
 	}
+	if (c->pidfd >= 0)
+		close(c->pidfd);
+	c->pidfd = -1;
 }
 
 void hook_symbolicate(const char *report_path)
 {
-	pid_t pid = spawn(report_path);
-	if (pid > 0)
-		wait_child(pid, monotonic_ms() + HOOK_SYMBOLICATE_SECONDS * 1000);
+	struct child c;
+	if (spawn(&c, report_path) == 0)
+		wait_child(&c);
 }
 
-/* Children started by hook_symbolicate_start and not yet waited for. */
+/* Children started by hook_symbolicate_start and not yet waited for;
+ * taken (claimed != 0) by one thread at a time. */
 #define HOOK_RUNNING 16
 static struct {
-	atomic_int pid; /* 0: free */
-	int64_t deadline_ms;
+	atomic_int claimed;
+	struct child c;
 } running[HOOK_RUNNING];
+
+/* Claims a slot for a new child; frees the slots of children that ended. */
+static int claim_slot(void)
+{
+	for (int i = 0; i < HOOK_RUNNING; i++) {
+		int expected = 0;
+		if (atomic_compare_exchange_strong(&running[i].claimed, &expected, 1))
+			return i;
+	}
+	return -1;
+}
 
 void hook_symbolicate_start(const char *report_path)
 {
-	int slot = -1;
-	for (int i = 0; i < HOOK_RUNNING; i++) {
-		int pid = atomic_load(&running[i].pid);
-		if (pid > 0 && child_done(pid))
-			atomic_compare_exchange_strong(&running[i].pid, &pid, 0);
-		if (slot < 0 && atomic_load(&running[i].pid) == 0)
-			slot = i;
-	}
+	int slot;
+	hook_symbolicate_reap();
+	slot = claim_slot();
 	if (slot < 0) {
 		hook_symbolicate(report_path); /* no room to remember it: wait now */
 		return;
 	}
-	running[slot].deadline_ms = monotonic_ms() + HOOK_SYMBOLICATE_SECONDS * 1000;
-	pid_t pid = spawn(report_path);
-	if (pid > 0)
-		atomic_store(&running[slot].pid, (int)pid);
+	if (spawn(&running[slot].c, report_path) == 0)
+		atomic_store(&running[slot].claimed, 2); /* 2: holds a child */
+	else
+		atomic_store(&running[slot].claimed, 0);
+}
+
+/* Settles the children that ended, without waiting. */
+void hook_symbolicate_reap(void)
+{
+	for (int i = 0; i < HOOK_RUNNING; i++) {
+		int held = 2;
+		if (!atomic_compare_exchange_strong(&running[i].claimed, &held, 1))
+			continue;
+		if (running[i].c.owner == getpid() && child_done(&running[i].c)) {
+			wait_child(&running[i].c); /* ended: closes its pidfd */
+			atomic_store(&running[i].claimed, 0);
+		} else {
+			atomic_store(&running[i].claimed, 2);
+		}
+	}
 }
 
 void hook_symbolicate_wait_all(void)
 {
 	for (int i = 0; i < HOOK_RUNNING; i++) {
-		int pid = atomic_exchange(&running[i].pid, 0);
-		if (pid > 0)
-			wait_child(pid, running[i].deadline_ms);
+		int held = 2;
+		if (!atomic_compare_exchange_strong(&running[i].claimed, &held, 1))
+			continue;
+		/* a process forked since inherited the table, not the children */
+		if (running[i].c.owner == getpid())
+			wait_child(&running[i].c);
+		atomic_store(&running[i].claimed, 0);
 	}
 }
 

@@ -5,10 +5,14 @@
  * EAGAIN of its non-blocking sockets and copies the rest through an 8 KB
  * user-space buffer: a 500 MB download took 60,000 read/send pairs and ran
  * at 1.0 GB/s against debuginfod's 1.6. civetweb does not expose the socket,
- * so it is found once per connection by its address pair, which TCP makes
- * unique, and remembered in the connection's user data; every later use
- * checks the pair again, because civetweb reuses a connection object for
- * the next client on the same worker thread.
+ * so it is found once per connection among the process's descriptors by the
+ * client's address and port and the server's port, and remembered in the
+ * connection's user data (which civetweb clears for each new connection).
+ * civetweb does not say which of the server's addresses the client reached,
+ * so two sockets can match (one client address and port, through a NAT, to
+ * two addresses of a server listening on all): then neither is used, and
+ * the bytes go through civetweb, since the wrong one would hand one
+ * client's reply to another.
  */
 #include <arpa/inet.h>
 #include <civetweb.h>
@@ -40,55 +44,67 @@ static int endpoint(const struct sockaddr_storage *ss, char *addr, size_t size, 
 	return -1;
 }
 
-/* Whether fd is the TCP socket between the request's client and server. */
+/* Whether fd is a TCP socket from the request's client address and port to
+ * the server's port. civetweb prints a link-local client with its scope
+ * ("fe80::1%lo"), inet_ntop without. */
 static bool is_request_socket(const struct mg_request_info *ri, int fd)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
 	char addr[INET6_ADDRSTRLEN];
+	size_t scope = strcspn(ri->remote_addr, "%");
 	int port;
 
 	if (getpeername(fd, (struct sockaddr *)&ss, &len) != 0 ||
 	    endpoint(&ss, addr, sizeof(addr), &port) != 0 || port != ri->remote_port ||
-	    strcmp(addr, ri->remote_addr) != 0)
+	    strlen(addr) != scope || strncmp(addr, ri->remote_addr, scope) != 0)
 		return false;
 	len = sizeof(ss);
 	return getsockname(fd, (struct sockaddr *)&ss, &len) == 0 &&
 	       endpoint(&ss, addr, sizeof(addr), &port) == 0 && port == ri->server_port;
 }
 
+/* The one socket that matches, or -1 when none or more than one does. */
 static int find_request_socket(const struct mg_request_info *ri)
 {
 	DIR *d = opendir("/proc/self/fd");
 	struct dirent *de;
-	int found = -1;
+	int found = -1, matches = 0;
 
 	if (d == NULL)
 		return -1;
-	while (found < 0 && (de = readdir(d)) != NULL) {
+	while (matches < 2 && (de = readdir(d)) != NULL) {
 		char *end;
 		long fd = strtol(de->d_name, &end, 10);
 		if (end != de->d_name && *end == '\0' && fd != dirfd(d) && fd <= INT32_MAX &&
-		    is_request_socket(ri, (int)fd))
+		    is_request_socket(ri, (int)fd)) {
 			found = (int)fd;
+			matches++;
+		}
 	}
 	closedir(d);
-	return found;
+	return matches == 1 ? found : -1;
 }
+
+/* The connection's user data: NULL not looked up yet, NO_SOCKET looked up
+ * and not usable, else the descriptor + 2. */
+#define NO_SOCKET ((void *)(intptr_t)1)
 
 int nsym_request_socket(struct mg_connection *conn)
 {
 	const struct mg_request_info *ri = mg_get_request_info(conn);
-	intptr_t known = (intptr_t)mg_get_user_connection_data(conn) - 1;
-	int fd;
+	void *known = mg_get_user_connection_data(conn);
+	intptr_t fd;
 
-	if (ri == NULL || ri->is_ssl)
+	if (ri == NULL || ri->is_ssl || known == NO_SOCKET)
 		return -1;
-	if (known >= 0 && known <= INT32_MAX && is_request_socket(ri, (int)known))
-		return (int)known;
+	fd = (intptr_t)known - 2;
+	/* the descriptor cannot change while the connection lasts; checked anyway */
+	if (known != NULL && fd >= 0 && fd <= INT32_MAX && is_request_socket(ri, (int)fd))
+		return (int)fd;
 	fd = find_request_socket(ri);
-	mg_set_user_connection_data(conn, (void *)(intptr_t)(fd + 1));
-	return fd;
+	mg_set_user_connection_data(conn, fd >= 0 ? (void *)(fd + 2) : NO_SOCKET);
+	return (int)fd;
 }
 
 int nsym_sendfile(int sock, int fd, uint64_t from, uint64_t count, int timeout_ms, uint64_t *sent)
