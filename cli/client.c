@@ -140,6 +140,8 @@ static CURL *start_transfer(struct nsym_client *c, struct nsym_fetch *j, struct 
 	/* larger reads: 12,600 recv/write/poll rounds for 200 MB at the default */
 	curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 512L * 1024);
 	curl_easy_setopt(e, CURLOPT_PRIVATE, j);
+	/* several threads: no signals (SIGPIPE handling, alarm-based DNS timeouts) */
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, c->connect_timeout);

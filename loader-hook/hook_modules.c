@@ -35,7 +35,8 @@ static char exe_path[PATH_MAX];
 /* The main program's program headers, which the link map does not give. */
 static const ElfW(Phdr) * exe_phdr;
 static size_t exe_phnum;
-/* The loader's load and unload counts when the current table was built. */
+/* The loader's load and unload counts when the current table was built
+ * (under rebuild_lock). */
 static unsigned long long built_adds, built_subs;
 
 static size_t note_align(size_t v, size_t a)
@@ -134,11 +135,11 @@ static int free_table(void)
 	}
 }
 
-int hook_modules_refresh(void)
+/* With rebuild_lock held, which also guards built_adds and built_subs. */
+static void rebuild(void)
 {
 	struct hook_modtab *t;
 	int next;
-	pthread_mutex_lock(&rebuild_lock);
 	if (!exe_path[0]) {
 		ssize_t n = readlink("/proc/self/exe", exe_path, sizeof(exe_path) - 1);
 		exe_path[n > 0 ? n : 0] = '\0';
@@ -149,6 +150,12 @@ int hook_modules_refresh(void)
 	t->paths_used = 0;
 	dl_iterate_phdr(add_module, t);
 	atomic_store(&current, next);
+}
+
+int hook_modules_refresh(void)
+{
+	pthread_mutex_lock(&rebuild_lock);
+	rebuild();
 	pthread_mutex_unlock(&rebuild_lock);
 	return 0;
 }
@@ -166,10 +173,12 @@ static int read_counts(struct dl_phdr_info *info, size_t size, void *data)
 int hook_modules_refresh_if_changed(void)
 {
 	unsigned long long counts[2] = {0, 0};
+	pthread_mutex_lock(&rebuild_lock);
 	dl_iterate_phdr(read_counts, counts);
-	if (atomic_load(&current) >= 0 && counts[0] == built_adds && counts[1] == built_subs)
-		return 0;
-	return hook_modules_refresh();
+	if (atomic_load(&current) < 0 || counts[0] != built_adds || counts[1] != built_subs)
+		rebuild();
+	pthread_mutex_unlock(&rebuild_lock);
+	return 0;
 }
 
 const struct hook_modtab *hook_modules_current(void)
@@ -220,8 +229,12 @@ const struct hook_modtab *hook_modules_live(void)
 	live.paths_used = 0;
 	if (!exe_phdr)
 		return NULL;
-	for (const struct link_map *lm = _r_debug.r_map; lm && live.count < HOOK_MAX_MODULES;
-	     lm = lm->l_next)
+	/* bounded by steps, not entries added: a list a concurrent dlclose is
+	 * changing could loop */
+	size_t steps = 0;
+	for (const struct link_map *lm = _r_debug.r_map;
+	     lm && live.count < HOOK_MAX_MODULES && steps < 4 * HOOK_MAX_MODULES;
+	     lm = lm->l_next, steps++)
 		add_link_map_entry(lm);
 	return &live;
 }

@@ -10,42 +10,50 @@
  * length in today's Vec; pointer, capacity, length before 1.67) for one
  * with. Anything else (panic_any with another type) reads as no message.
  *
- * Nothing here is a Rust guarantee, so every step is checked: each word is
- * read only from memory that mincore() says is mapped, the length must fit
- * the capacity, and the text must be UTF-8, or the message stays "". The
- * caller is the raising thread, outside any signal handler.
+ * Nothing here is a Rust guarantee, so every step is checked: each read
+ * goes through the kernel (a write(2) into a pipe of our own, which fails
+ * with EFAULT on memory that cannot be read, guard pages included, where a
+ * plain load would crash the thread), the length must fit the capacity,
+ * and the text must be UTF-8, or the message stays "". The caller is the
+ * raising thread, outside any signal handler.
  */
 #include "hook.h"
 
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 #include <unwind.h>
-#include <sys/mman.h>
 
-/* Whether [p, p + n) is mapped (a page that is not makes mincore fail). */
-static int mapped(uintptr_t p, size_t n)
+static int probe[2] = {-1, -1};
+static pthread_once_t probe_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t probe_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void open_probe(void)
 {
-	static long page;
-	unsigned char vec[64];
-	uintptr_t first, last;
-	if (!page)
-		page = sysconf(_SC_PAGESIZE);
-	if (p < 4096 || n == 0 || p + n < p)
-		return 0;
-	first = p & ~(uintptr_t)(page - 1);
-	last = (p + n - 1) & ~(uintptr_t)(page - 1);
-	if ((last - first) / (uintptr_t)page >= sizeof(vec))
-		return 0;
-	return mincore((void *)first, last - first + (uintptr_t)page, vec) == 0;
+	if (pipe2(probe, O_CLOEXEC | O_NONBLOCK) != 0)
+		probe[0] = probe[1] = -1;
+}
+
+/* Copies n bytes from p when all of them can be read; 0, or -1. */
+static int read_bytes(void *out, uintptr_t p, size_t n)
+{
+	ssize_t w;
+	if (p < 4096 || n == 0 || n > 4096 || pthread_once(&probe_once, open_probe) != 0 ||
+	    probe[1] < 0)
+		return -1;
+	pthread_mutex_lock(&probe_lock);
+	w = write(probe[1], (const void *)p, n);
+	if (w > 0 && read(probe[0], out, (size_t)w) != w)
+		w = -1; /* cannot happen with the pipe to ourselves; never use a part */
+	pthread_mutex_unlock(&probe_lock);
+	return w == (ssize_t)n ? 0 : -1;
 }
 
 static int read_words(uintptr_t p, uintptr_t *out, size_t n)
 {
-	if (!mapped(p, n * sizeof(*out)))
-		return 0;
-	memcpy(out, (const void *)p, n * sizeof(*out));
-	return 1;
+	return read_bytes(out, p, n * sizeof(*out)) == 0;
 }
 
 /* Whether s[0..n) is UTF-8 without NUL bytes. */
@@ -68,15 +76,17 @@ static int utf8(const unsigned char *s, size_t n)
 	return 1;
 }
 
-/* text, len: copied to out (cut at size - 1 bytes, on a character start) if valid. */
+/* text, len: copied to out (cut to fit, before a character that would not
+ * fit whole) if it is UTF-8. */
 static size_t take_text(char *out, size_t size, uintptr_t text, uintptr_t len)
 {
 	size_t n = len < size - 1 ? (size_t)len : size - 1;
-	if (len == 0 || len > ((size_t)1 << 30) || !mapped(text, n))
+	/* one byte more when cut, to see whether the cut splits a character */
+	size_t copy = n < len ? n + 1 : n;
+	if (len == 0 || len > ((size_t)1 << 30) || read_bytes(out, text, copy) != 0)
 		return 0;
-	memcpy(out, (const void *)text, n);
 	while (n > 0 && n < len && ((unsigned char)out[n] & 0xc0) == 0x80)
-		n--; /* cut before a continuation byte */
+		n--;
 	if (!utf8((const unsigned char *)out, n))
 		return 0;
 	out[n] = '\0';

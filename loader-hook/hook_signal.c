@@ -68,13 +68,23 @@ static pid_t self_tid(void)
 	return (pid_t)syscall(SYS_gettid);
 }
 
-static void previous_set(int idx, const struct sigaction *sa)
+/* Writers take the entry by moving its count from even to odd, so that two
+ * (an install, and a handler emulating SA_RESETHAND) never write at once.
+ * A handler gives up after `tries` rather than wait on an interrupted
+ * writer; 0 tries means wait (outside handlers). 0 written, or -1. */
+static int previous_set(int idx, const struct sigaction *sa, int tries)
 {
-	atomic_fetch_add(&previous_seq[idx], 1);
-	atomic_thread_fence(memory_order_seq_cst);
-	memcpy(&previous[idx], sa, sizeof(*sa));
-	atomic_thread_fence(memory_order_seq_cst);
-	atomic_fetch_add(&previous_seq[idx], 1);
+	for (int i = 0; tries == 0 || i < tries; i++) {
+		unsigned seq = atomic_load(&previous_seq[idx]);
+		if ((seq & 1) || !atomic_compare_exchange_strong(&previous_seq[idx], &seq, seq + 1))
+			continue;
+		atomic_thread_fence(memory_order_seq_cst);
+		memcpy(&previous[idx], sa, sizeof(*sa));
+		atomic_thread_fence(memory_order_seq_cst);
+		atomic_store(&previous_seq[idx], seq + 2);
+		return 0;
+	}
+	return -1;
 }
 
 /* Signal-safe. A writer that never finishes (it would have to crash in
@@ -131,7 +141,7 @@ static int call_previous(int idx, int sig, siginfo_t *info, void *uc)
 		struct sigaction reset = prev;
 		reset.sa_flags &= ~SA_SIGINFO;
 		reset.sa_handler = SIG_DFL; /* the kernel would have reset it */
-		previous_set(idx, &reset);
+		previous_set(idx, &reset, 1000);
 	}
 	if (prev.sa_flags & SA_SIGINFO)
 		prev.sa_sigaction(sig, info, uc);
@@ -424,7 +434,7 @@ int hook_signals_install(void)
 		if (sigaction(fatal_signals[i], NULL, &old) != 0) {
 			rc = -1;
 		} else if (!is_ours(&old)) {
-			previous_set((int)i, &old);
+			previous_set((int)i, &old, 0);
 			rc = sigaction(fatal_signals[i], &sa, NULL) != 0 ? -1 : 0;
 		}
 	}

@@ -149,6 +149,17 @@ void nsym_send_blob(struct nsym_request *r, const char *sha256, uint64_t size, t
 		nsym_reply_internal(r, rc, nsym_store_errmsg(r->store));
 		return;
 	}
+	/* a blob changed behind the store's back is not what was uploaded:
+	 * 5xx (a client retries later), never those bytes as the artifact */
+	if (blob.size != size) {
+		char detail[160];
+		snprintf(detail, sizeof(detail),
+		         "blob %.64s is %" PRIu64 " bytes on disk, %" PRIu64 " recorded", sha256,
+		         blob.size, size);
+		close(blob.fd);
+		nsym_reply_internal(r, NSYM_EIO, detail);
+		return;
+	}
 	e.fd = blob.fd;
 	e.size = blob.size;
 	e.mtime = mtime;

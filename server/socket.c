@@ -107,6 +107,15 @@ int nsym_request_socket(struct mg_connection *conn)
 	return (int)fd;
 }
 
+/* A reply cut short cannot be finished or framed again: the connection is
+ * shut down, so that the client sees it end rather than wait for bytes
+ * that never come on a connection civetweb would keep alive. */
+static int abandon(int sock)
+{
+	shutdown(sock, SHUT_RDWR);
+	return -1;
+}
+
 int nsym_sendfile(int sock, int fd, uint64_t from, uint64_t count, int timeout_ms, uint64_t *sent)
 {
 	off_t off = (off_t)from;
@@ -121,14 +130,14 @@ int nsym_sendfile(int sock, int fd, uint64_t from, uint64_t count, int timeout_m
 			continue;
 		}
 		if (n == 0)
-			return -1; /* the file is shorter than recorded */
+			return abandon(sock); /* the file is shorter than recorded */
 		if (errno == EINTR)
 			continue;
 		if (errno != EAGAIN && errno != EWOULDBLOCK)
-			return -1;
+			return abandon(sock);
 		struct pollfd p = {.fd = sock, .events = POLLOUT};
 		if (poll(&p, 1, timeout_ms) <= 0 || (p.revents & (POLLERR | POLLHUP)) != 0)
-			return -1; /* the client stopped reading */
+			return abandon(sock); /* the client stopped reading */
 	}
 	return 0;
 }
@@ -147,10 +156,10 @@ int nsym_send_more(int sock, const void *data, size_t size, int timeout_ms)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
-			return -1;
+			return abandon(sock);
 		struct pollfd pfd = {.fd = sock, .events = POLLOUT};
 		if (poll(&pfd, 1, timeout_ms) <= 0 || (pfd.revents & (POLLERR | POLLHUP)) != 0)
-			return -1;
+			return abandon(sock);
 	}
 	return 0;
 }

@@ -16,13 +16,15 @@ int nsym_request_socket(struct mg_connection *conn);
 
 /* Sends [from, from + count) of fd on the socket, waiting up to timeout_ms
  * each time the socket is full. 0, or -1 when the client went away, stalled
- * or the file ended early; *sent counts the bytes sent either way. */
+ * or the file ended early, and then the connection is shut down (the reply
+ * cannot be finished); *sent counts the bytes sent either way. */
 int nsym_sendfile(int sock, int fd, uint64_t from, uint64_t count, int timeout_ms, uint64_t *sent);
 
 /* Sends the bytes with MSG_MORE, so that they leave with the data that
  * follows (the headers with the first bytes of the body, not in a small
  * packet of their own, which TCP_NODELAY would otherwise push at once).
- * 0, or -1 when the client went away or stalled past timeout_ms. */
+ * 0, or -1 when the client went away or stalled past timeout_ms, and then
+ * the connection is shut down. */
 int nsym_send_more(int sock, const void *data, size_t size, int timeout_ms);
 
 #endif

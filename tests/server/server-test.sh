@@ -482,7 +482,7 @@ kill-mid-upload)
   upload 201 "$t" "$dbg"; upload 201 "$t" "$stripped" addon.node
   upload_source 201 "$t" "$src" "$id" "$src"
   # a large valid debug file: the zlib fixture with 8 MB in a section of its own
-  head -c 8M /dev/urandom >"$work/pad"
+  head -c 40M /dev/urandom >"$work/pad"
   objcopy --add-section .napi_symbols_pad="$work/pad" "$fixtures/c/addon-zlib.node.debug" "$work/big.debug"
   curl -s -o /dev/null --limit-rate 512K -H "Authorization: Bearer $t" --data-binary "@$work/big.debug" \
     "$url/api/v1/upload?name=big.debug" &
@@ -546,6 +546,31 @@ write-failure)
   upload 201 "$t" "$stripped" addon.node
   http 200 "$url/buildid/$id/debuginfo"; cmp -s "$work/body" "$dbg" || fail "debuginfo changed"
   check_store; stopped_cleanly ;;
+short-blob)
+  # A blob whose size on disk is not the one recorded (damaged behind the
+  # server's back) is answered 503 and logged, never served as the file.
+  # One that shrinks while it is being sent cannot be finished: the client
+  # sees the connection end short (curl's 18) within seconds, and the
+  # server goes on. (The server shuts the connection down at once;
+  # civetweb would otherwise close it after its 500 ms keep-alive wait,
+  # which this test does not tell apart.)
+  start; t=$(token upload ci)
+  head -c 40M /dev/urandom >"$work/pad"
+  objcopy --add-section .napi_symbols_pad="$work/pad" "$dbg" "$work/big.debug"
+  upload 201 "$t" "$work/big.debug"
+  sha=$(sha256sum <"$work/big.debug" | cut -d' ' -f1)
+  blob=$work/store/blobs/sha256/${sha:0:2}/${sha:2}
+  (curl -s -o /dev/null --limit-rate 4M --max-time 30 "$url/buildid/$id/debuginfo"
+    echo $? >"$work/rc") &
+  sleep 1; t0=$EPOCHREALTIME
+  truncate -s 20M "$blob"
+  wait $!
+  [ "$(cat "$work/rc")" = 18 ] || fail "curl exit $(cat "$work/rc"), not 18 (transfer closed short)"
+  [ "$(since "$t0")" -lt 8000 ] || fail "the cut reply took $(since "$t0") ms to end"
+  http 503 "$url/buildid/$id/debuginfo"
+  grep -q "bytes on disk" "$work/serve.err" || fail "the damaged blob is not logged"
+  http 200 "$url/healthz"
+  stopped_cleanly ;;
 *) fail "unknown case" ;;
 esac
 echo "ok [$case_name]"
