@@ -320,7 +320,7 @@ label() {
 	echo "## fetch: $naddons addons' debug files, $(date -u '+%Y-%m-%d %H:%M UTC')"
 	echo
 	echo "- machine: $(uname -m), $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo), $(nproc) CPUs, load average at start $load0"
-	echo "- napi-symbols: $("$nsym" --version | awk 'NR == 1'), serve defaults (16 threads); debuginfod-find and debuginfod: $(debuginfod --version 2>&1 | awk 'NR == 1'); $(curl --version | awk 'NR == 1 { print $1, $2 }')"
+	echo "- napi-symbols: $("$nsym" --version | awk 'NR == 1'), serve defaults (64 threads), fetch defaults (a worker per CPU, 4 transfers at once); debuginfod-find and debuginfod: $(debuginfod --version 2>&1 | awk 'NR == 1'); $(curl --version | awk 'NR == 1 { print $1, $2 }')"
 	echo "- mode: $([ $quick = 1 ] && echo quick || echo full), $runs interleaved round(s), each from an empty cache folder; cells are medians; client CPU = user + system of the client processes, server CPU = of the server process (10 ms ticks)"
 	echo "- files: $naddons debug files of the C fixture addon with a ${pad_mb} MB .debug_bench_pad section, $(awk -v b="$total_bytes" 'BEGIN { printf "%.1f", b / 1e6 }') MB in all; every file fetched is compared byte for byte with its original in round 1"
 	echo
