@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # run.sh [--quick]: benchmark `napi-symbols symbolize` against
 # llvm-symbolizer, addr2line and eu-addr2line on three targets (c50k and
-# rustbig, built into bench/work/ on first use, and the system libc with its
+# rustbig, built into bench/inputs/ on first use, and the system libc with its
 # libc6-dbg debug file), for 1, 64 and 100000 addresses. Prints a Markdown
 # table per target and writes the whole report to bench/out/results-DATE.md.
 #
@@ -32,7 +32,7 @@ seed=${BENCH_SEED:-42}
 limit=${BENCH_TIMEOUT:-900}
 budget=${BENCH_BUDGET:-120}
 targets=${BENCH_TARGETS:-c50k rustbig libc}
-work=$here/work
+inputs=$here/inputs
 outdir=$here/out
 sizes="1 64 100000"
 agree_n=100000
@@ -43,7 +43,7 @@ for t in llvm-symbolizer addr2line eu-addr2line readelf /usr/bin/time timeout; d
 done
 [ -n "${EPOCHREALTIME:-}" ] || { echo "run.sh: needs bash 5 (EPOCHREALTIME)" >&2; exit 1; }
 
-mkdir -p "$work" "$outdir"
+mkdir -p "$inputs" "$outdir"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -56,11 +56,11 @@ declare -A ours_file anchor_file
 for t in $targets; do
 	case $t in
 	c50k)
-		[ -x "$work/c50k" ] || { log "building c50k"; "$here/gen-c.sh" "$work" >&2; }
-		ours_file[c50k]=$work/c50k anchor_file[c50k]=$work/c50k ;;
+		[ -x "$inputs/c50k" ] || { log "building c50k"; "$here/gen-c.sh" "$inputs" >&2; }
+		ours_file[c50k]=$inputs/c50k anchor_file[c50k]=$inputs/c50k ;;
 	rustbig)
-		[ -x "$work/rustbig" ] || { log "building rustbig"; "$here/gen-rust.sh" "$work" >&2; }
-		ours_file[rustbig]=$work/rustbig anchor_file[rustbig]=$work/rustbig ;;
+		[ -x "$inputs/rustbig" ] || { log "building rustbig"; "$here/gen-rust.sh" "$inputs" >&2; }
+		ours_file[rustbig]=$inputs/rustbig anchor_file[rustbig]=$inputs/rustbig ;;
 	libc)
 		lib=/lib/x86_64-linux-gnu/libc.so.6
 		bid=$(readelf -n "$lib" | awk '/Build ID:/ { print $3 }')

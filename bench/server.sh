@@ -64,9 +64,9 @@ libc_id=$(readelf -n /lib/x86_64-linux-gnu/libc.so.6 | awk '/Build ID:/ { print 
 libc_debug=/usr/lib/debug/.build-id/${libc_id:0:2}/${libc_id:2}.debug
 [ -f "$libc_debug" ] || { echo "server.sh: $libc_debug missing (Debian package libc6-dbg)" >&2; exit 1; }
 upload_input=${BENCH_UPLOAD_INPUT:-}
-if [ -z "$upload_input" ] && [ ! -f "$here/work/rustbig" ]; then
+if [ -z "$upload_input" ] && [ ! -f "$here/inputs/rustbig" ]; then
 	echo "building rustbig" >&2
-	"$here/gen-rust.sh" "$here/work" >&2
+	"$here/gen-rust.sh" "$here/inputs" >&2
 fi
 unset DEBUGINFOD_URLS DEBUGINFOD_CACHE_PATH
 
@@ -307,7 +307,7 @@ if [ -n "$upload_input" ]; then
 	up_file=$upload_input
 else
 	say "splitting rustbig for the upload"
-	"$nsym" split -q -f -o "$scratch/rustbig.node" -d "$scratch/rustbig.debug" "$here/work/rustbig"
+	"$nsym" split -q -f -o "$scratch/rustbig.node" -d "$scratch/rustbig.debug" "$here/inputs/rustbig"
 	up_file=$scratch/rustbig.debug
 fi
 up_bytes=$(stat -c %s "$up_file")

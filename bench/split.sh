@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # split.sh [--runs N]: times `napi-symbols split` against the tools a user
 # would otherwise pick, in the same run, on the same input (rustbig, built
-# into bench/work/ on first use, or BENCH_SPLIT_INPUT):
+# into bench/inputs/ on first use, or BENCH_SPLIT_INPUT):
 #   objcopy --only-keep-debug, then objcopy --strip-debug --add-gnu-debuglink
 #   eu-strip -f DEBUG -o STRIPPED
 # and the same three with zlib-compressed DWARF (objcopy
@@ -27,10 +27,10 @@ for tool in objcopy eu-strip eu-elfcompress /usr/bin/time; do
 done
 [ -x "$nsym" ] || { echo "split.sh: $nsym not built" >&2; exit 1; }
 
-input=${BENCH_SPLIT_INPUT:-$here/work/rustbig}
+input=${BENCH_SPLIT_INPUT:-$here/inputs/rustbig}
 if [ ! -f "$input" ]; then
 	echo "building rustbig" >&2
-	"$here/gen-rust.sh" "$here/work" >&2
+	"$here/gen-rust.sh" "$here/inputs" >&2
 fi
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/nsym-split-bench.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT
