@@ -23,18 +23,9 @@
 
 #include "migrate.h"
 #include "store.h"
+#include "store_local.h"
 
-struct local_store {
-	struct nsym_store base;
-	sqlite3 *db;
-	sqlite3_stmt *find; /* the one query on the hot path, kept prepared */
-	char dir[3500];
-};
-
-static int fail(struct nsym_store *s, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int fail(struct nsym_store *s, int code, const char *fmt, ...)
+int nsym_local_fail(struct nsym_store *s, int code, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -43,17 +34,12 @@ static int fail(struct nsym_store *s, int code, const char *fmt, ...)
 	return code;
 }
 
-static struct local_store *local(struct nsym_store *s)
+int nsym_local_db_fail(struct nsym_store *s, const char *what)
 {
-	return (struct local_store *)s;
+	return nsym_local_fail(s, NSYM_EIO, "%s: %s", what, sqlite3_errmsg(local(s)->db));
 }
 
-static int db_fail(struct nsym_store *s, const char *what)
-{
-	return fail(s, NSYM_EIO, "%s: %s", what, sqlite3_errmsg(local(s)->db));
-}
-
-static void copy_text(char *out, size_t size, sqlite3_stmt *st, int col)
+void nsym_local_copy_text(char *out, size_t size, sqlite3_stmt *st, int col)
 {
 	const unsigned char *t = sqlite3_column_text(st, col);
 	snprintf(out, size, "%s", t != NULL ? (const char *)t : "");
@@ -66,16 +52,16 @@ static void copy_text(char *out, size_t size, sqlite3_stmt *st, int col)
 static void read_artifact(struct nsym_artifact *a, sqlite3_stmt *st)
 {
 	a->id = sqlite3_column_int64(st, 0);
-	copy_text(a->key, sizeof(a->key), st, 1);
-	copy_text(a->id_kind, sizeof(a->id_kind), st, 2);
-	copy_text(a->kind, sizeof(a->kind), st, 3);
-	copy_text(a->format, sizeof(a->format), st, 4);
-	copy_text(a->arch, sizeof(a->arch), st, 5);
-	copy_text(a->name, sizeof(a->name), st, 6);
-	copy_text(a->sha256, sizeof(a->sha256), st, 7);
+	nsym_local_copy_text(a->key, sizeof(a->key), st, 1);
+	nsym_local_copy_text(a->id_kind, sizeof(a->id_kind), st, 2);
+	nsym_local_copy_text(a->kind, sizeof(a->kind), st, 3);
+	nsym_local_copy_text(a->format, sizeof(a->format), st, 4);
+	nsym_local_copy_text(a->arch, sizeof(a->arch), st, 5);
+	nsym_local_copy_text(a->name, sizeof(a->name), st, 6);
+	nsym_local_copy_text(a->sha256, sizeof(a->sha256), st, 7);
 	a->size = (uint64_t)sqlite3_column_int64(st, 8);
 	a->created = sqlite3_column_int64(st, 9);
-	copy_text(a->uploaded_by, sizeof(a->uploaded_by), st, 10);
+	nsym_local_copy_text(a->uploaded_by, sizeof(a->uploaded_by), st, 10);
 }
 
 static int artifact_find(struct nsym_store *s, struct nsym_artifact *out, const char *key,
@@ -93,8 +79,8 @@ static int artifact_find(struct nsym_store *s, struct nsym_artifact *out, const 
 	sqlite3_reset(st);
 	if (rc == SQLITE_ROW)
 		return 0;
-	return rc == SQLITE_DONE ? fail(s, NSYM_ENOENT, "no %s for %s", kind, key)
-	                         : db_fail(s, "artifact lookup");
+	return rc == SQLITE_DONE ? nsym_local_fail(s, NSYM_ENOENT, "no %s for %s", kind, key)
+	                         : nsym_local_db_fail(s, "artifact lookup");
 }
 
 static void bind_artifact(sqlite3_stmt *st, const void *row)
@@ -118,7 +104,7 @@ static int artifact_taken(struct nsym_store *s, void *out, const void *row)
 	const struct nsym_artifact *a = row;
 	int rc = artifact_find(s, out, a->key, a->kind);
 
-	return rc == 0 ? fail(s, NSYM_EEXIST, "%s for %s exists", a->kind, a->key) : rc;
+	return rc == 0 ? nsym_local_fail(s, NSYM_EEXIST, "%s for %s exists", a->kind, a->key) : rc;
 }
 
 static int artifact_list(struct nsym_store *s, const char *query, int64_t offset, int64_t limit,
@@ -132,7 +118,7 @@ static int artifact_list(struct nsym_store *s, const char *query, int64_t offset
 	                       "instr(lower(a.name), lower(?1)) > 0 OR instr(a.key, lower(?1)) > 0 "
 	                       "ORDER BY a.id DESC LIMIT ?2 OFFSET ?3",
 	                       -1, &st, NULL) != SQLITE_OK)
-		return db_fail(s, "artifact list");
+		return nsym_local_db_fail(s, "artifact list");
 	if (query != NULL)
 		sqlite3_bind_text(st, 1, query, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, limit);
@@ -146,7 +132,7 @@ static int artifact_list(struct nsym_store *s, const char *query, int64_t offset
 		}
 	}
 	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : db_fail(s, "artifact list");
+	return rc == SQLITE_DONE ? 0 : nsym_local_db_fail(s, "artifact list");
 }
 
 /* ---- blobs ------------------------------------------------------------------ */
@@ -164,11 +150,11 @@ static int blob_open(struct nsym_store *s, struct nsym_blob *out, const char *sh
 	blob_path(path, sizeof(path), local(s)->dir, sha256);
 	out->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (out->fd < 0)
-		return fail(s, NSYM_EIO, "blob %s: %s", sha256, strerror(errno));
+		return nsym_local_fail(s, NSYM_EIO, "blob %s: %s", sha256, strerror(errno));
 	if (fstat(out->fd, &st) != 0) {
 		close(out->fd);
 		out->fd = -1;
-		return fail(s, NSYM_EIO, "blob %s: %s", sha256, strerror(errno));
+		return nsym_local_fail(s, NSYM_EIO, "blob %s: %s", sha256, strerror(errno));
 	}
 	out->size = (uint64_t)st.st_size;
 	out->mtime = st.st_mtime;
@@ -180,7 +166,8 @@ static int blob_begin(struct nsym_store *s, struct nsym_blob_writer *out)
 	snprintf(out->tmp, sizeof(out->tmp), "%s/tmp/upload.XXXXXX", local(s)->dir);
 	out->fd = mkostemp(out->tmp, O_CLOEXEC);
 	if (out->fd < 0)
-		return fail(s, NSYM_EIO, "cannot create %s: %s", out->tmp, strerror(errno));
+		return nsym_local_fail(s, NSYM_EIO, "cannot create %s: %s", out->tmp,
+		                       strerror(errno));
 	nsym_sha256_init(&out->hash);
 	out->size = 0;
 	return 0;
@@ -215,13 +202,13 @@ static int record_blob(struct nsym_store *s, const char *sha256, uint64_t size)
 	if (sqlite3_prepare_v2(local(s)->db,
 	                       "INSERT OR IGNORE INTO blobs (sha256, size, created) VALUES (?,?,?)",
 	                       -1, &st, NULL) != SQLITE_OK)
-		return db_fail(s, "blob insert");
+		return nsym_local_db_fail(s, "blob insert");
 	sqlite3_bind_text(st, 1, sha256, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)size);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)time(NULL));
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : db_fail(s, "blob insert");
+	return rc == SQLITE_DONE ? 0 : nsym_local_db_fail(s, "blob insert");
 }
 
 static int blob_commit(struct nsym_store *s, struct nsym_blob_writer *w, char *out_sha256)
@@ -235,13 +222,13 @@ static int blob_commit(struct nsym_store *s, struct nsym_blob_writer *w, char *o
 	blob_path(final, sizeof(final), local(s)->dir, out_sha256);
 	snprintf(folder, sizeof(folder), "%s/blobs/sha256/%.2s", local(s)->dir, out_sha256);
 	if (fsync(w->fd) != 0)
-		rc = fail(s, NSYM_EIO, "fsync %s: %s", w->tmp, strerror(errno));
+		rc = nsym_local_fail(s, NSYM_EIO, "fsync %s: %s", w->tmp, strerror(errno));
 	else if (mkdir(folder, 0755) != 0 && errno != EEXIST)
-		rc = fail(s, NSYM_EIO, "mkdir %s: %s", folder, strerror(errno));
+		rc = nsym_local_fail(s, NSYM_EIO, "mkdir %s: %s", folder, strerror(errno));
 	else if (access(final, F_OK) != 0 && rename(w->tmp, final) != 0)
-		rc = fail(s, NSYM_EIO, "rename to %s: %s", final, strerror(errno));
+		rc = nsym_local_fail(s, NSYM_EIO, "rename to %s: %s", final, strerror(errno));
 	else if (fsync_dir(folder) != 0)
-		rc = fail(s, NSYM_EIO, "fsync %s: %s", folder, strerror(errno));
+		rc = nsym_local_fail(s, NSYM_EIO, "fsync %s: %s", folder, strerror(errno));
 	blob_abort(s, w); /* closes; unlinks the temporary when it was not renamed */
 	return rc != 0 ? rc : record_blob(s, out_sha256, w->size);
 }
@@ -271,7 +258,9 @@ static int blob_commit(struct nsym_store *s, struct nsym_blob_writer *w, char *o
 
 static int exec(struct nsym_store *s, const char *sql)
 {
-	return sqlite3_exec(local(s)->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : db_fail(s, sql);
+	return sqlite3_exec(local(s)->db, sql, NULL, NULL, NULL) == SQLITE_OK
+	           ? 0
+	           : nsym_local_db_fail(s, sql);
 }
 
 /* Keeps the error message of what failed. */
@@ -299,14 +288,14 @@ static int forget_blob(struct nsym_store *s, const char *sha256)
 	                       "DELETE FROM blobs WHERE sha256 = ?1 AND NOT EXISTS "
 	                       "(SELECT 1 FROM artifacts WHERE sha256 = ?1)",
 	                       -1, &st, NULL) != SQLITE_OK)
-		return db_fail(s, "blob delete");
+		return nsym_local_db_fail(s, "blob delete");
 	sqlite3_bind_text(st, 1, sha256, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc == SQLITE_CONSTRAINT)
 		return 0;
 	if (rc != SQLITE_DONE)
-		return db_fail(s, "blob delete");
+		return nsym_local_db_fail(s, "blob delete");
 	return sqlite3_changes(local(s)->db) > 0;
 }
 
@@ -344,7 +333,7 @@ static int insert_row(struct nsym_store *s, const struct row_type *t, void *row,
 
 	snprintf(what, sizeof(what), "%s insert", t->name);
 	if (sqlite3_prepare_v2(local(s)->db, t->insert, -1, &st, NULL) != SQLITE_OK)
-		return db_fail(s, what);
+		return nsym_local_db_fail(s, what);
 	t->bind(st, row);
 	rc = sqlite3_step(st);
 	ext = sqlite3_extended_errcode(local(s)->db);
@@ -361,7 +350,7 @@ static int insert_row(struct nsym_store *s, const struct row_type *t, void *row,
 		if (t->taken(s, row, &mine) == NSYM_EEXIST)
 			return NSYM_EEXIST;
 	}
-	return db_fail(s, what);
+	return nsym_local_db_fail(s, what);
 }
 
 /* Adds row, which names the blob sha256, and sets *out_id (its id member). */
@@ -378,8 +367,8 @@ static int add_row(struct nsym_store *s, const struct row_type *t, void *row, in
 		keep = rc == 0 || rc == NSYM_EEXIST;
 	} else { /* a delete won: its row, re-added by blob_commit, goes too */
 		keep = forget_blob(s, sha256) >= 0;
-		rc = fail(s, NSYM_EIO, "blob %s was removed during the upload; send it again",
-		          sha256);
+		rc = nsym_local_fail(
+		    s, NSYM_EIO, "blob %s was removed during the upload; send it again", sha256);
 	}
 	if (keep && exec(s, "COMMIT") != 0) {
 		rc = NSYM_EIO;
@@ -411,7 +400,7 @@ static int artifact_get(struct nsym_store *s, struct nsym_artifact *out, int64_t
 
 	if (sqlite3_prepare_v2(local(s)->db, "SELECT " ARTIFACT_COLUMNS " WHERE a.id = ?", -1, &st,
 	                       NULL) != SQLITE_OK)
-		return db_fail(s, "artifact get");
+		return nsym_local_db_fail(s, "artifact get");
 	sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
@@ -419,8 +408,9 @@ static int artifact_get(struct nsym_store *s, struct nsym_artifact *out, int64_t
 	sqlite3_finalize(st);
 	if (rc == SQLITE_ROW)
 		return 0;
-	return rc == SQLITE_DONE ? fail(s, NSYM_ENOENT, "no artifact %lld", (long long)id)
-	                         : db_fail(s, "artifact get");
+	return rc == SQLITE_DONE
+	           ? nsym_local_fail(s, NSYM_ENOENT, "no artifact %lld", (long long)id)
+	           : nsym_local_db_fail(s, "artifact get");
 }
 
 static void trash_path(char *out, size_t size, const char *dir, const char *sha256)
@@ -451,13 +441,13 @@ static int doomed_add(struct nsym_store *s, struct doomed *d, const char *sha256
 		struct doomed_blob *grown;
 
 		if (d->n >= DOOMED_MAX)
-			return fail(s, NSYM_ENOMEM, "more than %zu blobs to delete at once",
-			            DOOMED_MAX);
+			return nsym_local_fail(s, NSYM_ENOMEM,
+			                       "more than %zu blobs to delete at once", DOOMED_MAX);
 		if (cap > DOOMED_MAX)
 			cap = DOOMED_MAX;
 		grown = realloc(d->blob, cap * sizeof(*grown));
 		if (grown == NULL)
-			return fail(s, NSYM_ENOMEM, "out of memory");
+			return nsym_local_fail(s, NSYM_ENOMEM, "out of memory");
 		d->blob = grown;
 		d->cap = cap;
 	}
@@ -498,7 +488,7 @@ static int discard_blob(struct nsym_store *s, struct doomed_blob *b)
 	blob_path(blob, sizeof(blob), local(s)->dir, b->sha256);
 	trash_path(trash, sizeof(trash), local(s)->dir, b->sha256);
 	if (rename(blob, trash) != 0 && errno != ENOENT)
-		return fail(s, NSYM_EIO, "rename %s: %s", blob, strerror(errno));
+		return nsym_local_fail(s, NSYM_EIO, "rename %s: %s", blob, strerror(errno));
 	b->moved = true;
 	return 0;
 }
@@ -515,22 +505,22 @@ static int delete_sources(struct nsym_store *s, struct doomed *d, const char *bu
 	                       "SELECT DISTINCT sha256 FROM sources WHERE build_id = ?1 AND NOT "
 	                       "EXISTS (SELECT 1 FROM artifacts WHERE key = ?1)",
 	                       -1, &st, NULL) != SQLITE_OK)
-		return db_fail(s, "source delete");
+		return nsym_local_db_fail(s, "source delete");
 	sqlite3_bind_text(st, 1, build_id, -1, SQLITE_STATIC);
 	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW)
 		rc = doomed_add(s, d, (const char *)sqlite3_column_text(st, 0));
 	sqlite3_finalize(st);
 	if (rc == 0 && step != SQLITE_DONE)
-		rc = db_fail(s, "source delete");
+		rc = nsym_local_db_fail(s, "source delete");
 	if (rc != 0 || d->n == before)
 		return rc;
 	if (sqlite3_prepare_v2(local(s)->db, "DELETE FROM sources WHERE build_id = ?", -1, &st,
 	                       NULL) != SQLITE_OK)
-		return db_fail(s, "source delete");
+		return nsym_local_db_fail(s, "source delete");
 	sqlite3_bind_text(st, 1, build_id, -1, SQLITE_STATIC);
 	step = sqlite3_step(st);
 	sqlite3_finalize(st);
-	return step == SQLITE_DONE ? 0 : db_fail(s, "source delete");
+	return step == SQLITE_DONE ? 0 : nsym_local_db_fail(s, "source delete");
 }
 
 /* Inside the delete's transaction: the artifact's row, the build's sources
@@ -545,12 +535,12 @@ static int delete_in_transaction(struct nsym_store *s, struct doomed *d, int64_t
 		return rc;
 	if (sqlite3_prepare_v2(local(s)->db, "DELETE FROM artifacts WHERE id = ?", -1, &st, NULL) !=
 	    SQLITE_OK)
-		return db_fail(s, "artifact delete");
+		return nsym_local_db_fail(s, "artifact delete");
 	sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
-		return db_fail(s, "artifact delete");
+		return nsym_local_db_fail(s, "artifact delete");
 	rc = doomed_add(s, d, a.sha256);
 	if (rc == 0)
 		rc = delete_sources(s, d, a.key);
@@ -581,107 +571,6 @@ static int artifact_delete(struct nsym_store *s, bool *out_blob_removed, int64_t
 	return rc;
 }
 
-/* ---- tokens ----------------------------------------------------------------- */
-
-static int token_add(struct nsym_store *s, const struct nsym_token *t, int64_t *out_id)
-{
-	sqlite3_stmt *st = NULL;
-	int rc;
-
-	if (sqlite3_prepare_v2(local(s)->db,
-	                       "INSERT INTO tokens (name, scope, hash, created) VALUES (?,?,?,?)",
-	                       -1, &st, NULL) != SQLITE_OK)
-		return db_fail(s, "token insert");
-	sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, t->scope, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, t->hash, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)time(NULL));
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc == SQLITE_CONSTRAINT)
-		return fail(s, NSYM_EEXIST, "a token named '%s' exists", t->name);
-	if (rc != SQLITE_DONE)
-		return db_fail(s, "token insert");
-	*out_id = sqlite3_last_insert_rowid(local(s)->db);
-	return 0;
-}
-
-static void read_token(struct nsym_token *t, sqlite3_stmt *st)
-{
-	t->id = sqlite3_column_int64(st, 0);
-	copy_text(t->name, sizeof(t->name), st, 1);
-	copy_text(t->scope, sizeof(t->scope), st, 2);
-	copy_text(t->hash, sizeof(t->hash), st, 3);
-	t->created = sqlite3_column_int64(st, 4);
-	t->revoked = sqlite3_column_type(st, 5) != SQLITE_NULL;
-}
-
-static int token_query(struct nsym_store *s, const char *where, int64_t id,
-                       int (*fn)(void *arg, const struct nsym_token *t), void *arg)
-{
-	char sql[256];
-	sqlite3_stmt *st = NULL;
-	int rc, found = 0;
-
-	snprintf(sql, sizeof(sql),
-	         "SELECT id, name, scope, hash, created, revoked FROM tokens %s ORDER BY id",
-	         where);
-	if (sqlite3_prepare_v2(local(s)->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return db_fail(s, "token query");
-	if (id >= 0)
-		sqlite3_bind_int64(st, 1, id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct nsym_token t;
-		read_token(&t, st);
-		found++;
-		if (fn(arg, &t) != 0) {
-			rc = SQLITE_DONE;
-			break;
-		}
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return db_fail(s, "token query");
-	return found > 0 || id < 0 ? 0 : fail(s, NSYM_ENOENT, "no token %lld", (long long)id);
-}
-
-static int copy_token(void *arg, const struct nsym_token *t)
-{
-	*(struct nsym_token *)arg = *t;
-	return 1;
-}
-
-static int token_get(struct nsym_store *s, struct nsym_token *out, int64_t id)
-{
-	return token_query(s, "WHERE id = ?", id, copy_token, out);
-}
-
-static int token_list(struct nsym_store *s, int (*fn)(void *arg, const struct nsym_token *t),
-                      void *arg)
-{
-	return token_query(s, "", -1, fn, arg);
-}
-
-static int token_revoke(struct nsym_store *s, const char *name)
-{
-	sqlite3_stmt *st = NULL;
-	int rc;
-
-	if (sqlite3_prepare_v2(local(s)->db,
-	                       "UPDATE tokens SET revoked = ? WHERE name = ? AND revoked IS NULL",
-	                       -1, &st, NULL) != SQLITE_OK)
-		return db_fail(s, "token revoke");
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)time(NULL));
-	sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return db_fail(s, "token revoke");
-	return sqlite3_changes(local(s)->db) > 0
-	           ? 0
-	           : fail(s, NSYM_ENOENT, "no valid token named '%s'", name);
-}
-
 static int stats(struct nsym_store *s, int64_t *out_artifacts, int64_t *out_blob_bytes)
 {
 	sqlite3_stmt *st = NULL;
@@ -691,14 +580,14 @@ static int stats(struct nsym_store *s, int64_t *out_artifacts, int64_t *out_blob
 	                       "SELECT (SELECT count(*) FROM artifacts), "
 	                       "(SELECT coalesce(sum(size), 0) FROM blobs)",
 	                       -1, &st, NULL) != SQLITE_OK)
-		return db_fail(s, "stats");
+		return nsym_local_db_fail(s, "stats");
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		*out_artifacts = sqlite3_column_int64(st, 0);
 		*out_blob_bytes = sqlite3_column_int64(st, 1);
 	}
 	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 0 : db_fail(s, "stats");
+	return rc == SQLITE_ROW ? 0 : nsym_local_db_fail(s, "stats");
 }
 
 /* ---- sources ------------------------------------------------------------------ */
@@ -714,24 +603,25 @@ static int source_find(struct nsym_store *s, struct nsym_source *out, const char
 	                       "s.uploaded_by FROM sources s JOIN blobs b ON b.sha256 = s.sha256 "
 	                       "WHERE s.build_id = ? AND s.path = ?",
 	                       -1, &st, NULL) != SQLITE_OK)
-		return db_fail(s, "source lookup");
+		return nsym_local_db_fail(s, "source lookup");
 	sqlite3_bind_text(st, 1, build_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		out->id = sqlite3_column_int64(st, 0);
-		copy_text(out->build_id, sizeof(out->build_id), st, 1);
-		copy_text(out->path, sizeof(out->path), st, 2);
-		copy_text(out->sha256, sizeof(out->sha256), st, 3);
+		nsym_local_copy_text(out->build_id, sizeof(out->build_id), st, 1);
+		nsym_local_copy_text(out->path, sizeof(out->path), st, 2);
+		nsym_local_copy_text(out->sha256, sizeof(out->sha256), st, 3);
 		out->size = (uint64_t)sqlite3_column_int64(st, 4);
 		out->created = sqlite3_column_int64(st, 5);
-		copy_text(out->uploaded_by, sizeof(out->uploaded_by), st, 6);
+		nsym_local_copy_text(out->uploaded_by, sizeof(out->uploaded_by), st, 6);
 	}
 	sqlite3_finalize(st);
 	if (rc == SQLITE_ROW)
 		return 0;
-	return rc == SQLITE_DONE ? fail(s, NSYM_ENOENT, "no source %s for %s", path, build_id)
-	                         : db_fail(s, "source lookup");
+	return rc == SQLITE_DONE
+	           ? nsym_local_fail(s, NSYM_ENOENT, "no source %s for %s", path, build_id)
+	           : nsym_local_db_fail(s, "source lookup");
 }
 
 static void bind_source(sqlite3_stmt *st, const void *row)
@@ -752,7 +642,8 @@ static int source_taken(struct nsym_store *s, void *out, const void *row)
 	const struct nsym_source *src = row;
 	int rc = source_find(s, out, src->build_id, src->path);
 
-	return rc == 0 ? fail(s, NSYM_EEXIST, "source %s for %s exists", src->path, src->build_id)
+	return rc == 0 ? nsym_local_fail(s, NSYM_EEXIST, "source %s for %s exists", src->path,
+	                                 src->build_id)
 	               : rc;
 }
 
@@ -791,10 +682,10 @@ static const struct nsym_store_ops local_ops = {
     .blob_begin = blob_begin,
     .blob_commit = blob_commit,
     .blob_abort = blob_abort,
-    .token_add = token_add,
-    .token_get = token_get,
-    .token_list = token_list,
-    .token_revoke = token_revoke,
+    .token_add = nsym_local_token_add,
+    .token_get = nsym_local_token_get,
+    .token_list = nsym_local_token_list,
+    .token_revoke = nsym_local_token_revoke,
     .stats = stats,
     .source_add = source_add,
     .source_find = source_find,
