@@ -50,3 +50,41 @@ median() {
 	sort -g | awk '{ v[NR] = $1 }
 		END { if (NR == 0) print "nan"; else print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
+
+# start_debuginfod FOLDER NFILES: elfutils' debuginfod serving FOLDER (-F,
+# no rescans or grooming: -t 0 -g 0) on a free port of 127.0.0.1, its
+# database and log in $scratch, returned once it has indexed NFILES files
+# and its scanner is idle. Sets di_pid (also added to pids) and di_url;
+# dies (the sourcing script's die) when it does not start or index.
+start_debuginfod() {
+	local folder=$1 nfiles=$2 port try i m n busy
+	di_pid='' di_url=''
+	for ((try = 0; try < 10; try++)); do
+		port=$((20000 + RANDOM % 40000))
+		[ -z "$(ss -Hltn "sport = :$port")" ] || continue
+		rm -f "$scratch/di.sqlite"*
+		debuginfod -p "$port" -d "$scratch/di.sqlite" -F -t 0 -g 0 "$folder" >"$scratch/di.log" 2>&1 &
+		di_pid=$!
+		pids+=("$di_pid")
+		for ((i = 0; i < 50; i++)); do
+			grep -qs 'started http server' "$scratch/di.log" && break
+			kill -0 "$di_pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		if grep -qs 'started http server' "$scratch/di.log" && kill -0 "$di_pid" 2>/dev/null; then
+			di_url=http://127.0.0.1:$port
+			break
+		fi
+		kill "$di_pid" 2>/dev/null || true
+		wait "$di_pid" 2>/dev/null || true
+	done
+	[ -n "$di_url" ] || die "debuginfod did not start: $(tail -n 3 "$scratch/di.log")"
+	for ((i = 0; ; i++)); do
+		m=$(curl -s --max-time 5 "$di_url/metrics" || true)
+		n=$(echo "$m" | awk '/^scanned_files_total\{source="file"\}/ { print $2 }')
+		busy=$(echo "$m" | awk '/^thread_(busy|work_pending)\{role="scan"\}/ { s += $2 } END { print s + 0 }')
+		[ "${n:-0}" -ge "$nfiles" ] && [ "$busy" = 0 ] && return 0
+		[ $i -lt 600 ] || die "debuginfod did not index $folder in 120 s"
+		sleep 0.2
+	done
+}

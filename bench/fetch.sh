@@ -144,36 +144,7 @@ done
 di_url=
 if [ $quick = 0 ]; then
 	say "starting debuginfod"
-	di_pid=
-	for ((try = 0; try < 10; try++)); do
-		port=$((20000 + RANDOM % 40000))
-		[ -z "$(ss -Hltn "sport = :$port")" ] || continue
-		rm -f "$scratch/di.sqlite"*
-		debuginfod -p "$port" -d "$scratch/di.sqlite" -F -t 0 -g 0 "$debugs" >"$scratch/di.log" 2>&1 &
-		di_pid=$!
-		pids+=("$di_pid")
-		for ((i = 0; i < 50; i++)); do
-			grep -qs 'started http server' "$scratch/di.log" && break
-			kill -0 "$di_pid" 2>/dev/null || break
-			sleep 0.1
-		done
-		if grep -qs 'started http server' "$scratch/di.log" && kill -0 "$di_pid" 2>/dev/null; then
-			di_url=http://127.0.0.1:$port
-			break
-		fi
-		kill "$di_pid" 2>/dev/null || true
-		wait "$di_pid" 2>/dev/null || true
-	done
-	[ -n "$di_url" ] || die "debuginfod did not start: $(tail -n 3 "$scratch/di.log")"
-	# Indexed when it has scanned the files and its scanner is idle.
-	for ((i = 0; ; i++)); do
-		m=$(curl -s --max-time 5 "$di_url/metrics" || true)
-		n=$(echo "$m" | awk '/^scanned_files_total\{source="file"\}/ { print $2 }')
-		busy=$(echo "$m" | awk '/^thread_(busy|work_pending)\{role="scan"\}/ { s += $2 } END { print s + 0 }')
-		[ "${n:-0}" -ge "$naddons" ] && [ "$busy" = 0 ] && break
-		[ $i -lt 600 ] || die "debuginfod did not index $debugs in 120 s"
-		sleep 0.2
-	done
+	start_debuginfod "$debugs" "$naddons"
 	for id in "${ids[@]}"; do
 		got=$(curl -s -o /dev/null --max-time 60 -w '%{http_code}' "$di_url/buildid/$id/debuginfo" || true)
 		[ "$got" = 200 ] || die "debuginfod answers $got for $id"

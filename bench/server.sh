@@ -168,36 +168,8 @@ for f in libc small big; do
 done
 
 say "starting debuginfod"
-di_pid='' di_port=''
-for ((try = 0; try < 10; try++)); do
-	port=$((20000 + RANDOM % 40000))
-	[ -z "$(ss -Hltn "sport = :$port")" ] || continue
-	rm -f "$scratch/di.sqlite"*
-	debuginfod -p "$port" -d "$scratch/di.sqlite" -F -t 0 -g 0 "$files" >"$scratch/di.log" 2>&1 &
-	di_pid=$!
-	pids+=("$di_pid")
-	for ((i = 0; i < 50; i++)); do
-		grep -qs 'started http server' "$scratch/di.log" && break
-		kill -0 "$di_pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	if grep -qs 'started http server' "$scratch/di.log" && kill -0 "$di_pid" 2>/dev/null; then
-		di_port=$port
-		break
-	fi
-	stop "$di_pid"
-done
-[ -n "$di_port" ] || die "debuginfod did not start: $(tail -n 3 "$scratch/di.log")"
-di_base=http://127.0.0.1:$di_port
-# Indexed when it has scanned the three files and its scanner is idle.
-for ((i = 0; ; i++)); do
-	m=$(curl -s --max-time 5 "$di_base/metrics" || true)
-	n=$(echo "$m" | awk '/^scanned_files_total\{source="file"\}/ { print $2 }')
-	busy=$(echo "$m" | awk '/^thread_(busy|work_pending)\{role="scan"\}/ { s += $2 } END { print s + 0 }')
-	[ "${n:-0}" -ge 3 ] && [ "$busy" = 0 ] && break
-	[ $i -lt 600 ] || die "debuginfod did not index $files in 120 s"
-	sleep 0.2
-done
+start_debuginfod "$files" 3
+di_base=$di_url
 
 # Both must answer every cell alike (this also warms the page cache).
 for base in "$ours_base" "$di_base"; do
