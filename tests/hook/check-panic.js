@@ -8,18 +8,9 @@
 // it). Prints the rel of every frame in that module, innermost first; exits
 // 1 with the reason otherwise.
 'use strict';
-const fs = require('fs');
+const { fail, readReport, hex } = require('./report-common.js');
 const [report, moduleRe, message, fileRe, line] = process.argv.slice(2);
-function fail(msg) {
-	console.log(msg);
-	process.exit(1);
-}
-const r = JSON.parse(fs.readFileSync(report, 'utf8'));
-const hex = (s) => {
-	if (typeof s !== 'string' || !/^0x[0-9a-f]+$/.test(s)) fail(`not a hex string: ${s}`);
-	return BigInt(s);
-};
-if (r.format !== 'napi-symbols-crash' || r.version !== 1) fail('wrong format or version');
+const r = readReport(report);
 if (r.reason !== 'panic' || typeof r.panic !== 'object') fail(`reason ${r.reason}`);
 if ('signal' in r) fail('a panic report with a signal object');
 if (r.panic.message !== message) fail(`message ${JSON.stringify(r.panic.message)}`);

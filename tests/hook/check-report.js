@@ -5,18 +5,9 @@
 // addon (its path ends in .node) its id must be BUILD_ID. Prints frame 0's
 // rel on success; exits 1 with the reason otherwise.
 'use strict';
-const fs = require('fs');
+const { fail, readReport, hex } = require('./report-common.js');
 const [report, signal, moduleRe, buildId] = process.argv.slice(2);
-function fail(msg) {
-	console.log(msg);
-	process.exit(1);
-}
-const r = JSON.parse(fs.readFileSync(report, 'utf8'));
-const hex = (s) => {
-	if (typeof s !== 'string' || !/^0x[0-9a-f]+$/.test(s)) fail(`not a hex string: ${s}`);
-	return BigInt(s);
-};
-if (r.format !== 'napi-symbols-crash' || r.version !== 1) fail('wrong format or version');
+const r = readReport(report);
 if (r.reason !== 'signal' || r.signal.name !== signal) fail(`reason ${r.reason} ${r.signal && r.signal.name}`);
 for (const k of ['pid', 'tid', 'signal']) if (r[k] === undefined) fail(`no ${k}`);
 if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(r.time)) fail(`bad time ${r.time}`);
