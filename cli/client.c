@@ -1,7 +1,9 @@
 /*
  * Fetching from symbol servers with libcurl's multi interface: up to
  * `parallel` transfers at once, spread over a worker thread per CPU, each
- * job walking the server list in order.
+ * job walking the server list in order. A plain-http transfer takes the
+ * fast path beside libcurl (http_direct.h), and goes back to libcurl when
+ * the answer needs a full client.
  * Bodies stream into a temporary file in the cache, whose identity is read
  * back before the file is renamed into place.
  */
@@ -17,6 +19,7 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "http_direct.h"
 #include "napi_symbols.h"
 
 static long env_seconds(const char *name, long fallback)
@@ -73,6 +76,7 @@ struct fetch_run {
 	struct nsym_fetch *jobs;
 	size_t n;
 	struct curl_slist *hdr;
+	char auth[600];             /* the token's header line, or "" */
 	int per_worker;             /* transfers at once in each worker */
 	atomic_size_t next;         /* the next job to take */
 	atomic_size_t done;         /* jobs settled */
@@ -119,21 +123,13 @@ static void url_for(char *out, size_t size, const char *server, const struct nsy
 	         len > 0 && server[len - 1] == '/' ? "" : "/", j->id, j->kind);
 }
 
-static CURL *start_transfer(struct nsym_client *c, struct nsym_fetch *j, struct curl_slist *hdr)
+static CURL *start_transfer(struct nsym_client *c, struct nsym_fetch *j, const char *url,
+                            struct curl_slist *hdr)
 {
-	char url[4400];
-	CURL *e;
+	CURL *e = curl_easy_init();
 
-	j->fd = nsym_cache_begin(&c->cache, j->tmp, sizeof(j->tmp), j->id, j->kind);
-	if (j->fd < 0) {
-		snprintf(j->error, sizeof(j->error), "cannot write in the cache %.300s: %s",
-		         c->cache.root, strerror(errno));
-		return NULL;
-	}
-	e = curl_easy_init();
 	if (e == NULL)
 		return NULL;
-	url_for(url, sizeof(url), c->servers[j->next_server], j);
 	curl_easy_setopt(e, CURLOPT_URL, url);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, j);
@@ -177,16 +173,19 @@ static bool identity_matches(const struct nsym_fetch *j, char *found, size_t siz
 	return ok;
 }
 
-/* Settles one finished transfer: kept, or on to the next server. */
-static void finish_transfer(struct nsym_client *c, struct nsym_fetch *j, CURLcode rc, long status)
+/* Settles one finished transfer: kept, or on to the next server.
+ * `answered`: the server sent a whole answer, of HTTP `status`; if not,
+ * `transport` says what went wrong, unless j->error already does. */
+static void finish_transfer(struct nsym_client *c, struct nsym_fetch *j, bool answered, long status,
+                            const char *transport)
 {
 	const char *server = c->servers[j->next_server];
 	char found[NSYM_IMAGE_ID_SIZE + 80];
 
 	close(j->fd);
 	j->fd = -1;
-	j->reached |= rc == CURLE_OK;
-	if (rc == CURLE_OK && status == 200 && identity_matches(j, found, sizeof(found))) {
+	j->reached |= answered;
+	if (answered && status == 200 && identity_matches(j, found, sizeof(found))) {
 		if (nsym_cache_commit(j->tmp, j->path) == 0) {
 			j->state = NSYM_FETCH_FOUND;
 			j->server = server;
@@ -194,16 +193,17 @@ static void finish_transfer(struct nsym_client *c, struct nsym_fetch *j, CURLcod
 		}
 		snprintf(j->error, sizeof(j->error), "cannot keep it in the cache: %s",
 		         strerror(errno));
-	} else if (rc == CURLE_OK && status == 200) {
+	} else if (answered && status == 200) {
 		snprintf(j->error, sizeof(j->error),
 		         "%.120s served a file with identity %.140s, not %s", server, found, j->id);
-	} else if (rc == CURLE_OK && status != 404) {
+	} else if (answered && status != 404) {
 		snprintf(j->error, sizeof(j->error), "%s answered HTTP %ld", server, status);
-	} else if (rc != CURLE_OK && j->error[0] == '\0') {
-		snprintf(j->error, sizeof(j->error), "%s: %s", server, curl_easy_strerror(rc));
+	} else if (!answered && j->error[0] == '\0') {
+		snprintf(j->error, sizeof(j->error), "%s: %s", server, transport);
 	}
 	unlink(j->tmp);
 	j->next_server++;
+	j->via_libcurl = false;
 }
 
 /* ---- the run -------------------------------------------------------------------- */
@@ -236,57 +236,158 @@ static void give_up(struct nsym_client *c, struct nsym_fetch *j)
 	}
 }
 
-/* Starts j's next transfer, or settles it; 1 when a transfer is running. */
-static int advance(struct fetch_run *run, CURLM *m, struct nsym_fetch *j)
+/* One worker thread: its libcurl multi handle, and beside it the
+ * transfers of the fast path (http_direct.h), one slot per transfer it
+ * may run at once. */
+struct worker {
+	struct fetch_run *run;
+	CURLM *multi;
+	int active; /* transfers under way, of both kinds */
+	struct direct_slot {
+		struct nsym_http_direct *d; /* NULL: free */
+		struct nsym_fetch *j;
+	} * direct;
+	struct curl_waitfd *waits;
+};
+
+static int start_direct(struct worker *w, struct nsym_fetch *j, const char *url)
 {
+	struct nsym_client *c = w->run->c;
+	struct direct_slot *slot = w->direct;
+
+	while (slot->d != NULL) /* a free one is there: active < per_worker */
+		slot++;
+	slot->d = malloc(sizeof(*slot->d));
+	if (slot->d == NULL)
+		return -1;
+	slot->j = j;
+	nsym_http_direct_start(slot->d, url, w->run->auth[0] != '\0' ? w->run->auth : NULL, j->fd,
+	                       c->connect_timeout, c->stall_timeout);
+	return 0;
+}
+
+/* Starts j's next transfer, or settles it; 1 when a transfer is running. */
+static int advance(struct worker *w, struct nsym_fetch *j)
+{
+	struct nsym_client *c = w->run->c;
+	char url[4400];
 	CURL *e;
 
-	if (j->next_server >= run->c->nservers) {
-		give_up(run->c, j);
-		atomic_fetch_add(&run->done, 1);
+	if (j->next_server >= c->nservers) {
+		give_up(c, j);
+		atomic_fetch_add(&w->run->done, 1);
 		return 0;
 	}
-	e = start_transfer(run->c, j, run->hdr);
-	if (e == NULL) {
-		if (j->fd >= 0) {
-			close(j->fd);
-			unlink(j->tmp);
-		}
+	j->fd = nsym_cache_begin(&c->cache, j->tmp, sizeof(j->tmp), j->id, j->kind);
+	if (j->fd < 0) {
+		snprintf(j->error, sizeof(j->error), "cannot write in the cache %.300s: %s",
+		         c->cache.root, strerror(errno));
 		j->state = NSYM_FETCH_FAILED;
-		atomic_fetch_add(&run->done, 1);
+		atomic_fetch_add(&w->run->done, 1);
 		return 0;
 	}
-	curl_multi_add_handle(m, e);
+	url_for(url, sizeof(url), c->servers[j->next_server], j);
+	if (!j->via_libcurl && nsym_http_direct_usable(url) && start_direct(w, j, url) == 0)
+		return 1;
+	e = start_transfer(c, j, url, w->run->hdr);
+	if (e == NULL) {
+		close(j->fd);
+		unlink(j->tmp);
+		j->state = NSYM_FETCH_FAILED;
+		atomic_fetch_add(&w->run->done, 1);
+		return 0;
+	}
+	curl_multi_add_handle(w->multi, e);
 	return 1;
 }
 
-/* Settles finished transfers; *active counts the handles in the multi. */
-static void reap(struct fetch_run *run, CURLM *m, int *active)
+/* After a transfer of j ended: j is settled, or on to its next one. */
+static void after_transfer(struct worker *w, struct nsym_fetch *j)
+{
+	w->active--;
+	if (j->state != NSYM_FETCH_PENDING)
+		atomic_fetch_add(&w->run->done, 1);
+	else
+		w->active += advance(w, j);
+}
+
+/* Settles libcurl's finished transfers. */
+static void reap(struct worker *w)
 {
 	CURLMsg *msg;
 	int left;
 
-	while ((msg = curl_multi_info_read(m, &left)) != NULL) {
+	while ((msg = curl_multi_info_read(w->multi, &left)) != NULL) {
 		struct nsym_fetch *j = NULL;
 		long status = 0;
 		if (msg->msg != CURLMSG_DONE)
 			continue;
 		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&j);
 		curl_easy_getinfo(msg->easy_handle, CURLINFO_RESPONSE_CODE, &status);
-		finish_transfer(run->c, j, msg->data.result, status);
-		curl_multi_remove_handle(m, msg->easy_handle);
+		finish_transfer(w->run->c, j, msg->data.result == CURLE_OK, status,
+		                curl_easy_strerror(msg->data.result));
+		curl_multi_remove_handle(w->multi, msg->easy_handle);
 		curl_easy_cleanup(msg->easy_handle);
-		(*active)--;
-		if (j->state != NSYM_FETCH_PENDING)
-			atomic_fetch_add(&run->done, 1);
-		else
-			*active += advance(run, m, j);
+		after_transfer(w, j);
 	}
 }
 
-/* Takes jobs until none is left; 1 when it started a transfer. */
-static int take_job(struct fetch_run *run, CURLM *m, bool *more)
+/* Moves the fast path's transfers on, and settles those that ended. A
+ * declined one goes to libcurl, on the same server. */
+static void step_direct(struct worker *w)
 {
+	for (int i = 0; i < w->run->per_worker; i++) {
+		struct direct_slot *slot = &w->direct[i];
+		struct nsym_fetch *j = slot->j;
+		enum nsym_http_direct_result r;
+		uint64_t moved;
+
+		if (slot->d == NULL)
+			continue;
+		r = nsym_http_direct_step(slot->d, &moved);
+		j->bytes += moved;
+		atomic_fetch_add(&w->run->bytes, moved);
+		if (r == NSYM_HTTP_DIRECT_AGAIN)
+			continue;
+		if (r == NSYM_HTTP_DIRECT_DECLINED) {
+			close(j->fd);
+			unlink(j->tmp);
+			j->via_libcurl = true;
+		} else if (r == NSYM_HTTP_DIRECT_DONE) {
+			finish_transfer(w->run->c, j, true, slot->d->status, NULL);
+		} else {
+			finish_transfer(w->run->c, j, false, 0, slot->d->error);
+		}
+		nsym_http_direct_close(slot->d);
+		free(slot->d);
+		slot->d = NULL;
+		after_transfer(w, j);
+	}
+}
+
+/* Waits for libcurl's sockets and the fast path's, 200 ms at most. */
+static void wait_for_sockets(struct worker *w)
+{
+	unsigned n = 0;
+
+	for (int i = 0; i < w->run->per_worker; i++) {
+		bool out;
+		int fd =
+		    w->direct[i].d != NULL ? nsym_http_direct_poll_fd(w->direct[i].d, &out) : -1;
+		if (fd < 0)
+			continue;
+		w->waits[n].fd = fd;
+		w->waits[n].events = out ? CURL_WAIT_POLLOUT : CURL_WAIT_POLLIN;
+		w->waits[n].revents = 0;
+		n++;
+	}
+	curl_multi_poll(w->multi, w->waits, n, 200, NULL);
+}
+
+/* Takes jobs until none is left; 1 when it started a transfer. */
+static int take_job(struct worker *w, bool *more)
+{
+	struct fetch_run *run = w->run;
 	size_t i = atomic_fetch_add(&run->next, 1);
 	struct nsym_fetch *j;
 
@@ -297,7 +398,7 @@ static int take_job(struct fetch_run *run, CURLM *m, bool *more)
 	j = &run->jobs[i];
 	j->run = run;
 	if (!from_cache(run->c, j))
-		return advance(run, m, j);
+		return advance(w, j);
 	atomic_fetch_add(&run->done, 1);
 	return 0;
 }
@@ -316,32 +417,37 @@ static void report_progress(struct fetch_run *run)
 
 static void *fetch_worker(void *arg)
 {
-	struct fetch_run *run = arg;
-	CURLM *m = curl_multi_init();
-	bool more = m != NULL;
-	int active = 0, still;
+	struct worker w = {.run = arg, .multi = curl_multi_init()};
+	bool more;
+	int still;
 
-	while (more || active > 0) {
-		while (more && active < run->per_worker)
-			active += take_job(run, m, &more);
-		curl_multi_perform(m, &still);
-		reap(run, m, &active);
-		report_progress(run);
-		if (active > 0)
-			curl_multi_poll(m, NULL, 0, 200, NULL);
+	w.direct = calloc((size_t)w.run->per_worker, sizeof(*w.direct));
+	w.waits = calloc((size_t)w.run->per_worker, sizeof(*w.waits));
+	more = w.multi != NULL && w.direct != NULL && w.waits != NULL;
+	while (more || w.active > 0) {
+		while (more && w.active < w.run->per_worker)
+			w.active += take_job(&w, &more);
+		curl_multi_perform(w.multi, &still);
+		reap(&w);
+		step_direct(&w);
+		report_progress(w.run);
+		if (w.active > 0)
+			wait_for_sockets(&w);
 	}
-	if (m != NULL)
-		curl_multi_cleanup(m);
+	if (w.multi != NULL)
+		curl_multi_cleanup(w.multi);
+	free(w.direct);
+	free(w.waits);
 	return NULL;
 }
 
-static struct curl_slist *auth_header(const struct nsym_client *c)
+/* The token's header, for both kinds of transfer. */
+static struct curl_slist *auth_header(const struct nsym_client *c, char *line, size_t size)
 {
-	char line[600];
-
+	line[0] = '\0';
 	if (c->token == NULL || c->token[0] == '\0')
 		return NULL;
-	snprintf(line, sizeof(line), "Authorization: Bearer %s", c->token);
+	snprintf(line, size, "Authorization: Bearer %s", c->token);
 	return curl_slist_append(NULL, line);
 }
 
@@ -363,7 +469,7 @@ int nsym_fetch_run(struct nsym_client *c, struct nsym_fetch *jobs, size_t n,
 
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		return -1;
-	run.hdr = auth_header(c);
+	run.hdr = auth_header(c, run.auth, sizeof(run.auth));
 	run.per_worker = c->parallel / workers > 0 ? c->parallel / workers : 1;
 	pthread_mutex_init(&run.progress_lock, NULL);
 	for (size_t i = 0; i < n; i++) {

@@ -53,7 +53,8 @@ struct nsym_fetch {
 	bool reached;       /* some server answered with an HTTP status */
 	/* transfer state */
 	size_t next_server;
-	void *easy; /* the transfer under way (CURL *) */
+	bool via_libcurl; /* the fast path declined this server's answer */
+	void *easy;       /* the transfer under way (CURL *) */
 	int fd;
 	char tmp[4300];
 	void *run; /* the nsym_fetch_run it belongs to */

@@ -7,12 +7,20 @@
 //   fake-server.js error         answers 500 to everything
 //   fake-server.js flaky         lacks everything; each upload fails with 503
 //                                once, then is taken (201); counts on stderr
+// and answers only a full HTTP client reads (fetch's fast path hands them
+// to libcurl), or that come in pieces:
+//   fake-server.js redirect URL    302 to URL followed by the request's path
+//   fake-server.js chunked FILE    FILE in a chunked body, no Content-Length
+//   fake-server.js bigheaders FILE  FILE after 40 KB of headers
+//   fake-server.js pieces FILE     FILE, head and body cut in small writes
+//                                  20 ms apart (raw TCP)
 'use strict';
 const fs = require('fs');
 const http = require('http');
+const net = require('net');
 
 const [mode, file] = process.argv.slice(2);
-const body = file ? fs.readFileSync(file) : Buffer.alloc(0);
+const body = file && mode !== 'redirect' ? fs.readFileSync(file) : Buffer.alloc(0);
 const tries = new Map();
 function flaky(req, res) {
   let body = '';
@@ -34,7 +42,24 @@ function flaky(req, res) {
   });
 }
 
-const server = http.createServer((req, res) => {
+// The head split inside a header name and before the blank line, the
+// body's first bytes in the head's last write, the rest in four pieces.
+function pieces(socket) {
+  const head = `HTTP/1.1 200 OK\r\nContent-Le|ngth: ${body.length}\r\nConnection: close\r\n|\r\n`;
+  const parts = head.split('|').map((p) => Buffer.from(p, 'latin1'));
+  const q = Math.ceil((body.length - 1000) / 4);
+  parts[parts.length - 1] = Buffer.concat([parts[parts.length - 1], body.subarray(0, 1000)]);
+  for (let at = 1000; at < body.length; at += q) parts.push(body.subarray(at, at + q));
+  const next = () => {
+    if (parts.length === 0) return socket.end();
+    socket.write(parts.shift());
+    setTimeout(next, 20);
+  };
+  socket.once('data', next);
+  socket.on('error', () => {});
+}
+
+const server = mode === 'pieces' ? net.createServer(pieces) : http.createServer((req, res) => {
   if (mode === 'wrong') {
     res.writeHead(200, { 'Content-Length': body.length });
     res.end(body);
@@ -47,6 +72,18 @@ const server = http.createServer((req, res) => {
     res.write('x');
   } else if (mode === 'flaky') {
     flaky(req, res);
+  } else if (mode === 'redirect') {
+    res.writeHead(302, { Location: file + req.url });
+    res.end();
+  } else if (mode === 'chunked') {
+    res.writeHead(200);
+    res.write(body.subarray(0, body.length >> 1));
+    res.end(body.subarray(body.length >> 1));
+  } else if (mode === 'bigheaders') {
+    const pad = {};
+    for (let i = 0; i < 40; i++) pad[`X-Pad-${i}`] = 'p'.repeat(1000);
+    res.writeHead(200, { ...pad, 'Content-Length': body.length });
+    res.end(body);
   } else {
     res.writeHead(500);
     res.end('broken\n');

@@ -2,8 +2,12 @@
 # `napi-symbols fetch` and `cache` against real servers (ours, elfutils'
 # debuginfod) and misbehaving ones (fake-server.js), on loopback:
 #   fetch-test.sh NAPI_SYMBOLS FIXTURES_DIR CASE
+# CASE-libcurl runs CASE with fetch's plain-http fast path turned off, so
+# every transfer goes through libcurl (NAPI_SYMBOLS_SPLICE=0).
 set -uo pipefail
 nsym=$(realpath "$1") fixtures=$(realpath "$2") case_name=$3
+unset NAPI_SYMBOLS_SPLICE http_proxy all_proxy ALL_PROXY
+case $case_name in *-libcurl) export NAPI_SYMBOLS_SPLICE=0 ;; esac
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 pids=()
@@ -76,7 +80,7 @@ check_project_fetch() {
   [ "$(grep -c '"result": "cached"' "$work/out")" = 2 ] || fail "second fetch: $(cat "$work/out")"
 }
 
-case $case_name in
+case ${case_name%-libcurl} in
 our-server)
   our_server; make_project; check_project_fetch "$url"
   # gdb reads what fetch put in the shared cache, with no server up
@@ -210,6 +214,18 @@ read-token)
   NAPI_SYMBOLS_TOKEN=$rd "$nsym" fetch --server "$url" "$c_bin" >"$work/out" 2>&1 || fail "with the token: $(cat "$work/out")"
   cmp -s "$DEBUGINFOD_CACHE_PATH/$c_id/debuginfo" "$c_dbg" || fail "bytes"
   grep -q "$rd" "$work/out" && fail "the token was printed" ;;
+http-answers)
+  # answers that the fast path hands to libcurl, and one in pieces: each
+  # must end with the right file in the cache
+  our_server
+  target=$url
+  for how in "redirect $target" "chunked $c_dbg" "bigheaders $c_dbg" "pieces $c_dbg"; do
+    listen node "$here/fake-server.js" $how
+    "$nsym" fetch --server "$url" "$c_bin" >"$work/out" 2>&1 || fail "${how%% *}: $(cat "$work/out")"
+    grep -q "$c_id  found" "$work/out" || fail "${how%% *}: $(cat "$work/out")"
+    cmp -s "$DEBUGINFOD_CACHE_PATH/$c_id/debuginfo" "$c_dbg" || fail "${how%% *}: the bytes differ"
+    "$nsym" cache clear >/dev/null || fail "cache clear"
+  done ;;
 *) fail "unknown case" ;;
 esac
 echo "ok [$case_name]"
