@@ -1,7 +1,8 @@
 /*
  * The client side of the symbol servers: which servers and token to use,
  * and fetching debug files into the shared cache, many at once (libcurl
- * multi), each checked to be what was asked for before it is kept.
+ * multi, and a splice fast path for plain http), each checked to be what
+ * was asked for before it is kept.
  */
 #ifndef NSYM_CLI_CLIENT_H
 #define NSYM_CLI_CLIENT_H
@@ -70,8 +71,9 @@ typedef void (*nsym_fetch_progress)(void *arg, size_t done, size_t n, uint64_t b
  * it. A downloaded file whose identity is not the one asked for is thrown
  * away and counts as a failure of that server. The jobs are shared by a
  * worker thread per CPU (at most 4): a job's members are the caller's
- * again once this returns. Returns 0, or -1 when libcurl cannot be set up
- * at all.
+ * again once this returns. Plain-http downloads splice their bodies into
+ * the cache (http_direct.h) unless NAPI_SYMBOLS_SPLICE is "0". Returns 0,
+ * or -1 when libcurl cannot be set up at all.
  */
 int nsym_fetch_run(struct nsym_client *c, struct nsym_fetch *jobs, size_t n,
                    nsym_fetch_progress progress, void *arg);

@@ -371,7 +371,7 @@ static ssize_t receive_some(struct nsym_http_direct *d, size_t want)
 	return n;
 }
 
-static enum nsym_http_direct_result step_body(struct nsym_http_direct *d, uint64_t *moved)
+static enum nsym_http_direct_result step_body(struct nsym_http_direct *d)
 {
 	for (int round = 0; d->got < d->length && round < MAX_ROUNDS; round++) {
 		uint64_t left = d->length - d->got;
@@ -382,7 +382,6 @@ static enum nsym_http_direct_result step_body(struct nsym_http_direct *d, uint64
 		if (n == 0)
 			return NSYM_HTTP_DIRECT_AGAIN;
 		d->got += (uint64_t)n;
-		*moved += (uint64_t)n;
 	}
 	if (d->got < d->length)
 		return NSYM_HTTP_DIRECT_AGAIN;
@@ -409,6 +408,7 @@ static bool too_slow(struct nsym_http_direct *d)
 enum nsym_http_direct_result nsym_http_direct_step(struct nsym_http_direct *d, uint64_t *moved)
 {
 	enum nsym_http_direct_result r = NSYM_HTTP_DIRECT_AGAIN;
+	uint64_t before = d->got;
 
 	*moved = 0;
 	if (d->phase == OVER)
@@ -420,9 +420,10 @@ enum nsym_http_direct_result nsym_http_direct_step(struct nsym_http_direct *d, u
 	if (r == NSYM_HTTP_DIRECT_AGAIN && d->phase == HEAD)
 		r = step_head(d);
 	if (r == NSYM_HTTP_DIRECT_AGAIN && d->phase == BODY)
-		r = step_body(d, moved);
+		r = step_body(d);
 	if (r == NSYM_HTTP_DIRECT_AGAIN && d->phase >= HEAD && too_slow(d))
 		r = fail(d, "%s sent under 1 KB/s for %ld s", d->host, d->stall_seconds);
+	*moved = d->got - before;
 	return r;
 }
 
