@@ -175,7 +175,8 @@ static bool identity_matches(const struct nsym_fetch *j, char *found, size_t siz
 
 /* Settles one finished transfer: kept, or on to the next server.
  * `answered`: the server sent a whole answer, of HTTP `status`; if not,
- * `transport` says what went wrong, unless j->error already does. */
+ * `transport` says what went wrong, unless j->error already does (a status
+ * there means the server was reached: the body, or its writing, failed). */
 static void finish_transfer(struct nsym_client *c, struct nsym_fetch *j, bool answered, long status,
                             const char *transport)
 {
@@ -184,7 +185,7 @@ static void finish_transfer(struct nsym_client *c, struct nsym_fetch *j, bool an
 
 	close(j->fd);
 	j->fd = -1;
-	j->reached |= answered;
+	j->reached |= answered || status > 0;
 	if (answered && status == 200 && identity_matches(j, found, sizeof(found))) {
 		if (nsym_cache_commit(j->tmp, j->path) == 0) {
 			j->state = NSYM_FETCH_FOUND;
@@ -356,7 +357,7 @@ static void step_direct(struct worker *w)
 		} else if (r == NSYM_HTTP_DIRECT_DONE) {
 			finish_transfer(w->run->c, j, true, slot->d->status, NULL);
 		} else {
-			finish_transfer(w->run->c, j, false, 0, slot->d->error);
+			finish_transfer(w->run->c, j, false, slot->d->status, slot->d->error);
 		}
 		nsym_http_direct_close(slot->d);
 		free(slot->d);

@@ -196,10 +196,7 @@ static int run(const struct nsym_server_config *cfg)
 	sigaddset(&stop, SIGINT);
 	sigaddset(&stop, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	/* A file-size limit (ulimit -f) then fails the one upload with EFBIG
-	 * (507) instead of killing the server. */
-	signal(SIGXFSZ, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN); /* SIGXFSZ is ignored by main() */
 	if (nsym_server_start(&srv, cfg, err, sizeof(err)) != 0) {
 		nsym_cli_error("%s", err);
 		return NSYM_EXIT_FAIL;

@@ -1,4 +1,5 @@
 /* Entry point: global options, then dispatch through the command table. */
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -63,6 +64,10 @@ int main(int argc, char **argv)
 		nsym_cli_error("'%s' is not a command; see 'napi-symbols --help'", argv[1]);
 		return NSYM_EXIT_USAGE;
 	}
+	/* A file-size limit (ulimit -f) then fails a write with EFBIG, which
+	 * each command reports as it would ENOSPC (fetch, split; serve answers
+	 * the one upload 507), instead of killing the process. */
+	signal(SIGXFSZ, SIG_IGN);
 	for (int i = 2; i < argc && strcmp(argv[i], "--") != 0; i++) {
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			fputs(c->usage, stdout);

@@ -139,6 +139,17 @@ faults)
   DEBUGINFOD_CACHE_PATH=$work/not-a-folder/cache "$nsym" fetch --server "$url" "$c_bin" >"$work/out" 2>&1 &&
     fail "an unwritable cache gave 0"
   grep -q "cannot write in the cache" "$work/out" || fail "unwritable cache: $(cat "$work/out")"
+  # a full disk (a file-size limit: the same failed write, without root):
+  # a clear error, the entry already there untouched, nothing half-made
+  "$nsym" fetch --server "$url" "$r_bin" >"$work/out" 2>&1 || fail "rust: $(cat "$work/out")"
+  limit=$(($(stat -c %s "$c_dbg") / 2048))
+  (ulimit -S -f "$limit"; exec "$nsym" fetch --server "$url" "$c_bin") >"$work/out" 2>&1 &&
+    fail "a full disk gave 0"
+  grep -q "cannot write to the cache: File too large" "$work/out" && ! grep -q "could be reached" "$work/out" ||
+    fail "full disk: $(cat "$work/out")"
+  [ ! -e "$DEBUGINFOD_CACHE_PATH/$c_id/debuginfo" ] || fail "a full disk left an entry"
+  cmp -s "$DEBUGINFOD_CACHE_PATH/$r_id/debuginfo" "$r_dbg" || fail "a full disk changed another entry"
+  [ -z "$(find "$DEBUGINFOD_CACHE_PATH" -name '*.??????')" ] || fail "a full disk left temporary files"
   "$nsym" fetch --server "http://127.0.0.1:1 $url" "$c_bin" >"$work/out" 2>&1 || fail "fallback: $(cat "$work/out")"
   grep -q "$c_id  found" "$work/out" || fail "fallback: $(cat "$work/out")" ;;
 upload)
