@@ -257,7 +257,7 @@ static enum nsym_http_direct_result take_head(struct nsym_http_direct *d, size_t
 	const char *lines = memchr(d->head, '\n', size), *end = d->head + size, *length;
 	int lengths, encodings, transfers;
 
-	if (size < 12 || strncmp(d->head, "HTTP/1.", 7) != 0 || d->head[8] != ' ' ||
+	if (size < 13 || strncmp(d->head, "HTTP/1.", 7) != 0 || d->head[8] != ' ' ||
 	    strspn(d->head + 9, "0123456789") != 3)
 		return fail(d, "%s did not answer in HTTP/1", d->host);
 	d->status = strtol(d->head + 9, NULL, 10);
@@ -283,25 +283,43 @@ static enum nsym_http_direct_result take_head(struct nsym_http_direct *d, size_t
 	return NSYM_HTTP_DIRECT_AGAIN;
 }
 
+/* The length of the head in d->head: up to its blank line (CRLF or a bare
+ * LF, which HTTP lets a client accept), or 0 while it is not all there. */
+static size_t head_length(const struct nsym_http_direct *d)
+{
+	const char *p = d->head, *end = d->head + d->head_len;
+
+	while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL && ++p < end) {
+		if (*p == '\n')
+			return (size_t)(p + 1 - d->head);
+		if (*p == '\r' && p + 1 < end && p[1] == '\n')
+			return (size_t)(p + 2 - d->head);
+	}
+	return 0;
+}
+
 static enum nsym_http_direct_result step_head(struct nsym_http_direct *d)
 {
 	for (;;) {
-		size_t room = sizeof(d->head) - d->head_len;
-		ssize_t n = room > 0 ? recv(d->sock, d->head + d->head_len, room, 0) : 0;
-		const char *end;
+		size_t room = sizeof(d->head) - d->head_len, size;
+		ssize_t n;
 
 		if (room == 0)
 			return NSYM_HTTP_DIRECT_DECLINED; /* a header block beyond our buffer */
+		n = recv(d->sock, d->head + d->head_len, room, 0);
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
 			return NSYM_HTTP_DIRECT_AGAIN;
 		if (n < 0)
 			return fail(d, "receiving from %s: %s", d->host, strerror(errno));
+		/* a head cut short may still be an answer to libcurl: let it judge */
+		if (n == 0 && d->head_len >= 5 && memcmp(d->head, "HTTP/", 5) == 0)
+			return NSYM_HTTP_DIRECT_DECLINED;
 		if (n == 0)
 			return fail(d, "%s closed the connection without an answer", d->host);
 		d->head_len += (size_t)n;
-		end = memmem(d->head, d->head_len, "\r\n\r\n", 4);
-		if (end != NULL)
-			return take_head(d, (size_t)(end + 4 - d->head));
+		size = head_length(d);
+		if (size > 0)
+			return take_head(d, size);
 	}
 }
 
