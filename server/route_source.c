@@ -71,6 +71,15 @@ static int read_path(struct nsym_request *r, struct nsym_source *src)
 	return 0;
 }
 
+static void refuse_unknown_build(struct nsym_request *r, const char *id)
+{
+	nsym_metrics_upload("refused");
+	nsym_reply_error(r, 422,
+	                 "nothing stored for build-id %s: upload its debug file or executable "
+	                 "first",
+	                 id);
+}
+
 /* 0 when the store has a debug file or executable for the build: sources
  * come after the binary they belong to, so a typo in the build-id is caught
  * at upload rather than found as a miss later. Else replies 422 (or 503). */
@@ -88,11 +97,7 @@ static int build_known(struct nsym_request *r, const char *id)
 			return -1;
 		}
 	}
-	nsym_metrics_upload("refused");
-	nsym_reply_error(r, 422,
-	                 "nothing stored for build-id %s: upload its debug file or executable "
-	                 "first",
-	                 id);
+	refuse_unknown_build(r, id);
 	return -1;
 }
 
@@ -159,7 +164,9 @@ void nsym_handle_upload_source(struct nsym_request *r)
 	memcpy(src.sha256, sha256, sizeof(sha256));
 	snprintf(src.uploaded_by, sizeof(src.uploaded_by), "%s", r->token_name);
 	rc = r->store->ops->source_add(r->store, &src);
-	if (rc != 0 && rc != NSYM_EEXIST) /* EEXIST: a concurrent upload won */
+	if (rc == NSYM_ENOENT) /* the build's last artifact was deleted meanwhile */
+		refuse_unknown_build(r, src.build_id);
+	else if (rc != 0 && rc != NSYM_EEXIST) /* EEXIST: a concurrent upload won */
 		nsym_reply_internal(r, rc, nsym_store_errmsg(r->store));
 	else
 		reply_source(r, &src, sha256, u.w.size,

@@ -105,7 +105,9 @@ struct nsym_store_ops {
 	int (*stats)(struct nsym_store *s, int64_t *out_artifacts, int64_t *out_blob_bytes);
 	/* Records src (build_id, path, sha256 and uploaded_by set; the blob
 	 * committed). NSYM_EEXIST when the build has a source at that path;
-	 * `src` then holds the existing row. */
+	 * `src` then holds the existing row. NSYM_ENOENT when no artifact has
+	 * the build's id as its key (a source outlives no build); the blob is
+	 * then forgotten unless something else names it. */
 	int (*source_add)(struct nsym_store *s, struct nsym_source *src);
 	/* The build's source at the canonical path; NSYM_ENOENT when none. */
 	int (*source_find)(struct nsym_store *s, struct nsym_source *out, const char *build_id,

@@ -250,10 +250,10 @@ static int blob_commit(struct nsym_store *s, struct nsym_blob_writer *w, char *o
  * Sources belong to a build: deleting the last artifact whose key is a build's
  * id deletes the build's sources in the same transaction, and each of their
  * blobs goes by the same rules as the artifact's (moved aside once no artifact
- * or source names it, unlinked after the commit, put back otherwise).
- * NEEDSWORK: the source upload checks that its build has an artifact before
- * it takes the lock, so one racing the delete of that last artifact can still
- * add a source for a build that has none.
+ * or source names it, unlinked after the commit, put back otherwise). A
+ * source is added only while its build has an artifact, checked by the
+ * INSERT itself under the lock, so one racing the delete of that last
+ * artifact is refused (NSYM_ENOENT) instead of outliving its build.
  */
 
 static int exec(struct nsym_store *s, const char *sql)
@@ -274,6 +274,13 @@ static int blob_present(struct nsym_store *s, const char *sha256)
 	char path[4096];
 	blob_path(path, sizeof(path), local(s)->dir, sha256);
 	return access(path, F_OK) == 0;
+}
+
+static void unlink_blob(struct nsym_store *s, const char *sha256)
+{
+	char path[4096];
+	blob_path(path, sizeof(path), local(s)->dir, sha256);
+	unlink(path);
 }
 
 /* Deletes the blob's row when nothing names it: 1 when it did, 0 when a row
@@ -317,6 +324,8 @@ struct row_type {
 	 * holding it into out (not row) and returns NSYM_EEXIST, or another
 	 * code when there is none. */
 	int (*taken)(struct nsym_store *s, void *out, const void *row);
+	/* Called when the INSERT's own condition added nothing: the error. */
+	int (*refused)(struct nsym_store *s, const void *row);
 };
 
 /* Room for a copy of any row add_row() takes. */
@@ -338,6 +347,8 @@ static int insert_row(struct nsym_store *s, const struct row_type *t, void *row,
 	rc = sqlite3_step(st);
 	ext = sqlite3_extended_errcode(local(s)->db);
 	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE && t->refused != NULL && sqlite3_changes(local(s)->db) == 0)
+		return t->refused(s, row);
 	if (rc == SQLITE_DONE) {
 		*out_id = sqlite3_last_insert_rowid(local(s)->db);
 		return 0;
@@ -357,7 +368,7 @@ static int insert_row(struct nsym_store *s, const struct row_type *t, void *row,
 static int add_row(struct nsym_store *s, const struct row_type *t, void *row, int64_t *out_id,
                    const char *sha256)
 {
-	int rc = exec(s, "BEGIN IMMEDIATE");
+	int rc = exec(s, "BEGIN IMMEDIATE"), forgot = 0;
 	bool keep;
 
 	if (rc != 0)
@@ -365,6 +376,10 @@ static int add_row(struct nsym_store *s, const struct row_type *t, void *row, in
 	if (blob_present(s, sha256)) {
 		rc = insert_row(s, t, row, out_id);
 		keep = rc == 0 || rc == NSYM_EEXIST;
+		if (rc == NSYM_ENOENT) { /* refused: the blob goes, unless named */
+			forgot = forget_blob(s, sha256);
+			keep = forgot >= 0;
+		}
 	} else { /* a delete won: its row, re-added by blob_commit, goes too */
 		keep = forget_blob(s, sha256) >= 0;
 		rc = nsym_local_fail(
@@ -376,6 +391,8 @@ static int add_row(struct nsym_store *s, const struct row_type *t, void *row, in
 	}
 	if (!keep)
 		rollback(s);
+	else if (forgot == 1)
+		unlink_blob(s, sha256); /* after the commit, as a delete does */
 	return rc;
 }
 
@@ -647,13 +664,22 @@ static int source_taken(struct nsym_store *s, void *out, const void *row)
 	               : rc;
 }
 
+/* The INSERT found no artifact of src's build (see "removing artifacts"). */
+static int source_refused(struct nsym_store *s, const void *row)
+{
+	const struct nsym_source *src = row;
+
+	return nsym_local_fail(s, NSYM_ENOENT, "nothing stored for build-id %s", src->build_id);
+}
+
 static const struct row_type source_row = {
     .name = "source",
     .size = sizeof(struct nsym_source),
     .insert = "INSERT INTO sources (build_id, path, sha256, created, uploaded_by) "
-              "VALUES (?,?,?,?,?)",
+              "SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS (SELECT 1 FROM artifacts WHERE key = ?1)",
     .bind = bind_source,
     .taken = source_taken,
+    .refused = source_refused,
 };
 
 /* As artifact_add (see "adding rows"). */

@@ -168,7 +168,7 @@ static int blob_exists(const char *dir, const char *sha)
 
 START_TEST(delete_keeps_a_blob_until_no_row_names_it)
 {
-	char *dir = test_tmpdir(), sha[NSYM_SHA256_HEX];
+	char *dir = test_tmpdir(), sha[NSYM_SHA256_HEX], bin[NSYM_SHA256_HEX];
 	struct nsym_store *s = open_store(dir);
 	struct nsym_source src = {0};
 	struct nsym_artifact got;
@@ -192,6 +192,8 @@ START_TEST(delete_keeps_a_blob_until_no_row_names_it)
 	 * refuses) */
 	put_blob(s, "one file, two identities", sha);
 	add_artifact(s, "0a0b0c0d0e", "debuginfo", sha, &other);
+	put_blob(s, "build 0f's binary", bin); /* sources need their build's artifact */
+	add_artifact(s, "0f0f0f0f0f", "debuginfo", bin, &exec);
 	snprintf(src.build_id, sizeof(src.build_id), "0f0f0f0f0f");
 	snprintf(src.path, sizeof(src.path), "/src/a.c");
 	snprintf(src.sha256, sizeof(src.sha256), "%s", sha);
@@ -226,10 +228,11 @@ static int has_source(struct nsym_store *s, const char *build_id, const char *pa
 START_TEST(last_artifact_of_a_build_takes_its_sources)
 {
 	char *dir = test_tmpdir(), bin[NSYM_SHA256_HEX], own[NSYM_SHA256_HEX],
-	     shared[NSYM_SHA256_HEX], stored[NSYM_SHA256_HEX], self[NSYM_SHA256_HEX];
+	     shared[NSYM_SHA256_HEX], stored[NSYM_SHA256_HEX], self[NSYM_SHA256_HEX],
+	     a0_bin[NSYM_SHA256_HEX];
 	struct nsym_store *s = open_store(dir);
 	struct nsym_artifact got;
-	int64_t debug, exec, other, alone, count, bytes;
+	int64_t debug, exec, other, alone, a0, count, bytes;
 	bool removed;
 
 	put_blob(s, "an unstripped binary", bin);
@@ -242,6 +245,8 @@ START_TEST(last_artifact_of_a_build_takes_its_sources)
 	add_source(s, "0102030405", "/src/again/own.c", own); /* one blob, two paths */
 	add_source(s, "0102030405", "/src/shared.h", shared);
 	add_source(s, "0102030405", "/src/stored.c", stored);
+	put_blob(s, "build a0's binary", a0_bin);
+	add_artifact(s, "a0a0a0a0a0", "debuginfo", a0_bin, &a0);
 	add_source(s, "a0a0a0a0a0", "/src/shared.h", shared);
 	add_artifact(s, "b0b0b0b0b0", "debuginfo", stored, &other);
 
@@ -265,9 +270,10 @@ START_TEST(last_artifact_of_a_build_takes_its_sources)
 	ck_assert(blob_exists(dir, stored));
 	ck_assert_int_eq(s->ops->artifact_get(s, &got, other), 0);
 	ck_assert_int_eq(s->ops->stats(s, &count, &bytes), 0);
-	ck_assert_int_eq(count, 1);
+	ck_assert_int_eq(count, 2);
 	ck_assert_int_eq(bytes, (int64_t)(strlen("#include <shared.h>\n") +
-	                                  strlen("stored as an artifact too")));
+	                                  strlen("stored as an artifact too") +
+	                                  strlen("build a0's binary")));
 	ck_assert_int_eq(test_sh("test -z \"$(ls -A '%s/tmp')\"", dir), 0);
 
 	/* only that build's: another build's last artifact leaves them be */

@@ -4,6 +4,7 @@
  * canonical path. The HTTP side is in tests/server/server-test.sh.
  */
 #include <check.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,6 +123,26 @@ static void put_blob(struct nsym_store *s, const char *text, char *sha)
 	ck_assert_int_eq(s->ops->blob_commit(s, &w, sha), 0);
 }
 
+/* A debug file for build id, so that sources may be added to it. */
+static void put_build(struct nsym_store *s, const char *id)
+{
+	struct nsym_artifact a = {0};
+	char text[64];
+
+	snprintf(text, sizeof(text), "the debug file of %s\n", id);
+	put_blob(s, text, a.sha256);
+	snprintf(a.key, sizeof(a.key), "%s", id);
+	snprintf(a.kind, sizeof(a.kind), "debuginfo");
+	ck_assert_int_eq(s->ops->artifact_add(s, &a), 0);
+}
+
+static bool blob_file_exists(const char *dir, const char *sha)
+{
+	char path[4200];
+	snprintf(path, sizeof(path), "%s/blobs/sha256/%.2s/%s", dir, sha, sha + 2);
+	return access(path, F_OK) == 0;
+}
+
 static void fill(struct nsym_source *src, const char *id, const char *path, const char *sha)
 {
 	memset(src, 0, sizeof(*src));
@@ -137,6 +158,8 @@ START_TEST(sources_by_build_and_path)
 	struct nsym_store *s = open_store(dir);
 	struct nsym_source src, found;
 
+	put_build(s, "0102");
+	put_build(s, "0304");
 	put_blob(s, "int main(void) { return 0; }\n", one);
 	put_blob(s, "int other;\n", two);
 	fill(&src, "0102", "/src/a.c", one);
@@ -172,6 +195,7 @@ START_TEST(source_racing_a_delete_leaves_no_dangling_row)
 	struct nsym_store *s = open_store(dir);
 	struct nsym_source src, found;
 
+	put_build(s, "0102");
 	put_blob(s, "static int x;\n", sha);
 	snprintf(path, sizeof(path), "%s/blobs/sha256/%.2s/%s", dir, sha, sha + 2);
 	ck_assert_int_eq(unlink(path), 0);
@@ -186,6 +210,44 @@ START_TEST(source_racing_a_delete_leaves_no_dangling_row)
 }
 END_TEST
 
+/* A build with no artifact (never uploaded, or its last one deleted while
+ * the source was on its way) takes no source: the store's INSERT checks,
+ * under the same lock a delete takes. Its blob goes, unless named. */
+START_TEST(source_of_a_build_without_artifacts_is_refused)
+{
+	char *dir = test_tmpdir(), sha[NSYM_SHA256_HEX], shared[NSYM_SHA256_HEX];
+	struct nsym_store *s = open_store(dir);
+	struct nsym_source src, found;
+	struct nsym_artifact a;
+	bool removed;
+
+	put_blob(s, "static int lonely;\n", sha);
+	fill(&src, "0a0b", "/src/l.c", sha);
+	ck_assert_int_eq(s->ops->source_add(s, &src), NSYM_ENOENT);
+	ck_assert_msg(strstr(nsym_store_errmsg(s), "0a0b") != NULL, "%s", nsym_store_errmsg(s));
+	ck_assert_int_eq(s->ops->source_find(s, &found, "0a0b", "/src/l.c"), NSYM_ENOENT);
+	ck_assert(!blob_file_exists(dir, sha));
+	/* a blob another row names stays */
+	put_build(s, "0c0d");
+	put_blob(s, "int shared;\n", shared);
+	fill(&src, "0c0d", "/src/s.c", shared);
+	ck_assert_int_eq(s->ops->source_add(s, &src), 0);
+	put_blob(s, "int shared;\n", shared);
+	fill(&src, "0a0b", "/src/s.c", shared);
+	ck_assert_int_eq(s->ops->source_add(s, &src), NSYM_ENOENT);
+	ck_assert(blob_file_exists(dir, shared));
+	ck_assert_int_eq(s->ops->source_find(s, &found, "0c0d", "/src/s.c"), 0);
+	/* the last artifact deleted: the next source of that build is refused */
+	ck_assert_int_eq(s->ops->artifact_find(s, &a, "0c0d", "debuginfo"), 0);
+	ck_assert_int_eq(s->ops->artifact_delete(s, &removed, a.id), 0);
+	put_blob(s, "int late;\n", sha);
+	fill(&src, "0c0d", "/src/late.c", sha);
+	ck_assert_int_eq(s->ops->source_add(s, &src), NSYM_ENOENT);
+	s->ops->close(s);
+	test_tmpdir_remove(dir);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("store_sources");
@@ -194,5 +256,6 @@ int main(void)
 	TEST_ADD(s, paths_are_checked);
 	TEST_ADD(s, sources_by_build_and_path);
 	TEST_ADD(s, source_racing_a_delete_leaves_no_dangling_row);
+	TEST_ADD(s, source_of_a_build_without_artifacts_is_refused);
 	return test_run(s);
 }
