@@ -357,6 +357,8 @@ static void step_direct(struct worker *w)
 		} else if (r == NSYM_HTTP_DIRECT_DONE) {
 			finish_transfer(w->run->c, j, true, slot->d->status, NULL);
 		} else {
+			if (slot->d->write_failed) /* as on_body: the cache's error wins */
+				snprintf(j->error, sizeof(j->error), "%s", slot->d->error);
 			finish_transfer(w->run->c, j, false, slot->d->status, slot->d->error);
 		}
 		nsym_http_direct_close(slot->d);

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
 #include <netdb.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -46,6 +47,14 @@ static enum nsym_http_direct_result fail(struct nsym_http_direct *d, const char 
 	return NSYM_HTTP_DIRECT_FAILED;
 }
 
+/* A failed write into the file: the caller's to tell apart from the
+ * server's failures (a full disk is no reason to try another server). */
+static enum nsym_http_direct_result fail_write(struct nsym_http_direct *d)
+{
+	d->write_failed = true;
+	return fail(d, "cannot write to the cache: %s", strerror(errno));
+}
+
 static bool proxy_set(void)
 {
 	/* the variables libcurl reads for an http:// URL; its no_proxy rules
@@ -60,64 +69,120 @@ static bool proxy_set(void)
 	return false;
 }
 
-bool nsym_http_direct_usable(const char *url)
-{
-	const char *off = getenv("NAPI_SYMBOLS_SPLICE");
-	size_t authority;
+/* An http:// URL as the fast path takes it. */
+struct url_parts {
+	char host[300]; /* an address, or "localhost" */
+	char port[8];
+	int flags;              /* for getaddrinfo */
+	const char *host_field; /* what Host: says: the authority, less a :80 */
+	int host_field_len;
+	const char *path; /* from its '/' or '?'; "" for none */
+};
 
-	if ((off != NULL && strcmp(off, "0") == 0) || strncasecmp(url, "http://", 7) != 0 ||
-	    proxy_set())
-		return false;
-	authority = strcspn(url + 7, "/?#");
-	/* user:password@, or an IPv6 zone: libcurl's to parse */
-	return authority > 0 && memchr(url + 7, '@', authority) == NULL &&
-	       memchr(url + 7, '%', authority) == NULL && strchr(url, '#') == NULL;
+static bool is_port(const char *s, size_t n)
+{
+	long v = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9' || (v = v * 10 + (s[i] - '0')) > 65535)
+			return false;
+	}
+	return n == 0 || v > 0; /* empty: 80, as libcurl reads "host:" */
 }
 
-/* Splits http://AUTHORITY/PATH into d->host, port and the request. */
-static int parse_url(struct nsym_http_direct *d, const char *url, const char *header_line,
-                     char *port, size_t port_size)
+/* Whether path has a "." or ".." segment, which libcurl would resolve
+ * before sending. */
+static bool has_dot_segment(const char *path)
 {
-	const char *a = url + 7, *path = a + strcspn(a, "/?");
-	size_t alen = (size_t)(path - a);
-	const char *colon = NULL, *h = a;
-	size_t hlen = alen;
-	int n;
+	size_t end = strcspn(path, "?");
 
+	for (size_t i = 0; i < end; i++) {
+		size_t dots = strspn(path + i + 1, ".");
+		if (path[i] == '/' && (dots == 1 || dots == 2) &&
+		    (i + 1 + dots == end || path[i + 1 + dots] == '/'))
+			return true;
+	}
+	return false;
+}
+
+/* Splits url; -1 for a URL left to libcurl: a host given by name (libcurl
+ * resolves without blocking, in parallel and with a cache; getaddrinfo
+ * here would stall the worker), credentials, a zone id, an odd port. */
+static int split_url(struct url_parts *out, const char *url)
+{
+	const char *a = url + 7, *path = a + strcspn(a, "/?#"), *h = a, *colon;
+	size_t alen = (size_t)(path - a), hlen;
+	unsigned char probe[sizeof(struct in6_addr)];
+
+	if (strncasecmp(url, "http://", 7) != 0 || *path == '#' || strchr(path, '#') != NULL ||
+	    alen == 0 || memchr(a, '@', alen) != NULL || memchr(a, '%', alen) != NULL)
+		return -1;
 	if (a[0] == '[') { /* [v6]:port */
 		const char *close = memchr(a, ']', alen);
-		if (close == NULL)
+		if (close == NULL || (close + 1 < path && close[1] != ':'))
 			return -1;
 		h = a + 1;
 		hlen = (size_t)(close - h);
-		colon = close + 1 < path && close[1] == ':' ? close + 1 : NULL;
+		colon = close + 1 < path ? close + 1 : NULL;
 	} else {
 		colon = memchr(a, ':', alen);
 		hlen = colon != NULL ? (size_t)(colon - a) : alen;
 	}
-	if (hlen == 0 || hlen >= sizeof(d->host))
+	if (hlen == 0 || hlen >= sizeof(out->host) ||
+	    (colon != NULL && !is_port(colon + 1, (size_t)(path - colon - 1))) ||
+	    has_dot_segment(path))
 		return -1;
-	memcpy(d->host, h, hlen);
-	d->host[hlen] = '\0';
-	snprintf(port, port_size, "%.*s", colon != NULL ? (int)(path - colon - 1) : 2,
-	         colon != NULL ? colon + 1 : "80");
-	if (port[0] == '\0' || strspn(port, "0123456789") != strlen(port))
+	memcpy(out->host, h, hlen);
+	out->host[hlen] = '\0';
+	snprintf(out->port, sizeof(out->port), "%.*s",
+	         colon != NULL && colon + 1 < path ? (int)(path - colon - 1) : 2,
+	         colon != NULL && colon + 1 < path ? colon + 1 : "80");
+	out->flags = AI_NUMERICSERV;
+	if (inet_pton(a[0] == '[' ? AF_INET6 : AF_INET, out->host, probe) == 1)
+		out->flags |= AI_NUMERICHOST;
+	else if (a[0] == '[' || strcasecmp(out->host, "localhost") != 0)
 		return -1;
-	n = snprintf(d->request, sizeof(d->request),
-	             "GET %s%s HTTP/1.1\r\nHost: %.*s\r\nUser-Agent: napi-symbols/" NSYM_VERSION
-	             "\r\nAccept: */*\r\n%s%sConnection: close\r\n\r\n",
-	             path[0] == '?' ? "/" : "", path[0] != '\0' ? path : "/", (int)alen, a,
-	             header_line != NULL ? header_line : "", header_line != NULL ? "\r\n" : "");
+	out->host_field = a;
+	out->host_field_len =
+	    strcmp(out->port, "80") == 0 && colon != NULL ? (int)(colon - a) : (int)alen;
+	out->path = path;
+	return 0;
+}
+
+bool nsym_http_direct_usable(const char *url)
+{
+	const char *off = getenv("NAPI_SYMBOLS_SPLICE");
+	struct url_parts u;
+
+	return (off == NULL || strcmp(off, "0") != 0) && !proxy_set() && split_url(&u, url) == 0;
+}
+
+static int make_request(struct nsym_http_direct *d, const struct url_parts *u,
+                        const char *header_line)
+{
+	int n = snprintf(d->request, sizeof(d->request),
+	                 "GET %s%s HTTP/1.1\r\nHost: %.*s\r\nUser-Agent: napi-symbols/" NSYM_VERSION
+	                 "\r\nAccept: */*\r\n%s%sConnection: close\r\n\r\n",
+	                 u->path[0] != '/' ? "/" : "", u->path, u->host_field_len, u->host_field,
+	                 header_line != NULL ? header_line : "", header_line != NULL ? "\r\n" : "");
+
 	if (n < 0 || (size_t)n >= sizeof(d->request))
 		return -1;
 	d->request_len = (size_t)n;
 	return 0;
 }
 
-/* Starts connecting to d->addr or the addresses after it. */
+/* Starts connecting to d->addr or the addresses after it, each given an
+ * equal share of the time left, as libcurl shares it. */
 static int connect_next(struct nsym_http_direct *d, int *last_errno)
 {
 	for (; d->addr != NULL; d->addr = d->addr->ai_next) {
+		int64_t left = d->connect_deadline - now_ms();
+		int count = 0;
+
+		for (const struct addrinfo *a = d->addr; a != NULL; a = a->ai_next)
+			count++;
+		d->attempt_deadline = now_ms() + (left > 0 ? left / count : 0);
 		d->sock = socket(d->addr->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 		if (d->sock >= 0 && (connect(d->sock, d->addr->ai_addr, d->addr->ai_addrlen) == 0 ||
 		                     errno == EINPROGRESS))
@@ -134,19 +199,21 @@ void nsym_http_direct_start(struct nsym_http_direct *d, const char *url, const c
                             int fd, long connect_timeout, long stall_timeout)
 {
 	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
-	char port[16];
-	int rc, last_errno = 0;
+	struct url_parts u;
+	int rc, last_errno = ETIMEDOUT;
 
 	memset(d, 0, offsetof(struct nsym_http_direct, request));
 	d->sock = d->pipe[0] = d->pipe[1] = -1;
 	d->fd = fd;
 	d->stall_seconds = stall_timeout;
 	d->connect_deadline = now_ms() + connect_timeout * 1000;
-	if (parse_url(d, url, header_line, port, sizeof(port)) != 0) {
+	if (split_url(&u, url) != 0 || make_request(d, &u, header_line) != 0) {
 		fail(d, "cannot read the URL %.300s", url);
 		return;
 	}
-	rc = getaddrinfo(d->host, port, &hints, &d->addrs);
+	snprintf(d->host, sizeof(d->host), "%s", u.host);
+	hints.ai_flags = u.flags; /* an address or localhost: no DNS query */
+	rc = getaddrinfo(u.host, u.port, &hints, &d->addrs);
 	if (rc != 0) {
 		d->addrs = NULL;
 		fail(d, "cannot resolve %s: %s", d->host, gai_strerror(rc));
@@ -159,28 +226,28 @@ void nsym_http_direct_start(struct nsym_http_direct *d, const char *url, const c
 
 static enum nsym_http_direct_result step_connect(struct nsym_http_direct *d)
 {
-	int last_errno = 0;
-
 	for (;;) {
 		struct pollfd p = {.fd = d->sock, .events = POLLOUT};
-		int err = 0;
+		int ready = poll(&p, 1, 0), err = 0, last_errno;
 		socklen_t len = sizeof(err);
 
-		if (poll(&p, 1, 0) == 0) {
-			if (now_ms() > d->connect_deadline)
-				return fail(d, "cannot connect to %s: no answer in time", d->host);
+		if ((ready < 0 && errno == EINTR) ||
+		    (ready == 0 && now_ms() <= d->attempt_deadline))
 			return NSYM_HTTP_DIRECT_AGAIN;
-		}
-		if (getsockopt(d->sock, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0) {
+		if (ready > 0 && getsockopt(d->sock, SOL_SOCKET, SO_ERROR, &err, &len) == 0 &&
+		    err == 0) {
 			d->phase = SENDING;
 			return NSYM_HTTP_DIRECT_AGAIN;
 		}
+		/* refused, unreachable, or no answer in its share of the time */
+		last_errno = ready > 0 && err != 0 ? err : ETIMEDOUT;
 		close(d->sock);
 		d->sock = -1;
 		d->addr = d->addr->ai_next;
 		if (connect_next(d, &last_errno) != 0)
 			return fail(d, "cannot connect to %s: %s", d->host,
-			            strerror(err != 0 ? err : last_errno));
+			            last_errno == ETIMEDOUT ? "no answer in time"
+			                                    : strerror(last_errno));
 	}
 }
 
@@ -280,7 +347,7 @@ static enum nsym_http_direct_result take_head(struct nsym_http_direct *d, size_t
 		fallocate(d->fd, 0, 0, (off_t)d->length);
 	d->got = d->head_len - size < d->length ? d->head_len - size : d->length;
 	if (write_all(d->fd, d->head + size, (size_t)d->got) != 0)
-		return fail(d, "cannot write to the cache: %s", strerror(errno));
+		return fail_write(d);
 	d->phase = BODY;
 	return NSYM_HTTP_DIRECT_AGAIN;
 }
@@ -387,7 +454,7 @@ static ssize_t receive_some(struct nsym_http_direct *d, size_t want)
 	if (n <= 0)
 		return receive_failed(d, n);
 	if (copying ? write_all(d->fd, d->copy_buf, (size_t)n) != 0 : drain_pipe(d, (size_t)n) != 0)
-		return fail(d, "cannot write to the cache: %s", strerror(errno)), -1;
+		return fail_write(d), -1;
 	return n;
 }
 

@@ -10,8 +10,9 @@
  * answer with a Content-Length. Anything else (a redirect, a chunked or
  * compressed body, an odd header block) is declined before a byte is
  * written, and the caller asks libcurl instead. URLs with a proxy to go
- * through, credentials, or https are never started here
- * (nsym_http_direct_usable).
+ * through, credentials, a host name, or https are never started here
+ * (nsym_http_direct_usable): the fast path is for the fast links, a server
+ * on this machine or one named by its address.
  *
  * Non-blocking: the caller polls the socket it names and calls step again.
  */
@@ -40,18 +41,22 @@ struct nsym_http_direct {
 	long status;
 	uint64_t length, got;
 	int64_t connect_deadline; /* ms, monotonic */
+	int64_t attempt_deadline; /* ms: of the address being tried */
 	int64_t window_start;     /* ms: the low-speed check's window */
 	uint64_t window_got;      /* bytes received before the window */
 	long stall_seconds;
 	char *copy_buf; /* when the kernel cannot splice here: recv and write */
 	char error[400];
+	bool write_failed; /* the error is the file's, not the server's */
 	/* last: start clears the members before them */
 	char request[5200];
 	char head[16384];
 };
 
-/* Whether url may be fetched here: http://, no credentials in it, no proxy
- * set in the environment, and NAPI_SYMBOLS_SPLICE is not "0". */
+/* Whether url may be fetched here: http:// to an IP address or localhost
+ * (a name to resolve is libcurl's, whose resolver does not block), a port
+ * of 1-65535, no credentials, zone id or dot segment in it, no proxy set
+ * in the environment, and NAPI_SYMBOLS_SPLICE is not "0". */
 bool nsym_http_direct_usable(const char *url);
 
 /*

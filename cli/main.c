@@ -1,4 +1,5 @@
 /* Entry point: global options, then dispatch through the command table. */
+#include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -46,6 +47,7 @@ int nsym_cli_usage_error(const char *cmd, const char *fmt, ...)
 int main(int argc, char **argv)
 {
 	const struct nsym_cmd *c;
+	int rc;
 
 	if (argc < 2) {
 		nsym_cli_print_overview(stderr);
@@ -66,7 +68,8 @@ int main(int argc, char **argv)
 	}
 	/* A file-size limit (ulimit -f) then fails a write with EFBIG, which
 	 * each command reports as it would ENOSPC (fetch, split; serve answers
-	 * the one upload 507), instead of killing the process. */
+	 * the one upload 507; standard output below), instead of killing the
+	 * process. */
 	signal(SIGXFSZ, SIG_IGN);
 	for (int i = 2; i < argc && strcmp(argv[i], "--") != 0; i++) {
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
@@ -74,5 +77,13 @@ int main(int argc, char **argv)
 			return NSYM_EXIT_OK;
 		}
 	}
-	return c->run(argc - 1, argv + 1);
+	rc = c->run(argc - 1, argv + 1);
+	/* Output cut short (a full disk, the file-size limit above) fails the
+	 * command, whatever it printed: no command checks each printf. */
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		nsym_cli_error("cannot write the output: %s",
+		               errno != 0 ? strerror(errno) : "error");
+		return rc != NSYM_EXIT_OK ? rc : NSYM_EXIT_FAIL;
+	}
+	return rc;
 }

@@ -73,7 +73,16 @@ stdin)
   wait "$SYM_PID" || fail "symbolize on a pipe exited non-zero"
   # a line too long to be an address is reported, not fatal
   { printf '0x%0*d\n' 10000 0; echo "$addr"; } | "$nsym" symbolize -e "$nsym" >"$work/out" 2>"$work/err" && fail "a 10000-byte line was taken"
-  grep -q '^main at ' "$work/out" || fail "the line after a long one was lost" ;;
+  grep -q '^main at ' "$work/out" || fail "the line after a long one was lost"
+  # output that cannot be written fails the command: a full disk, a file-size limit
+  if [ -w /dev/full ]; then
+    "$nsym" symbolize -e "$nsym" "$addr" >/dev/full 2>"$work/err" && fail "a full disk gave 0"
+    grep -q "cannot write the output: No space left on device" "$work/err" || fail "full: $(cat "$work/err")"
+  fi
+  for _ in $(seq 3000); do echo "$addr"; done >"$work/many"
+  (ulimit -S -f 8; exec "$nsym" symbolize -e "$nsym" <"$work/many" >"$work/out" 2>"$work/err") &&
+    fail "output cut by a file-size limit gave 0"
+  grep -q "cannot write the output: File too large" "$work/err" || fail "ulimit: $(cat "$work/err")" ;;
 cache)
   addrs=$(nm "$nsym" | awk '$2 ~ /^[tT]$/ {print "0x" $1}' | head -n 200)
   expect 0 "$nsym" symbolize --cache never -e "$nsym" $addrs; cold="$out"

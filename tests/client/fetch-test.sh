@@ -143,7 +143,8 @@ faults)
   # a clear error, the entry already there untouched, nothing half-made
   "$nsym" fetch --server "$url" "$r_bin" >"$work/out" 2>&1 || fail "rust: $(cat "$work/out")"
   limit=$(($(stat -c %s "$c_dbg") / 2048))
-  (ulimit -S -f "$limit"; exec "$nsym" fetch --server "$url" "$c_bin") >"$work/out" 2>&1 &&
+  # (a dead server first: the write's error, not the server's, is the one told)
+  (ulimit -S -f "$limit"; exec "$nsym" fetch --server "http://127.0.0.1:1 $url" "$c_bin") >"$work/out" 2>&1 &&
     fail "a full disk gave 0"
   grep -q "cannot write to the cache: File too large" "$work/out" && ! grep -q "could be reached" "$work/out" ||
     fail "full disk: $(cat "$work/out")"

@@ -419,11 +419,13 @@ START_TEST(answers_for_a_full_client_are_declined)
 
 	ck_assert_ptr_nonnull(dir);
 	ck_assert_ptr_nonnull(big);
-	big_len += (size_t)sprintf(big, "HTTP/1.1 200 OK\r\n");
+	big_len += (size_t)snprintf(big, 32768, "HTTP/1.1 200 OK\r\n");
 	for (int i = 0; big_len < 20000; i++)
-		big_len += (size_t)sprintf(
-		    big + big_len, "X-Filler-%04d: abcdefghijklmnopqrstuvwxyz0123456789\r\n", i);
-	big_len += (size_t)sprintf(big + big_len, "Content-Length: 5\r\n\r\nhello");
+		big_len +=
+		    (size_t)snprintf(big + big_len, 32768 - big_len,
+		                     "X-Filler-%04d: abcdefghijklmnopqrstuvwxyz0123456789\r\n", i);
+	big_len +=
+	    (size_t)snprintf(big + big_len, 32768 - big_len, "Content-Length: 5\r\n\r\nhello");
 	for (size_t i = 0; i < sizeof(answers) / sizeof(answers[0]); i++) {
 		const char *a = answers[i] != NULL ? answers[i] : big;
 		struct part part = {a, answers[i] != NULL ? strlen(a) : big_len};
@@ -571,6 +573,26 @@ START_TEST(usable_urls)
 	ck_assert(!nsym_http_direct_usable("http://user:pw@host/x"));
 	ck_assert(!nsym_http_direct_usable("http://[fe80::1%25eth0]/x"));
 	ck_assert(!nsym_http_direct_usable("ftp://x"));
+	/* addresses and localhost only: a name is libcurl's to resolve */
+	ck_assert(nsym_http_direct_usable("http://localhost:8002/x"));
+	ck_assert(nsym_http_direct_usable("http://LocalHost/x"));
+	ck_assert(!nsym_http_direct_usable("http://symbols.example.com:8002/x"));
+	ck_assert(!nsym_http_direct_usable("http://[localhost]/x"));
+	ck_assert(!nsym_http_direct_usable("http://127.0.0.1.nip.io/x"));
+	/* ports libcurl takes; what it refuses or reads otherwise goes to it */
+	ck_assert(nsym_http_direct_usable("http://127.0.0.1:/x"));
+	ck_assert(nsym_http_direct_usable("http://127.0.0.1:65535/x"));
+	ck_assert(!nsym_http_direct_usable("http://127.0.0.1:65536/x"));
+	ck_assert(!nsym_http_direct_usable("http://127.0.0.1:99999/x"));
+	ck_assert(!nsym_http_direct_usable("http://127.0.0.1:0/x"));
+	ck_assert(!nsym_http_direct_usable("http://127.0.0.1:8a/x"));
+	ck_assert(!nsym_http_direct_usable("http://[::1]x/x"));
+	/* dot segments, which libcurl resolves before sending */
+	ck_assert(!nsym_http_direct_usable("http://127.0.0.1/a/../buildid/x"));
+	ck_assert(!nsym_http_direct_usable("http://127.0.0.1/a/./x"));
+	ck_assert(!nsym_http_direct_usable("http://127.0.0.1/a/.."));
+	ck_assert(nsym_http_direct_usable("http://127.0.0.1/a/..x/.y/x?q=/../"));
+	ck_assert(!nsym_http_direct_usable("http://127.0.0.1/x#frag"));
 	ck_assert_int_eq(setenv("http_proxy", "http://127.0.0.1:3128", 1), 0);
 	ck_assert(!nsym_http_direct_usable("http://127.0.0.1:8002/buildid/x/debuginfo"));
 	ck_assert_int_eq(unsetenv("http_proxy"), 0);
