@@ -140,8 +140,10 @@ void hook_panic_raised(uintptr_t from, const void *exception);
 /* hook_rust_payload.c: the message a Rust exception object carries, into
  * out; 0 and "" when it cannot be read safely (not async-signal-safe). */
 size_t hook_rust_panic_message(char *out, size_t size, const void *exception);
-/* At a SIGABRT: fills c from the thread's pending panic capture. Returns 0
- * none (c untouched), 1 filled, 2 already reported at raise time (signal-safe). */
+/* At a SIGABRT whose own frames (and modules) are in c: fills c from the
+ * thread's pending panic capture, if that panic is still in flight. Returns
+ * 0 none (c untouched), 1 filled, 2 already reported at raise time
+ * (signal-safe). */
 int hook_panic_take(struct hook_crash *c, pid_t tid);
 
 /* hook_runtime.c: the Node.js version ("v20.20.2") into out, or 0; and

@@ -15,9 +15,14 @@
  * own thread only, outside any handler.
  *
  * A panic that is caught (catch_unwind, NAPI-RS turning it into a JS error)
- * leaves its slot behind: nothing tells us it was caught. So a pending
- * capture older than HOOK_PANIC_MAX_AGE is not tied to a later abort, and a
- * newer raise on the same thread replaces it.
+ * leaves its slot behind: nothing tells us it was caught. What an abort
+ * tells is its own stack: while the panic is in flight (the raise failed for
+ * want of a handler, or the unwinding stopped at a function that cannot
+ * unwind), the frames that raised it, or some of their callers in the same
+ * module, are still on the stack; once a catch has returned, they are gone.
+ * So an abort is tied to a capture only when its stack holds one of the
+ * capture's calls in the module that raised it, and within
+ * HOOK_PANIC_MAX_AGE; a newer raise on the same thread replaces it.
  */
 #include "hook.h"
 #include "napi_symbols_hook.h"
@@ -191,14 +196,35 @@ void hook_panic_raised(uintptr_t from, const void *exception)
 	record(from, message, NULL, 0, 0, hook_settings.panics_all, 0);
 }
 
+/* Whether the abort's stack (c's frames) still holds a call of the panic's
+ * stack in the module that raised it: the panic's frames are live, so the
+ * panic is not behind a catch that returned. An abort that could not be
+ * unwound says nothing, and is taken to be the panic's. */
+static int still_in_flight(const struct panic_slot *s, const struct hook_crash *c)
+{
+	int raiser = hook_modules_find(c->modules, s->pcs[0]);
+
+	if (c->nframes <= 1)
+		return 1;
+	for (size_t i = 1; raiser >= 0 && i < s->nframes; i++) {
+		if (hook_modules_find(c->modules, s->pcs[i]) != raiser)
+			continue;
+		for (size_t j = 1; j < c->nframes; j++) {
+			if (c->pcs[j] == s->pcs[i])
+				return 1;
+		}
+	}
+	return 0;
+}
+
 int hook_panic_take(struct hook_crash *c, pid_t tid)
 {
 	struct panic_slot *s = slot_find(tid);
 	if (!s || !atomic_load(&s->pending))
 		return 0;
 	atomic_store(&s->pending, 0);
-	if (monotonic_now() - s->when > HOOK_PANIC_MAX_AGE)
-		return 0; /* caught long ago: this abort is something else */
+	if (monotonic_now() - s->when > HOOK_PANIC_MAX_AGE || !still_in_flight(s, c))
+		return 0; /* caught: this abort is something else */
 	if (s->reported)
 		return 2;
 	fill_panic(c, s);

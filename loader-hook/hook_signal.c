@@ -320,6 +320,7 @@ static void capture(int sig, const siginfo_t *info, const ucontext_t *uc, pid_t 
 	crash.addr = (uintptr_t)info->si_addr;
 	crash.panic = 0;
 	hook_crash_identity(&crash);
+	unwind_guarded(uc); /* an abort's own stack says whether a panic is behind it */
 	if (sig == SIGABRT)
 		panic = hook_panic_take(&crash, tid);
 	if (panic == 2) {
@@ -328,8 +329,6 @@ static void capture(int sig, const siginfo_t *info, const ucontext_t *uc, pid_t 
 		hook_symbolicate_wait_all();
 		return;
 	}
-	if (panic == 0)
-		unwind_guarded(uc);
 	find_missing_modules();
 	write_all(&crash, 1);
 }
