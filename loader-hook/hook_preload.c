@@ -4,7 +4,8 @@
  * interposed so the module table learns of every addon as it loads. Node
  * installs its WebAssembly SIGSEGV handler after our constructor ran and does
  * not chain to what it replaces; the first dlopen after that (the first
- * addon) puts our handler back in front, keeping Node's as the previous one.
+ * addon), before the library's constructors run, puts our handler back in
+ * front, keeping Node's as the previous one.
  *
  * _Unwind_RaiseException is interposed too: every Rust panic that unwinds
  * (panic = "unwind", the default) starts there, before either phase of the
@@ -102,6 +103,10 @@ NSYM_HOOK_EXTERN void *dlopen(const char *file, int mode)
 		real = (dlopen_fn)dlsym(RTLD_NEXT, "dlopen");
 	if (!real)
 		return NULL;
+	/* in front before the library's constructors run: a crash in one (a
+	 * C++ static initializer of an addon) is reported, not lost to Node's
+	 * handler, which does not chain */
+	hook_signals_install();
 	handle = open_as(real, file, mode, __builtin_return_address(0));
 	if (handle) {
 		hook_modules_refresh_if_changed();

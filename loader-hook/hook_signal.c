@@ -161,6 +161,18 @@ static int has_function(const struct sigaction *sa)
 	return sa->sa_handler != SIG_DFL && sa->sa_handler != SIG_IGN;
 }
 
+/* Takes sig off the pending signals (it is blocked while we handle it). */
+static void take_pending(int sig)
+{
+	struct timespec now = {0, 0};
+	sigset_t one;
+
+	sigemptyset(&one);
+	sigaddset(&one, sig);
+	while (sigtimedwait(&one, NULL, &now) == sig)
+		;
+}
+
 /*
  * Offers the signal to the previous handler. Returns 1 when it dealt with it
  * (the process goes on), 0 when the signal is fatal and ours to capture.
@@ -180,8 +192,14 @@ static int previous_handles(int idx, int sig, siginfo_t *info, ucontext_t *uc)
 		return 0; /* it gave the signal back: nobody dealt with it */
 	if (hook_context_pc(uc) != pc || hook_context_sp(uc) != sp)
 		return 1; /* it moved execution on: a WebAssembly trap, say */
-	if (sigpending(&pending) == 0 && sigismember(&pending, sig))
-		return 0; /* it raised the signal again to die (Node's handler) */
+	if (sigpending(&pending) == 0 && sigismember(&pending, sig)) {
+		/* It raised the signal again to die (Node's handler, on a fault
+		 * outside the libraries we know). Left pending, that signal would
+		 * kill the process the moment the capture unblocks faults to
+		 * unwind; die_by_default raises it again once the report is out. */
+		take_pending(sig);
+		return 0;
+	}
 	if (sigaction(sig, NULL, &now) == 0 && !is_ours(&now))
 		return 0; /* it reset the disposition to die */
 	return 1;         /* it returned as a handler that fixed the fault would */

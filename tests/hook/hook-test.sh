@@ -99,6 +99,43 @@ if (n.version !== process.version || String(n.napi) !== process.versions.napi) p
 	grep -q '(inlined by) crash at addon.c:[0-9]*' <<<"$want" || fail "no crash() frame: $want"
 }
 
+# An addon that hands N-API a broken env: the fault is in node, in no
+# library the hook knows, so Node's handler runs first and raises the signal
+# again to die; the report is written all the same, the addon in its frames.
+case_crash_in_node() {
+	local lib=${NSYM_HOOK_MISUSE:?} report js
+	js="require('$lib').misuse()"
+	run_node -- -e "$js"
+	[ "$status" = "$(plain_status -e "$js")" ] ||
+		fail "exit status $status differs from the status without the hook"
+	[ "$status" = 139 ] || fail "exit status $status, not 139 (SIGSEGV)"
+	report=$(the_report)
+	check_trace SIGSEGV
+	"$node" "$here/check-report.js" "$report" SIGSEGV "/$(basename "$(readlink -f "$node")")\$" "" \
+		>"$work/frame0" || fail "report check failed: $(cat "$work/frame0")"
+	"$node" -e "const r = require(process.argv[1]);
+const i = r.modules.findIndex((m) => m.path.endsWith('/misuse.node'));
+if (i < 0 || !r.frames.some((f) => f.module === i)) process.exit(1);" "$report" ||
+		fail "misuse.node is not among the frames"
+}
+
+# A library whose constructor faults while require() loads it: the hook's
+# handler is put in front before dlopen, and names the library's function.
+case_crash_in_constructor() {
+	local lib=${NSYM_HOOK_CTOR:?} report got js
+	js="require('$lib')"
+	run_node -- -e "$js"
+	[ "$status" = "$(plain_status -e "$js")" ] ||
+		fail "exit status $status differs from the status without the hook"
+	[ "$status" = 139 ] || fail "exit status $status, not 139 (SIGSEGV)"
+	report=$(the_report)
+	check_trace SIGSEGV
+	"$node" "$here/check-report.js" "$report" SIGSEGV 'ctor-crash\.node$' "$(build_id "$lib")" \
+		>"$work/frame0" || fail "report check failed: $(cat "$work/frame0")"
+	got=$("$cli" symbolize -e "$lib" "$(cat "$work/frame0")")
+	[[ "$got" == init_table* ]] || fail "frame 0 is not init_table: $got"
+}
+
 # node's own abort() (process.abort): SIGABRT, status 134, a report.
 case_abort() {
 	run_node -- -e "process.abort()"
