@@ -140,6 +140,8 @@ void hook_panic_raised(uintptr_t from, const void *exception);
 /* hook_rust_payload.c: the message a Rust exception object carries, into
  * out; 0 and "" when it cannot be read safely (not async-signal-safe). */
 size_t hook_rust_panic_message(char *out, size_t size, const void *exception);
+/* Whether the thread has a panic capture not yet taken (signal-safe). */
+int hook_panic_pending(pid_t tid);
 /* At a SIGABRT whose own frames (and modules) are in c: fills c from the
  * thread's pending panic capture, if that panic is still in flight. Returns
  * 0 none (c untouched), 1 filled, 2 already reported at raise time

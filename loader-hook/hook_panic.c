@@ -217,6 +217,12 @@ static int still_in_flight(const struct panic_slot *s, const struct hook_crash *
 	return 0;
 }
 
+int hook_panic_pending(pid_t tid)
+{
+	struct panic_slot *s = slot_find(tid);
+	return s != NULL && atomic_load(&s->pending);
+}
+
 int hook_panic_take(struct hook_crash *c, pid_t tid)
 {
 	struct panic_slot *s = slot_find(tid);

@@ -390,12 +390,50 @@ static void wait_for_other_crash(void)
 		nanosleep(&tick, NULL);
 }
 
+/*
+ * Two addons that each link the archive hold two copies of the hook, each
+ * with its handler, one chained behind the other, and neither can find the
+ * other (a Rust cdylib hides the archive's symbols). The siginfo they are
+ * both handed is the channel: the copy that captures writes a mark in its
+ * last bytes, padding for every kind of signal (the kernel zeroes it), and
+ * a copy that finds the mark leaves the crash to the one that wrote it.
+ */
+#define CAPTURED_MARK 0x6b6f6f686d79736eull /* "nsymhook" */
+
+static uint64_t *capture_mark(siginfo_t *info)
+{
+	return (uint64_t *)((char *)info + sizeof(*info) - sizeof(uint64_t));
+}
+
+static int captured_elsewhere(siginfo_t *info)
+{
+	uint64_t mark;
+
+	memcpy(&mark, capture_mark(info), sizeof(mark));
+	return mark == CAPTURED_MARK;
+}
+
+static void mark_captured(siginfo_t *info)
+{
+	uint64_t mark = CAPTURED_MARK;
+
+	memcpy(capture_mark(info), &mark, sizeof(mark));
+}
+
 static void handle(int idx, int sig, siginfo_t *info, ucontext_t *uc, pid_t tid)
 {
 	int expected = 0;
-	int captured_first = fault_in_library(info, uc);
+	/* a fault in an addon, or the abort of a panic this copy captured */
+	int captured_first =
+	    (fault_in_library(info, uc) || (sig == SIGABRT && hook_panic_pending(tid))) &&
+	    !captured_elsewhere(info);
 	if (!captured_first && previous_handles(idx, sig, info, uc))
 		return;
+	if (captured_elsewhere(info)) { /* by a copy in front, or behind us */
+		die_by_default(sig, info);
+		return;
+	}
+	mark_captured(info);
 	if (!atomic_compare_exchange_strong(&crashing_tid, &expected, (int)tid)) {
 		int again = 0;
 		if (expected != (int)tid)

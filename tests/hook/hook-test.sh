@@ -136,6 +136,23 @@ case_crash_in_constructor() {
 	[[ "$got" == init_table* ]] || fail "frame 0 is not init_table: $got"
 }
 
+# Two copies of the hook, each in a library that links the archive with its
+# symbols hidden (two NAPI-RS addons, say): a fault in either library is
+# reported once, by the copy in front, which marks the siginfo it chains on.
+case_two_copies() {
+	local which
+	for which in a b; do
+		rm -f "$reports"/*
+		(cd "$work" && timeout 60 "${NSYM_HOOK_TWO:?}" "$reports" "${NSYM_HOOK_COPY_A:?}" \
+			"${NSYM_HOOK_COPY_B:?}" $which) >"$work/out" 2>"$work/err"
+		status=$?
+		[ "$status" = 139 ] || fail "a fault in copy $which: exit status $status, not 139"
+		[ "$(report_count)" = 1 ] || fail "a fault in copy $which: $(report_count) reports, not 1"
+		[ "$(grep -c '^napi-symbols: crash v1 SIGSEGV' "$work/err")" = 1 ] ||
+			fail "a fault in copy $which: not one trace: $(cat "$work/err")"
+	done
+}
+
 # node's own abort() (process.abort): SIGABRT, status 134, a report.
 case_abort() {
 	run_node -- -e "process.abort()"
