@@ -75,14 +75,20 @@ check_report() {
 		>"$work/frame0" || fail "report check failed: $(cat "$work/frame0")"
 }
 
-case_crash() {
-	local report rel want got
-	run_node -- -e "require('$addon').crash()"
-	[ "$status" = "$(plain_status -e "require('$addon').crash()")" ] ||
+# crash_js JS: node runs JS with the hook preloaded and dies by SIGSEGV, as
+# it does without the hook; sets report to the one report, trace checked.
+crash_js() {
+	run_node -- -e "$1"
+	[ "$status" = "$(plain_status -e "$1")" ] ||
 		fail "exit status $status differs from the status without the hook"
 	[ "$status" = 139 ] || fail "exit status $status, not 139 (SIGSEGV)"
 	report=$(the_report)
 	check_trace SIGSEGV
+}
+
+case_crash() {
+	local report rel want got
+	crash_js "require('$addon').crash()"
 	grep -q "^napi-symbols: m0 $(build_id "$addon") addon.node$" "$work/err" ||
 		fail "m0 is not the addon"
 	grep -q '^napi-symbols: f m0+[0-9a-f]*! ' "$work/err" || fail "frame 0 is not m0, marked !"
@@ -103,14 +109,8 @@ if (n.version !== process.version || String(n.napi) !== process.versions.napi) p
 # library the hook knows, so Node's handler runs first and raises the signal
 # again to die; the report is written all the same, the addon in its frames.
 case_crash_in_node() {
-	local lib=${NSYM_HOOK_MISUSE:?} report js
-	js="require('$lib').misuse()"
-	run_node -- -e "$js"
-	[ "$status" = "$(plain_status -e "$js")" ] ||
-		fail "exit status $status differs from the status without the hook"
-	[ "$status" = 139 ] || fail "exit status $status, not 139 (SIGSEGV)"
-	report=$(the_report)
-	check_trace SIGSEGV
+	local lib=${NSYM_HOOK_MISUSE:?} report
+	crash_js "require('$lib').misuse()"
 	"$node" "$here/check-report.js" "$report" SIGSEGV "/$(basename "$(readlink -f "$node")")\$" "" \
 		>"$work/frame0" || fail "report check failed: $(cat "$work/frame0")"
 	"$node" -e "const r = require(process.argv[1]);
@@ -122,14 +122,8 @@ if (i < 0 || !r.frames.some((f) => f.module === i)) process.exit(1);" "$report" 
 # A library whose constructor faults while require() loads it: the hook's
 # handler is put in front before dlopen, and names the library's function.
 case_crash_in_constructor() {
-	local lib=${NSYM_HOOK_CTOR:?} report got js
-	js="require('$lib')"
-	run_node -- -e "$js"
-	[ "$status" = "$(plain_status -e "$js")" ] ||
-		fail "exit status $status differs from the status without the hook"
-	[ "$status" = 139 ] || fail "exit status $status, not 139 (SIGSEGV)"
-	report=$(the_report)
-	check_trace SIGSEGV
+	local lib=${NSYM_HOOK_CTOR:?} report got
+	crash_js "require('$lib')"
 	"$node" "$here/check-report.js" "$report" SIGSEGV 'ctor-crash\.node$' "$(build_id "$lib")" \
 		>"$work/frame0" || fail "report check failed: $(cat "$work/frame0")"
 	got=$("$cli" symbolize -e "$lib" "$(cat "$work/frame0")")
