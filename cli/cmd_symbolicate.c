@@ -37,7 +37,7 @@ const char cmd_symbolicate_usage[] =
     "the panic message and location, then the frames innermost first, each as\n"
     "'function at file:line:column in MODULE+0xREL' with its '(inlined by)'\n"
     "frames; [addon] marks the frames of native addons. A frame that cannot be\n"
-    "resolved says why.\n"
+    "resolved says why. A report of a signal ends with the registers at it.\n"
     "\n"
     "Each module's debug file is found by its identity: a file given with\n"
     "--module, the path in the report when that file is here and is the same\n"
@@ -58,8 +58,8 @@ const char cmd_symbolicate_usage[] =
     "                         (default NAPI_SYMBOLS_SERVER, else DEBUGINFOD_URLS)\n"
     "      --no-fetch         use no server: local files and the cache only\n"
     "  -s, --basenames        print file names without their directories\n"
-    "      --json             print {\"reason\", \"signal\" or \"panic\", \"cut\",\n"
-    "                         \"frames\": [{\"module\", \"id\", \"rel\", \"addon\",\n"
+    "      --json             print {\"reason\", \"signal\" or \"panic\", \"registers\",\n"
+    "                         \"cut\", \"frames\": [{\"module\", \"id\", \"rel\", \"addon\",\n"
     "                         \"frames\": [...as symbolize --json], \"unresolved\"}]}; an\n"
     "                         array of them when the text holds several traces\n"
     "  -h, --help             show this help\n"
@@ -603,6 +603,31 @@ static void print_reason(const struct symbolicate_opts *o, const struct nsym_cra
 		    "(the trace was cut short: it has no 'end' line, later frames are missing)\n");
 }
 
+/* Three to a line: 80 columns. */
+static void print_registers(const struct nsym_crash *c)
+{
+	if (c->nregisters == 0)
+		return;
+	printf("registers:");
+	for (size_t i = 0; i < c->nregisters; i++)
+		printf("%s%6s 0x%016" PRIx64, i % 3 == 0 ? "\n " : "  ", c->registers[i].name,
+		       c->registers[i].value);
+	putchar('\n');
+}
+
+static void json_registers(const struct nsym_crash *c)
+{
+	if (c->nregisters == 0)
+		return;
+	printf(", \"registers\": {");
+	for (size_t i = 0; i < c->nregisters; i++) {
+		printf("%s", i > 0 ? ", " : "");
+		nsym_json_string(stdout, c->registers[i].name);
+		printf(": \"0x%" PRIx64 "\"", c->registers[i].value);
+	}
+	putchar('}');
+}
+
 static void print_location(const struct symbolicate_opts *o, const struct nsym_frame *f)
 {
 	if (f->approximate && strcmp(f->file, "??") == 0)
@@ -721,6 +746,7 @@ static void json_reason(const struct symbolicate_opts *o, const struct nsym_cras
 	}
 	if (c->pid >= 0)
 		printf(", \"pid\": %lld, \"tid\": %lld", c->pid, c->tid);
+	json_registers(c);
 	printf(", \"cut\": %s, \"frames\": [", c->cut ? "true" : "false");
 }
 
@@ -768,6 +794,8 @@ static int symbolicate(const struct symbolicate_opts *o, const struct nsym_crash
 		printf("%s]}", c->nframes > 0 ? "\n" : "");
 	else if (c->nframes == 0)
 		printf("(no frames)\n");
+	if (!o->json)
+		print_registers(c);
 	nsym_frames_release(&fr);
 	for (size_t i = 0; i < c->nmodules; i++)
 		nsym_symbolizer_close(res[i].sym);

@@ -32,6 +32,14 @@ struct nsym_crash_frame {
 	bool return_address; /* false only for a signal's faulting frame */
 };
 
+#define NSYM_CRASH_MAX_REGISTERS 64
+
+/* A register at the signal, as the report names it ("rip", "x29"…). */
+struct nsym_crash_register {
+	char name[16];
+	uint64_t value;
+};
+
 struct nsym_crash {
 	char reason[16];   /* "signal", "panic" or "manual" */
 	char *signal_name; /* "SIGSEGV"…, or NULL */
@@ -48,6 +56,8 @@ struct nsym_crash {
 	size_t nmodules;
 	struct nsym_crash_frame *frames;
 	size_t nframes;
+	struct nsym_crash_register registers[NSYM_CRASH_MAX_REGISTERS]; /* a report's, or none */
+	size_t nregisters;
 };
 
 /* Reads a report file's text. 0, or -1 with why in err. out is always

@@ -80,6 +80,28 @@ static int signal_part(struct reader *r, const struct nsym_jnode *s)
 	return 0;
 }
 
+/* The registers at the signal, when the report has them: members with a
+ * short lowercase name and a hex value, in order; others are passed over
+ * (they are not needed to symbolicate). */
+static void registers_part(struct reader *r, const struct nsym_jnode *regs)
+{
+	if (regs == NULL || regs->type != NSYM_JOBJECT)
+		return;
+	for (const struct nsym_jnode *m = nsym_json_first(r->doc, regs);
+	     m != NULL && r->c->nregisters < NSYM_CRASH_MAX_REGISTERS;
+	     m = nsym_json_next(r->doc, m)) {
+		struct nsym_crash_register *out = &r->c->registers[r->c->nregisters];
+		size_t len = strlen(m->key);
+
+		if (m->type != NSYM_JSTRING || len == 0 || len >= sizeof(out->name) ||
+		    strspn(m->key, "abcdefghijklmnopqrstuvwxyz0123456789") != len ||
+		    nsym_crash_hex(&out->value, m->text, strlen(m->text), true) != 0)
+			continue;
+		memcpy(out->name, m->key, len + 1);
+		r->c->nregisters++;
+	}
+}
+
 static int panic_part(struct reader *r, const struct nsym_jnode *p)
 {
 	long long v;
@@ -169,6 +191,7 @@ static int body(struct reader *r, const struct nsym_jnode *root)
 	if (strcmp(r->c->reason, "signal") == 0 &&
 	    signal_part(r, nsym_json_get(r->doc, root, "signal")) != 0)
 		return -1;
+	registers_part(r, nsym_json_get(r->doc, root, "registers"));
 	if (strcmp(r->c->reason, "panic") == 0 &&
 	    panic_part(r, nsym_json_get(r->doc, root, "panic")) != 0)
 		return -1;

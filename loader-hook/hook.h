@@ -21,6 +21,7 @@
 #define HOOK_MAX_FRAMES  64           /* frames unwound, as the compact trace allows */
 #define HOOK_PANIC_TEXT  512          /* panic message bytes kept */
 #define HOOK_PANIC_FILE  256          /* panic location file bytes kept */
+#define HOOK_MAX_REGS    34           /* general registers (aarch64: x0-x30, sp, pc, pstate) */
 
 /* One loaded ELF object, as dl_iterate_phdr saw it. */
 struct hook_module {
@@ -76,10 +77,13 @@ struct hook_crash {
 	char panic_message[HOOK_PANIC_TEXT]; /* "" when unknown (preload mode) */
 	char panic_file[HOOK_PANIC_FILE];    /* "" when unknown */
 	unsigned panic_line, panic_column;   /* with panic_file */
-	const struct hook_modtab *modules;   /* the snapshot the frames index */
-	const struct hook_modtab *pinned;    /* the table hook_crash_identity pinned */
-	char report_name[64];                /* napi-crash-PID-TIME.json */
-	char report_path[PATH_MAX + 64];     /* where it was written; "" if nowhere */
+	size_t nregs;                        /* a signal's registers; 0 for a panic */
+	uintptr_t regs[HOOK_MAX_REGS];       /* at the signal, named by reg_names */
+	const char *const *reg_names;
+	const struct hook_modtab *modules; /* the snapshot the frames index */
+	const struct hook_modtab *pinned;  /* the table hook_crash_identity pinned */
+	char report_name[64];              /* napi-crash-PID-TIME.json */
+	char report_path[PATH_MAX + 64];   /* where it was written; "" if nowhere */
 };
 
 /* hook_out.c: buffered output to a descriptor, formatted by hand (signal-safe). */
@@ -116,6 +120,10 @@ void hook_unwind_init(void);
 size_t hook_unwind(const ucontext_t *uc, uintptr_t *out, size_t max); /* signal-safe */
 uintptr_t hook_context_pc(const ucontext_t *uc);                      /* signal-safe */
 uintptr_t hook_context_sp(const ucontext_t *uc);                      /* signal-safe */
+/* The general registers in uc, into out (HOOK_MAX_REGS at most), with
+ * their names in *names, in the order of the architecture's manuals. */
+size_t hook_context_registers(const ucontext_t *uc, uintptr_t *out,
+                              const char *const **names); /* signal-safe */
 /* The calling thread's stack outside a signal handler, from the frame whose
  * pc is `from` (a return address) outward; all of it when none is. */
 size_t hook_unwind_here(uintptr_t from, uintptr_t *out, size_t max);

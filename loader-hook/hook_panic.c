@@ -114,6 +114,7 @@ static void copy_text(char *out, size_t size, const char *s)
 static void fill_panic(struct hook_crash *c, const struct panic_slot *s)
 {
 	c->panic = 1;
+	c->nregs = 0; /* the raise's stack has no signal context */
 	c->signo = 0;
 	c->code = 0;
 	c->addr = 0;

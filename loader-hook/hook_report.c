@@ -149,6 +149,21 @@ static void write_reason(struct hook_out *o, const struct hook_crash *c)
 	hook_out_str(o, "\"},\n \"pid\": ");
 }
 
+static void write_registers(struct hook_out *o, const struct hook_crash *c)
+{
+	if (c->nregs == 0)
+		return;
+	hook_out_str(o, " \"registers\": {");
+	for (size_t i = 0; i < c->nregs; i++) {
+		hook_out_str(o, i ? ", \"" : "\"");
+		hook_out_str(o, c->reg_names[i]);
+		hook_out_str(o, "\": \"");
+		hook_out_hex(o, c->regs[i], 1);
+		hook_out_str(o, "\"");
+	}
+	hook_out_str(o, "},\n");
+}
+
 static void write_header(struct hook_out *o, const struct hook_crash *c)
 {
 	char version[32];
@@ -170,6 +185,7 @@ static void write_header(struct hook_out *o, const struct hook_crash *c)
 	hook_out_str(o, "\", \"napi\": ");
 	hook_out_dec(o, hook_settings.napi_version ? hook_settings.napi_version : hook_node_napi());
 	hook_out_str(o, "},\n");
+	write_registers(o, c);
 }
 
 static void write_module(struct hook_out *o, const struct hook_modtab *t, size_t i)

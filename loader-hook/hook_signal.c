@@ -337,6 +337,7 @@ static void capture(int sig, const siginfo_t *info, const ucontext_t *uc, pid_t 
 	crash.code = info->si_code;
 	crash.addr = (uintptr_t)info->si_addr;
 	crash.panic = 0;
+	crash.nregs = hook_context_registers(uc, crash.regs, &crash.reg_names);
 	hook_crash_identity(&crash);
 	unwind_guarded(uc); /* an abort's own stack says whether a panic is behind it */
 	if (sig == SIGABRT)

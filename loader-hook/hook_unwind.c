@@ -54,6 +54,43 @@ uintptr_t hook_context_sp(const ucontext_t *uc)
 #endif
 }
 
+#if defined(__x86_64__)
+static const char *const register_names[] = {
+    "rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp", "r8",
+    "r9",  "r10", "r11", "r12", "r13", "r14", "r15", "rip", "eflags",
+};
+static const int register_slots[] = {
+    REG_RAX, REG_RBX, REG_RCX, REG_RDX, REG_RSI, REG_RDI, REG_RBP, REG_RSP, REG_R8,
+    REG_R9,  REG_R10, REG_R11, REG_R12, REG_R13, REG_R14, REG_R15, REG_RIP, REG_EFL,
+};
+#elif defined(__aarch64__)
+static const char *const register_names[] = {
+    "x0",  "x1",  "x2",  "x3",  "x4",  "x5",  "x6",  "x7",  "x8",  "x9",     "x10", "x11",
+    "x12", "x13", "x14", "x15", "x16", "x17", "x18", "x19", "x20", "x21",    "x22", "x23",
+    "x24", "x25", "x26", "x27", "x28", "x29", "x30", "sp",  "pc",  "pstate",
+};
+#endif
+
+size_t hook_context_registers(const ucontext_t *uc, uintptr_t *out, const char *const **names)
+{
+	size_t n = sizeof(register_names) / sizeof(register_names[0]);
+
+	_Static_assert(sizeof(register_names) / sizeof(register_names[0]) <= HOOK_MAX_REGS,
+	               "HOOK_MAX_REGS is too small");
+#if defined(__x86_64__)
+	for (size_t i = 0; i < n; i++)
+		out[i] = (uintptr_t)uc->uc_mcontext.gregs[register_slots[i]];
+#elif defined(__aarch64__)
+	for (size_t i = 0; i < 31; i++)
+		out[i] = (uintptr_t)uc->uc_mcontext.regs[i];
+	out[31] = (uintptr_t)uc->uc_mcontext.sp;
+	out[32] = (uintptr_t)uc->uc_mcontext.pc;
+	out[33] = (uintptr_t)uc->uc_mcontext.pstate;
+#endif
+	*names = register_names;
+	return n;
+}
+
 static uintptr_t context_fp(const ucontext_t *uc)
 {
 #if defined(__x86_64__)

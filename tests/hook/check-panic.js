@@ -13,6 +13,7 @@ const [report, moduleRe, message, fileRe, line] = process.argv.slice(2);
 const r = readReport(report);
 if (r.reason !== 'panic' || typeof r.panic !== 'object') fail(`reason ${r.reason}`);
 if ('signal' in r) fail('a panic report with a signal object');
+if ('registers' in r) fail('a panic report with registers (the raise has no signal context)');
 if (r.panic.message !== message) fail(`message ${JSON.stringify(r.panic.message)}`);
 if (fileRe === undefined) {
 	if ('file' in r.panic || 'line' in r.panic)
