@@ -117,9 +117,12 @@ const char *hook_module_path(const struct hook_modtab *t, int i); /* signal-safe
 
 /* hook_unwind.c */
 void hook_unwind_init(void);
-size_t hook_unwind(const ucontext_t *uc, uintptr_t *out, size_t max); /* signal-safe */
-uintptr_t hook_context_pc(const ucontext_t *uc);                      /* signal-safe */
-uintptr_t hook_context_sp(const ucontext_t *uc);                      /* signal-safe */
+/* The two walks of a signal's stack, libunwind's (CFI) and the frame
+ * pointers'; the caller guards each against faults and keeps the longer. */
+size_t hook_unwind_cfi(const ucontext_t *uc, uintptr_t *out, size_t max); /* signal-safe */
+size_t hook_unwind_fp(const ucontext_t *uc, uintptr_t *out, size_t max);  /* signal-safe */
+uintptr_t hook_context_pc(const ucontext_t *uc);                          /* signal-safe */
+uintptr_t hook_context_sp(const ucontext_t *uc);                          /* signal-safe */
 /* The general registers in uc, into out (HOOK_MAX_REGS at most), with
  * their names in *names, in the order of the architecture's manuals. */
 size_t hook_context_registers(const ucontext_t *uc, uintptr_t *out,

@@ -46,6 +46,12 @@ static atomic_int chaining[CHAIN_SLOTS];
 /* Set when the handler in that slot's chained call handed the signal back
  * to us: it did not deal with the signal, whatever it did to the context. */
 static atomic_int fell_through[CHAIN_SLOTS];
+/* What the chained call in that slot was handed: a handler that passes it
+ * back hands the same signal (with the same si_code and si_addr, even from
+ * a copy of the siginfo). Another signal on that thread meanwhile (a fault
+ * in the handler, an abort() it calls) is a crash of its own. */
+static int chain_sig[CHAIN_SLOTS], chain_code[CHAIN_SLOTS];
+static void *chain_addr[CHAIN_SLOTS];
 /* A fault while unwinding jumps back here rather than killing the report. */
 static sigjmp_buf unwind_escape;
 static volatile sig_atomic_t unwinding;
@@ -116,10 +122,11 @@ static int chain_slot_take(pid_t tid)
 	return -1;
 }
 
-static int chain_reentered(pid_t tid)
+static int chain_reentered(pid_t tid, int sig, const siginfo_t *info)
 {
 	for (int i = 0; i < CHAIN_SLOTS; i++) {
-		if (atomic_load(&chaining[i]) == (int)tid) {
+		if (atomic_load(&chaining[i]) == (int)tid && chain_sig[i] == sig &&
+		    chain_code[i] == info->si_code && chain_addr[i] == info->si_addr) {
 			atomic_store(&fell_through[i], 1);
 			return 1;
 		}
@@ -135,8 +142,12 @@ static int call_previous(int idx, int sig, siginfo_t *info, void *uc)
 	struct sigaction prev;
 	int slot = chain_slot_take(self_tid()), back = 0;
 	previous_get(idx, &prev);
-	if (slot >= 0)
+	if (slot >= 0) {
 		atomic_store(&fell_through[slot], 0);
+		chain_sig[slot] = sig;
+		chain_code[slot] = info->si_code;
+		chain_addr[slot] = info->si_addr;
+	}
 	if (prev.sa_flags & SA_RESETHAND) {
 		struct sigaction reset = prev;
 		reset.sa_flags &= ~SA_SIGINFO;
@@ -248,16 +259,59 @@ static void unblock_faults(void)
 	sigprocmask(SIG_UNBLOCK, &faults, NULL);
 }
 
-/* Unwinds with the crash signals unblocked, so a fault in the walk comes back here. */
+/*
+ * A guarded walk reads memory that may not be mapped: a fault in it must
+ * come to this handler, which jumps back out of the walk. So for its length
+ * our handler is put in front for SIGSEGV and SIGBUS, whatever is there:
+ * Node's handler reset to SIG_DFL (it raised the signal again to die), or
+ * the handler of another copy of the hook that chained to us, which would
+ * take the fault for a chain-back and return into it forever.
+ */
+static void guard_begin(struct sigaction saved[2])
+{
+	static const int faults[2] = {SIGSEGV, SIGBUS};
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_signal;
+	sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+	sigfillset(&sa.sa_mask);
+	for (int i = 0; i < 2; i++)
+		sigaction(faults[i], &sa, &saved[i]);
+	unwinding = 1;
+}
+
+static void guard_end(const struct sigaction saved[2])
+{
+	unwinding = 0;
+	sigaction(SIGSEGV, &saved[0], NULL);
+	sigaction(SIGBUS, &saved[1], NULL);
+}
+
+/* Unwinds with the crash signals unblocked, so a fault in the walk comes
+ * back here. Each walk is guarded on its own: a fault in the frame-pointer
+ * walk keeps what libunwind found, and the longer walk wins. */
 static void unwind_guarded(const ucontext_t *uc)
 {
-	crash.nframes = 0;
+	static uintptr_t by_fp[HOOK_MAX_FRAMES];
+	volatile size_t cfi = 0, fp = 0;
+	struct sigaction saved[2];
+
+	guard_begin(saved);
 	if (sigsetjmp(unwind_escape, 1) == 0) {
-		unwinding = 1;
 		unblock_faults();
-		crash.nframes = hook_unwind(uc, crash.pcs, HOOK_MAX_FRAMES);
+		cfi = hook_unwind_cfi(uc, crash.pcs, HOOK_MAX_FRAMES);
 	}
-	unwinding = 0;
+	if (sigsetjmp(unwind_escape, 1) == 0) {
+		unblock_faults();
+		fp = hook_unwind_fp(uc, by_fp, HOOK_MAX_FRAMES);
+	}
+	guard_end(saved);
+	crash.nframes = cfi;
+	if (fp > cfi) {
+		memcpy(crash.pcs, by_fp, fp * sizeof(by_fp[0]));
+		crash.nframes = fp;
+	}
 	if (crash.nframes == 0) {
 		crash.pcs[0] = hook_context_pc(uc);
 		crash.nframes = 1;
@@ -278,12 +332,14 @@ static size_t frames_outside(const struct hook_modtab *t)
 static __attribute__((noinline)) const struct hook_modtab *live_guarded(void)
 {
 	const struct hook_modtab *volatile live = NULL;
+	struct sigaction saved[2];
+
+	guard_begin(saved);
 	if (sigsetjmp(unwind_escape, 1) == 0) {
-		unwinding = 1;
 		unblock_faults();
 		live = hook_modules_live();
 	}
-	unwinding = 0;
+	guard_end(saved);
 	return live;
 }
 
@@ -465,7 +521,7 @@ static void on_signal(int sig, siginfo_t *info, void *ucv)
 	int idx = signal_index(sig);
 	if (unwinding && atomic_load(&crashing_tid) == (int)tid)
 		siglongjmp(unwind_escape, 1);
-	if (idx < 0 || chain_reentered(tid)) {
+	if (idx < 0 || chain_reentered(tid, sig, info)) {
 		errno = saved_errno;
 		return; /* a handler we chained to chained back to us */
 	}

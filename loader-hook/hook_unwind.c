@@ -139,8 +139,13 @@ static size_t unwind_libunwind(const ucontext_t *uc, int flags, uintptr_t *out, 
 	return n;
 }
 
+size_t hook_unwind_cfi(const ucontext_t *uc, uintptr_t *out, size_t max)
+{
+	return unwind_libunwind(uc, UNW_INIT_SIGNAL_FRAME, out, max);
+}
+
 /* Follows saved frame pointers while they climb the stack above sp. */
-static size_t unwind_fp(const ucontext_t *uc, uintptr_t *out, size_t max)
+size_t hook_unwind_fp(const ucontext_t *uc, uintptr_t *out, size_t max)
 {
 	uintptr_t sp = hook_context_sp(uc), fp = context_fp(uc);
 	size_t n = 0;
@@ -155,19 +160,6 @@ static size_t unwind_fp(const ucontext_t *uc, uintptr_t *out, size_t max)
 		if (frame[0] <= fp)
 			break;
 		fp = frame[0];
-	}
-	return n;
-}
-
-size_t hook_unwind(const ucontext_t *uc, uintptr_t *out, size_t max)
-{
-	uintptr_t fp[HOOK_MAX_FRAMES];
-	size_t n = unwind_libunwind(uc, UNW_INIT_SIGNAL_FRAME, out, max);
-	size_t m = unwind_fp(uc, fp, max < HOOK_MAX_FRAMES ? max : HOOK_MAX_FRAMES);
-	/* Whichever walk saw more of the stack wins. */
-	if (m > n) {
-		memcpy(out, fp, m * sizeof(*fp));
-		n = m;
 	}
 	return n;
 }
