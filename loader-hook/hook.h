@@ -63,16 +63,27 @@ struct hook_other {
 };
 extern struct hook_other hook_other;
 
+/* Which activation of which function a frame is: the stack pointer in it
+ * (the CFA of the frame it called) and its procedure's first address, as
+ * libunwind reads them from the CFI; zeros when unknown. */
+struct hook_activation {
+	uintptr_t sp, proc;
+};
+
 /* What the handler learned about one crash. */
 struct hook_crash {
-	int signo;                           /* si_signo */
-	int code;                            /* si_code */
-	uintptr_t addr;                      /* si_addr */
-	pid_t pid, tid;                      /* process and crashing thread */
-	int64_t time;                        /* seconds since the epoch, UTC */
-	char thread_name[32];                /* /proc/self/task/TID/comm, or "" */
-	uintptr_t pcs[HOOK_MAX_FRAMES];      /* innermost first; pcs[0] is the fault */
-	size_t nframes;                      /* used entries of pcs */
+	int signo;                      /* si_signo */
+	int code;                       /* si_code */
+	uintptr_t addr;                 /* si_addr */
+	pid_t pid, tid;                 /* process and crashing thread */
+	int64_t time;                   /* seconds since the epoch, UTC */
+	char thread_name[32];           /* /proc/self/task/TID/comm, or "" */
+	uintptr_t pcs[HOOK_MAX_FRAMES]; /* innermost first; pcs[0] is the fault */
+	size_t nframes;                 /* used entries of pcs */
+	/* the signal's own frames as libunwind walked them (a SIGABRT's,
+	 * before a panic's frames replace them): their activations */
+	struct hook_activation acts[HOOK_MAX_FRAMES];
+	size_t nacts;
 	int panic;                           /* reason "panic": every pc is a return address */
 	char panic_message[HOOK_PANIC_TEXT]; /* "" when unknown (preload mode) */
 	char panic_file[HOOK_PANIC_FILE];    /* "" when unknown */
@@ -119,17 +130,20 @@ const char *hook_module_path(const struct hook_modtab *t, int i); /* signal-safe
 void hook_unwind_init(void);
 /* The two walks of a signal's stack, libunwind's (CFI) and the frame
  * pointers'; the caller guards each against faults and keeps the longer. */
-size_t hook_unwind_cfi(const ucontext_t *uc, uintptr_t *out, size_t max); /* signal-safe */
-size_t hook_unwind_fp(const ucontext_t *uc, uintptr_t *out, size_t max);  /* signal-safe */
-uintptr_t hook_context_pc(const ucontext_t *uc);                          /* signal-safe */
-uintptr_t hook_context_sp(const ucontext_t *uc);                          /* signal-safe */
+size_t hook_unwind_cfi(const ucontext_t *uc, uintptr_t *out, struct hook_activation *acts,
+                       size_t max);                                      /* signal-safe */
+size_t hook_unwind_fp(const ucontext_t *uc, uintptr_t *out, size_t max); /* signal-safe */
+uintptr_t hook_context_pc(const ucontext_t *uc);                         /* signal-safe */
+uintptr_t hook_context_sp(const ucontext_t *uc);                         /* signal-safe */
 /* The general registers in uc, into out (HOOK_MAX_REGS at most), with
  * their names in *names, in the order of the architecture's manuals. */
 size_t hook_context_registers(const ucontext_t *uc, uintptr_t *out,
                               const char *const **names); /* signal-safe */
 /* The calling thread's stack outside a signal handler, from the frame whose
- * pc is `from` (a return address) outward; all of it when none is. */
-size_t hook_unwind_here(uintptr_t from, uintptr_t *out, size_t max);
+ * pc is `from` (a return address) outward (all of it when none is), frame
+ * by frame to fn until it returns non-zero. Returns how many fn saw. */
+typedef int (*hook_frame_fn)(void *arg, uintptr_t pc, struct hook_activation act);
+size_t hook_unwind_here(uintptr_t from, hook_frame_fn fn, void *arg);
 
 /* hook_signal.c */
 int hook_signals_install(void);

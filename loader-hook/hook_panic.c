@@ -37,6 +37,7 @@
 #define HOOK_PANIC_MAX_AGE 30000 /* ms from raise to abort, at most */
 #define HOOK_HOOK_TO_RAISE 1000  /* ms from a panic hook's capture to its raise */
 #define HOOK_PANIC_REPORTS 10    /* reports written at raise time, per process */
+#define HOOK_PANIC_EDGES   8     /* runs of the raising module's frames kept */
 
 /* One thread's last raised panic. */
 struct panic_slot {
@@ -47,9 +48,14 @@ struct panic_slot {
 	int64_t when;                   /* CLOCK_MONOTONIC ms at the raise */
 	size_t nframes;                 /* used entries of pcs */
 	uintptr_t pcs[HOOK_MAX_FRAMES]; /* innermost first, return addresses */
-	char message[HOOK_PANIC_TEXT];  /* "" when unknown */
-	char file[HOOK_PANIC_FILE];     /* "" when unknown */
-	unsigned line, column;          /* with file */
+	struct hook_activation acts[HOOK_MAX_FRAMES]; /* of those frames */
+	/* the outermost frame of each run of frames in the raising module,
+	 * over the whole stack: where a deep panic's unwinding may stop */
+	struct hook_activation edges[HOOK_PANIC_EDGES];
+	size_t nedges;
+	char message[HOOK_PANIC_TEXT]; /* "" when unknown */
+	char file[HOOK_PANIC_FILE];    /* "" when unknown */
+	unsigned line, column;         /* with file */
 };
 
 static struct panic_slot slots[HOOK_PANIC_SLOTS];
@@ -147,6 +153,60 @@ static void report_now(struct panic_slot *s, pid_t tid)
 	s->reported = 1;
 }
 
+/* The raise's stack as hook_unwind_here walks it. */
+struct stack_walk {
+	struct panic_slot *s;
+	const struct hook_modtab *t;
+	int raiser;                  /* the module of the first frame */
+	int in_run;                  /* the last frame was in it */
+	struct hook_activation last; /* that frame's activation */
+};
+
+static void end_run(struct stack_walk *w)
+{
+	if (w->in_run && w->s->nedges < HOOK_PANIC_EDGES)
+		w->s->edges[w->s->nedges++] = w->last;
+	w->in_run = 0;
+}
+
+static int on_frame(void *arg, uintptr_t pc, struct hook_activation act)
+{
+	struct stack_walk *w = arg;
+	struct panic_slot *s = w->s;
+	int m = hook_modules_find(w->t, pc);
+
+	if (s->nframes < HOOK_MAX_FRAMES) {
+		s->pcs[s->nframes] = pc;
+		s->acts[s->nframes++] = act;
+	}
+	if (s->nframes == 1)
+		w->raiser = m;
+	if (m >= 0 && m == w->raiser) {
+		w->in_run = 1;
+		w->last = act;
+	} else {
+		end_run(w);
+	}
+	return 0;
+}
+
+/* The first HOOK_MAX_FRAMES frames from the raise, and the edges of the
+ * raising module's runs over the whole stack. */
+static void take_stack(struct panic_slot *s, uintptr_t from)
+{
+	struct stack_walk w = {.s = s, .t = hook_modules_pin(), .raiser = -1};
+
+	s->nframes = s->nedges = 0;
+	hook_unwind_here(from, on_frame, &w);
+	end_run(&w);
+	hook_modules_unpin(w.t);
+	if (s->nframes == 0) {
+		s->pcs[0] = from;
+		s->acts[0] = (struct hook_activation){0, 0};
+		s->nframes = 1;
+	}
+}
+
 /* from_hook: nsym_hook_panic's capture, whose raise follows. */
 static void record(uintptr_t from, const char *message, const char *file, unsigned line,
                    unsigned column, int report, int from_hook)
@@ -163,11 +223,7 @@ static void record(uintptr_t from, const char *message, const char *file, unsign
 	copy_text(s->file, sizeof(s->file), file);
 	s->line = file ? line : 0;
 	s->column = file ? column : 0;
-	s->nframes = hook_unwind_here(from, s->pcs, HOOK_MAX_FRAMES);
-	if (s->nframes == 0) {
-		s->pcs[0] = from;
-		s->nframes = 1;
-	}
+	take_stack(s, from);
 	if (report)
 		report_now(s, tid);
 	atomic_store(&s->pending, 1);
@@ -197,10 +253,34 @@ void hook_panic_raised(uintptr_t from, const void *exception)
 	record(from, message, NULL, 0, 0, hook_settings.panics_all, 0);
 }
 
-/* Whether the abort's stack (c's frames) still holds a call of the panic's
- * stack in the module that raised it: the panic's frames are live, so the
- * panic is not behind a catch that returned. An abort that could not be
- * unwound says nothing, and is taken to be the panic's. */
+/* Whether frame i of the capture is live on the abort's stack: the same
+ * activation (stack pointer and procedure, from libunwind) when both walks
+ * know it; else, less surely, the same return address. */
+static int frame_live(const struct panic_slot *s, size_t i, const struct hook_crash *c)
+{
+	const struct hook_activation *a = &s->acts[i];
+
+	if (a->proc != 0 && c->nacts > 0) {
+		for (size_t j = 0; j < c->nacts; j++) {
+			if (c->acts[j].proc == a->proc && c->acts[j].sp == a->sp)
+				return 1;
+		}
+		return 0;
+	}
+	for (size_t j = 1; j < c->nframes; j++) {
+		if (c->pcs[j] == s->pcs[i])
+			return 1;
+	}
+	return 0;
+}
+
+/* Whether the abort's stack still holds an activation of the panic's stack
+ * in the module that raised it: the panic is then not behind a catch that
+ * returned. Activations, not return addresses: every panic of a module
+ * passes through the same frames of std's, and a function where the
+ * unwinding stopped (one that cannot unwind) calls abort from another
+ * address than the one it called the panicking code from. An abort that
+ * could not be unwound says nothing, and is taken to be the panic's. */
 static int still_in_flight(const struct panic_slot *s, const struct hook_crash *c)
 {
 	int raiser = hook_modules_find(c->modules, s->pcs[0]);
@@ -208,10 +288,13 @@ static int still_in_flight(const struct panic_slot *s, const struct hook_crash *
 	if (c->nframes <= 1)
 		return 1;
 	for (size_t i = 1; raiser >= 0 && i < s->nframes; i++) {
-		if (hook_modules_find(c->modules, s->pcs[i]) != raiser)
-			continue;
-		for (size_t j = 1; j < c->nframes; j++) {
-			if (c->pcs[j] == s->pcs[i])
+		if (hook_modules_find(c->modules, s->pcs[i]) == raiser && frame_live(s, i, c))
+			return 1;
+	}
+	for (size_t e = 0; e < s->nedges; e++) {
+		for (size_t j = 0; j < c->nacts; j++) {
+			if (s->edges[e].proc != 0 && c->acts[j].proc == s->edges[e].proc &&
+			    c->acts[j].sp == s->edges[e].sp)
 				return 1;
 		}
 	}
@@ -221,7 +304,8 @@ static int still_in_flight(const struct panic_slot *s, const struct hook_crash *
 int hook_panic_pending(pid_t tid)
 {
 	struct panic_slot *s = slot_find(tid);
-	return s != NULL && atomic_load(&s->pending);
+	return s != NULL && atomic_load(&s->pending) &&
+	       monotonic_now() - s->when <= HOOK_PANIC_MAX_AGE;
 }
 
 int hook_panic_take(struct hook_crash *c, pid_t tid)

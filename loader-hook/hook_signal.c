@@ -300,14 +300,14 @@ static void unwind_guarded(const ucontext_t *uc)
 	guard_begin(saved);
 	if (sigsetjmp(unwind_escape, 1) == 0) {
 		unblock_faults();
-		cfi = hook_unwind_cfi(uc, crash.pcs, HOOK_MAX_FRAMES);
+		cfi = hook_unwind_cfi(uc, crash.pcs, crash.acts, HOOK_MAX_FRAMES);
 	}
 	if (sigsetjmp(unwind_escape, 1) == 0) {
 		unblock_faults();
 		fp = hook_unwind_fp(uc, by_fp, HOOK_MAX_FRAMES);
 	}
 	guard_end(saved);
-	crash.nframes = cfi;
+	crash.nacts = crash.nframes = cfi;
 	if (fp > cfi) {
 		memcpy(crash.pcs, by_fp, fp * sizeof(by_fp[0]));
 		crash.nframes = fp;
@@ -395,7 +395,8 @@ static void capture(int sig, const siginfo_t *info, const ucontext_t *uc, pid_t 
 	crash.panic = 0;
 	crash.nregs = hook_context_registers(uc, crash.regs, &crash.reg_names);
 	hook_crash_identity(&crash);
-	unwind_guarded(uc); /* an abort's own stack says whether a panic is behind it */
+	unwind_guarded(uc);     /* an abort's own stack says whether a panic is behind it */
+	find_missing_modules(); /* and the module that raised it must be known */
 	if (sig == SIGABRT)
 		panic = hook_panic_take(&crash, tid);
 	if (panic == 2) {
@@ -404,7 +405,8 @@ static void capture(int sig, const siginfo_t *info, const ucontext_t *uc, pid_t 
 		hook_symbolicate_wait_all();
 		return;
 	}
-	find_missing_modules();
+	if (panic == 1)
+		find_missing_modules(); /* for the panic's frames */
 	write_all(&crash, 1);
 }
 

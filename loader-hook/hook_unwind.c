@@ -24,11 +24,13 @@
 typedef int (*init_fn)(unw_cursor_t *, unw_context_t *, int);
 typedef int (*step_fn)(unw_cursor_t *);
 typedef int (*get_reg_fn)(unw_cursor_t *, unw_regnum_t, unw_word_t *);
+typedef int (*proc_info_fn)(unw_cursor_t *, unw_proc_info_t *);
 
 static struct {
 	init_fn init;
 	step_fn step;
 	get_reg_fn get_reg;
+	proc_info_fn proc_info; /* may be NULL: activations unknown */
 } unw;
 
 /* A stack this deep past sp is not the thread's stack any more. */
@@ -112,6 +114,7 @@ void hook_unwind_init(void)
 		return; /* frame pointers only */
 	unw.step = (step_fn)dlsym(lib, STR(unw_step));
 	unw.get_reg = (get_reg_fn)dlsym(lib, STR(unw_get_reg));
+	unw.proc_info = (proc_info_fn)dlsym(lib, STR(unw_get_proc_info));
 	init_fn init = (init_fn)dlsym(lib, STR(unw_init_local2));
 	if (!unw.step || !unw.get_reg || !init)
 		return;
@@ -121,7 +124,22 @@ void hook_unwind_init(void)
 	unw.init = init;
 }
 
-static size_t unwind_libunwind(const ucontext_t *uc, int flags, uintptr_t *out, size_t max)
+static struct hook_activation activation(unw_cursor_t *cur)
+{
+	struct hook_activation a = {0, 0};
+	unw_proc_info_t pi;
+	unw_word_t sp;
+
+	if (unw.proc_info != NULL && unw.proc_info(cur, &pi) == 0 &&
+	    unw.get_reg(cur, UNW_REG_SP, &sp) == 0) {
+		a.sp = (uintptr_t)sp;
+		a.proc = (uintptr_t)pi.start_ip;
+	}
+	return a;
+}
+
+static size_t unwind_libunwind(const ucontext_t *uc, int flags, uintptr_t *out,
+                               struct hook_activation *acts, size_t max)
 {
 	unw_cursor_t cur;
 	ucontext_t copy;
@@ -134,14 +152,16 @@ static size_t unwind_libunwind(const ucontext_t *uc, int flags, uintptr_t *out, 
 		unw_word_t ip;
 		if (unw.get_reg(&cur, UNW_REG_IP, &ip) != 0 || ip == 0)
 			break;
+		acts[n] = activation(&cur);
 		out[n++] = (uintptr_t)ip;
 	} while (n < max && unw.step(&cur) > 0);
 	return n;
 }
 
-size_t hook_unwind_cfi(const ucontext_t *uc, uintptr_t *out, size_t max)
+size_t hook_unwind_cfi(const ucontext_t *uc, uintptr_t *out, struct hook_activation *acts,
+                       size_t max)
 {
-	return unwind_libunwind(uc, UNW_INIT_SIGNAL_FRAME, out, max);
+	return unwind_libunwind(uc, UNW_INIT_SIGNAL_FRAME, out, acts, max);
 }
 
 /* Follows saved frame pointers while they climb the stack above sp. */
@@ -166,36 +186,68 @@ size_t hook_unwind_fp(const ucontext_t *uc, uintptr_t *out, size_t max)
 
 /* Frames of ours that may sit inside `from` before the panicking code's. */
 #define HERE_SLACK 16
+/* How far a walk from here goes at most: a recursion this deep is cut. */
+#define HERE_MAX_DEPTH 4096
+
+/* The frame under cur; 0 at the end of the stack. */
+static int read_frame(unw_cursor_t *cur, uintptr_t *pc, struct hook_activation *act)
+{
+	unw_word_t ip;
+
+	if (unw.get_reg(cur, UNW_REG_IP, &ip) != 0 || ip == 0)
+		return 0;
+	*pc = (uintptr_t)ip;
+	*act = activation(cur);
+	return 1;
+}
 
 /*
  * Not a signal handler: the panic machinery called us (through
  * _Unwind_RaiseException or the Rust panic hook), so the stack is intact and
- * getcontext gives its innermost frame. The walk starts in our own frames;
- * everything inside the frame that returns to `from` is dropped.
+ * getcontext gives its innermost frame. The walk starts in our own frames:
+ * those inside the frame that returns to `from` are dropped (all are kept
+ * when `from` is not among the first HERE_SLACK). fn sees each frame after,
+ * outward, until it returns non-zero or HERE_MAX_DEPTH frames were walked.
+ * Returns how many it saw; 0 without libunwind.
  */
-size_t hook_unwind_here(uintptr_t from, uintptr_t *out, size_t max)
+static __attribute__((noinline)) size_t walk_here(ucontext_t *uc, uintptr_t from, hook_frame_fn fn,
+                                                  void *arg)
 {
-	uintptr_t all[HOOK_MAX_FRAMES + HERE_SLACK];
-	size_t n = 0, skip = 0;
-	ucontext_t uc;
-	if (max > HOOK_MAX_FRAMES)
-		max = HOOK_MAX_FRAMES;
-	if (getcontext(&uc) != 0)
+	uintptr_t pcs[HERE_SLACK], pc;
+	struct hook_activation acts[HERE_SLACK], act;
+	size_t n = 0, skip = 0, given = 0;
+	int more = 1;
+	unw_cursor_t cur;
+
+	if (unw.init(&cur, (unw_context_t *)uc, 0) != 0)
 		return 0;
-	n = unwind_libunwind(&uc, 0, all, max + HERE_SLACK);
-	if (n == 0) {
-		/* Frame pointers only: Rust's std is built without them, so
-		 * the walk would not get far past us. The raise site at least. */
-		out[0] = from;
-		return 1;
+	while (n < HERE_SLACK && more && read_frame(&cur, &pcs[n], &acts[n])) {
+		n++;
+		more = unw.step(&cur) > 0;
 	}
-	while (skip < n && all[skip] != from)
+	while (skip < n && pcs[skip] != from)
 		skip++;
 	if (skip == n)
-		skip = 0; /* `from` not seen: keep every frame rather than none */
-	n -= skip;
-	if (n > max)
-		n = max;
-	memcpy(out, all + skip, n * sizeof(*out));
-	return n;
+		skip = 0;
+	for (size_t i = skip; i < n; i++) {
+		given++;
+		if (fn(arg, pcs[i], acts[i]) != 0)
+			return given;
+	}
+	while (more && n++ < HERE_MAX_DEPTH && read_frame(&cur, &pc, &act)) {
+		given++;
+		if (fn(arg, pc, act) != 0)
+			break;
+		more = unw.step(&cur) > 0;
+	}
+	return given;
+}
+
+size_t hook_unwind_here(uintptr_t from, hook_frame_fn fn, void *arg)
+{
+	ucontext_t uc;
+
+	if (!unw.init || getcontext(&uc) != 0)
+		return 0;
+	return walk_here(&uc, from, fn, arg);
 }
