@@ -449,6 +449,22 @@ for (let i = 0; i < Number(process.argv[1]); i++) {
 	[ "$(report_count)" = 10 ] || fail "12 panics wrote $(report_count) reports, not 10"
 }
 
+# A panic 100 calls under an extern "C" function, with a catch_unwind above
+# it: the unwinding stops at the function, which cannot unwind, and the
+# process aborts. The panic's frames are gone by then and the 64 it kept
+# are all recursion; the catch_unwind's frames, kept as the edge of the
+# addon's frames, are still there, so the abort is the panic's.
+case_rust_panic_stops_at_no_unwind() {
+	local report
+	panic_addon caught
+	run_node RUST_BACKTRACE=0 -- -e "require('$work/caught.node').stopsAtNoUnwind()"
+	[ "$status" = 134 ] || fail "exit status $status, not 134 (SIGABRT)"
+	report=$(the_report)
+	"$node" "$here/check-panic.js" "$report" 'caught\.node$' \
+		'deep under a function that cannot unwind' >"$work/check" ||
+		fail "report check failed: $(cat "$work/check")"
+}
+
 # A caught panic, then an abort of the process's own: the abort is reported
 # as a SIGABRT with its own frames, not as that panic (preload and linked).
 case_abort_after_caught_panic() {

@@ -3,7 +3,9 @@
 //! under `catch_unwind` and, as NAPI-RS does, turns the caught panic into a
 //! thrown JS `Error` with `code: 'GenericFailure'` and the panic's message;
 //! `caughtStatic()` the same with a message without arguments (a &str
-//! payload rather than a String).
+//! payload rather than a String). `stopsAtNoUnwind()` panics 100 calls
+//! under an `extern "C"` function, which cannot unwind: the unwinding, on
+//! its way to a `catch_unwind` above, stops there and the process aborts.
 //! Built with panic = "unwind" twice by
 //! build-panic.sh: plain (preload mode) and, with `--cfg linked`, linked with
 //! libnsym_hook.a and loader-hook/rust/napi_symbols_hook.rs (linked mode).
@@ -36,6 +38,22 @@ fn raise_static(n: i32) -> i32 {
         panic!("a static message");
     }
     n
+}
+
+/// 100 calls deep, then a panic; the frames stay (not a loop).
+#[inline(never)]
+fn deep(n: i32) -> i32 {
+    if n == 0 {
+        panic!("deep under a function that cannot unwind");
+    }
+    let r = deep(n - 1);
+    unsafe { ptr::read_volatile(&r) + 1 }
+}
+
+/// Cannot unwind (`extern "C"`): a panic that reaches it aborts the process.
+#[inline(never)]
+extern "C" fn no_unwind(n: i32) -> i32 {
+    deep(n)
 }
 
 extern "C" {
@@ -76,6 +94,11 @@ unsafe extern "C" fn js_caught_static(env: napi_env, _info: *mut c_void) -> napi
     to_js(env, std::panic::catch_unwind(|| raise_static(n)))
 }
 
+unsafe extern "C" fn js_stops_at_no_unwind(env: napi_env, _info: *mut c_void) -> napi_value {
+    let n = ptr::read_volatile(&100);
+    to_js(env, std::panic::catch_unwind(|| no_unwind(n)))
+}
+
 /// The value, or the caught panic thrown as a JS Error (GenericFailure).
 unsafe fn to_js(env: napi_env, result: std::thread::Result<i32>) -> napi_value {
     match result {
@@ -96,8 +119,11 @@ unsafe fn to_js(env: napi_env, result: std::thread::Result<i32>) -> napi_value {
 pub unsafe extern "C" fn napi_register_module_v1(env: napi_env, exports: napi_value) -> napi_value {
     #[cfg(linked)]
     napi_symbols_hook::install_with_env(env);
-    let functions: [(&[u8], napi_callback); 2] =
-        [(b"caught\0", Some(js_caught)), (b"caughtStatic\0", Some(js_caught_static))];
+    let functions: [(&[u8], napi_callback); 3] = [
+        (b"caught\0", Some(js_caught)),
+        (b"caughtStatic\0", Some(js_caught_static)),
+        (b"stopsAtNoUnwind\0", Some(js_stops_at_no_unwind)),
+    ];
     for (name, cb) in functions {
         let mut f = ptr::null_mut();
         let name = name.as_ptr() as *const c_char;
