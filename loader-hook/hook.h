@@ -64,10 +64,11 @@ struct hook_other {
 extern struct hook_other hook_other;
 
 /* Which activation of which function a frame is: the stack pointer in it
- * (the CFA of the frame it called) and its procedure's first address, as
- * libunwind reads them from the CFI; zeros when unknown. */
+ * (the CFA of the frame it called, as libunwind reads it from the CFI; 0
+ * when unknown) and its pc, whose procedure hook_proc_start finds when two
+ * frames' stack pointers agree. */
 struct hook_activation {
-	uintptr_t sp, proc;
+	uintptr_t sp, pc;
 };
 
 /* What the handler learned about one crash. */
@@ -133,8 +134,16 @@ void hook_unwind_init(void);
 size_t hook_unwind_cfi(const ucontext_t *uc, uintptr_t *out, struct hook_activation *acts,
                        size_t max);                                      /* signal-safe */
 size_t hook_unwind_fp(const ucontext_t *uc, uintptr_t *out, size_t max); /* signal-safe */
-uintptr_t hook_context_pc(const ucontext_t *uc);                         /* signal-safe */
-uintptr_t hook_context_sp(const ucontext_t *uc);                         /* signal-safe */
+/* The first address of the procedure holding pc, from its CFI; 0 when
+ * unknown (as signal-safe as the unwinding). */
+uintptr_t hook_proc_start(uintptr_t pc);
+/* Whether a and b are the same activation of the same function: the same
+ * stack pointer, and pcs in one procedure (return addresses are looked up
+ * at pc - 1, a signal's own pc as it is). */
+int hook_same_activation(struct hook_activation a, int a_return, struct hook_activation b,
+                         int b_return);
+uintptr_t hook_context_pc(const ucontext_t *uc); /* signal-safe */
+uintptr_t hook_context_sp(const ucontext_t *uc); /* signal-safe */
 /* The general registers in uc, into out (HOOK_MAX_REGS at most), with
  * their names in *names, in the order of the architecture's manuals. */
 size_t hook_context_registers(const ucontext_t *uc, uintptr_t *out,

@@ -202,7 +202,7 @@ static void take_stack(struct panic_slot *s, uintptr_t from)
 	hook_modules_unpin(w.t);
 	if (s->nframes == 0) {
 		s->pcs[0] = from;
-		s->acts[0] = (struct hook_activation){0, 0};
+		s->acts[0] = (struct hook_activation){0, from};
 		s->nframes = 1;
 	}
 }
@@ -253,22 +253,20 @@ void hook_panic_raised(uintptr_t from, const void *exception)
 	record(from, message, NULL, 0, 0, hook_settings.panics_all, 0);
 }
 
-/* Whether frame i of the capture is live on the abort's stack: the same
- * activation (stack pointer and procedure, from libunwind) when both walks
- * know it; else, less surely, the same return address. */
-static int frame_live(const struct panic_slot *s, size_t i, const struct hook_crash *c)
+/* Whether activation a of the capture is on the abort's stack: the same
+ * activation where the abort's walk knows them; else, less surely, the
+ * same return address. */
+static int live_on(const struct hook_crash *c, struct hook_activation a)
 {
-	const struct hook_activation *a = &s->acts[i];
-
-	if (a->proc != 0 && c->nacts > 0) {
+	if (a.sp != 0 && c->nacts > 0) {
 		for (size_t j = 0; j < c->nacts; j++) {
-			if (c->acts[j].proc == a->proc && c->acts[j].sp == a->sp)
+			if (hook_same_activation(a, 1, c->acts[j], j > 0))
 				return 1;
 		}
 		return 0;
 	}
 	for (size_t j = 1; j < c->nframes; j++) {
-		if (c->pcs[j] == s->pcs[i])
+		if (c->pcs[j] == a.pc)
 			return 1;
 	}
 	return 0;
@@ -288,15 +286,12 @@ static int still_in_flight(const struct panic_slot *s, const struct hook_crash *
 	if (c->nframes <= 1)
 		return 1;
 	for (size_t i = 1; raiser >= 0 && i < s->nframes; i++) {
-		if (hook_modules_find(c->modules, s->pcs[i]) == raiser && frame_live(s, i, c))
+		if (hook_modules_find(c->modules, s->pcs[i]) == raiser && live_on(c, s->acts[i]))
 			return 1;
 	}
 	for (size_t e = 0; e < s->nedges; e++) {
-		for (size_t j = 0; j < c->nacts; j++) {
-			if (s->edges[e].proc != 0 && c->acts[j].proc == s->edges[e].proc &&
-			    c->acts[j].sp == s->edges[e].sp)
-				return 1;
-		}
+		if (live_on(c, s->edges[e]))
+			return 1;
 	}
 	return 0;
 }

@@ -24,13 +24,14 @@
 typedef int (*init_fn)(unw_cursor_t *, unw_context_t *, int);
 typedef int (*step_fn)(unw_cursor_t *);
 typedef int (*get_reg_fn)(unw_cursor_t *, unw_regnum_t, unw_word_t *);
-typedef int (*proc_info_fn)(unw_cursor_t *, unw_proc_info_t *);
+typedef int (*proc_info_fn)(unw_addr_space_t, unw_word_t, unw_proc_info_t *, void *);
 
 static struct {
 	init_fn init;
 	step_fn step;
 	get_reg_fn get_reg;
-	proc_info_fn proc_info; /* may be NULL: activations unknown */
+	proc_info_fn proc_info;  /* by ip; may be NULL: procedures unknown */
+	unw_addr_space_t *local; /* libunwind's own address space */
 } unw;
 
 /* A stack this deep past sp is not the thread's stack any more. */
@@ -114,7 +115,8 @@ void hook_unwind_init(void)
 		return; /* frame pointers only */
 	unw.step = (step_fn)dlsym(lib, STR(unw_step));
 	unw.get_reg = (get_reg_fn)dlsym(lib, STR(unw_get_reg));
-	unw.proc_info = (proc_info_fn)dlsym(lib, STR(unw_get_proc_info));
+	unw.proc_info = (proc_info_fn)dlsym(lib, STR(unw_get_proc_info_by_ip));
+	unw.local = (unw_addr_space_t *)dlsym(lib, STR(unw_local_addr_space));
 	init_fn init = (init_fn)dlsym(lib, STR(unw_init_local2));
 	if (!unw.step || !unw.get_reg || !init)
 		return;
@@ -124,18 +126,41 @@ void hook_unwind_init(void)
 	unw.init = init;
 }
 
-static struct hook_activation activation(unw_cursor_t *cur)
+/* The stack pointer is one register read; the procedure, a CFI lookup, is
+ * left until two activations' stack pointers agree (hook_same_activation):
+ * a raise is walked for every panic, caught ones too. */
+static struct hook_activation activation(unw_cursor_t *cur, uintptr_t pc)
 {
-	struct hook_activation a = {0, 0};
-	unw_proc_info_t pi;
+	struct hook_activation a = {0, pc};
 	unw_word_t sp;
 
-	if (unw.proc_info != NULL && unw.proc_info(cur, &pi) == 0 &&
-	    unw.get_reg(cur, UNW_REG_SP, &sp) == 0) {
+	if (unw.get_reg(cur, UNW_REG_SP, &sp) == 0)
 		a.sp = (uintptr_t)sp;
-		a.proc = (uintptr_t)pi.start_ip;
-	}
 	return a;
+}
+
+uintptr_t hook_proc_start(uintptr_t pc)
+{
+	unw_proc_info_t pi;
+
+	if (unw.proc_info == NULL || unw.local == NULL ||
+	    unw.proc_info(*unw.local, (unw_word_t)pc, &pi, NULL) != 0)
+		return 0;
+	return (uintptr_t)pi.start_ip;
+}
+
+int hook_same_activation(struct hook_activation a, int a_return, struct hook_activation b,
+                         int b_return)
+{
+	uintptr_t pa, pb;
+
+	if (a.sp == 0 || a.sp != b.sp)
+		return 0;
+	if (a.pc == b.pc)
+		return 1;
+	pa = hook_proc_start(a.pc - (a_return ? 1 : 0));
+	pb = hook_proc_start(b.pc - (b_return ? 1 : 0));
+	return pa != 0 && pa == pb;
 }
 
 static size_t unwind_libunwind(const ucontext_t *uc, int flags, uintptr_t *out,
@@ -152,7 +177,7 @@ static size_t unwind_libunwind(const ucontext_t *uc, int flags, uintptr_t *out,
 		unw_word_t ip;
 		if (unw.get_reg(&cur, UNW_REG_IP, &ip) != 0 || ip == 0)
 			break;
-		acts[n] = activation(&cur);
+		acts[n] = activation(&cur, (uintptr_t)ip);
 		out[n++] = (uintptr_t)ip;
 	} while (n < max && unw.step(&cur) > 0);
 	return n;
@@ -197,7 +222,7 @@ static int read_frame(unw_cursor_t *cur, uintptr_t *pc, struct hook_activation *
 	if (unw.get_reg(cur, UNW_REG_IP, &ip) != 0 || ip == 0)
 		return 0;
 	*pc = (uintptr_t)ip;
-	*act = activation(cur);
+	*act = activation(cur, *pc);
 	return 1;
 }
 
