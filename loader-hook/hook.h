@@ -19,6 +19,7 @@
 #define HOOK_MAX_ID      64           /* build-id bytes kept */
 #define HOOK_PATHS_SIZE  (128 * 1024) /* module path bytes per table */
 #define HOOK_MAX_FRAMES  64           /* frames unwound, as the compact trace allows */
+#define HOOK_MAX_ACTS    512          /* a signal's activations kept, past the frames */
 #define HOOK_PANIC_TEXT  512          /* panic message bytes kept */
 #define HOOK_PANIC_FILE  256          /* panic location file bytes kept */
 #define HOOK_MAX_REGS    34           /* general registers (aarch64: x0-x30, sp, pc, pstate) */
@@ -83,7 +84,7 @@ struct hook_crash {
 	size_t nframes;                 /* used entries of pcs */
 	/* the signal's own frames as libunwind walked them (a SIGABRT's,
 	 * before a panic's frames replace them): their activations */
-	struct hook_activation acts[HOOK_MAX_FRAMES];
+	struct hook_activation acts[HOOK_MAX_ACTS];
 	size_t nacts;
 	int panic;                           /* reason "panic": every pc is a return address */
 	char panic_message[HOOK_PANIC_TEXT]; /* "" when unknown (preload mode) */
@@ -131,8 +132,11 @@ const char *hook_module_path(const struct hook_modtab *t, int i); /* signal-safe
 void hook_unwind_init(void);
 /* The two walks of a signal's stack, libunwind's (CFI) and the frame
  * pointers'; the caller guards each against faults and keeps the longer. */
-size_t hook_unwind_cfi(const ucontext_t *uc, uintptr_t *out, struct hook_activation *acts,
-                       size_t max);                                      /* signal-safe */
+/* cfi: the first max_out pcs into out, the activations of the first
+ * max_acts frames (max_acts >= max_out) into acts; returns the frames
+ * walked, so min(return, max_out) pcs. */
+size_t hook_unwind_cfi(const ucontext_t *uc, uintptr_t *out, size_t max_out,
+                       struct hook_activation *acts, size_t max_acts);   /* signal-safe */
 size_t hook_unwind_fp(const ucontext_t *uc, uintptr_t *out, size_t max); /* signal-safe */
 /* The first address of the procedure holding pc, from its CFI; 0 when
  * unknown (as signal-safe as the unwinding). */
@@ -152,7 +156,8 @@ size_t hook_context_registers(const ucontext_t *uc, uintptr_t *out,
  * pc is `from` (a return address) outward (all of it when none is), frame
  * by frame to fn until it returns non-zero. Returns how many fn saw. */
 typedef int (*hook_frame_fn)(void *arg, uintptr_t pc, struct hook_activation act);
-size_t hook_unwind_here(uintptr_t from, hook_frame_fn fn, void *arg);
+#define HOOK_UNWIND_HERE_MAX 1024 /* frames walked at most; *cut set when more were there */
+size_t hook_unwind_here(uintptr_t from, hook_frame_fn fn, void *arg, int *cut);
 
 /* hook_signal.c */
 int hook_signals_install(void);

@@ -196,9 +196,12 @@ static void take_stack(struct panic_slot *s, uintptr_t from)
 {
 	struct stack_walk w = {.s = s, .t = hook_modules_pin(), .raiser = -1};
 
+	int cut;
+
 	s->nframes = s->nedges = 0;
-	hook_unwind_here(from, on_frame, &w);
-	end_run(&w);
+	hook_unwind_here(from, on_frame, &w, &cut);
+	if (!cut) /* a walk cut short is in the middle of its run: no edge there */
+		end_run(&w);
 	hook_modules_unpin(w.t);
 	if (s->nframes == 0) {
 		s->pcs[0] = from;
@@ -279,12 +282,43 @@ static int live_on(const struct hook_crash *c, struct hook_activation a)
  * unwinding stopped (one that cannot unwind) calls abort from another
  * address than the one it called the panicking code from. An abort that
  * could not be unwound says nothing, and is taken to be the panic's. */
+/* How many frames after the raise's own are std's panic machinery for
+ * certain (rust_panic_with_hook, begin_panic_handler and its closure,
+ * __rust_end_short_backtrace), in preload and in linked mode alike. */
+#define MACHINERY_FRAMES 4
+
+/* Whether the abort comes through std's panic machinery: some frame of its
+ * is in a procedure of the raise's first frames (at another activation:
+ * the abort of a panic that could not start, of one that reached a
+ * function that cannot unwind). A caught panic's later std::process::abort
+ * or C abort() does not. */
+static int through_machinery(const struct panic_slot *s, const struct hook_crash *c)
+{
+	uintptr_t procs[MACHINERY_FRAMES];
+	size_t n = 0;
+
+	for (size_t i = 1; i < s->nframes && n < MACHINERY_FRAMES; i++) {
+		procs[n] = hook_proc_start(s->pcs[i] - 1);
+		n += procs[n] != 0;
+	}
+	for (size_t j = 1; j < c->nacts; j++) {
+		uintptr_t p = hook_proc_start(c->acts[j].pc - 1);
+		for (size_t k = 0; p != 0 && k < n; k++) {
+			if (p == procs[k])
+				return 1;
+		}
+	}
+	return 0;
+}
+
 static int still_in_flight(const struct panic_slot *s, const struct hook_crash *c)
 {
 	int raiser = hook_modules_find(c->modules, s->pcs[0]);
 
 	if (c->nframes <= 1)
 		return 1;
+	if (!through_machinery(s, c))
+		return 0;
 	for (size_t i = 1; raiser >= 0 && i < s->nframes; i++) {
 		if (hook_modules_find(c->modules, s->pcs[i]) == raiser && live_on(c, s->acts[i]))
 			return 1;

@@ -300,15 +300,16 @@ static void unwind_guarded(const ucontext_t *uc)
 	guard_begin(saved);
 	if (sigsetjmp(unwind_escape, 1) == 0) {
 		unblock_faults();
-		cfi = hook_unwind_cfi(uc, crash.pcs, crash.acts, HOOK_MAX_FRAMES);
+		cfi = hook_unwind_cfi(uc, crash.pcs, HOOK_MAX_FRAMES, crash.acts, HOOK_MAX_ACTS);
 	}
 	if (sigsetjmp(unwind_escape, 1) == 0) {
 		unblock_faults();
 		fp = hook_unwind_fp(uc, by_fp, HOOK_MAX_FRAMES);
 	}
 	guard_end(saved);
-	crash.nacts = crash.nframes = cfi;
-	if (fp > cfi) {
+	crash.nacts = cfi;
+	crash.nframes = cfi < HOOK_MAX_FRAMES ? cfi : HOOK_MAX_FRAMES;
+	if (fp > crash.nframes) {
 		memcpy(crash.pcs, by_fp, fp * sizeof(by_fp[0]));
 		crash.nframes = fp;
 	}

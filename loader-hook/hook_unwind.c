@@ -163,8 +163,8 @@ int hook_same_activation(struct hook_activation a, int a_return, struct hook_act
 	return pa != 0 && pa == pb;
 }
 
-static size_t unwind_libunwind(const ucontext_t *uc, int flags, uintptr_t *out,
-                               struct hook_activation *acts, size_t max)
+static size_t unwind_libunwind(const ucontext_t *uc, int flags, uintptr_t *out, size_t max_out,
+                               struct hook_activation *acts, size_t max_acts)
 {
 	unw_cursor_t cur;
 	ucontext_t copy;
@@ -178,15 +178,17 @@ static size_t unwind_libunwind(const ucontext_t *uc, int flags, uintptr_t *out,
 		if (unw.get_reg(&cur, UNW_REG_IP, &ip) != 0 || ip == 0)
 			break;
 		acts[n] = activation(&cur, (uintptr_t)ip);
-		out[n++] = (uintptr_t)ip;
-	} while (n < max && unw.step(&cur) > 0);
+		if (n < max_out)
+			out[n] = (uintptr_t)ip;
+		n++;
+	} while (n < max_acts && unw.step(&cur) > 0);
 	return n;
 }
 
-size_t hook_unwind_cfi(const ucontext_t *uc, uintptr_t *out, struct hook_activation *acts,
-                       size_t max)
+size_t hook_unwind_cfi(const ucontext_t *uc, uintptr_t *out, size_t max_out,
+                       struct hook_activation *acts, size_t max_acts)
 {
-	return unwind_libunwind(uc, UNW_INIT_SIGNAL_FRAME, out, acts, max);
+	return unwind_libunwind(uc, UNW_INIT_SIGNAL_FRAME, out, max_out, acts, max_acts);
 }
 
 /* Follows saved frame pointers while they climb the stack above sp. */
@@ -211,8 +213,6 @@ size_t hook_unwind_fp(const ucontext_t *uc, uintptr_t *out, size_t max)
 
 /* Frames of ours that may sit inside `from` before the panicking code's. */
 #define HERE_SLACK 16
-/* How far a walk from here goes at most: a recursion this deep is cut. */
-#define HERE_MAX_DEPTH 4096
 
 /* The frame under cur; 0 at the end of the stack. */
 static int read_frame(unw_cursor_t *cur, uintptr_t *pc, struct hook_activation *act)
@@ -232,11 +232,12 @@ static int read_frame(unw_cursor_t *cur, uintptr_t *pc, struct hook_activation *
  * getcontext gives its innermost frame. The walk starts in our own frames:
  * those inside the frame that returns to `from` are dropped (all are kept
  * when `from` is not among the first HERE_SLACK). fn sees each frame after,
- * outward, until it returns non-zero or HERE_MAX_DEPTH frames were walked.
+ * outward, until it returns non-zero or HOOK_UNWIND_HERE_MAX frames were
+ * walked (then *cut is set if the stack went on).
  * Returns how many it saw; 0 without libunwind.
  */
 static __attribute__((noinline)) size_t walk_here(ucontext_t *uc, uintptr_t from, hook_frame_fn fn,
-                                                  void *arg)
+                                                  void *arg, int *cut)
 {
 	uintptr_t pcs[HERE_SLACK], pc;
 	struct hook_activation acts[HERE_SLACK], act;
@@ -259,20 +260,22 @@ static __attribute__((noinline)) size_t walk_here(ucontext_t *uc, uintptr_t from
 		if (fn(arg, pcs[i], acts[i]) != 0)
 			return given;
 	}
-	while (more && n++ < HERE_MAX_DEPTH && read_frame(&cur, &pc, &act)) {
+	while (more && n++ < HOOK_UNWIND_HERE_MAX && read_frame(&cur, &pc, &act)) {
 		given++;
 		if (fn(arg, pc, act) != 0)
-			break;
+			return given;
 		more = unw.step(&cur) > 0;
 	}
+	*cut = more && n > HOOK_UNWIND_HERE_MAX;
 	return given;
 }
 
-size_t hook_unwind_here(uintptr_t from, hook_frame_fn fn, void *arg)
+size_t hook_unwind_here(uintptr_t from, hook_frame_fn fn, void *arg, int *cut)
 {
 	ucontext_t uc;
 
+	*cut = 0;
 	if (!unw.init || getcontext(&uc) != 0)
 		return 0;
-	return walk_here(&uc, from, fn, arg);
+	return walk_here(&uc, from, fn, arg, cut);
 }

@@ -466,25 +466,28 @@ case_rust_panic_stops_at_no_unwind() {
 }
 
 # A caught panic, then an abort of the process's own: the abort is reported
-# as a SIGABRT with its own frames, not as that panic (preload and linked).
+# as a SIGABRT with its own frames, not as that panic (preload and linked),
+# whether it comes from JS (no addon frame on its stack) or from the very
+# call that caught the panic (the catching frames still there).
 case_abort_after_caught_panic() {
-	local js
+	local js name
 	for mode in preload linked; do
-		panic_addon "$([ $mode = preload ] && echo caught || echo linked)"
-		js="try { require('$work/$([ $mode = preload ] && echo caught || echo linked).node').caught(); }
+		name=$([ $mode = preload ] && echo caught || echo linked)
+		panic_addon "$name"
+		for js in "try { require('$work/$name.node').caught(); }
 catch (e) { if (e.code !== 'GenericFailure') process.exit(4); }
-process.abort();"
-		rm -f "$reports"/*
-		if [ $mode = preload ]; then
-			run_node RUST_BACKTRACE=0 -- -e "$js"
-		else
-			(cd "$work" && env RUST_BACKTRACE=0 NAPI_SYMBOLS_REPORT_DIR="$reports" \
-				NAPI_SYMBOLS_SYMBOLICATE=0 timeout 60 "$node" -e "$js") >"$work/out" 2>"$work/err"
-			status=$?
-		fi
-		[ "$status" = 134 ] || fail "$mode: exit status $status, not 134"
-		# linked mode reported the caught panic when it was raised: two reports
-		"$node" -e '
+process.abort();" "require('$work/$name.node').catchThenAbort();"; do
+			rm -f "$reports"/*
+			if [ $mode = preload ]; then
+				run_node RUST_BACKTRACE=0 -- -e "$js"
+			else
+				(cd "$work" && env RUST_BACKTRACE=0 NAPI_SYMBOLS_REPORT_DIR="$reports" \
+					NAPI_SYMBOLS_SYMBOLICATE=0 timeout 60 "$node" -e "$js") >"$work/out" 2>"$work/err"
+				status=$?
+			fi
+			[ "$status" = 134 ] || fail "$mode, $js: exit status $status, not 134"
+			# linked mode reported the caught panic when it was raised: two reports
+			"$node" -e '
 const fs = require("fs"), dir = process.argv[1], mode = process.argv[2];
 const reports = fs.readdirSync(dir).filter((f) => /^napi-crash-.*\.json$/.test(f))
   .map((f) => JSON.parse(fs.readFileSync(dir + "/" + f, "utf8")));
@@ -493,7 +496,8 @@ const panics = reports.filter((r) => r.reason === "panic");
 if (aborts.length !== 1) { console.log(mode + ": " + aborts.length + " SIGABRT reports"); process.exit(1); }
 if (panics.length !== (mode === "linked" ? 1 : 0)) { console.log(mode + ": " + panics.length + " panic reports"); process.exit(1); }
 if (aborts[0].frames.length < 3) { console.log(mode + ": the abort has " + aborts[0].frames.length + " frames"); process.exit(1); }
-' "$reports" "$mode" >"$work/check" || fail "$(cat "$work/check")"
+' "$reports" "$mode" >"$work/check" || fail "$js: $(cat "$work/check")"
+		done
 	done
 }
 

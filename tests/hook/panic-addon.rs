@@ -6,6 +6,7 @@
 //! payload rather than a String). `stopsAtNoUnwind()` panics 100 calls
 //! under an `extern "C"` function, which cannot unwind: the unwinding, on
 //! its way to a `catch_unwind` above, stops there and the process aborts.
+//! `catchThenAbort()` catches a panic, then calls `std::process::abort()`.
 //! Built with panic = "unwind" twice by
 //! build-panic.sh: plain (preload mode) and, with `--cfg linked`, linked with
 //! libnsym_hook.a and loader-hook/rust/napi_symbols_hook.rs (linked mode).
@@ -94,6 +95,13 @@ unsafe extern "C" fn js_caught_static(env: napi_env, _info: *mut c_void) -> napi
     to_js(env, std::panic::catch_unwind(|| raise_static(n)))
 }
 
+/// A panic caught, then an abort in the same call, under the same frames.
+unsafe extern "C" fn js_catch_then_abort(_env: napi_env, _info: *mut c_void) -> napi_value {
+    let n = ptr::read_volatile(&7);
+    let _ = std::panic::catch_unwind(|| raise_caught(n));
+    std::process::abort()
+}
+
 unsafe extern "C" fn js_stops_at_no_unwind(env: napi_env, _info: *mut c_void) -> napi_value {
     let n = ptr::read_volatile(&100);
     to_js(env, std::panic::catch_unwind(|| no_unwind(n)))
@@ -119,7 +127,8 @@ unsafe fn to_js(env: napi_env, result: std::thread::Result<i32>) -> napi_value {
 pub unsafe extern "C" fn napi_register_module_v1(env: napi_env, exports: napi_value) -> napi_value {
     #[cfg(linked)]
     napi_symbols_hook::install_with_env(env);
-    let functions: [(&[u8], napi_callback); 3] = [
+    let functions: [(&[u8], napi_callback); 4] = [
+        (b"catchThenAbort\0", Some(js_catch_then_abort)),
         (b"caught\0", Some(js_caught)),
         (b"caughtStatic\0", Some(js_caught_static)),
         (b"stopsAtNoUnwind\0", Some(js_stops_at_no_unwind)),
