@@ -202,7 +202,11 @@ static int run(const struct nsym_server_config *cfg)
 		return NSYM_EXIT_FAIL;
 	}
 	printf("listening on http://%s\n", nsym_server_address(srv));
-	fflush(stdout);
+	/* Only a notice: a reader gone (a pipe closed) is no reason for the
+	 * server, or for its exit status after a clean stop. */
+	if (fflush(stdout) != 0)
+		nsym_cli_error("warning: cannot print the address: %s", strerror(errno));
+	clearerr(stdout);
 	sigwait(&stop, &sig);
 	nsym_cli_error("%s: finishing requests in flight", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	nsym_server_stop(srv);

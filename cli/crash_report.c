@@ -80,9 +80,19 @@ static int signal_part(struct reader *r, const struct nsym_jnode *s)
 	return 0;
 }
 
+static bool has_register(const struct nsym_crash *c, const char *name)
+{
+	for (size_t i = 0; i < c->nregisters; i++) {
+		if (strcmp(c->registers[i].name, name) == 0)
+			return true;
+	}
+	return false;
+}
+
 /* The registers at the signal, when the report has them: members with a
- * short lowercase name and a hex value, in order; others are passed over
- * (they are not needed to symbolicate). */
+ * short lowercase name and a hex value, in order, the first of a name
+ * repeated (as nsym_json_get takes it); others are passed over (they are
+ * not needed to symbolicate). */
 static void registers_part(struct reader *r, const struct nsym_jnode *regs)
 {
 	if (regs == NULL || regs->type != NSYM_JOBJECT)
@@ -95,6 +105,7 @@ static void registers_part(struct reader *r, const struct nsym_jnode *regs)
 
 		if (m->type != NSYM_JSTRING || len == 0 || len >= sizeof(out->name) ||
 		    strspn(m->key, "abcdefghijklmnopqrstuvwxyz0123456789") != len ||
+		    has_register(r->c, m->key) ||
 		    nsym_crash_hex(&out->value, m->text, strlen(m->text), true) != 0)
 			continue;
 		memcpy(out->name, m->key, len + 1);

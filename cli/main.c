@@ -44,10 +44,10 @@ int nsym_cli_usage_error(const char *cmd, const char *fmt, ...)
 	return NSYM_EXIT_USAGE;
 }
 
-int main(int argc, char **argv)
+/* The command line to its command: an exit status. */
+static int dispatch(int argc, char **argv)
 {
 	const struct nsym_cmd *c;
-	int rc;
 
 	if (argc < 2) {
 		nsym_cli_print_overview(stderr);
@@ -66,23 +66,32 @@ int main(int argc, char **argv)
 		nsym_cli_error("'%s' is not a command; see 'napi-symbols --help'", argv[1]);
 		return NSYM_EXIT_USAGE;
 	}
-	/* A file-size limit (ulimit -f) then fails a write with EFBIG, which
-	 * each command reports as it would ENOSPC (fetch, split; serve answers
-	 * the one upload 507; standard output below), instead of killing the
-	 * process. */
-	signal(SIGXFSZ, SIG_IGN);
 	for (int i = 2; i < argc && strcmp(argv[i], "--") != 0; i++) {
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			fputs(c->usage, stdout);
 			return NSYM_EXIT_OK;
 		}
 	}
-	rc = c->run(argc - 1, argv + 1);
-	/* Output cut short (a full disk, the file-size limit above) fails the
-	 * command, whatever it printed: no command checks each printf. */
+	return c->run(argc - 1, argv + 1);
+}
+
+int main(int argc, char **argv)
+{
+	int rc;
+
+	/* A file-size limit (ulimit -f) then fails a write with EFBIG, which
+	 * each command reports as it would ENOSPC (fetch, split; serve answers
+	 * the one upload 507; standard output below), instead of killing the
+	 * process. */
+	signal(SIGXFSZ, SIG_IGN);
+	rc = dispatch(argc, argv);
+	/* Output cut short (a full disk, the file-size limit) fails the
+	 * command, whatever it printed: no command checks each printf. The
+	 * error of a write that failed earlier is gone by now. */
+	errno = 0;
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		nsym_cli_error("cannot write the output: %s",
-		               errno != 0 ? strerror(errno) : "error");
+		               errno != 0 ? strerror(errno) : "a write failed before it ended");
 		return rc != NSYM_EXIT_OK ? rc : NSYM_EXIT_FAIL;
 	}
 	return rc;

@@ -276,13 +276,6 @@ static int blob_present(struct nsym_store *s, const char *sha256)
 	return access(path, F_OK) == 0;
 }
 
-static void unlink_blob(struct nsym_store *s, const char *sha256)
-{
-	char path[4096];
-	blob_path(path, sizeof(path), local(s)->dir, sha256);
-	unlink(path);
-}
-
 /* Deletes the blob's row when nothing names it: 1 when it did, 0 when a row
  * still names it (artifacts, or any table whose foreign key refuses the
  * delete), or a negative code. */
@@ -304,110 +297,6 @@ static int forget_blob(struct nsym_store *s, const char *sha256)
 	if (rc != SQLITE_DONE)
 		return nsym_local_db_fail(s, "blob delete");
 	return sqlite3_changes(local(s)->db) > 0;
-}
-
-/* ---- adding rows --------------------------------------------------------------
- *
- * An artifact and a source are added alike: under the write lock, and only
- * while the blob's file is there, so a delete racing the upload cannot leave
- * the row naming a removed file (see "removing artifacts"); a taken unique
- * key answers NSYM_EEXIST with the row that holds it. What differs is in a
- * row_type.
- */
-
-struct row_type {
-	const char *name;   /* "artifact", "source": for messages */
-	size_t size;        /* of the row's struct */
-	const char *insert; /* the INSERT, with parameters for one row */
-	void (*bind)(sqlite3_stmt *st, const void *row);
-	/* Called when the insert met the unique key of row: reads the row
-	 * holding it into out (not row) and returns NSYM_EEXIST, or another
-	 * code when there is none. */
-	int (*taken)(struct nsym_store *s, void *out, const void *row);
-	/* Called when the INSERT's own condition added nothing: the error. */
-	int (*refused)(struct nsym_store *s, const void *row);
-};
-
-/* Room for a copy of any row add_row() takes. */
-union any_row {
-	struct nsym_artifact artifact;
-	struct nsym_source source;
-};
-
-static int insert_row(struct nsym_store *s, const struct row_type *t, void *row, int64_t *out_id)
-{
-	sqlite3_stmt *st = NULL;
-	char what[32];
-	int rc, ext;
-
-	snprintf(what, sizeof(what), "%s insert", t->name);
-	if (sqlite3_prepare_v2(local(s)->db, t->insert, -1, &st, NULL) != SQLITE_OK)
-		return nsym_local_db_fail(s, what);
-	t->bind(st, row);
-	rc = sqlite3_step(st);
-	ext = sqlite3_extended_errcode(local(s)->db);
-	sqlite3_finalize(st);
-	if (rc == SQLITE_DONE && t->refused != NULL && sqlite3_changes(local(s)->db) == 0)
-		return t->refused(s, row);
-	if (rc == SQLITE_DONE) {
-		*out_id = sqlite3_last_insert_rowid(local(s)->db);
-		return 0;
-	}
-	/* Only the unique key makes this a duplicate; a missing blob row (a
-	 * concurrent delete) is a failure the client retries. */
-	if (ext == SQLITE_CONSTRAINT_UNIQUE) {
-		union any_row mine;
-		memcpy(&mine, row, t->size);
-		if (t->taken(s, row, &mine) == NSYM_EEXIST)
-			return NSYM_EEXIST;
-	}
-	return nsym_local_db_fail(s, what);
-}
-
-/* Adds row, which names the blob sha256, and sets *out_id (its id member). */
-static int add_row(struct nsym_store *s, const struct row_type *t, void *row, int64_t *out_id,
-                   const char *sha256)
-{
-	int rc = exec(s, "BEGIN IMMEDIATE"), forgot = 0;
-	bool keep;
-
-	if (rc != 0)
-		return rc;
-	if (blob_present(s, sha256)) {
-		rc = insert_row(s, t, row, out_id);
-		keep = rc == 0 || rc == NSYM_EEXIST;
-		if (rc == NSYM_ENOENT) { /* refused: the blob goes, unless named */
-			forgot = forget_blob(s, sha256);
-			keep = forgot >= 0;
-		}
-	} else { /* a delete won: its row, re-added by blob_commit, goes too */
-		keep = forget_blob(s, sha256) >= 0;
-		rc = nsym_local_fail(
-		    s, NSYM_EIO, "blob %s was removed during the upload; send it again", sha256);
-	}
-	if (keep && exec(s, "COMMIT") != 0) {
-		rc = NSYM_EIO;
-		keep = false;
-	}
-	if (!keep)
-		rollback(s);
-	else if (forgot == 1)
-		unlink_blob(s, sha256); /* after the commit, as a delete does */
-	return rc;
-}
-
-static const struct row_type artifact_row = {
-    .name = "artifact",
-    .size = sizeof(struct nsym_artifact),
-    .insert = "INSERT INTO artifacts (key, id_kind, kind, format, arch, name, sha256, created, "
-              "uploaded_by) VALUES (?,?,?,?,?,?,?,?,?)",
-    .bind = bind_artifact,
-    .taken = artifact_taken,
-};
-
-static int artifact_add(struct nsym_store *s, struct nsym_artifact *a)
-{
-	return add_row(s, &artifact_row, a, &a->id, a->sha256);
 }
 
 static int artifact_get(struct nsym_store *s, struct nsym_artifact *out, int64_t id)
@@ -508,6 +397,117 @@ static int discard_blob(struct nsym_store *s, struct doomed_blob *b)
 		return nsym_local_fail(s, NSYM_EIO, "rename %s: %s", blob, strerror(errno));
 	b->moved = true;
 	return 0;
+}
+
+/* ---- adding rows --------------------------------------------------------------
+ *
+ * An artifact and a source are added alike: under the write lock, and only
+ * while the blob's file is there, so a delete racing the upload cannot leave
+ * the row naming a removed file (see "removing artifacts"); a taken unique
+ * key answers NSYM_EEXIST with the row that holds it. What differs is in a
+ * row_type.
+ */
+
+struct row_type {
+	const char *name;   /* "artifact", "source": for messages */
+	size_t size;        /* of the row's struct */
+	const char *insert; /* the INSERT, with parameters for one row */
+	void (*bind)(sqlite3_stmt *st, const void *row);
+	/* Called when the insert met the unique key of row: reads the row
+	 * holding it into out (not row) and returns NSYM_EEXIST, or another
+	 * code when there is none. */
+	int (*taken)(struct nsym_store *s, void *out, const void *row);
+	/* Called when the INSERT's own condition added nothing: the error. */
+	int (*refused)(struct nsym_store *s, const void *row);
+};
+
+/* Room for a copy of any row add_row() takes. */
+union any_row {
+	struct nsym_artifact artifact;
+	struct nsym_source source;
+};
+
+static int insert_row(struct nsym_store *s, const struct row_type *t, void *row, int64_t *out_id)
+{
+	sqlite3_stmt *st = NULL;
+	char what[32];
+	int rc, ext;
+
+	snprintf(what, sizeof(what), "%s insert", t->name);
+	if (sqlite3_prepare_v2(local(s)->db, t->insert, -1, &st, NULL) != SQLITE_OK)
+		return nsym_local_db_fail(s, what);
+	t->bind(st, row);
+	rc = sqlite3_step(st);
+	ext = sqlite3_extended_errcode(local(s)->db);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE && t->refused != NULL && sqlite3_changes(local(s)->db) == 0)
+		return t->refused(s, row);
+	if (rc == SQLITE_DONE) {
+		*out_id = sqlite3_last_insert_rowid(local(s)->db);
+		return 0;
+	}
+	/* Only the unique key makes this a duplicate; a missing blob row (a
+	 * concurrent delete) is a failure the client retries. */
+	if (ext == SQLITE_CONSTRAINT_UNIQUE) {
+		union any_row mine;
+		memcpy(&mine, row, t->size);
+		if (t->taken(s, row, &mine) == NSYM_EEXIST)
+			return NSYM_EEXIST;
+	}
+	return nsym_local_db_fail(s, what);
+}
+
+/* Adds row, which names the blob sha256, and sets *out_id (its id member).
+ * A row the INSERT refuses (NSYM_ENOENT: a source whose build lost its last
+ * artifact meanwhile) takes its blob along unless another row names it,
+ * moved aside until the commit as a delete does: an upload of the same
+ * bytes meanwhile then keeps a file of its own. */
+static int add_row(struct nsym_store *s, const struct row_type *t, void *row, int64_t *out_id,
+                   const char *sha256)
+{
+	struct doomed refused = {0};
+	int rc = exec(s, "BEGIN IMMEDIATE"), gone;
+	bool keep;
+
+	if (rc != 0)
+		return rc;
+	if (blob_present(s, sha256)) {
+		rc = insert_row(s, t, row, out_id);
+		keep = rc == 0 || rc == NSYM_EEXIST;
+		if (rc == NSYM_ENOENT) {
+			gone = doomed_add(s, &refused, sha256);
+			if (gone == 0)
+				gone = discard_blob(s, &refused.blob[0]);
+			keep = gone == 0;
+			rc = gone == 0 ? rc : gone;
+		}
+	} else { /* a delete won: its row, re-added by blob_commit, goes too */
+		keep = forget_blob(s, sha256) >= 0;
+		rc = nsym_local_fail(
+		    s, NSYM_EIO, "blob %s was removed during the upload; send it again", sha256);
+	}
+	if (keep && exec(s, "COMMIT") != 0) {
+		rc = NSYM_EIO;
+		keep = false;
+	}
+	if (!keep)
+		rollback(s);
+	doomed_settle(s, &refused, keep);
+	return rc;
+}
+
+static const struct row_type artifact_row = {
+    .name = "artifact",
+    .size = sizeof(struct nsym_artifact),
+    .insert = "INSERT INTO artifacts (key, id_kind, kind, format, arch, name, sha256, created, "
+              "uploaded_by) VALUES (?,?,?,?,?,?,?,?,?)",
+    .bind = bind_artifact,
+    .taken = artifact_taken,
+};
+
+static int artifact_add(struct nsym_store *s, struct nsym_artifact *a)
+{
+	return add_row(s, &artifact_row, a, &a->id, a->sha256);
 }
 
 /* When no artifact of the build is left, its sources go too: their blobs

@@ -81,7 +81,7 @@ write_report() { # FILE ADDON_PATH
  "signal": {"number": 11, "name": "SIGSEGV", "code": 1, "address": "0x0"},
  "pid": 4242, "tid": 4242, "thread_name": "node", "time": "2026-11-25T19:30:00Z",
  "arch": "x86_64", "node": {"version": "v18.19.0", "napi": 9}, "future_field": [1, {"x": null}],
- "registers": {"rax": "0x0", "rdi": "0x8", "BAD": "0x1", "rbp": "zz", "x": 5, "rip": "0x7f3a1c20$fault"},
+ "registers": {"rax": "0x0", "rdi": "0x8", "BAD": "0x1", "rbp": "zz", "x": 5, "rax": "0x5", "rip": "0x7f3a1c20$fault"},
  "modules": [
   {"path": "$2", "id": "$id",
    "id_kind": "build-id", "base": "0x7f3a1c200000", "ranges": [["0x7f3a1c201000", "0x7f3a1c202000"]]},
@@ -139,7 +139,8 @@ report)
   write_report "$work/r.json" "$work/app/node_modules/c-addon/addon.node"
   run 0 --no-fetch -s "$work/r.json"; check_frames
   [[ "$out" == *"pid 4242, tid 4242"* ]] || fail "pid: $out"
-  # the registers last, three to a line; members that are not a register are passed over
+  # the registers last, three to a line; members that are not a register,
+  # and a name again, are passed over
   [[ "$out" == *$'\nregisters:\n    rax 0x0000000000000000     rdi 0x0000000000000008     rip 0x00007f3a1c20'$fault ]] ||
     fail "registers: $out"
   run 0 --no-fetch -s --json "$work/r.json"; json_ok
