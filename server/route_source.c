@@ -175,6 +175,41 @@ void nsym_handle_upload_source(struct nsym_request *r)
 		                                               : "conflict");
 }
 
+/* ---- delete ------------------------------------------------------------------ */
+
+/* DELETE /api/v1/sources?buildid=ID&path=/ABS/PATH (admin): one source, as
+ * when a file that should never have left the build machine was sent. */
+void nsym_handle_source_delete(struct nsym_request *r)
+{
+	struct nsym_source src = {0};
+	struct nsym_buf b;
+	bool blob_removed;
+	int rc;
+
+	if (read_build_id(r, &src) != 0 || read_path(r, &src) != 0)
+		return;
+	rc = r->store->ops->source_delete(r->store, &blob_removed, src.build_id, src.path);
+	if (rc == NSYM_ENOENT) {
+		nsym_reply_error(r, 404, "no source %s for build-id %s", src.path, src.build_id);
+		return;
+	}
+	if (rc != 0) {
+		nsym_reply_internal(r, rc, nsym_store_errmsg(r->store));
+		return;
+	}
+	fprintf(stderr, "napi-symbols serve: %s deleted source %s of %s%s\n", r->token_name,
+	        src.path, src.build_id, blob_removed ? " and its blob" : "");
+	nsym_buf_init(&b, 6 * NSYM_SOURCE_PATH_MAX + 512);
+	nsym_buf_printf(&b, "{\"deleted\": {\"build_id\": \"%s\", \"path\": ", src.build_id);
+	nsym_buf_json_string(&b, src.path);
+	nsym_buf_printf(&b, "}, \"blob_removed\": %s}\n", blob_removed ? "true" : "false");
+	if (b.failed)
+		nsym_reply_internal(r, NSYM_ENOMEM, "out of memory");
+	else
+		nsym_reply(r, 200, "application/json", "", b.data, b.len);
+	nsym_buf_free(&b);
+}
+
 /* ---- download ---------------------------------------------------------------- */
 
 void nsym_serve_source(struct nsym_request *r, const char *id, const char *path)

@@ -12,6 +12,8 @@ const struct nsym_route nsym_routes[] = {
      "artifact_delete"},
     {"POST", "/api/v1/upload/source", true, NSYM_SCOPE_UPLOAD, nsym_handle_upload_source,
      "upload_source"},
+    {"DELETE", "/api/v1/sources", true, NSYM_SCOPE_ADMIN, nsym_handle_source_delete,
+     "source_delete"},
     {"GET HEAD", "/metrics", true, NSYM_SCOPE_NONE, nsym_handle_metrics, "metrics"},
     {"GET HEAD", "/healthz", true, NSYM_SCOPE_NONE, nsym_handle_healthz, "healthz"},
     {"GET HEAD", "/", true, NSYM_SCOPE_NONE, nsym_handle_home, "home"},

@@ -12,6 +12,7 @@ void nsym_handle_artifacts(struct nsym_request *r);
 void nsym_handle_artifact(struct nsym_request *r);
 void nsym_handle_artifact_delete(struct nsym_request *r);
 void nsym_handle_upload_source(struct nsym_request *r);
+void nsym_handle_source_delete(struct nsym_request *r);
 /* GET|HEAD /buildid/ID/source/PATH, from nsym_handle_buildid: id is
  * lowercase hex, path what followed "source/" (percent-decoded). */
 void nsym_serve_source(struct nsym_request *r, const char *id, const char *path);

@@ -568,7 +568,12 @@ static int delete_in_transaction(struct nsym_store *s, struct doomed *d, int64_t
 	return rc;
 }
 
-static int artifact_delete(struct nsym_store *s, bool *out_blob_removed, int64_t id)
+/* One delete in a transaction of its own: fn removes rows and dooms their
+ * blobs, whose files go after the commit or come back; the first doomed
+ * blob's fate is *out_blob_removed. */
+static int delete_with(struct nsym_store *s, bool *out_blob_removed,
+                       int (*fn)(struct nsym_store *s, struct doomed *d, const void *arg),
+                       const void *arg)
 {
 	struct doomed d = {0};
 	int rc = exec(s, "BEGIN IMMEDIATE");
@@ -577,15 +582,26 @@ static int artifact_delete(struct nsym_store *s, bool *out_blob_removed, int64_t
 		*out_blob_removed = false;
 	if (rc != 0)
 		return rc;
-	rc = delete_in_transaction(s, &d, id);
+	rc = fn(s, &d, arg);
 	if (rc == 0 && exec(s, "COMMIT") != 0)
 		rc = NSYM_EIO;
 	if (rc != 0)
 		rollback(s);
-	if (out_blob_removed != NULL) /* the artifact's own blob comes first */
+	if (out_blob_removed != NULL)
 		*out_blob_removed = rc == 0 && d.n > 0 && d.blob[0].moved;
 	doomed_settle(s, &d, rc == 0);
 	return rc;
+}
+
+static int artifact_rows_delete(struct nsym_store *s, struct doomed *d, const void *id)
+{
+	return delete_in_transaction(s, d, *(const int64_t *)id);
+}
+
+static int artifact_delete(struct nsym_store *s, bool *out_blob_removed, int64_t id)
+{
+	/* the artifact's own blob comes first */
+	return delete_with(s, out_blob_removed, artifact_rows_delete, &id);
 }
 
 static int stats(struct nsym_store *s, int64_t *out_artifacts, int64_t *out_blob_bytes)
@@ -688,6 +704,42 @@ static int source_add(struct nsym_store *s, struct nsym_source *src)
 	return add_row(s, &source_row, src, &src->id, src->sha256);
 }
 
+struct source_key {
+	const char *build_id, *path;
+};
+
+/* Inside the delete's transaction: the source's row, then its blob unless
+ * another row names it. */
+static int source_rows_delete(struct nsym_store *s, struct doomed *d, const void *arg)
+{
+	const struct source_key *k = arg;
+	struct nsym_source src;
+	sqlite3_stmt *st = NULL;
+	int rc = source_find(s, &src, k->build_id, k->path);
+
+	if (rc != 0)
+		return rc;
+	if (sqlite3_prepare_v2(local(s)->db, "DELETE FROM sources WHERE build_id = ? AND path = ?",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return nsym_local_db_fail(s, "source delete");
+	sqlite3_bind_text(st, 1, k->build_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, k->path, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return nsym_local_db_fail(s, "source delete");
+	rc = doomed_add(s, d, src.sha256);
+	return rc == 0 ? discard_blob(s, &d->blob[0]) : rc;
+}
+
+static int source_delete(struct nsym_store *s, bool *out_blob_removed, const char *build_id,
+                         const char *path)
+{
+	struct source_key k = {build_id, path};
+
+	return delete_with(s, out_blob_removed, source_rows_delete, &k);
+}
+
 static void local_close(struct nsym_store *s)
 {
 	if (s == NULL)
@@ -714,6 +766,7 @@ static const struct nsym_store_ops local_ops = {
     .token_revoke = nsym_local_token_revoke,
     .stats = stats,
     .source_add = source_add,
+    .source_delete = source_delete,
     .source_find = source_find,
 };
 

@@ -396,6 +396,30 @@ sources)
   get_path 200 "/src/dir%20with%20space/%C3%BCn%C3%AF.c"
   http 200 "$url/metrics"
   grep -q 'nsym_http_requests_total{route="upload_source",status="201"} 4' "$work/body" || fail "metrics"
+  # one source deleted (admin), named by any form of its path; its blob
+  # goes unless another row names it (a source with the debug file's bytes)
+  root=$(token admin root)
+  del_source() { http "$1" -X DELETE -H "Authorization: Bearer $2" --url-query "buildid=$3" \
+    --url-query "path=$4" "$url/api/v1/sources"; }
+  echo "a key that should never have left the build machine" >"$work/key.txt"
+  upload_source 201 "$t" "$work/key.txt" "$id" /secret/key.txt
+  upload_source 201 "$t" "$dbg" "$id" /build/debug-bytes.c
+  del_source 403 "$t" "$id" /secret/key.txt
+  del_source 401 "" "$id" /secret/key.txt
+  del_source 400 "$root" "$id" secret/key.txt
+  del_source 400 "$root" xyz /secret/key.txt
+  del_source 200 "$root" "${id^^}" /secret/../secret/./key.txt
+  [ "$(json j.deleted.path)" = /secret/key.txt ] && [ "$(json j.blob_removed)" = true ] ||
+    fail "delete reply: $(cat "$work/body")"
+  get_path 404 /secret/key.txt
+  sha=$(sha256sum <"$work/key.txt" | cut -d' ' -f1)
+  [ ! -e "$work/store/blobs/sha256/${sha:0:2}/${sha:2}" ] || fail "the deleted source's blob stayed"
+  del_source 404 "$root" "$id" /secret/key.txt
+  del_source 200 "$root" "$id" /build/debug-bytes.c
+  [ "$(json j.blob_removed)" = false ] || fail "a blob the debug file names went: $(cat "$work/body")"
+  http 200 "$url/buildid/$id/debuginfo"; cmp -s "$work/body" "$dbg" || fail "the debug file after it"
+  grep -q "root deleted source /secret/key.txt of $id and its blob" "$work/serve.err" || fail "no log line"
+  check_rows
   # the build's sources go with its last artifact, not before, and so do
   # their files when no other row names them
   ad=$(token admin boss)
