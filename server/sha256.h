@@ -2,6 +2,7 @@
 #ifndef NSYM_SERVER_SHA256_H
 #define NSYM_SERVER_SHA256_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,6 +19,8 @@ struct nsym_sha256 {
 void nsym_sha256_init(struct nsym_sha256 *ctx);
 void nsym_sha256_update(struct nsym_sha256 *ctx, const void *data, size_t size);
 void nsym_sha256_final(unsigned char out[NSYM_SHA256_SIZE], struct nsym_sha256 *ctx);
+/* Tests: on, the plain C rounds even where the CPU has SHA extensions. */
+void nsym_sha256_force_plain(bool on);
 /* Lowercase hex of a digest; out needs NSYM_SHA256_HEX bytes. */
 void nsym_sha256_hex(char *out, const unsigned char digest[NSYM_SHA256_SIZE]);
 

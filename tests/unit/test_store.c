@@ -75,6 +75,49 @@ START_TEST(sha256_known_answers)
 }
 END_TEST
 
+static void digest_in_pieces(char *out, const unsigned char *data, size_t size, unsigned seed)
+{
+	struct nsym_sha256 c;
+	unsigned char d[NSYM_SHA256_SIZE];
+
+	nsym_sha256_init(&c);
+	for (size_t at = 0; at < size;) {
+		size_t n = (size_t)(rand_r(&seed) % 300);
+		if (n > size - at)
+			n = size - at;
+		nsym_sha256_update(&c, data + at, n);
+		at += n;
+	}
+	nsym_sha256_final(d, &c);
+	nsym_sha256_hex(out, d);
+}
+
+/* The SHA extensions' rounds against the plain ones, over lengths around
+ * every block boundary and pieces of every size (on a CPU without the
+ * extensions both sides are the plain rounds). */
+START_TEST(sha256_extensions_agree_with_plain)
+{
+	size_t max = 1 << 20;
+	unsigned char *data = malloc(max);
+	unsigned seed = 42;
+	char fast[NSYM_SHA256_HEX], plain[NSYM_SHA256_HEX];
+
+	ck_assert_ptr_nonnull(data);
+	for (size_t i = 0; i < max; i++)
+		data[i] = (unsigned char)rand_r(&seed);
+	for (size_t size = 0; size <= max; size = size < 4096 ? size + 13 : size * 4) {
+		nsym_sha256_force_plain(false);
+		digest_in_pieces(fast, data, size, (unsigned)size);
+		nsym_sha256_force_plain(true);
+		digest_in_pieces(plain, data, size, (unsigned)size + 1);
+		nsym_sha256_force_plain(false);
+		ck_assert_msg(strcmp(fast, plain) == 0, "%zu bytes: %s, plain %s", size, fast,
+		              plain);
+	}
+	free(data);
+}
+END_TEST
+
 START_TEST(tokens_are_checked_and_revoked)
 {
 	char *dir = test_tmpdir(), tok[NSYM_TOKEN_MAX], bad[NSYM_TOKEN_MAX], name[64];
@@ -391,6 +434,7 @@ int main(void)
 	Suite *s = suite_create("store");
 	TEST_ADD(s, newer_database_is_refused);
 	TEST_ADD(s, sha256_known_answers);
+	TEST_ADD(s, sha256_extensions_agree_with_plain);
 	TEST_ADD(s, tokens_are_checked_and_revoked);
 	TEST_ADD(s, blobs_and_artifacts);
 	TEST_ADD(s, delete_keeps_a_blob_until_no_row_names_it);
