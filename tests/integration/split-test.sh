@@ -58,10 +58,10 @@ check_gdb() {
   [ "$got" = "$want" ] || fail "gdb via the debuglink: $(diff <(echo "$want") <(echo "$got") | head -5)"
   id=$(readelf -n "$src" | awk '/Build ID:/ {print $3}')
   [ -n "$id" ] || return 0 # without a build-id gdb has only the debuglink
-  mkdir -p "$work/lone" "$work/root/.build-id/${id:0:2}"
+  mkdir -p "$work/lone" "$work/debug-dir/.build-id/${id:0:2}"
   cp "$out" "$work/lone/"
-  cp "$debug" "$work/root/.build-id/${id:0:2}/${id:2}.debug"
-  got=$(gdb_lines "$work/lone/$(basename "$out")" "$work/root")
+  cp "$debug" "$work/debug-dir/.build-id/${id:0:2}/${id:2}.debug"
+  got=$(gdb_lines "$work/lone/$(basename "$out")" "$work/debug-dir")
   [ "$got" = "$want" ] || fail "gdb via .build-id: $(diff <(echo "$want") <(echo "$got") | head -5)"
 }
 
