@@ -70,6 +70,15 @@ void nsym_reply(struct nsym_request *r, int status, const char *content_type,
 		nsym_write(r, body, size, true);
 }
 
+void nsym_reply_json(struct nsym_request *r, int status, struct nsym_buf *b)
+{
+	if (b->failed)
+		nsym_reply_internal(r, NSYM_ENOMEM, "the reply outgrew its buffer");
+	else
+		nsym_reply(r, status, "application/json", "", b->data, b->len);
+	nsym_buf_free(b);
+}
+
 void nsym_reply_error(struct nsym_request *r, int status, const char *fmt, ...)
 {
 	char msg[600];

@@ -86,6 +86,9 @@ int nsym_write(struct nsym_request *r, const void *data, size_t size, bool body)
  * here, NUL-terminated; the caller frees it). 0; or -1, out empty, after
  * replying 413 (too large), 400 (the body ended early) or 503. */
 int nsym_read_body(struct nsym_request *r, struct nsym_buf *out, size_t max);
+/* Sends b as a JSON reply of status, or 503 when it could not be written
+ * whole; frees b either way. */
+void nsym_reply_json(struct nsym_request *r, int status, struct nsym_buf *b);
 
 /* The value of a request header, or NULL. */
 const char *nsym_header(const struct nsym_request *r, const char *name);

@@ -48,16 +48,6 @@ static void write_artifact(struct nsym_buf *b, const struct nsym_artifact *a)
 	nsym_buf_add(b, "}", 1);
 }
 
-/* Sends b as the JSON reply, or 503 when it could not be written whole. */
-static void reply_json(struct nsym_request *r, int status, struct nsym_buf *b)
-{
-	if (b->failed)
-		nsym_reply_internal(r, NSYM_ENOMEM, "the reply outgrew its buffer");
-	else
-		nsym_reply(r, status, "application/json", "", b->data, b->len);
-	nsym_buf_free(b);
-}
-
 /* Digits only, 0 to 10^18: a number no JSON client mangles. */
 static int parse_number(int64_t *out, const char *text)
 {
@@ -154,7 +144,7 @@ void nsym_handle_artifacts(struct nsym_request *r)
 		nsym_buf_printf(&b, "%" PRId64 "}\n", offset + limit);
 	else
 		nsym_buf_printf(&b, "null}\n");
-	reply_json(r, 200, &b);
+	nsym_reply_json(r, 200, &b);
 }
 
 /* ---- one artifact ---------------------------------------------------------------- */
@@ -187,7 +177,7 @@ void nsym_handle_artifact(struct nsym_request *r)
 	nsym_buf_init(&b, MAX_REPLY);
 	write_artifact(&b, &a);
 	nsym_buf_add(&b, "\n", 1);
-	reply_json(r, 200, &b);
+	nsym_reply_json(r, 200, &b);
 }
 
 void nsym_handle_artifact_delete(struct nsym_request *r)
@@ -214,5 +204,5 @@ void nsym_handle_artifact_delete(struct nsym_request *r)
 	nsym_buf_printf(&b, "{\"deleted\": ");
 	write_artifact(&b, &a);
 	nsym_buf_printf(&b, ", \"blob_removed\": %s}\n", blob_removed ? "true" : "false");
-	reply_json(r, 200, &b);
+	nsym_reply_json(r, 200, &b);
 }

@@ -101,6 +101,9 @@ static int build_known(struct nsym_request *r, const char *id)
 	return -1;
 }
 
+/* A reply naming one source: its path with every byte escaped, at worst. */
+#define SOURCE_REPLY_MAX (6 * NSYM_SOURCE_PATH_MAX + 512)
+
 /* 201 created, 200 the same bytes were there, 409 other bytes are there. */
 static void reply_source(struct nsym_request *r, const struct nsym_source *src, const char *sha256,
                          uint64_t size, const char *result)
@@ -111,16 +114,12 @@ static void reply_source(struct nsym_request *r, const struct nsym_source *src, 
 	struct nsym_buf b;
 
 	nsym_metrics_upload(result);
-	nsym_buf_init(&b, 6 * NSYM_SOURCE_PATH_MAX + 512); /* every byte escaped, at worst */
+	nsym_buf_init(&b, SOURCE_REPLY_MAX);
 	nsym_buf_printf(&b, "{\"build_id\": \"%s\", \"path\": ", src->build_id);
 	nsym_buf_json_string(&b, src->path);
 	nsym_buf_printf(&b, ", \"sha256\": \"%s\", \"size\": %" PRIu64 ", \"result\": \"%s\"}\n",
 	                sha256, size, result);
-	if (b.failed)
-		nsym_reply_internal(r, NSYM_ENOMEM, "out of memory");
-	else
-		nsym_reply(r, status, "application/json", "", b.data, b.len);
-	nsym_buf_free(&b);
+	nsym_reply_json(r, status, &b);
 }
 
 /* Answers from the row already there, if any, without committing: the same
@@ -199,15 +198,11 @@ void nsym_handle_source_delete(struct nsym_request *r)
 	}
 	fprintf(stderr, "napi-symbols serve: %s deleted source %s of %s%s\n", r->token_name,
 	        src.path, src.build_id, blob_removed ? " and its blob" : "");
-	nsym_buf_init(&b, 6 * NSYM_SOURCE_PATH_MAX + 512);
+	nsym_buf_init(&b, SOURCE_REPLY_MAX);
 	nsym_buf_printf(&b, "{\"deleted\": {\"build_id\": \"%s\", \"path\": ", src.build_id);
 	nsym_buf_json_string(&b, src.path);
 	nsym_buf_printf(&b, "}, \"blob_removed\": %s}\n", blob_removed ? "true" : "false");
-	if (b.failed)
-		nsym_reply_internal(r, NSYM_ENOMEM, "out of memory");
-	else
-		nsym_reply(r, 200, "application/json", "", b.data, b.len);
-	nsym_buf_free(&b);
+	nsym_reply_json(r, 200, &b);
 }
 
 /* ---- download ---------------------------------------------------------------- */

@@ -98,29 +98,30 @@ compress_ni(uint32_t h[8], const unsigned char *p, size_t blocks)
 }
 #endif
 
-static bool force_plain;
+typedef void (*compress_fn)(uint32_t h[8], const unsigned char *p, size_t blocks);
+
+/* The CPU's best, chosen once before main (ifunc style, without ifunc). */
+static compress_fn compress_blocks = compress_plain;
+
+static compress_fn best_compress(void)
+{
+#if defined(__x86_64__)
+	__builtin_cpu_init();
+	if (__builtin_cpu_supports("sha") && __builtin_cpu_supports("sse4.1") &&
+	    __builtin_cpu_supports("ssse3"))
+		return compress_ni;
+#endif
+	return compress_plain;
+}
+
+__attribute__((constructor)) static void choose_compress(void)
+{
+	compress_blocks = best_compress();
+}
 
 void nsym_sha256_force_plain(bool on)
 {
-	force_plain = on;
-}
-
-static void compress_blocks(uint32_t h[8], const unsigned char *p, size_t blocks)
-{
-#if defined(__x86_64__)
-	static int has_ni = -1;
-
-	if (has_ni < 0) { /* benign race: every thread computes the same */
-		__builtin_cpu_init();
-		has_ni = __builtin_cpu_supports("sha") && __builtin_cpu_supports("sse4.1") &&
-		         __builtin_cpu_supports("ssse3");
-	}
-	if (has_ni && !force_plain) {
-		compress_ni(h, p, blocks);
-		return;
-	}
-#endif
-	compress_plain(h, p, blocks);
+	compress_blocks = on ? compress_plain : best_compress();
 }
 
 void nsym_sha256_init(struct nsym_sha256 *ctx)

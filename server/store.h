@@ -109,13 +109,13 @@ struct nsym_store_ops {
 	 * the build's id as its key (a source outlives no build); the blob is
 	 * then forgotten unless something else names it. */
 	int (*source_add)(struct nsym_store *s, struct nsym_source *src);
-	/* The build's source at the canonical path; NSYM_ENOENT when none. */
 	/* Deletes the build's source at the canonical path, and its blob when
 	 * no other row names it (*out_blob_removed says whether it went);
 	 * NSYM_ENOENT when there is none. Files go after the commit, as for
 	 * artifact_delete. */
 	int (*source_delete)(struct nsym_store *s, bool *out_blob_removed, const char *build_id,
 	                     const char *path);
+	/* The build's source at the canonical path; NSYM_ENOENT when none. */
 	int (*source_find)(struct nsym_store *s, struct nsym_source *out, const char *build_id,
 	                   const char *path);
 };
