@@ -95,6 +95,7 @@ struct hook_crash {
 	const char *const *reg_names;
 	const struct hook_modtab *modules; /* the snapshot the frames index */
 	const struct hook_modtab *pinned;  /* the table hook_crash_identity pinned */
+	const struct hook_modtab *live;    /* the link map's, once the handler took it */
 	char report_name[64];              /* napi-crash-PID-TIME.json */
 	char report_path[PATH_MAX + 64];   /* where it was written; "" if nowhere */
 };
@@ -121,7 +122,6 @@ void hook_time_parts(int64_t t, unsigned out[6]);      /* year, month, day, hour
  * missed; it reads loader memory unlocked, so call it guarded against faults. */
 int hook_modules_refresh(void);
 int hook_modules_refresh_if_changed(void);
-const struct hook_modtab *hook_modules_current(void);             /* signal-safe */
 const struct hook_modtab *hook_modules_pin(void);                 /* signal-safe */
 void hook_modules_unpin(const struct hook_modtab *t);             /* signal-safe */
 const struct hook_modtab *hook_modules_live(void);                /* signal-safe */

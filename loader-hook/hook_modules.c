@@ -181,12 +181,6 @@ int hook_modules_refresh_if_changed(void)
 	return 0;
 }
 
-const struct hook_modtab *hook_modules_current(void)
-{
-	int i = atomic_load(&current);
-	return i < 0 ? NULL : &tables[i];
-}
-
 const struct hook_modtab *hook_modules_pin(void)
 {
 	for (;;) {

@@ -187,7 +187,8 @@ static int on_frame(void *arg, uintptr_t pc, struct hook_activation act)
 	} else {
 		end_run(w);
 	}
-	return 0;
+	/* every frame kept and every edge: the rest of the stack is not needed */
+	return s->nframes == HOOK_MAX_FRAMES && s->nedges == HOOK_PANIC_EDGES;
 }
 
 /* The first HOOK_MAX_FRAMES frames from the raise, and the edges of the

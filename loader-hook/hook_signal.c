@@ -291,7 +291,7 @@ static void guard_end(const struct sigaction saved[2])
 /* Unwinds with the crash signals unblocked, so a fault in the walk comes
  * back here. Each walk is guarded on its own: a fault in the frame-pointer
  * walk keeps what libunwind found, and the longer walk wins. */
-static void unwind_guarded(const ucontext_t *uc)
+static void unwind_guarded(const ucontext_t *uc, size_t max_acts)
 {
 	static uintptr_t by_fp[HOOK_MAX_FRAMES];
 	volatile size_t cfi = 0, fp = 0;
@@ -300,7 +300,7 @@ static void unwind_guarded(const ucontext_t *uc)
 	guard_begin(saved);
 	if (sigsetjmp(unwind_escape, 1) == 0) {
 		unblock_faults();
-		cfi = hook_unwind_cfi(uc, crash.pcs, HOOK_MAX_FRAMES, crash.acts, HOOK_MAX_ACTS);
+		cfi = hook_unwind_cfi(uc, crash.pcs, HOOK_MAX_FRAMES, crash.acts, max_acts);
 	}
 	if (sigsetjmp(unwind_escape, 1) == 0) {
 		unblock_faults();
@@ -344,12 +344,13 @@ static __attribute__((noinline)) const struct hook_modtab *live_guarded(void)
 	return live;
 }
 
+/* The live table, once taken, is the best there is for this crash. */
 static void find_missing_modules(void)
 {
-	size_t missing = frames_outside(crash.modules);
+	size_t missing = crash.modules != crash.live ? frames_outside(crash.modules) : 0;
 	const struct hook_modtab *live = missing ? live_guarded() : NULL;
 	if (live && frames_outside(live) < missing)
-		crash.modules = live;
+		crash.modules = crash.live = live;
 }
 
 void hook_crash_identity(struct hook_crash *c)
@@ -360,6 +361,7 @@ void hook_crash_identity(struct hook_crash *c)
 	c->tid = self_tid();
 	c->time = now.tv_sec;
 	c->modules = c->pinned = hook_modules_pin();
+	c->live = NULL;
 	read_thread_name(c);
 }
 
@@ -396,7 +398,8 @@ static void capture(int sig, const siginfo_t *info, const ucontext_t *uc, pid_t 
 	crash.panic = 0;
 	crash.nregs = hook_context_registers(uc, crash.regs, &crash.reg_names);
 	hook_crash_identity(&crash);
-	unwind_guarded(uc);     /* an abort's own stack says whether a panic is behind it */
+	/* an abort's own stack, deep, says whether a panic is behind it */
+	unwind_guarded(uc, sig == SIGABRT ? HOOK_MAX_ACTS : HOOK_MAX_FRAMES);
 	find_missing_modules(); /* and the module that raised it must be known */
 	if (sig == SIGABRT)
 		panic = hook_panic_take(&crash, tid);
