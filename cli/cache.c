@@ -91,6 +91,12 @@ static int make_dirs(const struct nsym_cache *c, const char *id)
 	return mkdir(path, 0700) == 0 || errno == EEXIST ? 0 : -1;
 }
 
+void nsym_cache_reserve(int fd, uint64_t length)
+{
+	if (length > 0 && length <= ((uint64_t)4 << 30) && (fcntl(fd, F_GETFL) & O_APPEND) == 0)
+		fallocate(fd, 0, 0, (off_t)length);
+}
+
 int nsym_cache_begin(const struct nsym_cache *c, char *out_tmp, size_t size, const char *id,
                      const char *kind)
 {

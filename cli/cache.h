@@ -31,6 +31,13 @@ enum nsym_cache_state nsym_cache_lookup(const struct nsym_cache *c, char *out_pa
                                         const char *id, const char *kind);
 
 /* A temporary file beside the entry's final place; fd open for writing. */
+/* Reserves length bytes for a download into fd, which the server says is
+ * coming: ext4 then need not grow the file block by block (with 512 KiB
+ * reads, fetch's CPU time for 20 files of 10 MB went from 0.33 to 0.22 s:
+ * docs/performance.md). fallocate(2) itself, never glibc's block-by-block
+ * emulation; nothing for a length no debug file has (over 4 GiB), nor in
+ * an O_APPEND file, whose writes would go after the reservation. */
+void nsym_cache_reserve(int fd, uint64_t length);
 int nsym_cache_begin(const struct nsym_cache *c, char *out_tmp, size_t size, const char *id,
                      const char *kind);
 /* Moves the finished temporary into place (read-only, as elfutils does). */

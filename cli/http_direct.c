@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cache.h"
 #include "http_direct.h"
 #include "napi_symbols.h"
 
@@ -340,11 +341,7 @@ static enum nsym_http_direct_result take_head(struct nsym_http_direct *d, size_t
 	if (lengths != 1 || transfers != 0 || encodings != 0 ||
 	    read_length(length, &d->length) != 0)
 		return NSYM_HTTP_DIRECT_DECLINED;
-	/* as libcurl's path does: the whole file reserved up front (client.c);
-	 * not in an O_APPEND file, whose writes would go after the reservation */
-	if (d->length > 0 && d->length <= ((uint64_t)4 << 30) &&
-	    (fcntl(d->fd, F_GETFL) & O_APPEND) == 0)
-		fallocate(d->fd, 0, 0, (off_t)d->length);
+	nsym_cache_reserve(d->fd, d->length);
 	d->got = d->head_len - size < d->length ? d->head_len - size : d->length;
 	if (write_all(d->fd, d->head + size, (size_t)d->got) != 0)
 		return fail_write(d);

@@ -189,6 +189,7 @@ struct outcome {
 	uint64_t moved; /* the sum of step's *moved */
 	int64_t ms;     /* how long it took */
 	bool timed_out; /* still AGAIN after WAIT_MS */
+	bool copied;    /* the body went through recv and write, not splice */
 	char error[400];
 };
 
@@ -224,6 +225,7 @@ static void drive(const char *url, const char *header_line, int fd, long stall_t
 	}
 	o->ms = now_ms() - start;
 	o->status = d->status;
+	o->copied = d->copy_buf != NULL;
 	snprintf(o->error, sizeof(o->error), "%s", d->error);
 	nsym_http_direct_close(d);
 	free(d);
@@ -347,6 +349,7 @@ START_TEST(body_is_spliced_into_the_file)
 	parts[1] = (struct part){body, BIG_BODY};
 	exchange(dir, parts, 2, true, "Authorization: Bearer t0k", 0, &o, &s);
 	assert_result(&o, NSYM_HTTP_DIRECT_DONE);
+	ck_assert_msg(!o.copied, "the body was copied, not spliced");
 	ck_assert_int_eq(o.status, 200);
 	ck_assert_uint_eq(o.moved, BIG_BODY);
 	assert_out(dir, body, BIG_BODY);
@@ -553,6 +556,7 @@ START_TEST(append_only_file_falls_back_to_copying)
 	/* splice(2) into an O_APPEND file is EINVAL: the copy runs instead */
 	exchange(dir, parts, 2, true, NULL, O_APPEND, &o, NULL);
 	assert_result(&o, NSYM_HTTP_DIRECT_DONE);
+	ck_assert_msg(o.copied, "an O_APPEND file took splice");
 	ck_assert_int_eq(o.status, 200);
 	ck_assert_uint_eq(o.moved, BIG_BODY);
 	assert_out(dir, body, BIG_BODY);
