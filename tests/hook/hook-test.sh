@@ -82,7 +82,7 @@ crash_js() {
 	[ "$status" = "$(plain_status -e "$1")" ] ||
 		fail "exit status $status differs from the status without the hook"
 	[ "$status" = 139 ] || fail "exit status $status, not 139 (SIGSEGV)"
-	report=$(the_report)
+	report=$(the_report) || exit 1
 	check_trace SIGSEGV
 }
 
@@ -249,7 +249,7 @@ case_linked_late() {
 		>"$work/out" 2>"$work/err"
 	status=$?
 	[ "$status" = 139 ] || fail "exit status $status, not 139"
-	report=$(the_report)
+	report=$(the_report) || exit 1
 	check_trace SIGSEGV
 	check_report "$report" SIGSEGV "$(basename "$lib" | sed 's/\./\\./g')\$"
 	"$node" -e "const r = require('$report'); const m = r.modules[r.frames[0].module];
@@ -263,7 +263,7 @@ if (m.id !== process.argv[1] || m.id_kind !== 'build-id') process.exit(1);" "$(b
 check_overflow() {
 	local prog=$1 report
 	[ "$status" = 139 ] || fail "exit status $status, not 139 (SIGSEGV)"
-	report=$(the_report)
+	report=$(the_report) || exit 1
 	check_trace SIGSEGV
 	check_report "$report" SIGSEGV "$(basename "$prog")\$"
 	"$node" -e "const r = require('$report');
@@ -387,7 +387,7 @@ case_rust_panic() {
 	[ "$status" = "$(plain_status -e "$js")" ] ||
 		fail "exit status $status differs from the status without the hook"
 	[ "$status" = 134 ] || fail "exit status $status, not 134 (SIGABRT)"
-	report=$(the_report)
+	report=$(the_report) || exit 1
 	# The message is read from the exception object (a String payload).
 	check_panic_trace '"checked_root: negative input -1"'
 	rels=$("$node" "$here/check-panic.js" "$report" 'fixture\.node$' \
@@ -429,7 +429,7 @@ for (let i = 0; i < Number(process.argv[1]); i++) {
 	grep -q '^napi-symbols:' "$work/err" && fail "a caught panic printed a trace"
 	run_node RUST_BACKTRACE=0 NAPI_SYMBOLS_PANICS=all -- -e "$js" 1
 	[ "$status" = 0 ] || fail "NAPI_SYMBOLS_PANICS=all: exit status $status, not 0"
-	report=$(the_report)
+	report=$(the_report) || exit 1
 	check_panic_trace '"caught in the addon: 7"'
 	rels=$("$node" "$here/check-panic.js" "$report" 'caught\.node$' 'caught in the addon: 7') ||
 		fail "report check failed: $rels"
@@ -459,7 +459,7 @@ case_rust_panic_stops_at_no_unwind() {
 	panic_addon caught
 	run_node RUST_BACKTRACE=0 -- -e "require('$work/caught.node').stopsAtNoUnwind()"
 	[ "$status" = 134 ] || fail "exit status $status, not 134 (SIGABRT)"
-	report=$(the_report)
+	report=$(the_report) || exit 1
 	"$node" "$here/check-panic.js" "$report" 'caught\.node$' \
 		'deep under a function that cannot unwind' >"$work/check" ||
 		fail "report check failed: $(cat "$work/check")"
@@ -513,7 +513,7 @@ case_rust_panic_linked() {
 process.exit(3);") >"$work/out" 2>"$work/err"
 	status=$?
 	[ "$status" = 0 ] || fail "exit status $status, not 0"
-	report=$(the_report)
+	report=$(the_report) || exit 1
 	check_panic_trace "\"caught in the addon: 7\" at [^ ]*panic-addon\\.rs:$line:[0-9]*"
 	rels=$("$node" "$here/check-panic.js" "$report" 'linked\.node$' \
 		'caught in the addon: 7' 'panic-addon\.rs$' "$line") ||
