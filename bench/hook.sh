@@ -130,14 +130,19 @@ read -r sh_med sh_min sh_max < <(hf "$scratch/start.json" hook)
 read -r pp_med pp_min pp_max < <(hf "$scratch/proc.json" plain)
 read -r ph_med ph_min ph_max < <(hf "$scratch/proc.json" hook)
 
-echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs ($(lscpu | sed -n 's/^Model name: *//p' | head -n1)), Linux $(uname -r), node $("$node" --version), load average $(cut -d' ' -f1-3 /proc/loadavg), hook at $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$root" diff --quiet HEAD -- loader-hook 2>/dev/null || echo '+changes'); median (min–max)"
-echo
-echo "| measure | runs | without the hook | with the hook | target |"
-echo "|---|---|---|---|---|"
-echo "| install, \`nsym_hook_install()\` (linked) | $((runs * 10)) | | $inst_med ms ($inst_min–$inst_max) | < 1 ms |"
-echo "| install, \`dlopen\` of the preload library | $((runs * 10)) | | $pre_med ms ($pre_min–$pre_max) | < 1 ms |"
-echo "| fault to report written (upper bound) | $runs | | $fault_med ms ($fault_min–$fault_max) | < 5 ms |"
-echo "| 10^6 \`add()\` calls, timed in node | $runs | $wp_med ms ($wp_min–$wp_max) | $wh_med ms ($wh_min–$wh_max) | no difference beyond noise |"
-echo "| the same, paired difference (hook − plain) | $runs | | $wd_med ms ($wd_min–$wd_max) | 0 within the spread |"
-echo "| \`node -e 0\`, whole process | $runs | $sp_med ms ($sp_min–$sp_max) | $sh_med ms ($sh_min–$sh_max) | |"
-echo "| the workload, whole process | $runs | $pp_med ms ($pp_min–$pp_max) | $ph_med ms ($ph_min–$ph_max) | |"
+mkdir -p "$here/out"
+report=$here/out/hook-$(date -u +%Y-%m-%d-%H%M%S).md
+{
+	echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs ($(lscpu | sed -n 's/^Model name: *//p' | head -n1)), Linux $(uname -r), node $("$node" --version), load average $(cut -d' ' -f1-3 /proc/loadavg), hook at $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$root" diff --quiet HEAD -- loader-hook 2>/dev/null || echo '+changes'); median (min–max)"
+	echo
+	echo "| measure | runs | without the hook | with the hook | target |"
+	echo "|---|---|---|---|---|"
+	echo "| install, \`nsym_hook_install()\` (linked) | $((runs * 10)) | | $inst_med ms ($inst_min–$inst_max) | < 1 ms |"
+	echo "| install, \`dlopen\` of the preload library | $((runs * 10)) | | $pre_med ms ($pre_min–$pre_max) | < 1 ms |"
+	echo "| fault to report written (upper bound) | $runs | | $fault_med ms ($fault_min–$fault_max) | < 5 ms |"
+	echo "| 10^6 \`add()\` calls, timed in node | $runs | $wp_med ms ($wp_min–$wp_max) | $wh_med ms ($wh_min–$wh_max) | no difference beyond noise |"
+	echo "| the same, paired difference (hook − plain) | $runs | | $wd_med ms ($wd_min–$wd_max) | 0 within the spread |"
+	echo "| \`node -e 0\`, whole process | $runs | $sp_med ms ($sp_min–$sp_max) | $sh_med ms ($sh_min–$sh_max) | |"
+	echo "| the workload, whole process | $runs | $pp_med ms ($pp_min–$pp_max) | $ph_med ms ($ph_min–$ph_max) | |"
+} | tee "$report"
+echo "hook.sh: report written to ${report#"$root"/}" >&2
