@@ -51,7 +51,9 @@ struct nsym_route {
 	bool exact;          /* the whole path must equal prefix */
 	enum nsym_scope need;
 	nsym_handler handler;
-	const char *name; /* for /metrics */
+	const char *name;  /* for /metrics */
+	const char *usage; /* the path as the home page shows it, with its query */
+	const char *about; /* one line for the home page */
 };
 
 /* The one table of routes (routes.c), ended by a NULL prefix. */

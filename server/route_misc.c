@@ -46,17 +46,28 @@ void nsym_handle_healthz(struct nsym_request *r)
 		nsym_reply(r, 200, "text/plain", "", "ok\n", 3);
 }
 
+/* The home page: every route of nsym_routes, one line each, with the
+ * scope a token needs for it (reads need one only with --read-token). */
 void nsym_handle_home(struct nsym_request *r)
 {
-	static const char page[] =
-	    "napi-symbols symbol server\n\n"
-	    "GET  /buildid/ID/debuginfo|executable|section/NAME   (the debuginfod API)\n"
-	    "GET  /symsrv/FILE/ID/FILE                            (SymSrv and SSQP)\n"
-	    "POST /api/v1/upload?name=FILE                        (Authorization: Bearer TOKEN)\n"
-	    "POST /api/v1/missing                                 {\"ids\": [...]}\n"
-	    "GET  /api/v1/artifacts?q=TEXT&offset=N&limit=N, /api/v1/artifacts/ID\n"
-	    "DELETE /api/v1/artifacts/ID                          (admin)\n"
-	    "GET  /metrics, /healthz\n"
-	    "\nDocumentation: docs/server-api.md in the napi-symbols sources\n";
-	nsym_reply(r, 200, "text/plain; charset=utf-8", "", page, sizeof(page) - 1);
+	struct nsym_buf b;
+
+	nsym_buf_init(&b, 16384);
+	nsym_buf_printf(&b, "napi-symbols symbol server\n\n");
+	for (const struct nsym_route *rt = nsym_routes; rt->prefix != NULL; rt++) {
+		const char *scope = rt->need == NSYM_SCOPE_NONE ? "" : nsym_scope_name(rt->need);
+		nsym_buf_printf(&b, "%-9s %-60s %-7s %s\n", rt->methods, rt->usage, scope,
+		                rt->about);
+	}
+	nsym_buf_printf(&b,
+	                "\nA scope needs a token: Authorization: Bearer TOKEN%s.\n"
+	                "Documentation: docs/server-api.md in the napi-symbols sources.\n",
+	                r->srv != NULL && nsym_server_config(r->srv)->read_token
+	                    ? ""
+	                    : " (reads need none on this server)");
+	if (b.failed)
+		nsym_reply_internal(r, NSYM_ENOMEM, "the home page outgrew its buffer");
+	else
+		nsym_reply(r, 200, "text/plain; charset=utf-8", "", b.data, b.len);
+	nsym_buf_free(&b);
 }

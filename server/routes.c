@@ -1,21 +1,34 @@
-/* The one table of HTTP routes: method, path, scope needed, handler. */
+/*
+ * The one table of HTTP routes: method, path, scope needed, handler, and
+ * what the home page (route_misc.c) says of it, so the page is made from
+ * the table and cannot drift from what the server answers.
+ */
 #include "routes.h"
 
 const struct nsym_route nsym_routes[] = {
-    {"GET HEAD", "/buildid/", false, NSYM_SCOPE_READ, nsym_handle_buildid, "buildid"},
-    {"GET HEAD", "/symsrv/", false, NSYM_SCOPE_READ, nsym_handle_symsrv, "symsrv"},
-    {"POST", "/api/v1/upload", true, NSYM_SCOPE_UPLOAD, nsym_handle_upload, "upload"},
-    {"POST", "/api/v1/missing", true, NSYM_SCOPE_UPLOAD, nsym_handle_missing, "missing"},
-    {"GET HEAD", "/api/v1/artifacts", true, NSYM_SCOPE_READ, nsym_handle_artifacts, "artifacts"},
-    {"GET HEAD", "/api/v1/artifacts/", false, NSYM_SCOPE_READ, nsym_handle_artifact, "artifact"},
+    {"GET HEAD", "/buildid/", false, NSYM_SCOPE_READ, nsym_handle_buildid, "buildid",
+     "/buildid/ID/debuginfo|executable|section/NAME|source/PATH", "the debuginfod API"},
+    {"GET HEAD", "/symsrv/", false, NSYM_SCOPE_READ, nsym_handle_symsrv, "symsrv",
+     "/symsrv/FILE/ID/FILE", "SymSrv and SSQP (Windows debuggers, symbolicator)"},
+    {"POST", "/api/v1/upload", true, NSYM_SCOPE_UPLOAD, nsym_handle_upload, "upload",
+     "/api/v1/upload?name=FILE", "a debug file or binary (ELF, Mach-O, PE, PDB)"},
+    {"POST", "/api/v1/missing", true, NSYM_SCOPE_UPLOAD, nsym_handle_missing, "missing",
+     "/api/v1/missing", "which of {\"ids\": [...]} the server lacks"},
+    {"GET HEAD", "/api/v1/artifacts", true, NSYM_SCOPE_READ, nsym_handle_artifacts, "artifacts",
+     "/api/v1/artifacts?q=TEXT&offset=N&limit=N", "list and search what is stored"},
+    {"GET HEAD", "/api/v1/artifacts/", false, NSYM_SCOPE_READ, nsym_handle_artifact, "artifact",
+     "/api/v1/artifacts/ID", "what is stored for one identity"},
     {"DELETE", "/api/v1/artifacts/", false, NSYM_SCOPE_ADMIN, nsym_handle_artifact_delete,
-     "artifact_delete"},
+     "artifact_delete", "/api/v1/artifacts/ID", "delete what is stored for one identity"},
     {"POST", "/api/v1/upload/source", true, NSYM_SCOPE_UPLOAD, nsym_handle_upload_source,
-     "upload_source"},
+     "upload_source", "/api/v1/upload/source?buildid=ID&path=/ABS/PATH",
+     "a source file of a build"},
     {"DELETE", "/api/v1/sources", true, NSYM_SCOPE_ADMIN, nsym_handle_source_delete,
-     "source_delete"},
-    {"GET HEAD", "/metrics", true, NSYM_SCOPE_NONE, nsym_handle_metrics, "metrics"},
-    {"GET HEAD", "/healthz", true, NSYM_SCOPE_NONE, nsym_handle_healthz, "healthz"},
-    {"GET HEAD", "/", true, NSYM_SCOPE_NONE, nsym_handle_home, "home"},
-    {NULL, NULL, false, NSYM_SCOPE_NONE, NULL, NULL},
+     "source_delete", "/api/v1/sources?buildid=ID&path=/ABS/PATH", "delete one source file"},
+    {"GET HEAD", "/metrics", true, NSYM_SCOPE_NONE, nsym_handle_metrics, "metrics", "/metrics",
+     "Prometheus metrics"},
+    {"GET HEAD", "/healthz", true, NSYM_SCOPE_NONE, nsym_handle_healthz, "healthz", "/healthz",
+     "ok when the store answers"},
+    {"GET HEAD", "/", true, NSYM_SCOPE_NONE, nsym_handle_home, "home", "/", "this page"},
+    {NULL, NULL, false, NSYM_SCOPE_NONE, NULL, NULL, NULL, NULL},
 };

@@ -200,6 +200,22 @@ bad-requests)
   http 200 "$url/healthz"
   grep -q "POST /api/v1/upload 400 " "$work/serve.err" || fail "the short body was not refused"
   [ -z "$(ls "$work/store/tmp")" ] || fail "temporary files left: $(ls "$work/store/tmp")" ;;
+home)
+  # The home page is made from the route table: every route that
+  # docs/server-api.md lists is on it, with the scope it needs.
+  start
+  http 200 "$url/"
+  docs=$(dirname "$0")/../../docs/server-api.md
+  paths=$(awk '/^\| route \| methods \| scope \|/ {t=1; next} t && !/^\|/ {t=0}
+    t && /^\| `/ {split($0, f, "`"); print f[2]}' "$docs" | sed 's/[?].*//')
+  [ "$(wc -l <<<"$paths")" -ge 10 ] || fail "the route table of $docs was not found"
+  for p in $paths; do
+    grep -qF -- " $p" "$work/body" || fail "the home page does not list $p: $(cat "$work/body")"
+  done
+  grep -Eq '^DELETE +/api/v1/artifacts/ID +admin ' "$work/body" || fail "no scope on the page"
+  grep -Eq '^POST +/api/v1/upload/source[?]' "$work/body" || fail "upload/source missing"
+  http 200 -I "$url/"
+  stopped_cleanly ;;
 symsrv)
   foreign_ids; start; t=$(token upload ci)
   upload 201 "$t" "$fx/pe/addon.node"; upload 201 "$t" "$fx/pe/addon.pdb"
