@@ -23,6 +23,15 @@ one_line_naming() { # FILE WORD: stderr is one line naming FILE and containing W
   case "$err" in "napi-symbols: "*) ;; *) fail "error '$err' lacks the program prefix";; esac
 }
 
+# A program with DWARF of its own, built here with its own flags: the
+# build's programs have none in a Release build.
+prog() {
+  printf '%s\n' 'static int twice(int x) { return 2 * x; }' \
+    'int main(int argc, char **argv) { (void)argv; return twice(argc); }' >"$work/main.c"
+  cc -g -O1 -Wl,--build-id -o "$work/prog" "$work/main.c" || fail "cc failed"
+  echo "$work/prog"
+}
+
 case "$case_name" in
 help)
   expect 0 "$nsym" --help;      [[ "$out" == *symbolize* ]] || fail "--help lists no commands"
@@ -79,29 +88,30 @@ unknown-address)
   expect 0 "$nsym" symbolize --json -e "$nsym" 0xffffffffff
   [[ "$out" == *'"function": "??"'* ]] || fail "json unknown: $out" ;;
 stdin)
-  addr=$(printf '0x%x' "0x$(nm "$nsym" | awk '$3=="main"{print $1}')")
-  printf '%s\n\n%s\n' "$addr" "$addr" | "$nsym" symbolize -e "$nsym" > "$work/out" || fail "stdin run failed"
+  fx=$(prog) || exit 1
+  addr=$(printf '0x%x' "0x$(nm "$fx" | awk '$3=="main"{print $1}')")
+  printf '%s\n\n%s\n' "$addr" "$addr" | "$nsym" symbolize -e "$fx" > "$work/out" || fail "stdin run failed"
   [ "$(grep -c '^main at .*main\.c:' "$work/out")" -eq 2 ] || fail "stdin answers: $(cat "$work/out")"
-  printf '%s\n' "$addr" | "$nsym" symbolize --json -s -e "$nsym" > "$work/out" || fail "json run failed"
+  printf '%s\n' "$addr" | "$nsym" symbolize --json -s -e "$fx" > "$work/out" || fail "json run failed"
   grep -q '"address": "'"$addr"'"' "$work/out" || fail "json address: $(cat "$work/out")"
   grep -q '"file": "main.c"' "$work/out" || fail "--basenames: $(cat "$work/out")"
   # a program that writes one address and waits gets its answer at once
-  coproc SYM { "$nsym" symbolize -e "$nsym"; }
+  coproc SYM { "$nsym" symbolize -e "$fx"; }
   echo "$addr" >&"${SYM[1]}"
   read -r -t 10 answer <&"${SYM[0]}" || fail "no answer to one address on a pipe"
   [[ "$answer" == "main at "*main.c:* ]] || fail "pipe answer: $answer"
   exec {SYM[1]}>&-
   wait "$SYM_PID" || fail "symbolize on a pipe exited non-zero"
   # a line too long to be an address is reported, not fatal
-  { printf '0x%0*d\n' 10000 0; echo "$addr"; } | "$nsym" symbolize -e "$nsym" >"$work/out" 2>"$work/err" && fail "a 10000-byte line was taken"
+  { printf '0x%0*d\n' 10000 0; echo "$addr"; } | "$nsym" symbolize -e "$fx" >"$work/out" 2>"$work/err" && fail "a 10000-byte line was taken"
   grep -q '^main at ' "$work/out" || fail "the line after a long one was lost"
   # output that cannot be written fails the command: a full disk, a file-size limit
   if [ -w /dev/full ]; then
-    "$nsym" symbolize -e "$nsym" "$addr" >/dev/full 2>"$work/err" && fail "a full disk gave 0"
+    "$nsym" symbolize -e "$fx" "$addr" >/dev/full 2>"$work/err" && fail "a full disk gave 0"
     grep -q "cannot write the output: " "$work/err" || fail "full: $(cat "$work/err")"
   fi
   for _ in $(seq 3000); do echo "$addr"; done >"$work/many"
-  (ulimit -S -f 8; exec "$nsym" symbolize -e "$nsym" <"$work/many" >"$work/out" 2>"$work/err") &&
+  (ulimit -S -f 8; exec "$nsym" symbolize -e "$fx" <"$work/many" >"$work/out" 2>"$work/err") &&
     fail "output cut by a file-size limit gave 0"
   grep -q "cannot write the output: " "$work/err" || fail "ulimit: $(cat "$work/err")" ;;
 cache)
@@ -118,11 +128,12 @@ cache)
   ls "$work/other"/*.symcache >/dev/null || fail "--cache-dir not used"
   expect 129 "$nsym" symbolize --cache sometimes -e "$nsym" 0x10 ;;
 inspect)
-  expect 0 "$nsym" inspect "$nsym"
+  fx=$(prog) || exit 1
+  expect 0 "$nsym" inspect "$fx"
   id=$(printf '%s\n' "$out" | awk '/build-id:/ {print $2}')
   [[ "$id" =~ ^[0-9a-f]{40}$ ]] || fail "no build-id in: $out"
   [[ "$out" == *"debug info: "*" bytes"* ]] || fail "no debug info size: $out"
-  objcopy --strip-all "$nsym" "$work/stripped"
+  objcopy --strip-all "$fx" "$work/stripped"
   expect 0 "$nsym" inspect "$work/stripped"
   [[ "$out" == *"build-id: $id"* && "$out" == *"debug info: none"* ]] || fail "stripped: $out"
   # without a build-id, the fallback identity is the same before and after stripping
