@@ -3,11 +3,13 @@
  * the ids the store holds nothing for (neither debuginfo nor executable),
  * in the order and spelling given, so a client uploads only those
  * (sentry-cli's idea). IDs take the forms keys.c accepts. The body is at
- * most 1 MB and 10000 ids (413 beyond), and the parser takes exactly this
- * shape of JSON: ids never need escapes, so strings with them are refused.
+ * most 1 MB and 10000 ids (413 beyond), read by jansson; any other shape
+ * of JSON is a 400 that says what was expected.
  */
 #include <stdio.h>
 #include <string.h>
+
+#include "napi_symbols_util.h"
 
 #include "keys.h"
 #include "routes.h"
@@ -17,45 +19,6 @@
 /* Each id is echoed as given: at most 36 + 2 bytes (UUIDs with dashes are
  * the longest non-hex form) or 128 + 2, and a separator. */
 #define MAX_REPLY (MAX_IDS * (NSYM_KEY_MAX_HEX + 4) + 64)
-
-/* A bounded cursor over the body. */
-struct cursor {
-	const char *p, *end;
-};
-
-static void skip_space(struct cursor *c)
-{
-	while (c->p < c->end && strchr(" \t\r\n", *c->p) != NULL && *c->p != '\0')
-		c->p++;
-}
-
-/* Skips space, then takes ch when it is next. */
-static bool take(struct cursor *c, char ch)
-{
-	skip_space(c);
-	if (c->p >= c->end || *c->p != ch)
-		return false;
-	c->p++;
-	return true;
-}
-
-/* A string without escapes or control bytes; its bytes in *out. */
-static bool string(struct cursor *c, const char **out, size_t *out_len)
-{
-	const char *start;
-
-	if (!take(c, '"'))
-		return false;
-	for (start = c->p; c->p < c->end && *c->p != '"'; c->p++) {
-		if (*c->p == '\\' || (unsigned char)*c->p < 0x20)
-			return false;
-	}
-	if (c->p >= c->end)
-		return false;
-	*out = start;
-	*out_len = (size_t)(c->p++ - start);
-	return true;
-}
 
 struct answer {
 	struct nsym_buf out;
@@ -110,33 +73,34 @@ static int check_id(struct nsym_request *r, struct answer *ans, const char *id, 
 /* {"ids": [ID, ...]}: 0, or an HTTP status after replying. */
 static int walk(struct nsym_request *r, struct answer *ans, const struct nsym_buf *body)
 {
-	struct cursor c = {body->data, body->data + body->len};
-	const char *s;
-	size_t n;
+	static const struct nsym_json_limits limits = {MAX_BODY, 4};
+	json_t *doc, *ids, *id;
+	char err[160];
+	size_t i;
 	int status = 0;
 
-	if (!take(&c, '{') || !string(&c, &s, &n) || n != 3 || memcmp(s, "ids", 3) != 0 ||
-	    !take(&c, ':') || !take(&c, '['))
-		goto bad;
-	if (!take(&c, ']')) {
-		do {
-			if (!string(&c, &s, &n))
-				goto bad;
-			if ((status = check_id(r, ans, s, n)) != 0)
-				return status;
-		} while (take(&c, ','));
-		if (!take(&c, ']'))
-			goto bad;
+	if (nsym_json_load(&doc, body->data, body->len, &limits, err, sizeof(err)) != 0) {
+		nsym_reply_error(r, 400, "expected {\"ids\": [\"ID\", ...]}: %s", err);
+		return 400;
 	}
-	if (!take(&c, '}'))
-		goto bad;
-	skip_space(&c);
-	if (c.p == c.end)
-		return 0;
-bad:
-	nsym_reply_error(r, 400, "expected {\"ids\": [\"ID\", ...]} (JSON), at byte %zu",
-	                 (size_t)(c.p - body->data));
-	return 400;
+	ids = json_object_get(doc, "ids");
+	if (!json_is_object(doc) || json_object_size(doc) != 1 || !json_is_array(ids)) {
+		nsym_reply_error(r, 400, "expected {\"ids\": [\"ID\", ...]}");
+		status = 400;
+	}
+	json_array_foreach(status == 0 ? ids : NULL, i, id)
+	{
+		if (!json_is_string(id)) {
+			nsym_reply_error(r, 400, "ids[%zu] is not a string", i);
+			status = 400;
+		} else {
+			status = check_id(r, ans, json_string_value(id), json_string_length(id));
+		}
+		if (status != 0)
+			break;
+	}
+	json_decref(doc);
+	return status;
 }
 
 void nsym_handle_missing(struct nsym_request *r)

@@ -14,6 +14,7 @@
 #include <zlib.h>
 
 #include "internal.h"
+#include "napi_symbols_util.h"
 
 static void read_note_section(struct nsym_identity *out, Elf_Scn *scn)
 {
@@ -145,7 +146,6 @@ int nsym__elf_identity(struct nsym_identity *out, struct nsym_elf *ef)
 
 int nsym_identity_hex(char *out, size_t size, const struct nsym_identity *id)
 {
-	static const char digits[] = "0123456789abcdef";
 	const unsigned char *bytes = id->build_id;
 	size_t len = id->build_id_len;
 
@@ -157,11 +157,7 @@ int nsym_identity_hex(char *out, size_t size, const struct nsym_identity *id)
 		return NSYM_ENOENT;
 	if (size < 2 * len + 1)
 		return NSYM_EINVAL;
-	for (size_t i = 0; i < len; i++) {
-		out[2 * i] = digits[bytes[i] >> 4];
-		out[2 * i + 1] = digits[bytes[i] & 15];
-	}
-	out[2 * len] = '\0';
+	nsym_hex(out, bytes, len, false);
 	return 0;
 }
 

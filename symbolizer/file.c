@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "image.h"
+#include "napi_symbols_util.h"
 
 #define PDB2_MAGIC                                                                                 \
 	"Microsoft C/C++ program database 2.00\r\n\x1a"                                            \
@@ -312,22 +313,13 @@ const struct nsym_image *nsym_file_image(const nsym_file *file, size_t i)
 
 /* ---- identity forms ---------------------------------------------------- */
 
-static void hex(char *out, const unsigned char *bytes, size_t n, const char *digits)
-{
-	for (size_t i = 0; i < n; i++) {
-		out[2 * i] = digits[bytes[i] >> 4];
-		out[2 * i + 1] = digits[bytes[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
 /* A GUID stored little-endian (Data1 u32, Data2 u16, Data3 u16, then 8
  * bytes) in the big-endian order SymSrv and Breakpad print it in. */
 static void guid_hex(char *out, const unsigned char g[16])
 {
 	const unsigned char swapped[16] = {g[3], g[2], g[1],  g[0],  g[5],  g[4],  g[7],  g[6],
 	                                   g[8], g[9], g[10], g[11], g[12], g[13], g[14], g[15]};
-	hex(out, swapped, 16, "0123456789ABCDEF");
+	nsym_hex(out, swapped, 16, true);
 }
 
 /* 32 uppercase hex digits of `g` (as a GUID when `swap`) and the age. */
@@ -338,7 +330,7 @@ static int guid_age(char *out, size_t size, const unsigned char g[16], bool swap
 	if (swap)
 		guid_hex(digits, g);
 	else
-		hex(digits, g, 16, "0123456789ABCDEF");
+		nsym_hex(digits, g, 16, true);
 	return (size_t)snprintf(out, size, "%s%X", digits, age) < size ? 0 : NSYM_EINVAL;
 }
 
@@ -373,7 +365,7 @@ int nsym_image_id(char *out, size_t size, const struct nsym_image *image, enum n
 		if (form == NSYM_ID_DEBUG_ID) {
 			rc = guid_age(out, size, image->uuid, false, 0);
 		} else if (size > 32) {
-			hex(out, image->uuid, 16, "0123456789abcdef");
+			nsym_hex(out, image->uuid, 16, false);
 			rc = 0;
 		} else {
 			rc = NSYM_EINVAL;

@@ -277,10 +277,15 @@ missing)
   upload 201 "$t" "$fx/macho/addon-x86_64.node"
   ask 200 "{\"ids\": [\"$uuid\"]}"; [ "$(json 'j.missing.length')" = 0 ] || fail "the Mach-O file is missing"
   for body in 'not json' '' '[]' '{"ids": "x"}' '{"ids": ["zz"]}' '{"ids": [12345678]}' '{"other": []}' \
-              '{"ids": ["'"$other"'"]} trailing' '{"ids": ["\u0030123456789"]}' '{"ids": ["'"$other"'",]}' \
+              '{"ids": ["'"$other"'"]} trailing' '{"ids": ["'"$other"'",]}' \
               '{"ids": [' '{"ids": ["0123456789'; do
     ask 400 "$body"
   done
+  # JSON escapes are JSON (jansson reads them); nesting is bounded
+  ask 200 '{"ids": ["\u0030123456789"]}'
+  [ "$(json 'j.missing.join(" ")')" = "0123456789" ] || fail "escapes: $(cat "$work/body")"
+  ask 400 "{\"ids\": [$(printf '[%.0s' $(seq 5000))"
+  grep -q "deeper than" "$work/body" || fail "depth: $(cat "$work/body")"
   # bounded: 1 MB of body (declared or chunked), 10000 ids
   head -c 1100000 /dev/zero | tr '\0' ' ' >"$work/big"
   ask 413 "@$work/big"

@@ -1,0 +1,16 @@
+/* Hex digits, the one encoder of the project (identities, hashes). The
+ * hook keeps its own: it must not link the library. */
+#include "napi_symbols_util.h"
+
+char *nsym_hex(char *out, const void *data, size_t size, bool upper)
+{
+	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+	const unsigned char *p = data;
+
+	for (size_t i = 0; i < size; i++) {
+		out[2 * i] = digits[p[i] >> 4];
+		out[2 * i + 1] = digits[p[i] & 15];
+	}
+	out[2 * size] = '\0';
+	return out;
+}
