@@ -22,6 +22,29 @@ extern "C" {
  * GUIDs). Returns out. */
 NSYM_EXTERN char *nsym_hex(char *out, const void *data, size_t size, bool upper);
 
+/* ---- hashes (libcrypto's EVP) ------------------------------------------- */
+
+enum nsym_hash_kind {
+	NSYM_HASH_SHA1,  /* the fallback identity of ELF files without a build-id */
+	NSYM_HASH_SHA256 /* blobs by content, tokens, sources */
+};
+#define NSYM_HASH_MAX_SIZE 32 /* bytes of the largest digest */
+
+/* A running hash; opaque. Not for use by two threads at once. */
+typedef struct nsym_hash nsym_hash;
+
+/* A new hash of `kind`: 0, or NSYM_ENOMEM (libcrypto could not set it up). */
+NSYM_EXTERN int nsym_hash_new(nsym_hash **out, enum nsym_hash_kind kind);
+/* A second hash that goes on from where h is. 0 or NSYM_ENOMEM. */
+NSYM_EXTERN int nsym_hash_copy(nsym_hash **out, const nsym_hash *h);
+NSYM_EXTERN int nsym_hash_update(nsym_hash *h, const void *data, size_t size);
+/* The digest of everything given so far, into out (20 or 32 bytes); the
+ * hash takes no more data after. 0, or NSYM_ENOMEM. */
+NSYM_EXTERN int nsym_hash_final(unsigned char *out, nsym_hash *h);
+/* nsym_hash_final, as lowercase hex (out: 2 * NSYM_HASH_MAX_SIZE + 1). */
+NSYM_EXTERN int nsym_hash_final_hex(char *out, nsym_hash *h);
+NSYM_EXTERN void nsym_hash_free(nsym_hash *h);
+
 /* What a reader of untrusted JSON accepts: a document over max_bytes or
  * nested deeper than max_depth is refused before jansson builds anything. */
 struct nsym_json_limits {

@@ -69,23 +69,23 @@ static void read_debuglink(struct nsym_identity *out, struct nsym_elf *ef, Elf_S
 		                     (uint32_t)p[crc_at + 1] << 8 | p[crc_at];
 }
 
-static void hash_u64(struct nsym_sha1 *ctx, uint64_t v)
+static int hash_u64(nsym_hash *h, uint64_t v)
 {
 	unsigned char b[8];
 	for (int i = 0; i < 8; i++)
 		b[i] = (unsigned char)(v >> (8 * i));
-	nsym__sha1_update(ctx, b, sizeof(b));
+	return nsym_hash_update(h, b, sizeof(b));
 }
 
 /* Computes the fallback id; leaves has_fallback_id 0 when no allocated
- * section has contents, as in a debug file. */
-static void compute_fallback_id(struct nsym_identity *out, struct nsym_elf *ef)
+ * section has contents, as in a debug file. 0, or NSYM_ENOMEM. */
+static int compute_fallback_id(struct nsym_identity *out, struct nsym_elf *ef)
 {
-	struct nsym_sha1 ctx;
+	nsym_hash *h;
 	size_t hashed = 0;
+	int rc = nsym_hash_new(&h, NSYM_HASH_SHA1);
 
-	nsym__sha1_init(&ctx);
-	for (size_t i = 1; i < ef->shnum; i++) {
+	for (size_t i = 1; rc == 0 && i < ef->shnum; i++) {
 		Elf_Scn *scn = elf_getscn(ef->elf, i);
 		GElf_Shdr sh;
 		Elf_Data *raw;
@@ -96,15 +96,14 @@ static void compute_fallback_id(struct nsym_identity *out, struct nsym_elf *ef)
 		raw = elf_rawdata(scn, NULL);
 		if (raw == NULL || raw->d_buf == NULL)
 			continue;
-		hash_u64(&ctx, sh.sh_addr);
-		hash_u64(&ctx, raw->d_size);
-		nsym__sha1_update(&ctx, raw->d_buf, raw->d_size);
+		if ((rc = hash_u64(h, sh.sh_addr)) == 0 && (rc = hash_u64(h, raw->d_size)) == 0)
+			rc = nsym_hash_update(h, raw->d_buf, raw->d_size);
 		hashed++;
 	}
-	if (hashed == 0)
-		return;
-	nsym__sha1_final(out->fallback_id, &ctx);
-	out->has_fallback_id = 1;
+	if (rc == 0 && hashed > 0 && (rc = nsym_hash_final(out->fallback_id, h)) == 0)
+		out->has_fallback_id = 1;
+	nsym_hash_free(h);
+	return rc;
 }
 
 int nsym__elf_identity(struct nsym_identity *out, struct nsym_elf *ef)
@@ -139,8 +138,8 @@ int nsym__elf_identity(struct nsym_identity *out, struct nsym_elf *ef)
 	}
 	/* The fallback stands in for a missing build-id; hashing every
 	 * allocated byte of a file that has one would be wasted work. */
-	if (!out->has_fallback_id && out->build_id_len == 0)
-		compute_fallback_id(out, ef);
+	if (!out->has_fallback_id && out->build_id_len == 0 && compute_fallback_id(out, ef) != 0)
+		return nsym__fail(NSYM_ENOMEM, ef->path, "out of memory hashing the fallback id");
 	return 0;
 }
 

@@ -62,17 +62,6 @@ int nsym__elf_section_data(struct nsym_section *out, struct nsym_elf *ef, size_t
 #define NSYM_FALLBACK_SECTION ".napi_symbols.fallback_id"
 int nsym__elf_identity(struct nsym_identity *out, struct nsym_elf *ef);
 
-/* ---- sha1.c ------------------------------------------------------------- */
-struct nsym_sha1 {
-	uint32_t h[5];
-	uint64_t length;
-	unsigned char block[64];
-	size_t used;
-};
-void nsym__sha1_init(struct nsym_sha1 *ctx);
-void nsym__sha1_update(struct nsym_sha1 *ctx, const void *data, size_t size);
-void nsym__sha1_final(unsigned char out[20], struct nsym_sha1 *ctx);
-
 /* Appends a copy of f to out (symbolizer.c). */
 int nsym__frames_push(struct nsym_frames *out, const struct nsym_frame *f);
 

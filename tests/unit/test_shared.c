@@ -1,0 +1,109 @@
+/*
+ * The shared helpers of napi_symbols_util.h: SHA-1 and SHA-256 through
+ * libcrypto against the FIPS 180-4 examples, fed in pieces across block
+ * boundaries, copied midway; hex; and untrusted JSON with its limits.
+ */
+#include <check.h>
+#include <string.h>
+
+#include "napi_symbols_util.h"
+#include "test_util.h"
+
+/* text's digest, fed 7 bytes at a time, as hex. */
+static void digest_of(char *out, enum nsym_hash_kind kind, const char *text)
+{
+	nsym_hash *h = NULL;
+
+	ck_assert_int_eq(nsym_hash_new(&h, kind), 0);
+	for (size_t i = 0; i < strlen(text); i += 7)
+		ck_assert_int_eq(
+		    nsym_hash_update(h, text + i, strlen(text) - i < 7 ? strlen(text) - i : 7), 0);
+	ck_assert_int_eq(nsym_hash_final_hex(out, h), 0);
+	nsym_hash_free(h);
+}
+
+static const char two_blocks[] = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+
+START_TEST(sha_known_answers)
+{
+	char h[2 * NSYM_HASH_MAX_SIZE + 1];
+
+	digest_of(h, NSYM_HASH_SHA256, "");
+	ck_assert_str_eq(h, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	digest_of(h, NSYM_HASH_SHA256, "abc");
+	ck_assert_str_eq(h, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	digest_of(h, NSYM_HASH_SHA256, two_blocks);
+	ck_assert_str_eq(h, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+	digest_of(h, NSYM_HASH_SHA1, "abc");
+	ck_assert_str_eq(h, "a9993e364706816aba3e25717850c26c9cd0d89d");
+	digest_of(h, NSYM_HASH_SHA1, two_blocks);
+	ck_assert_str_eq(h, "84983e441c3bd26ebaae4aa1f95129e5e54670f1");
+}
+END_TEST
+
+/* A copy goes on from where the original was, and both finish apart. */
+START_TEST(sha_copy_goes_on_alone)
+{
+	nsym_hash *a = NULL, *b = NULL;
+	char ha[2 * NSYM_HASH_MAX_SIZE + 1], hb[sizeof(ha)];
+
+	ck_assert_int_eq(nsym_hash_new(&a, NSYM_HASH_SHA256), 0);
+	ck_assert_int_eq(nsym_hash_update(a, "ab", 2), 0);
+	ck_assert_int_eq(nsym_hash_copy(&b, a), 0);
+	ck_assert_int_eq(nsym_hash_final_hex(ha, a), 0);
+	ck_assert_int_eq(nsym_hash_update(b, "c", 1), 0);
+	ck_assert_int_eq(nsym_hash_final_hex(hb, b), 0);
+	ck_assert_str_eq(ha, "fb8e20fc2e4c3f248c60c39bd652f3c1347298bb977b8b4d5903b85055620603");
+	ck_assert_str_eq(hb, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	nsym_hash_free(a);
+	nsym_hash_free(b);
+	nsym_hash_free(NULL);
+}
+END_TEST
+
+START_TEST(hex_both_cases)
+{
+	const unsigned char bytes[] = {0x00, 0x9f, 0xa0, 0xff};
+	char out[9];
+
+	ck_assert_str_eq(nsym_hex(out, bytes, 4, false), "009fa0ff");
+	ck_assert_str_eq(nsym_hex(out, bytes, 4, true), "009FA0FF");
+	ck_assert_str_eq(nsym_hex(out, bytes, 0, false), "");
+}
+END_TEST
+
+START_TEST(json_limits_are_named)
+{
+	static const struct nsym_json_limits lim = {64, 3};
+	json_t *doc = NULL;
+	char err[160];
+
+	ck_assert_int_eq(nsym_json_load(&doc, "{\"a\": [[1]]}", 12, &lim, err, sizeof(err)), 0);
+	ck_assert_int_eq(
+	    json_integer_value(json_array_get(json_array_get(json_object_get(doc, "a"), 0), 0)), 1);
+	json_decref(doc);
+	/* brackets inside strings are not nesting */
+	ck_assert_int_eq(nsym_json_load(&doc, "[\"[[[[\\\"[[[\"]", 13, &lim, err, sizeof(err)), 0);
+	json_decref(doc);
+	ck_assert_int_eq(nsym_json_load(&doc, "[[[[1]]]]", 9, &lim, err, sizeof(err)), NSYM_EINVAL);
+	ck_assert_ptr_null(doc);
+	ck_assert_msg(strstr(err, "deeper than 3") != NULL, "%s", err);
+	ck_assert_int_eq(nsym_json_load(&doc, "[1]", 65, &lim, err, sizeof(err)), NSYM_EINVAL);
+	ck_assert_msg(strstr(err, "over the limit of 64") != NULL, "%s", err);
+	ck_assert_int_eq(nsym_json_load(&doc, "{\"a\": 1,}", 9, &lim, err, sizeof(err)),
+	                 NSYM_EINVAL);
+	ck_assert_msg(strstr(err, "line 1") != NULL, "%s", err);
+	ck_assert_int_eq(nsym_json_load(&doc, "[\"\\u0000\"]", 10, &lim, err, sizeof(err)),
+	                 NSYM_EINVAL);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("shared");
+	TEST_ADD(s, sha_known_answers);
+	TEST_ADD(s, sha_copy_goes_on_alone);
+	TEST_ADD(s, hex_both_cases);
+	TEST_ADD(s, json_limits_are_named);
+	return test_run(s);
+}
