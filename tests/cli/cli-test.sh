@@ -28,7 +28,7 @@ one_line_naming() { # FILE WORD: stderr is one line naming FILE and containing W
 prog() {
   printf '%s\n' 'static int twice(int x) { return 2 * x; }' \
     'int main(int argc, char **argv) { (void)argv; return twice(argc); }' >"$work/main.c"
-  cc -g -O1 -Wl,--build-id -o "$work/prog" "$work/main.c" || fail "cc failed"
+  cc -g -O0 -Wl,--build-id -o "$work/prog" "$work/main.c" || fail "cc failed"
   echo "$work/prog"
 }
 
