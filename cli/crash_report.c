@@ -8,10 +8,13 @@
 #include <string.h>
 
 #include "crash.h"
-#include "json_parse.h"
+#include "napi_symbols_util.h"
+
+/* A report is written by a hook that keeps far fewer modules and frames:
+ * these bound what hostile input costs before the caps of crash.h apply. */
+static const struct nsym_json_limits report_limits = {16u << 20, 16};
 
 struct reader {
-	const struct nsym_json *doc;
 	struct nsym_crash *c;
 	char *err;
 	size_t err_size;
@@ -23,32 +26,42 @@ static int bad(struct reader *r, const char *what)
 	return -1;
 }
 
-static const char *get_string(struct reader *r, const struct nsym_jnode *obj, const char *key)
+static const char *get_string(const json_t *obj, const char *key)
 {
-	const struct nsym_jnode *n = nsym_json_get(r->doc, obj, key);
-	return n != NULL && n->type == NSYM_JSTRING ? n->text : NULL;
+	return json_string_value(json_object_get(obj, key));
+}
+
+/* obj[key] when it is an integer in [min, max]: 0 with it in out, else -1. */
+static int get_int(long long *out, const json_t *obj, const char *key, long long min, long long max)
+{
+	const json_t *n = json_object_get(obj, key);
+
+	if (!json_is_integer(n) || json_integer_value(n) < min || json_integer_value(n) > max)
+		return -1;
+	*out = json_integer_value(n);
+	return 0;
 }
 
 /* An optional string member, sanitised; 0 also when absent. */
-static int copy_string(struct reader *r, char **out, const struct nsym_jnode *obj, const char *key)
+static int copy_string(struct reader *r, char **out, const json_t *obj, const char *key)
 {
-	const char *s = get_string(r, obj, key);
+	const char *s = get_string(obj, key);
 	if (s == NULL)
 		return 0;
 	*out = nsym_crash_text(s, strlen(s));
 	return *out != NULL ? 0 : bad(r, "out of memory");
 }
 
-static int header(struct reader *r, const struct nsym_jnode *root)
+static int header(struct reader *r, const json_t *root)
 {
-	const char *format = get_string(r, root, "format"), *reason = get_string(r, root, "reason");
+	const char *format = get_string(root, "format"), *reason = get_string(root, "reason");
 	long long version;
 
-	if (root->type != NSYM_JOBJECT)
+	if (!json_is_object(root))
 		return bad(r, "the JSON value is not an object");
 	if (format == NULL || strcmp(format, "napi-symbols-crash") != 0)
 		return bad(r, "\"format\" is not \"napi-symbols-crash\"");
-	if (nsym_json_int(&version, nsym_json_get(r->doc, root, "version"), 0, 1000000) != 0)
+	if (get_int(&version, root, "version", 0, 1000000) != 0)
 		return bad(r, "no \"version\" number");
 	if (version != 1) {
 		snprintf(r->err, r->err_size,
@@ -64,16 +77,16 @@ static int header(struct reader *r, const struct nsym_jnode *root)
 	return 0;
 }
 
-static int signal_part(struct reader *r, const struct nsym_jnode *s)
+static int signal_part(struct reader *r, const json_t *s)
 {
-	const char *addr = get_string(r, s, "address");
+	const char *addr = get_string(s, "address");
 	long long number;
 
-	if (s == NULL || s->type != NSYM_JOBJECT)
+	if (!json_is_object(s))
 		return bad(r, "a \"signal\" report without a \"signal\" object");
 	if (copy_string(r, &r->c->signal_name, s, "name") != 0)
 		return -1;
-	if (nsym_json_int(&number, nsym_json_get(r->doc, s, "number"), 1, 1024) == 0)
+	if (get_int(&number, s, "number", 1, 1024) == 0)
 		r->c->signal_number = (int)number;
 	if (addr != NULL && nsym_crash_hex(&r->c->fault_address, addr, strlen(addr), true) == 0)
 		r->c->has_address = true;
@@ -90,53 +103,56 @@ static bool has_register(const struct nsym_crash *c, const char *name)
 }
 
 /* The registers at the signal, when the report has them: members with a
- * short lowercase name and a hex value, in order, the first of a name
- * repeated (as nsym_json_get takes it); others are passed over (they are
- * not needed to symbolicate). */
-static void registers_part(struct reader *r, const struct nsym_jnode *regs)
+ * short lowercase name and a hex value, in order (jansson keeps the last
+ * of a name repeated); others are passed over (they are not needed to
+ * symbolicate). */
+static void registers_part(struct reader *r, json_t *regs)
 {
-	if (regs == NULL || regs->type != NSYM_JOBJECT)
-		return;
-	for (const struct nsym_jnode *m = nsym_json_first(r->doc, regs);
-	     m != NULL && r->c->nregisters < NSYM_CRASH_MAX_REGISTERS;
-	     m = nsym_json_next(r->doc, m)) {
-		struct nsym_crash_register *out = &r->c->registers[r->c->nregisters];
-		size_t len = strlen(m->key);
+	const char *key;
+	json_t *m;
 
-		if (m->type != NSYM_JSTRING || len == 0 || len >= sizeof(out->name) ||
-		    strspn(m->key, "abcdefghijklmnopqrstuvwxyz0123456789") != len ||
-		    has_register(r->c, m->key) ||
-		    nsym_crash_hex(&out->value, m->text, strlen(m->text), true) != 0)
+	json_object_foreach(regs, key, m)
+	{
+		struct nsym_crash_register *out = &r->c->registers[r->c->nregisters];
+		const char *value = json_string_value(m);
+		size_t len = strlen(key);
+
+		if (r->c->nregisters == NSYM_CRASH_MAX_REGISTERS)
+			break;
+		if (value == NULL || len == 0 || len >= sizeof(out->name) ||
+		    strspn(key, "abcdefghijklmnopqrstuvwxyz0123456789") != len ||
+		    has_register(r->c, key) ||
+		    nsym_crash_hex(&out->value, value, strlen(value), true) != 0)
 			continue;
-		memcpy(out->name, m->key, len + 1);
+		memcpy(out->name, key, len + 1);
 		r->c->nregisters++;
 	}
 }
 
-static int panic_part(struct reader *r, const struct nsym_jnode *p)
+static int panic_part(struct reader *r, const json_t *p)
 {
 	long long v;
 
-	if (p == NULL || p->type != NSYM_JOBJECT)
+	if (!json_is_object(p))
 		return bad(r, "a \"panic\" report without a \"panic\" object");
 	if (copy_string(r, &r->c->panic_message, p, "message") != 0 ||
 	    copy_string(r, &r->c->panic_file, p, "file") != 0)
 		return -1;
-	if (nsym_json_int(&v, nsym_json_get(r->doc, p, "line"), 0, UINT32_MAX) == 0)
+	if (get_int(&v, p, "line", 0, UINT32_MAX) == 0)
 		r->c->panic_line = (uint32_t)v;
-	if (nsym_json_int(&v, nsym_json_get(r->doc, p, "column"), 0, UINT32_MAX) == 0)
+	if (get_int(&v, p, "column", 0, UINT32_MAX) == 0)
 		r->c->panic_column = (uint32_t)v;
 	return 0;
 }
 
-static int module(struct reader *r, const struct nsym_jnode *m, size_t i)
+static int module(struct reader *r, const json_t *m, size_t i)
 {
 	struct nsym_crash_module *out;
-	const char *id = get_string(r, m, "id");
+	const char *id = get_string(m, "id");
 	char what[80];
 
 	snprintf(what, sizeof(what), "module %zu is not an object with \"path\" and \"id\"", i);
-	if (get_string(r, m, "path") == NULL || id == NULL)
+	if (get_string(m, "path") == NULL || id == NULL)
 		return bad(r, what);
 	if (nsym_crash_add_module(r->c, &out) != 0)
 		return bad(r, "too many modules");
@@ -148,11 +164,11 @@ static int module(struct reader *r, const struct nsym_jnode *m, size_t i)
 	return copy_string(r, &out->path, m, "path");
 }
 
-static int frame(struct reader *r, const struct nsym_jnode *f, size_t i)
+static int frame(struct reader *r, const json_t *f, size_t i)
 {
 	struct nsym_crash_frame *out;
-	const struct nsym_jnode *ra = nsym_json_get(r->doc, f, "return_address");
-	const char *pc = get_string(r, f, "pc"), *rel = get_string(r, f, "rel");
+	const json_t *ra = json_object_get(f, "return_address");
+	const char *pc = get_string(f, "pc"), *rel = get_string(f, "rel");
 	long long module;
 	char what[120];
 
@@ -160,11 +176,10 @@ static int frame(struct reader *r, const struct nsym_jnode *f, size_t i)
 	if (nsym_crash_add_frame(r->c, &out) != 0)
 		return bad(r, "too many frames");
 	if (pc == NULL || nsym_crash_hex(&out->pc, pc, strlen(pc), true) != 0 ||
-	    nsym_json_int(&module, nsym_json_get(r->doc, f, "module"), -1,
-	                  (long long)r->c->nmodules - 1) != 0)
+	    get_int(&module, f, "module", -1, (long long)r->c->nmodules - 1) != 0)
 		return bad(r, what);
 	out->module = (int)module;
-	out->return_address = ra == NULL || ra->type != NSYM_JBOOL || ra->boolean;
+	out->return_address = !json_is_false(ra);
 	if (module >= 0 &&
 	    (rel == NULL || nsym_crash_hex(&out->rel, rel, strlen(rel), true) != 0)) {
 		snprintf(what, sizeof(what), "frame %zu has a module but no \"rel\" (\"0x…\")", i);
@@ -174,42 +189,40 @@ static int frame(struct reader *r, const struct nsym_jnode *f, size_t i)
 }
 
 /* Calls each(r, member, index) for every member of the array root[key]. */
-static int each(struct reader *r, const struct nsym_jnode *root, const char *key,
-                int (*fn)(struct reader *, const struct nsym_jnode *, size_t))
+static int each(struct reader *r, const json_t *root, const char *key,
+                int (*fn)(struct reader *, const json_t *, size_t))
 {
-	const struct nsym_jnode *a = nsym_json_get(r->doc, root, key);
-	size_t i = 0;
+	const json_t *a = json_object_get(root, key), *m;
+	size_t i;
 	char what[64];
 
-	if (a == NULL || a->type != NSYM_JARRAY) {
+	if (!json_is_array(a)) {
 		snprintf(what, sizeof(what), "no \"%s\" array", key);
 		return bad(r, what);
 	}
-	for (const struct nsym_jnode *m = nsym_json_first(r->doc, a); m != NULL;
-	     m = nsym_json_next(r->doc, m)) {
-		if (fn(r, m, i++) != 0)
+	json_array_foreach(a, i, m)
+	{
+		if (fn(r, m, i) != 0)
 			return -1;
 	}
 	return 0;
 }
 
-static int body(struct reader *r, const struct nsym_jnode *root)
+static int body(struct reader *r, json_t *root)
 {
 	long long v;
 
 	if (header(r, root) != 0)
 		return -1;
 	if (strcmp(r->c->reason, "signal") == 0 &&
-	    signal_part(r, nsym_json_get(r->doc, root, "signal")) != 0)
+	    signal_part(r, json_object_get(root, "signal")) != 0)
 		return -1;
-	registers_part(r, nsym_json_get(r->doc, root, "registers"));
+	registers_part(r, json_object_get(root, "registers"));
 	if (strcmp(r->c->reason, "panic") == 0 &&
-	    panic_part(r, nsym_json_get(r->doc, root, "panic")) != 0)
+	    panic_part(r, json_object_get(root, "panic")) != 0)
 		return -1;
-	r->c->pid =
-	    nsym_json_int(&v, nsym_json_get(r->doc, root, "pid"), 0, INT32_MAX) == 0 ? v : -1;
-	r->c->tid =
-	    nsym_json_int(&v, nsym_json_get(r->doc, root, "tid"), 0, INT32_MAX) == 0 ? v : -1;
+	r->c->pid = get_int(&v, root, "pid", 0, INT32_MAX) == 0 ? v : -1;
+	r->c->tid = get_int(&v, root, "tid", 0, INT32_MAX) == 0 ? v : -1;
 	if (each(r, root, "modules", module) != 0)
 		return -1;
 	return each(r, root, "frames", frame);
@@ -218,19 +231,18 @@ static int body(struct reader *r, const struct nsym_jnode *root)
 int nsym_crash_from_report(struct nsym_crash *out, const char *text, size_t len, char *err,
                            size_t err_size)
 {
-	struct nsym_json *doc = NULL;
-	struct reader r = {NULL, out, err, err_size};
+	json_t *doc = NULL;
+	struct reader r = {out, err, err_size};
 	char why[300];
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	out->pid = out->tid = -1;
-	if (nsym_json_parse(&doc, text, len, why, sizeof(why)) != 0) {
+	if (nsym_json_load(&doc, text, len, &report_limits, why, sizeof(why)) != 0) {
 		snprintf(err, err_size, "not valid JSON (%s)", why);
 		return -1;
 	}
-	r.doc = doc;
-	rc = body(&r, nsym_json_root(doc));
-	nsym_json_free(doc);
+	rc = body(&r, doc);
+	json_decref(doc);
 	return rc;
 }

@@ -13,7 +13,7 @@
 
 #include "commands.h"
 #include "crash.h"
-#include "json_parse.h"
+#include "napi_symbols_util.h"
 
 #define MARKER       "napi-symbols: "
 #define MAX_TRACES   256
@@ -109,17 +109,19 @@ static void crash_header(struct nsym_crash *c, struct tokens *t)
  * follows it. A message cut inside its quotes is kept as written. */
 static char *panic_message(struct nsym_crash *c, char *s)
 {
-	struct nsym_json *doc = NULL;
+	/* one string, as long as the line it is on (which the reader caps) */
+	static const struct nsym_json_limits one_string = {SIZE_MAX, 0};
+	json_t *doc = NULL;
 	char *q = s + 1, err[200];
 
 	while (*q != '\0' && *q != '"')
 		q += q[0] == '\\' && q[1] != '\0' ? 2 : 1;
-	if (*q == '"' && nsym_json_parse(&doc, s, (size_t)(q + 1 - s), err, sizeof(err)) == 0)
-		c->panic_message =
-		    nsym_crash_text(nsym_json_root(doc)->text, strlen(nsym_json_root(doc)->text));
+	if (*q == '"' &&
+	    nsym_json_load(&doc, s, (size_t)(q + 1 - s), &one_string, err, sizeof(err)) == 0)
+		c->panic_message = nsym_crash_text(json_string_value(doc), json_string_length(doc));
 	else
 		c->panic_message = nsym_crash_text(s + 1, (size_t)(q - s - 1));
-	nsym_json_free(doc);
+	json_decref(doc);
 	return *q == '"' ? q + 1 : q;
 }
 

@@ -56,7 +56,7 @@ struct nsym_json_limits {
  * Parses text[0..len) as one JSON value (RFC 8259; no "\u0000" in strings,
  * since values are used as C strings). 0 with the value in *out (release it
  * with json_decref), or NSYM_EINVAL with one line in err: the limit that
- * was passed, or the line and column of the first fault.
+ * was passed, or "line L, column C: what" of the first fault.
  */
 NSYM_EXTERN int nsym_json_load(json_t **out, const char *text, size_t len,
                                const struct nsym_json_limits *limits, char *err, size_t err_size);

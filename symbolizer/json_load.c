@@ -48,13 +48,13 @@ int nsym_json_load(json_t **out, const char *text, size_t len,
 		return NSYM_EINVAL;
 	}
 	if (nesting(text, len, limits->max_depth) > limits->max_depth) {
-		snprintf(err, err_size, "the JSON nests deeper than %u levels", limits->max_depth);
+		snprintf(err, err_size, "the JSON is nested deeper than %u levels",
+		         limits->max_depth);
 		return NSYM_EINVAL;
 	}
-	*out = json_loadb(text, len, 0, &je);
+	*out = json_loadb(text, len, JSON_DECODE_ANY, &je);
 	if (*out == NULL) {
-		snprintf(err, err_size, "not JSON: %s at line %d, column %d", je.text, je.line,
-		         je.column);
+		snprintf(err, err_size, "line %d, column %d: %s", je.line, je.column, je.text);
 		return NSYM_EINVAL;
 	}
 	return 0;
