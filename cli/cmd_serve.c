@@ -38,6 +38,9 @@ const char cmd_serve_usage[] =
     "                           (seconds a client may stall sending a request)\n"
     "      --max-upload SIZE    NAPI_SYMBOLS_MAX_UPLOAD; max_upload; 2G\n"
     "                           (bytes, or with a K, M or G suffix)\n"
+    "      --max-section-size SIZE  NAPI_SYMBOLS_MAX_SECTION_SIZE; max_section_size;\n"
+    "                           512M (the most a compressed section may inflate\n"
+    "                           to: more is answered 413)\n"
     "      --read-token         NAPI_SYMBOLS_READ_TOKEN=1; read_token = yes;\n"
     "                           off: downloads need a token with the read scope\n"
     "      --log-format text|json  NAPI_SYMBOLS_LOG_FORMAT; log_format; text\n"
@@ -54,6 +57,7 @@ enum setting {
 	S_THREADS,
 	S_REQUEST_TIMEOUT,
 	S_MAX_UPLOAD,
+	S_MAX_SECTION,
 	S_READ_TOKEN,
 	S_LOG_FORMAT,
 	S_COUNT
@@ -67,6 +71,7 @@ static const struct {
     [S_THREADS] = {"threads", "NAPI_SYMBOLS_THREADS", "64"},
     [S_REQUEST_TIMEOUT] = {"request_timeout", "NAPI_SYMBOLS_REQUEST_TIMEOUT", "30"},
     [S_MAX_UPLOAD] = {"max_upload", "NAPI_SYMBOLS_MAX_UPLOAD", "2G"},
+    [S_MAX_SECTION] = {"max_section_size", "NAPI_SYMBOLS_MAX_SECTION_SIZE", "512M"},
     [S_READ_TOKEN] = {"read_token", "NAPI_SYMBOLS_READ_TOKEN", "no"},
     [S_LOG_FORMAT] = {"log_format", "NAPI_SYMBOLS_LOG_FORMAT", "text"},
 };
@@ -165,6 +170,9 @@ static int make_config(struct nsym_server_config *cfg, struct serve_settings *s)
 	if (parse_size(&cfg->max_upload, s->value[S_MAX_UPLOAD]) != 0 || cfg->max_upload == 0)
 		return nsym_cli_usage_error("serve", "max upload '%s' is not a size",
 		                            s->value[S_MAX_UPLOAD]);
+	if (parse_size(&cfg->max_section, s->value[S_MAX_SECTION]) != 0 || cfg->max_section == 0)
+		return nsym_cli_usage_error("serve", "max section size '%s' is not a size",
+		                            s->value[S_MAX_SECTION]);
 	cfg->read_token = is_yes(s->value[S_READ_TOKEN]);
 	if (strcmp(s->value[S_LOG_FORMAT], "json") != 0 &&
 	    strcmp(s->value[S_LOG_FORMAT], "text") != 0)
@@ -216,12 +224,13 @@ static int run(const struct nsym_server_config *cfg)
 
 int cmd_serve(int argc, char **argv)
 {
-	enum { OPT_MAX_UPLOAD = 256, OPT_READ_TOKEN, OPT_LOG_FORMAT, OPT_TIMEOUT };
+	enum { OPT_MAX_UPLOAD = 256, OPT_READ_TOKEN, OPT_LOG_FORMAT, OPT_TIMEOUT, OPT_MAX_SECTION };
 	static const struct option longopts[] = {
 	    {"store", required_argument, NULL, 's'},
 	    {"listen", required_argument, NULL, 'l'},
 	    {"threads", required_argument, NULL, 't'},
 	    {"max-upload", required_argument, NULL, OPT_MAX_UPLOAD},
+	    {"max-section-size", required_argument, NULL, OPT_MAX_SECTION},
 	    {"request-timeout", required_argument, NULL, OPT_TIMEOUT},
 	    {"read-token", no_argument, NULL, OPT_READ_TOKEN},
 	    {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
@@ -251,6 +260,9 @@ int cmd_serve(int argc, char **argv)
 			break;
 		case OPT_MAX_UPLOAD:
 			s.value[S_MAX_UPLOAD] = optarg;
+			break;
+		case OPT_MAX_SECTION:
+			s.value[S_MAX_SECTION] = optarg;
 			break;
 		case OPT_READ_TOKEN:
 			s.value[S_READ_TOKEN] = "yes";

@@ -24,6 +24,9 @@ struct nsym_server_config {
 	uint64_t max_upload; /* bytes */
 	bool read_token;     /* reads need a token with the read scope */
 	bool log_json;       /* access log as JSON lines instead of text */
+	/* bytes a compressed section may claim to inflate to: more is
+	 * refused, when served (413) and when uploaded (422) */
+	uint64_t max_section;
 };
 
 struct nsym_server;

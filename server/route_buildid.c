@@ -2,7 +2,8 @@
  * The debuginfod read API: GET and HEAD /buildid/ID/{debuginfo,executable,
  * section/NAME,source/PATH}. IDs are taken in any case and answered for
  * their lowercase form. Blobs are streamed from their file in bounded
- * chunks, never read whole. 404 means only that the store has no such
+ * chunks, never read whole, and compressed sections are inflated as they
+ * are sent (section_inflate.h). 404 means only that the store has no such
  * artifact: elfutils clients remember any error as a miss for ten minutes,
  * so internal failures answer 503 and are logged and counted.
  */
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 #include "routes.h"
+#include "section_inflate.h"
 #include "send.h"
 
 #define MAX_ID_HEX 128
@@ -87,7 +89,7 @@ static void serve_artifact(struct nsym_request *r, const struct buildid_request 
 /* ---- sections ------------------------------------------------------------------ */
 
 /* Section `name` of the ELF file, when it has contents. */
-static int find_section(Elf *elf, const char *name, GElf_Shdr *out, Elf_Scn **out_scn)
+static int find_section(Elf *elf, const char *name, GElf_Shdr *out)
 {
 	size_t shstrndx;
 	Elf_Scn *scn = NULL;
@@ -99,12 +101,74 @@ static int find_section(Elf *elf, const char *name, GElf_Shdr *out, Elf_Scn **ou
 		if (gelf_getshdr(scn, out) == NULL ||
 		    (n = elf_strptr(elf, shstrndx, out->sh_name)) == NULL)
 			continue;
-		if (strcmp(n, name) == 0 && out->sh_type != SHT_NOBITS) {
-			*out_scn = scn;
+		if (strcmp(n, name) == 0 && out->sh_type != SHT_NOBITS)
 			return 0;
-		}
 	}
 	return -1;
+}
+
+static int read_inflated(void *z, void *buf, size_t size, size_t *out_n)
+{
+	return nsym_inflater_read(z, buf, size, out_n);
+}
+
+static const char *inflate_error(void *z)
+{
+	return nsym_inflater_error(z);
+}
+
+static void send_inflated(struct nsym_request *r, struct nsym_entity *e, int fd,
+                          const struct nsym_compressed *c)
+{
+	struct nsym_inflater *z;
+	struct nsym_stream stream = {read_inflated, inflate_error, NULL};
+
+	if (nsym_inflater_open(&z, fd, c) != 0) {
+		nsym_reply_internal(r, NSYM_ENOMEM, "out of memory");
+		return;
+	}
+	stream.ctx = z;
+	e->size = c->size;
+	e->stream = &stream;
+	nsym_send_entity(r, e);
+	nsym_inflater_close(z);
+}
+
+/* A compressed section, inflated as it is sent. Its size is the one its
+ * header claims, read from the file before anything is inflated: a claim
+ * over the server's limit is refused (413), and so is one the client will
+ * not take (406), at the cost of reading a few bytes; HEAD inflates
+ * nothing. A section that can never be inflated answers 422, which a
+ * client does not retry: it is the file's fault and stays so. */
+static void serve_compressed(struct nsym_request *r, const char *name, struct nsym_entity *e,
+                             const unsigned char *ident, const struct nsym_blob *blob,
+                             const GElf_Shdr *sh)
+{
+	uint64_t max = nsym_server_config(r->srv)->max_section;
+	struct nsym_compressed c;
+	const char *why;
+	int rc =
+	    nsym_compressed_read(&c, &why, blob->fd, blob->size, ident, sh->sh_offset, sh->sh_size);
+
+	if (rc == NSYM_EUNSUPPORTED)
+		nsym_reply_error(r, 422,
+		                 "section %s is compressed with type %" PRIu32
+		                 ", which the server cannot inflate (zlib and zstd it can)",
+		                 name, c.type);
+	else if (rc == NSYM_EIO)
+		nsym_reply_internal(r, rc, "cannot read the stored file");
+	else if (rc != 0)
+		nsym_reply_error(r, 422, "section %s cannot be inflated: %s", name, why);
+	else if (c.size > max)
+		nsym_reply_error(r, 413,
+		                 "section %s inflates to %" PRIu64
+		                 " bytes, over the server's limit of %" PRIu64
+		                 " (--max-section-size)",
+		                 name, c.size, max);
+	else if (nsym_not_modified(r, e->etag))
+		nsym_reply(r, 304, "application/octet-stream", "", NULL, 0);
+	else if (nsym_within_maxsize(r, c.size) == 0)
+		send_inflated(r, e, blob->fd, &c);
 }
 
 /* Serves section b->tail from artifact a; 1 when a has no such section. */
@@ -114,7 +178,6 @@ static int serve_section_of(struct nsym_request *r, const struct buildid_request
 	struct nsym_blob blob;
 	struct nsym_entity e = {0};
 	GElf_Shdr sh;
-	Elf_Scn *scn;
 	Elf *elf;
 	int rc = 1;
 
@@ -122,25 +185,20 @@ static int serve_section_of(struct nsym_request *r, const struct buildid_request
 		return 0;
 	elf_version(EV_CURRENT);
 	elf = elf_begin(blob.fd, ELF_C_READ_MMAP_PRIVATE, NULL);
-	if (elf != NULL && find_section(elf, b->tail, &sh, &scn) == 0) {
-		Elf_Data *d;
-		/* debuginfod serves sections inflated */
-		if ((sh.sh_flags & SHF_COMPRESSED) && elf_compress(scn, 0, 0) < 0)
-			d = NULL;
-		else
-			d = (sh.sh_flags & SHF_COMPRESSED) ? elf_getdata(scn, NULL) : NULL;
+	if (elf != NULL && find_section(elf, b->tail, &sh) == 0) {
 		e.fd = blob.fd;
 		e.offset = sh.sh_offset;
-		e.size = d != NULL ? d->d_size : sh.sh_size;
-		e.memory = d != NULL ? d->d_buf : NULL;
+		e.size = sh.sh_size;
 		e.mtime = (time_t)a->created;
 		e.file = a->name[0] != '\0' ? a->name : a->kind;
 		snprintf(e.etag, sizeof(e.etag), "\"%s-%.64s\"", a->sha256, b->tail);
 		rc = 0;
-		if ((sh.sh_flags & SHF_COMPRESSED) && d == NULL)
-			nsym_reply_internal(r, NSYM_EIO, "cannot inflate the section");
-		else if (d == NULL &&
-		         (sh.sh_offset > blob.size || sh.sh_size > blob.size - sh.sh_offset))
+		/* debuginfod serves sections inflated */
+		if (sh.sh_flags & SHF_COMPRESSED)
+			serve_compressed(r, b->tail, &e,
+			                 (const unsigned char *)elf_getident(elf, NULL), &blob,
+			                 &sh);
+		else if (sh.sh_offset > blob.size || sh.sh_size > blob.size - sh.sh_offset)
 			/* an uploaded file that lies about its section: promise no
 			 * more bytes than the file has */
 			nsym_reply_error(r, 422, "section %s lies past the end of the stored file",

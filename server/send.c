@@ -1,7 +1,8 @@
 /*
  * Sending stored files with the headers debuginfod clients expect: the
- * entity is written from its file in bounded chunks (nsym_send_fd), never
- * read whole, and a single byte range is honoured.
+ * entity is written from its file in bounded chunks (nsym_send_fd), or
+ * from a stream one chunk at a time, never read whole, and a single byte
+ * range is honoured.
  */
 #include <civetweb.h>
 #include <inttypes.h>
@@ -64,10 +65,62 @@ static enum range_result parse_range(const char *h, uint64_t size, uint64_t *fro
 static int send_head(struct nsym_request *r, const struct nsym_entity *e, uint64_t count,
                      const char *head, size_t size)
 {
-	int sock = !r->head && e->memory == NULL && count > 0 ? nsym_request_socket(r->conn) : -1;
+	int sock = !r->head && e->memory == NULL && e->stream == NULL && count > 0
+	               ? nsym_request_socket(r->conn)
+	               : -1;
 	if (sock < 0)
 		return nsym_write(r, head, size, false);
 	return nsym_send_more(sock, head, size, nsym_server_config(r->srv)->request_timeout * 1000);
+}
+
+/* A stream's bytes are made in chunks of this size. */
+#define STREAM_CHUNK (64 * 1024)
+
+/* Logs a stream that broke its promise and cuts the reply off. */
+static int stream_broke(struct nsym_request *r, const struct nsym_entity *e, const char *what,
+                        uint64_t made)
+{
+	const char *why = e->stream->error != NULL ? e->stream->error(e->stream->ctx) : "";
+
+	fprintf(stderr,
+	        "napi-symbols serve: %s %s: the body %s after %" PRIu64 " of %" PRIu64
+	        " bytes promised%s%s; connection closed\n",
+	        r->ri->request_method, r->path, what, made, e->size, why[0] != '\0' ? ": " : "",
+	        why);
+	nsym_request_abandon(r->conn);
+	return -1;
+}
+
+/* Bytes [from, from + count) of the stream: those before `from` are made
+ * and dropped. When the reply reaches the entity's end, the stream must
+ * end there too. */
+static int send_stream(struct nsym_request *r, const struct nsym_entity *e, uint64_t from,
+                       uint64_t count)
+{
+	char *buf = malloc(STREAM_CHUNK);
+	uint64_t made = 0, end = from + count;
+	size_t n = 0;
+	int rc = 0;
+
+	if (buf == NULL)
+		return stream_broke(r, e, "could not be made (out of memory)", 0);
+	while (made < end && rc == 0) {
+		size_t want = end - made < STREAM_CHUNK ? (size_t)(end - made) : STREAM_CHUNK;
+		if (e->stream->read(e->stream->ctx, buf, want, &n) != 0 || n == 0) {
+			rc = stream_broke(r, e, "ended", made);
+			break;
+		}
+		if (made + n > from) {
+			size_t skip = from > made ? (size_t)(from - made) : 0;
+			rc = nsym_write(r, buf + skip, n - skip, true);
+		}
+		made += n;
+	}
+	if (rc == 0 && end == e->size &&
+	    (e->stream->read(e->stream->ctx, buf, 1, &n) != 0 || n != 0))
+		rc = stream_broke(r, e, n != 0 ? "went on" : "failed its check", made);
+	free(buf);
+	return rc;
 }
 
 int nsym_send_entity(struct nsym_request *r, const struct nsym_entity *e)
@@ -105,6 +158,8 @@ int nsym_send_entity(struct nsym_request *r, const struct nsym_entity *e)
 		return 0;
 	if (e->memory != NULL)
 		return nsym_write(r, (const char *)e->memory + from, count, true);
+	if (e->stream != NULL)
+		return send_stream(r, e, from, count);
 	return nsym_send_fd(r, e->fd, e->offset + from, count);
 }
 

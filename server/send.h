@@ -1,6 +1,6 @@
 /*
- * Sending stored files: one entity (a whole blob, a slice of one, or bytes
- * in memory) with the headers every download route answers with
+ * Sending stored files: one entity (a whole blob, a slice of one, bytes
+ * in memory, or bytes made as they are sent) with the headers every download route answers with
  * (Content-Length, Last-Modified, ETag, Cache-Control, X-DEBUGINFOD-*),
  * If-None-Match (304), a single Range (206, 416) and HEAD. The debuginfod
  * routes (route_buildid.c) and the SymSrv routes (route_symsrv.c) share it.
@@ -9,15 +9,28 @@
 #define NSYM_SERVER_SEND_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
 #include "http.h"
 
+/* A body made as it is sent, from its first byte on (an inflated section:
+ * section_inflate.h). read puts the next bytes into buf (size > 0), *out_n
+ * of them, 0 only at the end, and returns 0 or a negative NSYM_E* code;
+ * error then says why. The entity's size is what the stream promises:
+ * one that ends before it, or goes on past it, breaks the reply. */
+struct nsym_stream {
+	int (*read)(void *ctx, void *buf, size_t size, size_t *out_n);
+	const char *(*error)(void *ctx);
+	void *ctx;
+};
+
 struct nsym_entity {
 	int fd;
-	uint64_t offset, size; /* the bytes of fd to serve */
-	const void *memory;    /* or these bytes, when not NULL */
+	uint64_t offset, size;            /* the bytes of fd to serve */
+	const void *memory;               /* or these bytes, when not NULL */
+	const struct nsym_stream *stream; /* or the first size bytes it makes, when not NULL */
 	time_t mtime;
 	char etag[NSYM_SHA256_HEX + 80];
 	const char *file; /* X-DEBUGINFOD-FILE */
@@ -30,8 +43,10 @@ bool nsym_not_modified(const struct nsym_request *r, const char *etag);
  * replies 406 and returns -1. */
 int nsym_within_maxsize(struct nsym_request *r, uint64_t size);
 
-/* Sends e whole, or the one range the request asks for. 0, or -1 when the
- * client went away. */
+/* Sends e whole, or the one range the request asks for (from a stream,
+ * made and dropped up to the range's start). 0, or -1 when the client went
+ * away or a stream broke its promise: then the break is logged and the
+ * connection shut down, since a reply that has begun cannot say so. */
 int nsym_send_entity(struct nsym_request *r, const struct nsym_entity *e);
 
 /* Opens the artifact's blob; 0, or a negative code after replying 503. */

@@ -116,6 +116,13 @@ static int abandon(int sock)
 	return -1;
 }
 
+void nsym_request_abandon(struct mg_connection *conn)
+{
+	int sock = nsym_request_socket(conn);
+	if (sock >= 0)
+		abandon(sock);
+}
+
 int nsym_sendfile(int sock, int fd, uint64_t from, uint64_t count, int timeout_ms, uint64_t *sent)
 {
 	off_t off = (off_t)from;

@@ -14,6 +14,12 @@ struct mg_connection;
  * (or the connection is TLS): the caller then writes through civetweb. */
 int nsym_request_socket(struct mg_connection *conn);
 
+/* Shuts conn down, so that the client sees a reply cut short end rather
+ * than wait for bytes that never come on a connection civetweb would keep
+ * alive. NEEDSWORK: without its socket (TLS, or not found), civetweb
+ * closes it only after its keep-alive wait. */
+void nsym_request_abandon(struct mg_connection *conn);
+
 /* Sends [from, from + count) of fd on the socket, waiting up to timeout_ms
  * each time the socket is full. 0, or -1 when the client went away, stalled
  * or the file ended early, and then the connection is shut down (the reply

@@ -98,6 +98,11 @@ check_store() {
   [ -z "$(ls -A "$work/store/tmp")" ] || fail "temporary files left: $(ls "$work/store/tmp")"
 }
 
+# Compressed sections: elf-section.js rewrites one (see its head); hwm is
+# the server's peak resident memory so far, in kB.
+edit_section() { node "$(dirname "$0")/elf-section.js" "$@" || fail "elf-section.js $*"; }
+hwm() { awk '/^VmHWM:/ {print $2}' "/proc/$pid/status"; }
+
 case $case_name in
 debuginfod-api)
   start; t=$(token upload ci) || fail "token create"
@@ -615,6 +620,95 @@ short-blob)
   http 503 "$url/buildid/$id/debuginfo"
   grep -q "bytes on disk" "$work/serve.err" || fail "the damaged blob is not logged"
   http 200 "$url/healthz"
+  stopped_cleanly ;;
+section-bomb)
+  # A decompression bomb: .debug_info a zlib stream of zeros that really
+  # inflates to what its header claims (256 MiB from 256 KB; the issue's
+  # was 1 GiB from 1 MB). The claim is read from the header, so HEAD, 406,
+  # 304 and 413 inflate nothing; a GET inflates as it sends, so four at
+  # once stay in bounded memory.
+  "$nsym" split --compress zlib -o "$work/zlib" -d "$work/zlib.debug" "$full" >/dev/null || fail "split"
+  edit_section "$work/zlib.debug" "$work/bomb.debug" .debug_info bomb $((256 << 20))
+  serve() { start "$@"; section=$url/buildid/$id/section/.debug_info; } # a new port each time
+  serve; t=$(token upload ci)
+  upload 201 "$t" "$work/bomb.debug"
+  base=$(hwm)
+  http 200 -I "$section"
+  [ "$(header Content-Length)" = $((256 << 20)) ] || fail "HEAD Content-Length $(header Content-Length)"
+  etag=$(header ETag)
+  http 406 -H "X-DEBUGINFOD-MAXSIZE: 1000000" "$section"
+  http 304 -H "If-None-Match: $etag" "$section"
+  [ $(($(hwm) - base)) -lt 65536 ] || fail "HEAD, 406 and 304 took $(($(hwm) - base)) kB"
+  pids=()
+  for k in 1 2 3 4; do # each inflates it all to send the last 16 bytes
+    curl -s -r -16 -o "$work/tail$k" -w '%{http_code}' --max-time 120 "$section" >"$work/code$k" &
+    pids+=($!)
+  done
+  wait "${pids[@]}"
+  for k in 1 2 3 4; do
+    [ "$(cat "$work/code$k")" = 206 ] && cmp -s "$work/tail$k" <(head -c 16 /dev/zero) ||
+      fail "GET $k of the bomb's last bytes: $(cat "$work/code$k")"
+  done
+  [ $(($(hwm) - base)) -lt 204800 ] || fail "four GETs of the bomb took $(($(hwm) - base)) kB"
+  check_store; stopped_cleanly
+  # a lower limit (config file, then the environment over it, then the
+  # flag over both): the stored bomb is refused before anything is inflated
+  echo "max_section_size = 128M" >"$work/serve.conf"
+  serve -c "$work/serve.conf"; base=$(hwm) t0=$EPOCHREALTIME
+  http 413 "$section"
+  grep -q "section .debug_info inflates to 268435456 bytes, over the server's limit of 134217728" \
+    "$work/body" || fail "413 says: $(cat "$work/body")"
+  http 413 -I "$section"
+  [ "$(since "$t0")" -lt 2000 ] || fail "the 413s took $(since "$t0") ms"
+  [ $(($(hwm) - base)) -lt 65536 ] || fail "the 413s took $(($(hwm) - base)) kB"
+  stopped_cleanly
+  NAPI_SYMBOLS_MAX_SECTION_SIZE=300M serve -c "$work/serve.conf"
+  http 200 -I "$section"; stopped_cleanly
+  NAPI_SYMBOLS_MAX_SECTION_SIZE=300M serve -c "$work/serve.conf" --max-section-size 200M
+  http 413 -I "$section"; stopped_cleanly ;;
+section-zstd)
+  # `split --compress zstd` output, which libelf 0.188 cannot read: every
+  # compressed section is served inflated, with the bytes binutils inflates
+  "$nsym" split --compress zstd -o "$work/zstd" -d "$work/zstd.debug" "$full" >/dev/null || fail "split"
+  objcopy --decompress-debug-sections "$work/zstd.debug" "$work/plain.debug" || fail "objcopy"
+  names=$(readelf -SW "$work/zstd.debug" | sed 's/^ *\[ *[0-9]*\] *//' | awk '$7 ~ /C/ {print $1}')
+  [[ " $(echo $names) " == *" .debug_info "* ]] || fail "no compressed .debug_info: $names"
+  start; t=$(token upload ci)
+  upload 201 "$t" "$work/zstd.debug"
+  for name in $names; do
+    http 200 "$url/buildid/$id/section/$name"
+    objcopy --dump-section "$name=$work/want" "$work/plain.debug" "$work/discard" || fail "objcopy $name"
+    cmp -s "$work/body" "$work/want" || fail "section $name: not the bytes objcopy inflates"
+  done
+  section=$url/buildid/$id/section/.debug_info
+  objcopy --dump-section .debug_info="$work/want" "$work/plain.debug" "$work/discard"
+  size=$(stat -c %s "$work/want")
+  http 206 -r 100-1099 "$section"
+  cmp -s "$work/body" <(tail -c +101 "$work/want" | head -c 1000) || fail "range bytes"
+  [ "$(header Content-Range)" = "bytes 100-1099/$size" ] || fail "Content-Range $(header Content-Range)"
+  http 206 -r -100 "$section"; cmp -s "$work/body" <(tail -c 100 "$work/want") || fail "suffix range bytes"
+  http 200 -I "$section"
+  [ "$(header Content-Length)" = "$size" ] && [ "$(header X-DEBUGINFOD-SIZE)" = "$size" ] || fail "HEAD sizes"
+  http 304 -H "If-None-Match: $(header ETag)" "$section"
+  http 406 -H "X-DEBUGINFOD-MAXSIZE: $((size - 1))" "$section"
+  http 200 -H "X-DEBUGINFOD-MAXSIZE: $size" "$section"; cmp -s "$work/body" "$work/want" || fail "bytes at MAXSIZE"
+  # a file damaged behind the server's back (or stored before uploads
+  # were checked): a permanent error, which clients do not retry, never 503
+  sha=$(sha256sum <"$work/zstd.debug" | cut -d' ' -f1)
+  blob=$work/store/blobs/sha256/${sha:0:2}/${sha:2}
+  cp "$blob" "$work/blob"
+  edit_section "$work/blob" "$blob" .debug_info type 7
+  http 422 "$section"; grep -q "compressed with type 7" "$work/body" || fail "type 7: $(cat "$work/body")"
+  http 422 -I "$section"
+  # corrupt past its header, it is found only once the reply has begun:
+  # the connection is cut (curl's 18), and the server says why in its log
+  edit_section "$work/blob" "$blob" .debug_info corrupt
+  code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$section"); rc=$?
+  [ "$code $rc" = "200 18" ] || fail "a corrupt stream gave $code, curl exit $rc"
+  grep -q "the body ended after 0 of $size bytes promised: the zstd stream cannot be inflated" \
+    "$work/serve.err" || fail "the cut reply is not logged"
+  http 200 "$url/healthz"
+  grep -q ' 503 ' "$work/serve.err" && fail "a 503: $(grep ' 503 ' "$work/serve.err")"
   stopped_cleanly ;;
 *) fail "unknown case" ;;
 esac
