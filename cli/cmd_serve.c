@@ -40,7 +40,7 @@ const char cmd_serve_usage[] =
     "                           (bytes, or with a K, M or G suffix)\n"
     "      --max-section-size SIZE  NAPI_SYMBOLS_MAX_SECTION_SIZE; max_section_size;\n"
     "                           512M (the most a compressed section may inflate\n"
-    "                           to: more is answered 413)\n"
+    "                           to: more is answered 413 and refused at upload)\n"
     "      --read-token         NAPI_SYMBOLS_READ_TOKEN=1; read_token = yes;\n"
     "                           off: downloads need a token with the read scope\n"
     "      --log-format text|json  NAPI_SYMBOLS_LOG_FORMAT; log_format; text\n"

@@ -15,6 +15,7 @@
 #include "metrics.h"
 #include "routes.h"
 #include "upload_body.h"
+#include "upload_sections.h"
 
 struct upload {
 	struct nsym_upload_body body;
@@ -235,6 +236,8 @@ void nsym_handle_upload(struct nsym_request *r)
 	clean_name(u.name);
 	if (u.body.failed == 0)
 		u.body.failed = identify(&u, &f);
+	if (u.body.failed == 0)
+		u.body.failed = nsym_upload_check_sections(&u.body);
 	if (u.body.failed != 0) {
 		nsym_upload_body_refuse(&u.body);
 		return;

@@ -624,14 +624,16 @@ short-blob)
 section-bomb)
   # A decompression bomb: .debug_info a zlib stream of zeros that really
   # inflates to what its header claims (256 MiB from 256 KB; the issue's
-  # was 1 GiB from 1 MB). The claim is read from the header, so HEAD, 406,
-  # 304 and 413 inflate nothing; a GET inflates as it sends, so four at
-  # once stay in bounded memory.
+  # was 1 GiB from 1 MB), and files that lie about it. The claim is read
+  # from the header, so HEAD, 406, 304 and 413 inflate nothing; a GET
+  # inflates as it sends, so four at once stay in bounded memory; an
+  # upload is kept only once each claim is found true.
   "$nsym" split --compress zlib -o "$work/zlib" -d "$work/zlib.debug" "$full" >/dev/null || fail "split"
   edit_section "$work/zlib.debug" "$work/bomb.debug" .debug_info bomb $((256 << 20))
+  edit_section "$work/zlib.debug" "$work/big.debug" .debug_info bomb $((1 << 30))
   serve() { start "$@"; section=$url/buildid/$id/section/.debug_info; } # a new port each time
   serve; t=$(token upload ci)
-  upload 201 "$t" "$work/bomb.debug"
+  upload 201 "$t" "$work/bomb.debug" # it does inflate to what it claims
   base=$(hwm)
   http 200 -I "$section"
   [ "$(header Content-Length)" = $((256 << 20)) ] || fail "HEAD Content-Length $(header Content-Length)"
@@ -650,6 +652,25 @@ section-bomb)
       fail "GET $k of the bomb's last bytes: $(cat "$work/code$k")"
   done
   [ $(($(hwm) - base)) -lt 204800 ] || fail "four GETs of the bomb took $(($(hwm) - base)) kB"
+  # uploads whose claims are not believable, refused with the section named
+  upload 422 "$t" "$work/big.debug" # over the default limit, 512M
+  grep -q "section .debug_info claims to inflate to 1073741824 bytes, over the server's limit of 536870912" \
+    "$work/body" || fail "1 GiB bomb: $(cat "$work/body")"
+  edit_section "$work/zlib.debug" "$work/liar.debug" .debug_info claim 100000
+  upload 422 "$t" "$work/liar.debug"
+  grep -q "section .debug_info claims to inflate to 100000 bytes, but its stream makes [0-9]" "$work/body" ||
+    fail "a claim too large: $(cat "$work/body")"
+  edit_section "$work/zlib.debug" "$work/liar.debug" .debug_info claim 1000
+  upload 422 "$t" "$work/liar.debug"
+  grep -q "section .debug_info claims to inflate to 1000 bytes, but its stream makes at least" "$work/body" ||
+    fail "a claim too small: $(cat "$work/body")"
+  edit_section "$work/zlib.debug" "$work/liar.debug" .debug_info corrupt
+  upload 422 "$t" "$work/liar.debug"
+  grep -q "section .debug_info cannot be inflated: the zlib stream is corrupt" "$work/body" ||
+    fail "a corrupt stream: $(cat "$work/body")"
+  edit_section "$work/zlib.debug" "$work/liar.debug" .debug_info type 7
+  upload 422 "$t" "$work/liar.debug"
+  grep -q "section .debug_info is compressed with type 7" "$work/body" || fail "type 7: $(cat "$work/body")"
   check_store; stopped_cleanly
   # a lower limit (config file, then the environment over it, then the
   # flag over both): the stored bomb is refused before anything is inflated
@@ -674,6 +695,11 @@ section-zstd)
   names=$(readelf -SW "$work/zstd.debug" | sed 's/^ *\[ *[0-9]*\] *//' | awk '$7 ~ /C/ {print $1}')
   [[ " $(echo $names) " == *" .debug_info "* ]] || fail "no compressed .debug_info: $names"
   start; t=$(token upload ci)
+  for lie in "claim 100000" corrupt; do # checked at upload as zlib is
+    edit_section "$work/zstd.debug" "$work/liar.debug" .debug_info $lie
+    upload 422 "$t" "$work/liar.debug"
+    grep -q "section .debug_info c" "$work/body" || fail "zstd $lie: $(cat "$work/body")"
+  done
   upload 201 "$t" "$work/zstd.debug"
   for name in $names; do
     http 200 "$url/buildid/$id/section/$name"
