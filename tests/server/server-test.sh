@@ -634,13 +634,14 @@ section-bomb)
   serve() { start "$@"; section=$url/buildid/$id/section/.debug_info; } # a new port each time
   serve; t=$(token upload ci)
   upload 201 "$t" "$work/bomb.debug" # it does inflate to what it claims
-  base=$(hwm)
+  base=$(hwm) t0=$EPOCHREALTIME
   http 200 -I "$section"
   [ "$(header Content-Length)" = $((256 << 20)) ] || fail "HEAD Content-Length $(header Content-Length)"
   etag=$(header ETag)
   http 406 -H "X-DEBUGINFOD-MAXSIZE: 1000000" "$section"
   http 304 -H "If-None-Match: $etag" "$section"
   [ $(($(hwm) - base)) -lt 65536 ] || fail "HEAD, 406 and 304 took $(($(hwm) - base)) kB"
+  [ "$(since "$t0")" -lt 2000 ] || fail "HEAD, 406 and 304 took $(since "$t0") ms" # inflating: 1 s each
   pids=()
   for k in 1 2 3 4; do # each inflates it all to send the last 16 bytes
     curl -s -r -16 -o "$work/tail$k" -w '%{http_code}' --max-time 120 "$section" >"$work/code$k" &
