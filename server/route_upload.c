@@ -124,6 +124,27 @@ static void add_image(struct found *f, const struct nsym_image *im, const char *
 		add(f, key, id_kind, "executable", format, im->arch);
 }
 
+/* The library's detail for the received file, which names it by the
+ * store's temporary path: the client is told the name it gave instead (a
+ * reply never shows where the server keeps its files). */
+static void say_why(struct upload *u, const char *detail)
+{
+	const char *tmp = u->body.w.tmp, *name = u->name[0] != '\0' ? u->name : "the upload";
+	size_t n = strlen(tmp);
+	char *out = u->body.why, *end = out + sizeof(u->body.why) - 1;
+
+	while (*detail != '\0' && out < end) {
+		if (n > 0 && strncmp(detail, tmp, n) == 0) {
+			for (const char *c = name; *c != '\0' && out < end; c++)
+				*out++ = *c;
+			detail += n;
+		} else {
+			*out++ = *detail++;
+		}
+	}
+	*out = '\0';
+}
+
 /* The artifacts a received file provides; 0, or an HTTP status with why. */
 static int identify(struct upload *u, struct found *f)
 {
@@ -131,9 +152,8 @@ static int identify(struct upload *u, struct found *f)
 	int rc = nsym_file_open(&file, u->body.w.tmp);
 
 	if (rc != 0) {
-		snprintf(u->body.why, sizeof(u->body.why), "%s",
-		         rc == NSYM_ENOTELF ? "not an ELF, Mach-O, PE or PDB file"
-		                            : nsym_error_detail());
+		say_why(u, rc == NSYM_ENOTELF ? "not an ELF, Mach-O, PE or PDB file"
+		                              : nsym_error_detail());
 		return rc == NSYM_ENOTELF ? 415 : 422;
 	}
 	for (size_t i = 0; i < nsym_file_image_count(file); i++) {

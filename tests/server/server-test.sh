@@ -193,6 +193,14 @@ bad-requests)
   http 415 -H "Authorization: Bearer $t" --data-binary "garbage, not a binary" "$url/api/v1/upload"
   head -c 3000 "$dbg" >"$work/cut"
   http 422 -H "Authorization: Bearer $t" --data-binary "@$work/cut" "$url/api/v1/upload"
+  # a damaged file's 422 names it as the client did, never by the
+  # server's temporary path
+  for n in 3000 100; do
+    head -c $n "$dbg" >"$work/damaged"
+    http 422 -H "Authorization: Bearer $t" --data-binary "@$work/damaged" "$url/api/v1/upload?name=mine.debug"
+    ! grep -q -e "$work" -e 'upload\.' "$work/body" && grep -q '^mine.debug: ' "$work/body" ||
+      fail "the 422 reveals a server path: $(cat "$work/body")"
+  done
   head -c 30000 /dev/zero >"$work/big"
   http 413 -H "Authorization: Bearer $t" --data-binary "@$work/big" "$url/api/v1/upload"
   http 413 -H "Authorization: Bearer $t" -H "Transfer-Encoding: chunked" --data-binary "@$work/big" "$url/api/v1/upload"
