@@ -24,7 +24,9 @@ const char cmd_serve_usage[] =
     "debuginfod API, so gdb, lldb, perf and debuginfod-find can use it, and\n"
     "in the SymSrv/SSQP layout under /symsrv/ for Windows debuggers. Routes,\n"
     "scopes and replies: docs/server-api.md.\n"
-    "Metadata lives in DIR/napi-symbols.db (sqlite), files in DIR/blobs/.\n"
+    "Metadata lives in DIR/napi-symbols.db (sqlite), files in DIR/blobs/;\n"
+    "DIR/reserve keeps 2 MiB for deletes on a full disk. What a crash left in\n"
+    "DIR is removed at start.\n"
     "Prints \"listening on http://HOST:PORT\" once it accepts requests, and one\n"
     "access-log line per request on stderr. SIGINT or SIGTERM stop it after the\n"
     "requests in flight.\n"
@@ -186,19 +188,26 @@ static int run(const struct nsym_server_config *cfg)
 {
 	struct nsym_server *srv = NULL;
 	struct nsym_store *store = NULL;
+	struct nsym_sweep swept;
 	char err[600];
 	sigset_t stop;
-	int sig, swept;
+	int sig;
 
-	/* The migrations run here, once, before any worker opens the store. */
+	/* The migrations run here, once, before any worker opens the store;
+	 * this handle stays open while the server runs, so that a server
+	 * starting on the same store knows it is not alone. */
 	if (nsym_store_open_local(&store, cfg->store_dir, err, sizeof(err)) != 0) {
 		nsym_cli_error("%s", err);
 		return NSYM_EXIT_FAIL;
 	}
-	store->ops->close(store);
-	swept = nsym_store_sweep_local(cfg->store_dir);
-	if (swept > 0)
-		nsym_cli_error("removed %d unfinished upload(s) left by an earlier run", swept);
+	if (nsym_store_sweep_local(&swept, store) != 0)
+		nsym_cli_error("warning: cannot sweep the store: %s", nsym_store_errmsg(store));
+	if (swept.uploads > 0)
+		nsym_cli_error("removed %d unfinished upload(s) left by an earlier run",
+		               swept.uploads);
+	if (swept.blobs > 0)
+		nsym_cli_error("removed %d blob file(s) that nothing names, left by an earlier run",
+		               swept.blobs);
 	/* Blocked before civetweb starts its threads, so only sigwait sees them. */
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGINT);
@@ -207,6 +216,7 @@ static int run(const struct nsym_server_config *cfg)
 	signal(SIGPIPE, SIG_IGN); /* SIGXFSZ is ignored by main() */
 	if (nsym_server_start(&srv, cfg, err, sizeof(err)) != 0) {
 		nsym_cli_error("%s", err);
+		store->ops->close(store);
 		return NSYM_EXIT_FAIL;
 	}
 	printf("listening on http://%s\n", nsym_server_address(srv));
@@ -218,6 +228,7 @@ static int run(const struct nsym_server_config *cfg)
 	sigwait(&stop, &sig);
 	nsym_cli_error("%s: finishing requests in flight", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	nsym_server_stop(srv);
+	store->ops->close(store);
 	nsym_cli_error("stopped");
 	return NSYM_EXIT_OK;
 }

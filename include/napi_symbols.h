@@ -46,7 +46,8 @@ extern "C" {
 	X(NSYM_ENODEBUG, -11, "no debug file found")                                               \
 	X(NSYM_EDWARF, -12, "malformed DWARF")                                                     \
 	X(NSYM_EUNSUPPORTED, -13, "unsupported feature")                                           \
-	X(NSYM_EEXIST, -14, "already exists")
+	X(NSYM_EEXIST, -14, "already exists")                                                      \
+	X(NSYM_ENOSPC, -15, "no space left on the device")
 
 enum nsym_error {
 #define NSYM_ERROR_ENUM(name, value, text) name = value,

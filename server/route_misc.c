@@ -11,7 +11,10 @@ void nsym_reply_internal(struct nsym_request *r, int code, const char *detail)
 {
 	fprintf(stderr, "napi-symbols serve: %s %s: %s\n", r->ri->request_method, r->path, detail);
 	nsym_metrics_error(code);
-	nsym_reply_error(r, 503, "internal error (logged); try again");
+	if (code == NSYM_ENOSPC)
+		nsym_reply_error(r, 507, "the server's disk is full (logged); try again later");
+	else
+		nsym_reply_error(r, 503, "internal error (logged); try again");
 }
 
 void nsym_handle_metrics(struct nsym_request *r)

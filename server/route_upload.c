@@ -174,41 +174,36 @@ static int identify(struct upload *u, struct found *f)
 
 /* ---- the reply -------------------------------------------------------------- */
 
-static const char *record(struct nsym_request *r, struct nsym_artifact *a)
-{
-	char sha[NSYM_SHA256_HEX];
-	int rc;
-
-	memcpy(sha, a->sha256, sizeof(sha));
-	rc = r->store->ops->artifact_add(r->store, a);
-	if (rc == 0)
-		return "created";
-	if (rc == NSYM_EEXIST)
-		return strcmp(a->sha256, sha) == 0 ? "exists" : "conflict";
-	return NULL;
-}
-
+/* Records every artifact the file provides, at once: all of them with the
+ * blob, or none (and no blob). */
 static void reply_created(struct upload *u, struct found *f, const char *sha256)
 {
 	struct nsym_request *r = u->body.r;
+	int results[sizeof(f->a) / sizeof(*f->a)];
 	char body[8192];
 	size_t used = 0;
-	int created = 0, conflicts = 0, status;
+	int created = 0, conflicts = 0, status, rc;
 
+	for (size_t i = 0; i < f->n; i++) {
+		struct nsym_artifact *a = &f->a[i];
+		snprintf(a->sha256, sizeof(a->sha256), "%s", sha256);
+		snprintf(a->name, sizeof(a->name), "%s", u->name);
+		snprintf(a->uploaded_by, sizeof(a->uploaded_by), "%s", r->token_name);
+	}
+	rc = r->store->ops->artifact_add(r->store, results, f->a, f->n);
+	if (rc != 0) {
+		nsym_reply_internal(r, rc, nsym_store_errmsg(r->store));
+		return;
+	}
 	used += (size_t)snprintf(body, sizeof(body),
 	                         "{\"sha256\": \"%s\", \"size\": %" PRIu64 ", \"artifacts\": [",
 	                         sha256, u->body.w.size);
 	for (size_t i = 0; i < f->n; i++) {
-		struct nsym_artifact *a = &f->a[i];
-		const char *result;
-		snprintf(a->sha256, sizeof(a->sha256), "%s", sha256);
-		snprintf(a->name, sizeof(a->name), "%s", u->name);
-		snprintf(a->uploaded_by, sizeof(a->uploaded_by), "%s", r->token_name);
-		result = record(r, a);
-		if (result == NULL) {
-			nsym_reply_internal(r, NSYM_EIO, nsym_store_errmsg(r->store));
-			return;
-		}
+		const struct nsym_artifact *a = &f->a[i];
+		/* a taken identity: a[i] is the row that has it */
+		const char *result = results[i] == 0                  ? "created"
+		                     : strcmp(a->sha256, sha256) == 0 ? "exists"
+		                                                      : "conflict";
 		created += strcmp(result, "created") == 0;
 		conflicts += strcmp(result, "conflict") == 0;
 		if (used < sizeof(body))

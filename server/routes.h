@@ -20,8 +20,11 @@ void nsym_handle_metrics(struct nsym_request *r);
 void nsym_handle_healthz(struct nsym_request *r);
 void nsym_handle_home(struct nsym_request *r);
 
-/* An internal failure: logged with its detail, counted, answered 503 so a
- * debuginfod client does not take it for a miss it may remember. */
+/* An internal failure: logged with its detail (which may name server
+ * paths; the reply never does), counted, answered 503 so a debuginfod
+ * client does not take it for a miss it may remember; 507 when code is
+ * NSYM_ENOSPC (a full disk), which a client reports rather than retrying
+ * at once. */
 void nsym_reply_internal(struct nsym_request *r, int code, const char *detail);
 
 #endif

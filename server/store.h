@@ -73,10 +73,18 @@ struct nsym_store_ops {
 	void (*close)(struct nsym_store *s);
 	int (*artifact_find)(struct nsym_store *s, struct nsym_artifact *out, const char *key,
 	                     const char *kind);
-	/* NSYM_EEXIST when (key, kind) is taken; `out` then holds the existing row.
-	 * NSYM_EIO, and no row, when the blob was removed since it was
-	 * committed (a concurrent delete): the upload is to be sent again. */
-	int (*artifact_add)(struct nsym_store *s, struct nsym_artifact *a);
+	/* Records the n artifacts one upload provides, a[i] with key, id_kind,
+	 * kind, format, arch, name, uploaded_by and the sha256 of the blob
+	 * blob_commit put in place (the same for all), in one transaction with
+	 * the blob's own row. out_results[i] is 0 when a[i] was added (its id
+	 * set) or NSYM_EEXIST when its (key, kind) was taken (a[i] then holds
+	 * the row that has it). When no row names the blob afterwards (every
+	 * identity taken, or a failure), its file goes too. NSYM_EIO, and no
+	 * row, when the blob was removed since it was committed (a concurrent
+	 * delete): the upload is to be sent again. NSYM_ENOSPC, and no row,
+	 * when the disk is full. */
+	int (*artifact_add)(struct nsym_store *s, int *out_results, struct nsym_artifact *a,
+	                    size_t n);
 	/* The artifact with row id `id`; NSYM_ENOENT when there is none. */
 	int (*artifact_get)(struct nsym_store *s, struct nsym_artifact *out, int64_t id);
 	/* Removes the artifact, and its blob when no other row names it;
@@ -84,7 +92,9 @@ struct nsym_store_ops {
 	 * key is left, the sources of that build go too, and each of their
 	 * blobs no other row names. All in one transaction; a concurrent upload
 	 * of the same bytes never ends up with a row naming a removed blob: see
-	 * store_local.c. NSYM_ENOENT when there is no such artifact. */
+	 * store_local.c. NSYM_ENOENT when there is no such artifact. On a full
+	 * disk the local store spends its reserve on it (store_local_reserve.c);
+	 * NSYM_ENOSPC when even that is not enough. */
 	int (*artifact_delete)(struct nsym_store *s, bool *out_blob_removed, int64_t id);
 	/* Calls fn for each artifact whose name (in any case) or key contains
 	 * `query` (all when NULL), newest first, skipping `offset`; fn returns
@@ -92,9 +102,14 @@ struct nsym_store_ops {
 	int (*artifact_list)(struct nsym_store *s, const char *query, int64_t offset, int64_t limit,
 	                     int (*fn)(void *arg, const struct nsym_artifact *a), void *arg);
 	int (*blob_open)(struct nsym_store *s, struct nsym_blob *out, const char *sha256);
+	/* NSYM_ENOSPC when the disk is too full to take an upload and still
+	 * leave room for deletes. */
 	int (*blob_begin)(struct nsym_store *s, struct nsym_blob_writer *out);
-	/* Makes the written bytes durable under their hash and records the blob;
-	 * the writer is finished either way. */
+	/* Makes the written bytes durable under their hash; the writer is
+	 * finished either way. The blob's row comes with the first row that
+	 * names it (artifact_add, source_add), which removes the file when it
+	 * cannot be named; a crash in between leaves a file no row names, which
+	 * nsym_store_sweep_local removes. */
 	int (*blob_commit)(struct nsym_store *s, struct nsym_blob_writer *w, char *out_sha256);
 	void (*blob_abort)(struct nsym_store *s, struct nsym_blob_writer *w);
 	int (*token_add)(struct nsym_store *s, const struct nsym_token *t, int64_t *out_id);
@@ -104,10 +119,11 @@ struct nsym_store_ops {
 	int (*token_revoke)(struct nsym_store *s, const char *name);
 	int (*stats)(struct nsym_store *s, int64_t *out_artifacts, int64_t *out_blob_bytes);
 	/* Records src (build_id, path, sha256 and uploaded_by set; the blob
-	 * committed). NSYM_EEXIST when the build has a source at that path;
-	 * `src` then holds the existing row. NSYM_ENOENT when no artifact has
-	 * the build's id as its key (a source outlives no build); the blob is
-	 * then forgotten unless something else names it. */
+	 * committed) with the blob's row, as artifact_add does. NSYM_EEXIST
+	 * when the build has a source at that path; `src` then holds the
+	 * existing row. NSYM_ENOENT when no artifact has the build's id as its
+	 * key (a source outlives no build). After either, as after a failure,
+	 * the blob goes unless something else names it. */
 	int (*source_add)(struct nsym_store *s, struct nsym_source *src);
 	/* Deletes the build's source at the canonical path, and its blob when
 	 * no other row names it (*out_blob_removed says whether it went);
@@ -127,8 +143,20 @@ struct nsym_store {
 
 /* Opens (creating and migrating when needed) the local store in dir. */
 int nsym_store_open_local(struct nsym_store **out, const char *dir, char *err, size_t err_size);
-/* Removes temporary files left by a crash; run once at server start. */
-int nsym_store_sweep_local(const char *dir);
+/* What nsym_store_sweep_local removed. */
+struct nsym_sweep {
+	int uploads; /* unfinished uploads' temporary files */
+	int blobs;   /* blob files no row names */
+};
+
+/* Removes what a crash left in the local store s (opened with
+ * nsym_store_open_local): temporary files no process is writing, and blob
+ * files no row names that are older than an upload takes to record its
+ * rows; puts back blobs a delete had moved aside. Safe while other servers
+ * use the same store (store_local_sweep.c says how). Run at server start.
+ * 0, or a negative code when the store could not be locked (what could be
+ * done without the lock is done). */
+int nsym_store_sweep_local(struct nsym_sweep *out, struct nsym_store *s);
 
 static inline const char *nsym_store_errmsg(const struct nsym_store *s)
 {

@@ -2,22 +2,23 @@
  * The embedded store: sqlite in WAL mode for metadata (DIR/napi-symbols.db)
  * and a content-addressed folder of blobs (DIR/blobs/sha256/ab/cdef...).
  * Uploads are written under DIR/tmp/, fsynced, renamed into blobs/, the
- * folder fsynced, and only then recorded: after a crash at any point a row
- * never names a missing or partial blob. What a crash can leave is a
- * temporary file (swept at start) or a blob no row names yet (harmless: the
- * next upload of the same bytes adopts it). Deleting an artifact removes its
- * blob once no row names it, and the build's sources with its last artifact,
- * in a way a concurrent upload of the same bytes cannot race (see "removing
- * artifacts").
+ * folder fsynced, and only then recorded, with the rows that name it: after
+ * a crash at any point a row never names a missing or partial blob. What a
+ * crash can leave is a temporary file or a blob no row names, which the
+ * sweep at start removes (store_local_sweep.c). Deleting an artifact removes
+ * its blob once no row names it, and the build's sources with its last
+ * artifact, in a way a concurrent upload of the same bytes cannot race (see
+ * "removing artifacts"); on a full disk it spends the store's reserve
+ * (store_local_reserve.c).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -36,7 +37,22 @@ int nsym_local_fail(struct nsym_store *s, int code, const char *fmt, ...)
 
 int nsym_local_db_fail(struct nsym_store *s, const char *what)
 {
-	return nsym_local_fail(s, NSYM_EIO, "%s: %s", what, sqlite3_errmsg(local(s)->db));
+	sqlite3 *db = local(s)->db;
+
+	return nsym_local_fail(s, sqlite3_errcode(db) == SQLITE_FULL ? NSYM_ENOSPC : NSYM_EIO,
+	                       "%s: %s", what, sqlite3_errmsg(db));
+}
+
+int nsym_local_errno_code(int err)
+{
+	return err == ENOSPC || err == EDQUOT || err == EFBIG ? NSYM_ENOSPC : NSYM_EIO;
+}
+
+int nsym_local_exec(struct nsym_store *s, const char *sql)
+{
+	return sqlite3_exec(local(s)->db, sql, NULL, NULL, NULL) == SQLITE_OK
+	           ? 0
+	           : nsym_local_db_fail(s, sql);
 }
 
 void nsym_local_copy_text(char *out, size_t size, sqlite3_stmt *st, int col)
@@ -137,9 +153,14 @@ static int artifact_list(struct nsym_store *s, const char *query, int64_t offset
 
 /* ---- blobs ------------------------------------------------------------------ */
 
-static void blob_path(char *out, size_t size, const char *dir, const char *sha256)
+void nsym_local_blob_path(char *out, size_t size, const char *dir, const char *sha256)
 {
 	snprintf(out, size, "%s/blobs/sha256/%.2s/%s", dir, sha256, sha256 + 2);
+}
+
+void nsym_local_trash_path(char *out, size_t size, const char *dir, const char *sha256)
+{
+	snprintf(out, size, "%s/tmp/deleted.%s", dir, sha256);
 }
 
 static int blob_open(struct nsym_store *s, struct nsym_blob *out, const char *sha256)
@@ -147,7 +168,7 @@ static int blob_open(struct nsym_store *s, struct nsym_blob *out, const char *sh
 	struct stat st;
 	char path[4096];
 
-	blob_path(path, sizeof(path), local(s)->dir, sha256);
+	nsym_local_blob_path(path, sizeof(path), local(s)->dir, sha256);
 	out->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (out->fd < 0)
 		return nsym_local_fail(s, NSYM_EIO, "blob %s: %s", sha256, strerror(errno));
@@ -163,11 +184,20 @@ static int blob_open(struct nsym_store *s, struct nsym_blob *out, const char *sh
 
 static int blob_begin(struct nsym_store *s, struct nsym_blob_writer *out)
 {
-	snprintf(out->tmp, sizeof(out->tmp), "%s/tmp/upload.XXXXXX", local(s)->dir);
-	out->fd = mkostemp(out->tmp, O_CLOEXEC);
-	if (out->fd < 0)
-		return nsym_local_fail(s, NSYM_EIO, "cannot create %s: %s", out->tmp,
-		                       strerror(errno));
+	/* No upload while the reserve is spent and cannot be made again: the
+	 * room it needs goes to deletes first (store_local_reserve.c). */
+	int rc = nsym_local_reserve_make(local(s)->dir);
+
+	out->fd = -1;
+	out->tmp[0] = '\0';
+	if (rc == NSYM_ENOSPC)
+		return nsym_local_fail(s, rc, "no room for the store's reserve: the disk is full");
+	out->fd = nsym_local_tmp_create(out->tmp, sizeof(out->tmp), local(s)->dir, "upload");
+	if (out->fd < 0) {
+		rc = out->fd;
+		out->fd = -1;
+		return nsym_local_fail(s, rc, "cannot create %s: %s", out->tmp, strerror(errno));
+	}
 	nsym_sha256_init(&out->hash);
 	out->size = 0;
 	return 0;
@@ -194,6 +224,8 @@ static int fsync_dir(const char *path)
 	return rc;
 }
 
+static void drop_if_unnamed(struct nsym_store *s, const char *sha256);
+
 static int record_blob(struct nsym_store *s, const char *sha256, uint64_t size)
 {
 	sqlite3_stmt *st = NULL;
@@ -219,18 +251,27 @@ static int blob_commit(struct nsym_store *s, struct nsym_blob_writer *w, char *o
 
 	nsym_sha256_final(digest, &w->hash);
 	nsym_sha256_hex(out_sha256, digest);
-	blob_path(final, sizeof(final), local(s)->dir, out_sha256);
+	nsym_local_blob_path(final, sizeof(final), local(s)->dir, out_sha256);
 	snprintf(folder, sizeof(folder), "%s/blobs/sha256/%.2s", local(s)->dir, out_sha256);
+	/* Renamed even over a file already there (the same bytes): the blob's
+	 * time is then that of its latest upload, which the sweep reads to
+	 * leave alone a file whose rows are still to come. */
 	if (fsync(w->fd) != 0)
-		rc = nsym_local_fail(s, NSYM_EIO, "fsync %s: %s", w->tmp, strerror(errno));
+		rc = nsym_local_fail(s, nsym_local_errno_code(errno), "fsync %s: %s", w->tmp,
+		                     strerror(errno));
 	else if (mkdir(folder, 0755) != 0 && errno != EEXIST)
-		rc = nsym_local_fail(s, NSYM_EIO, "mkdir %s: %s", folder, strerror(errno));
-	else if (access(final, F_OK) != 0 && rename(w->tmp, final) != 0)
-		rc = nsym_local_fail(s, NSYM_EIO, "rename to %s: %s", final, strerror(errno));
-	else if (fsync_dir(folder) != 0)
-		rc = nsym_local_fail(s, NSYM_EIO, "fsync %s: %s", folder, strerror(errno));
+		rc = nsym_local_fail(s, nsym_local_errno_code(errno), "mkdir %s: %s", folder,
+		                     strerror(errno));
+	else if (rename(w->tmp, final) != 0)
+		rc = nsym_local_fail(s, nsym_local_errno_code(errno), "rename to %s: %s", final,
+		                     strerror(errno));
+	else if (fsync_dir(folder) != 0) {
+		rc = nsym_local_fail(s, nsym_local_errno_code(errno), "fsync %s: %s", folder,
+		                     strerror(errno));
+		drop_if_unnamed(s, out_sha256);
+	}
 	blob_abort(s, w); /* closes; unlinks the temporary when it was not renamed */
-	return rc != 0 ? rc : record_blob(s, out_sha256, w->size);
+	return rc;
 }
 
 /* ---- removing artifacts ------------------------------------------------------
@@ -256,24 +297,60 @@ static int blob_commit(struct nsym_store *s, struct nsym_blob_writer *w, char *o
  * artifact is refused (NSYM_ENOENT) instead of outliving its build.
  */
 
-static int exec(struct nsym_store *s, const char *sql)
-{
-	return sqlite3_exec(local(s)->db, sql, NULL, NULL, NULL) == SQLITE_OK
-	           ? 0
-	           : nsym_local_db_fail(s, sql);
-}
-
 /* Keeps the error message of what failed. */
 static void rollback(struct nsym_store *s)
 {
 	sqlite3_exec(local(s)->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
-static int blob_present(struct nsym_store *s, const char *sha256)
+/* The size of the blob's file, or -1 when it is not there. */
+static int64_t blob_size(struct nsym_store *s, const char *sha256)
 {
 	char path[4096];
-	blob_path(path, sizeof(path), local(s)->dir, sha256);
-	return access(path, F_OK) == 0;
+	struct stat st;
+
+	nsym_local_blob_path(path, sizeof(path), local(s)->dir, sha256);
+	return stat(path, &st) == 0 ? (int64_t)st.st_size : -1;
+}
+
+/* Whether an artifact or a source names the blob: 1, 0, or a negative
+ * code. */
+static int blob_named(struct nsym_store *s, const char *sha256)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, named = 0;
+
+	if (sqlite3_prepare_v2(local(s)->db,
+	                       "SELECT EXISTS (SELECT 1 FROM artifacts WHERE sha256 = ?1) OR "
+	                       "EXISTS (SELECT 1 FROM sources WHERE sha256 = ?1)",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return nsym_local_db_fail(s, "blob lookup");
+	sqlite3_bind_text(st, 1, sha256, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		named = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? named : nsym_local_db_fail(s, "blob lookup");
+}
+
+/* After an upload's rows failed: the file blob_commit put in place goes
+ * unless a row names it. Under the write lock, so that an upload of the
+ * same bytes is not between its check that the file is there and its
+ * commit; taking the lock writes nothing, so this works on a full disk
+ * too. Keeps the message of the failure. */
+static void drop_if_unnamed(struct nsym_store *s, const char *sha256)
+{
+	char saved[sizeof(s->errmsg)], path[4096];
+
+	memcpy(saved, s->errmsg, sizeof(saved));
+	if (nsym_local_exec(s, "BEGIN IMMEDIATE") == 0) {
+		if (blob_named(s, sha256) == 0) {
+			nsym_local_blob_path(path, sizeof(path), local(s)->dir, sha256);
+			unlink(path);
+		}
+		rollback(s);
+	}
+	memcpy(s->errmsg, saved, sizeof(saved));
 }
 
 /* Deletes the blob's row when nothing names it: 1 when it did, 0 when a row
@@ -317,11 +394,6 @@ static int artifact_get(struct nsym_store *s, struct nsym_artifact *out, int64_t
 	return rc == SQLITE_DONE
 	           ? nsym_local_fail(s, NSYM_ENOENT, "no artifact %lld", (long long)id)
 	           : nsym_local_db_fail(s, "artifact get");
-}
-
-static void trash_path(char *out, size_t size, const char *dir, const char *sha256)
-{
-	snprintf(out, size, "%s/tmp/deleted.%s", dir, sha256);
 }
 
 /* The blobs one delete may remove: the artifact's first, then those of the
@@ -371,8 +443,8 @@ static void doomed_settle(struct nsym_store *s, struct doomed *d, bool committed
 	for (size_t i = 0; i < d->n; i++) {
 		if (!d->blob[i].moved)
 			continue;
-		blob_path(blob, sizeof(blob), local(s)->dir, d->blob[i].sha256);
-		trash_path(trash, sizeof(trash), local(s)->dir, d->blob[i].sha256);
+		nsym_local_blob_path(blob, sizeof(blob), local(s)->dir, d->blob[i].sha256);
+		nsym_local_trash_path(trash, sizeof(trash), local(s)->dir, d->blob[i].sha256);
 		if (committed)
 			unlink(trash);
 		else
@@ -391,8 +463,8 @@ static int discard_blob(struct nsym_store *s, struct doomed_blob *b)
 
 	if (rc <= 0)
 		return rc;
-	blob_path(blob, sizeof(blob), local(s)->dir, b->sha256);
-	trash_path(trash, sizeof(trash), local(s)->dir, b->sha256);
+	nsym_local_blob_path(blob, sizeof(blob), local(s)->dir, b->sha256);
+	nsym_local_trash_path(trash, sizeof(trash), local(s)->dir, b->sha256);
 	if (rename(blob, trash) != 0 && errno != ENOENT)
 		return nsym_local_fail(s, NSYM_EIO, "rename %s: %s", blob, strerror(errno));
 	b->moved = true;
@@ -401,16 +473,21 @@ static int discard_blob(struct nsym_store *s, struct doomed_blob *b)
 
 /* ---- adding rows --------------------------------------------------------------
  *
- * An artifact and a source are added alike: under the write lock, and only
- * while the blob's file is there, so a delete racing the upload cannot leave
- * the row naming a removed file (see "removing artifacts"); a taken unique
- * key answers NSYM_EEXIST with the row that holds it. What differs is in a
+ * An artifact and a source are added alike: in one transaction with the
+ * blob's own row, under the write lock, and only while the blob's file is
+ * there, so a delete racing the upload cannot leave the row naming a
+ * removed file (see "removing artifacts"); a taken unique key answers
+ * NSYM_EEXIST with the row that holds it. Bytes no row names once the rows
+ * are in (every identity taken, a source refused) lose their file, and so
+ * do those of an upload that failed (a full disk at COMMIT): what an upload
+ * leaves is rows with their blob, or nothing. What differs is in a
  * row_type.
  */
 
 struct row_type {
 	const char *name;   /* "artifact", "source": for messages */
 	size_t size;        /* of the row's struct */
+	size_t id_offset;   /* of its int64_t id member */
 	const char *insert; /* the INSERT, with parameters for one row */
 	void (*bind)(sqlite3_stmt *st, const void *row);
 	/* Called when the insert met the unique key of row: reads the row
@@ -457,57 +534,71 @@ static int insert_row(struct nsym_store *s, const struct row_type *t, void *row,
 	return nsym_local_db_fail(s, what);
 }
 
-/* Adds row, which names the blob sha256, and sets *out_id (its id member).
- * A row the INSERT refuses (NSYM_ENOENT: a source whose build lost its last
- * artifact meanwhile) takes its blob along unless another row names it,
- * moved aside until the commit as a delete does: an upload of the same
- * bytes meanwhile then keeps a file of its own. */
-static int add_row(struct nsym_store *s, const struct row_type *t, void *row, int64_t *out_id,
-                   const char *sha256)
+/* Adds the n rows (of type t, laid out one after the other), which all
+ * name the blob sha256, with the blob's row; out_results[i] is 0 (added,
+ * its id set), NSYM_EEXIST (taken) or NSYM_ENOENT (refused by the INSERT's
+ * condition). A blob no row names after them is forgotten, its file moved
+ * aside until the commit as a delete does (an upload of the same bytes
+ * meanwhile then keeps a file of its own); after a failure its file goes
+ * too, unless named. */
+static int add_rows(struct nsym_store *s, int *out_results, const struct row_type *t, void *rows,
+                    size_t n, const char *blob)
 {
-	struct doomed refused = {0};
-	int rc = exec(s, "BEGIN IMMEDIATE"), gone;
-	bool keep;
+	struct doomed unnamed = {0};
+	char sha256[NSYM_SHA256_HEX]; /* blob may be in a row, which a taken key rewrites */
+	int64_t size;
+	int rc, named = 0;
 
+	snprintf(sha256, sizeof(sha256), "%s", blob);
+	rc = nsym_local_exec(s, "BEGIN IMMEDIATE");
 	if (rc != 0)
-		return rc;
-	if (blob_present(s, sha256)) {
-		rc = insert_row(s, t, row, out_id);
-		keep = rc == 0 || rc == NSYM_EEXIST;
-		if (rc == NSYM_ENOENT) {
-			gone = doomed_add(s, &refused, sha256);
-			if (gone == 0)
-				gone = discard_blob(s, &refused.blob[0]);
-			keep = gone == 0;
-			rc = gone == 0 ? rc : gone;
-		}
-	} else { /* a delete won: its row, re-added by blob_commit, goes too */
-		keep = forget_blob(s, sha256) >= 0;
+		return rc; /* the lock is not to be had: the sweep takes the file */
+	/* under the lock, which a delete takes to move a file aside */
+	size = blob_size(s, sha256);
+	if (size < 0) /* a delete won; the client sends the bytes again */
 		rc = nsym_local_fail(
 		    s, NSYM_EIO, "blob %s was removed during the upload; send it again", sha256);
+	else
+		rc = record_blob(s, sha256, (uint64_t)size);
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		char *row = (char *)rows + i * t->size;
+		int added = insert_row(s, t, row, (int64_t *)(void *)(row + t->id_offset));
+
+		if (added == 0 || added == NSYM_EEXIST || added == NSYM_ENOENT)
+			out_results[i] = added;
+		else
+			rc = added;
 	}
-	if (keep && exec(s, "COMMIT") != 0) {
-		rc = NSYM_EIO;
-		keep = false;
+	if (rc == 0 && (named = blob_named(s, sha256)) < 0)
+		rc = named;
+	if (rc == 0 && named == 0) {
+		rc = doomed_add(s, &unnamed, sha256);
+		if (rc == 0)
+			rc = discard_blob(s, &unnamed.blob[0]);
 	}
-	if (!keep)
+	if (rc == 0)
+		rc = nsym_local_exec(s, "COMMIT");
+	if (rc != 0)
 		rollback(s);
-	doomed_settle(s, &refused, keep);
+	doomed_settle(s, &unnamed, rc == 0);
+	if (rc != 0)
+		drop_if_unnamed(s, sha256);
 	return rc;
 }
 
 static const struct row_type artifact_row = {
     .name = "artifact",
     .size = sizeof(struct nsym_artifact),
+    .id_offset = offsetof(struct nsym_artifact, id),
     .insert = "INSERT INTO artifacts (key, id_kind, kind, format, arch, name, sha256, created, "
               "uploaded_by) VALUES (?,?,?,?,?,?,?,?,?)",
     .bind = bind_artifact,
     .taken = artifact_taken,
 };
 
-static int artifact_add(struct nsym_store *s, struct nsym_artifact *a)
+static int artifact_add(struct nsym_store *s, int *out_results, struct nsym_artifact *a, size_t n)
 {
-	return add_row(s, &artifact_row, a, &a->id, a->sha256);
+	return n > 0 ? add_rows(s, out_results, &artifact_row, a, n, a[0].sha256) : 0;
 }
 
 /* When no artifact of the build is left, its sources go too: their blobs
@@ -571,25 +662,42 @@ static int delete_in_transaction(struct nsym_store *s, struct doomed *d, int64_t
 /* One delete in a transaction of its own: fn removes rows and dooms their
  * blobs, whose files go after the commit or come back; the first doomed
  * blob's fate is *out_blob_removed. */
-static int delete_with(struct nsym_store *s, bool *out_blob_removed,
+static int delete_once(struct nsym_store *s, bool *out_blob_removed,
                        int (*fn)(struct nsym_store *s, struct doomed *d, const void *arg),
                        const void *arg)
 {
 	struct doomed d = {0};
-	int rc = exec(s, "BEGIN IMMEDIATE");
+	int rc = nsym_local_exec(s, "BEGIN IMMEDIATE");
 
 	if (out_blob_removed != NULL)
 		*out_blob_removed = false;
 	if (rc != 0)
 		return rc;
 	rc = fn(s, &d, arg);
-	if (rc == 0 && exec(s, "COMMIT") != 0)
-		rc = NSYM_EIO;
+	if (rc == 0)
+		rc = nsym_local_exec(s, "COMMIT");
 	if (rc != 0)
 		rollback(s);
 	if (out_blob_removed != NULL)
 		*out_blob_removed = rc == 0 && d.n > 0 && d.blob[0].moved;
 	doomed_settle(s, &d, rc == 0);
+	return rc;
+}
+
+/* A delete, which a full disk does not stop while the store's reserve
+ * lasts: it is given the reserve's room and tried once more; once it has
+ * freed space, the reserve is made again if it fits (else the next upload
+ * tries, and is refused until it does). */
+static int delete_with(struct nsym_store *s, bool *out_blob_removed,
+                       int (*fn)(struct nsym_store *s, struct doomed *d, const void *arg),
+                       const void *arg)
+{
+	int rc = delete_once(s, out_blob_removed, fn, arg);
+
+	if (rc == NSYM_ENOSPC && nsym_local_reserve_release(local(s)->dir))
+		rc = delete_once(s, out_blob_removed, fn, arg);
+	if (rc == 0)
+		nsym_local_reserve_make(local(s)->dir);
 	return rc;
 }
 
@@ -691,6 +799,7 @@ static int source_refused(struct nsym_store *s, const void *row)
 static const struct row_type source_row = {
     .name = "source",
     .size = sizeof(struct nsym_source),
+    .id_offset = offsetof(struct nsym_source, id),
     .insert = "INSERT INTO sources (build_id, path, sha256, created, uploaded_by) "
               "SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS (SELECT 1 FROM artifacts WHERE key = ?1)",
     .bind = bind_source,
@@ -701,7 +810,9 @@ static const struct row_type source_row = {
 /* As artifact_add (see "adding rows"). */
 static int source_add(struct nsym_store *s, struct nsym_source *src)
 {
-	return add_row(s, &source_row, src, &src->id, src->sha256);
+	int result = 0, rc = add_rows(s, &result, &source_row, src, 1, src->sha256);
+
+	return rc != 0 ? rc : result;
 }
 
 struct source_key {
@@ -746,6 +857,8 @@ static void local_close(struct nsym_store *s)
 		return;
 	sqlite3_finalize(local(s)->find);
 	sqlite3_close(local(s)->db);
+	if (local(s)->serve_lock >= 0)
+		close(local(s)->serve_lock);
 	free(s);
 }
 
@@ -822,6 +935,7 @@ int nsym_store_open_local(struct nsym_store **out, const char *dir, char *err, s
 		return NSYM_ENOMEM;
 	}
 	ls->base.ops = &local_ops;
+	ls->serve_lock = -1;
 	if (strlen(dir) >= sizeof(ls->dir)) {
 		snprintf(err, err_size, "%s: path too long", dir);
 		free(ls);
@@ -832,47 +946,8 @@ int nsym_store_open_local(struct nsym_store **out, const char *dir, char *err, s
 		local_close(&ls->base);
 		return NSYM_EIO;
 	}
+	/* a store that cannot have one yet still opens: uploads wait for it */
+	nsym_local_reserve_make(dir);
 	*out = &ls->base;
 	return 0;
-}
-
-/* A blob a delete moved aside before a crash: its transaction may not have
- * committed, so it goes back; if it had, the blob is merely unnamed. */
-static void restore_deleted(const char *dir, const char *sha256)
-{
-	char trash[4096], blob[4096];
-
-	if (strlen(sha256) != NSYM_SHA256_HEX - 1 ||
-	    strspn(sha256, "0123456789abcdef") != NSYM_SHA256_HEX - 1)
-		return;
-	trash_path(trash, sizeof(trash), dir, sha256);
-	blob_path(blob, sizeof(blob), dir, sha256);
-	if (access(blob, F_OK) == 0)
-		unlink(trash);
-	else
-		rename(trash, blob);
-}
-
-int nsym_store_sweep_local(const char *dir)
-{
-	char path[4096];
-	DIR *d;
-	struct dirent *e;
-	int removed = 0;
-
-	snprintf(path, sizeof(path), "%s/tmp", dir);
-	d = opendir(path);
-	if (d == NULL)
-		return 0;
-	while ((e = readdir(d)) != NULL) {
-		char file[4096 + 256];
-		if (strncmp(e->d_name, "deleted.", 8) == 0)
-			restore_deleted(dir, e->d_name + 8);
-		if (strncmp(e->d_name, "upload.", 7) != 0)
-			continue;
-		snprintf(file, sizeof(file), "%s/%s", path, e->d_name);
-		removed += unlink(file) == 0;
-	}
-	closedir(d);
-	return removed;
 }

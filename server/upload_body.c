@@ -18,6 +18,8 @@
 
 int nsym_upload_body_begin(struct nsym_upload_body *out, struct nsym_request *r)
 {
+	int rc;
+
 	memset(out, 0, sizeof(*out));
 	out->r = r;
 	out->w.fd = -1;
@@ -28,8 +30,9 @@ int nsym_upload_body_begin(struct nsym_upload_body *out, struct nsym_request *r)
 		                 r->ri->content_length, out->max);
 		return -1;
 	}
-	if (r->store->ops->blob_begin(r->store, &out->w) != 0) {
-		nsym_reply_internal(r, NSYM_EIO, nsym_store_errmsg(r->store));
+	rc = r->store->ops->blob_begin(r->store, &out->w);
+	if (rc != 0) {
+		nsym_reply_internal(r, rc, nsym_store_errmsg(r->store));
 		return -1;
 	}
 	return 0;
@@ -110,9 +113,10 @@ void nsym_upload_body_refuse(struct nsym_upload_body *b)
 int nsym_upload_body_commit(struct nsym_upload_body *b, char *out_sha256)
 {
 	struct nsym_store *s = b->r->store;
+	int rc = s->ops->blob_commit(s, &b->w, out_sha256);
 
-	if (s->ops->blob_commit(s, &b->w, out_sha256) != 0) {
-		nsym_reply_internal(b->r, NSYM_EIO, nsym_store_errmsg(s));
+	if (rc != 0) {
+		nsym_reply_internal(b->r, rc, nsym_store_errmsg(s));
 		return -1;
 	}
 	return 0;

@@ -23,7 +23,8 @@ struct nsym_upload_body {
 };
 
 /* Starts a body for request r: refuses a declared length over the limit
- * (413) and opens the temporary blob. 0; or -1 after replying. */
+ * (413) and opens the temporary blob (507 when the disk is too full to
+ * take an upload). 0; or -1 after replying. */
 int nsym_upload_body_begin(struct nsym_upload_body *out, struct nsym_request *r);
 
 /* Appends bytes to the blob. 0; or -1 with failed and why set (413 past the
@@ -46,8 +47,8 @@ void nsym_upload_body_sha256(char *out, const struct nsym_upload_body *b);
 void nsym_upload_body_refuse(struct nsym_upload_body *b);
 
 /* Makes the blob durable under its SHA-256 (written to out_sha256, which
- * needs NSYM_SHA256_HEX bytes). 0; or -1 after replying 503. The
- * temporary blob is gone either way. */
+ * needs NSYM_SHA256_HEX bytes). 0; or -1 after replying 503 (507 for a
+ * full disk). The temporary blob is gone either way. */
 int nsym_upload_body_commit(struct nsym_upload_body *b, char *out_sha256);
 
 #endif

@@ -5,8 +5,12 @@
 set -uo pipefail
 nsym=$1 fixtures=$2 case_name=$3
 work=$(mktemp -d)
-pid=
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
+pid= mounted=
+cleanup() {
+  [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null
+  [ -n "$mounted" ] && umount "$mounted"
+  rm -rf "$work"
+}
 trap cleanup EXIT
 fail() { echo "FAIL [$case_name]: $*" >&2; [ -f "$work/serve.err" ] && tail -20 "$work/serve.err" >&2; exit 1; }
 
@@ -744,6 +748,88 @@ section-zstd)
     "$work/serve.err" || fail "the cut reply is not logged"
   http 200 "$url/healthz"
   grep -q ' 503 ' "$work/serve.err" && fail "a 503: $(grep ' 503 ' "$work/serve.err")"
+full-disk)
+  # A real full disk: the store on a small tmpfs of its own, which takes
+  # root to mount. Filled by a file the API cannot remove, so only what
+  # the server does frees space.
+  skip() { echo "SKIP [$case_name]: $*"; exit 77; }
+  [ "$(id -u)" = 0 ] || skip "mounting a small tmpfs for the store needs root"
+  mkdir "$work/store"
+  mount -t tmpfs -o size=16m tmpfs "$work/store" 2>"$work/mount.err" ||
+    skip "cannot mount a tmpfs: $(cat "$work/mount.err")"
+  mounted=$work/store
+  start; up=$(token upload ci); ad=$(token admin boss)
+  head -c 6M /dev/urandom >"$work/pad"
+  objcopy --add-section .napi_symbols_pad="$work/pad" "$dbg" "$work/big.debug"
+  upload 201 "$up" "$work/big.debug"
+  big_row=$(sqlite3 "$work/store/napi-symbols.db" "SELECT id FROM artifacts WHERE kind = 'debuginfo'")
+  upload 201 "$up" "$stripped" addon.node
+  free_bytes() { local f; read -r -a f < <(stat -f -c '%a %S' "$work/store"); echo $(( f[0] * f[1] )); }
+  # Full but for exactly the next file's pages: its bytes fit, the
+  # database's journal does not, so it fails when its rows are committed.
+  next=$fixtures/c/addon-dwarf4.node.debug
+  next_sha=$(sha256sum <"$next" | cut -d' ' -f1)
+  head -c $(( $(free_bytes) - ($(stat -c %s "$next") + 4095) / 4096 * 4096 )) /dev/zero >"$work/store/fill" ||
+    fail "cannot fill the disk"
+  upload 507 "$up" "$next"
+  ! grep -q -e "$work" -e 'upload\.' "$work/body" || fail "the 507 reveals a server path: $(cat "$work/body")"
+  [ "$(sqlite3 "$work/store/napi-symbols.db" "SELECT count(*) FROM blobs WHERE sha256 = '$next_sha'")" = 0 ] ||
+    fail "the refused upload left its blobs row"
+  [ ! -e "$work/store/blobs/sha256/${next_sha:0:2}/${next_sha:2}" ] || fail "the refused upload left its blob file"
+  [ -z "$(ls -A "$work/store/tmp")" ] || fail "temporary files left: $(ls "$work/store/tmp")"
+  # Full to the last byte: a delete still goes through, and frees space
+  head -c 100M /dev/zero >>"$work/store/fill" 2>/dev/null
+  [ "$(free_bytes)" -lt 4096 ] || fail "the disk is not full: $(free_bytes) bytes free"
+  http 200 -X DELETE -H "Authorization: Bearer $ad" "$url/api/v1/artifacts/$big_row"
+  [ "$(json j.blob_removed)" = true ] || fail "delete: $(cat "$work/body")"
+  [ "$(free_bytes)" -gt 2000000 ] || fail "the delete freed little: $(free_bytes) bytes free"
+  http 404 "$url/buildid/$id/debuginfo"
+  # and uploads work again
+  upload 201 "$up" "$next"
+  upload 201 "$up" "$dbg"
+  http 200 "$url/buildid/$id/debuginfo"; cmp -s "$work/body" "$dbg" || fail "debuginfo bytes"
+  check_store; stopped_cleanly ;;
+sweep-orphans)
+  # What a crash leaves goes at the next start, and only that: not what
+  # another server on the same store may still be writing.
+  start; t=$(token upload ci)
+  upload 201 "$t" "$dbg"; upload 201 "$t" "$stripped" addon.node
+  upload_source 201 "$t" "$src" "$id" "$src"
+  stop
+  blobs=$work/store/blobs/sha256 tmp=$work/store/tmp
+  mkdir -p "$blobs/ab" "$blobs/cd"
+  orphan=$blobs/ab/$(printf 'a%.0s' $(seq 62)) orphan2=$blobs/cd/$(printf 'b%.0s' $(seq 62))
+  fresh=$blobs/ab/$(printf 'c%.0s' $(seq 62)) foreign=$blobs/ab/notes.txt
+  for f in "$orphan" "$orphan2" "$fresh" "$foreign" "$tmp/upload.stale1" "$tmp/upload.live"; do
+    echo "left behind" >"$f"
+  done
+  touch -d '3 hours ago' "$orphan" "$orphan2" "$foreign" "$tmp/upload.stale1" "$tmp/upload.live"
+  # Another server runs on the store (it holds serve.lock shared) and is
+  # writing an upload (it holds the temporary file's lock): a blob file
+  # no row names may be its upload's, until it is old.
+  exec 5>>"$tmp/upload.live" 6>>"$work/store/serve.lock"
+  flock -x 5 && flock -s 6 || fail "flock"
+  start 5>&- 6>&-
+  for f in "$orphan" "$orphan2" "$tmp/upload.stale1"; do [ ! -e "$f" ] || fail "not swept: $f"; done
+  for f in "$fresh" "$foreign" "$tmp/upload.live"; do [ -e "$f" ] || fail "swept: $f"; done
+  grep -q "removed 1 unfinished upload(s)" "$work/serve.err" || fail "log: $(cat "$work/serve.err")"
+  grep -q "removed 2 blob file(s) that nothing names" "$work/serve.err" || fail "log: $(cat "$work/serve.err")"
+  check_rows
+  http 200 "$url/buildid/$id/debuginfo"; cmp -s "$work/body" "$dbg" || fail "debuginfo changed"
+  http 200 "$url/buildid/$id/executable"; cmp -s "$work/body" "$stripped" || fail "executable changed"
+  get_path 200 "$src"; cmp -s "$work/body" "$src" || fail "source changed"
+  stop
+  # the other server is gone (killed): a server alone on the store takes
+  # what is left whatever its age, and leaves files not named as blobs
+  exec 5>&- 6>&-
+  start
+  for f in "$fresh" "$tmp/upload.live"; do [ ! -e "$f" ] || fail "not swept: $f"; done
+  [ -e "$foreign" ] || fail "swept a file that is no blob: $foreign"
+  grep -q "removed 1 blob file(s) that nothing names" "$work/serve.err" || fail "log: $(cat "$work/serve.err")"
+  rm "$foreign"
+  check_store
+  http 200 "$url/buildid/$id/debuginfo"; cmp -s "$work/body" "$dbg" || fail "debuginfo changed"
+  get_path 200 "$src"; cmp -s "$work/body" "$src" || fail "source changed"
   stopped_cleanly ;;
 *) fail "unknown case" ;;
 esac

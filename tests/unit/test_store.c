@@ -144,6 +144,13 @@ START_TEST(tokens_are_checked_and_revoked)
 }
 END_TEST
 
+/* One artifact as an upload records it: 0, NSYM_EEXIST, or the failure. */
+static int add_one(struct nsym_store *s, struct nsym_artifact *a)
+{
+	int result = -1, rc = s->ops->artifact_add(s, &result, a, 1);
+	return rc != 0 ? rc : result;
+}
+
 static void put_blob(struct nsym_store *s, const char *text, char *sha)
 {
 	struct nsym_blob_writer w;
@@ -173,8 +180,8 @@ START_TEST(blobs_and_artifacts)
 	snprintf(a.key, sizeof(a.key), "0102");
 	snprintf(a.kind, sizeof(a.kind), "debuginfo");
 	snprintf(a.sha256, sizeof(a.sha256), "%s", sha);
-	ck_assert_int_eq(s->ops->artifact_add(s, &a), 0);
-	ck_assert_int_eq(s->ops->artifact_add(s, &a), NSYM_EEXIST);
+	ck_assert_int_eq(add_one(s, &a), 0);
+	ck_assert_int_eq(add_one(s, &a), NSYM_EEXIST);
 	ck_assert_int_eq(s->ops->artifact_find(s, &found, "0102", "debuginfo"), 0);
 	ck_assert_uint_eq(found.size, 3);
 	ck_assert_int_eq(s->ops->artifact_find(s, &found, "0102", "executable"), NSYM_ENOENT);
@@ -198,7 +205,7 @@ static void add_artifact(struct nsym_store *s, const char *key, const char *kind
 	snprintf(a.key, sizeof(a.key), "%s", key);
 	snprintf(a.kind, sizeof(a.kind), "%s", kind);
 	snprintf(a.sha256, sizeof(a.sha256), "%s", sha);
-	ck_assert_int_eq(s->ops->artifact_add(s, &a), 0);
+	ck_assert_int_eq(add_one(s, &a), 0);
 	*out_id = a.id;
 }
 
@@ -377,29 +384,24 @@ END_TEST
 
 START_TEST(upload_racing_a_delete_leaves_no_dangling_row)
 {
-	char *dir = test_tmpdir(), sha[NSYM_SHA256_HEX], path[4200], sql[200];
+	char *dir = test_tmpdir(), sha[NSYM_SHA256_HEX];
 	struct nsym_store *s = open_store(dir);
 	struct nsym_artifact a = {0}, found;
 	int64_t id, count, bytes;
 	bool removed;
-	sqlite3 *db;
 
 	put_blob(s, "uploaded twice", sha);
 	add_artifact(s, "aabbccddee", "debuginfo", sha, &id);
-	/* An upload of the same bytes finds the blob there and keeps it; then
-	 * the delete of its only artifact removes it; then the upload records
-	 * the blob's row again and adds its artifact. */
+	/* An upload of the same bytes commits the blob (the file is there);
+	 * then the delete of its only artifact removes it; then the upload
+	 * adds its artifact. */
+	put_blob(s, "uploaded twice", sha);
 	ck_assert_int_eq(s->ops->artifact_delete(s, &removed, id), 0);
 	ck_assert(removed);
-	snprintf(path, sizeof(path), "%s/napi-symbols.db", dir);
-	ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
-	snprintf(sql, sizeof(sql), "INSERT INTO blobs VALUES ('%s', 14, 0)", sha);
-	ck_assert_int_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
 	snprintf(a.key, sizeof(a.key), "aabbccddee");
 	snprintf(a.kind, sizeof(a.kind), "executable");
 	snprintf(a.sha256, sizeof(a.sha256), "%s", sha);
-	ck_assert_int_eq(s->ops->artifact_add(s, &a), NSYM_EIO);
+	ck_assert_int_eq(add_one(s, &a), NSYM_EIO);
 	ck_assert_ptr_nonnull(strstr(nsym_store_errmsg(s), "again"));
 	ck_assert_int_eq(s->ops->artifact_find(s, &found, "aabbccddee", "executable"), NSYM_ENOENT);
 	ck_assert_int_eq(s->ops->stats(s, &count, &bytes), 0);
@@ -411,8 +413,9 @@ END_TEST
 
 START_TEST(sweep_puts_back_a_blob_moved_aside)
 {
-	char *dir = test_tmpdir(), sha[NSYM_SHA256_HEX];
+	char *dir = test_tmpdir(), sha[NSYM_SHA256_HEX], gone[NSYM_SHA256_HEX];
 	struct nsym_store *s = open_store(dir);
+	struct nsym_sweep swept;
 	int64_t id;
 
 	put_blob(s, "moved aside by a delete that crashed", sha);
@@ -421,8 +424,41 @@ START_TEST(sweep_puts_back_a_blob_moved_aside)
 	                         sha + 2, dir, sha),
 	                 0);
 	ck_assert(!blob_exists(dir, sha));
-	ck_assert_int_eq(nsym_store_sweep_local(dir), 0);
+	/* and one whose delete had committed: nothing names it */
+	put_blob(s, "deleted, then a crash", gone);
+	ck_assert_int_eq(test_sh("mv '%s/blobs/sha256/%.2s/%s' '%s/tmp/deleted.%s'", dir, gone,
+	                         gone + 2, dir, gone),
+	                 0);
+	ck_assert_int_eq(nsym_store_sweep_local(&swept, s), 0);
 	ck_assert(blob_exists(dir, sha));
+	ck_assert(!blob_exists(dir, gone));
+	ck_assert_int_eq(test_sh("test -z \"$(ls -A '%s/tmp')\"", dir), 0);
+	s->ops->close(s);
+	test_tmpdir_remove(dir);
+}
+END_TEST
+
+/* An upload whose every identity is taken by other bytes (409) keeps
+ * nothing: no row and no file for its bytes. */
+START_TEST(upload_of_taken_identities_keeps_no_blob)
+{
+	char *dir = test_tmpdir(), first[NSYM_SHA256_HEX], other[NSYM_SHA256_HEX];
+	struct nsym_store *s = open_store(dir);
+	struct nsym_artifact a = {0};
+	int64_t id, count, bytes;
+
+	put_blob(s, "the first build", first);
+	add_artifact(s, "0e0e0e0e0e", "debuginfo", first, &id);
+	put_blob(s, "other bytes, the same build-id", other);
+	ck_assert(blob_exists(dir, other));
+	snprintf(a.key, sizeof(a.key), "0e0e0e0e0e");
+	snprintf(a.kind, sizeof(a.kind), "debuginfo");
+	snprintf(a.sha256, sizeof(a.sha256), "%s", other);
+	ck_assert_int_eq(add_one(s, &a), NSYM_EEXIST);
+	ck_assert_str_eq(a.sha256, first);
+	ck_assert(!blob_exists(dir, other) && blob_exists(dir, first));
+	ck_assert_int_eq(s->ops->stats(s, &count, &bytes), 0);
+	ck_assert_int_eq(bytes, (int64_t)strlen("the first build"));
 	ck_assert_int_eq(test_sh("test -z \"$(ls -A '%s/tmp')\"", dir), 0);
 	s->ops->close(s);
 	test_tmpdir_remove(dir);
@@ -442,5 +478,6 @@ int main(void)
 	TEST_ADD(s, failed_delete_puts_back_sources_and_blobs);
 	TEST_ADD(s, upload_racing_a_delete_leaves_no_dangling_row);
 	TEST_ADD(s, sweep_puts_back_a_blob_moved_aside);
+	TEST_ADD(s, upload_of_taken_identities_keeps_no_blob);
 	return test_run(s);
 }

@@ -128,12 +128,14 @@ static void put_build(struct nsym_store *s, const char *id)
 {
 	struct nsym_artifact a = {0};
 	char text[64];
+	int result = -1;
 
 	snprintf(text, sizeof(text), "the debug file of %s\n", id);
 	put_blob(s, text, a.sha256);
 	snprintf(a.key, sizeof(a.key), "%s", id);
 	snprintf(a.kind, sizeof(a.kind), "debuginfo");
-	ck_assert_int_eq(s->ops->artifact_add(s, &a), 0);
+	ck_assert_int_eq(s->ops->artifact_add(s, &result, &a, 1), 0);
+	ck_assert_int_eq(result, 0);
 }
 
 static bool blob_file_exists(const char *dir, const char *sha)
