@@ -748,6 +748,7 @@ section-zstd)
     "$work/serve.err" || fail "the cut reply is not logged"
   http 200 "$url/healthz"
   grep -q ' 503 ' "$work/serve.err" && fail "a 503: $(grep ' 503 ' "$work/serve.err")"
+  stopped_cleanly ;;
 full-disk)
   # A real full disk: the store on a small tmpfs of its own, which takes
   # root to mount. Filled by a file the API cannot remove, so only what
