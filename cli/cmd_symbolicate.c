@@ -20,6 +20,7 @@
 #include "crash.h"
 #include "debug_fetch.h"
 #include "json.h"
+#include "module_file.h"
 #include "proc_maps.h"
 #include "napi_symbols.h"
 
@@ -52,8 +53,9 @@ const char cmd_symbolicate_usage[] =
     "                         files mapped there, read on this machine\n"
     "      --module ID=PATH   the module with identity ID is PATH (the addon,\n"
     "                         its stripped file or its debug file); refused when\n"
-    "                         PATH is another build; repeatable. PATH alone takes\n"
-    "                         the identity from the file\n"
+    "                         PATH is another build or not a regular file;\n"
+    "                         repeatable. PATH alone takes the identity from the\n"
+    "                         file\n"
     "      --server URLS      symbol servers to fetch debug files from\n"
     "                         (default NAPI_SYMBOLS_SERVER, else DEBUGINFOD_URLS)\n"
     "      --no-fetch         use no server: local files and the cache only\n"
@@ -67,7 +69,8 @@ const char cmd_symbolicate_usage[] =
     "Why a frame is unresolved: no identity (the module has none), not in a\n"
     "module, no server (none configured, or --no-fetch), no symbols on the\n"
     "server, or the fetch failed (with the error); for a Rust backtrace also a\n"
-    "file that is not on this machine or was replaced since it was mapped.\n"
+    "file that is not on this machine, is not a regular file (a FIFO, a device),\n"
+    "or was replaced since it was mapped.\n"
     "Exit status: 0 symbolicated (even with unresolved frames); 1 the input\n"
     "cannot be read or holds no crash (the reason is printed); 129 usage error.\n";
 
@@ -369,14 +372,20 @@ static bool same_id(const char *path, const char *id)
  * that file is the same build; NULL when none. */
 static const char *local_file(const struct symbolicate_opts *o, const struct nsym_crash_module *m)
 {
+	char why[256];
+
 	for (size_t i = 0; i < o->nmods; i++) {
 		if (strcmp(o->mods[i].id, m->id) != 0)
 			continue;
-		if (same_id(o->mods[i].path, m->id))
+		if (nsym_cli_module_file(o->mods[i].path, why, sizeof(why)) != 0)
+			nsym_cli_error("warning: --module '%s': %s; looking further",
+			               o->mods[i].path, why);
+		else if (same_id(o->mods[i].path, m->id))
 			return o->mods[i].path;
-		nsym_cli_error("warning: --module '%s' is not the build with identity %s; "
-		               "looking further",
-		               o->mods[i].path, m->id);
+		else
+			nsym_cli_error("warning: --module '%s' is not the build with identity %s; "
+			               "looking further",
+			               o->mods[i].path, m->id);
 		break;
 	}
 	if (m->path != NULL && access(m->path, R_OK) == 0 && same_id(m->path, m->id))

@@ -18,7 +18,8 @@ int nsym_cli_debug_file(char *out, size_t size, const char *exe, const char *ser
 struct nsym_fetch;
 
 /* path's first identity in lowercase hex (as servers key it): 0, or -1 when
- * the file cannot be read or has none. */
+ * the file cannot be read, is not a regular file (nsym_cli_module_file), or
+ * has none. */
 int nsym_cli_file_id(char *out, size_t size, const char *path);
 
 /*

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "commands.h"
+#include "module_file.h"
 #include "napi_symbols.h"
 #include "proc_maps.h"
 
@@ -247,7 +248,7 @@ static void open_file(nsym_object **out, struct nsym_crash_module *m, struct nsy
 {
 	struct nsym_identity id;
 	size_t len = strlen(map->path), dl = strlen(DELETED);
-	char path[NSYM_MAPS_MAX_LINE + 1];
+	char path[NSYM_MAPS_MAX_LINE + 1], why[512];
 	int rc;
 
 	*out = NULL;
@@ -259,11 +260,15 @@ static void open_file(nsym_object **out, struct nsym_crash_module *m, struct nsy
 		return;
 	}
 	m->path = nsym_crash_text(path, len);
-	if ((rc = nsym_object_open(out, path)) != 0) {
-		if (rc == NSYM_ENOENT)
-			set_why(m, "'%s' is not on this machine", path);
-		else
-			set_why(m, "cannot read '%s': %s", path, nsym_error_detail());
+	if ((rc = nsym_cli_module_file(path, why, sizeof(why))) == 0 &&
+	    (rc = nsym_object_open(out, path)) != 0)
+		snprintf(why, sizeof(why), "%s", nsym_error_detail());
+	if (rc == NSYM_ENOENT) {
+		set_why(m, "'%s' is not on this machine", path);
+		return;
+	}
+	if (rc != 0) {
+		set_why(m, "cannot read '%s': %s", path, why);
 		return;
 	}
 	check_inode(maps, map, path);

@@ -344,6 +344,51 @@ BT
       [ $rc -eq 0 ] || grep -q '^napi-symbols: ' "$work/err" || fail "$f cut at $n: no error line"
     done
   done ;;
+fifo)
+  # A FIFO named as a module (a maps line, a report's path, --module) is
+  # refused at the open, never opened for a read that waits for a writer
+  # forever; the other frames are still symbolized.
+  mkfifo "$work/fifo.node" || fail "mkfifo"
+  exec_off=$(readelf -lW "$addon" | awk '$1 == "LOAD" && / R E / {print $2; exit}')
+  exec_va=$(readelf -lW "$addon" | awk '$1 == "LOAD" && / R E / {print $3; exit}')
+  start=$(printf '%x' $((0x7f3a1c200000 + exec_va)))
+  printf '%s-%x r-xp %08x fe:00 %s %s\n' "$start" $((0x$start + 0x1000)) "$exec_off" \
+    "$(stat -c %i "$addon")" "$addon" >"$work/maps"
+  printf '7f3a1e000000-7f3a1e010000 r-xp 00000000 fe:00 1 %s\n' "$work/fifo.node" >>"$work/maps"
+  printf "thread 'main' panicked at src/lib.rs:1:1:\nboom\nstack backtrace:\n   0:     0x7f3a1e000100 - f\n   1:     0x%x - g\n" \
+    $((0x7f3a1c200000 + 0x$ret)) >"$work/bt.txt"
+  timeout 20 "$nsym" symbolicate --no-fetch -s --module "$id=$dbg" --maps "$work/maps" "$work/bt.txt" \
+    >"$work/out" 2>"$work/err"
+  rc=$?; out=$(cat "$work/out") err=$(cat "$work/err")
+  [ $rc -ne 124 ] || fail "symbolicate hangs on a maps line that names a FIFO"
+  [ $rc -eq 0 ] || fail "maps: exit $rc: $err"
+  [[ "$out" == *"#0 ?? in fifo.node+0x100 [addon] (cannot read '$work/fifo.node': is a FIFO, not a file)"* ]] ||
+    fail "the FIFO's frame: $out"
+  [ "$(frame 1)" = "$(printf '%s\n' "$want_ret" | sed 's/^ *//')" ] ||
+    fail "frame #1: '$(frame 1)', expected '$want_ret'; output: $out"
+  # a report whose module path is a FIFO: not read, the cache and servers asked
+  write_report "$work/r.json" "$work/fifo.node"
+  timeout 20 "$nsym" symbolicate --no-fetch -s "$work/r.json" >"$work/out" 2>"$work/err"
+  rc=$?; out=$(cat "$work/out")
+  [ $rc -ne 124 ] || fail "symbolicate hangs on a report that names a FIFO"
+  [[ $rc -eq 0 && "$out" == *"#0 ?? in fifo.node+0x$fault [addon] (no server (--no-fetch))"* ]] ||
+    fail "report: exit $rc: $out $(cat "$work/err")"
+  # --module ID=FIFO: said, then the report's own path is looked at
+  write_report "$work/r.json" "$addon"
+  timeout 20 "$nsym" symbolicate --no-fetch -s --module "$id=$work/fifo.node" "$work/r.json" \
+    >"$work/out" 2>"$work/err"
+  rc=$?; out=$(cat "$work/out") err=$(cat "$work/err")
+  [ $rc -ne 124 ] || fail "symbolicate hangs on --module naming a FIFO"
+  [ $rc -eq 0 ] || fail "--module: exit $rc: $err"
+  [[ "$err" == *"warning: --module '$work/fifo.node': is a FIFO, not a file; looking further"* ]] ||
+    fail "--module FIFO: $err"
+  check_frames
+  # --module FIFO alone: no identity can be read from it
+  timeout 20 "$nsym" symbolicate --no-fetch --module "$work/fifo.node" "$work/r.json" \
+    >/dev/null 2>"$work/err"
+  rc=$?
+  [[ $rc -eq 129 && "$(cat "$work/err")" == *"no identity can be read from it"* ]] ||
+    fail "--module FIFO alone: exit $rc: $(cat "$work/err")" ;;
 rust-backtrace)
   # A real panic: the stripped Rust addon alone in an app (so Rust cannot
   # name its frames), RUST_BACKTRACE=full, maps saved from JS first.
