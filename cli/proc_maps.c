@@ -295,28 +295,50 @@ static int module_of(struct placer *pl, const struct mapping *map)
 	return m->path != NULL ? (int)c->nmodules - 1 : -1;
 }
 
+/* The offset in map's file of pc, which map holds: false when it would
+ * pass 2^64, as no file offset can (the line's OFFSET is made up). */
+static bool file_offset(uint64_t *out, const struct mapping *map, uint64_t pc)
+{
+	uint64_t in_map = pc - map->start;
+
+	if (map->offset > UINT64_MAX - in_map)
+		return false;
+	*out = map->offset + in_map;
+	return true;
+}
+
 static int place_frame(struct placer *pl, size_t i)
 {
 	struct nsym_crash_frame *f = &pl->c->frames[i];
 	const struct mapping *map = find(pl->maps, f->pc);
+	char detail[256];
 	uint64_t offset;
+	bool fits;
 	int k;
 
 	if (map == NULL || map->path == NULL || map->path[0] == '[')
 		return 0; /* anonymous memory: JIT code, the stack, the vdso */
 	if ((k = module_of(pl, map)) < 0)
 		return -1;
-	offset = f->pc - map->start + map->offset;
-	f->rel = offset;
+	fits = file_offset(&offset, map, f->pc);
+	f->rel = fits ? offset : f->pc - map->start;
 	f->module = k;
-	if (pl->obj[k] != NULL && nsym_object_vaddr(&f->rel, pl->obj[k], offset) != 0) {
-		/* then no answer from this file can be trusted */
-		set_why(&pl->c->modules[k], "'%s' is not the file that was mapped (%s)",
-		        pl->c->modules[k].path, nsym_error_detail());
-		nsym_object_close(pl->obj[k]);
-		pl->obj[k] = NULL;
-		f->rel = offset;
-	}
+	if (pl->obj[k] == NULL)
+		return 0;
+	if (!fits)
+		snprintf(detail, sizeof(detail),
+		         "file offset 0x%" PRIx64 " + 0x%" PRIx64
+		         " is past 2^64: there is no loadable segment at that offset",
+		         map->offset, f->pc - map->start);
+	else if (nsym_object_vaddr(&f->rel, pl->obj[k], offset) != 0)
+		snprintf(detail, sizeof(detail), "%s", nsym_error_detail());
+	else
+		return 0;
+	/* then no answer from this file can be trusted */
+	set_why(&pl->c->modules[k], "'%s' is not the file that was mapped (%s)",
+	        pl->c->modules[k].path, detail);
+	nsym_object_close(pl->obj[k]);
+	pl->obj[k] = NULL;
 	return 0;
 }
 

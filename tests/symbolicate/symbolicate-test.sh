@@ -333,6 +333,14 @@ BT
   run 0 --no-fetch -s --maps "$work/other" "$work/bt.txt"
   [[ "$err" == *"is not the file that was mapped (inode"* ]] || fail "replaced: $err"
   [ "$(grep -c 'is not the file that was mapped' <<<"$err")" = 1 ] || fail "warned more than once: $err"
+  # an OFFSET that puts the address past 2^64 does not wrap around to a
+  # small offset in the file (0x1200 here, a function of the addon)
+  printf '7f0000000000-7f0000010000 r-xp fffffffffffff000 fe:00 %s %s\n' \
+    "$(stat -c %i "$addon")" "$addon" >"$work/wrap"
+  printf "thread 'main' panicked at src/lib.rs:1:1:\nboom\nstack backtrace:\n   0:     0x7f0000002200 - f\n" >"$work/wrap.txt"
+  run 0 --no-fetch -s --maps "$work/wrap" "$work/wrap.txt"
+  [[ "$out" == *"#0 ?? in addon.node+0x2200 [addon] ("*"file offset 0xfffffffffffff000 + 0x2200 is past 2^64: there is no loadable segment at that offset))" ]] ||
+    fail "a wrapping offset: $out"
   # cut and damaged maps and backtraces: an answer or one error, never a crash
   for f in maps bt.txt; do
     size=$(stat -c %s "$work/$f")
