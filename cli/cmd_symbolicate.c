@@ -288,9 +288,7 @@ static int place(struct nsym_crash *rust, size_t nrust, const char *maps_file)
 		nsym_cli_error("'%s' is not a copy of /proc/PID/maps: %s", maps_file, err);
 		goto out;
 	}
-	rc = 0;
-	for (size_t i = 0; rc == 0 && i < nrust; i++)
-		rc = nsym_maps_place(&rust[i], maps);
+	rc = nsym_maps_place(rust, nrust, maps);
 	if (rc != 0)
 		nsym_cli_error("out of memory placing the frames");
 out:
@@ -370,7 +368,8 @@ static bool same_id(const char *path, const char *id)
 
 /* A file on this machine for m: its --module, else the report's path when
  * that file is the same build; NULL when none. */
-static const char *local_file(const struct symbolicate_opts *o, const struct nsym_crash_module *m)
+static const char *local_file(const struct symbolicate_opts *o, const struct nsym_crash_module *m,
+                              struct nsym_cli_warnings *w)
 {
 	char why[256];
 
@@ -378,14 +377,14 @@ static const char *local_file(const struct symbolicate_opts *o, const struct nsy
 		if (strcmp(o->mods[i].id, m->id) != 0)
 			continue;
 		if (nsym_cli_module_file(o->mods[i].path, why, sizeof(why)) != 0)
-			nsym_cli_error("warning: --module '%s': %s; looking further",
-			               o->mods[i].path, why);
+			nsym_cli_warn(w, "--module '%s': %s; looking further", o->mods[i].path,
+			              why);
 		else if (same_id(o->mods[i].path, m->id))
 			return o->mods[i].path;
 		else
-			nsym_cli_error("warning: --module '%s' is not the build with identity %s; "
-			               "looking further",
-			               o->mods[i].path, m->id);
+			nsym_cli_warn(
+			    w, "--module '%s' is not the build with identity %s; looking further",
+			    o->mods[i].path, m->id);
 		break;
 	}
 	if (m->path != NULL && access(m->path, R_OK) == 0 && same_id(m->path, m->id))
@@ -472,7 +471,7 @@ static bool used(const struct nsym_crash *c, size_t m)
 }
 
 static void resolve(const struct symbolicate_opts *o, const struct nsym_crash *c,
-                    struct resolved *res)
+                    struct resolved *res, struct nsym_cli_warnings *w)
 {
 	for (size_t i = 0; i < c->nmodules; i++) {
 		const struct nsym_crash_module *m = &c->modules[i];
@@ -486,7 +485,7 @@ static void resolve(const struct symbolicate_opts *o, const struct nsym_crash *c
 			         "module m%zu is not listed in the trace", i);
 		} else if (m->id[0] == '\0') {
 			snprintf(res[i].why, sizeof(res[i].why), "no identity");
-		} else if ((path = local_file(o, m)) != NULL) {
+		} else if ((path = local_file(o, m, w)) != NULL) {
 			open_local(&res[i], path);
 		} else {
 			res[i].fetch = true;
@@ -554,16 +553,16 @@ static bool panic_machinery(const char *function)
 }
 
 static void look_up(struct nsym_frames *fr, const struct nsym_crash *c, size_t i,
-                    const struct resolved *res);
+                    const struct resolved *res, struct nsym_cli_warnings *w);
 
 static bool find_raise(struct raised_at *out, const struct nsym_crash *c,
-                       const struct resolved *res)
+                       const struct resolved *res, struct nsym_cli_warnings *w)
 {
 	struct nsym_frames fr = {0};
 	bool found = false;
 
 	for (size_t i = 0; i < c->nframes && !found; i++) {
-		look_up(&fr, c, i, res);
+		look_up(&fr, c, i, res, w);
 		for (size_t k = 0; k < fr.count && !found; k++) {
 			const struct nsym_frame *f = &fr.frames[k];
 			if (f->approximate || f->line == 0 || strcmp(f->function, "??") == 0)
@@ -761,7 +760,7 @@ static void json_reason(const struct symbolicate_opts *o, const struct nsym_cras
 
 /* Looks up frame i of c: innermost first, with its inlined callers. */
 static void look_up(struct nsym_frames *fr, const struct nsym_crash *c, size_t i,
-                    const struct resolved *res)
+                    const struct resolved *res, struct nsym_cli_warnings *w)
 {
 	const struct nsym_crash_frame *f = &c->frames[i];
 
@@ -770,12 +769,13 @@ static void look_up(struct nsym_frames *fr, const struct nsym_crash *c, size_t i
 		return;
 	if (nsym_symbolizer_lookup(fr, res[f->module].sym, f->rel,
 	                           f->return_address ? NSYM_LOOKUP_RETURN_ADDRESS : 0) != 0) {
-		nsym_cli_error("warning: frame #%zu: %s", i, nsym_error_detail());
+		nsym_cli_warn(w, "frame #%zu: %s", i, nsym_error_detail());
 		fr->count = 0;
 	}
 }
 
-static int symbolicate(const struct symbolicate_opts *o, const struct nsym_crash *c)
+static int symbolicate(const struct symbolicate_opts *o, const struct nsym_crash *c,
+                       struct nsym_cli_warnings *w)
 {
 	struct resolved *res = calloc(c->nmodules + 1, sizeof(*res));
 	struct nsym_frames fr = {0};
@@ -785,15 +785,16 @@ static int symbolicate(const struct symbolicate_opts *o, const struct nsym_crash
 		nsym_cli_error("out of memory");
 		return -1;
 	}
-	resolve(o, c, res);
-	if (strcmp(c->reason, "panic") == 0 && c->panic_file == NULL && find_raise(&raised, c, res))
+	resolve(o, c, res, w);
+	if (strcmp(c->reason, "panic") == 0 && c->panic_file == NULL &&
+	    find_raise(&raised, c, res, w))
 		found = &raised;
 	if (o->json)
 		json_reason(o, c, found);
 	else
 		print_reason(o, c, found);
 	for (size_t i = 0; i < c->nframes; i++) {
-		look_up(&fr, c, i, res);
+		look_up(&fr, c, i, res, w);
 		if (o->json)
 			json_frame(o, c, i, res, &fr);
 		else
@@ -815,6 +816,8 @@ static int symbolicate(const struct symbolicate_opts *o, const struct nsym_crash
 int cmd_symbolicate(int argc, char **argv)
 {
 	struct symbolicate_opts *o = calloc(1, sizeof(*o));
+	/* every crash of the text may repeat them: one cap for the run */
+	struct nsym_cli_warnings warnings = {.what = "warnings about the modules and frames"};
 	struct nsym_crash *crashes = NULL;
 	size_t n = 0, len;
 	char *text = NULL;
@@ -834,10 +837,11 @@ int cmd_symbolicate(int argc, char **argv)
 	for (size_t i = 0; i < n; i++) {
 		if (i > 0)
 			printf(o->json ? ",\n" : "\n");
-		if (symbolicate(o, &crashes[i]) != 0)
+		if (symbolicate(o, &crashes[i], &warnings) != 0)
 			status = NSYM_EXIT_FAIL;
 	}
 	printf(o->json && n > 1 ? "]\n" : o->json ? "\n" : "");
+	nsym_cli_warn_end(&warnings);
 out:
 	for (size_t i = 0; i < n; i++)
 		nsym_crash_release(&crashes[i]);

@@ -50,6 +50,25 @@ void nsym_cli_print_overview(FILE *out);
 
 /* Prints "napi-symbols: message" on stderr. */
 void nsym_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * Warnings that input can repeat without end (a damaged line, a frame past
+ * a cap): nsym_cli_warn prints "napi-symbols: warning: message" for the
+ * first NSYM_CLI_WARNINGS_SHOWN of a kind and only counts the rest;
+ * nsym_cli_warn_end then prints one line with the count not shown since
+ * its last call, if any. Zero-initialise all but what.
+ */
+#define NSYM_CLI_WARNINGS_SHOWN 20
+
+struct nsym_cli_warnings {
+	const char *what; /* the count line's noun: "maps lines skipped" */
+	size_t n;         /* warnings so far */
+	size_t counted;   /* of those not shown, the ones a count line has named */
+};
+
+void nsym_cli_warn(struct nsym_cli_warnings *w, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void nsym_cli_warn_end(struct nsym_cli_warnings *w);
+
 /* Prints the error and "see 'napi-symbols CMD --help'"; returns 129. */
 int nsym_cli_usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -67,7 +67,8 @@ int nsym_crash_from_report(struct nsym_crash *out, const char *text, size_t len,
 
 /* Every compact trace in text, in order: *out is an array of *count crashes
  * (release each, then free the array). 0 (count may be 0), or -1 with why
- * in err. Lines that cannot be read are reported on stderr and skipped. */
+ * in err. Lines that cannot be read are reported on stderr (a few, then a
+ * count) and skipped. */
 int nsym_crash_from_text(struct nsym_crash **out, size_t *count, const char *text, size_t len,
                          char *err, size_t err_size);
 

@@ -42,6 +42,7 @@ struct rust_reader {
 	char group_name[MAX_NAME]; /* the name its first entry printed */
 	bool capped, oom;
 	struct nsym_rust_scan *scan;
+	struct nsym_cli_warnings warnings; /* one per backtrace, of up to MAX_BACKTRACES */
 };
 
 /* ---- one line ------------------------------------------------------------ */
@@ -211,9 +212,9 @@ static void entry(struct rust_reader *r, uint64_t pc, const char *name)
 	memcpy(r->group_name, name, len);
 	r->group_name[len] = '\0';
 	if (nsym_crash_add_frame(r->open, &f) != 0) {
-		nsym_cli_error("warning: a Rust backtrace of more than %d frames; the rest are "
-		               "skipped",
-		               NSYM_CRASH_MAX_FRAMES);
+		nsym_cli_warn(&r->warnings,
+		              "a Rust backtrace of more than %d frames; the rest are skipped",
+		              NSYM_CRASH_MAX_FRAMES);
 		r->open = NULL;
 		return;
 	}
@@ -255,7 +256,8 @@ static void rust_line(struct rust_reader *r, char *s)
 int nsym_crash_from_rust(struct nsym_crash **out, size_t *count, struct nsym_rust_scan *scan,
                          const char *text, size_t len, char *err, size_t err_size)
 {
-	struct rust_reader r = {.scan = scan};
+	struct rust_reader r = {.scan = scan,
+	                        .warnings = {.what = "backtraces cut at the frame cap"}};
 	const char *p = text, *end = text + len;
 	char line[MAX_LINE + 1];
 
@@ -270,6 +272,7 @@ int nsym_crash_from_rust(struct nsym_crash **out, size_t *count, struct nsym_rus
 		p += n + (nl != NULL);
 	}
 	nsym_crash_release(&r.header);
+	nsym_cli_warn_end(&r.warnings);
 	*out = r.crashes;
 	*count = r.n;
 	if (!r.oom)

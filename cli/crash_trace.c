@@ -3,8 +3,9 @@
  * a log, a terminal capture. Only lines holding "napi-symbols: " count, and
  * only from a "crash v1"/"panic v1" line on; the text before the marker (a
  * "> " quote, a timestamp) is ignored. A trace without "end" is kept and
- * marked cut. A line that cannot be read is named on stderr and skipped:
- * the rest of a damaged paste is still worth symbolicating.
+ * marked cut. A line that cannot be read is named on stderr (the first
+ * few, then a count) and skipped: the rest of a damaged paste is still
+ * worth symbolicating.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -32,12 +33,15 @@ struct trace_reader {
 	struct nsym_crash *open; /* the trace being read, or NULL */
 	bool skipping;           /* inside a trace of an unknown version */
 	bool oom;                /* a trace could not be kept */
+	bool traces_capped;      /* MAX_TRACES was reached, and that was said */
+	bool frames_capped;      /* the open trace reached its frame cap, and that was said */
 	size_t lineno;
+	struct nsym_cli_warnings warnings; /* a damaged paste can repeat them on every line */
 };
 
-static void warn(const struct trace_reader *r, const char *what, const char *token)
+static void warn(struct trace_reader *r, const char *what, const char *token)
 {
-	nsym_cli_error("warning: line %zu: %s '%.60s'; skipped", r->lineno, what, token);
+	nsym_cli_warn(&r->warnings, "line %zu: %s '%.60s'; skipped", r->lineno, what, token);
 }
 
 static void split(struct tokens *t, char *s)
@@ -152,8 +156,11 @@ static int start_trace(struct trace_reader *r, struct nsym_crash **out)
 		r->open->cut = true;
 	r->open = NULL;
 	if (r->n == MAX_TRACES) {
-		nsym_cli_error("warning: line %zu: more than %d traces; the rest are skipped",
-		               r->lineno, MAX_TRACES);
+		if (!r->traces_capped)
+			nsym_cli_error(
+			    "warning: line %zu: more than %d traces; the rest are skipped",
+			    r->lineno, MAX_TRACES);
+		r->traces_capped = true;
 		return -1;
 	}
 	a = realloc(r->crashes, (r->n + 1) * sizeof(*a));
@@ -165,6 +172,7 @@ static int start_trace(struct trace_reader *r, struct nsym_crash **out)
 	*out = memset(&a[r->n++], 0, sizeof(*a));
 	(*out)->pid = (*out)->tid = -1;
 	r->open = *out;
+	r->frames_capped = false;
 	return 0;
 }
 
@@ -243,8 +251,17 @@ static int frame_token(struct nsym_crash *c, char *tok)
 
 static void frame_line(struct trace_reader *r, struct tokens *t)
 {
-	for (size_t i = 1; i < t->n; i++) {
+	for (size_t i = 1; i < t->n && !r->frames_capped; i++) {
 		char tok[64];
+		if (r->open->nframes == NSYM_CRASH_MAX_FRAMES) {
+			/* the rest of the trace is past the cap, not damaged: said once */
+			nsym_cli_warn(
+			    &r->warnings,
+			    "line %zu: a trace of more than %d frames; the rest are skipped",
+			    r->lineno, NSYM_CRASH_MAX_FRAMES);
+			r->frames_capped = true;
+			break;
+		}
 		snprintf(tok, sizeof(tok), "%s", t->v[i]);
 		if (frame_token(r->open, tok) != 0)
 			warn(r, "cannot read the frame", t->v[i]);
@@ -276,7 +293,7 @@ static void trace_line(struct trace_reader *r, char *line)
 int nsym_crash_from_text(struct nsym_crash **out, size_t *count, const char *text, size_t len,
                          char *err, size_t err_size)
 {
-	struct trace_reader r = {0};
+	struct trace_reader r = {.warnings = {.what = "warnings about the traces"}};
 	const char *p = text, *end = text + len;
 	char line[MAX_LINE + 1];
 
@@ -299,6 +316,7 @@ int nsym_crash_from_text(struct nsym_crash **out, size_t *count, const char *tex
 	}
 	if (r.open != NULL)
 		r.open->cut = true;
+	nsym_cli_warn_end(&r.warnings);
 	*out = r.crashes;
 	*count = r.n;
 	if (!r.oom)

@@ -34,6 +34,28 @@ void nsym_cli_error(const char *fmt, ...)
 	va_end(ap);
 }
 
+void nsym_cli_warn(struct nsym_cli_warnings *w, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (w->n++ >= NSYM_CLI_WARNINGS_SHOWN)
+		return;
+	fputs("napi-symbols: warning: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void nsym_cli_warn_end(struct nsym_cli_warnings *w)
+{
+	size_t hidden = w->n > NSYM_CLI_WARNINGS_SHOWN ? w->n - NSYM_CLI_WARNINGS_SHOWN : 0;
+
+	if (hidden > w->counted)
+		nsym_cli_error("warning: %zu more %s (not shown)", hidden - w->counted, w->what);
+	w->counted = hidden;
+}
+
 int nsym_cli_usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;

@@ -18,8 +18,7 @@
 #include "napi_symbols.h"
 #include "proc_maps.h"
 
-#define DELETED      " (deleted)"
-#define MAX_WARNINGS 5
+#define DELETED " (deleted)"
 
 struct mapping {
 	uint64_t start, end; /* absolute, end exclusive */
@@ -32,6 +31,7 @@ struct mapping {
 struct nsym_maps {
 	struct mapping *v; /* sorted by start */
 	size_t n;
+	struct nsym_cli_warnings replaced; /* files found replaced since they were mapped */
 };
 
 /* ---- reading ----------------------------------------------------------------- */
@@ -100,22 +100,21 @@ static int add_mapping(struct nsym_maps *maps, const struct mapping *m, const ch
 	return 0;
 }
 
-static void skipped(size_t lineno, size_t *nskipped, const char *why)
+static void skipped(size_t lineno, struct nsym_cli_warnings *w, const char *why)
 {
-	if (++*nskipped <= MAX_WARNINGS)
-		nsym_cli_error("warning: maps line %zu: %s; skipped", lineno, why);
+	nsym_cli_warn(w, "maps line %zu: %s; skipped", lineno, why);
 }
 
 /* One line of the text: a mapping added, or a warning. -1 out of memory. */
 static int read_line(struct nsym_maps *maps, const char *line, size_t n, size_t lineno,
-                     size_t *nskipped)
+                     struct nsym_cli_warnings *skips)
 {
 	struct mapping m = {0};
 	const char *path = NULL;
 	char buf[NSYM_MAPS_MAX_LINE + 1];
 
 	if (n > NSYM_MAPS_MAX_LINE) {
-		skipped(lineno, nskipped, "longer than a maps line can be");
+		skipped(lineno, skips, "longer than a maps line can be");
 		return 0;
 	}
 	memcpy(buf, line, n);
@@ -124,11 +123,11 @@ static int read_line(struct nsym_maps *maps, const char *line, size_t n, size_t 
 	if (buf[0] == '\0')
 		return 0;
 	if (!mapping_line(&m, &path, buf)) {
-		skipped(lineno, nskipped, "not 'START-END PERMS OFFSET DEV INODE PATH'");
+		skipped(lineno, skips, "not 'START-END PERMS OFFSET DEV INODE PATH'");
 		return 0;
 	}
 	if (maps->n == NSYM_MAPS_MAX) {
-		skipped(lineno, nskipped, "more mappings than a process has");
+		skipped(lineno, skips, "more mappings than a process has");
 		return 0;
 	}
 	return add_mapping(maps, &m, path);
@@ -145,20 +144,21 @@ int nsym_maps_parse(struct nsym_maps **out, const char *text, size_t len, char *
 {
 	struct nsym_maps *maps = calloc(1, sizeof(*maps));
 	const char *p = text, *end = text + len;
-	size_t lineno = 0, nskipped = 0;
+	struct nsym_cli_warnings skips = {.what = "maps lines skipped"};
+	size_t lineno = 0;
 
 	*out = NULL;
 	if (maps == NULL)
 		goto oom;
+	maps->replaced.what = "files not the ones that were mapped";
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = (size_t)((nl != NULL ? nl : end) - p);
-		if (read_line(maps, p, n, ++lineno, &nskipped) != 0)
+		if (read_line(maps, p, n, ++lineno, &skips) != 0)
 			goto oom;
 		p += n + (nl != NULL);
 	}
-	if (nskipped > MAX_WARNINGS)
-		nsym_cli_error("warning: %zu more maps lines skipped", nskipped - MAX_WARNINGS);
+	nsym_cli_warn_end(&skips);
 	if (maps->n == 0) {
 		snprintf(err, err_size,
 		         "no line is a mapping as /proc/PID/maps writes it "
@@ -236,10 +236,11 @@ static void check_inode(struct nsym_maps *maps, const struct mapping *map, const
 	for (size_t i = 0; i < maps->n; i++)
 		maps->v[i].warned |=
 		    maps->v[i].path != NULL && strcmp(maps->v[i].path, map->path) == 0;
-	nsym_cli_error("warning: '%s' is not the file that was mapped (inode %" PRIu64
-	               ", the maps file says %" PRIu64
-	               "): if it was rebuilt since, its answers are wrong",
-	               path, (uint64_t)st.st_ino, map->inode);
+	nsym_cli_warn(&maps->replaced,
+	              "'%s' is not the file that was mapped (inode %" PRIu64
+	              ", the maps file says %" PRIu64
+	              "): if it was rebuilt since, its answers are wrong",
+	              path, (uint64_t)st.st_ino, map->inode);
 }
 
 /* Reads the file of module m: its identity, or why it cannot be used. */
@@ -342,7 +343,8 @@ static int place_frame(struct placer *pl, size_t i)
 	return 0;
 }
 
-int nsym_maps_place(struct nsym_crash *c, struct nsym_maps *maps)
+/* The frames of one crash. */
+static int place_crash(struct nsym_crash *c, struct nsym_maps *maps)
 {
 	/* at most one module per frame */
 	struct placer pl = {c, maps, calloc(c->nframes + 1, sizeof(*pl.first)),
@@ -355,5 +357,15 @@ int nsym_maps_place(struct nsym_crash *c, struct nsym_maps *maps)
 		nsym_object_close(pl.obj[i]);
 	free(pl.first);
 	free(pl.obj);
+	return rc;
+}
+
+int nsym_maps_place(struct nsym_crash *c, size_t n, struct nsym_maps *maps)
+{
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = place_crash(&c[i], maps);
+	nsym_cli_warn_end(&maps->replaced);
 	return rc;
 }

@@ -26,14 +26,15 @@ int nsym_maps_parse(struct nsym_maps **out, const char *text, size_t len, char *
 void nsym_maps_free(struct nsym_maps *maps);
 
 /*
- * Gives each frame of c (absolute pc, module -1) the module of the file
- * mapped at its pc, and its address in that file as the program headers
- * state it. A file that is not here, or was replaced since, keeps a module
- * whose why says so (its rel is then the file offset, or the offset in the
- * mapping when the line's OFFSET would put it past 2^64). A pc in no mapping,
- * or in one without a file (JIT code, the stack), keeps module -1. 0, or
- * -1 when out of memory. A replaced file is warned about once per maps.
+ * Gives each frame of the n crashes c (absolute pc, module -1) the module
+ * of the file mapped at its pc, and its address in that file as the
+ * program headers state it. A file that is not here, or was replaced
+ * since, keeps a module whose why says so (its rel is then the file
+ * offset, or the offset in the mapping when the line's OFFSET would put it
+ * past 2^64). A pc in no mapping, or in one without a file (JIT code, the
+ * stack), keeps module -1. 0, or -1 when out of memory. A replaced file is
+ * warned about once per maps (a few, then a count).
  */
-int nsym_maps_place(struct nsym_crash *c, struct nsym_maps *maps);
+int nsym_maps_place(struct nsym_crash *c, size_t n, struct nsym_maps *maps);
 
 #endif

@@ -317,7 +317,8 @@ BT
   head -c 100000 /dev/urandom >"$work/random"
   run 1 --maps "$work/random" "$work/bt.txt"
   [[ "$(tail -n 1 <<<"$err")" == *"is not a copy of /proc/PID/maps"* ]] || fail "random maps: $err"
-  [ "$(grep -c 'warning: maps line' <<<"$err")" -le 5 ] || fail "warnings are not capped: $err"
+  [ "$(grep -c 'warning: maps line' <<<"$err")" -le 20 ] || fail "warnings are not capped: $err"
+  [[ "$err" == *"napi-symbols: warning: "*" more maps lines skipped (not shown)"* ]] || fail "no count: $err"
   # a huge line is skipped, the rest still read
   { python3 -c 'print("1000-2000 r-xp 0 fe:00 1 /" + "a" * 100000)'; cat "$work/maps"; } >"$work/huge"
   run 0 --no-fetch -s --module "$id=$dbg" --maps "$work/huge" "$work/bt.txt"
@@ -352,6 +353,30 @@ BT
       [ $rc -eq 0 ] || grep -q '^napi-symbols: ' "$work/err" || fail "$f cut at $n: no error line"
     done
   done ;;
+many-warnings)
+  # A 100,000-line trace of damaged frames: 2,000,000 warnings, of which
+  # the first 20 are printed and the rest counted on one line, quickly.
+  python3 -c 'import sys
+w = sys.stdout.write
+w("napi-symbols: crash v1 SIGSEGV\nnapi-symbols: m0 '"$id"' addon.node\n")
+bad = " ".join(["bogus", "m0+zz"] * 10)
+for _ in range(100000): w("napi-symbols: f " + bad + "\n")' >"$work/bad.txt"
+  SECONDS=0
+  timeout 60 "$nsym" symbolicate --no-fetch "$work/bad.txt" >"$work/out" 2>"$work/err"
+  rc=$? took=$SECONDS
+  [ $rc -eq 0 ] || fail "exit $rc: $(head -n 3 "$work/err")"
+  [ "$(wc -l <"$work/err")" -le 22 ] || fail "$(wc -l <"$work/err") lines of warnings"
+  [ "$(grep -c "^napi-symbols: warning: line [0-9]*: cannot read the frame" "$work/err")" = 20 ] ||
+    fail "not the first 20 warnings: $(head -n 3 "$work/err")"
+  [ "$(tail -n 1 "$work/err")" = "napi-symbols: warning: 1999980 more warnings about the traces (not shown)" ] ||
+    fail "count line: $(tail -n 1 "$work/err")"
+  [ "$took" -le 10 ] || fail "$took s for 100,000 lines"
+  # frames past the cap (1024) are said once, not once each
+  { printf 'napi-symbols: crash v1 SIGSEGV\nnapi-symbols: m0 %s a.node\n' "$id"
+    for _ in $(seq 2000); do echo "napi-symbols: f m0+10 m0+20 ?+30"; done; } >"$work/many.txt"
+  run 0 --no-fetch "$work/many.txt"
+  [ "$err" = "napi-symbols: warning: line 344: a trace of more than 1024 frames; the rest are skipped" ] ||
+    fail "frame cap: $(head -n 3 <<<"$err")" ;;
 fifo)
   # A FIFO named as a module (a maps line, a report's path, --module) is
   # refused at the open, never opened for a read that waits for a writer
