@@ -431,7 +431,7 @@ static void settle(struct resolved *r, const struct nsym_fetch *j, bool asked, b
 
 /* Fetches, in one parallel run, the debug files of the modules that lack one. */
 static void fetch_missing(const struct symbolicate_opts *o, const struct nsym_crash *c,
-                          struct resolved *res)
+                          struct resolved *res, struct nsym_cli_warnings *w)
 {
 	struct nsym_fetch *jobs = calloc(c->nmodules, sizeof(*jobs));
 	size_t *which = calloc(c->nmodules, sizeof(*which)), n = 0;
@@ -451,7 +451,7 @@ static void fetch_missing(const struct symbolicate_opts *o, const struct nsym_cr
 		goto out;
 	if (nsym_cli_debug_files_by_id(&asked, jobs, n, o->servers, !o->no_fetch, err,
 	                               sizeof(err)) != 0) {
-		nsym_cli_error("warning: %s", err);
+		nsym_cli_warn(w, "%s", err);
 		asked = false;
 	}
 	for (size_t k = 0; k < n; k++)
@@ -491,7 +491,7 @@ static void resolve(const struct symbolicate_opts *o, const struct nsym_crash *c
 			res[i].fetch = true;
 		}
 	}
-	fetch_missing(o, c, res);
+	fetch_missing(o, c, res, w);
 }
 
 /* ---- output ------------------------------------------------------------------ */

@@ -376,7 +376,17 @@ for _ in range(100000): w("napi-symbols: f " + bad + "\n")' >"$work/bad.txt"
     for _ in $(seq 2000); do echo "napi-symbols: f m0+10 m0+20 ?+30"; done; } >"$work/many.txt"
   run 0 --no-fetch "$work/many.txt"
   [ "$err" = "napi-symbols: warning: line 344: a trace of more than 1024 frames; the rest are skipped" ] ||
-    fail "frame cap: $(head -n 3 <<<"$err")" ;;
+    fail "frame cap: $(head -n 3 <<<"$err")"
+  # a warning each trace repeats (a --module that cannot be used) is capped
+  # across the traces of the text
+  for _ in $(seq 30); do
+    printf 'napi-symbols: crash v1 SIGSEGV\nnapi-symbols: m0 %s a.node\nnapi-symbols: f m0+10\nnapi-symbols: end\n' "$id"
+  done >"$work/30.txt"
+  run 0 --no-fetch --module "$id=$work/missing.node" "$work/30.txt"
+  [ "$(grep -c "warning: --module '$work/missing.node': No such file or directory; looking further" <<<"$err")" = 20 ] ||
+    fail "--module warnings: $err"
+  [ "$(tail -n 1 <<<"$err")" = "napi-symbols: warning: 10 more warnings about the modules and frames (not shown)" ] ||
+    fail "--module count: $err" ;;
 fifo)
   # A FIFO named as a module (a maps line, a report's path, --module) is
   # refused at the open, never opened for a read that waits for a writer
