@@ -45,6 +45,9 @@ const char cmd_fetch_usage[] =
     "splicing the body into the cache file; http_proxy and all_proxy have the\n"
     "same effect).\n"
     "\n"
+    "A folder or addon that cannot be read is named on stderr with the reason\n"
+    "and skipped; the rest is still fetched.\n"
+    "\n"
     "Exit status: 0 the walk and the downloads worked, even when a server has\n"
     "no symbols for some addon; 1 no server could be reached, a download\n"
     "failed, or a path cannot be read; 129 usage error.\n";
@@ -113,6 +116,16 @@ static int on_addon(void *arg, const struct nsym_addon_file *a)
 	return 0;
 }
 
+/* A folder or file the walk could not read may hold addons: said, and the
+ * run fails once the rest is fetched. */
+static void on_unreadable(void *arg, const char *path, const char *why)
+{
+	struct fetch_cli *f = arg;
+
+	nsym_cli_error("cannot read '%s': %s; skipped", path, why);
+	f->status = NSYM_EXIT_FAIL;
+}
+
 static void collect(struct fetch_cli *f, const char *path)
 {
 	struct nsym_walk_stats stats = {0};
@@ -123,7 +136,7 @@ static void collect(struct fetch_cli *f, const char *path)
 		add_file(f, path, NULL, NULL, true);
 		return;
 	}
-	if (nsym_project_walk(path, on_addon, f, &stats, err, sizeof(err)) != 0) {
+	if (nsym_project_walk(path, on_addon, on_unreadable, f, &stats, err, sizeof(err)) != 0) {
 		nsym_cli_error("%s", err);
 		f->status = NSYM_EXIT_FAIL;
 	}

@@ -376,6 +376,7 @@ enum kind {
 
 struct walk {
 	int (*fn)(void *arg, const struct nsym_addon_file *f);
+	void (*unreadable)(void *arg, const char *path, const char *why);
 	void *arg;
 	struct nsym_walk_stats *st;
 	struct idset dirs, files;
@@ -404,6 +405,14 @@ static int halted(const struct walk *w)
 static const char *here(const struct walk *w)
 {
 	return w->len == 0 ? "." : w->path;
+}
+
+/* A path below the root that is skipped because it cannot be read. */
+static void skip(struct walk *w, const char *path, const char *why)
+{
+	w->st->skipped_unreadable++;
+	if (w->unreadable != NULL)
+		w->unreadable(w->arg, path, why);
 }
 
 /* Appends "/name"; 0 when the path would not fit. */
@@ -523,7 +532,7 @@ static void report(struct walk *w, const struct pkg *pkg)
 	char *real = realpath(here(w), NULL);
 	struct nsym_addon_file f = {here(w), real, pkg->name, pkg->version};
 	if (real == NULL) {
-		w->st->skipped_unreadable++;
+		skip(w, here(w), strerror(errno));
 		return;
 	}
 	w->st->addons++;
@@ -542,7 +551,7 @@ static void check_file(struct walk *w, const struct pkg *pkg)
 
 	fd = open(here(w), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
-		w->st->skipped_unreadable++;
+		skip(w, here(w), strerror(errno));
 		return;
 	}
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && !idset_has(&w->files, &st))
@@ -571,8 +580,11 @@ static void visit(struct walk *w, const struct entry *e, enum kind parent, const
 	struct stat st;
 
 	if (type == DT_UNKNOWN) { /* some file systems do not fill d_type */
-		if (lstat(here(w), &st) != 0)
+		if (lstat(here(w), &st) != 0) {
+			if (errno != ENOENT) /* else gone since the folder was read */
+				skip(w, here(w), strerror(errno));
 			return;
+		}
 		link = S_ISLNK(st.st_mode);
 		type = type_of(&st);
 	}
@@ -606,7 +618,7 @@ static void walk_dir(struct walk *w, enum kind kind, const struct pkg *up, int d
 		return;
 	}
 	if ((d = opendir(here(w))) == NULL || fstat(dirfd(d), &st) != 0) {
-		w->st->skipped_unreadable++;
+		skip(w, here(w), strerror(errno));
 		if (d != NULL)
 			closedir(d);
 		return;
@@ -624,10 +636,14 @@ static void walk_dir(struct walk *w, enum kind kind, const struct pkg *up, int d
 	pkg = folder_package(w, kind, up, &l, &own);
 	for (size_t i = 0; i < l.n && !halted(w); i++) {
 		size_t len = w->len;
-		if (!path_push(w, l.v[i].name))
-			w->st->skipped_unreadable++;
-		else
+		if (!path_push(w, l.v[i].name)) {
+			char why[128];
+			snprintf(why, sizeof(why), "the path of '%.64s' in it is too long",
+			         l.v[i].name);
+			skip(w, here(w), why);
+		} else {
 			visit(w, &l.v[i], kind, pkg, depth);
+		}
 		path_pop(w, len);
 	}
 	entries_free(&l);
@@ -770,7 +786,8 @@ static int set_root_path(struct walk *w, const char *root)
 }
 
 int nsym_project_walk(const char *root, int (*fn)(void *arg, const struct nsym_addon_file *f),
-                      void *arg, struct nsym_walk_stats *stats, char *err, size_t err_size)
+                      void (*unreadable)(void *arg, const char *path, const char *why), void *arg,
+                      struct nsym_walk_stats *stats, char *err, size_t err_size)
 {
 	struct nsym_walk_stats local;
 	struct walk *w = calloc(1, sizeof(*w));
@@ -785,7 +802,7 @@ int nsym_project_walk(const char *root, int (*fn)(void *arg, const struct nsym_a
 		snprintf(err, err_size, "out of memory");
 		return -1;
 	}
-	*w = (struct walk){.fn = fn, .arg = arg, .st = stats};
+	*w = (struct walk){.fn = fn, .unreadable = unreadable, .arg = arg, .st = stats};
 	if (set_root_path(w, root) != 0)
 		snprintf(err, err_size, "'%s': the path is too long", root);
 	else if ((real = realpath(root, NULL)) == NULL || stat(real, &st) != 0)

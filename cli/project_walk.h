@@ -70,12 +70,16 @@ struct nsym_walk_stats {
  * files over 1 MB and values over 255 bytes are ignored.
  *
  * If fn returns non-zero the walk stops and that value is returned.
- * `stats` may be NULL. Returns 0 (unreadable subfolders are skipped and
- * counted), or -1 with a message in err when the root cannot be read or
- * memory runs out. Reentrant: the walker keeps no global state, and fn
- * runs on the caller's thread.
+ * A folder or candidate file below the root that cannot be read (or whose
+ * path is too long) is skipped, counted in skipped_unreadable, and handed
+ * to `unreadable` (which may be NULL) with why in words; the walk goes on.
+ * `stats` may be NULL. Returns 0, or -1 with a message in err when the root
+ * cannot be read or memory runs out. Reentrant: the walker keeps no global
+ * state, and the callbacks run on the caller's thread; their strings are
+ * borrowed for the call.
  */
 int nsym_project_walk(const char *root, int (*fn)(void *arg, const struct nsym_addon_file *f),
-                      void *arg, struct nsym_walk_stats *stats, char *err, size_t err_size);
+                      void (*unreadable)(void *arg, const char *path, const char *why), void *arg,
+                      struct nsym_walk_stats *stats, char *err, size_t err_size);
 
 #endif

@@ -153,6 +153,35 @@ faults)
   [ -z "$(find "$DEBUGINFOD_CACHE_PATH" -name '*.??????')" ] || fail "a full disk left temporary files"
   "$nsym" fetch --server "http://127.0.0.1:1 $url" "$c_bin" >"$work/out" 2>&1 || fail "fallback: $(cat "$work/out")"
   grep -q "$c_id  found" "$work/out" || fail "fallback: $(cat "$work/out")" ;;
+unreadable)
+  # a folder and an addon the walk cannot read: each named with why, the
+  # rest still fetched, exit 1 (the help says a path that cannot be read
+  # fails the run)
+  our_server; make_project
+  m=$work/proj/node_modules
+  mkdir "$m/locked"; cp "$c_bin" "$m/locked/x.node"; cp "$r_bin" "$m/outer/sealed.node"
+  chmod 000 "$m/locked" "$m/outer/sealed.node"
+  # root reads through mode 000: the command then runs without the two
+  # capabilities that let it
+  as_user=()
+  if [ "$(id -u)" = 0 ]; then
+    as_user=(setpriv --bounding-set=-dac_override,-dac_read_search --)
+    if ! "${as_user[@]}" true 2>/dev/null; then
+      echo "SKIP [$case_name]: running as root and setpriv cannot drop CAP_DAC_OVERRIDE"
+      exit 77
+    fi
+  fi
+  (cd "$work/proj" && "${as_user[@]}" "$nsym" fetch --server "$url" >"$work/out" 2>"$work/err")
+  rc=$?
+  chmod 755 "$m/locked"; chmod 644 "$m/outer/sealed.node"
+  [ $rc -eq 1 ] || fail "fetch exited $rc with unreadable paths: $(cat "$work/err")"
+  grep -qx "napi-symbols: cannot read 'node_modules/locked': Permission denied; skipped" "$work/err" ||
+    fail "the locked folder is not named: $(cat "$work/err")"
+  grep -qx "napi-symbols: cannot read 'node_modules/outer/sealed.node': Permission denied; skipped" "$work/err" ||
+    fail "the unreadable addon is not named: $(cat "$work/err")"
+  grep -q "^node_modules/@scope/c-addon/build/Release/addon.node  @scope/c-addon@1.2.3  $c_id  found$" "$work/out" &&
+    grep -q "  rust-addon@0.1.0  $r_id  found$" "$work/out" || fail "the rest was not fetched: $(cat "$work/out")"
+  cmp -s "$DEBUGINFOD_CACHE_PATH/$c_id/debuginfo" "$c_dbg" || fail "not cached" ;;
 upload)
   listen "$nsym" serve --store "$work/store" --listen 127.0.0.1:0; srv=$url
   up=$("$nsym" token create --store "$work/store" --scope upload --name ci)

@@ -23,7 +23,9 @@ struct found {
 	char *lines[MAX_FOUND];
 	char *real[MAX_FOUND];
 	size_t n;
-	int stop_with; /* the callback's answer */
+	int stop_with;   /* the callback's answer */
+	char *unread[4]; /* "path|why" of what the walk could not read, relative too */
+	size_t nunread;
 };
 
 static int collect(void *arg, const struct nsym_addon_file *f)
@@ -45,12 +47,25 @@ static int collect(void *arg, const struct nsym_addon_file *f)
 	return r->stop_with;
 }
 
+static void collect_unreadable(void *arg, const char *path, const char *why)
+{
+	struct found *r = arg;
+	size_t k = strlen(r->prefix);
+
+	ck_assert_uint_lt(r->nunread, sizeof(r->unread) / sizeof(r->unread[0]));
+	if (k > 0 && strncmp(path, r->prefix, k) == 0 && path[k] == '/')
+		path += k + 1;
+	ck_assert_int_ge(asprintf(&r->unread[r->nunread++], "%s|%s", path, why), 0);
+}
+
 static void found_free(struct found *r)
 {
 	for (size_t i = 0; i < r->n; i++) {
 		free(r->lines[i]);
 		free(r->real[i]);
 	}
+	for (size_t i = 0; i < r->nunread; i++)
+		free(r->unread[i]);
 }
 
 static int by_string(const void *a, const void *b)
@@ -95,7 +110,7 @@ static void walk(struct found *r, const char *root, const char *prefix, struct n
 	char err[512] = "";
 	int rc;
 	r->prefix = prefix;
-	rc = nsym_project_walk(root, collect, r, st, err, sizeof(err));
+	rc = nsym_project_walk(root, collect, collect_unreadable, r, st, err, sizeof(err));
 	ck_assert_msg(rc == 0, "walk of %s: %d %s", root, rc, err);
 }
 
@@ -356,8 +371,18 @@ START_TEST(unreadable_folders_are_skipped)
 	    0);
 	walk(&r, d, d, &st);
 	if (geteuid() != 0) {
+		static const char *const unread[] = {
+		    "node_modules/locked|Permission denied",
+		    "node_modules/ok/sealed.node|Permission denied", NULL};
+		char *got, *wanted;
 		assert_lines(&r, want);
 		ck_assert_uint_eq(st.skipped_unreadable, 2);
+		/* each one named, with why */
+		got = joined(r.unread, r.nunread);
+		wanted = joined((char *const *)unread, 2);
+		ck_assert_str_eq(got, wanted);
+		free(got);
+		free(wanted);
 	} else {
 		/* root reads through chmod 000: only check the readable part was found */
 		fprintf(stderr, "note: running as root, chmod 000 does not stop reading; "
@@ -645,7 +670,7 @@ START_TEST(callback_stops_the_walk)
 	elf(d, "node_modules/a/a.node");
 	elf(d, "node_modules/b/b.node");
 	elf(d, "node_modules/c/c.node");
-	ck_assert_int_eq(nsym_project_walk(d, collect, &r, &st, err, sizeof(err)), 7);
+	ck_assert_int_eq(nsym_project_walk(d, collect, NULL, &r, &st, err, sizeof(err)), 7);
 	ck_assert_uint_eq(r.n, 1);
 	ck_assert_uint_eq(st.addons, 1);
 	ck_assert_str_eq(err, "");
@@ -653,7 +678,7 @@ START_TEST(callback_stops_the_walk)
 	r.stop_with = 0;
 	found_free(&r);
 	r.n = 0;
-	ck_assert_int_eq(nsym_project_walk(d, collect, &r, NULL, err, sizeof(err)), 0);
+	ck_assert_int_eq(nsym_project_walk(d, collect, NULL, &r, NULL, err, sizeof(err)), 0);
 	ck_assert_uint_eq(r.n, 3);
 	found_free(&r);
 	test_tmpdir_remove(d);
@@ -668,21 +693,21 @@ START_TEST(bad_roots_are_errors)
 	char err[256] = "";
 
 	ck_assert_int_ge(asprintf(&p, "%s/missing", d), 0);
-	ck_assert_int_eq(nsym_project_walk(p, collect, &r, &st, err, sizeof(err)), -1);
+	ck_assert_int_eq(nsym_project_walk(p, collect, NULL, &r, &st, err, sizeof(err)), -1);
 	ck_assert_ptr_nonnull(strstr(err, "missing"));
 	ck_assert_ptr_nonnull(strstr(err, "No such file"));
 	free(p);
 
 	ck_assert_int_eq(test_sh("mkfifo '%s/fifo'", d), 0);
 	ck_assert_int_ge(asprintf(&p, "%s/fifo", d), 0);
-	ck_assert_int_eq(nsym_project_walk(p, collect, &r, &st, err, sizeof(err)), -1);
+	ck_assert_int_eq(nsym_project_walk(p, collect, NULL, &r, &st, err, sizeof(err)), -1);
 	ck_assert_ptr_nonnull(strstr(err, "neither a file nor a folder"));
 	free(p);
 
 	/* a text file is no error, just no addon */
 	text(d, "notes.node", "hello");
 	ck_assert_int_ge(asprintf(&p, "%s/notes.node", d), 0);
-	ck_assert_int_eq(nsym_project_walk(p, collect, &r, &st, err, sizeof(err)), 0);
+	ck_assert_int_eq(nsym_project_walk(p, collect, NULL, &r, &st, err, sizeof(err)), 0);
 	ck_assert_uint_eq(r.n, 0);
 	ck_assert_uint_eq(st.files_seen, 1);
 	free(p);
@@ -690,7 +715,8 @@ START_TEST(bad_roots_are_errors)
 	if (geteuid() != 0) {
 		ck_assert_int_eq(test_sh("mkdir '%s/locked' && chmod 000 '%s/locked'", d, d), 0);
 		ck_assert_int_ge(asprintf(&p, "%s/locked", d), 0);
-		ck_assert_int_eq(nsym_project_walk(p, collect, &r, &st, err, sizeof(err)), -1);
+		ck_assert_int_eq(nsym_project_walk(p, collect, NULL, &r, &st, err, sizeof(err)),
+		                 -1);
 		ck_assert_ptr_nonnull(strstr(err, "Permission denied"));
 		ck_assert_int_eq(test_sh("chmod 755 '%s/locked'", d), 0);
 		free(p);
