@@ -103,6 +103,7 @@ struct hook_crash {
 /* hook_out.c: buffered output to a descriptor, formatted by hand (signal-safe). */
 struct hook_out {
 	int fd;         /* where flushes go; -1 drops output */
+	int failed;     /* a write to fd fell short (a full disk): output was lost */
 	size_t len;     /* used bytes of buf */
 	char buf[4096]; /* pending output */
 };
@@ -194,7 +195,10 @@ void hook_runtime_init(void);
 size_t hook_node_version(char *out, size_t size);
 unsigned hook_node_napi(void);
 
-/* hook_report.c: the report file and the compact trace (signal-safe). */
+/* hook_report.c: the report file and the compact trace (signal-safe). The
+ * report goes to the report folder, else the temp folder: 0 with its path
+ * in c->report_path, or -1 with report_path "" and no file left (one that
+ * could not be written whole is removed). */
 int hook_report_write(struct hook_crash *c);
 void hook_trace_write(int fd, const struct hook_crash *c);
 

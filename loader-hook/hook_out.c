@@ -16,8 +16,12 @@ void hook_out_flush(struct hook_out *o)
 		ssize_t n = write(o->fd, o->buf + done, o->len - done);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0)
-			break; /* a full disk or closed stderr: nothing better to do */
+		if (n <= 0) {
+			/* a full disk or closed stderr: the caller decides what a
+			 * lost tail means (a report file is then removed) */
+			o->failed = 1;
+			break;
+		}
 		done += (size_t)n;
 	}
 	o->len = 0;

@@ -230,18 +230,19 @@ static void write_frames(struct hook_out *o, const struct hook_crash *c)
 	hook_out_str(o, "]}\n");
 }
 
-int hook_report_write(struct hook_crash *c)
+/* The report in dir: 0, or -1 with no file left behind. A full disk shows
+ * as a short write, a remote or failing one at fsync or close; a report cut
+ * short would read as damaged JSON, and an empty one as nothing, so either
+ * is removed and the trace names no report. */
+static int write_report_in(struct hook_crash *c, const char *dir)
 {
-	int fd;
-	fd = open_report(c, hook_settings.report_dir);
+	int fd = open_report(c, dir), failed;
+
 	if (fd < 0)
-		fd = open_report(c, hook_settings.tmp_dir);
-	if (fd < 0) {
-		c->report_path[0] = '\0';
 		return -1;
-	}
 	out.fd = fd;
 	out.len = 0;
+	out.failed = 0;
 	write_header(&out, c);
 	hook_out_str(&out, " \"modules\": [");
 	for (size_t i = 0; c->modules && i < c->modules->count; i++)
@@ -249,8 +250,24 @@ int hook_report_write(struct hook_crash *c)
 	hook_out_str(&out, "],\n");
 	write_frames(&out, c);
 	hook_out_flush(&out);
-	close(fd);
-	return 0;
+	/* EINVAL, EROFS: a file that cannot be synced, nothing lost */
+	failed = out.failed || (fsync(fd) != 0 && errno != EINVAL && errno != EROFS);
+	/* on Linux the descriptor is closed even when close answers EINTR */
+	failed |= close(fd) != 0 && errno != EINTR;
+	out.fd = -1;
+	if (!failed)
+		return 0;
+	unlink(c->report_path);
+	return -1;
+}
+
+int hook_report_write(struct hook_crash *c)
+{
+	if (write_report_in(c, hook_settings.report_dir) == 0 ||
+	    write_report_in(c, hook_settings.tmp_dir) == 0)
+		return 0;
+	c->report_path[0] = '\0';
+	return -1;
 }
 
 static const char *base_name(const char *path)

@@ -230,6 +230,53 @@ case_symbolicate() {
 	grep -n '' "$work/err" | grep >/dev/null -c ':napi-symbols: end$' || fail "no trace before it"
 }
 
+# on_full_disk DIR TMP -- ARGS: node with the hook, crashing, its report
+# folder DIR a full 64 KiB tmpfs and TMPDIR=TMP; status in $status, stderr
+# in $work/err, and in $work/left the size and name of each napi-crash-*
+# file in DIR. The tmpfs lives in a mount namespace of its own (a user one
+# too when not root), so it goes when the process does.
+on_full_disk() {
+	local dir=$1 tmp=$2 ns
+	shift 3
+	if [ "$(id -u)" = 0 ]; then ns=(unshare --mount); else ns=(unshare --user --map-root-user --mount); fi
+	if ! "${ns[@]}" mount -t tmpfs -o size=64k tmpfs "$dir" 2>/dev/null; then
+		echo "SKIP ($case): cannot mount a tmpfs in a namespace of its own (as root, or with user namespaces)"
+		exit 77
+	fi
+	(cd "$work" && "${ns[@]}" bash -c 'dir=$1 left=$2; shift 2
+mount -t tmpfs -o size=64k tmpfs "$dir" || exit 90
+dd if=/dev/zero of="$dir/fill" bs=4k 2>/dev/null
+[ "$(df --output=avail -B1 "$dir" | tail -n 1 | tr -d "[:blank:]")" = 0 ] || exit 91
+"$@"; status=$?
+find "$dir" -name "napi-crash-*" -printf "%s %f\n" >"$left"
+exit $status' _ "$dir" "$work/left" env LD_PRELOAD="$hook" NAPI_SYMBOLS_REPORT_DIR="$dir" \
+		TMPDIR="$tmp" NAPI_SYMBOLS_SYMBOLICATE=0 timeout 60 "$node" "$@") >"$work/out" 2>"$work/err"
+	status=$?
+	[ "$status" != 90 ] && [ "$status" != 91 ] || fail "cannot fill a tmpfs at $dir (status $status)"
+}
+
+# The report folder on a full disk: the report cannot be written, so no
+# empty or cut file is left and the trace names no report; with a temp
+# folder that has room, the report goes there instead.
+case_full_disk() {
+	local js="require('$addon').crash()"
+	mkdir "$work/full"
+	on_full_disk "$work/full" "$work/full" -- -e "$js"
+	[ "$status" = 139 ] || fail "exit status $status, not 139"
+	[ ! -s "$work/left" ] || fail "a full disk left $(cat "$work/left")"
+	grep -q '^napi-symbols: crash v1 SIGSEGV at 0x[0-9a-f]* (pid [0-9]*, tid [0-9]*)$' "$work/err" ||
+		fail "the trace names a report that could not be written"
+	grep -q '^crash report: ' "$work/err" && fail "a report path is printed"
+	grep -q '^napi-symbols: end$' "$work/err" || fail "no whole trace"
+	# a temp folder with room takes the report
+	on_full_disk "$work/full" "$reports" -- -e "$js"
+	[ "$status" = 139 ] || fail "exit status $status, not 139"
+	[ ! -s "$work/left" ] || fail "a full disk left $(cat "$work/left")"
+	check_trace SIGSEGV
+	grep -q "^crash report: $(the_report)$" "$work/err" || fail "not the report in the temp folder"
+	check_report "$(the_report)" SIGSEGV 'addon\.node$'
+}
+
 # Linked mode: the static archive in a plain program, no LD_PRELOAD.
 case_linked() {
 	(cd "$work" && timeout 60 "$NSYM_HOOK_LINKED" "$reports") >"$work/out" 2>"$work/err"
