@@ -20,7 +20,6 @@
 #include "crash.h"
 #include "debug_fetch.h"
 #include "json.h"
-#include "module_file.h"
 #include "proc_maps.h"
 #include "napi_symbols.h"
 
@@ -371,20 +370,21 @@ static bool same_id(const char *path, const char *id)
 static const char *local_file(const struct symbolicate_opts *o, const struct nsym_crash_module *m,
                               struct nsym_cli_warnings *w)
 {
-	char why[256];
+	nsym_file *f = NULL;
 
 	for (size_t i = 0; i < o->nmods; i++) {
 		if (strcmp(o->mods[i].id, m->id) != 0)
 			continue;
-		if (nsym_cli_module_file(o->mods[i].path, why, sizeof(why)) != 0)
-			nsym_cli_warn(w, "--module '%s': %s; looking further", o->mods[i].path,
-			              why);
-		else if (same_id(o->mods[i].path, m->id))
+		/* opened first for why it cannot be used (a FIFO, gone…) */
+		if (nsym_file_open(&f, o->mods[i].path) != 0) {
+			nsym_cli_warn(w, "--module %s; looking further", nsym_error_detail());
+			break;
+		}
+		nsym_file_close(f);
+		if (same_id(o->mods[i].path, m->id))
 			return o->mods[i].path;
-		else
-			nsym_cli_warn(
-			    w, "--module '%s' is not the build with identity %s; looking further",
-			    o->mods[i].path, m->id);
+		nsym_cli_warn(w, "--module '%s' is not the build with identity %s; looking further",
+		              o->mods[i].path, m->id);
 		break;
 	}
 	if (m->path != NULL && access(m->path, R_OK) == 0 && same_id(m->path, m->id))

@@ -4,7 +4,6 @@
 
 #include "client.h"
 #include "debug_fetch.h"
-#include "module_file.h"
 #include "napi_symbols.h"
 
 /* exe's first identity, lowercase; -1 when it has none or is no file to
@@ -12,10 +11,9 @@
 static int identity_of(char *out, size_t size, const char *exe)
 {
 	nsym_file *f = NULL;
-	char why[256];
 	int rc = -1;
 
-	if (nsym_cli_module_file(exe, why, sizeof(why)) != 0 || nsym_file_open(&f, exe) != 0)
+	if (nsym_file_open(&f, exe) != 0)
 		return -1;
 	if (nsym_file_image_count(f) > 0 &&
 	    nsym_image_id(out, size, nsym_file_image(f, 0), NSYM_ID_NATIVE) == 0)

@@ -14,7 +14,6 @@
 #include <sys/stat.h>
 
 #include "commands.h"
-#include "module_file.h"
 #include "napi_symbols.h"
 #include "proc_maps.h"
 
@@ -261,15 +260,14 @@ static void open_file(nsym_object **out, struct nsym_crash_module *m, struct nsy
 		return;
 	}
 	m->path = nsym_crash_text(path, len);
-	if ((rc = nsym_cli_module_file(path, why, sizeof(why))) == 0 &&
-	    (rc = nsym_object_open(out, path)) != 0)
+	if ((rc = nsym_object_open(out, path)) != 0)
 		snprintf(why, sizeof(why), "%s", nsym_error_detail());
 	if (rc == NSYM_ENOENT) {
 		set_why(m, "'%s' is not on this machine", path);
 		return;
 	}
 	if (rc != 0) {
-		set_why(m, "cannot read '%s': %s", path, why);
+		set_why(m, "cannot read %s", why); /* why names the path */
 		return;
 	}
 	check_inode(maps, map, path);

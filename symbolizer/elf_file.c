@@ -41,28 +41,10 @@ static bool machine_supported(unsigned machine)
 static int open_checked(int *out_fd, off_t *out_size, const char *path)
 {
 	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd, rc = nsym__open_regular(&fd, &st, path);
 
-	if (fd < 0) {
-		int code = errno == ENOENT ? NSYM_ENOENT : NSYM_EIO;
-		return nsym__fail(code, path, "%s", strerror(errno));
-	}
-	if (fstat(fd, &st) != 0) {
-		close(fd);
-		return nsym__fail(NSYM_EIO, path, "%s", strerror(errno));
-	}
-	if (S_ISDIR(st.st_mode)) {
-		close(fd);
-		return nsym__fail(NSYM_EISDIR, path, "is a directory, not an ELF file");
-	}
-	if (!S_ISREG(st.st_mode)) {
-		close(fd);
-		return nsym__fail(NSYM_EIO, path, "not a regular file");
-	}
-	if (st.st_size == 0) {
-		close(fd);
-		return nsym__fail(NSYM_EEMPTY, path, "file is empty");
-	}
+	if (rc != 0)
+		return rc;
 	*out_fd = fd;
 	*out_size = st.st_size;
 	return 0;

@@ -11,6 +11,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "internal.h"
@@ -164,18 +165,17 @@ int nsym_file_crc32(uint32_t *out, const char *path)
 {
 	unsigned char buf[65536];
 	uLong crc = crc32(0L, Z_NULL, 0);
-	FILE *f = fopen(path, "rbe");
-	size_t n;
+	struct stat st;
+	ssize_t n;
+	int fd, rc = nsym__open_regular(&fd, &st, path);
 
-	if (f == NULL)
-		return nsym__fail(NSYM_ENOENT, path, "cannot open");
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+	if (rc != 0)
+		return rc;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
 		crc = crc32(crc, buf, (uInt)n);
-	if (ferror(f)) {
-		fclose(f);
+	close(fd);
+	if (n < 0)
 		return nsym__fail(NSYM_EIO, path, "read error");
-	}
-	fclose(f);
 	*out = (uint32_t)crc;
 	return 0;
 }

@@ -193,20 +193,11 @@ static int map_file(struct nsym_bytes *out, const char *path)
 {
 	struct stat st;
 	void *p;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = 0;
+	int fd, rc = nsym__open_regular(&fd, &st, path);
 
-	if (fd < 0)
-		return nsym__fail(errno == ENOENT ? NSYM_ENOENT : NSYM_EIO, path, "%s",
-		                  strerror(errno));
-	if (fstat(fd, &st) != 0)
-		rc = nsym__fail(NSYM_EIO, path, "%s", strerror(errno));
-	else if (S_ISDIR(st.st_mode))
-		rc = nsym__fail(NSYM_EISDIR, path, "is a directory, not a binary");
-	else if (!S_ISREG(st.st_mode))
-		rc = nsym__fail(NSYM_EIO, path, "not a regular file");
-	else if (st.st_size == 0)
-		rc = nsym__fail(NSYM_EEMPTY, path, "file is empty");
-	else if ((uint64_t)st.st_size > SIZE_MAX)
+	if (rc != 0)
+		return rc;
+	if ((uint64_t)st.st_size > SIZE_MAX)
 		rc = nsym__fail(NSYM_EUNSUPPORTED, path, "file is too large to map");
 	if (rc == 0) {
 		p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "napi_symbols.h"
 
@@ -19,6 +20,11 @@
  * (usually a path) prefixes the message; fmt NULL uses nsym_strerror(code). */
 int nsym__fail(int code, const char *subject, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* file_open.c: path opened read-only without blocking, refused (with why
+ * recorded) unless it is a non-empty regular file. 0 with the descriptor
+ * and its stat, or NSYM_ENOENT, NSYM_EISDIR, NSYM_EEMPTY, NSYM_EIO. */
+int nsym__open_regular(int *out_fd, struct stat *out_st, const char *path);
 
 /* ---- elf_file.c: an ELF file opened read-only over mmap ---------------- */
 

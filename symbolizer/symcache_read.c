@@ -61,7 +61,7 @@ int nsym__symcache_open(struct nsym_symcache **out, const char *path, const unsi
 	int fd, rc;
 
 	*out = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return NSYM_ENOENT;
 	if (fstat(fd, &st) != 0 || st.st_size < (off_t)sizeof(struct nsym_sc_header)) {

@@ -74,6 +74,10 @@ bad-files)
   expect 1 "$nsym" symbolize -e "$work/missing" 0x10;   one_line_naming "$work/missing" "No such file"
   : > "$work/empty";  expect 1 "$nsym" symbolize -e "$work/empty" 0x10; one_line_naming "$work/empty" "empty"
   expect 1 "$nsym" symbolize -e "$work" 0x10;            one_line_naming "$work" "directory"
+  # a FIFO is refused at the open, which does not wait for a writer
+  mkfifo "$work/fifo"; expect 1 timeout 10 "$nsym" symbolize -e "$work/fifo" 0x10
+  one_line_naming "$work/fifo" "is a FIFO, not a file"
+  expect 1 timeout 10 "$nsym" inspect "$work/fifo"; one_line_naming "$work/fifo" "FIFO"
   echo "not elf" > "$work/text"; expect 1 "$nsym" symbolize -e "$work/text" 0x10; one_line_naming "$work/text" "not an ELF"
   head -c 3000 "$nsym" > "$work/trunc"; expect 1 "$nsym" symbolize -e "$work/trunc" 0x10; one_line_naming "$work/trunc" "truncated"
   cp "$nsym" "$work/arm"; printf '\x2b\x00' | dd of="$work/arm" bs=1 seek=18 conv=notrunc status=none
