@@ -68,6 +68,23 @@ int nsym_token_create(struct nsym_store *s, char *out, const char *name, enum ns
 	return rc;
 }
 
+/* A token's id as nsym_token_create writes it: decimal digits, the first
+ * not 0, at most 18 of them (an int64), followed by '_'. strtoll would also
+ * take a sign, spaces and leading zeros, so that several spellings named
+ * one token. The id, with *out_end at the '_', or -1. */
+static int64_t parse_id(const char *s, const char **out_end)
+{
+	size_t digits = strspn(s, "0123456789");
+	int64_t id = 0;
+
+	if (digits == 0 || digits > 18 || s[0] == '0' || s[digits] != '_')
+		return -1;
+	for (size_t i = 0; i < digits; i++)
+		id = id * 10 + (s[i] - '0');
+	*out_end = s + digits;
+	return id;
+}
+
 /* Equal strings of equal length, in time that depends on the length only. */
 static int same_secret_hash(const char *a, const char *b)
 {
@@ -81,15 +98,12 @@ int nsym_token_check(struct nsym_store *s, enum nsym_scope *out_scope, char *out
                      size_t name_size, const char *presented)
 {
 	struct nsym_token t;
-	char hash[NSYM_SHA256_HEX], *end;
-	const char *secret;
-	long long id;
+	char hash[NSYM_SHA256_HEX];
+	const char *secret, *end;
+	int64_t id;
 
 	*out_scope = NSYM_SCOPE_NONE;
-	if (strncmp(presented, "nsym_", 5) != 0)
-		goto invalid;
-	id = strtoll(presented + 5, &end, 10);
-	if (end == presented + 5 || *end != '_' || id <= 0)
+	if (strncmp(presented, "nsym_", 5) != 0 || (id = parse_id(presented + 5, &end)) < 0)
 		goto invalid;
 	secret = end + 1;
 	if (strlen(secret) != 2 * SECRET_BYTES)

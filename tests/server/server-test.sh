@@ -832,6 +832,16 @@ sweep-orphans)
   http 200 "$url/buildid/$id/debuginfo"; cmp -s "$work/body" "$dbg" || fail "debuginfo changed"
   get_path 200 "$src"; cmp -s "$work/body" "$src" || fail "source changed"
   stopped_cleanly ;;
+token-ids)
+  # A token's id is digits, as written: no sign, no leading zeros, no
+  # spaces (strtoll took "+2", "02" and " 2" for 2)
+  start; t=$(token upload ci)
+  tid=${t#nsym_} tid=${tid%%_*} secret=${t##*_}
+  http 200 -H "Authorization: Bearer $t" "$url/healthz"
+  for bad in "+$tid" "0$tid" " $tid" "$tid " "-$tid" "${tid}0" "" "0x$tid"; do
+    http 401 -H "Authorization: Bearer nsym_${bad}_$secret" "$url/healthz"
+  done
+  stopped_cleanly ;;
 *) fail "unknown case" ;;
 esac
 echo "ok [$case_name]"
