@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "routes.h"
@@ -30,30 +31,53 @@ bool nsym_not_modified(const struct nsym_request *r, const char *etag)
 
 enum range_result { RANGE_NONE, RANGE_OK, RANGE_BAD };
 
-/* One "bytes=" range, as RFC 9110 section 14.1.2 allows; several ranges
- * or other units are answered whole, which the RFC permits. */
+/* A position: digits only (strtoull would also take a sign or spaces). One
+ * past UINT64_MAX stays there: it is as unsatisfiable as it is large. The
+ * end of the digits, or NULL when there is none. */
+static const char *parse_pos(const char *s, uint64_t *out)
+{
+	size_t n = strspn(s, "0123456789");
+	uint64_t v = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned d = (unsigned)(s[i] - '0');
+		v = v > (UINT64_MAX - d) / 10 ? UINT64_MAX : v * 10 + d;
+	}
+	*out = v;
+	return n > 0 ? s + n : NULL;
+}
+
+/*
+ * One "bytes=" range (RFC 9110 section 14.1.2). RANGE_NONE: no Range, or
+ * one to answer whole: another unit or several ranges (section 14.2 lets a
+ * server ignore them), or one that is not valid (a syntax error, or last
+ * before first), which it must ignore. RANGE_BAD: valid but not
+ * satisfiable (416): it starts past the end, or is a suffix of 0 bytes.
+ */
 static enum range_result parse_range(const char *h, uint64_t size, uint64_t *from, uint64_t *to)
 {
-	char *end;
-	unsigned long long a, b;
+	uint64_t a, b = UINT64_MAX;
+	const char *p;
 
-	if (h == NULL || strncmp(h, "bytes=", 6) != 0 || strchr(h, ',') != NULL)
+	if (h == NULL || strncasecmp(h, "bytes=", 6) != 0 || strchr(h, ',') != NULL)
 		return RANGE_NONE;
 	h += 6;
 	if (*h == '-') { /* the last N bytes */
-		b = strtoull(h + 1, &end, 10);
-		if (end == h + 1 || *end != '\0' || b == 0 || size == 0)
+		p = parse_pos(h + 1, &b);
+		if (p == NULL || *p != '\0')
+			return RANGE_NONE;
+		if (b == 0 || size == 0)
 			return RANGE_BAD;
 		*from = b >= size ? 0 : size - b;
 		*to = size - 1;
 		return RANGE_OK;
 	}
-	a = strtoull(h, &end, 10);
-	if (end == h || *end != '-' || a >= size)
-		return RANGE_BAD;
-	h = end + 1;
-	b = *h == '\0' ? size - 1 : strtoull(h, &end, 10);
-	if ((*h != '\0' && *end != '\0') || b < a)
+	p = parse_pos(h, &a);
+	if (p == NULL || *p != '-')
+		return RANGE_NONE;
+	if (p[1] != '\0' && ((p = parse_pos(p + 1, &b)) == NULL || *p != '\0' || b < a))
+		return RANGE_NONE;
+	if (a >= size)
 		return RANGE_BAD;
 	*from = a;
 	*to = b >= size ? size - 1 : b;

@@ -842,6 +842,26 @@ token-ids)
     http 401 -H "Authorization: Bearer nsym_${bad}_$secret" "$url/healthz"
   done
   stopped_cleanly ;;
+ranges)
+  # RFC 9110 section 14.2: a Range that is not valid is ignored (200, the
+  # whole file); 416 only for a valid one that the file cannot satisfy.
+  start; t=$(token upload ci)
+  upload 201 "$t" "$dbg"
+  size=$(stat -c %s "$dbg") f=$url/buildid/$id/debuginfo
+  for r in "bytes=5-3" "bytes=abc" "bytes=-" "bytes=" "bytes=+1-2" "bytes=1-2x" "bytes=1--2" \
+           "bytes=--1" "bytes=0x1-2" "items=0-3" "bytes=0-1,3-4" "bytes=1-2 3"; do
+    http 200 -H "Range: $r" "$f"; cmp -s "$work/body" "$dbg" || fail "$r: not the whole file"
+  done
+  for r in "bytes=$size-" "bytes=99999999-100000000" "bytes=-0" "bytes=99999999999999999999999-"; do
+    http 416 -H "Range: $r" "$f"
+    [ "$(header Content-Range)" = "bytes */$size" ] || fail "$r: Content-Range $(header Content-Range)"
+  done
+  http 206 -H "Range: Bytes=0-3" "$f"; cmp -s "$work/body" <(head -c 4 "$dbg") || fail "Bytes=0-3"
+  http 206 -H "Range: bytes=-4" "$f"; cmp -s "$work/body" <(tail -c 4 "$dbg") || fail "bytes=-4"
+  http 206 -H "Range: bytes=$((size - 2))-" "$f"; cmp -s "$work/body" <(tail -c 2 "$dbg") || fail "A-"
+  http 206 -H "Range: bytes=0-99999999999999999999999" "$f"; cmp -s "$work/body" "$dbg" || fail "0-huge"
+  http 206 -H "Range: bytes=-99999999999999999999999" "$f"; cmp -s "$work/body" "$dbg" || fail "-huge"
+  stopped_cleanly ;;
 *) fail "unknown case" ;;
 esac
 echo "ok [$case_name]"
