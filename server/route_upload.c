@@ -174,12 +174,23 @@ static int identify(struct upload *u, struct found *f)
 
 /* ---- the reply -------------------------------------------------------------- */
 
+/* What the reply shows of an artifact sent besides its key and kind: the
+ * store answers a taken identity with the row that has it, in the artifact
+ * it was given, and the reply describes what was sent (an arm64 file
+ * refused for an x86_64 one under its code id is reported as arm64). */
+struct shown {
+	char id_kind[sizeof(((struct nsym_artifact *)NULL)->id_kind)];
+	char format[sizeof(((struct nsym_artifact *)NULL)->format)];
+	char arch[sizeof(((struct nsym_artifact *)NULL)->arch)];
+};
+
 /* Records every artifact the file provides, at once: all of them with the
  * blob, or none (and no blob). */
 static void reply_created(struct upload *u, struct found *f, const char *sha256)
 {
 	struct nsym_request *r = u->body.r;
 	int results[sizeof(f->a) / sizeof(*f->a)];
+	struct shown sent[sizeof(f->a) / sizeof(*f->a)];
 	char body[8192];
 	size_t used = 0;
 	int created = 0, conflicts = 0, status, rc;
@@ -189,6 +200,9 @@ static void reply_created(struct upload *u, struct found *f, const char *sha256)
 		snprintf(a->sha256, sizeof(a->sha256), "%s", sha256);
 		snprintf(a->name, sizeof(a->name), "%s", u->name);
 		snprintf(a->uploaded_by, sizeof(a->uploaded_by), "%s", r->token_name);
+		memcpy(sent[i].id_kind, a->id_kind, sizeof(sent[i].id_kind));
+		memcpy(sent[i].format, a->format, sizeof(sent[i].format));
+		memcpy(sent[i].arch, a->arch, sizeof(sent[i].arch));
 	}
 	rc = r->store->ops->artifact_add(r->store, results, f->a, f->n);
 	if (rc != 0) {
@@ -211,8 +225,8 @@ static void reply_created(struct upload *u, struct found *f, const char *sha256)
 			    body + used, sizeof(body) - used,
 			    "%s{\"key\": \"%s\", \"kind\": \"%s\", \"format\": \"%s\", "
 			    "\"arch\": \"%s\", \"id_kind\": \"%s\", \"result\": \"%s\"}",
-			    i > 0 ? ", " : "", a->key, a->kind, a->format, a->arch, a->id_kind,
-			    result);
+			    i > 0 ? ", " : "", a->key, a->kind, sent[i].format, sent[i].arch,
+			    sent[i].id_kind, result);
 	}
 	if (used < sizeof(body))
 		used += (size_t)snprintf(body + used, sizeof(body) - used, "]}\n");

@@ -862,6 +862,24 @@ ranges)
   http 206 -H "Range: bytes=0-99999999999999999999999" "$f"; cmp -s "$work/body" "$dbg" || fail "0-huge"
   http 206 -H "Range: bytes=-99999999999999999999999" "$f"; cmp -s "$work/body" "$dbg" || fail "-huge"
   stopped_cleanly ;;
+pe-arch)
+  # A 409 names what was sent: an arm64 PE whose code id (TimeDateStamp,
+  # SizeOfImage) an x86_64 one already holds is reported as arm64.
+  foreign_ids; start; t=$(token upload ci)
+  u32_at() { od -An -tu4 -j "$2" -N4 "$1" | tr -d ' '; }
+  le32() { printf "\\x$(printf %02x $(($1 & 255)))\\x$(printf %02x $(($1 >> 8 & 255)))\\x$(printf %02x $(($1 >> 16 & 255)))\\x$(printf %02x $(($1 >> 24 & 255)))"; }
+  x64=$fx/pe/addon.node arm=$work/addon-arm64.node
+  cp "$fx/pe/addon-arm64.exe" "$arm"
+  px=$(u32_at "$x64" 60) pa=$(u32_at "$arm" 60)
+  le32 "$(u32_at "$x64" $((px + 8)))" | dd of="$arm" bs=1 seek=$((pa + 8)) conv=notrunc status=none
+  le32 "$(u32_at "$x64" $((px + 80)))" | dd of="$arm" bs=1 seek=$((pa + 80)) conv=notrunc status=none
+  upload 201 "$t" "$x64"
+  [ "$(json 'j.artifacts[0].arch')" = x86_64 ] || fail "x86_64 upload: $(cat "$work/body")"
+  upload 409 "$t" "$arm"
+  [ "$(json 'j.artifacts.map(a => a.key + " " + a.arch + " " + a.result).join()')" = "${pe_id,,} arm64 conflict" ] ||
+    fail "409 reply: $(cat "$work/body")"
+  http 200 "$url/symsrv/addon.node/$pe_id/addon.node"; cmp -s "$work/body" "$x64" || fail "the stored file changed"
+  stopped_cleanly ;;
 *) fail "unknown case" ;;
 esac
 echo "ok [$case_name]"
