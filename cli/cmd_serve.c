@@ -36,8 +36,12 @@ const char cmd_serve_usage[] =
     "  -l, --listen HOST:PORT   NAPI_SYMBOLS_LISTEN; listen; 127.0.0.1:8002\n"
     "                           (port 0 picks a free port)\n"
     "  -t, --threads N          NAPI_SYMBOLS_THREADS; threads; 64\n"
+    "      --head-timeout S     NAPI_SYMBOLS_HEAD_TIMEOUT; head_timeout; 10\n"
+    "                           (seconds a client may take to send a request's\n"
+    "                           head; at most the request timeout)\n"
     "      --request-timeout S  NAPI_SYMBOLS_REQUEST_TIMEOUT; request_timeout; 30\n"
-    "                           (seconds a client may stall sending a request)\n"
+    "                           (seconds a client may stall sending a body or\n"
+    "                           reading a reply)\n"
     "      --max-upload SIZE    NAPI_SYMBOLS_MAX_UPLOAD; max_upload; 2G\n"
     "                           (bytes, or with a K, M or G suffix)\n"
     "      --max-section-size SIZE  NAPI_SYMBOLS_MAX_SECTION_SIZE; max_section_size;\n"
@@ -57,6 +61,7 @@ enum setting {
 	S_STORE,
 	S_LISTEN,
 	S_THREADS,
+	S_HEAD_TIMEOUT,
 	S_REQUEST_TIMEOUT,
 	S_MAX_UPLOAD,
 	S_MAX_SECTION,
@@ -71,6 +76,7 @@ static const struct {
     [S_STORE] = {"store", "NAPI_SYMBOLS_STORE", NULL},
     [S_LISTEN] = {"listen", "NAPI_SYMBOLS_LISTEN", "127.0.0.1:8002"},
     [S_THREADS] = {"threads", "NAPI_SYMBOLS_THREADS", "64"},
+    [S_HEAD_TIMEOUT] = {"head_timeout", "NAPI_SYMBOLS_HEAD_TIMEOUT", "10"},
     [S_REQUEST_TIMEOUT] = {"request_timeout", "NAPI_SYMBOLS_REQUEST_TIMEOUT", "30"},
     [S_MAX_UPLOAD] = {"max_upload", "NAPI_SYMBOLS_MAX_UPLOAD", "2G"},
     [S_MAX_SECTION] = {"max_section_size", "NAPI_SYMBOLS_MAX_SECTION_SIZE", "512M"},
@@ -164,6 +170,10 @@ static int make_config(struct nsym_server_config *cfg, struct serve_settings *s)
 	if (cfg->threads < 0)
 		return nsym_cli_usage_error("serve", "threads must be 1 to 1024, not '%s'",
 		                            s->value[S_THREADS]);
+	cfg->head_timeout = (int)parse_int(s->value[S_HEAD_TIMEOUT], 1, 3600);
+	if (cfg->head_timeout < 0)
+		return nsym_cli_usage_error("serve", "head timeout must be 1 to 3600 s, not '%s'",
+		                            s->value[S_HEAD_TIMEOUT]);
 	cfg->request_timeout = (int)parse_int(s->value[S_REQUEST_TIMEOUT], 1, 3600);
 	if (cfg->request_timeout < 0)
 		return nsym_cli_usage_error("serve",
@@ -235,13 +245,21 @@ static int run(const struct nsym_server_config *cfg)
 
 int cmd_serve(int argc, char **argv)
 {
-	enum { OPT_MAX_UPLOAD = 256, OPT_READ_TOKEN, OPT_LOG_FORMAT, OPT_TIMEOUT, OPT_MAX_SECTION };
+	enum {
+		OPT_MAX_UPLOAD = 256,
+		OPT_READ_TOKEN,
+		OPT_LOG_FORMAT,
+		OPT_TIMEOUT,
+		OPT_MAX_SECTION,
+		OPT_HEAD_TIMEOUT
+	};
 	static const struct option longopts[] = {
 	    {"store", required_argument, NULL, 's'},
 	    {"listen", required_argument, NULL, 'l'},
 	    {"threads", required_argument, NULL, 't'},
 	    {"max-upload", required_argument, NULL, OPT_MAX_UPLOAD},
 	    {"max-section-size", required_argument, NULL, OPT_MAX_SECTION},
+	    {"head-timeout", required_argument, NULL, OPT_HEAD_TIMEOUT},
 	    {"request-timeout", required_argument, NULL, OPT_TIMEOUT},
 	    {"read-token", no_argument, NULL, OPT_READ_TOKEN},
 	    {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
@@ -265,6 +283,9 @@ int cmd_serve(int argc, char **argv)
 			break;
 		case 't':
 			s.value[S_THREADS] = optarg;
+			break;
+		case OPT_HEAD_TIMEOUT:
+			s.value[S_HEAD_TIMEOUT] = optarg;
 			break;
 		case OPT_TIMEOUT:
 			s.value[S_REQUEST_TIMEOUT] = optarg;

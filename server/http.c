@@ -1,7 +1,9 @@
 /*
  * The server's HTTP layer on civetweb: one catch-all handler that finds the
  * route in nsym_routes, checks the token against the route's scope, runs the
- * handler with its thread's store, and writes the access-log line.
+ * handler with its thread's store, and writes the access-log line; and the
+ * callbacks through which the watchdog (connections.h) follows each
+ * connection.
  */
 #include <civetweb.h>
 #include <errno.h>
@@ -13,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "connections.h"
 #include "http.h"
 #include "json_writer.h"
 #include "metrics.h"
@@ -21,6 +24,7 @@
 
 struct nsym_server {
 	struct mg_context *ctx;
+	struct nsym_conns *conns; /* the watchdog's table */
 	struct nsym_server_config cfg;
 	char address[128];
 	char store_dir[4096];
@@ -377,6 +381,36 @@ static void exit_thread(const struct mg_context *ctx, int thread_type, void *sto
 		((struct nsym_store *)store)->ops->close(store);
 }
 
+/* The watchdog follows each connection through these four (see
+ * connections.c): a worker took it, a head came, a reply went, it closes. */
+static struct nsym_conns *conns_of(const struct mg_connection *conn)
+{
+	return ((struct nsym_server *)mg_get_user_data(mg_get_context(conn)))->conns;
+}
+
+static int init_connection(const struct mg_connection *conn, void **conn_data)
+{
+	*conn_data = nsym_conn_open(conns_of(conn), conn);
+	return 0;
+}
+
+static int begin_request(struct mg_connection *conn)
+{
+	nsym_conn_busy(mg_get_user_connection_data(conn));
+	return 0; /* civetweb goes on to dispatch() */
+}
+
+static void end_request(const struct mg_connection *conn, int status)
+{
+	(void)status;
+	nsym_conn_idle(mg_get_user_connection_data(conn));
+}
+
+static void connection_close(const struct mg_connection *conn)
+{
+	nsym_conn_close(mg_get_user_connection_data(conn));
+}
+
 static int log_message(const struct mg_connection *conn, const char *message)
 {
 	(void)conn;
@@ -400,26 +434,39 @@ int nsym_server_start(struct nsym_server **out, const struct nsym_server_config 
                       size_t err_size)
 {
 	struct nsym_server *srv = calloc(1, sizeof(*srv));
-	struct mg_callbacks cb = {
-	    .init_thread = init_thread, .exit_thread = exit_thread, .log_message = log_message};
+	struct mg_callbacks cb = {.init_thread = init_thread,
+	                          .exit_thread = exit_thread,
+	                          .init_connection = init_connection,
+	                          .begin_request = begin_request,
+	                          .end_request = end_request,
+	                          .connection_close = connection_close,
+	                          .log_message = log_message};
 	char threads[16], timeout[24];
 	/* tcp_nodelay: headers and body go out in separate writes, and Nagle's
-	 * algorithm held every small reply back 40 ms for the peer's ACK */
+	 * algorithm held every small reply back 40 ms for the peer's ACK.
+	 * request_timeout_ms bounds a stalled body or reply (and a head, which
+	 * the watchdog bounds sooner); keep_alive_timeout_ms the wait for the
+	 * next head on a kept connection, civetweb's default written out. */
 	const char *options[] = {"listening_ports",
 	                         cfg->listen,
 	                         "num_threads",
 	                         threads,
 	                         "enable_keep_alive",
 	                         "yes",
+	                         "keep_alive_timeout_ms",
+	                         "500",
 	                         "request_timeout_ms",
 	                         timeout,
 	                         "tcp_nodelay",
 	                         "1",
 	                         NULL};
+	int head_timeout =
+	    cfg->head_timeout < cfg->request_timeout ? cfg->head_timeout : cfg->request_timeout;
 
 	*out = NULL;
-	if (srv == NULL) {
-		snprintf(err, err_size, "out of memory");
+	if (srv == NULL || nsym_conns_start(&srv->conns, cfg->threads, head_timeout * 1000) != 0) {
+		snprintf(err, err_size, "out of memory, or no thread for the watchdog");
+		free(srv);
 		return NSYM_ENOMEM;
 	}
 	srv->cfg = *cfg;
@@ -432,6 +479,7 @@ int nsym_server_start(struct nsym_server **out, const struct nsym_server_config 
 	if (srv->ctx == NULL) {
 		snprintf(err, err_size, "cannot listen on %s (in use, or not an address here?)",
 		         cfg->listen);
+		nsym_conns_stop(srv->conns);
 		free(srv);
 		return NSYM_EIO;
 	}
@@ -447,5 +495,6 @@ void nsym_server_stop(struct nsym_server *srv)
 	if (srv == NULL)
 		return;
 	mg_stop(srv->ctx); /* waits for the workers, whose exit closes the stores */
+	nsym_conns_stop(srv->conns);
 	free(srv);
 }

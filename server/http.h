@@ -18,9 +18,10 @@ struct mg_request_info;
 
 struct nsym_server_config {
 	const char *store_dir;
-	const char *listen; /* HOST:PORT; port 0 picks a free one */
-	int threads;
-	int request_timeout; /* seconds a client may take to send a request */
+	const char *listen;  /* HOST:PORT; port 0 picks a free one */
+	int threads;         /* workers: connections served at once */
+	int head_timeout;    /* seconds a client may take to send a request's head */
+	int request_timeout; /* seconds a client may stall sending a body or reading */
 	uint64_t max_upload; /* bytes */
 	bool read_token;     /* reads need a token with the read scope */
 	bool log_json;       /* access log as JSON lines instead of text */

@@ -20,7 +20,7 @@ struct series {
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static struct series requests[MAX_SERIES], uploads[8], errors[32];
+static struct series requests[MAX_SERIES], uploads[8], errors[32], sheds[4];
 static uint64_t bytes_sent;
 
 static void bump(struct series *table, size_t n, const char *name, int code)
@@ -49,6 +49,13 @@ void nsym_metrics_upload(const char *result)
 {
 	pthread_mutex_lock(&lock);
 	bump(uploads, sizeof(uploads) / sizeof(*uploads), result, 0);
+	pthread_mutex_unlock(&lock);
+}
+
+void nsym_metrics_conn_shed(const char *reason)
+{
+	pthread_mutex_lock(&lock);
+	bump(sheds, sizeof(sheds) / sizeof(*sheds), reason, 0);
 	pthread_mutex_unlock(&lock);
 }
 
@@ -103,6 +110,11 @@ size_t nsym_metrics_format(char *buf, size_t size, int64_t artifacts, int64_t st
 	for (size_t i = 0; i < sizeof(errors) / sizeof(*errors) && errors[i].name != NULL; i++)
 		put(&o, "nsym_errors_total{code=\"%s\"} %llu\n", nsym_strerror(errors[i].code),
 		    (unsigned long long)errors[i].count);
+	put(&o, "# HELP nsym_connections_shed_total Connections closed while they waited for a "
+	        "request's head, by reason.\n# TYPE nsym_connections_shed_total counter\n");
+	for (size_t i = 0; i < sizeof(sheds) / sizeof(*sheds) && sheds[i].name != NULL; i++)
+		put(&o, "nsym_connections_shed_total{reason=\"%s\"} %llu\n", sheds[i].name,
+		    (unsigned long long)sheds[i].count);
 	pthread_mutex_unlock(&lock);
 	put(&o,
 	    "# HELP nsym_store_artifacts Artifacts in the store.\n# TYPE nsym_store_artifacts "

@@ -9,6 +9,9 @@
 void nsym_metrics_request(const char *route, int status, uint64_t bytes);
 /* result: "created", "exists", "refused". */
 void nsym_metrics_upload(const char *result);
+/* A connection the watchdog shut down (connections.c); reason:
+ * "head_timeout" or "workers_short". */
+void nsym_metrics_conn_shed(const char *reason);
 /* An internal failure, by NSYM_E* code: these are the 5xx a client sees. */
 void nsym_metrics_error(int code);
 /* Writes the text exposition into buf; returns its length (or the size it

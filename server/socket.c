@@ -5,14 +5,14 @@
  * EAGAIN of its non-blocking sockets and copies the rest through an 8 KB
  * user-space buffer: a 500 MB download took 60,000 read/send pairs and ran
  * at 1.0 GB/s against debuginfod's 1.6. civetweb does not expose the socket,
- * so it is found once per connection among the process's descriptors by the
- * client's address and port and the server's port, and remembered in the
- * connection's user data (which civetweb clears for each new connection).
- * civetweb does not say which of the server's addresses the client reached,
- * so two sockets can match (one client address and port, through a NAT, to
- * two addresses of a server listening on all): then neither is used, and
- * the bytes go through civetweb, since the wrong one would hand one
- * client's reply to another.
+ * so it is found among the process's descriptors by the client's address
+ * and port and the server's port, once per connection, and kept in the
+ * connection's record (connections.h), whose watchdog looks up the sockets
+ * of the connections it shuts down the same way. civetweb does not say
+ * which of the server's addresses the client reached, so two sockets can
+ * match (one client address and port, through a NAT, to two addresses of a
+ * server listening on all): then neither is used, and the bytes go through
+ * civetweb, since the wrong one would hand one client's reply to another.
  */
 #include <arpa/inet.h>
 #include <civetweb.h>
@@ -26,6 +26,7 @@
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 
+#include "connections.h"
 #include "socket.h"
 
 /* Address and port of one end of a TCP socket, as civetweb prints them. */
@@ -44,67 +45,66 @@ static int endpoint(const struct sockaddr_storage *ss, char *addr, size_t size, 
 	return -1;
 }
 
-/* Whether fd is a TCP socket from the request's client address and port to
- * the server's port. civetweb prints a link-local client with its scope
- * ("fe80::1%lo"), inet_ntop without. */
-static bool is_request_socket(const struct mg_request_info *ri, int fd)
+/* The ends of a TCP socket: the peer's address and port, and our port. */
+struct ends {
+	char addr[INET6_ADDRSTRLEN];
+	int port, local_port;
+};
+
+static int socket_ends(struct ends *out, int fd)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
-	char addr[INET6_ADDRSTRLEN];
-	size_t scope = strcspn(ri->remote_addr, "%");
-	int port;
+	char local[INET6_ADDRSTRLEN];
 
 	if (getpeername(fd, (struct sockaddr *)&ss, &len) != 0 ||
-	    endpoint(&ss, addr, sizeof(addr), &port) != 0 || port != ri->remote_port ||
-	    strlen(addr) != scope || strncmp(addr, ri->remote_addr, scope) != 0)
-		return false;
+	    endpoint(&ss, out->addr, sizeof(out->addr), &out->port) != 0)
+		return -1;
 	len = sizeof(ss);
-	return getsockname(fd, (struct sockaddr *)&ss, &len) == 0 &&
-	       endpoint(&ss, addr, sizeof(addr), &port) == 0 && port == ri->server_port;
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0)
+		return -1;
+	return endpoint(&ss, local, sizeof(local), &out->local_port);
 }
 
-/* The one socket that matches, or -1 when none or more than one does. */
-static int find_request_socket(const struct mg_request_info *ri)
+/* Whether the socket runs from the request's client address and port to
+ * the server's port. civetweb prints a link-local client with its scope
+ * ("fe80::1%lo"), inet_ntop without. */
+static bool is_request_socket(const struct mg_request_info *ri, const struct ends *e)
+{
+	size_t scope = strcspn(ri->remote_addr, "%");
+	return !ri->is_ssl && e->port == ri->remote_port && e->local_port == ri->server_port &&
+	       strlen(e->addr) == scope && strncmp(e->addr, ri->remote_addr, scope) == 0;
+}
+
+void nsym_socket_find(int *out, const struct mg_request_info *const *ri, size_t n)
 {
 	DIR *d = opendir("/proc/self/fd");
 	struct dirent *de;
-	int found = -1, matches = 0;
 
+	for (size_t i = 0; i < n; i++)
+		out[i] = -1;
 	if (d == NULL)
-		return -1;
-	while (matches < 2 && (de = readdir(d)) != NULL) {
+		return;
+	while ((de = readdir(d)) != NULL) {
+		struct ends e;
 		char *end;
 		long fd = strtol(de->d_name, &end, 10);
-		if (end != de->d_name && *end == '\0' && fd != dirfd(d) && fd <= INT32_MAX &&
-		    is_request_socket(ri, (int)fd)) {
-			found = (int)fd;
-			matches++;
+		if (end == de->d_name || *end != '\0' || fd == dirfd(d) || fd > INT32_MAX ||
+		    socket_ends(&e, (int)fd) != 0)
+			continue;
+		for (size_t i = 0; i < n; i++) {
+			if (ri[i] != NULL && is_request_socket(ri[i], &e))
+				out[i] = out[i] == -1 ? (int)fd : -2;
 		}
 	}
 	closedir(d);
-	return matches == 1 ? found : -1;
+	for (size_t i = 0; i < n; i++)
+		out[i] = out[i] >= 0 ? out[i] : -1;
 }
-
-/* The connection's user data: NULL not looked up yet, NO_SOCKET looked up
- * and not usable, else the descriptor + 2. */
-#define NO_SOCKET ((void *)(intptr_t)1)
 
 int nsym_request_socket(struct mg_connection *conn)
 {
-	const struct mg_request_info *ri = mg_get_request_info(conn);
-	void *known = mg_get_user_connection_data(conn);
-	intptr_t fd;
-
-	if (ri == NULL || ri->is_ssl || known == NO_SOCKET)
-		return -1;
-	fd = (intptr_t)known - 2;
-	/* the descriptor cannot change while the connection lasts; checked anyway */
-	if (known != NULL && fd >= 0 && fd <= INT32_MAX && is_request_socket(ri, (int)fd))
-		return (int)fd;
-	fd = find_request_socket(ri);
-	mg_set_user_connection_data(conn, fd >= 0 ? (void *)(fd + 2) : NO_SOCKET);
-	return (int)fd;
+	return nsym_conn_socket(mg_get_user_connection_data(conn), mg_get_request_info(conn));
 }
 
 /* A reply cut short cannot be finished or framed again: the connection is

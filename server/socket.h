@@ -1,6 +1,7 @@
 /*
  * The connection's own socket, for sending file bytes with sendfile(2)
- * where civetweb would copy them through user space.
+ * where civetweb would copy them through user space, and for shutting down
+ * a connection that holds a worker too long (connections.h).
  */
 #ifndef NSYM_SERVER_SOCKET_H
 #define NSYM_SERVER_SOCKET_H
@@ -9,9 +10,16 @@
 #include <stdint.h>
 
 struct mg_connection;
+struct mg_request_info;
 
-/* The descriptor of conn's plain TCP socket, or -1 when it cannot be found
- * (or the connection is TLS): the caller then writes through civetweb. */
+/* For each of the n requests (NULL ones are skipped), out[i] is the
+ * descriptor of the plain TCP socket from its client address and port to
+ * its server port, or -1 when none or several match (or it is TLS). One
+ * pass through /proc/self/fd for all of them. */
+void nsym_socket_find(int *out, const struct mg_request_info *const *ri, size_t n);
+
+/* The descriptor of conn's socket (looked up once per connection), or -1
+ * when it cannot be known: the caller then writes through civetweb. */
 int nsym_request_socket(struct mg_connection *conn);
 
 /* Shuts conn down, so that the client sees a reply cut short end rather

@@ -5,9 +5,11 @@
 set -uo pipefail
 nsym=$1 fixtures=$2 case_name=$3
 work=$(mktemp -d)
-pid= mounted=
+pid= mounted= helper=
 cleanup() {
-  [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null
+  [ -n "$pid" ] && kill "$pid" 2>/dev/null
+  [ -n "$helper" ] && kill "$helper" 2>/dev/null
+  wait 2>/dev/null
   [ -n "$mounted" ] && umount "$mounted"
   rm -rf "$work"
 }
@@ -82,6 +84,17 @@ upload_source() {
 # get_path STATUS PATH: /buildid/$id/source PATH, sent as it is
 get_path() { http "$1" --path-as-is "$url/buildid/$id/source$2"; }
 since() { echo $(( (${EPOCHREALTIME/./} - ${1/./}) / 1000 )); } # ms since an EPOCHREALTIME
+# raw FORMAT ARGS...: printf's output sent as it is on a new connection;
+# what comes back until the server closes it (at most 5 s) in $work/raw
+raw() {
+  exec 5<>"/dev/tcp/127.0.0.1/${url##*:}" || fail "cannot connect"
+  # in a subshell: the server may close before the last bytes (SIGPIPE)
+  # shellcheck disable=SC2059
+  (printf "$@" >&5) 2>/dev/null
+  timeout 5 cat <&5 >"$work/raw"; exec 5<&-
+}
+# replies: the status codes in $work/raw, one a line
+replies() { tr -d '\r' <"$work/raw" | awk '/^HTTP\/1\.[01] [0-9][0-9][0-9]/ {print $2}'; }
 # The store's consistency, as a fresh process sees it: sqlite's own check,
 # every row's blob present with the bytes its name says (check_rows), and
 # no temporary files (check_store).
@@ -571,7 +584,9 @@ kill-mid-upload)
   http 200 "$url/buildid/$big_id/debuginfo"; cmp -s "$work/body" "$work/big.debug" || fail "big bytes"
   check_store; stopped_cleanly ;;
 stalled-client)
-  start --request-timeout 4 --threads 4; t=$(token upload ci)
+  # 8 workers, so that some stay free: were all taken, the watchdog would
+  # close the stalled head at once (the slowloris case tests that)
+  start --request-timeout 4 --threads 8; t=$(token upload ci)
   upload 201 "$t" "$dbg"
   port=${url##*:} t0=$EPOCHREALTIME
   exec 3<>"/dev/tcp/127.0.0.1/$port" 4<>"/dev/tcp/127.0.0.1/$port"
@@ -879,6 +894,53 @@ pe-arch)
   [ "$(json 'j.artifacts.map(a => a.key + " " + a.arch + " " + a.result).join()')" = "${pe_id,,} arm64 conflict" ] ||
     fail "409 reply: $(cat "$work/body")"
   http 200 "$url/symsrv/addon.node/$pe_id/addon.node"; cmp -s "$work/body" "$x64" || fail "the stored file changed"
+  stopped_cleanly ;;
+head-timeout)
+  # A head must be whole within --head-timeout, however its bytes trickle
+  # in (civetweb alone waited the whole request timeout); a body may stall
+  # for --request-timeout; a kept connection waits 0.5 s for its next head.
+  start --head-timeout 2 --request-timeout 5; t=$(token upload ci)
+  port=${url##*:} t0=$EPOCHREALTIME
+  exec 3<>"/dev/tcp/127.0.0.1/$port" 4<>"/dev/tcp/127.0.0.1/$port"
+  printf 'GET /healthz HTTP/1.1\r\nHost: x\r\n' >&3
+  (while printf 'X-Slow: a\r\n' >&3; do sleep 0.2; done) 2>/dev/null & helper=$!
+  printf 'POST /api/v1/upload HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Length: 100000\r\n\r\n' "$t" >&4
+  timeout 30 cat <&3 >/dev/null; ms3=$(since "$t0")
+  timeout 30 cat <&4 >"$work/stalled4"; ms4=$(since "$t0")
+  exec 3<&- 4<&-
+  [ "$ms3" -ge 1900 ] && [ "$ms3" -lt 4000 ] || fail "a trickled head was dropped after $ms3 ms, not 2 s"
+  [ "$ms4" -ge 4900 ] && [ "$ms4" -lt 15000 ] || fail "a stalled body was dropped after $ms4 ms, not 5 s"
+  grep -q "^HTTP/1.1 400" "$work/stalled4" || fail "stalled body: $(cat "$work/stalled4")"
+  t0=$EPOCHREALTIME; raw 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n'; ms=$(since "$t0")
+  [ "$(replies)" = 200 ] && [ "$ms" -ge 400 ] && [ "$ms" -lt 2000 ] || fail "kept connection: $ms ms, $(replies)"
+  http 200 "$url/metrics"
+  grep -q '^nsym_connections_shed_total{reason="head_timeout"} 1$' "$work/body" || fail "metrics: $(grep shed "$work/body")"
+  stopped_cleanly ;;
+slowloris)
+  # 200 clients that each send half a request head, then a header line
+  # every 0.5 s, and take a new connection whenever the server closes one,
+  # for 20 s: more than the 64 workers (65 were enough to stop every
+  # answer). Meanwhile a normal client, with no token, asks /healthz every
+  # 0.2 s: each answer must come within 2 s (it takes well under 1 s).
+  start; port=${url##*:}
+  node "$(dirname "${BASH_SOURCE[0]}")/slowloris.js" 127.0.0.1 "$port" 200 20 >"$work/slow" 2>&1 &
+  helper=$!
+  for _ in $(seq 100); do grep -q '^connected' "$work/slow" && break; sleep 0.1; done
+  grep -q '^connected 200$' "$work/slow" || fail "the slow clients did not connect: $(cat "$work/slow")"
+  n=0 worst=0
+  while kill -0 "$helper" 2>/dev/null; do
+    t0=$EPOCHREALTIME
+    http 200 --max-time 2 "$url/healthz"
+    ms=$(since "$t0") n=$((n + 1)); [ "$ms" -gt "$worst" ] && worst=$ms
+    sleep 0.2
+  done
+  wait "$helper"; helper=
+  read -r _ opened _ closed < <(tail -1 "$work/slow")
+  echo "$n answers, the slowest in $worst ms; slow connections opened $opened, closed $closed"
+  [ "$n" -ge 20 ] || fail "only $n answers in 20 s"
+  [ "$closed" -ge 200 ] || fail "the server closed only $closed of the slow connections"
+  http 200 "$url/metrics"
+  grep -q '^nsym_connections_shed_total{reason="workers_short"} [1-9]' "$work/body" || fail "no shed counted"
   stopped_cleanly ;;
 *) fail "unknown case" ;;
 esac
