@@ -1,9 +1,9 @@
 /*
- * The server's HTTP layer on civetweb: one catch-all handler that finds the
- * route in nsym_routes, checks the token against the route's scope, runs the
- * handler with its thread's store, and writes the access-log line; and the
- * callbacks through which the watchdog (connections.h) follows each
- * connection.
+ * The server's HTTP layer on civetweb: one catch-all handler that checks a
+ * request's framing, finds the route in nsym_routes, checks the
+ * token against the route's scope, runs the handler with its thread's
+ * store, and writes the access-log line; and the callbacks through which
+ * the watchdog (connections.h) follows each connection.
  */
 #include <civetweb.h>
 #include <errno.h>
@@ -63,8 +63,9 @@ void nsym_reply(struct nsym_request *r, int status, const char *content_type,
 {
 	char head[1024];
 	int n = snprintf(head, sizeof(head),
-	                 "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n%s\r\n",
+	                 "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n%s%s\r\n",
 	                 status, nsym_status_text(status), content_type, size,
+	                 r->close ? "Connection: close\r\n" : "",
 	                 extra_headers != NULL ? extra_headers : "");
 
 	r->status = status;
@@ -140,6 +141,19 @@ int nsym_send_fd(struct nsym_request *r, int fd, uint64_t from, uint64_t count)
 	return rc;
 }
 
+void nsym_body_continue(struct nsym_request *r)
+{
+	static const char line[] = "HTTP/1.1 100 Continue\r\n\r\n";
+	const char *expect = nsym_header(r, "Expect");
+
+	/* RFC 9110 section 10.1.1: never to an HTTP/1.0 client */
+	if (r->continued || expect == NULL || strcasecmp(expect, "100-continue") != 0 ||
+	    strcmp(r->ri->http_version, "1.1") != 0)
+		return;
+	r->continued = true;
+	nsym_write(r, line, sizeof(line) - 1, false);
+}
+
 int nsym_read_body(struct nsym_request *r, struct nsym_buf *out, size_t max)
 {
 	long long declared = r->ri->content_length;
@@ -147,6 +161,8 @@ int nsym_read_body(struct nsym_request *r, struct nsym_buf *out, size_t max)
 	char chunk[4096];
 	int n = 0;
 
+	if (!too_big)
+		nsym_body_continue(r);
 	nsym_buf_init(out, max);
 	nsym_buf_add(out, "", 0); /* a body of 0 bytes is "" too */
 	while (!too_big && !out->failed && (n = mg_read(r->conn, chunk, sizeof(chunk))) > 0) {
@@ -329,6 +345,15 @@ static void route_request(struct nsym_request *r)
 		return;
 	}
 	r->rest = r->path + strlen(rt->prefix);
+	/* Every route that takes a POST reads a body, whose end must be known:
+	 * an HTTP/1.0 client's would otherwise end only with the connection,
+	 * and civetweb would read it as empty. */
+	if (strcmp(r->ri->request_method, "POST") == 0 && r->ri->content_length < 0 &&
+	    !r->chunked) {
+		r->close = true;
+		nsym_reply_error(r, 411, "a POST needs a Content-Length (or chunked encoding)");
+		return;
+	}
 	if (authorize(r, rt->need) == 0)
 		rt->handler(r);
 }
@@ -340,6 +365,76 @@ static double now_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
+/* One Content-Length value: digits only (civetweb's strtoll would also
+ * take "+5", " 5" or "5x"), or a list of one value repeated, which RFC 9110
+ * section 8.6 lets a recipient accept. 0, or -1 when it is not that. */
+static int parse_length(long long *out, const char *v)
+{
+	long long first = -1;
+
+	do {
+		long long n = 0;
+		size_t digits;
+		v += strspn(v, " \t");
+		digits = strspn(v, "0123456789");
+		if (digits == 0 || digits > 18)
+			return -1;
+		for (size_t i = 0; i < digits; i++)
+			n = n * 10 + (v[i] - '0');
+		if (first >= 0 && n != first)
+			return -1;
+		first = n;
+		v += digits + strspn(v + digits, " \t");
+	} while (*v++ == ',');
+	*out = first;
+	return v[-1] == '\0' ? 0 : -1;
+}
+
+/*
+ * How long the body is (RFC 9112 section 6), checked before any route runs.
+ * civetweb reads the first Content-Length and ignores others, and reads a
+ * request with neither a length nor chunked encoding as having no body.
+ * Two lengths that differ, or a length and chunked encoding, let a client
+ * and anything in between disagree about where the next request starts:
+ * 400. (A POST with no length at all: route_request.) An expectation other
+ * than 100-continue: 417. 0, or -1 after replying; sets r->chunked, and
+ * r->close when the request has a body.
+ */
+static int check_framing(struct nsym_request *r)
+{
+	const char *te = nsym_header(r, "Transfer-Encoding");
+	const char *expect = nsym_header(r, "Expect");
+	long long length = -1;
+
+	for (int i = 0; i < r->ri->num_headers; i++) {
+		long long v;
+		if (strcasecmp(r->ri->http_headers[i].name, "Content-Length") != 0)
+			continue;
+		if (te != NULL || parse_length(&v, r->ri->http_headers[i].value) != 0 ||
+		    (length >= 0 && v != length)) {
+			r->close = true;
+			nsym_reply_error(r, 400,
+			                 "conflicting or malformed Content-Length (or with "
+			                 "Transfer-Encoding)");
+			return -1;
+		}
+		length = v;
+	}
+	/* Whatever follows a body is never read as another request: civetweb
+	 * keeps bytes past the declared length in a buffer this server cannot
+	 * see, where they would start the next request (smuggled, or garbage
+	 * answered as one), and RFC 9112 section 9.3.2 asks clients not to
+	 * pipeline after a POST anyway. It also spares the worker reading a
+	 * body the handler refused. */
+	r->chunked = te != NULL && strcasecmp(te, "chunked") == 0;
+	r->close = length > 0 || r->chunked;
+	if (expect != NULL && strcasecmp(expect, "100-continue") != 0) {
+		nsym_reply_error(r, 417, "the only expectation understood is 100-continue");
+		return -1;
+	}
+	return 0;
+}
+
 static int dispatch(struct mg_connection *conn, void *data)
 {
 	struct nsym_request r = {.conn = conn, .srv = data, .route = -1};
@@ -349,10 +444,14 @@ static int dispatch(struct mg_connection *conn, void *data)
 	r.store = mg_get_thread_pointer(conn);
 	r.path = r.ri->local_uri != NULL ? r.ri->local_uri : "/";
 	r.head = strcmp(r.ri->request_method, "HEAD") == 0;
-	if (r.store == NULL)
+	if (check_framing(&r) != 0)
+		; /* answered */
+	else if (r.store == NULL)
 		nsym_reply_error(&r, 503, "the store could not be opened; see the server log");
 	else
 		route_request(&r);
+	if (r.close)
+		mg_disable_connection_keep_alive(conn);
 	nsym_metrics_request(r.route >= 0 ? nsym_routes[r.route].name : "other", r.status, r.bytes);
 	log_request(&r, now_ms() - start);
 	return r.status > 0 ? r.status : 500;

@@ -40,6 +40,9 @@ struct nsym_request {
 	const char *path;         /* decoded path, without the query */
 	const char *rest;         /* path after the route's prefix */
 	bool head;                /* a HEAD request: headers only */
+	bool chunked;             /* the body comes in chunks, of unknown length */
+	bool close;               /* the connection closes after the reply */
+	bool continued;           /* "100 Continue" was sent */
 	enum nsym_scope scope;    /* of the token presented, if any */
 	char token_name[64];
 	int status;     /* of the reply, for the log and metrics */
@@ -88,6 +91,12 @@ const char *nsym_status_text(int status);
  * when `body` is set. */
 int nsym_write(struct nsym_request *r, const void *data, size_t size, bool body);
 
+/* The handler is about to read the request's body: answers a client that
+ * sent "Expect: 100-continue" with "100 Continue", once, so that it sends
+ * the body (curl otherwise waits a second first). Handlers that refuse a
+ * request before reading its body do not call it: the client then sends
+ * no body at all. */
+void nsym_body_continue(struct nsym_request *r);
 /* Reads the whole request body, at most max bytes, into out (initialized
  * here, NUL-terminated; the caller frees it). 0; or -1, out empty, after
  * replying 413 (too large), 400 (the body ended early) or 503. */

@@ -35,6 +35,7 @@ int nsym_upload_body_begin(struct nsym_upload_body *out, struct nsym_request *r)
 		nsym_reply_internal(r, rc, nsym_store_errmsg(r->store));
 		return -1;
 	}
+	nsym_body_continue(r);
 	return 0;
 }
 

@@ -942,6 +942,55 @@ slowloris)
   http 200 "$url/metrics"
   grep -q '^nsym_connections_shed_total{reason="workers_short"} [1-9]' "$work/body" || fail "no shed counted"
   stopped_cleanly ;;
+framing)
+  # Where a body ends is never in doubt (RFC 9112 section 6): conflicting
+  # or malformed lengths are refused, nothing after a body is read as a
+  # request, and a POST must say its length.
+  start; t=$(token upload ci)
+  post="POST /api/v1/upload HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer $t\r\n"
+  raw "${post}Content-Length: 5\r\nContent-Length: 6\r\n\r\nhello!"
+  [ "$(replies)" = 400 ] || fail "two lengths: $(replies)"
+  raw "${post}Content-Length: +5\r\n\r\nhello"
+  [ "$(replies)" = 400 ] || fail "a signed length: $(replies)"
+  raw "${post}Transfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n5\r\nhello\r\n0\r\n\r\n"
+  [ "$(replies)" = 400 ] || fail "chunked and a length: $(replies)"
+  raw "${post}Content-Length: 5, 5\r\n\r\nhello"
+  [ "$(replies)" = 415 ] || fail "a repeated equal length is one length: $(replies)"
+  # bytes past the declared body (read, or refused unread) are not a request
+  raw "POST /api/v1/missing HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer $t\r\nContent-Length: 11\r\n\r\n{\"ids\": []}GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n"
+  [ "$(replies)" = 200 ] || fail "after a body: $(replies | tr '\n' ' ')"
+  grep -qi '^Connection: close' "$work/raw" || fail "no Connection: close: $(cat "$work/raw")"
+  raw 'POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhelloGET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n'
+  [ "$(replies)" = 405 ] || fail "after an unread body: $(replies | tr '\n' ' ')"
+  grep -q "GET /smuggled" "$work/serve.err" && fail "bytes after a body were served as a request"
+  # HTTP/1.0 has no empty default: a POST without a length is refused
+  raw "POST /api/v1/upload HTTP/1.0\r\nAuthorization: Bearer $t\r\n\r\nnot read"
+  [ "$(replies)" = 411 ] || fail "HTTP/1.0 POST without a length: $(replies)"
+  http 411 -X POST -H "Authorization: Bearer $t" "$url/api/v1/upload"
+  http 405 -X POST "$url/healthz"
+  raw 'GET /healthz HTTP/1.1\r\nHost: x\r\nExpect: something\r\nConnection: close\r\n\r\n'
+  [ "$(replies)" = 417 ] || fail "an unknown expectation: $(replies)"
+  upload 201 "$t" "$dbg"
+  stopped_cleanly ;;
+expect-continue)
+  # curl asks "Expect: 100-continue" before a body over 1 MB and waits a
+  # second for the answer: it must come at once, and a refusal before it
+  # (here 401) spares the client sending the body at all.
+  start; t=$(token upload ci)
+  head -c 2M /dev/urandom >"$work/pad"
+  objcopy --add-section .napi_symbols_pad="$work/pad" "$dbg" "$work/big.debug"
+  curl -sv -o "$work/body" -w '%{http_code} %{time_total}\n' -H "Authorization: Bearer $t" \
+    --data-binary "@$work/big.debug" "$url/api/v1/upload" >"$work/out" 2>"$work/trace"
+  read -r code secs <"$work/out"
+  echo "a 2 MB upload: $code in $secs s"
+  [ "$code" = 201 ] || fail "upload: $code $(cat "$work/body")"
+  grep -q '^> Expect: 100-continue' "$work/trace" || fail "curl did not ask for 100-continue"
+  grep -q '^< HTTP/1.1 100 Continue' "$work/trace" || fail "no 100 Continue"
+  awk -v s="$secs" 'BEGIN { exit !(s < 1.0) }' || fail "the upload took $secs s"
+  curl -sv -o /dev/null --data-binary "@$work/big.debug" "$url/api/v1/upload" 2>"$work/trace"
+  grep -q '^< HTTP/1.1 401' "$work/trace" && ! grep -q '100 Continue' "$work/trace" ||
+    fail "a refused upload: $(grep '^<' "$work/trace")"
+  stopped_cleanly ;;
 *) fail "unknown case" ;;
 esac
 echo "ok [$case_name]"
