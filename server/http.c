@@ -1,6 +1,6 @@
 /*
  * The server's HTTP layer on civetweb: one catch-all handler that checks a
- * request's framing, finds the route in nsym_routes, checks the
+ * request's framing and path, finds the route in nsym_routes, checks the
  * token against the route's scope, runs the handler with its thread's
  * store, and writes the access-log line; and the callbacks through which
  * the watchdog (connections.h) follows each connection.
@@ -435,16 +435,59 @@ static int check_framing(struct nsym_request *r)
 	return 0;
 }
 
+/* Percent-decodes a request path into *out (the caller frees it). civetweb
+ * is told not to (decode_url = no): it decodes into a C string, where %00
+ * ends the path early, so that "/x%00.c" would look up "/x". 0; NSYM_EINVAL
+ * for an escaped NUL; NSYM_ENOMEM. */
+static int decode_path(char **out, const char *raw)
+{
+	size_t n = strlen(raw);
+	int len;
+
+	*out = malloc(n + 1);
+	if (*out == NULL)
+		return NSYM_ENOMEM;
+	len = mg_url_decode(raw, (int)n, *out, (int)n + 1, 0);
+	if (len >= 0 && (size_t)len == strlen(*out))
+		return 0;
+	free(*out);
+	*out = NULL;
+	return NSYM_EINVAL;
+}
+
+/* r->path from civetweb's local_uri (dot segments removed, still encoded)
+ * and r->sent_path from local_uri_raw (as sent). 0, or -1 after replying. */
+static int decode_paths(struct nsym_request *r, char **path, char **sent)
+{
+	const char *raw = r->ri->local_uri_raw != NULL ? r->ri->local_uri_raw : r->path;
+	int rc = decode_path(path, r->path);
+
+	if (rc == 0)
+		rc = decode_path(sent, raw);
+	if (rc == NSYM_EINVAL) {
+		nsym_reply_error(r, 400, "a request path must not contain %%00");
+		return -1;
+	}
+	if (rc != 0) {
+		nsym_reply_internal(r, rc, "out of memory decoding the path");
+		return -1;
+	}
+	r->path = *path;
+	r->sent_path = *sent;
+	return 0;
+}
+
 static int dispatch(struct mg_connection *conn, void *data)
 {
 	struct nsym_request r = {.conn = conn, .srv = data, .route = -1};
 	double start = now_ms();
+	char *path = NULL, *sent = NULL;
 
 	r.ri = mg_get_request_info(conn);
 	r.store = mg_get_thread_pointer(conn);
 	r.path = r.ri->local_uri != NULL ? r.ri->local_uri : "/";
 	r.head = strcmp(r.ri->request_method, "HEAD") == 0;
-	if (check_framing(&r) != 0)
+	if (check_framing(&r) != 0 || decode_paths(&r, &path, &sent) != 0)
 		; /* answered */
 	else if (r.store == NULL)
 		nsym_reply_error(&r, 503, "the store could not be opened; see the server log");
@@ -454,6 +497,8 @@ static int dispatch(struct mg_connection *conn, void *data)
 		mg_disable_connection_keep_alive(conn);
 	nsym_metrics_request(r.route >= 0 ? nsym_routes[r.route].name : "other", r.status, r.bytes);
 	log_request(&r, now_ms() - start);
+	free(path);
+	free(sent);
 	return r.status > 0 ? r.status : 500;
 }
 
@@ -545,7 +590,8 @@ int nsym_server_start(struct nsym_server **out, const struct nsym_server_config 
 	 * algorithm held every small reply back 40 ms for the peer's ACK.
 	 * request_timeout_ms bounds a stalled body or reply (and a head, which
 	 * the watchdog bounds sooner); keep_alive_timeout_ms the wait for the
-	 * next head on a kept connection, civetweb's default written out. */
+	 * next head on a kept connection, civetweb's default written out.
+	 * decode_url: dispatch() decodes the path itself (decode_path). */
 	const char *options[] = {"listening_ports",
 	                         cfg->listen,
 	                         "num_threads",
@@ -558,6 +604,8 @@ int nsym_server_start(struct nsym_server **out, const struct nsym_server_config 
 	                         timeout,
 	                         "tcp_nodelay",
 	                         "1",
+	                         "decode_url",
+	                         "no",
 	                         NULL};
 	int head_timeout =
 	    cfg->head_timeout < cfg->request_timeout ? cfg->head_timeout : cfg->request_timeout;

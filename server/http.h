@@ -37,7 +37,8 @@ struct nsym_request {
 	const struct mg_request_info *ri;
 	struct nsym_server *srv;
 	struct nsym_store *store; /* this worker thread's */
-	const char *path;         /* decoded path, without the query */
+	const char *path;         /* decoded path, without the query or dot segments */
+	const char *sent_path;    /* decoded path as sent: dot segments, "//" kept */
 	const char *rest;         /* path after the route's prefix */
 	bool head;                /* a HEAD request: headers only */
 	bool chunked;             /* the body comes in chunks, of unknown length */

@@ -240,14 +240,14 @@ static void serve_section(struct nsym_request *r, const struct buildid_request *
 		nsym_reply_error(r, 404, "nothing stored for build-id %s", b->id);
 }
 
-/* The path after "/buildid/" as the client sent it: civetweb's
- * local_uri_raw is percent-decoded but, unlike local_uri, keeps its dot
- * segments, "//" and backslashes, which is what elfutils' server sees, so
- * source paths are canonicalised by its rules alone (route_source.c). */
+/* The path after "/buildid/" as the client sent it: percent-decoded but,
+ * unlike r->path, with its dot segments, "//" and backslashes, which is
+ * what elfutils' server sees, so source paths are canonicalised by its
+ * rules alone (route_source.c). */
 static const char *sent_rest(const struct nsym_request *r)
 {
-	const char *raw = r->ri->local_uri_raw;
-	return raw != NULL && strncmp(raw, "/buildid/", 9) == 0 ? raw + 9 : r->rest;
+	const char *sent = r->sent_path;
+	return sent != NULL && strncmp(sent, "/buildid/", 9) == 0 ? sent + 9 : r->rest;
 }
 
 void nsym_handle_buildid(struct nsym_request *r)

@@ -991,6 +991,20 @@ expect-continue)
   grep -q '^< HTTP/1.1 401' "$work/trace" && ! grep -q '100 Continue' "$work/trace" ||
     fail "a refused upload: $(grep '^<' "$work/trace")"
   stopped_cleanly ;;
+path-nul)
+  # A %00 in a path is refused, not taken as the path's end ("x%00.c"
+  # looked up "x")
+  start; t=$(token upload ci)
+  upload 201 "$t" "$dbg"
+  echo "the build's passwd" >"$work/passwd"
+  upload_source 201 "$t" "$work/passwd" "$id" /etc/passwd
+  get_path 200 /etc/passwd
+  get_path 400 /etc/passwd%00.c
+  http 400 "$url/buildid/$id/debuginfo%00.txt"
+  http 400 "$url/healthz%00"
+  http 200 "$url/buildid/$id/debuginfo"
+  grep -q 'GET /buildid/.*/source/etc/passwd%00.c 400' "$work/serve.err" || fail "the log line"
+  stopped_cleanly ;;
 *) fail "unknown case" ;;
 esac
 echo "ok [$case_name]"
