@@ -31,7 +31,7 @@ if(NOT civetweb_FOUND)
   message(FATAL_ERROR "civetweb CMake package not found or incomplete: install the Debian packages 'libcivetweb-dev' and 'civetweb' (its CMake file checks for the civetweb program)")
 endif()
 
-# libdwarf and libiberty ship no pkg-config file on Debian.
+# libiberty ships no pkg-config file on Debian.
 function(nsym_require_lib target header header_suffix lib debian_pkg)
   find_path(${target}_INCLUDE_DIR ${header} PATH_SUFFIXES ${header_suffix})
   find_library(${target}_LIBRARY NAMES ${lib})
@@ -44,5 +44,14 @@ function(nsym_require_lib target header header_suffix lib debian_pkg)
     INTERFACE_INCLUDE_DIRECTORIES "${${target}_INCLUDE_DIR}")
 endfunction()
 
-nsym_require_lib(DWARF libdwarf.h libdwarf dwarf libdwarf-dev)
+# dwarf.h: the DW_* constants of the DWARF standard, as libdwarf's headers
+# spell them. Only the header: the symbolizer decodes DWARF itself and links
+# none of libdwarf's code, which is not safe on hostile files
+# (docs/symbolizer.md). It is found beside libdwarf.h, not elfutils' dwarf.h.
+find_path(DWARF_INCLUDE_DIR libdwarf.h PATH_SUFFIXES libdwarf)
+if(NOT DWARF_INCLUDE_DIR OR NOT EXISTS "${DWARF_INCLUDE_DIR}/dwarf.h")
+  message(FATAL_ERROR "libdwarf's dwarf.h not found: install the Debian package 'libdwarf-dev'")
+endif()
+add_library(nsym::DWARF INTERFACE IMPORTED)
+set_target_properties(nsym::DWARF PROPERTIES INTERFACE_INCLUDE_DIRECTORIES "${DWARF_INCLUDE_DIR}")
 nsym_require_lib(IBERTY demangle.h libiberty libiberty.a libiberty-dev)

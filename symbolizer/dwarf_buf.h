@@ -26,9 +26,16 @@ static inline bool nsym_buf_need(struct nsym_buf *b, size_t n)
 	return true;
 }
 
+/* An unsigned value of n bytes; sizes come from the file (address_size), so
+ * one that does not fit a uint64_t is an overrun too. */
 static inline uint64_t nsym_buf_uint(struct nsym_buf *b, int n)
 {
 	uint64_t v = 0;
+	if (n < 0 || n > 8) {
+		b->bad = true;
+		b->p = b->end;
+		return 0;
+	}
 	if (!nsym_buf_need(b, (size_t)n))
 		return 0;
 	for (int i = 0; i < n; i++)

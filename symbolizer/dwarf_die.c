@@ -1,275 +1,382 @@
 /*
- * Reading one DIE: the handful of attributes the symbolizer needs, taken in
- * a single pass over its attribute list, and its address ranges in every
- * form DWARF 4 and 5 give them (low/high pc, .debug_ranges, .debug_rnglists
- * by offset or index).
+ * Reading DIEs: abbreviation tables, every attribute form of DWARF 2 to 5,
+ * and the handful of attributes the symbolizer needs, decoded in one pass
+ * over a bounded cursor. The walk (dwarf_walk.c) decodes a unit's DIEs in
+ * order with these; the unit index reads each unit DIE, and names read the
+ * odd DIE a name chain leads to that the walk did not record.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "dwarf_internal.h"
 
-int nsym__range_add(struct nsym_range_list *list, uint64_t lo, uint64_t hi)
+/* An abbreviation with more attributes than this is not a real one. */
+#define NSYM_MAX_ABBREV_ATTRS 256
+
+static bool load(struct nsym_section *out, struct nsym_dwarf *dw, size_t index)
 {
-	if (hi <= lo || nsym__is_tombstone(lo))
-		return 0;
-	if (nsym__grow((void **)&list->items, &list->capacity, list->count + 1,
-	               sizeof(list->items[0])) != 0)
-		return NSYM_ENOMEM;
-	list->items[list->count].lo = lo;
-	list->items[list->count].hi = hi;
-	list->count++;
-	return 0;
+	if (index != 0 && nsym__elf_section_data(out, dw->ef, index) == 0)
+		return true;
+	memset(out, 0, sizeof(*out));
+	return false;
 }
 
-void nsym__range_list_free(struct nsym_range_list *list)
+/* The next attribute specification of an abbreviation, or false at the
+ * (0, 0) that ends them (or when b runs out: b->bad says which). */
+static bool next_spec(struct nsym_buf *b, struct nsym_abbrev_attr *out)
 {
-	free(list->items);
-	memset(list, 0, sizeof(*list));
+	out->name = (uint16_t)nsym_buf_uleb(b);
+	out->form = (uint16_t)nsym_buf_uleb(b);
+	out->implicit_const = out->form == DW_FORM_implicit_const ? nsym_buf_sleb(b) : 0;
+	return !b->bad && (out->name != 0 || out->form != 0);
 }
 
-/* DWARF 4: .debug_ranges, entries relative to a base that starts as the
- * unit's low_pc and may be changed by base-address-selection entries. */
-static int read_ranges_v4(struct nsym_dwarf *dw, Dwarf_Die die, Dwarf_Unsigned offset,
-                          uint64_t base, struct nsym_range_list *out)
+void nsym__abbrevs_free(struct nsym_abbrevs *t)
 {
-	Dwarf_Ranges *r = NULL;
-	Dwarf_Signed count = 0;
-	Dwarf_Unsigned bytes = 0;
-	Dwarf_Off real = 0;
-	Dwarf_Error err = NULL;
-	int rc = 0;
-
-	if (dwarf_get_ranges_b(dw->dbg, offset, die, &real, &r, &count, &bytes, &err) !=
-	    DW_DLV_OK) {
-		if (err != NULL)
-			dwarf_dealloc_error(dw->dbg, err);
-		return 0; /* a broken list loses that DIE's ranges, not the file */
-	}
-	for (Dwarf_Signed i = 0; i < count && rc == 0; i++) {
-		if (r[i].dwr_type == DW_RANGES_ADDRESS_SELECTION)
-			base = r[i].dwr_addr2;
-		else if (r[i].dwr_type == DW_RANGES_ENTRY)
-			rc = nsym__range_add(out, base + r[i].dwr_addr1, base + r[i].dwr_addr2);
-	}
-	dwarf_ranges_dealloc(dw->dbg, r, count);
-	return rc;
+	free(t->items);
+	free(t->attrs);
+	memset(t, 0, sizeof(*t));
 }
 
-/* DWARF 5: .debug_rnglists; libdwarf applies bases and indexes for us. */
-static int read_rnglists(struct nsym_dwarf *dw, Dwarf_Attribute attr, Dwarf_Half form,
-                         Dwarf_Unsigned value, struct nsym_range_list *out)
+int nsym__abbrevs_read(struct nsym_abbrevs *out, struct nsym_dwarf *dw, uint64_t offset)
 {
-	Dwarf_Rnglists_Head head = NULL;
-	Dwarf_Unsigned count = 0, global = 0;
-	Dwarf_Error err = NULL;
-	int rc = 0;
-
-	if (dwarf_rnglists_get_rle_head(attr, form, value, &head, &count, &global, &err) !=
-	    DW_DLV_OK) {
-		if (err != NULL)
-			dwarf_dealloc_error(dw->dbg, err);
-		return 0;
-	}
-	for (Dwarf_Unsigned i = 0; i < count && rc == 0; i++) {
-		unsigned len = 0, code = 0;
-		Dwarf_Unsigned raw1, raw2, lo = 0, hi = 0;
-		Dwarf_Bool unavailable = 0;
-		if (dwarf_get_rnglists_entry_fields_a(head, i, &len, &code, &raw1, &raw2,
-		                                      &unavailable, &lo, &hi, &err) != DW_DLV_OK) {
-			if (err != NULL)
-				dwarf_dealloc_error(dw->dbg, err);
-			break;
-		}
-		if (unavailable || code == DW_RLE_end_of_list || code == DW_RLE_base_address ||
-		    code == DW_RLE_base_addressx)
-			continue;
-		rc = nsym__range_add(out, lo, hi);
-	}
-	dwarf_dealloc_rnglists_head(head);
-	return rc;
-}
-
-static int read_ranges_attr(struct nsym_dwarf *dw, Dwarf_Die die, Dwarf_Attribute attr,
-                            uint64_t base, struct nsym_range_list *out)
-{
-	Dwarf_Half form = 0, version = 0, offset_size = 0;
-	Dwarf_Unsigned value = 0;
-	Dwarf_Error err = NULL;
-
-	if (dwarf_whatform(attr, &form, &err) != DW_DLV_OK)
-		goto bad;
-	if (dwarf_formudata(attr, &value, &err) != DW_DLV_OK) {
-		Dwarf_Off off = 0;
-		dwarf_dealloc_error(dw->dbg, err);
-		err = NULL;
-		if (dwarf_global_formref(attr, &off, &err) != DW_DLV_OK)
-			goto bad;
-		value = off;
-	}
-	if (dwarf_get_version_of_die(die, &version, &offset_size) != DW_DLV_OK)
-		version = 4;
-	if (version >= 5)
-		return read_rnglists(dw, attr, form, value, out);
-	return read_ranges_v4(dw, die, value, base, out);
-bad:
-	if (err != NULL)
-		dwarf_dealloc_error(dw->dbg, err);
-	return 0;
-}
-
-static uint64_t form_udata(Dwarf_Attribute attr, Dwarf_Debug dbg)
-{
-	Dwarf_Unsigned v = 0;
-	Dwarf_Error err = NULL;
-	if (dwarf_formudata(attr, &v, &err) != DW_DLV_OK) {
-		if (err != NULL)
-			dwarf_dealloc_error(dbg, err);
-		return 0;
-	}
-	return v;
-}
-
-/* A section offset (DW_FORM_sec_offset, or data4/8 before DWARF 4). */
-static uint64_t form_offset(Dwarf_Attribute attr, Dwarf_Debug dbg)
-{
-	Dwarf_Unsigned v = 0;
-	Dwarf_Off off = 0;
-	Dwarf_Error err = NULL;
-
-	if (dwarf_formudata(attr, &v, &err) == DW_DLV_OK)
-		return v;
-	if (err != NULL)
-		dwarf_dealloc_error(dbg, err);
-	err = NULL;
-	if (dwarf_global_formref(attr, &off, &err) == DW_DLV_OK)
-		return off;
-	if (err != NULL)
-		dwarf_dealloc_error(dbg, err);
-	return 0;
-}
-
-static Dwarf_Off form_ref(Dwarf_Attribute attr, Dwarf_Debug dbg)
-{
-	Dwarf_Off v = 0;
-	Dwarf_Error err = NULL;
-	if (dwarf_global_formref(attr, &v, &err) != DW_DLV_OK) {
-		if (err != NULL)
-			dwarf_dealloc_error(dbg, err);
-		return 0;
-	}
-	return v;
-}
-
-static const char *form_string(Dwarf_Attribute attr, Dwarf_Debug dbg)
-{
-	char *s = NULL;
-	Dwarf_Error err = NULL;
-	if (dwarf_formstring(attr, &s, &err) != DW_DLV_OK) {
-		if (err != NULL)
-			dwarf_dealloc_error(dbg, err);
-		return NULL;
-	}
-	return s;
-}
-
-static void read_one(struct nsym_die_attrs *out, Dwarf_Debug dbg, Dwarf_Attribute attr,
-                     Dwarf_Half at)
-{
-	Dwarf_Error err = NULL;
-	Dwarf_Addr addr = 0;
-	Dwarf_Half form = 0;
-
-	switch (at) {
-	case DW_AT_low_pc:
-		if (dwarf_formaddr(attr, &addr, &err) == DW_DLV_OK) {
-			out->low = addr;
-			out->has_low = 1;
-		}
-		break;
-	case DW_AT_high_pc:
-		if (dwarf_whatform(attr, &form, &err) == DW_DLV_OK && form == DW_FORM_addr) {
-			if (dwarf_formaddr(attr, &addr, &err) == DW_DLV_OK) {
-				out->high = addr;
-				out->has_high = 1;
-			}
-		} else {
-			out->high = form_udata(attr, dbg);
-			out->has_high = 1;
-			out->high_is_offset = 1;
-		}
-		break;
-	case DW_AT_abstract_origin:
-		out->origin = form_ref(attr, dbg);
-		out->has_origin = out->origin != 0;
-		break;
-	case DW_AT_specification:
-		out->specification = form_ref(attr, dbg);
-		out->has_specification = out->specification != 0;
-		break;
-	case DW_AT_name:
-		out->name = form_string(attr, dbg);
-		break;
-	case DW_AT_linkage_name:
-	case DW_AT_MIPS_linkage_name:
-		out->linkage_name = form_string(attr, dbg);
-		break;
-	case DW_AT_comp_dir:
-		out->comp_dir = form_string(attr, dbg);
-		break;
-	case DW_AT_stmt_list:
-		out->stmt_list = form_offset(attr, dbg);
-		out->has_stmt_list = 1;
-		break;
-	case DW_AT_language:
-		out->language = (uint16_t)form_udata(attr, dbg);
-		break;
-	}
-	if (err != NULL)
-		dwarf_dealloc_error(dbg, err);
-}
-
-int nsym__die_read(struct nsym_die_attrs *out, struct nsym_dwarf *dw, Dwarf_Die die, uint64_t base,
-                   struct nsym_range_list *ranges)
-{
-	Dwarf_Attribute *attrs = NULL;
-	Dwarf_Signed count = 0;
-	Dwarf_Signed ranges_at = -1;
-	Dwarf_Error err = NULL;
-	int rc = 0;
+	struct nsym_section sec;
+	struct nsym_buf b;
 
 	memset(out, 0, sizeof(*out));
-	if (dwarf_attrlist(die, &attrs, &count, &err) != DW_DLV_OK) {
-		if (err != NULL)
-			dwarf_dealloc_error(dw->dbg, err);
-		return 0;
+	if (!load(&sec, dw, dw->abbrev_index) || offset >= sec.size)
+		return NSYM_EDWARF;
+	b = (struct nsym_buf){sec.data + offset, sec.data + sec.size, dw->big_endian, false};
+	out->dense = true;
+	for (;;) {
+		struct nsym_abbrev a = {0};
+		struct nsym_abbrev_attr at;
+		a.code = nsym_buf_uleb(&b);
+		if (a.code == 0 || b.bad)
+			break;
+		a.tag = (uint16_t)nsym_buf_uleb(&b);
+		a.children = nsym_buf_u8(&b);
+		a.first = (uint32_t)out->nattrs;
+		while (next_spec(&b, &at)) {
+			if (a.count == NSYM_MAX_ABBREV_ATTRS)
+				return NSYM_EDWARF;
+			if (nsym__grow((void **)&out->attrs, &out->attrs_cap, out->nattrs + 1,
+			               sizeof(*out->attrs)) != 0)
+				return NSYM_ENOMEM;
+			out->attrs[out->nattrs++] = at;
+			a.count++;
+		}
+		if (b.bad)
+			break;
+		if (nsym__grow((void **)&out->items, &out->cap, out->n + 1, sizeof(*out->items)) !=
+		    0)
+			return NSYM_ENOMEM;
+		if (a.code != out->n + 1)
+			out->dense = false;
+		out->items[out->n++] = a;
 	}
-	for (Dwarf_Signed i = 0; i < count; i++) {
-		Dwarf_Half at = 0;
-		if (dwarf_whatattr(attrs[i], &at, &err) != DW_DLV_OK) {
-			dwarf_dealloc_error(dw->dbg, err);
-			err = NULL;
-		} else if (at == DW_AT_ranges) {
-			ranges_at = i;
-		} else {
-			read_one(out, dw->dbg, attrs[i], at);
+	return b.bad ? NSYM_EDWARF : 0;
+}
+
+const struct nsym_abbrev *nsym__abbrev_find(const struct nsym_abbrevs *t, uint64_t code)
+{
+	if (t->dense)
+		return code - 1 < t->n ? &t->items[code - 1] : NULL;
+	for (size_t i = 0; i < t->n; i++) {
+		if (t->items[i].code == code)
+			return &t->items[i];
+	}
+	return NULL;
+}
+
+/* Reads one attribute value; returns the value for the forms that carry a
+ * number or an address, and 0 for the rest, which are only skipped. */
+static uint64_t read_form(struct nsym_buf *b, const struct nsym_cu *cu, uint16_t form,
+                          int64_t implicit_const, int depth)
+{
+	switch (form) {
+	case DW_FORM_addr:
+		return nsym_buf_uint(b, cu->address_size);
+	case DW_FORM_data1:
+	case DW_FORM_ref1:
+	case DW_FORM_flag:
+	case DW_FORM_strx1:
+	case DW_FORM_addrx1:
+		return nsym_buf_uint(b, 1);
+	case DW_FORM_data2:
+	case DW_FORM_ref2:
+	case DW_FORM_strx2:
+	case DW_FORM_addrx2:
+		return nsym_buf_uint(b, 2);
+	case DW_FORM_strx3:
+	case DW_FORM_addrx3:
+		return nsym_buf_uint(b, 3);
+	case DW_FORM_data4:
+	case DW_FORM_ref4:
+	case DW_FORM_ref_sup4:
+	case DW_FORM_strx4:
+	case DW_FORM_addrx4:
+		return nsym_buf_uint(b, 4);
+	case DW_FORM_data8:
+	case DW_FORM_ref8:
+	case DW_FORM_ref_sig8:
+	case DW_FORM_ref_sup8:
+		return nsym_buf_uint(b, 8);
+	case DW_FORM_data16:
+		nsym_buf_skip(b, 16);
+		return 0;
+	case DW_FORM_sdata:
+		return (uint64_t)nsym_buf_sleb(b);
+	case DW_FORM_udata:
+	case DW_FORM_ref_udata:
+	case DW_FORM_strx:
+	case DW_FORM_addrx:
+	case DW_FORM_loclistx:
+	case DW_FORM_rnglistx:
+	case DW_FORM_GNU_addr_index:
+	case DW_FORM_GNU_str_index:
+		return nsym_buf_uleb(b);
+	case DW_FORM_strp:
+	case DW_FORM_line_strp:
+	case DW_FORM_sec_offset:
+	case DW_FORM_strp_sup:
+	case DW_FORM_GNU_ref_alt:
+	case DW_FORM_GNU_strp_alt:
+		return nsym_buf_uint(b, cu->offset_size);
+	case DW_FORM_ref_addr:
+		return nsym_buf_uint(b, cu->version <= 2 ? cu->address_size : cu->offset_size);
+	case DW_FORM_string:
+		nsym_buf_skip_string(b);
+		return 0;
+	case DW_FORM_block1:
+		nsym_buf_skip(b, nsym_buf_uint(b, 1));
+		return 0;
+	case DW_FORM_block2:
+		nsym_buf_skip(b, nsym_buf_uint(b, 2));
+		return 0;
+	case DW_FORM_block4:
+		nsym_buf_skip(b, nsym_buf_uint(b, 4));
+		return 0;
+	case DW_FORM_block:
+	case DW_FORM_exprloc:
+		nsym_buf_skip(b, nsym_buf_uleb(b));
+		return 0;
+	case DW_FORM_flag_present:
+		return 1;
+	case DW_FORM_implicit_const:
+		return (uint64_t)implicit_const;
+	case DW_FORM_indirect:
+		if (depth > 4)
+			break;
+		return read_form(b, cu, (uint16_t)nsym_buf_uleb(b), implicit_const, depth + 1);
+	}
+	b->bad = true; /* a form we cannot size: nothing after it can be read */
+	return 0;
+}
+
+uint64_t nsym__die_reference(const struct nsym_cu *cu, uint16_t form, uint64_t value)
+{
+	switch (form) {
+	case DW_FORM_ref1:
+	case DW_FORM_ref2:
+	case DW_FORM_ref4:
+	case DW_FORM_ref8:
+	case DW_FORM_ref_udata:
+		return cu->header + value;
+	case DW_FORM_ref_addr:
+		return value;
+	}
+	return 0;
+}
+
+/* A string attribute; an inline string only once it is known to end
+ * inside the unit. */
+static void note_string(struct nsym_die_string *s, const struct nsym_buf *b, uint16_t form,
+                        uint64_t value, const unsigned char *at)
+{
+	s->form = form;
+	s->value = value;
+	s->inline_ptr = form == DW_FORM_string && !b->bad ? (const char *)at : NULL;
+}
+
+void nsym__die_decode(struct nsym_die *d, struct nsym_buf *b, const struct nsym_cu *cu,
+                      const struct nsym_abbrev_attr *attrs, uint32_t count)
+{
+	for (uint32_t i = 0; i < count && !b->bad; i++) {
+		const struct nsym_abbrev_attr *at = &attrs[i];
+		const unsigned char *here = b->p;
+		uint64_t v = read_form(b, cu, at->form, at->implicit_const, 0);
+		switch (at->name) {
+		case DW_AT_name:
+			note_string(&d->name, b, at->form, v, here);
+			break;
+		case DW_AT_linkage_name:
+		case DW_AT_MIPS_linkage_name:
+			note_string(&d->linkage, b, at->form, v, here);
+			break;
+		case DW_AT_comp_dir:
+			note_string(&d->comp_dir, b, at->form, v, here);
+			break;
+		case DW_AT_abstract_origin:
+			d->origin = nsym__die_reference(cu, at->form, v);
+			break;
+		case DW_AT_specification:
+			d->specification = nsym__die_reference(cu, at->form, v);
+			break;
+		case DW_AT_str_offsets_base:
+			d->str_offsets_base = v, d->has_str_offsets_base = true;
+			break;
+		case DW_AT_low_pc:
+			d->low = v, d->low_form = at->form, d->has_low = true;
+			break;
+		case DW_AT_high_pc:
+			d->high = v, d->high_form = at->form, d->has_high = true;
+			break;
+		case DW_AT_ranges:
+			d->ranges = v, d->ranges_form = at->form, d->has_ranges = true;
+			break;
+		case DW_AT_sibling:
+			if (at->form != DW_FORM_ref_addr && at->form != DW_FORM_ref_sig8)
+				d->sibling = v, d->has_sibling = true;
+			break;
+		case DW_AT_call_file:
+			d->call_file = v;
+			break;
+		case DW_AT_call_line:
+			d->call_line = v;
+			break;
+		case DW_AT_call_column:
+			d->call_column = v;
+			break;
+		case DW_AT_addr_base:
+		case DW_AT_GNU_addr_base:
+			d->addr_base = v, d->has_addr_base = true;
+			break;
+		case DW_AT_rnglists_base:
+			d->rnglists_base = v, d->has_rnglists_base = true;
+			break;
+		case DW_AT_stmt_list:
+			d->stmt_list = v, d->has_stmt_list = true;
+			break;
+		case DW_AT_language:
+			d->language = v;
+			break;
 		}
 	}
-	if (out->has_high && out->high_is_offset)
-		out->high += out->low;
-	/* Ranges last: a unit's own low_pc, wherever it stands in the list,
-	 * is the base of its DWARF 4 range list. */
-	if (ranges_at >= 0) {
-		out->has_ranges = 1;
-		if (base == NSYM_BASE_OWN_LOW_PC)
-			base = out->has_low ? out->low : 0;
-		if (ranges != NULL)
-			rc = read_ranges_attr(dw, die, attrs[ranges_at], base, ranges);
+}
+
+/* A NUL-terminated string at `offset` of a section, or NULL. */
+static const char *string_in(const struct nsym_section *sec, uint64_t offset)
+{
+	if (sec->data == NULL || offset >= sec->size ||
+	    memchr(sec->data + offset, 0, sec->size - offset) == NULL)
+		return NULL;
+	return (const char *)sec->data + offset;
+}
+
+const char *nsym__die_string(struct nsym_dwarf *dw, const struct nsym_cu *cu,
+                             const struct nsym_die_string *s)
+{
+	struct nsym_section sec;
+	struct nsym_buf b;
+	uint64_t at;
+
+	switch (s->form) {
+	case DW_FORM_string:
+		return s->inline_ptr;
+	case DW_FORM_strp:
+		return load(&sec, dw, dw->str_index) ? string_in(&sec, s->value) : NULL;
+	case DW_FORM_line_strp:
+		return load(&sec, dw, dw->line_str_index) ? string_in(&sec, s->value) : NULL;
+	case DW_FORM_strx:
+	case DW_FORM_strx1:
+	case DW_FORM_strx2:
+	case DW_FORM_strx3:
+	case DW_FORM_strx4:
+	case DW_FORM_GNU_str_index:
+		if (!load(&sec, dw, dw->str_offsets_index) || cu->str_offsets_base > sec.size ||
+		    s->value >= (sec.size - cu->str_offsets_base) / cu->offset_size)
+			return NULL;
+		at = cu->str_offsets_base + s->value * cu->offset_size;
+		b = (struct nsym_buf){sec.data + at, sec.data + sec.size, dw->big_endian, false};
+		at = nsym_buf_uint(&b, cu->offset_size);
+		return !b.bad && load(&sec, dw, dw->str_index) ? string_in(&sec, at) : NULL;
 	}
-	for (Dwarf_Signed i = 0; i < count; i++)
-		dwarf_dealloc_attribute(attrs[i]);
-	dwarf_dealloc(dw->dbg, attrs, DW_DLA_LIST);
-	if (ranges != NULL && rc == 0 && out->has_low && out->has_high)
-		rc = nsym__range_add(ranges, out->low, out->high);
-	return rc;
+	return NULL;
+}
+
+int nsym__die_unit(struct nsym_die *out, struct nsym_dwarf *dw, const struct nsym_cu *cu)
+{
+	struct nsym_abbrev_attr attrs[NSYM_MAX_ABBREV_ATTRS];
+	struct nsym_section info, abbrev;
+	struct nsym_buf b, ab;
+	uint64_t code;
+
+	memset(out, 0, sizeof(*out));
+	out->offset = cu->die;
+	if (!load(&info, dw, dw->info_index) || cu->end > info.size || cu->die >= cu->end ||
+	    !load(&abbrev, dw, dw->abbrev_index) || cu->abbrev_offset >= abbrev.size)
+		return NSYM_EDWARF;
+	b = (struct nsym_buf){info.data + cu->die, info.data + cu->end, dw->big_endian, false};
+	code = nsym_buf_uleb(&b);
+	if (code == 0 || b.bad)
+		return NSYM_EDWARF;
+	/* The unit DIE's abbreviation is nearly always the first: scan to it
+	 * rather than build the whole table. */
+	ab = (struct nsym_buf){abbrev.data + cu->abbrev_offset, abbrev.data + abbrev.size,
+	                       dw->big_endian, false};
+	for (;;) {
+		uint64_t have = nsym_buf_uleb(&ab);
+		uint32_t count = 0;
+		struct nsym_abbrev_attr at;
+		if (have == 0 || ab.bad)
+			return NSYM_EDWARF;
+		out->tag = (uint16_t)nsym_buf_uleb(&ab);
+		out->children = nsym_buf_u8(&ab);
+		while (next_spec(&ab, &at)) {
+			if (have != code)
+				continue;
+			if (count == NSYM_MAX_ABBREV_ATTRS)
+				return NSYM_EDWARF;
+			attrs[count++] = at;
+		}
+		if (ab.bad)
+			return NSYM_EDWARF;
+		if (have == code) {
+			nsym__die_decode(out, &b, cu, attrs, count);
+			return b.bad ? NSYM_EDWARF : 0;
+		}
+	}
+}
+
+int nsym__die_at(struct nsym_die *out, struct nsym_dwarf *dw, const struct nsym_cu *cu,
+                 uint64_t offset)
+{
+	const struct nsym_abbrev *a;
+	struct nsym_section info;
+	struct nsym_buf b;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->offset = offset;
+	if (!dw->has_last_abbrevs || dw->last_abbrev_offset != cu->abbrev_offset) {
+		nsym__abbrevs_free(&dw->last_abbrevs);
+		/* a damaged table still serves the codes read before the damage */
+		rc = nsym__abbrevs_read(&dw->last_abbrevs, dw, cu->abbrev_offset);
+		dw->has_last_abbrevs = rc != NSYM_ENOMEM;
+		dw->last_abbrev_offset = cu->abbrev_offset;
+		if (rc == NSYM_ENOMEM)
+			return rc;
+	}
+	if (!load(&info, dw, dw->info_index) || cu->end > info.size || offset < cu->die ||
+	    offset >= cu->end)
+		return NSYM_EDWARF;
+	b = (struct nsym_buf){info.data + offset, info.data + cu->end, dw->big_endian, false};
+	a = nsym__abbrev_find(&dw->last_abbrevs, nsym_buf_uleb(&b));
+	if (a == NULL || b.bad)
+		return NSYM_EDWARF;
+	out->tag = a->tag;
+	out->children = a->children;
+	nsym__die_decode(out, &b, cu, &dw->last_abbrevs.attrs[a->first], a->count);
+	return b.bad ? NSYM_EDWARF : 0;
 }

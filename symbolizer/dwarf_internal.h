@@ -1,16 +1,18 @@
 /*
- * The DWARF side of libnsym: libdwarf reads sections through our own object
- * access (zero-copy over the mapping, decompressed once), units are indexed
- * by their address ranges up front, and each unit's lines and scopes are
- * parsed on the first lookup that lands in it, so a crash-sized request
- * touches only the units its addresses need.
+ * The DWARF side of libnsym, read by our own decoders over a bounded cursor
+ * (dwarf_buf.h): units are indexed by their address ranges up front, and
+ * each unit's lines and scopes are parsed on the first lookup that lands in
+ * it, so a crash-sized request touches only the units its addresses need.
+ * Debug files come from uploads and servers, so nothing here trusts a
+ * length, an offset or an index it reads: libdwarf, which did, is not used.
  */
 #ifndef NSYM_DWARF_INTERNAL_H
 #define NSYM_DWARF_INTERNAL_H
 
+/* the DW_* constants only; libdwarf's code is not called */
 #include <dwarf.h>
-#include <libdwarf.h>
 
+#include "dwarf_buf.h"
 #include "internal.h"
 
 /* One row of a unit's line table, sorted by address. */
@@ -24,7 +26,7 @@ struct nsym_row {
 
 /* A subprogram or inlined subroutine that has code. */
 struct nsym_scope {
-	Dwarf_Off die;      /* global offset, for its name */
+	uint64_t die;       /* global offset, for its name */
 	uint32_t parent;    /* enclosing scope, or NSYM_NO_SCOPE */
 	uint32_t call_file; /* where it was inlined (inlined scopes only) */
 	uint32_t call_line;
@@ -37,15 +39,16 @@ struct nsym_scope {
 	const char *dwarf_name;             /* Rust: scope path + DW_AT_name, generics kept */
 	uint32_t depth;                     /* inline depth: 0 for a subprogram */
 	const char *own_name, *own_linkage; /* on the DIE itself, or NULL */
-	Dwarf_Off origin;                   /* abstract_origin or specification */
+	uint64_t origin;                    /* abstract_origin or specification */
 };
 #define NSYM_NO_SCOPE UINT32_MAX
 
-/* A subprogram DIE as the walk saw it, so names resolve without libdwarf. */
+/* A subprogram DIE as the walk saw it, so names resolve without reading it
+ * again. */
 struct nsym_sub {
-	Dwarf_Off die;
+	uint64_t die;
 	const char *name, *linkage; /* borrowed from the string sections, or NULL */
-	Dwarf_Off origin;           /* abstract_origin or specification, or 0 */
+	uint64_t origin;            /* abstract_origin or specification, or 0 */
 	uint32_t ns;                /* Rust: index into ns_paths, or NSYM_NO_SCOPE */
 };
 
@@ -56,16 +59,26 @@ struct nsym_scope_range {
 	uint32_t depth;
 };
 
+/* How one unit's DIEs are read: where the unit lies in .debug_info, the
+ * sizes its header gives, and what its unit DIE says about the other
+ * sections (bases for indexed forms, the base address of range lists). */
+struct nsym_cu {
+	uint64_t header;        /* offset of the unit header in .debug_info */
+	uint64_t die;           /* offset of the unit DIE */
+	uint64_t end;           /* offset just past the unit */
+	uint64_t abbrev_offset; /* its abbreviations in .debug_abbrev */
+	uint64_t base;          /* the unit DIE's low_pc, where range lists start */
+	uint64_t addr_base;     /* DW_AT_addr_base: its entries in .debug_addr */
+	uint64_t rnglists_base; /* DW_AT_rnglists_base: its offsets in .debug_rnglists */
+	uint64_t str_offsets_base;
+	uint16_t version;
+	uint8_t address_size, offset_size; /* 4 or 8 each */
+};
+
 struct nsym_unit {
-	Dwarf_Off header; /* offset of the unit header in .debug_info */
-	Dwarf_Off die;    /* offset of the unit DIE */
-	Dwarf_Off end;    /* offset just past the unit */
-	Dwarf_Off abbrev_offset;
-	uint8_t address_size, offset_size;
+	struct nsym_cu cu;
 	uint64_t stmt_list; /* offset of the line table in .debug_line */
 	bool has_stmt_list;
-	uint64_t base; /* DW_AT_low_pc, the base for DWARF 4 ranges */
-	uint16_t version;
 	uint16_t language;
 	int parsed;   /* 0 not yet, 1 done, <0 error code */
 	char **files; /* full paths indexed by DWARF file number */
@@ -93,19 +106,97 @@ struct nsym_unit_range {
 	uint32_t unit;
 };
 
+/* ---- dwarf_die.c: abbreviations and DIEs -------------------------------- */
+
+struct nsym_abbrev_attr {
+	uint16_t name, form;
+	int64_t implicit_const;
+};
+
+struct nsym_abbrev {
+	uint64_t code;
+	uint16_t tag;
+	uint8_t children;
+	uint32_t first, count; /* into the table's attrs */
+};
+
+/* One unit's abbreviation table. */
+struct nsym_abbrevs {
+	struct nsym_abbrev *items;
+	size_t n, cap;
+	struct nsym_abbrev_attr *attrs;
+	size_t nattrs, attrs_cap;
+	bool dense; /* items[i].code == i + 1 for all i */
+};
+
 struct nsym_dwarf {
 	struct nsym_elf *ef; /* borrowed */
 	bool big_endian;
 	size_t info_index, abbrev_index, addr_index, ranges_index, rnglists_index;
 	size_t str_index, line_str_index, str_offsets_index, line_index;
-	Dwarf_Debug dbg;
-	Dwarf_Obj_Access_Interface iface;
-	struct nsym_unit *units;
+	struct nsym_cu *cus; /* every unit we can read, in section order */
+	size_t ncus, cus_cap;
+	struct nsym_unit *units; /* the units that have code */
 	size_t nunits, units_cap;
 	struct nsym_unit_range *uranges;
 	size_t nuranges, uranges_cap;
 	struct nsym_name_cache *names; /* demangled names */
+	/* the abbreviations of the unit last read by nsym__die_at */
+	struct nsym_abbrevs last_abbrevs;
+	uint64_t last_abbrev_offset;
+	bool has_last_abbrevs;
 };
+
+/* A string attribute as the DIE gives it: resolved only when asked for. */
+struct nsym_die_string {
+	uint16_t form; /* 0: the attribute is absent */
+	uint64_t value;
+	const char *inline_ptr; /* DW_FORM_string */
+};
+
+/* The attributes of one DIE that matter to us. Offsets (origin,
+ * specification) are .debug_info offsets, 0 when absent. */
+struct nsym_die {
+	uint64_t offset;
+	uint16_t tag;
+	uint8_t children;
+	uint64_t low, high, ranges, sibling;
+	uint16_t low_form, high_form, ranges_form;
+	bool has_low, has_high, has_ranges, has_sibling;
+	uint64_t call_file, call_line, call_column;
+	uint64_t addr_base, rnglists_base, str_offsets_base, stmt_list, language;
+	bool has_addr_base, has_rnglists_base, has_str_offsets_base, has_stmt_list;
+	struct nsym_die_string name, linkage, comp_dir;
+	uint64_t origin, specification;
+};
+
+/* Reads the abbreviation table at `offset` of .debug_abbrev. 0, NSYM_EDWARF
+ * (damaged or missing: what was read stays in *out) or NSYM_ENOMEM; free
+ * with nsym__abbrevs_free either way. */
+int nsym__abbrevs_read(struct nsym_abbrevs *out, struct nsym_dwarf *dw, uint64_t offset);
+void nsym__abbrevs_free(struct nsym_abbrevs *t);
+const struct nsym_abbrev *nsym__abbrev_find(const struct nsym_abbrevs *t, uint64_t code);
+/* Decodes the attribute values of one DIE whose abbreviation code was just
+ * read from b, leaving b past them; b->bad when they run past its end or
+ * use a form that cannot be sized. */
+void nsym__die_decode(struct nsym_die *d, struct nsym_buf *b, const struct nsym_cu *cu,
+                      const struct nsym_abbrev_attr *attrs, uint32_t count);
+/* The unit DIE of a unit whose header has been read, found with a scan of
+ * its abbreviations up to the one it uses (no table is built). */
+int nsym__die_unit(struct nsym_die *out, struct nsym_dwarf *dw, const struct nsym_cu *cu);
+/* The DIE at .debug_info offset `offset` of unit cu. 0, NSYM_EDWARF,
+ * NSYM_ENOMEM. */
+int nsym__die_at(struct nsym_die *out, struct nsym_dwarf *dw, const struct nsym_cu *cu,
+                 uint64_t offset);
+/* A string attribute's value from whichever section its form names, or
+ * NULL. Borrowed from the file's sections. */
+const char *nsym__die_string(struct nsym_dwarf *dw, const struct nsym_cu *cu,
+                             const struct nsym_die_string *s);
+/* A reference attribute as a .debug_info offset, or 0 for forms that point
+ * elsewhere (type units, supplementary files). */
+uint64_t nsym__die_reference(const struct nsym_cu *cu, uint16_t form, uint64_t value);
+
+/* ---- dwarf_ranges.c: address ranges ------------------------------------- */
 
 /* A growable list of ranges that range readers append to. */
 struct nsym_range_list {
@@ -115,39 +206,35 @@ struct nsym_range_list {
 	size_t count, capacity;
 };
 
-int nsym__dwarf_open(struct nsym_dwarf **out, struct nsym_elf *ef);
-void nsym__dwarf_close(struct nsym_dwarf *dw);
-
-/* dwarf_check.c: false when the DWARF 5 unit headers of section `index`
- * (named `name`) do not chain through it; other sections pass. */
-bool nsym__dwarf5_section_ok(struct nsym_elf *ef, size_t index, const char *name);
-
-/* dwarf_units.c */
-int nsym__dwarf_index_units(struct nsym_dwarf *dw);
-struct nsym_unit *nsym__dwarf_unit_for(struct nsym_dwarf *dw, uint64_t addr);
-/* The unit whose DIEs include section offset `die`, or NULL. */
-struct nsym_unit *nsym__dwarf_unit_of_die(struct nsym_dwarf *dw, Dwarf_Off die);
-
-/* dwarf_die.c: the attributes we need from one DIE, read in one pass. */
-struct nsym_die_attrs {
-	uint64_t low, high;
-	uint8_t has_low, has_high, high_is_offset, has_ranges;
-	Dwarf_Off origin, specification;
-	uint8_t has_origin, has_specification;
-	const char *name, *linkage_name, *comp_dir;
-	uint64_t stmt_list;
-	uint8_t has_stmt_list;
-	uint16_t language;
-};
-/* Reads the attributes; when `ranges` is not NULL, also the DIE's address
- * ranges (low/high or DW_AT_ranges, with `base` for DWARF 4 lists, or
- * NSYM_BASE_OWN_LOW_PC for a unit DIE, whose own low_pc is the base). */
-#define NSYM_BASE_OWN_LOW_PC UINT64_MAX
-int nsym__die_read(struct nsym_die_attrs *out, struct nsym_dwarf *dw, Dwarf_Die die, uint64_t base,
-                   struct nsym_range_list *ranges);
 void nsym__range_list_free(struct nsym_range_list *list);
 /* Appends [lo, hi) unless it is empty or starts at a tombstone address. */
 int nsym__range_add(struct nsym_range_list *list, uint64_t lo, uint64_t hi);
+/* Entry `index` of the unit's .debug_addr contribution, or false. */
+bool nsym__dwarf_address(uint64_t *out, struct nsym_dwarf *dw, const struct nsym_cu *cu,
+                         uint64_t index);
+/* The DIE's low_pc as an address (DW_FORM_addr or an index into .debug_addr),
+ * or false. */
+bool nsym__die_low_pc(uint64_t *out, struct nsym_dwarf *dw, const struct nsym_cu *cu,
+                      const struct nsym_die *d);
+/* Appends the DIE's address ranges: low_pc/high_pc, or DW_AT_ranges as a
+ * DWARF 2-4 .debug_ranges list or a DWARF 5 .debug_rnglists list (by offset
+ * or by DW_FORM_rnglistx index), relative to cu->base. A damaged list gives
+ * the ranges before the damage; only NSYM_ENOMEM is an error. */
+int nsym__die_ranges(struct nsym_range_list *out, struct nsym_dwarf *dw, const struct nsym_cu *cu,
+                     const struct nsym_die *d);
+
+/* ---- dwarf_units.c ------------------------------------------------------ */
+
+/* Finds the DWARF sections of ef and indexes its units. NSYM_ENODEBUG when
+ * it has no .debug_info; NSYM_EDWARF when the chain of unit headers is
+ * broken. */
+int nsym__dwarf_open(struct nsym_dwarf **out, struct nsym_elf *ef);
+void nsym__dwarf_close(struct nsym_dwarf *dw);
+struct nsym_unit *nsym__dwarf_unit_for(struct nsym_dwarf *dw, uint64_t addr);
+/* The unit with code whose DIEs include section offset `die`, or NULL. */
+struct nsym_unit *nsym__dwarf_unit_of_die(struct nsym_dwarf *dw, uint64_t die);
+/* Any unit whose DIEs include section offset `die`, or NULL. */
+const struct nsym_cu *nsym__dwarf_cu_of_die(struct nsym_dwarf *dw, uint64_t die);
 
 /* dwarf_lines.c / dwarf_walk.c: filled on the unit's first lookup */
 int nsym__unit_read_lines(struct nsym_dwarf *dw, struct nsym_unit *unit);
@@ -163,8 +250,8 @@ int nsym__dwarf_each_source(struct nsym_dwarf *dw, int (*fn)(void *arg, const ch
 
 /* dwarf_names.c */
 /* The walked subprogram DIE at `die`, parsing its unit if needed; NULL when
- * the walk did not record it (then libdwarf reads it). */
-const struct nsym_sub *nsym__dwarf_sub(struct nsym_dwarf *dw, Dwarf_Off die);
+ * the walk did not record it (then it is read on its own). */
+const struct nsym_sub *nsym__dwarf_sub(struct nsym_dwarf *dw, uint64_t die);
 void nsym__name_cache_free(struct nsym_name_cache *cache);
 int nsym__scope_names(struct nsym_dwarf *dw, struct nsym_unit *unit, struct nsym_scope *scope);
 const char *nsym__unit_file(const struct nsym_unit *unit, uint64_t file);

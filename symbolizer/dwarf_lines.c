@@ -360,7 +360,7 @@ static int compare_rows(const void *pa, const void *pb)
 
 int nsym__unit_read_lines(struct nsym_dwarf *dw, struct nsym_unit *unit)
 {
-	struct line_ctx c = {.dw = dw, .unit = unit, .address_size = unit->address_size};
+	struct line_ctx c = {.dw = dw, .unit = unit, .address_size = unit->cu.address_size};
 	struct nsym_section line;
 	struct nsym_buf b;
 	uint64_t length;

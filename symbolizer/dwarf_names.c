@@ -90,7 +90,7 @@ void nsym__name_cache_free(struct nsym_name_cache *c)
 	free(c);
 }
 
-const struct nsym_sub *nsym__dwarf_sub(struct nsym_dwarf *dw, Dwarf_Off die)
+const struct nsym_sub *nsym__dwarf_sub(struct nsym_dwarf *dw, uint64_t die)
 {
 	struct nsym_unit *u = nsym__dwarf_unit_of_die(dw, die);
 	size_t at;
@@ -106,7 +106,7 @@ const struct nsym_sub *nsym__dwarf_sub(struct nsym_dwarf *dw, Dwarf_Off die)
  * generic arguments ("crate::m::sum<u32>") that legacy mangling drops. The
  * DIE may live in another unit (cross-crate inlining); that unit is parsed
  * if it was not, so the answer never depends on earlier lookups. */
-static const char *rust_dwarf_name(struct nsym_dwarf *dw, Dwarf_Off name_die, const char *name)
+static const char *rust_dwarf_name(struct nsym_dwarf *dw, uint64_t name_die, const char *name)
 {
 	struct nsym_unit *u = nsym__dwarf_unit_of_die(dw, name_die);
 	const struct nsym_sub *sub;
@@ -127,31 +127,26 @@ static const char *rust_dwarf_name(struct nsym_dwarf *dw, Dwarf_Off name_die, co
 	return full;
 }
 
-/* One step along the origin chain through libdwarf, for DIEs the walk did
- * not record (C++ declarations inside classes, other units' odd corners). */
-static Dwarf_Off read_with_libdwarf(struct nsym_dwarf *dw, Dwarf_Off off, const char **name,
-                                    const char **linkage)
+/* One step along the origin chain for a DIE the walk did not record (C++
+ * declarations inside classes, units without code): that DIE read on its
+ * own. */
+static uint64_t read_elsewhere(struct nsym_dwarf *dw, uint64_t off, const char **name,
+                               const char **linkage)
 {
-	struct nsym_die_attrs a;
-	Dwarf_Die die = NULL;
-	Dwarf_Error err = NULL;
+	const struct nsym_cu *cu = nsym__dwarf_cu_of_die(dw, off);
+	struct nsym_die d;
 
-	if (dwarf_offdie_b(dw->dbg, off, 1, &die, &err) != DW_DLV_OK) {
-		if (err != NULL)
-			dwarf_dealloc_error(dw->dbg, err);
+	if (cu == NULL || nsym__die_at(&d, dw, cu, off) != 0)
 		return 0;
-	}
-	nsym__die_read(&a, dw, die, 0, NULL);
-	dwarf_dealloc_die(die);
-	*name = a.name;
-	*linkage = a.linkage_name;
-	return a.has_origin ? a.origin : a.has_specification ? a.specification : 0;
+	*name = nsym__die_string(dw, cu, &d.name);
+	*linkage = nsym__die_string(dw, cu, &d.linkage);
+	return d.origin != 0 ? d.origin : d.specification;
 }
 
 int nsym__scope_names(struct nsym_dwarf *dw, struct nsym_unit *unit, struct nsym_scope *scope)
 {
 	const char *linkage = scope->own_linkage, *name = scope->own_name;
-	Dwarf_Off off = scope->origin, name_die = name != NULL ? scope->die : 0;
+	uint64_t off = scope->origin, name_die = name != NULL ? scope->die : 0;
 
 	(void)unit;
 	if (scope->names_done)
@@ -159,11 +154,11 @@ int nsym__scope_names(struct nsym_dwarf *dw, struct nsym_unit *unit, struct nsym
 	for (int hop = 0; hop < NSYM_MAX_NAME_LINKS && off != 0 && linkage == NULL; hop++) {
 		const struct nsym_sub *sub = nsym__dwarf_sub(dw, off);
 		const char *n = NULL, *l = NULL;
-		Dwarf_Off next;
+		uint64_t next;
 		if (sub != NULL) {
 			n = sub->name, l = sub->linkage, next = sub->origin;
 		} else {
-			next = read_with_libdwarf(dw, off, &n, &l);
+			next = read_elsewhere(dw, off, &n, &l);
 		}
 		linkage = l;
 		if (name == NULL && n != NULL) {

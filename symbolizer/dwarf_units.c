@@ -1,35 +1,97 @@
 /*
- * The unit index: every compilation unit's address ranges, read from its
- * unit DIE (low/high pc or DW_AT_ranges), sorted for binary search. We read
- * the unit DIEs rather than .debug_aranges because aranges is often missing
- * or incomplete (rustc before 1.41, many C objects). Reading one DIE per unit
- * is cheap; lines and scopes wait for the first lookup in that unit.
+ * Opening a file's DWARF and the unit index: every unit header of
+ * .debug_info read in turn, every unit DIE read for its address ranges
+ * (low/high pc or DW_AT_ranges), and the ranges sorted for binary search.
+ * We read the unit DIEs rather than .debug_aranges because aranges is often
+ * missing or incomplete (rustc before 1.41, many C objects). Reading one DIE
+ * per unit is cheap; lines and scopes wait for the first lookup in that
+ * unit.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "dwarf_internal.h"
 
-/* What libdwarf read of a unit header. */
-struct unit_header {
-	Dwarf_Off offset, next, abbrev_offset;
-	Dwarf_Half version, address_size, offset_size;
-};
+/* Reads the unit header at `offset` of .debug_info into cu and gives the
+ * offset of the next unit. Header layouts: DWARF 4 section 7.5.1, DWARF 5
+ * section 7.5.1 (with a unit type, and the extra fields of type, skeleton
+ * and split units). NSYM_EDWARF when the header cannot be read, which
+ * also loses the way to the next one. */
+static int read_header(struct nsym_cu *cu, uint64_t *next, const struct nsym_section *info,
+                       uint64_t offset, bool big_endian)
+{
+	struct nsym_buf b = {info->data + offset, info->data + info->size, big_endian, false};
+	uint64_t length = nsym_buf_uint(&b, 4);
+	uint8_t unit_type = DW_UT_compile;
 
-static int add_unit(struct nsym_dwarf *dw, Dwarf_Die cu_die, const struct unit_header *h)
+	memset(cu, 0, sizeof(*cu));
+	cu->header = offset;
+	cu->offset_size = 4;
+	if (length == 0xffffffff) {
+		length = nsym_buf_uint(&b, 8);
+		cu->offset_size = 8;
+	} else if (length >= 0xfffffff0) {
+		return NSYM_EDWARF; /* reserved values */
+	}
+	if (b.bad || length > (uint64_t)(b.end - b.p))
+		return NSYM_EDWARF;
+	b.end = b.p + length;
+	cu->end = (uint64_t)(b.end - info->data);
+	cu->version = (uint16_t)nsym_buf_uint(&b, 2);
+	if (cu->version < 2 || cu->version > 5)
+		return NSYM_EDWARF;
+	if (cu->version == 5) {
+		unit_type = nsym_buf_u8(&b);
+		cu->address_size = nsym_buf_u8(&b);
+		cu->abbrev_offset = nsym_buf_uint(&b, cu->offset_size);
+	} else {
+		cu->abbrev_offset = nsym_buf_uint(&b, cu->offset_size);
+		cu->address_size = nsym_buf_u8(&b);
+	}
+	switch (unit_type) {
+	case DW_UT_compile:
+	case DW_UT_partial:
+		break;
+	case DW_UT_skeleton:
+	case DW_UT_split_compile:
+		nsym_buf_skip(&b, 8); /* dwo_id */
+		break;
+	case DW_UT_type:
+	case DW_UT_split_type:
+		nsym_buf_skip(&b, 8 + (uint64_t)cu->offset_size); /* signature, type offset */
+		break;
+	default:
+		return NSYM_EDWARF;
+	}
+	if (b.bad)
+		return NSYM_EDWARF;
+	cu->die = (uint64_t)(b.p - info->data);
+	*next = cu->end;
+	return 0;
+}
+
+/* Reads the unit DIE of cu: its bases go into cu; when it has code, the
+ * unit joins the index with its ranges. A unit DIE that cannot be read
+ * leaves the unit out, as one without code. */
+static int add_unit(struct nsym_dwarf *dw, struct nsym_cu *cu)
 {
 	struct nsym_range_list ranges = {0};
-	struct nsym_die_attrs a;
 	struct nsym_unit *unit;
-	Dwarf_Off off = 0;
-	Dwarf_Error err = NULL;
+	struct nsym_die d;
 	int rc;
 
-	if (dwarf_dieoffset(cu_die, &off, &err) != DW_DLV_OK) {
-		dwarf_dealloc_error(dw->dbg, err);
+	cu->str_offsets_base = cu->offset_size == 8 ? 16 : 8; /* past a header */
+	if (nsym__die_unit(&d, dw, cu) != 0)
 		return 0;
-	}
-	rc = nsym__die_read(&a, dw, cu_die, NSYM_BASE_OWN_LOW_PC, &ranges);
+	if (d.has_addr_base)
+		cu->addr_base = d.addr_base;
+	if (d.has_rnglists_base)
+		cu->rnglists_base = d.rnglists_base;
+	if (d.has_str_offsets_base)
+		cu->str_offsets_base = d.str_offsets_base;
+	if (!nsym__die_low_pc(&cu->base, dw, cu, &d))
+		cu->base = 0;
+	rc = nsym__die_ranges(&ranges, dw, cu, &d);
 	if (rc == 0 && ranges.count > 0)
 		rc = nsym__grow((void **)&dw->units, &dw->units_cap, dw->nunits + 1,
 		                sizeof(*dw->units));
@@ -42,18 +104,11 @@ static int add_unit(struct nsym_dwarf *dw, Dwarf_Die cu_die, const struct unit_h
 	}
 	unit = &dw->units[dw->nunits];
 	memset(unit, 0, sizeof(*unit));
-	unit->die = off;
-	unit->base = a.has_low ? a.low : 0;
-	unit->version = h->version;
-	unit->header = h->offset;
-	unit->end = h->next;
-	unit->abbrev_offset = h->abbrev_offset;
-	unit->address_size = (uint8_t)h->address_size;
-	unit->offset_size = (uint8_t)h->offset_size;
-	unit->language = a.language;
-	unit->stmt_list = a.stmt_list;
-	unit->has_stmt_list = a.has_stmt_list;
-	unit->comp_dir = a.comp_dir;
+	unit->cu = *cu;
+	unit->language = (uint16_t)d.language;
+	unit->stmt_list = d.stmt_list;
+	unit->has_stmt_list = d.has_stmt_list;
+	unit->comp_dir = nsym__die_string(dw, cu, &d.comp_dir);
 	for (size_t i = 0; i < ranges.count; i++) {
 		struct nsym_unit_range *r = &dw->uranges[dw->nuranges++];
 		r->lo = ranges.items[i].lo;
@@ -75,47 +130,68 @@ static int compare_unit_ranges(const void *pa, const void *pb)
 	return a->unit < b->unit ? -1 : a->unit > b->unit;
 }
 
-int nsym__dwarf_index_units(struct nsym_dwarf *dw)
+static int index_units(struct nsym_dwarf *dw, const struct nsym_section *info)
 {
-	Dwarf_Error err = NULL;
-	Dwarf_Off offset = 0;
+	uint64_t offset = 0;
 
-	for (;;) {
-		Dwarf_Unsigned header_length = 0, typeoffset = 0, next = 0;
-		Dwarf_Half version = 0, address_size = 0, length_size = 0, ext_size = 0;
-		Dwarf_Half cu_type = 0;
-		Dwarf_Off abbrev = 0;
-		Dwarf_Sig8 sig;
-		Dwarf_Die cu_die = NULL;
-		int rc = dwarf_next_cu_header_d(dw->dbg, 1, &header_length, &version, &abbrev,
-		                                &address_size, &length_size, &ext_size, &sig,
-		                                &typeoffset, &next, &cu_type, &err);
-		if (rc == DW_DLV_NO_ENTRY)
-			break;
-		if (rc == DW_DLV_ERROR) {
-			rc = nsym__fail(NSYM_EDWARF, dw->ef->path, "damaged unit header: %s",
-			                dwarf_errmsg(err));
-			dwarf_dealloc_error(dw->dbg, err);
-			return rc;
-		}
-		struct unit_header h = {offset, next, abbrev, version, address_size, length_size};
-		offset = next;
-		if (dwarf_siblingof_b(dw->dbg, NULL, 1, &cu_die, &err) != DW_DLV_OK) {
-			if (err != NULL)
-				dwarf_dealloc_error(dw->dbg, err);
-			err = NULL;
+	while (offset < info->size) {
+		struct nsym_cu cu;
+		int rc = read_header(&cu, &offset, info, offset, dw->big_endian);
+		if (rc != 0)
+			return nsym__fail(rc, dw->ef->path,
+			                  "damaged unit header at offset 0x%llx of .debug_info",
+			                  (unsigned long long)cu.header);
+		/* other address sizes are for machines we do not read */
+		if (cu.address_size != 4 && cu.address_size != 8)
 			continue;
-		}
-		rc = (address_size == 4 || address_size == 8) &&
-		             (length_size == 4 || length_size == 8)
-		         ? add_unit(dw, cu_die, &h)
-		         : 0;
-		dwarf_dealloc_die(cu_die);
+		rc = add_unit(dw, &cu);
+		if (rc == 0)
+			rc = nsym__grow((void **)&dw->cus, &dw->cus_cap, dw->ncus + 1,
+			                sizeof(*dw->cus));
 		if (rc != 0)
 			return nsym__fail(rc, dw->ef->path, NULL);
+		dw->cus[dw->ncus++] = cu;
 	}
 	if (dw->nuranges > 1)
 		qsort(dw->uranges, dw->nuranges, sizeof(*dw->uranges), compare_unit_ranges);
+	return 0;
+}
+
+int nsym__dwarf_open(struct nsym_dwarf **out, struct nsym_elf *ef)
+{
+	struct nsym_dwarf *dw;
+	struct nsym_section info;
+	size_t info_index = nsym__elf_find_section(ef, ".debug_info");
+	int rc;
+
+	*out = NULL;
+	if (info_index == 0)
+		return nsym__fail(NSYM_ENODEBUG, ef->path, "no DWARF debug information");
+	rc = nsym__elf_section_data(&info, ef, info_index);
+	if (rc == NSYM_ENOENT || (rc == 0 && info.size == 0))
+		return nsym__fail(NSYM_ENODEBUG, ef->path, "no DWARF debug information");
+	if (rc != 0)
+		return nsym__fail(rc, ef->path, "cannot read .debug_info");
+	dw = calloc(1, sizeof(*dw));
+	if (dw == NULL)
+		return nsym__fail(NSYM_ENOMEM, ef->path, NULL);
+	dw->ef = ef;
+	dw->big_endian = ef->ehdr.e_ident[EI_DATA] == ELFDATA2MSB;
+	dw->info_index = info_index;
+	dw->abbrev_index = nsym__elf_find_section(ef, ".debug_abbrev");
+	dw->addr_index = nsym__elf_find_section(ef, ".debug_addr");
+	dw->ranges_index = nsym__elf_find_section(ef, ".debug_ranges");
+	dw->rnglists_index = nsym__elf_find_section(ef, ".debug_rnglists");
+	dw->str_index = nsym__elf_find_section(ef, ".debug_str");
+	dw->line_index = nsym__elf_find_section(ef, ".debug_line");
+	dw->line_str_index = nsym__elf_find_section(ef, ".debug_line_str");
+	dw->str_offsets_index = nsym__elf_find_section(ef, ".debug_str_offsets");
+	rc = index_units(dw, &info);
+	if (rc != 0) {
+		nsym__dwarf_close(dw);
+		return rc;
+	}
+	*out = dw;
 	return 0;
 }
 
@@ -133,14 +209,23 @@ struct nsym_unit *nsym__dwarf_unit_for(struct nsym_dwarf *dw, uint64_t addr)
 	return NULL;
 }
 
-struct nsym_unit *nsym__dwarf_unit_of_die(struct nsym_dwarf *dw, Dwarf_Off die)
+struct nsym_unit *nsym__dwarf_unit_of_die(struct nsym_dwarf *dw, uint64_t die)
 {
 	/* units are indexed in section order */
-	size_t lo = NSYM_UPPER_BOUND(dw->units, dw->nunits, struct nsym_unit, header, die);
+	size_t lo = NSYM_UPPER_BOUND(dw->units, dw->nunits, struct nsym_unit, cu.header, die);
 
-	if (lo == 0 || die >= dw->units[lo - 1].end)
+	if (lo == 0 || die >= dw->units[lo - 1].cu.end)
 		return NULL;
 	return &dw->units[lo - 1];
+}
+
+const struct nsym_cu *nsym__dwarf_cu_of_die(struct nsym_dwarf *dw, uint64_t die)
+{
+	size_t lo = NSYM_UPPER_BOUND(dw->cus, dw->ncus, struct nsym_cu, header, die);
+
+	if (lo == 0 || die >= dw->cus[lo - 1].end)
+		return NULL;
+	return &dw->cus[lo - 1];
 }
 
 int nsym__unit_parse(struct nsym_dwarf *dw, struct nsym_unit *unit)
@@ -183,16 +268,14 @@ void nsym__unit_release(struct nsym_unit *unit)
 
 void nsym__dwarf_close(struct nsym_dwarf *dw)
 {
-	Dwarf_Error err = NULL;
-
 	if (dw == NULL)
 		return;
 	for (size_t i = 0; i < dw->nunits; i++)
 		nsym__unit_release(&dw->units[i]);
 	free(dw->units);
 	free(dw->uranges);
+	free(dw->cus);
+	nsym__abbrevs_free(&dw->last_abbrevs);
 	nsym__name_cache_free(dw->names);
-	if (dw->dbg != NULL)
-		dwarf_object_finish(dw->dbg, &err);
 	free(dw);
 }

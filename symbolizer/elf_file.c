@@ -267,27 +267,6 @@ static int decompress_section(struct nsym_elf *ef, size_t i, const char *name, u
 	return 0;
 }
 
-uint64_t nsym__elf_inflated_size(struct nsym_elf *ef, size_t i)
-{
-	Elf_Scn *scn = elf_getscn(ef->elf, i);
-	GElf_Shdr sh;
-	GElf_Chdr ch;
-	Elf_Data *raw;
-	uint64_t size = 0;
-
-	if (scn == NULL || gelf_getshdr(scn, &sh) == NULL)
-		return 0;
-	if (sh.sh_flags & SHF_COMPRESSED)
-		return gelf_getchdr(scn, &ch) != NULL ? ch.ch_size : 0;
-	raw = elf_rawdata(scn, NULL);
-	if (raw == NULL || raw->d_buf == NULL || raw->d_size < 12 ||
-	    memcmp(raw->d_buf, "ZLIB", 4) != 0)
-		return sh.sh_size;
-	for (int b = 4; b < 12; b++)
-		size = (size << 8) | ((const unsigned char *)raw->d_buf)[b];
-	return size;
-}
-
 static int load_section(struct nsym_elf *ef, size_t i)
 {
 	GElf_Shdr sh;

@@ -55,9 +55,6 @@ const char *nsym__elf_section_name(struct nsym_elf *ef, size_t i, GElf_Shdr *out
 /* Index of the first section named `name` (".zdebug_x" matches ".debug_x"),
  * or 0 when there is none. */
 size_t nsym__elf_find_section(struct nsym_elf *ef, const char *name);
-/* The size of section i once inflated, read from its compression header
- * without inflating it. */
-uint64_t nsym__elf_inflated_size(struct nsym_elf *ef, size_t i);
 /* Contents of section i, decompressed once and cached. SHT_NOBITS sections
  * give NSYM_ENOENT. */
 int nsym__elf_section_data(struct nsym_section *out, struct nsym_elf *ef, size_t i);
