@@ -45,11 +45,13 @@ max_len() {
   esac
 }
 
-# Seed folders a harness reads besides its own corpus (never written).
+# Seed folders a harness reads besides its own corpus (never written); the
+# build makes $build/fuzz-seeds/ from the fixtures (tests/fuzz/damaged-seeds.sh).
 seed_dirs() {
   case "$1" in
     file) echo tests/fuzz/corpus/macho tests/fuzz/corpus/pe tests/fuzz/corpus/pdb \
       tests/fuzz/corpus/elf_identity ;;
+    symbolizer) echo "$build/fuzz-seeds/symbolizer" ;;
   esac
 }
 
@@ -88,7 +90,7 @@ for n in "${names[@]}"; do
   fi
   targets+=("fuzz_$n")
 done
-cmake --build "$build" -j "$JOBS" --target "${targets[@]}"
+cmake --build "$build" -j "$JOBS" --target "${targets[@]}" fuzz_seeds
 
 status=0
 for n in "${names[@]}"; do

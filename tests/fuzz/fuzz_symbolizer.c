@@ -3,9 +3,8 @@
  * own debug file (so no search leaves the input), then lookups spread over
  * the executable sections the input's section headers name, and at a few
  * addresses read from it, with and without inline chains. Covers the ELF
- * reader, section inflation, the DWARF 5 header screen, libdwarf's unit, DIE
- * and line-table reading under our walkers, name demangling and the
- * symbol-table fallback.
+ * reader, section inflation, the unit index, DIE, range-list and line-table
+ * decoders, name chains, demangling and the symbol-table fallback.
  */
 #include <elf.h>
 #include <stdbool.h>

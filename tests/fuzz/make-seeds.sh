@@ -6,9 +6,10 @@
 # big-endian, riscv64), the C fixture addon (built here by
 # tests/fixtures/build.sh with this machine's folders mapped to /seed-src
 # and /seed-include, so that no seed carries a path of the machine it was
-# made on), and symcaches written by NAPI_SYMBOLS for some of them. The
-# checked-in corpus started from these; run it again when a format changes,
-# then merge (scripts/fuzz.sh --merge).
+# made on) with the damaged copies of damaged-seeds.sh, and symcaches
+# written by NAPI_SYMBOLS for some of them. The checked-in corpus started
+# from these; run it again when a format changes, then merge
+# (scripts/fuzz.sh --merge).
 #
 #   tests/fuzz/make-seeds.sh NAPI_SYMBOLS OUTDIR
 #   e.g. tests/fuzz/make-seeds.sh build/cli/napi-symbols /tmp/seeds
@@ -62,6 +63,9 @@ for f in small.so small.so.stripped small.so.debug small.so.split small-nobuildi
   cp "$f" "$out/elf_identity/"
 done
 cp "$fixtures/c/addon.node" "$out/symbolizer/c-addon.node"
+# Damaged copies of it that once crashed the library; the build makes
+# these too (build/fuzz-seeds/), so the corpus need not keep them.
+"$here/damaged-seeds.sh" "$fixtures" "$out"
 cp "$fixtures/c/addon.node.stripped" "$out/elf_identity/c-addon.node.stripped"
 
 # symcache NAME FILE: the symcache napi-symbols writes for FILE.

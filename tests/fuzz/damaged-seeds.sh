@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Writes OUTDIR/NAME/ seeds made by damaging the fixture addons in
+# FIXTURES_DIR (tests/fixtures/build.sh's output), one per file that once
+# brought the library down, so that fuzzing starts next to each:
+#
+#   symbolizer/c-addon-rnglists-into-next-section
+#       the C addon with .debug_rnglists' sh_size raised by 16 bytes, into
+#       the section after it: libdwarf 20210528 double-freed on it (issue 13)
+#
+# The build runs it into build/fuzz-seeds/ (tests/fuzz/CMakeLists.txt), which
+# fuzz.replay.NAME and scripts/fuzz.sh read besides corpus/NAME/, so these
+# binaries are not kept in git; make-seeds.sh runs it too.
+#
+#   tests/fuzz/damaged-seeds.sh FIXTURES_DIR OUTDIR
+set -euo pipefail
+
+if [ $# -ne 2 ]; then
+  echo "usage: damaged-seeds.sh FIXTURES_DIR OUTDIR" >&2
+  exit 129
+fi
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+fixtures=$1 out=$2
+mkdir -p "$out/symbolizer"
+"$here/../fixtures/set-section-size.sh" "$fixtures/c/addon.node" .debug_rnglists +0x10 \
+  "$out/symbolizer/c-addon-rnglists-into-next-section" >/dev/null
