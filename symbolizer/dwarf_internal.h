@@ -226,8 +226,9 @@ int nsym__die_ranges(struct nsym_range_list *out, struct nsym_dwarf *dw, const s
 /* ---- dwarf_units.c ------------------------------------------------------ */
 
 /* Finds the DWARF sections of ef and indexes its units. NSYM_ENODEBUG when
- * it has no .debug_info; NSYM_EDWARF when the chain of unit headers is
- * broken. */
+ * it has no .debug_info, or the error that kept .debug_info from being read
+ * (inflating it). A unit header that breaks the chain of units ends the
+ * index there; the units before it stay. */
 int nsym__dwarf_open(struct nsym_dwarf **out, struct nsym_elf *ef);
 void nsym__dwarf_close(struct nsym_dwarf *dw);
 struct nsym_unit *nsym__dwarf_unit_for(struct nsym_dwarf *dw, uint64_t addr);

@@ -138,9 +138,7 @@ static int index_units(struct nsym_dwarf *dw, const struct nsym_section *info)
 		struct nsym_cu cu;
 		int rc = read_header(&cu, &offset, info, offset, dw->big_endian);
 		if (rc != 0)
-			return nsym__fail(rc, dw->ef->path,
-			                  "damaged unit header at offset 0x%llx of .debug_info",
-			                  (unsigned long long)cu.header);
+			break; /* no way to the units after it: keep those before */
 		/* other address sizes are for machines we do not read */
 		if (cu.address_size != 4 && cu.address_size != 8)
 			continue;
