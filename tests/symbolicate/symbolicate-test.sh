@@ -181,6 +181,21 @@ server)
   rm -rf "$DEBUGINFOD_CACHE_PATH"
   run 0 -s --server http://127.0.0.1:1 "$work/issue.md"
   [[ "$out" == *"#0 ?? in addon.node+0x$fault [addon] (the fetch failed: "* ]] || fail "server down: $out" ;;
+server-damaged)
+  # issue 13: a debug file whose .debug_rnglists runs 16 bytes into the next
+  # section (one flipped byte of sh_size) is uploaded; every client that
+  # fetches it, then reads it from its cache, must still answer
+  "$(dirname "$0")/../fixtures/set-section-size.sh" "$dbg" .debug_rnglists +0x10 \
+    "$work/addon.node.debug" >/dev/null || fail "cannot damage the debug file"
+  listen "$nsym" serve --store "$work/store" --listen 127.0.0.1:0
+  token=$("$nsym" token create --store "$work/store" --scope upload --name ci) || fail "token"
+  "$nsym" upload -q --server "$url" --token "$token" "$work/addon.node.debug" || fail "upload"
+  mkdir -p "$work/app/node_modules/c-addon"; cp "$stripped" "$work/app/node_modules/c-addon/addon.node"
+  write_report "$work/r.json" "$work/app/node_modules/c-addon/addon.node"
+  run 0 -s --server "$url" "$work/r.json"; check_frames
+  cmp -s "$DEBUGINFOD_CACHE_PATH/$id/debuginfo" "$work/addon.node.debug" || fail "not kept in the cache"
+  kill "${pids[0]}"; wait "${pids[0]}" 2>/dev/null
+  run 0 -s --server http://127.0.0.1:1 "$work/r.json"; check_frames ;;
 no-symbols)
   write_issue "$work/issue.md"
   run 0 -s "$work/issue.md" # no server anywhere
