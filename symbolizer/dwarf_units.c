@@ -169,7 +169,7 @@ int nsym__dwarf_open(struct nsym_dwarf **out, struct nsym_elf *ef)
 	if (rc == NSYM_ENOENT || (rc == 0 && info.size == 0))
 		return nsym__fail(NSYM_ENODEBUG, ef->path, "no DWARF debug information");
 	if (rc != 0)
-		return nsym__fail(rc, ef->path, "cannot read .debug_info");
+		return rc; /* the section reader said why */
 	dw = calloc(1, sizeof(*dw));
 	if (dw == NULL)
 		return nsym__fail(NSYM_ENOMEM, ef->path, NULL);

@@ -227,6 +227,18 @@ bad:
 	return NSYM_ETRUNC;
 }
 
+/* The most `in_size` compressed bytes can inflate to, by the formats
+ * themselves: deflate codes at most 258 bytes in 2 bits (1032:1, RFC 1951);
+ * zstd at most a 128 KiB block from a 4-byte RLE block (32768:1, RFC 8878
+ * section 3.1.1.2). A header that claims more is not believed, so a few
+ * bytes cannot make us allocate gigabytes. */
+static uint64_t inflate_bound(unsigned kind, size_t in_size)
+{
+	uint64_t ratio = kind == ELFCOMPRESS_ZSTD ? 32768 : 1032;
+
+	return in_size > UINT64_MAX / ratio ? UINT64_MAX : (uint64_t)in_size * ratio;
+}
+
 /* Reads the compression header of an SHF_COMPRESSED section or the "ZLIB"
  * prefix of a .zdebug one, then inflates what follows. */
 static int decompress_section(struct nsym_elf *ef, size_t i, const char *name, uint64_t flags,
@@ -257,6 +269,12 @@ static int decompress_section(struct nsym_elf *ef, size_t i, const char *name, u
 	}
 	if (hdr_size > raw_size)
 		return nsym__fail(NSYM_ETRUNC, ef->path, "section %s is truncated", name);
+	if ((kind == ELFCOMPRESS_ZLIB || kind == ELFCOMPRESS_ZSTD) &&
+	    out_size > inflate_bound(kind, raw_size - hdr_size))
+		return nsym__fail(
+		    NSYM_ETRUNC, ef->path,
+		    "section %s claims %zu bytes inflated from %zu, more than %s gives", name,
+		    out_size, raw_size - hdr_size, kind == ELFCOMPRESS_ZSTD ? "zstd" : "zlib");
 	rc = inflate_into(&ef->owned[i], out_size, raw + hdr_size, raw_size - hdr_size, kind);
 	if (rc == NSYM_EUNSUPPORTED)
 		return nsym__fail(rc, ef->path, "section %s uses compression type %u", name, kind);

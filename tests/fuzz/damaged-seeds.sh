@@ -6,6 +6,10 @@
 #   symbolizer/c-addon-rnglists-into-next-section
 #       the C addon with .debug_rnglists' sh_size raised by 16 bytes, into
 #       the section after it: libdwarf 20210528 double-freed on it (issue 13)
+#   symbolizer/c-addon-zlib-line-claims-3gib
+#       the zlib-compressed C addon whose .debug_line claims 3 GiB inflated:
+#       the section reader allocated that much before finding out (the fuzz
+#       run for issue 13 found it)
 #
 # The build runs it into build/fuzz-seeds/ (tests/fuzz/CMakeLists.txt), which
 # fuzz.replay.NAME and scripts/fuzz.sh read besides corpus/NAME/, so these
@@ -21,5 +25,8 @@ fi
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 fixtures=$1 out=$2
 mkdir -p "$out/symbolizer"
-"$here/../fixtures/set-section-size.sh" "$fixtures/c/addon.node" .debug_rnglists +0x10 \
+damage="$here/../fixtures/damage-section.sh"
+"$damage" "$fixtures/c/addon.node" .debug_rnglists sh_size +0x10 \
   "$out/symbolizer/c-addon-rnglists-into-next-section" >/dev/null
+"$damage" "$fixtures/c/addon-zlib.node" .debug_line ch_size 0xc0000000 \
+  "$out/symbolizer/c-addon-zlib-line-claims-3gib" >/dev/null

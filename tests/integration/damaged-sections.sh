@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Debug sections whose size runs past their data, as one flipped byte of an
-# uploaded file makes them (issue 13): `symbolize` must answer or refuse the
-# file with one clear error, never crash. Each case damages a fixture with
-# tests/fixtures/set-section-size.sh at test time. A section that runs into
+# Debug sections whose sizes lie, as one flipped byte of an uploaded file
+# makes them (issue 13): `symbolize` must answer or refuse the file with one
+# clear error, never crash. Each case damages a fixture with
+# tests/fixtures/damage-section.sh at test time. A section that runs into
 # the bytes after it still holds all of its own lists, so the damaged file
 # must answer exactly as the fixture does; one that runs past the end of the
-# file is refused. Usage: damaged-sections.sh NAPI_SYMBOLS FIXTURES_DIR CASE
+# file is refused, and so is a compressed .debug_info that claims more than
+# its bytes can inflate to, before anything that size is allocated.
+# Usage: damaged-sections.sh NAPI_SYMBOLS FIXTURES_DIR CASE
 set -uo pipefail
 nsym="$1" fixtures="$2" case_name="$3"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -14,9 +16,10 @@ trap 'rm -rf "$work"' EXIT
 
 fail() { echo "FAIL [$case_name]: $*" >&2; exit 1; }
 
-# damage FIXTURE SECTION SIZE: $work/damaged, FIXTURE with SECTION's size set
+# damage FIXTURE SECTION FIELD VALUE: $work/damaged, FIXTURE with one field
+# of SECTION set (damage-section.sh)
 damage() {
-  "$here/../fixtures/set-section-size.sh" "$fixtures/$1" "$2" "$3" "$work/damaged" ||
+  "$here/../fixtures/damage-section.sh" "$fixtures/$1" "$2" "$3" "$4" "$work/damaged" ||
     fail "cannot damage $1"
 }
 
@@ -66,24 +69,28 @@ refused() {
 case "$case_name" in
 rnglists-into-next-section)
   # the issue's file: 0xea -> 0xfa, into the padding and .symtab after it
-  damage c/addon.node .debug_rnglists +0x10
+  damage c/addon.node .debug_rnglists sh_size +0x10
   answers_as_fixture c/addon.node ;;
 rnglists-to-end-of-file)
-  damage c/addon.node .debug_rnglists eof
+  damage c/addon.node .debug_rnglists sh_size eof
   answers_as_fixture c/addon.node ;;
 rnglists-past-end-of-file)
-  damage c/addon.node .debug_rnglists eof+1
+  damage c/addon.node .debug_rnglists sh_size eof+1
   refused "past the end of the file" ;;
 ranges-into-next-section)
-  damage c/addon-dwarf4.node .debug_ranges +0x10
+  damage c/addon-dwarf4.node .debug_ranges sh_size +0x10
   answers_as_fixture c/addon-dwarf4.node ;;
 clang-rnglists-into-next-section)
   # clang: DW_FORM_rnglistx through DW_AT_rnglists_base
-  damage c/addon-clang.node .debug_rnglists +0x10
+  damage c/addon-clang.node .debug_rnglists sh_size +0x10
   answers_as_fixture c/addon-clang.node ;;
 clang-addr-into-next-section)
-  damage c/addon-clang.node .debug_addr +0x10
+  damage c/addon-clang.node .debug_addr sh_size +0x10
   answers_as_fixture c/addon-clang.node ;;
+zlib-info-claims-3gib)
+  # 2.7 KB of zlib data cannot give more than 2.8 MB (deflate: 1032:1)
+  damage c/addon-zlib.node .debug_info ch_size 0xc0000000
+  refused "section .debug_info claims 3221225472 bytes inflated from" ;;
 *)
   fail "no such case" ;;
 esac

@@ -185,7 +185,7 @@ server-damaged)
   # issue 13: a debug file whose .debug_rnglists runs 16 bytes into the next
   # section (one flipped byte of sh_size) is uploaded; every client that
   # fetches it, then reads it from its cache, must still answer
-  "$(dirname "$0")/../fixtures/set-section-size.sh" "$dbg" .debug_rnglists +0x10 \
+  "$(dirname "$0")/../fixtures/damage-section.sh" "$dbg" .debug_rnglists sh_size +0x10 \
     "$work/addon.node.debug" >/dev/null || fail "cannot damage the debug file"
   listen "$nsym" serve --store "$work/store" --listen 127.0.0.1:0
   token=$("$nsym" token create --store "$work/store" --scope upload --name ci) || fail "token"
