@@ -269,15 +269,15 @@ static int decompress_section(struct nsym_elf *ef, size_t i, const char *name, u
 	}
 	if (hdr_size > raw_size)
 		return nsym__fail(NSYM_ETRUNC, ef->path, "section %s is truncated", name);
-	if ((kind == ELFCOMPRESS_ZLIB || kind == ELFCOMPRESS_ZSTD) &&
-	    out_size > inflate_bound(kind, raw_size - hdr_size))
+	if (kind != ELFCOMPRESS_ZLIB && kind != ELFCOMPRESS_ZSTD)
+		return nsym__fail(NSYM_EUNSUPPORTED, ef->path,
+		                  "section %s uses compression type %u", name, kind);
+	if (out_size > inflate_bound(kind, raw_size - hdr_size))
 		return nsym__fail(
 		    NSYM_ETRUNC, ef->path,
 		    "section %s claims %zu bytes inflated from %zu, more than %s gives", name,
 		    out_size, raw_size - hdr_size, kind == ELFCOMPRESS_ZSTD ? "zstd" : "zlib");
 	rc = inflate_into(&ef->owned[i], out_size, raw + hdr_size, raw_size - hdr_size, kind);
-	if (rc == NSYM_EUNSUPPORTED)
-		return nsym__fail(rc, ef->path, "section %s uses compression type %u", name, kind);
 	if (rc != 0)
 		return nsym__fail(rc, ef->path, "section %s cannot be decompressed", name);
 	ef->loaded[i].data = ef->owned[i];
