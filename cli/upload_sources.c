@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sha256.h"
+#include "napi_symbols_util.h"
 #include "upload.h"
 
 struct source_run {
@@ -28,22 +28,23 @@ struct source_run {
 
 static bool sha256_file(char *out, const char *path)
 {
-	unsigned char buf[65536], digest[NSYM_SHA256_SIZE];
-	struct nsym_sha256 ctx;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
+	unsigned char buf[65536];
+	nsym_hash *h = NULL;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = -1;
+	ssize_t n = 0;
 
-	if (fd < 0)
-		return false;
-	nsym_sha256_init(&ctx);
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		nsym_sha256_update(&ctx, buf, (size_t)n);
-	close(fd);
-	if (n < 0)
-		return false;
-	nsym_sha256_final(digest, &ctx);
-	nsym_sha256_hex(out, digest);
-	return true;
+	if (fd >= 0 && (rc = nsym_hash_new(&h, NSYM_HASH_SHA256)) == 0) {
+		while (rc == 0 && (n = read(fd, buf, sizeof(buf))) > 0)
+			rc = nsym_hash_update(h, buf, (size_t)n);
+		if (rc == 0 && n == 0)
+			rc = nsym_hash_final_hex(out, h);
+		else
+			rc = -1;
+	}
+	if (fd >= 0)
+		close(fd);
+	nsym_hash_free(h);
+	return rc == 0;
 }
 
 static size_t ignore(char *data, size_t size, size_t count, void *arg)

@@ -29,6 +29,7 @@ enum nsym_hash_kind {
 	NSYM_HASH_SHA256 /* blobs by content, tokens, sources */
 };
 #define NSYM_HASH_MAX_SIZE 32 /* bytes of the largest digest */
+#define NSYM_SHA256_HEX    65 /* a SHA-256 in hex, with its NUL */
 
 /* A running hash; opaque. Not for use by two threads at once. */
 typedef struct nsym_hash nsym_hash;

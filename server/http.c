@@ -497,6 +497,8 @@ static int dispatch(struct mg_connection *conn, void *data)
 		mg_disable_connection_keep_alive(conn);
 	nsym_metrics_request(r.route >= 0 ? nsym_routes[r.route].name : "other", r.status, r.bytes);
 	log_request(&r, now_ms() - start);
+	if (r.close)
+		nsym_request_linger(conn);
 	free(path);
 	free(sent);
 	return r.status > 0 ? r.status : 500;

@@ -133,7 +133,8 @@ static int answer_existing(struct nsym_upload_body *u, const struct nsym_source 
 
 	if (rc == NSYM_ENOENT)
 		return 0;
-	nsym_upload_body_sha256(sha256, u);
+	if (rc == 0)
+		rc = nsym_upload_body_sha256(sha256, u);
 	r->store->ops->blob_abort(r->store, &u->w);
 	if (rc != 0)
 		nsym_reply_internal(r, rc, nsym_store_errmsg(r->store));

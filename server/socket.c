@@ -25,6 +25,7 @@
 #include <string.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "connections.h"
 #include "socket.h"
@@ -121,6 +122,39 @@ void nsym_request_abandon(struct mg_connection *conn)
 	int sock = nsym_request_socket(conn);
 	if (sock >= 0)
 		abandon(sock);
+}
+
+/* Bounds of a lingering close: what a client may still send, and for how
+ * long, before the socket is closed anyway. */
+#define LINGER_MS    1000
+#define LINGER_BYTES (16u << 20)
+
+static long long monotonic_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void nsym_request_linger(struct mg_connection *conn)
+{
+	int sock = nsym_request_socket(conn);
+	long long deadline = monotonic_ms() + LINGER_MS, left;
+	size_t dropped = 0;
+	char buf[16384];
+
+	if (sock < 0 || shutdown(sock, SHUT_WR) != 0)
+		return;
+	while ((left = deadline - monotonic_ms()) > 0 && dropped < LINGER_BYTES) {
+		struct pollfd p = {.fd = sock, .events = POLLIN};
+		ssize_t n;
+		if (poll(&p, 1, (int)left) <= 0)
+			return;
+		n = recv(sock, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+			return; /* the client closed: nothing left to reset */
+		dropped += n > 0 ? (size_t)n : 0;
+	}
 }
 
 int nsym_sendfile(int sock, int fd, uint64_t from, uint64_t count, int timeout_ms, uint64_t *sent)

@@ -32,6 +32,17 @@ void nsym_request_abandon(struct mg_connection *conn);
  * each time the socket is full. 0, or -1 when the client went away, stalled
  * or the file ended early, and then the connection is shut down (the reply
  * cannot be finished); *sent counts the bytes sent either way. */
+/*
+ * A lingering close, for a reply that closes a connection whose request
+ * body may not all have been read (a refused upload): the FIN goes out,
+ * then what the client still sends is read and dropped, for at most a
+ * second and 16 MiB, or until the client closes. Closing a socket with
+ * unread bytes makes Linux answer with a reset, which can destroy the
+ * reply before the client reads it (curl then reports only its 100
+ * Continue); nginx's lingering_close exists for the same reason.
+ */
+void nsym_request_linger(struct mg_connection *conn);
+
 int nsym_sendfile(int sock, int fd, uint64_t from, uint64_t count, int timeout_ms, uint64_t *sent);
 
 /* Sends the bytes with MSG_MORE, so that they leave with the data that

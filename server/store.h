@@ -16,7 +16,7 @@
 #include <time.h>
 
 #include "napi_symbols.h"
-#include "sha256.h"
+#include "napi_symbols_util.h"
 
 struct nsym_artifact {
 	int64_t id;
@@ -63,7 +63,7 @@ struct nsym_blob {
 struct nsym_blob_writer {
 	int fd;
 	char tmp[4096];
-	struct nsym_sha256 hash;
+	nsym_hash *hash; /* of the bytes written so far */
 	uint64_t size;
 };
 

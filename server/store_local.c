@@ -182,6 +182,8 @@ static int blob_open(struct nsym_store *s, struct nsym_blob *out, const char *sh
 	return 0;
 }
 
+static void blob_abort(struct nsym_store *s, struct nsym_blob_writer *w);
+
 static int blob_begin(struct nsym_store *s, struct nsym_blob_writer *out)
 {
 	/* No upload while the reserve is spent and cannot be made again: the
@@ -190,6 +192,7 @@ static int blob_begin(struct nsym_store *s, struct nsym_blob_writer *out)
 
 	out->fd = -1;
 	out->tmp[0] = '\0';
+	out->hash = NULL;
 	if (rc == NSYM_ENOSPC)
 		return nsym_local_fail(s, rc, "no room for the store's reserve: the disk is full");
 	out->fd = nsym_local_tmp_create(out->tmp, sizeof(out->tmp), local(s)->dir, "upload");
@@ -198,8 +201,11 @@ static int blob_begin(struct nsym_store *s, struct nsym_blob_writer *out)
 		out->fd = -1;
 		return nsym_local_fail(s, rc, "cannot create %s: %s", out->tmp, strerror(errno));
 	}
-	nsym_sha256_init(&out->hash);
 	out->size = 0;
+	if (nsym_hash_new(&out->hash, NSYM_HASH_SHA256) != 0) {
+		blob_abort(s, out);
+		return nsym_local_fail(s, NSYM_ENOMEM, "out of memory starting a hash");
+	}
 	return 0;
 }
 
@@ -210,8 +216,10 @@ static void blob_abort(struct nsym_store *s, struct nsym_blob_writer *w)
 		close(w->fd);
 	if (w->tmp[0] != '\0')
 		unlink(w->tmp);
+	nsym_hash_free(w->hash);
 	w->fd = -1;
 	w->tmp[0] = '\0';
+	w->hash = NULL;
 }
 
 static int fsync_dir(const char *path)
@@ -245,12 +253,13 @@ static int record_blob(struct nsym_store *s, const char *sha256, uint64_t size)
 
 static int blob_commit(struct nsym_store *s, struct nsym_blob_writer *w, char *out_sha256)
 {
-	unsigned char digest[NSYM_SHA256_SIZE];
 	char final[4096], folder[4096];
 	int rc = 0;
 
-	nsym_sha256_final(digest, &w->hash);
-	nsym_sha256_hex(out_sha256, digest);
+	if (nsym_hash_final_hex(out_sha256, w->hash) != 0) {
+		blob_abort(s, w);
+		return nsym_local_fail(s, NSYM_ENOMEM, "out of memory finishing a hash");
+	}
 	nsym_local_blob_path(final, sizeof(final), local(s)->dir, out_sha256);
 	snprintf(folder, sizeof(folder), "%s/blobs/sha256/%.2s", local(s)->dir, out_sha256);
 	/* Renamed even over a file already there (the same bytes): the blob's

@@ -30,20 +30,20 @@ const char *nsym_scope_name(enum nsym_scope scope)
 	return scope <= NSYM_SCOPE_ADMIN ? scope_names[scope] : "none";
 }
 
-static void hash_secret(char *out, const char *secret)
+/* The SHA-256 of the secret, in hex: what the store keeps. 0 or NSYM_ENOMEM. */
+static int hash_secret(char *out, const char *secret)
 {
-	struct nsym_sha256 ctx;
-	unsigned char digest[NSYM_SHA256_SIZE];
+	nsym_hash *h;
+	int rc = nsym_hash_new(&h, NSYM_HASH_SHA256);
 
-	nsym_sha256_init(&ctx);
-	nsym_sha256_update(&ctx, secret, strlen(secret));
-	nsym_sha256_final(digest, &ctx);
-	nsym_sha256_hex(out, digest);
+	if (rc == 0 && (rc = nsym_hash_update(h, secret, strlen(secret))) == 0)
+		rc = nsym_hash_final_hex(out, h);
+	nsym_hash_free(h);
+	return rc;
 }
 
 int nsym_token_create(struct nsym_store *s, char *out, const char *name, enum nsym_scope scope)
 {
-	static const char digits[] = "0123456789abcdef";
 	unsigned char raw[SECRET_BYTES];
 	char secret[2 * SECRET_BYTES + 1];
 	struct nsym_token t = {0};
@@ -54,14 +54,13 @@ int nsym_token_create(struct nsym_store *s, char *out, const char *name, enum ns
 		snprintf(s->errmsg, sizeof(s->errmsg), "no randomness for a token");
 		return NSYM_EIO;
 	}
-	for (size_t i = 0; i < sizeof(raw); i++) {
-		secret[2 * i] = digits[raw[i] >> 4];
-		secret[2 * i + 1] = digits[raw[i] & 15];
-	}
-	secret[2 * SECRET_BYTES] = '\0';
+	nsym_hex(secret, raw, sizeof(raw), false);
 	snprintf(t.name, sizeof(t.name), "%s", name);
 	snprintf(t.scope, sizeof(t.scope), "%s", nsym_scope_name(scope));
-	hash_secret(t.hash, secret);
+	if (hash_secret(t.hash, secret) != 0) {
+		snprintf(s->errmsg, sizeof(s->errmsg), "out of memory hashing a token");
+		return NSYM_ENOMEM;
+	}
 	rc = s->ops->token_add(s, &t, &id);
 	if (rc == 0)
 		snprintf(out, NSYM_TOKEN_MAX, "nsym_%" PRId64 "_%s", id, secret);
@@ -110,8 +109,7 @@ int nsym_token_check(struct nsym_store *s, enum nsym_scope *out_scope, char *out
 		goto invalid;
 	if (s->ops->token_get(s, &t, id) != 0 || strlen(t.hash) != NSYM_SHA256_HEX - 1)
 		goto invalid;
-	hash_secret(hash, secret);
-	if (!same_secret_hash(hash, t.hash) || t.revoked)
+	if (hash_secret(hash, secret) != 0 || !same_secret_hash(hash, t.hash) || t.revoked)
 		goto invalid;
 	*out_scope = nsym_scope_parse(t.scope);
 	snprintf(out_name, name_size, "%s", t.name);

@@ -49,7 +49,11 @@ int nsym_upload_body_take(struct nsym_upload_body *b, const void *data, size_t s
 		         "the upload exceeds the limit of %" PRIu64 " bytes", b->max);
 		return -1;
 	}
-	nsym_sha256_update(&b->w.hash, data, size);
+	if (nsym_hash_update(b->w.hash, data, size) != 0) {
+		b->failed = 503;
+		snprintf(b->why, sizeof(b->why), "out of memory hashing the upload");
+		return -1;
+	}
 	b->w.size += size;
 	while (size > 0) {
 		ssize_t n = write(b->w.fd, p, size);
@@ -95,13 +99,15 @@ void nsym_upload_body_read(struct nsym_upload_body *b)
 	}
 }
 
-void nsym_upload_body_sha256(char *out, const struct nsym_upload_body *b)
+int nsym_upload_body_sha256(char *out, const struct nsym_upload_body *b)
 {
-	struct nsym_sha256 copy = b->w.hash; /* final() consumes its context */
-	unsigned char digest[NSYM_SHA256_SIZE];
+	nsym_hash *copy; /* final() ends a hash, and the upload's goes on */
+	int rc = nsym_hash_copy(&copy, b->w.hash);
 
-	nsym_sha256_final(digest, &copy);
-	nsym_sha256_hex(out, digest);
+	if (rc == 0)
+		rc = nsym_hash_final_hex(out, copy);
+	nsym_hash_free(copy);
+	return rc;
 }
 
 void nsym_upload_body_refuse(struct nsym_upload_body *b)

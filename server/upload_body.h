@@ -40,7 +40,7 @@ void nsym_upload_body_read(struct nsym_upload_body *b);
 /* The SHA-256 of the bytes taken so far, as lowercase hex (out needs
  * NSYM_SHA256_HEX bytes), without finishing the blob: lets a route find
  * that it already has the content before paying for fsync and rename. */
-void nsym_upload_body_sha256(char *out, const struct nsym_upload_body *b);
+int nsym_upload_body_sha256(char *out, const struct nsym_upload_body *b);
 
 /* Refuses the upload: removes the temporary blob, counts it, and replies
  * with b->failed and b->why. */

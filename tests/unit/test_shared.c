@@ -4,6 +4,7 @@
  * boundaries, copied midway; hex; and untrusted JSON with its limits.
  */
 #include <check.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "napi_symbols_util.h"
@@ -61,6 +62,40 @@ START_TEST(sha_copy_goes_on_alone)
 }
 END_TEST
 
+/* Pieces of every size across block boundaries give the digest of the
+ * whole, for lengths around every block boundary up to 1 MiB. */
+START_TEST(sha_in_pieces_is_sha_whole)
+{
+	size_t max = 1 << 20;
+	unsigned char *data = malloc(max);
+	unsigned seed = 42;
+	char whole[2 * NSYM_HASH_MAX_SIZE + 1], pieces[sizeof(whole)];
+
+	ck_assert_ptr_nonnull(data);
+	for (size_t i = 0; i < max; i++)
+		data[i] = (unsigned char)rand_r(&seed);
+	for (size_t size = 0; size <= max; size = size < 4096 ? size + 13 : size * 4) {
+		nsym_hash *a = NULL, *b = NULL;
+		ck_assert_int_eq(nsym_hash_new(&a, NSYM_HASH_SHA256), 0);
+		ck_assert_int_eq(nsym_hash_new(&b, NSYM_HASH_SHA256), 0);
+		ck_assert_int_eq(nsym_hash_update(a, data, size), 0);
+		for (size_t at = 0; at < size;) {
+			size_t n = (size_t)(rand_r(&seed) % 300);
+			n = n > size - at ? size - at : n;
+			ck_assert_int_eq(nsym_hash_update(b, data + at, n), 0);
+			at += n;
+		}
+		ck_assert_int_eq(nsym_hash_final_hex(whole, a), 0);
+		ck_assert_int_eq(nsym_hash_final_hex(pieces, b), 0);
+		ck_assert_msg(strcmp(whole, pieces) == 0, "%zu bytes: %s, in pieces %s", size,
+		              whole, pieces);
+		nsym_hash_free(a);
+		nsym_hash_free(b);
+	}
+	free(data);
+}
+END_TEST
+
 START_TEST(hex_both_cases)
 {
 	const unsigned char bytes[] = {0x00, 0x9f, 0xa0, 0xff};
@@ -103,6 +138,7 @@ int main(void)
 	Suite *s = suite_create("shared");
 	TEST_ADD(s, sha_known_answers);
 	TEST_ADD(s, sha_copy_goes_on_alone);
+	TEST_ADD(s, sha_in_pieces_is_sha_whole);
 	TEST_ADD(s, hex_both_cases);
 	TEST_ADD(s, json_limits_are_named);
 	return test_run(s);

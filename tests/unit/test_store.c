@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "migrate.h"
-#include "sha256.h"
+#include "napi_symbols_util.h"
 #include "store.h"
 #include "test_util.h"
 #include "tokens.h"
@@ -47,74 +47,6 @@ START_TEST(newer_database_is_refused)
 	ck_assert_ptr_null(s);
 	ck_assert_msg(strstr(err, "newer") != NULL && strstr(err, "999") != NULL, "%s", err);
 	test_tmpdir_remove(dir);
-}
-END_TEST
-
-static void hex_of(char *out, const char *text)
-{
-	struct nsym_sha256 c;
-	unsigned char d[NSYM_SHA256_SIZE];
-	nsym_sha256_init(&c);
-	/* in pieces, to cross block boundaries */
-	for (size_t i = 0; i < strlen(text); i += 7)
-		nsym_sha256_update(&c, text + i, strlen(text) - i < 7 ? strlen(text) - i : 7);
-	nsym_sha256_final(d, &c);
-	nsym_sha256_hex(out, d);
-}
-
-START_TEST(sha256_known_answers)
-{
-	char h[NSYM_SHA256_HEX];
-	/* FIPS 180-4 examples */
-	hex_of(h, "");
-	ck_assert_str_eq(h, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-	hex_of(h, "abc");
-	ck_assert_str_eq(h, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-	hex_of(h, "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq");
-	ck_assert_str_eq(h, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
-}
-END_TEST
-
-static void digest_in_pieces(char *out, const unsigned char *data, size_t size, unsigned seed)
-{
-	struct nsym_sha256 c;
-	unsigned char d[NSYM_SHA256_SIZE];
-
-	nsym_sha256_init(&c);
-	for (size_t at = 0; at < size;) {
-		size_t n = (size_t)(rand_r(&seed) % 300);
-		if (n > size - at)
-			n = size - at;
-		nsym_sha256_update(&c, data + at, n);
-		at += n;
-	}
-	nsym_sha256_final(d, &c);
-	nsym_sha256_hex(out, d);
-}
-
-/* The SHA extensions' rounds against the plain ones, over lengths around
- * every block boundary and pieces of every size (on a CPU without the
- * extensions both sides are the plain rounds). */
-START_TEST(sha256_extensions_agree_with_plain)
-{
-	size_t max = 1 << 20;
-	unsigned char *data = malloc(max);
-	unsigned seed = 42;
-	char fast[NSYM_SHA256_HEX], plain[NSYM_SHA256_HEX];
-
-	ck_assert_ptr_nonnull(data);
-	for (size_t i = 0; i < max; i++)
-		data[i] = (unsigned char)rand_r(&seed);
-	for (size_t size = 0; size <= max; size = size < 4096 ? size + 13 : size * 4) {
-		nsym_sha256_force_plain(false);
-		digest_in_pieces(fast, data, size, (unsigned)size);
-		nsym_sha256_force_plain(true);
-		digest_in_pieces(plain, data, size, (unsigned)size + 1);
-		nsym_sha256_force_plain(false);
-		ck_assert_msg(strcmp(fast, plain) == 0, "%zu bytes: %s, plain %s", size, fast,
-		              plain);
-	}
-	free(data);
 }
 END_TEST
 
@@ -156,7 +88,7 @@ static void put_blob(struct nsym_store *s, const char *text, char *sha)
 	struct nsym_blob_writer w;
 	ck_assert_int_eq(s->ops->blob_begin(s, &w), 0);
 	ck_assert_int_eq(write(w.fd, text, strlen(text)), (ssize_t)strlen(text));
-	nsym_sha256_update(&w.hash, text, strlen(text));
+	nsym_hash_update(w.hash, text, strlen(text));
 	w.size = strlen(text);
 	ck_assert_int_eq(s->ops->blob_commit(s, &w, sha), 0);
 }
@@ -469,8 +401,6 @@ int main(void)
 {
 	Suite *s = suite_create("store");
 	TEST_ADD(s, newer_database_is_refused);
-	TEST_ADD(s, sha256_known_answers);
-	TEST_ADD(s, sha256_extensions_agree_with_plain);
 	TEST_ADD(s, tokens_are_checked_and_revoked);
 	TEST_ADD(s, blobs_and_artifacts);
 	TEST_ADD(s, delete_keeps_a_blob_until_no_row_names_it);
