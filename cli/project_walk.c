@@ -3,18 +3,21 @@
  * project the way Node would reach them (nested and scoped node_modules,
  * pnpm's .pnpm store through its symlinks, yarn's layouts), each real file
  * once, and names the package that ships each one from a small tolerant
- * reader of package.json's "name" and "version". Contract in project_walk.h.
+ * reader of package.json's "name" and "version". What an addon is
+ * (addon_detect.c) and the sets of files seen (inode_set.c) live beside it.
+ * Contract in project_walk.h.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "addon_detect.h"
+#include "inode_set.h"
 #include "project_walk.h"
 
 #define PKG_FIELD    256           /* npm caps names at 214 bytes; longer values are ignored */
@@ -264,105 +267,6 @@ static int read_package(struct pkg *out, const char *dir)
 	return out->name[0] != '\0';
 }
 
-/* ---- sets of (st_dev, st_ino): folders entered, addons reported ---- */
-
-struct devino {
-	dev_t dev;
-	ino_t ino;
-	int used;
-};
-
-struct idset {
-	struct devino *v;
-	size_t cap, n; /* cap is a power of two, kept at most half full */
-};
-
-static size_t slot_of(const struct idset *s, dev_t dev, ino_t ino)
-{
-	uint64_t h = ((uint64_t)ino * 0x9e3779b97f4a7c15u) ^ ((uint64_t)dev * 0xc2b2ae3d27d4eb4fu);
-	size_t i = (size_t)(h ^ (h >> 29)) & (s->cap - 1);
-	while (s->v[i].used && (s->v[i].dev != dev || s->v[i].ino != ino))
-		i = (i + 1) & (s->cap - 1);
-	return i;
-}
-
-static int idset_grow(struct idset *s)
-{
-	struct idset bigger = {NULL, s->cap ? s->cap * 2 : 256, 0};
-	bigger.v = calloc(bigger.cap, sizeof(*bigger.v));
-	if (bigger.v == NULL)
-		return -1;
-	for (size_t i = 0; i < s->cap; i++)
-		if (s->v[i].used)
-			bigger.v[slot_of(&bigger, s->v[i].dev, s->v[i].ino)] = s->v[i];
-	bigger.n = s->n;
-	free(s->v);
-	*s = bigger;
-	return 0;
-}
-
-static int idset_has(const struct idset *s, const struct stat *st)
-{
-	return s->cap > 0 && s->v[slot_of(s, st->st_dev, st->st_ino)].used;
-}
-
-/* 1 added, 0 already there, -1 out of memory. */
-static int idset_add(struct idset *s, const struct stat *st)
-{
-	size_t i;
-	if (idset_has(s, st))
-		return 0;
-	if ((s->n + 1) * 2 > s->cap && idset_grow(s) != 0)
-		return -1;
-	i = slot_of(s, st->st_dev, st->st_ino);
-	s->v[i] = (struct devino){st->st_dev, st->st_ino, 1};
-	s->n++;
-	return 1;
-}
-
-/* ---- recognising addons ---- */
-
-static int ends_with(const char *name, const char *suffix)
-{
-	size_t n = strlen(name), k = strlen(suffix);
-	return n > k && strcmp(name + n - k, suffix) == 0;
-}
-
-/* *.node, *.so, *.so.1.2 (a versioned soname), *.dylib, *.dll. */
-static int candidate_name(const char *name)
-{
-	const char *so;
-	if (ends_with(name, ".node") || ends_with(name, ".so") || ends_with(name, ".dylib") ||
-	    ends_with(name, ".dll"))
-		return 1;
-	for (so = strstr(name, ".so."); so != NULL; so = strstr(so + 1, ".so.")) {
-		const char *t = so + 4;
-		while (*t == '.' || (*t >= '0' && *t <= '9'))
-			t++;
-		if (so > name && *t == '\0' && so[4] >= '0' && so[4] <= '9')
-			return 1;
-	}
-	return 0;
-}
-
-/* ELF, Mach-O (32/64-bit, either byte order), universal (fat and fat64), or MZ. */
-static int binary_magic(const unsigned char *m, ssize_t n)
-{
-	static const uint32_t magics[] = {0x7f454c46, 0xfeedface, 0xfeedfacf,
-	                                  0xcefaedfe, 0xcffaedfe, 0xcafebabe,
-	                                  0xbebafeca, 0xcafebabf, 0xbfbafeca};
-	uint32_t v;
-	if (n >= 2 && m[0] == 'M' && m[1] == 'Z')
-		return 1;
-	if (n < 4)
-		return 0;
-	v = (uint32_t)m[0] << 24 | (uint32_t)m[1] << 16 | (uint32_t)m[2] << 8 | m[3];
-	for (size_t i = 0; i < sizeof(magics) / sizeof(magics[0]); i++)
-		if (v == magics[i])
-			return 1;
-	return 0;
-}
-
 /* ---- the walk ---- */
 
 /* What a folder is to Node's resolution; it decides where package.json counts. */
@@ -379,7 +283,7 @@ struct walk {
 	void (*unreadable)(void *arg, const char *path, const char *why);
 	void *arg;
 	struct nsym_walk_stats *st;
-	struct idset dirs, files;
+	struct nsym_inode_set dirs, files;
 	char path[WALK_PATH]; /* as found; "" stands for "." so paths read node_modules/... */
 	size_t len;
 	size_t entries;
@@ -544,22 +448,24 @@ static void report(struct walk *w, const struct pkg *pkg)
  * O_NONBLOCK so a FIFO named x.node cannot hang the walk. */
 static void check_file(struct walk *w, const struct pkg *pkg)
 {
-	unsigned char m[4] = {0};
+	unsigned char m[NSYM_ADDON_MAGIC_SIZE] = {0};
 	struct stat st;
 	ssize_t n = 0;
-	int fd, is_new = 0;
+	bool is_new = false;
+	int fd;
 
 	fd = open(here(w), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
 		skip(w, here(w), strerror(errno));
 		return;
 	}
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && !idset_has(&w->files, &st))
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && !nsym_inode_set_has(&w->files, &st))
 		n = pread(fd, m, sizeof(m), 0);
-	if (binary_magic(m, n) && (is_new = idset_add(&w->files, &st)) < 0)
+	if (n > 0 && nsym_addon_magic(m, (size_t)n) &&
+	    nsym_inode_set_add(&is_new, &w->files, &st) != 0)
 		w->nomem = 1;
 	close(fd);
-	if (is_new > 0)
+	if (is_new)
 		report(w, pkg);
 }
 
@@ -597,7 +503,7 @@ static void visit(struct walk *w, const struct entry *e, enum kind parent, const
 		walk_dir(w, child_kind(parent, e->name), pkg, depth + 1, link);
 	else if (type == DT_REG) {
 		w->st->files_seen++;
-		if (candidate_name(e->name))
+		if (nsym_addon_name(e->name))
 			check_file(w, pkg);
 	}
 }
@@ -611,7 +517,7 @@ static void walk_dir(struct walk *w, enum kind kind, const struct pkg *up, int d
 	const struct pkg *pkg;
 	struct stat st;
 	DIR *d;
-	int added;
+	bool added;
 
 	if (depth > NSYM_WALK_MAX_DEPTH) {
 		w->st->too_deep++;
@@ -623,9 +529,10 @@ static void walk_dir(struct walk *w, enum kind kind, const struct pkg *up, int d
 			closedir(d);
 		return;
 	}
-	if ((added = idset_add(&w->dirs, &st)) <= 0) {
-		w->st->loops_avoided += added == 0;
-		w->nomem |= added < 0;
+	if (nsym_inode_set_add(&added, &w->dirs, &st) != 0)
+		w->nomem = 1;
+	if (!added) {
+		w->st->loops_avoided += !w->nomem;
 		closedir(d);
 		return;
 	}
@@ -750,7 +657,8 @@ static int walk_root_dir(struct walk *w, const char *real, const struct stat *st
 	if (kind == K_PLAIN &&
 	    (is_folder(real, "node_modules") || is_folder(real, ".yarn/unplugged"))) {
 		/* a link from inside back to the project is then a loop, not a second walk */
-		if (idset_add(&w->dirs, st) < 0)
+		bool added;
+		if (nsym_inode_set_add(&added, &w->dirs, st) != 0)
 			w->nomem = 1;
 		walk_sub(w, "node_modules", K_MODULES, 1);
 		walk_sub(w, ".yarn/unplugged", K_PLAIN, 2);
@@ -820,8 +728,8 @@ int nsym_project_walk(const char *root, int (*fn)(void *arg, const struct nsym_a
 	} else if (rc == 0)
 		rc = w->stop;
 	free(real);
-	free(w->dirs.v);
-	free(w->files.v);
+	nsym_inode_set_free(&w->dirs);
+	nsym_inode_set_free(&w->files);
 	free(w);
 	return rc;
 }
