@@ -1,11 +1,11 @@
 /*
- * The project walker behind `fetch`: finds the native addons under a Node.js
+ * The project walk behind `fetch`: finds the native addons under a Node.js
  * project the way Node would reach them (nested and scoped node_modules,
  * pnpm's .pnpm store through its symlinks, yarn's layouts), each real file
- * once, and names the package that ships each one from a small tolerant
- * reader of package.json's "name" and "version". What an addon is
- * (addon_detect.c) and the sets of files seen (inode_set.c) live beside it.
- * Contract in project_walk.h.
+ * once, and names the package that ships each one from the nearest
+ * package.json that Node's layout makes its own. What an addon is
+ * (addon_detect.c), how package.json is read (package_json.c) and the sets
+ * of files seen (inode_set.c) live beside it. Contract in project_walk.h.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -18,254 +18,10 @@
 
 #include "addon_detect.h"
 #include "inode_set.h"
+#include "package_json.h"
 #include "project_walk.h"
 
-#define PKG_FIELD    256           /* npm caps names at 214 bytes; longer values are ignored */
-#define PKG_JSON_MAX (1024 * 1024) /* larger package.json files are not read */
-#define WALK_PATH    4096
-
-/* ---- package.json: "name" and "version" only ---- */
-
-struct pkg {
-	char name[PKG_FIELD];
-	char version[PKG_FIELD];
-};
-
-/* A bounded cursor over the file's bytes: running off the end is just "no more". */
-struct cur {
-	const char *p, *end;
-};
-
-static void skip_ws(struct cur *c)
-{
-	while (c->p < c->end && (*c->p == ' ' || *c->p == '\t' || *c->p == '\n' || *c->p == '\r'))
-		c->p++;
-}
-
-static int hex4(struct cur *c, unsigned *out)
-{
-	unsigned v = 0;
-	if (c->end - c->p < 4)
-		return -1;
-	for (int i = 0; i < 4; i++) {
-		char h = *c->p++;
-		v <<= 4;
-		if (h >= '0' && h <= '9')
-			v |= (unsigned)(h - '0');
-		else if (h >= 'a' && h <= 'f')
-			v |= (unsigned)(h - 'a' + 10);
-		else if (h >= 'A' && h <= 'F')
-			v |= (unsigned)(h - 'A' + 10);
-		else
-			return -1;
-	}
-	*out = v;
-	return 0;
-}
-
-/* A bounded output buffer; `bad` once the value cannot be kept as a C string. */
-struct out {
-	char *s;
-	size_t len, cap;
-	int bad;
-};
-
-static void put(struct out *o, unsigned char b)
-{
-	if (o->len + 1 >= o->cap)
-		o->bad = 1;
-	else
-		o->s[o->len++] = (char)b;
-}
-
-static void put_utf8(struct out *o, unsigned cp)
-{
-	if (cp == 0)
-		o->bad = 1; /* a NUL would cut the name short */
-	else if (cp < 0x80)
-		put(o, (unsigned char)cp);
-	else if (cp < 0x800) {
-		put(o, (unsigned char)(0xc0 | cp >> 6));
-		put(o, (unsigned char)(0x80 | (cp & 0x3f)));
-	} else if (cp < 0x10000) {
-		put(o, (unsigned char)(0xe0 | cp >> 12));
-		put(o, (unsigned char)(0x80 | (cp >> 6 & 0x3f)));
-		put(o, (unsigned char)(0x80 | (cp & 0x3f)));
-	} else {
-		put(o, (unsigned char)(0xf0 | cp >> 18));
-		put(o, (unsigned char)(0x80 | (cp >> 12 & 0x3f)));
-		put(o, (unsigned char)(0x80 | (cp >> 6 & 0x3f)));
-		put(o, (unsigned char)(0x80 | (cp & 0x3f)));
-	}
-}
-
-/* \uXXXX, with a following low surrogate joined to a high one; lone halves become U+FFFD. */
-static void unicode_escape(struct cur *c, struct out *o)
-{
-	unsigned cp, lo;
-	if (hex4(c, &cp) != 0) {
-		o->bad = 1;
-		return;
-	}
-	if (cp >= 0xd800 && cp < 0xdc00 && c->end - c->p >= 6 && c->p[0] == '\\' &&
-	    c->p[1] == 'u') {
-		struct cur peek = {c->p + 2, c->end};
-		if (hex4(&peek, &lo) == 0 && lo >= 0xdc00 && lo < 0xe000) {
-			c->p = peek.p;
-			cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-		}
-	}
-	if (cp >= 0xd800 && cp < 0xe000)
-		cp = 0xfffd;
-	put_utf8(o, cp);
-}
-
-static void escape(struct cur *c, struct out *o)
-{
-	static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
-	const char *k;
-	if (c->p >= c->end) {
-		o->bad = 1;
-		return;
-	}
-	if (*c->p == 'u') {
-		c->p++;
-		unicode_escape(c, o);
-		return;
-	}
-	k = strchr(from, *c->p);
-	if (k != NULL && *k != '\0')
-		put(o, (unsigned char)to[k - from]);
-	else
-		o->bad = 1;
-	c->p++;
-}
-
-/* Reads a string at c->p (just past its '"') into o; o may be NULL to skip it.
- * Returns -1 when the file ends inside the string. */
-static int read_string(struct cur *c, struct out *o)
-{
-	struct out sink = {NULL, 0, 0, 0};
-	if (o == NULL)
-		o = &sink;
-	while (c->p < c->end) {
-		char ch = *c->p++;
-		if (ch == '"') {
-			if (o->s != NULL)
-				o->s[o->len] = '\0';
-			return 0;
-		}
-		if (ch == '\\')
-			escape(c, o);
-		else if (o->s != NULL)
-			put(o, (unsigned char)ch);
-	}
-	return -1;
-}
-
-/* Skips one value of any kind; nested objects and arrays by counting brackets
- * (strings are skipped as strings so brackets inside them do not count). */
-static int skip_value(struct cur *c)
-{
-	int depth = 0;
-	while (c->p < c->end) {
-		char ch = *c->p;
-		if (ch == '"') {
-			c->p++;
-			if (read_string(c, NULL) != 0)
-				return -1;
-		} else if (ch == '{' || ch == '[') {
-			depth++;
-			c->p++;
-		} else if (ch == '}' || ch == ']') {
-			if (depth == 0)
-				return 0;
-			depth--;
-			c->p++;
-		} else if (ch == ',' && depth == 0) {
-			return 0;
-		} else {
-			c->p++;
-		}
-		if (depth == 0 && (ch == '"' || ch == '}' || ch == ']'))
-			return 0;
-	}
-	return -1;
-}
-
-/* The value of a top-level member: "name" and "version" strings are kept,
- * anything else is skipped. */
-static int member_value(struct cur *c, const char *key, struct pkg *out)
-{
-	char *field = strcmp(key, "name") == 0      ? out->name
-	              : strcmp(key, "version") == 0 ? out->version
-	                                            : NULL;
-	char tmp[PKG_FIELD];
-	struct out o = {tmp, 0, sizeof(tmp), 0};
-
-	if (field == NULL || c->p >= c->end || *c->p != '"')
-		return skip_value(c);
-	c->p++;
-	if (read_string(c, &o) != 0)
-		return -1;
-	if (!o.bad)
-		memcpy(field, tmp, o.len + 1); /* the last duplicate wins, as in JSON.parse */
-	return 0;
-}
-
-/* Scans the top-level object's members. Tolerant: on malformed input it
- * stops and keeps what it found before. */
-static void parse_package(struct cur *c, struct pkg *out)
-{
-	if (c->end - c->p >= 3 && memcmp(c->p, "\xef\xbb\xbf", 3) == 0)
-		c->p += 3; /* a BOM, which Node's require strips too */
-	skip_ws(c);
-	if (c->p >= c->end || *c->p++ != '{')
-		return;
-	for (;;) {
-		char key[16];
-		struct out k = {key, 0, sizeof(key), 0};
-		skip_ws(c);
-		if (c->p >= c->end || *c->p++ != '"' || read_string(c, &k) != 0)
-			return;
-		skip_ws(c);
-		if (c->p >= c->end || *c->p++ != ':')
-			return;
-		skip_ws(c);
-		if (member_value(c, k.bad ? "" : key, out) != 0)
-			return;
-		skip_ws(c);
-		if (c->p >= c->end || *c->p++ != ',')
-			return;
-	}
-}
-
-/* Reads dir/package.json into out (fields "" when absent). Returns 1 when it has a name. */
-static int read_package(struct pkg *out, const char *dir)
-{
-	char path[WALK_PATH];
-	struct stat st;
-	char *buf = NULL;
-	ssize_t n = -1;
-	int fd;
-
-	out->name[0] = out->version[0] = '\0';
-	if ((size_t)snprintf(path, sizeof(path), "%s/package.json", dir) >= sizeof(path))
-		return 0;
-	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return 0;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size <= PKG_JSON_MAX &&
-	    (buf = malloc((size_t)st.st_size + 1)) != NULL)
-		n = read(fd, buf, (size_t)st.st_size);
-	close(fd);
-	if (n > 0) {
-		struct cur c = {buf, buf + n};
-		parse_package(&c, out);
-	}
-	free(buf);
-	return out->name[0] != '\0';
-}
+#define WALK_PATH 4096
 
 /* ---- the walk ---- */
 
@@ -414,24 +170,35 @@ static void read_entries(struct walk *w, DIR *d, struct entries *out)
 		qsort(out->v, out->n, sizeof(*out->v), entry_cmp);
 }
 
+/* dir/package.json with a name, into out. Its faults are not the walk's: a
+ * package.json that Node could not parse either (not JSON, over a limit, a
+ * name that is not a string) still ships its addons, which are fetched all
+ * the same, only without a package name. */
+static bool named_package(struct nsym_package *out, const char *dir)
+{
+	char why[200];
+	return nsym_package_read(out, dir, why, sizeof(why)) == 0 && out->name[0] != '\0';
+}
+
 /* The package a folder's files belong to: a package's own folder starts afresh
  * from its package.json; a folder below it may hold a nearer named one. */
-static const struct pkg *folder_package(const struct walk *w, enum kind kind, const struct pkg *up,
-                                        const struct entries *l, struct pkg *own)
+static const struct nsym_package *folder_package(const struct walk *w, enum kind kind,
+                                                 const struct nsym_package *up,
+                                                 const struct entries *l, struct nsym_package *own)
 {
-	static const struct pkg none;
+	static const struct nsym_package none;
 	int has_json = 0;
 
 	if (kind == K_PLAIN || kind == K_MODULES || kind == K_SCOPE)
 		return &none;
 	for (size_t i = 0; i < l->n && !has_json; i++)
 		has_json = strcmp(l->v[i].name, "package.json") == 0;
-	if (has_json && read_package(own, here(w)))
+	if (has_json && named_package(own, here(w)))
 		return own;
 	return kind == K_PACKAGE ? &none : up;
 }
 
-static void report(struct walk *w, const struct pkg *pkg)
+static void report(struct walk *w, const struct nsym_package *pkg)
 {
 	char *real = realpath(here(w), NULL);
 	struct nsym_addon_file f = {here(w), real, pkg->name, pkg->version};
@@ -446,7 +213,7 @@ static void report(struct walk *w, const struct pkg *pkg)
 
 /* A candidate file at w->path: reported when it is a binary not reported before.
  * O_NONBLOCK so a FIFO named x.node cannot hang the walk. */
-static void check_file(struct walk *w, const struct pkg *pkg)
+static void check_file(struct walk *w, const struct nsym_package *pkg)
 {
 	unsigned char m[NSYM_ADDON_MAGIC_SIZE] = {0};
 	struct stat st;
@@ -474,12 +241,13 @@ static unsigned char type_of(const struct stat *st)
 	return S_ISDIR(st->st_mode) ? DT_DIR : S_ISREG(st->st_mode) ? DT_REG : DT_UNKNOWN;
 }
 
-static void walk_dir(struct walk *w, enum kind kind, const struct pkg *up, int depth, int via_link);
+static void walk_dir(struct walk *w, enum kind kind, const struct nsym_package *up, int depth,
+                     int via_link);
 
 /* One entry of a folder; w->path already names it. Links are followed to learn
  * what they point at; a dangling link is passed over. */
-static void visit(struct walk *w, const struct entry *e, enum kind parent, const struct pkg *pkg,
-                  int depth)
+static void visit(struct walk *w, const struct entry *e, enum kind parent,
+                  const struct nsym_package *pkg, int depth)
 {
 	unsigned char type = e->type;
 	int link = type == DT_LNK;
@@ -510,11 +278,12 @@ static void visit(struct walk *w, const struct entry *e, enum kind parent, const
 
 /* Enters the folder at w->path unless it is too deep or its real folder was
  * entered before (a loop, or one more link to a pnpm package). */
-static void walk_dir(struct walk *w, enum kind kind, const struct pkg *up, int depth, int via_link)
+static void walk_dir(struct walk *w, enum kind kind, const struct nsym_package *up, int depth,
+                     int via_link)
 {
 	struct entries l = {NULL, 0, 0};
-	struct pkg own;
-	const struct pkg *pkg;
+	struct nsym_package own;
+	const struct nsym_package *pkg;
 	struct stat st;
 	DIR *d;
 	bool added;
@@ -586,23 +355,21 @@ static enum kind place_of(const char *real, size_t *pkg_len)
 
 /* The nearest package.json with a name from real folder `dir` up to the
  * package folder (the first pkg_len bytes of it); "" when none has one. */
-static void package_above(struct pkg *out, const char *dir, size_t pkg_len)
+static void package_above(struct nsym_package *out, const char *dir, size_t pkg_len)
 {
 	char d[WALK_PATH];
 	char *slash;
 
 	snprintf(d, sizeof(d), "%s", dir);
-	while (!read_package(out, d)) {
+	while (!named_package(out, d)) {
 		if (strlen(d) <= pkg_len || (slash = strrchr(d, '/')) == NULL || slash == d)
 			break;
 		*slash = '\0';
 	}
-	if (out->name[0] == '\0')
-		out->version[0] = '\0';
 }
 
 /* The package a file or folder at real path `real` inherits from the folders above it. */
-static void inherited_package(struct pkg *out, const char *real)
+static void inherited_package(struct nsym_package *out, const char *real)
 {
 	char parent[WALK_PATH];
 	char *slash;
@@ -622,7 +389,7 @@ static void inherited_package(struct pkg *out, const char *real)
 /* A sub-folder of a project (node_modules, .yarn/unplugged), walked when it is there. */
 static void walk_sub(struct walk *w, const char *rel, enum kind kind, int depth)
 {
-	static const struct pkg none;
+	static const struct nsym_package none;
 	size_t len = w->len;
 	struct stat st;
 
@@ -644,7 +411,7 @@ static int is_folder(const char *dir, const char *rel)
 static int walk_root_dir(struct walk *w, const char *real, const struct stat *st, char *err,
                          size_t err_size)
 {
-	struct pkg up;
+	struct nsym_package up;
 	size_t pkg_len = 0;
 	enum kind kind = place_of(real, &pkg_len);
 	DIR *d = opendir(real);
@@ -672,7 +439,7 @@ static int walk_root_dir(struct walk *w, const char *real, const struct stat *st
 /* A file named on purpose: any name will do, the magic still has to be right. */
 static void walk_root_file(struct walk *w, const char *real)
 {
-	struct pkg up;
+	struct nsym_package up;
 	inherited_package(&up, real);
 	w->st->files_seen++;
 	check_file(w, &up);

@@ -66,8 +66,10 @@ struct nsym_walk_stats {
  * The package of a file is the nearest package.json with a "name" at or
  * above its folder, searched no higher than the package's own folder
  * (node_modules/x or node_modules/@s/x), and only inside node_modules;
- * outside it the package is "". Only top-level string members are read;
- * files over 1 MB and values over 255 bytes are ignored.
+ * outside it the package is "". package.json is read as JSON by
+ * package_json.h: only its top-level string "name" and "version" count,
+ * and one that is not JSON, is over its size or depth limit, or has no
+ * usable name names nothing (the addon is still reported, with "").
  *
  * If fn returns non-zero the walk stops and that value is returned.
  * A folder or candidate file below the root that cannot be read (or whose

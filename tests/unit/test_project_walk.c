@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "package_json.h"
 #include "project_walk.h"
 #include "test_util.h"
 
@@ -530,6 +531,17 @@ END_TEST
 
 /* ---- package.json ---- */
 
+/* {"name": NAME, "version": "1", "x": [[...]]} with `arrays` nested arrays. */
+static void nested_json(char *out, size_t size, const char *name, int arrays)
+{
+	int n = snprintf(out, size, "{\"name\": \"%s\", \"version\": \"1\", \"x\": ", name);
+	for (int i = 0; i < arrays; i++)
+		n += snprintf(out + n, size - (size_t)n, "[");
+	for (int i = 0; i < arrays; i++)
+		n += snprintf(out + n, size - (size_t)n, "]");
+	ck_assert_int_lt(snprintf(out + n, size - (size_t)n, "}"), (int)(size - (size_t)n));
+}
+
 START_TEST(package_json_is_read_tolerantly)
 {
 	char *d = test_tmpdir();
@@ -546,7 +558,15 @@ START_TEST(package_json_is_read_tolerantly)
 	    {"onlynested",
 	     "{\"author\": {\"name\": \"Bob\"}, \"contributors\": [{\"name\": \"A\"}]}"},
 	    {"bom", "\xef\xbb\xbf{\"name\":\"bom\",\"version\":\"1\"}"},
+	    /* not JSON (to jansson, which also refuses invalid UTF-8 and lone surrogates),
+	     * or not an object: no name, as the file is taken whole or not at all */
 	    {"broken", "{\"name\": \"broken\", \"version\": \"1.2\" this is not json"},
+	    {"trailing", "{\"name\": \"trailing\", \"version\": \"1\"} {\"name\": \"x\"}"},
+	    {"badutf8", "{\"name\": \"bad\xff\", \"version\": \"1\"}"},
+	    {"lone", "{\"name\": \"lone\\ud800\", \"version\": \"1\"}"},
+	    {"array", "[{\"name\": \"array\", \"version\": \"1\"}]"},
+	    {"slash", "{\"name\": \"@s\\/c-addon\", \"version\": \"1.0.0\"}"},
+	    {"numver", "{\"name\": \"numver\", \"version\": 1}"},
 	    {"numeric", "{\"name\": 5, \"version\": \"1\"}"},
 	    {"brackets", "{\"description\": \"}{[\\\"]\", \"name\": \"br\", \"version\": \"3\"}"},
 	    {"dupes", "{\"name\": \"first\", \"version\": \"1\", \"name\": \"last\"}"},
@@ -559,19 +579,29 @@ START_TEST(package_json_is_read_tolerantly)
 	    "node_modules/big/big.node||",
 	    "node_modules/bom/bom.node|bom|1",
 	    "node_modules/brackets/brackets.node|br|3",
-	    "node_modules/broken/broken.node|broken|1.2",
+	    "node_modules/array/array.node||",
+	    "node_modules/badutf8/badutf8.node||",
+	    "node_modules/broken/broken.node||",
+	    "node_modules/deep/deep.node||",
 	    "node_modules/dupes/dupes.node|last|1",
 	    "node_modules/empty/empty.node||",
+	    "node_modules/edge/edge.node|edge|1",
 	    "node_modules/esc/esc.node|@s/\xc3\xa9t\xc3\xa9\"q\\|1.0.0-\xf0\x9f\x98\x80",
+	    "node_modules/fifo/fifo.node||",
+	    "node_modules/lone/lone.node||",
 	    "node_modules/long/long.node||",
 	    "node_modules/nested/nested.node|real|2.0.0",
 	    "node_modules/noname/noname.node||",
 	    "node_modules/nul/nul.node||",
 	    "node_modules/numeric/numeric.node||",
+	    "node_modules/numver/numver.node|numver|",
 	    "node_modules/onlynested/onlynested.node||",
+	    "node_modules/shallow/shallow.node|shallow|1",
+	    "node_modules/slash/slash.node|@s/c-addon|1.0.0",
+	    "node_modules/trailing/trailing.node||",
 	    "node_modules/truncated/truncated.node||",
 	    NULL};
-	char rel[256], name[400];
+	char rel[256], name[400], nest[2 * NSYM_PACKAGE_JSON_DEPTH + 64];
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		snprintf(rel, sizeof(rel), "node_modules/%s/package.json", cases[i].folder);
@@ -587,6 +617,26 @@ START_TEST(package_json_is_read_tolerantly)
 	put(d, "node_modules/big/package.json", big, 1024 * 1024 + 64);
 	free(big);
 	elf(d, "node_modules/big/big.node");
+	/* exactly at the size limit: read */
+	big = malloc(NSYM_PACKAGE_JSON_MAX);
+	memset(big, ' ', NSYM_PACKAGE_JSON_MAX);
+	memcpy(big, "{\"name\": \"edge\", \"version\": \"1\"}", 32);
+	put(d, "node_modules/edge/package.json", big, NSYM_PACKAGE_JSON_MAX);
+	free(big);
+	elf(d, "node_modules/edge/edge.node");
+	/* nested as deep as the limit allows (the object is one level): read; one more: not */
+	nested_json(nest, sizeof(nest), "shallow", NSYM_PACKAGE_JSON_DEPTH - 1);
+	text(d, "node_modules/shallow/package.json", nest);
+	elf(d, "node_modules/shallow/shallow.node");
+	nested_json(nest, sizeof(nest), "deep", NSYM_PACKAGE_JSON_DEPTH);
+	text(d, "node_modules/deep/package.json", nest);
+	elf(d, "node_modules/deep/deep.node");
+	/* a FIFO named package.json is passed over without waiting for a writer */
+	ck_assert_int_eq(test_sh("mkdir -p '%s/node_modules/fifo' && mkfifo "
+	                         "'%s/node_modules/fifo/package.json'",
+	                         d, d),
+	                 0);
+	elf(d, "node_modules/fifo/fifo.node");
 	/* a name longer than any npm allows is not kept */
 	memset(name, 'n', 300);
 	name[300] = '\0';
@@ -596,6 +646,58 @@ START_TEST(package_json_is_read_tolerantly)
 	walk(&r, d, d, &st);
 	assert_lines(&r, want);
 	found_free(&r);
+	test_tmpdir_remove(d);
+}
+END_TEST
+
+/* Why a package.json gives no name, in one line, for each way it can fail. */
+START_TEST(package_json_faults_are_said)
+{
+	char *d = test_tmpdir();
+	struct nsym_package p;
+	char err[200], json[2 * NSYM_PACKAGE_JSON_DEPTH + 64], *huge;
+	size_t huge_size = 10u << 20;
+	static const struct {
+		const char *json, *why;
+	} cases[] = {
+	    {"{\"name\": \"a\" x", "line 1, column 14: "},
+	    {"[1]", "not a JSON object"},
+	    {"", "line 1, column 0: "},
+	    {"{\"name\": \"a\\u0000b\"}", "line 1, column "},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(&p, 'x', sizeof(p));
+		ck_assert_int_eq(
+		    nsym_package_parse(&p, cases[i].json, strlen(cases[i].json), err, sizeof(err)),
+		    NSYM_EINVAL);
+		ck_assert_msg(strncmp(err, cases[i].why, strlen(cases[i].why)) == 0, "%s: %s",
+		              cases[i].json, err);
+		ck_assert_str_eq(p.name, "");
+		ck_assert_str_eq(p.version, "");
+	}
+	nested_json(json, sizeof(json), "deep", NSYM_PACKAGE_JSON_DEPTH);
+	ck_assert_int_eq(nsym_package_parse(&p, json, strlen(json), err, sizeof(err)), NSYM_EINVAL);
+	ck_assert_str_eq(err, "the JSON is nested deeper than 64 levels");
+	snprintf(json, sizeof(json), "{\"name\": \"@s\\/c-addon\"}");
+	ck_assert_int_eq(nsym_package_parse(&p, json, strlen(json), err, sizeof(err)), 0);
+	ck_assert_str_eq(p.name, "@s/c-addon");
+	ck_assert_str_eq(p.version, "");
+
+	/* files: none, a folder, and 10 MB (refused by its size, not read) */
+	ck_assert_int_eq(nsym_package_read(&p, d, err, sizeof(err)), NSYM_ENOENT);
+	ck_assert_int_eq(test_sh("mkdir '%s/package.json'", d), 0);
+	ck_assert_int_eq(nsym_package_read(&p, d, err, sizeof(err)), NSYM_EIO);
+	ck_assert_str_eq(err, "not a regular file");
+	ck_assert_int_eq(test_sh("rmdir '%s/package.json'", d), 0);
+	huge = malloc(huge_size);
+	memset(huge, ' ', huge_size);
+	memcpy(huge, "{\"name\": \"huge\"}", 16);
+	put(d, "package.json", huge, huge_size);
+	free(huge);
+	ck_assert_int_eq(nsym_package_read(&p, d, err, sizeof(err)), NSYM_EINVAL);
+	ck_assert_str_eq(err, "the file is 10485760 bytes, over the limit of 1048576");
+	ck_assert_str_eq(p.name, "");
 	test_tmpdir_remove(d);
 }
 END_TEST
@@ -739,6 +841,7 @@ int main(void)
 	TEST_ADD(s, only_binaries_are_addons);
 	TEST_ADD(s, roots_inside_node_modules);
 	TEST_ADD(s, package_json_is_read_tolerantly);
+	TEST_ADD(s, package_json_faults_are_said);
 	TEST_ADD(s, depth_is_bounded);
 	TEST_ADD(s, entries_are_bounded);
 	TEST_ADD(s, callback_stops_the_walk);
