@@ -13,8 +13,8 @@
 
 #include "client.h"
 #include "commands.h"
-#include "json.h"
 #include "napi_symbols.h"
+#include "napi_symbols_util.h"
 #include "project_walk.h"
 
 const char cmd_fetch_usage[] =

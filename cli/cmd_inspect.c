@@ -17,8 +17,8 @@
 #include <sys/stat.h>
 
 #include "commands.h"
-#include "json.h"
 #include "napi_symbols.h"
+#include "napi_symbols_util.h"
 
 #define MAX_DEPTH 32
 

@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "commands.h"
-#include "json.h"
 #include "napi_symbols.h"
+#include "napi_symbols_util.h"
 
 const char cmd_split_usage[] =
     "usage: napi-symbols split [options] FILE\n"

@@ -19,9 +19,9 @@
 #include "commands.h"
 #include "crash.h"
 #include "debug_fetch.h"
-#include "json.h"
 #include "proc_maps.h"
 #include "napi_symbols.h"
+#include "napi_symbols_util.h"
 
 #define MAX_MODULE_ARGS 64
 #define MAX_INPUT       (64u << 20) /* far above any report or pasted issue */

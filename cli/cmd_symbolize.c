@@ -16,9 +16,9 @@
 #include <unistd.h>
 
 #include "commands.h"
-#include "json.h"
 #include "debug_fetch.h"
 #include "napi_symbols.h"
+#include "napi_symbols_util.h"
 
 #define MAX_DEBUG_DIRS 16
 

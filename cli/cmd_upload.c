@@ -20,8 +20,8 @@
 
 #include "client.h"
 #include "commands.h"
-#include "json.h"
 #include "napi_symbols.h"
+#include "napi_symbols_util.h"
 #include "upload.h"
 
 const char cmd_upload_usage[] =

@@ -1,8 +1,9 @@
 /*
  * napi_symbols_util.h: the small helpers that several components of
  * napi-symbols share (the library, the CLI and the server), kept in one
- * place so each exists once: lowercase hex, and untrusted JSON read through
- * jansson with explicit limits. Same conventions as napi_symbols.h.
+ * place so each exists once: lowercase hex, hashes, untrusted JSON read
+ * through jansson with explicit limits, and JSON strings written out. Same
+ * conventions as napi_symbols.h.
  */
 #ifndef NAPI_SYMBOLS_UTIL_H
 #define NAPI_SYMBOLS_UTIL_H
@@ -10,6 +11,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "napi_symbols.h"
 
@@ -61,6 +63,20 @@ struct nsym_json_limits {
  */
 NSYM_EXTERN int nsym_json_load(json_t **out, const char *text, size_t len,
                                const struct nsym_json_limits *limits, char *err, size_t err_size);
+
+/*
+ * Writes s as a quoted JSON string through put, which receives the output
+ * in pieces, in order: quotes, backslashes and control bytes escaped, valid
+ * UTF-8 passed through, and each byte of an invalid UTF-8 sequence written
+ * as U+FFFD, so the output is always valid JSON whatever bytes s holds.
+ * JSON is read with jansson but written here: jansson refuses a string
+ * that is not valid UTF-8 (json_string gives NULL) instead of mending it,
+ * and names in crashes and uploads may hold any bytes.
+ */
+NSYM_EXTERN void nsym_json_quote(void (*put)(void *arg, const char *p, size_t n), void *arg,
+                                 const char *s);
+/* nsym_json_quote into a stdio stream. */
+NSYM_EXTERN void nsym_json_string(FILE *out, const char *s);
 
 #ifdef __cplusplus
 }

@@ -1,9 +1,11 @@
 /*
  * The shared helpers of napi_symbols_util.h: SHA-1 and SHA-256 through
  * libcrypto against the FIPS 180-4 examples, fed in pieces across block
- * boundaries, copied midway; hex; and untrusted JSON with its limits.
+ * boundaries, copied midway; hex; untrusted JSON with its limits; and
+ * JSON strings written out whatever bytes they hold.
  */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -133,6 +135,52 @@ START_TEST(json_limits_are_named)
 }
 END_TEST
 
+/* s as nsym_json_string writes it, read back from a memory stream. */
+static char *written(const char *s)
+{
+	char *buf = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&buf, &size);
+
+	ck_assert_ptr_nonnull(f);
+	nsym_json_string(f, s);
+	ck_assert_int_eq(fclose(f), 0);
+	return buf;
+}
+
+/* Quotes, backslashes and control bytes escaped; valid UTF-8 kept; every
+ * byte of an invalid sequence (stray, overlong, surrogate, past U+10FFFF,
+ * cut short) one U+FFFD; and jansson reads each answer back. */
+START_TEST(json_strings_are_escaped)
+{
+	static const char *const cases[][2] = {
+	    {"", "\"\""},
+	    {"a\"b\\c", "\"a\\\"b\\\\c\""},
+	    {"\n\t\x01\x1f", "\"\\n\\t\\u0001\\u001f\""},
+	    {"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80",
+	     "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\""},
+	    {"\x80", "\"\\ufffd\""},
+	    {"\xc0\xaf", "\"\\ufffd\\ufffd\""},
+	    {"\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\""},
+	    {"\xf4\x90\x80\x80", "\"\\ufffd\\ufffd\\ufffd\\ufffd\""},
+	    {"x\xe2\x82", "\"x\\ufffd\\ufffd\""},
+	};
+	static const struct nsym_json_limits lim = {1024, 1};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *got = written(cases[i][0]), err[160];
+		json_t *doc = NULL;
+
+		ck_assert_msg(strcmp(got, cases[i][1]) == 0, "case %zu: %s", i, got);
+		ck_assert_msg(nsym_json_load(&doc, got, strlen(got), &lim, err, sizeof(err)) == 0,
+		              "case %zu: %s", i, err);
+		ck_assert(json_is_string(doc));
+		json_decref(doc);
+		free(got);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("shared");
@@ -141,5 +189,6 @@ int main(void)
 	TEST_ADD(s, sha_in_pieces_is_sha_whole);
 	TEST_ADD(s, hex_both_cases);
 	TEST_ADD(s, json_limits_are_named);
+	TEST_ADD(s, json_strings_are_escaped);
 	return test_run(s);
 }
