@@ -13,8 +13,7 @@
 #include <string.h>
 
 #include "commands.h"
-#include "http.h"
-#include "store.h"
+#include "server/server.h"
 
 const char cmd_serve_usage[] =
     "usage: napi-symbols serve --store DIR [options]\n"
@@ -197,38 +196,29 @@ static int make_config(struct nsym_server_config *cfg, struct serve_settings *s)
 static int run(const struct nsym_server_config *cfg)
 {
 	struct nsym_server *srv = NULL;
-	struct nsym_store *store = NULL;
-	struct nsym_sweep swept;
+	struct nsym_server_start_notes notes;
 	char err[600];
 	sigset_t stop;
 	int sig;
 
-	/* The migrations run here, once, before any worker opens the store;
-	 * this handle stays open while the server runs, so that a server
-	 * starting on the same store knows it is not alone. */
-	if (nsym_store_open_local(&store, cfg->store_dir, err, sizeof(err)) != 0) {
-		nsym_cli_error("%s", err);
-		return NSYM_EXIT_FAIL;
-	}
-	if (nsym_store_sweep_local(&swept, store) != 0)
-		nsym_cli_error("warning: cannot sweep the store: %s", nsym_store_errmsg(store));
-	if (swept.uploads > 0)
-		nsym_cli_error("removed %d unfinished upload(s) left by an earlier run",
-		               swept.uploads);
-	if (swept.blobs > 0)
-		nsym_cli_error("removed %d blob file(s) that nothing names, left by an earlier run",
-		               swept.blobs);
 	/* Blocked before civetweb starts its threads, so only sigwait sees them. */
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGINT);
 	sigaddset(&stop, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	signal(SIGPIPE, SIG_IGN); /* SIGXFSZ is ignored by main() */
-	if (nsym_server_start(&srv, cfg, err, sizeof(err)) != 0) {
+	if (nsym_server_start(&srv, &notes, cfg, err, sizeof(err)) != 0) {
 		nsym_cli_error("%s", err);
-		store->ops->close(store);
 		return NSYM_EXIT_FAIL;
 	}
+	if (notes.sweep_error[0] != '\0')
+		nsym_cli_error("warning: cannot sweep the store: %s", notes.sweep_error);
+	if (notes.uploads_swept > 0)
+		nsym_cli_error("removed %d unfinished upload(s) left by an earlier run",
+		               notes.uploads_swept);
+	if (notes.blobs_swept > 0)
+		nsym_cli_error("removed %d blob file(s) that nothing names, left by an earlier run",
+		               notes.blobs_swept);
 	printf("listening on http://%s\n", nsym_server_address(srv));
 	/* Only a notice: a reader gone (a pipe closed) is no reason for the
 	 * server, or for its exit status after a clean stop. */
@@ -238,7 +228,6 @@ static int run(const struct nsym_server_config *cfg)
 	sigwait(&stop, &sig);
 	nsym_cli_error("%s: finishing requests in flight", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	nsym_server_stop(srv);
-	store->ops->close(store);
 	nsym_cli_error("stopped");
 	return NSYM_EXIT_OK;
 }

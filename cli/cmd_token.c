@@ -10,8 +10,7 @@
 #include <time.h>
 
 #include "commands.h"
-#include "store.h"
-#include "tokens.h"
+#include "server/server.h"
 
 const char cmd_token_usage[] =
     "usage: napi-symbols token create --store DIR --scope read|upload|admin [--name NAME]\n"
@@ -33,7 +32,7 @@ const char cmd_token_usage[] =
     "Exit status: 0 done; 1 the store cannot be opened, or no such token, or\n"
     "the name is taken; 129 usage error.\n";
 
-static int print_token(void *arg, const struct nsym_token *t)
+static int print_token(void *arg, const struct nsym_token_info *t)
 {
 	char when[32];
 	time_t created = (time_t)t->created;
@@ -47,10 +46,10 @@ static int print_token(void *arg, const struct nsym_token *t)
 	return 0;
 }
 
-static int create(struct nsym_store *s, const char *scope_name, const char *name)
+static int create(const char *store_dir, const char *scope_name, const char *name)
 {
 	enum nsym_scope scope = nsym_scope_parse(scope_name);
-	char token[NSYM_TOKEN_MAX], fallback[64];
+	char token[NSYM_TOKEN_MAX], fallback[64], err[600];
 
 	if (scope == NSYM_SCOPE_NONE)
 		return nsym_cli_usage_error("token", "--scope is read, upload or admin");
@@ -60,8 +59,8 @@ static int create(struct nsym_store *s, const char *scope_name, const char *name
 	}
 	if (strlen(name) == 0 || strlen(name) > 63)
 		return nsym_cli_usage_error("token", "a name has 1 to 63 characters");
-	if (nsym_token_create(s, token, name, scope) != 0) {
-		nsym_cli_error("%s", nsym_store_errmsg(s));
+	if (nsym_server_token_create(token, store_dir, name, scope, err, sizeof(err)) != 0) {
+		nsym_cli_error("%s", err);
 		return NSYM_EXIT_FAIL;
 	}
 	printf("%s\n", token);
@@ -71,25 +70,20 @@ static int create(struct nsym_store *s, const char *scope_name, const char *name
 static int run(const char *action, const char *store_dir, const char *scope, const char *name,
                const char *arg)
 {
-	struct nsym_store *s = NULL;
 	char err[600];
 	int rc;
 
-	if (nsym_store_open_local(&s, store_dir, err, sizeof(err)) != 0) {
+	if (strcmp(action, "create") == 0)
+		return create(store_dir, scope, name);
+	if (strcmp(action, "list") == 0)
+		rc = nsym_server_token_list(store_dir, print_token, NULL, err, sizeof(err));
+	else
+		rc = nsym_server_token_revoke(store_dir, arg, err, sizeof(err));
+	if (rc != 0) {
 		nsym_cli_error("%s", err);
 		return NSYM_EXIT_FAIL;
 	}
-	if (strcmp(action, "create") == 0) {
-		rc = create(s, scope, name);
-	} else if (strcmp(action, "list") == 0) {
-		rc = s->ops->token_list(s, print_token, NULL) == 0 ? NSYM_EXIT_OK : NSYM_EXIT_FAIL;
-	} else {
-		rc = s->ops->token_revoke(s, arg) == 0 ? NSYM_EXIT_OK : NSYM_EXIT_FAIL;
-	}
-	if (rc == NSYM_EXIT_FAIL)
-		nsym_cli_error("%s", nsym_store_errmsg(s));
-	s->ops->close(s);
-	return rc;
+	return NSYM_EXIT_OK;
 }
 
 int cmd_token(int argc, char **argv)

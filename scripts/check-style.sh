@@ -21,4 +21,13 @@ if grep -nE '\b(printf|fprintf|puts|fputs|exit|abort)\s*\(' symbolizer/*.c; then
   echo "style: the library must not print or exit (see above)" >&2
   status=1
 fi
+# cli/ sees the server through server/server.h alone (docs/design.md)
+for h in server/*.h; do
+  b=$(basename "$h")
+  [ "$b" = server.h ] && continue
+  if grep -nE "#include \"(server/)?$b\"" cli/*.c cli/*.h; then
+    echo "style: cli/ includes the server's private $b; use server/server.h" >&2
+    status=1
+  fi
+done
 exit $status

@@ -25,6 +25,7 @@
 struct nsym_server {
 	struct mg_context *ctx;
 	struct nsym_conns *conns; /* the watchdog's table */
+	struct nsym_store *first; /* opened at start, held while serving (server.h) */
 	struct nsym_server_config cfg;
 	char address[128];
 	char store_dir[4096];
@@ -576,8 +577,26 @@ static void read_back_address(struct nsym_server *srv, const char *listen)
 	         n > 0 ? ports[0].port : 0);
 }
 
-int nsym_server_start(struct nsym_server **out, const struct nsym_server_config *cfg, char *err,
-                      size_t err_size)
+/* The store opened before any worker: its migrations run once, and what an
+ * earlier run left is swept (notes). */
+static int open_first_store(struct nsym_server *srv, struct nsym_server_start_notes *notes,
+                            char *err, size_t err_size)
+{
+	struct nsym_sweep swept = {0};
+
+	memset(notes, 0, sizeof(*notes));
+	if (nsym_store_open_local(&srv->first, srv->store_dir, err, err_size) != 0)
+		return NSYM_EIO;
+	if (nsym_store_sweep_local(&swept, srv->first) != 0)
+		snprintf(notes->sweep_error, sizeof(notes->sweep_error), "%s",
+		         nsym_store_errmsg(srv->first));
+	notes->uploads_swept = swept.uploads;
+	notes->blobs_swept = swept.blobs;
+	return 0;
+}
+
+int nsym_server_start(struct nsym_server **out, struct nsym_server_start_notes *notes,
+                      const struct nsym_server_config *cfg, char *err, size_t err_size)
 {
 	struct nsym_server *srv = calloc(1, sizeof(*srv));
 	struct mg_callbacks cb = {.init_thread = init_thread,
@@ -621,6 +640,11 @@ int nsym_server_start(struct nsym_server **out, const struct nsym_server_config 
 	srv->cfg = *cfg;
 	snprintf(srv->store_dir, sizeof(srv->store_dir), "%s", cfg->store_dir);
 	srv->cfg.store_dir = srv->store_dir;
+	if (open_first_store(srv, notes, err, err_size) != 0) {
+		nsym_conns_stop(srv->conns);
+		free(srv);
+		return NSYM_EIO;
+	}
 	snprintf(threads, sizeof(threads), "%d", cfg->threads);
 	snprintf(timeout, sizeof(timeout), "%d", cfg->request_timeout * 1000);
 	mg_init_library(0);
@@ -629,6 +653,7 @@ int nsym_server_start(struct nsym_server **out, const struct nsym_server_config 
 		snprintf(err, err_size, "cannot listen on %s (in use, or not an address here?)",
 		         cfg->listen);
 		nsym_conns_stop(srv->conns);
+		srv->first->ops->close(srv->first);
 		free(srv);
 		return NSYM_EIO;
 	}
@@ -645,5 +670,6 @@ void nsym_server_stop(struct nsym_server *srv)
 		return;
 	mg_stop(srv->ctx); /* waits for the workers, whose exit closes the stores */
 	nsym_conns_stop(srv->conns);
+	srv->first->ops->close(srv->first);
 	free(srv);
 }

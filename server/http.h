@@ -10,27 +10,12 @@
 #include <stdint.h>
 
 #include "json_writer.h"
+#include "server.h"
 #include "store.h"
 #include "tokens.h"
 
 struct mg_connection;
 struct mg_request_info;
-
-struct nsym_server_config {
-	const char *store_dir;
-	const char *listen;  /* HOST:PORT; port 0 picks a free one */
-	int threads;         /* workers: connections served at once */
-	int head_timeout;    /* seconds a client may take to send a request's head */
-	int request_timeout; /* seconds a client may stall sending a body or reading */
-	uint64_t max_upload; /* bytes */
-	bool read_token;     /* reads need a token with the read scope */
-	bool log_json;       /* access log as JSON lines instead of text */
-	/* bytes a compressed section may claim to inflate to: more is
-	 * refused, when served (413) and when uploaded (422) */
-	uint64_t max_section;
-};
-
-struct nsym_server;
 
 struct nsym_request {
 	struct mg_connection *conn;
@@ -67,12 +52,7 @@ struct nsym_route {
 /* The one table of routes (routes.c), ended by a NULL prefix. */
 extern const struct nsym_route nsym_routes[];
 
-int nsym_server_start(struct nsym_server **out, const struct nsym_server_config *cfg, char *err,
-                      size_t err_size);
-/* "HOST:PORT" it listens on, with the port it really bound. */
-const char *nsym_server_address(const struct nsym_server *srv);
-/* Stops accepting, lets requests in flight finish, closes the stores. */
-void nsym_server_stop(struct nsym_server *srv);
+/* (Start, address and stop: server.h.) */
 const struct nsym_server_config *nsym_server_config(const struct nsym_server *srv);
 
 /* ---- replies ------------------------------------------------------------ */

@@ -1,7 +1,7 @@
 /*
- * JSON output without a library: the escaper (shared with the CLI) and a
- * capped buffer. Names in replies come from uploads and may hold any
- * bytes, hence the UTF-8 check: a JSON parser must never choke on a reply.
+ * The server's JSON replies: a capped buffer, with strings written by the
+ * library's escaper (nsym_json_quote). Names in replies come from uploads
+ * and may hold any bytes: a JSON parser must never choke on a reply.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,67 +9,7 @@
 #include <string.h>
 
 #include "json_writer.h"
-
-/* Length of the valid UTF-8 sequence at p (2 to 4), or 0 (RFC 3629: no
- * overlong forms, no surrogates, nothing above U+10FFFF). */
-static size_t utf8_length(const unsigned char *p)
-{
-	size_t n = p[0] >= 0xf0 ? 4 : p[0] >= 0xe0 ? 3 : 2;
-	unsigned lo = 0x80, hi = 0xbf;
-
-	if (p[0] < 0xc2 || p[0] > 0xf4)
-		return 0;
-	if (p[0] == 0xe0)
-		lo = 0xa0;
-	else if (p[0] == 0xed)
-		hi = 0x9f;
-	else if (p[0] == 0xf0)
-		lo = 0x90;
-	else if (p[0] == 0xf4)
-		hi = 0x8f;
-	if (p[1] < lo || p[1] > hi)
-		return 0;
-	for (size_t i = 2; i < n; i++) {
-		if (p[i] < 0x80 || p[i] > 0xbf)
-			return 0;
-	}
-	return n;
-}
-
-void nsym_json_escape(const char *s, void (*put)(void *arg, const char *p, size_t n), void *arg)
-{
-	const unsigned char *p = (const unsigned char *)s, *run = p;
-	char esc[8];
-
-	put(arg, "\"", 1);
-	while (*p != '\0') {
-		size_t n = *p >= 0x80 ? utf8_length(p) : 1;
-		const char *e = NULL;
-
-		if (*p == '"')
-			e = "\\\"";
-		else if (*p == '\\')
-			e = "\\\\";
-		else if (*p == '\n')
-			e = "\\n";
-		else if (*p == '\t')
-			e = "\\t";
-		else if (*p < 0x20)
-			e = (snprintf(esc, sizeof(esc), "\\u%04x", *p), esc);
-		else if (n == 0)
-			e = "\\ufffd";
-		if (e == NULL) {
-			p += n;
-			continue;
-		}
-		put(arg, (const char *)run, (size_t)(p - run));
-		put(arg, e, strlen(e));
-		p++;
-		run = p;
-	}
-	put(arg, (const char *)run, (size_t)(p - run));
-	put(arg, "\"", 1);
-}
+#include "napi_symbols_util.h"
 
 void nsym_buf_init(struct nsym_buf *b, size_t max)
 {
@@ -143,5 +83,5 @@ static void put_buf(void *arg, const char *p, size_t n)
 
 void nsym_buf_json_string(struct nsym_buf *b, const char *s)
 {
-	nsym_json_escape(s, put_buf, b);
+	nsym_json_quote(put_buf, b, s);
 }

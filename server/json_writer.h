@@ -1,21 +1,12 @@
 /*
- * Writing JSON: the string escaper the CLI (cli/json.c, to a stdio stream)
- * and the server (to a memory buffer) share, and a growable buffer with a
- * cap for the server's JSON replies.
+ * Writing the server's JSON replies: a growable buffer with a cap; strings
+ * go through the library's escaper (napi_symbols_util.h).
  */
 #ifndef NSYM_SERVER_JSON_WRITER_H
 #define NSYM_SERVER_JSON_WRITER_H
 
 #include <stdbool.h>
 #include <stddef.h>
-
-/*
- * Writes s as a quoted JSON string through put: quotes, backslashes and
- * control bytes escaped, valid UTF-8 passed through, each byte of an
- * invalid UTF-8 sequence written as U+FFFD so the output is always valid
- * JSON. put receives pieces of the output in order.
- */
-void nsym_json_escape(const char *s, void (*put)(void *arg, const char *p, size_t n), void *arg);
 
 /* A growable text buffer that refuses to grow beyond `max` bytes; once an
  * append fails (cap or memory) `failed` stays set and later appends do

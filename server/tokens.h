@@ -8,21 +8,8 @@
 
 #include <stddef.h>
 
+#include "server.h" /* enum nsym_scope, NSYM_TOKEN_MAX, nsym_scope_parse/name */
 #include "store.h"
-
-/* Scopes are ordered: each allows what the ones below it allow. */
-enum nsym_scope {
-	NSYM_SCOPE_NONE = 0,
-	NSYM_SCOPE_READ,
-	NSYM_SCOPE_UPLOAD,
-	NSYM_SCOPE_ADMIN,
-};
-
-#define NSYM_TOKEN_MAX 96
-
-/* "read", "upload", "admin" → scope; NSYM_SCOPE_NONE for anything else. */
-enum nsym_scope nsym_scope_parse(const char *name);
-const char *nsym_scope_name(enum nsym_scope scope);
 
 /* Creates a token; out (NSYM_TOKEN_MAX bytes) receives the only copy of it. */
 int nsym_token_create(struct nsym_store *s, char *out, const char *name, enum nsym_scope scope);

@@ -1,0 +1,87 @@
+/*
+ * server.h: all that the rest of napi-symbols sees of the symbol server.
+ * The napi-symbols program starts and stops it (`serve`) and manages the
+ * API tokens of a store (`token`); everything else under server/ is the
+ * server's own (its include directory is private to it). Functions return
+ * 0 or a negative NSYM_E* code, with one line of why in err.
+ */
+#ifndef NSYM_SERVER_SERVER_H
+#define NSYM_SERVER_SERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct nsym_server_config {
+	const char *store_dir;
+	const char *listen;  /* HOST:PORT; port 0 picks a free one */
+	int threads;         /* workers: connections served at once */
+	int head_timeout;    /* seconds a client may take to send a request's head */
+	int request_timeout; /* seconds a client may stall sending a body or reading */
+	uint64_t max_upload; /* bytes */
+	bool read_token;     /* reads need a token with the read scope */
+	bool log_json;       /* access log as JSON lines instead of text */
+	/* bytes a compressed section may claim to inflate to: more is
+	 * refused, when served (413) and when uploaded (422) */
+	uint64_t max_section;
+};
+
+/* What the start found and did to the store before serving. */
+struct nsym_server_start_notes {
+	int uploads_swept;     /* unfinished uploads of an earlier run, removed */
+	int blobs_swept;       /* blob files that no row names, removed */
+	char sweep_error[512]; /* why the sweep could not run, or "" */
+};
+
+struct nsym_server;
+
+/*
+ * Opens the store (its migrations run here, once, before any worker opens
+ * it), sweeps what an earlier run left (notes), and serves on cfg->listen
+ * until nsym_server_stop. The store stays open while the server runs, so
+ * a second server on the same store knows it is not alone. cfg is copied.
+ */
+int nsym_server_start(struct nsym_server **out, struct nsym_server_start_notes *notes,
+                      const struct nsym_server_config *cfg, char *err, size_t err_size);
+/* "HOST:PORT" it listens on, with the port it really bound. */
+const char *nsym_server_address(const struct nsym_server *srv);
+/* Stops accepting, lets requests in flight finish, closes the stores. */
+void nsym_server_stop(struct nsym_server *srv);
+
+/* ---- tokens --------------------------------------------------------------- */
+
+/* Scopes are ordered: each allows what the ones below it allow. */
+enum nsym_scope {
+	NSYM_SCOPE_NONE = 0,
+	NSYM_SCOPE_READ,
+	NSYM_SCOPE_UPLOAD,
+	NSYM_SCOPE_ADMIN,
+};
+
+#define NSYM_TOKEN_MAX 96 /* bytes of a token, with its NUL */
+
+/* "read", "upload", "admin" → scope; NSYM_SCOPE_NONE for anything else. */
+enum nsym_scope nsym_scope_parse(const char *name);
+const char *nsym_scope_name(enum nsym_scope scope);
+
+/* A token as `token list` shows it; its secret is never kept. */
+struct nsym_token_info {
+	const char *name;
+	const char *scope;
+	int64_t created; /* Unix time */
+	bool revoked;
+};
+
+/* A new token of the store in store_dir; out (NSYM_TOKEN_MAX bytes) gets
+ * the only copy of it. */
+int nsym_server_token_create(char *out, const char *store_dir, const char *name,
+                             enum nsym_scope scope, char *err, size_t err_size);
+/* Calls each(arg, token) for every token of the store, oldest first; a
+ * non-zero return from each stops the list and is returned. */
+int nsym_server_token_list(const char *store_dir,
+                           int (*each)(void *arg, const struct nsym_token_info *t), void *arg,
+                           char *err, size_t err_size);
+/* Revokes the token named name: NSYM_ENOENT when there is none. */
+int nsym_server_token_revoke(const char *store_dir, const char *name, char *err, size_t err_size);
+
+#endif
