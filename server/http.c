@@ -17,6 +17,7 @@
 
 #include "connections.h"
 #include "http.h"
+#include "napi_symbols_util.h"
 #include "json_writer.h"
 #include "metrics.h"
 #include "routes.h"
@@ -282,7 +283,6 @@ static int authorize(struct nsym_request *r, enum nsym_scope need)
  * newline or space in it would forge or split access-log lines. */
 static void printable(char *out, size_t size, const char *s)
 {
-	static const char hex[] = "0123456789abcdef";
 	size_t n = 0;
 
 	for (; *s != '\0' && n + 5 < size; s++) {
@@ -293,8 +293,8 @@ static void printable(char *out, size_t size, const char *s)
 		}
 		out[n++] = '\\';
 		out[n++] = 'x';
-		out[n++] = hex[c >> 4];
-		out[n++] = hex[c & 15];
+		nsym_hex(out + n, &c, 1, false);
+		n += 2;
 	}
 	out[n] = '\0';
 }
