@@ -17,14 +17,14 @@
 
 #include "client.h"
 #include "commands.h"
-#include "crash.h"
 #include "debug_fetch.h"
-#include "proc_maps.h"
 #include "napi_symbols.h"
+#include "napi_symbols_report.h"
 #include "napi_symbols_util.h"
 
 #define MAX_MODULE_ARGS 64
 #define MAX_INPUT       (64u << 20) /* far above any report or pasted issue */
+#define WARN_RUN        "warnings about the modules and frames"
 
 const char cmd_symbolicate_usage[] =
     "usage: napi-symbols symbolicate [options] REPORT|-\n"
@@ -215,14 +215,15 @@ fail:
 
 /* A report file; a damaged one that quotes a compact trace gives that. */
 static int load_report(struct nsym_crash **out, size_t *n, const struct symbolicate_opts *o,
-                       const char *text, size_t len)
+                       const char *text, size_t len, struct nsym_cli_warn_kinds *w)
 {
 	struct nsym_crash *c = calloc(1, sizeof(*c));
-	char err[512], terr[128];
+	char err[512];
+	int rc;
 
 	if (c == NULL)
 		return -1;
-	if (nsym_crash_from_report(c, text, len, err, sizeof(err)) == 0) {
+	if (nsym_crash_from_report(c, text, len) == 0) {
 		if (o->maps != NULL)
 			nsym_cli_error("warning: --maps is not used: '%s' is a crash report",
 			               o->input);
@@ -230,9 +231,12 @@ static int load_report(struct nsym_crash **out, size_t *n, const struct symbolic
 		*n = 1;
 		return 0;
 	}
+	snprintf(err, sizeof(err), "%s", nsym_error_detail());
 	nsym_crash_release(c);
 	free(c);
-	if (nsym_crash_from_text(out, n, text, len, terr, sizeof(terr)) == 0 && *n > 0)
+	rc = nsym_crash_from_text(out, n, text, len, nsym_cli_warn_kind, w);
+	nsym_cli_warn_kinds_end(w);
+	if (rc == 0 && *n > 0)
 		return 0;
 	nsym_cli_error("'%s': %s", o->input, err);
 	return -1;
@@ -266,11 +270,12 @@ static void explain_none(const struct symbolicate_opts *o, const struct nsym_rus
 }
 
 /* Gives the Rust backtraces their modules with the --maps file. */
-static int place(struct nsym_crash *rust, size_t nrust, const char *maps_file)
+static int place(struct nsym_crash *rust, size_t nrust, const char *maps_file,
+                 struct nsym_cli_warn_kinds *w)
 {
-	struct nsym_maps *maps = NULL;
+	nsym_maps *maps = NULL;
 	size_t len;
-	char *text = read_input(maps_file, &len), err[256];
+	char *text = read_input(maps_file, &len);
 	int rc = -1;
 
 	if (text == NULL)
@@ -283,11 +288,16 @@ static int place(struct nsym_crash *rust, size_t nrust, const char *maps_file)
 		               maps_file);
 		goto out;
 	}
-	if (nsym_maps_parse(&maps, text, len, err, sizeof(err)) != 0) {
-		nsym_cli_error("'%s' is not a copy of /proc/PID/maps: %s", maps_file, err);
+	rc = nsym_maps_parse(&maps, text, len, nsym_cli_warn_kind, w);
+	nsym_cli_warn_kinds_end(w);
+	if (rc != 0) {
+		nsym_cli_error("'%s' is not a copy of /proc/PID/maps: %s", maps_file,
+		               nsym_error_detail());
+		rc = -1;
 		goto out;
 	}
-	rc = nsym_maps_place(rust, nrust, maps);
+	rc = nsym_maps_place(rust, nrust, maps, nsym_cli_warn_kind, w);
+	nsym_cli_warn_kinds_end(w);
 	if (rc != 0)
 		nsym_cli_error("out of memory placing the frames");
 out:
@@ -299,18 +309,20 @@ out:
 /* The Rust backtraces of the text after its compact traces (*out, *n), when
  * --maps gives their modules. -1 with the reason printed. */
 static int load_rust(struct nsym_crash **out, size_t *n, const struct symbolicate_opts *o,
-                     const char *text, size_t len)
+                     const char *text, size_t len, struct nsym_cli_warn_kinds *w)
 {
 	struct nsym_crash *rust = NULL, *all;
 	struct nsym_rust_scan scan;
 	size_t nrust = 0;
-	char err[128];
-	int rc = -1;
+	int rc = nsym_crash_from_rust(&rust, &nrust, &scan, text, len, nsym_cli_warn_kind, w);
 
-	if (nsym_crash_from_rust(&rust, &nrust, &scan, text, len, err, sizeof(err)) != 0) {
-		nsym_cli_error("'%s': %s", o->input, err);
+	nsym_cli_warn_kinds_end(w);
+	if (rc != 0) {
+		nsym_cli_error("'%s': %s", o->input, nsym_error_detail());
+		rc = -1;
 		goto out;
 	}
+	rc = -1;
 	if (nrust == 0 || o->maps == NULL) {
 		/* without --maps this runs only when there is no compact trace */
 		rc = *n > 0 ? 0 : -1;
@@ -318,7 +330,7 @@ static int load_rust(struct nsym_crash **out, size_t *n, const struct symbolicat
 			explain_none(o, &scan, nrust);
 		goto out;
 	}
-	if (place(rust, nrust, o->maps) != 0)
+	if (place(rust, nrust, o->maps, w) != 0)
 		goto out;
 	if ((all = realloc(*out, (*n + nrust) * sizeof(*all))) == NULL) {
 		nsym_cli_error("out of memory");
@@ -330,31 +342,31 @@ static int load_rust(struct nsym_crash **out, size_t *n, const struct symbolicat
 	nrust = 0;
 	rc = 0;
 out:
-	for (size_t i = 0; i < nrust; i++)
-		nsym_crash_release(&rust[i]);
-	free(rust);
+	nsym_crashes_free(rust, nrust);
 	return rc;
 }
 
 /* Crashes from the input: a report when it looks like JSON, else the
  * compact traces in the text, then its Rust backtraces. */
 static int load(struct nsym_crash **out, size_t *n, const struct symbolicate_opts *o,
-                const char *text, size_t len)
+                const char *text, size_t len, struct nsym_cli_warn_kinds *w)
 {
 	const char *p = text + strspn(text, " \t\r\n");
-	char err[128];
+	int rc;
 
 	*out = NULL;
 	*n = 0;
 	if (*p == '{')
-		return load_report(out, n, o, text, len);
-	if (nsym_crash_from_text(out, n, text, len, err, sizeof(err)) != 0) {
-		nsym_cli_error("'%s': %s", o->input, err);
+		return load_report(out, n, o, text, len, w);
+	rc = nsym_crash_from_text(out, n, text, len, nsym_cli_warn_kind, w);
+	nsym_cli_warn_kinds_end(w);
+	if (rc != 0) {
+		nsym_cli_error("'%s': %s", o->input, nsym_error_detail());
 		return -1;
 	}
 	if (o->maps == NULL && *n > 0)
 		return 0;
-	return load_rust(out, n, o, text, len);
+	return load_rust(out, n, o, text, len, w);
 }
 
 /* ---- finding each module's debug file --------------------------------------- */
@@ -368,7 +380,7 @@ static bool same_id(const char *path, const char *id)
 /* A file on this machine for m: its --module, else the report's path when
  * that file is the same build; NULL when none. */
 static const char *local_file(const struct symbolicate_opts *o, const struct nsym_crash_module *m,
-                              struct nsym_cli_warnings *w)
+                              struct nsym_cli_warn_kinds *w)
 {
 	nsym_file *f = NULL;
 
@@ -377,14 +389,16 @@ static const char *local_file(const struct symbolicate_opts *o, const struct nsy
 			continue;
 		/* opened first for why it cannot be used (a FIFO, gone…) */
 		if (nsym_file_open(&f, o->mods[i].path) != 0) {
-			nsym_cli_warn(w, "--module %s; looking further", nsym_error_detail());
+			nsym_cli_warn_kindf(w, WARN_RUN, "--module %s; looking further",
+			                    nsym_error_detail());
 			break;
 		}
 		nsym_file_close(f);
 		if (same_id(o->mods[i].path, m->id))
 			return o->mods[i].path;
-		nsym_cli_warn(w, "--module '%s' is not the build with identity %s; looking further",
-		              o->mods[i].path, m->id);
+		nsym_cli_warn_kindf(
+		    w, WARN_RUN, "--module '%s' is not the build with identity %s; looking further",
+		    o->mods[i].path, m->id);
 		break;
 	}
 	if (m->path != NULL && access(m->path, R_OK) == 0 && same_id(m->path, m->id))
@@ -431,7 +445,7 @@ static void settle(struct resolved *r, const struct nsym_fetch *j, bool asked, b
 
 /* Fetches, in one parallel run, the debug files of the modules that lack one. */
 static void fetch_missing(const struct symbolicate_opts *o, const struct nsym_crash *c,
-                          struct resolved *res, struct nsym_cli_warnings *w)
+                          struct resolved *res, struct nsym_cli_warn_kinds *w)
 {
 	struct nsym_fetch *jobs = calloc(c->nmodules, sizeof(*jobs));
 	size_t *which = calloc(c->nmodules, sizeof(*which)), n = 0;
@@ -451,7 +465,7 @@ static void fetch_missing(const struct symbolicate_opts *o, const struct nsym_cr
 		goto out;
 	if (nsym_cli_debug_files_by_id(&asked, jobs, n, o->servers, !o->no_fetch, err,
 	                               sizeof(err)) != 0) {
-		nsym_cli_warn(w, "%s", err);
+		nsym_cli_warn_kindf(w, WARN_RUN, "%s", err);
 		asked = false;
 	}
 	for (size_t k = 0; k < n; k++)
@@ -471,7 +485,7 @@ static bool used(const struct nsym_crash *c, size_t m)
 }
 
 static void resolve(const struct symbolicate_opts *o, const struct nsym_crash *c,
-                    struct resolved *res, struct nsym_cli_warnings *w)
+                    struct resolved *res, struct nsym_cli_warn_kinds *w)
 {
 	for (size_t i = 0; i < c->nmodules; i++) {
 		const struct nsym_crash_module *m = &c->modules[i];
@@ -553,10 +567,10 @@ static bool panic_machinery(const char *function)
 }
 
 static void look_up(struct nsym_frames *fr, const struct nsym_crash *c, size_t i,
-                    const struct resolved *res, struct nsym_cli_warnings *w);
+                    const struct resolved *res, struct nsym_cli_warn_kinds *w);
 
 static bool find_raise(struct raised_at *out, const struct nsym_crash *c,
-                       const struct resolved *res, struct nsym_cli_warnings *w)
+                       const struct resolved *res, struct nsym_cli_warn_kinds *w)
 {
 	struct nsym_frames fr = {0};
 	bool found = false;
@@ -760,7 +774,7 @@ static void json_reason(const struct symbolicate_opts *o, const struct nsym_cras
 
 /* Looks up frame i of c: innermost first, with its inlined callers. */
 static void look_up(struct nsym_frames *fr, const struct nsym_crash *c, size_t i,
-                    const struct resolved *res, struct nsym_cli_warnings *w)
+                    const struct resolved *res, struct nsym_cli_warn_kinds *w)
 {
 	const struct nsym_crash_frame *f = &c->frames[i];
 
@@ -769,13 +783,13 @@ static void look_up(struct nsym_frames *fr, const struct nsym_crash *c, size_t i
 		return;
 	if (nsym_symbolizer_lookup(fr, res[f->module].sym, f->rel,
 	                           f->return_address ? NSYM_LOOKUP_RETURN_ADDRESS : 0) != 0) {
-		nsym_cli_warn(w, "frame #%zu: %s", i, nsym_error_detail());
+		nsym_cli_warn_kindf(w, WARN_RUN, "frame #%zu: %s", i, nsym_error_detail());
 		fr->count = 0;
 	}
 }
 
 static int symbolicate(const struct symbolicate_opts *o, const struct nsym_crash *c,
-                       struct nsym_cli_warnings *w)
+                       struct nsym_cli_warn_kinds *w)
 {
 	struct resolved *res = calloc(c->nmodules + 1, sizeof(*res));
 	struct nsym_frames fr = {0};
@@ -817,7 +831,7 @@ int cmd_symbolicate(int argc, char **argv)
 {
 	struct symbolicate_opts *o = calloc(1, sizeof(*o));
 	/* every crash of the text may repeat them: one cap for the run */
-	struct nsym_cli_warnings warnings = {.what = "warnings about the modules and frames"};
+	struct nsym_cli_warn_kinds warnings = {0};
 	struct nsym_crash *crashes = NULL;
 	size_t n = 0, len;
 	char *text = NULL;
@@ -829,7 +843,8 @@ int cmd_symbolicate(int argc, char **argv)
 		status = NSYM_EXIT_USAGE;
 		goto out;
 	}
-	if ((text = read_input(o->input, &len)) == NULL || load(&crashes, &n, o, text, len) != 0)
+	if ((text = read_input(o->input, &len)) == NULL ||
+	    load(&crashes, &n, o, text, len, &warnings) != 0)
 		goto out;
 	status = NSYM_EXIT_OK;
 	if (o->json && n > 1)
@@ -841,11 +856,9 @@ int cmd_symbolicate(int argc, char **argv)
 			status = NSYM_EXIT_FAIL;
 	}
 	printf(o->json && n > 1 ? "]\n" : o->json ? "\n" : "");
-	nsym_cli_warn_end(&warnings);
+	nsym_cli_warn_kinds_end(&warnings);
 out:
-	for (size_t i = 0; i < n; i++)
-		nsym_crash_release(&crashes[i]);
-	free(crashes);
+	nsym_crashes_free(crashes, n);
 	free(text);
 	free(o);
 	return status;

@@ -69,6 +69,30 @@ void nsym_cli_warn(struct nsym_cli_warnings *w, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void nsym_cli_warn_end(struct nsym_cli_warnings *w);
 
+/*
+ * The warnings of a run that come by kind, from the library's readers and
+ * pipeline (napi_symbols_report.h) and the command's own: each kind capped
+ * on its own as above, its kind the count line's noun. nsym_cli_warn_kind
+ * is an nsym_report_warn_fn whose ctx is a zero-initialised struct
+ * nsym_cli_warn_kinds; nsym_cli_warn_kinds_end prints the count lines
+ * that are due, in the order the kinds were first met.
+ */
+#define NSYM_CLI_WARN_KINDS 16
+
+struct nsym_cli_warn_kinds {
+	struct {
+		char what[80];                     /* the kind, copied */
+		struct nsym_cli_warnings warnings; /* what points at the copy */
+	} kind[NSYM_CLI_WARN_KINDS];
+	size_t n;
+};
+
+void nsym_cli_warn_kind(void *ctx, const char *kind, const char *message);
+/* nsym_cli_warn_kind with a message to format: the command's own warnings. */
+void nsym_cli_warn_kindf(struct nsym_cli_warn_kinds *k, const char *kind, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void nsym_cli_warn_kinds_end(struct nsym_cli_warn_kinds *k);
+
 /* Prints the error and "see 'napi-symbols CMD --help'"; returns 129. */
 int nsym_cli_usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -56,6 +56,39 @@ void nsym_cli_warn_end(struct nsym_cli_warnings *w)
 	w->counted = hidden;
 }
 
+void nsym_cli_warn_kind(void *ctx, const char *kind, const char *message)
+{
+	struct nsym_cli_warn_kinds *k = ctx;
+	size_t i = 0;
+
+	while (i < k->n && strcmp(k->kind[i].what, kind) != 0)
+		i++;
+	if (i == k->n && k->n < NSYM_CLI_WARN_KINDS) {
+		snprintf(k->kind[i].what, sizeof(k->kind[i].what), "%s", kind);
+		k->kind[i].warnings.what = k->kind[i].what;
+		k->n++;
+	}
+	/* kinds are a handful of fixed nouns: past the table, the last is shared */
+	nsym_cli_warn(&k->kind[i < k->n ? i : k->n - 1].warnings, "%s", message);
+}
+
+void nsym_cli_warn_kindf(struct nsym_cli_warn_kinds *k, const char *kind, const char *fmt, ...)
+{
+	char message[8192]; /* a path of PATH_MAX and what is said about it */
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(message, sizeof(message), fmt, ap);
+	va_end(ap);
+	nsym_cli_warn_kind(k, kind, message);
+}
+
+void nsym_cli_warn_kinds_end(struct nsym_cli_warn_kinds *k)
+{
+	for (size_t i = 0; i < k->n; i++)
+		nsym_cli_warn_end(&k->kind[i].warnings);
+}
+
 int nsym_cli_usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;

@@ -15,20 +15,24 @@
  * was no "(TID)". Only the absolute addresses count: a stripped addon's
  * frames are "<unknown>" or the nearest exported name, which is wrong.
  * Frames carry no module here; the process's memory map gives them one
- * (proc_maps.c). Text around the lines, and a prefix before each (a "> "
+ * (report_maps.c). Text around the lines, and a prefix before each (a "> "
  * quote, a log's timestamp), is passed over.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "commands.h"
-#include "crash.h"
+#include "internal.h"
+#include "report.h"
 
 #define MAX_LINE       8192 /* bytes of a line looked at */
 #define MAX_BACKTRACES 256
 #define MAX_NAME       256 /* bytes of a frame's name kept to compare */
 #define MAX_PREFIX     64  /* bytes of a quote or log prefix passed over */
+
+/* The kinds of warning this reader gives (napi_symbols_report.h). */
+#define WARN_CUT    "backtraces cut at the frame cap"
+#define WARN_CAPPED "Rust backtraces past the cap"
 
 struct rust_reader {
 	struct nsym_crash *crashes;
@@ -42,7 +46,8 @@ struct rust_reader {
 	char group_name[MAX_NAME]; /* the name its first entry printed */
 	bool capped, oom;
 	struct nsym_rust_scan *scan;
-	struct nsym_cli_warnings warnings; /* one per backtrace, of up to MAX_BACKTRACES */
+	nsym_report_warn_fn *warn; /* at most once per backtrace, of up to MAX_BACKTRACES */
+	void *ctx;
 };
 
 /* ---- one line ------------------------------------------------------------ */
@@ -71,7 +76,7 @@ static bool frame_line(uint64_t *pc, const char **name, bool *no_address, const 
 		hex = p;
 		p += 2 + strspn(p + 2, "0123456789abcdefABCDEF");
 		if (strncmp(p, " - ", 3) != 0 ||
-		    nsym_crash_hex(pc, hex, (size_t)(p - hex), true) != 0)
+		    nsym__crash_hex(pc, hex, (size_t)(p - hex), true) != 0)
 			continue;
 		*name = p + 3;
 		return true;
@@ -122,7 +127,7 @@ static void old_header(struct nsym_crash *h, char *rest)
 	}
 	*last = '\0';
 	append_message(h, rest + 1);
-	nsym_crash_panic_location(h, last + 3);
+	nsym__crash_panic_location(h, last + 3);
 }
 
 /* "thread 'NAME' [(TID)] panicked at …": a new header; false when s is none. */
@@ -149,7 +154,7 @@ static bool header_line(struct rust_reader *r, char *s)
 	}
 	if (n > 0 && rest[n - 1] == ':')
 		rest[n - 1] = '\0';
-	nsym_crash_panic_location(&r->header, rest);
+	nsym__crash_panic_location(&r->header, rest);
 	r->in_message = true;
 	return true;
 }
@@ -165,9 +170,9 @@ static void start_backtrace(struct rust_reader *r)
 	r->in_message = false;
 	if (r->n == MAX_BACKTRACES) {
 		if (!r->capped)
-			nsym_cli_error(
-			    "warning: more than %d Rust backtraces; the rest are skipped",
-			    MAX_BACKTRACES);
+			nsym__report_warn(r->warn, r->ctx, WARN_CAPPED,
+			                  "more than %d Rust backtraces; the rest are skipped",
+			                  MAX_BACKTRACES);
 		r->capped = true;
 		return;
 	}
@@ -183,7 +188,7 @@ static void start_backtrace(struct rust_reader *r)
 	c->pid = c->tid = -1;
 	if (!r->have_header) {
 		static const char none[] = "(no 'panicked at' line above the backtrace)";
-		c->panic_message = nsym_crash_text(none, strlen(none));
+		c->panic_message = nsym__crash_text(none, strlen(none));
 	}
 	r->have_header = false;
 	r->group_name[0] = '\0';
@@ -211,10 +216,10 @@ static void entry(struct rust_reader *r, uint64_t pc, const char *name)
 	r->group_pc = pc;
 	memcpy(r->group_name, name, len);
 	r->group_name[len] = '\0';
-	if (nsym_crash_add_frame(r->open, &f) != 0) {
-		nsym_cli_warn(&r->warnings,
-		              "a Rust backtrace of more than %d frames; the rest are skipped",
-		              NSYM_CRASH_MAX_FRAMES);
+	if (nsym__crash_add_frame(&f, r->open) != 0) {
+		nsym__report_warn(r->warn, r->ctx, WARN_CUT,
+		                  "a Rust backtrace of more than %d frames; the rest are skipped",
+		                  NSYM_CRASH_MAX_FRAMES);
 		r->open = NULL;
 		return;
 	}
@@ -254,10 +259,9 @@ static void rust_line(struct rust_reader *r, char *s)
 }
 
 int nsym_crash_from_rust(struct nsym_crash **out, size_t *count, struct nsym_rust_scan *scan,
-                         const char *text, size_t len, char *err, size_t err_size)
+                         const char *text, size_t len, nsym_report_warn_fn *warn, void *ctx)
 {
-	struct rust_reader r = {.scan = scan,
-	                        .warnings = {.what = "backtraces cut at the frame cap"}};
+	struct rust_reader r = {.scan = scan, .warn = warn, .ctx = ctx};
 	const char *p = text, *end = text + len;
 	char line[MAX_LINE + 1];
 
@@ -272,11 +276,7 @@ int nsym_crash_from_rust(struct nsym_crash **out, size_t *count, struct nsym_rus
 		p += n + (nl != NULL);
 	}
 	nsym_crash_release(&r.header);
-	nsym_cli_warn_end(&r.warnings);
 	*out = r.crashes;
 	*count = r.n;
-	if (!r.oom)
-		return 0;
-	snprintf(err, err_size, "out of memory");
-	return -1;
+	return r.oom ? nsym__fail(NSYM_ENOMEM, NULL, NULL) : 0;
 }

@@ -1,5 +1,8 @@
 /*
- * See proc_maps.h. The kernel writes each line as "%08lx-%08lx %c%c%c%c
+ * A saved /proc/PID/maps (napi_symbols_report.h), and the modules it gives
+ * the absolute addresses of a Rust backtrace (report_rust.c): which file
+ * each address was mapped from, its identity read from that file here, and
+ * the address within it. The kernel writes each line as "%08lx-%08lx %c%c%c%c
  * %08llx %02x:%02x %lu" then, after padding, the path: a file, "[heap]"
  * and the like, or nothing for anonymous memory, with " (deleted)" added
  * when the file was unlinked since it was mapped. A maps file is read on
@@ -13,11 +16,14 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "commands.h"
-#include "napi_symbols.h"
-#include "proc_maps.h"
+#include "internal.h"
+#include "report.h"
 
 #define DELETED " (deleted)"
+
+/* The kinds of warning given here (napi_symbols_report.h). */
+#define WARN_SKIPPED  "maps lines skipped"
+#define WARN_REPLACED "files not the ones that were mapped"
 
 struct mapping {
 	uint64_t start, end; /* absolute, end exclusive */
@@ -30,7 +36,12 @@ struct mapping {
 struct nsym_maps {
 	struct mapping *v; /* sorted by start */
 	size_t n;
-	struct nsym_cli_warnings replaced; /* files found replaced since they were mapped */
+};
+
+/* Where warnings go. */
+struct warner {
+	nsym_report_warn_fn *fn;
+	void *ctx;
 };
 
 /* ---- reading ----------------------------------------------------------------- */
@@ -40,7 +51,7 @@ static bool hex_field(uint64_t *out, const char **s)
 {
 	size_t n = strspn(*s, "0123456789abcdefABCDEF");
 
-	if (n == 0 || nsym_crash_hex(out, *s, n, false) != 0)
+	if (n == 0 || nsym__crash_hex(out, *s, n, false) != 0)
 		return false;
 	*s += n;
 	return true;
@@ -99,14 +110,14 @@ static int add_mapping(struct nsym_maps *maps, const struct mapping *m, const ch
 	return 0;
 }
 
-static void skipped(size_t lineno, struct nsym_cli_warnings *w, const char *why)
+static void skipped(size_t lineno, const struct warner *w, const char *why)
 {
-	nsym_cli_warn(w, "maps line %zu: %s; skipped", lineno, why);
+	nsym__report_warn(w->fn, w->ctx, WARN_SKIPPED, "maps line %zu: %s; skipped", lineno, why);
 }
 
 /* One line of the text: a mapping added, or a warning. -1 out of memory. */
 static int read_line(struct nsym_maps *maps, const char *line, size_t n, size_t lineno,
-                     struct nsym_cli_warnings *skips)
+                     const struct warner *skips)
 {
 	struct mapping m = {0};
 	const char *path = NULL;
@@ -138,18 +149,17 @@ static int by_start(const void *a, const void *b)
 	return x->start < y->start ? -1 : x->start > y->start;
 }
 
-int nsym_maps_parse(struct nsym_maps **out, const char *text, size_t len, char *err,
-                    size_t err_size)
+int nsym_maps_parse(struct nsym_maps **out, const char *text, size_t len, nsym_report_warn_fn *warn,
+                    void *ctx)
 {
 	struct nsym_maps *maps = calloc(1, sizeof(*maps));
 	const char *p = text, *end = text + len;
-	struct nsym_cli_warnings skips = {.what = "maps lines skipped"};
+	const struct warner skips = {warn, ctx};
 	size_t lineno = 0;
 
 	*out = NULL;
 	if (maps == NULL)
 		goto oom;
-	maps->replaced.what = "files not the ones that were mapped";
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = (size_t)((nl != NULL ? nl : end) - p);
@@ -157,21 +167,18 @@ int nsym_maps_parse(struct nsym_maps **out, const char *text, size_t len, char *
 			goto oom;
 		p += n + (nl != NULL);
 	}
-	nsym_cli_warn_end(&skips);
 	if (maps->n == 0) {
-		snprintf(err, err_size,
-		         "no line is a mapping as /proc/PID/maps writes it "
-		         "(START-END PERMS OFFSET DEV INODE PATH)");
 		nsym_maps_free(maps);
-		return -1;
+		return nsym__fail(NSYM_EINVAL, NULL,
+		                  "no line is a mapping as /proc/PID/maps writes it "
+		                  "(START-END PERMS OFFSET DEV INODE PATH)");
 	}
 	qsort(maps->v, maps->n, sizeof(*maps->v), by_start);
 	*out = maps;
 	return 0;
 oom:
 	nsym_maps_free(maps);
-	snprintf(err, err_size, "out of memory");
-	return -1;
+	return nsym__fail(NSYM_ENOMEM, NULL, NULL);
 }
 
 void nsym_maps_free(struct nsym_maps *maps)
@@ -207,6 +214,7 @@ struct placer {
 	struct nsym_maps *maps;
 	const struct mapping **first; /* by module: the mapping it was made for */
 	nsym_object **obj;            /* by module: its file, NULL when unusable */
+	const struct warner *w;
 };
 
 static void set_why(struct nsym_crash_module *m, const char *fmt, ...)
@@ -220,12 +228,13 @@ static void set_why(struct nsym_crash_module *m, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	m->why = nsym_crash_text(why, strlen(why));
+	m->why = nsym__crash_text(why, strlen(why));
 }
 
 /* Warns, once for all the backtraces, when the file at the path is not
  * the one that was mapped. */
-static void check_inode(struct nsym_maps *maps, const struct mapping *map, const char *path)
+static void check_inode(struct nsym_maps *maps, const struct mapping *map, const char *path,
+                        const struct warner *w)
 {
 	struct stat st;
 
@@ -235,15 +244,15 @@ static void check_inode(struct nsym_maps *maps, const struct mapping *map, const
 	for (size_t i = 0; i < maps->n; i++)
 		maps->v[i].warned |=
 		    maps->v[i].path != NULL && strcmp(maps->v[i].path, map->path) == 0;
-	nsym_cli_warn(&maps->replaced,
-	              "'%s' is not the file that was mapped (inode %" PRIu64
-	              ", the maps file says %" PRIu64
-	              "): if it was rebuilt since, its answers are wrong",
-	              path, (uint64_t)st.st_ino, map->inode);
+	nsym__report_warn(w->fn, w->ctx, WARN_REPLACED,
+	                  "'%s' is not the file that was mapped (inode %" PRIu64
+	                  ", the maps file says %" PRIu64
+	                  "): if it was rebuilt since, its answers are wrong",
+	                  path, (uint64_t)st.st_ino, map->inode);
 }
 
 /* Reads the file of module m: its identity, or why it cannot be used. */
-static void open_file(nsym_object **out, struct nsym_crash_module *m, struct nsym_maps *maps,
+static void open_file(nsym_object **out, struct nsym_crash_module *m, const struct placer *pl,
                       const struct mapping *map)
 {
 	struct nsym_identity id;
@@ -255,11 +264,11 @@ static void open_file(nsym_object **out, struct nsym_crash_module *m, struct nsy
 	snprintf(path, sizeof(path), "%s", map->path);
 	if (len > dl && strcmp(path + len - dl, DELETED) == 0) {
 		path[len - dl] = '\0';
-		m->path = nsym_crash_text(path, strlen(path));
+		m->path = nsym__crash_text(path, strlen(path));
 		set_why(m, "'%s' was deleted or replaced after it was mapped", path);
 		return;
 	}
-	m->path = nsym_crash_text(path, len);
+	m->path = nsym__crash_text(path, len);
 	if ((rc = nsym_object_open(out, path)) != 0)
 		snprintf(why, sizeof(why), "%s", nsym_error_detail());
 	if (rc == NSYM_ENOENT) {
@@ -270,7 +279,7 @@ static void open_file(nsym_object **out, struct nsym_crash_module *m, struct nsy
 		set_why(m, "cannot read %s", why); /* why names the path */
 		return;
 	}
-	check_inode(maps, map, path);
+	check_inode(pl->maps, map, path, pl->w);
 	if (nsym_object_identity(&id, *out) != 0 ||
 	    nsym_identity_hex(m->id, sizeof(m->id), &id) != 0)
 		m->id[0] = '\0';
@@ -286,11 +295,11 @@ static int module_of(struct placer *pl, const struct mapping *map)
 		if (strcmp(pl->first[i]->path, map->path) == 0)
 			return (int)i;
 	}
-	if (nsym_crash_add_module(c, &m) != 0)
+	if (nsym__crash_add_module(&m, c) != 0)
 		return -1;
 	m->listed = true;
 	pl->first[c->nmodules - 1] = map;
-	open_file(&pl->obj[c->nmodules - 1], m, pl->maps, map);
+	open_file(&pl->obj[c->nmodules - 1], m, pl, map);
 	return m->path != NULL ? (int)c->nmodules - 1 : -1;
 }
 
@@ -342,11 +351,11 @@ static int place_frame(struct placer *pl, size_t i)
 }
 
 /* The frames of one crash. */
-static int place_crash(struct nsym_crash *c, struct nsym_maps *maps)
+static int place_crash(struct nsym_crash *c, struct nsym_maps *maps, const struct warner *w)
 {
 	/* at most one module per frame */
 	struct placer pl = {c, maps, calloc(c->nframes + 1, sizeof(*pl.first)),
-	                    calloc(c->nframes + 1, sizeof(*pl.obj))};
+	                    calloc(c->nframes + 1, sizeof(*pl.obj)), w};
 	int rc = pl.first != NULL && pl.obj != NULL ? 0 : -1;
 
 	for (size_t i = 0; rc == 0 && i < c->nframes; i++)
@@ -358,12 +367,13 @@ static int place_crash(struct nsym_crash *c, struct nsym_maps *maps)
 	return rc;
 }
 
-int nsym_maps_place(struct nsym_crash *c, size_t n, struct nsym_maps *maps)
+int nsym_maps_place(struct nsym_crash *crashes, size_t count, struct nsym_maps *maps,
+                    nsym_report_warn_fn *warn, void *ctx)
 {
+	const struct warner w = {warn, ctx};
 	int rc = 0;
 
-	for (size_t i = 0; rc == 0 && i < n; i++)
-		rc = place_crash(&c[i], maps);
-	nsym_cli_warn_end(&maps->replaced);
-	return rc;
+	for (size_t i = 0; rc == 0 && i < count; i++)
+		rc = place_crash(&crashes[i], maps, &w);
+	return rc != 0 ? nsym__fail(NSYM_ENOMEM, NULL, NULL) : 0;
 }

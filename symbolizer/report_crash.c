@@ -1,11 +1,14 @@
-/* The crash model's shared helpers (crash.h): copies, ids, hex and growth
- * with caps, so the two readers check input the same way. */
+/* The crash model's shared helpers (report.h): copies, ids, hex and growth
+ * with caps, so every reader checks input the same way; the release of a
+ * crash; and the one way a reader's warning reaches its caller. */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "crash.h"
+#include "report.h"
 
-char *nsym_crash_text(const char *s, size_t len)
+char *nsym__crash_text(const char *s, size_t len)
 {
 	char *t;
 
@@ -25,20 +28,20 @@ char *nsym_crash_text(const char *s, size_t len)
 int nsym_crash_id(char *out, const char *s, size_t len)
 {
 	if (len == 0 || len >= NSYM_CRASH_ID_SIZE)
-		return -1;
+		return NSYM_EINVAL;
 	for (size_t i = 0; i < len; i++) {
 		char c = s[i];
 		if (c >= 'A' && c <= 'F')
 			c = (char)(c + 32);
 		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
-			return -1;
+			return NSYM_EINVAL;
 		out[i] = c;
 	}
 	out[len] = '\0';
 	return 0;
 }
 
-int nsym_crash_hex(uint64_t *out, const char *s, size_t len, bool need_0x)
+int nsym__crash_hex(uint64_t *out, const char *s, size_t len, bool need_0x)
 {
 	uint64_t v = 0;
 
@@ -80,7 +83,7 @@ static bool decimal_u32(uint32_t *out, const char *s)
 }
 
 /* Read from the right, since FILE may hold ':'. */
-void nsym_crash_panic_location(struct nsym_crash *c, char *loc)
+void nsym__crash_panic_location(struct nsym_crash *c, char *loc)
 {
 	char *col = strrchr(loc, ':'), *line;
 	uint32_t l, k;
@@ -93,7 +96,7 @@ void nsym_crash_panic_location(struct nsym_crash *c, char *loc)
 		return;
 	*line = '\0';
 	free(c->panic_file);
-	c->panic_file = nsym_crash_text(loc, strlen(loc));
+	c->panic_file = nsym__crash_text(loc, strlen(loc));
 	c->panic_line = l;
 	c->panic_column = k;
 }
@@ -118,13 +121,13 @@ static void *grow(void **arr, size_t *n, size_t size, size_t cap)
 	return a;
 }
 
-int nsym_crash_add_module(struct nsym_crash *c, struct nsym_crash_module **out)
+int nsym__crash_add_module(struct nsym_crash_module **out, struct nsym_crash *c)
 {
 	*out = grow((void **)&c->modules, &c->nmodules, sizeof(**out), NSYM_CRASH_MAX_MODULES);
 	return *out != NULL ? 0 : -1;
 }
 
-int nsym_crash_add_frame(struct nsym_crash *c, struct nsym_crash_frame **out)
+int nsym__crash_add_frame(struct nsym_crash_frame **out, struct nsym_crash *c)
 {
 	*out = grow((void **)&c->frames, &c->nframes, sizeof(**out), NSYM_CRASH_MAX_FRAMES);
 	return *out != NULL ? 0 : -1;
@@ -145,4 +148,25 @@ void nsym_crash_release(struct nsym_crash *c)
 	free(c->panic_file);
 	free(c->report_name);
 	memset(c, 0, sizeof(*c));
+}
+
+void nsym_crashes_free(struct nsym_crash *crashes, size_t count)
+{
+	for (size_t i = 0; crashes != NULL && i < count; i++)
+		nsym_crash_release(&crashes[i]);
+	free(crashes);
+}
+
+void nsym__report_warn(nsym_report_warn_fn *warn, void *ctx, const char *kind, const char *fmt, ...)
+{
+	/* room for a path of PATH_MAX and what is said about it */
+	char message[NSYM_CRASH_MAX_TEXT + 512];
+	va_list ap;
+
+	if (warn == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(message, sizeof(message), fmt, ap);
+	va_end(ap);
+	warn(ctx, kind, message);
 }

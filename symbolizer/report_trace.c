@@ -3,24 +3,28 @@
  * a log, a terminal capture. Only lines holding "napi-symbols: " count, and
  * only from a "crash v1"/"panic v1" line on; the text before the marker (a
  * "> " quote, a timestamp) is ignored. A trace without "end" is kept and
- * marked cut. A line that cannot be read is named on stderr (the first
- * few, then a count) and skipped: the rest of a damaged paste is still
- * worth symbolicating.
+ * marked cut. A line that cannot be read is told to the caller's warning
+ * callback and skipped: the rest of a damaged paste is still worth
+ * symbolicating.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "commands.h"
-#include "crash.h"
+#include "internal.h"
 #include "napi_symbols_util.h"
+#include "report.h"
 
 #define MARKER       "napi-symbols: "
 #define MAX_TRACES   256
 #define MAX_LINE     4096 /* bytes of a line kept after the marker */
 #define MAX_TOKENS   256
 #define MAX_TRACE_ID 1023 /* highest mN: far above the 64 frames a trace holds */
+
+/* The kinds of warning this reader gives (napi_symbols_report.h). */
+#define WARN_LINES  "warnings about the traces"
+#define WARN_CAPPED "traces past the cap"
 
 struct tokens {
 	char *v[MAX_TOKENS];
@@ -36,12 +40,14 @@ struct trace_reader {
 	bool traces_capped;      /* MAX_TRACES was reached, and that was said */
 	bool frames_capped;      /* the open trace reached its frame cap, and that was said */
 	size_t lineno;
-	struct nsym_cli_warnings warnings; /* a damaged paste can repeat them on every line */
+	nsym_report_warn_fn *warn; /* a damaged paste can call it on every line */
+	void *ctx;
 };
 
-static void warn(struct trace_reader *r, const char *what, const char *token)
+static void bad_line(struct trace_reader *r, const char *what, const char *token)
 {
-	nsym_cli_warn(&r->warnings, "line %zu: %s '%.60s'; skipped", r->lineno, what, token);
+	nsym__report_warn(r->warn, r->ctx, WARN_LINES, "line %zu: %s '%.60s'; skipped", r->lineno,
+	                  what, token);
 }
 
 static void split(struct tokens *t, char *s)
@@ -66,7 +72,7 @@ static struct nsym_crash_module *trace_module(struct nsym_crash *c, long long n)
 {
 	struct nsym_crash_module *m = NULL;
 	while ((long long)c->nmodules <= n) {
-		if (nsym_crash_add_module(c, &m) != 0)
+		if (nsym__crash_add_module(&m, c) != 0)
 			return NULL;
 	}
 	return &c->modules[n];
@@ -84,7 +90,7 @@ static void header_extras(struct nsym_crash *c, struct tokens *t, size_t from)
 		else if (strcmp(t->v[i], "tid") == 0 && decimal(&v, num, INT32_MAX))
 			c->tid = v;
 		else if (strcmp(t->v[i], "report") == 0 && c->report_name == NULL)
-			c->report_name = nsym_crash_text(t->v[i + 1], strlen(t->v[i + 1]));
+			c->report_name = nsym__crash_text(t->v[i + 1], strlen(t->v[i + 1]));
 	}
 }
 
@@ -98,11 +104,11 @@ static void crash_header(struct nsym_crash *c, struct tokens *t)
 		snprintf(c->reason, sizeof(c->reason), "manual");
 		i++;
 	} else if (i < t->n && t->v[i][0] != '(' && strcmp(t->v[i], "at") != 0) {
-		c->signal_name = nsym_crash_text(t->v[i], strlen(t->v[i]));
+		c->signal_name = nsym__crash_text(t->v[i], strlen(t->v[i]));
 		i++;
 	}
 	if (i + 1 < t->n && strcmp(t->v[i], "at") == 0 &&
-	    nsym_crash_hex(&c->fault_address, t->v[i + 1], strlen(t->v[i + 1]), false) == 0) {
+	    nsym__crash_hex(&c->fault_address, t->v[i + 1], strlen(t->v[i + 1]), false) == 0) {
 		c->has_address = true;
 		i += 2;
 	}
@@ -122,9 +128,10 @@ static char *panic_message(struct nsym_crash *c, char *s)
 		q += q[0] == '\\' && q[1] != '\0' ? 2 : 1;
 	if (*q == '"' &&
 	    nsym_json_load(&doc, s, (size_t)(q + 1 - s), &one_string, err, sizeof(err)) == 0)
-		c->panic_message = nsym_crash_text(json_string_value(doc), json_string_length(doc));
+		c->panic_message =
+		    nsym__crash_text(json_string_value(doc), json_string_length(doc));
 	else
-		c->panic_message = nsym_crash_text(s + 1, (size_t)(q - s - 1));
+		c->panic_message = nsym__crash_text(s + 1, (size_t)(q - s - 1));
 	json_decref(doc);
 	return *q == '"' ? q + 1 : q;
 }
@@ -141,7 +148,7 @@ static void panic_header(struct nsym_crash *c, char *rest)
 	split(&t, rest);
 	if (t.n >= 2 && strcmp(t.v[0], "at") == 0 && t.v[1][0] != '(') {
 		header_extras(c, &t, 2);
-		nsym_crash_panic_location(c, t.v[1]);
+		nsym__crash_panic_location(c, t.v[1]);
 	} else {
 		header_extras(c, &t, 0);
 	}
@@ -157,9 +164,9 @@ static int start_trace(struct trace_reader *r, struct nsym_crash **out)
 	r->open = NULL;
 	if (r->n == MAX_TRACES) {
 		if (!r->traces_capped)
-			nsym_cli_error(
-			    "warning: line %zu: more than %d traces; the rest are skipped",
-			    r->lineno, MAX_TRACES);
+			nsym__report_warn(r->warn, r->ctx, WARN_CAPPED,
+			                  "line %zu: more than %d traces; the rest are skipped",
+			                  r->lineno, MAX_TRACES);
 		r->traces_capped = true;
 		return -1;
 	}
@@ -183,8 +190,8 @@ static void header_line(struct trace_reader *r, char *line, struct tokens *t)
 
 	r->skipping = false;
 	if (t->n < 2 || strcmp(t->v[1], "v1") != 0) {
-		warn(r, "a trace of a format version this napi-symbols does not know:",
-		     t->n < 2 ? "" : t->v[1]);
+		bad_line(r, "a trace of a format version this napi-symbols does not know:",
+		         t->n < 2 ? "" : t->v[1]);
 		if (r->open != NULL)
 			r->open->cut = true;
 		r->open = NULL;
@@ -209,7 +216,7 @@ static void module_line(struct trace_reader *r, struct tokens *t)
 	if (t->n < 3 || !decimal(&n, t->v[0] + 1, MAX_TRACE_ID) ||
 	    (strcmp(id, "-") != 0 &&
 	     nsym_crash_id((char[NSYM_CRASH_ID_SIZE]){0}, id, strlen(id)) != 0)) {
-		warn(r, "cannot read the module line", t->v[0]);
+		bad_line(r, "cannot read the module line", t->v[0]);
 		return;
 	}
 	if ((m = trace_module(r->open, n)) == NULL)
@@ -217,7 +224,7 @@ static void module_line(struct trace_reader *r, struct tokens *t)
 	if (strcmp(id, "-") != 0)
 		nsym_crash_id(m->id, id, strlen(id));
 	free(m->path);
-	m->path = nsym_crash_text(t->v[2], strlen(t->v[2]));
+	m->path = nsym__crash_text(t->v[2], strlen(t->v[2]));
 	m->listed = true;
 }
 
@@ -238,11 +245,11 @@ static int frame_token(struct nsym_crash *c, char *tok)
 		return -1;
 	if (n >= 0 && trace_module(c, n) == NULL)
 		return -1;
-	if (nsym_crash_add_frame(c, &f) != 0)
+	if (nsym__crash_add_frame(&f, c) != 0)
 		return -1;
 	f->module = (int)n;
 	f->return_address = !fault;
-	if (nsym_crash_hex(n >= 0 ? &f->rel : &f->pc, plus + 1, len - fault, false) != 0) {
+	if (nsym__crash_hex(n >= 0 ? &f->rel : &f->pc, plus + 1, len - fault, false) != 0) {
 		c->nframes--;
 		return -1;
 	}
@@ -255,8 +262,8 @@ static void frame_line(struct trace_reader *r, struct tokens *t)
 		char tok[64];
 		if (r->open->nframes == NSYM_CRASH_MAX_FRAMES) {
 			/* the rest of the trace is past the cap, not damaged: said once */
-			nsym_cli_warn(
-			    &r->warnings,
+			nsym__report_warn(
+			    r->warn, r->ctx, WARN_LINES,
 			    "line %zu: a trace of more than %d frames; the rest are skipped",
 			    r->lineno, NSYM_CRASH_MAX_FRAMES);
 			r->frames_capped = true;
@@ -264,7 +271,7 @@ static void frame_line(struct trace_reader *r, struct tokens *t)
 		}
 		snprintf(tok, sizeof(tok), "%s", t->v[i]);
 		if (frame_token(r->open, tok) != 0)
-			warn(r, "cannot read the frame", t->v[i]);
+			bad_line(r, "cannot read the frame", t->v[i]);
 	}
 }
 
@@ -291,9 +298,9 @@ static void trace_line(struct trace_reader *r, char *line)
 }
 
 int nsym_crash_from_text(struct nsym_crash **out, size_t *count, const char *text, size_t len,
-                         char *err, size_t err_size)
+                         nsym_report_warn_fn *warn, void *ctx)
 {
-	struct trace_reader r = {.warnings = {.what = "warnings about the traces"}};
+	struct trace_reader r = {.warn = warn, .ctx = ctx};
 	const char *p = text, *end = text + len;
 	char line[MAX_LINE + 1];
 
@@ -316,11 +323,7 @@ int nsym_crash_from_text(struct nsym_crash **out, size_t *count, const char *tex
 	}
 	if (r.open != NULL)
 		r.open->cut = true;
-	nsym_cli_warn_end(&r.warnings);
 	*out = r.crashes;
 	*count = r.n;
-	if (!r.oom)
-		return 0;
-	snprintf(err, err_size, "out of memory");
-	return -1;
+	return r.oom ? nsym__fail(NSYM_ENOMEM, NULL, NULL) : 0;
 }

@@ -7,8 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "crash.h"
+#include "internal.h"
 #include "napi_symbols_util.h"
+#include "report.h"
 
 /* A report is written by a hook that keeps far fewer modules and frames:
  * these bound what hostile input costs before the caps of crash.h apply. */
@@ -16,14 +17,11 @@ static const struct nsym_json_limits report_limits = {16u << 20, 16};
 
 struct reader {
 	struct nsym_crash *c;
-	char *err;
-	size_t err_size;
 };
 
-static int bad(struct reader *r, const char *what)
+static int bad(const char *what)
 {
-	snprintf(r->err, r->err_size, "not a crash report: %s", what);
-	return -1;
+	return nsym__fail(NSYM_EINVAL, NULL, "not a crash report: %s", what);
 }
 
 static const char *get_string(const json_t *obj, const char *key)
@@ -43,13 +41,13 @@ static int get_int(long long *out, const json_t *obj, const char *key, long long
 }
 
 /* An optional string member, sanitised; 0 also when absent. */
-static int copy_string(struct reader *r, char **out, const json_t *obj, const char *key)
+static int copy_string(char **out, const json_t *obj, const char *key)
 {
 	const char *s = get_string(obj, key);
 	if (s == NULL)
 		return 0;
-	*out = nsym_crash_text(s, strlen(s));
-	return *out != NULL ? 0 : bad(r, "out of memory");
+	*out = nsym__crash_text(s, strlen(s));
+	return *out != NULL ? 0 : nsym__fail(NSYM_ENOMEM, NULL, NULL);
 }
 
 static int header(struct reader *r, const json_t *root)
@@ -58,21 +56,19 @@ static int header(struct reader *r, const json_t *root)
 	long long version;
 
 	if (!json_is_object(root))
-		return bad(r, "the JSON value is not an object");
+		return bad("the JSON value is not an object");
 	if (format == NULL || strcmp(format, "napi-symbols-crash") != 0)
-		return bad(r, "\"format\" is not \"napi-symbols-crash\"");
+		return bad("\"format\" is not \"napi-symbols-crash\"");
 	if (get_int(&version, root, "version", 0, 1000000) != 0)
-		return bad(r, "no \"version\" number");
-	if (version != 1) {
-		snprintf(r->err, r->err_size,
-		         "crash report version %lld is not known (this napi-symbols reads version "
-		         "1; a newer napi-symbols may read it)",
-		         version);
-		return -1;
-	}
+		return bad("no \"version\" number");
+	if (version != 1)
+		return nsym__fail(NSYM_EINVAL, NULL,
+		                  "crash report version %lld is not known (this napi-symbols reads "
+		                  "version 1; a newer napi-symbols may read it)",
+		                  version);
 	if (reason == NULL || (strcmp(reason, "signal") != 0 && strcmp(reason, "panic") != 0 &&
 	                       strcmp(reason, "manual") != 0))
-		return bad(r, "\"reason\" is not \"signal\", \"panic\" or \"manual\"");
+		return bad("\"reason\" is not \"signal\", \"panic\" or \"manual\"");
 	snprintf(r->c->reason, sizeof(r->c->reason), "%s", reason);
 	return 0;
 }
@@ -83,12 +79,12 @@ static int signal_part(struct reader *r, const json_t *s)
 	long long number;
 
 	if (!json_is_object(s))
-		return bad(r, "a \"signal\" report without a \"signal\" object");
-	if (copy_string(r, &r->c->signal_name, s, "name") != 0)
-		return -1;
+		return bad("a \"signal\" report without a \"signal\" object");
+	if (copy_string(&r->c->signal_name, s, "name") != 0)
+		return NSYM_ENOMEM;
 	if (get_int(&number, s, "number", 1, 1024) == 0)
 		r->c->signal_number = (int)number;
-	if (addr != NULL && nsym_crash_hex(&r->c->fault_address, addr, strlen(addr), true) == 0)
+	if (addr != NULL && nsym__crash_hex(&r->c->fault_address, addr, strlen(addr), true) == 0)
 		r->c->has_address = true;
 	return 0;
 }
@@ -122,7 +118,7 @@ static void registers_part(struct reader *r, json_t *regs)
 		if (value == NULL || len == 0 || len >= sizeof(out->name) ||
 		    strspn(key, "abcdefghijklmnopqrstuvwxyz0123456789") != len ||
 		    has_register(r->c, key) ||
-		    nsym_crash_hex(&out->value, value, strlen(value), true) != 0)
+		    nsym__crash_hex(&out->value, value, strlen(value), true) != 0)
 			continue;
 		memcpy(out->name, key, len + 1);
 		r->c->nregisters++;
@@ -134,10 +130,10 @@ static int panic_part(struct reader *r, const json_t *p)
 	long long v;
 
 	if (!json_is_object(p))
-		return bad(r, "a \"panic\" report without a \"panic\" object");
-	if (copy_string(r, &r->c->panic_message, p, "message") != 0 ||
-	    copy_string(r, &r->c->panic_file, p, "file") != 0)
-		return -1;
+		return bad("a \"panic\" report without a \"panic\" object");
+	if (copy_string(&r->c->panic_message, p, "message") != 0 ||
+	    copy_string(&r->c->panic_file, p, "file") != 0)
+		return NSYM_ENOMEM;
 	if (get_int(&v, p, "line", 0, UINT32_MAX) == 0)
 		r->c->panic_line = (uint32_t)v;
 	if (get_int(&v, p, "column", 0, UINT32_MAX) == 0)
@@ -153,15 +149,15 @@ static int module(struct reader *r, const json_t *m, size_t i)
 
 	snprintf(what, sizeof(what), "module %zu is not an object with \"path\" and \"id\"", i);
 	if (get_string(m, "path") == NULL || id == NULL)
-		return bad(r, what);
-	if (nsym_crash_add_module(r->c, &out) != 0)
-		return bad(r, "too many modules");
+		return bad(what);
+	if (nsym__crash_add_module(&out, r->c) != 0)
+		return bad("too many modules");
 	out->listed = true;
 	if (id[0] != '\0' && nsym_crash_id(out->id, id, strlen(id)) != 0) {
 		snprintf(what, sizeof(what), "module %zu's \"id\" is not hexadecimal", i);
-		return bad(r, what);
+		return bad(what);
 	}
-	return copy_string(r, &out->path, m, "path");
+	return copy_string(&out->path, m, "path");
 }
 
 static int frame(struct reader *r, const json_t *f, size_t i)
@@ -173,17 +169,17 @@ static int frame(struct reader *r, const json_t *f, size_t i)
 	char what[120];
 
 	snprintf(what, sizeof(what), "frame %zu needs \"pc\" (\"0x…\") and a \"module\" index", i);
-	if (nsym_crash_add_frame(r->c, &out) != 0)
-		return bad(r, "too many frames");
-	if (pc == NULL || nsym_crash_hex(&out->pc, pc, strlen(pc), true) != 0 ||
+	if (nsym__crash_add_frame(&out, r->c) != 0)
+		return bad("too many frames");
+	if (pc == NULL || nsym__crash_hex(&out->pc, pc, strlen(pc), true) != 0 ||
 	    get_int(&module, f, "module", -1, (long long)r->c->nmodules - 1) != 0)
-		return bad(r, what);
+		return bad(what);
 	out->module = (int)module;
 	out->return_address = !json_is_false(ra);
 	if (module >= 0 &&
-	    (rel == NULL || nsym_crash_hex(&out->rel, rel, strlen(rel), true) != 0)) {
+	    (rel == NULL || nsym__crash_hex(&out->rel, rel, strlen(rel), true) != 0)) {
 		snprintf(what, sizeof(what), "frame %zu has a module but no \"rel\" (\"0x…\")", i);
-		return bad(r, what);
+		return bad(what);
 	}
 	return 0;
 }
@@ -198,12 +194,13 @@ static int each(struct reader *r, const json_t *root, const char *key,
 
 	if (!json_is_array(a)) {
 		snprintf(what, sizeof(what), "no \"%s\" array", key);
-		return bad(r, what);
+		return bad(what);
 	}
 	json_array_foreach(a, i, m)
 	{
-		if (fn(r, m, i) != 0)
-			return -1;
+		int rc = fn(r, m, i);
+		if (rc != 0)
+			return rc;
 	}
 	return 0;
 }
@@ -211,37 +208,35 @@ static int each(struct reader *r, const json_t *root, const char *key,
 static int body(struct reader *r, json_t *root)
 {
 	long long v;
+	int rc;
 
-	if (header(r, root) != 0)
-		return -1;
+	if ((rc = header(r, root)) != 0)
+		return rc;
 	if (strcmp(r->c->reason, "signal") == 0 &&
-	    signal_part(r, json_object_get(root, "signal")) != 0)
-		return -1;
+	    (rc = signal_part(r, json_object_get(root, "signal"))) != 0)
+		return rc;
 	registers_part(r, json_object_get(root, "registers"));
 	if (strcmp(r->c->reason, "panic") == 0 &&
-	    panic_part(r, json_object_get(root, "panic")) != 0)
-		return -1;
+	    (rc = panic_part(r, json_object_get(root, "panic"))) != 0)
+		return rc;
 	r->c->pid = get_int(&v, root, "pid", 0, INT32_MAX) == 0 ? v : -1;
 	r->c->tid = get_int(&v, root, "tid", 0, INT32_MAX) == 0 ? v : -1;
-	if (each(r, root, "modules", module) != 0)
-		return -1;
+	if ((rc = each(r, root, "modules", module)) != 0)
+		return rc;
 	return each(r, root, "frames", frame);
 }
 
-int nsym_crash_from_report(struct nsym_crash *out, const char *text, size_t len, char *err,
-                           size_t err_size)
+int nsym_crash_from_report(struct nsym_crash *out, const char *text, size_t len)
 {
 	json_t *doc = NULL;
-	struct reader r = {out, err, err_size};
+	struct reader r = {out};
 	char why[300];
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	out->pid = out->tid = -1;
-	if (nsym_json_load(&doc, text, len, &report_limits, why, sizeof(why)) != 0) {
-		snprintf(err, err_size, "not valid JSON (%s)", why);
-		return -1;
-	}
+	if (nsym_json_load(&doc, text, len, &report_limits, why, sizeof(why)) != 0)
+		return nsym__fail(NSYM_EINVAL, NULL, "not valid JSON (%s)", why);
 	rc = body(&r, doc);
 	json_decref(doc);
 	return rc;
