@@ -2,13 +2,13 @@
  * napi-symbols symbolicate: a crash report, or any text holding compact
  * traces (docs/crash-report.md) or, with the process's saved memory map,
  * Rust's RUST_BACKTRACE=full backtraces, back into functions and source
- * lines. Each
- * module's debug file is found by its identity (--module files, the path in
- * the report, the download cache, the servers); every frame that cannot be
- * resolved says why, since "??" alone tells a maintainer nothing.
+ * lines. The reading and the symbolicating are the library's
+ * (napi_symbols_report.h); this command reads the files, prints, caps the
+ * warnings, and is the pipeline's resolver: each module's debug file is
+ * found by its identity (--module files, the path in the report, the
+ * download cache, the servers).
  */
 #include <getopt.h>
-#include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,7 +24,8 @@
 
 #define MAX_MODULE_ARGS 64
 #define MAX_INPUT       (64u << 20) /* far above any report or pasted issue */
-#define WARN_RUN        "warnings about the modules and frames"
+/* the library's kind for them, so one cap covers both */
+#define WARN_RUN "warnings about the modules and frames"
 
 const char cmd_symbolicate_usage[] =
     "usage: napi-symbols symbolicate [options] REPORT|-\n"
@@ -87,11 +88,11 @@ struct symbolicate_opts {
 	bool no_fetch, json, basenames;
 };
 
-/* What became of one module of a crash. */
-struct resolved {
-	nsym_symbolizer *sym; /* NULL when nothing answers for it */
-	char why[640];        /* why it is unresolved, or why only its symbol table answers */
-	bool fetch;           /* no debug file yet: ask the cache and servers */
+/* The run, as the pipeline's callbacks see it. */
+struct run {
+	const struct symbolicate_opts *o;
+	/* every crash of the text may repeat them: one cap for the run */
+	struct nsym_cli_warn_kinds warnings;
 };
 
 /* ---- options ------------------------------------------------------------ */
@@ -213,162 +214,6 @@ fail:
 	return NULL;
 }
 
-/* A report file; a damaged one that quotes a compact trace gives that. */
-static int load_report(struct nsym_crash **out, size_t *n, const struct symbolicate_opts *o,
-                       const char *text, size_t len, struct nsym_cli_warn_kinds *w)
-{
-	struct nsym_crash *c = calloc(1, sizeof(*c));
-	char err[512];
-	int rc;
-
-	if (c == NULL)
-		return -1;
-	if (nsym_crash_from_report(c, text, len) == 0) {
-		if (o->maps != NULL)
-			nsym_cli_error("warning: --maps is not used: '%s' is a crash report",
-			               o->input);
-		*out = c;
-		*n = 1;
-		return 0;
-	}
-	snprintf(err, sizeof(err), "%s", nsym_error_detail());
-	nsym_crash_release(c);
-	free(c);
-	rc = nsym_crash_from_text(out, n, text, len, nsym_cli_warn_kind, w);
-	nsym_cli_warn_kinds_end(w);
-	if (rc == 0 && *n > 0)
-		return 0;
-	nsym_cli_error("'%s': %s", o->input, err);
-	return -1;
-}
-
-/* Why text with no crash that can be read says nothing, given what the
- * Rust reader saw in it. */
-static void explain_none(const struct symbolicate_opts *o, const struct nsym_rust_scan *scan,
-                         size_t nrust)
-{
-	if (nrust > 0 && o->maps == NULL)
-		nsym_cli_error("'%s' holds a Rust backtrace (RUST_BACKTRACE=full) but no compact "
-		               "trace: its addresses are absolute, give the process's memory map "
-		               "with --maps FILE (/proc/PID/maps saved while it ran)",
-		               o->input);
-	else if (scan->short_backtraces > 0)
-		nsym_cli_error("'%s' holds a Rust backtrace without addresses (RUST_BACKTRACE=1): "
-		               "run the program again with RUST_BACKTRACE=full",
-		               o->input);
-	else if (scan->panics > 0)
-		nsym_cli_error("'%s' holds a Rust panic but no backtrace: run the program again "
-		               "with RUST_BACKTRACE=full",
-		               o->input);
-	else
-		nsym_cli_error("'%s' holds no crash report, no compact trace (lines with "
-		               "'napi-symbols: crash v1' or 'napi-symbols: panic v1')%s",
-		               o->input,
-		               o->maps != NULL ? " and no Rust backtrace ('stack backtrace:' then "
-		                                 "frames with addresses)"
-		                               : "");
-}
-
-/* Gives the Rust backtraces their modules with the --maps file. */
-static int place(struct nsym_crash *rust, size_t nrust, const char *maps_file,
-                 struct nsym_cli_warn_kinds *w)
-{
-	nsym_maps *maps = NULL;
-	size_t len;
-	char *text = read_input(maps_file, &len);
-	int rc = -1;
-
-	if (text == NULL)
-		return -1;
-	if (len == 0) {
-		/* what fs.copyFileSync makes of a /proc file, whose size reads as 0 */
-		nsym_cli_error("'%s' is empty: save the maps with "
-		               "fs.writeFileSync(FILE, fs.readFileSync('/proc/self/maps')) "
-		               "(fs.copyFileSync copies /proc files as empty)",
-		               maps_file);
-		goto out;
-	}
-	rc = nsym_maps_parse(&maps, text, len, nsym_cli_warn_kind, w);
-	nsym_cli_warn_kinds_end(w);
-	if (rc != 0) {
-		nsym_cli_error("'%s' is not a copy of /proc/PID/maps: %s", maps_file,
-		               nsym_error_detail());
-		rc = -1;
-		goto out;
-	}
-	rc = nsym_maps_place(rust, nrust, maps, nsym_cli_warn_kind, w);
-	nsym_cli_warn_kinds_end(w);
-	if (rc != 0)
-		nsym_cli_error("out of memory placing the frames");
-out:
-	nsym_maps_free(maps);
-	free(text);
-	return rc;
-}
-
-/* The Rust backtraces of the text after its compact traces (*out, *n), when
- * --maps gives their modules. -1 with the reason printed. */
-static int load_rust(struct nsym_crash **out, size_t *n, const struct symbolicate_opts *o,
-                     const char *text, size_t len, struct nsym_cli_warn_kinds *w)
-{
-	struct nsym_crash *rust = NULL, *all;
-	struct nsym_rust_scan scan;
-	size_t nrust = 0;
-	int rc = nsym_crash_from_rust(&rust, &nrust, &scan, text, len, nsym_cli_warn_kind, w);
-
-	nsym_cli_warn_kinds_end(w);
-	if (rc != 0) {
-		nsym_cli_error("'%s': %s", o->input, nsym_error_detail());
-		rc = -1;
-		goto out;
-	}
-	rc = -1;
-	if (nrust == 0 || o->maps == NULL) {
-		/* without --maps this runs only when there is no compact trace */
-		rc = *n > 0 ? 0 : -1;
-		if (rc != 0)
-			explain_none(o, &scan, nrust);
-		goto out;
-	}
-	if (place(rust, nrust, o->maps, w) != 0)
-		goto out;
-	if ((all = realloc(*out, (*n + nrust) * sizeof(*all))) == NULL) {
-		nsym_cli_error("out of memory");
-		goto out;
-	}
-	memcpy(all + *n, rust, nrust * sizeof(*rust));
-	*out = all;
-	*n += nrust;
-	nrust = 0;
-	rc = 0;
-out:
-	nsym_crashes_free(rust, nrust);
-	return rc;
-}
-
-/* Crashes from the input: a report when it looks like JSON, else the
- * compact traces in the text, then its Rust backtraces. */
-static int load(struct nsym_crash **out, size_t *n, const struct symbolicate_opts *o,
-                const char *text, size_t len, struct nsym_cli_warn_kinds *w)
-{
-	const char *p = text + strspn(text, " \t\r\n");
-	int rc;
-
-	*out = NULL;
-	*n = 0;
-	if (*p == '{')
-		return load_report(out, n, o, text, len, w);
-	rc = nsym_crash_from_text(out, n, text, len, nsym_cli_warn_kind, w);
-	nsym_cli_warn_kinds_end(w);
-	if (rc != 0) {
-		nsym_cli_error("'%s': %s", o->input, nsym_error_detail());
-		return -1;
-	}
-	if (o->maps == NULL && *n > 0)
-		return 0;
-	return load_rust(out, n, o, text, len, w);
-}
-
 /* ---- finding each module's debug file --------------------------------------- */
 
 static bool same_id(const char *path, const char *id)
@@ -379,9 +224,9 @@ static bool same_id(const char *path, const char *id)
 
 /* A file on this machine for m: its --module, else the report's path when
  * that file is the same build; NULL when none. */
-static const char *local_file(const struct symbolicate_opts *o, const struct nsym_crash_module *m,
-                              struct nsym_cli_warn_kinds *w)
+static const char *local_file(struct run *run, const struct nsym_crash_module *m)
 {
+	const struct symbolicate_opts *o = run->o;
 	nsym_file *f = NULL;
 
 	for (size_t i = 0; i < o->nmods; i++) {
@@ -389,15 +234,16 @@ static const char *local_file(const struct symbolicate_opts *o, const struct nsy
 			continue;
 		/* opened first for why it cannot be used (a FIFO, gone…) */
 		if (nsym_file_open(&f, o->mods[i].path) != 0) {
-			nsym_cli_warn_kindf(w, WARN_RUN, "--module %s; looking further",
-			                    nsym_error_detail());
+			nsym_cli_warn_kindf(&run->warnings, WARN_RUN,
+			                    "--module %s; looking further", nsym_error_detail());
 			break;
 		}
 		nsym_file_close(f);
 		if (same_id(o->mods[i].path, m->id))
 			return o->mods[i].path;
 		nsym_cli_warn_kindf(
-		    w, WARN_RUN, "--module '%s' is not the build with identity %s; looking further",
+		    &run->warnings, WARN_RUN,
+		    "--module '%s' is not the build with identity %s; looking further",
 		    o->mods[i].path, m->id);
 		break;
 	}
@@ -408,18 +254,22 @@ static const char *local_file(const struct symbolicate_opts *o, const struct nsy
 
 /* Opens a local file; without a debug file beside it, it still answers
  * from its symbol table while the cache and servers are asked. */
-static void open_local(struct resolved *r, const char *path)
+static void open_local(struct nsym_report_module *r, const char *path)
 {
 	if (nsym_symbolizer_open(&r->sym, path, NULL) != 0) {
 		snprintf(r->why, sizeof(r->why), "cannot use '%s': %s", path, nsym_error_detail());
 		r->sym = NULL;
-		r->fetch = true;
-		return;
 	}
-	r->fetch = nsym_symbolizer_debug_path(r->sym) == NULL;
 }
 
-static void settle(struct resolved *r, const struct nsym_fetch *j, bool asked, bool no_fetch)
+/* No debug file yet: the cache and servers are asked. */
+static bool to_fetch(const struct nsym_report_module *r)
+{
+	return r->sym == NULL || nsym_symbolizer_debug_path(r->sym) == NULL;
+}
+
+static void settle(struct nsym_report_module *r, const struct nsym_fetch *j, bool asked,
+                   bool no_fetch)
 {
 	struct nsym_open_options opts = {.debug_file = j->path};
 	nsym_symbolizer *sym;
@@ -444,422 +294,120 @@ static void settle(struct resolved *r, const struct nsym_fetch *j, bool asked, b
 }
 
 /* Fetches, in one parallel run, the debug files of the modules that lack one. */
-static void fetch_missing(const struct symbolicate_opts *o, const struct nsym_crash *c,
-                          struct resolved *res, struct nsym_cli_warn_kinds *w)
+static void fetch_missing(struct run *run, struct nsym_report_module *mods, size_t count)
 {
-	struct nsym_fetch *jobs = calloc(c->nmodules, sizeof(*jobs));
-	size_t *which = calloc(c->nmodules, sizeof(*which)), n = 0;
+	struct nsym_fetch *jobs = calloc(count, sizeof(*jobs));
+	size_t *which = calloc(count, sizeof(*which)), n = 0;
 	char err[512];
 	bool asked;
 
 	if (jobs == NULL || which == NULL)
 		goto out;
-	for (size_t i = 0; i < c->nmodules; i++) {
-		if (!res[i].fetch)
+	for (size_t i = 0; i < count; i++) {
+		if (!to_fetch(&mods[i]))
 			continue;
-		snprintf(jobs[n].id, sizeof(jobs[n].id), "%s", c->modules[i].id);
+		snprintf(jobs[n].id, sizeof(jobs[n].id), "%s", mods[i].module->id);
 		jobs[n].kind = "debuginfo";
 		which[n++] = i;
 	}
 	if (n == 0)
 		goto out;
-	if (nsym_cli_debug_files_by_id(&asked, jobs, n, o->servers, !o->no_fetch, err,
+	if (nsym_cli_debug_files_by_id(&asked, jobs, n, run->o->servers, !run->o->no_fetch, err,
 	                               sizeof(err)) != 0) {
-		nsym_cli_warn_kindf(w, WARN_RUN, "%s", err);
+		nsym_cli_warn_kindf(&run->warnings, WARN_RUN, "%s", err);
 		asked = false;
 	}
 	for (size_t k = 0; k < n; k++)
-		settle(&res[which[k]], &jobs[k], asked, o->no_fetch);
+		settle(&mods[which[k]], &jobs[k], asked, run->o->no_fetch);
 out:
 	free(jobs);
 	free(which);
 }
 
-static bool used(const struct nsym_crash *c, size_t m)
+/* The pipeline's resolver: local files first, then the cache and servers
+ * for the rest, together. */
+static void resolve(void *ctx, struct nsym_report_module *mods, size_t count)
 {
-	for (size_t i = 0; i < c->nframes; i++) {
-		if (c->frames[i].module == (int)m)
-			return true;
+	struct run *run = ctx;
+
+	for (size_t i = 0; i < count; i++) {
+		const char *path = local_file(run, mods[i].module);
+		if (path != NULL)
+			open_local(&mods[i], path);
 	}
-	return false;
+	fetch_missing(run, mods, count);
 }
 
-static void resolve(const struct symbolicate_opts *o, const struct nsym_crash *c,
-                    struct resolved *res, struct nsym_cli_warn_kinds *w)
+static void warn(void *ctx, const char *kind, const char *message)
 {
-	for (size_t i = 0; i < c->nmodules; i++) {
-		const struct nsym_crash_module *m = &c->modules[i];
-		const char *path;
-		if (!used(c, i))
-			continue;
-		if (m->why != NULL) {
-			snprintf(res[i].why, sizeof(res[i].why), "%s", m->why);
-		} else if (!m->listed) {
-			snprintf(res[i].why, sizeof(res[i].why),
-			         "module m%zu is not listed in the trace", i);
-		} else if (m->id[0] == '\0') {
-			snprintf(res[i].why, sizeof(res[i].why), "no identity");
-		} else if ((path = local_file(o, m, w)) != NULL) {
-			open_local(&res[i], path);
-		} else {
-			res[i].fetch = true;
-		}
-	}
-	fetch_missing(o, c, res, w);
+	struct run *run = ctx;
+	nsym_cli_warn_kind(&run->warnings, kind, message);
 }
 
-/* ---- output ------------------------------------------------------------------ */
+/* ---- the command ------------------------------------------------------------ */
 
-static const char *base_name(const char *path)
+/* s in single quotes, as messages name files; NULL out of memory. */
+static char *quoted(const char *s)
 {
-	const char *slash = path != NULL ? strrchr(path, '/') : NULL;
-	return slash != NULL ? slash + 1 : path;
-}
+	size_t n = strlen(s) + 3;
+	char *q = malloc(n);
 
-static const char *shown_file(const struct symbolicate_opts *o, const char *file)
-{
-	return o->basenames ? base_name(file) : file;
-}
-
-/* A native addon's own module rather than node's or the system's. */
-static bool is_addon(const struct nsym_crash_module *m)
-{
-	size_t len = m->path != NULL ? strlen(m->path) : 0;
-	return m->path != NULL && (strstr(m->path, "node_modules") != NULL ||
-	                           (len >= 5 && strcmp(m->path + len - 5, ".node") == 0));
-}
-
-/* Where a panic was raised, when the report does not say (a preloaded
- * hook cannot read it): the first place up the stack outside std's panic
- * machinery, which is the panic!'s (or, through #[track_caller], the
- * unwrap's) call site. */
-struct raised_at {
-	char function[512];
-	char file[1024];
-	uint32_t line, column;
-};
-
-static bool panic_machinery(const char *function)
-{
-	static const char *const prefixes[] = {
-	    "core::panicking::",
-	    "std::panicking::",
-	    "std::panic::",
-	    "core::panic::",
-	    "panic_unwind::",
-	    "__rust_",
-	    "__rustc::",
-	    "rust_panic",
-	    "_Unwind_",
-	    "std::sys::backtrace::",
-	    "std::sys_common::backtrace::",
-	    "<std::panicking::",
-	    "core::result::unwrap_failed",
-	    "core::option::expect_failed",
-	    "core::option::unwrap_failed",
-	    "std::rt::",
-	};
-	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
-		if (strncmp(function, prefixes[i], strlen(prefixes[i])) == 0)
-			return true;
-	}
-	return false;
-}
-
-static void look_up(struct nsym_frames *fr, const struct nsym_crash *c, size_t i,
-                    const struct resolved *res, struct nsym_cli_warn_kinds *w);
-
-static bool find_raise(struct raised_at *out, const struct nsym_crash *c,
-                       const struct resolved *res, struct nsym_cli_warn_kinds *w)
-{
-	struct nsym_frames fr = {0};
-	bool found = false;
-
-	for (size_t i = 0; i < c->nframes && !found; i++) {
-		look_up(&fr, c, i, res, w);
-		for (size_t k = 0; k < fr.count && !found; k++) {
-			const struct nsym_frame *f = &fr.frames[k];
-			if (f->approximate || f->line == 0 || strcmp(f->function, "??") == 0)
-				break; /* unknown ground: no guess */
-			if (panic_machinery(f->function))
-				continue;
-			snprintf(out->function, sizeof(out->function), "%s", f->function);
-			snprintf(out->file, sizeof(out->file), "%s", f->file);
-			out->line = f->line;
-			out->column = f->column;
-			found = true;
-		}
-	}
-	nsym_frames_release(&fr);
-	return found;
-}
-
-static void print_reason(const struct symbolicate_opts *o, const struct nsym_crash *c,
-                         const struct raised_at *raised)
-{
-	if (strcmp(c->reason, "panic") == 0) {
-		/* a preloaded hook cannot read Rust's payload; Rust printed it */
-		printf("panic: %s\n", c->panic_message != NULL && c->panic_message[0] != '\0'
-		                          ? c->panic_message
-		                          : "(message not captured: Rust printed it on stderr, "
-		                            "above the trace)");
-		if (c->panic_file != NULL)
-			printf("  at %s:%" PRIu32 ":%" PRIu32 "\n", c->panic_file, c->panic_line,
-			       c->panic_column);
-		else if (raised != NULL)
-			printf("  at %s:%" PRIu32 ":%" PRIu32 " (the raising frame, %s)\n",
-			       shown_file(o, raised->file), raised->line, raised->column,
-			       raised->function);
-	} else if (strcmp(c->reason, "signal") == 0) {
-		printf("crash: %s", c->signal_name != NULL ? c->signal_name : "a fatal signal");
-		if (c->has_address)
-			printf(" at 0x%" PRIx64, c->fault_address);
-		putchar('\n');
-	} else {
-		printf("report (manual)\n");
-	}
-	if (c->pid >= 0)
-		printf("pid %lld, tid %lld\n", c->pid, c->tid);
-	if (c->cut)
-		printf(
-		    "(the trace was cut short: it has no 'end' line, later frames are missing)\n");
-}
-
-/* Three to a line: 80 columns. */
-static void print_registers(const struct nsym_crash *c)
-{
-	if (c->nregisters == 0)
-		return;
-	printf("registers:");
-	for (size_t i = 0; i < c->nregisters; i++)
-		printf("%s%6s 0x%016" PRIx64, i % 3 == 0 ? "\n " : "  ", c->registers[i].name,
-		       c->registers[i].value);
-	putchar('\n');
-}
-
-static void json_registers(const struct nsym_crash *c)
-{
-	if (c->nregisters == 0)
-		return;
-	printf(", \"registers\": {");
-	for (size_t i = 0; i < c->nregisters; i++) {
-		printf("%s", i > 0 ? ", " : "");
-		nsym_json_string(stdout, c->registers[i].name);
-		printf(": \"0x%" PRIx64 "\"", c->registers[i].value);
-	}
-	putchar('}');
-}
-
-static void print_location(const struct symbolicate_opts *o, const struct nsym_frame *f)
-{
-	if (f->approximate && strcmp(f->file, "??") == 0)
-		printf("%s+0x%" PRIx64, f->function, f->symbol_offset);
-	else
-		printf("%s at %s:%" PRIu32 ":%" PRIu32, f->function, shown_file(o, f->file),
-		       f->line, f->column);
-}
-
-static void print_frame(const struct symbolicate_opts *o, const struct nsym_crash *c, size_t i,
-                        const struct resolved *res, const struct nsym_frames *fr)
-{
-	const struct nsym_crash_frame *f = &c->frames[i];
-	const struct nsym_crash_module *m = f->module >= 0 ? &c->modules[f->module] : NULL;
-	const char *why = m != NULL ? res[f->module].why : "not in a module";
-
-	bool named = fr->count > 0 && strcmp(fr->frames[0].function, "??") != 0;
-
-	printf("#%zu ", i);
-	if (named)
-		print_location(o, &fr->frames[0]);
-	else
-		printf("??");
-	if (m == NULL)
-		printf(" at 0x%" PRIx64, f->pc);
-	else
-		printf(" in %s+0x%" PRIx64 "%s", m->path != NULL ? base_name(m->path) : "??",
-		       f->rel, is_addon(m) ? " [addon]" : "");
-	if (why[0] != '\0')
-		printf(" (%s%s)", named ? "symbol table only: " : "", why);
-	putchar('\n');
-	for (size_t k = 1; k < fr->count; k++) {
-		printf("    (inlined by) ");
-		print_location(o, &fr->frames[k]);
-		putchar('\n');
-	}
-}
-
-static void json_frames(const struct symbolicate_opts *o, const struct nsym_frames *fr)
-{
-	printf("[");
-	for (size_t i = 0; i < fr->count; i++) {
-		const struct nsym_frame *f = &fr->frames[i];
-		printf("%s{\"function\": ", i > 0 ? ", " : "");
-		nsym_json_string(stdout, f->function);
-		printf(", \"file\": ");
-		nsym_json_string(stdout, shown_file(o, f->file));
-		printf(", \"line\": %" PRIu32 ", \"column\": %" PRIu32 ", \"inlined\": %s", f->line,
-		       f->column, f->inlined ? "true" : "false");
-		if (f->approximate)
-			printf(", \"approximate\": true");
-		if (f->linkage_name != NULL && strcmp(f->linkage_name, f->function) != 0) {
-			printf(", \"linkage_name\": ");
-			nsym_json_string(stdout, f->linkage_name);
-		}
-		putchar('}');
-	}
-	printf("]");
-}
-
-static void json_frame(const struct symbolicate_opts *o, const struct nsym_crash *c, size_t i,
-                       const struct resolved *res, const struct nsym_frames *fr)
-{
-	const struct nsym_crash_frame *f = &c->frames[i];
-	const struct nsym_crash_module *m = f->module >= 0 ? &c->modules[f->module] : NULL;
-	const char *why = m != NULL ? res[f->module].why : "not in a module";
-
-	printf("%s\n  {\"module\": ", i > 0 ? "," : "");
-	if (m == NULL) {
-		printf("null, \"pc\": \"0x%" PRIx64 "\"", f->pc);
-	} else {
-		nsym_json_string(stdout, m->path != NULL ? base_name(m->path) : "??");
-		printf(", \"id\": ");
-		nsym_json_string(stdout, m->id);
-		printf(", \"rel\": \"0x%" PRIx64 "\", \"addon\": %s", f->rel,
-		       is_addon(m) ? "true" : "false");
-	}
-	printf(", \"return_address\": %s, \"frames\": ", f->return_address ? "true" : "false");
-	json_frames(o, fr);
-	if (why[0] != '\0') {
-		printf(", \"unresolved\": ");
-		nsym_json_string(stdout, why);
-	}
-	putchar('}');
-}
-
-static void json_reason(const struct symbolicate_opts *o, const struct nsym_crash *c,
-                        const struct raised_at *raised)
-{
-	printf("{\"reason\": ");
-	nsym_json_string(stdout, c->reason);
-	if (strcmp(c->reason, "signal") == 0) {
-		printf(", \"signal\": {\"name\": ");
-		nsym_json_string(stdout, c->signal_name != NULL ? c->signal_name : "");
-		if (c->signal_number > 0)
-			printf(", \"number\": %d", c->signal_number);
-		if (c->has_address)
-			printf(", \"address\": \"0x%" PRIx64 "\"", c->fault_address);
-		putchar('}');
-	} else if (strcmp(c->reason, "panic") == 0) {
-		printf(", \"panic\": {\"message\": ");
-		nsym_json_string(stdout, c->panic_message != NULL ? c->panic_message : "");
-		if (c->panic_file != NULL) {
-			printf(", \"file\": ");
-			nsym_json_string(stdout, c->panic_file);
-			printf(", \"line\": %" PRIu32 ", \"column\": %" PRIu32, c->panic_line,
-			       c->panic_column);
-		} else if (raised != NULL) {
-			printf(", \"file\": ");
-			nsym_json_string(stdout, shown_file(o, raised->file));
-			printf(", \"line\": %" PRIu32 ", \"column\": %" PRIu32
-			       ", \"from_raising_frame\": true",
-			       raised->line, raised->column);
-		}
-		putchar('}');
-	}
-	if (c->pid >= 0)
-		printf(", \"pid\": %lld, \"tid\": %lld", c->pid, c->tid);
-	json_registers(c);
-	printf(", \"cut\": %s, \"frames\": [", c->cut ? "true" : "false");
-}
-
-/* Looks up frame i of c: innermost first, with its inlined callers. */
-static void look_up(struct nsym_frames *fr, const struct nsym_crash *c, size_t i,
-                    const struct resolved *res, struct nsym_cli_warn_kinds *w)
-{
-	const struct nsym_crash_frame *f = &c->frames[i];
-
-	fr->count = 0;
-	if (f->module < 0 || res[f->module].sym == NULL)
-		return;
-	if (nsym_symbolizer_lookup(fr, res[f->module].sym, f->rel,
-	                           f->return_address ? NSYM_LOOKUP_RETURN_ADDRESS : 0) != 0) {
-		nsym_cli_warn_kindf(w, WARN_RUN, "frame #%zu: %s", i, nsym_error_detail());
-		fr->count = 0;
-	}
-}
-
-static int symbolicate(const struct symbolicate_opts *o, const struct nsym_crash *c,
-                       struct nsym_cli_warn_kinds *w)
-{
-	struct resolved *res = calloc(c->nmodules + 1, sizeof(*res));
-	struct nsym_frames fr = {0};
-	struct raised_at raised, *found = NULL;
-
-	if (res == NULL) {
-		nsym_cli_error("out of memory");
-		return -1;
-	}
-	resolve(o, c, res, w);
-	if (strcmp(c->reason, "panic") == 0 && c->panic_file == NULL &&
-	    find_raise(&raised, c, res, w))
-		found = &raised;
-	if (o->json)
-		json_reason(o, c, found);
-	else
-		print_reason(o, c, found);
-	for (size_t i = 0; i < c->nframes; i++) {
-		look_up(&fr, c, i, res, w);
-		if (o->json)
-			json_frame(o, c, i, res, &fr);
-		else
-			print_frame(o, c, i, res, &fr);
-	}
-	if (o->json)
-		printf("%s]}", c->nframes > 0 ? "\n" : "");
-	else if (c->nframes == 0)
-		printf("(no frames)\n");
-	if (!o->json)
-		print_registers(c);
-	nsym_frames_release(&fr);
-	for (size_t i = 0; i < c->nmodules; i++)
-		nsym_symbolizer_close(res[i].sym);
-	free(res);
-	return 0;
+	if (q != NULL)
+		snprintf(q, n, "'%s'", s);
+	return q;
 }
 
 int cmd_symbolicate(int argc, char **argv)
 {
 	struct symbolicate_opts *o = calloc(1, sizeof(*o));
-	/* every crash of the text may repeat them: one cap for the run */
-	struct nsym_cli_warn_kinds warnings = {0};
+	struct run *run = calloc(1, sizeof(*run));
+	struct nsym_report_input in = {.maps_how = "--maps FILE"};
+	struct nsym_report_options opts = {.resolve = resolve, .warn = warn, .ctx = run};
 	struct nsym_crash *crashes = NULL;
-	size_t n = 0, len;
-	char *text = NULL;
+	size_t n = 0;
+	char *text = NULL, *maps = NULL, *name = NULL, *maps_name = NULL;
 	int status = NSYM_EXIT_FAIL;
 
-	if (o == NULL)
-		return NSYM_EXIT_FAIL;
+	if (o == NULL || run == NULL)
+		goto out;
+	run->o = o;
 	if (parse_options(o, argc, argv) != 0) {
 		status = NSYM_EXIT_USAGE;
 		goto out;
 	}
-	if ((text = read_input(o->input, &len)) == NULL ||
-	    load(&crashes, &n, o, text, len, &warnings) != 0)
+	if ((text = read_input(o->input, &in.len)) == NULL ||
+	    (o->maps != NULL && (maps = read_input(o->maps, &in.maps_len)) == NULL))
 		goto out;
-	status = NSYM_EXIT_OK;
-	if (o->json && n > 1)
-		printf("[");
-	for (size_t i = 0; i < n; i++) {
-		if (i > 0)
-			printf(o->json ? ",\n" : "\n");
-		if (symbolicate(o, &crashes[i], &warnings) != 0)
-			status = NSYM_EXIT_FAIL;
+	if ((name = quoted(o->input)) == NULL ||
+	    (o->maps != NULL && (maps_name = quoted(o->maps)) == NULL)) {
+		nsym_cli_error("out of memory");
+		goto out;
 	}
-	printf(o->json && n > 1 ? "]\n" : o->json ? "\n" : "");
-	nsym_cli_warn_kinds_end(&warnings);
+	in.text = text;
+	in.name = name;
+	in.maps = maps;
+	in.maps_name = maps_name;
+	opts.flags = (o->json ? NSYM_REPORT_JSON : 0) | (o->basenames ? NSYM_REPORT_BASENAMES : 0);
+	if (nsym_report_read(&crashes, &n, &in, &opts) != 0) {
+		nsym_cli_warn_kinds_end(&run->warnings);
+		nsym_cli_error("%s", nsym_error_detail());
+		goto out;
+	}
+	nsym_cli_warn_kinds_end(&run->warnings);
+	status = NSYM_EXIT_OK;
+	/* an output that cannot be written is main's to report, with its errno */
+	if (nsym_report_symbolicate(stdout, crashes, n, &opts) == NSYM_ENOMEM) {
+		nsym_cli_error("%s", nsym_error_detail());
+		status = NSYM_EXIT_FAIL;
+	}
+	nsym_cli_warn_kinds_end(&run->warnings);
 out:
 	nsym_crashes_free(crashes, n);
 	free(text);
+	free(maps);
+	free(name);
+	free(maps_name);
+	free(run);
 	free(o);
 	return status;
 }

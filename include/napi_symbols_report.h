@@ -1,14 +1,20 @@
 /*
- * napi_symbols_report.h: crashes read back from text, the part of libnsym
- * behind `napi-symbols symbolicate`. The readers turn a crash report file,
- * the compact traces found in any text, or the backtraces Rust prints under
+ * napi_symbols_report.h: crashes read back from text into source lines,
+ * the part of libnsym behind `napi-symbols symbolicate` (and the server's
+ * symbolicate route). The readers turn a crash report file, the compact
+ * traces found in any text, or the backtraces Rust prints under
  * RUST_BACKTRACE=full (placed with the process's saved /proc/PID/maps) into
  * one crash model (docs/crash-report.md), so the rest does not care which
  * it was. Strings are sanitised as they are read: no control character of
- * hostile input reaches a terminal.
+ * hostile input reaches a terminal. The pipeline then takes each crash to
+ * its modules and module-relative addresses, to debug files through a
+ * resolver the caller supplies, and to frames, written as text or JSON
+ * into a stream the caller gives.
  *
- * Same conventions as napi_symbols.h. The readers never print: what they
- * pass over is told through a warning callback that the caller supplies.
+ * Same conventions as napi_symbols.h. Nothing here prints on its own: what
+ * the readers pass over is told through a warning callback the caller
+ * supplies, and the library does no network or store I/O (finding debug
+ * files is the resolver's job). Only nsym_maps_place reads local files.
  */
 #ifndef NAPI_SYMBOLS_REPORT_H
 #define NAPI_SYMBOLS_REPORT_H
@@ -16,6 +22,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "napi_symbols.h"
 
@@ -167,6 +174,99 @@ NSYM_EXTERN void nsym_maps_free(nsym_maps *maps);
  */
 NSYM_EXTERN int nsym_maps_place(struct nsym_crash *crashes, size_t count, nsym_maps *maps,
                                 nsym_report_warn_fn *warn, void *ctx);
+
+/* ---- Any input ------------------------------------------------------------ */
+
+/* Text to read crashes from, and how messages name it. */
+struct nsym_report_input {
+	const char *text; /* a report file, or any text holding compact traces or Rust
+	                     backtraces; need not be NUL-terminated */
+	size_t len;
+	const char *name; /* the input in messages, quoted as the caller likes:
+	                     "'crash.txt'", "the request"; NULL: "the input" */
+	const char *maps; /* the process's /proc/PID/maps as saved, or NULL */
+	size_t maps_len;
+	const char *maps_name; /* the maps in messages: "'maps.txt'"; NULL: "the maps" */
+	const char *maps_how;  /* how a user gives maps, for the hint when a Rust
+	                          backtrace has none: "--maps FILE"; NULL: "the maps" */
+};
+
+struct nsym_report_options;
+
+/*
+ * The crashes in an input: the report when the text is a JSON object (or,
+ * when that is no report, the compact traces it quotes); else every compact
+ * trace in the text, then, when there are maps, every Rust backtrace placed
+ * in the files the maps name (nsym_maps_place: read on this machine).
+ * *out is an array of *count >= 1 crashes for nsym_crashes_free.
+ * NSYM_EINVAL when the input holds no crash that can be read, or its maps
+ * are not maps: the detail is one line that names the input and says what
+ * to do ("'x' holds a Rust backtrace (RUST_BACKTRACE=full) but no compact
+ * trace: ... give the process's memory map with --maps FILE ..."); or
+ * NSYM_ENOMEM. Warnings go to options->warn; options may be NULL.
+ */
+NSYM_EXTERN int nsym_report_read(struct nsym_crash **out, size_t *count,
+                                 const struct nsym_report_input *input,
+                                 const struct nsym_report_options *options);
+
+/* ---- The pipeline: crashes into source lines ------------------------------ */
+
+enum nsym_report_flags {
+	NSYM_REPORT_JSON = 1 << 0,      /* JSON rather than text */
+	NSYM_REPORT_BASENAMES = 1 << 1, /* source files without their folders */
+};
+
+#define NSYM_REPORT_WHY_SIZE 640
+
+/* A module of a crash that needs a debug file, as the pipeline hands it to
+ * the resolver, which sets sym or why (or both). */
+struct nsym_report_module {
+	const struct nsym_crash_module *module; /* borrowed: its path, and its
+	                                           identity, never "" */
+	size_t index;                           /* in the crash's modules */
+	/* an open symbolizer for the module (nsym_symbolizer_open), which the
+	 * pipeline owns and closes from then on; or NULL */
+	nsym_symbolizer *sym;
+	/* one line: why nothing answers for it when sym is NULL ("no symbols on
+	 * the server"), or why only sym's symbol table does; else "". Left ""
+	 * with sym NULL, it reads "no debug file found". */
+	char why[NSYM_REPORT_WHY_SIZE];
+};
+
+/*
+ * Finds the debug files of a crash's modules: called once per crash, with
+ * every module that its frames use, that has an identity and no reason yet
+ * to stay unresolved (zeroed sym and why, in module order), so the caller
+ * can look them up together (in parallel, in one query). It may be called
+ * from nowhere else and must not keep the pointers.
+ */
+typedef void nsym_report_resolve_fn(void *ctx, struct nsym_report_module *modules, size_t count);
+
+struct nsym_report_options {
+	unsigned flags;                  /* NSYM_REPORT_* */
+	nsym_report_resolve_fn *resolve; /* NULL: no module resolves */
+	nsym_report_warn_fn *warn;       /* NULL: warnings are dropped */
+	void *ctx;                       /* handed to resolve and warn */
+};
+
+/*
+ * Symbolicates the count crashes into out, as `napi-symbols symbolicate`
+ * prints them: text (the signal or the panic and where it was raised, then
+ * each frame innermost first with its inlined callers, "[addon]" on native
+ * addons, why a frame is unresolved, the registers; crashes apart by an
+ * empty line) or, with NSYM_REPORT_JSON, one JSON object per crash (an
+ * array of them when count > 1) and a final newline. For each crash it
+ * decides which modules the frames use and which of those are unresolved
+ * already (no identity, not listed in the trace, a reason from the maps),
+ * calls options->resolve once with the rest, looks every frame up, and
+ * closes the symbolizers. A panic without a location is given the first
+ * frame up the stack outside Rust's panic machinery. 0; NSYM_ENOMEM when a
+ * crash could not be done (the others are still written); or NSYM_EIO when
+ * out has its error indicator set after writing. out is not flushed. Uses
+ * out and the symbolizers on the calling thread only.
+ */
+NSYM_EXTERN int nsym_report_symbolicate(FILE *out, const struct nsym_crash *crashes, size_t count,
+                                        const struct nsym_report_options *options);
 
 #ifdef __cplusplus
 }

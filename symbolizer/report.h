@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "napi_symbols_report.h"
 
@@ -29,5 +30,44 @@ int nsym__crash_add_frame(struct nsym_crash_frame **out, struct nsym_crash *c);
 /* Formats one warning and hands it to warn, when there is one. */
 void nsym__report_warn(nsym_report_warn_fn *warn, void *ctx, const char *kind, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* ---- The pipeline (report_symbolicate.c, report_panic.c, report_format.c) ---- */
+
+/* What became of one module of a crash. */
+struct nsym__report_slot {
+	nsym_symbolizer *sym;           /* NULL when nothing answers for it */
+	char why[NSYM_REPORT_WHY_SIZE]; /* why it is unresolved, or why only its symbol
+	                                   table answers; "" when its debug file does */
+};
+
+/* One crash as the pipeline writes it. */
+struct nsym__report_run {
+	FILE *out;
+	const struct nsym_report_options *o; /* never NULL */
+	const struct nsym_crash *c;
+	struct nsym__report_slot *slots; /* by module */
+};
+
+/* Where a panic was raised, when its report does not say. */
+struct nsym__raised_at {
+	char function[512];
+	char file[1024];
+	uint32_t line, column;
+};
+
+/* Frame i of the crash: innermost first, with its inlined callers; none
+ * when its module has no symbolizer (a failed lookup is warned about). */
+void nsym__report_look_up(struct nsym_frames *fr, const struct nsym__report_run *r, size_t i);
+/* The first place up the stack outside Rust's panic machinery. */
+bool nsym__report_find_raise(struct nsym__raised_at *out, const struct nsym__report_run *r);
+
+/* report_format.c: the text and the JSON. */
+void nsym__report_reason(const struct nsym__report_run *r, const struct nsym__raised_at *raised);
+void nsym__report_frame(const struct nsym__report_run *r, size_t i, const struct nsym_frames *fr);
+void nsym__report_end(const struct nsym__report_run *r);
+/* What comes before crash i of count (an array's "[", a separator), and
+ * after the last. */
+void nsym__report_between(FILE *out, unsigned flags, size_t i, size_t count);
+void nsym__report_close(FILE *out, unsigned flags, size_t count);
 
 #endif

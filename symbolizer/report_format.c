@@ -1,0 +1,286 @@
+/*
+ * A symbolicated crash as text or JSON (napi_symbols_report.h), written
+ * into the stream the caller gives: the CLI's stdout, the server's memory
+ * stream. The text reads like llvm-symbolizer's ("function at
+ * file:line:column", "(inlined by)"), with where the frame is in its module
+ * and why it is unresolved; the JSON holds the same, with the frames as
+ * `symbolize --json` writes them. Strings from the crash are written as
+ * the readers sanitised them, and in JSON through the one escaper.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "napi_symbols_util.h"
+#include "report.h"
+
+static bool json(const struct nsym__report_run *r)
+{
+	return (r->o->flags & NSYM_REPORT_JSON) != 0;
+}
+
+static const char *base_name(const char *path)
+{
+	const char *slash = path != NULL ? strrchr(path, '/') : NULL;
+	return slash != NULL ? slash + 1 : path;
+}
+
+static const char *shown_file(const struct nsym__report_run *r, const char *file)
+{
+	return (r->o->flags & NSYM_REPORT_BASENAMES) != 0 ? base_name(file) : file;
+}
+
+/* A native addon's own module rather than node's or the system's. */
+static bool is_addon(const struct nsym_crash_module *m)
+{
+	size_t len = m->path != NULL ? strlen(m->path) : 0;
+	return m->path != NULL && (strstr(m->path, "node_modules") != NULL ||
+	                           (len >= 5 && strcmp(m->path + len - 5, ".node") == 0));
+}
+
+/* Why frame i is unresolved, or why only a symbol table answers; "". */
+static const char *why(const struct nsym__report_run *r, size_t i)
+{
+	int m = r->c->frames[i].module;
+	return m >= 0 ? r->slots[m].why : "not in a module";
+}
+
+/* ---- text ------------------------------------------------------------------ */
+
+static void text_reason(const struct nsym__report_run *r, const struct nsym__raised_at *raised)
+{
+	const struct nsym_crash *c = r->c;
+	FILE *out = r->out;
+
+	if (strcmp(c->reason, "panic") == 0) {
+		/* a preloaded hook cannot read Rust's payload; Rust printed it */
+		fprintf(out, "panic: %s\n",
+		        c->panic_message != NULL && c->panic_message[0] != '\0'
+		            ? c->panic_message
+		            : "(message not captured: Rust printed it on stderr, above the trace)");
+		if (c->panic_file != NULL)
+			fprintf(out, "  at %s:%" PRIu32 ":%" PRIu32 "\n", c->panic_file,
+			        c->panic_line, c->panic_column);
+		else if (raised != NULL)
+			fprintf(out, "  at %s:%" PRIu32 ":%" PRIu32 " (the raising frame, %s)\n",
+			        shown_file(r, raised->file), raised->line, raised->column,
+			        raised->function);
+	} else if (strcmp(c->reason, "signal") == 0) {
+		fprintf(out, "crash: %s",
+		        c->signal_name != NULL ? c->signal_name : "a fatal signal");
+		if (c->has_address)
+			fprintf(out, " at 0x%" PRIx64, c->fault_address);
+		fputc('\n', out);
+	} else {
+		fputs("report (manual)\n", out);
+	}
+	if (c->pid >= 0)
+		fprintf(out, "pid %lld, tid %lld\n", c->pid, c->tid);
+	if (c->cut)
+		fputs("(the trace was cut short: it has no 'end' line, later frames are missing)\n",
+		      out);
+}
+
+/* Three to a line: 80 columns. */
+static void text_registers(const struct nsym__report_run *r)
+{
+	const struct nsym_crash *c = r->c;
+
+	if (c->nregisters == 0)
+		return;
+	fputs("registers:", r->out);
+	for (size_t i = 0; i < c->nregisters; i++)
+		fprintf(r->out, "%s%6s 0x%016" PRIx64, i % 3 == 0 ? "\n " : "  ",
+		        c->registers[i].name, c->registers[i].value);
+	fputc('\n', r->out);
+}
+
+static void text_location(const struct nsym__report_run *r, const struct nsym_frame *f)
+{
+	if (f->approximate && strcmp(f->file, "??") == 0)
+		fprintf(r->out, "%s+0x%" PRIx64, f->function, f->symbol_offset);
+	else
+		fprintf(r->out, "%s at %s:%" PRIu32 ":%" PRIu32, f->function,
+		        shown_file(r, f->file), f->line, f->column);
+}
+
+static void text_frame(const struct nsym__report_run *r, size_t i, const struct nsym_frames *fr)
+{
+	const struct nsym_crash_frame *f = &r->c->frames[i];
+	const struct nsym_crash_module *m = f->module >= 0 ? &r->c->modules[f->module] : NULL;
+	const char *w = why(r, i);
+	bool named = fr->count > 0 && strcmp(fr->frames[0].function, "??") != 0;
+
+	fprintf(r->out, "#%zu ", i);
+	if (named)
+		text_location(r, &fr->frames[0]);
+	else
+		fputs("??", r->out);
+	if (m == NULL)
+		fprintf(r->out, " at 0x%" PRIx64, f->pc);
+	else
+		fprintf(r->out, " in %s+0x%" PRIx64 "%s",
+		        m->path != NULL ? base_name(m->path) : "??", f->rel,
+		        is_addon(m) ? " [addon]" : "");
+	if (w[0] != '\0')
+		fprintf(r->out, " (%s%s)", named ? "symbol table only: " : "", w);
+	fputc('\n', r->out);
+	for (size_t k = 1; k < fr->count; k++) {
+		fputs("    (inlined by) ", r->out);
+		text_location(r, &fr->frames[k]);
+		fputc('\n', r->out);
+	}
+}
+
+/* ---- JSON ------------------------------------------------------------------ */
+
+static void json_registers(const struct nsym__report_run *r)
+{
+	const struct nsym_crash *c = r->c;
+
+	if (c->nregisters == 0)
+		return;
+	fputs(", \"registers\": {", r->out);
+	for (size_t i = 0; i < c->nregisters; i++) {
+		fputs(i > 0 ? ", " : "", r->out);
+		nsym_json_string(r->out, c->registers[i].name);
+		fprintf(r->out, ": \"0x%" PRIx64 "\"", c->registers[i].value);
+	}
+	fputc('}', r->out);
+}
+
+static void json_reason(const struct nsym__report_run *r, const struct nsym__raised_at *raised)
+{
+	const struct nsym_crash *c = r->c;
+	FILE *out = r->out;
+
+	fputs("{\"reason\": ", out);
+	nsym_json_string(out, c->reason);
+	if (strcmp(c->reason, "signal") == 0) {
+		fputs(", \"signal\": {\"name\": ", out);
+		nsym_json_string(out, c->signal_name != NULL ? c->signal_name : "");
+		if (c->signal_number > 0)
+			fprintf(out, ", \"number\": %d", c->signal_number);
+		if (c->has_address)
+			fprintf(out, ", \"address\": \"0x%" PRIx64 "\"", c->fault_address);
+		fputc('}', out);
+	} else if (strcmp(c->reason, "panic") == 0) {
+		fputs(", \"panic\": {\"message\": ", out);
+		nsym_json_string(out, c->panic_message != NULL ? c->panic_message : "");
+		if (c->panic_file != NULL) {
+			fputs(", \"file\": ", out);
+			nsym_json_string(out, c->panic_file);
+			fprintf(out, ", \"line\": %" PRIu32 ", \"column\": %" PRIu32, c->panic_line,
+			        c->panic_column);
+		} else if (raised != NULL) {
+			fputs(", \"file\": ", out);
+			nsym_json_string(out, shown_file(r, raised->file));
+			fprintf(out,
+			        ", \"line\": %" PRIu32 ", \"column\": %" PRIu32
+			        ", \"from_raising_frame\": true",
+			        raised->line, raised->column);
+		}
+		fputc('}', out);
+	}
+	if (c->pid >= 0)
+		fprintf(out, ", \"pid\": %lld, \"tid\": %lld", c->pid, c->tid);
+	json_registers(r);
+	fprintf(out, ", \"cut\": %s, \"frames\": [", c->cut ? "true" : "false");
+}
+
+/* The frames of one address as `symbolize --json` writes them. */
+static void json_frames(const struct nsym__report_run *r, const struct nsym_frames *fr)
+{
+	FILE *out = r->out;
+
+	fputc('[', out);
+	for (size_t i = 0; i < fr->count; i++) {
+		const struct nsym_frame *f = &fr->frames[i];
+		fprintf(out, "%s{\"function\": ", i > 0 ? ", " : "");
+		nsym_json_string(out, f->function);
+		fputs(", \"file\": ", out);
+		nsym_json_string(out, shown_file(r, f->file));
+		fprintf(out, ", \"line\": %" PRIu32 ", \"column\": %" PRIu32 ", \"inlined\": %s",
+		        f->line, f->column, f->inlined ? "true" : "false");
+		if (f->approximate)
+			fputs(", \"approximate\": true", out);
+		if (f->linkage_name != NULL && strcmp(f->linkage_name, f->function) != 0) {
+			fputs(", \"linkage_name\": ", out);
+			nsym_json_string(out, f->linkage_name);
+		}
+		fputc('}', out);
+	}
+	fputc(']', out);
+}
+
+static void json_frame(const struct nsym__report_run *r, size_t i, const struct nsym_frames *fr)
+{
+	const struct nsym_crash_frame *f = &r->c->frames[i];
+	const struct nsym_crash_module *m = f->module >= 0 ? &r->c->modules[f->module] : NULL;
+	const char *w = why(r, i);
+	FILE *out = r->out;
+
+	fprintf(out, "%s\n  {\"module\": ", i > 0 ? "," : "");
+	if (m == NULL) {
+		fprintf(out, "null, \"pc\": \"0x%" PRIx64 "\"", f->pc);
+	} else {
+		nsym_json_string(out, m->path != NULL ? base_name(m->path) : "??");
+		fputs(", \"id\": ", out);
+		nsym_json_string(out, m->id);
+		fprintf(out, ", \"rel\": \"0x%" PRIx64 "\", \"addon\": %s", f->rel,
+		        is_addon(m) ? "true" : "false");
+	}
+	fprintf(out,
+	        ", \"return_address\": %s, \"frames\": ", f->return_address ? "true" : "false");
+	json_frames(r, fr);
+	if (w[0] != '\0') {
+		fputs(", \"unresolved\": ", out);
+		nsym_json_string(out, w);
+	}
+	fputc('}', out);
+}
+
+/* ---- either ------------------------------------------------------------------ */
+
+void nsym__report_reason(const struct nsym__report_run *r, const struct nsym__raised_at *raised)
+{
+	if (json(r))
+		json_reason(r, raised);
+	else
+		text_reason(r, raised);
+}
+
+void nsym__report_frame(const struct nsym__report_run *r, size_t i, const struct nsym_frames *fr)
+{
+	if (json(r))
+		json_frame(r, i, fr);
+	else
+		text_frame(r, i, fr);
+}
+
+void nsym__report_end(const struct nsym__report_run *r)
+{
+	if (json(r)) {
+		fputs(r->c->nframes > 0 ? "\n]}" : "]}", r->out);
+		return;
+	}
+	if (r->c->nframes == 0)
+		fputs("(no frames)\n", r->out);
+	text_registers(r);
+}
+
+void nsym__report_between(FILE *out, unsigned flags, size_t i, size_t count)
+{
+	bool as_json = (flags & NSYM_REPORT_JSON) != 0;
+
+	if (i == 0 && as_json && count > 1)
+		fputc('[', out);
+	else if (i > 0)
+		fputs(as_json ? ",\n" : "\n", out);
+}
+
+void nsym__report_close(FILE *out, unsigned flags, size_t count)
+{
+	if ((flags & NSYM_REPORT_JSON) != 0)
+		fputs(count > 1 ? "]\n" : "\n", out);
+}

@@ -1,0 +1,142 @@
+/*
+ * The symbolicate pipeline (napi_symbols_report.h): a crash's frames to the
+ * modules they use, those modules to debug files through the caller's
+ * resolver, and every frame looked up and written (report_format.c). Each
+ * module that cannot be resolved keeps why, since "??" alone tells a
+ * maintainer nothing. Finding files is the resolver's: the CLI's asks its
+ * --module files, the cache and the servers, the server's asks its store.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "report.h"
+
+#define WARN_RUN "warnings about the modules and frames"
+
+/* The modules that need a file, in module order; the others' reasons go
+ * straight into their slots. NULL out of memory. */
+static struct nsym_report_module *needs(size_t *count, const struct nsym__report_run *r)
+{
+	const struct nsym_crash *c = r->c;
+	struct nsym_report_module *need = calloc(c->nmodules + 1, sizeof(*need));
+	bool *used = calloc(c->nmodules + 1, sizeof(*used));
+	size_t n = 0;
+
+	if (need == NULL || used == NULL) {
+		free(need);
+		need = NULL;
+		goto out;
+	}
+	for (size_t i = 0; i < c->nframes; i++) {
+		if (c->frames[i].module >= 0)
+			used[c->frames[i].module] = true;
+	}
+	for (size_t i = 0; i < c->nmodules; i++) {
+		const struct nsym_crash_module *m = &c->modules[i];
+		char *why = r->slots[i].why;
+		if (!used[i])
+			continue;
+		if (m->why != NULL)
+			snprintf(why, NSYM_REPORT_WHY_SIZE, "%s", m->why);
+		else if (!m->listed)
+			snprintf(why, NSYM_REPORT_WHY_SIZE,
+			         "module m%zu is not listed in the trace", i);
+		else if (m->id[0] == '\0')
+			snprintf(why, NSYM_REPORT_WHY_SIZE, "no identity");
+		else
+			need[n++] = (struct nsym_report_module){.module = m, .index = i};
+	}
+out:
+	free(used);
+	*count = n;
+	return need;
+}
+
+/* Every module the frames use: its symbolizer, or why it has none. */
+static int resolve(const struct nsym__report_run *r)
+{
+	size_t n;
+	struct nsym_report_module *need = needs(&n, r);
+
+	if (need == NULL)
+		return nsym__fail(NSYM_ENOMEM, NULL, NULL);
+	if (n > 0 && r->o->resolve != NULL)
+		r->o->resolve(r->o->ctx, need, n);
+	for (size_t k = 0; k < n; k++) {
+		struct nsym__report_slot *s = &r->slots[need[k].index];
+		s->sym = need[k].sym;
+		need[k].why[NSYM_REPORT_WHY_SIZE - 1] = '\0';
+		if (s->sym == NULL && need[k].why[0] == '\0')
+			snprintf(s->why, sizeof(s->why), "%s", nsym_strerror(NSYM_ENODEBUG));
+		else
+			memcpy(s->why, need[k].why, sizeof(s->why));
+	}
+	free(need);
+	return 0;
+}
+
+void nsym__report_look_up(struct nsym_frames *fr, const struct nsym__report_run *r, size_t i)
+{
+	const struct nsym_crash_frame *f = &r->c->frames[i];
+
+	fr->count = 0;
+	if (f->module < 0 || r->slots[f->module].sym == NULL)
+		return;
+	if (nsym_symbolizer_lookup(fr, r->slots[f->module].sym, f->rel,
+	                           f->return_address ? NSYM_LOOKUP_RETURN_ADDRESS : 0) != 0) {
+		nsym__report_warn(r->o->warn, r->o->ctx, WARN_RUN, "frame #%zu: %s", i,
+		                  nsym_error_detail());
+		fr->count = 0;
+	}
+}
+
+static int symbolicate(FILE *out, const struct nsym_crash *c, const struct nsym_report_options *o)
+{
+	struct nsym__report_run r = {out, o, c, calloc(c->nmodules + 1, sizeof(*r.slots))};
+	struct nsym_frames fr = {0};
+	struct nsym__raised_at raised, *found = NULL;
+	int rc;
+
+	if (r.slots == NULL)
+		return nsym__fail(NSYM_ENOMEM, NULL, NULL);
+	if ((rc = resolve(&r)) != 0)
+		goto out;
+	if (strcmp(c->reason, "panic") == 0 && c->panic_file == NULL &&
+	    nsym__report_find_raise(&raised, &r))
+		found = &raised;
+	nsym__report_reason(&r, found);
+	for (size_t i = 0; i < c->nframes; i++) {
+		nsym__report_look_up(&fr, &r, i);
+		nsym__report_frame(&r, i, &fr);
+	}
+	nsym__report_end(&r);
+out:
+	nsym_frames_release(&fr);
+	for (size_t i = 0; i < c->nmodules; i++)
+		nsym_symbolizer_close(r.slots[i].sym);
+	free(r.slots);
+	return rc;
+}
+
+int nsym_report_symbolicate(FILE *out, const struct nsym_crash *crashes, size_t count,
+                            const struct nsym_report_options *options)
+{
+	static const struct nsym_report_options none = {0};
+	const struct nsym_report_options *o = options != NULL ? options : &none;
+	int rc = 0;
+
+	for (size_t i = 0; i < count; i++) {
+		nsym__report_between(out, o->flags, i, count);
+		if (symbolicate(out, &crashes[i], o) != 0)
+			rc = NSYM_ENOMEM;
+	}
+	nsym__report_close(out, o->flags, count);
+	if (rc != 0)
+		return nsym__fail(rc, NULL, NULL);
+	/* not flushed: the caller flushes or closes out, and sees what that says */
+	if (ferror(out))
+		return nsym__fail(NSYM_EIO, NULL, "cannot write the output");
+	return 0;
+}
