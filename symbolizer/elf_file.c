@@ -333,12 +333,12 @@ int nsym__grow(void **items, size_t *capacity, size_t need, size_t size)
 		return 0;
 	while (cap < need) {
 		if (cap > SIZE_MAX / 2 / size)
-			return NSYM_ENOMEM;
+			return nsym__fail(NSYM_ENOMEM, NULL, NULL);
 		cap *= 2;
 	}
 	grown = realloc(*items, cap * size);
 	if (grown == NULL)
-		return NSYM_ENOMEM;
+		return nsym__fail(NSYM_ENOMEM, NULL, NULL);
 	*items = grown;
 	*capacity = cap;
 	return 0;

@@ -94,7 +94,8 @@ static inline size_t nsym__upper_bound(const void *base, size_t n, size_t stride
 
 /* ---- growable arrays ---------------------------------------------------- */
 /* Grows *items to hold at least `need` elements of `size` bytes, doubling.
- * Returns 0 or NSYM_ENOMEM; *items is unchanged on failure. */
+ * Returns 0 or NSYM_ENOMEM, recorded as the error detail; *items is
+ * unchanged on failure. */
 int nsym__grow(void **items, size_t *capacity, size_t need, size_t size);
 
 #endif
