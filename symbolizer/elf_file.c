@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <libdeflate.h>
 #include <zstd.h>
+#include <zstd_errors.h>
 
 #include "internal.h"
 
@@ -82,11 +83,16 @@ static int check_header(struct nsym_elf *ef, off_t size)
 	    elf_getshdrstrndx(ef->elf, &ef->shstrndx) != 0)
 		return nsym__fail(NSYM_ETRUNC, path,
 		                  "section header table is truncated or damaged");
+	errno = 0;
 	for (size_t i = 1; i < ef->shnum; i++) {
 		GElf_Shdr sh;
 		Elf_Scn *scn = elf_getscn(ef->elf, i);
+		/* the first header read loads the table */
 		if (scn == NULL || gelf_getshdr(scn, &sh) == NULL)
-			return nsym__fail(NSYM_ETRUNC, path, "section header %zu is damaged", i);
+			return nsym__out_of_memory()
+			           ? nsym__fail(NSYM_ENOMEM, path, NULL)
+			           : nsym__fail(NSYM_ETRUNC, path, "section header %zu is damaged",
+			                        i);
 		if (sh.sh_type == SHT_NOBITS)
 			continue;
 		if (sh.sh_offset > (uint64_t)size || sh.sh_size > (uint64_t)size - sh.sh_offset)
@@ -116,9 +122,11 @@ int nsym__elf_open(struct nsym_elf **out, const char *path)
 		return nsym__fail(NSYM_ENOMEM, path, NULL);
 	}
 	ef->fd = fd;
+	errno = 0;
 	ef->elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 	if (ef->elf == NULL) {
-		rc = nsym__fail(NSYM_ENOTELF, path, "cannot read as ELF: %s", elf_errmsg(-1));
+		rc = nsym__fail(nsym__out_of_memory() ? NSYM_ENOMEM : NSYM_ENOTELF, path,
+		                "cannot read as ELF: %s", elf_errmsg(-1));
 		goto fail;
 	}
 	rc = check_header(ef, size);
@@ -213,7 +221,12 @@ static int inflate_into(unsigned char **out, size_t out_size, const unsigned cha
 		if (r != LIBDEFLATE_SUCCESS || got != out_size)
 			goto bad;
 	} else if (kind == ELFCOMPRESS_ZSTD) {
+		/* ZSTD_decompress allocates its context */
 		size_t got = ZSTD_decompress(buf, out_size, in, in_size);
+		if (ZSTD_isError(got) && ZSTD_getErrorCode(got) == ZSTD_error_memory_allocation) {
+			free(buf);
+			return NSYM_ENOMEM;
+		}
 		if (ZSTD_isError(got) || got != out_size)
 			goto bad;
 	} else {
@@ -278,6 +291,8 @@ static int decompress_section(struct nsym_elf *ef, size_t i, const char *name, u
 		    "section %s claims %zu bytes inflated from %zu, more than %s gives", name,
 		    out_size, raw_size - hdr_size, kind == ELFCOMPRESS_ZSTD ? "zstd" : "zlib");
 	rc = inflate_into(&ef->owned[i], out_size, raw + hdr_size, raw_size - hdr_size, kind);
+	if (rc == NSYM_ENOMEM)
+		return nsym__fail(rc, ef->path, "out of memory inflating section %s", name);
 	if (rc != 0)
 		return nsym__fail(rc, ef->path, "section %s cannot be decompressed", name);
 	ef->loaded[i].data = ef->owned[i];

@@ -6,6 +6,7 @@
 #ifndef NSYM_INTERNAL_H
 #define NSYM_INTERNAL_H
 
+#include <errno.h>
 #include <gelf.h>
 #include <libelf.h>
 #include <stdbool.h>
@@ -20,6 +21,17 @@
  * (usually a path) prefixes the message; fmt NULL uses nsym_strerror(code). */
 int nsym__fail(int code, const char *subject, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/*
+ * Whether a libelf, libdwarf or zlib-style call that has just failed did so
+ * for want of memory. libelf keeps its error numbers private and libdwarf
+ * has dozens of *_ALLOC ones, but the allocator's ENOMEM is left in errno:
+ * set errno to 0 before the call, and ask this only when it failed.
+ */
+static inline bool nsym__out_of_memory(void)
+{
+	return errno == ENOMEM;
+}
 
 /* file_open.c: path opened read-only without blocking, refused (with why
  * recorded) unless it is a non-empty regular file. 0 with the descriptor
