@@ -228,13 +228,22 @@ const struct nsym_cu *nsym__dwarf_cu_of_die(struct nsym_dwarf *dw, uint64_t die)
 
 int nsym__unit_parse(struct nsym_dwarf *dw, struct nsym_unit *unit)
 {
+	unsigned lost;
 	int rc;
 
 	if (unit->parsed != 0)
 		return unit->parsed < 0 ? unit->parsed : 0;
+	lost = dw->ef->sections_lost;
 	rc = nsym__unit_read_lines(dw, unit);
 	if (rc == 0)
 		rc = nsym__unit_read_scopes(dw, unit);
+	/* The readers take a section they cannot load as absent, and keep
+	 * what they read of a damaged one; for want of memory the unit is
+	 * not damaged: it fails, and the next lookup in it tries again. */
+	if (rc == NSYM_ENOMEM || dw->ef->sections_lost != lost) {
+		nsym__unit_release(unit);
+		return nsym__fail(NSYM_ENOMEM, dw->ef->path, NULL);
+	}
 	unit->parsed = rc != 0 ? rc : 1;
 	return rc;
 }

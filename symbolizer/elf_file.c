@@ -328,10 +328,17 @@ int nsym__elf_section_data(struct nsym_section *out, struct nsym_elf *ef, size_t
 	if (i == 0 || i >= ef->shnum)
 		return NSYM_ENOENT;
 	/* A failure is remembered too: asking again must fail again, never
-	 * answer with the empty contents a failed load leaves behind. */
+	 * answer with the empty contents a failed load leaves behind. Except
+	 * running out of memory, which says nothing of the section: the next
+	 * call tries again. */
 	if (ef->load_state[i] == 0) {
 		rc = load_section(ef, i);
 		ef->load_state[i] = rc == 0 ? 1 : rc;
+		if (rc == NSYM_ENOMEM) {
+			ef->load_state[i] = 0;
+			ef->sections_lost++;
+			return rc;
+		}
 	}
 	if (ef->load_state[i] != 1)
 		return ef->load_state[i];
