@@ -89,15 +89,30 @@ static int add_data(Elf_Scn *scn, void *buf, size_t size, size_t align, Elf_Type
 	return 0;
 }
 
+/* A libelf call failed: for want of memory (errno is cleared when each
+ * writer starts, and nothing before the failure is let pass with ENOMEM),
+ * else it cannot write. */
 static int fail_elf(const char *path, const char *what)
 {
-	return nsym__fail(NSYM_EIO, path, "%s: %s", what, elf_errmsg(-1));
+	return nsym__fail(nsym__out_of_memory() ? NSYM_ENOMEM : NSYM_EIO, path, "%s: %s", what,
+	                  elf_errmsg(-1));
 }
 
-/* Starts an output with the input's ELF and program headers. */
+/* A new section of out, or NULL. libelf 0.188's elf_newscn returns the
+ * section even when it ran out of memory for its header, which then
+ * crashes the next call that uses it: errno is what tells. */
+static Elf_Scn *new_section(Elf *out)
+{
+	Elf_Scn *scn = elf_newscn(out);
+	return nsym__out_of_memory() ? NULL : scn;
+}
+
+/* Starts an output with the input's ELF and program headers. It clears
+ * errno for fail_elf and new_section: from here on, an ENOMEM is the
+ * writer's. */
 static Elf *begin_output(struct split_plan *p, int fd, const char *path)
 {
-	Elf *out = elf_begin(fd, ELF_C_WRITE, NULL);
+	Elf *out = (errno = 0, elf_begin(fd, ELF_C_WRITE, NULL));
 	GElf_Ehdr eh = p->ef->ehdr;
 	size_t phnum = 0;
 
@@ -275,7 +290,7 @@ static int debug_section(struct split_plan *p, struct owned *o, struct libdeflat
                          const char *path)
 {
 	struct plain plain;
-	Elf_Scn *scn = elf_newscn(out);
+	Elf_Scn *scn = new_section(out);
 	GElf_Shdr sh = s->sh;
 	void *buf = s->raw != NULL ? s->raw->d_buf : NULL;
 	size_t size = s->raw != NULL ? s->raw->d_size : sh.sh_size;
@@ -314,7 +329,7 @@ static int debug_section(struct split_plan *p, struct owned *o, struct libdeflat
 static int add_fallback_id(struct split_plan *p, Elf *out, struct layout *l, size_t name,
                            const char *path)
 {
-	Elf_Scn *scn = elf_newscn(out);
+	Elf_Scn *scn = new_section(out);
 	GElf_Shdr sh = {.sh_name = (GElf_Word)name, .sh_type = SHT_PROGBITS, .sh_addralign = 1};
 
 	sh.sh_size = NSYM_FALLBACK_ID_SIZE;
@@ -367,7 +382,7 @@ int nsym__split_write_debug(struct split_plan *p, int fd, const char *path)
 	int rc;
 
 	if (out == NULL)
-		return NSYM_EIO;
+		return nsym__out_of_memory() ? NSYM_ENOMEM : NSYM_EIO;
 	/* The program headers follow the ELF header, as eu-strip -f puts them. */
 	gelf_getehdr(out, &eh);
 	eh.e_phoff = eh.e_phnum > 0 ? eh.e_ehsize : 0;
@@ -464,7 +479,7 @@ static int stripped_section(struct split_plan *p, struct owned *o, Elf *out, str
                             size_t i, const char *path)
 {
 	const struct split_section *s = &p->sec[i];
-	Elf_Scn *scn = elf_newscn(out);
+	Elf_Scn *scn = new_section(out);
 	GElf_Shdr sh = s->sh;
 	Elf_Data *d;
 	bool moved = i == p->ef->shstrndx || i == p->symtab;
@@ -502,7 +517,7 @@ static int add_debuglink(struct split_plan *p, struct owned *o, Elf *out, struct
 {
 	size_t len = strlen(p->debuglink), crc_at = (len + 4) & ~(size_t)3;
 	unsigned char *buf = own(o, crc_at + 4);
-	Elf_Scn *scn = elf_newscn(out);
+	Elf_Scn *scn = new_section(out);
 	GElf_Shdr sh = {.sh_name = (GElf_Word)name, .sh_type = SHT_PROGBITS, .sh_addralign = 4};
 
 	if (buf == NULL)
@@ -576,7 +591,8 @@ int nsym__split_write_stripped(struct split_plan *p, int fd, const char *path)
 	l.cursor = l.image_end;
 	l.spans = calloc(p->shnum + 3, sizeof(*l.spans));
 	if (out == NULL || l.spans == NULL) {
-		rc = out == NULL ? NSYM_EIO : nsym__fail(NSYM_ENOMEM, path, NULL);
+		rc = out == NULL && !nsym__out_of_memory() ? NSYM_EIO
+		                                           : nsym__fail(NSYM_ENOMEM, path, NULL);
 		goto done;
 	}
 	elf_flagelf(out, ELF_C_SET, ELF_F_LAYOUT);
