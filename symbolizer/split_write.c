@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <libdeflate.h>
 #include <zstd.h>
+#include <zstd_errors.h>
 
 #include "split.h"
 
@@ -179,28 +180,33 @@ struct plain {
 };
 
 /*
- * Whether section i gets compressed, and from what. Sections compressed in
- * the input with the type asked for stay as they are; with another type they
- * are inflated and compressed again, so the option means what it says.
+ * Whether section i gets compressed (1, or 0), and from what. Sections
+ * compressed in the input with the type asked for stay as they are; with
+ * another type they are inflated and compressed again, so the option means
+ * what it says. One that cannot be inflated stays as it is too, but not for
+ * want of memory: NSYM_ENOMEM.
  */
-static bool compressible(struct split_plan *p, size_t i, struct plain *out)
+static int compressible(struct split_plan *p, size_t i, struct plain *out)
 {
 	const struct split_section *s = &p->sec[i];
 	int want = p->opt->compress == NSYM_COMPRESS_ZSTD ? ELFCOMPRESS_ZSTD : ELFCOMPRESS_ZLIB;
 	struct nsym_section inflated;
 	GElf_Chdr ch;
+	int rc;
 
 	if (p->opt->compress == NSYM_COMPRESS_NONE || strncmp(s->name, ".debug_", 7) != 0 ||
 	    s->raw == NULL)
-		return false;
+		return 0;
 	*out = (struct plain){s->raw->d_buf, s->raw->d_size, s->sh.sh_addralign};
 	if (!(s->sh.sh_flags & SHF_COMPRESSED))
 		return out->size >= MIN_COMPRESS;
-	if (gelf_getchdr(elf_getscn(p->ef->elf, i), &ch) == NULL || (int)ch.ch_type == want ||
-	    nsym__elf_section_data(&inflated, p->ef, i) != 0)
-		return false;
+	if (gelf_getchdr(elf_getscn(p->ef->elf, i), &ch) == NULL || (int)ch.ch_type == want)
+		return 0;
+	rc = nsym__elf_section_data(&inflated, p->ef, i);
+	if (rc != 0)
+		return rc == NSYM_ENOMEM ? rc : 0;
 	*out = (struct plain){inflated.data, inflated.size, ch.ch_addralign};
-	return true;
+	return 1;
 }
 
 /*
@@ -223,7 +229,10 @@ static int compress_section(struct split_plan *p, struct owned *o, struct libdef
 	if (buf == NULL)
 		return NSYM_ENOMEM;
 	if (how == NSYM_COMPRESS_ZSTD) {
+		/* ZSTD_compress allocates its context */
 		n = ZSTD_compress(buf + hdr, bound, in->data, in->size, 3);
+		if (ZSTD_isError(n) && ZSTD_getErrorCode(n) == ZSTD_error_memory_allocation)
+			return NSYM_ENOMEM;
 		if (ZSTD_isError(n))
 			return NSYM_EIO;
 	} else {
@@ -303,10 +312,14 @@ static int debug_section(struct split_plan *p, struct owned *o, struct libdeflat
 		sh.sh_type = SHT_NOBITS;
 		buf = NULL;
 		size = sh.sh_size;
-	} else if (compressible(p, i, &plain)) {
+	} else if ((rc = compressible(p, i, &plain)) < 0) {
+		return rc; /* recorded by nsym__elf_section_data */
+	} else if (rc > 0) {
 		unsigned char *packed;
 		size_t packed_size;
 		rc = compress_section(p, o, z, &plain, &packed, &packed_size);
+		if (rc == NSYM_ENOMEM)
+			return nsym__fail(rc, path, "out of memory compressing %s", s->name);
 		if (rc != 0)
 			return nsym__fail(rc, path, "cannot compress %s", s->name);
 		if (packed != NULL) {
