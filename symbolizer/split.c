@@ -304,7 +304,10 @@ static int resolve_paths(struct split_paths *sp, const char *path,
 {
 	memset(sp, 0, sizeof(*sp));
 	sp->in_place = opt->stripped_path == NULL;
+	errno = 0;
 	sp->input = sp->in_place && is_symlink(path) ? realpath(path, NULL) : strdup(path);
+	if (sp->input == NULL && nsym__out_of_memory())
+		return nsym__fail(NSYM_ENOMEM, path, NULL);
 	if (sp->input == NULL)
 		return nsym__fail(errno == ENOENT ? NSYM_ENOENT : NSYM_EIO, path, "%s",
 		                  strerror(errno));
