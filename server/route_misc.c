@@ -7,10 +7,15 @@
 #include "metrics.h"
 #include "routes.h"
 
-void nsym_reply_internal(struct nsym_request *r, int code, const char *detail)
+void nsym_log_internal(struct nsym_request *r, int code, const char *detail)
 {
 	fprintf(stderr, "napi-symbols serve: %s %s: %s\n", r->ri->request_method, r->path, detail);
 	nsym_metrics_error(code);
+}
+
+void nsym_reply_internal(struct nsym_request *r, int code, const char *detail)
+{
+	nsym_log_internal(r, code, detail);
 	if (code == NSYM_ENOSPC)
 		nsym_reply_error(r, 507, "the server's disk is full (logged); try again later");
 	else

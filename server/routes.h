@@ -26,5 +26,7 @@ void nsym_handle_home(struct nsym_request *r);
  * NSYM_ENOSPC (a full disk), which a client reports rather than retrying
  * at once. */
 void nsym_reply_internal(struct nsym_request *r, int code, const char *detail);
+/* Its log line and count alone, for a route that words the reply itself. */
+void nsym_log_internal(struct nsym_request *r, int code, const char *detail);
 
 #endif

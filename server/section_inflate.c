@@ -168,7 +168,7 @@ static int start(struct nsym_inflater *z)
 		z->zd = ZSTD_createDCtx();
 		if (z->zd == NULL || ZSTD_isError(ZSTD_DCtx_setParameter(z->zd, ZSTD_d_windowLogMax,
 		                                                         NSYM_ZSTD_WINDOW_LOG_MAX)))
-			return fail(z, NSYM_ENOMEM, "cannot start zstd", NULL);
+			return fail(z, NSYM_ENOMEM, "cannot start zstd", "out of memory");
 	}
 	z->started = true;
 	return 0;

@@ -62,6 +62,7 @@ int nsym_upload_body_take(struct nsym_upload_body *b, const void *data, size_t s
 			 * client reports as such rather than retrying at once */
 			b->failed =
 			    errno == ENOSPC || errno == EDQUOT || errno == EFBIG ? 507 : 503;
+			b->code = b->failed == 507 ? NSYM_ENOSPC : NSYM_EIO;
 			snprintf(b->why, sizeof(b->why), "cannot store the upload: %s",
 			         strerror(errno));
 			return -1;
@@ -80,6 +81,7 @@ void nsym_upload_body_read(struct nsym_upload_body *b)
 
 	if (buf == NULL) {
 		b->failed = 503;
+		b->code = NSYM_ENOMEM;
 		snprintf(b->why, sizeof(b->why), "out of memory");
 		return;
 	}
@@ -112,6 +114,8 @@ int nsym_upload_body_sha256(char *out, const struct nsym_upload_body *b)
 
 void nsym_upload_body_refuse(struct nsym_upload_body *b)
 {
+	if (b->failed >= 500)
+		nsym_log_internal(b->r, b->code != 0 ? b->code : NSYM_EIO, b->why);
 	b->r->store->ops->blob_abort(b->r->store, &b->w);
 	nsym_metrics_upload("refused");
 	nsym_reply_error(b->r, b->failed != 0 ? b->failed : 400, "%s", b->why);

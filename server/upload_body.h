@@ -19,6 +19,8 @@ struct nsym_upload_body {
 	struct nsym_blob_writer w; /* the temporary blob; w.size bytes so far */
 	uint64_t max;              /* the server's upload limit */
 	int failed;                /* an HTTP status, once something went wrong */
+	int code;                  /* the NSYM_E* code when failed is 5xx: the server's
+	                              fault, logged with why and counted */
 	char why[256];             /* the reply's text when failed */
 };
 
@@ -43,7 +45,8 @@ void nsym_upload_body_read(struct nsym_upload_body *b);
 int nsym_upload_body_sha256(char *out, const struct nsym_upload_body *b);
 
 /* Refuses the upload: removes the temporary blob, counts it, and replies
- * with b->failed and b->why. */
+ * with b->failed and b->why; a 5xx is logged as an internal failure of
+ * b->code too. */
 void nsym_upload_body_refuse(struct nsym_upload_body *b);
 
 /* Makes the blob durable under its SHA-256 (written to out_sha256, which

@@ -27,6 +27,7 @@ struct check {
 	size_t shstrndx;
 };
 
+/* The file's fault: status (422) with why. */
 __attribute__((format(printf, 3, 4))) static int refuse(struct check *k, int status,
                                                         const char *fmt, ...)
 {
@@ -36,6 +37,19 @@ __attribute__((format(printf, 3, 4))) static int refuse(struct check *k, int sta
 	vsnprintf(k->b->why, sizeof(k->b->why), fmt, ap);
 	va_end(ap);
 	return status;
+}
+
+/* The server's: 503 with why, logged as a failure of code. */
+__attribute__((format(printf, 3, 4))) static int fault(struct check *k, int code, const char *fmt,
+                                                       ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(k->b->why, sizeof(k->b->why), fmt, ap);
+	va_end(ap);
+	k->b->code = code;
+	return 503;
 }
 
 static const char *section_name(const struct check *k, const GElf_Shdr *sh)
@@ -58,7 +72,7 @@ static int read_claim(struct check *k, const GElf_Shdr *sh, struct nsym_compress
 		              ", which the server cannot inflate (zlib and zstd it can)",
 		              name, out->type);
 	if (rc == NSYM_EIO)
-		return refuse(k, 503, "cannot read the upload back");
+		return fault(k, NSYM_EIO, "cannot read the upload back");
 	if (rc != 0)
 		return refuse(k, 422, "section %.64s cannot be inflated: %s", name, why);
 	if (out->size > k->max)
@@ -90,8 +104,8 @@ static int inflate_claim(struct check *k, const GElf_Shdr *sh, const struct nsym
 		status = refuse(k, 422, "section %.64s cannot be inflated: %s", name,
 		                nsym_inflater_error(z));
 	else if (rc != 0)
-		status = refuse(k, 503, "cannot inflate section %.64s: %s", name,
-		                z != NULL ? nsym_inflater_error(z) : "out of memory");
+		status = fault(k, rc, "cannot inflate section %.64s: %s", name,
+		               z != NULL ? nsym_inflater_error(z) : "out of memory");
 	else if (made != c->size)
 		status = refuse(k, 422,
 		                "section %.64s claims to inflate to %" PRIu64
@@ -139,7 +153,7 @@ int nsym_upload_check_sections(struct nsym_upload_body *b)
 
 	k.fd = open(b->w.tmp, O_RDONLY | O_CLOEXEC);
 	if (k.fd < 0 || fstat(k.fd, &st) != 0) {
-		status = refuse(&k, 503, "cannot read the upload back");
+		status = fault(&k, NSYM_EIO, "cannot read the upload back");
 		goto out;
 	}
 	k.file_size = (uint64_t)st.st_size;
@@ -153,7 +167,7 @@ int nsym_upload_check_sections(struct nsym_upload_body *b)
 		goto out; /* not ELF, or no section names: nothing compressed to read */
 	status = each_section(&k, false, NULL);
 	if (status == 0 && (buf = malloc(OUT_CHUNK)) == NULL)
-		status = refuse(&k, 503, "out of memory");
+		status = fault(&k, NSYM_ENOMEM, "out of memory");
 	if (status == 0)
 		status = each_section(&k, true, buf);
 out:
