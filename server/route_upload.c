@@ -151,6 +151,11 @@ static int identify(struct upload *u, struct found *f)
 	nsym_file *file = NULL;
 	int rc = nsym_file_open(&file, u->body.w.tmp);
 
+	if (rc == NSYM_ENOMEM) { /* the server's fault, not the file's */
+		say_why(u, nsym_error_detail());
+		u->body.code = rc;
+		return 503;
+	}
 	if (rc != 0) {
 		say_why(u, rc == NSYM_ENOTELF ? "not an ELF, Mach-O, PE or PDB file"
 		                              : nsym_error_detail());
