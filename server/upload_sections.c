@@ -4,6 +4,7 @@
  * which is cheap and refuses most lies before a byte is inflated; only
  * then is each stream inflated to its end, a chunk at a time.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
 #include <inttypes.h>
@@ -161,7 +162,13 @@ int nsym_upload_check_sections(struct nsym_upload_body *b)
 	                  ? UINT64_MAX
 	                  : k.max * NSYM_UPLOAD_SECTIONS_FACTOR;
 	elf_version(EV_CURRENT);
+	errno = 0;
 	k.elf = elf_begin(k.fd, ELF_C_READ_MMAP_PRIVATE, NULL);
+	if (k.elf == NULL && errno == ENOMEM) {
+		/* not a file without sections: one left unchecked */
+		status = fault(&k, NSYM_ENOMEM, "out of memory reading the upload as ELF");
+		goto out;
+	}
 	if (k.elf == NULL || elf_kind(k.elf) != ELF_K_ELF ||
 	    elf_getshdrstrndx(k.elf, &k.shstrndx) != 0)
 		goto out; /* not ELF, or no section names: nothing compressed to read */
