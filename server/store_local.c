@@ -560,8 +560,12 @@ static int add_rows(struct nsym_store *s, int *out_results, const struct row_typ
 
 	snprintf(sha256, sizeof(sha256), "%s", blob);
 	rc = nsym_local_exec(s, "BEGIN IMMEDIATE");
-	if (rc != 0)
-		return rc; /* the lock is not to be had: the sweep takes the file */
+	if (rc != 0) {
+		/* the file goes now if the lock can be had after all (sqlite ran
+		 * out of memory); if not, the sweep takes it */
+		drop_if_unnamed(s, sha256);
+		return rc;
+	}
 	/* under the lock, which a delete takes to move a file aside */
 	size = blob_size(s, sha256);
 	if (size < 0) /* a delete won; the client sends the bytes again */
