@@ -1,0 +1,668 @@
+/*
+ * Allocation-failure tests (STYLE.md): each path is walked by allocfail.h,
+ * failing its first, second, ... allocation in turn. Every run must end in
+ * a clear error (NSYM_ENOMEM with a detail of its own; for the server a
+ * 503 whose log line says what ran out) with nothing left half-done, or,
+ * when the code could do without the allocation, in the right answer; and
+ * under LeakSanitizer leak nothing. The paths: symbolize on the C fixture
+ * (and the same symbolizer once memory is back), split of a copy of it,
+ * and an upload kept and one refused by the real server in this process
+ * (its handler is wrapped with the linker's --wrap so that it counts on
+ * the worker thread).
+ *
+ * A new path is a few lines. For a crash-text reader once it is in
+ * libnsym: a struct holding the text and two answer buffers; `setup` calls
+ * plant_detail(); `run` is allocfail_enter(), the reader on the text, the
+ * result written out as text (snprintf does not allocate) and freed,
+ * allocfail_leave(), and returns the reader's code; `check` calls
+ * check_enomem() when failed_at is set and the code is not 0, and
+ * otherwise compares the answer with the first unarmed run's, as
+ * symbolize_check does. Then a START_TEST that fills a struct
+ * allocfail_path and calls allocfail_walk(), its TEST_ADD in main(), and
+ * its name in unit_allocfail's list in tests/CMakeLists.txt.
+ */
+#include <arpa/inet.h>
+#include <check.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <gelf.h>
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "allocfail.h"
+#include "http.h"
+#include "napi_symbols.h"
+#include "store.h"
+#include "test_util.h"
+#include "tokens.h"
+
+#define FIXTURE NSYM_FIXTURES_DIR "/c/addon.node"
+
+/* A detail set before each run, so a failure that sets none is seen
+ * (check_enomem looks for this path). */
+static void plant_detail(void)
+{
+	nsym_object *o = NULL;
+	ck_assert_int_eq(nsym_object_open(&o, "/allocfail/no such file"), NSYM_ENOENT);
+}
+
+/* A failed run's outcome: NSYM_ENOMEM and a detail of its own saying so. */
+static void check_enomem(const char *path, long n, int rc, const char *detail)
+{
+	ck_assert_msg(rc == NSYM_ENOMEM, "%s: allocation %ld failing gave %d (%s), not NSYM_ENOMEM",
+	              path, n, rc, detail);
+	ck_assert_msg(strstr(detail, "allocfail/no such file") == NULL,
+	              "%s: allocation %ld failing set no error detail", path, n);
+	ck_assert_msg(strstr(detail, "out of memory") != NULL,
+	              "%s: allocation %ld failing: the detail \"%s\" does not say what ran out",
+	              path, n, detail);
+}
+
+/* The value of the symbol `name` in the ELF file at path. */
+static uint64_t symbol_value(const char *path, const char *name, uint64_t *out_size)
+{
+	int fd = open(path, O_RDONLY);
+	Elf *elf;
+	Elf_Scn *scn = NULL;
+	uint64_t value = 0;
+
+	ck_assert_int_ge(fd, 0);
+	elf_version(EV_CURRENT);
+	elf = elf_begin(fd, ELF_C_READ, NULL);
+	ck_assert_ptr_nonnull(elf);
+	while ((scn = elf_nextscn(elf, scn)) != NULL && value == 0) {
+		GElf_Shdr sh;
+		Elf_Data *d;
+		if (gelf_getshdr(scn, &sh) == NULL || sh.sh_type != SHT_SYMTAB)
+			continue;
+		d = elf_getdata(scn, NULL);
+		for (size_t i = 0; d != NULL && i < sh.sh_size / sh.sh_entsize; i++) {
+			GElf_Sym sym;
+			const char *s;
+			if (gelf_getsym(d, (int)i, &sym) == NULL)
+				continue;
+			s = elf_strptr(elf, sh.sh_link, sym.st_name);
+			if (s != NULL && strcmp(s, name) == 0) {
+				value = sym.st_value;
+				*out_size = sym.st_size;
+				break;
+			}
+		}
+	}
+	elf_end(elf);
+	close(fd);
+	ck_assert_msg(value != 0, "%s has no symbol %s", path, name);
+	return value;
+}
+
+/* ---- symbolize ---------------------------------------------------------- */
+
+struct symbolize {
+	char path[4200];     /* the split fixture: its debug file by debuglink */
+	uint64_t address[3]; /* looked up */
+	char answer[8192];   /* the frames of every lookup, as text */
+	char again[8192];    /* after a failed lookup, the same symbolizer's answer */
+	char want[8192];     /* the first unarmed run's answer */
+	char detail[512];    /* nsym_error_detail() after the run */
+};
+
+static void symbolize_setup(void *arg)
+{
+	struct symbolize *c = arg;
+	plant_detail();
+	c->answer[0] = c->again[0] = '\0';
+}
+
+static void record(char *out, size_t size, const struct nsym_frames *f)
+{
+	size_t used = strlen(out);
+
+	for (size_t i = 0; i < f->count && used < size; i++) {
+		const struct nsym_frame *fr = &f->frames[i];
+		used +=
+		    (size_t)snprintf(out + used, size - used, "%s at %s:%u:%u%s%s\n", fr->function,
+		                     fr->file, fr->line, fr->column, fr->inlined ? " inlined" : "",
+		                     fr->approximate ? " approximate" : "");
+	}
+}
+
+static int symbolize_run(void *arg)
+{
+	struct symbolize *c = arg;
+	nsym_symbolizer *sym = NULL;
+	int rc;
+
+	allocfail_enter();
+	rc = nsym_symbolizer_open(&sym, c->path, NULL);
+	for (size_t i = 0; rc == 0 && i < sizeof(c->address) / sizeof(*c->address); i++) {
+		struct nsym_frames f = {0};
+		rc = nsym_symbolizer_lookup(&f, sym, c->address[i], 0);
+		allocfail_leave();
+		if (rc == 0)
+			record(c->answer, sizeof(c->answer), &f);
+		allocfail_enter();
+		nsym_frames_release(&f);
+	}
+	allocfail_leave();
+	snprintf(c->detail, sizeof(c->detail), "%s", nsym_error_detail());
+	/* a lookup that ran out of memory leaves the symbolizer whole: once
+	 * there is memory again, it answers as it would have (a server keeps
+	 * its symbolizers open) */
+	for (size_t i = 0; sym != NULL && rc != 0 && i < sizeof(c->address) / sizeof(*c->address);
+	     i++) {
+		struct nsym_frames f = {0};
+		int again = nsym_symbolizer_lookup(&f, sym, c->address[i], 0);
+		if (again == 0)
+			record(c->again, sizeof(c->again), &f);
+		else
+			snprintf(c->again, sizeof(c->again), "lookup %zu: %s", i,
+			         nsym_error_detail());
+		nsym_frames_release(&f);
+	}
+	allocfail_enter();
+	nsym_symbolizer_close(sym);
+	allocfail_leave();
+	return rc;
+}
+
+static void symbolize_check(void *arg, int rc, long failed_at)
+{
+	struct symbolize *c = arg;
+
+	if (failed_at != 0 && rc != 0) {
+		check_enomem("symbolize", failed_at, rc, c->detail);
+		ck_assert_msg(c->again[0] == '\0' || strcmp(c->again, c->want) == 0,
+		              "symbolize: after allocation %ld failed in a lookup, the symbolizer "
+		              "answered\n%s\ninstead of\n%s",
+		              failed_at, c->again, c->want);
+		return;
+	}
+	ck_assert_msg(rc == 0, "symbolize: %d (%s) with no allocation failing", rc, c->detail);
+	if (c->want[0] == '\0') {
+		/* real source lines, with the inline chain of mix_byte */
+		ck_assert_msg(strstr(c->answer, "\nchecksum_bytes at ") != NULL &&
+		                  strstr(c->answer, "\nmix_byte at ") != NULL &&
+		                  strstr(c->answer, "\nfib_iter at ") != NULL &&
+		                  strstr(c->answer, "/addon.c:") != NULL &&
+		                  strstr(c->answer, "??") == NULL &&
+		                  strstr(c->answer, "approximate") == NULL,
+		              "symbolize: unexpected answer\n%s", c->answer);
+		snprintf(c->want, sizeof(c->want), "%s", c->answer);
+	}
+	ck_assert_msg(strcmp(c->answer, c->want) == 0,
+	              "symbolize: allocation %ld failing gave another answer\n%s\ninstead of\n%s",
+	              failed_at, c->answer, c->want);
+}
+
+/* Symbolizes three addresses of `fixture` (its .split, which finds its
+ * .debug by debuglink). */
+static void walk_symbolize(const char *name, const char *fixture)
+{
+	struct symbolize c = {0};
+	struct allocfail_path p = {name, &c, symbolize_setup, symbolize_run, symbolize_check, NULL};
+	struct allocfail_walked w;
+	char debug[4200];
+	uint64_t size;
+
+	snprintf(c.path, sizeof(c.path), "%s.split", fixture);
+	snprintf(debug, sizeof(debug), "%s.debug", fixture);
+	c.address[0] = symbol_value(debug, "checksum_bytes", &size);
+	c.address[1] = c.address[0] + size / 2; /* inside the inline chain */
+	c.address[2] = symbol_value(debug, "fib_iter", &size) + size / 2;
+	allocfail_walk(&w, &p);
+	ck_assert_int_gt(w.failed, 0);
+}
+
+START_TEST(symbolize_fails_cleanly_at_every_allocation)
+{
+	walk_symbolize("symbolize", FIXTURE);
+}
+END_TEST
+
+/* Its zlib variant: each debug section is inflated on first use. */
+START_TEST(symbolize_compressed_fails_cleanly_at_every_allocation)
+{
+	walk_symbolize("symbolize compressed", NSYM_FIXTURES_DIR "/c/addon-zlib.node");
+}
+END_TEST
+
+/* ---- split -------------------------------------------------------------- */
+
+struct split {
+	enum nsym_compress compress;
+	char *dir;
+	char path[4200];
+	unsigned char *input; /* the fixture's bytes */
+	size_t input_size;
+	struct nsym_identity id; /* the fixture's (build_id only) */
+	char detail[512];
+	/* the outputs of the first unarmed run */
+	unsigned char *want_stripped, *want_debug;
+	size_t want_stripped_size, want_debug_size;
+};
+
+static void split_setup(void *arg)
+{
+	struct split *c = arg;
+	char *copy;
+
+	c->dir = test_tmpdir();
+	ck_assert_ptr_nonnull(c->dir);
+	copy = test_write(c->dir, "addon.node", c->input, c->input_size);
+	ck_assert_ptr_nonnull(copy);
+	snprintf(c->path, sizeof(c->path), "%s", copy);
+	free(copy);
+	plant_detail();
+}
+
+static int split_run(void *arg)
+{
+	struct split *c = arg;
+	struct nsym_split_options opt = {.compress = c->compress};
+	struct nsym_split_result *res = malloc(sizeof(*res));
+	int rc;
+
+	ck_assert_ptr_nonnull(res);
+	allocfail_enter();
+	rc = nsym_split(res, c->path, &opt);
+	allocfail_leave();
+	free(res);
+	snprintf(c->detail, sizeof(c->detail), "%s", nsym_error_detail());
+	return rc;
+}
+
+/* The names in the split's folder, sorted, space-separated. */
+static void folder(char *out, size_t size, const char *dir)
+{
+	struct dirent **names;
+	int n = scandir(dir, &names, NULL, alphasort);
+	size_t used = 0;
+
+	out[0] = '\0';
+	ck_assert_int_ge(n, 0);
+	for (int i = 0; i < n; i++) {
+		if (strcmp(names[i]->d_name, ".") != 0 && strcmp(names[i]->d_name, "..") != 0 &&
+		    used < size)
+			used += (size_t)snprintf(out + used, size - used, "%s%s",
+			                         used > 0 ? " " : "", names[i]->d_name);
+		free(names[i]);
+	}
+	free(names);
+}
+
+static void identity_of(struct nsym_identity *out, const char *path)
+{
+	nsym_object *o = NULL;
+	ck_assert_msg(nsym_object_open(&o, path) == 0, "%s", nsym_error_detail());
+	ck_assert_int_eq(nsym_object_identity(out, o), 0);
+	out->debuglink = NULL; /* borrowed from o */
+	nsym_object_close(o);
+}
+
+/* The file at path holds *want, or *want is NULL and becomes its bytes. */
+static void same_bytes(unsigned char **want, size_t *want_size, const char *path, long failed_at)
+{
+	size_t size = 0;
+	unsigned char *now = test_read(path, &size);
+
+	ck_assert_ptr_nonnull(now);
+	if (*want == NULL) {
+		*want = now;
+		*want_size = size;
+		return;
+	}
+	ck_assert_msg(size == *want_size && memcmp(now, *want, size) == 0,
+	              "split: allocation %ld failing wrote %s otherwise", failed_at, path);
+	free(now);
+}
+
+static void split_check(void *arg, int rc, long failed_at)
+{
+	struct split *c = arg;
+	char names[1024], debug[4300];
+	struct nsym_identity stripped, dbg;
+
+	folder(names, sizeof(names), c->dir);
+	if (failed_at != 0 && rc != 0) {
+		unsigned char *now;
+		size_t size = 0;
+		check_enomem("split", failed_at, rc, c->detail);
+		ck_assert_msg(strcmp(names, "addon.node") == 0,
+		              "split: allocation %ld failing left \"%s\" in its folder", failed_at,
+		              names);
+		now = test_read(c->path, &size);
+		ck_assert_msg(now != NULL && size == c->input_size &&
+		                  memcmp(now, c->input, size) == 0,
+		              "split: allocation %ld failing changed the input", failed_at);
+		free(now);
+		return;
+	}
+	ck_assert_msg(rc == 0, "split: %d (%s) with no allocation failing", rc, c->detail);
+	ck_assert_msg(strcmp(names, "addon.node addon.node.debug") == 0,
+	              "split: allocation %ld failing: the folder holds \"%s\"", failed_at, names);
+	snprintf(debug, sizeof(debug), "%s.debug", c->path);
+	identity_of(&stripped, c->path);
+	identity_of(&dbg, debug);
+	ck_assert(stripped.build_id_len == c->id.build_id_len &&
+	          dbg.build_id_len == c->id.build_id_len);
+	ck_assert(memcmp(stripped.build_id, c->id.build_id, c->id.build_id_len) == 0);
+	ck_assert(memcmp(dbg.build_id, c->id.build_id, c->id.build_id_len) == 0);
+	ck_assert(!stripped.has_debug_info && dbg.has_debug_info && stripped.has_code);
+	/* and byte for byte what a split without failures writes */
+	same_bytes(&c->want_stripped, &c->want_stripped_size, c->path, failed_at);
+	same_bytes(&c->want_debug, &c->want_debug_size, debug, failed_at);
+}
+
+static int remove_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st, (void)type, (void)ftw;
+	return remove(path);
+}
+
+static void split_teardown(void *arg)
+{
+	struct split *c = arg;
+	/* not test_tmpdir_remove: a shell per run costs more than the run */
+	ck_assert_int_eq(nftw(c->dir, remove_one, 8, FTW_DEPTH | FTW_PHYS), 0);
+	free(c->dir);
+	c->dir = NULL;
+}
+
+static void walk_split(const char *name, const char *fixture, enum nsym_compress compress)
+{
+	struct split c = {.compress = compress};
+	struct allocfail_path p = {name, &c, split_setup, split_run, split_check, split_teardown};
+	struct allocfail_walked w;
+
+	c.input = test_read(fixture, &c.input_size);
+	ck_assert_ptr_nonnull(c.input);
+	identity_of(&c.id, fixture);
+	ck_assert_uint_gt(c.id.build_id_len, 0);
+	allocfail_walk(&w, &p);
+	ck_assert_int_gt(w.failed, 0);
+	free(c.input);
+	free(c.want_stripped);
+	free(c.want_debug);
+}
+
+/* The C fixture, its debug sections compressed with zstd. */
+START_TEST(split_fails_cleanly_at_every_allocation)
+{
+	walk_split("split", FIXTURE, NSYM_COMPRESS_ZSTD);
+}
+END_TEST
+
+/* Its zstd variant, whose sections are inflated and compressed again with
+ * zlib. */
+START_TEST(split_recompressing_fails_cleanly_at_every_allocation)
+{
+	walk_split("split recompressing", NSYM_FIXTURES_DIR "/c/addon-zstd.node",
+	           NSYM_COMPRESS_ZLIB);
+}
+END_TEST
+
+/* ---- upload ------------------------------------------------------------- */
+
+/* The route's handler, counted on the worker thread that runs it. */
+void __real_nsym_handle_upload(struct nsym_request *r);
+void __wrap_nsym_handle_upload(struct nsym_request *r);
+
+void __wrap_nsym_handle_upload(struct nsym_request *r)
+{
+	allocfail_enter();
+	__real_nsym_handle_upload(r);
+	allocfail_leave();
+}
+
+struct upload {
+	char *dir;                  /* the store */
+	struct nsym_store *store;   /* the test's own handle on it */
+	struct nsym_server *server; /* in this process */
+	int port;
+	char token[NSYM_TOKEN_MAX];
+	unsigned char *body; /* the file uploaded */
+	size_t body_size;
+	char key[NSYM_IMAGE_ID_SIZE];
+	int want;              /* the status without failures: 201, or 422 for a lie */
+	char reply[4096];      /* status line to the body */
+	char want_reply[4096]; /* a refusal's reply without failures */
+	char log[8192];        /* what the server logged during the run */
+	int saved_stderr;
+};
+
+static int64_t artifact_count(struct upload *c)
+{
+	int64_t count = -1, bytes = -1;
+	ck_assert_int_eq(c->store->ops->stats(c->store, &count, &bytes), 0);
+	ck_assert_int_eq(count == 0, bytes == 0);
+	return count;
+}
+
+static void upload_setup(void *arg)
+{
+	struct upload *c = arg;
+	struct nsym_artifact a;
+
+	/* the last run's rows go, so each run uploads to an empty store */
+	for (const char *const *kind = (const char *const[]){"debuginfo", "executable", NULL};
+	     *kind != NULL; kind++)
+		if (c->store->ops->artifact_find(c->store, &a, c->key, *kind) == 0)
+			ck_assert_int_eq(c->store->ops->artifact_delete(c->store, NULL, a.id), 0);
+	ck_assert_int_eq(artifact_count(c), 0);
+	/* the server's log of this run, to read its detail */
+	fflush(stderr);
+	c->saved_stderr = dup(2);
+	ck_assert_int_ge(c->saved_stderr, 0);
+	{
+		char path[4200];
+		int fd;
+		snprintf(path, sizeof(path), "%s/allocfail.log", c->dir);
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		ck_assert_int_ge(fd, 0);
+		dup2(fd, 2);
+		close(fd);
+	}
+}
+
+/* POSTs the file and reads the reply to the end; returns its status. */
+static int upload_run(void *arg)
+{
+	struct upload *c = arg;
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)c->port)};
+	struct timeval tv = {.tv_sec = 30};
+	char head[512], path[4200];
+	size_t used = 0;
+	ssize_t n;
+	int fd = socket(AF_INET, SOCK_STREAM, 0), status = -1, head_len;
+	unsigned char *log;
+	size_t log_size = 0;
+
+	ck_assert_int_ge(fd, 0);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	head_len = snprintf(head, sizeof(head),
+	                    "POST /api/v1/upload?name=addon.node HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+	                    "Authorization: Bearer %s\r\nContent-Length: %zu\r\n"
+	                    "Connection: close\r\n\r\n",
+	                    c->token, c->body_size);
+	/* with the body: a head sent alone waits for the server's delayed ACK */
+	ck_assert_int_eq(send(fd, head, (size_t)head_len, MSG_MORE), head_len);
+	/* the server may answer and close before taking it all: no SIGPIPE */
+	for (size_t at = 0; at < c->body_size &&
+	                    (n = send(fd, c->body + at, c->body_size - at, MSG_NOSIGNAL)) > 0;)
+		at += (size_t)n;
+	while (used + 1 < sizeof(c->reply) &&
+	       (n = read(fd, c->reply + used, sizeof(c->reply) - 1 - used)) > 0)
+		used += (size_t)n;
+	c->reply[used] = '\0';
+	close(fd);
+	sscanf(c->reply, "HTTP/1.1 %d", &status);
+	/* the connection closes after the access log line: the log is whole */
+	fflush(stderr);
+	dup2(c->saved_stderr, 2);
+	close(c->saved_stderr);
+	snprintf(path, sizeof(path), "%s/allocfail.log", c->dir);
+	log = test_read(path, &log_size);
+	snprintf(c->log, sizeof(c->log), "%.*s", (int)log_size, log != NULL ? (char *)log : "");
+	free(log);
+	return status;
+}
+
+static size_t files_seen;
+
+static int count_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)path, (void)st, (void)ftw;
+	files_seen += type == FTW_F;
+	return 0;
+}
+
+/* Files under dir, however deep (a shell's find costs a run's time). */
+static size_t count_files(const char *dir)
+{
+	files_seen = 0;
+	ck_assert_int_eq(nftw(dir, count_one, 8, FTW_PHYS), 0);
+	return files_seen;
+}
+
+/* No row, no blob, no temporary file. */
+static void nothing_kept(struct upload *c, long failed_at)
+{
+	char dir[4200];
+
+	ck_assert_msg(artifact_count(c) == 0, "upload: allocation %ld failing left a row or a blob",
+	              failed_at);
+	snprintf(dir, sizeof(dir), "%s/blobs", c->dir);
+	ck_assert_msg(count_files(dir) == 0, "upload: allocation %ld failing left a blob file",
+	              failed_at);
+	snprintf(dir, sizeof(dir), "%s/tmp", c->dir);
+	ck_assert_msg(count_files(dir) == 0, "upload: allocation %ld failing left a temporary file",
+	              failed_at);
+}
+
+static void upload_check(void *arg, int status, long failed_at)
+{
+	struct upload *c = arg;
+	struct nsym_artifact a;
+
+	if (failed_at != 0 && status != c->want) {
+		ck_assert_msg(status == 503,
+		              "upload: allocation %ld failing answered %d\n%s\nlog:\n%s", failed_at,
+		              status, c->reply, c->log);
+		ck_assert_msg(
+		    strstr(c->log, "POST /api/v1/upload: ") != NULL &&
+		        strstr(c->log, "out of memory") != NULL,
+		    "upload: allocation %ld failing: the log does not say what ran out:\n%s",
+		    failed_at, c->log);
+		nothing_kept(c, failed_at);
+		return;
+	}
+	ck_assert_msg(status == c->want, "upload: %d with no allocation failing\n%s\nlog:\n%s",
+	              status, c->reply, c->log);
+	if (c->want != 201) {
+		/* refused as it would have been, for the same reason */
+		if (c->want_reply[0] == '\0')
+			snprintf(c->want_reply, sizeof(c->want_reply), "%s", c->reply);
+		ck_assert_msg(strcmp(c->reply, c->want_reply) == 0,
+		              "upload: allocation %ld failing was refused with\n%s\ninstead of\n%s",
+		              failed_at, c->reply, c->want_reply);
+		nothing_kept(c, failed_at);
+		return;
+	}
+	ck_assert_int_eq(c->store->ops->artifact_find(c->store, &a, c->key, "debuginfo"), 0);
+	ck_assert_uint_eq(a.size, c->body_size);
+	ck_assert_int_eq(c->store->ops->artifact_find(c->store, &a, c->key, "executable"), 0);
+	ck_assert_int_eq(artifact_count(c), 2);
+}
+
+/* Makes the first compressed section of the ELF file in body claim one
+ * byte more than it inflates to, which the server refuses (422). */
+static void lie_about_a_section(unsigned char *body, size_t size)
+{
+	Elf *elf = elf_memory((char *)body, size);
+	Elf_Scn *scn = NULL;
+	uint64_t at = 0;
+
+	ck_assert_ptr_nonnull(elf);
+	while (at == 0 && (scn = elf_nextscn(elf, scn)) != NULL) {
+		GElf_Shdr sh;
+		if (gelf_getshdr(scn, &sh) != NULL && (sh.sh_flags & SHF_COMPRESSED))
+			at = sh.sh_offset + offsetof(Elf64_Chdr, ch_size);
+	}
+	elf_end(elf);
+	ck_assert_msg(at != 0 && at + 8 <= size, "no compressed section to lie about");
+	body[at]++; /* the low byte (little-endian): any other size is a lie */
+}
+
+/* Walks an upload of the zstd fixture (compressed sections: the server
+ * inflates them to check them) to the real server in this process; with
+ * `lie`, one of its sections lies about its size. */
+static void walk_upload(const char *name, bool lie)
+{
+	struct upload c = {.want = lie ? 422 : 201};
+	struct allocfail_path p = {name, &c, upload_setup, upload_run, upload_check, NULL};
+	struct nsym_server_config cfg = {.listen = "127.0.0.1:0",
+	                                 .threads = 1,
+	                                 .request_timeout = 30,
+	                                 .max_upload = 1 << 30,
+	                                 .max_section = 1 << 30};
+	struct allocfail_walked w;
+	struct nsym_identity id;
+	char err[600];
+	struct nsym_server_start_notes notes;
+	const char *colon;
+
+	c.dir = test_tmpdir();
+	ck_assert_msg(nsym_store_open_local(&c.store, c.dir, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(nsym_token_create(c.store, c.token, "ci", NSYM_SCOPE_UPLOAD), 0);
+	c.body = test_read(NSYM_FIXTURES_DIR "/c/addon-zstd.node", &c.body_size);
+	ck_assert_ptr_nonnull(c.body);
+	identity_of(&id, NSYM_FIXTURES_DIR "/c/addon-zstd.node");
+	ck_assert_int_eq(nsym_identity_hex(c.key, sizeof(c.key), &id), 0);
+	if (lie)
+		lie_about_a_section(c.body, c.body_size);
+	cfg.store_dir = c.dir;
+	ck_assert_msg(nsym_server_start(&c.server, &notes, &cfg, err, sizeof(err)) == 0, "%s", err);
+	colon = strrchr(nsym_server_address(c.server), ':');
+	c.port = (int)strtol(colon + 1, NULL, 10);
+	allocfail_walk(&w, &p);
+	ck_assert_int_gt(w.failed, 0);
+	nsym_server_stop(c.server);
+	c.store->ops->close(c.store);
+	free(c.body);
+	test_tmpdir_remove(c.dir);
+}
+
+START_TEST(upload_fails_cleanly_at_every_allocation)
+{
+	walk_upload("upload", false);
+}
+END_TEST
+
+/* The section check, too, is never skipped for want of memory: a file
+ * that lies is refused for its lie, or 503, never kept. */
+START_TEST(refused_upload_fails_cleanly_at_every_allocation)
+{
+	walk_upload("refused upload", true);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("allocfail");
+	TEST_ADD(s, symbolize_fails_cleanly_at_every_allocation);
+	TEST_ADD(s, symbolize_compressed_fails_cleanly_at_every_allocation);
+	TEST_ADD(s, split_fails_cleanly_at_every_allocation);
+	TEST_ADD(s, split_recompressing_fails_cleanly_at_every_allocation);
+	TEST_ADD(s, upload_fails_cleanly_at_every_allocation);
+	TEST_ADD(s, refused_upload_fails_cleanly_at_every_allocation);
+	return test_run(s);
+}
