@@ -155,6 +155,30 @@ static int index_units(struct nsym_dwarf *dw, const struct nsym_section *info)
 	return 0;
 }
 
+/*
+ * Loads, once, every section the decoders read: a compressed one is inflated
+ * here, at open, so that running out of memory fails the open with
+ * NSYM_ENOMEM instead of looking, at some later lookup, like a section the
+ * file does not have (the decoders take a section they cannot load as
+ * absent). One that is damaged is absent from here on, as it was to them.
+ */
+static int load_sections(struct nsym_dwarf *dw)
+{
+	size_t *indexes[] = {&dw->abbrev_index,   &dw->addr_index,       &dw->ranges_index,
+	                     &dw->rnglists_index, &dw->str_index,        &dw->line_index,
+	                     &dw->line_str_index, &dw->str_offsets_index};
+	struct nsym_section sec;
+
+	for (size_t i = 0; i < sizeof(indexes) / sizeof(indexes[0]); i++) {
+		int rc = *indexes[i] != 0 ? nsym__elf_section_data(&sec, dw->ef, *indexes[i]) : 0;
+		if (rc == NSYM_ENOMEM)
+			return rc;
+		if (rc != 0)
+			*indexes[i] = 0;
+	}
+	return 0;
+}
+
 int nsym__dwarf_open(struct nsym_dwarf **out, struct nsym_elf *ef)
 {
 	struct nsym_dwarf *dw;
@@ -184,7 +208,9 @@ int nsym__dwarf_open(struct nsym_dwarf **out, struct nsym_elf *ef)
 	dw->line_index = nsym__elf_find_section(ef, ".debug_line");
 	dw->line_str_index = nsym__elf_find_section(ef, ".debug_line_str");
 	dw->str_offsets_index = nsym__elf_find_section(ef, ".debug_str_offsets");
-	rc = index_units(dw, &info);
+	rc = load_sections(dw);
+	if (rc == 0)
+		rc = index_units(dw, &info);
 	if (rc != 0) {
 		nsym__dwarf_close(dw);
 		return rc;
