@@ -4,7 +4,7 @@
  * posix_memalign, aligned_alloc, memalign, strdup and strndup itself. A
  * definition in the executable comes first in the dynamic linker's search
  * order, so it replaces the allocator for every library in the process,
- * not only ours: libelf, libdwarf, zlib, zstd, libdeflate, jansson,
+ * not only ours: libelf, zlib, zstd, libdeflate, jansson,
  * sqlite, libcrypto, civetweb and glibc's own internal callers (fopen,
  * opendir, realpath) all allocate through it, and no library's own hook
  * (sqlite3_config, CRYPTO_set_mem_functions, json_set_alloc_funcs) is
@@ -30,8 +30,8 @@
  * (realpath(p, NULL) under ASan, for one), and mmap. So K can differ
  * between the plain and the ASan build (for the paths here it does not);
  * each build walks its own K. Leaks are checked after every run, by
- * LeakSanitizer in the ASan build (none in the plain one); the few that
- * are libdwarf's own are suppressed by name below, with why.
+ * LeakSanitizer in the ASan build (none in the plain one), with nothing
+ * suppressed: every leak it finds is ours to fix.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -224,27 +224,6 @@ char *strndup(const char *s, size_t max)
 
 /* LeakSanitizer's check that reports and goes on; absent in the plain build. */
 int __lsan_do_recoverable_leak_check(void) __attribute__((weak));
-
-/*
- * Leaks that are not ours to fix, read by LeakSanitizer at start; all are
- * libdwarf 20210528's, on its own paths for a failed allocation.
- * dwarf_harmless_init, when one of its buffers cannot be had, says "Let it
- * leak, the leak is a constrained amount" (dwarf_object_init_b goes on and
- * succeeds). dwarf_load_rnglists and dwarf_load_loclists, when a chain
- * entry cannot be had, free the chain but not the context just read
- * (later libdwarf frees it).
- */
-const char *__lsan_default_options(void);
-const char *__lsan_default_options(void)
-{
-	return "print_suppressions=0";
-}
-
-const char *__lsan_default_suppressions(void);
-const char *__lsan_default_suppressions(void)
-{
-	return "leak:dwarf_harmless_init\nleak:dwarf_load_rnglists\nleak:dwarf_load_loclists\n";
-}
 
 static long env_long(const char *name)
 {
