@@ -13,12 +13,10 @@
 /* An abbreviation with more attributes than this is not a real one. */
 #define NSYM_MAX_ABBREV_ATTRS 256
 
-static bool load(struct nsym_section *out, struct nsym_dwarf *dw, size_t index)
+static bool load(struct nsym_section *out, struct nsym_dwarf *dw, enum nsym_dw_section which)
 {
-	if (index != 0 && nsym__elf_section_data(out, dw->ef, index) == 0)
-		return true;
-	memset(out, 0, sizeof(*out));
-	return false;
+	*out = dw->sec[which];
+	return out->data != NULL;
 }
 
 /* The next attribute specification of an abbreviation, or false at the
@@ -44,7 +42,7 @@ int nsym__abbrevs_read(struct nsym_abbrevs *out, struct nsym_dwarf *dw, uint64_t
 	struct nsym_buf b;
 
 	memset(out, 0, sizeof(*out));
-	if (!load(&sec, dw, dw->abbrev_index) || offset >= sec.size)
+	if (!load(&sec, dw, NSYM_DW_ABBREV) || offset >= sec.size)
 		return NSYM_EDWARF;
 	b = (struct nsym_buf){sec.data + offset, sec.data + sec.size, dw->big_endian, false};
 	out->dense = true;
@@ -285,22 +283,22 @@ const char *nsym__die_string(struct nsym_dwarf *dw, const struct nsym_cu *cu,
 	case DW_FORM_string:
 		return s->inline_ptr;
 	case DW_FORM_strp:
-		return load(&sec, dw, dw->str_index) ? string_in(&sec, s->value) : NULL;
+		return load(&sec, dw, NSYM_DW_STR) ? string_in(&sec, s->value) : NULL;
 	case DW_FORM_line_strp:
-		return load(&sec, dw, dw->line_str_index) ? string_in(&sec, s->value) : NULL;
+		return load(&sec, dw, NSYM_DW_LINE_STR) ? string_in(&sec, s->value) : NULL;
 	case DW_FORM_strx:
 	case DW_FORM_strx1:
 	case DW_FORM_strx2:
 	case DW_FORM_strx3:
 	case DW_FORM_strx4:
 	case DW_FORM_GNU_str_index:
-		if (!load(&sec, dw, dw->str_offsets_index) || cu->str_offsets_base > sec.size ||
+		if (!load(&sec, dw, NSYM_DW_STR_OFFSETS) || cu->str_offsets_base > sec.size ||
 		    s->value >= (sec.size - cu->str_offsets_base) / cu->offset_size)
 			return NULL;
 		at = cu->str_offsets_base + s->value * cu->offset_size;
 		b = (struct nsym_buf){sec.data + at, sec.data + sec.size, dw->big_endian, false};
 		at = nsym_buf_uint(&b, cu->offset_size);
-		return !b.bad && load(&sec, dw, dw->str_index) ? string_in(&sec, at) : NULL;
+		return !b.bad && load(&sec, dw, NSYM_DW_STR) ? string_in(&sec, at) : NULL;
 	}
 	return NULL;
 }
@@ -314,8 +312,8 @@ int nsym__die_unit(struct nsym_die *out, struct nsym_dwarf *dw, const struct nsy
 
 	memset(out, 0, sizeof(*out));
 	out->offset = cu->die;
-	if (!load(&info, dw, dw->info_index) || cu->end > info.size || cu->die >= cu->end ||
-	    !load(&abbrev, dw, dw->abbrev_index) || cu->abbrev_offset >= abbrev.size)
+	if (!load(&info, dw, NSYM_DW_INFO) || cu->end > info.size || cu->die >= cu->end ||
+	    !load(&abbrev, dw, NSYM_DW_ABBREV) || cu->abbrev_offset >= abbrev.size)
 		return NSYM_EDWARF;
 	b = (struct nsym_buf){info.data + cu->die, info.data + cu->end, dw->big_endian, false};
 	code = nsym_buf_uleb(&b);
@@ -368,7 +366,7 @@ int nsym__die_at(struct nsym_die *out, struct nsym_dwarf *dw, const struct nsym_
 		if (rc == NSYM_ENOMEM)
 			return rc;
 	}
-	if (!load(&info, dw, dw->info_index) || cu->end > info.size || offset < cu->die ||
+	if (!load(&info, dw, NSYM_DW_INFO) || cu->end > info.size || offset < cu->die ||
 	    offset >= cu->end)
 		return NSYM_EDWARF;
 	b = (struct nsym_buf){info.data + offset, info.data + cu->end, dw->big_endian, false};

@@ -129,11 +129,45 @@ struct nsym_abbrevs {
 	bool dense; /* items[i].code == i + 1 for all i */
 };
 
-struct nsym_dwarf {
-	struct nsym_elf *ef; /* borrowed */
+/* The DWARF sections the decoders read, by what they hold; the container
+ * (ELF, Mach-O) names them its own way (dwarf_sections.c). */
+enum nsym_dw_section {
+	NSYM_DW_INFO,
+	NSYM_DW_ABBREV,
+	NSYM_DW_ADDR,
+	NSYM_DW_RANGES,
+	NSYM_DW_RNGLISTS,
+	NSYM_DW_STR,
+	NSYM_DW_LINE,
+	NSYM_DW_LINE_STR,
+	NSYM_DW_STR_OFFSETS,
+	NSYM_DW_COUNT
+};
+
+/* A section's name in ELF (".debug_info") and in Mach-O ("__debug_info",
+ * cut to the 16 bytes a Mach-O section name has: "__debug_str_offs"). */
+const char *nsym__dw_elf_name(enum nsym_dw_section s);
+const char *nsym__dw_macho_name(enum nsym_dw_section s);
+
+/* What a container hands the decoders: every section loaded (inflated if
+ * it was compressed), data NULL for one the file lacks or that is damaged.
+ * The bytes belong to the container, which outlives the nsym_dwarf. */
+struct nsym_dwarf_sections {
+	const char *path; /* named in errors; borrowed */
 	bool big_endian;
-	size_t info_index, abbrev_index, addr_index, ranges_index, rnglists_index;
-	size_t str_index, line_str_index, str_offsets_index, line_index;
+	struct nsym_section sec[NSYM_DW_COUNT];
+};
+
+/* elf_file.c: the DWARF sections of an ELF file. NSYM_ENODEBUG when it has
+ * no .debug_info with contents; NSYM_ENOMEM or the error that kept
+ * .debug_info from being read (inflating it). A damaged other section is
+ * left out. */
+int nsym__elf_dwarf_sections(struct nsym_dwarf_sections *out, struct nsym_elf *ef);
+
+struct nsym_dwarf {
+	const char *path; /* borrowed from the container */
+	bool big_endian;
+	struct nsym_section sec[NSYM_DW_COUNT];
 	struct nsym_cu *cus; /* every unit we can read, in section order */
 	size_t ncus, cus_cap;
 	struct nsym_unit *units; /* the units that have code */
@@ -225,11 +259,10 @@ int nsym__die_ranges(struct nsym_range_list *out, struct nsym_dwarf *dw, const s
 
 /* ---- dwarf_units.c ------------------------------------------------------ */
 
-/* Finds the DWARF sections of ef and indexes its units. NSYM_ENODEBUG when
- * it has no .debug_info, or the error that kept .debug_info from being read
- * (inflating it). A unit header that breaks the chain of units ends the
- * index there; the units before it stay. */
-int nsym__dwarf_open(struct nsym_dwarf **out, struct nsym_elf *ef);
+/* Indexes the units of the sections a container found. NSYM_ENODEBUG when
+ * .debug_info is missing or empty. A unit header that breaks the chain of
+ * units ends the index there; the units before it stay. */
+int nsym__dwarf_open(struct nsym_dwarf **out, const struct nsym_dwarf_sections *in);
 void nsym__dwarf_close(struct nsym_dwarf *dw);
 struct nsym_unit *nsym__dwarf_unit_for(struct nsym_dwarf *dw, uint64_t addr);
 /* The unit with code whose DIEs include section offset `die`, or NULL. */

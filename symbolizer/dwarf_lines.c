@@ -366,15 +366,11 @@ int nsym__unit_read_lines(struct nsym_dwarf *dw, struct nsym_unit *unit)
 	uint64_t length;
 	int rc;
 
-	if (!unit->has_stmt_list || dw->line_index == 0 ||
-	    nsym__elf_section_data(&line, dw->ef, dw->line_index) != 0 ||
-	    unit->stmt_list >= line.size)
+	line = dw->sec[NSYM_DW_LINE];
+	if (!unit->has_stmt_list || line.data == NULL || unit->stmt_list >= line.size)
 		return 0; /* a unit without lines still has scopes */
-	if (dw->str_index == 0 || nsym__elf_section_data(&c.str, dw->ef, dw->str_index) != 0)
-		memset(&c.str, 0, sizeof(c.str));
-	if (dw->line_str_index == 0 ||
-	    nsym__elf_section_data(&c.line_str, dw->ef, dw->line_str_index) != 0)
-		memset(&c.line_str, 0, sizeof(c.line_str));
+	c.str = dw->sec[NSYM_DW_STR];
+	c.line_str = dw->sec[NSYM_DW_LINE_STR];
 	b = (struct nsym_buf){line.data + unit->stmt_list, line.data + line.size, dw->big_endian,
 	                      false};
 	c.offset_size = 4;

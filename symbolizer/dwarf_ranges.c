@@ -35,11 +35,12 @@ void nsym__range_list_free(struct nsym_range_list *list)
 
 /* A cursor at `offset` of section `index` up to its end, or false when the
  * section is missing or the offset lies outside it. */
-static bool cursor_at(struct nsym_buf *out, struct nsym_dwarf *dw, size_t index, uint64_t offset)
+static bool cursor_at(struct nsym_buf *out, struct nsym_dwarf *dw, enum nsym_dw_section which,
+                      uint64_t offset)
 {
-	struct nsym_section sec;
+	struct nsym_section sec = dw->sec[which];
 
-	if (index == 0 || nsym__elf_section_data(&sec, dw->ef, index) != 0 || offset >= sec.size)
+	if (sec.data == NULL || offset >= sec.size)
 		return false;
 	*out = (struct nsym_buf){sec.data + offset, sec.data + sec.size, dw->big_endian, false};
 	return true;
@@ -54,7 +55,7 @@ bool nsym__dwarf_address(uint64_t *out, struct nsym_dwarf *dw, const struct nsym
 	/* addr_base points past the contribution's header, at entry 0 */
 	if (index > UINT64_MAX / cu->address_size ||
 	    cu->addr_base > UINT64_MAX - index * cu->address_size ||
-	    !cursor_at(&b, dw, dw->addr_index, cu->addr_base + index * cu->address_size))
+	    !cursor_at(&b, dw, NSYM_DW_ADDR, cu->addr_base + index * cu->address_size))
 		return false;
 	v = nsym_buf_uint(&b, cu->address_size);
 	if (b.bad)
@@ -106,7 +107,7 @@ static int read_ranges(struct nsym_range_list *out, struct nsym_dwarf *dw, const
 	struct nsym_buf b;
 	int rc = 0;
 
-	if (!cursor_at(&b, dw, dw->ranges_index, offset))
+	if (!cursor_at(&b, dw, NSYM_DW_RANGES, offset))
 		return 0;
 	while (rc == 0) {
 		uint64_t lo = nsym_buf_uint(&b, cu->address_size);
@@ -132,7 +133,7 @@ static int read_rnglist(struct nsym_range_list *out, struct nsym_dwarf *dw,
 	struct nsym_buf b;
 	int rc = 0;
 
-	if (!cursor_at(&b, dw, dw->rnglists_index, offset))
+	if (!cursor_at(&b, dw, NSYM_DW_RNGLISTS, offset))
 		return 0;
 	while (rc == 0) {
 		uint64_t lo = 0, hi = 0;
@@ -189,7 +190,7 @@ static bool rnglistx_offset(uint64_t *out, struct nsym_dwarf *dw, const struct n
 	uint64_t base = cu->rnglists_base, count;
 	struct nsym_buf b;
 
-	if (base < 4 || !cursor_at(&b, dw, dw->rnglists_index, base - 4))
+	if (base < 4 || !cursor_at(&b, dw, NSYM_DW_RNGLISTS, base - 4))
 		return false;
 	count = nsym_buf_uint(&b, 4);
 	if (index >= count)

@@ -147,7 +147,7 @@ static int index_units(struct nsym_dwarf *dw, const struct nsym_section *info)
 			rc = nsym__grow((void **)&dw->cus, &dw->cus_cap, dw->ncus + 1,
 			                sizeof(*dw->cus));
 		if (rc != 0)
-			return nsym__fail(rc, dw->ef->path, NULL);
+			return nsym__fail(rc, dw->path, NULL);
 		dw->cus[dw->ncus++] = cu;
 	}
 	if (dw->nuranges > 1)
@@ -155,62 +155,21 @@ static int index_units(struct nsym_dwarf *dw, const struct nsym_section *info)
 	return 0;
 }
 
-/*
- * Loads, once, every section the decoders read: a compressed one is inflated
- * here, at open, so that running out of memory fails the open with
- * NSYM_ENOMEM instead of looking, at some later lookup, like a section the
- * file does not have (the decoders take a section they cannot load as
- * absent). One that is damaged is absent from here on, as it was to them.
- */
-static int load_sections(struct nsym_dwarf *dw)
-{
-	size_t *indexes[] = {&dw->abbrev_index,   &dw->addr_index,       &dw->ranges_index,
-	                     &dw->rnglists_index, &dw->str_index,        &dw->line_index,
-	                     &dw->line_str_index, &dw->str_offsets_index};
-	struct nsym_section sec;
-
-	for (size_t i = 0; i < sizeof(indexes) / sizeof(indexes[0]); i++) {
-		int rc = *indexes[i] != 0 ? nsym__elf_section_data(&sec, dw->ef, *indexes[i]) : 0;
-		if (rc == NSYM_ENOMEM)
-			return rc;
-		if (rc != 0)
-			*indexes[i] = 0;
-	}
-	return 0;
-}
-
-int nsym__dwarf_open(struct nsym_dwarf **out, struct nsym_elf *ef)
+int nsym__dwarf_open(struct nsym_dwarf **out, const struct nsym_dwarf_sections *in)
 {
 	struct nsym_dwarf *dw;
-	struct nsym_section info;
-	size_t info_index = nsym__elf_find_section(ef, ".debug_info");
 	int rc;
 
 	*out = NULL;
-	if (info_index == 0)
-		return nsym__fail(NSYM_ENODEBUG, ef->path, "no DWARF debug information");
-	rc = nsym__elf_section_data(&info, ef, info_index);
-	if (rc == NSYM_ENOENT || (rc == 0 && info.size == 0))
-		return nsym__fail(NSYM_ENODEBUG, ef->path, "no DWARF debug information");
-	if (rc != 0)
-		return rc; /* the section reader said why */
+	if (in->sec[NSYM_DW_INFO].data == NULL || in->sec[NSYM_DW_INFO].size == 0)
+		return nsym__fail(NSYM_ENODEBUG, in->path, "no DWARF debug information");
 	dw = calloc(1, sizeof(*dw));
 	if (dw == NULL)
-		return nsym__fail(NSYM_ENOMEM, ef->path, NULL);
-	dw->ef = ef;
-	dw->big_endian = ef->ehdr.e_ident[EI_DATA] == ELFDATA2MSB;
-	dw->info_index = info_index;
-	dw->abbrev_index = nsym__elf_find_section(ef, ".debug_abbrev");
-	dw->addr_index = nsym__elf_find_section(ef, ".debug_addr");
-	dw->ranges_index = nsym__elf_find_section(ef, ".debug_ranges");
-	dw->rnglists_index = nsym__elf_find_section(ef, ".debug_rnglists");
-	dw->str_index = nsym__elf_find_section(ef, ".debug_str");
-	dw->line_index = nsym__elf_find_section(ef, ".debug_line");
-	dw->line_str_index = nsym__elf_find_section(ef, ".debug_line_str");
-	dw->str_offsets_index = nsym__elf_find_section(ef, ".debug_str_offsets");
-	rc = load_sections(dw);
-	if (rc == 0)
-		rc = index_units(dw, &info);
+		return nsym__fail(NSYM_ENOMEM, in->path, NULL);
+	dw->path = in->path;
+	dw->big_endian = in->big_endian;
+	memcpy(dw->sec, in->sec, sizeof(dw->sec));
+	rc = index_units(dw, &dw->sec[NSYM_DW_INFO]);
 	if (rc != 0) {
 		nsym__dwarf_close(dw);
 		return rc;
@@ -254,21 +213,19 @@ const struct nsym_cu *nsym__dwarf_cu_of_die(struct nsym_dwarf *dw, uint64_t die)
 
 int nsym__unit_parse(struct nsym_dwarf *dw, struct nsym_unit *unit)
 {
-	unsigned lost;
 	int rc;
 
 	if (unit->parsed != 0)
 		return unit->parsed < 0 ? unit->parsed : 0;
-	lost = dw->ef->sections_lost;
 	rc = nsym__unit_read_lines(dw, unit);
 	if (rc == 0)
 		rc = nsym__unit_read_scopes(dw, unit);
-	/* The readers take a section they cannot load as absent, and keep
-	 * what they read of a damaged one; for want of memory the unit is
-	 * not damaged: it fails, and the next lookup in it tries again. */
-	if (rc == NSYM_ENOMEM || dw->ef->sections_lost != lost) {
+	/* The readers keep what they read of a damaged section; for want of
+	 * memory the unit is not damaged: it fails, and the next lookup in it
+	 * tries again. */
+	if (rc == NSYM_ENOMEM) {
 		nsym__unit_release(unit);
-		return nsym__fail(NSYM_ENOMEM, dw->ef->path, NULL);
+		return nsym__fail(NSYM_ENOMEM, dw->path, NULL);
 	}
 	unit->parsed = rc != 0 ? rc : 1;
 	return rc;

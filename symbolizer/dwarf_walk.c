@@ -238,8 +238,8 @@ int nsym__unit_read_scopes(struct nsym_dwarf *dw, struct nsym_unit *unit)
 	const struct nsym_abbrev *a;
 	int rc;
 
-	if (nsym__elf_section_data(&info, dw->ef, dw->info_index) != 0 || cu->die >= info.size ||
-	    cu->end > info.size || cu->end <= cu->die)
+	info = dw->sec[NSYM_DW_INFO];
+	if (info.data == NULL || cu->die >= info.size || cu->end > info.size || cu->end <= cu->die)
 		return 0;
 	rc = nsym__abbrevs_read(&t, dw, cu->abbrev_offset);
 	if (rc != 0) {

@@ -14,7 +14,7 @@
 #include <zstd.h>
 #include <zstd_errors.h>
 
-#include "internal.h"
+#include "dwarf_internal.h"
 
 #ifndef ELFCOMPRESS_ZSTD
 #define ELFCOMPRESS_ZSTD 2
@@ -336,13 +336,36 @@ int nsym__elf_section_data(struct nsym_section *out, struct nsym_elf *ef, size_t
 		ef->load_state[i] = rc == 0 ? 1 : rc;
 		if (rc == NSYM_ENOMEM) {
 			ef->load_state[i] = 0;
-			ef->sections_lost++;
 			return rc;
 		}
 	}
 	if (ef->load_state[i] != 1)
 		return ef->load_state[i];
 	*out = ef->loaded[i];
+	return 0;
+}
+
+/*
+ * Every section is loaded here, at open, and a compressed one inflated, so
+ * that running out of memory fails the open with NSYM_ENOMEM instead of
+ * looking, at some later lookup, like a section the file does not have.
+ */
+int nsym__elf_dwarf_sections(struct nsym_dwarf_sections *out, struct nsym_elf *ef)
+{
+	memset(out, 0, sizeof(*out));
+	out->path = ef->path;
+	out->big_endian = ef->ehdr.e_ident[EI_DATA] == ELFDATA2MSB;
+	for (int s = 0; s < NSYM_DW_COUNT; s++) {
+		size_t i = nsym__elf_find_section(ef, nsym__dw_elf_name(s));
+		int rc = i != 0 ? nsym__elf_section_data(&out->sec[s], ef, i) : NSYM_ENOENT;
+
+		if (rc == NSYM_ENOMEM || (s == NSYM_DW_INFO && rc != 0 && rc != NSYM_ENOENT))
+			return rc; /* the section reader said why */
+		if (rc != 0)
+			memset(&out->sec[s], 0, sizeof(out->sec[s]));
+	}
+	if (out->sec[NSYM_DW_INFO].data == NULL || out->sec[NSYM_DW_INFO].size == 0)
+		return nsym__fail(NSYM_ENODEBUG, ef->path, "no DWARF debug information");
 	return 0;
 }
 

@@ -57,9 +57,6 @@ struct nsym_elf {
 	unsigned char **owned;       /* decompressed buffers, indexed by section */
 	struct nsym_section *loaded; /* cache of section contents, by index */
 	int *load_state;             /* 0 untried, 1 loaded, or the NSYM_E* code it failed with */
-	/* section loads that ran out of memory, so that a reader that takes
-	 * a section it cannot load as absent can tell */
-	unsigned sections_lost;
 };
 
 int nsym__elf_open(struct nsym_elf **out, const char *path);

@@ -99,7 +99,10 @@ int nsym_symbolizer_open(nsym_symbolizer **out, const char *path,
 	if (rc == 0 && sym->debug == NULL)
 		rc = pick_debug_file(sym, path, options);
 	if (rc == 0 && sym->debug != NULL) {
-		rc = nsym__dwarf_open(&sym->dwarf, sym->debug);
+		struct nsym_dwarf_sections sections;
+		rc = nsym__elf_dwarf_sections(&sections, sym->debug);
+		if (rc == 0)
+			rc = nsym__dwarf_open(&sym->dwarf, &sections);
 		if (rc == NSYM_ENODEBUG)
 			rc = 0;
 	}
