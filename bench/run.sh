@@ -11,7 +11,9 @@
 # lists, default 42), BENCH_TIMEOUT (seconds per run, default 900),
 # BENCH_TARGETS (subset, default "c50k rustbig libc"), BENCH_BUDGET (seconds:
 # a cell stops repeating once its runs took longer than this, default 120;
-# the "runs" column shows how many were made).
+# the "runs" column shows how many were made), NSYM_BASE (another build of
+# our CLI, e.g. of an earlier commit: timed and checked in the same run as
+# NSYM, in rows "napi-symbols base", for before/after figures).
 set -euo pipefail
 
 usage() { echo "usage: run.sh [--quick]"; }
@@ -28,6 +30,7 @@ root=$(cd "$here/.." && pwd)
 . "$here/common.sh"
 
 nsym=${NSYM:-$root/build/cli/napi-symbols}
+base=${NSYM_BASE:-}
 seed=${BENCH_SEED:-42}
 limit=${BENCH_TIMEOUT:-900}
 budget=${BENCH_BUDGET:-120}
@@ -71,8 +74,8 @@ for t in $targets; do
 	esac
 done
 
-ours_cmd() { # target -> words of our command line
-	local a=("$nsym" symbolize -e "${ours_file[$1]}")
+ours_cmd() { # target [binary] -> words of our command line
+	local a=("${2:-$nsym}" symbolize -e "${ours_file[$1]}")
 	if [ "$1" = libc ] && [ -n "${NSYM_DEBUG_FLAG:-}" ]; then
 		a+=("$NSYM_DEBUG_FLAG" "${anchor_file[libc]}")
 	fi
@@ -135,7 +138,7 @@ empty_cache() {
 settle() {
 	local i
 	for ((i = 0; i < 600; i++)); do
-		pgrep -f "^$nsym symbolize" >/dev/null 2>&1 || return 0
+		pgrep -f "^($nsym${base:+|$base}) symbolize" >/dev/null 2>&1 || return 0
 		sleep 0.1
 	done
 }
@@ -153,11 +156,12 @@ why() { # exit status -> short reason, first stderr line
 	if [ "$1" = 124 ]; then echo "timeout ${limit}s"; else echo "exit $1${msg:+: $msg}"; fi
 }
 
-# measure_ours MODE K INPUT TARGET: MODE cold (a fresh empty XDG_CACHE_HOME
-# for every run) or warm (one cache dir, primed by an untimed run).
+# measure_ours MODE K INPUT TARGET [BINARY]: MODE cold (a fresh empty
+# XDG_CACHE_HOME for every run) or warm (one cache dir, primed by an untimed
+# run); BINARY is $nsym unless given.
 measure_ours() {
 	local mode=$1 k=$2 in=$3 t=$4 c=$tmp/cache-$4 cmd
-	mapfile -t cmd < <(ours_cmd "$t")
+	mapfile -t cmd < <(ours_cmd "$t" "${5:-}")
 	rm -rf "$c"
 	mkdir -p "$c"
 	if [ "$mode" = warm ]; then
@@ -178,7 +182,12 @@ measure_ours() {
 # The five timed tools of a target, their labels, and how each is run.
 tools="llvm cold warm addr2line eu"
 declare -A label=([llvm]=llvm-symbolizer [cold]="napi-symbols (cold)"
-	[warm]="napi-symbols (warm)" [addr2line]=addr2line [eu]=eu-addr2line)
+	[warm]="napi-symbols (warm)" [addr2line]=addr2line [eu]=eu-addr2line
+	[bcold]="napi-symbols base (cold)" [bwarm]="napi-symbols base (warm)")
+if [ -n "$base" ]; then
+	[ -x "$base" ] || { echo "run.sh: NSYM_BASE '$base' is not an executable" >&2; exit 1; }
+	tools="llvm cold warm bcold bwarm addr2line eu"
+fi
 # Results of the target being measured, keyed "tool,N".
 declare -A res_ms res_kb res_runs res_err agree
 
@@ -219,6 +228,7 @@ cell_cmd() {
 	llvm) measure "$k" "$in" llvm-symbolizer --inlining -e "$af" ;;
 	cold | warm)
 		if [ $ours_ok = 1 ]; then measure_ours "$tool" "$k" "$in" "$t"; else m_err="n/a: $ours_why"; fi ;;
+	bcold | bwarm) measure_ours "${tool#b}" "$k" "$in" "$t" "$base" ;;
 	addr2line) measure "$k" "$in" addr2line -f -i -C -e "$af" ;;
 	eu) measure "$k" "$in" eu-addr2line -f -i -C -e "$af" ;;
 	esac
@@ -238,6 +248,7 @@ normalized() {
 		case $tool in
 		llvm) fmt=llvm cmd=(llvm-symbolizer --inlining -p -e "$af") ;;
 		ours) fmt=llvm; mapfile -t cmd < <(ours_cmd "$t") ;;
+		base) fmt=llvm; mapfile -t cmd < <(ours_cmd "$t" "$base") ;;
 		addr2line) fmt=gnu cmd=(addr2line -a -f -i -C -e "$af") ;;
 		eu) fmt=eu cmd=(eu-addr2line -a -f -i -C -e "$af") ;;
 		esac
@@ -308,12 +319,15 @@ cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 ver() { "$@" 2>&1 | head -n 1 || true; }
 ours_ver="not built (${nsym#$root/})"
 [ -x "$nsym" ] && ours_ver=$(ver "$nsym" --version)
+base_ver=""
+[ -n "$base" ] && base_ver=$(ver "$base" --version)
 {
 	echo "# napi-symbols benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
 	echo
 	echo "- machine: $(uname -m), $cpu, $(nproc) CPUs, load average at start $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo "- mode: $([ $quick = 1 ] && echo "quick (1 run per cell, no 100000 cells for rustbig)" || echo "full (median of 5 runs, 3 for N=100000; a cell stops repeating after ${budget} s)"), address seed $seed"
 	echo "- napi-symbols: $ours_ver"
+	[ -n "$base" ] && echo "- napi-symbols base (NSYM_BASE): $base_ver"
 	echo "- llvm-symbolizer: $(llvm-symbolizer --version 2>&1 | grep -m1 -i 'version' | sed 's/^ *//')"
 	echo "- addr2line: $(ver addr2line --version)"
 	echo "- eu-addr2line: $(ver eu-addr2line --version)"
@@ -384,6 +398,10 @@ for t in $targets; do
 	agree[eu]=$(compare eu eu)
 	agree[cold]=$(compare ours cold)
 	agree[warm]=${agree[cold]}
+	if [ -n "$base" ]; then
+		agree[bcold]=$(compare base bcold)
+		agree[bwarm]=${agree[bcold]}
+	fi
 
 	{
 		echo "## $t"

@@ -77,6 +77,7 @@ const char cmd_symbolicate_usage[] =
 struct module_arg {
 	char id[NSYM_CRASH_ID_SIZE];
 	const char *path;
+	bool id_given; /* ID=PATH: only that identity */
 };
 
 struct symbolicate_opts {
@@ -107,6 +108,7 @@ static int module_option(struct symbolicate_opts *o, const char *arg)
 		                            MAX_MODULE_ARGS);
 	if (eq != NULL && nsym_crash_id(m->id, arg, (size_t)(eq - arg)) == 0) {
 		m->path = eq + 1;
+		m->id_given = true;
 	} else if (nsym_cli_file_id(m->id, sizeof(m->id), arg) == 0) {
 		m->path = arg;
 	} else {
@@ -218,8 +220,7 @@ fail:
 
 static bool same_id(const char *path, const char *id)
 {
-	char got[NSYM_CRASH_ID_SIZE];
-	return nsym_cli_file_id(got, sizeof(got), path) == 0 && strcmp(got, id) == 0;
+	return nsym_cli_file_has_id(path, id);
 }
 
 /* A file on this machine for m: its --module, else the report's path when
@@ -230,7 +231,9 @@ static const char *local_file(struct run *run, const struct nsym_crash_module *m
 	nsym_file *f = NULL;
 
 	for (size_t i = 0; i < o->nmods; i++) {
-		if (strcmp(o->mods[i].id, m->id) != 0)
+		/* a universal file given alone stands for all its slices */
+		if (strcmp(o->mods[i].id, m->id) != 0 &&
+		    (o->mods[i].id_given || !same_id(o->mods[i].path, m->id)))
 			continue;
 		/* opened first for why it cannot be used (a FIFO, gone…) */
 		if (nsym_file_open(&f, o->mods[i].path) != 0) {
@@ -254,9 +257,18 @@ static const char *local_file(struct run *run, const struct nsym_crash_module *m
 
 /* Opens a local file; without a debug file beside it, it still answers
  * from its symbol table while the cache and servers are asked. */
+/* A Mach-O module is opened at the slice of its UUID. */
+static struct nsym_open_options module_options(const struct nsym_report_module *r)
+{
+	return (struct nsym_open_options){
+	    .uuid = r->module->format == NSYM_FORMAT_MACHO ? r->module->id : NULL};
+}
+
 static void open_local(struct nsym_report_module *r, const char *path)
 {
-	if (nsym_symbolizer_open(&r->sym, path, NULL) != 0) {
+	struct nsym_open_options opts = module_options(r);
+
+	if (nsym_symbolizer_open(&r->sym, path, &opts) != 0) {
 		snprintf(r->why, sizeof(r->why), "cannot use '%s': %s", path, nsym_error_detail());
 		r->sym = NULL;
 	}
@@ -271,8 +283,10 @@ static bool to_fetch(const struct nsym_report_module *r)
 static void settle(struct nsym_report_module *r, const struct nsym_fetch *j, bool asked,
                    bool no_fetch)
 {
-	struct nsym_open_options opts = {.debug_file = j->path};
+	struct nsym_open_options opts = module_options(r);
 	nsym_symbolizer *sym;
+
+	opts.debug_file = j->path;
 
 	if (j->state == NSYM_FETCH_FOUND || j->state == NSYM_FETCH_CACHED) {
 		if (nsym_symbolizer_open(&sym, j->path, &opts) == 0) {

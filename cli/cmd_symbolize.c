@@ -27,12 +27,19 @@ const char cmd_symbolize_usage[] =
     "\n"
     "Prints the function, file, line and column of each address in FILE, with\n"
     "the frames inlined at that address. ADDRs are hexadecimal, with or without\n"
-    "0x, relative to the module's load base (for ELF: the virtual address the\n"
-    "file gives). Without ADDR, reads addresses from stdin, one per line.\n"
+    "0x, the addresses the file is linked at, as llvm-symbolizer takes them: for\n"
+    "ELF the virtual address the file gives, for Mach-O the vmaddr (a crash\n"
+    "report's image offset plus __TEXT's vmaddr, which is 0 for a .node bundle).\n"
+    "Without ADDR, reads addresses from stdin, one per line.\n"
     "\n"
     "Options:\n"
-    "  -e, --exe FILE         the executable, shared object (.node) or debug file\n"
+    "  -e, --exe FILE         the executable, shared object (.node) or debug file;\n"
+    "                         ELF or Mach-O (thin, universal, or a .dSYM bundle)\n"
     "      --debug-file DBG   use DBG as the debug file; refused if it does not match\n"
+    "                         (for Mach-O a .dSYM bundle whose UUID is FILE's; one\n"
+    "                         named FILE.dSYM beside FILE is found on its own)\n"
+    "      --arch ARCH        the slice of a universal Mach-O file: arm64, x86_64...\n"
+    "      --uuid UUID        the slice of a universal Mach-O file with this UUID\n"
     "      --debug-dir DIR    look for debug files under DIR (repeatable; default\n"
     "                         /usr/lib/debug): DIR/.build-id/xx/rest.debug and the\n"
     "                         .gnu_debuglink name. Beside FILE and in FILE's .debug/\n"
@@ -363,7 +370,9 @@ static int parse_options(struct symbolize_opts *o, int argc, char **argv)
 		OPT_CACHE,
 		OPT_CACHE_DIR,
 		OPT_SERVER,
-		OPT_NO_FETCH
+		OPT_NO_FETCH,
+		OPT_ARCH,
+		OPT_UUID
 	};
 	static const struct option longopts[] = {
 	    {"exe", required_argument, NULL, 'e'},
@@ -378,6 +387,8 @@ static int parse_options(struct symbolize_opts *o, int argc, char **argv)
 	    {"cache-dir", required_argument, NULL, OPT_CACHE_DIR},
 	    {"server", required_argument, NULL, OPT_SERVER},
 	    {"no-fetch", no_argument, NULL, OPT_NO_FETCH},
+	    {"arch", required_argument, NULL, OPT_ARCH},
+	    {"uuid", required_argument, NULL, OPT_UUID},
 	    {NULL, 0, NULL, 0},
 	};
 	int c;
@@ -428,6 +439,12 @@ static int parse_options(struct symbolize_opts *o, int argc, char **argv)
 		case OPT_NO_FETCH:
 			o->no_fetch = true;
 			break;
+		case OPT_ARCH:
+			o->open.arch = optarg;
+			break;
+		case OPT_UUID:
+			o->open.uuid = optarg;
+			break;
 		case OPT_CACHE_DIR:
 			if (snprintf(o->cache_dir, sizeof(o->cache_dir), "%s", optarg) >=
 			    (int)sizeof(o->cache_dir))
@@ -456,7 +473,7 @@ static int parse_options(struct symbolize_opts *o, int argc, char **argv)
  * download cache or the servers and opens again with it. */
 static int open_symbolizer(nsym_symbolizer **sym, struct symbolize_opts *o)
 {
-	char why[512];
+	char why[512], id[NSYM_IMAGE_ID_SIZE];
 
 	if (nsym_symbolizer_open(sym, o->exe, &o->open) != 0) {
 		nsym_cli_error("%s", nsym_error_detail());
@@ -465,8 +482,9 @@ static int open_symbolizer(nsym_symbolizer **sym, struct symbolize_opts *o)
 	if (nsym_symbolizer_debug_path(*sym) != NULL || nsym_symbolizer_cached(*sym) ||
 	    o->open.debug_file != NULL)
 		return 0;
-	if (nsym_cli_debug_file(o->fetched, sizeof(o->fetched), o->exe, o->servers, !o->no_fetch,
-	                        why, sizeof(why)) != 0) {
+	if (nsym_symbolizer_id(id, sizeof(id), *sym) != 0 ||
+	    nsym_cli_debug_file(o->fetched, sizeof(o->fetched), id, o->servers, !o->no_fetch, why,
+	                        sizeof(why)) != 0) {
 		if (why[0] != '\0')
 			nsym_cli_error("warning: %s: %s; answering from its symbol table", o->exe,
 			               why);

@@ -24,7 +24,7 @@ static int identity_of(char *out, size_t size, const char *exe)
 	return rc;
 }
 
-int nsym_cli_debug_file(char *out, size_t size, const char *exe, const char *servers, bool fetch,
+int nsym_cli_debug_file(char *out, size_t size, const char *id, const char *servers, bool fetch,
                         char *why, size_t why_size)
 {
 	struct nsym_client c;
@@ -32,7 +32,7 @@ int nsym_cli_debug_file(char *out, size_t size, const char *exe, const char *ser
 	char err[256];
 
 	why[0] = '\0';
-	if (identity_of(job.id, sizeof(job.id), exe) != 0 ||
+	if ((size_t)snprintf(job.id, sizeof(job.id), "%s", id) >= sizeof(job.id) ||
 	    nsym_client_init(&c, servers, NULL, err, sizeof(err)) != 0)
 		return -1;
 	if (nsym_cache_lookup(&c.cache, out, size, job.id, job.kind) == NSYM_CACHE_HIT)
@@ -54,6 +54,25 @@ int nsym_cli_debug_file(char *out, size_t size, const char *exe, const char *ser
 int nsym_cli_file_id(char *out, size_t size, const char *path)
 {
 	return identity_of(out, size, path);
+}
+
+bool nsym_cli_file_has_id(const char *path, const char *id)
+{
+	nsym_file *f = NULL;
+	char got[NSYM_IMAGE_ID_SIZE];
+	bool found = false;
+
+	if (nsym_file_open(&f, path) != 0)
+		return false;
+	for (size_t i = 0; i < nsym_file_image_count(f) && !found; i++) {
+		if (nsym_image_id(got, sizeof(got), nsym_file_image(f, i), NSYM_ID_NATIVE) != 0)
+			continue;
+		for (char *p = got; *p != '\0'; p++)
+			*p = (char)(*p >= 'A' && *p <= 'F' ? *p + 32 : *p);
+		found = strcmp(got, id) == 0;
+	}
+	nsym_file_close(f);
+	return found;
 }
 
 int nsym_cli_debug_files_by_id(bool *out_asked, struct nsym_fetch *jobs, size_t n,

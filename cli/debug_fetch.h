@@ -7,15 +7,20 @@
 #include <stddef.h>
 
 /*
- * Finds exe's debug file in the download cache, or, when fetch is set and
- * a server is configured (servers, else NAPI_SYMBOLS_SERVER, else
+ * Finds the debug file of the identity `id` (lowercase hex: a build-id,
+ * fallback id or Mach-O UUID) in the download cache, or, when fetch is set
+ * and a server is configured (servers, else NAPI_SYMBOLS_SERVER, else
  * DEBUGINFOD_URLS), downloads it there. 0 with its path in out; -1 when
  * there is none (why in `why`, "" when no server was asked).
  */
-int nsym_cli_debug_file(char *out, size_t size, const char *exe, const char *servers, bool fetch,
+int nsym_cli_debug_file(char *out, size_t size, const char *id, const char *servers, bool fetch,
                         char *why, size_t why_size);
 
 struct nsym_fetch;
+
+/* Whether any image of path (a slice of a universal Mach-O file) has the
+ * identity id (lowercase hex, as nsym_cli_file_id writes it). */
+bool nsym_cli_file_has_id(const char *path, const char *id);
 
 /* path's first identity in lowercase hex (as servers key it): 0, or -1 when
  * the file cannot be read, is not a regular file (nsym_cli_module_file), or

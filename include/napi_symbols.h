@@ -279,6 +279,11 @@ struct nsym_open_options {
 	const char *const *debug_dirs; /* NULL-terminated list of debug roots
 	                                  (holding .build-id/); NULL: /usr/lib/debug */
 	const char *cache_dir;         /* folder of symcaches to answer from, or NULL */
+	/* Mach-O: which slice of a universal file to read, by its LC_UUID (32
+	 * hex digits, dashes allowed) or else by architecture ("arm64",
+	 * "x86_64"...); NULL for a thin file */
+	const char *uuid;
+	const char *arch;
 };
 
 typedef struct nsym_symbolizer nsym_symbolizer;
@@ -291,6 +296,13 @@ typedef struct nsym_symbolizer nsym_symbolizer;
  * from the file's is refused with NSYM_EMISMATCH. When no debug file is found
  * the symbolizer still opens and answers from the symbol tables, marking
  * frames approximate. options may be NULL.
+ *
+ * A Mach-O file (thin or universal; a .dSYM bundle folder stands for its
+ * DWARF file) is read the same way: its debug file is options->debug_file,
+ * else the file itself when it has DWARF, else PATH.dSYM beside it; the
+ * dSYM slice must carry the binary's LC_UUID. Addresses are the ones the
+ * file is linked at (vmaddr), as llvm-symbolizer takes them: see
+ * nsym_symbolizer_image_base.
  *
  * A symbolizer is not thread-safe: use one per thread.
  */
@@ -322,6 +334,20 @@ NSYM_EXTERN int nsym_symbolizer_sources(nsym_symbolizer *sym,
 
 /* Path of the debug file in use, or NULL when there is none. Borrowed. */
 NSYM_EXTERN const char *nsym_symbolizer_debug_path(const nsym_symbolizer *sym);
+
+/*
+ * What to add to an offset from the start of the loaded image to get the
+ * address lookups take: the vmaddr of Mach-O's __TEXT segment (0 for a
+ * bundle or dylib, 0x100000000 for an arm64 or x86_64 executable), so that
+ * an .ips report's imageOffset plus this is the address to look up. 0 for
+ * ELF, whose module-relative addresses already are its virtual addresses.
+ */
+NSYM_EXTERN uint64_t nsym_symbolizer_image_base(const nsym_symbolizer *sym);
+
+/* The identity the symbolizer answers for, in lowercase hex: the ELF
+ * build-id (or fallback id), or the Mach-O UUID. NSYM_ENOENT when it has
+ * none. `size` needs NSYM_IMAGE_ID_SIZE bytes. */
+NSYM_EXTERN int nsym_symbolizer_id(char *out, size_t size, const nsym_symbolizer *sym);
 
 /* One frame of a lookup's answer. Strings are borrowed from the symbolizer
  * and live until it is closed. */

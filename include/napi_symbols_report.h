@@ -43,14 +43,41 @@ struct nsym_crash_module {
 	char *path;                  /* report: the mapped path; trace: the file name */
 	char id[NSYM_CRASH_ID_SIZE]; /* lowercase hex; "" when it has none */
 	bool listed;                 /* a trace's frames may name a module it never listed */
-	char *why; /* maps input: why the file cannot be used (gone, replaced), or NULL */
+	char *why;  /* maps input: why the file cannot be used (gone, replaced), or NULL */
+	char *name; /* the module as the text names it ("addon.node"), or NULL: path's
+	               base name */
+	/* NSYM_FORMAT_MACHO when id is an LC_UUID (the resolver then opens the
+	 * slice with that UUID), NSYM_FORMAT_PE for a PE image; 0: ELF or unknown */
+	int format;
+	char arch[16]; /* "arm64", "x86_64"... as the text gives it; "" */
+	bool has_base; /* base is known */
+	uint64_t base; /* the address the image's start was loaded at */
+	uint64_t size; /* its size in memory; 0 when unknown */
+};
+
+/* How a frame's offset in its module (rel) was found. */
+enum nsym_offset_how {
+	NSYM_OFFSET_UNKNOWN = 0, /* not found: the frame's why says why */
+	NSYM_OFFSET_GIVEN,       /* the text gives it (module + 0x..., imageOffset) */
+	NSYM_OFFSET_SYMBOL,      /* a symbol of the module's plus the text's offset */
+	NSYM_OFFSET_BASE,        /* pc minus the load address the text gives */
+	NSYM_OFFSET_INFERRED,    /* pc minus a load address inferred from the trace */
 };
 
 struct nsym_crash_frame {
-	int module;          /* index in modules; -1 when no module holds pc */
-	uint64_t pc;         /* absolute; 0 when unknown (a trace's module frames) */
-	uint64_t rel;        /* pc - the module's base */
+	int module;  /* index in modules; -1 when no module holds pc */
+	uint64_t pc; /* absolute; 0 when unknown (a trace's module frames) */
+	/* the offset from the image's start (its load address): for ELF the
+	 * virtual address the file gives, for Mach-O the report's imageOffset
+	 * (the pipeline adds __TEXT's vmaddr, nsym_symbolizer_image_base) */
+	uint64_t rel;
 	bool return_address; /* false only for a signal's faulting frame */
+	/* how rel was found; a frame with a module left UNKNOWN by a reader
+	 * that predates this field counts as GIVEN unless it has a why */
+	enum nsym_offset_how how;
+	char *symbol;           /* the function the text names for it, or NULL */
+	uint64_t symbol_offset; /* the text's "+ N" after symbol */
+	char *why;              /* why rel is unknown, or NULL */
 };
 
 /* A register at the signal, as the report names it ("rip", "x29"…). */

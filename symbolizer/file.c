@@ -179,7 +179,7 @@ done:
 }
 
 /* Resolves a bundle folder to its DWARF file; anything else stands as is. */
-static int resolve_path(char **out, const char *path)
+int nsym__resolve_path(char **out, const char *path)
 {
 	struct stat st;
 
@@ -189,7 +189,7 @@ static int resolve_path(char **out, const char *path)
 	return *out != NULL ? 0 : nsym__fail(NSYM_ENOMEM, path, NULL);
 }
 
-static int map_file(struct nsym_bytes *out, const char *path)
+int nsym__map_file(struct nsym_bytes *out, const char *path)
 {
 	struct stat st;
 	void *p;
@@ -250,9 +250,9 @@ int nsym_file_open(nsym_file **out, const char *path)
 	f = calloc(1, sizeof(*f));
 	if (f == NULL)
 		return nsym__fail(NSYM_ENOMEM, path, NULL);
-	rc = resolve_path(&f->path, path);
+	rc = nsym__resolve_path(&f->path, path);
 	if (rc == 0)
-		rc = map_file(&b, f->path);
+		rc = nsym__map_file(&b, f->path);
 	if (rc != 0)
 		goto fail;
 	if (starts_with(&b, ELFMAG, SELFMAG)) {

@@ -8,6 +8,7 @@
 #define NSYM_IMAGE_H
 
 #include "dwarf_buf.h"
+#include "dwarf_internal.h"
 #include "internal.h"
 
 struct nsym_file {
@@ -64,6 +65,38 @@ const char *nsym__coff_arch(uint16_t machine);
 
 /* macho.c: a thin or universal Mach-O file; sets format and every image. */
 int nsym__macho_read(struct nsym_file *f, const struct nsym_bytes *file);
+
+/* A slice's sections, as far as its symbols can number them. */
+#define NSYM_MACHO_SECTIONS_MAX 255
+struct nsym_macho_section {
+	uint64_t addr, size;
+	uint32_t flags; /* S_ATTR_* and the section type */
+};
+
+/* What the symbolizer reads of one thin image, file offsets from the start
+ * of the file (not of the slice). A size of 0 means absent. */
+struct nsym_macho_layout {
+	bool big_endian, is64;
+	bool has_text;
+	uint64_t text_vmaddr, text_vmsize; /* the __TEXT segment */
+	struct {
+		uint64_t offset, size;
+	} dwarf[NSYM_DW_COUNT]; /* in the __DWARF segment */
+	uint64_t symoff, stroff;
+	uint32_t nsyms, strsize;
+	struct nsym_macho_section sects[NSYM_MACHO_SECTIONS_MAX];
+	uint32_t nsects;
+};
+
+/* Reads the thin image at [offset, offset + size) of file, as
+ * nsym__macho_read does, recording its layout too. */
+int nsym__macho_layout(struct nsym_macho_layout *out, struct nsym_image *image,
+                       const struct nsym_bytes *file, uint64_t offset, uint64_t size);
+
+/* file.c: a .dSYM bundle folder resolved to its DWARF file, anything else
+ * copied as it is (free it); and a file mapped read-only (munmap it). */
+int nsym__resolve_path(char **out, const char *path);
+int nsym__map_file(struct nsym_bytes *out, const char *path);
 /* pe.c: a PE/COFF image; may set f->pdb_name. */
 int nsym__pe_read(struct nsym_file *f, const struct nsym_bytes *file);
 /* pdb.c: an MSF 7.0 program database. */

@@ -8,7 +8,9 @@
  * Everything is read from the header and load commands; the checks follow
  * LLVM's MachOObjectFile (load commands inside sizeofcmds, segments inside
  * the file, one LC_UUID) so that a truncated or damaged file is refused
- * with a reason rather than half read.
+ * with a reason rather than half read. The symbolizer reads a slice through
+ * the same walk, which then also records where its sections, DWARF and
+ * symbol table lie (struct nsym_macho_layout).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -22,6 +24,7 @@
 #define FAT_MAGIC_64 0xcafebabfu
 
 #define LC_SEGMENT    0x1u
+#define LC_SYMTAB     0x2u
 #define LC_SEGMENT_64 0x19u
 #define LC_UUID       0x1bu
 
@@ -120,6 +123,7 @@ struct slice {
 	uint64_t offset, size;
 	const char *where; /* "" for a thin file, "arm64 slice: " in a fat one */
 	bool big_endian, is64;
+	struct nsym_macho_layout *layout; /* filled when not NULL */
 };
 
 /* Records NSYM_ETRUNC for the slice, prefixed by where it is. */
@@ -141,16 +145,18 @@ static int read_segment(struct nsym_image *out, const struct slice *s, struct ns
                         uint32_t index)
 {
 	unsigned char segname[16];
-	uint64_t fileoff, filesize;
+	uint64_t vmaddr, vmsize, fileoff, filesize;
 	uint32_t nsects;
 	size_t sect_size = s->is64 ? 80 : 68;
 	int w = s->is64 ? 8 : 4;
+	struct nsym_macho_layout *lay = s->layout;
 
 	if (!nsym_buf_need(cmd, sizeof(segname)))
 		return fail(s, "load command %u: segment command is truncated", index);
 	memcpy(segname, cmd->p, sizeof(segname));
 	cmd->p += sizeof(segname);
-	nsym_buf_skip(cmd, 2 * (uint64_t)w); /* vmaddr, vmsize */
+	vmaddr = nsym_buf_uint(cmd, w);
+	vmsize = nsym_buf_uint(cmd, w);
 	fileoff = nsym_buf_uint(cmd, w);
 	filesize = nsym_buf_uint(cmd, w);
 	nsym_buf_skip(cmd, 8); /* maxprot, initprot */
@@ -165,13 +171,18 @@ static int read_segment(struct nsym_image *out, const struct slice *s, struct ns
 	if (nsects > (size_t)(cmd->end - cmd->p) / sect_size)
 		return fail(s, "load command %u: %u sections do not fit in the command", index,
 		            nsects);
+	if (lay != NULL && name_is(segname, "__TEXT") && !lay->has_text) {
+		lay->text_vmaddr = vmaddr;
+		lay->text_vmsize = vmsize;
+		lay->has_text = true;
+	}
 	for (uint32_t i = 0; i < nsects; i++) {
 		const unsigned char *sectname = cmd->p, *sect_seg = cmd->p + 16;
-		uint64_t size;
+		uint64_t addr, size;
 		uint32_t offset, flags, type;
 
 		nsym_buf_skip(cmd, 32);
-		nsym_buf_skip(cmd, (uint64_t)w); /* addr */
+		addr = nsym_buf_uint(cmd, w);
 		size = nsym_buf_uint(cmd, w);
 		offset = (uint32_t)nsym_buf_uint(cmd, 4);
 		nsym_buf_skip(cmd, 12); /* align, reloff, nreloc */
@@ -180,6 +191,11 @@ static int read_segment(struct nsym_image *out, const struct slice *s, struct ns
 		if (cmd->bad)
 			return fail(s, "load command %u: section %u is truncated", index, i);
 		type = flags & SECTION_TYPE;
+		/* symbols name their section by its 1-based number over all
+		 * segments; past 255 they cannot name it */
+		if (lay != NULL && lay->nsects < NSYM_MACHO_SECTIONS_MAX)
+			lay->sects[lay->nsects++] =
+			    (struct nsym_macho_section){.addr = addr, .size = size, .flags = flags};
 		/* a dSYM keeps the other segments' section headers without
 		 * their bytes, so only the DWARF is checked and counted */
 		if (!name_is(segname, "__DWARF") && !name_is(sect_seg, "__DWARF") &&
@@ -195,6 +211,39 @@ static int read_segment(struct nsym_image *out, const struct slice *s, struct ns
 		out->debug_bytes += size;
 		if (name_is(sectname, "__debug_info") && size > 0)
 			out->has_debug_info = 1;
+		for (int d = 0; lay != NULL && d < NSYM_DW_COUNT; d++) {
+			if (name_is(sectname, nsym__dw_macho_name(d)) && lay->dwarf[d].size == 0) {
+				lay->dwarf[d].offset = s->offset + offset;
+				lay->dwarf[d].size = size;
+			}
+		}
+	}
+	return 0;
+}
+
+/* LC_SYMTAB: where the nlist entries and their strings lie. */
+static int read_symtab(const struct slice *s, struct nsym_buf *cmd, uint32_t index)
+{
+	struct nsym_macho_layout *lay = s->layout;
+	uint32_t symoff = (uint32_t)nsym_buf_uint(cmd, 4);
+	uint32_t nsyms = (uint32_t)nsym_buf_uint(cmd, 4);
+	uint32_t stroff = (uint32_t)nsym_buf_uint(cmd, 4);
+	uint32_t strsize = (uint32_t)nsym_buf_uint(cmd, 4);
+	uint64_t entry = s->is64 ? 16 : 12;
+
+	if (cmd->bad)
+		return fail(s, "LC_SYMTAB (load command %u) is truncated", index);
+	if (!nsym__range_fits(symoff, (uint64_t)nsyms * entry, s->size) ||
+	    !nsym__range_fits(stroff, strsize, s->size))
+		return fail(s,
+		            "LC_SYMTAB (load command %u): the symbol table lies past the end "
+		            "of the file (truncated?)",
+		            index);
+	if (lay != NULL) {
+		lay->symoff = s->offset + symoff;
+		lay->nsyms = nsyms;
+		lay->stroff = s->offset + stroff;
+		lay->strsize = strsize;
 	}
 	return 0;
 }
@@ -216,6 +265,10 @@ static int read_thin(struct nsym_image *out, struct slice *s)
 		return fail(s, "not a Mach-O image (magic %#x)", magic);
 	}
 	s->is64 = magic == MH_MAGIC_64;
+	if (s->layout != NULL) {
+		s->layout->big_endian = s->big_endian;
+		s->layout->is64 = s->is64;
+	}
 	header_size = s->is64 ? 32 : 28;
 	b.big_endian = s->big_endian;
 	cputype = (uint32_t)nsym_buf_uint(&b, 4);
@@ -259,6 +312,8 @@ static int read_thin(struct nsym_image *out, struct slice *s)
 			out->has_uuid = 1;
 		} else if ((type == LC_SEGMENT && !s->is64) || (type == LC_SEGMENT_64 && s->is64)) {
 			rc = read_segment(out, s, &cmd, i);
+		} else if (type == LC_SYMTAB) {
+			rc = read_symtab(s, &cmd, i);
 		}
 		if (rc != 0)
 			return rc;
@@ -330,6 +385,16 @@ static int read_fat(struct nsym_file *f, const struct nsym_bytes *file, uint32_t
 		f->count = i + 1;
 	}
 	return 0;
+}
+
+int nsym__macho_layout(struct nsym_macho_layout *out, struct nsym_image *image,
+                       const struct nsym_bytes *file, uint64_t offset, uint64_t size)
+{
+	struct slice s = {.file = file, .offset = offset, .size = size, .where = "", .layout = out};
+
+	memset(out, 0, sizeof(*out));
+	memset(image, 0, sizeof(*image));
+	return read_thin(image, &s);
 }
 
 int nsym__macho_read(struct nsym_file *f, const struct nsym_bytes *file)

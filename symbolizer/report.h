@@ -23,6 +23,13 @@ int nsym__crash_hex(uint64_t *out, const char *s, size_t len, bool need_0x);
 /* FILE:LINE:COLUMN (FILE may hold ':') into c's panic location; loc is
  * cut at the colons. Nothing is set when it is not one. */
 void nsym__crash_panic_location(struct nsym_crash *c, char *loc);
+/* Whether frame f's rel is known (how GIVEN when a reader left it unset). */
+static inline bool nsym__crash_frame_placed(const struct nsym_crash_frame *f)
+{
+	return f->module >= 0 && f->why == NULL;
+}
+/* The module as the text names it: its name, else its path's base name. */
+const char *nsym__crash_module_name(const struct nsym_crash_module *m);
 /* Room for one more module or frame, zeroed; -1 at the cap or out of memory. */
 int nsym__crash_add_module(struct nsym_crash_module **out, struct nsym_crash *c);
 int nsym__crash_add_frame(struct nsym_crash_frame **out, struct nsym_crash *c);

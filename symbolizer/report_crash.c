@@ -121,6 +121,18 @@ static void *grow(void **arr, size_t *n, size_t size, size_t cap)
 	return a;
 }
 
+const char *nsym__crash_module_name(const struct nsym_crash_module *m)
+{
+	const char *slash;
+
+	if (m->name != NULL)
+		return m->name;
+	if (m->path == NULL)
+		return "??";
+	slash = strrchr(m->path, '/');
+	return slash != NULL ? slash + 1 : m->path;
+}
+
 int nsym__crash_add_module(struct nsym_crash_module **out, struct nsym_crash *c)
 {
 	*out = grow((void **)&c->modules, &c->nmodules, sizeof(**out), NSYM_CRASH_MAX_MODULES);
@@ -140,6 +152,11 @@ void nsym_crash_release(struct nsym_crash *c)
 	for (size_t i = 0; i < c->nmodules; i++) {
 		free(c->modules[i].path);
 		free(c->modules[i].why);
+		free(c->modules[i].name);
+	}
+	for (size_t i = 0; i < c->nframes; i++) {
+		free(c->frames[i].symbol);
+		free(c->frames[i].why);
 	}
 	free(c->modules);
 	free(c->frames);

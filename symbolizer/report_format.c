@@ -41,8 +41,28 @@ static bool is_addon(const struct nsym_crash_module *m)
 /* Why frame i is unresolved, or why only a symbol table answers; "". */
 static const char *why(const struct nsym__report_run *r, size_t i)
 {
-	int m = r->c->frames[i].module;
-	return m >= 0 ? r->slots[m].why : "not in a module";
+	const struct nsym_crash_frame *f = &r->c->frames[i];
+
+	if (f->module < 0)
+		return "not in a module";
+	return f->why != NULL ? f->why : r->slots[f->module].why;
+}
+
+/* How the frame's offset was found, as --json says it. */
+static const char *how_name(const struct nsym_crash_frame *f)
+{
+	switch (f->how) {
+	case NSYM_OFFSET_SYMBOL:
+		return "symbol";
+	case NSYM_OFFSET_BASE:
+		return "base";
+	case NSYM_OFFSET_INFERRED:
+		return "inferred";
+	case NSYM_OFFSET_GIVEN:
+	case NSYM_OFFSET_UNKNOWN:
+		break;
+	}
+	return "given";
 }
 
 /* ---- text ------------------------------------------------------------------ */
@@ -114,13 +134,17 @@ static void text_frame(const struct nsym__report_run *r, size_t i, const struct 
 	fprintf(r->out, "#%zu ", i);
 	if (named)
 		text_location(r, &fr->frames[0]);
+	else if (f->symbol != NULL) /* what the report says, for want of better */
+		fprintf(r->out, "%s + %" PRIu64, f->symbol, f->symbol_offset);
 	else
 		fputs("??", r->out);
 	if (m == NULL)
 		fprintf(r->out, " at 0x%" PRIx64, f->pc);
+	else if (!nsym__crash_frame_placed(f))
+		fprintf(r->out, " in %s at 0x%" PRIx64 "%s", nsym__crash_module_name(m), f->pc,
+		        is_addon(m) ? " [addon]" : "");
 	else
-		fprintf(r->out, " in %s+0x%" PRIx64 "%s",
-		        m->path != NULL ? base_name(m->path) : "??", f->rel,
+		fprintf(r->out, " in %s+0x%" PRIx64 "%s", nsym__crash_module_name(m), f->rel,
 		        is_addon(m) ? " [addon]" : "");
 	if (w[0] != '\0')
 		fprintf(r->out, " (%s%s)", named ? "symbol table only: " : "", w);
@@ -224,11 +248,23 @@ static void json_frame(const struct nsym__report_run *r, size_t i, const struct 
 	if (m == NULL) {
 		fprintf(out, "null, \"pc\": \"0x%" PRIx64 "\"", f->pc);
 	} else {
-		nsym_json_string(out, m->path != NULL ? base_name(m->path) : "??");
+		nsym_json_string(out, nsym__crash_module_name(m));
 		fputs(", \"id\": ", out);
 		nsym_json_string(out, m->id);
-		fprintf(out, ", \"rel\": \"0x%" PRIx64 "\", \"addon\": %s", f->rel,
-		        is_addon(m) ? "true" : "false");
+		if (f->pc != 0)
+			fprintf(out, ", \"pc\": \"0x%" PRIx64 "\"", f->pc);
+		/* module_offset as Tecken names it; rel is its older name */
+		if (nsym__crash_frame_placed(f))
+			fprintf(out,
+			        ", \"module_offset\": \"0x%" PRIx64 "\", \"offset_from\": \"%s\""
+			        ", \"rel\": \"0x%" PRIx64 "\"",
+			        f->rel, how_name(f), f->rel);
+		fprintf(out, ", \"addon\": %s", is_addon(m) ? "true" : "false");
+	}
+	if (f->symbol != NULL) {
+		fputs(", \"symbol\": ", out);
+		nsym_json_string(out, f->symbol);
+		fprintf(out, ", \"symbol_offset\": %" PRIu64, f->symbol_offset);
 	}
 	fprintf(out,
 	        ", \"return_address\": %s, \"frames\": ", f->return_address ? "true" : "false");

@@ -30,7 +30,7 @@ static struct nsym_report_module *needs(size_t *count, const struct nsym__report
 		goto out;
 	}
 	for (size_t i = 0; i < c->nframes; i++) {
-		if (c->frames[i].module >= 0)
+		if (nsym__crash_frame_placed(&c->frames[i]))
 			used[c->frames[i].module] = true;
 	}
 	for (size_t i = 0; i < c->nmodules; i++) {
@@ -81,10 +81,14 @@ void nsym__report_look_up(struct nsym_frames *fr, const struct nsym__report_run 
 {
 	const struct nsym_crash_frame *f = &r->c->frames[i];
 
+	nsym_symbolizer *sym;
+
 	fr->count = 0;
-	if (f->module < 0 || r->slots[f->module].sym == NULL)
+	if (!nsym__crash_frame_placed(f) || (sym = r->slots[f->module].sym) == NULL)
 		return;
-	if (nsym_symbolizer_lookup(fr, r->slots[f->module].sym, f->rel,
+	/* rel counts from the image's start; a Mach-O file's addresses from
+	 * where __TEXT is linked */
+	if (nsym_symbolizer_lookup(fr, sym, f->rel + nsym_symbolizer_image_base(sym),
 	                           f->return_address ? NSYM_LOOKUP_RETURN_ADDRESS : 0) != 0) {
 		nsym__report_warn(r->o->warn, r->o->ctx, WARN_RUN, "frame #%zu: %s", i,
 		                  nsym_error_detail());

@@ -1,7 +1,9 @@
 /*
  * nsym_symbolizer: one file opened for lookups. It pairs the file with its
  * debug file, answers from DWARF where there is DWARF, and falls back to the
- * symbol tables (marked approximate) where there is none.
+ * symbol tables (marked approximate) where there is none. The file is ELF
+ * or a Mach-O slice; past opening, only the DWARF, the symbol table and the
+ * identity are used, whichever container they came from.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,38 +11,56 @@
 
 #include "debug_pair.h"
 #include "dwarf_internal.h"
+#include "image.h"
+#include "macho_object.h"
+#include "napi_symbols_util.h"
 #include "symcache.h"
 #include "symtab.h"
 
 struct nsym_symbolizer {
+	const char *path;       /* the file opened, borrowed from file or mfile */
+	const char *debug_path; /* NULL: no DWARF */
 	struct nsym_elf *file;
 	struct nsym_elf *debug; /* may be the same as file; NULL: none */
 	struct nsym_identity id;
+	struct nsym_macho *mfile, *mdebug;    /* Mach-O: the same roles */
+	unsigned char key[NSYM_BUILD_ID_MAX]; /* the identity: build-id, fallback id or UUID */
+	size_t key_len;                       /* 0: none */
+	uint64_t image_base;
 	struct nsym_dwarf *dwarf;
 	struct nsym_symtab symtab;
 	struct nsym_symcache *cache; /* when set, nothing else is loaded */
 };
 
 /* The identity a symcache is keyed by: the build-id, else the fallback. */
-static const unsigned char *cache_key(const nsym_symbolizer *sym)
+static void elf_key(nsym_symbolizer *sym)
 {
-	return sym->id.build_id_len > 0 ? sym->id.build_id : sym->id.fallback_id;
+	if (sym->id.build_id_len > 0) {
+		memcpy(sym->key, sym->id.build_id, sym->id.build_id_len);
+		sym->key_len = sym->id.build_id_len;
+	} else if (sym->id.has_fallback_id) {
+		memcpy(sym->key, sym->id.fallback_id, NSYM_FALLBACK_ID_SIZE);
+		sym->key_len = NSYM_FALLBACK_ID_SIZE;
+	}
 }
 
-static size_t cache_key_len(const nsym_symbolizer *sym)
+int nsym_symbolizer_id(char *out, size_t size, const nsym_symbolizer *sym)
 {
-	if (sym->id.build_id_len > 0)
-		return sym->id.build_id_len;
-	return sym->id.has_fallback_id ? NSYM_FALLBACK_ID_SIZE : 0;
+	if (out == NULL || sym == NULL || size < 2 * sym->key_len + 1)
+		return NSYM_EINVAL;
+	if (sym->key_len == 0)
+		return NSYM_ENOENT;
+	nsym_hex(out, sym->key, sym->key_len, false);
+	return 0;
 }
 
 static int cache_path(char *out, size_t size, const nsym_symbolizer *sym, const char *dir)
 {
 	char hex[2 * NSYM_BUILD_ID_MAX + 1];
 
-	if (nsym_identity_hex(hex, sizeof(hex), &sym->id) != 0)
-		return nsym__fail(NSYM_ENOENT, sym->file->path,
-		                  "no build-id or fallback identity to key a symcache by");
+	if (nsym_symbolizer_id(hex, sizeof(hex), sym) != 0)
+		return nsym__fail(NSYM_ENOENT, sym->path,
+		                  "no build-id, UUID or fallback identity to key a symcache by");
 	if ((size_t)snprintf(out, size, "%s/%s.v%d.symcache", dir, hex, NSYM_SC_VERSION) >= size)
 		return nsym__fail(NSYM_EINVAL, dir, "cache folder path is too long");
 	return 0;
@@ -52,10 +72,10 @@ static bool open_cached(nsym_symbolizer *sym, const struct nsym_open_options *op
 {
 	char path[4096];
 
-	if (options == NULL || options->cache_dir == NULL || cache_key_len(sym) == 0 ||
+	if (options == NULL || options->cache_dir == NULL || sym->key_len == 0 ||
 	    cache_path(path, sizeof(path), sym, options->cache_dir) != 0)
 		return false;
-	return nsym__symcache_open(&sym->cache, path, cache_key(sym), cache_key_len(sym)) == 0;
+	return nsym__symcache_open(&sym->cache, path, sym->key, sym->key_len) == 0;
 }
 
 static int pick_debug_file(nsym_symbolizer *sym, const char *path,
@@ -75,6 +95,174 @@ static int pick_debug_file(nsym_symbolizer *sym, const char *path,
 	return rc == NSYM_ENODEBUG ? 0 : rc;
 }
 
+/* The ELF side of opening: the debug file, its DWARF and the symbols. */
+static int open_elf(nsym_symbolizer *sym, const char *path, const struct nsym_open_options *options)
+{
+	int rc = nsym__elf_open(&sym->file, path);
+
+	if (rc != 0)
+		return rc;
+	sym->path = sym->file->path;
+	rc = nsym__elf_identity(&sym->id, sym->file);
+	elf_key(sym);
+	if (rc == 0 && options != NULL && options->debug_file != NULL)
+		rc = pick_debug_file(sym, path, options);
+	if (rc == 0 && open_cached(sym, options))
+		return 0;
+	if (rc == 0 && sym->debug == NULL)
+		rc = pick_debug_file(sym, path, options);
+	if (rc == 0 && sym->debug != NULL) {
+		struct nsym_dwarf_sections sections;
+		rc = nsym__elf_dwarf_sections(&sections, sym->debug);
+		if (rc == 0)
+			rc = nsym__dwarf_open(&sym->dwarf, &sections);
+		if (rc == 0)
+			sym->debug_path = sym->debug->path;
+		if (rc == NSYM_ENODEBUG)
+			rc = 0;
+	}
+	/* .symtab when there is one (the debug file's first), else .dynsym,
+	 * as llvm-symbolizer reads them */
+	if (rc == 0 && sym->debug != NULL && sym->debug != sym->file)
+		rc = nsym__symtab_add(&sym->symtab, sym->debug, SHT_SYMTAB);
+	if (rc == 0)
+		rc = nsym__symtab_add(&sym->symtab, sym->file, SHT_SYMTAB);
+	if (rc == 0 && sym->symtab.count == 0)
+		rc = nsym__symtab_add(&sym->symtab, sym->file, SHT_DYNSYM);
+	return rc;
+}
+
+/* The dSYM of a Mach-O slice: the one given, or PATH.dSYM beside it; its
+ * slice must carry the binary's UUID. NSYM_ENODEBUG when there is none. */
+static int find_dsym(nsym_symbolizer *sym, const char *path,
+                     const struct nsym_open_options *options)
+{
+	const struct nsym_image *image = nsym__macho_image(sym->mfile);
+	struct nsym_macho_want want = {.uuid = image->has_uuid ? image->uuid : NULL,
+	                               .arch = image->arch};
+	const char *dsym = options != NULL ? options->debug_file : NULL;
+	char *beside = NULL, why[600];
+	int rc;
+
+	if (dsym == NULL) {
+		if (asprintf(&beside, "%s.dSYM", path) < 0)
+			return nsym__fail(NSYM_ENOMEM, path, NULL);
+		dsym = beside;
+	}
+	rc = nsym__macho_open(&sym->mdebug, dsym, &want);
+	if (rc == NSYM_ENOENT && beside != NULL)
+		rc = NSYM_ENODEBUG;
+	if (rc == NSYM_EMISMATCH || rc == NSYM_EARCH) {
+		/* "DSYM: no slice with UUID X; it holds arm64 Y", said of the pair */
+		const char *detail = nsym_error_detail(), *colon = strstr(detail, ": ");
+		snprintf(why, sizeof(why), "%s", colon != NULL ? colon + 2 : detail);
+		rc = nsym__fail(NSYM_EMISMATCH, dsym, "is not the dSYM of %s (%s): %s", path,
+		                image->arch, why);
+	}
+	free(beside);
+	return rc;
+}
+
+/* Parses "3f2a...": 32 hex digits, dashes anywhere. */
+static int parse_uuid(unsigned char out[16], const char *text)
+{
+	size_t n = 0;
+
+	for (const char *p = text; *p != '\0'; p++) {
+		int v = *p >= '0' && *p <= '9'   ? *p - '0'
+		        : *p >= 'a' && *p <= 'f' ? *p - 'a' + 10
+		        : *p >= 'A' && *p <= 'F' ? *p - 'A' + 10
+		                                 : -1;
+		if (*p == '-')
+			continue;
+		if (v < 0 || n == 32)
+			return nsym__fail(NSYM_EINVAL, text, "not a UUID (32 hex digits)");
+		out[n / 2] = (unsigned char)(n % 2 == 0 ? v << 4 : out[n / 2] | v);
+		n++;
+	}
+	return n == 32 ? 0 : nsym__fail(NSYM_EINVAL, text, "not a UUID (32 hex digits)");
+}
+
+/* The Mach-O side of opening: the slice, its dSYM, DWARF and symbols. */
+static int open_macho(nsym_symbolizer *sym, const char *path,
+                      const struct nsym_open_options *options)
+{
+	unsigned char uuid[16];
+	struct nsym_macho_want want = {.arch = options != NULL ? options->arch : NULL};
+	const struct nsym_image *image;
+	int rc = 0;
+
+	if (options != NULL && options->uuid != NULL) {
+		rc = parse_uuid(uuid, options->uuid);
+		want.uuid = uuid;
+	}
+	if (rc == 0)
+		rc = nsym__macho_open(&sym->mfile, path, &want);
+	if (rc != 0)
+		return rc;
+	sym->path = nsym__macho_path(sym->mfile);
+	image = nsym__macho_image(sym->mfile);
+	sym->image_base = nsym__macho_text_vmaddr(sym->mfile);
+	if (image->has_uuid) {
+		memcpy(sym->key, image->uuid, 16);
+		sym->key_len = 16;
+	}
+	if (options != NULL && options->debug_file != NULL)
+		rc = find_dsym(sym, path, options);
+	if (rc == 0 && open_cached(sym, options))
+		return 0;
+	if (rc == 0 && sym->mdebug == NULL && !nsym__macho_has_dwarf(sym->mfile)) {
+		rc = find_dsym(sym, path, options);
+		if (rc == NSYM_ENODEBUG)
+			rc = 0; /* the symbol table still answers */
+	}
+	if (rc == 0 && (sym->mdebug != NULL || nsym__macho_has_dwarf(sym->mfile))) {
+		struct nsym_macho *d = sym->mdebug != NULL ? sym->mdebug : sym->mfile;
+		struct nsym_dwarf_sections sections;
+		rc = nsym__macho_dwarf_sections(&sections, d);
+		if (rc == 0)
+			rc = nsym__dwarf_open(&sym->dwarf, &sections);
+		if (rc == 0)
+			sym->debug_path = nsym__macho_path(d);
+		if (rc == NSYM_ENODEBUG)
+			rc = 0;
+	}
+	/* the dSYM's symbols first: dsymutil copies the binary's, local
+	 * ones included, which a shipped binary has lost */
+	if (rc == 0 && sym->mdebug != NULL)
+		rc = nsym__macho_symbols(&sym->symtab, sym->mdebug);
+	if (rc == 0 && sym->symtab.count == 0)
+		rc = nsym__macho_symbols(&sym->symtab, sym->mfile);
+	return rc;
+}
+
+/* True when path starts with a Mach-O magic (thin or universal, either
+ * byte order) or is a folder, which can only be a .dSYM bundle here. */
+static bool is_macho(const char *path)
+{
+	static const uint32_t magics[] = {0xfeedfaceu, 0xcefaedfeu, 0xfeedfacfu,
+	                                  0xcffaedfeu, 0xcafebabeu, 0xcafebabfu};
+	unsigned char b[4];
+	struct stat st;
+	uint32_t magic;
+	FILE *f;
+	bool yes = false;
+
+	if (stat(path, &st) != 0)
+		return false; /* the ELF reader says why */
+	if (S_ISDIR(st.st_mode))
+		return true;
+	if (!S_ISREG(st.st_mode) || (f = fopen(path, "rb")) == NULL)
+		return false; /* the ELF reader says why */
+	if (fread(b, 1, 4, f) == 4) {
+		magic = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+		for (size_t i = 0; i < sizeof(magics) / sizeof(magics[0]); i++)
+			yes |= magic == magics[i];
+	}
+	fclose(f);
+	return yes;
+}
+
 int nsym_symbolizer_open(nsym_symbolizer **out, const char *path,
                          const struct nsym_open_options *options)
 {
@@ -87,33 +275,7 @@ int nsym_symbolizer_open(nsym_symbolizer **out, const char *path,
 	sym = calloc(1, sizeof(*sym));
 	if (sym == NULL)
 		return nsym__fail(NSYM_ENOMEM, path, NULL);
-	rc = nsym__elf_open(&sym->file, path);
-	if (rc == 0)
-		rc = nsym__elf_identity(&sym->id, sym->file);
-	if (rc == 0 && options != NULL && options->debug_file != NULL)
-		rc = pick_debug_file(sym, path, options);
-	if (rc == 0 && open_cached(sym, options)) {
-		*out = sym;
-		return 0;
-	}
-	if (rc == 0 && sym->debug == NULL)
-		rc = pick_debug_file(sym, path, options);
-	if (rc == 0 && sym->debug != NULL) {
-		struct nsym_dwarf_sections sections;
-		rc = nsym__elf_dwarf_sections(&sections, sym->debug);
-		if (rc == 0)
-			rc = nsym__dwarf_open(&sym->dwarf, &sections);
-		if (rc == NSYM_ENODEBUG)
-			rc = 0;
-	}
-	/* .symtab when there is one (the debug file's first), else .dynsym,
-	 * as llvm-symbolizer reads them */
-	if (rc == 0 && sym->debug != NULL && sym->debug != sym->file)
-		rc = nsym__symtab_add(&sym->symtab, sym->debug, SHT_SYMTAB);
-	if (rc == 0)
-		rc = nsym__symtab_add(&sym->symtab, sym->file, SHT_SYMTAB);
-	if (rc == 0 && sym->symtab.count == 0)
-		rc = nsym__symtab_add(&sym->symtab, sym->file, SHT_DYNSYM);
+	rc = is_macho(path) ? open_macho(sym, path, options) : open_elf(sym, path, options);
 	nsym__symtab_sort(&sym->symtab);
 	if (rc != 0) {
 		nsym_symbolizer_close(sym);
@@ -133,12 +295,19 @@ void nsym_symbolizer_close(nsym_symbolizer *sym)
 	if (sym->debug != sym->file)
 		nsym__elf_close(sym->debug);
 	nsym__elf_close(sym->file);
+	nsym__macho_close(sym->mdebug);
+	nsym__macho_close(sym->mfile);
 	free(sym);
 }
 
 const char *nsym_symbolizer_debug_path(const nsym_symbolizer *sym)
 {
-	return sym != NULL && sym->dwarf != NULL ? sym->debug->path : NULL;
+	return sym != NULL && sym->dwarf != NULL ? sym->debug_path : NULL;
+}
+
+uint64_t nsym_symbolizer_image_base(const nsym_symbolizer *sym)
+{
+	return sym != NULL ? sym->image_base : 0;
 }
 
 int nsym__frames_push(struct nsym_frames *out, const struct nsym_frame *f)
@@ -229,8 +398,7 @@ int nsym_symbolizer_write_cache(nsym_symbolizer *sym, const char *cache_dir)
 	rc = cache_path(path, sizeof(path), sym, cache_dir);
 	if (rc != 0)
 		return rc;
-	return nsym__symcache_write(path, cache_key(sym), cache_key_len(sym), sym->dwarf,
-	                            &sym->symtab);
+	return nsym__symcache_write(path, sym->key, sym->key_len, sym->dwarf, &sym->symtab);
 }
 
 int nsym_symbolizer_cached(const nsym_symbolizer *sym)
@@ -251,7 +419,7 @@ int nsym_symbolizer_sources(nsym_symbolizer *sym, int (*fn)(void *arg, const cha
 	if (sym == NULL || fn == NULL)
 		return nsym__fail(NSYM_EINVAL, NULL, NULL);
 	if (sym->dwarf == NULL)
-		return sym->cache != NULL ? nsym__fail(NSYM_EUNSUPPORTED, sym->file->path,
+		return sym->cache != NULL ? nsym__fail(NSYM_EUNSUPPORTED, sym->path,
 		                                       "answering from a symcache: open it with "
 		                                       "no cache folder to list sources")
 		                          : 0;
