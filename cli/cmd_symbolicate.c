@@ -21,6 +21,7 @@
 #include "napi_symbols.h"
 #include "napi_symbols_report.h"
 #include "napi_symbols_util.h"
+#include "symbolicate_infer.h"
 
 #define MAX_MODULE_ARGS 64
 #define MAX_INPUT       (64u << 20) /* far above any report or pasted issue */
@@ -56,6 +57,13 @@ const char cmd_symbolicate_usage[] =
     "                         PATH is another build or not a regular file;\n"
     "                         repeatable. PATH alone takes the identity from the\n"
     "                         file\n"
+    "      --project DIR      where the addons are, for traces that give absolute\n"
+    "                         addresses and no load address (Rust backtraces on\n"
+    "                         macOS, Node fatal-error stacks): the load address of\n"
+    "                         each addon under DIR (and of each --module) is\n"
+    "                         inferred from the trace, and taken only when exactly\n"
+    "                         one fits. Default: the current folder when it holds\n"
+    "                         node_modules, unless --module is given\n"
     "      --server URLS      symbol servers to fetch debug files from\n"
     "                         (default NAPI_SYMBOLS_SERVER, else DEBUGINFOD_URLS)\n"
     "      --no-fetch         use no server: local files and the cache only\n"
@@ -85,6 +93,7 @@ struct symbolicate_opts {
 	const char *maps; /* --maps FILE, or NULL */
 	struct module_arg mods[MAX_MODULE_ARGS];
 	size_t nmods;
+	const char *project; /* --project: where to look for the addons */
 	const char *servers;
 	bool no_fetch, json, basenames;
 };
@@ -122,13 +131,14 @@ static int module_option(struct symbolicate_opts *o, const char *arg)
 
 static int parse_options(struct symbolicate_opts *o, int argc, char **argv)
 {
-	enum { OPT_MODULE = 256, OPT_SERVER, OPT_NO_FETCH, OPT_JSON, OPT_MAPS };
+	enum { OPT_MODULE = 256, OPT_SERVER, OPT_NO_FETCH, OPT_JSON, OPT_MAPS, OPT_PROJECT };
 	static const struct option longopts[] = {
 	    {"module", required_argument, NULL, OPT_MODULE},
 	    {"server", required_argument, NULL, OPT_SERVER},
 	    {"no-fetch", no_argument, NULL, OPT_NO_FETCH},
 	    {"json", no_argument, NULL, OPT_JSON},
 	    {"maps", required_argument, NULL, OPT_MAPS},
+	    {"project", required_argument, NULL, OPT_PROJECT},
 	    {"basenames", no_argument, NULL, 's'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -153,6 +163,9 @@ static int parse_options(struct symbolicate_opts *o, int argc, char **argv)
 			break;
 		case OPT_MAPS:
 			o->maps = optarg;
+			break;
+		case OPT_PROJECT:
+			o->project = optarg;
 			break;
 		case 's':
 			o->basenames = true;
@@ -360,6 +373,13 @@ static void warn(void *ctx, const char *kind, const char *message)
 
 /* ---- the command ------------------------------------------------------------ */
 
+/* The files of the --module options. */
+static void module_paths(const char **out, const struct symbolicate_opts *o)
+{
+	for (size_t i = 0; i < o->nmods; i++)
+		out[i] = o->mods[i].path;
+}
+
 /* s in single quotes, as messages name files; NULL out of memory. */
 static char *quoted(const char *s)
 {
@@ -380,6 +400,7 @@ int cmd_symbolicate(int argc, char **argv)
 	struct nsym_crash *crashes = NULL;
 	size_t n = 0;
 	char *text = NULL, *maps = NULL, *name = NULL, *maps_name = NULL;
+	const char *paths[MAX_MODULE_ARGS];
 	int status = NSYM_EXIT_FAIL;
 
 	if (o == NULL || run == NULL)
@@ -402,11 +423,16 @@ int cmd_symbolicate(int argc, char **argv)
 	in.maps = maps;
 	in.maps_name = maps_name;
 	opts.flags = (o->json ? NSYM_REPORT_JSON : 0) | (o->basenames ? NSYM_REPORT_BASENAMES : 0);
+	/* absolute addresses with no maps: the load address is inferred, when
+	 * there are binaries to infer it for */
+	in.keep_unplaced = o->maps == NULL && nsym_cli_infer_candidates(o->nmods, o->project);
 	if (nsym_report_read(&crashes, &n, &in, &opts) != 0) {
 		nsym_cli_warn_kinds_end(&run->warnings);
 		nsym_cli_error("%s", nsym_error_detail());
 		goto out;
 	}
+	module_paths(paths, o);
+	nsym_cli_infer_loads(crashes, n, paths, o->nmods, o->project, &run->warnings);
 	nsym_cli_warn_kinds_end(&run->warnings);
 	status = NSYM_EXIT_OK;
 	/* an output that cannot be written is main's to report, with its errno */

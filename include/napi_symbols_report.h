@@ -202,6 +202,36 @@ NSYM_EXTERN void nsym_maps_free(nsym_maps *maps);
 NSYM_EXTERN int nsym_maps_place(struct nsym_crash *crashes, size_t count, nsym_maps *maps,
                                 nsym_report_warn_fn *warn, void *ctx);
 
+/* ---- Load addresses inferred from the trace -------------------------------- */
+
+/* What nsym_crash_infer_load decided. */
+struct nsym_infer_result {
+	int decided;       /* 1: exactly one load address fits; its frames are placed */
+	uint64_t base;     /* that load address */
+	size_t candidates; /* load addresses that fit every frame of the module */
+	size_t tried;      /* page-aligned load addresses tried */
+	size_t frames;     /* frames of the module checked (and placed, when decided) */
+	char why[320];     /* when not decided: why, in one line */
+};
+
+/*
+ * For a crash whose frames give absolute addresses and no load address (a
+ * Rust backtrace on macOS, Node's fatal-error stack), finds where the
+ * binary `sym` was opened on (the module's file, or a slice of it; opened
+ * without a symcache) was loaded. Its frames are those the text puts in a
+ * module named `name`, and those it names after one of its symbols (a
+ * stripped addon's frames carry the nearest export); "<unknown>" frames
+ * join them when they fit. A load address must be a multiple of the page
+ * the loader maps images at, put every frame in the code, put a call
+ * instruction before every return address, and make each direct call's
+ * target the function that holds the frame below. With exactly one, the
+ * frames get the module (with sym's identity and this load address), rel
+ * and NSYM_OFFSET_INFERRED; with none or several, the module's frames keep
+ * out->why. 0, or NSYM_ENOMEM, or NSYM_ENOENT when sym has no code.
+ */
+NSYM_EXTERN int nsym_crash_infer_load(struct nsym_infer_result *out, struct nsym_crash *c,
+                                      nsym_symbolizer *sym, const char *name);
+
 /* ---- Any input ------------------------------------------------------------ */
 
 /* Text to read crashes from, and how messages name it. */
@@ -216,6 +246,9 @@ struct nsym_report_input {
 	const char *maps_name; /* the maps in messages: "'maps.txt'"; NULL: "the maps" */
 	const char *maps_how;  /* how a user gives maps, for the hint when a Rust
 	                          backtrace has none: "--maps FILE"; NULL: "the maps" */
+	/* Rust backtraces with no maps are returned with their frames unplaced
+	 * (module -1), for nsym_crash_infer_load, rather than refused */
+	bool keep_unplaced;
 };
 
 struct nsym_report_options;

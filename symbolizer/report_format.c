@@ -9,6 +9,7 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "napi_symbols_util.h"
@@ -124,6 +125,19 @@ static void text_location(const struct nsym__report_run *r, const struct nsym_fr
 		        shown_file(r, f->file), f->line, f->column);
 }
 
+/* The report's own name for a frame, demangled (a Mach-O symbol has one
+ * more leading underscore), with its offset when it gives one. */
+static void text_symbol(const struct nsym__report_run *r, const struct nsym_crash_frame *f)
+{
+	const char *name = f->symbol;
+	char *d = nsym_demangle(name[0] == '_' && name[1] == '_' ? name + 1 : name);
+
+	fputs(d != NULL ? d : name, r->out);
+	if (f->symbol_offset != 0)
+		fprintf(r->out, " + %" PRIu64, f->symbol_offset);
+	free(d);
+}
+
 static void text_frame(const struct nsym__report_run *r, size_t i, const struct nsym_frames *fr)
 {
 	const struct nsym_crash_frame *f = &r->c->frames[i];
@@ -134,8 +148,11 @@ static void text_frame(const struct nsym__report_run *r, size_t i, const struct 
 	fprintf(r->out, "#%zu ", i);
 	if (named)
 		text_location(r, &fr->frames[0]);
-	else if (f->symbol != NULL) /* what the report says, for want of better */
-		fprintf(r->out, "%s + %" PRIu64, f->symbol, f->symbol_offset);
+	else if (f->symbol != NULL && strcmp(f->symbol, "<unknown>") != 0 &&
+	         (m == NULL || !is_addon(m)))
+		/* what the report says, for want of better; not for an addon,
+		 * whose stripped frames a report names after the nearest export */
+		text_symbol(r, f);
 	else
 		fputs("??", r->out);
 	if (m == NULL)
@@ -261,14 +278,15 @@ static void json_frame(const struct nsym__report_run *r, size_t i, const struct 
 			        f->rel, how_name(f), f->rel);
 		fprintf(out, ", \"addon\": %s", is_addon(m) ? "true" : "false");
 	}
-	if (f->symbol != NULL) {
-		fputs(", \"symbol\": ", out);
-		nsym_json_string(out, f->symbol);
-		fprintf(out, ", \"symbol_offset\": %" PRIu64, f->symbol_offset);
-	}
 	fprintf(out,
 	        ", \"return_address\": %s, \"frames\": ", f->return_address ? "true" : "false");
 	json_frames(r, fr);
+	if (f->symbol != NULL) {
+		fputs(", \"symbol\": ", out);
+		nsym_json_string(out, f->symbol);
+		if (f->symbol_offset != 0)
+			fprintf(out, ", \"symbol_offset\": %" PRIu64, f->symbol_offset);
+	}
 	if (w[0] != '\0') {
 		fputs(", \"unresolved\": ", out);
 		nsym_json_string(out, w);

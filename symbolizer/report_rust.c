@@ -226,6 +226,10 @@ static void entry(struct rust_reader *r, uint64_t pc, const char *name)
 	f->module = -1;
 	f->pc = pc;
 	f->return_address = true;
+	/* the name std printed: "<unknown>" or, for a stripped addon, the
+	 * nearest export; load-address inference tells the addon's frames by it */
+	if ((f->symbol = nsym__crash_text(name, len)) == NULL)
+		r->oom = true;
 }
 
 static void rust_line(struct rust_reader *r, char *s)
