@@ -140,7 +140,8 @@ typedef void nsym_report_warn_fn(void *ctx, const char *kind, const char *messag
  * with more fields still reads. 0; NSYM_EINVAL when it is not a report
  * (the detail says why: "not valid JSON (line 3, column 9: ...)", "not a
  * crash report: ...", "crash report version 7 is not known ..."); or
- * NSYM_ENOMEM. out is always released with nsym_crash_release.
+ * NSYM_ENOMEM. On 0, out is released with nsym_crash_release; on an error
+ * it holds nothing (zeroed: releasing it anyway is harmless).
  */
 NSYM_EXTERN int nsym_crash_from_report(struct nsym_crash *out, const char *text, size_t len);
 

@@ -30,7 +30,8 @@ static inline bool nsym__crash_frame_placed(const struct nsym_crash_frame *f)
 }
 /* The module as the text names it: its name, else its path's base name. */
 const char *nsym__crash_module_name(const struct nsym_crash_module *m);
-/* Room for one more module or frame, zeroed; -1 at the cap or out of memory. */
+/* Room for one more module or frame, zeroed: 0, NSYM_EINVAL at the cap
+ * (input to skip) or NSYM_ENOMEM (the reader fails); no detail is set. */
 int nsym__crash_add_module(struct nsym_crash_module **out, struct nsym_crash *c);
 int nsym__crash_add_frame(struct nsym_crash_frame **out, struct nsym_crash *c);
 

@@ -135,14 +135,18 @@ const char *nsym__crash_module_name(const struct nsym_crash_module *m)
 
 int nsym__crash_add_module(struct nsym_crash_module **out, struct nsym_crash *c)
 {
+	if (c->nmodules == NSYM_CRASH_MAX_MODULES)
+		return NSYM_EINVAL;
 	*out = grow((void **)&c->modules, &c->nmodules, sizeof(**out), NSYM_CRASH_MAX_MODULES);
-	return *out != NULL ? 0 : -1;
+	return *out != NULL ? 0 : NSYM_ENOMEM;
 }
 
 int nsym__crash_add_frame(struct nsym_crash_frame **out, struct nsym_crash *c)
 {
+	if (c->nframes == NSYM_CRASH_MAX_FRAMES)
+		return NSYM_EINVAL;
 	*out = grow((void **)&c->frames, &c->nframes, sizeof(**out), NSYM_CRASH_MAX_FRAMES);
-	return *out != NULL ? 0 : -1;
+	return *out != NULL ? 0 : NSYM_ENOMEM;
 }
 
 void nsym_crash_release(struct nsym_crash *c)

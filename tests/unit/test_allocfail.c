@@ -10,16 +10,19 @@
  * (its handler is wrapped with the linker's --wrap so that it counts on
  * the worker thread).
  *
- * A new path is a few lines. For a crash-text reader once it is in
- * libnsym: a struct holding the text and two answer buffers; `setup` calls
- * allocfail_plant_detail(); `run` is allocfail_enter(), the reader on the text, the
- * result written out as text (snprintf does not allocate) and freed,
- * allocfail_leave(), and returns the reader's code; `check` calls
- * allocfail_check_enomem() when failed_at is set and the code is not 0, and
+ * The report library's readers and its pipeline are walked the same way
+ * in test_allocfail_report.c, which needs no server.
+ *
+ * A new path is a few lines: a struct holding its input and two answer
+ * buffers; `setup` calls allocfail_plant_detail(); `run` is
+ * allocfail_enter(), the code under test, allocfail_leave(), the result
+ * written out as text (snprintf does not allocate) and freed, and returns
+ * the code's result; `check` calls allocfail_check_enomem() when failed_at
+ * is set and the result is not 0, looks for anything half-done, and
  * otherwise compares the answer with the first unarmed run's, as
  * symbolize_check does. Then a START_TEST that fills a struct
  * allocfail_path and calls allocfail_walk(), its TEST_ADD in main(), and
- * its name in unit_allocfail's list in tests/CMakeLists.txt.
+ * its name in the program's list in tests/CMakeLists.txt.
  */
 #include <arpa/inet.h>
 #include <check.h>

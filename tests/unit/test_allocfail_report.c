@@ -1,0 +1,269 @@
+/*
+ * Allocation-failure tests of the report library (napi_symbols_report.h),
+ * walked by allocfail.h as test_allocfail.c walks symbolize and split: each
+ * crash-text reader (a report file, compact traces, Rust backtraces, a
+ * /proc/PID/maps read and used to place frames) and the whole pipeline
+ * (read, resolve, look up, write as text and as JSON) on input that uses
+ * every field those readers know, including the lines they warn about and
+ * skip. A run whose Nth allocation failed must give NSYM_ENOMEM with a
+ * detail saying out of memory and leave nothing behind: no crash array, no
+ * maps, frames placed as they were before, and from the pipeline no part
+ * of a crash in the stream. A run that could do without the allocation
+ * must give the very answer of a run where none failed, its warnings
+ * included: running out of memory is never taken for damaged input. Each
+ * answer is written out as text with snprintf, which does not allocate.
+ */
+#include <check.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "allocfail.h"
+#include "napi_symbols.h"
+#include "napi_symbols_report.h"
+#include "test_util.h"
+
+#define ADDON NSYM_FIXTURES_DIR "/c/addon.node"
+#define DEBUG NSYM_FIXTURES_DIR "/c/addon.node.debug"
+#define OTHER "9bb9da403a6b64a875d1330c0f657bc7364dae8c" /* a build nobody has */
+
+#define ANSWER 32768
+
+/* One walk of a reader or of the pipeline. */
+struct reading {
+	const char *name;
+	int (*read)(struct reading *c); /* the code under test, armed inside */
+	const char *const *texts;       /* the inputs, NULL-terminated */
+	char *maps;                     /* a maps file's text (maps path) */
+	struct nsym_crash *crashes;     /* made unarmed by setup, for place */
+	size_t ncrashes;
+	unsigned flags;               /* NSYM_REPORT_*, for the pipeline */
+	FILE *out;                    /* the pipeline's stream, fresh each run */
+	char warnings[8192];          /* what the warning callback was told */
+	char answer[ANSWER];          /* this run's, as text */
+	char want[ANSWER];            /* the first unarmed run's */
+	char before[ANSWER];          /* place: the crashes before placing */
+	char left[512];               /* what a failed run left behind, or "" */
+	char detail[512];             /* nsym_error_detail() at the failure */
+	void (*expect)(const char *); /* asserts the first unarmed answer is right */
+};
+
+/* Appends to a buffer of `size` bytes holding a string. */
+static void add(char *out, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void add(char *out, size_t size, const char *fmt, ...)
+{
+	size_t used = strlen(out);
+	va_list ap;
+
+	if (used + 1 >= size)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(out + used, size - used, fmt, ap);
+	va_end(ap);
+}
+
+/* Everything the crash model holds, one field after another. */
+static void dump(char *out, size_t size, const struct nsym_crash *cs, size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		const struct nsym_crash *c = &cs[k];
+		add(out, size,
+		    "crash %s signal=%s/%d address=%s0x%" PRIx64 " panic=%s at %s:%u:%u pid=%lld "
+		    "tid=%lld report=%s cut=%d\n",
+		    c->reason, c->signal_name ? c->signal_name : "-", c->signal_number,
+		    c->has_address ? "" : "none,", c->fault_address,
+		    c->panic_message ? c->panic_message : "-", c->panic_file ? c->panic_file : "-",
+		    c->panic_line, c->panic_column, c->pid, c->tid,
+		    c->report_name ? c->report_name : "-", c->cut);
+		for (size_t i = 0; i < c->nmodules; i++)
+			add(out, size, " m%zu path=%s id=%s listed=%d why=%s\n", i,
+			    c->modules[i].path ? c->modules[i].path : "-", c->modules[i].id,
+			    c->modules[i].listed, c->modules[i].why ? c->modules[i].why : "-");
+		for (size_t i = 0; i < c->nframes; i++)
+			add(out, size, " f%zu m%d pc=0x%" PRIx64 " rel=0x%" PRIx64 " ret=%d\n", i,
+			    c->frames[i].module, c->frames[i].pc, c->frames[i].rel,
+			    c->frames[i].return_address);
+		for (size_t i = 0; i < c->nregisters; i++)
+			add(out, size, " %s=0x%" PRIx64 "\n", c->registers[i].name,
+			    c->registers[i].value);
+	}
+}
+
+static bool all_zero(const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	for (size_t i = 0; i < n; i++) {
+		if (b[i] != 0)
+			return false;
+	}
+	return true;
+}
+
+static void reading_setup(void *arg)
+{
+	struct reading *c = arg;
+
+	allocfail_plant_detail();
+	c->warnings[0] = c->answer[0] = c->left[0] = c->detail[0] = '\0';
+}
+
+static int reading_run(void *arg)
+{
+	struct reading *c = arg;
+	int rc = c->read(c);
+
+	if (rc == 0)
+		add(c->answer, sizeof(c->answer), "warnings:\n%s", c->warnings);
+	return rc;
+}
+
+static void reading_check(void *arg, int rc, long failed_at)
+{
+	struct reading *c = arg;
+
+	if (failed_at != 0 && rc != 0) {
+		allocfail_check_enomem(c->name, failed_at, rc, c->detail);
+		ck_assert_msg(c->left[0] == '\0', "%s: allocation %ld failing left %s", c->name,
+		              failed_at, c->left);
+		return;
+	}
+	ck_assert_msg(rc == 0, "%s: %d (%s) with no allocation failing", c->name, rc, c->detail);
+	if (c->want[0] == '\0') {
+		c->expect(c->answer);
+		snprintf(c->want, sizeof(c->want), "%s", c->answer);
+	}
+	ck_assert_msg(
+	    strcmp(c->answer, c->want) == 0,
+	    "%s: allocation %ld failing gave another answer\n%.1500s\ninstead of\n%.1500s", c->name,
+	    failed_at, c->answer, c->want);
+}
+
+static void walk(struct reading *c, void (*setup)(void *), void (*teardown)(void *))
+{
+	struct allocfail_path p = {c->name, c, setup, reading_run, reading_check, teardown};
+	struct allocfail_walked w;
+
+	allocfail_walk(&w, &p);
+	ck_assert_int_gt(w.failed, 0);
+}
+
+static void contains(const char *text, const char *want)
+{
+	ck_assert_msg(strstr(text, want) != NULL, "no '%s' in:\n%.3000s", want, text);
+}
+
+/* ---- the crash report reader ------------------------------------------------ */
+
+/* Reports as the hook writes them (docs/crash-report.md), with fields this
+ * reader passes over (a newer hook's too), registers it skips, a module
+ * without identity, an id in capitals and a control character to mend. */
+static const char *const reports[] = {
+    "{\"format\": \"napi-symbols-crash\", \"version\": 1, \"reason\": \"signal\",\n"
+    " \"signal\": {\"number\": 11, \"name\": \"SIGSEGV\", \"code\": 1, \"address\": \"0x0\"},\n"
+    " \"pid\": 4242, \"tid\": 4243, \"thread_name\": \"node\", \"time\": "
+    "\"2026-11-25T19:30:00Z\",\n"
+    " \"arch\": \"x86_64\", \"node\": {\"version\": \"v18.19.0\", \"napi\": 9},\n"
+    " \"registers\": {\"rax\": \"0x0\", \"rbx\": \"0x7ffc2a1e0f40\", \"rcx\": \"0x1\",\n"
+    "  \"rdx\": \"0x7f3a1c2011ab\", \"rsi\": \"0x0\", \"rdi\": \"0x0\", \"rbp\": "
+    "\"0x7ffc2a1e0f90\",\n"
+    "  \"rsp\": \"0x7ffc2a1e0f20\", \"r8\": \"0xffffffffffffffff\", \"r9\": \"not hex\",\n"
+    "  \"R10\": \"0x1\", \"r11\": 5, \"rip\": \"0x7f3a1c2011ab\", \"eflags\": \"0x10246\"},\n"
+    " \"modules\": [\n"
+    "  {\"path\": \"/app/node_modules/c-addon/addon.node\",\n"
+    "   \"id\": \"32646C00A4A5A6A87A04347A0FDE5CDD55024E7A\", \"id_kind\": \"build-id\",\n"
+    "   \"base\": \"0x7f3a1c200000\", \"ranges\": [[\"0x7f3a1c201000\", "
+    "\"0x7f3a1c202000\"]]},\n"
+    "  {\"path\": \"/usr/bin/node\", \"id\": \"" OTHER "\", \"id_kind\": \"build-id\",\n"
+    "   \"base\": \"0x55d1e0000000\", \"ranges\": []},\n"
+    "  {\"path\": \"/lib/x86_64-linux-gnu/libc.so.6\\u0007\", \"id\": \"\", \"id_kind\": "
+    "\"none\",\n"
+    "   \"base\": \"0x7f3a1b000000\", \"ranges\": []}],\n"
+    " \"frames\": [\n"
+    "  {\"pc\": \"0x7f3a1c2011ab\", \"module\": 0, \"rel\": \"0x11ab\", \"return_address\": "
+    "false},\n"
+    "  {\"pc\": \"0x7f3a1c201310\", \"module\": 0, \"rel\": \"0x1310\", \"return_address\": "
+    "true},\n"
+    "  {\"pc\": \"0x55d1e09a3f10\", \"module\": 1, \"rel\": \"0x9a3f10\"},\n"
+    "  {\"pc\": \"0x7f3a1b029d90\", \"module\": 2, \"rel\": \"0x29d90\"},\n"
+    "  {\"pc\": \"0x7f3a1d00ffee\", \"module\": -1}]}\n",
+    "{\"format\": \"napi-symbols-crash\", \"version\": 1, \"reason\": \"panic\",\n"
+    " \"panic\": {\"message\": \"index out of bounds: the len is 3 but the index is "
+    "\\\"7\\\"\\u00e9\\n\",\n"
+    "  \"file\": \"src/lib.rs\", \"line\": 133, \"column\": 5},\n"
+    " \"pid\": 7, \"tid\": 9, \"thread_name\": \"\", \"time\": \"2026-11-25T19:30:01Z\",\n"
+    " \"future\": {\"weights\": [1.5e3, -0.25, 12345678901234, true, false, null]},\n"
+    " \"modules\": [{\"path\": \"/app/node_modules/rust-addon/index.node\",\n"
+    "   \"id\": \"0123456789abcdef0123456789abcdef01234567\", \"id_kind\": \"build-id\"}],\n"
+    " \"frames\": [{\"pc\": \"0x7f3a1c2012a0\", \"module\": 0, \"rel\": \"0x122a0\", "
+    "\"return_address\": true},\n"
+    "  {\"pc\": \"0x7f3a1c2012b4\", \"module\": 0, \"rel\": \"0x122b4\"}]}\n",
+    "{\"format\": \"napi-symbols-crash\", \"version\": 1, \"reason\": \"manual\", \"pid\": 1,\n"
+    " \"modules\": [], \"frames\": [{\"pc\": \"0x1000\", \"module\": -1}]}\n",
+    NULL};
+
+static int read_reports(struct reading *c)
+{
+	for (size_t i = 0; c->texts[i] != NULL; i++) {
+		struct nsym_crash cr;
+		int rc;
+
+		allocfail_enter();
+		rc = nsym_crash_from_report(&cr, c->texts[i], strlen(c->texts[i]));
+		allocfail_leave();
+		if (rc != 0) {
+			snprintf(c->detail, sizeof(c->detail), "%s", nsym_error_detail());
+			if (!all_zero(&cr, sizeof(cr)))
+				snprintf(c->left, sizeof(c->left), "a partial crash of report %zu",
+				         i);
+			nsym_crash_release(&cr);
+			return rc;
+		}
+		dump(c->answer, sizeof(c->answer), &cr, 1);
+		nsym_crash_release(&cr);
+	}
+	return 0;
+}
+
+static void expect_reports(const char *a)
+{
+	contains(a, "crash signal signal=SIGSEGV/11 address=0x0 panic=- at -:0:0 pid=4242 "
+	            "tid=4243 report=- cut=0\n");
+	contains(a, " m0 path=/app/node_modules/c-addon/addon.node "
+	            "id=32646c00a4a5a6a87a04347a0fde5cdd55024e7a listed=1 why=-\n");
+	contains(a, " m2 path=/lib/x86_64-linux-gnu/libc.so.6? id= listed=1");
+	contains(a, " f0 m0 pc=0x7f3a1c2011ab rel=0x11ab ret=0\n");
+	contains(a, " f4 m-1 pc=0x7f3a1d00ffee rel=0x0 ret=1\n");
+	contains(a, " r8=0xffffffffffffffff\n rip=0x7f3a1c2011ab\n eflags=0x10246\n");
+	ck_assert_msg(strstr(a, " r9=") == NULL && strstr(a, "R10") == NULL, "%.3000s", a);
+	contains(a, "crash panic signal=-/0 address=none,0x0 panic=index out of bounds: the len is "
+	            "3 but the index is \"7\"\xc3\xa9? at src/lib.rs:133:5 pid=7 tid=9");
+	contains(a, " f1 m0 pc=0x7f3a1c2012b4 rel=0x122b4 ret=1\n");
+	contains(a, "crash manual signal=-/0 address=none,0x0 panic=- at -:0:0 pid=1 tid=-1");
+}
+
+START_TEST(report_reader_fails_cleanly_at_every_allocation)
+{
+	struct reading *c = calloc(1, sizeof(*c));
+
+	c->name = "crash report reader";
+	c->read = read_reports;
+	c->texts = reports;
+	c->expect = expect_reports;
+	walk(c, reading_setup, NULL);
+	free(c);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("allocfail_report");
+	TEST_ADD(s, report_reader_fails_cleanly_at_every_allocation);
+	return test_run(s);
+}
