@@ -149,7 +149,9 @@ NSYM_EXTERN int nsym_crash_from_report(struct nsym_crash *out, const char *text,
  * Every compact trace in text (a pasted issue, a log), in order: *out is an
  * array of *count crashes for nsym_crashes_free. Lines that cannot be read
  * are told to warn (may be NULL) and skipped: the rest of a damaged paste is
- * still worth symbolicating. 0 (count may be 0), or NSYM_ENOMEM.
+ * still worth symbolicating. 0 (count may be 0), or NSYM_ENOMEM, which is
+ * never taken for a line that cannot be read: the reading stops, and *out
+ * is NULL and *count 0.
  */
 NSYM_EXTERN int nsym_crash_from_text(struct nsym_crash **out, size_t *count, const char *text,
                                      size_t len, nsym_report_warn_fn *warn, void *ctx);

@@ -21,8 +21,8 @@ char *nsym__crash_text(const char *s, size_t len);
 /* "0x…" (or bare hex when need_0x is false) as a 64-bit value: 0 or -1. */
 int nsym__crash_hex(uint64_t *out, const char *s, size_t len, bool need_0x);
 /* FILE:LINE:COLUMN (FILE may hold ':') into c's panic location; loc is
- * cut at the colons. Nothing is set when it is not one. */
-void nsym__crash_panic_location(struct nsym_crash *c, char *loc);
+ * cut at the colons. Nothing is set when it is not one. 0 or NSYM_ENOMEM. */
+int nsym__crash_panic_location(struct nsym_crash *c, char *loc);
 /* Whether frame f's rel is known (how GIVEN when a reader left it unset). */
 static inline bool nsym__crash_frame_placed(const struct nsym_crash_frame *f)
 {

@@ -261,9 +261,106 @@ START_TEST(report_reader_fails_cleanly_at_every_allocation)
 }
 END_TEST
 
+/* ---- the compact-trace reader ------------------------------------------------ */
+
+/* What the readers from here on pass over, as their answer lists it. */
+static void warn(void *ctx, const char *kind, const char *message)
+{
+	struct reading *c = ctx;
+	add(c->warnings, sizeof(c->warnings), "%s: %s\n", kind, message);
+}
+
+/* Traces as a pasted issue holds them: quoted, prefixed, with a report
+ * name, modules without identity or never listed, frames it cannot read,
+ * a panic message with escapes, a trace cut by one of an unknown version,
+ * a manual one, and a panic the hook knew nothing of. */
+static const char *const traces[] = {
+    "The addon crashed:\n"
+    "> napi-symbols: crash v1 SIGSEGV at 0x0 (pid 4242, tid 4242) report "
+    "napi-crash-4242-20261125T193000Z.json\n"
+    "> napi-symbols: m0 32646c00a4a5a6a87a04347a0fde5cdd55024e7a addon.node\n"
+    "> napi-symbols: m1 9BB9DA403A6B64A875D1330C0F657BC7364DAE8C node\n"
+    "> napi-symbols: m2 - libanon.so\n"
+    "> napi-symbols: f m0+11ab! m0+1310 m0+1402 m1+9a3f10 m1+9a4011\n"
+    "> napi-symbols: f m2+10 m7+20 ?+7f3a1d00ffee bogus m0+zz\n"
+    "> napi-symbols: end\n"
+    "crash report: /tmp/napi-crash-4242-20261125T193000Z.json\n"
+    "[worker] napi-symbols: panic v1 \"index out of bounds: the len is 3 but the index is "
+    "\\\"7\\\"\\u00e9\" at src/lib.rs:133:5 (pid 7, tid 9)\r\n"
+    "[worker] napi-symbols: m0 0123456789abcdef0123456789abcdef01234567 index.node\r\n"
+    "[worker] napi-symbols: f m0+122a0 m0+122b4\r\n"
+    "napi-symbols: crash v2 SIGBUS at 0x10\n"
+    "napi-symbols: f m0+1\n"
+    "napi-symbols: crash v1 manual (pid 1, tid 1)\n"
+    "napi-symbols: f ?+1000\n"
+    "napi-symbols: end\n"
+    "napi-symbols: panic v1 \"\" (pid 3, tid 4)\n"
+    "napi-symbols: m0 32646c00a4a5a6a87a04347a0fde5cdd55024e7a addon.node\n"
+    "napi-symbols: f m0+1310 m0+1402\n"
+    "napi-symbols: end\n",
+    NULL};
+
+static int read_traces(struct reading *c)
+{
+	struct nsym_crash *cs = (struct nsym_crash *)c;
+	size_t n = 99;
+	int rc;
+
+	allocfail_enter();
+	rc = nsym_crash_from_text(&cs, &n, c->texts[0], strlen(c->texts[0]), warn, c);
+	allocfail_leave();
+	if (rc != 0) {
+		snprintf(c->detail, sizeof(c->detail), "%s", nsym_error_detail());
+		if (cs != NULL || n != 0)
+			snprintf(c->left, sizeof(c->left), "%zu crashes", n);
+		nsym_crashes_free(cs, n);
+		return rc;
+	}
+	dump(c->answer, sizeof(c->answer), cs, n);
+	nsym_crashes_free(cs, n);
+	return 0;
+}
+
+static void expect_traces(const char *a)
+{
+	contains(a, "crash signal signal=SIGSEGV/0 address=0x0 panic=- at -:0:0 pid=4242 tid=4242 "
+	            "report=napi-crash-4242-20261125T193000Z.json cut=0\n"
+	            " m0 path=addon.node id=32646c00a4a5a6a87a04347a0fde5cdd55024e7a listed=1 "
+	            "why=-\n"
+	            " m1 path=node id=" OTHER " listed=1 why=-\n"
+	            " m2 path=libanon.so id= listed=1 why=-\n");
+	contains(a, " m7 path=- id= listed=0 why=-\n");
+	contains(a, " f0 m0 pc=0x0 rel=0x11ab ret=0\n");
+	contains(a, " f7 m-1 pc=0x7f3a1d00ffee rel=0x0 ret=1\n");
+	contains(a, "crash panic signal=-/0 address=none,0x0 panic=index out of bounds: the len is "
+	            "3 but the index is \"7\"\xc3\xa9 at src/lib.rs:133:5 pid=7 tid=9 report=- "
+	            "cut=1\n");
+	contains(a, "crash manual signal=-/0 address=none,0x0 panic=- at -:0:0 pid=1 tid=1");
+	contains(a, "crash panic signal=-/0 address=none,0x0 panic= at -:0:0 pid=3 tid=4 report=- "
+	            "cut=0\n");
+	contains(a, "warnings about the traces: line 7: cannot read the frame 'bogus'; skipped\n"
+	            "warnings about the traces: line 7: cannot read the frame 'm0+zz'; skipped\n"
+	            "warnings about the traces: line 13: a trace of a format version this "
+	            "napi-symbols does not know: 'v2'; skipped\n");
+}
+
+START_TEST(trace_reader_fails_cleanly_at_every_allocation)
+{
+	struct reading *c = calloc(1, sizeof(*c));
+
+	c->name = "compact-trace reader";
+	c->read = read_traces;
+	c->texts = traces;
+	c->expect = expect_traces;
+	walk(c, reading_setup, NULL);
+	free(c);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("allocfail_report");
 	TEST_ADD(s, report_reader_fails_cleanly_at_every_allocation);
+	TEST_ADD(s, trace_reader_fails_cleanly_at_every_allocation);
 	return test_run(s);
 }
