@@ -357,10 +357,105 @@ START_TEST(trace_reader_fails_cleanly_at_every_allocation)
 }
 END_TEST
 
+/* ---- the Rust backtrace reader ----------------------------------------------- */
+
+/* What std prints under RUST_BACKTRACE=full: a quoted paste with a message
+ * of several lines (long enough to grow), inlined entries at one address,
+ * recursion, source lines and a note; Rust before 1.73's header; a
+ * backtrace with no header above it; one printed with RUST_BACKTRACE=1;
+ * and a panic without a backtrace. */
+static const char *const rust[] = {
+    "Running the app\n"
+    "> thread 'main' (4242) panicked at src/lib.rs:42:9:\n"
+    "> checked_root: negative input -1, and this message goes on for long enough\n"
+    "> that the reader has to grow it, \x01 with a control character to mend\n"
+    "> stack backtrace:\n"
+    ">    0:     0x7f3a1c201234 - std::backtrace_rs::backtrace::libunwind::trace\n"
+    ">                                at "
+    "/rustc/90b35a6/library/std/src/../../backtrace/src/backtrace/libunwind.rs:116:5\n"
+    ">    1:     0x7f3a1c201234 - std::backtrace_rs::backtrace::trace_unsynchronized\n"
+    ">                                at /rustc/90b35a6/library/std/src/../../backtrace/"
+    "src/backtrace/mod.rs:66:5\n"
+    ">    2:     0x7f3a1c201300 - napi_symbols_fixture::checked_root\n"
+    ">    3:     0x7f3a1c201300 - napi_symbols_fixture::checked_root\n"
+    ">    4:     0x55d1e09a3f10 - node::Start(int, char**)\n"
+    ">    5:     0x7f3a1d00ffee - <unknown>\n"
+    "> note: Some details are omitted, run with `RUST_BACKTRACE=full` for a verbose "
+    "backtrace.\n"
+    "thread '<unnamed>' panicked at 'it's, bad', src/worker.rs:7:13\n"
+    "stack backtrace:\n"
+    "   0:     0x7f3a1c2011ab - rust_panic\n"
+    "   1:     0x7f3a1c201310 - <unknown>\n"
+    "stack backtrace:\n"
+    "   0:     0x7f3a1c201400 - f\n"
+    "thread 'main' panicked at src/main.rs:2:5:\n"
+    "boom\n"
+    "stack backtrace:\n"
+    "   0: main\n"
+    "   1: std::rt::lang_start\n"
+    "thread 'x' panicked at src/a.rs:1:1:\n"
+    "no backtrace here\n"
+    "note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace\n",
+    NULL};
+
+static int read_rust(struct reading *c)
+{
+	struct nsym_crash *cs = (struct nsym_crash *)c;
+	struct nsym_rust_scan scan;
+	size_t n = 99;
+	int rc;
+
+	allocfail_enter();
+	rc = nsym_crash_from_rust(&cs, &n, &scan, c->texts[0], strlen(c->texts[0]), warn, c);
+	allocfail_leave();
+	if (rc != 0) {
+		snprintf(c->detail, sizeof(c->detail), "%s", nsym_error_detail());
+		if (cs != NULL || n != 0)
+			snprintf(c->left, sizeof(c->left), "%zu crashes", n);
+		nsym_crashes_free(cs, n);
+		return rc;
+	}
+	dump(c->answer, sizeof(c->answer), cs, n);
+	add(c->answer, sizeof(c->answer), "panics=%zu short=%zu\n", scan.panics,
+	    scan.short_backtraces);
+	nsym_crashes_free(cs, n);
+	return 0;
+}
+
+static void expect_rust(const char *a)
+{
+	contains(a, "crash panic signal=-/0 address=none,0x0 panic=checked_root: negative input "
+	            "-1, and this message goes on for long enough that the reader has to grow it, "
+	            "? with a control character to mend at src/lib.rs:42:9 pid=-1 tid=-1 report=- "
+	            "cut=0\n"
+	            " f0 m-1 pc=0x7f3a1c201234 rel=0x0 ret=1\n"
+	            " f1 m-1 pc=0x7f3a1c201300 rel=0x0 ret=1\n"
+	            " f2 m-1 pc=0x7f3a1c201300 rel=0x0 ret=1\n"
+	            " f3 m-1 pc=0x55d1e09a3f10 rel=0x0 ret=1\n"
+	            " f4 m-1 pc=0x7f3a1d00ffee rel=0x0 ret=1\n");
+	contains(a, "panic=it's, bad at src/worker.rs:7:13");
+	contains(a, "panic=(no 'panicked at' line above the backtrace) at -:0:0");
+	contains(a, "panics=4 short=1\n");
+}
+
+START_TEST(rust_reader_fails_cleanly_at_every_allocation)
+{
+	struct reading *c = calloc(1, sizeof(*c));
+
+	c->name = "Rust backtrace reader";
+	c->read = read_rust;
+	c->texts = rust;
+	c->expect = expect_rust;
+	walk(c, reading_setup, NULL);
+	free(c);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("allocfail_report");
 	TEST_ADD(s, report_reader_fails_cleanly_at_every_allocation);
 	TEST_ADD(s, trace_reader_fails_cleanly_at_every_allocation);
+	TEST_ADD(s, rust_reader_fails_cleanly_at_every_allocation);
 	return test_run(s);
 }
