@@ -185,7 +185,7 @@ typedef struct nsym_maps nsym_maps;
  * Reads the text of a maps file: every line "START-END PERMS OFFSET DEV
  * INODE [PATH]". A line that is none is told to warn and skipped. 0 with
  * *out to free with nsym_maps_free; NSYM_EINVAL when no line is a mapping;
- * NSYM_ENOMEM.
+ * NSYM_ENOMEM (*out is NULL on either).
  */
 NSYM_EXTERN int nsym_maps_parse(nsym_maps **out, const char *text, size_t len,
                                 nsym_report_warn_fn *warn, void *ctx);
@@ -200,7 +200,9 @@ NSYM_EXTERN void nsym_maps_free(nsym_maps *maps);
  * whose why says so (its rel is then the file offset, or the offset in the
  * mapping when the line's OFFSET would put it past 2^64). A pc in no
  * mapping, or in one without a file (JIT code, the stack), keeps module -1.
- * A replaced file is warned about once. 0, or NSYM_ENOMEM.
+ * A replaced file is warned about once. 0, or NSYM_ENOMEM: the crashes are
+ * then as they were (their frames unplaced), though warnings may have been
+ * given.
  */
 NSYM_EXTERN int nsym_maps_place(struct nsym_crash *crashes, size_t count, nsym_maps *maps,
                                 nsym_report_warn_fn *warn, void *ctx);

@@ -451,11 +451,180 @@ START_TEST(rust_reader_fails_cleanly_at_every_allocation)
 }
 END_TEST
 
+/* ---- the maps reader, and placing frames with it ------------------------------ */
+
+/* The file offset and address of path's first executable PT_LOAD. */
+static void exec_segment(uint64_t *out_offset, uint64_t *out_vaddr, const char *path)
+{
+	int fd = open(path, O_RDONLY);
+	Elf *elf;
+	size_t n = 0;
+
+	ck_assert_int_ge(fd, 0);
+	elf_version(EV_CURRENT);
+	elf = elf_begin(fd, ELF_C_READ, NULL);
+	ck_assert_ptr_nonnull(elf);
+	ck_assert_int_eq(elf_getphdrnum(elf, &n), 0);
+	*out_vaddr = 0;
+	for (size_t i = 0; i < n; i++) {
+		GElf_Phdr ph;
+		if (gelf_getphdr(elf, (int)i, &ph) != NULL && ph.p_type == PT_LOAD &&
+		    (ph.p_flags & PF_X) != 0) {
+			*out_offset = ph.p_offset;
+			*out_vaddr = ph.p_vaddr;
+			break;
+		}
+	}
+	elf_end(elf);
+	close(fd);
+	ck_assert_msg(*out_vaddr != 0, "%s has no executable segment", path);
+}
+
+static unsigned long inode_of(const char *path)
+{
+	struct stat st;
+	ck_assert_int_eq(stat(path, &st), 0);
+	return (unsigned long)st.st_ino;
+}
+
+/* A maps line for the executable segment of path, at base; its address
+ * `at` into that segment is *out_pc. */
+static void exec_line(char *out, size_t size, uint64_t *out_pc, const char *path, uint64_t base,
+                      unsigned long inode, const char *suffix, uint64_t at)
+{
+	uint64_t offset, vaddr;
+
+	exec_segment(&offset, &vaddr, path);
+	add(out, size, "%" PRIx64 "-%" PRIx64 " r-xp %08" PRIx64 " fe:00 %lu %s%s\n", base + vaddr,
+	    base + vaddr + 0x1000, offset, inode, path, suffix);
+	*out_pc = base + vaddr + at;
+}
+
+/* Setup for place: the crashes of a Rust backtrace, as they were read. */
+static void maps_setup(void *arg)
+{
+	struct reading *c = arg;
+	struct nsym_rust_scan scan;
+
+	reading_setup(c);
+	ck_assert_int_eq(nsym_crash_from_rust(&c->crashes, &c->ncrashes, &scan, c->texts[0],
+	                                      strlen(c->texts[0]), NULL, NULL),
+	                 0);
+	ck_assert_uint_eq(c->ncrashes, 2);
+	c->before[0] = '\0';
+	dump(c->before, sizeof(c->before), c->crashes, c->ncrashes);
+}
+
+static void maps_teardown(void *arg)
+{
+	struct reading *c = arg;
+	nsym_crashes_free(c->crashes, c->ncrashes);
+	c->crashes = NULL;
+	c->ncrashes = 0;
+}
+
+static int read_maps(struct reading *c)
+{
+	nsym_maps *maps = (nsym_maps *)c;
+	int rc;
+
+	allocfail_enter();
+	rc = nsym_maps_parse(&maps, c->maps, strlen(c->maps), warn, c);
+	allocfail_leave();
+	if (rc != 0) {
+		snprintf(c->detail, sizeof(c->detail), "%s", nsym_error_detail());
+		if (maps != NULL)
+			snprintf(c->left, sizeof(c->left), "maps");
+		return rc;
+	}
+	allocfail_enter();
+	rc = nsym_maps_place(c->crashes, c->ncrashes, maps, warn, c);
+	nsym_maps_free(maps);
+	allocfail_leave();
+	if (rc != 0) {
+		char now[ANSWER] = "";
+		snprintf(c->detail, sizeof(c->detail), "%s", nsym_error_detail());
+		dump(now, sizeof(now), c->crashes, c->ncrashes);
+		if (strcmp(now, c->before) != 0)
+			snprintf(c->left, sizeof(c->left), "the crashes changed:\n%.400s", now);
+		return rc;
+	}
+	dump(c->answer, sizeof(c->answer), c->crashes, c->ncrashes);
+	return 0;
+}
+
+static void expect_maps(const char *a)
+{
+	contains(a, "path=" ADDON " id=");
+	contains(a, "why=-\n");
+	contains(a, "'/nonexistent/lib/libgone.so' is not on this machine");
+	contains(a, "was deleted or replaced after it was mapped");
+	contains(a, "is past 2^64: there is no loadable segment at that offset)");
+	contains(a, "maps lines skipped: maps line 2: not 'START-END PERMS OFFSET DEV INODE PATH'; "
+	            "skipped\n");
+	contains(a, "files not the ones that were mapped: '" NSYM_FIXTURES_DIR
+	            "/c/addon-clang.node' is not the file that was mapped (inode ");
+	contains(a, ", the maps file says 1): if it was rebuilt since, its answers are wrong\n");
+	ck_assert_msg(strstr(a, "f0 m-1") == NULL, "%.3000s", a);
+}
+
+START_TEST(maps_reader_fails_cleanly_at_every_allocation)
+{
+	struct reading *c = calloc(1, sizeof(*c));
+	char *text = calloc(1, 8192), *maps = calloc(1, 8192);
+	const char *texts[] = {text, NULL};
+	uint64_t addon, addon2, deleted, clang, nobuildid, wrap = 0x7f0000002200;
+	unsigned long inode = inode_of(ADDON);
+
+	/* the addon twice (its frames share a module), a file that is not
+	 * here, one deleted, one replaced since (the inode differs), one whose
+	 * OFFSET passes 2^64, one with no build-id, and memory with no file */
+	exec_line(maps, 8192, &addon, ADDON, 0x7f3a1c200000, inode, "", 0x100);
+	add(maps, 8192, "this line is not a mapping\n");
+	add(maps, 8192, "7f3a1d000000-7f3a1d100000 rwxp 00000000 00:00 0 \n");
+	add(maps, 8192,
+	    "7f3a1e000000-7f3a1e010000 r-xp 00001000 fe:00 12345 "
+	    "/nonexistent/lib/libgone.so\n");
+	exec_line(maps, 8192, &deleted, NSYM_FIXTURES_DIR "/c/addon-zlib.node", 0x7f3a20000000,
+	          inode_of(NSYM_FIXTURES_DIR "/c/addon-zlib.node"), " (deleted)", 0x10);
+	exec_line(maps, 8192, &clang, NSYM_FIXTURES_DIR "/c/addon-clang.node", 0x7f3a22000000, 1,
+	          "", 0x20);
+	exec_line(maps, 8192, &nobuildid, NSYM_FIXTURES_DIR "/c/addon-nobuildid.node",
+	          0x7f3a24000000, inode_of(NSYM_FIXTURES_DIR "/c/addon-nobuildid.node"), "", 0x30);
+	add(maps, 8192, "7f0000000000-7f0000010000 r-xp fffffffffffff000 fe:00 %lu %s\n",
+	    inode_of(NSYM_FIXTURES_DIR "/c/addon-dwarf4.node"),
+	    NSYM_FIXTURES_DIR "/c/addon-dwarf4.node");
+	add(maps, 8192, "7ffc2a000000-7ffc2a100000 rw-p 00000000 00:00 0 [stack]\r\n");
+	addon2 = addon + 0x40;
+	add(text, 8192,
+	    "thread 'main' (4242) panicked at src/lib.rs:42:9:\nchecked_root: negative input -1\n"
+	    "stack backtrace:\n"
+	    "   0:     0x%" PRIx64 " - a\n   1:     0x%" PRIx64 " - b\n"
+	    "   2:     0x%" PRIx64 " - c\n   3:     0x%" PRIx64 " - d\n"
+	    "   4:     0x%" PRIx64 " - e\n   5:     0x%" PRIx64 " - f\n"
+	    "   6:     0x7f3a1e000100 - g\n   7:     0x7f3a1d00ffee - <unknown>\n"
+	    "   8:     0x7ffc2a000010 - h\n   9:     0x100 - i\n"
+	    "thread 'worker' panicked at src/worker.rs:7:13:\nagain\nstack backtrace:\n"
+	    "   0:     0x%" PRIx64 " - a\n   1:     0x%" PRIx64 " - b\n",
+	    addon, addon2, deleted, clang, nobuildid, wrap, clang, addon);
+	c->name = "maps reader";
+	c->read = read_maps;
+	c->texts = texts;
+	c->maps = maps;
+	c->expect = expect_maps;
+	walk(c, maps_setup, maps_teardown);
+	free(text);
+	free(maps);
+	free(c);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("allocfail_report");
 	TEST_ADD(s, report_reader_fails_cleanly_at_every_allocation);
 	TEST_ADD(s, trace_reader_fails_cleanly_at_every_allocation);
 	TEST_ADD(s, rust_reader_fails_cleanly_at_every_allocation);
+	TEST_ADD(s, maps_reader_fails_cleanly_at_every_allocation);
 	return test_run(s);
 }
