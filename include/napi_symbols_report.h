@@ -270,9 +270,13 @@ struct nsym_report_module {
  * every module that its frames use, that has an identity and no reason yet
  * to stay unresolved (zeroed sym and why, in module order), so the caller
  * can look them up together (in parallel, in one query). It may be called
- * from nowhere else and must not keep the pointers.
+ * from nowhere else and must not keep the pointers. Returns 0, a file not
+ * found included (why says so); or NSYM_ENOMEM when it ran out of memory,
+ * which is no reason to call a module unresolved: the crash then fails as
+ * if the pipeline had run out itself (any other nonzero value is taken as
+ * NSYM_ENOMEM). The symbolizers it set are the pipeline's either way.
  */
-typedef void nsym_report_resolve_fn(void *ctx, struct nsym_report_module *modules, size_t count);
+typedef int nsym_report_resolve_fn(void *ctx, struct nsym_report_module *modules, size_t count);
 
 struct nsym_report_options {
 	unsigned flags;                  /* NSYM_REPORT_* */
@@ -293,9 +297,12 @@ struct nsym_report_options {
  * calls options->resolve once with the rest, looks every frame up, and
  * closes the symbolizers. A panic without a location is given the first
  * frame up the stack outside Rust's panic machinery. 0; NSYM_ENOMEM when a
- * crash could not be done (the others are still written); or NSYM_EIO when
- * out has its error indicator set after writing. out is not flushed. Uses
- * out and the symbolizers on the calling thread only.
+ * crash could not be done, for want of memory here or in the resolver:
+ * each crash is looked up whole before any of it is written, so one that
+ * fails is left out entirely and out holds the others whole (a JSON array
+ * of those, when count > 1; nothing at all, when count is 1); or NSYM_EIO
+ * when out has its error indicator set after writing. out is not flushed.
+ * Uses out and the symbolizers on the calling thread only.
  */
 NSYM_EXTERN int nsym_report_symbolicate(FILE *out, const struct nsym_crash *crashes, size_t count,
                                         const struct nsym_report_options *options);

@@ -54,6 +54,7 @@ struct nsym__report_run {
 	const struct nsym_report_options *o; /* never NULL */
 	const struct nsym_crash *c;
 	struct nsym__report_slot *slots; /* by module */
+	struct nsym_frames *found;       /* by frame: its lookup's answer, or none */
 };
 
 /* Where a panic was raised, when its report does not say. */
@@ -63,19 +64,19 @@ struct nsym__raised_at {
 	uint32_t line, column;
 };
 
-/* Frame i of the crash: innermost first, with its inlined callers; none
- * when its module has no symbolizer (a failed lookup is warned about). */
-void nsym__report_look_up(struct nsym_frames *fr, const struct nsym__report_run *r, size_t i);
-/* The first place up the stack outside Rust's panic machinery. */
+/* The first place up the stack outside Rust's panic machinery, from the
+ * frames looked up. */
 bool nsym__report_find_raise(struct nsym__raised_at *out, const struct nsym__report_run *r);
 
 /* report_format.c: the text and the JSON. */
 void nsym__report_reason(const struct nsym__report_run *r, const struct nsym__raised_at *raised);
 void nsym__report_frame(const struct nsym__report_run *r, size_t i, const struct nsym_frames *fr);
 void nsym__report_end(const struct nsym__report_run *r);
-/* What comes before crash i of count (an array's "[", a separator), and
- * after the last. */
-void nsym__report_between(FILE *out, unsigned flags, size_t i, size_t count);
-void nsym__report_close(FILE *out, unsigned flags, size_t count);
+/* What comes before the crashes (an array's "[" when there are several to
+ * write), before the one written after `written` others (a separator), and
+ * after them all. */
+void nsym__report_open(FILE *out, unsigned flags, size_t count);
+void nsym__report_between(FILE *out, unsigned flags, size_t written);
+void nsym__report_close(FILE *out, unsigned flags, size_t count, size_t written);
 
 #endif
