@@ -302,8 +302,9 @@ static int settle(struct nsym_report_module *r, const struct nsym_fetch *j, bool
 		}
 		if (rc == NSYM_ENOMEM)
 			return rc;
-		snprintf(r->why, sizeof(r->why), "the debug file '%s' cannot be used: %s", j->path,
-		         nsym_error_detail());
+		/* one line of at most NSYM_REPORT_WHY_SIZE: a long path is cut */
+		snprintf(r->why, sizeof(r->why), "the debug file '%.300s' cannot be used: %s",
+		         j->path, nsym_error_detail());
 	} else if (j->state == NSYM_FETCH_NOT_ON_SERVER) {
 		snprintf(r->why, sizeof(r->why), "no symbols on the server");
 	} else if (j->state == NSYM_FETCH_FAILED) {
