@@ -268,8 +268,6 @@ static const char *local_file(struct run *run, const struct nsym_crash_module *m
 	return NULL;
 }
 
-/* Opens a local file; without a debug file beside it, it still answers
- * from its symbol table while the cache and servers are asked. */
 /* A Mach-O module is opened at the slice of its UUID. */
 static struct nsym_open_options module_options(const struct nsym_report_module *r)
 {
@@ -277,14 +275,19 @@ static struct nsym_open_options module_options(const struct nsym_report_module *
 	    .uuid = r->module->format == NSYM_FORMAT_MACHO ? r->module->id : NULL};
 }
 
-static void open_local(struct nsym_report_module *r, const char *path)
+/* Opens a local file; without a debug file beside it, it still answers
+ * from its symbol table while the cache and servers are asked. 0 or
+ * NSYM_ENOMEM. */
+static int open_local(struct nsym_report_module *r, const char *path)
 {
 	struct nsym_open_options opts = module_options(r);
+	int rc = nsym_symbolizer_open(&r->sym, path, &opts);
 
-	if (nsym_symbolizer_open(&r->sym, path, &opts) != 0) {
+	if (rc != 0) {
 		snprintf(r->why, sizeof(r->why), "cannot use '%s': %s", path, nsym_error_detail());
 		r->sym = NULL;
 	}
+	return rc == NSYM_ENOMEM ? rc : 0;
 }
 
 /* No debug file yet: the cache and servers are asked. */
@@ -293,23 +296,28 @@ static bool to_fetch(const struct nsym_report_module *r)
 	return r->sym == NULL || nsym_symbolizer_debug_path(r->sym) == NULL;
 }
 
-static void settle(struct nsym_report_module *r, const struct nsym_fetch *j, bool asked,
-                   bool no_fetch)
+/* 0, or NSYM_ENOMEM. */
+static int settle(struct nsym_report_module *r, const struct nsym_fetch *j, bool asked,
+                  bool no_fetch)
 {
 	struct nsym_open_options opts = module_options(r);
 	nsym_symbolizer *sym;
+	int rc;
 
 	opts.debug_file = j->path;
 
 	if (j->state == NSYM_FETCH_FOUND || j->state == NSYM_FETCH_CACHED) {
-		if (nsym_symbolizer_open(&sym, j->path, &opts) == 0) {
+		if ((rc = nsym_symbolizer_open(&sym, j->path, &opts)) == 0) {
 			nsym_symbolizer_close(r->sym);
 			r->sym = sym;
 			r->why[0] = '\0';
-			return;
+			return 0;
 		}
-		snprintf(r->why, sizeof(r->why), "the debug file '%s' cannot be used: %s", j->path,
-		         nsym_error_detail());
+		if (rc == NSYM_ENOMEM)
+			return rc;
+		/* one line of at most NSYM_REPORT_WHY_SIZE: a long path is cut */
+		snprintf(r->why, sizeof(r->why), "the debug file '%.300s' cannot be used: %s",
+		         j->path, nsym_error_detail());
 	} else if (j->state == NSYM_FETCH_NOT_ON_SERVER) {
 		snprintf(r->why, sizeof(r->why), "no symbols on the server");
 	} else if (j->state == NSYM_FETCH_FAILED) {
@@ -318,18 +326,23 @@ static void settle(struct nsym_report_module *r, const struct nsym_fetch *j, boo
 		snprintf(r->why, sizeof(r->why), "%s",
 		         !asked && no_fetch ? "no server (--no-fetch)" : "no server");
 	}
+	return 0;
 }
 
-/* Fetches, in one parallel run, the debug files of the modules that lack one. */
-static void fetch_missing(struct run *run, struct nsym_report_module *mods, size_t count)
+/* Fetches, in one parallel run, the debug files of the modules that lack
+ * one. 0 or NSYM_ENOMEM. */
+static int fetch_missing(struct run *run, struct nsym_report_module *mods, size_t count)
 {
 	struct nsym_fetch *jobs = calloc(count, sizeof(*jobs));
 	size_t *which = calloc(count, sizeof(*which)), n = 0;
 	char err[512];
 	bool asked;
+	int rc = 0;
 
-	if (jobs == NULL || which == NULL)
+	if (jobs == NULL || which == NULL) {
+		rc = NSYM_ENOMEM;
 		goto out;
+	}
 	for (size_t i = 0; i < count; i++) {
 		if (!to_fetch(&mods[i]))
 			continue;
@@ -344,25 +357,28 @@ static void fetch_missing(struct run *run, struct nsym_report_module *mods, size
 		nsym_cli_warn_kindf(&run->warnings, WARN_RUN, "%s", err);
 		asked = false;
 	}
-	for (size_t k = 0; k < n; k++)
-		settle(&mods[which[k]], &jobs[k], asked, run->o->no_fetch);
+	for (size_t k = 0; k < n; k++) {
+		if (settle(&mods[which[k]], &jobs[k], asked, run->o->no_fetch) != 0)
+			rc = NSYM_ENOMEM;
+	}
 out:
 	free(jobs);
 	free(which);
+	return rc;
 }
 
 /* The pipeline's resolver: local files first, then the cache and servers
- * for the rest, together. */
-static void resolve(void *ctx, struct nsym_report_module *mods, size_t count)
+ * for the rest, together. 0, or NSYM_ENOMEM (the crash fails). */
+static int resolve(void *ctx, struct nsym_report_module *mods, size_t count)
 {
 	struct run *run = ctx;
 
 	for (size_t i = 0; i < count; i++) {
 		const char *path = local_file(run, mods[i].module);
-		if (path != NULL)
-			open_local(&mods[i], path);
+		if (path != NULL && open_local(&mods[i], path) != 0)
+			return NSYM_ENOMEM;
 	}
-	fetch_missing(run, mods, count);
+	return fetch_missing(run, mods, count);
 }
 
 static void warn(void *ctx, const char *kind, const char *message)

@@ -140,7 +140,8 @@ typedef void nsym_report_warn_fn(void *ctx, const char *kind, const char *messag
  * with more fields still reads. 0; NSYM_EINVAL when it is not a report
  * (the detail says why: "not valid JSON (line 3, column 9: ...)", "not a
  * crash report: ...", "crash report version 7 is not known ..."); or
- * NSYM_ENOMEM. out is always released with nsym_crash_release.
+ * NSYM_ENOMEM. On 0, out is released with nsym_crash_release; on an error
+ * it holds nothing (zeroed: releasing it anyway is harmless).
  */
 NSYM_EXTERN int nsym_crash_from_report(struct nsym_crash *out, const char *text, size_t len);
 
@@ -148,7 +149,9 @@ NSYM_EXTERN int nsym_crash_from_report(struct nsym_crash *out, const char *text,
  * Every compact trace in text (a pasted issue, a log), in order: *out is an
  * array of *count crashes for nsym_crashes_free. Lines that cannot be read
  * are told to warn (may be NULL) and skipped: the rest of a damaged paste is
- * still worth symbolicating. 0 (count may be 0), or NSYM_ENOMEM.
+ * still worth symbolicating. 0 (count may be 0), or NSYM_ENOMEM, which is
+ * never taken for a line that cannot be read: the reading stops, and *out
+ * is NULL and *count 0.
  */
 NSYM_EXTERN int nsym_crash_from_text(struct nsym_crash **out, size_t *count, const char *text,
                                      size_t len, nsym_report_warn_fn *warn, void *ctx);
@@ -182,7 +185,7 @@ typedef struct nsym_maps nsym_maps;
  * Reads the text of a maps file: every line "START-END PERMS OFFSET DEV
  * INODE [PATH]". A line that is none is told to warn and skipped. 0 with
  * *out to free with nsym_maps_free; NSYM_EINVAL when no line is a mapping;
- * NSYM_ENOMEM.
+ * NSYM_ENOMEM (*out is NULL on either).
  */
 NSYM_EXTERN int nsym_maps_parse(nsym_maps **out, const char *text, size_t len,
                                 nsym_report_warn_fn *warn, void *ctx);
@@ -197,7 +200,9 @@ NSYM_EXTERN void nsym_maps_free(nsym_maps *maps);
  * whose why says so (its rel is then the file offset, or the offset in the
  * mapping when the line's OFFSET would put it past 2^64). A pc in no
  * mapping, or in one without a file (JIT code, the stack), keeps module -1.
- * A replaced file is warned about once. 0, or NSYM_ENOMEM.
+ * A replaced file is warned about once. 0, or NSYM_ENOMEM: the crashes are
+ * then as they were (their frames unplaced), though warnings may have been
+ * given.
  */
 NSYM_EXTERN int nsym_maps_place(struct nsym_crash *crashes, size_t count, nsym_maps *maps,
                                 nsym_report_warn_fn *warn, void *ctx);
@@ -298,9 +303,13 @@ struct nsym_report_module {
  * every module that its frames use, that has an identity and no reason yet
  * to stay unresolved (zeroed sym and why, in module order), so the caller
  * can look them up together (in parallel, in one query). It may be called
- * from nowhere else and must not keep the pointers.
+ * from nowhere else and must not keep the pointers. Returns 0, a file not
+ * found included (why says so); or NSYM_ENOMEM when it ran out of memory,
+ * which is no reason to call a module unresolved: the crash then fails as
+ * if the pipeline had run out itself (any other nonzero value is taken as
+ * NSYM_ENOMEM). The symbolizers it set are the pipeline's either way.
  */
-typedef void nsym_report_resolve_fn(void *ctx, struct nsym_report_module *modules, size_t count);
+typedef int nsym_report_resolve_fn(void *ctx, struct nsym_report_module *modules, size_t count);
 
 struct nsym_report_options {
 	unsigned flags;                  /* NSYM_REPORT_* */
@@ -321,9 +330,12 @@ struct nsym_report_options {
  * calls options->resolve once with the rest, looks every frame up, and
  * closes the symbolizers. A panic without a location is given the first
  * frame up the stack outside Rust's panic machinery. 0; NSYM_ENOMEM when a
- * crash could not be done (the others are still written); or NSYM_EIO when
- * out has its error indicator set after writing. out is not flushed. Uses
- * out and the symbolizers on the calling thread only.
+ * crash could not be done, for want of memory here or in the resolver:
+ * each crash is looked up whole before any of it is written, so one that
+ * fails is left out entirely and out holds the others whole (a JSON array
+ * of those, when count > 1; nothing at all, when count is 1); or NSYM_EIO
+ * when out has its error indicator set after writing. out is not flushed.
+ * Uses out and the symbolizers on the calling thread only.
  */
 NSYM_EXTERN int nsym_report_symbolicate(FILE *out, const struct nsym_crash *crashes, size_t count,
                                         const struct nsym_report_options *options);

@@ -323,18 +323,26 @@ void nsym__report_end(const struct nsym__report_run *r)
 	text_registers(r);
 }
 
-void nsym__report_between(FILE *out, unsigned flags, size_t i, size_t count)
+void nsym__report_open(FILE *out, unsigned flags, size_t count)
 {
-	bool as_json = (flags & NSYM_REPORT_JSON) != 0;
-
-	if (i == 0 && as_json && count > 1)
+	if ((flags & NSYM_REPORT_JSON) != 0 && count > 1)
 		fputc('[', out);
-	else if (i > 0)
-		fputs(as_json ? ",\n" : "\n", out);
 }
 
-void nsym__report_close(FILE *out, unsigned flags, size_t count)
+void nsym__report_between(FILE *out, unsigned flags, size_t written)
 {
-	if ((flags & NSYM_REPORT_JSON) != 0)
-		fputs(count > 1 ? "]\n" : "\n", out);
+	if (written > 0)
+		fputs((flags & NSYM_REPORT_JSON) != 0 ? ",\n" : "\n", out);
+}
+
+/* An array stays one (of those written) whatever failed; one crash that
+ * failed leaves nothing at all. */
+void nsym__report_close(FILE *out, unsigned flags, size_t count, size_t written)
+{
+	if ((flags & NSYM_REPORT_JSON) == 0)
+		return;
+	if (count > 1)
+		fputs("]\n", out);
+	else if (written > 0)
+		fputc('\n', out);
 }

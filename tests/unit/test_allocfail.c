@@ -10,16 +10,19 @@
  * (its handler is wrapped with the linker's --wrap so that it counts on
  * the worker thread).
  *
- * A new path is a few lines. For a crash-text reader once it is in
- * libnsym: a struct holding the text and two answer buffers; `setup` calls
- * plant_detail(); `run` is allocfail_enter(), the reader on the text, the
- * result written out as text (snprintf does not allocate) and freed,
- * allocfail_leave(), and returns the reader's code; `check` calls
- * check_enomem() when failed_at is set and the code is not 0, and
+ * The report library's readers and its pipeline are walked the same way
+ * in test_allocfail_report.c, which needs no server.
+ *
+ * A new path is a few lines: a struct holding its input and two answer
+ * buffers; `setup` calls allocfail_plant_detail(); `run` is
+ * allocfail_enter(), the code under test, allocfail_leave(), the result
+ * written out as text (snprintf does not allocate) and freed, and returns
+ * the code's result; `check` calls allocfail_check_enomem() when failed_at
+ * is set and the result is not 0, looks for anything half-done, and
  * otherwise compares the answer with the first unarmed run's, as
  * symbolize_check does. Then a START_TEST that fills a struct
  * allocfail_path and calls allocfail_walk(), its TEST_ADD in main(), and
- * its name in unit_allocfail's list in tests/CMakeLists.txt.
+ * its name in the program's list in tests/CMakeLists.txt.
  */
 #include <arpa/inet.h>
 #include <check.h>
@@ -44,26 +47,6 @@
 #include "tokens.h"
 
 #define FIXTURE NSYM_FIXTURES_DIR "/c/addon.node"
-
-/* A detail set before each run, so a failure that sets none is seen
- * (check_enomem looks for this path). */
-static void plant_detail(void)
-{
-	nsym_object *o = NULL;
-	ck_assert_int_eq(nsym_object_open(&o, "/allocfail/no such file"), NSYM_ENOENT);
-}
-
-/* A failed run's outcome: NSYM_ENOMEM and a detail of its own saying so. */
-static void check_enomem(const char *path, long n, int rc, const char *detail)
-{
-	ck_assert_msg(rc == NSYM_ENOMEM, "%s: allocation %ld failing gave %d (%s), not NSYM_ENOMEM",
-	              path, n, rc, detail);
-	ck_assert_msg(strstr(detail, "allocfail/no such file") == NULL,
-	              "%s: allocation %ld failing set no error detail", path, n);
-	ck_assert_msg(strstr(detail, "out of memory") != NULL,
-	              "%s: allocation %ld failing: the detail \"%s\" does not say what ran out",
-	              path, n, detail);
-}
 
 /* The value of the symbol `name` in the ELF file at path. */
 static uint64_t symbol_value(const char *path, const char *name, uint64_t *out_size)
@@ -116,7 +99,7 @@ struct symbolize {
 static void symbolize_setup(void *arg)
 {
 	struct symbolize *c = arg;
-	plant_detail();
+	allocfail_plant_detail();
 	c->answer[0] = c->again[0] = '\0';
 }
 
@@ -177,7 +160,7 @@ static void symbolize_check(void *arg, int rc, long failed_at)
 	struct symbolize *c = arg;
 
 	if (failed_at != 0 && rc != 0) {
-		check_enomem("symbolize", failed_at, rc, c->detail);
+		allocfail_check_enomem("symbolize", failed_at, rc, c->detail);
 		ck_assert_msg(c->again[0] == '\0' || strcmp(c->again, c->want) == 0,
 		              "symbolize: after allocation %ld failed in a lookup, the symbolizer "
 		              "answered\n%s\ninstead of\n%s",
@@ -259,7 +242,7 @@ static void split_setup(void *arg)
 	ck_assert_ptr_nonnull(copy);
 	snprintf(c->path, sizeof(c->path), "%s", copy);
 	free(copy);
-	plant_detail();
+	allocfail_plant_detail();
 }
 
 static int split_run(void *arg)
@@ -333,7 +316,7 @@ static void split_check(void *arg, int rc, long failed_at)
 	if (failed_at != 0 && rc != 0) {
 		unsigned char *now;
 		size_t size = 0;
-		check_enomem("split", failed_at, rc, c->detail);
+		allocfail_check_enomem("split", failed_at, rc, c->detail);
 		ck_assert_msg(strcmp(names, "addon.node") == 0,
 		              "split: allocation %ld failing left \"%s\" in its folder", failed_at,
 		              names);
