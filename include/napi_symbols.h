@@ -238,8 +238,21 @@ struct nsym_split_options {
 	const char *stripped_path; /* NULL: replace the input with its stripped form */
 	const char *debug_path;    /* NULL: the stripped path + ".debug" */
 	enum nsym_compress compress;
-	int keep_symbols; /* keep .symtab/.strtab in the stripped file */
+	int keep_symbols; /* keep .symtab/.strtab in the stripped file; Mach-O: keep
+	                     the local symbols, drop only the debug map */
 	int force;        /* replace outputs that exist (the input itself always may be) */
+	/* Mach-O: the .dSYM bundle (or the DWARF file inside one) made from the
+	 * input; NULL: PATH.dSYM beside the input. Refused for ELF. */
+	const char *dsym_path;
+};
+
+/* One image of a Mach-O split. */
+struct nsym_split_slice {
+	char arch[16];           /* "arm64", "x86_64", ... */
+	unsigned char uuid[16];  /* LC_UUID, the same in the input, output and dSYM */
+	uint32_t symbols_before; /* symbol table entries in the input */
+	uint32_t symbols_after;  /* and in the stripped file */
+	int resigned;            /* 1: its ad-hoc code signature was made anew */
 };
 
 /* What nsym_split() wrote. */
@@ -252,7 +265,13 @@ struct nsym_split_result {
 	/* where the outputs went: a symlinked input is resolved and its target
 	 * replaced, so these may differ from the path given */
 	char stripped_path[4096];
-	char debug_path[4096];
+	char debug_path[4096]; /* Mach-O: the .dSYM checked, as named */
+	/* NSYM_FORMAT_ELF, or NSYM_FORMAT_MACHO / NSYM_FORMAT_MACHO_FAT; for
+	 * Mach-O, identity, debug_crc and compressed_sections are 0 and the
+	 * slices say what was done */
+	enum nsym_format format;
+	size_t slice_count;
+	struct nsym_split_slice slices[NSYM_IMAGES_MAX];
 };
 
 /*
@@ -268,6 +287,19 @@ struct nsym_split_result {
  * Errors: NSYM_ENOTELF, NSYM_EARCH, NSYM_ENODEBUG (nothing to split off:
  * already stripped?), NSYM_EEXIST (an output exists and force is 0),
  * NSYM_EIO (cannot write). `options` may be NULL.
+ *
+ * A Mach-O file (thin or universal) is split from its .dSYM, which
+ * dsymutil (or Cargo with split-debuginfo = "packed") made from it while
+ * the debug map still named the object files: options->dsym_path, else
+ * PATH.dSYM beside it. No debug file is written. Every slice's LC_UUID
+ * must be in the dSYM (NSYM_EMISMATCH names both UUIDs; NSYM_ENODEBUG
+ * says how to make a dSYM when there is none). The stripped file loses
+ * the local symbols and the debug-map stabs (N_SO, N_OSO, N_FUN...): the
+ * symbol and string tables are rewritten inside __LINKEDIT, the indirect
+ * symbol table and LC_DYSYMTAB renumbered, and an ad-hoc code signature
+ * (what linkers put on arm64 code) made anew over the new bytes. A
+ * signature with a certificate is refused (NSYM_EUNSUPPORTED): sign after
+ * splitting. debug_path and compress are for ELF and refused here.
  */
 NSYM_EXTERN int nsym_split(struct nsym_split_result *out, const char *path,
                            const struct nsym_split_options *options);

@@ -65,6 +65,9 @@ const char *nsym__coff_arch(uint16_t machine);
 
 /* macho.c: a thin or universal Mach-O file; sets format and every image. */
 int nsym__macho_read(struct nsym_file *f, const struct nsym_bytes *file);
+/* Whether the first four bytes of a file, read big-endian, are a Mach-O
+ * magic: thin in either byte order and size, or universal. */
+bool nsym__macho_magic(uint32_t magic);
 
 /* A slice's sections, as far as its symbols can number them. */
 #define NSYM_MACHO_SECTIONS_MAX 255

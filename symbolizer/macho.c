@@ -387,6 +387,12 @@ static int read_fat(struct nsym_file *f, const struct nsym_bytes *file, uint32_t
 	return 0;
 }
 
+bool nsym__macho_magic(uint32_t magic)
+{
+	return magic == MH_MAGIC || magic == MH_MAGIC_64 || swap32(magic) == MH_MAGIC ||
+	       swap32(magic) == MH_MAGIC_64 || magic == FAT_MAGIC || magic == FAT_MAGIC_64;
+}
+
 int nsym__macho_layout(struct nsym_macho_layout *out, struct nsym_image *image,
                        const struct nsym_bytes *file, uint64_t offset, uint64_t size)
 {
