@@ -304,6 +304,53 @@ struct nsym_split_result {
 NSYM_EXTERN int nsym_split(struct nsym_split_result *out, const char *path,
                            const struct nsym_split_options *options);
 
+/* ---- Verify: a binary and its debug files ------------------------------ */
+
+/* What nsym_verify found for one image of the binary. */
+struct nsym_verify_image {
+	char arch[16];               /* "x86_64", "arm64", ... */
+	char id[NSYM_IMAGE_ID_SIZE]; /* its identity (NSYM_ID_NATIVE); "" when it has none */
+	int debug;                   /* index of the debug file that belongs to it, or -1 */
+	uint64_t code_bytes;         /* ELF, Mach-O: bytes of its executable sections */
+	uint64_t covered_bytes;      /* of those, inside the DWARF units' address ranges */
+	uint32_t modules;            /* PE: modules its PDB's DBI stream lists */
+	uint32_t modules_with_lines; /* and of those, the ones with line numbers */
+	int ok;                      /* 1: it has its debug file, which covers its code */
+};
+
+struct nsym_verify_result {
+	enum nsym_format format; /* the binary's */
+	size_t count;            /* images in the binary */
+	struct nsym_verify_image images[NSYM_IMAGES_MAX];
+	size_t problems; /* lines given to the callback */
+};
+
+/* Called with each problem: one line, no newline, naming the file and what
+ * is wrong. The text lives until the callback returns. */
+typedef void (*nsym_verify_fn)(void *arg, const char *problem);
+
+/*
+ * Checks, for CI, that `debug` (ndebug paths) are the debug files of
+ * `binary` and describe its code:
+ * - ELF: a debug file with the binary's GNU build-id, else its fallback id
+ *   (which split records), else the CRC its .gnu_debuglink names; its DWARF
+ *   units' address ranges must cover some of the binary's .text (the code
+ *   compilers emit; the PLT and stubs are the linker's and have no DWARF),
+ *   and at least min_coverage percent of it when that is > 0;
+ * - Mach-O, thin or universal: every slice's LC_UUID in one of the dSYMs
+ *   (bundle folders or the DWARF files in them), whose DWARF covers the
+ *   slice's (__TEXT,__text) as for ELF;
+ * - PE: the PDB with the GUID and age of its CodeView record and the same
+ *   architecture, whose DBI stream lists modules with line numbers.
+ * A debug file that belongs to no image, or cannot be read, is a problem
+ * too. Each problem goes to fn (which may be NULL). Returns 0 when there is
+ * none, NSYM_EMISMATCH when there was at least one, or the error that kept
+ * `binary` from being read (with a detail).
+ */
+NSYM_EXTERN int nsym_verify(struct nsym_verify_result *out, const char *binary,
+                            const char *const *debug, size_t ndebug, double min_coverage,
+                            nsym_verify_fn fn, void *arg);
+
 /* ---- Symbolizer -------------------------------------------------------- */
 
 struct nsym_open_options {

@@ -193,9 +193,13 @@ static int read_segment(struct nsym_image *out, const struct slice *s, struct ns
 		type = flags & SECTION_TYPE;
 		/* symbols name their section by its 1-based number over all
 		 * segments; past 255 they cannot name it */
-		if (lay != NULL && lay->nsects < NSYM_MACHO_SECTIONS_MAX)
+		if (lay != NULL && lay->nsects < NSYM_MACHO_SECTIONS_MAX) {
 			lay->sects[lay->nsects++] =
 			    (struct nsym_macho_section){.addr = addr, .size = size, .flags = flags};
+			if (lay->text_sect == 0 && name_is(sectname, "__text") &&
+			    name_is(sect_seg, "__TEXT"))
+				lay->text_sect = lay->nsects;
+		}
 		/* a dSYM keeps the other segments' section headers without
 		 * their bytes, so only the DWARF is checked and counted */
 		if (!name_is(segname, "__DWARF") && !name_is(sect_seg, "__DWARF") &&

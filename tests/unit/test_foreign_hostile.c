@@ -459,6 +459,51 @@ START_TEST(corrupted_macho_splits_never_crash)
 }
 END_TEST
 
+/* verify with corrupted debug files (a PDB's module list, a dSYM's load
+ * commands and DWARF): problems reported, never a crash. */
+START_TEST(corrupted_debug_files_never_crash_verify)
+{
+	static const struct {
+		const char *binary, *debug;
+	} pairs[] = {
+	    {"pe/addon.node", "pe/addon.pdb"},
+	    {"macho/addon-fat.node",
+	     "macho/addon-fat.node.dSYM/Contents/Resources/DWARF/addon-fat.node"},
+	};
+	char *dir = test_tmpdir();
+	unsigned seed = 777;
+
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		size_t size;
+		unsigned char *orig = read_fixture(pairs[i].debug, &size), *b = malloc(size);
+		char *binary = fixture(pairs[i].binary);
+		for (int round = 0; round < 200; round++) {
+			struct nsym_verify_result r;
+			const char *debug[1];
+			char *path;
+			int rc;
+			memcpy(b, orig, size);
+			for (int k = 0; k < 1 + round % 8; k++) {
+				seed = seed * 1103515245u + 12345u;
+				size_t at = (seed >> 4) % size;
+				seed = seed * 1103515245u + 12345u;
+				b[at] = (unsigned char)(seed >> 16);
+			}
+			path = write_fresh(dir, b, size);
+			debug[0] = path;
+			rc = nsym_verify(&r, binary, debug, 1, 0, NULL, NULL);
+			ck_assert_msg(rc == 0 || (rc == NSYM_EMISMATCH && r.problems > 0),
+			              "verify gave %d (%s)", rc, nsym_error_detail());
+			free(path);
+		}
+		free(binary);
+		free(b);
+		free(orig);
+	}
+	test_tmpdir_remove(dir);
+}
+END_TEST
+
 static Suite *foreign_hostile_suite(void)
 {
 	Suite *s = suite_create("foreign_hostile");
@@ -468,6 +513,7 @@ static Suite *foreign_hostile_suite(void)
 	TEST_ADD(s, truncated_foreign_files_never_crash);
 	TEST_ADD(s, corrupted_foreign_files_never_crash);
 	TEST_ADD(s, corrupted_macho_splits_never_crash);
+	TEST_ADD(s, corrupted_debug_files_never_crash_verify);
 	return s;
 }
 
