@@ -193,6 +193,9 @@ split-macho-symbolize)
   for a in x86_64 arm64; do
     same_answers "$work/addon.node" "$work/out.node" "$work/addon.node.dSYM" $a
   done
+  # verify pairs them, slice by slice
+  expect 0 "$nsym" verify "$work/out.node" "$work/addon.node.dSYM"
+  [ "$(printf '%s\n' "$out" | grep -c 'DWARF covers 100.0% of the code')" = 2 ] || fail "verify: $out"
   # and found by name beside the stripped file
   cp -r "$work/addon.node.dSYM" "$work/out.node.dSYM"
   expect 0 "$nsym" symbolize -e "$work/out.node" --arch arm64 --cache never \
