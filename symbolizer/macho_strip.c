@@ -185,11 +185,22 @@ static int read_segment(struct strip *s, uint32_t at, uint32_t cmdsize)
 	size_t w = s->is64 ? 8 : 4;
 	const unsigned char *c = s->head + at;
 	uint64_t fileoff, filesize;
+	uint32_t nsects;
 
-	if (cmdsize < 24 + 4 * w)
+	if (cmdsize < 24 + 4 * w + 16)
 		return damaged(s, "a segment command is truncated");
 	fileoff = get_word(s, c + 24 + 2 * w);
 	filesize = get_word(s, c + 24 + 3 * w);
+	nsects = get32(s, c + 24 + 4 * w + 8);
+	/* relocations in a section may number symbols (r_extern); linked
+	 * images have none but kernel extensions and the like */
+	for (uint32_t i = 0; i < nsects; i++) {
+		size_t sect = 24 + 4 * w + 16 + i * (s->is64 ? 80 : 68);
+		if (sect + (s->is64 ? 80 : 68) > cmdsize)
+			return damaged(s, "a segment's sections do not fit in its command");
+		if (get32(s, c + sect + 32 + 2 * w + 12) != 0)
+			return unsupported(s, "a section has relocations");
+	}
 	if (memcmp(c + 8, "__LINKEDIT", 11) == 0) {
 		if (s->linkedit_cmd != 0)
 			return damaged(s, "two __LINKEDIT segments");

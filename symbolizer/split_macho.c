@@ -196,6 +196,17 @@ static int plan_slices(struct msplit *m)
 
 		if (m->file.format == NSYM_FORMAT_MACHO_FAT)
 			snprintf(where, sizeof(where), "%s slice: ", im->arch);
+		/* an object file's relocations number its symbols, and a dSYM
+		 * is the other half of a split already */
+		if (strcmp(im->kind, "bundle") != 0 && strcmp(im->kind, "shared library") != 0 &&
+		    strcmp(im->kind, "executable") != 0)
+			return nsym__fail(NSYM_EUNSUPPORTED, m->sp->input,
+			                  "%sis a %s; split takes a linked addon (a bundle, dylib "
+			                  "or executable)",
+			                  where,
+			                  strcmp(im->kind, "other") == 0 ? "Mach-O object or other "
+			                                                   "file type"
+			                                                 : im->kind);
 		rc = nsym__macho_strip(&m->slices[i], &m->in, im->offset, im->size,
 		                       m->opt->keep_symbols != 0, where);
 		if (rc != 0)

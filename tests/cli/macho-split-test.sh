@@ -256,6 +256,11 @@ split-macho-refused)
   [[ "$err" == *"--dsym"* ]] || fail "-d: $err"
   expect 1 "$nsym" split --compress zstd "$work/addon.node"
   [[ "$err" == *"compression is for ELF"* ]] || fail "--compress: $err"
+  # an object file (its relocations number symbols) and a dSYM are no addons
+  expect 1 "$nsym" split -o "$work/o.out" "$work/arm64.o"
+  [[ "$err" == *"is a Mach-O object"*"split takes a linked addon"* ]] || fail "object: $err"
+  expect 1 "$nsym" split -o "$work/d.out" "$work/addon.node.dSYM/Contents/Resources/DWARF/addon.node"
+  [[ "$err" == *"is a debug file"* ]] || fail "dSYM: $err"
   cp "$nsym" "$work/elf"
   expect 1 "$nsym" split --dsym "$work/addon.node.dSYM" -o "$work/elf.out" "$work/elf"
   [[ "$err" == *"goes with a Mach-O file"* ]] || fail "--dsym on ELF: $err"
