@@ -28,7 +28,7 @@ NSYM_EXTERN char *nsym_hex(char *out, const void *data, size_t size, bool upper)
 
 enum nsym_hash_kind {
 	NSYM_HASH_SHA1,  /* the fallback identity of ELF files without a build-id */
-	NSYM_HASH_SHA256 /* blobs by content, tokens, sources */
+	NSYM_HASH_SHA256 /* blobs by content, tokens, sources, code signatures */
 };
 #define NSYM_HASH_MAX_SIZE 32 /* bytes of the largest digest */
 #define NSYM_SHA256_HEX    65 /* a SHA-256 in hex, with its NUL */
@@ -44,6 +44,9 @@ NSYM_EXTERN int nsym_hash_update(nsym_hash *h, const void *data, size_t size);
 /* The digest of everything given so far, into out (20 or 32 bytes); the
  * hash takes no more data after. 0, or NSYM_ENOMEM. */
 NSYM_EXTERN int nsym_hash_final(unsigned char *out, nsym_hash *h);
+/* Starts h afresh, with the same kind and nothing given: for many small
+ * digests in a row without a new hash each. 0, or NSYM_ENOMEM. */
+NSYM_EXTERN int nsym_hash_reset(nsym_hash *h);
 /* nsym_hash_final, as lowercase hex (out: 2 * NSYM_HASH_MAX_SIZE + 1). */
 NSYM_EXTERN int nsym_hash_final_hex(char *out, nsym_hash *h);
 NSYM_EXTERN void nsym_hash_free(nsym_hash *h);

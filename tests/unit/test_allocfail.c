@@ -5,7 +5,8 @@
  * 503 whose log line says what ran out) with nothing left half-done, or,
  * when the code could do without the allocation, in the right answer; and
  * under LeakSanitizer leak nothing. The paths: symbolize on the C fixture
- * (and the same symbolizer once memory is back), split of a copy of it,
+ * (and the same symbolizer once memory is back), split of a copy of it and
+ * of a universal Mach-O with its dSYM,
  * and an upload kept and one refused by the real server in this process
  * (its handler is wrapped with the linker's --wrap so that it counts on
  * the worker thread).
@@ -349,13 +350,19 @@ static int remove_one(const char *path, const struct stat *st, int type, struct 
 	return remove(path);
 }
 
+/* Removes the folder a run made. */
+static void remove_dir(char **dir)
+{
+	/* not test_tmpdir_remove: a shell per run costs more than the run */
+	ck_assert_int_eq(nftw(*dir, remove_one, 8, FTW_DEPTH | FTW_PHYS), 0);
+	free(*dir);
+	*dir = NULL;
+}
+
 static void split_teardown(void *arg)
 {
 	struct split *c = arg;
-	/* not test_tmpdir_remove: a shell per run costs more than the run */
-	ck_assert_int_eq(nftw(c->dir, remove_one, 8, FTW_DEPTH | FTW_PHYS), 0);
-	free(c->dir);
-	c->dir = NULL;
+	remove_dir(&c->dir);
 }
 
 static void walk_split(const char *name, const char *fixture, enum nsym_compress compress)
@@ -388,6 +395,103 @@ START_TEST(split_recompressing_fails_cleanly_at_every_allocation)
 {
 	walk_split("split recompressing", NSYM_FIXTURES_DIR "/c/addon-zstd.node",
 	           NSYM_COMPRESS_ZLIB);
+}
+END_TEST
+
+/* ---- split of a Mach-O --------------------------------------------------- */
+
+/* The universal fixture of fixtures/foreign (its arm64 slice ad-hoc
+ * signed), split in place with its dSYM beside it (a link to the
+ * fixture's). */
+struct msplit {
+	char *dir;
+	char path[4200];
+	unsigned char *input;
+	size_t input_size;
+	char detail[512];
+	unsigned char *want; /* the output of the first unarmed run */
+	size_t want_size;
+};
+
+static void msplit_setup(void *arg)
+{
+	struct msplit *c = arg;
+	char *copy, dsym[4300];
+
+	c->dir = test_tmpdir();
+	ck_assert_ptr_nonnull(c->dir);
+	copy = test_write(c->dir, "addon.node", c->input, c->input_size);
+	ck_assert_ptr_nonnull(copy);
+	snprintf(c->path, sizeof(c->path), "%s", copy);
+	free(copy);
+	snprintf(dsym, sizeof(dsym), "%s.dSYM", c->path);
+	ck_assert_int_eq(symlink(NSYM_FOREIGN_DIR "/macho/addon-fat.node.dSYM", dsym), 0);
+	allocfail_plant_detail();
+}
+
+static int msplit_run(void *arg)
+{
+	struct msplit *c = arg;
+	struct nsym_split_result *res = malloc(sizeof(*res));
+	int rc;
+
+	ck_assert_ptr_nonnull(res);
+	allocfail_enter();
+	rc = nsym_split(res, c->path, NULL);
+	allocfail_leave();
+	free(res);
+	snprintf(c->detail, sizeof(c->detail), "%s", nsym_error_detail());
+	return rc;
+}
+
+static void msplit_check(void *arg, int rc, long failed_at)
+{
+	struct msplit *c = arg;
+	char names[1024];
+	nsym_file *f = NULL;
+
+	folder(names, sizeof(names), c->dir);
+	ck_assert_msg(strcmp(names, "addon.node addon.node.dSYM") == 0,
+	              "Mach-O split: allocation %ld failing left \"%s\" in its folder", failed_at,
+	              names);
+	if (failed_at != 0 && rc != 0) {
+		unsigned char *now;
+		size_t size = 0;
+		allocfail_check_enomem("Mach-O split", failed_at, rc, c->detail);
+		now = test_read(c->path, &size);
+		ck_assert_msg(now != NULL && size == c->input_size &&
+		                  memcmp(now, c->input, size) == 0,
+		              "Mach-O split: allocation %ld failing changed the input", failed_at);
+		free(now);
+		return;
+	}
+	ck_assert_msg(rc == 0, "Mach-O split: %d (%s) with no allocation failing", rc, c->detail);
+	ck_assert_msg(nsym_file_open(&f, c->path) == 0, "%s", nsym_error_detail());
+	ck_assert_int_eq(nsym_file_image_count(f), 2);
+	nsym_file_close(f);
+	same_bytes(&c->want, &c->want_size, c->path, failed_at);
+	ck_assert_uint_lt(c->want_size, c->input_size);
+}
+
+static void msplit_teardown(void *arg)
+{
+	struct msplit *c = arg;
+	remove_dir(&c->dir);
+}
+
+START_TEST(macho_split_fails_cleanly_at_every_allocation)
+{
+	struct msplit c = {0};
+	struct allocfail_path p = {"Mach-O split", &c,           msplit_setup,
+	                           msplit_run,     msplit_check, msplit_teardown};
+	struct allocfail_walked w;
+
+	c.input = test_read(NSYM_FOREIGN_DIR "/macho/addon-fat.node", &c.input_size);
+	ck_assert_ptr_nonnull(c.input);
+	allocfail_walk(&w, &p);
+	ck_assert_int_gt(w.failed, 0);
+	free(c.input);
+	free(c.want);
 }
 END_TEST
 
@@ -645,6 +749,7 @@ int main(void)
 	TEST_ADD(s, symbolize_compressed_fails_cleanly_at_every_allocation);
 	TEST_ADD(s, split_fails_cleanly_at_every_allocation);
 	TEST_ADD(s, split_recompressing_fails_cleanly_at_every_allocation);
+	TEST_ADD(s, macho_split_fails_cleanly_at_every_allocation);
 	TEST_ADD(s, upload_fails_cleanly_at_every_allocation);
 	TEST_ADD(s, refused_upload_fails_cleanly_at_every_allocation);
 	return test_run(s);

@@ -64,6 +64,32 @@ START_TEST(sha_copy_goes_on_alone)
 }
 END_TEST
 
+/* A hash reset after its digest starts afresh, of the same kind: what
+ * code signatures do for every page. */
+START_TEST(sha_reset_starts_afresh)
+{
+	nsym_hash *h = NULL;
+	char hex[2 * NSYM_HASH_MAX_SIZE + 1];
+
+	for (int kind = NSYM_HASH_SHA1; kind <= NSYM_HASH_SHA256; kind++) {
+		ck_assert_int_eq(nsym_hash_new(&h, (enum nsym_hash_kind)kind), 0);
+		ck_assert_int_eq(nsym_hash_update(h, "xyz", 3), 0);
+		ck_assert_int_eq(nsym_hash_final_hex(hex, h), 0);
+		for (int round = 0; round < 2; round++) {
+			ck_assert_int_eq(nsym_hash_reset(h), 0);
+			ck_assert_int_eq(nsym_hash_update(h, "abc", 3), 0);
+			ck_assert_int_eq(nsym_hash_final_hex(hex, h), 0);
+			ck_assert_str_eq(hex,
+			                 kind == NSYM_HASH_SHA1
+			                     ? "a9993e364706816aba3e25717850c26c9cd0d89d"
+			                     : "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb4"
+			                       "10ff61f20015ad");
+		}
+		nsym_hash_free(h);
+	}
+}
+END_TEST
+
 /* Pieces of every size across block boundaries give the digest of the
  * whole, for lengths around every block boundary up to 1 MiB. */
 START_TEST(sha_in_pieces_is_sha_whole)
@@ -186,6 +212,7 @@ int main(void)
 	Suite *s = suite_create("shared");
 	TEST_ADD(s, sha_known_answers);
 	TEST_ADD(s, sha_copy_goes_on_alone);
+	TEST_ADD(s, sha_reset_starts_afresh);
 	TEST_ADD(s, sha_in_pieces_is_sha_whole);
 	TEST_ADD(s, hex_both_cases);
 	TEST_ADD(s, json_limits_are_named);
