@@ -71,8 +71,10 @@ for t in $targets; do
 		# (llvm-symbolizer 14 does, checking its UUID), which holds the
 		# DWARF; llvm-symbolizer reads the symbols from the binary.
 		m=$inputs/c50k-macho.node
-		[ -r "$m" ] && [ -r "$(dsym_dwarf "$m")" ] ||
-			{ log "building c50k-macho"; "$here/gen-c.sh" "$inputs" c50k-macho >&2; }
+		if [ ! -r "$m" ] || [ ! -r "$(dsym_dwarf "$m")" ]; then
+			log "building c50k-macho"
+			"$here/gen-c.sh" "$inputs" c50k-macho >&2
+		fi
 		ours_file[$t]=$m anchor_file[$t]=$m format[$t]=macho ;;
 	rustbig)
 		[ -x "$inputs/rustbig" ] || { log "building rustbig"; "$here/gen-rust.sh" "$inputs" >&2; }
