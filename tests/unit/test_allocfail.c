@@ -6,8 +6,8 @@
  * when the code could do without the allocation, in the right answer; and
  * under LeakSanitizer leak nothing. The paths: symbolize on the C fixture
  * (and the same symbolizer once memory is back), split of a copy of it and
- * of a universal Mach-O with its dSYM,
- * and an upload kept and one refused by the real server in this process
+ * of a universal Mach-O with its dSYM, and an upload kept and one refused
+ * by the real server in this process
  * (its handler is wrapped with the linker's --wrap so that it counts on
  * the worker thread).
  *
