@@ -4,7 +4,8 @@
 #include "commands.h"
 
 const struct nsym_cmd nsym_cmds[] = {
-    {"symbolize", cmd_symbolize, "turn addresses in an ELF file into functions and source lines",
+    {"symbolize", cmd_symbolize,
+     "turn addresses in an ELF or Mach-O file into functions and source lines",
      cmd_symbolize_usage},
     {"symbolicate", cmd_symbolicate,
      "turn a crash report or pasted compact trace into functions and source lines",

@@ -241,11 +241,8 @@ static int open_macho(nsym_symbolizer *sym, const char *path,
  * byte order) or is a folder, which can only be a .dSYM bundle here. */
 static bool is_macho(const char *path)
 {
-	static const uint32_t magics[] = {0xfeedfaceu, 0xcefaedfeu, 0xfeedfacfu,
-	                                  0xcffaedfeu, 0xcafebabeu, 0xcafebabfu};
 	unsigned char b[4];
 	struct stat st;
-	uint32_t magic;
 	FILE *f;
 	bool yes = false;
 
@@ -254,12 +251,10 @@ static bool is_macho(const char *path)
 	if (S_ISDIR(st.st_mode))
 		return true;
 	if (!S_ISREG(st.st_mode) || (f = fopen(path, "rb")) == NULL)
-		return false; /* the ELF reader says why */
-	if (fread(b, 1, 4, f) == 4) {
-		magic = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
-		for (size_t i = 0; i < sizeof(magics) / sizeof(magics[0]); i++)
-			yes |= magic == magics[i];
-	}
+		return false;
+	if (fread(b, 1, 4, f) == 4)
+		yes = nsym__macho_magic((uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
+		                        (uint32_t)b[2] << 8 | b[3]);
 	fclose(f);
 	return yes;
 }
