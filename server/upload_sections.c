@@ -21,7 +21,9 @@
 #define OUT_CHUNK (64 * 1024)
 
 struct check {
-	struct nsym_upload_body *b;
+	char *why; /* the reply's text when a section fails */
+	size_t why_size;
+	int *code; /* the NSYM_E* code of a 503 */
 	Elf *elf;
 	int fd;
 	uint64_t file_size, max, max_total;
@@ -35,7 +37,7 @@ __attribute__((format(printf, 3, 4))) static int refuse(struct check *k, int sta
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(k->b->why, sizeof(k->b->why), fmt, ap);
+	vsnprintf(k->why, k->why_size, fmt, ap);
 	va_end(ap);
 	return status;
 }
@@ -47,9 +49,9 @@ __attribute__((format(printf, 3, 4))) static int fault(struct check *k, int code
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(k->b->why, sizeof(k->b->why), fmt, ap);
+	vsnprintf(k->why, k->why_size, fmt, ap);
 	va_end(ap);
-	k->b->code = code;
+	*k->code = code;
 	return 503;
 }
 
@@ -145,14 +147,15 @@ static int each_section(struct check *k, bool inflate, char *buf)
 	return status;
 }
 
-int nsym_upload_check_sections(struct nsym_upload_body *b)
+int nsym_upload_check_file(char *why, size_t why_size, int *out_code, const char *path,
+                           uint64_t max_section)
 {
-	struct check k = {.b = b, .max = nsym_server_config(b->r->srv)->max_section};
+	struct check k = {.why = why, .why_size = why_size, .code = out_code, .max = max_section};
 	struct stat st;
 	char *buf = NULL;
 	int status = 0;
 
-	k.fd = open(b->w.tmp, O_RDONLY | O_CLOEXEC);
+	k.fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (k.fd < 0 || fstat(k.fd, &st) != 0) {
 		status = fault(&k, NSYM_EIO, "cannot read the upload back");
 		goto out;
@@ -183,4 +186,10 @@ out:
 	if (k.fd >= 0)
 		close(k.fd);
 	return status;
+}
+
+int nsym_upload_check_sections(struct nsym_upload_body *b)
+{
+	return nsym_upload_check_file(b->why, sizeof(b->why), &b->code, b->w.tmp,
+	                              nsym_server_config(b->r->srv)->max_section);
 }
