@@ -59,7 +59,8 @@ struct nsym_json_limits {
  * Parses text[0..len) as one JSON value (RFC 8259; no "\u0000" in strings,
  * since values are used as C strings). 0 with the value in *out (release it
  * with json_decref), or NSYM_EINVAL with one line in err: the limit that
- * was passed, or "line L, column C: what" of the first fault.
+ * was passed, or "line L, column C: what" of the first fault (what it
+ * quotes of the text has control characters as '?').
  */
 NSYM_EXTERN int nsym_json_load(json_t **out, const char *text, size_t len,
                                const struct nsym_json_limits *limits, char *err, size_t err_size);
