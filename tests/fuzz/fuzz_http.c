@@ -15,10 +15,9 @@
  * the server starts again on an empty store, so uploads do not pile up.
  *
  * Checked besides the sanitizers: a reply, when there is one, starts with
- * "HTTP/1.1 " (or civetweb's "HTTP/1.0 " for what it cannot parse) and a
- * three-digit status below 500 (the server's own faults are 5xx: no input
- * may cause one; civetweb's 505 for an HTTP version it does not take
- * aside); a request for a path gets a reply; the server closes the
+ * "HTTP/1.1 " and a three-digit status below 500 (the server's own faults
+ * are 5xx: no input may cause one; 505 for an HTTP version other than 1.0
+ * and 1.1 aside); a request for a path gets a reply; the server closes the
  * connection within REPLY_TIMEOUT_MS (the watchdog cuts a stalled head
  * after 2 s); and it still answers GET /healthz with 200 after every input.
  */
@@ -183,14 +182,13 @@ static void request(struct reply *out, const char *method, const char *target, c
 	free(req);
 }
 
-/* The status of a reply that starts "HTTP/1.1 NNN " (or "HTTP/1.0 NNN ":
- * civetweb answers a request it cannot parse so), or -1. */
+/* The status of a reply that starts "HTTP/1.1 NNN ", or -1. */
 static int status_of(const struct reply *r)
 {
 	const char *s = r->head;
 
-	if ((strncmp(s, "HTTP/1.1 ", 9) != 0 && strncmp(s, "HTTP/1.0 ", 9) != 0) || s[9] < '1' ||
-	    s[9] > '5' || s[10] < '0' || s[10] > '9' || s[11] < '0' || s[11] > '9' || s[12] != ' ')
+	if (strncmp(s, "HTTP/1.1 ", 9) != 0 || s[9] < '1' || s[9] > '5' || s[10] < '0' ||
+	    s[10] > '9' || s[11] < '0' || s[11] > '9' || s[12] != ' ')
 		return -1;
 	return (s[9] - '0') * 100 + (s[10] - '0') * 10 + (s[11] - '0');
 }
@@ -375,7 +373,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_fail("no reply to a request for a path");
 	if (r.len > 0 && status < 0)
 		fuzz_fail("the reply does not start with \"HTTP/1.1 NNN \": %.200s", r.head);
-	/* 5xx is the server's fault; 505 is civetweb refusing an HTTP version */
+	/* 5xx is the server's fault; 505 refuses the client's HTTP version */
 	if (status >= 500 && status != 505)
 		fuzz_fail("the server answered %d: %.300s", status, r.head);
 

@@ -970,6 +970,15 @@ framing)
   http 405 -X POST "$url/healthz"
   raw 'GET /healthz HTTP/1.1\r\nHost: x\r\nExpect: something\r\nConnection: close\r\n\r\n'
   [ "$(replies)" = 417 ] || fail "an unknown expectation: $(replies)"
+  # a request civetweb cannot parse is answered by the server, in HTTP/1.1
+  # (civetweb put the client's version word in its own status line)
+  raw 'GET /healthz fuzz\r\nHost: x\r\n\r\n'
+  [ "$(head -n 1 "$work/raw")" = $'HTTP/1.1 400 Bad Request\r' ] || fail "an unparsable request: $(cat "$work/raw")"
+  grep -q '^Connection: close' "$work/raw" || fail "no Connection: close: $(cat "$work/raw")"
+  raw 'GET /healthz HTTP/2.0\r\nHost: x\r\n\r\n'
+  [ "$(head -c 13 "$work/raw")" = 'HTTP/1.1 505 ' ] || fail "HTTP/2.0: $(cat "$work/raw")"
+  raw 'GET /healthz HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n'
+  [ "$(head -c 9 "$work/raw")" = "HTTP/1.1 " ] || fail "a broken header: $(cat "$work/raw")"
   upload 201 "$t" "$dbg"
   stopped_cleanly ;;
 expect-continue)
