@@ -13,6 +13,8 @@
  * corpus, uploaded at start and again every REFRESH_INPUTS inputs (an input
  * may delete them), with a source of small.c. Every RESET_INPUTS inputs
  * the server starts again on an empty store, so uploads do not pile up.
+ * The store is under /dev/shm when there is one (uploads fsync); a crash
+ * leaves it, and the next run removes it.
  *
  * Checked besides the sanitizers: a reply, when there is one, starts with
  * "HTTP/1.1 " and a three-digit status below 500 (the server's own faults
@@ -22,11 +24,13 @@
  * after 2 s); and it still answers GET /healthz with 200 after every input.
  */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -279,6 +283,26 @@ static void add_tokens(void)
 	s->ops->close(s);
 }
 
+/* The stores of harnesses that died (a crash skips the exit's cleanup):
+ * named for their process, removed once it is gone. */
+static void sweep_dead(const char *base)
+{
+	DIR *d = opendir(base);
+	struct dirent *e;
+	char path[4096];
+
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		long pid;
+		if (sscanf(e->d_name, "nsym-fuzz-http-%ld-", &pid) != 1 || pid <= 0 ||
+		    kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", base, e->d_name);
+		nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+	}
+	if (d != NULL)
+		closedir(d);
+}
+
 /* A new store under /dev/shm when it is there (uploads fsync), else TMPDIR. */
 static void make_store(void)
 {
@@ -287,7 +311,8 @@ static void make_store(void)
 	                   : tmp != NULL && tmp[0] != '\0' ? tmp
 	                                                   : "/tmp";
 
-	snprintf(store, sizeof(store), "%s/nsym-fuzz-http-XXXXXX", base);
+	sweep_dead(base);
+	snprintf(store, sizeof(store), "%s/nsym-fuzz-http-%ld-XXXXXX", base, (long)getpid());
 	if (mkdtemp(store) == NULL)
 		fuzz_fail("cannot make a store folder in %s", base);
 }
