@@ -61,13 +61,17 @@ seed_dirs() {
   esac
 }
 
-# libFuzzer flags a harness needs: the HTTP harness's server writes an
-# access-log line per request on stderr, which -close_fd_mask=2 drops
-# (libFuzzer and the sanitizers keep their own copy of stderr).
+# libFuzzer flags a harness needs: its dictionary tests/fuzz/NAME.dict when
+# there is one; the HTTP harness's server writes an access-log line per
+# request on stderr, which -close_fd_mask=2 drops (libFuzzer and the
+# sanitizers keep their own copy of stderr).
 run_flags() {
+  local flags=""
+  [ ! -f "tests/fuzz/$1.dict" ] || flags="-dict=tests/fuzz/$1.dict"
   case "$1" in
-    http) echo -close_fd_mask=2 ;;
+    http) flags="$flags -close_fd_mask=2" ;;
   esac
+  echo "$flags"
 }
 
 # libFuzzer comes with clang's compiler-rt (Debian: libclang-rt-N-dev).
