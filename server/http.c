@@ -99,6 +99,9 @@ void nsym_reply_error(struct nsym_request *r, int status, const char *fmt, ...)
 		n = 0;
 	if ((size_t)n > sizeof(msg) - 2)
 		n = (int)sizeof(msg) - 2;
+	/* one line, whatever it quotes of the request or of a file */
+	for (int i = 0; i < n; i++)
+		msg[i] = (unsigned char)msg[i] < 0x20 || msg[i] == 0x7f ? '?' : msg[i];
 	msg[n++] = '\n';
 	msg[n] = '\0';
 	nsym_reply(r, status, "text/plain; charset=utf-8",
