@@ -19,7 +19,8 @@
  * Checked besides the sanitizers: a reply, when there is one, starts with
  * "HTTP/1.1 " and a three-digit status below 500 (the server's own faults
  * are 5xx: no input may cause one; 505 for an HTTP version other than 1.0
- * and 1.1 aside); a request for a path gets a reply; the server closes the
+ * and 1.1 aside); an error's text/plain body is one line without control
+ * characters; a request for a path gets a reply; the server closes the
  * connection within REPLY_TIMEOUT_MS (the watchdog cuts a stalled head
  * after 2 s); and it still answers GET /healthz with 200 after every input.
  */
@@ -116,6 +117,36 @@ static void take(struct reply *out, const char *buf, size_t n)
 	out->head[out->len < REPLY_KEPT ? out->len : REPLY_KEPT] = '\0';
 }
 
+/* Connects fd, made non-blocking, to the server: 0, or -1 with errno.
+ * A blocking connect would fail with EINTR when libFuzzer's timeout alarm
+ * (SIGALRM, every few seconds) comes in the middle of it. */
+static int connect_by(int fd, long long deadline)
+{
+	struct pollfd p = {fd, POLLOUT, 0};
+	int err = 0;
+	socklen_t len = sizeof(err);
+
+	if (fcntl(fd, F_SETFL, O_NONBLOCK) != 0)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0)
+		return 0;
+	if (errno != EINPROGRESS && errno != EINTR)
+		return -1;
+	while (poll(&p, 1, (int)(deadline - now_ms())) < 0) {
+		if (errno != EINTR)
+			return -1;
+	}
+	if (!(p.revents & POLLOUT)) {
+		errno = ETIMEDOUT;
+		return -1;
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err != 0) {
+		errno = err != 0 ? err : errno;
+		return -1;
+	}
+	return 0;
+}
+
 /* Writes req to a new connection, shuts the write side, and reads the
  * reply until the server closes (a reset counts as a close). Reading goes
  * on while writing, so a server that answers early and closes cannot make
@@ -128,9 +159,8 @@ static void exchange(struct reply *out, const void *req, size_t len)
 	bool writing = true;
 
 	memset(out, 0, sizeof(*out));
-	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0)
+	if (fd < 0 || connect_by(fd, deadline) != 0)
 		fuzz_fail("cannot connect to the server: %s", strerror(errno));
-	fcntl(fd, F_SETFL, O_NONBLOCK);
 	for (;;) {
 		struct pollfd p = {fd, POLLIN | (writing ? POLLOUT : 0), 0};
 		long long left = deadline - now_ms();
@@ -195,6 +225,33 @@ static int status_of(const struct reply *r)
 	    s[10] > '9' || s[11] < '0' || s[11] > '9' || s[12] != ' ')
 		return -1;
 	return (s[9] - '0') * 100 + (s[10] - '0') * 10 + (s[11] - '0');
+}
+
+/* An error reply's body is one line of text (docs/server-api.md): the
+ * first reply's, when it is an error in text/plain and all in the bytes
+ * kept. */
+static void check_error_body(const struct reply *r, int status)
+{
+	const char *end = strstr(r->head, "\r\n\r\n"), *type, *length;
+	unsigned long size;
+
+	if (status < 400 || end == NULL)
+		return;
+	type = strstr(r->head, "\r\nContent-Type: text/plain");
+	length = strstr(r->head, "\r\nContent-Length: ");
+	if (type == NULL || type > end || length == NULL || length > end)
+		return;
+	size = strtoul(length + 18, NULL, 10);
+	end += 4;
+	if (size > REPLY_KEPT || (size_t)(end - r->head) + size > strlen(r->head))
+		return;
+	if (size == 0 || end[size - 1] != '\n')
+		fuzz_fail("a %d reply's text does not end its line: %.300s", status, r->head);
+	for (unsigned long i = 0; i + 1 < size; i++) {
+		if ((unsigned char)end[i] < 0x20 || end[i] == 0x7f)
+			fuzz_fail("a %d reply's text holds the control character 0x%02x: %.300s",
+			          status, (unsigned char)end[i], r->head);
+	}
 }
 
 /* ---- the server ------------------------------------------------------------ */
@@ -401,6 +458,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* 5xx is the server's fault; 505 refuses the client's HTTP version */
 	if (status >= 500 && status != 505)
 		fuzz_fail("the server answered %d: %.300s", status, r.head);
+	check_error_body(&r, status);
 
 	exchange(&r, healthz, sizeof(healthz) - 1);
 	if (status_of(&r) != 200)

@@ -47,14 +47,18 @@ static bool unquiet(void)
 
 void fuzz_fail(const char *fmt, ...)
 {
+	char message[1024];
 	va_list ap;
 
 	unquiet(); /* a check in a callback fails while the library runs */
-	fputs("fuzz: contract violated: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(message, sizeof(message), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	fprintf(stderr, "fuzz: contract violated: %s\n", message);
+#ifdef FUZZ_SANITIZED
+	/* where sanitizer reports go: libFuzzer's -close_fd_mask=2 drops stderr */
+	__sanitizer_report_error_summary(message);
+#endif
 	abort();
 }
 
