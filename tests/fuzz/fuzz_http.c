@@ -229,13 +229,17 @@ static int status_of(const struct reply *r)
 
 /* An error reply's body is one line of text (docs/server-api.md): the
  * first reply's, when it is an error in text/plain and all in the bytes
- * kept. */
-static void check_error_body(const struct reply *r, int status)
+ * kept, and the first request is not a HEAD (whose reply has no body). */
+static void check_error_body(const struct reply *r, int status, const uint8_t *data, size_t len)
 {
 	const char *end = strstr(r->head, "\r\n\r\n"), *type, *length;
 	unsigned long size;
+	size_t skip = 0;
 
-	if (status < 400 || end == NULL)
+	while (skip < len && (data[skip] == '\r' || data[skip] == '\n'))
+		skip++;
+	if (status < 400 || end == NULL ||
+	    (len - skip >= 5 && memcmp(data + skip, "HEAD ", 5) == 0))
 		return;
 	type = strstr(r->head, "\r\nContent-Type: text/plain");
 	length = strstr(r->head, "\r\nContent-Length: ");
@@ -458,7 +462,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* 5xx is the server's fault; 505 refuses the client's HTTP version */
 	if (status >= 500 && status != 505)
 		fuzz_fail("the server answered %d: %.300s", status, r.head);
-	check_error_body(&r, status);
+	check_error_body(&r, status, data, size);
 
 	exchange(&r, healthz, sizeof(healthz) - 1);
 	if (status_of(&r) != 200)
