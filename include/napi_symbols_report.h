@@ -123,7 +123,9 @@ NSYM_EXTERN int nsym_crash_id(char *out, const char *s, size_t len);
  * A warning about input that the library goes on past: a line it cannot
  * read and skips, frames past a cap, a file that is not the one that was
  * mapped. `message` is one line ("line 4: cannot read the frame 'x';
- * skipped"); `kind` names its family as the noun of a count line would
+ * skipped") with no control character: what it quotes of the input has
+ * them as '?', as the crash model's strings do; `kind` names its family as the noun of a count line
+ * would
  * ("warnings about the traces", "backtraces cut at the frame cap", "maps
  * lines skipped", "files not the ones that were mapped", "warnings about
  * the modules and frames"). Input can repeat a warning without end (every

@@ -160,5 +160,9 @@ int nsym_json_load(json_t **out, const char *text, size_t len,
 		snprintf(err, err_size, "out of memory");
 	else if (rc != 0)
 		snprintf(err, err_size, "line %d, column %d: %s", je.line, je.column, je.text);
+	/* jansson quotes the token it stopped at as it came ("near '\f'"),
+	 * and err is shown to users: no control character of the input */
+	for (char *c = err; rc != 0 && *c != '\0'; c++)
+		*c = (unsigned char)*c < 0x20 || *c == 0x7f ? '?' : *c;
 	return rc;
 }

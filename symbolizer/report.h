@@ -35,7 +35,8 @@ const char *nsym__crash_module_name(const struct nsym_crash_module *m);
 int nsym__crash_add_module(struct nsym_crash_module **out, struct nsym_crash *c);
 int nsym__crash_add_frame(struct nsym_crash_frame **out, struct nsym_crash *c);
 
-/* Formats one warning and hands it to warn, when there is one. */
+/* Formats one warning, its control characters made '?' (it quotes input),
+ * and hands it to warn, when there is one. */
 void nsym__report_warn(nsym_report_warn_fn *warn, void *ctx, const char *kind, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 

@@ -1,6 +1,7 @@
 /* The crash model's shared helpers (report.h): copies, ids, hex and growth
  * with caps, so every reader checks input the same way; the release of a
- * crash; and the one way a reader's warning reaches its caller. */
+ * crash; and the one way a reader's warning reaches its caller, sanitised
+ * like the model's strings. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -190,5 +191,9 @@ void nsym__report_warn(nsym_report_warn_fn *warn, void *ctx, const char *kind, c
 	va_start(ap, fmt);
 	vsnprintf(message, sizeof(message), fmt, ap);
 	va_end(ap);
+	/* a warning quotes what it passes over (a frame token, a path), and the
+	 * caller shows it: hostile control characters go as the model's do */
+	for (char *c = message; *c != '\0'; c++)
+		*c = (unsigned char)*c < 0x20 || *c == 0x7f ? '?' : *c;
 	warn(ctx, kind, message);
 }

@@ -161,6 +161,27 @@ START_TEST(json_limits_are_named)
 }
 END_TEST
 
+/* jansson quotes the token it stopped at, raw: err is shown to users (the
+ * symbolicate error, an HTTP reply), so it must not carry control
+ * characters from the input (found by fuzz_crash_report). */
+START_TEST(json_errors_are_printable)
+{
+	static const struct nsym_json_limits lim = {64, 3};
+	static const char *const bad[] = {"{\"a\": 1\f}", "[1\033[2J]", "{\"a\"\x7f: 1}"};
+	json_t *doc = NULL;
+	char err[160];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_int_eq(
+		    nsym_json_load(&doc, bad[i], strlen(bad[i]), &lim, err, sizeof(err)),
+		    NSYM_EINVAL);
+		for (const char *c = err; *c != '\0'; c++)
+			ck_assert_msg((unsigned char)*c >= 0x20 && *c != 0x7f,
+			              "control character 0x%02x in \"%s\"", (unsigned char)*c, err);
+	}
+}
+END_TEST
+
 /* s as nsym_json_string writes it, read back from a memory stream. */
 static char *written(const char *s)
 {
@@ -216,6 +237,7 @@ int main(void)
 	TEST_ADD(s, sha_in_pieces_is_sha_whole);
 	TEST_ADD(s, hex_both_cases);
 	TEST_ADD(s, json_limits_are_named);
+	TEST_ADD(s, json_errors_are_printable);
 	TEST_ADD(s, json_strings_are_escaped);
 	return test_run(s);
 }
