@@ -223,6 +223,58 @@ static bool same_id(const char *path, const char *id)
 	return nsym_cli_file_has_id(path, id);
 }
 
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash != NULL ? slash + 1 : path;
+}
+
+/* The identities of every image of path ("a, b" for a universal file),
+ * lowercase; "none" when it has none. */
+static void file_ids(char *out, size_t size, const char *path)
+{
+	nsym_file *f = NULL;
+	char id[NSYM_IMAGE_ID_SIZE];
+	size_t used = 0;
+
+	out[0] = '\0';
+	if (nsym_file_open(&f, path) == 0) {
+		for (size_t i = 0; i < nsym_file_image_count(f) && used < size; i++) {
+			if (nsym_image_id(id, sizeof(id), nsym_file_image(f, i), NSYM_ID_NATIVE) !=
+			    0)
+				continue;
+			for (char *p = id; *p != '\0'; p++)
+				*p = (char)(*p >= 'A' && *p <= 'F' ? *p + 32 : *p);
+			used += (size_t)snprintf(out + used, size - used, "%s%s",
+			                         used > 0 ? ", " : "", id);
+		}
+		nsym_file_close(f);
+	}
+	if (out[0] == '\0')
+		snprintf(out, size, "none");
+}
+
+/* A --module file named as m is but of another build is not used for m:
+ * said, since the user gave it for this crash and gets no answer from it. */
+static void warn_other_build(struct run *run, const struct nsym_crash_module *m)
+{
+	const struct symbolicate_opts *o = run->o;
+	const char *name = m->name != NULL ? m->name : m->path != NULL ? base_name(m->path) : NULL;
+	char ids[512];
+
+	for (size_t i = 0; name != NULL && i < o->nmods; i++) {
+		if (o->mods[i].id_given || strcmp(base_name(o->mods[i].path), name) != 0)
+			continue;
+		file_ids(ids, sizeof(ids), o->mods[i].path);
+		nsym_cli_warn_kindf(
+		    &run->warnings, WARN_RUN,
+		    "--module '%s' is not the build of %s the crash names (%s %s; the "
+		    "file has %s); not used for it",
+		    o->mods[i].path, name, m->format == NSYM_FORMAT_MACHO ? "UUID" : "identity",
+		    m->id, ids);
+	}
+}
+
 /* A file on this machine for m: its --module, else the report's path when
  * that file is the same build; NULL when none. */
 static const char *local_file(struct run *run, const struct nsym_crash_module *m)
@@ -252,6 +304,7 @@ static const char *local_file(struct run *run, const struct nsym_crash_module *m
 	}
 	if (m->path != NULL && access(m->path, R_OK) == 0 && same_id(m->path, m->id))
 		return m->path;
+	warn_other_build(run, m);
 	return NULL;
 }
 
