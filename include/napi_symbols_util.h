@@ -59,10 +59,20 @@ struct nsym_json_limits {
  * Parses text[0..len) as one JSON value (RFC 8259; no "\u0000" in strings,
  * since values are used as C strings). 0 with the value in *out (release it
  * with json_decref), or NSYM_EINVAL with one line in err: the limit that
- * was passed, or "line L, column C: what" of the first fault.
+ * was passed, or "line L, column C: what" of the first fault; or
+ * NSYM_ENOMEM when jansson ran out of memory (err says so).
  */
 NSYM_EXTERN int nsym_json_load(json_t **out, const char *text, size_t len,
                                const struct nsym_json_limits *limits, char *err, size_t err_size);
+/*
+ * nsym_json_load, with every number read as a double (json_real, so read
+ * it with json_number_value): for documents holding integers past 2^63,
+ * which jansson otherwise refuses whole (the registers of Apple's .ips
+ * crash reports). Integers stay exact up to 2^53.
+ */
+NSYM_EXTERN int nsym_json_load_reals(json_t **out, const char *text, size_t len,
+                                     const struct nsym_json_limits *limits, char *err,
+                                     size_t err_size);
 
 /*
  * Writes s as a quoted JSON string through put, which receives the output

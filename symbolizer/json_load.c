@@ -36,8 +36,8 @@ static unsigned nesting(const char *text, size_t len, unsigned stop)
 	return deepest;
 }
 
-int nsym_json_load(json_t **out, const char *text, size_t len,
-                   const struct nsym_json_limits *limits, char *err, size_t err_size)
+static int load(json_t **out, const char *text, size_t len, const struct nsym_json_limits *limits,
+                size_t flags, char *err, size_t err_size)
 {
 	json_error_t je;
 
@@ -52,10 +52,26 @@ int nsym_json_load(json_t **out, const char *text, size_t len,
 		         limits->max_depth);
 		return NSYM_EINVAL;
 	}
-	*out = json_loadb(text, len, JSON_DECODE_ANY, &je);
+	*out = json_loadb(text, len, JSON_DECODE_ANY | flags, &je);
+	if (*out == NULL && json_error_code(&je) == json_error_out_of_memory) {
+		snprintf(err, err_size, "out of memory parsing the JSON");
+		return NSYM_ENOMEM;
+	}
 	if (*out == NULL) {
 		snprintf(err, err_size, "line %d, column %d: %s", je.line, je.column, je.text);
 		return NSYM_EINVAL;
 	}
 	return 0;
+}
+
+int nsym_json_load(json_t **out, const char *text, size_t len,
+                   const struct nsym_json_limits *limits, char *err, size_t err_size)
+{
+	return load(out, text, len, limits, 0, err, err_size);
+}
+
+int nsym_json_load_reals(json_t **out, const char *text, size_t len,
+                         const struct nsym_json_limits *limits, char *err, size_t err_size)
+{
+	return load(out, text, len, limits, JSON_DECODE_INT_AS_REAL, err, err_size);
 }
