@@ -35,7 +35,7 @@ const char cmd_symbolicate_usage[] =
     "traces, the 'napi-symbols: crash v1 ...' lines the hook prints, or a crash\n"
     "report of macOS: an .ips (macOS 12 and later: its metadata line and report\n"
     "object, even under Console's translated report) or the text of a .crash\n"
-    "('Thread N Crashed:' and 'Binary Images:'). Which it is, is told from the\n"
+    "('Thread N Crashed:', then 'Binary Images:'). Which it is, is told from the\n"
     "text. Everything else in the text is ignored. With --maps, the text may\n"
     "instead hold what Rust prints for a panic under RUST_BACKTRACE=full.\n"
     "Prints the signal or the panic message and location, then the frames\n"
@@ -81,7 +81,7 @@ const char cmd_symbolicate_usage[] =
     "server, or the fetch failed (with the error); for a Rust backtrace also a\n"
     "file that is not on this machine, is not a regular file (a FIFO, a device),\n"
     "or was replaced since it was mapped; for a .crash also a pc in no image of\n"
-    "its Binary Images.\n"
+    "its Binary Images, or no Binary Images at all.\n"
     "Exit status: 0 symbolicated (even with unresolved frames); 1 the input\n"
     "cannot be read or holds no crash (the reason is printed); 129 usage error.\n";
 

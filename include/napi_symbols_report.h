@@ -193,8 +193,9 @@ NSYM_EXTERN int nsym_crash_from_ips(struct nsym_crash *out, const char *text, si
  * Console shows) in text, in order: the header lines, the frames of the
  * "Last Exception Backtrace:" and of "Thread N Crashed:", and the images of
  * "Binary Images:" (load range, UUID, path). A frame's module is the image
- * whose range holds its pc (how NSYM_OFFSET_BASE); one in no image keeps
- * the module the text names, with a why. Lines may be indented or quoted
+ * whose range holds its pc (how NSYM_OFFSET_BASE); one in no image (or
+ * pasted without the Binary Images) keeps the module the text names, with
+ * a why. Lines may be indented or quoted
  * ("> "). Arrays and warnings as nsym_crash_from_text; 0 (count may be 0),
  * or NSYM_ENOMEM.
  */

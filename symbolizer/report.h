@@ -44,8 +44,8 @@ int nsym__crash_add_frame(struct nsym_crash_frame **out, struct nsym_crash *c);
 
 /* Which reader reads a text (report_read.c): whether it holds an .ips
  * crash report (a line with the IPS metadata object, then an object), and
- * whether it holds a text crash report of macOS ("Thread N Crashed:" and
- * "Binary Images:" lines). */
+ * whether it holds a text crash report of macOS (a "Thread N Crashed:"
+ * line). */
 bool nsym__ips_found(const char *text, size_t len);
 bool nsym__apple_crash_found(const char *text, size_t len);
 

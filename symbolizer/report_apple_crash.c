@@ -143,26 +143,20 @@ static void each_line(const char *text, size_t len, bool (*fn)(void *, char *), 
 	}
 }
 
-struct seen {
-	bool images, crashed;
-};
-
 static bool look(void *ctx, char *line)
 {
-	struct seen *s = ctx;
-	const char *l = unquote(line);
-
-	s->images = s->images || strcmp(l, "Binary Images:") == 0;
-	s->crashed = s->crashed || crashed_header(l);
-	return s->images && s->crashed;
+	bool *crashed = ctx;
+	return *crashed = crashed_header(unquote(line));
 }
 
+/* A crashed thread is enough: a paste often stops before Binary Images,
+ * and the frames then say that the images are missing. */
 bool nsym__apple_crash_found(const char *text, size_t len)
 {
-	struct seen s = {false, false};
+	bool crashed = false;
 
-	each_line(text, len, look, &s);
-	return s.images && s.crashed;
+	each_line(text, len, look, &crashed);
+	return crashed;
 }
 
 /* ---- the report being read ----------------------------------------------- */
@@ -283,7 +277,7 @@ static int place(struct report *p, struct raw_frame *f)
 		return -1;
 	out->module = m;
 	snprintf(why, sizeof(why), "%s",
-	         p->nimages == 0 ? "the report has no Binary Images section"
+	         p->nimages == 0 ? "the report has no Binary Images section: give it whole"
 	                         : "no image of the report's Binary Images holds this address");
 	return (out->why = nsym__crash_text(why, strlen(why))) != NULL ? 0 : -1;
 }

@@ -2,8 +2,8 @@
  * Which reader reads an input (napi_symbols_report.h), told from the text
  * itself: an Apple .ips crash report when a line holds its metadata object
  * with the report after it; a report when the text is a JSON object; else
- * the compact traces in it and the text crash reports of macOS
- * ("Thread N Crashed:" and "Binary Images:"), then its Rust backtraces
+ * the compact traces in it and the text crash reports of macOS (a
+ * "Thread N Crashed:" line), then its Rust backtraces
  * when maps place them. Text with no crash that can be read is told what
  * it lacks, given what the readers saw in it, since "no crash" alone does
  * not say that RUST_BACKTRACE=1 or a missing maps file is why.

@@ -320,7 +320,8 @@ START_TEST(crash_text_reports_and_image_shapes)
 	ck_assert_int_eq(crashes[0].pid, -1);
 	ck_assert_int_eq(crashes[1].pid, 7);
 	ck_assert_uint_eq(crashes[1].nframes, 1);
-	ck_assert_str_eq(crashes[1].frames[0].why, "the report has no Binary Images section");
+	ck_assert_str_eq(crashes[1].frames[0].why,
+	                 "the report has no Binary Images section: give it whole");
 	nsym_crashes_free(crashes, n);
 }
 END_TEST
@@ -375,6 +376,18 @@ START_TEST(report_read_tells_the_formats_apart)
 	              "%s", w.text);
 	nsym_crashes_free(crashes, n);
 	free(text);
+
+	/* a crashed thread pasted without the rest: read, its frames say why */
+	in.text = "> Thread 0 Crashed:: Dispatch queue: com.apple.main-thread\n"
+	          "> 0   index.node  0x0000000119b2409f std::sync::once::Once::call_inner + 703\n";
+	in.len = strlen(in.text);
+	ck_assert_int_eq(nsym_report_read(&crashes, &n, &in, &o), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(crashes[0].modules[0].name, "index.node");
+	ck_assert_str_eq(crashes[0].frames[0].symbol, "std::sync::once::Once::call_inner");
+	ck_assert_str_eq(crashes[0].frames[0].why,
+	                 "the report has no Binary Images section: give it whole");
+	nsym_crashes_free(crashes, n);
 
 	/* a damaged .ips alone: its error, naming the input */
 	in.text = "{\"bug_type\":\"309\"}\n{\"threads\"";
