@@ -184,10 +184,12 @@ static int load(json_t **out, const char *text, size_t len, const struct nsym_js
 		size_t line = 1, column = 0;
 		if (je.position > 0 && (size_t)je.position > head + len) {
 			/* the text ended inside a value: the fault is at its end */
-			for (size_t i = 0; i < len; i++, column++) {
+			for (size_t i = 0; i < len; i++) {
 				if (text[i] == '\n') {
 					line++;
 					column = 0;
+				} else {
+					column++;
 				}
 			}
 			snprintf(err, err_size, "line %zu, column %zu: premature end of input",
@@ -196,6 +198,10 @@ static int load(json_t **out, const char *text, size_t len, const struct nsym_js
 			snprintf(err, err_size, "line %d, column %d: %s", je.line,
 			         je.line == 1 ? je.column - (int)head : je.column, je.text);
 		}
+		/* jansson quotes the input's bytes ("near '\"\\<newline>'"): the
+		 * detail is one line, without the input's control characters */
+		for (char *c = err; *c != '\0'; c++)
+			*c = (unsigned char)*c < 0x20 || *c == 0x7f ? '?' : *c;
 		return NSYM_EINVAL;
 	}
 	*out = json_incref(json_array_get(both, 1));
