@@ -155,8 +155,8 @@ static size_t feed(void *buffer, size_t size, void *arg)
 static int load(json_t **out, const char *text, size_t len, const struct nsym_json_limits *limits,
                 size_t flags, char *err, size_t err_size)
 {
-	struct feed f = {text, len, longest_token(text, len), 0};
-	size_t head = FEED_HEAD + f.zeros + 1;
+	struct feed f = {text, len, 0, 0};
+	size_t head;
 	json_error_t je;
 	json_t *both;
 
@@ -171,6 +171,8 @@ static int load(json_t **out, const char *text, size_t len, const struct nsym_js
 		         limits->max_depth);
 		return NSYM_EINVAL;
 	}
+	f.zeros = longest_token(text, len);
+	head = FEED_HEAD + f.zeros + 1;
 	pthread_once(&funcs_once, set_funcs);
 	alloc_failed = false;
 	both = json_load_callback(feed, &f, flags, &je);
