@@ -47,12 +47,19 @@ arm_text=$(text_vmaddr "$fat" arm64) x86_text=$(text_vmaddr "$x86" x86_64)
 
 # The load addresses: 16 KiB pages on arm64, 4 KiB on x86_64.
 arm_base=$((0x104d28000)) x86_base=$((0x109e1c000))
-# The addon frames, as offsets in the image: arm64's faulting ldrb of
-# p[i] in checksum() (inlined into napi_register_module_v1), then return
-# addresses inside mix() and the loop (inline chains of two and three);
-# x86_64's the same movzbl, then two return addresses.
-arm_fault=0x2d8 arm_ret1=0x2e4 arm_ret2=0x2f4
-x86_fault=0x2d0 x86_ret1=0x2d8 x86_ret2=0x2e4
+# The addon frames, as offsets in the image (where the code lies depends
+# on the size of the load commands, which hold the build's paths): the
+# faulting load of p[i] in checksum(), inlined into
+# napi_register_module_v1, then return addresses after it in mix() and in
+# the loop (inline chains of three and two).
+first_insn() { # FILE ARCH MNEMONIC: the address of its first such instruction
+  "$objdump" --macho --arch="$2" -d "$1" | awk -v m="$3" '$NF != "" && $0 ~ "\t" m "\t" { sub(":", "", $1); print "0x" $1; exit }'
+}
+arm_fault=$(first_insn "$fat" arm64 ldrb) x86_fault=$(first_insn "$x86" x86_64 movzbl)
+[ -n "$arm_fault" ] && [ -n "$x86_fault" ] || fail "no load of p[i] in the fixtures"
+arm_ret1=$((arm_fault + 0xc)) arm_ret2=$((arm_fault + 0x1c))
+x86_ret1=$((x86_fault + 0x8)) x86_ret2=$((x86_fault + 0x14))
+x86_func=$("$objdump" --macho --arch=x86_64 -h "$x86" | awk '$2 == "__text" { print "0x" $4 }')
 hex() { printf '0x%x' "$1"; }
 dec() { printf '%d' "$1"; }
 
@@ -259,9 +266,9 @@ Termination Reason:    Namespace SIGNAL, Code 0xb
 Terminating Process:   exc handler [22085]
 
 Thread 0 Crashed:: Dispatch queue: com.apple.main-thread
-0   addon-x86_64.node             	$(printf '0x%016x' $((b + x86_fault))) napi_register_module_v1 + $((x86_fault - 0x2b0))
+0   addon-x86_64.node             	$(printf '0x%016x' $((b + x86_fault))) napi_register_module_v1 + $((x86_fault - x86_func))
 1   addon-x86_64.node             	$(printf '0x%016x' $((b + x86_ret1))) $(hex $b) + $((x86_ret1))
-2   addon-x86_64.node             	$(printf '0x%016x' $((b + x86_ret2))) napi_register_module_v1 + $((x86_ret2 - 0x2b0))
+2   addon-x86_64.node             	$(printf '0x%016x' $((b + x86_ret2))) napi_register_module_v1 + $((x86_ret2 - x86_func))
 3   node                          	0x000000010cb4cac3 napi_module_register_by_symbol(v8::Local<v8::Object>, v8::Local<v8::Value>, v8::Local<v8::Context>, napi_value__* (*)(napi_env__*, napi_value__*)) + 643
 4   node                          	0x000000010cb50998 node::Environment::TryLoadAddon(char const*, int, std::__1::function<bool (node::binding::DLib*)> const&) + 296
 5   ???                           	0x0000142ad3e843fd 0 + 22174176396285
@@ -398,10 +405,15 @@ ips)
   # the text: the same frames, "[addon]", the symbols of the others
   run 0 --no-fetch --module "$fat" "$work/crash.ips"
   [[ "$out" == "crash: SIGSEGV at 0x0"* ]] || fail "text reason: $out"
-  [[ "$out" == *"#0 checksum at "*"addon.c:20:14 in addon-fat.node+$(hex $arm_fault) [addon]"* ]] ||
-    fail "text frame #0: $out"
-  [[ "$out" == *"    (inlined by) napi_register_module_v1 at "*"addon.c:26:9"* ]] ||
-    fail "text inline chain: $out"
+  # "#0 FUNCTION at FILE:LINE:COLUMN in MODULE+0xOFFSET [addon]", then
+  # "    (inlined by) …", as llvm-symbolizer reads the dSYM
+  want=$(llvm_says "$fat_dwarf" arm64 "$arm_text" "$arm_fault" 0 |
+    awk 'NR % 2 { f = $0; next } { print (NR == 2 ? "#0 " : "    (inlined by) ") f " at " $0 }' |
+    sed "1s/\$/ in addon-fat.node+$(hex $arm_fault) [addon]/")
+  [ "$(sed -n '/^#0 /,/^#1 /p' <<<"$out" | sed '$d')" = "$want" ] ||
+    fail "text frame #0: $out
+expected
+$want"
   [[ "$out" == *"#3 v8impl::(anonymous namespace)::FunctionCallbackWrapper::Invoke(v8::FunctionCallbackInfo<v8::Value> const&) + 112 in node+0x4c7b78 (no server (--no-fetch))"* ]] ||
     fail "text node frame: $out"
   [[ "$out" == *"#4 ?? at 0x142ad3e843fd"* ]] || fail "text JIT frame: $out" ;;
@@ -508,7 +520,7 @@ crash-x86)
   frame_is 0 module_offset "$(hex $x86_fault)"
   frame_is 0 offset_from base
   frame_is 0 symbol napi_register_module_v1
-  frame_is 0 symbol_offset $((x86_fault - 0x2b0))
+  frame_is 0 symbol_offset $((x86_fault - x86_func))
   frame_is 3 symbol "napi_module_register_by_symbol(v8::Local<v8::Object>, v8::Local<v8::Value>, v8::Local<v8::Context>, napi_value__* (*)(napi_env__*, napi_value__*))"
   frame_is 3 module_offset 0xb4cac3
   frame_is 3 id 5b4c3cd83a1e3b059b5e8c1f0e2d4a17
