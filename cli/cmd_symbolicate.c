@@ -21,6 +21,7 @@
 #include "napi_symbols.h"
 #include "napi_symbols_report.h"
 #include "napi_symbols_util.h"
+#include "symbolicate_infer.h"
 
 #define MAX_MODULE_ARGS 64
 #define MAX_INPUT       (64u << 20) /* far above any report or pasted issue */
@@ -64,6 +65,13 @@ const char cmd_symbolicate_usage[] =
     "                         file (each slice's, for a universal Mach-O file);\n"
     "                         one named like a module of the crash but of\n"
     "                         another build is said to be not used for it\n"
+    "      --project DIR      where the addons are, for traces that give absolute\n"
+    "                         addresses and no load address (Rust backtraces on\n"
+    "                         macOS, Node fatal-error stacks): the load address of\n"
+    "                         each addon under DIR (and of each --module) is\n"
+    "                         inferred from the trace, and taken only when exactly\n"
+    "                         one fits. Default: the current folder when it holds\n"
+    "                         node_modules, unless --module is given\n"
     "      --server URLS      symbol servers to fetch debug files from\n"
     "                         (default NAPI_SYMBOLS_SERVER, else DEBUGINFOD_URLS)\n"
     "      --no-fetch         use no server: local files and the cache only\n"
@@ -96,6 +104,7 @@ struct symbolicate_opts {
 	const char *maps; /* --maps FILE, or NULL */
 	struct module_arg mods[MAX_MODULE_ARGS];
 	size_t nmods;
+	const char *project; /* --project: where to look for the addons */
 	const char *servers;
 	bool no_fetch, json, basenames;
 };
@@ -133,13 +142,14 @@ static int module_option(struct symbolicate_opts *o, const char *arg)
 
 static int parse_options(struct symbolicate_opts *o, int argc, char **argv)
 {
-	enum { OPT_MODULE = 256, OPT_SERVER, OPT_NO_FETCH, OPT_JSON, OPT_MAPS };
+	enum { OPT_MODULE = 256, OPT_SERVER, OPT_NO_FETCH, OPT_JSON, OPT_MAPS, OPT_PROJECT };
 	static const struct option longopts[] = {
 	    {"module", required_argument, NULL, OPT_MODULE},
 	    {"server", required_argument, NULL, OPT_SERVER},
 	    {"no-fetch", no_argument, NULL, OPT_NO_FETCH},
 	    {"json", no_argument, NULL, OPT_JSON},
 	    {"maps", required_argument, NULL, OPT_MAPS},
+	    {"project", required_argument, NULL, OPT_PROJECT},
 	    {"basenames", no_argument, NULL, 's'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -164,6 +174,9 @@ static int parse_options(struct symbolicate_opts *o, int argc, char **argv)
 			break;
 		case OPT_MAPS:
 			o->maps = optarg;
+			break;
+		case OPT_PROJECT:
+			o->project = optarg;
 			break;
 		case 's':
 			o->basenames = true;
@@ -319,8 +332,6 @@ static const char *local_file(struct run *run, const struct nsym_crash_module *m
 	return NULL;
 }
 
-/* Opens a local file; without a debug file beside it, it still answers
- * from its symbol table while the cache and servers are asked. */
 /* A Mach-O module is opened at the slice of its UUID. */
 static struct nsym_open_options module_options(const struct nsym_report_module *r)
 {
@@ -328,14 +339,19 @@ static struct nsym_open_options module_options(const struct nsym_report_module *
 	    .uuid = r->module->format == NSYM_FORMAT_MACHO ? r->module->id : NULL};
 }
 
-static void open_local(struct nsym_report_module *r, const char *path)
+/* Opens a local file; without a debug file beside it, it still answers
+ * from its symbol table while the cache and servers are asked. 0 or
+ * NSYM_ENOMEM. */
+static int open_local(struct nsym_report_module *r, const char *path)
 {
 	struct nsym_open_options opts = module_options(r);
+	int rc = nsym_symbolizer_open(&r->sym, path, &opts);
 
-	if (nsym_symbolizer_open(&r->sym, path, &opts) != 0) {
+	if (rc != 0) {
 		snprintf(r->why, sizeof(r->why), "cannot use '%s': %s", path, nsym_error_detail());
 		r->sym = NULL;
 	}
+	return rc == NSYM_ENOMEM ? rc : 0;
 }
 
 /* No debug file yet: the cache and servers are asked. */
@@ -344,23 +360,28 @@ static bool to_fetch(const struct nsym_report_module *r)
 	return r->sym == NULL || nsym_symbolizer_debug_path(r->sym) == NULL;
 }
 
-static void settle(struct nsym_report_module *r, const struct nsym_fetch *j, bool asked,
-                   bool no_fetch)
+/* 0, or NSYM_ENOMEM. */
+static int settle(struct nsym_report_module *r, const struct nsym_fetch *j, bool asked,
+                  bool no_fetch)
 {
 	struct nsym_open_options opts = module_options(r);
 	nsym_symbolizer *sym;
+	int rc;
 
 	opts.debug_file = j->path;
 
 	if (j->state == NSYM_FETCH_FOUND || j->state == NSYM_FETCH_CACHED) {
-		if (nsym_symbolizer_open(&sym, j->path, &opts) == 0) {
+		if ((rc = nsym_symbolizer_open(&sym, j->path, &opts)) == 0) {
 			nsym_symbolizer_close(r->sym);
 			r->sym = sym;
 			r->why[0] = '\0';
-			return;
+			return 0;
 		}
-		snprintf(r->why, sizeof(r->why), "the debug file '%s' cannot be used: %s", j->path,
-		         nsym_error_detail());
+		if (rc == NSYM_ENOMEM)
+			return rc;
+		/* one line of at most NSYM_REPORT_WHY_SIZE: a long path is cut */
+		snprintf(r->why, sizeof(r->why), "the debug file '%.300s' cannot be used: %s",
+		         j->path, nsym_error_detail());
 	} else if (j->state == NSYM_FETCH_NOT_ON_SERVER) {
 		snprintf(r->why, sizeof(r->why), "no symbols on the server");
 	} else if (j->state == NSYM_FETCH_FAILED) {
@@ -369,18 +390,23 @@ static void settle(struct nsym_report_module *r, const struct nsym_fetch *j, boo
 		snprintf(r->why, sizeof(r->why), "%s",
 		         !asked && no_fetch ? "no server (--no-fetch)" : "no server");
 	}
+	return 0;
 }
 
-/* Fetches, in one parallel run, the debug files of the modules that lack one. */
-static void fetch_missing(struct run *run, struct nsym_report_module *mods, size_t count)
+/* Fetches, in one parallel run, the debug files of the modules that lack
+ * one. 0 or NSYM_ENOMEM. */
+static int fetch_missing(struct run *run, struct nsym_report_module *mods, size_t count)
 {
 	struct nsym_fetch *jobs = calloc(count, sizeof(*jobs));
 	size_t *which = calloc(count, sizeof(*which)), n = 0;
 	char err[512];
 	bool asked;
+	int rc = 0;
 
-	if (jobs == NULL || which == NULL)
+	if (jobs == NULL || which == NULL) {
+		rc = NSYM_ENOMEM;
 		goto out;
+	}
 	for (size_t i = 0; i < count; i++) {
 		if (!to_fetch(&mods[i]))
 			continue;
@@ -395,25 +421,28 @@ static void fetch_missing(struct run *run, struct nsym_report_module *mods, size
 		nsym_cli_warn_kindf(&run->warnings, WARN_RUN, "%s", err);
 		asked = false;
 	}
-	for (size_t k = 0; k < n; k++)
-		settle(&mods[which[k]], &jobs[k], asked, run->o->no_fetch);
+	for (size_t k = 0; k < n; k++) {
+		if (settle(&mods[which[k]], &jobs[k], asked, run->o->no_fetch) != 0)
+			rc = NSYM_ENOMEM;
+	}
 out:
 	free(jobs);
 	free(which);
+	return rc;
 }
 
 /* The pipeline's resolver: local files first, then the cache and servers
- * for the rest, together. */
-static void resolve(void *ctx, struct nsym_report_module *mods, size_t count)
+ * for the rest, together. 0, or NSYM_ENOMEM (the crash fails). */
+static int resolve(void *ctx, struct nsym_report_module *mods, size_t count)
 {
 	struct run *run = ctx;
 
 	for (size_t i = 0; i < count; i++) {
 		const char *path = local_file(run, mods[i].module);
-		if (path != NULL)
-			open_local(&mods[i], path);
+		if (path != NULL && open_local(&mods[i], path) != 0)
+			return NSYM_ENOMEM;
 	}
-	fetch_missing(run, mods, count);
+	return fetch_missing(run, mods, count);
 }
 
 static void warn(void *ctx, const char *kind, const char *message)
@@ -423,6 +452,13 @@ static void warn(void *ctx, const char *kind, const char *message)
 }
 
 /* ---- the command ------------------------------------------------------------ */
+
+/* The files of the --module options. */
+static void module_paths(const char **out, const struct symbolicate_opts *o)
+{
+	for (size_t i = 0; i < o->nmods; i++)
+		out[i] = o->mods[i].path;
+}
 
 /* s in single quotes, as messages name files; NULL out of memory. */
 static char *quoted(const char *s)
@@ -444,6 +480,7 @@ int cmd_symbolicate(int argc, char **argv)
 	struct nsym_crash *crashes = NULL;
 	size_t n = 0;
 	char *text = NULL, *maps = NULL, *name = NULL, *maps_name = NULL;
+	const char *paths[MAX_MODULE_ARGS];
 	int status = NSYM_EXIT_FAIL;
 
 	if (o == NULL || run == NULL)
@@ -466,11 +503,16 @@ int cmd_symbolicate(int argc, char **argv)
 	in.maps = maps;
 	in.maps_name = maps_name;
 	opts.flags = (o->json ? NSYM_REPORT_JSON : 0) | (o->basenames ? NSYM_REPORT_BASENAMES : 0);
+	/* absolute addresses with no maps: the load address is inferred, when
+	 * there are binaries to infer it for */
+	in.keep_unplaced = o->maps == NULL && nsym_cli_infer_candidates(o->nmods, o->project);
 	if (nsym_report_read(&crashes, &n, &in, &opts) != 0) {
 		nsym_cli_warn_kinds_end(&run->warnings);
 		nsym_cli_error("%s", nsym_error_detail());
 		goto out;
 	}
+	module_paths(paths, o);
+	nsym_cli_infer_loads(crashes, n, paths, o->nmods, o->project, &run->warnings);
 	nsym_cli_warn_kinds_end(&run->warnings);
 	status = NSYM_EXIT_OK;
 	/* an output that cannot be written is main's to report, with its errno */

@@ -332,6 +332,9 @@ NSYM_EXTERN int nsym_symbolizer_cached(const nsym_symbolizer *sym);
 NSYM_EXTERN int nsym_symbolizer_sources(nsym_symbolizer *sym,
                                         int (*fn)(void *arg, const char *path), void *arg);
 
+/* Path of the file opened (for a .dSYM bundle, the DWARF file in it). */
+NSYM_EXTERN const char *nsym_symbolizer_path(const nsym_symbolizer *sym);
+
 /* Path of the debug file in use, or NULL when there is none. Borrowed. */
 NSYM_EXTERN const char *nsym_symbolizer_debug_path(const nsym_symbolizer *sym);
 

@@ -140,7 +140,8 @@ typedef void nsym_report_warn_fn(void *ctx, const char *kind, const char *messag
  * with more fields still reads. 0; NSYM_EINVAL when it is not a report
  * (the detail says why: "not valid JSON (line 3, column 9: ...)", "not a
  * crash report: ...", "crash report version 7 is not known ..."); or
- * NSYM_ENOMEM. out is always released with nsym_crash_release.
+ * NSYM_ENOMEM. On 0, out is released with nsym_crash_release; on an error
+ * it holds nothing (zeroed: releasing it anyway is harmless).
  */
 NSYM_EXTERN int nsym_crash_from_report(struct nsym_crash *out, const char *text, size_t len);
 
@@ -148,7 +149,9 @@ NSYM_EXTERN int nsym_crash_from_report(struct nsym_crash *out, const char *text,
  * Every compact trace in text (a pasted issue, a log), in order: *out is an
  * array of *count crashes for nsym_crashes_free. Lines that cannot be read
  * are told to warn (may be NULL) and skipped: the rest of a damaged paste is
- * still worth symbolicating. 0 (count may be 0), or NSYM_ENOMEM.
+ * still worth symbolicating. 0 (count may be 0), or NSYM_ENOMEM, which is
+ * never taken for a line that cannot be read: the reading stops, and *out
+ * is NULL and *count 0.
  */
 NSYM_EXTERN int nsym_crash_from_text(struct nsym_crash **out, size_t *count, const char *text,
                                      size_t len, nsym_report_warn_fn *warn, void *ctx);
@@ -195,9 +198,9 @@ NSYM_EXTERN int nsym_crash_from_ips(struct nsym_crash *out, const char *text, si
  * "Binary Images:" (load range, UUID, path). A frame's module is the image
  * whose range holds its pc (how NSYM_OFFSET_BASE); one in no image (or
  * pasted without the Binary Images) keeps the module the text names, with
- * a why. Lines may be indented or quoted
- * ("> "). Arrays and warnings as nsym_crash_from_text; 0 (count may be 0),
- * or NSYM_ENOMEM.
+ * a why. Lines may be indented or quoted ("> "). Arrays and warnings as
+ * nsym_crash_from_text; 0 (count may be 0), or NSYM_ENOMEM with *out NULL
+ * and *count 0.
  */
 NSYM_EXTERN int nsym_crash_from_apple_crash(struct nsym_crash **out, size_t *count,
                                             const char *text, size_t len, nsym_report_warn_fn *warn,
@@ -215,7 +218,7 @@ typedef struct nsym_maps nsym_maps;
  * Reads the text of a maps file: every line "START-END PERMS OFFSET DEV
  * INODE [PATH]". A line that is none is told to warn and skipped. 0 with
  * *out to free with nsym_maps_free; NSYM_EINVAL when no line is a mapping;
- * NSYM_ENOMEM.
+ * NSYM_ENOMEM (*out is NULL on either).
  */
 NSYM_EXTERN int nsym_maps_parse(nsym_maps **out, const char *text, size_t len,
                                 nsym_report_warn_fn *warn, void *ctx);
@@ -230,10 +233,42 @@ NSYM_EXTERN void nsym_maps_free(nsym_maps *maps);
  * whose why says so (its rel is then the file offset, or the offset in the
  * mapping when the line's OFFSET would put it past 2^64). A pc in no
  * mapping, or in one without a file (JIT code, the stack), keeps module -1.
- * A replaced file is warned about once. 0, or NSYM_ENOMEM.
+ * A replaced file is warned about once. 0, or NSYM_ENOMEM: the crashes are
+ * then as they were (their frames unplaced), though warnings may have been
+ * given.
  */
 NSYM_EXTERN int nsym_maps_place(struct nsym_crash *crashes, size_t count, nsym_maps *maps,
                                 nsym_report_warn_fn *warn, void *ctx);
+
+/* ---- Load addresses inferred from the trace -------------------------------- */
+
+/* What nsym_crash_infer_load decided. */
+struct nsym_infer_result {
+	int decided;       /* 1: exactly one load address fits; its frames are placed */
+	uint64_t base;     /* that load address */
+	size_t candidates; /* load addresses that fit every frame of the module */
+	size_t tried;      /* page-aligned load addresses tried */
+	size_t frames;     /* frames of the module checked (and placed, when decided) */
+	char why[320];     /* when not decided: why, in one line */
+};
+
+/*
+ * For a crash whose frames give absolute addresses and no load address (a
+ * Rust backtrace on macOS, Node's fatal-error stack), finds where the
+ * binary `sym` was opened on (the module's file, or a slice of it; opened
+ * without a symcache) was loaded. Its frames are those the text puts in a
+ * module named `name`, and those it names after one of its symbols (a
+ * stripped addon's frames carry the nearest export); "<unknown>" frames
+ * join them when they fit. A load address must be a multiple of the page
+ * the loader maps images at, put every frame in the code, put a call
+ * instruction before every return address, and make each direct call's
+ * target the function that holds the frame below. With exactly one, the
+ * frames get the module (with sym's identity and this load address), rel
+ * and NSYM_OFFSET_INFERRED; with none or several, the module's frames keep
+ * out->why. 0, or NSYM_ENOMEM, or NSYM_ENOENT when sym has no code.
+ */
+NSYM_EXTERN int nsym_crash_infer_load(struct nsym_infer_result *out, struct nsym_crash *c,
+                                      nsym_symbolizer *sym, const char *name);
 
 /* ---- Any input ------------------------------------------------------------ */
 
@@ -249,6 +284,9 @@ struct nsym_report_input {
 	const char *maps_name; /* the maps in messages: "'maps.txt'"; NULL: "the maps" */
 	const char *maps_how;  /* how a user gives maps, for the hint when a Rust
 	                          backtrace has none: "--maps FILE"; NULL: "the maps" */
+	/* Rust backtraces with no maps are returned with their frames unplaced
+	 * (module -1), for nsym_crash_infer_load, rather than refused */
+	bool keep_unplaced;
 };
 
 struct nsym_report_options;
@@ -298,9 +336,13 @@ struct nsym_report_module {
  * every module that its frames use, that has an identity and no reason yet
  * to stay unresolved (zeroed sym and why, in module order), so the caller
  * can look them up together (in parallel, in one query). It may be called
- * from nowhere else and must not keep the pointers.
+ * from nowhere else and must not keep the pointers. Returns 0, a file not
+ * found included (why says so); or NSYM_ENOMEM when it ran out of memory,
+ * which is no reason to call a module unresolved: the crash then fails as
+ * if the pipeline had run out itself (any other nonzero value is taken as
+ * NSYM_ENOMEM). The symbolizers it set are the pipeline's either way.
  */
-typedef void nsym_report_resolve_fn(void *ctx, struct nsym_report_module *modules, size_t count);
+typedef int nsym_report_resolve_fn(void *ctx, struct nsym_report_module *modules, size_t count);
 
 struct nsym_report_options {
 	unsigned flags;                  /* NSYM_REPORT_* */
@@ -321,9 +363,12 @@ struct nsym_report_options {
  * calls options->resolve once with the rest, looks every frame up, and
  * closes the symbolizers. A panic without a location is given the first
  * frame up the stack outside Rust's panic machinery. 0; NSYM_ENOMEM when a
- * crash could not be done (the others are still written); or NSYM_EIO when
- * out has its error indicator set after writing. out is not flushed. Uses
- * out and the symbolizers on the calling thread only.
+ * crash could not be done, for want of memory here or in the resolver:
+ * each crash is looked up whole before any of it is written, so one that
+ * fails is left out entirely and out holds the others whole (a JSON array
+ * of those, when count > 1; nothing at all, when count is 1); or NSYM_EIO
+ * when out has its error indicator set after writing. out is not flushed.
+ * Uses out and the symbolizers on the calling thread only.
  */
 NSYM_EXTERN int nsym_report_symbolicate(FILE *out, const struct nsym_crash *crashes, size_t count,
                                         const struct nsym_report_options *options);

@@ -58,9 +58,11 @@ struct nsym_json_limits {
 /*
  * Parses text[0..len) as one JSON value (RFC 8259; no "\u0000" in strings,
  * since values are used as C strings). 0 with the value in *out (release it
- * with json_decref), or NSYM_EINVAL with one line in err: the limit that
- * was passed, or "line L, column C: what" of the first fault; or
- * NSYM_ENOMEM when jansson ran out of memory (err says so).
+ * with json_decref); NSYM_EINVAL with one line in err: the limit that was
+ * passed, or "line L, column C: what" of the first fault; or NSYM_ENOMEM
+ * ("out of memory" in err), never a value jansson built short of memory.
+ * For that, libnsym gives jansson its allocator when it is loaded
+ * (json_set_alloc_funcs): a program that links libnsym must not set another.
  */
 NSYM_EXTERN int nsym_json_load(json_t **out, const char *text, size_t len,
                                const struct nsym_json_limits *limits, char *err, size_t err_size);

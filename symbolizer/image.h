@@ -70,7 +70,9 @@ int nsym__macho_read(struct nsym_file *f, const struct nsym_bytes *file);
 #define NSYM_MACHO_SECTIONS_MAX 255
 struct nsym_macho_section {
 	uint64_t addr, size;
-	uint32_t flags; /* S_ATTR_* and the section type */
+	uint32_t flags;  /* S_ATTR_* and the section type */
+	uint64_t offset; /* of its bytes in the file (not the slice) */
+	bool in_file;    /* its bytes are there: a dSYM keeps only the headers */
 };
 
 /* What the symbolizer reads of one thin image, file offsets from the start

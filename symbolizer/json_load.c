@@ -4,14 +4,86 @@
  * 2.14) and would build a tree of any size, so the depth and the size are
  * checked first by one pass over the bytes, which costs nothing beside the
  * parse and makes the refusal name the limit.
+ *
+ * Running out of memory inside json_loadb is not safe to let jansson see:
+ * its lexer drops the byte it could not keep (lex_save ignores the
+ * failure), so a parse can succeed with a character missing from a string
+ * (another build-id), fail an assert (abort), or scan past a token whose
+ * closing quote was lost. So jansson allocates through the functions here
+ * (json_set_alloc_funcs, installed when the library is loaded, before any
+ * jansson call): during a parse, each block is kept on the parse's list,
+ * and an allocation that fails unwinds out of jansson (longjmp) to
+ * nsym_json_load, which frees what the list holds and says NSYM_ENOMEM.
+ * jansson keeps the rest of its parse state on the stack. Outside a parse
+ * a failure is jansson's NULL as usual.
  */
-#include <pthread.h>
+#include <setjmp.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "napi_symbols_util.h"
+
+/* Before each block jansson is given. */
+union block {
+	struct {
+		union block *prev, *next; /* on the running parse's list; NULL off it */
+	} link;
+	max_align_t align; /* the block after it stays aligned for anything */
+};
+
+/* The parse in progress on this thread (jansson never starts one inside
+ * another). Not on the stack: it changes between setjmp and longjmp. */
+static _Thread_local struct {
+	bool on;
+	jmp_buf out;     /* where a failed allocation goes */
+	union block all; /* the list head of the blocks made so far */
+} parsing;
+
+static void *json_alloc(size_t size)
+{
+	union block *b = size <= SIZE_MAX - sizeof(*b) ? malloc(sizeof(*b) + size) : NULL;
+
+	if (b == NULL) {
+		if (parsing.on)
+			longjmp(parsing.out, 1);
+		return NULL;
+	}
+	b->link.prev = b->link.next = NULL;
+	if (parsing.on) {
+		b->link.prev = &parsing.all;
+		b->link.next = parsing.all.link.next;
+		if (b->link.next != NULL)
+			b->link.next->link.prev = b;
+		parsing.all.link.next = b;
+	}
+	return b + 1;
+}
+
+/* A block on a parse's list is freed by that parse's thread, while it
+ * runs: no other thread has seen it yet. */
+static void json_release(void *p)
+{
+	union block *b = p != NULL ? (union block *)p - 1 : NULL;
+
+	if (b == NULL)
+		return;
+	if (b->link.prev != NULL) {
+		b->link.prev->link.next = b->link.next;
+		if (b->link.next != NULL)
+			b->link.next->link.prev = b->link.prev;
+	}
+	free(b);
+}
+
+/* Before main and before any jansson call: every block jansson ever frees
+ * must be one of json_alloc's. */
+__attribute__((constructor)) static void install(void)
+{
+	json_set_alloc_funcs(json_alloc, json_release);
+}
 
 /* The deepest nesting of arrays and objects in text, counted outside
  * strings; stops counting once past `stop`. */
@@ -39,126 +111,38 @@ static unsigned nesting(const char *text, size_t len, unsigned stop)
 	return deepest;
 }
 
-/*
- * Running out of memory inside jansson (2.14, and upstream as of 2.15.1):
- *
- * - It says so for some of its allocations only: a lexer it could not set
- *   up fails with no error text, a string buffer it could not grow reads
- *   as a syntax error. Its allocations go through note_malloc, which marks
- *   a failure on the thread, so a parse that failed for want of memory
- *   says so. They are malloc and free, as jansson's defaults, so values
- *   made elsewhere (the CLI and the server use jansson too) mix freely.
- *
- * - Worse, its lexer drops a byte it cannot append to the token buffer
- *   (lex_save ignores the failure), and a string token that lost its
- *   closing quote is then decoded past the end of the buffer: a heap
- *   overflow, found by the allocation-failure tests. The buffer only ever
- *   grows, so the text is parsed as the array [0.000…0, TEXT], whose first
- *   number is longer than any token of TEXT: the buffer reaches its full
- *   size on that number, where a dropped byte only cuts a number that is
- *   thrown away, and the reading of TEXT stops before its first byte (the
- *   feed then says end of input) when an allocation has failed.
- */
-static _Thread_local bool alloc_failed;
-static pthread_once_t funcs_once = PTHREAD_ONCE_INIT;
-
-static void *note_malloc(size_t size)
+/* json_loadb with flags, its blocks on the list: 0, NSYM_EINVAL (je says
+ * why) or NSYM_ENOMEM, with nothing of the parse left. */
+static int parse(json_t **out, const char *text, size_t len, size_t flags, json_error_t *je)
 {
-	void *p = malloc(size);
-	if (p == NULL)
-		alloc_failed = true;
-	return p;
-}
+	union block *b;
 
-static void set_funcs(void)
-{
-	json_set_alloc_funcs(note_malloc, free);
-}
-
-/* The longest token of text, in bytes: a string with its quotes, or a
- * number or literal. */
-static size_t longest_token(const char *text, size_t len)
-{
-	size_t longest = 0, start = 0;
-	bool in_string = false, in_word = false;
-
-	for (size_t i = 0; i < len; i++) {
-		char c = text[i];
-		if (in_string) {
-			if (c == '\\')
-				i++;
-			else if (c == '"')
-				in_string = false;
-		} else if (c == '"' || strchr("{}[],: \t\r\n", c) != NULL) {
-			in_word = false;
-			in_string = c == '"';
-			start = i;
-			continue;
-		} else if (!in_word) {
-			in_word = true;
-			start = i;
+	*out = NULL;
+	parsing.all.link.next = NULL;
+	if (setjmp(parsing.out) != 0) {
+		parsing.on = false;
+		while ((b = parsing.all.link.next) != NULL) {
+			parsing.all.link.next = b->link.next;
+			free(b);
 		}
-		if (i + 1 - start > longest)
-			longest = i + 1 - start;
+		return NSYM_ENOMEM;
 	}
-	return longest + 1;
-}
-
-/* What jansson reads: "[0." and zeros, ",", the text, "]". */
-struct feed {
-	const char *text;
-	size_t len;
-	size_t zeros; /* of the first number */
-	size_t given; /* bytes given so far */
-};
-
-#define FEED_HEAD 3 /* "[0." */
-
-static size_t feed(void *buffer, size_t size, void *arg)
-{
-	struct feed *f = arg;
-	char *out = buffer;
-	size_t n = 0, head = FEED_HEAD + f->zeros + 1, total = head + f->len + 1;
-
-	/* the text is given in calls of its own, and none once an allocation
-	 * failed: jansson then sees the end of its input */
-	if (alloc_failed)
-		return 0;
-	while (n < size && f->given < total) {
-		size_t at = f->given;
-		if (at < FEED_HEAD) {
-			out[n++] = "[0."[at];
-		} else if (at < head - 1) {
-			size_t k = head - 1 - at < size - n ? head - 1 - at : size - n;
-			memset(out + n, '0', k);
-			n += k;
-			f->given += k;
-			continue;
-		} else if (at == head - 1) {
-			out[n++] = ',';
-			f->given++;
-			return n;
-		} else if (at < total - 1) {
-			size_t k = total - 1 - at < size - n ? total - 1 - at : size - n;
-			memcpy(out + n, f->text + (at - head), k);
-			n += k;
-			f->given += k;
-			continue;
-		} else {
-			out[n++] = ']';
-		}
-		f->given++;
+	parsing.on = true;
+	*out = json_loadb(text, len, JSON_DECODE_ANY | flags, je);
+	parsing.on = false;
+	/* what is left on the list is the document's: off the list it goes */
+	while ((b = parsing.all.link.next) != NULL) {
+		parsing.all.link.next = b->link.next;
+		b->link.prev = b->link.next = NULL;
 	}
-	return n;
+	return *out != NULL ? 0 : NSYM_EINVAL;
 }
 
 static int load(json_t **out, const char *text, size_t len, const struct nsym_json_limits *limits,
                 size_t flags, char *err, size_t err_size)
 {
-	struct feed f = {text, len, 0, 0};
-	size_t head;
 	json_error_t je;
-	json_t *both;
+	int rc;
 
 	*out = NULL;
 	if (len > limits->max_bytes) {
@@ -171,44 +155,16 @@ static int load(json_t **out, const char *text, size_t len, const struct nsym_js
 		         limits->max_depth);
 		return NSYM_EINVAL;
 	}
-	f.zeros = longest_token(text, len);
-	head = FEED_HEAD + f.zeros + 1;
-	pthread_once(&funcs_once, set_funcs);
-	alloc_failed = false;
-	both = json_load_callback(feed, &f, flags, &je);
-	/* a value built while an allocation failed may lack what failed */
-	if (alloc_failed || (both == NULL && json_error_code(&je) == json_error_out_of_memory)) {
-		json_decref(both);
-		snprintf(err, err_size, "out of memory parsing the JSON");
-		return NSYM_ENOMEM;
-	}
-	if (both == NULL) {
-		size_t line = 1, column = 0;
-		if (je.position > 0 && (size_t)je.position > head + len) {
-			/* the text ended inside a value: the fault is at its end */
-			for (size_t i = 0; i < len; i++) {
-				if (text[i] == '\n') {
-					line++;
-					column = 0;
-				} else {
-					column++;
-				}
-			}
-			snprintf(err, err_size, "line %zu, column %zu: premature end of input",
-			         line, column);
-		} else {
-			snprintf(err, err_size, "line %d, column %d: %s", je.line,
-			         je.line == 1 ? je.column - (int)head : je.column, je.text);
-		}
-		/* jansson quotes the input's bytes ("near '\"\\<newline>'"): the
-		 * detail is one line, without the input's control characters */
-		for (char *c = err; *c != '\0'; c++)
-			*c = (unsigned char)*c < 0x20 || *c == 0x7f ? '?' : *c;
-		return NSYM_EINVAL;
-	}
-	*out = json_incref(json_array_get(both, 1));
-	json_decref(both);
-	return 0;
+	rc = parse(out, text, len, flags, &je);
+	if (rc == NSYM_ENOMEM)
+		snprintf(err, err_size, "out of memory");
+	else if (rc != 0)
+		snprintf(err, err_size, "line %d, column %d: %s", je.line, je.column, je.text);
+	/* jansson quotes the input's bytes ("near '\"\\<newline>'"): the detail
+	 * is one line, without the input's control characters */
+	for (char *c = err; rc != 0 && *c != '\0'; c++)
+		*c = (unsigned char)*c < 0x20 || *c == 0x7f ? '?' : *c;
+	return rc;
 }
 
 int nsym_json_load(json_t **out, const char *text, size_t len,

@@ -194,8 +194,16 @@ static int read_segment(struct nsym_image *out, const struct slice *s, struct ns
 		/* symbols name their section by its 1-based number over all
 		 * segments; past 255 they cannot name it */
 		if (lay != NULL && lay->nsects < NSYM_MACHO_SECTIONS_MAX)
-			lay->sects[lay->nsects++] =
-			    (struct nsym_macho_section){.addr = addr, .size = size, .flags = flags};
+			lay->sects[lay->nsects++] = (struct nsym_macho_section){
+			    .addr = addr,
+			    .size = size,
+			    .flags = flags,
+			    .offset = s->offset + offset,
+			    .in_file = type != S_ZEROFILL && type != S_GB_ZEROFILL &&
+			               type != S_THREAD_LOCAL_ZEROFILL && size > 0 &&
+			               offset >= fileoff && offset - fileoff <= filesize &&
+			               size <= filesize - (offset - fileoff) &&
+			               nsym__range_fits(offset, size, s->size)};
 		/* a dSYM keeps the other segments' section headers without
 		 * their bytes, so only the DWARF is checked and counted */
 		if (!name_is(segname, "__DWARF") && !name_is(sect_seg, "__DWARF") &&

@@ -185,16 +185,18 @@ static void start(struct apple_reader *r)
 	r->open = true;
 }
 
-/* The module of image k, made when a frame first uses it. */
+/* The module of an image, made when a frame first uses it: its index, or
+ * NSYM_EINVAL past the module cap, or NSYM_ENOMEM. */
 static int image_module(struct report *p, struct raw_image *img)
 {
 	struct nsym_crash_module *m;
 	const char *base;
+	int rc;
 
 	if (img->module >= 0)
 		return img->module;
-	if (nsym__crash_add_module(&m, &p->c) != 0)
-		return -1;
+	if ((rc = nsym__crash_add_module(&m, &p->c)) != 0)
+		return rc;
 	img->module = (int)(p->c.nmodules - 1);
 	m->listed = true;
 	memcpy(m->id, img->id, sizeof(m->id));
@@ -211,27 +213,29 @@ static int image_module(struct report *p, struct raw_image *img)
 		m->name = img->name;
 		img->name = NULL;
 	} else if (base[0] != '\0' && (m->name = nsym__crash_text(base, strlen(base))) == NULL) {
-		return -1;
+		return NSYM_ENOMEM;
 	}
 	return img->module;
 }
 
-/* The module the text names for a frame in no image: one per name. */
+/* The module the text names for a frame in no image, one per name: as
+ * image_module. */
 static int named_module(struct report *p, const char *name)
 {
 	struct nsym_crash_module *m;
+	int rc;
 
 	for (size_t i = 0; i < p->c.nmodules; i++) {
 		m = &p->c.modules[i];
 		if (m->path == NULL && m->name != NULL && strcmp(m->name, name) == 0)
 			return (int)i;
 	}
-	if (nsym__crash_add_module(&m, &p->c) != 0)
-		return -1;
+	if ((rc = nsym__crash_add_module(&m, &p->c)) != 0)
+		return rc;
 	m->listed = true;
 	memcpy(m->arch, p->arch, sizeof(m->arch));
 	return (m->name = nsym__crash_text(name, strlen(name))) != NULL ? (int)(p->c.nmodules - 1)
-	                                                                : -1;
+	                                                                : NSYM_ENOMEM;
 }
 
 static struct raw_image *image_at(struct report *p, uint64_t pc, bool by_start)
@@ -263,8 +267,11 @@ static int place(struct report *p, struct raw_frame *f)
 	out->symbol = f->symbol;
 	out->symbol_offset = f->symbol_offset;
 	f->symbol = NULL;
+	/* past the module cap a frame is in no module, as its pc says */
+	if (img != NULL && (m = image_module(p, img)) == NSYM_EINVAL)
+		return 0;
 	if (img != NULL) {
-		if ((m = image_module(p, img)) < 0)
+		if (m < 0)
 			return -1;
 		out->module = m;
 		out->rel = f->pc - img->start;
@@ -273,7 +280,9 @@ static int place(struct report *p, struct raw_frame *f)
 	}
 	if (strcmp(f->module, "???") == 0)
 		return 0; /* Apple's name for memory in no image (JIT code) */
-	if ((m = named_module(p, f->module)) < 0)
+	if ((m = named_module(p, f->module)) == NSYM_EINVAL)
+		return 0;
+	if (m < 0)
 		return -1;
 	out->module = m;
 	snprintf(why, sizeof(why), "%s",
@@ -671,7 +680,14 @@ int nsym_crash_from_apple_crash(struct nsym_crash **out, size_t *count, const ch
 	if (!r.oom)
 		finish(&r);
 	report_release(&r.cur);
+	if (r.oom) {
+		/* nothing half-read: the reports so far go too */
+		nsym_crashes_free(r.crashes, r.n);
+		*out = NULL;
+		*count = 0;
+		return nsym__fail(NSYM_ENOMEM, NULL, NULL);
+	}
 	*out = r.crashes;
 	*count = r.n;
-	return r.oom ? nsym__fail(NSYM_ENOMEM, NULL, NULL) : 0;
+	return 0;
 }

@@ -83,22 +83,23 @@ static bool decimal_u32(uint32_t *out, const char *s)
 }
 
 /* Read from the right, since FILE may hold ':'. */
-void nsym__crash_panic_location(struct nsym_crash *c, char *loc)
+int nsym__crash_panic_location(struct nsym_crash *c, char *loc)
 {
 	char *col = strrchr(loc, ':'), *line;
 	uint32_t l, k;
 
 	if (col == NULL)
-		return;
+		return 0;
 	*col = '\0';
 	line = strrchr(loc, ':');
 	if (line == NULL || !decimal_u32(&l, line + 1) || !decimal_u32(&k, col + 1))
-		return;
+		return 0;
 	*line = '\0';
 	free(c->panic_file);
 	c->panic_file = nsym__crash_text(loc, strlen(loc));
 	c->panic_line = l;
 	c->panic_column = k;
+	return c->panic_file != NULL ? 0 : NSYM_ENOMEM;
 }
 
 int nsym__crash_uuid(char *out, const char *s, size_t len)
@@ -151,16 +152,20 @@ const char *nsym__crash_module_name(const struct nsym_crash_module *m)
 
 int nsym__crash_add_module(struct nsym_crash_module **out, struct nsym_crash *c)
 {
+	if (c->nmodules == NSYM_CRASH_MAX_MODULES)
+		return NSYM_EINVAL;
 	*out = nsym__crash_grow((void **)&c->modules, &c->nmodules, sizeof(**out),
 	                        NSYM_CRASH_MAX_MODULES);
-	return *out != NULL ? 0 : -1;
+	return *out != NULL ? 0 : NSYM_ENOMEM;
 }
 
 int nsym__crash_add_frame(struct nsym_crash_frame **out, struct nsym_crash *c)
 {
+	if (c->nframes == NSYM_CRASH_MAX_FRAMES)
+		return NSYM_EINVAL;
 	*out = nsym__crash_grow((void **)&c->frames, &c->nframes, sizeof(**out),
 	                        NSYM_CRASH_MAX_FRAMES);
-	return *out != NULL ? 0 : -1;
+	return *out != NULL ? 0 : NSYM_ENOMEM;
 }
 
 void nsym_crash_release(struct nsym_crash *c)

@@ -199,12 +199,12 @@ static int read_rust(struct nsym_crash **out, size_t *n, const struct reading *r
 
 	if (rc != 0)
 		goto out;
-	if (nrust == 0 || in->maps == NULL) {
+	if (nrust == 0 || (in->maps == NULL && !in->keep_unplaced)) {
 		/* without maps this runs only when there is no compact trace */
 		rc = *n > 0 ? 0 : none(in, &scan, nrust);
 		goto out;
 	}
-	if ((rc = place(rust, nrust, rd)) != 0)
+	if (in->maps != NULL && (rc = place(rust, nrust, rd)) != 0)
 		goto out;
 	rc = append(out, n, rust, nrust);
 	rust = NULL;

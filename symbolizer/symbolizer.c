@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "code.h"
 #include "debug_pair.h"
 #include "dwarf_internal.h"
 #include "image.h"
@@ -424,4 +425,23 @@ int nsym_symbolizer_sources(nsym_symbolizer *sym, int (*fn)(void *arg, const cha
 		                                       "no cache folder to list sources")
 		                          : 0;
 	return nsym__dwarf_each_source(sym->dwarf, fn, arg);
+}
+
+int nsym__symbolizer_code(struct nsym_code *out, nsym_symbolizer *sym)
+{
+	int rc =
+	    sym->mfile != NULL ? nsym__macho_code(out, sym->mfile) : nsym__elf_code(out, sym->file);
+
+	out->image_base = sym->image_base;
+	return rc;
+}
+
+bool nsym__symbolizer_has_symbol(nsym_symbolizer *sym, const char *name)
+{
+	return nsym__symtab_has(&sym->symtab, name);
+}
+
+const char *nsym_symbolizer_path(const nsym_symbolizer *sym)
+{
+	return sym != NULL ? sym->path : NULL;
 }

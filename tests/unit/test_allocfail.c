@@ -10,16 +10,19 @@
  * (its handler is wrapped with the linker's --wrap so that it counts on
  * the worker thread).
  *
- * A new path is a few lines. For a crash-text reader once it is in
- * libnsym: a struct holding the text and two answer buffers; `setup` calls
- * plant_detail(); `run` is allocfail_enter(), the reader on the text, the
- * result written out as text (snprintf does not allocate) and freed,
- * allocfail_leave(), and returns the reader's code; `check` calls
- * check_enomem() when failed_at is set and the code is not 0, and
+ * The report library's readers and its pipeline are walked the same way
+ * in test_allocfail_report.c, which needs no server.
+ *
+ * A new path is a few lines: a struct holding its input and two answer
+ * buffers; `setup` calls allocfail_plant_detail(); `run` is
+ * allocfail_enter(), the code under test, allocfail_leave(), the result
+ * written out as text (snprintf does not allocate) and freed, and returns
+ * the code's result; `check` calls allocfail_check_enomem() when failed_at
+ * is set and the result is not 0, looks for anything half-done, and
  * otherwise compares the answer with the first unarmed run's, as
  * symbolize_check does. Then a START_TEST that fills a struct
  * allocfail_path and calls allocfail_walk(), its TEST_ADD in main(), and
- * its name in unit_allocfail's list in tests/CMakeLists.txt.
+ * its name in the program's list in tests/CMakeLists.txt.
  */
 #include <arpa/inet.h>
 #include <check.h>
@@ -39,32 +42,11 @@
 #include "allocfail.h"
 #include "http.h"
 #include "napi_symbols.h"
-#include "napi_symbols_report.h"
 #include "store.h"
 #include "test_util.h"
 #include "tokens.h"
 
 #define FIXTURE NSYM_FIXTURES_DIR "/c/addon.node"
-
-/* A detail set before each run, so a failure that sets none is seen
- * (check_enomem looks for this path). */
-static void plant_detail(void)
-{
-	nsym_object *o = NULL;
-	ck_assert_int_eq(nsym_object_open(&o, "/allocfail/no such file"), NSYM_ENOENT);
-}
-
-/* A failed run's outcome: NSYM_ENOMEM and a detail of its own saying so. */
-static void check_enomem(const char *path, long n, int rc, const char *detail)
-{
-	ck_assert_msg(rc == NSYM_ENOMEM, "%s: allocation %ld failing gave %d (%s), not NSYM_ENOMEM",
-	              path, n, rc, detail);
-	ck_assert_msg(strstr(detail, "allocfail/no such file") == NULL,
-	              "%s: allocation %ld failing set no error detail", path, n);
-	ck_assert_msg(strstr(detail, "out of memory") != NULL,
-	              "%s: allocation %ld failing: the detail \"%s\" does not say what ran out",
-	              path, n, detail);
-}
 
 /* The value of the symbol `name` in the ELF file at path. */
 static uint64_t symbol_value(const char *path, const char *name, uint64_t *out_size)
@@ -117,7 +99,7 @@ struct symbolize {
 static void symbolize_setup(void *arg)
 {
 	struct symbolize *c = arg;
-	plant_detail();
+	allocfail_plant_detail();
 	c->answer[0] = c->again[0] = '\0';
 }
 
@@ -178,7 +160,7 @@ static void symbolize_check(void *arg, int rc, long failed_at)
 	struct symbolize *c = arg;
 
 	if (failed_at != 0 && rc != 0) {
-		check_enomem("symbolize", failed_at, rc, c->detail);
+		allocfail_check_enomem("symbolize", failed_at, rc, c->detail);
 		ck_assert_msg(c->again[0] == '\0' || strcmp(c->again, c->want) == 0,
 		              "symbolize: after allocation %ld failed in a lookup, the symbolizer "
 		              "answered\n%s\ninstead of\n%s",
@@ -260,7 +242,7 @@ static void split_setup(void *arg)
 	ck_assert_ptr_nonnull(copy);
 	snprintf(c->path, sizeof(c->path), "%s", copy);
 	free(copy);
-	plant_detail();
+	allocfail_plant_detail();
 }
 
 static int split_run(void *arg)
@@ -334,7 +316,7 @@ static void split_check(void *arg, int rc, long failed_at)
 	if (failed_at != 0 && rc != 0) {
 		unsigned char *now;
 		size_t size = 0;
-		check_enomem("split", failed_at, rc, c->detail);
+		allocfail_check_enomem("split", failed_at, rc, c->detail);
 		ck_assert_msg(strcmp(names, "addon.node") == 0,
 		              "split: allocation %ld failing left \"%s\" in its folder", failed_at,
 		              names);
@@ -656,180 +638,6 @@ START_TEST(refused_upload_fails_cleanly_at_every_allocation)
 }
 END_TEST
 
-/* ---- the readers of macOS crash reports ---------------------------------- */
-
-/* An .ips (two images, one a placeholder; an exception backtrace; a
- * register past 2^63) and the translated .crash of the same crash. */
-static const char ips_text[] =
-    "{\"app_name\":\"node\",\"bug_type\":\"309\"}\n"
-    "{\"pid\":48213,\"exception\":{\"type\":\"EXC_BAD_ACCESS\",\"signal\":\"SIGSEGV\","
-    "\"subtype\":\"KERN_INVALID_ADDRESS at 0x0000000000000000\"},"
-    "\"lastExceptionBacktrace\":[{\"imageOffset\":10,\"imageIndex\":1,\"symbol\":\"throw\","
-    "\"symbolLocation\":4}],\"faultingThread\":0,"
-    "\"threads\":[{\"triggered\":true,\"id\":7,\"threadState\":{\"x\":[{\"value\":"
-    "18446744073709551569}]},\"frames\":[{\"imageOffset\":728,\"imageIndex\":0},"
-    "{\"imageOffset\":99,\"imageIndex\":2},{\"imageOffset\":5012344,\"symbol\":\"Invoke\","
-    "\"symbolLocation\":112,\"imageIndex\":1}]}],"
-    "\"usedImages\":[{\"arch\":\"arm64\",\"base\":4375871488,\"size\":16384,"
-    "\"uuid\":\"4C4C44A6-5555-3144-A1CD-073D6BDBB664\",\"path\":\"\\/u\\/addon.node\","
-    "\"name\":\"addon.node\"},{\"arch\":\"arm64\",\"base\":4302635008,\"size\":92602368,"
-    "\"uuid\":\"5b4c3cd8-3a1e-3b05-9b5e-8c1f0e2d4a17\",\"path\":\"\\/bin\\/node\","
-    "\"name\":\"node\"},{\"size\":0,\"base\":0,\"uuid\":\"00000000-0000-0000-0000-000000000000\"}]}"
-    "\n";
-
-static const char apple_crash_text[] =
-    "Process:               node [48213]\n"
-    "Code Type:             ARM-64 (Native)\n"
-    "Exception Type:        EXC_BAD_ACCESS (SIGSEGV)\n"
-    "Exception Codes:       KERN_INVALID_ADDRESS at 0x0000000000000000\n"
-    "Termination Reason:    Namespace SIGNAL, Code 11 Segmentation fault: 11\n"
-    "\n"
-    "Last Exception Backtrace:\n"
-    "0   node          0x0000000100c7400a throw + 4\n"
-    "\n"
-    "Thread 0 Crashed::  Dispatch queue: com.apple.main-thread\n"
-    "0   addon.node    0x0000000104d282d8 0x104d28000 + 728\n"
-    "1   ???           0x0000142ad3e843fd 0 + 22174176396285\n"
-    "2   node          0x00000001011e7b78 Invoke + 112\n"
-    "3   libgone.dylib 0x0000000190000000 gone + 1\n"
-    "\n"
-    "Binary Images:\n"
-    "       0x104d28000 -        0x104d2bfff addon.node (*) "
-    "<4c4c44a6-5555-3144-a1cd-073d6bdbb664> /u/addon.node\n"
-    "       0x100c74000 -        0x106587fff node (*) <5b4c3cd8-3a1e-3b05-9b5e-8c1f0e2d4a17> "
-    "/bin/node\n";
-
-struct reader {
-	/* the reader under test on text, as an array of crashes */
-	int (*read)(struct nsym_crash **out, size_t *count, const char *text, size_t len);
-	const char *text;
-	char answer[4096]; /* the crashes read, as text */
-	char want[4096];   /* the first unarmed run's answer */
-	char detail[512];
-};
-
-static int read_ips(struct nsym_crash **out, size_t *count, const char *text, size_t len)
-{
-	int rc;
-
-	/* the array is the test's, not the reader's: never failed */
-	allocfail_leave();
-	*out = calloc(1, sizeof(**out));
-	ck_assert_ptr_nonnull(*out);
-	allocfail_enter();
-	rc = nsym_crash_from_ips(*out, text, len, NULL, NULL);
-	*count = 1;
-	return rc;
-}
-
-static int read_apple_crash(struct nsym_crash **out, size_t *count, const char *text, size_t len)
-{
-	return nsym_crash_from_apple_crash(out, count, text, len, NULL, NULL);
-}
-
-static void reader_setup(void *arg)
-{
-	struct reader *c = arg;
-	plant_detail();
-	c->answer[0] = '\0';
-}
-
-/* Everything the crashes hold that symbolicating uses, as text. */
-static void describe(char *out, size_t size, const struct nsym_crash *crashes, size_t n)
-{
-	size_t used = 0;
-
-	for (size_t k = 0; k < n && used < size; k++) {
-		const struct nsym_crash *c = &crashes[k];
-		used += (size_t)snprintf(out + used, size - used, "%s %s %d %llx %lld %lld\n",
-		                         c->reason, c->signal_name ? c->signal_name : "-",
-		                         c->signal_number, (unsigned long long)c->fault_address,
-		                         c->pid, c->tid);
-		for (size_t i = 0; i < c->nmodules && used < size; i++) {
-			const struct nsym_crash_module *m = &c->modules[i];
-			used += (size_t)snprintf(
-			    out + used, size - used, "m %s %s %s %s %d %llx %llx\n", m->id,
-			    m->name ? m->name : "-", m->path ? m->path : "-", m->arch, m->format,
-			    (unsigned long long)m->base, (unsigned long long)m->size);
-		}
-		for (size_t i = 0; i < c->nframes && used < size; i++) {
-			const struct nsym_crash_frame *f = &c->frames[i];
-			used += (size_t)snprintf(
-			    out + used, size - used, "f %d %llx %llx %d %d %s+%llu %s\n", f->module,
-			    (unsigned long long)f->pc, (unsigned long long)f->rel, (int)f->how,
-			    f->return_address, f->symbol ? f->symbol : "-",
-			    (unsigned long long)f->symbol_offset, f->why ? f->why : "-");
-		}
-	}
-}
-
-static int reader_run(void *arg)
-{
-	struct reader *c = arg;
-	struct nsym_crash *crashes = NULL;
-	size_t n = 0;
-	int rc;
-
-	allocfail_enter();
-	rc = c->read(&crashes, &n, c->text, strlen(c->text));
-	allocfail_leave();
-	snprintf(c->detail, sizeof(c->detail), "%s", nsym_error_detail());
-	if (rc == 0)
-		describe(c->answer, sizeof(c->answer), crashes, n);
-	allocfail_enter();
-	nsym_crashes_free(crashes, n);
-	allocfail_leave();
-	return rc;
-}
-
-static void reader_check(void *arg, int rc, long failed_at)
-{
-	struct reader *c = arg;
-
-	if (failed_at != 0 && rc != 0) {
-		check_enomem("crash reader", failed_at, rc, c->detail);
-		return;
-	}
-	ck_assert_msg(rc == 0, "crash reader: %d (%s) with no allocation failing", rc, c->detail);
-	if (c->want[0] == '\0') {
-		/* the addon's frame with its UUID, and the JIT frame in no module */
-		ck_assert_msg(strstr(c->answer, "m 4c4c44a655553144a1cd073d6bdbb664 addon.node") !=
-		                      NULL &&
-		                  strstr(c->answer, "f -1 ") != NULL &&
-		                  strstr(c->answer, "Invoke+112") != NULL,
-		              "crash reader: unexpected answer\n%s", c->answer);
-		snprintf(c->want, sizeof(c->want), "%s", c->answer);
-	}
-	ck_assert_msg(
-	    strcmp(c->answer, c->want) == 0,
-	    "crash reader: allocation %ld failing gave another answer\n%s\ninstead of\n%s",
-	    failed_at, c->answer, c->want);
-}
-
-static void walk_reader(const char *name,
-                        int (*read)(struct nsym_crash **, size_t *, const char *, size_t),
-                        const char *text)
-{
-	struct reader c = {.read = read, .text = text};
-	struct allocfail_path p = {name, &c, reader_setup, reader_run, reader_check, NULL};
-	struct allocfail_walked w;
-
-	allocfail_walk(&w, &p);
-	ck_assert_int_gt(w.failed, 0);
-}
-
-START_TEST(ips_reader_fails_cleanly_at_every_allocation)
-{
-	walk_reader("ips reader", read_ips, ips_text);
-}
-END_TEST
-
-START_TEST(apple_crash_reader_fails_cleanly_at_every_allocation)
-{
-	walk_reader("apple crash reader", read_apple_crash, apple_crash_text);
-}
-END_TEST
-
 int main(void)
 {
 	Suite *s = suite_create("allocfail");
@@ -839,7 +647,5 @@ int main(void)
 	TEST_ADD(s, split_recompressing_fails_cleanly_at_every_allocation);
 	TEST_ADD(s, upload_fails_cleanly_at_every_allocation);
 	TEST_ADD(s, refused_upload_fails_cleanly_at_every_allocation);
-	TEST_ADD(s, ips_reader_fails_cleanly_at_every_allocation);
-	TEST_ADD(s, apple_crash_reader_fails_cleanly_at_every_allocation);
 	return test_run(s);
 }

@@ -79,7 +79,7 @@ struct resolver {
 	char ids[8][NSYM_CRASH_ID_SIZE];
 };
 
-static void resolve(void *ctx, struct nsym_report_module *mods, size_t count)
+static int resolve(void *ctx, struct nsym_report_module *mods, size_t count)
 {
 	struct resolver *r = ctx;
 
@@ -96,6 +96,7 @@ static void resolve(void *ctx, struct nsym_report_module *mods, size_t count)
 		else
 			snprintf(mods[i].why, sizeof(mods[i].why), REFUSED);
 	}
+	return 0;
 }
 
 /* Warnings as the test collects them. */
