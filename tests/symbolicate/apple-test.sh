@@ -416,7 +416,10 @@ expected
 $want"
   [[ "$out" == *"#3 v8impl::(anonymous namespace)::FunctionCallbackWrapper::Invoke(v8::FunctionCallbackInfo<v8::Value> const&) + 112 in node+0x4c7b78 (no server (--no-fetch))"* ]] ||
     fail "text node frame: $out"
-  [[ "$out" == *"#4 ?? at 0x142ad3e843fd"* ]] || fail "text JIT frame: $out" ;;
+  [[ "$out" == *"#4 ?? at 0x142ad3e843fd"* ]] || fail "text JIT frame: $out"
+  # the dSYM alone, as docs/napi-rs.md has a maintainer give it
+  run 0 --no-fetch --module "$fat.dSYM" --json "$work/crash.ips"
+  check_arm_frames ;;
 ips-no-symbols)
   # no symbols at hand: --json still says what was read, and which binary
   # (module, UUID) a maintainer needs
