@@ -33,18 +33,24 @@ const char cmd_symbolicate_usage[] =
     "\n"
     "Symbolicates a crash: REPORT is a crash report file (napi-crash-*.json), or\n"
     "any text (a pasted issue, a log; - reads stdin) holding one or more compact\n"
-    "traces, the 'napi-symbols: crash v1 ...' lines the hook prints. Everything\n"
-    "else in the text is ignored. With --maps, the text may instead hold what\n"
-    "Rust prints for a panic under RUST_BACKTRACE=full. Prints the signal or\n"
-    "the panic message and location, then the frames innermost first, each as\n"
-    "'function at file:line:column in MODULE+0xREL' with its '(inlined by)'\n"
-    "frames; [addon] marks the frames of native addons. A frame that cannot be\n"
-    "resolved says why. A report of a signal ends with the registers at it.\n"
+    "traces, the 'napi-symbols: crash v1 ...' lines the hook prints, or a crash\n"
+    "report of macOS: an .ips (macOS 12 and later: its metadata line and report\n"
+    "object, even under Console's translated report) or the text of a .crash\n"
+    "('Thread N Crashed:', then 'Binary Images:'). Which it is, is told from the\n"
+    "text. Everything else in the text is ignored. With --maps, the text may\n"
+    "instead hold what Rust prints for a panic under RUST_BACKTRACE=full.\n"
+    "Prints the signal or the panic message and location, then the frames\n"
+    "innermost first, each as 'function at file:line:column in MODULE+0xREL'\n"
+    "with its '(inlined by)' frames; [addon] marks the frames of native addons.\n"
+    "A frame that cannot be resolved says why. A report of a signal ends with\n"
+    "the registers at it.\n"
     "\n"
-    "Each module's debug file is found by its identity: a file given with\n"
-    "--module, the path in the report when that file is here and is the same\n"
-    "build, then the shared download cache (see 'napi-symbols cache'), then\n"
-    "the symbol servers; what they send is kept in the cache.\n"
+    "Each module's debug file (for a Mach-O image, the dSYM with its UUID) is\n"
+    "found by its identity: a file given with --module, the path in the report\n"
+    "when that file is here and is the same build, then the shared download\n"
+    "cache (see 'napi-symbols cache'), then the symbol servers; what they send\n"
+    "is kept in the cache. Frames of modules without symbols keep the symbol\n"
+    "the report names.\n"
     "\n"
     "Options:\n"
     "      --maps FILE        the process's /proc/PID/maps, saved while it ran\n"
@@ -56,7 +62,9 @@ const char cmd_symbolicate_usage[] =
     "                         its stripped file or its debug file); refused when\n"
     "                         PATH is another build or not a regular file;\n"
     "                         repeatable. PATH alone takes the identity from the\n"
-    "                         file\n"
+    "                         file (each slice's, for a universal Mach-O file);\n"
+    "                         one named like a module of the crash but of\n"
+    "                         another build is said to be not used for it\n"
     "      --project DIR      where the addons are, for traces that give absolute\n"
     "                         addresses and no load address (Rust backtraces on\n"
     "                         macOS, Node fatal-error stacks): the load address of\n"
@@ -69,16 +77,19 @@ const char cmd_symbolicate_usage[] =
     "      --no-fetch         use no server: local files and the cache only\n"
     "  -s, --basenames        print file names without their directories\n"
     "      --json             print {\"reason\", \"signal\" or \"panic\", \"registers\",\n"
-    "                         \"cut\", \"frames\": [{\"module\", \"id\", \"rel\", \"addon\",\n"
-    "                         \"frames\": [...as symbolize --json], \"unresolved\"}]}; an\n"
-    "                         array of them when the text holds several traces\n"
+    "                         \"cut\", \"frames\": [{\"module\", \"id\", \"module_offset\",\n"
+    "                         \"offset_from\" (given, symbol, base, inferred),\n"
+    "                         \"addon\", \"symbol\", \"frames\": [...as symbolize\n"
+    "                         --json], \"unresolved\"}]}; an array of them when\n"
+    "                         the text holds several crashes\n"
     "  -h, --help             show this help\n"
     "\n"
     "Why a frame is unresolved: no identity (the module has none), not in a\n"
     "module, no server (none configured, or --no-fetch), no symbols on the\n"
     "server, or the fetch failed (with the error); for a Rust backtrace also a\n"
     "file that is not on this machine, is not a regular file (a FIFO, a device),\n"
-    "or was replaced since it was mapped.\n"
+    "or was replaced since it was mapped; for a .crash also a pc in no image of\n"
+    "its Binary Images, or no Binary Images at all.\n"
     "Exit status: 0 symbolicated (even with unresolved frames); 1 the input\n"
     "cannot be read or holds no crash (the reason is printed); 129 usage error.\n";
 
@@ -236,6 +247,58 @@ static bool same_id(const char *path, const char *id)
 	return nsym_cli_file_has_id(path, id);
 }
 
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash != NULL ? slash + 1 : path;
+}
+
+/* The identities of every image of path ("a, b" for a universal file),
+ * lowercase; "none" when it has none. */
+static void file_ids(char *out, size_t size, const char *path)
+{
+	nsym_file *f = NULL;
+	char id[NSYM_IMAGE_ID_SIZE];
+	size_t used = 0;
+
+	out[0] = '\0';
+	if (nsym_file_open(&f, path) == 0) {
+		for (size_t i = 0; i < nsym_file_image_count(f) && used < size; i++) {
+			if (nsym_image_id(id, sizeof(id), nsym_file_image(f, i), NSYM_ID_NATIVE) !=
+			    0)
+				continue;
+			for (char *p = id; *p != '\0'; p++)
+				*p = (char)(*p >= 'A' && *p <= 'F' ? *p + 32 : *p);
+			used += (size_t)snprintf(out + used, size - used, "%s%s",
+			                         used > 0 ? ", " : "", id);
+		}
+		nsym_file_close(f);
+	}
+	if (out[0] == '\0')
+		snprintf(out, size, "none");
+}
+
+/* A --module file named as m is but of another build is not used for m:
+ * said, since the user gave it for this crash and gets no answer from it. */
+static void warn_other_build(struct run *run, const struct nsym_crash_module *m)
+{
+	const struct symbolicate_opts *o = run->o;
+	const char *name = m->name != NULL ? m->name : m->path != NULL ? base_name(m->path) : NULL;
+	char ids[512];
+
+	for (size_t i = 0; name != NULL && i < o->nmods; i++) {
+		if (o->mods[i].id_given || strcmp(base_name(o->mods[i].path), name) != 0)
+			continue;
+		file_ids(ids, sizeof(ids), o->mods[i].path);
+		nsym_cli_warn_kindf(
+		    &run->warnings, WARN_RUN,
+		    "--module '%s' is not the build of %s the crash names (%s %s; the "
+		    "file has %s); not used for it",
+		    o->mods[i].path, name, m->format == NSYM_FORMAT_MACHO ? "UUID" : "identity",
+		    m->id, ids);
+	}
+}
+
 /* A file on this machine for m: its --module, else the report's path when
  * that file is the same build; NULL when none. */
 static const char *local_file(struct run *run, const struct nsym_crash_module *m)
@@ -265,6 +328,7 @@ static const char *local_file(struct run *run, const struct nsym_crash_module *m
 	}
 	if (m->path != NULL && access(m->path, R_OK) == 0 && same_id(m->path, m->id))
 		return m->path;
+	warn_other_build(run, m);
 	return NULL;
 }
 

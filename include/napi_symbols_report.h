@@ -175,6 +175,39 @@ NSYM_EXTERN int nsym_crash_from_rust(struct nsym_crash **out, size_t *count,
                                      struct nsym_rust_scan *scan, const char *text, size_t len,
                                      nsym_report_warn_fn *warn, void *ctx);
 
+/*
+ * The crash in an .ips crash report of macOS 12 and later
+ * (docs/crash-report.md): the line holding its metadata object
+ * (bug_type "309") and the report object after it, wherever they are in
+ * text (Console's translated report above them and a paste's code fences
+ * are passed over). One module per entry of "usedImages" (the UUID as id,
+ * NSYM_FORMAT_MACHO, arch, load address and size); the frames of
+ * "lastExceptionBacktrace" when there is one, then the crashed thread's,
+ * each with its image's offset (how NSYM_OFFSET_GIVEN) and the symbol the
+ * report names. A frame that names no image is told to warn (may be NULL)
+ * and skipped. 0; NSYM_EINVAL when text holds no .ips or a damaged one
+ * (the detail says what, in one line: "the .ips crash report is cut short:
+ * …", "… is not valid JSON (line 9, column 3: …)"); or NSYM_ENOMEM. out is
+ * always released with nsym_crash_release.
+ */
+NSYM_EXTERN int nsym_crash_from_ips(struct nsym_crash *out, const char *text, size_t len,
+                                    nsym_report_warn_fn *warn, void *ctx);
+
+/*
+ * Every text crash report of macOS (.crash, and the translated report
+ * Console shows) in text, in order: the header lines, the frames of the
+ * "Last Exception Backtrace:" and of "Thread N Crashed:", and the images of
+ * "Binary Images:" (load range, UUID, path). A frame's module is the image
+ * whose range holds its pc (how NSYM_OFFSET_BASE); one in no image (or
+ * pasted without the Binary Images) keeps the module the text names, with
+ * a why. Lines may be indented or quoted ("> "). Arrays and warnings as
+ * nsym_crash_from_text; 0 (count may be 0), or NSYM_ENOMEM with *out NULL
+ * and *count 0.
+ */
+NSYM_EXTERN int nsym_crash_from_apple_crash(struct nsym_crash **out, size_t *count,
+                                            const char *text, size_t len, nsym_report_warn_fn *warn,
+                                            void *ctx);
+
 /* ---- A saved /proc/PID/maps ---------------------------------------------- */
 
 #define NSYM_MAPS_MAX      (1u << 18) /* far above vm.max_map_count's 65530 */

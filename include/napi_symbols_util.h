@@ -70,6 +70,15 @@ struct nsym_json_limits {
  */
 NSYM_EXTERN int nsym_json_load(json_t **out, const char *text, size_t len,
                                const struct nsym_json_limits *limits, char *err, size_t err_size);
+/*
+ * nsym_json_load, with every number read as a double (json_real, so read
+ * it with json_number_value): for documents holding integers past 2^63,
+ * which jansson otherwise refuses whole (the registers of Apple's .ips
+ * crash reports). Integers stay exact up to 2^53.
+ */
+NSYM_EXTERN int nsym_json_load_reals(json_t **out, const char *text, size_t len,
+                                     const struct nsym_json_limits *limits, char *err,
+                                     size_t err_size);
 
 /*
  * Writes s as a quoted JSON string through put, which receives the output

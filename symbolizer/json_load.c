@@ -111,9 +111,9 @@ static unsigned nesting(const char *text, size_t len, unsigned stop)
 	return deepest;
 }
 
-/* json_loadb, its blocks on the list: 0, NSYM_EINVAL (je says why) or
- * NSYM_ENOMEM, with nothing of the parse left. */
-static int parse(json_t **out, const char *text, size_t len, json_error_t *je)
+/* json_loadb with flags, its blocks on the list: 0, NSYM_EINVAL (je says
+ * why) or NSYM_ENOMEM, with nothing of the parse left. */
+static int parse(json_t **out, const char *text, size_t len, size_t flags, json_error_t *je)
 {
 	union block *b;
 
@@ -128,7 +128,7 @@ static int parse(json_t **out, const char *text, size_t len, json_error_t *je)
 		return NSYM_ENOMEM;
 	}
 	parsing.on = true;
-	*out = json_loadb(text, len, JSON_DECODE_ANY, je);
+	*out = json_loadb(text, len, JSON_DECODE_ANY | flags, je);
 	parsing.on = false;
 	/* what is left on the list is the document's: off the list it goes */
 	while ((b = parsing.all.link.next) != NULL) {
@@ -138,8 +138,8 @@ static int parse(json_t **out, const char *text, size_t len, json_error_t *je)
 	return *out != NULL ? 0 : NSYM_EINVAL;
 }
 
-int nsym_json_load(json_t **out, const char *text, size_t len,
-                   const struct nsym_json_limits *limits, char *err, size_t err_size)
+static int load(json_t **out, const char *text, size_t len, const struct nsym_json_limits *limits,
+                size_t flags, char *err, size_t err_size)
 {
 	json_error_t je;
 	int rc;
@@ -155,7 +155,7 @@ int nsym_json_load(json_t **out, const char *text, size_t len,
 		         limits->max_depth);
 		return NSYM_EINVAL;
 	}
-	rc = parse(out, text, len, &je);
+	rc = parse(out, text, len, flags, &je);
 	if (rc == NSYM_ENOMEM)
 		snprintf(err, err_size, "out of memory");
 	else if (rc != 0)
@@ -165,4 +165,16 @@ int nsym_json_load(json_t **out, const char *text, size_t len,
 	for (char *c = err; rc != 0 && *c != '\0'; c++)
 		*c = (unsigned char)*c < 0x20 || *c == 0x7f ? '?' : *c;
 	return rc;
+}
+
+int nsym_json_load(json_t **out, const char *text, size_t len,
+                   const struct nsym_json_limits *limits, char *err, size_t err_size)
+{
+	return load(out, text, len, limits, 0, err, err_size);
+}
+
+int nsym_json_load_reals(json_t **out, const char *text, size_t len,
+                         const struct nsym_json_limits *limits, char *err, size_t err_size)
+{
+	return load(out, text, len, limits, JSON_DECODE_INT_AS_REAL, err, err_size);
 }

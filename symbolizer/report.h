@@ -30,10 +30,25 @@ static inline bool nsym__crash_frame_placed(const struct nsym_crash_frame *f)
 }
 /* The module as the text names it: its name, else its path's base name. */
 const char *nsym__crash_module_name(const struct nsym_crash_module *m);
+/* A Mach-O UUID as the text writes it ("C33C4478-8CA2-…" or 32 hex digits)
+ * as an identity: 32 lowercase hex digits into out (NSYM_CRASH_ID_SIZE).
+ * -1 when it is none, or all zeros (the placeholder Apple writes for an
+ * image it knows nothing of). */
+int nsym__crash_uuid(char *out, const char *s, size_t len);
+/* Grows *arr of *n elements of size bytes by one zeroed element, up to
+ * cap: the new element, or NULL at the cap or out of memory. */
+void *nsym__crash_grow(void **arr, size_t *n, size_t size, size_t cap);
 /* Room for one more module or frame, zeroed: 0, NSYM_EINVAL at the cap
  * (input to skip) or NSYM_ENOMEM (the reader fails); no detail is set. */
 int nsym__crash_add_module(struct nsym_crash_module **out, struct nsym_crash *c);
 int nsym__crash_add_frame(struct nsym_crash_frame **out, struct nsym_crash *c);
+
+/* Which reader reads a text (report_read.c): whether it holds an .ips
+ * crash report (a line with the IPS metadata object, then an object), and
+ * whether it holds a text crash report of macOS (a "Thread N Crashed:"
+ * line). */
+bool nsym__ips_found(const char *text, size_t len);
+bool nsym__apple_crash_found(const char *text, size_t len);
 
 /* Formats one warning, its control characters made '?' (it quotes input),
  * and hands it to warn, when there is one. */

@@ -103,8 +103,24 @@ int nsym__crash_panic_location(struct nsym_crash *c, char *loc)
 	return c->panic_file != NULL ? 0 : NSYM_ENOMEM;
 }
 
-/* Grows *arr of *n elements of size each by one, up to cap. */
-static void *grow(void **arr, size_t *n, size_t size, size_t cap)
+int nsym__crash_uuid(char *out, const char *s, size_t len)
+{
+	size_t n = 0;
+	bool zero = true;
+
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '-')
+			continue;
+		if (n == 32 || nsym_crash_id(out + n, s + i, 1) != 0)
+			return -1;
+		zero = zero && s[i] == '0';
+		n++;
+	}
+	out[n] = '\0';
+	return n == 32 && !zero ? 0 : -1;
+}
+
+void *nsym__crash_grow(void **arr, size_t *n, size_t size, size_t cap)
 {
 	char *a;
 
@@ -139,7 +155,8 @@ int nsym__crash_add_module(struct nsym_crash_module **out, struct nsym_crash *c)
 {
 	if (c->nmodules == NSYM_CRASH_MAX_MODULES)
 		return NSYM_EINVAL;
-	*out = grow((void **)&c->modules, &c->nmodules, sizeof(**out), NSYM_CRASH_MAX_MODULES);
+	*out = nsym__crash_grow((void **)&c->modules, &c->nmodules, sizeof(**out),
+	                        NSYM_CRASH_MAX_MODULES);
 	return *out != NULL ? 0 : NSYM_ENOMEM;
 }
 
@@ -147,7 +164,8 @@ int nsym__crash_add_frame(struct nsym_crash_frame **out, struct nsym_crash *c)
 {
 	if (c->nframes == NSYM_CRASH_MAX_FRAMES)
 		return NSYM_EINVAL;
-	*out = grow((void **)&c->frames, &c->nframes, sizeof(**out), NSYM_CRASH_MAX_FRAMES);
+	*out = nsym__crash_grow((void **)&c->frames, &c->nframes, sizeof(**out),
+	                        NSYM_CRASH_MAX_FRAMES);
 	return *out != NULL ? 0 : NSYM_ENOMEM;
 }
 

@@ -95,8 +95,10 @@ static void text_reason(const struct nsym__report_run *r, const struct nsym__rai
 	} else {
 		fputs("report (manual)\n", out);
 	}
-	if (c->pid >= 0)
+	if (c->pid >= 0 && c->tid >= 0)
 		fprintf(out, "pid %lld, tid %lld\n", c->pid, c->tid);
+	else if (c->pid >= 0) /* a .crash names no thread id */
+		fprintf(out, "pid %lld\n", c->pid);
 	if (c->cut)
 		fputs("(the trace was cut short: it has no 'end' line, later frames are missing)\n",
 		      out);
@@ -224,7 +226,9 @@ static void json_reason(const struct nsym__report_run *r, const struct nsym__rai
 		fputc('}', out);
 	}
 	if (c->pid >= 0)
-		fprintf(out, ", \"pid\": %lld, \"tid\": %lld", c->pid, c->tid);
+		fprintf(out, ", \"pid\": %lld", c->pid);
+	if (c->pid >= 0 && c->tid >= 0)
+		fprintf(out, ", \"tid\": %lld", c->tid);
 	json_registers(r);
 	fprintf(out, ", \"cut\": %s, \"frames\": [", c->cut ? "true" : "false");
 }

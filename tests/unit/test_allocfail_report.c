@@ -2,7 +2,8 @@
  * Allocation-failure tests of the report library (napi_symbols_report.h),
  * walked by allocfail.h as test_allocfail.c walks symbolize and split: each
  * crash-text reader (a report file, compact traces, Rust backtraces, a
- * /proc/PID/maps read and used to place frames) and the whole pipeline
+ * /proc/PID/maps read and used to place frames, macOS .ips and .crash)
+ * and the whole pipeline
  * (read, resolve, look up, write as text and as JSON) on input that uses
  * every field those readers know, including the lines they warn about and
  * skip. A run whose Nth allocation failed must give NSYM_ENOMEM with a
@@ -619,6 +620,176 @@ START_TEST(maps_reader_fails_cleanly_at_every_allocation)
 }
 END_TEST
 
+/* ---- the readers of macOS crash reports ---------------------------------- */
+
+/* What the crash model holds besides dump's: names, arch, format, load
+ * address, and each frame's offset source, symbol and why. */
+static void dump_apple(char *out, size_t size, const struct nsym_crash *cs, size_t n)
+{
+	dump(out, size, cs, n);
+	for (size_t k = 0; k < n; k++) {
+		const struct nsym_crash *c = &cs[k];
+		for (size_t i = 0; i < c->nmodules; i++) {
+			const struct nsym_crash_module *m = &c->modules[i];
+			add(out, size,
+			    " m%zu name=%s arch=%s format=%d base=%s0x%" PRIx64 " size=0x%" PRIx64
+			    "\n",
+			    i, m->name ? m->name : "-", m->arch, m->format,
+			    m->has_base ? "" : "none,", m->base, m->size);
+		}
+		for (size_t i = 0; i < c->nframes; i++) {
+			const struct nsym_crash_frame *f = &c->frames[i];
+			add(out, size, " f%zu how=%d symbol=%s+%" PRIu64 " why=%s\n", i,
+			    (int)f->how, f->symbol ? f->symbol : "-", f->symbol_offset,
+			    f->why ? f->why : "-");
+		}
+	}
+}
+
+/* An .ips as macOS writes one: two images and Apple's placeholder, an
+ * exception backtrace, an inlined entry, a frame naming no image (warned
+ * about), a register past 2^63; and the text .crash of the same crash,
+ * with a frame in no image and one without Binary Images at all. */
+static const char *const ips_texts[] = {
+    "{\"app_name\":\"node\",\"bug_type\":\"309\",\"os_version\":\"macOS 14.3.1 (23D60)\"}\n"
+    "{\"pid\":48213,\"exception\":{\"type\":\"EXC_BAD_ACCESS\",\"signal\":\"SIGSEGV\","
+    "\"subtype\":\"KERN_INVALID_ADDRESS at 0x0000000000000000\"},"
+    "\"termination\":{\"code\":11,\"namespace\":\"SIGNAL\"},"
+    "\"lastExceptionBacktrace\":[{\"imageOffset\":10,\"imageIndex\":1,\"symbol\":\"throw\","
+    "\"symbolLocation\":4}],\"faultingThread\":0,"
+    "\"threads\":[{\"triggered\":true,\"id\":7,\"threadState\":{\"x\":[{\"value\":"
+    "18446744073709551569}]},\"frames\":[{\"imageOffset\":728,\"imageIndex\":0},"
+    "{\"imageOffset\":99,\"imageIndex\":2},{\"imageOffset\":5012344,\"symbol\":\"Inlined\","
+    "\"imageIndex\":1,\"inline\":true},{\"imageOffset\":5012344,\"symbol\":\"Invoke\","
+    "\"symbolLocation\":112,\"imageIndex\":1},{\"imageOffset\":1,\"imageIndex\":9}]}],"
+    "\"usedImages\":[{\"arch\":\"arm64\",\"base\":4375871488,\"size\":16384,"
+    "\"uuid\":\"4C4C44A6-5555-3144-A1CD-073D6BDBB664\",\"path\":\"\\/u\\/addon.node\","
+    "\"name\":\"addon.node\"},{\"arch\":\"arm64\",\"base\":4302635008,\"size\":92602368,"
+    "\"uuid\":\"5b4c3cd8-3a1e-3b05-9b5e-8c1f0e2d4a17\",\"path\":\"\\/bin\\/node\","
+    "\"name\":\"node\"},{\"size\":0,\"base\":0,\"uuid\":\"00000000-0000-0000-0000-000000000000\"}]}"
+    "\n",
+    NULL};
+
+static const char *const apple_crash_texts[] = {
+    "> Process:               node [48213]\n"
+    "> Code Type:             ARM-64 (Native)\n"
+    "> Exception Type:        EXC_BAD_ACCESS (SIGSEGV)\n"
+    "> Exception Codes:       KERN_INVALID_ADDRESS at 0x0000000000000000\n"
+    "> Termination Reason:    Namespace SIGNAL, Code 11 Segmentation fault: 11\n"
+    "\n"
+    "Last Exception Backtrace:\n"
+    "0   node          0x0000000100c7400a throw + 4\n"
+    "\n"
+    "Thread 0 Crashed::  Dispatch queue: com.apple.main-thread\n"
+    "0   addon.node    0x0000000104d282d8 0x104d28000 + 728\n"
+    "1   ???           0x0000142ad3e843fd 0 + 22174176396285\n"
+    "2   node          0x00000001011e7b78 Inlined + 4 [inlined]\n"
+    "3   node          0x00000001011e7b78 Invoke + 112 (node_api.cc:12)\n"
+    "4   libgone.dylib 0x0000000190000000 gone + 1\n"
+    "5   this is not a frame\n"
+    "\n"
+    "Binary Images:\n"
+    "       0x104d28000 -        0x104d2bfff addon.node (*) "
+    "<4c4c44a6-5555-3144-a1cd-073d6bdbb664> /u/addon.node\n"
+    "       0x100c74000 -        0x106587fff +node (0) <5B4C3CD8-3A1E-3B05-9B5E-8C1F0E2D4A17> "
+    "/bin/node\n"
+    "               0x0 - 0xffffffffffffffff ??? (*) <00000000-0000-0000-0000-000000000000> ???\n"
+    "\n"
+    "Process: second [7]\n"
+    "Thread 3 Crashed:\n"
+    "0   x.node    0x0000000000001000 f + 1\n",
+    NULL};
+
+static int read_ips(struct reading *c)
+{
+	struct nsym_crash cr;
+	int rc;
+
+	allocfail_enter();
+	rc = nsym_crash_from_ips(&cr, c->texts[0], strlen(c->texts[0]), warn, c);
+	allocfail_leave();
+	if (rc != 0) {
+		snprintf(c->detail, sizeof(c->detail), "%s", nsym_error_detail());
+		nsym_crash_release(&cr);
+		return rc;
+	}
+	dump_apple(c->answer, sizeof(c->answer), &cr, 1);
+	nsym_crash_release(&cr);
+	return 0;
+}
+
+static void expect_ips(const char *a)
+{
+	contains(a, "crash signal signal=SIGSEGV/11 address=0x0 panic=- at -:0:0 pid=48213 tid=7");
+	contains(a, " m0 path=/u/addon.node id=4c4c44a655553144a1cd073d6bdbb664 listed=1 why=-\n");
+	contains(a, " f0 m1 pc=0x10075000a rel=0xa ret=1\n f1 m0 pc=0x104d282d8 rel=0x2d8 ret=0\n"
+	            " f2 m-1 pc=0x63 rel=0x0 ret=1\n f3 m1 pc=0x100c17b78 rel=0x4c7b78 ret=1\n");
+	contains(a, " m0 name=addon.node arch=arm64 format=2 base=0x104d28000 size=0x4000\n");
+	contains(a, " f3 how=1 symbol=Invoke+112 why=-\n");
+	contains(a, "frame 4 of thread 0 has no \"imageIndex\"");
+}
+
+START_TEST(ips_reader_fails_cleanly_at_every_allocation)
+{
+	struct reading *c = calloc(1, sizeof(*c));
+
+	c->name = ".ips reader";
+	c->read = read_ips;
+	c->texts = ips_texts;
+	c->expect = expect_ips;
+	walk(c, reading_setup, NULL);
+	free(c);
+}
+END_TEST
+
+static int read_apple_crash(struct reading *c)
+{
+	struct nsym_crash *cs = (struct nsym_crash *)c;
+	size_t n = 99;
+	int rc;
+
+	allocfail_enter();
+	rc = nsym_crash_from_apple_crash(&cs, &n, c->texts[0], strlen(c->texts[0]), warn, c);
+	allocfail_leave();
+	if (rc != 0) {
+		snprintf(c->detail, sizeof(c->detail), "%s", nsym_error_detail());
+		if (cs != NULL || n != 0)
+			snprintf(c->left, sizeof(c->left), "%zu crashes", n);
+		nsym_crashes_free(cs, n);
+		return rc;
+	}
+	dump_apple(c->answer, sizeof(c->answer), cs, n);
+	nsym_crashes_free(cs, n);
+	return 0;
+}
+
+static void expect_apple_crash(const char *a)
+{
+	contains(a, "crash signal signal=SIGSEGV/11 address=0x0 panic=- at -:0:0 pid=48213 tid=-1");
+	contains(a,
+	         " f1 m1 pc=0x104d282d8 rel=0x2d8 ret=0\n f2 m-1 pc=0x142ad3e843fd rel=0x0 ret=1\n"
+	         " f3 m0 pc=0x1011e7b78 rel=0x573b78 ret=1\n");
+	contains(a, " m1 name=addon.node arch=arm64 format=2 base=0x104d28000 size=0x4000\n");
+	contains(a, " f3 how=3 symbol=Invoke+112 why=-\n");
+	contains(a, " f4 how=0 symbol=gone+1 why=no image of the report's Binary Images holds");
+	contains(a, "crash signal signal=-/0 address=none,0x0 panic=- at -:0:0 pid=7 tid=-1");
+	contains(a, " f0 how=0 symbol=f+1 why=the report has no Binary Images section");
+	contains(a, "cannot read the frame '5   this is not a frame'");
+}
+
+START_TEST(apple_crash_reader_fails_cleanly_at_every_allocation)
+{
+	struct reading *c = calloc(1, sizeof(*c));
+
+	c->name = ".crash reader";
+	c->read = read_apple_crash;
+	c->texts = apple_crash_texts;
+	c->expect = expect_apple_crash;
+	walk(c, reading_setup, NULL);
+	free(c);
+}
+END_TEST
+
 /* ---- the pipeline ------------------------------------------------------------- */
 
 static void starts(const char *text, const char *want)
@@ -890,5 +1061,7 @@ int main(void)
 	TEST_ADD(s, symbolicate_text_fails_cleanly_at_every_allocation);
 	TEST_ADD(s, symbolicate_json_fails_cleanly_at_every_allocation);
 	TEST_ADD(s, symbolicate_two_crashes_fails_cleanly_at_every_allocation);
+	TEST_ADD(s, ips_reader_fails_cleanly_at_every_allocation);
+	TEST_ADD(s, apple_crash_reader_fails_cleanly_at_every_allocation);
 	return test_run(s);
 }

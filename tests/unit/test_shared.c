@@ -182,6 +182,25 @@ START_TEST(json_errors_are_printable)
 }
 END_TEST
 
+/* A fault's detail is one line, whatever bytes jansson quotes from the
+ * input: its control characters are '?'. */
+START_TEST(json_faults_are_one_line)
+{
+	static const struct nsym_json_limits lim = {1 << 16, 8};
+	json_t *doc = NULL;
+	char err[300];
+
+	/* jansson's "invalid escape near '"\<newline>'" */
+	ck_assert_int_eq(nsym_json_load(&doc, "[\"\\\n\"]", 6, &lim, err, sizeof(err)),
+	                 NSYM_EINVAL);
+	ck_assert_str_eq(err, "line 2, column 0: invalid escape near '\"\\?'");
+	ck_assert_int_eq(nsym_json_load(&doc, "[\"a\tb\"]", 7, &lim, err, sizeof(err)),
+	                 NSYM_EINVAL);
+	ck_assert_msg(strchr(err, '\t') == NULL && strstr(err, "control character") != NULL, "%s",
+	              err);
+}
+END_TEST
+
 /* s as nsym_json_string writes it, read back from a memory stream. */
 static char *written(const char *s)
 {
@@ -238,6 +257,7 @@ int main(void)
 	TEST_ADD(s, hex_both_cases);
 	TEST_ADD(s, json_limits_are_named);
 	TEST_ADD(s, json_errors_are_printable);
+	TEST_ADD(s, json_faults_are_one_line);
 	TEST_ADD(s, json_strings_are_escaped);
 	return test_run(s);
 }
