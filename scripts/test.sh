@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # Installs what is needed, builds, and runs the whole test suite twice:
-# a normal build (warnings are errors) and an ASan+UBSan build.
+# a normal build (warnings are errors) and an ASan+UBSan build, both
+# RelWithDebInfo. The suite must pass in every build type (test fixtures
+# set their own debug flags instead of borrowing the build's):
+# scripts/test-build-types.sh runs it in Debug, None and Release, which
+# takes three more builds and runs and so is not done here.
 # Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
