@@ -12,7 +12,7 @@
  * the worker thread).
  *
  * The report library's readers and its pipeline are walked the same way
- * in test_allocfail_report.c, which needs no server.
+ * in test_allocfail_report.c and test_allocfail_pipeline.c, which need no server.
  *
  * A new path is a few lines: a struct holding its input and two answer
  * buffers; `setup` calls allocfail_plant_detail(); `run` is

@@ -2,9 +2,8 @@
  * Allocation-failure tests of the report library (napi_symbols_report.h),
  * walked by allocfail.h as test_allocfail.c walks symbolize and split: each
  * crash-text reader (a report file, compact traces, Rust backtraces, a
- * /proc/PID/maps read and used to place frames, macOS .ips and .crash)
- * and the whole pipeline
- * (read, resolve, look up, write as text and as JSON) on input that uses
+ * /proc/PID/maps read and used to place frames, macOS .ips and .crash;
+ * the pipeline's walk is test_allocfail_pipeline.c) on input that uses
  * every field those readers know, including the lines they warn about and
  * skip. A run whose Nth allocation failed must give NSYM_ENOMEM with a
  * detail saying out of memory and leave nothing behind: no crash array, no
@@ -26,6 +25,7 @@
 #include <unistd.h>
 
 #include "allocfail.h"
+#include "allocfail_reading.h"
 #include "napi_symbols.h"
 #include "napi_symbols_report.h"
 #include "test_util.h"
@@ -33,132 +33,6 @@
 #define ADDON NSYM_FIXTURES_DIR "/c/addon.node"
 #define DEBUG NSYM_FIXTURES_DIR "/c/addon.node.debug"
 #define OTHER "9bb9da403a6b64a875d1330c0f657bc7364dae8c" /* a build nobody has */
-
-#define ANSWER 32768
-
-/* One walk of a reader or of the pipeline. */
-struct reading {
-	const char *name;
-	int (*read)(struct reading *c); /* the code under test, armed inside */
-	const char *const *texts;       /* the inputs, NULL-terminated */
-	char *maps;                     /* a maps file's text (maps path) */
-	struct nsym_crash *crashes;     /* made unarmed by setup, for place */
-	size_t ncrashes;
-	unsigned flags;               /* NSYM_REPORT_*, for the pipeline */
-	FILE *out;                    /* the pipeline's stream, fresh each run */
-	char warnings[8192];          /* what the warning callback was told */
-	char answer[ANSWER];          /* this run's, as text */
-	char want[ANSWER];            /* the first unarmed run's */
-	char before[ANSWER];          /* place: the crashes before placing */
-	char left[512];               /* what a failed run left behind, or "" */
-	char detail[512];             /* nsym_error_detail() at the failure */
-	void (*expect)(const char *); /* asserts the first unarmed answer is right */
-};
-
-/* Appends to a buffer of `size` bytes holding a string. */
-static void add(char *out, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void add(char *out, size_t size, const char *fmt, ...)
-{
-	size_t used = strlen(out);
-	va_list ap;
-
-	if (used + 1 >= size)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(out + used, size - used, fmt, ap);
-	va_end(ap);
-}
-
-/* Everything the crash model holds, one field after another. */
-static void dump(char *out, size_t size, const struct nsym_crash *cs, size_t n)
-{
-	for (size_t k = 0; k < n; k++) {
-		const struct nsym_crash *c = &cs[k];
-		add(out, size,
-		    "crash %s signal=%s/%d address=%s0x%" PRIx64 " panic=%s at %s:%u:%u pid=%lld "
-		    "tid=%lld report=%s cut=%d\n",
-		    c->reason, c->signal_name ? c->signal_name : "-", c->signal_number,
-		    c->has_address ? "" : "none,", c->fault_address,
-		    c->panic_message ? c->panic_message : "-", c->panic_file ? c->panic_file : "-",
-		    c->panic_line, c->panic_column, c->pid, c->tid,
-		    c->report_name ? c->report_name : "-", c->cut);
-		for (size_t i = 0; i < c->nmodules; i++)
-			add(out, size, " m%zu path=%s id=%s listed=%d why=%s\n", i,
-			    c->modules[i].path ? c->modules[i].path : "-", c->modules[i].id,
-			    c->modules[i].listed, c->modules[i].why ? c->modules[i].why : "-");
-		for (size_t i = 0; i < c->nframes; i++)
-			add(out, size, " f%zu m%d pc=0x%" PRIx64 " rel=0x%" PRIx64 " ret=%d\n", i,
-			    c->frames[i].module, c->frames[i].pc, c->frames[i].rel,
-			    c->frames[i].return_address);
-		for (size_t i = 0; i < c->nregisters; i++)
-			add(out, size, " %s=0x%" PRIx64 "\n", c->registers[i].name,
-			    c->registers[i].value);
-	}
-}
-
-static bool all_zero(const void *p, size_t n)
-{
-	const unsigned char *b = p;
-	for (size_t i = 0; i < n; i++) {
-		if (b[i] != 0)
-			return false;
-	}
-	return true;
-}
-
-static void reading_setup(void *arg)
-{
-	struct reading *c = arg;
-
-	allocfail_plant_detail();
-	c->warnings[0] = c->answer[0] = c->left[0] = c->detail[0] = '\0';
-}
-
-static int reading_run(void *arg)
-{
-	struct reading *c = arg;
-	int rc = c->read(c);
-
-	if (rc == 0)
-		add(c->answer, sizeof(c->answer), "warnings:\n%s", c->warnings);
-	return rc;
-}
-
-static void reading_check(void *arg, int rc, long failed_at)
-{
-	struct reading *c = arg;
-
-	if (failed_at != 0 && rc != 0) {
-		allocfail_check_enomem(c->name, failed_at, rc, c->detail);
-		ck_assert_msg(c->left[0] == '\0', "%s: allocation %ld failing left %s", c->name,
-		              failed_at, c->left);
-		return;
-	}
-	ck_assert_msg(rc == 0, "%s: %d (%s) with no allocation failing", c->name, rc, c->detail);
-	if (c->want[0] == '\0') {
-		c->expect(c->answer);
-		snprintf(c->want, sizeof(c->want), "%s", c->answer);
-	}
-	ck_assert_msg(
-	    strcmp(c->answer, c->want) == 0,
-	    "%s: allocation %ld failing gave another answer\n%.1500s\ninstead of\n%.1500s", c->name,
-	    failed_at, c->answer, c->want);
-}
-
-static void walk(struct reading *c, void (*setup)(void *), void (*teardown)(void *))
-{
-	struct allocfail_path p = {c->name, c, setup, reading_run, reading_check, teardown};
-	struct allocfail_walked w;
-
-	allocfail_walk(&w, &p);
-	ck_assert_int_gt(w.failed, 0);
-}
-
-static void contains(const char *text, const char *want)
-{
-	ck_assert_msg(strstr(text, want) != NULL, "no '%s' in:\n%.3000s", want, text);
-}
 
 /* ---- the crash report reader ------------------------------------------------ */
 
@@ -220,13 +94,13 @@ static int read_reports(struct reading *c)
 		allocfail_leave();
 		if (rc != 0) {
 			snprintf(c->detail, sizeof(c->detail), "%s", nsym_error_detail());
-			if (!all_zero(&cr, sizeof(cr)))
+			if (!reading_all_zero(&cr, sizeof(cr)))
 				snprintf(c->left, sizeof(c->left), "a partial crash of report %zu",
 				         i);
 			nsym_crash_release(&cr);
 			return rc;
 		}
-		dump(c->answer, sizeof(c->answer), &cr, 1);
+		reading_dump(c->answer, sizeof(c->answer), &cr, 1);
 		nsym_crash_release(&cr);
 	}
 	return 0;
@@ -234,42 +108,30 @@ static int read_reports(struct reading *c)
 
 static void expect_reports(const char *a)
 {
-	contains(a, "crash signal signal=SIGSEGV/11 address=0x0 panic=- at -:0:0 pid=4242 "
-	            "tid=4243 report=- cut=0\n");
-	contains(a, " m0 path=/app/node_modules/c-addon/addon.node "
-	            "id=32646c00a4a5a6a87a04347a0fde5cdd55024e7a listed=1 why=-\n");
-	contains(a, " m2 path=/lib/x86_64-linux-gnu/libc.so.6? id= listed=1");
-	contains(a, " f0 m0 pc=0x7f3a1c2011ab rel=0x11ab ret=0\n");
-	contains(a, " f4 m-1 pc=0x7f3a1d00ffee rel=0x0 ret=1\n");
-	contains(a, " r8=0xffffffffffffffff\n rip=0x7f3a1c2011ab\n eflags=0x10246\n");
+	reading_contains(a, "crash signal signal=SIGSEGV/11 address=0x0 panic=- at -:0:0 pid=4242 "
+	                    "tid=4243 report=- cut=0\n");
+	reading_contains(a, " m0 path=/app/node_modules/c-addon/addon.node "
+	                    "id=32646c00a4a5a6a87a04347a0fde5cdd55024e7a listed=1 why=-\n");
+	reading_contains(a, " m2 path=/lib/x86_64-linux-gnu/libc.so.6? id= listed=1");
+	reading_contains(a, " f0 m0 pc=0x7f3a1c2011ab rel=0x11ab ret=0\n");
+	reading_contains(a, " f4 m-1 pc=0x7f3a1d00ffee rel=0x0 ret=1\n");
+	reading_contains(a, " r8=0xffffffffffffffff\n rip=0x7f3a1c2011ab\n eflags=0x10246\n");
 	ck_assert_msg(strstr(a, " r9=") == NULL && strstr(a, "R10") == NULL, "%.3000s", a);
-	contains(a, "crash panic signal=-/0 address=none,0x0 panic=index out of bounds: the len is "
-	            "3 but the index is \"7\"\xc3\xa9? at src/lib.rs:133:5 pid=7 tid=9");
-	contains(a, " f1 m0 pc=0x7f3a1c2012b4 rel=0x122b4 ret=1\n");
-	contains(a, "crash manual signal=-/0 address=none,0x0 panic=- at -:0:0 pid=1 tid=-1");
+	reading_contains(
+	    a, "crash panic signal=-/0 address=none,0x0 panic=index out of bounds: the len is "
+	       "3 but the index is \"7\"\xc3\xa9? at src/lib.rs:133:5 pid=7 tid=9");
+	reading_contains(a, " f1 m0 pc=0x7f3a1c2012b4 rel=0x122b4 ret=1\n");
+	reading_contains(a,
+	                 "crash manual signal=-/0 address=none,0x0 panic=- at -:0:0 pid=1 tid=-1");
 }
 
 START_TEST(report_reader_fails_cleanly_at_every_allocation)
 {
-	struct reading *c = calloc(1, sizeof(*c));
-
-	c->name = "crash report reader";
-	c->read = read_reports;
-	c->texts = reports;
-	c->expect = expect_reports;
-	walk(c, reading_setup, NULL);
-	free(c);
+	reading_walk_reader("crash report reader", read_reports, reports, expect_reports);
 }
 END_TEST
 
 /* ---- the compact-trace reader ------------------------------------------------ */
-
-/* What the readers from here on pass over, as their answer lists it. */
-static void warn(void *ctx, const char *kind, const char *message)
-{
-	struct reading *c = ctx;
-	add(c->warnings, sizeof(c->warnings), "%s: %s\n", kind, message);
-}
 
 /* Traces as a pasted issue holds them: quoted, prefixed, with a report
  * name, modules without identity or never listed, frames it cannot read,
@@ -308,53 +170,42 @@ static int read_traces(struct reading *c)
 	int rc;
 
 	allocfail_enter();
-	rc = nsym_crash_from_text(&cs, &n, c->texts[0], strlen(c->texts[0]), warn, c);
+	rc = nsym_crash_from_text(&cs, &n, c->texts[0], strlen(c->texts[0]), reading_warn, c);
 	allocfail_leave();
-	if (rc != 0) {
-		snprintf(c->detail, sizeof(c->detail), "%s", nsym_error_detail());
-		if (cs != NULL || n != 0)
-			snprintf(c->left, sizeof(c->left), "%zu crashes", n);
-		nsym_crashes_free(cs, n);
-		return rc;
-	}
-	dump(c->answer, sizeof(c->answer), cs, n);
-	nsym_crashes_free(cs, n);
-	return 0;
+	return reading_take_crashes(c, rc, cs, n, reading_dump);
 }
 
 static void expect_traces(const char *a)
 {
-	contains(a, "crash signal signal=SIGSEGV/0 address=0x0 panic=- at -:0:0 pid=4242 tid=4242 "
-	            "report=napi-crash-4242-20261125T193000Z.json cut=0\n"
-	            " m0 path=addon.node id=32646c00a4a5a6a87a04347a0fde5cdd55024e7a listed=1 "
-	            "why=-\n"
-	            " m1 path=node id=" OTHER " listed=1 why=-\n"
-	            " m2 path=libanon.so id= listed=1 why=-\n");
-	contains(a, " m7 path=- id= listed=0 why=-\n");
-	contains(a, " f0 m0 pc=0x0 rel=0x11ab ret=0\n");
-	contains(a, " f7 m-1 pc=0x7f3a1d00ffee rel=0x0 ret=1\n");
-	contains(a, "crash panic signal=-/0 address=none,0x0 panic=index out of bounds: the len is "
-	            "3 but the index is \"7\"\xc3\xa9 at src/lib.rs:133:5 pid=7 tid=9 report=- "
-	            "cut=1\n");
-	contains(a, "crash manual signal=-/0 address=none,0x0 panic=- at -:0:0 pid=1 tid=1");
-	contains(a, "crash panic signal=-/0 address=none,0x0 panic= at -:0:0 pid=3 tid=4 report=- "
-	            "cut=0\n");
-	contains(a, "warnings about the traces: line 7: cannot read the frame 'bogus'; skipped\n"
-	            "warnings about the traces: line 7: cannot read the frame 'm0+zz'; skipped\n"
-	            "warnings about the traces: line 13: a trace of a format version this "
-	            "napi-symbols does not know: 'v2'; skipped\n");
+	reading_contains(
+	    a, "crash signal signal=SIGSEGV/0 address=0x0 panic=- at -:0:0 pid=4242 tid=4242 "
+	       "report=napi-crash-4242-20261125T193000Z.json cut=0\n"
+	       " m0 path=addon.node id=32646c00a4a5a6a87a04347a0fde5cdd55024e7a listed=1 "
+	       "why=-\n"
+	       " m1 path=node id=" OTHER " listed=1 why=-\n"
+	       " m2 path=libanon.so id= listed=1 why=-\n");
+	reading_contains(a, " m7 path=- id= listed=0 why=-\n");
+	reading_contains(a, " f0 m0 pc=0x0 rel=0x11ab ret=0\n");
+	reading_contains(a, " f7 m-1 pc=0x7f3a1d00ffee rel=0x0 ret=1\n");
+	reading_contains(
+	    a, "crash panic signal=-/0 address=none,0x0 panic=index out of bounds: the len is "
+	       "3 but the index is \"7\"\xc3\xa9 at src/lib.rs:133:5 pid=7 tid=9 report=- "
+	       "cut=1\n");
+	reading_contains(a,
+	                 "crash manual signal=-/0 address=none,0x0 panic=- at -:0:0 pid=1 tid=1");
+	reading_contains(
+	    a, "crash panic signal=-/0 address=none,0x0 panic= at -:0:0 pid=3 tid=4 report=- "
+	       "cut=0\n");
+	reading_contains(
+	    a, "warnings about the traces: line 7: cannot read the frame 'bogus'; skipped\n"
+	       "warnings about the traces: line 7: cannot read the frame 'm0+zz'; skipped\n"
+	       "warnings about the traces: line 13: a trace of a format version this "
+	       "napi-symbols does not know: 'v2'; skipped\n");
 }
 
 START_TEST(trace_reader_fails_cleanly_at_every_allocation)
 {
-	struct reading *c = calloc(1, sizeof(*c));
-
-	c->name = "compact-trace reader";
-	c->read = read_traces;
-	c->texts = traces;
-	c->expect = expect_traces;
-	walk(c, reading_setup, NULL);
-	free(c);
+	reading_walk_reader("compact-trace reader", read_traces, traces, expect_traces);
 }
 END_TEST
 
@@ -407,48 +258,35 @@ static int read_rust(struct reading *c)
 	int rc;
 
 	allocfail_enter();
-	rc = nsym_crash_from_rust(&cs, &n, &scan, c->texts[0], strlen(c->texts[0]), warn, c);
+	rc =
+	    nsym_crash_from_rust(&cs, &n, &scan, c->texts[0], strlen(c->texts[0]), reading_warn, c);
 	allocfail_leave();
-	if (rc != 0) {
-		snprintf(c->detail, sizeof(c->detail), "%s", nsym_error_detail());
-		if (cs != NULL || n != 0)
-			snprintf(c->left, sizeof(c->left), "%zu crashes", n);
-		nsym_crashes_free(cs, n);
-		return rc;
-	}
-	dump(c->answer, sizeof(c->answer), cs, n);
-	add(c->answer, sizeof(c->answer), "panics=%zu short=%zu\n", scan.panics,
-	    scan.short_backtraces);
-	nsym_crashes_free(cs, n);
-	return 0;
+	if ((rc = reading_take_crashes(c, rc, cs, n, reading_dump)) == 0)
+		reading_add(c->answer, sizeof(c->answer), "panics=%zu short=%zu\n", scan.panics,
+		            scan.short_backtraces);
+	return rc;
 }
 
 static void expect_rust(const char *a)
 {
-	contains(a, "crash panic signal=-/0 address=none,0x0 panic=checked_root: negative input "
-	            "-1, and this message goes on for long enough that the reader has to grow it, "
-	            "? with a control character to mend at src/lib.rs:42:9 pid=-1 tid=-1 report=- "
-	            "cut=0\n"
-	            " f0 m-1 pc=0x7f3a1c201234 rel=0x0 ret=1\n"
-	            " f1 m-1 pc=0x7f3a1c201300 rel=0x0 ret=1\n"
-	            " f2 m-1 pc=0x7f3a1c201300 rel=0x0 ret=1\n"
-	            " f3 m-1 pc=0x55d1e09a3f10 rel=0x0 ret=1\n"
-	            " f4 m-1 pc=0x7f3a1d00ffee rel=0x0 ret=1\n");
-	contains(a, "panic=it's, bad at src/worker.rs:7:13");
-	contains(a, "panic=(no 'panicked at' line above the backtrace) at -:0:0");
-	contains(a, "panics=4 short=1\n");
+	reading_contains(
+	    a, "crash panic signal=-/0 address=none,0x0 panic=checked_root: negative input "
+	       "-1, and this message goes on for long enough that the reader has to grow it, "
+	       "? with a control character to mend at src/lib.rs:42:9 pid=-1 tid=-1 report=- "
+	       "cut=0\n"
+	       " f0 m-1 pc=0x7f3a1c201234 rel=0x0 ret=1\n"
+	       " f1 m-1 pc=0x7f3a1c201300 rel=0x0 ret=1\n"
+	       " f2 m-1 pc=0x7f3a1c201300 rel=0x0 ret=1\n"
+	       " f3 m-1 pc=0x55d1e09a3f10 rel=0x0 ret=1\n"
+	       " f4 m-1 pc=0x7f3a1d00ffee rel=0x0 ret=1\n");
+	reading_contains(a, "panic=it's, bad at src/worker.rs:7:13");
+	reading_contains(a, "panic=(no 'panicked at' line above the backtrace) at -:0:0");
+	reading_contains(a, "panics=4 short=1\n");
 }
 
 START_TEST(rust_reader_fails_cleanly_at_every_allocation)
 {
-	struct reading *c = calloc(1, sizeof(*c));
-
-	c->name = "Rust backtrace reader";
-	c->read = read_rust;
-	c->texts = rust;
-	c->expect = expect_rust;
-	walk(c, reading_setup, NULL);
-	free(c);
+	reading_walk_reader("Rust backtrace reader", read_rust, rust, expect_rust);
 }
 END_TEST
 
@@ -496,8 +334,8 @@ static void exec_line(char *out, size_t size, uint64_t *out_pc, const char *path
 	uint64_t offset, vaddr;
 
 	exec_segment(&offset, &vaddr, path);
-	add(out, size, "%" PRIx64 "-%" PRIx64 " r-xp %08" PRIx64 " fe:00 %lu %s%s\n", base + vaddr,
-	    base + vaddr + 0x1000, offset, inode, path, suffix);
+	reading_add(out, size, "%" PRIx64 "-%" PRIx64 " r-xp %08" PRIx64 " fe:00 %lu %s%s\n",
+	            base + vaddr, base + vaddr + 0x1000, offset, inode, path, suffix);
 	*out_pc = base + vaddr + at;
 }
 
@@ -513,7 +351,7 @@ static void maps_setup(void *arg)
 	                 0);
 	ck_assert_uint_eq(c->ncrashes, 2);
 	c->before[0] = '\0';
-	dump(c->before, sizeof(c->before), c->crashes, c->ncrashes);
+	reading_dump(c->before, sizeof(c->before), c->crashes, c->ncrashes);
 }
 
 static void maps_teardown(void *arg)
@@ -530,7 +368,7 @@ static int read_maps(struct reading *c)
 	int rc;
 
 	allocfail_enter();
-	rc = nsym_maps_parse(&maps, c->maps, strlen(c->maps), warn, c);
+	rc = nsym_maps_parse(&maps, c->maps, strlen(c->maps), reading_warn, c);
 	allocfail_leave();
 	if (rc != 0) {
 		snprintf(c->detail, sizeof(c->detail), "%s", nsym_error_detail());
@@ -539,33 +377,35 @@ static int read_maps(struct reading *c)
 		return rc;
 	}
 	allocfail_enter();
-	rc = nsym_maps_place(c->crashes, c->ncrashes, maps, warn, c);
+	rc = nsym_maps_place(c->crashes, c->ncrashes, maps, reading_warn, c);
 	nsym_maps_free(maps);
 	allocfail_leave();
 	if (rc != 0) {
 		char now[ANSWER] = "";
 		snprintf(c->detail, sizeof(c->detail), "%s", nsym_error_detail());
-		dump(now, sizeof(now), c->crashes, c->ncrashes);
+		reading_dump(now, sizeof(now), c->crashes, c->ncrashes);
 		if (strcmp(now, c->before) != 0)
 			snprintf(c->left, sizeof(c->left), "the crashes changed:\n%.400s", now);
 		return rc;
 	}
-	dump(c->answer, sizeof(c->answer), c->crashes, c->ncrashes);
+	reading_dump(c->answer, sizeof(c->answer), c->crashes, c->ncrashes);
 	return 0;
 }
 
 static void expect_maps(const char *a)
 {
-	contains(a, "path=" ADDON " id=");
-	contains(a, "why=-\n");
-	contains(a, "'/nonexistent/lib/libgone.so' is not on this machine");
-	contains(a, "was deleted or replaced after it was mapped");
-	contains(a, "is past 2^64: there is no loadable segment at that offset)");
-	contains(a, "maps lines skipped: maps line 2: not 'START-END PERMS OFFSET DEV INODE PATH'; "
-	            "skipped\n");
-	contains(a, "files not the ones that were mapped: '" NSYM_FIXTURES_DIR
-	            "/c/addon-clang.node' is not the file that was mapped (inode ");
-	contains(a, ", the maps file says 1): if it was rebuilt since, its answers are wrong\n");
+	reading_contains(a, "path=" ADDON " id=");
+	reading_contains(a, "why=-\n");
+	reading_contains(a, "'/nonexistent/lib/libgone.so' is not on this machine");
+	reading_contains(a, "was deleted or replaced after it was mapped");
+	reading_contains(a, "is past 2^64: there is no loadable segment at that offset)");
+	reading_contains(
+	    a, "maps lines skipped: maps line 2: not 'START-END PERMS OFFSET DEV INODE PATH'; "
+	       "skipped\n");
+	reading_contains(a, "files not the ones that were mapped: '" NSYM_FIXTURES_DIR
+	                    "/c/addon-clang.node' is not the file that was mapped (inode ");
+	reading_contains(
+	    a, ", the maps file says 1): if it was rebuilt since, its answers are wrong\n");
 	ck_assert_msg(strstr(a, "f0 m-1") == NULL, "%.3000s", a);
 }
 
@@ -581,23 +421,24 @@ START_TEST(maps_reader_fails_cleanly_at_every_allocation)
 	 * here, one deleted, one replaced since (the inode differs), one whose
 	 * OFFSET passes 2^64, one with no build-id, and memory with no file */
 	exec_line(maps, 8192, &addon, ADDON, 0x7f3a1c200000, inode, "", 0x100);
-	add(maps, 8192, "this line is not a mapping\n");
-	add(maps, 8192, "7f3a1d000000-7f3a1d100000 rwxp 00000000 00:00 0 \n");
-	add(maps, 8192,
-	    "7f3a1e000000-7f3a1e010000 r-xp 00001000 fe:00 12345 "
-	    "/nonexistent/lib/libgone.so\n");
+	reading_add(maps, 8192, "this line is not a mapping\n");
+	reading_add(maps, 8192, "7f3a1d000000-7f3a1d100000 rwxp 00000000 00:00 0 \n");
+	reading_add(maps, 8192,
+	            "7f3a1e000000-7f3a1e010000 r-xp 00001000 fe:00 12345 "
+	            "/nonexistent/lib/libgone.so\n");
 	exec_line(maps, 8192, &deleted, NSYM_FIXTURES_DIR "/c/addon-zlib.node", 0x7f3a20000000,
 	          inode_of(NSYM_FIXTURES_DIR "/c/addon-zlib.node"), " (deleted)", 0x10);
 	exec_line(maps, 8192, &clang, NSYM_FIXTURES_DIR "/c/addon-clang.node", 0x7f3a22000000, 1,
 	          "", 0x20);
 	exec_line(maps, 8192, &nobuildid, NSYM_FIXTURES_DIR "/c/addon-nobuildid.node",
 	          0x7f3a24000000, inode_of(NSYM_FIXTURES_DIR "/c/addon-nobuildid.node"), "", 0x30);
-	add(maps, 8192, "7f0000000000-7f0000010000 r-xp fffffffffffff000 fe:00 %lu %s\n",
-	    inode_of(NSYM_FIXTURES_DIR "/c/addon-dwarf4.node"),
-	    NSYM_FIXTURES_DIR "/c/addon-dwarf4.node");
-	add(maps, 8192, "7ffc2a000000-7ffc2a100000 rw-p 00000000 00:00 0 [stack]\r\n");
+	reading_add(maps, 8192, "7f0000000000-7f0000010000 r-xp fffffffffffff000 fe:00 %lu %s\n",
+	            inode_of(NSYM_FIXTURES_DIR "/c/addon-dwarf4.node"),
+	            NSYM_FIXTURES_DIR "/c/addon-dwarf4.node");
+	reading_add(maps, 8192, "7ffc2a000000-7ffc2a100000 rw-p 00000000 00:00 0 [stack]\r\n");
 	addon2 = addon + 0x40;
-	add(text, 8192,
+	reading_add(
+	    text, 8192,
 	    "thread 'main' (4242) panicked at src/lib.rs:42:9:\nchecked_root: negative input -1\n"
 	    "stack backtrace:\n"
 	    "   0:     0x%" PRIx64 " - a\n   1:     0x%" PRIx64 " - b\n"
@@ -613,7 +454,7 @@ START_TEST(maps_reader_fails_cleanly_at_every_allocation)
 	c->texts = texts;
 	c->maps = maps;
 	c->expect = expect_maps;
-	walk(c, maps_setup, maps_teardown);
+	reading_walk(c, maps_setup, maps_teardown);
 	free(text);
 	free(maps);
 	free(c);
@@ -626,22 +467,22 @@ END_TEST
  * address, and each frame's offset source, symbol and why. */
 static void dump_apple(char *out, size_t size, const struct nsym_crash *cs, size_t n)
 {
-	dump(out, size, cs, n);
+	reading_dump(out, size, cs, n);
 	for (size_t k = 0; k < n; k++) {
 		const struct nsym_crash *c = &cs[k];
 		for (size_t i = 0; i < c->nmodules; i++) {
 			const struct nsym_crash_module *m = &c->modules[i];
-			add(out, size,
-			    " m%zu name=%s arch=%s format=%d base=%s0x%" PRIx64 " size=0x%" PRIx64
-			    "\n",
-			    i, m->name ? m->name : "-", m->arch, m->format,
-			    m->has_base ? "" : "none,", m->base, m->size);
+			reading_add(out, size,
+			            " m%zu name=%s arch=%s format=%d base=%s0x%" PRIx64
+			            " size=0x%" PRIx64 "\n",
+			            i, m->name ? m->name : "-", m->arch, m->format,
+			            m->has_base ? "" : "none,", m->base, m->size);
 		}
 		for (size_t i = 0; i < c->nframes; i++) {
 			const struct nsym_crash_frame *f = &c->frames[i];
-			add(out, size, " f%zu how=%d symbol=%s+%" PRIu64 " why=%s\n", i,
-			    (int)f->how, f->symbol ? f->symbol : "-", f->symbol_offset,
-			    f->why ? f->why : "-");
+			reading_add(out, size, " f%zu how=%d symbol=%s+%" PRIu64 " why=%s\n", i,
+			            (int)f->how, f->symbol ? f->symbol : "-", f->symbol_offset,
+			            f->why ? f->why : "-");
 		}
 	}
 }
@@ -706,7 +547,7 @@ static int read_ips(struct reading *c)
 	int rc;
 
 	allocfail_enter();
-	rc = nsym_crash_from_ips(&cr, c->texts[0], strlen(c->texts[0]), warn, c);
+	rc = nsym_crash_from_ips(&cr, c->texts[0], strlen(c->texts[0]), reading_warn, c);
 	allocfail_leave();
 	if (rc != 0) {
 		snprintf(c->detail, sizeof(c->detail), "%s", nsym_error_detail());
@@ -720,25 +561,22 @@ static int read_ips(struct reading *c)
 
 static void expect_ips(const char *a)
 {
-	contains(a, "crash signal signal=SIGSEGV/11 address=0x0 panic=- at -:0:0 pid=48213 tid=7");
-	contains(a, " m0 path=/u/addon.node id=4c4c44a655553144a1cd073d6bdbb664 listed=1 why=-\n");
-	contains(a, " f0 m1 pc=0x10075000a rel=0xa ret=1\n f1 m0 pc=0x104d282d8 rel=0x2d8 ret=0\n"
-	            " f2 m-1 pc=0x63 rel=0x0 ret=1\n f3 m1 pc=0x100c17b78 rel=0x4c7b78 ret=1\n");
-	contains(a, " m0 name=addon.node arch=arm64 format=2 base=0x104d28000 size=0x4000\n");
-	contains(a, " f3 how=1 symbol=Invoke+112 why=-\n");
-	contains(a, "frame 4 of thread 0 has no \"imageIndex\"");
+	reading_contains(
+	    a, "crash signal signal=SIGSEGV/11 address=0x0 panic=- at -:0:0 pid=48213 tid=7");
+	reading_contains(
+	    a, " m0 path=/u/addon.node id=4c4c44a655553144a1cd073d6bdbb664 listed=1 why=-\n");
+	reading_contains(
+	    a, " f0 m1 pc=0x10075000a rel=0xa ret=1\n f1 m0 pc=0x104d282d8 rel=0x2d8 ret=0\n"
+	       " f2 m-1 pc=0x63 rel=0x0 ret=1\n f3 m1 pc=0x100c17b78 rel=0x4c7b78 ret=1\n");
+	reading_contains(a,
+	                 " m0 name=addon.node arch=arm64 format=2 base=0x104d28000 size=0x4000\n");
+	reading_contains(a, " f3 how=1 symbol=Invoke+112 why=-\n");
+	reading_contains(a, "frame 4 of thread 0 has no \"imageIndex\"");
 }
 
 START_TEST(ips_reader_fails_cleanly_at_every_allocation)
 {
-	struct reading *c = calloc(1, sizeof(*c));
-
-	c->name = ".ips reader";
-	c->read = read_ips;
-	c->texts = ips_texts;
-	c->expect = expect_ips;
-	walk(c, reading_setup, NULL);
-	free(c);
+	reading_walk_reader(".ips reader", read_ips, ips_texts, expect_ips);
 }
 END_TEST
 
@@ -749,305 +587,34 @@ static int read_apple_crash(struct reading *c)
 	int rc;
 
 	allocfail_enter();
-	rc = nsym_crash_from_apple_crash(&cs, &n, c->texts[0], strlen(c->texts[0]), warn, c);
+	rc =
+	    nsym_crash_from_apple_crash(&cs, &n, c->texts[0], strlen(c->texts[0]), reading_warn, c);
 	allocfail_leave();
-	if (rc != 0) {
-		snprintf(c->detail, sizeof(c->detail), "%s", nsym_error_detail());
-		if (cs != NULL || n != 0)
-			snprintf(c->left, sizeof(c->left), "%zu crashes", n);
-		nsym_crashes_free(cs, n);
-		return rc;
-	}
-	dump_apple(c->answer, sizeof(c->answer), cs, n);
-	nsym_crashes_free(cs, n);
-	return 0;
+	return reading_take_crashes(c, rc, cs, n, dump_apple);
 }
 
 static void expect_apple_crash(const char *a)
 {
-	contains(a, "crash signal signal=SIGSEGV/11 address=0x0 panic=- at -:0:0 pid=48213 tid=-1");
-	contains(a,
-	         " f1 m1 pc=0x104d282d8 rel=0x2d8 ret=0\n f2 m-1 pc=0x142ad3e843fd rel=0x0 ret=1\n"
-	         " f3 m0 pc=0x1011e7b78 rel=0x573b78 ret=1\n");
-	contains(a, " m1 name=addon.node arch=arm64 format=2 base=0x104d28000 size=0x4000\n");
-	contains(a, " f3 how=3 symbol=Invoke+112 why=-\n");
-	contains(a, " f4 how=0 symbol=gone+1 why=no image of the report's Binary Images holds");
-	contains(a, "crash signal signal=-/0 address=none,0x0 panic=- at -:0:0 pid=7 tid=-1");
-	contains(a, " f0 how=0 symbol=f+1 why=the report has no Binary Images section");
-	contains(a, "cannot read the frame '5   this is not a frame'");
+	reading_contains(
+	    a, "crash signal signal=SIGSEGV/11 address=0x0 panic=- at -:0:0 pid=48213 tid=-1");
+	reading_contains(
+	    a, " f1 m1 pc=0x104d282d8 rel=0x2d8 ret=0\n f2 m-1 pc=0x142ad3e843fd rel=0x0 ret=1\n"
+	       " f3 m0 pc=0x1011e7b78 rel=0x573b78 ret=1\n");
+	reading_contains(a,
+	                 " m1 name=addon.node arch=arm64 format=2 base=0x104d28000 size=0x4000\n");
+	reading_contains(a, " f3 how=3 symbol=Invoke+112 why=-\n");
+	reading_contains(
+	    a, " f4 how=0 symbol=gone+1 why=no image of the report's Binary Images holds");
+	reading_contains(a,
+	                 "crash signal signal=-/0 address=none,0x0 panic=- at -:0:0 pid=7 tid=-1");
+	reading_contains(a, " f0 how=0 symbol=f+1 why=the report has no Binary Images section");
+	reading_contains(a, "cannot read the frame '5   this is not a frame'");
 }
 
 START_TEST(apple_crash_reader_fails_cleanly_at_every_allocation)
 {
-	struct reading *c = calloc(1, sizeof(*c));
-
-	c->name = ".crash reader";
-	c->read = read_apple_crash;
-	c->texts = apple_crash_texts;
-	c->expect = expect_apple_crash;
-	walk(c, reading_setup, NULL);
-	free(c);
-}
-END_TEST
-
-/* ---- the pipeline ------------------------------------------------------------- */
-
-static void starts(const char *text, const char *want)
-{
-	ck_assert_msg(strncmp(text, want, strlen(want)) == 0, "'%s' does not start:\n%.3000s", want,
-	              text);
-}
-
-static char fixture_id[NSYM_CRASH_ID_SIZE];
-
-/* The test's resolver: the fixture's debug file for its identity, a reason
- * for any other; running out of memory opening it is said as such. */
-static int resolve(void *ctx, struct nsym_report_module *mods, size_t count)
-{
-	(void)ctx;
-	for (size_t i = 0; i < count; i++) {
-		int rc;
-		if (strcmp(mods[i].module->id, fixture_id) != 0) {
-			snprintf(mods[i].why, sizeof(mods[i].why), "refused by the test resolver");
-			continue;
-		}
-		rc = nsym_symbolizer_open(&mods[i].sym, DEBUG, NULL);
-		if (rc == NSYM_ENOMEM)
-			return rc;
-		if (rc != 0)
-			snprintf(mods[i].why, sizeof(mods[i].why), "cannot open: %s",
-			         nsym_error_detail());
-	}
-	return 0;
-}
-
-static void pipeline_setup(void *arg)
-{
-	struct reading *c = arg;
-
-	reading_setup(c);
-	c->out = tmpfile();
-	ck_assert_ptr_nonnull(c->out);
-}
-
-static void pipeline_teardown(void *arg)
-{
-	struct reading *c = arg;
-	fclose(c->out);
-}
-
-/* What the stream holds, in c->answer. */
-static void stream_text(struct reading *c)
-{
-	size_t n;
-
-	ck_assert_int_eq(fflush(c->out), 0);
-	rewind(c->out);
-	n = fread(c->answer, 1, sizeof(c->answer) - 1, c->out);
-	c->answer[n] = '\0';
-}
-
-/* After a failure, the stream holds no part of a crash: nothing, or (of
- * several crashes) the others whole, as valid output. */
-static void nothing_partial(struct reading *c)
-{
-	/* the unarmed run's stream, without the warnings after it */
-	const char *end = strstr(c->want, "\nwarnings:\n");
-	const char *split = strstr(c->want, ",\n{\"reason\"");
-	int len = end != NULL ? (int)(end + 1 - c->want) : 0;
-	char one[ANSWER];
-
-	if (c->answer[0] == '\0')
-		return;
-	if (c->want[0] == '[' && split != NULL && end != NULL) {
-		/* an array of two: either one alone is an array of one */
-		snprintf(one, sizeof(one), "%.*s]\n", (int)(split - c->want), c->want);
-		if (strcmp(c->answer, one) == 0)
-			return;
-		snprintf(one, sizeof(one), "[%.*s", len - (int)(split + 2 - c->want), split + 2);
-		if (strcmp(c->answer, one) == 0)
-			return;
-	}
-	snprintf(c->left, sizeof(c->left), "in the stream:\n%.400s", c->answer);
-}
-
-static int read_pipeline(struct reading *c)
-{
-	struct nsym_report_input in = {
-	    .text = c->texts[0], .len = strlen(c->texts[0]), .name = "'crash.txt'"};
-	struct nsym_report_options opts = {
-	    .flags = c->flags, .resolve = resolve, .warn = warn, .ctx = c};
-	struct nsym_crash *cs = NULL;
-	size_t n = 0;
-	int rc;
-
-	allocfail_enter();
-	rc = nsym_report_read(&cs, &n, &in, &opts);
-	if (rc == 0)
-		rc = nsym_report_symbolicate(c->out, cs, n, &opts);
-	allocfail_leave();
-	if (rc != 0)
-		snprintf(c->detail, sizeof(c->detail), "%s", nsym_error_detail());
-	allocfail_enter();
-	nsym_crashes_free(cs, n);
-	allocfail_leave();
-	stream_text(c);
-	if (rc != 0)
-		nothing_partial(c);
-	return rc;
-}
-
-/* The frames of the fixture: a faulting load inlined twice into crash(),
- * and return addresses in checksum_bytes' inline chain and in fib_iter. */
-static uint64_t fault_rel, chain_rel, fib_rel;
-
-static void find_fixture(void)
-{
-	nsym_object *obj = NULL;
-	nsym_symbolizer *sym = NULL;
-	struct nsym_identity id;
-	struct nsym_frames fr = {0};
-
-	ck_assert_msg(nsym_object_open(&obj, DEBUG) == 0, "%s", nsym_error_detail());
-	ck_assert_int_eq(nsym_object_identity(&id, obj), 0);
-	ck_assert_int_eq(nsym_identity_hex(fixture_id, sizeof(fixture_id), &id), 0);
-	nsym_object_close(obj);
-	ck_assert_int_eq(nsym_symbolizer_open(&sym, DEBUG, NULL), 0);
-	fault_rel = chain_rel = fib_rel = 0;
-	for (uint64_t a = 0x1000; a < 0x40000 && (fault_rel == 0 || chain_rel == 0 || fib_rel == 0);
-	     a++) {
-		ck_assert_int_eq(nsym_symbolizer_lookup(&fr, sym, a, 0), 0);
-		if (fault_rel == 0 && fr.count == 3 &&
-		    strcmp(fr.frames[0].function, "load_slot") == 0 &&
-		    strcmp(fr.frames[2].function, "crash") == 0)
-			fault_rel = a;
-		if (chain_rel == 0 && fr.count >= 3 && strcmp(fr.frames[0].function, "rotl32") == 0)
-			chain_rel = a + 1; /* a return address: looked up at a */
-		if (fib_rel == 0 && fr.count >= 1 &&
-		    strcmp(fr.frames[fr.count - 1].function, "fib_iter") == 0)
-			fib_rel = a + 1;
-	}
-	ck_assert_msg(fault_rel != 0 && chain_rel != 0 && fib_rel != 0, "the fixture's frames");
-	nsym_frames_release(&fr);
-	nsym_symbolizer_close(sym);
-}
-
-/* A report of the fixture: the addon, another build, a module without
- * identity, a frame in no module, and the registers. */
-static void fixture_report(char *out, size_t size)
-{
-	snprintf(
-	    out, size,
-	    "{\"format\": \"napi-symbols-crash\", \"version\": 1, \"reason\": \"signal\",\n"
-	    " \"signal\": {\"number\": 11, \"name\": \"SIGSEGV\", \"code\": 1, \"address\": "
-	    "\"0x0\"},\n"
-	    " \"pid\": 4242, \"tid\": 4243, \"thread_name\": \"node\", \"arch\": \"x86_64\",\n"
-	    " \"registers\": {\"rax\": \"0x0\", \"rsp\": \"0x7ffc2a1e0f20\", \"rip\": "
-	    "\"0x7f3a1c2%05" PRIx64 "\", \"eflags\": \"0x10246\"},\n"
-	    " \"modules\": [{\"path\": \"/app/node_modules/c-addon/addon.node\", \"id\": "
-	    "\"%s\"},\n"
-	    "  {\"path\": \"/usr/bin/node\", \"id\": \"" OTHER "\"},\n"
-	    "  {\"path\": \"/lib/x86_64-linux-gnu/libc.so.6\", \"id\": \"\"}],\n"
-	    " \"frames\": [\n"
-	    "  {\"pc\": \"0x7f3a1c2%05" PRIx64 "\", \"module\": 0, \"rel\": \"0x%" PRIx64
-	    "\", \"return_address\": false},\n"
-	    "  {\"pc\": \"0x7f3a1c2%05" PRIx64 "\", \"module\": 0, \"rel\": \"0x%" PRIx64 "\"},\n"
-	    "  {\"pc\": \"0x7f3a1c2%05" PRIx64 "\", \"module\": 0, \"rel\": \"0x%" PRIx64 "\"},\n"
-	    "  {\"pc\": \"0x55d1e09a3f10\", \"module\": 1, \"rel\": \"0x9a3f10\"},\n"
-	    "  {\"pc\": \"0x7f3a1b029d90\", \"module\": 2, \"rel\": \"0x29d90\"},\n"
-	    "  {\"pc\": \"0x7f3a1d00ffee\", \"module\": -1}]}\n",
-	    fault_rel, fixture_id, fault_rel, fault_rel, chain_rel, chain_rel, fib_rel, fib_rel);
-}
-
-static void expect_text(const char *a)
-{
-	starts(a, "crash: SIGSEGV at 0x0\npid 4242, tid 4243\n#0 load_slot at ");
-	contains(a, "    (inlined by) crash at ");
-	contains(a, "#1 rotl32 at ");
-	contains(a, "    (inlined by) checksum_bytes at ");
-	contains(a, "#2 fib_iter at ");
-	contains(a, "\n#3 ?? in node+0x9a3f10 (refused by the test resolver)\n"
-	            "#4 ?? in libc.so.6+0x29d90 (no identity)\n"
-	            "#5 ?? at 0x7f3a1d00ffee (not in a module)\n"
-	            "registers:\n");
-	ck_assert_msg(strstr(a, "cannot open") == NULL, "%.3000s", a);
-}
-
-static void expect_json(const char *a)
-{
-	starts(a, "{\"reason\": \"signal\", \"signal\": {\"name\": \"SIGSEGV\", \"number\": 11, "
-	          "\"address\": \"0x0\"}, \"pid\": 4242");
-	contains(a, "\"frames\": [{\"function\": \"load_slot\", \"file\": \"");
-	contains(a, "{\"function\": \"fib_iter\", \"file\": \"");
-	contains(a, "\"unresolved\": \"refused by the test resolver\"}");
-	contains(a, "\"unresolved\": \"not in a module\"}\n]}\nwarnings:\n");
-	ck_assert_msg(strstr(a, "cannot open") == NULL, "%.3000s", a);
-}
-
-/* Two compact traces of the fixture: a crash, and a panic whose location
- * the hook did not know (the raising frame gives it). */
-static void fixture_traces(char *out, size_t size)
-{
-	snprintf(out, size,
-	         "> napi-symbols: crash v1 SIGSEGV at 0x0 (pid 7, tid 8)\n"
-	         "> napi-symbols: m0 %s addon.node\n"
-	         "> napi-symbols: m1 " OTHER " node\n"
-	         "> napi-symbols: m2 - libanon.so\n"
-	         "> napi-symbols: f m0+%" PRIx64 "! m0+%" PRIx64 " m1+9a3f10 m2+10 ?+7f3a1d00ffee\n"
-	         "> napi-symbols: end\n"
-	         "napi-symbols: panic v1 \"\" (pid 7, tid 9)\n"
-	         "napi-symbols: m0 %s addon.node\n"
-	         "napi-symbols: f m0+%" PRIx64 " m0+%" PRIx64 " m0+%" PRIx64 "\n"
-	         "napi-symbols: end\n",
-	         fixture_id, fault_rel, fib_rel, fixture_id, chain_rel, chain_rel, fib_rel);
-}
-
-static void expect_two(const char *a)
-{
-	starts(a, "[{\"reason\": \"signal\"");
-	contains(a, "\n]},\n{\"reason\": \"panic\", \"panic\": {\"message\": \"\", \"file\": "
-	            "\"addon.c\", \"line\": ");
-	contains(a, "\"from_raising_frame\": true}");
-	contains(a, "{\"function\": \"fib_iter\", \"file\": \"addon.c\"");
-	contains(a, "\n]}]\nwarnings:\n");
-}
-
-static void walk_pipeline(const char *name, unsigned flags, void (*input)(char *, size_t),
-                          void (*expect)(const char *))
-{
-	struct reading *c = calloc(1, sizeof(*c));
-	char *text = calloc(1, 8192);
-	const char *texts[] = {text, NULL};
-
-	find_fixture();
-	input(text, 8192);
-	c->name = name;
-	c->read = read_pipeline;
-	c->texts = texts;
-	c->flags = flags;
-	c->expect = expect;
-	walk(c, pipeline_setup, pipeline_teardown);
-	free(text);
-	free(c);
-}
-
-START_TEST(symbolicate_text_fails_cleanly_at_every_allocation)
-{
-	walk_pipeline("symbolicate text", 0, fixture_report, expect_text);
-}
-END_TEST
-
-START_TEST(symbolicate_json_fails_cleanly_at_every_allocation)
-{
-	walk_pipeline("symbolicate json", NSYM_REPORT_JSON, fixture_report, expect_json);
-}
-END_TEST
-
-/* Of two crashes, one that runs out of memory leaves the other whole. */
-START_TEST(symbolicate_two_crashes_fails_cleanly_at_every_allocation)
-{
-	walk_pipeline("symbolicate two crashes", NSYM_REPORT_JSON | NSYM_REPORT_BASENAMES,
-	              fixture_traces, expect_two);
+	reading_walk_reader(".crash reader", read_apple_crash, apple_crash_texts,
+	                    expect_apple_crash);
 }
 END_TEST
 
@@ -1058,9 +625,6 @@ int main(void)
 	TEST_ADD(s, trace_reader_fails_cleanly_at_every_allocation);
 	TEST_ADD(s, rust_reader_fails_cleanly_at_every_allocation);
 	TEST_ADD(s, maps_reader_fails_cleanly_at_every_allocation);
-	TEST_ADD(s, symbolicate_text_fails_cleanly_at_every_allocation);
-	TEST_ADD(s, symbolicate_json_fails_cleanly_at_every_allocation);
-	TEST_ADD(s, symbolicate_two_crashes_fails_cleanly_at_every_allocation);
 	TEST_ADD(s, ips_reader_fails_cleanly_at_every_allocation);
 	TEST_ADD(s, apple_crash_reader_fails_cleanly_at_every_allocation);
 	return test_run(s);
