@@ -405,23 +405,11 @@ static int artifact_get(struct nsym_store *s, struct nsym_artifact *out, int64_t
 	           : nsym_local_db_fail(s, "artifact get");
 }
 
-/* The blobs one delete may remove: the artifact's first, then those of the
- * sources that go with it. A blob whose row the delete forgot has its file
- * moved aside (tmp/deleted.SHA) until the transaction ends. */
-struct doomed_blob {
-	char sha256[NSYM_SHA256_HEX];
-	bool moved; /* the file is at trash_path */
-};
-struct doomed {
-	struct doomed_blob *blob;
-	size_t n, cap;
-};
-
 /* How many blobs one delete may take along: a build with more source files
  * than this cannot lose its last artifact (NSYM_ENOMEM; about 70 MB). */
 #define DOOMED_MAX ((size_t)1 << 20)
 
-static int doomed_add(struct nsym_store *s, struct doomed *d, const char *sha256)
+int nsym_local_doomed_add(struct nsym_store *s, struct doomed *d, const char *sha256)
 {
 	if (d->n == d->cap) {
 		size_t cap = d->cap > 0 ? 2 * d->cap : 16;
@@ -465,7 +453,7 @@ static void doomed_settle(struct nsym_store *s, struct doomed *d, bool committed
 }
 
 /* Forgets the blob when no row names it any more, and moves its file aside. */
-static int discard_blob(struct nsym_store *s, struct doomed_blob *b)
+int nsym_local_discard_blob(struct nsym_store *s, struct doomed_blob *b)
 {
 	char blob[4096], trash[4096];
 	int rc = forget_blob(s, b->sha256);
@@ -492,26 +480,6 @@ static int discard_blob(struct nsym_store *s, struct doomed_blob *b)
  * leaves is rows with their blob, or nothing. What differs is in a
  * row_type.
  */
-
-struct row_type {
-	const char *name;   /* "artifact", "source": for messages */
-	size_t size;        /* of the row's struct */
-	size_t id_offset;   /* of its int64_t id member */
-	const char *insert; /* the INSERT, with parameters for one row */
-	void (*bind)(sqlite3_stmt *st, const void *row);
-	/* Called when the insert met the unique key of row: reads the row
-	 * holding it into out (not row) and returns NSYM_EEXIST, or another
-	 * code when there is none. */
-	int (*taken)(struct nsym_store *s, void *out, const void *row);
-	/* Called when the INSERT's own condition added nothing: the error. */
-	int (*refused)(struct nsym_store *s, const void *row);
-};
-
-/* Room for a copy of any row add_row() takes. */
-union any_row {
-	struct nsym_artifact artifact;
-	struct nsym_source source;
-};
 
 static int insert_row(struct nsym_store *s, const struct row_type *t, void *row, int64_t *out_id)
 {
@@ -550,8 +518,8 @@ static int insert_row(struct nsym_store *s, const struct row_type *t, void *row,
  * aside until the commit as a delete does (an upload of the same bytes
  * meanwhile then keeps a file of its own); after a failure its file goes
  * too, unless named. */
-static int add_rows(struct nsym_store *s, int *out_results, const struct row_type *t, void *rows,
-                    size_t n, const char *blob)
+int nsym_local_add_rows(struct nsym_store *s, int *out_results, const struct row_type *t,
+                        void *rows, size_t n, const char *blob)
 {
 	struct doomed unnamed = {0};
 	char sha256[NSYM_SHA256_HEX]; /* blob may be in a row, which a taken key rewrites */
@@ -585,9 +553,9 @@ static int add_rows(struct nsym_store *s, int *out_results, const struct row_typ
 	if (rc == 0 && (named = blob_named(s, sha256)) < 0)
 		rc = named;
 	if (rc == 0 && named == 0) {
-		rc = doomed_add(s, &unnamed, sha256);
+		rc = nsym_local_doomed_add(s, &unnamed, sha256);
 		if (rc == 0)
-			rc = discard_blob(s, &unnamed.blob[0]);
+			rc = nsym_local_discard_blob(s, &unnamed.blob[0]);
 	}
 	if (rc == 0)
 		rc = nsym_local_exec(s, "COMMIT");
@@ -611,37 +579,7 @@ static const struct row_type artifact_row = {
 
 static int artifact_add(struct nsym_store *s, int *out_results, struct nsym_artifact *a, size_t n)
 {
-	return n > 0 ? add_rows(s, out_results, &artifact_row, a, n, a[0].sha256) : 0;
-}
-
-/* When no artifact of the build is left, its sources go too: their blobs
- * join d. */
-static int delete_sources(struct nsym_store *s, struct doomed *d, const char *build_id)
-{
-	sqlite3_stmt *st = NULL;
-	size_t before = d->n;
-	int rc = 0, step = SQLITE_DONE;
-
-	if (sqlite3_prepare_v2(local(s)->db,
-	                       "SELECT DISTINCT sha256 FROM sources WHERE build_id = ?1 AND NOT "
-	                       "EXISTS (SELECT 1 FROM artifacts WHERE key = ?1)",
-	                       -1, &st, NULL) != SQLITE_OK)
-		return nsym_local_db_fail(s, "source delete");
-	sqlite3_bind_text(st, 1, build_id, -1, SQLITE_STATIC);
-	while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW)
-		rc = doomed_add(s, d, (const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
-	if (rc == 0 && step != SQLITE_DONE)
-		rc = nsym_local_db_fail(s, "source delete");
-	if (rc != 0 || d->n == before)
-		return rc;
-	if (sqlite3_prepare_v2(local(s)->db, "DELETE FROM sources WHERE build_id = ?", -1, &st,
-	                       NULL) != SQLITE_OK)
-		return nsym_local_db_fail(s, "source delete");
-	sqlite3_bind_text(st, 1, build_id, -1, SQLITE_STATIC);
-	step = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return step == SQLITE_DONE ? 0 : nsym_local_db_fail(s, "source delete");
+	return n > 0 ? nsym_local_add_rows(s, out_results, &artifact_row, a, n, a[0].sha256) : 0;
 }
 
 /* Inside the delete's transaction: the artifact's row, the build's sources
@@ -662,13 +600,13 @@ static int delete_in_transaction(struct nsym_store *s, struct doomed *d, int64_t
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return nsym_local_db_fail(s, "artifact delete");
-	rc = doomed_add(s, d, a.sha256);
+	rc = nsym_local_doomed_add(s, d, a.sha256);
 	if (rc == 0)
-		rc = delete_sources(s, d, a.key);
+		rc = nsym_local_delete_sources(s, d, a.key);
 	/* after every row is gone, so a blob the artifact shares with one of
 	 * its build's sources goes too */
 	for (size_t i = 0; rc == 0 && i < d->n; i++)
-		rc = discard_blob(s, &d->blob[i]);
+		rc = nsym_local_discard_blob(s, &d->blob[i]);
 	return rc;
 }
 
@@ -701,9 +639,9 @@ static int delete_once(struct nsym_store *s, bool *out_blob_removed,
  * lasts: it is given the reserve's room and tried once more; once it has
  * freed space, the reserve is made again if it fits (else the next upload
  * tries, and is refused until it does). */
-static int delete_with(struct nsym_store *s, bool *out_blob_removed,
-                       int (*fn)(struct nsym_store *s, struct doomed *d, const void *arg),
-                       const void *arg)
+int nsym_local_delete_with(struct nsym_store *s, bool *out_blob_removed,
+                           int (*fn)(struct nsym_store *s, struct doomed *d, const void *arg),
+                           const void *arg)
 {
 	int rc = delete_once(s, out_blob_removed, fn, arg);
 
@@ -722,7 +660,7 @@ static int artifact_rows_delete(struct nsym_store *s, struct doomed *d, const vo
 static int artifact_delete(struct nsym_store *s, bool *out_blob_removed, int64_t id)
 {
 	/* the artifact's own blob comes first */
-	return delete_with(s, out_blob_removed, artifact_rows_delete, &id);
+	return nsym_local_delete_with(s, out_blob_removed, artifact_rows_delete, &id);
 }
 
 static int stats(struct nsym_store *s, int64_t *out_artifacts, int64_t *out_blob_bytes)
@@ -742,126 +680,6 @@ static int stats(struct nsym_store *s, int64_t *out_artifacts, int64_t *out_blob
 	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW ? 0 : nsym_local_db_fail(s, "stats");
-}
-
-/* ---- sources ------------------------------------------------------------------ */
-
-static int source_find(struct nsym_store *s, struct nsym_source *out, const char *build_id,
-                       const char *path)
-{
-	sqlite3_stmt *st = NULL;
-	int rc;
-
-	if (sqlite3_prepare_v2(local(s)->db,
-	                       "SELECT s.id, s.build_id, s.path, s.sha256, b.size, s.created, "
-	                       "s.uploaded_by FROM sources s JOIN blobs b ON b.sha256 = s.sha256 "
-	                       "WHERE s.build_id = ? AND s.path = ?",
-	                       -1, &st, NULL) != SQLITE_OK)
-		return nsym_local_db_fail(s, "source lookup");
-	sqlite3_bind_text(st, 1, build_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		out->id = sqlite3_column_int64(st, 0);
-		nsym_local_copy_text(out->build_id, sizeof(out->build_id), st, 1);
-		nsym_local_copy_text(out->path, sizeof(out->path), st, 2);
-		nsym_local_copy_text(out->sha256, sizeof(out->sha256), st, 3);
-		out->size = (uint64_t)sqlite3_column_int64(st, 4);
-		out->created = sqlite3_column_int64(st, 5);
-		nsym_local_copy_text(out->uploaded_by, sizeof(out->uploaded_by), st, 6);
-	}
-	sqlite3_finalize(st);
-	if (rc == SQLITE_ROW)
-		return 0;
-	return rc == SQLITE_DONE
-	           ? nsym_local_fail(s, NSYM_ENOENT, "no source %s for %s", path, build_id)
-	           : nsym_local_db_fail(s, "source lookup");
-}
-
-static void bind_source(sqlite3_stmt *st, const void *row)
-{
-	const struct nsym_source *src = row;
-
-	sqlite3_bind_text(st, 1, src->build_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, src->path, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, src->sha256, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)time(NULL));
-	sqlite3_bind_text(st, 5, src->uploaded_by, -1, SQLITE_STATIC);
-}
-
-/* src's (build_id, path) is taken: NSYM_EEXIST with the row holding it in
- * out. */
-static int source_taken(struct nsym_store *s, void *out, const void *row)
-{
-	const struct nsym_source *src = row;
-	int rc = source_find(s, out, src->build_id, src->path);
-
-	return rc == 0 ? nsym_local_fail(s, NSYM_EEXIST, "source %s for %s exists", src->path,
-	                                 src->build_id)
-	               : rc;
-}
-
-/* The INSERT found no artifact of src's build (see "removing artifacts"). */
-static int source_refused(struct nsym_store *s, const void *row)
-{
-	const struct nsym_source *src = row;
-
-	return nsym_local_fail(s, NSYM_ENOENT, "nothing stored for build-id %s", src->build_id);
-}
-
-static const struct row_type source_row = {
-    .name = "source",
-    .size = sizeof(struct nsym_source),
-    .id_offset = offsetof(struct nsym_source, id),
-    .insert = "INSERT INTO sources (build_id, path, sha256, created, uploaded_by) "
-              "SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS (SELECT 1 FROM artifacts WHERE key = ?1)",
-    .bind = bind_source,
-    .taken = source_taken,
-    .refused = source_refused,
-};
-
-/* As artifact_add (see "adding rows"). */
-static int source_add(struct nsym_store *s, struct nsym_source *src)
-{
-	int result = 0, rc = add_rows(s, &result, &source_row, src, 1, src->sha256);
-
-	return rc != 0 ? rc : result;
-}
-
-struct source_key {
-	const char *build_id, *path;
-};
-
-/* Inside the delete's transaction: the source's row, then its blob unless
- * another row names it. */
-static int source_rows_delete(struct nsym_store *s, struct doomed *d, const void *arg)
-{
-	const struct source_key *k = arg;
-	struct nsym_source src;
-	sqlite3_stmt *st = NULL;
-	int rc = source_find(s, &src, k->build_id, k->path);
-
-	if (rc != 0)
-		return rc;
-	if (sqlite3_prepare_v2(local(s)->db, "DELETE FROM sources WHERE build_id = ? AND path = ?",
-	                       -1, &st, NULL) != SQLITE_OK)
-		return nsym_local_db_fail(s, "source delete");
-	sqlite3_bind_text(st, 1, k->build_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, k->path, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return nsym_local_db_fail(s, "source delete");
-	rc = doomed_add(s, d, src.sha256);
-	return rc == 0 ? discard_blob(s, &d->blob[0]) : rc;
-}
-
-static int source_delete(struct nsym_store *s, bool *out_blob_removed, const char *build_id,
-                         const char *path)
-{
-	struct source_key k = {build_id, path};
-
-	return delete_with(s, out_blob_removed, source_rows_delete, &k);
 }
 
 static void local_close(struct nsym_store *s)
@@ -891,9 +709,9 @@ static const struct nsym_store_ops local_ops = {
     .token_list = nsym_local_token_list,
     .token_revoke = nsym_local_token_revoke,
     .stats = stats,
-    .source_add = source_add,
-    .source_delete = source_delete,
-    .source_find = source_find,
+    .source_add = nsym_local_source_add,
+    .source_delete = nsym_local_source_delete,
+    .source_find = nsym_local_source_find,
 };
 
 /* ---- opening ------------------------------------------------------------------ */

@@ -1,9 +1,9 @@
 /*
  * What the files of the embedded store (store_local.c; store_local_tokens.c
- * for API tokens; store_local_sweep.c for its temporary files and what a
- * crash leaves; store_local_reserve.c for the room a delete needs on a full
- * disk) share: the store's own struct, its file names, and the helpers
- * that fill in its error message. Internal to the server.
+ * for API tokens; store_local_sources.c for source files; store_local_sweep.c for its temporary
+ * files and what a crash leaves; store_local_reserve.c for the room a delete needs on a full disk)
+ * share: the store's own struct, its file names, and the helpers that fill in its error message.
+ * Internal to the server.
  */
 #ifndef NSYM_SERVER_STORE_LOCAL_H
 #define NSYM_SERVER_STORE_LOCAL_H
@@ -66,5 +66,63 @@ int nsym_local_token_get(struct nsym_store *s, struct nsym_token *out, int64_t i
 int nsym_local_token_list(struct nsym_store *s, int (*fn)(void *arg, const struct nsym_token *t),
                           void *arg);
 int nsym_local_token_revoke(struct nsym_store *s, const char *name);
+
+/* ---- rows and their blobs, shared by store_local.c and
+ * store_local_sources.c (store_local.c: "adding rows", "removing
+ * artifacts") ---- */
+
+struct row_type {
+	const char *name;   /* "artifact", "source": for messages */
+	size_t size;        /* of the row's struct */
+	size_t id_offset;   /* of its int64_t id member */
+	const char *insert; /* the INSERT, with parameters for one row */
+	void (*bind)(sqlite3_stmt *st, const void *row);
+	/* Called when the insert met the unique key of row: reads the row
+	 * holding it into out (not row) and returns NSYM_EEXIST, or another
+	 * code when there is none. */
+	int (*taken)(struct nsym_store *s, void *out, const void *row);
+	/* Called when the INSERT's own condition added nothing: the error. */
+	int (*refused)(struct nsym_store *s, const void *row);
+};
+
+/* Room for a copy of any row add_row() takes. */
+union any_row {
+	struct nsym_artifact artifact;
+	struct nsym_source source;
+};
+
+/* The blobs one delete may remove: the artifact's first, then those of the
+ * sources that go with it. A blob whose row the delete forgot has its file
+ * moved aside (tmp/deleted.SHA) until the transaction ends. */
+struct doomed_blob {
+	char sha256[NSYM_SHA256_HEX];
+	bool moved; /* the file is at trash_path */
+};
+struct doomed {
+	struct doomed_blob *blob;
+	size_t n, cap;
+};
+
+/* Adds the n rows of type t, which all name the blob, with the blob's row;
+ * out_results[i] is 0, NSYM_EEXIST or NSYM_ENOENT (store_local.c). */
+int nsym_local_add_rows(struct nsym_store *s, int *out_results, const struct row_type *t,
+                        void *rows, size_t n, const char *blob);
+/* A delete in a transaction of its own, on a full disk given the reserve. */
+int nsym_local_delete_with(struct nsym_store *s, bool *out_blob_removed,
+                           int (*fn)(struct nsym_store *s, struct doomed *d, const void *arg),
+                           const void *arg);
+/* Adds a blob to those the delete may remove. */
+int nsym_local_doomed_add(struct nsym_store *s, struct doomed *d, const char *sha256);
+/* Forgets the blob when no row names it any more, and moves its file aside. */
+int nsym_local_discard_blob(struct nsym_store *s, struct doomed_blob *b);
+
+/* store_local_sources.c: the nsym_store_ops source_* of the embedded
+ * store, and the sources that go with a build's last artifact. */
+int nsym_local_source_find(struct nsym_store *s, struct nsym_source *out, const char *build_id,
+                           const char *path);
+int nsym_local_source_add(struct nsym_store *s, struct nsym_source *src);
+int nsym_local_source_delete(struct nsym_store *s, bool *out_blob_removed, const char *build_id,
+                             const char *path);
+int nsym_local_delete_sources(struct nsym_store *s, struct doomed *d, const char *build_id);
 
 #endif
