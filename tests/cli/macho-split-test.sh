@@ -22,13 +22,7 @@ expect() { # STATUS CMD...: runs CMD, keeps stdout/stderr in $out/$err
   [ "$got" -eq "$want" ] || fail "'$*' exited $got, expected $want; stderr: $err"
 }
 
-tool() { # the LLVM tool NAME, plain or versioned as Debian installs them
-  local n
-  for n in "$1" "$1-16" "$1-15" "$1-14" /usr/lib/llvm-*/bin/"$1"; do
-    command -v "$n" 2>/dev/null && return
-  done
-  fail "$1 not found (Debian package llvm, clang or lld)"
-}
+. "$(dirname "$0")/../lib.sh"
 clang=$(tool clang)
 ld64=$(tool ld64.lld)
 lipo=$(tool llvm-lipo)

@@ -22,13 +22,7 @@ expect() { # STATUS CMD...: runs CMD, keeps stdout/stderr in $out/$err
   [ "$got" -eq "$want" ] || fail "'$*' exited $got, expected $want; stderr: $err"
 }
 
-tool() { # the LLVM tool NAME, plain or versioned as Debian installs them
-  local n
-  for n in "$1" "$1-16" "$1-15" "$1-14" /usr/lib/llvm-*/bin/"$1"; do
-    command -v "$n" 2>/dev/null && return
-  done
-  fail "$1 not found (Debian package llvm)"
-}
+. "$(dirname "$0")/../lib.sh"
 llvm_symbolizer=$(tool llvm-symbolizer)
 objdump=$(tool llvm-objdump)
 dwarfdump=$(tool llvm-dwarfdump)
@@ -138,16 +132,7 @@ mismatch-macho)
     fail "symbol table: $out" ;;
 server-macho)
   # no dSYM on disk: fetched from the server by the slice's UUID
-  "$nsym" token create --store "$work/store" --scope upload --name ci >"$work/token" ||
-    fail "token create"
-  "$nsym" serve --store "$work/store" --listen 127.0.0.1:0 >"$work/listen.out" 2>"$work/listen.err" &
-  pids+=($!)
-  for _ in $(seq 100); do
-    url=$(sed -n 's/^listening on //p' "$work/listen.out" 2>/dev/null)
-    [ -n "$url" ] && break
-    sleep 0.1
-  done
-  [ -n "$url" ] || fail "server did not start: $(cat "$work/listen.err")"
+  serve_for_test
   expect 0 "$nsym" upload -q --server "$url" --token "$(cat "$work/token")" "$dir/addon-fat.node.dSYM"
   cp "$dir/addon-fat.node" "$work/shipped.node"
   a=$(inlined_address "$dir/addon-fat.node" arm64)

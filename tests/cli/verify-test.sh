@@ -22,13 +22,7 @@ expect() { # STATUS CMD...: runs CMD, keeps stdout/stderr in $out/$err
 }
 lines() { [ -z "$1" ] && echo 0 || printf '%s\n' "$1" | wc -l; }
 
-tool() { # the LLVM tool NAME, plain or versioned as Debian installs them
-  local n
-  for n in "$1" "$1-16" "$1-15" "$1-14" /usr/lib/llvm-*/bin/"$1"; do
-    command -v "$n" 2>/dev/null && return
-  done
-  fail "$1 not found (Debian package llvm or lld)"
-}
+. "$(dirname "$0")/../lib.sh"
 
 case $case_name in
 verify-elf)

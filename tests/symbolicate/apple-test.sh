@@ -17,13 +17,7 @@ fail() { echo "FAIL [$case_name]: $*" >&2; exit 1; }
 export XDG_CACHE_HOME=$work/xdg # never write symcaches or downloads into HOME
 unset NAPI_SYMBOLS_SERVER NAPI_SYMBOLS_TOKEN DEBUGINFOD_URLS
 
-tool() { # the LLVM tool NAME, plain or versioned as Debian installs them
-  local n
-  for n in "$1" "$1-16" "$1-15" "$1-14" /usr/lib/llvm-*/bin/"$1"; do
-    command -v "$n" 2>/dev/null && return
-  done
-  fail "$1 not found (Debian package llvm)"
-}
+. "$(dirname "$0")/../lib.sh"
 llvm_symbolizer=$(tool llvm-symbolizer)
 objdump=$(tool llvm-objdump)
 dwarfdump=$(tool llvm-dwarfdump)
@@ -455,16 +449,7 @@ ips-pasted)
   [ -z "$err" ] || fail "warnings: $err" ;;
 ips-server)
   # no dSYM on disk: fetched from a real server by the UUID the .ips names
-  "$nsym" token create --store "$work/store" --scope upload --name ci >"$work/token" ||
-    fail "token create"
-  "$nsym" serve --store "$work/store" --listen 127.0.0.1:0 >"$work/listen.out" 2>"$work/listen.err" &
-  pids+=($!)
-  for _ in $(seq 100); do
-    url=$(sed -n 's/^listening on //p' "$work/listen.out" 2>/dev/null)
-    [ -n "$url" ] && break
-    sleep 0.1
-  done
-  [ -n "$url" ] || fail "server did not start: $(cat "$work/listen.err")"
+  serve_for_test
   "$nsym" upload -q --server "$url" --token "$(cat "$work/token")" "$fat.dSYM" >"$work/up" 2>&1 ||
     fail "upload: $(cat "$work/up")"
   write_ips >"$work/crash.ips"

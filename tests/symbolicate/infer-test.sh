@@ -15,16 +15,10 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 export XDG_CACHE_HOME="$work/cache"
 unset NAPI_SYMBOLS_SERVER NAPI_SYMBOLS_TOKEN DEBUGINFOD_URLS
+. "$(dirname "$0")/../lib.sh"
 cd "$work" || exit 1
 
 fail() { echo "FAIL [$case_name]: $*" >&2; exit 1; }
-tool() {
-  local n
-  for n in "$1" "$1-16" "$1-15" "$1-14" /usr/lib/llvm-*/bin/"$1"; do
-    command -v "$n" 2>/dev/null && return
-  done
-  fail "$1 not found (Debian package llvm)"
-}
 objdump=$(tool llvm-objdump)
 llvm_symbolizer=$(tool llvm-symbolizer)
 dwarf=$(find "$crasher.dSYM" -type f -path '*DWARF*')
