@@ -323,17 +323,20 @@ static int leave(struct inference *in, const char *why)
 	return 0;
 }
 
+/* The load addresses that fit: the first MAX_TARGET_CHECKS of them, and
+ * how many there were. */
+struct candidates {
+	uint64_t base[MAX_TARGET_CHECKS];
+	size_t count, tried;
+};
+
 /* Tries every page-aligned load address that puts the first frame in the
- * code, keeping those that fit (with targets, the call-target rule too);
- * the first two kept go to found[]. */
-static void search(struct nsym_infer_result *out, const struct inference *in, bool targets,
-                   uint64_t found[2])
+ * code, keeping those that fit the cheap rules. */
+static void search(struct candidates *out, const struct inference *in)
 {
 	const struct nsym_crash_frame *f0 = &in->c->frames[in->frames[0]];
 	uint64_t page = in->code.page, pc = f0->pc - (f0->return_address ? 1 : 0);
 
-	out->tried = 0;
-	out->candidates = 0;
 	for (size_t r = 0; r < in->code.count; r++) {
 		const struct nsym_code_range *cr = &in->code.ranges[r];
 		uint64_t lo_off = cr->lo - in->code.image_base,
@@ -348,20 +351,35 @@ static void search(struct nsym_infer_result *out, const struct inference *in, bo
 		first = (first + page - 1) / page * page;
 		for (uint64_t base = first; base <= last && base >= first; base += page) {
 			out->tried++;
-			if (!fits(in, base) || (targets && !targets_fit(in, base)))
+			if (!fits(in, base))
 				continue;
-			if (out->candidates < 2)
-				found[out->candidates] = base;
-			out->candidates++;
+			if (out->count < MAX_TARGET_CHECKS)
+				out->base[out->count] = base;
+			out->count++;
 		}
 	}
+}
+
+/* The costly rule, on the few the cheap ones leave: more than the array
+ * holds is "ambiguous" whatever it would say. */
+static void check_targets(struct candidates *c, const struct inference *in)
+{
+	size_t kept = 0;
+
+	if (c->count < 2 || c->count > MAX_TARGET_CHECKS)
+		return;
+	for (size_t i = 0; i < c->count; i++) {
+		if (targets_fit(in, c->base[i]))
+			c->base[kept++] = c->base[i];
+	}
+	c->count = kept;
 }
 
 int nsym_crash_infer_load(struct nsym_infer_result *out, struct nsym_crash *c, nsym_symbolizer *sym,
                           const char *name)
 {
 	struct inference in = {.c = c, .sym = sym, .name = name};
-	uint64_t found[2] = {0, 0};
+	struct candidates found = {0};
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -377,14 +395,14 @@ int nsym_crash_infer_load(struct nsym_infer_result *out, struct nsym_crash *c, n
 		         name);
 		goto done;
 	}
-	search(out, &in, false, found);
-	/* the costly rule, on the few that are left */
-	if (out->candidates > 1 && out->candidates <= MAX_TARGET_CHECKS)
-		search(out, &in, true, found);
-	if (out->candidates == 1) {
+	search(&found, &in);
+	check_targets(&found, &in);
+	out->candidates = found.count;
+	out->tried = found.tried;
+	if (found.count == 1) {
 		out->decided = 1;
-		out->base = found[0];
-		rc = apply(out, &in, found[0]);
+		out->base = found.base[0];
+		rc = apply(out, &in, found.base[0]);
 		goto done;
 	}
 	if (out->candidates == 0)
@@ -397,7 +415,7 @@ int nsym_crash_infer_load(struct nsym_infer_result *out, struct nsym_crash *c, n
 		snprintf(out->why, sizeof(out->why),
 		         "load address of %s not inferred: %zu addresses fit its %zu frames "
 		         "(0x%" PRIx64 ", 0x%" PRIx64 "%s)",
-		         name, out->candidates, in.nframes, found[0], found[1],
+		         name, out->candidates, in.nframes, found.base[0], found.base[1],
 		         out->candidates > 2 ? ", ..." : "");
 	rc = leave(&in, out->why);
 done:
