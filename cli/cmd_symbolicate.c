@@ -1,12 +1,13 @@
 /*
  * napi-symbols symbolicate: a crash report, or any text holding compact
- * traces (docs/crash-report.md) or, with the process's saved memory map,
- * Rust's RUST_BACKTRACE=full backtraces, back into functions and source
- * lines. The reading and the symbolicating are the library's
+ * traces (docs/crash-report.md), the stacks common tools print or, with
+ * the process's saved memory map, Rust's RUST_BACKTRACE=full backtraces,
+ * back into functions and source lines. The reading and the symbolicating are the library's
  * (napi_symbols_report.h); this command reads the files, prints, caps the
  * warnings, and is the pipeline's resolver: each module's debug file is
  * found by its identity (--module files, the path in the report, the
- * download cache, the servers).
+ * download cache, the servers), or for a module whose text gives none,
+ * by the name of a --module file.
  */
 #include <getopt.h>
 #include <stdbool.h>
@@ -33,17 +34,29 @@ const char cmd_symbolicate_usage[] =
     "Symbolicates a crash: REPORT is a crash report file (napi-crash-*.json), or\n"
     "any text (a pasted issue, a log; - reads stdin) holding one or more compact\n"
     "traces, the 'napi-symbols: crash v1 ...' lines the hook prints. Everything\n"
-    "else in the text is ignored. With --maps, the text may instead hold what\n"
-    "Rust prints for a panic under RUST_BACKTRACE=full. Prints the signal or\n"
-    "the panic message and location, then the frames innermost first, each as\n"
-    "'function at file:line:column in MODULE+0xREL' with its '(inlined by)'\n"
-    "frames; [addon] marks the frames of native addons. A frame that cannot be\n"
-    "resolved says why. A report of a signal ends with the registers at it.\n"
+    "else in the text is ignored. Without a compact trace, the stacks common\n"
+    "tools print are read instead, wherever they are in the text (after a test\n"
+    "runner's tag, joined into one line, wrapped): segfault-handler and glibc\n"
+    "backtrace_symbols, systemd-coredump, the kernel's 'segfault at' lines, gdb\n"
+    "and lldb bt, AddressSanitizer, valgrind, minidump_stackwalk, Bun's crash\n"
+    "report and Node's fatal-error native stack. With --maps, the text may\n"
+    "instead hold what Rust prints for a panic under RUST_BACKTRACE=full.\n"
+    "Prints the signal or the panic message and location (and the tool that\n"
+    "printed the stack), then the frames innermost first, each as 'function at\n"
+    "file:line:column in MODULE+0xREL' with its '(inlined by)' frames; [addon]\n"
+    "marks the frames of native addons. A frame that cannot be resolved says\n"
+    "why. A report of a signal ends with the registers at it.\n"
     "\n"
     "Each module's debug file is found by its identity: a file given with\n"
     "--module, the path in the report when that file is here and is the same\n"
     "build, then the shared download cache (see 'napi-symbols cache'), then\n"
-    "the symbol servers; what they send is kept in the cache.\n"
+    "the symbol servers; what they send is kept in the cache. A module whose\n"
+    "text gives no identity (most tools' traces) takes the identity of the\n"
+    "--module file named like it: NAME, NAME.debug or NAME.dSYM (the slice of\n"
+    "the architecture the text names, for a universal file); files of two\n"
+    "builds with that name are refused. The kernel's line gives a mapping, not\n"
+    "a load address: the --module file NAME itself (not a debug file) places\n"
+    "it.\n"
     "\n"
     "Options:\n"
     "      --maps FILE        the process's /proc/PID/maps, saved while it ran\n"
@@ -55,19 +68,23 @@ const char cmd_symbolicate_usage[] =
     "                         its stripped file or its debug file); refused when\n"
     "                         PATH is another build or not a regular file;\n"
     "                         repeatable. PATH alone takes the identity from the\n"
-    "                         file\n"
+    "                         file, and stands for a module with none by its name\n"
     "      --server URLS      symbol servers to fetch debug files from\n"
     "                         (default NAPI_SYMBOLS_SERVER, else DEBUGINFOD_URLS)\n"
     "      --no-fetch         use no server: local files and the cache only\n"
     "  -s, --basenames        print file names without their directories\n"
-    "      --json             print {\"reason\", \"signal\" or \"panic\", \"registers\",\n"
-    "                         \"cut\", \"frames\": [{\"module\", \"id\", \"rel\", \"addon\",\n"
+    "      --json             print {\"reason\", \"signal\" or \"panic\", \"source\",\n"
+    "                         \"registers\", \"cut\", \"frames\": [{\"module\", \"id\",\n"
+    "                         \"pc\", \"module_offset\", \"offset_from\" (given, symbol,\n"
+    "                         base, inferred), \"addon\", \"symbol\", \"symbol_offset\",\n"
     "                         \"frames\": [...as symbolize --json], \"unresolved\"}]}; an\n"
     "                         array of them when the text holds several traces\n"
     "  -h, --help             show this help\n"
     "\n"
-    "Why a frame is unresolved: no identity (the module has none), not in a\n"
-    "module, no server (none configured, or --no-fetch), no symbols on the\n"
+    "Why a frame is unresolved: no identity (the module has none, and no\n"
+    "--module file is named like it), not in a module, a load address is\n"
+    "needed (the text gives an absolute address alone, or a symbol and an\n"
+    "offset), no server (none configured, or --no-fetch), no symbols on the\n"
     "server, or the fetch failed (with the error); for a Rust backtrace also a\n"
     "file that is not on this machine, is not a regular file (a FIFO, a device),\n"
     "or was replaced since it was mapped.\n"
@@ -218,18 +235,149 @@ fail:
 
 /* ---- finding each module's debug file --------------------------------------- */
 
+/* The identity a module is looked up by: the text's, or that of the
+ * --module file named like it. */
+struct found {
+	char id[NSYM_CRASH_ID_SIZE]; /* "" when there is none */
+	bool macho;                  /* a Mach-O slice: opened by its UUID */
+};
+
 static bool same_id(const char *path, const char *id)
 {
 	return nsym_cli_file_has_id(path, id);
 }
 
-/* A file on this machine for m: its --module, else the report's path when
- * that file is the same build; NULL when none. */
-static const char *local_file(struct run *run, const struct nsym_crash_module *m)
+/* The last component of path, at '/' or '\' (a Windows path in the text),
+ * without the '/' that may end a .dSYM bundle's name. */
+static size_t base_name(const char **out, const char *path)
+{
+	size_t n = strlen(path);
+
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	*out = path;
+	for (size_t i = 0; i < n; i++)
+		if (path[i] == '/' || path[i] == '\\')
+			*out = path + i + 1;
+	return n - (size_t)(*out - path);
+}
+
+/* The module's name as the text gives it. */
+static const char *module_name(const struct nsym_crash_module *m)
+{
+	const char *b;
+
+	if (m->name != NULL)
+		return m->name;
+	if (m->path == NULL)
+		return "";
+	base_name(&b, m->path);
+	return b;
+}
+
+/* How the file at path is named like the module `name`: 2 the binary
+ * itself, 1 its debug file NAME.debug or its bundle NAME.dSYM, 0 not. */
+static int named_like(const char *path, const char *name)
+{
+	const char *b;
+	size_t n = base_name(&b, path), len = strlen(name);
+
+	if (len == 0 || n < len || memcmp(b, name, len) != 0)
+		return 0;
+	if (n == len)
+		return 2;
+	return (n == len + 6 && memcmp(b + len, ".debug", 6) == 0) ||
+	       (n == len + 5 && memcmp(b + len, ".dSYM", 5) == 0);
+}
+
+/* The identity of the image of path a module of the text is: the only
+ * one, or the slice of its architecture; 0, or -1 with why. */
+static int file_identity(struct found *out, const char *path, const char *arch, char *why,
+                         size_t size)
+{
+	nsym_file *f = NULL;
+	const struct nsym_image *im = NULL;
+	int rc = -1;
+
+	if (nsym_file_open(&f, path) != 0) {
+		snprintf(why, size, "--module %s", nsym_error_detail());
+		return -1;
+	}
+	for (size_t i = 0; i < nsym_file_image_count(f); i++) {
+		const struct nsym_image *it = nsym_file_image(f, i);
+		if (nsym_file_image_count(f) == 1 || strcmp(it->arch, arch) == 0)
+			im = it;
+	}
+	if (im == NULL)
+		snprintf(why, size,
+		         arch[0] != '\0' ? "--module '%s' has no %s slice"
+		                         : "--module '%s' is a universal file, and the text does "
+		                           "not say which architecture%s",
+		         path, arch);
+	else if (nsym_image_id(out->id, sizeof(out->id), im, NSYM_ID_NATIVE) != 0)
+		snprintf(why, size, "--module '%s' has no identity", path);
+	else
+		rc = 0;
+	for (char *p = out->id; rc == 0 && *p != '\0'; p++)
+		*p = (char)(*p >= 'A' && *p <= 'F' ? *p + 32 : *p);
+	out->macho = rc == 0 && im->format == NSYM_FORMAT_MACHO;
+	nsym_file_close(f);
+	return rc;
+}
+
+/* The --module file named like m, a module whose text gives no identity,
+ * with its identity in out: its debug file when one is given, or with
+ * `binary` the file itself. NULL, with why, when there is none, or files
+ * of several builds have that name. */
+static const char *by_name(struct found *out, char *why, size_t size,
+                           const struct symbolicate_opts *o, const struct nsym_crash_module *m,
+                           bool binary)
+{
+	const char *name = module_name(m);
+	const struct module_arg *pick = NULL;
+	int rank = 0;
+
+	for (size_t i = 0; i < o->nmods; i++) {
+		int r = named_like(o->mods[i].path, name);
+		if (r == 0)
+			continue;
+		if (pick != NULL && strcmp(pick->id, o->mods[i].id) != 0) {
+			snprintf(why, size,
+			         "no identity, and --module files of several builds are named "
+			         "like '%s' ('%s', '%s')",
+			         name, pick->path, o->mods[i].path);
+			return NULL;
+		}
+		if (binary ? r > rank : (r == 1 || rank == 0)) {
+			pick = &o->mods[i];
+			rank = r;
+		}
+	}
+	if (pick == NULL || (binary && rank != 2)) {
+		snprintf(why, size, "no identity, and no --module named %s'%s'",
+		         binary ? "" : "like ", name);
+		return NULL;
+	}
+	if (file_identity(out, pick->path, m->arch, why, size) != 0)
+		return NULL;
+	if (pick->id_given) /* ID=PATH: the identity the user gave */
+		snprintf(out->id, sizeof(out->id), "%s", pick->id);
+	return pick->path;
+}
+
+/* A file on this machine for m: by its identity, its --module, else the
+ * report's path when that file is the same build; by its name when the
+ * text gives no identity. NULL when none (why says why, or is ""). */
+static const char *local_file(struct found *out, char *why, size_t size, struct run *run,
+                              const struct nsym_crash_module *m)
 {
 	const struct symbolicate_opts *o = run->o;
 	nsym_file *f = NULL;
 
+	if (m->id[0] == '\0')
+		return by_name(out, why, size, o, m, false);
+	snprintf(out->id, sizeof(out->id), "%s", m->id);
+	out->macho = m->format == NSYM_FORMAT_MACHO;
 	for (size_t i = 0; i < o->nmods; i++) {
 		/* a universal file given alone stands for all its slices */
 		if (strcmp(o->mods[i].id, m->id) != 0 &&
@@ -255,18 +403,17 @@ static const char *local_file(struct run *run, const struct nsym_crash_module *m
 	return NULL;
 }
 
-/* Opens a local file; without a debug file beside it, it still answers
- * from its symbol table while the cache and servers are asked. */
 /* A Mach-O module is opened at the slice of its UUID. */
-static struct nsym_open_options module_options(const struct nsym_report_module *r)
+static struct nsym_open_options module_options(const struct found *id)
 {
-	return (struct nsym_open_options){
-	    .uuid = r->module->format == NSYM_FORMAT_MACHO ? r->module->id : NULL};
+	return (struct nsym_open_options){.uuid = id->macho ? id->id : NULL};
 }
 
-static void open_local(struct nsym_report_module *r, const char *path)
+/* Opens a local file; without a debug file beside it, it still answers
+ * from its symbol table while the cache and servers are asked. */
+static void open_local(struct nsym_report_module *r, const char *path, const struct found *id)
 {
-	struct nsym_open_options opts = module_options(r);
+	struct nsym_open_options opts = module_options(id);
 
 	if (nsym_symbolizer_open(&r->sym, path, &opts) != 0) {
 		snprintf(r->why, sizeof(r->why), "cannot use '%s': %s", path, nsym_error_detail());
@@ -275,15 +422,15 @@ static void open_local(struct nsym_report_module *r, const char *path)
 }
 
 /* No debug file yet: the cache and servers are asked. */
-static bool to_fetch(const struct nsym_report_module *r)
+static bool to_fetch(const struct nsym_report_module *r, const struct found *id)
 {
-	return r->sym == NULL || nsym_symbolizer_debug_path(r->sym) == NULL;
+	return id->id[0] != '\0' && (r->sym == NULL || nsym_symbolizer_debug_path(r->sym) == NULL);
 }
 
-static void settle(struct nsym_report_module *r, const struct nsym_fetch *j, bool asked,
-                   bool no_fetch)
+static void settle(struct nsym_report_module *r, const struct found *id, const struct nsym_fetch *j,
+                   bool asked, bool no_fetch)
 {
-	struct nsym_open_options opts = module_options(r);
+	struct nsym_open_options opts = module_options(id);
 	nsym_symbolizer *sym;
 
 	opts.debug_file = j->path;
@@ -308,7 +455,8 @@ static void settle(struct nsym_report_module *r, const struct nsym_fetch *j, boo
 }
 
 /* Fetches, in one parallel run, the debug files of the modules that lack one. */
-static void fetch_missing(struct run *run, struct nsym_report_module *mods, size_t count)
+static void fetch_missing(struct run *run, struct nsym_report_module *mods, const struct found *ids,
+                          size_t count)
 {
 	struct nsym_fetch *jobs = calloc(count, sizeof(*jobs));
 	size_t *which = calloc(count, sizeof(*which)), n = 0;
@@ -318,9 +466,9 @@ static void fetch_missing(struct run *run, struct nsym_report_module *mods, size
 	if (jobs == NULL || which == NULL)
 		goto out;
 	for (size_t i = 0; i < count; i++) {
-		if (!to_fetch(&mods[i]))
+		if (!to_fetch(&mods[i], &ids[i]))
 			continue;
-		snprintf(jobs[n].id, sizeof(jobs[n].id), "%s", mods[i].module->id);
+		snprintf(jobs[n].id, sizeof(jobs[n].id), "%s", ids[i].id);
 		jobs[n].kind = "debuginfo";
 		which[n++] = i;
 	}
@@ -332,7 +480,7 @@ static void fetch_missing(struct run *run, struct nsym_report_module *mods, size
 		asked = false;
 	}
 	for (size_t k = 0; k < n; k++)
-		settle(&mods[which[k]], &jobs[k], asked, run->o->no_fetch);
+		settle(&mods[which[k]], &ids[which[k]], &jobs[k], asked, run->o->no_fetch);
 out:
 	free(jobs);
 	free(which);
@@ -343,13 +491,63 @@ out:
 static void resolve(void *ctx, struct nsym_report_module *mods, size_t count)
 {
 	struct run *run = ctx;
+	struct found *ids = calloc(count, sizeof(*ids));
 
 	for (size_t i = 0; i < count; i++) {
-		const char *path = local_file(run, mods[i].module);
+		const char *path;
+		if (ids == NULL) {
+			snprintf(mods[i].why, sizeof(mods[i].why), "out of memory");
+			continue;
+		}
+		path = local_file(&ids[i], mods[i].why, sizeof(mods[i].why), run, mods[i].module);
 		if (path != NULL)
-			open_local(&mods[i], path);
+			open_local(&mods[i], path, &ids[i]);
 	}
-	fetch_missing(run, mods, count);
+	if (ids != NULL)
+		fetch_missing(run, mods, ids, count);
+	free(ids);
+}
+
+/* Why the frames of module i of c stay where they are. */
+static int say_why(struct nsym_crash *c, size_t i, const char *why)
+{
+	for (size_t k = 0; k < c->nframes; k++) {
+		char *copy;
+		if (c->frames[k].module != (int)i || c->frames[k].why == NULL)
+			continue;
+		if ((copy = strdup(why)) == NULL) {
+			nsym_cli_error("out of memory");
+			return -1;
+		}
+		free(c->frames[k].why);
+		c->frames[k].why = copy;
+	}
+	return 0;
+}
+
+/* The modules a kernel line gives by a mapping of their file: placed with
+ * the binary of that name given with --module (a debug file keeps no file
+ * offsets); without one their frames keep saying that it is needed. */
+static int place_mappings(struct run *run, struct nsym_crash *crashes, size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		for (size_t i = 0; i < crashes[k].nmodules; i++) {
+			const struct nsym_crash_module *m = &crashes[k].modules[i];
+			char why[NSYM_REPORT_WHY_SIZE];
+			struct found id;
+			const char *path;
+			if (!m->has_map || m->has_base)
+				continue;
+			why[0] = '\0';
+			path = by_name(&id, why, sizeof(why), run->o, m, true);
+			if (path != NULL && nsym_crash_place_mapping(&crashes[k], i, path) != 0)
+				return -1;
+			if (path == NULL && strstr(why, "several builds") != NULL &&
+			    say_why(&crashes[k], i, why) != 0)
+				return -1;
+		}
+	}
+	return 0;
 }
 
 static void warn(void *ctx, const char *kind, const char *message)
@@ -404,6 +602,10 @@ int cmd_symbolicate(int argc, char **argv)
 	opts.flags = (o->json ? NSYM_REPORT_JSON : 0) | (o->basenames ? NSYM_REPORT_BASENAMES : 0);
 	if (nsym_report_read(&crashes, &n, &in, &opts) != 0) {
 		nsym_cli_warn_kinds_end(&run->warnings);
+		nsym_cli_error("%s", nsym_error_detail());
+		goto out;
+	}
+	if (place_mappings(run, crashes, n) != 0) {
 		nsym_cli_error("%s", nsym_error_detail());
 		goto out;
 	}

@@ -43,8 +43,8 @@ static const char *why(const struct nsym__report_run *r, size_t i)
 {
 	const struct nsym_crash_frame *f = &r->c->frames[i];
 
-	if (f->module < 0)
-		return "not in a module";
+	if (f->module < 0) /* a tool's own answer may name none */
+		return f->why != NULL ? f->why : "not in a module";
 	return f->why != NULL ? f->why : r->slots[f->module].why;
 }
 
@@ -94,8 +94,12 @@ static void text_reason(const struct nsym__report_run *r, const struct nsym__rai
 	} else {
 		fputs("report (manual)\n", out);
 	}
-	if (c->pid >= 0)
+	if (c->pid >= 0 && c->tid >= 0)
 		fprintf(out, "pid %lld, tid %lld\n", c->pid, c->tid);
+	else if (c->pid >= 0) /* a tool's trace may give no thread */
+		fprintf(out, "pid %lld\n", c->pid);
+	if (c->source != NULL)
+		fprintf(out, "from: %s\n", c->source);
 	if (c->cut)
 		fputs("(the trace was cut short: it has no 'end' line, later frames are missing)\n",
 		      out);
@@ -134,12 +138,18 @@ static void text_frame(const struct nsym__report_run *r, size_t i, const struct 
 	fprintf(r->out, "#%zu ", i);
 	if (named)
 		text_location(r, &fr->frames[0]);
-	else if (f->symbol != NULL) /* what the report says, for want of better */
+	else if (f->symbol != NULL && f->no_symbol_offset)
+		fputs(f->symbol, r->out); /* what the report says, for want of better */
+	else if (f->symbol != NULL)
 		fprintf(r->out, "%s + %" PRIu64, f->symbol, f->symbol_offset);
 	else
 		fputs("??", r->out);
-	if (m == NULL)
-		fprintf(r->out, " at 0x%" PRIx64, f->pc);
+	if (m == NULL) {
+		if (f->pc != 0 || f->why == NULL) /* a tool may give no address */
+			fprintf(r->out, " at 0x%" PRIx64, f->pc);
+	} else if (!nsym__crash_frame_placed(f) && f->pc == 0) /* a tool's symbol + offset */
+		fprintf(r->out, " in %s%s", nsym__crash_module_name(m),
+		        is_addon(m) ? " [addon]" : "");
 	else if (!nsym__crash_frame_placed(f))
 		fprintf(r->out, " in %s at 0x%" PRIx64 "%s", nsym__crash_module_name(m), f->pc,
 		        is_addon(m) ? " [addon]" : "");
@@ -206,8 +216,14 @@ static void json_reason(const struct nsym__report_run *r, const struct nsym__rai
 		}
 		fputc('}', out);
 	}
-	if (c->pid >= 0)
+	if (c->pid >= 0 && c->tid >= 0)
 		fprintf(out, ", \"pid\": %lld, \"tid\": %lld", c->pid, c->tid);
+	else if (c->pid >= 0)
+		fprintf(out, ", \"pid\": %lld", c->pid);
+	if (c->source != NULL) {
+		fputs(", \"source\": ", out);
+		nsym_json_string(out, c->source);
+	}
 	json_registers(r);
 	fprintf(out, ", \"cut\": %s, \"frames\": [", c->cut ? "true" : "false");
 }
@@ -264,7 +280,8 @@ static void json_frame(const struct nsym__report_run *r, size_t i, const struct 
 	if (f->symbol != NULL) {
 		fputs(", \"symbol\": ", out);
 		nsym_json_string(out, f->symbol);
-		fprintf(out, ", \"symbol_offset\": %" PRIu64, f->symbol_offset);
+		if (!f->no_symbol_offset)
+			fprintf(out, ", \"symbol_offset\": %" PRIu64, f->symbol_offset);
 	}
 	fprintf(out,
 	        ", \"return_address\": %s, \"frames\": ", f->return_address ? "true" : "false");

@@ -1,7 +1,8 @@
 /*
  * Which reader reads an input (napi_symbols_report.h): a report when the
- * text is a JSON object, else the compact traces in it, then its Rust
- * backtraces when maps place them. Text with no crash that can be read is
+ * text is a JSON object, else the compact traces in it (or when there is
+ * none, the stacks common tools print), then its Rust backtraces when maps
+ * place them. Text with no crash that can be read is
  * told what it lacks, given what the readers saw in it, since "no crash"
  * alone does not say that RUST_BACKTRACE=1 or a missing maps file is why.
  */
@@ -74,7 +75,9 @@ static int none(const struct nsym_report_input *in, const struct nsym_rust_scan 
 		                  in->name);
 	return nsym__fail(NSYM_EINVAL, NULL,
 	                  "%s holds no crash report, no compact trace (lines with "
-	                  "'napi-symbols: crash v1' or 'napi-symbols: panic v1')%s",
+	                  "'napi-symbols: crash v1' or 'napi-symbols: panic v1'), no "
+	                  "stack of a tool it reads (gdb, lldb, ASan, valgrind, "
+	                  "segfault-handler, systemd-coredump, ...)%s",
 	                  in->name,
 	                  in->maps != NULL ? " and no Rust backtrace ('stack backtrace:' then "
 	                                     "frames with addresses)"
@@ -156,6 +159,11 @@ static int read_any(struct nsym_crash **out, size_t *n, const struct reading *rd
 		return read_report(out, n, rd);
 	if ((rc = nsym_crash_from_text(out, n, in->text, in->len, rd->warn, rd->ctx)) != 0)
 		return rc;
+	if (*n == 0) { /* no compact trace: the stacks that common tools print */
+		free(*out);
+		if ((rc = nsym_crash_from_tools(out, n, in->text, in->len, rd->warn, rd->ctx)) != 0)
+			return rc;
+	}
 	if (in->maps == NULL && *n > 0)
 		return 0;
 	return read_rust(out, n, rd);
