@@ -217,8 +217,18 @@ static void add_listed(struct tools_reader *r, const struct nsym__tool_module *m
 		struct listed *o = &r->listed[i];
 		if (strcmp(o->name, l.name) != 0)
 			continue;
-		if (strcmp(o->id, l.id) != 0 || o->has_base != l.has_base || o->base != l.base)
-			o->clash = true; /* two files of one name: neither can be told */
+		/* one list gives the identity, another the load: one module; two
+		 * identities or two loads of one name: neither can be told */
+		if ((o->id[0] != '\0' && l.id[0] != '\0' && strcmp(o->id, l.id) != 0) ||
+		    (o->has_base && l.has_base && (o->base != l.base || o->size != l.size)))
+			o->clash = true;
+		if (o->id[0] == '\0')
+			memcpy(o->id, l.id, sizeof(o->id));
+		if (!o->has_base && l.has_base) {
+			o->has_base = true;
+			o->base = l.base;
+			o->size = l.size;
+		}
 		return;
 	}
 	if (r->nlisted == MAX_LISTED)
@@ -264,8 +274,9 @@ static struct nsym_crash *open_crash(struct tools_reader *r, int tool)
 		bool other_thread = p->thread && r->thread_run[tool];
 		if (p->secondary || other_thread)
 			snprintf(c->reason, sizeof(c->reason), "manual");
-		if (p->signal[0] != '\0' && !p->secondary && !other_thread)
-			c->signal_name = nsym__crash_text(p->signal, strlen(p->signal));
+		if (p->signal[0] != '\0' && !p->secondary && !other_thread &&
+		    (c->signal_name = nsym__crash_text(p->signal, strlen(p->signal))) == NULL)
+			r->oom = true;
 		c->has_address = p->has_address && !other_thread;
 		c->fault_address = p->address;
 		c->pid = p->pid;
@@ -377,6 +388,7 @@ static void add_frame(struct tools_reader *r, const struct nsym__tool_frame *f)
 			free(r->open->signal_name);
 			r->open->signal_name =
 			    f->signal_name != NULL ? why_text(f->signal_name) : NULL;
+			r->oom |= f->signal_name != NULL && r->open->signal_name == NULL;
 			r->open->has_address = f->has_address;
 			r->open->fault_address = f->address;
 			r->open->pid = f->pid;
@@ -386,6 +398,10 @@ static void add_frame(struct tools_reader *r, const struct nsym__tool_frame *f)
 	if (r->full)
 		return;
 	if (nsym__crash_add_frame(&fr, c) != 0) {
+		if (c->nframes < NSYM_CRASH_MAX_FRAMES) {
+			r->oom = true;
+			return;
+		}
 		nsym__report_warn(r->warn, r->ctx, WARN_CUT,
 		                  "a stack of more than %d frames; the rest are skipped",
 		                  NSYM_CRASH_MAX_FRAMES);
