@@ -296,8 +296,8 @@ static struct nsym_crash *open_crash(struct tools_reader *r, int tool)
 	return c;
 }
 
-/* The module of the open crash named `name` (its path as the text gives
- * it), added when new; -1 at the cap or out of memory. */
+/* The module of the open crash that frame f names (by its path or name as
+ * the text gives it), added when new; -1 at the cap or out of memory. */
 static int module_of(struct tools_reader *r, const struct nsym__tool_frame *f)
 {
 	struct nsym_crash *c = r->open;
@@ -428,7 +428,7 @@ static void add_frame(struct tools_reader *r, const struct nsym__tool_frame *f)
 	if (fr->module >= 0 && f->has_rel) {
 		fr->rel = f->rel;
 		fr->how = NSYM_OFFSET_GIVEN;
-	} else if (fr->module < 0 && f->module.len > 0) {
+	} else if (fr->module < 0 && f->module.len > 0 && !unnamed(f->module)) {
 		why = "more modules than a crash can hold";
 	} else if (fr->module < 0 && !f->has_pc) {
 		why = f->tool == NSYM_TOOL_BUN

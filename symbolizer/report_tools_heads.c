@@ -31,6 +31,8 @@
 #include "report.h"
 #include "report_tools.h"
 
+static const char sigabrt[] = "SIGABRT", sigsegv[] = "SIGSEGV";
+
 static void header_init(struct nsym__tool_header *h, int tool)
 {
 	memset(h, 0, sizeof(*h));
@@ -239,7 +241,7 @@ static const char *node(struct nsym__tool_header *h, const char *line, const cha
 	header_init(h, NSYM_TOOL_NODE);
 	h->title = trimmed(p[0] == '#' ? p + 2 : p, e);
 	h->key = p + 13;
-	h->signal = slice("SIGABRT", "SIGABRT" + 7); /* node::Abort() */
+	h->signal = slice(sigabrt, sigabrt + strlen(sigabrt)); /* node::Abort() */
 	return p;
 }
 
@@ -304,7 +306,7 @@ static const char *bun(struct nsym__tool_header *h, const char *line, const char
 	h->title = trimmed(p, e);
 	h->key = p + 6;
 	if ((q = find(p, e, "Segmentation fault at address ")) != NULL) {
-		h->signal = slice("SIGSEGV", "SIGSEGV" + 7);
+		h->signal = slice(sigsegv, sigsegv + strlen(sigsegv));
 		h->has_address =
 		    hex(&h->address, q + strlen("Segmentation fault at address "), e, true) != NULL;
 	}

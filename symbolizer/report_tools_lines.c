@@ -1,10 +1,11 @@
 /*
- * The table of line patterns for the traces common tools print
+ * The table of line patterns for the frames common tools print
  * (report_tools.h): for each, where a frame may start in a line (its
- * anchor) and how the text from there reads, plus the headings and module
- * lists the tools print around their stacks. Each pattern finds frames
+ * anchor) and how the text from there reads (the headings and module lists
+ * around the stacks are report_tools_heads.c's). Each pattern finds frames
  * anywhere in a line, so a test runner's tag, a timestamp or another frame
- * before it does not matter. The shapes, with where they were seen:
+ * before it does not matter, and reads no further than where the next frame
+ * of its kind starts. The shapes, with where they were seen:
  *
  *   glibc backtrace_symbols, segfault-handler (ddopson/node-segfault-handler
  *   issues #48, #74; nodejs/node #34174; glibc debug/backtracesymsfd.c):
