@@ -295,10 +295,14 @@ asan)
   (cd "$work" && ASAN_OPTIONS=detect_leaks=0:allow_user_segv_handler=0 LD_PRELOAD=$lib \
     ASAN_SYMBOLIZER_PATH=$(command -v llvm-symbolizer) timeout 120 "$node" \
     -e "require('./asan.node').crash()" 2>"$work/asan2.txt")
-  # the macOS shape, with the architecture and the build-id LLVM adds
-  cat >"$work/asan3.txt" <<'EOF'
+  # the macOS shape, with the architecture and the build-id LLVM adds (the
+  # arm64 slice's UUID, as foreign/build.sh lists it)
+  uuid=$(awk '$1 == "macho/addon-fat.node" && $2 == 1 && $3 == "uuid" {print $4}' \
+    "$macho/../expected.txt" | tr -d - | tr A-F a-f)
+  [ ${#uuid} = 32 ] || fail "no UUID for the arm64 slice"
+  cat >"$work/asan3.txt" <<EOF
 ==4242==ERROR: AddressSanitizer: SEGV on unknown address 0x000000000000 (pc 0x1023f82dc bp 0x16da1e8d0 sp 0x16da1e8b0 T0)
-    #0 0x1023f82dc in napi_register_module_v1+0x14 (addon-fat.node:arm64+0x2dc) (BuildId: 4c4c449955553144a11a2eb59ecf1891)
+    #0 0x1023f82dc in napi_register_module_v1+0x14 (addon-fat.node:arm64+0x2dc) (BuildId: $uuid)
     #1 0x1023f82e0  (addon-fat.node:arm64+0x2e0)
     #2 0x19e5e0e4c in start+0x9fc (dyld:arm64e+0xfffffffffff4de4c)
 EOF
@@ -324,7 +328,7 @@ EOF
   expect_frame 0 "$(want "$macho/addon-fat.node" --arch arm64 0x2dc)"
   expect_frame 1 "$(want "$macho/addon-fat.node" --arch arm64 0x2e0)"
   run 0 --no-fetch -s --json --module "$macho/addon-fat.node" "$work/asan3.txt"; json_ok
-  [[ "$out" == *'"module": "addon-fat.node", "id": "4c4c449955553144a11a2eb59ecf1891", "pc": "0x1023f82dc", "module_offset": "0x2dc", "offset_from": "given"'* ]] ||
+  [[ "$out" == *'"module": "addon-fat.node", "id": "'$uuid'", "pc": "0x1023f82dc", "module_offset": "0x2dc", "offset_from": "given"'* ]] ||
     fail "json: $out" ;;
 valgrind)
   command -v valgrind >/dev/null || fail "valgrind is not installed (Debian package valgrind)"
