@@ -7,7 +7,8 @@
 # fixture's real offsets; each also pasted with a test runner's prefix,
 # joined into one line or wrapped. The expected answers are `symbolize` on
 # the fixtures at the same offsets.
-#   tools-test.sh NAPI_SYMBOLS FIXTURES_DIR CASE   (NSYM_NODE: node)
+#   tools-test.sh NAPI_SYMBOLS FIXTURES_DIR CASE   (NSYM_NODE: node; KEEP=1
+#   keeps the work folder)
 set -uo pipefail
 nsym=$(realpath "$1") fixtures=$(realpath "$2") case_name=$3
 node=${NSYM_NODE:-node}
