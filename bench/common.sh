@@ -88,3 +88,94 @@ start_debuginfod() {
 		sleep 0.2
 	done
 }
+
+# llvm_tool NAME PACKAGE: the path of an LLVM tool, plain or versioned as
+# Debian installs them (as tests/fixtures/foreign/build.sh finds them); exits
+# naming the Debian package when there is none.
+llvm_tool() {
+	local n
+	for n in "$1" "$1-16" "$1-15" "$1-14"; do
+		if command -v "$n" >/dev/null; then
+			command -v "$n"
+			return
+		fi
+	done
+	for n in /usr/lib/llvm-*/bin/"$1"; do
+		if [ -x "$n" ]; then
+			echo "$n"
+			return
+		fi
+	done
+	echo "bench: $1 not found: install the Debian package '$2'" >&2
+	exit 1
+}
+
+# macho_syms FILE: "address size name" (hex, as nm -S prints them) for each
+# symbol of __TEXT,__text in a thin Mach-O FILE, sorted by address, without
+# the leading underscore. Mach-O symbols have no size: each reaches to the
+# next symbol's address (aliases get the same end) or to the end of __text,
+# as llvm-symbolizer takes them.
+macho_syms() {
+	local nm objdump text
+	nm=$(llvm_tool llvm-nm llvm)
+	objdump=$(llvm_tool llvm-objdump llvm)
+	# "IDX __text SIZE VMA TEXT"
+	text=$("$objdump" --section-headers "$1" | awk '$2 == "__text" && $5 == "TEXT" { print $3, $4; exit }')
+	if [ -z "$text" ]; then
+		echo "bench: no __text section in '$1'" >&2
+		return 1
+	fi
+	"$nm" -m -n --defined-only "$1" | awk -v text="$text" '
+		function num(h,   v, i) {
+			v = 0
+			for (i = 1; i <= length(h); i++)
+				v = v * 16 + index("0123456789abcdef", substr(h, i, 1)) - 1
+			return v
+		}
+		function hex(v,   s, d) {
+			s = ""
+			do { d = v % 16; s = substr("0123456789abcdef", d + 1, 1) s; v = (v - d) / 16 } while (v > 0)
+			return s
+		}
+		BEGIN { split(text, e, " "); end = num(e[1]) + num(e[2]) }
+		$2 == "(__TEXT,__text)" {
+			name = $NF
+			sub(/^_/, "", name)
+			m++; addr[m] = num($1); sym[m] = name
+		}
+		END {
+			for (i = 1; i <= m; i++) {
+				for (j = i + 1; j <= m && addr[j] == addr[i]; j++) ;
+				printf "%s %s %s\n", hex(addr[i]), hex((j <= m ? addr[j] : end) - addr[i]), sym[i]
+			}
+		}'
+}
+
+# dsym_dwarf FILE: the DWARF file of FILE's dSYM bundle beside it.
+dsym_dwarf() {
+	echo "$1.dSYM/Contents/Resources/DWARF/$(basename "$1")"
+}
+
+# describe_macho FILE: describe's line for a Mach-O file whose dSYM is
+# beside it: the file's size, and the __debug_* total, units and functions
+# (symbols of __TEXT,__text) of the dSYM.
+describe_macho() {
+	local dw db cus fns objdump dwarfdump nm
+	objdump=$(llvm_tool llvm-objdump llvm)
+	dwarfdump=$(llvm_tool llvm-dwarfdump llvm)
+	nm=$(llvm_tool llvm-nm llvm)
+	dw=$(dsym_dwarf "$1")
+	db=$("$objdump" --section-headers "$dw" | awk '
+		$2 ~ /^__debug_/ {
+			n = 0; h = $3
+			for (i = 1; i <= length(h); i++)
+				n = n * 16 + index("0123456789abcdef", substr(h, i, 1)) - 1
+			s += n
+		}
+		END { printf "%.0f\n", s }')
+	cus=$("$dwarfdump" --debug-info --recurse-depth=0 "$dw" 2>/dev/null |
+		grep -c 'DW_TAG_compile_unit' || true)
+	fns=$("$nm" -m --defined-only "$dw" | grep -c '(__TEXT,__text)' || true)
+	echo "$(basename "$1"): file $(stat -c %s "$1") bytes, dSYM $(stat -c %s "$dw") bytes," \
+		"__debug_* $db bytes ($((db / 1048576)) MiB), $cus CUs, $fns functions"
+}

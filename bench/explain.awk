@@ -3,9 +3,10 @@
 #   SYMS: "address size name" per line (nm -S -C --defined-only);
 #   ADDRS: the address list, one per line, in the order of the outputs;
 #   REFERENCE, OURS: normalize.awk outputs.
-# llvm-symbolizer names the outermost frame from the ELF symbol table; we name
-# it from DWARF. A difference is put down to that when only the outermost name
-# differs and llvm's name is a symbol that holds the address; such a case is
+# llvm-symbolizer names the outermost frame from the symbol table (ELF, or
+# Mach-O, where SYMS comes from common.sh macho_syms); we name it from DWARF.
+# A difference is put down to that when only the outermost name differs and
+# llvm's name is a symbol that holds the address; such a case is
 # then an "alias" when our name is a symbol at the same address too (glibc's
 # __GI_ and versioned names, folded Rust functions), a "split part" when
 # llvm's name is ours plus .cold or .part.N, and "DWARF-only" when our name is
@@ -67,6 +68,6 @@ FILENAME == ARGV[3] { ref[FNR] = $0; nref = FNR; next }
 }
 END {
 	if (diff == 0) { printf "no differences from llvm-symbolizer on %d addresses\n", nref; exit }
-	printf "differences from llvm-symbolizer on %d addresses: %d (%.2f%%). Outermost name from the ELF symbol table (llvm) against DWARF (ours): %d (alias %d, split part %d, DWARF-only name %d); unexplained: %d; elsewhere in the chain: %d%s\n", \
+	printf "differences from llvm-symbolizer on %d addresses: %d (%.2f%%). Outermost name from the symbol table (llvm) against DWARF (ours): %d (alias %d, split part %d, DWARF-only name %d); unexplained: %d; elsewhere in the chain: %d%s\n", \
 		nref, diff, 100 * diff / nref, alias + split_ + dwarf_only, alias + 0, split_ + 0, dwarf_only + 0, other + 0, deeper + 0, ex
 }

@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
 # pick-addrs.sh FILE N SEED: print N code addresses of FILE, one a line, as
-# 0x-prefixed hex ELF virtual addresses. They are drawn uniformly over the
-# bytes of the FUNC symbols of non-zero size in .symtab (aliases counted once,
-# overlaps once), so big functions get proportionally more addresses, as
-# samples from a profiler would. The same FILE, N and SEED always give the
-# same list, whatever awk this is (our own generator, not awk's rand()).
+# 0x-prefixed hex ELF virtual addresses (Mach-O: vmaddrs, as llvm-symbolizer
+# takes them). They are drawn uniformly over the bytes of the FUNC symbols of
+# non-zero size in .symtab (aliases counted once, overlaps once), so big
+# functions get proportionally more addresses, as samples from a profiler
+# would. The same FILE, N and SEED always give the same list, whatever awk
+# this is (our own generator, not awk's rand()).
+#
+# A thin Mach-O file (a binary, or the DWARF file of a dSYM) has no symbol
+# sizes: there the functions are the defined symbols of __TEXT,__text, each
+# reaching to the next symbol's address or to the end of __text, as
+# llvm-symbolizer sizes them (llvm-nm, llvm-objdump).
 set -euo pipefail
 
 if [ $# -ne 3 ]; then
@@ -17,7 +23,11 @@ case $n$seed in *[!0-9]*)
 	exit 129 ;;
 esac
 [ -r "$file" ] || { echo "pick-addrs.sh: cannot read '$file'" >&2; exit 1; }
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/common.sh"
 
+# elf_funcs: "start size" (decimal) of each FUNC symbol of .symtab.
+elf_funcs() {
 readelf -sW "$file" 2>/dev/null | awk '
 	function num(h, ishex,   v, i) {
 		if (h ~ /^0x/) { h = substr(h, 3); ishex = 1 }
@@ -34,7 +44,31 @@ readelf -sW "$file" 2>/dev/null | awk '
 		if (!(a in size) || s > size[a]) size[a] = s
 	}
 	END { for (a in size) printf "%.0f %.0f\n", a, size[a] }
-' | sort -n -k1,1 | awk -v n="$n" -v seed="$seed" '
+'
+}
+
+# macho_funcs: the same from a Mach-O symbol table (common.sh macho_syms),
+# aliases once.
+macho_funcs() {
+	local syms
+	syms=$(macho_syms "$file")
+	echo "$syms" | awk '
+		function num(h,   v, i) {
+			v = 0
+			for (i = 1; i <= length(h); i++)
+				v = v * 16 + index("0123456789abcdef", substr(h, i, 1)) - 1
+			return v
+		}
+		NF >= 3 && !($1 in seen) { seen[$1] = 1; printf "%.0f %.0f\n", num($1), num($2) }'
+}
+
+case $(od -An -tx1 -N4 "$file" | tr -d ' \n') in
+cffaedfe | cefaedfe) funcs=macho_funcs ;;
+cafebabe | bebafeca) echo "pick-addrs.sh: '$file' is a universal file; give one slice (llvm-lipo -thin)" >&2; exit 1 ;;
+*) funcs=elf_funcs ;;
+esac
+
+$funcs | sort -n -k1,1 | awk -v n="$n" -v seed="$seed" '
 	function rnd() { rs = (rs * 16807) % 2147483647; return rs }
 	function hex(v,   s, d) {
 		s = ""
@@ -49,7 +83,7 @@ readelf -sW "$file" 2>/dev/null | awk '
 		prev_end = end
 	}
 	END {
-		if (m == 0) { print "pick-addrs.sh: no FUNC symbols with a size in .symtab" > "/dev/stderr"; exit 1 }
+		if (m == 0) { print "pick-addrs.sh: no FUNC symbols with a size in .symtab (Mach-O: no symbols in __text)" > "/dev/stderr"; exit 1 }
 		rs = seed % 2147483646 + 1
 		for (i = 0; i < 8; i++) rnd()
 		for (i = 0; i < n; i++) {

@@ -1,19 +1,23 @@
 #!/usr/bin/env bash
 # run.sh [--quick]: benchmark `napi-symbols symbolize` against
-# llvm-symbolizer, addr2line and eu-addr2line on three targets (c50k and
-# rustbig, built into bench/inputs/ on first use, and the system libc with its
-# libc6-dbg debug file), for 1, 64 and 100000 addresses. Prints a Markdown
-# table per target and writes the whole report to bench/out/results-DATE.md.
+# llvm-symbolizer, addr2line and eu-addr2line on four targets (c50k, its
+# arm64 Mach-O build c50k-macho with a dSYM, and rustbig, built into
+# bench/inputs/ on first use, and the system libc with its libc6-dbg debug
+# file), for 1, 64 and 100000 addresses. A tool that cannot read a target
+# (addr2line and eu-addr2line read no Mach-O) gets "n/a" and its reason.
+# Prints a Markdown table per target and writes the whole report to
+# bench/out/results-DATE.md.
 #
 # Environment: NSYM (our CLI, default build/cli/napi-symbols), NSYM_DEBUG_FLAG
 # (if set, e.g. "--debug-file", ours gets "FLAG libc.debug" for libc; by
 # default it must find the debug file by build-id itself), BENCH_SEED (address
 # lists, default 42), BENCH_TIMEOUT (seconds per run, default 900),
-# BENCH_TARGETS (subset, default "c50k rustbig libc"), BENCH_BUDGET (seconds:
-# a cell stops repeating once its runs took longer than this, default 120;
-# the "runs" column shows how many were made), NSYM_BASE (another build of
-# our CLI, e.g. of an earlier commit: timed and checked in the same run as
-# NSYM, in rows "napi-symbols base", for before/after figures).
+# BENCH_TARGETS (subset, default "c50k c50k-macho rustbig libc"),
+# BENCH_BUDGET (seconds: a cell stops repeating once its runs took longer
+# than this, default 120; the "runs" column shows how many were made),
+# NSYM_BASE (another build of our CLI, e.g. of an earlier commit: timed and
+# checked in the same run as NSYM, in rows "napi-symbols base", for
+# before/after figures).
 set -euo pipefail
 
 usage() { echo "usage: run.sh [--quick]"; }
@@ -34,7 +38,7 @@ base=${NSYM_BASE:-}
 seed=${BENCH_SEED:-42}
 limit=${BENCH_TIMEOUT:-900}
 budget=${BENCH_BUDGET:-120}
-targets=${BENCH_TARGETS:-c50k rustbig libc}
+targets=${BENCH_TARGETS:-c50k c50k-macho rustbig libc}
 inputs=$here/inputs
 outdir=$here/out
 sizes="1 64 100000"
@@ -54,13 +58,24 @@ log() { echo "run.sh: $*" >&2; }
 
 # ---- targets -------------------------------------------------------------
 # Each target: name, the file ours is given with -e, the file the anchors
-# are given (and the addresses are picked from).
-declare -A ours_file anchor_file
+# are given (and the addresses are picked from), and its format.
+declare -A ours_file anchor_file format
 for t in $targets; do
+	format[$t]=elf
 	case $t in
 	c50k)
-		[ -x "$inputs/c50k" ] || { log "building c50k"; "$here/gen-c.sh" "$inputs" >&2; }
+		[ -x "$inputs/c50k" ] || { log "building c50k"; "$here/gen-c.sh" "$inputs" c50k >&2; }
 		ours_file[c50k]=$inputs/c50k anchor_file[c50k]=$inputs/c50k ;;
+	c50k-macho)
+		# Both are given the binary and find the dSYM beside it
+		# (llvm-symbolizer 14 does, checking its UUID), which holds the
+		# DWARF; llvm-symbolizer reads the symbols from the binary.
+		m=$inputs/c50k-macho.node
+		if [ ! -r "$m" ] || [ ! -r "$(dsym_dwarf "$m")" ]; then
+			log "building c50k-macho"
+			"$here/gen-c.sh" "$inputs" c50k-macho >&2
+		fi
+		ours_file[$t]=$m anchor_file[$t]=$m format[$t]=macho ;;
 	rustbig)
 		[ -x "$inputs/rustbig" ] || { log "building rustbig"; "$here/gen-rust.sh" "$inputs" >&2; }
 		ours_file[rustbig]=$inputs/rustbig anchor_file[rustbig]=$inputs/rustbig ;;
@@ -190,11 +205,17 @@ if [ -n "$base" ]; then
 fi
 # Results of the target being measured, keyed "tool,N".
 declare -A res_ms res_kb res_runs res_err agree
+# na[TOOL]: "n/a: reason" when an anchor cannot read the target at all.
+declare -A na
 
 # cell TOOL N K: measure one cell into res_*[TOOL,N].
 cell() {
 	local tool=$1 n=$2 k=$3 in=$tmp/addrs-$t-$2 est
 	m_ms="" m_kb="" m_runs=0 m_err=""
+	if [ -n "${na[$tool]:-}" ]; then
+		res_ms[$tool,$n]="" res_kb[$tool,$n]="" res_runs[$tool,$n]=0 res_err[$tool,$n]=${na[$tool]}
+		return
+	fi
 	# Skip a cell that would time out. Extrapolating from N=1 and 64 is
 	# rough (the first addresses cost more), so when that says "too slow",
 	# time 1000 addresses once and extrapolate from those before giving up.
@@ -223,14 +244,21 @@ cell() {
 
 # cell_cmd TOOL LIST [K]: measure TOOL on LIST, K runs (default 1).
 cell_cmd() {
-	local tool=$1 in=$2 k=${3:-1}
+	local tool=$1 in=$2 k=${3:-1} cmd
 	case $tool in
 	llvm) measure "$k" "$in" llvm-symbolizer --inlining -e "$af" ;;
 	cold | warm)
 		if [ $ours_ok = 1 ]; then measure_ours "$tool" "$k" "$in" "$t"; else m_err="n/a: $ours_why"; fi ;;
 	bcold | bwarm) measure_ours "${tool#b}" "$k" "$in" "$t" "$base" ;;
-	addr2line) measure "$k" "$in" addr2line -f -i -C -e "$af" ;;
-	eu) measure "$k" "$in" eu-addr2line -f -i -C -e "$af" ;;
+	addr2line | eu) mapfile -t cmd < <(cell_words "$tool"); measure "$k" "$in" "${cmd[@]}" ;;
+	esac
+}
+
+# cell_words TOOL: the command line of an anchor other than llvm-symbolizer.
+cell_words() {
+	case $1 in
+	addr2line) printf '%s\n' addr2line -f -i -C -e "$af" ;;
+	eu) printf '%s\n' eu-addr2line -f -i -C -e "$af" ;;
 	esac
 }
 
@@ -271,6 +299,7 @@ compare() {
 	local tool=$1 timed=$2 n=$agree_n note="" ref mine
 	if [ -n "${res_err[$timed,$agree_n]-x}" ] && [ "$agree_n" != 64 ]; then n=64 note=" (N=64)"; fi
 	[ "$tool" = ours ] && [ $ours_ok = 0 ] && return
+	[ -n "${na[$tool]:-}" ] && return
 	ref=$(normalized llvm $n)
 	mine=$(normalized "$tool" $n)
 	[ -n "$ref" ] && [ -n "$mine" ] && echo "$(awk -f "$here/agree.awk" "$ref" "$mine") $note"
@@ -308,7 +337,11 @@ explain_names() {
 	ref=$(normalized llvm $agree_n)
 	mine=$(normalized ours $agree_n)
 	[ -n "$ref" ] && [ -n "$mine" ] || return 0
-	nm -S -C --defined-only "$af" 2>/dev/null | awk 'NF >= 4 { $3 = ""; print }' >"$syms"
+	if [ "${format[$t]}" = macho ]; then
+		macho_syms "$af" >"$syms"
+	else
+		nm -S -C --defined-only "$af" 2>/dev/null | awk 'NF >= 4 { $3 = ""; print }' >"$syms"
+	fi
 	awk -f "$here/explain.awk" "$syms" "$tmp/addrs-$t-$agree_n" "$ref" "$mine"
 }
 
@@ -341,7 +374,7 @@ base_ver=""
 for t in $targets; do
 	log "target $t"
 	af=${anchor_file[$t]}
-	desc=$(describe "$af")
+	if [ "${format[$t]}" = macho ]; then desc=$(describe_macho "$af"); else desc=$(describe "$af"); fi
 	for n in $sizes; do
 		"$here/pick-addrs.sh" "$af" "$n" "$seed" >"$tmp/addrs-$t-$n"
 	done
@@ -361,6 +394,17 @@ for t in $targets; do
 		fi
 		rm -rf "$tmp/probe"
 	fi
+	# Can addr2line and eu-addr2line read it? (Not Mach-O: Debian's
+	# binutils and elfutils know ELF only.) If not, their cells say why.
+	na=()
+	for tool in addr2line eu; do
+		mapfile -t cmd < <(cell_words "$tool")
+		if ! timeout "$limit" "${cmd[@]}" <"$tmp/addrs-$t-1" >/dev/null 2>"$tmp/err"; then
+			msg=$(head -n 1 "$tmp/err")
+			msg=${msg//"$af"/${af##*/}}
+			na[$tool]="n/a: $(echo "$msg" | cut -c1-100 | tr '|' '/')"
+		fi
+	done
 
 	res_ms=() res_kb=() res_runs=() res_err=() agree=()
 	for n in $sizes; do

@@ -15,7 +15,8 @@
 const char cmd_split_usage[] =
     "usage: napi-symbols split [options] FILE\n"
     "\n"
-    "Splits a built addon (an ELF shared object or executable) into the\n"
+    "Splits a built addon (an ELF shared object or executable, or a Mach-O\n"
+    "bundle, dylib or executable as below) into the\n"
     "stripped file that ships and a debug file that stays with you or goes to\n"
     "a symbol server. The stripped file keeps everything needed to load and run\n"
     "(.dynsym included) and gets a .gnu_debuglink naming the debug file with\n"
@@ -28,22 +29,33 @@ const char cmd_split_usage[] =
     "beside it. Outputs are written to temporary files, read back and checked,\n"
     "and only then renamed into place: a failed split changes nothing.\n"
     "\n"
+    "A Mach-O addon (thin or universal) is split from the .dSYM that dsymutil,\n"
+    "or Cargo with split-debuginfo = \"packed\", made from it: FILE.dSYM beside\n"
+    "it, or the one given with --dsym. No debug file is written; every slice's\n"
+    "UUID must be in the dSYM. The stripped file loses its local symbols and\n"
+    "the debug map (N_SO, N_OSO, N_FUN... stabs) and keeps its exports; an\n"
+    "ad-hoc code signature, as linkers put on arm64 code, is made anew. A file\n"
+    "signed with a certificate is refused: split first, then sign.\n"
+    "\n"
     "Options:\n"
     "  -o, --output PATH        write the stripped file to PATH, leave FILE as it is\n"
-    "  -d, --debug-output PATH  write the debug file to PATH\n"
+    "  -d, --debug-output PATH  write the debug file to PATH (ELF)\n"
     "                           (default: the stripped file's path + .debug)\n"
+    "      --dsym PATH          the .dSYM of a Mach-O FILE (default: FILE.dSYM)\n"
     "      --compress zlib|zstd|none\n"
-    "                           compress the DWARF in the debug file\n"
+    "                           compress the DWARF in the debug file (ELF)\n"
     "                           (SHF_COMPRESSED; default none: as in FILE)\n"
-    "      --keep-symbols       keep .symtab in the stripped file\n"
+    "      --keep-symbols       keep .symtab in the stripped file (Mach-O: keep\n"
+    "                           the local symbols, drop only the debug map)\n"
     "  -f, --force              replace outputs that exist\n"
     "      --json               print what was written as one JSON object\n"
     "  -q, --quiet              print nothing on success, warnings included\n"
     "  -h, --help               show this help\n"
     "\n"
-    "Exit status: 0 split; 1 FILE cannot be split (not ELF, nothing to split\n"
-    "off, an output exists, a folder is not writable; one line says why and\n"
-    "nothing was changed); 129 usage error.\n";
+    "Exit status: 0 split; 1 FILE cannot be split (not ELF or Mach-O, nothing\n"
+    "to split off, no dSYM or one of another build, an output exists, a folder\n"
+    "is not writable; one line says why and nothing was changed); 129 usage\n"
+    "error.\n";
 
 struct split_cli {
 	struct nsym_split_options opt;
@@ -105,6 +117,45 @@ static void print_json(const char *path, const char *stripped, const char *debug
 	       r->has_dwarf ? "true" : "false");
 }
 
+static void print_macho_text(const char *path, const struct nsym_split_result *r)
+{
+	printf("%s: Mach-O%s\n", path, r->format == NSYM_FORMAT_MACHO_FAT ? " universal" : "");
+	for (size_t i = 0; i < r->slice_count; i++) {
+		const struct nsym_split_slice *s = &r->slices[i];
+		char hex[33];
+		nsym_hex(hex, s->uuid, sizeof(s->uuid), false);
+		printf("  %-8s uuid %s, %" PRIu32 " of %" PRIu32 " symbols kept%s\n", s->arch, hex,
+		       s->symbols_after, s->symbols_before,
+		       s->resigned ? ", signed again (ad hoc)" : "");
+	}
+	printf("  stripped: %s (%" PRIu64 " bytes, was %" PRIu64 ")\n", r->stripped_path,
+	       r->stripped_size, r->input_size);
+	printf("  dSYM:     %s (matches)\n", r->debug_path);
+}
+
+static void print_macho_json(const char *path, const struct nsym_split_result *r)
+{
+	printf("{\"input\": ");
+	nsym_json_string(stdout, path);
+	printf(", \"format\": \"%s\", \"stripped\": ",
+	       r->format == NSYM_FORMAT_MACHO_FAT ? "macho-universal" : "macho");
+	nsym_json_string(stdout, r->stripped_path);
+	printf(", \"dsym\": ");
+	nsym_json_string(stdout, r->debug_path);
+	printf(", \"input_size\": %" PRIu64 ", \"stripped_size\": %" PRIu64 ", \"slices\": [",
+	       r->input_size, r->stripped_size);
+	for (size_t i = 0; i < r->slice_count; i++) {
+		const struct nsym_split_slice *s = &r->slices[i];
+		char hex[33];
+		nsym_hex(hex, s->uuid, sizeof(s->uuid), false);
+		printf("%s{\"arch\": \"%s\", \"uuid\": \"%s\", \"symbols_before\": %" PRIu32
+		       ", \"symbols_after\": %" PRIu32 ", \"resigned\": %s}",
+		       i > 0 ? ", " : "", s->arch, hex, s->symbols_before, s->symbols_after,
+		       s->resigned ? "true" : "false");
+	}
+	printf("]}\n");
+}
+
 static int split_one(const struct split_cli *cli, const char *path)
 {
 	struct nsym_split_result r;
@@ -113,6 +164,13 @@ static int split_one(const struct split_cli *cli, const char *path)
 	if (nsym_split(&r, path, &cli->opt) != 0) {
 		nsym_cli_error("%s", nsym_error_detail());
 		return NSYM_EXIT_FAIL;
+	}
+	if (r.format != NSYM_FORMAT_ELF) {
+		if (cli->json)
+			print_macho_json(path, &r);
+		else if (!cli->quiet)
+			print_macho_text(path, &r);
+		return NSYM_EXIT_OK;
 	}
 	nsym_identity_hex(hex, sizeof(hex), &r.identity);
 	if (!cli->quiet && r.identity.build_id_len == 0)
@@ -131,10 +189,11 @@ static int split_one(const struct split_cli *cli, const char *path)
 
 int cmd_split(int argc, char **argv)
 {
-	enum { OPT_COMPRESS = 256, OPT_KEEP_SYMBOLS, OPT_JSON };
+	enum { OPT_COMPRESS = 256, OPT_KEEP_SYMBOLS, OPT_JSON, OPT_DSYM };
 	static const struct option longopts[] = {
 	    {"output", required_argument, NULL, 'o'},
 	    {"debug-output", required_argument, NULL, 'd'},
+	    {"dsym", required_argument, NULL, OPT_DSYM},
 	    {"compress", required_argument, NULL, OPT_COMPRESS},
 	    {"keep-symbols", no_argument, NULL, OPT_KEEP_SYMBOLS},
 	    {"force", no_argument, NULL, 'f'},
@@ -154,6 +213,9 @@ int cmd_split(int argc, char **argv)
 			break;
 		case 'd':
 			cli.opt.debug_path = optarg;
+			break;
+		case OPT_DSYM:
+			cli.opt.dsym_path = optarg;
 			break;
 		case OPT_COMPRESS:
 			if (parse_compress(&cli.opt.compress, optarg) != 0)

@@ -2,12 +2,12 @@
  * napi-symbols symbolicate: a crash report, or any text holding compact
  * traces (docs/crash-report.md), the stacks common tools print or, with
  * the process's saved memory map, Rust's RUST_BACKTRACE=full backtraces,
- * back into functions and source lines. The reading and the symbolicating are the library's
- * (napi_symbols_report.h); this command reads the files, prints, caps the
- * warnings, and is the pipeline's resolver: each module's debug file is
- * found by its identity (--module files, the path in the report, the
- * download cache, the servers), or for a module whose text gives none,
- * by the name of a --module file.
+ * back into functions and source lines. The reading and the symbolicating
+ * are the library's (napi_symbols_report.h); this command reads the files,
+ * prints, caps the warnings, and is the pipeline's resolver: each module's
+ * debug file is found by its identity (--module files, the path in the
+ * report, the download cache, the servers), or for a module whose text
+ * gives none, by the name of a --module file.
  */
 #include <getopt.h>
 #include <stdbool.h>
@@ -22,6 +22,7 @@
 #include "napi_symbols.h"
 #include "napi_symbols_report.h"
 #include "napi_symbols_util.h"
+#include "symbolicate_infer.h"
 
 #define MAX_MODULE_ARGS 64
 #define MAX_INPUT       (64u << 20) /* far above any report or pasted issue */
@@ -33,30 +34,35 @@ const char cmd_symbolicate_usage[] =
     "\n"
     "Symbolicates a crash: REPORT is a crash report file (napi-crash-*.json), or\n"
     "any text (a pasted issue, a log; - reads stdin) holding one or more compact\n"
-    "traces, the 'napi-symbols: crash v1 ...' lines the hook prints. Everything\n"
-    "else in the text is ignored. Without a compact trace, the stacks common\n"
-    "tools print are read instead, wherever they are in the text (after a test\n"
-    "runner's tag, joined into one line, wrapped): segfault-handler and glibc\n"
-    "backtrace_symbols, systemd-coredump, the kernel's 'segfault at' lines, gdb\n"
-    "and lldb bt, AddressSanitizer, valgrind, minidump_stackwalk, Bun's crash\n"
-    "report and Node's fatal-error native stack. With --maps, the text may\n"
-    "instead hold what Rust prints for a panic under RUST_BACKTRACE=full.\n"
-    "Prints the signal or the panic message and location (and the tool that\n"
-    "printed the stack), then the frames innermost first, each as 'function at\n"
-    "file:line:column in MODULE+0xREL' with its '(inlined by)' frames; [addon]\n"
-    "marks the frames of native addons. A frame that cannot be resolved says\n"
-    "why. A report of a signal ends with the registers at it.\n"
+    "traces, the 'napi-symbols: crash v1 ...' lines the hook prints, or a crash\n"
+    "report of macOS: an .ips (macOS 12 and later: its metadata line and report\n"
+    "object, even under Console's translated report) or the text of a .crash\n"
+    "('Thread N Crashed:', then 'Binary Images:'). Which it is, is told from the\n"
+    "text. Without either, the stacks common tools print are read instead,\n"
+    "wherever they are in the text (after a test runner's tag, joined into one\n"
+    "line, wrapped): segfault-handler and glibc backtrace_symbols,\n"
+    "systemd-coredump, the kernel's 'segfault at' lines, gdb and lldb bt,\n"
+    "AddressSanitizer, valgrind, minidump_stackwalk, Bun's crash report and\n"
+    "Node's fatal-error native stack. Everything else in the text is ignored.\n"
+    "With --maps, the text may instead hold what Rust prints for a panic under\n"
+    "RUST_BACKTRACE=full. Prints the signal or the panic message and location\n"
+    "(and the tool that printed the stack), then the frames innermost first,\n"
+    "each as 'function at file:line:column in MODULE+0xREL' with its '(inlined\n"
+    "by)' frames; [addon] marks the frames of native addons. A frame that\n"
+    "cannot be resolved says why. A report of a signal ends with the registers\n"
+    "at it.\n"
     "\n"
-    "Each module's debug file is found by its identity: a file given with\n"
-    "--module, the path in the report when that file is here and is the same\n"
-    "build, then the shared download cache (see 'napi-symbols cache'), then\n"
-    "the symbol servers; what they send is kept in the cache. A module whose\n"
-    "text gives no identity (most tools' traces) takes the identity of the\n"
-    "--module file named like it: NAME, NAME.debug or NAME.dSYM (the slice of\n"
-    "the architecture the text names, for a universal file); files of two\n"
-    "builds with that name are refused. The kernel's line gives a mapping, not\n"
-    "a load address: the --module file NAME itself (not a debug file) places\n"
-    "it.\n"
+    "Each module's debug file (for a Mach-O image, the dSYM with its UUID) is\n"
+    "found by its identity: a file given with --module, the path in the report\n"
+    "when that file is here and is the same build, then the shared download\n"
+    "cache (see 'napi-symbols cache'), then the symbol servers; what they send\n"
+    "is kept in the cache. Frames of modules without symbols keep the symbol\n"
+    "the report names. A module whose text gives no identity (most tools'\n"
+    "traces) takes the identity of the --module file named like it: NAME,\n"
+    "NAME.debug or NAME.dSYM (the slice of the architecture the text names,\n"
+    "for a universal file); files of two builds with that name are refused.\n"
+    "The kernel's line gives a mapping, not a load address: the --module file\n"
+    "NAME itself (not a debug file) places it.\n"
     "\n"
     "Options:\n"
     "      --maps FILE        the process's /proc/PID/maps, saved while it ran\n"
@@ -68,26 +74,38 @@ const char cmd_symbolicate_usage[] =
     "                         its stripped file or its debug file); refused when\n"
     "                         PATH is another build or not a regular file;\n"
     "                         repeatable. PATH alone takes the identity from the\n"
-    "                         file, and stands for a module with none by its name\n"
+    "                         file (each slice's, for a universal Mach-O file),\n"
+    "                         and stands for a module with none by its name;\n"
+    "                         one named like a module of the crash but of\n"
+    "                         another build is said to be not used for it\n"
+    "      --project DIR      where the addons are, for traces that give absolute\n"
+    "                         addresses and no load address (Rust backtraces on\n"
+    "                         macOS, Node fatal-error stacks): the load address of\n"
+    "                         each addon under DIR (and of each --module) is\n"
+    "                         inferred from the trace, and taken only when exactly\n"
+    "                         one fits. Default: the current folder when it holds\n"
+    "                         node_modules, unless --module is given\n"
     "      --server URLS      symbol servers to fetch debug files from\n"
     "                         (default NAPI_SYMBOLS_SERVER, else DEBUGINFOD_URLS)\n"
     "      --no-fetch         use no server: local files and the cache only\n"
     "  -s, --basenames        print file names without their directories\n"
     "      --json             print {\"reason\", \"signal\" or \"panic\", \"source\",\n"
     "                         \"registers\", \"cut\", \"frames\": [{\"module\", \"id\",\n"
-    "                         \"pc\", \"module_offset\", \"offset_from\" (given, symbol,\n"
-    "                         base, inferred), \"addon\", \"symbol\", \"symbol_offset\",\n"
-    "                         \"frames\": [...as symbolize --json], \"unresolved\"}]}; an\n"
-    "                         array of them when the text holds several traces\n"
+    "                         \"pc\", \"module_offset\", \"offset_from\" (given,\n"
+    "                         symbol, base, inferred), \"addon\", \"symbol\",\n"
+    "                         \"frames\": [...as symbolize --json], \"unresolved\"}]};\n"
+    "                         an array of them when the text holds several crashes\n"
     "  -h, --help             show this help\n"
     "\n"
     "Why a frame is unresolved: no identity (the module has none, and no\n"
     "--module file is named like it), not in a module, a load address is\n"
     "needed (the text gives an absolute address alone, or a symbol and an\n"
-    "offset), no server (none configured, or --no-fetch), no symbols on the\n"
-    "server, or the fetch failed (with the error); for a Rust backtrace also a\n"
+    "offset, and none was inferred), no server (none configured, or\n"
+    "--no-fetch), no symbols on the server, or the fetch failed (with the\n"
+    "error); for a Rust backtrace also a\n"
     "file that is not on this machine, is not a regular file (a FIFO, a device),\n"
-    "or was replaced since it was mapped.\n"
+    "or was replaced since it was mapped; for a .crash also a pc in no image of\n"
+    "its Binary Images, or no Binary Images at all.\n"
     "Exit status: 0 symbolicated (even with unresolved frames); 1 the input\n"
     "cannot be read or holds no crash (the reason is printed); 129 usage error.\n";
 
@@ -102,6 +120,7 @@ struct symbolicate_opts {
 	const char *maps; /* --maps FILE, or NULL */
 	struct module_arg mods[MAX_MODULE_ARGS];
 	size_t nmods;
+	const char *project; /* --project: where to look for the addons */
 	const char *servers;
 	bool no_fetch, json, basenames;
 };
@@ -139,13 +158,14 @@ static int module_option(struct symbolicate_opts *o, const char *arg)
 
 static int parse_options(struct symbolicate_opts *o, int argc, char **argv)
 {
-	enum { OPT_MODULE = 256, OPT_SERVER, OPT_NO_FETCH, OPT_JSON, OPT_MAPS };
+	enum { OPT_MODULE = 256, OPT_SERVER, OPT_NO_FETCH, OPT_JSON, OPT_MAPS, OPT_PROJECT };
 	static const struct option longopts[] = {
 	    {"module", required_argument, NULL, OPT_MODULE},
 	    {"server", required_argument, NULL, OPT_SERVER},
 	    {"no-fetch", no_argument, NULL, OPT_NO_FETCH},
 	    {"json", no_argument, NULL, OPT_JSON},
 	    {"maps", required_argument, NULL, OPT_MAPS},
+	    {"project", required_argument, NULL, OPT_PROJECT},
 	    {"basenames", no_argument, NULL, 's'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -170,6 +190,9 @@ static int parse_options(struct symbolicate_opts *o, int argc, char **argv)
 			break;
 		case OPT_MAPS:
 			o->maps = optarg;
+			break;
+		case OPT_PROJECT:
+			o->project = optarg;
 			break;
 		case 's':
 			o->basenames = true;
@@ -247,9 +270,61 @@ static bool same_id(const char *path, const char *id)
 	return nsym_cli_file_has_id(path, id);
 }
 
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash != NULL ? slash + 1 : path;
+}
+
+/* The identities of every image of path ("a, b" for a universal file),
+ * lowercase; "none" when it has none. */
+static void file_ids(char *out, size_t size, const char *path)
+{
+	nsym_file *f = NULL;
+	char id[NSYM_IMAGE_ID_SIZE];
+	size_t used = 0;
+
+	out[0] = '\0';
+	if (nsym_file_open(&f, path) == 0) {
+		for (size_t i = 0; i < nsym_file_image_count(f) && used < size; i++) {
+			if (nsym_image_id(id, sizeof(id), nsym_file_image(f, i), NSYM_ID_NATIVE) !=
+			    0)
+				continue;
+			for (char *p = id; *p != '\0'; p++)
+				*p = (char)(*p >= 'A' && *p <= 'F' ? *p + 32 : *p);
+			used += (size_t)snprintf(out + used, size - used, "%s%s",
+			                         used > 0 ? ", " : "", id);
+		}
+		nsym_file_close(f);
+	}
+	if (out[0] == '\0')
+		snprintf(out, size, "none");
+}
+
+/* A --module file named as m is but of another build is not used for m:
+ * said, since the user gave it for this crash and gets no answer from it. */
+static void warn_other_build(struct run *run, const struct nsym_crash_module *m)
+{
+	const struct symbolicate_opts *o = run->o;
+	const char *name = m->name != NULL ? m->name : m->path != NULL ? base_name(m->path) : NULL;
+	char ids[512];
+
+	for (size_t i = 0; name != NULL && i < o->nmods; i++) {
+		if (o->mods[i].id_given || strcmp(base_name(o->mods[i].path), name) != 0)
+			continue;
+		file_ids(ids, sizeof(ids), o->mods[i].path);
+		nsym_cli_warn_kindf(
+		    &run->warnings, WARN_RUN,
+		    "--module '%s' is not the build of %s the crash names (%s %s; the "
+		    "file has %s); not used for it",
+		    o->mods[i].path, name, m->format == NSYM_FORMAT_MACHO ? "UUID" : "identity",
+		    m->id, ids);
+	}
+}
+
 /* The last component of path, at '/' or '\' (a Windows path in the text),
  * without the '/' that may end a .dSYM bundle's name. */
-static size_t base_name(const char **out, const char *path)
+static size_t base_of(const char **out, const char *path)
 {
 	size_t n = strlen(path);
 
@@ -271,7 +346,7 @@ static const char *module_name(const struct nsym_crash_module *m)
 		return m->name;
 	if (m->path == NULL)
 		return "";
-	base_name(&b, m->path);
+	base_of(&b, m->path);
 	return b;
 }
 
@@ -280,7 +355,7 @@ static const char *module_name(const struct nsym_crash_module *m)
 static int named_like(const char *path, const char *name)
 {
 	const char *b;
-	size_t n = base_name(&b, path), len = strlen(name);
+	size_t n = base_of(&b, path), len = strlen(name);
 
 	if (len == 0 || n < len || memcmp(b, name, len) != 0)
 		return 0;
@@ -365,6 +440,20 @@ static const char *by_name(struct found *out, char *why, size_t size,
 	return pick->path;
 }
 
+/* Whether path holds debug info (DWARF, a PDB's): not a stripped file. */
+static bool has_debug_info(const char *path)
+{
+	nsym_file *f = NULL;
+	bool found = false;
+
+	if (nsym_file_open(&f, path) != 0)
+		return false;
+	for (size_t i = 0; i < nsym_file_image_count(f) && !found; i++)
+		found = nsym_file_image(f, i)->has_debug_info != 0;
+	nsym_file_close(f);
+	return found;
+}
+
 /* A file on this machine for m: by its identity, its --module, else the
  * report's path when that file is the same build; by its name when the
  * text gives no identity. NULL when none (why says why, or is ""). */
@@ -378,6 +467,13 @@ static const char *local_file(struct found *out, char *why, size_t size, struct 
 		return by_name(out, why, size, o, m, false);
 	snprintf(out->id, sizeof(out->id), "%s", m->id);
 	out->macho = m->format == NSYM_FORMAT_MACHO;
+	/* of two files of the build given (the addon and its debug file), the
+	 * one with the debug info answers with source lines */
+	for (size_t i = 0; i < o->nmods; i++) {
+		if (strcmp(o->mods[i].id, m->id) == 0 && has_debug_info(o->mods[i].path) &&
+		    same_id(o->mods[i].path, m->id))
+			return o->mods[i].path;
+	}
 	for (size_t i = 0; i < o->nmods; i++) {
 		/* a universal file given alone stands for all its slices */
 		if (strcmp(o->mods[i].id, m->id) != 0 &&
@@ -400,6 +496,7 @@ static const char *local_file(struct found *out, char *why, size_t size, struct 
 	}
 	if (m->path != NULL && access(m->path, R_OK) == 0 && same_id(m->path, m->id))
 		return m->path;
+	warn_other_build(run, m);
 	return NULL;
 }
 
@@ -410,15 +507,18 @@ static struct nsym_open_options module_options(const struct found *id)
 }
 
 /* Opens a local file; without a debug file beside it, it still answers
- * from its symbol table while the cache and servers are asked. */
-static void open_local(struct nsym_report_module *r, const char *path, const struct found *id)
+ * from its symbol table while the cache and servers are asked. 0 or
+ * NSYM_ENOMEM. */
+static int open_local(struct nsym_report_module *r, const char *path, const struct found *id)
 {
 	struct nsym_open_options opts = module_options(id);
+	int rc = nsym_symbolizer_open(&r->sym, path, &opts);
 
-	if (nsym_symbolizer_open(&r->sym, path, &opts) != 0) {
+	if (rc != 0) {
 		snprintf(r->why, sizeof(r->why), "cannot use '%s': %s", path, nsym_error_detail());
 		r->sym = NULL;
 	}
+	return rc == NSYM_ENOMEM ? rc : 0;
 }
 
 /* No debug file yet: the cache and servers are asked. */
@@ -427,23 +527,28 @@ static bool to_fetch(const struct nsym_report_module *r, const struct found *id)
 	return id->id[0] != '\0' && (r->sym == NULL || nsym_symbolizer_debug_path(r->sym) == NULL);
 }
 
-static void settle(struct nsym_report_module *r, const struct found *id, const struct nsym_fetch *j,
-                   bool asked, bool no_fetch)
+/* 0, or NSYM_ENOMEM. */
+static int settle(struct nsym_report_module *r, const struct found *id, const struct nsym_fetch *j,
+                  bool asked, bool no_fetch)
 {
 	struct nsym_open_options opts = module_options(id);
 	nsym_symbolizer *sym;
+	int rc;
 
 	opts.debug_file = j->path;
 
 	if (j->state == NSYM_FETCH_FOUND || j->state == NSYM_FETCH_CACHED) {
-		if (nsym_symbolizer_open(&sym, j->path, &opts) == 0) {
+		if ((rc = nsym_symbolizer_open(&sym, j->path, &opts)) == 0) {
 			nsym_symbolizer_close(r->sym);
 			r->sym = sym;
 			r->why[0] = '\0';
-			return;
+			return 0;
 		}
-		snprintf(r->why, sizeof(r->why), "the debug file '%s' cannot be used: %s", j->path,
-		         nsym_error_detail());
+		if (rc == NSYM_ENOMEM)
+			return rc;
+		/* one line of at most NSYM_REPORT_WHY_SIZE: a long path is cut */
+		snprintf(r->why, sizeof(r->why), "the debug file '%.300s' cannot be used: %s",
+		         j->path, nsym_error_detail());
 	} else if (j->state == NSYM_FETCH_NOT_ON_SERVER) {
 		snprintf(r->why, sizeof(r->why), "no symbols on the server");
 	} else if (j->state == NSYM_FETCH_FAILED) {
@@ -452,19 +557,24 @@ static void settle(struct nsym_report_module *r, const struct found *id, const s
 		snprintf(r->why, sizeof(r->why), "%s",
 		         !asked && no_fetch ? "no server (--no-fetch)" : "no server");
 	}
+	return 0;
 }
 
-/* Fetches, in one parallel run, the debug files of the modules that lack one. */
-static void fetch_missing(struct run *run, struct nsym_report_module *mods, const struct found *ids,
-                          size_t count)
+/* Fetches, in one parallel run, the debug files of the modules that lack
+ * one. 0 or NSYM_ENOMEM. */
+static int fetch_missing(struct run *run, struct nsym_report_module *mods, const struct found *ids,
+                         size_t count)
 {
 	struct nsym_fetch *jobs = calloc(count, sizeof(*jobs));
 	size_t *which = calloc(count, sizeof(*which)), n = 0;
 	char err[512];
 	bool asked;
+	int rc = 0;
 
-	if (jobs == NULL || which == NULL)
+	if (jobs == NULL || which == NULL) {
+		rc = NSYM_ENOMEM;
 		goto out;
+	}
 	for (size_t i = 0; i < count; i++) {
 		if (!to_fetch(&mods[i], &ids[i]))
 			continue;
@@ -479,33 +589,36 @@ static void fetch_missing(struct run *run, struct nsym_report_module *mods, cons
 		nsym_cli_warn_kindf(&run->warnings, WARN_RUN, "%s", err);
 		asked = false;
 	}
-	for (size_t k = 0; k < n; k++)
-		settle(&mods[which[k]], &ids[which[k]], &jobs[k], asked, run->o->no_fetch);
+	for (size_t k = 0; k < n; k++) {
+		if (settle(&mods[which[k]], &ids[which[k]], &jobs[k], asked, run->o->no_fetch) != 0)
+			rc = NSYM_ENOMEM;
+	}
 out:
 	free(jobs);
 	free(which);
+	return rc;
 }
 
 /* The pipeline's resolver: local files first, then the cache and servers
- * for the rest, together. */
-static void resolve(void *ctx, struct nsym_report_module *mods, size_t count)
+ * for the rest, together. 0, or NSYM_ENOMEM (the crash fails). */
+static int resolve(void *ctx, struct nsym_report_module *mods, size_t count)
 {
 	struct run *run = ctx;
 	struct found *ids = calloc(count, sizeof(*ids));
+	int rc = 0;
 
-	for (size_t i = 0; i < count; i++) {
-		const char *path;
-		if (ids == NULL) {
-			snprintf(mods[i].why, sizeof(mods[i].why), "out of memory");
-			continue;
-		}
-		path = local_file(&ids[i], mods[i].why, sizeof(mods[i].why), run, mods[i].module);
+	if (ids == NULL)
+		return NSYM_ENOMEM;
+	for (size_t i = 0; i < count && rc == 0; i++) {
+		const char *path =
+		    local_file(&ids[i], mods[i].why, sizeof(mods[i].why), run, mods[i].module);
 		if (path != NULL)
-			open_local(&mods[i], path, &ids[i]);
+			rc = open_local(&mods[i], path, &ids[i]);
 	}
-	if (ids != NULL)
-		fetch_missing(run, mods, ids, count);
+	if (rc == 0)
+		rc = fetch_missing(run, mods, ids, count);
 	free(ids);
+	return rc;
 }
 
 /* Why the frames of module i of c stay where they are. */
@@ -558,6 +671,13 @@ static void warn(void *ctx, const char *kind, const char *message)
 
 /* ---- the command ------------------------------------------------------------ */
 
+/* The files of the --module options. */
+static void module_paths(const char **out, const struct symbolicate_opts *o)
+{
+	for (size_t i = 0; i < o->nmods; i++)
+		out[i] = o->mods[i].path;
+}
+
 /* s in single quotes, as messages name files; NULL out of memory. */
 static char *quoted(const char *s)
 {
@@ -578,6 +698,7 @@ int cmd_symbolicate(int argc, char **argv)
 	struct nsym_crash *crashes = NULL;
 	size_t n = 0;
 	char *text = NULL, *maps = NULL, *name = NULL, *maps_name = NULL;
+	const char *paths[MAX_MODULE_ARGS];
 	int status = NSYM_EXIT_FAIL;
 
 	if (o == NULL || run == NULL)
@@ -600,6 +721,9 @@ int cmd_symbolicate(int argc, char **argv)
 	in.maps = maps;
 	in.maps_name = maps_name;
 	opts.flags = (o->json ? NSYM_REPORT_JSON : 0) | (o->basenames ? NSYM_REPORT_BASENAMES : 0);
+	/* absolute addresses with no maps: the load address is inferred, when
+	 * there are binaries to infer it for */
+	in.keep_unplaced = o->maps == NULL && nsym_cli_infer_candidates(o->nmods, o->project);
 	if (nsym_report_read(&crashes, &n, &in, &opts) != 0) {
 		nsym_cli_warn_kinds_end(&run->warnings);
 		nsym_cli_error("%s", nsym_error_detail());
@@ -609,6 +733,8 @@ int cmd_symbolicate(int argc, char **argv)
 		nsym_cli_error("%s", nsym_error_detail());
 		goto out;
 	}
+	module_paths(paths, o);
+	nsym_cli_infer_loads(crashes, n, paths, o->nmods, o->project, &run->warnings);
 	nsym_cli_warn_kinds_end(&run->warnings);
 	status = NSYM_EXIT_OK;
 	/* an output that cannot be written is main's to report, with its errno */

@@ -4,7 +4,8 @@
 #include "commands.h"
 
 const struct nsym_cmd nsym_cmds[] = {
-    {"symbolize", cmd_symbolize, "turn addresses in an ELF file into functions and source lines",
+    {"symbolize", cmd_symbolize,
+     "turn addresses in an ELF or Mach-O file into functions and source lines",
      cmd_symbolize_usage},
     {"symbolicate", cmd_symbolicate,
      "turn a crash report or pasted compact trace into functions and source lines",
@@ -13,6 +14,8 @@ const struct nsym_cmd nsym_cmds[] = {
      cmd_inspect_usage},
     {"split", cmd_split, "split a built addon into the stripped file that ships and its debug file",
      cmd_split_usage},
+    {"verify", cmd_verify, "check that debug files belong to a binary and describe its code",
+     cmd_verify_usage},
     {"serve", cmd_serve, "run the symbol server (uploads, debuginfod downloads)", cmd_serve_usage},
     {"token", cmd_token, "create, list or revoke the symbol server's API tokens", cmd_token_usage},
     {"upload", cmd_upload, "upload debug files to a symbol server, only those it lacks",

@@ -33,6 +33,7 @@ int cmd_symbolicate(int argc, char **argv);
 int cmd_symbolize(int argc, char **argv);
 int cmd_token(int argc, char **argv);
 int cmd_upload(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 
 extern const char cmd_cache_usage[];
 extern const char cmd_fetch_usage[];
@@ -44,6 +45,7 @@ extern const char cmd_symbolicate_usage[];
 extern const char cmd_symbolize_usage[];
 extern const char cmd_token_usage[];
 extern const char cmd_upload_usage[];
+extern const char cmd_verify_usage[];
 
 /* The command list and what the program is for. */
 void nsym_cli_print_overview(FILE *out);

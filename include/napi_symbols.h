@@ -238,8 +238,21 @@ struct nsym_split_options {
 	const char *stripped_path; /* NULL: replace the input with its stripped form */
 	const char *debug_path;    /* NULL: the stripped path + ".debug" */
 	enum nsym_compress compress;
-	int keep_symbols; /* keep .symtab/.strtab in the stripped file */
+	int keep_symbols; /* keep .symtab/.strtab in the stripped file; Mach-O: keep
+	                     the local symbols, drop only the debug map */
 	int force;        /* replace outputs that exist (the input itself always may be) */
+	/* Mach-O: the .dSYM bundle (or the DWARF file inside one) made from the
+	 * input; NULL: PATH.dSYM beside the input. Refused for ELF. */
+	const char *dsym_path;
+};
+
+/* One image of a Mach-O split. */
+struct nsym_split_slice {
+	char arch[16];           /* "arm64", "x86_64", ... */
+	unsigned char uuid[16];  /* LC_UUID, the same in the input, output and dSYM */
+	uint32_t symbols_before; /* symbol table entries in the input */
+	uint32_t symbols_after;  /* and in the stripped file */
+	int resigned;            /* 1: its ad-hoc code signature was made anew */
 };
 
 /* What nsym_split() wrote. */
@@ -252,7 +265,13 @@ struct nsym_split_result {
 	/* where the outputs went: a symlinked input is resolved and its target
 	 * replaced, so these may differ from the path given */
 	char stripped_path[4096];
-	char debug_path[4096];
+	char debug_path[4096]; /* Mach-O: the .dSYM checked, as named */
+	/* NSYM_FORMAT_ELF, or NSYM_FORMAT_MACHO / NSYM_FORMAT_MACHO_FAT; for
+	 * Mach-O, identity, debug_crc and compressed_sections are 0 and the
+	 * slices say what was done */
+	enum nsym_format format;
+	size_t slice_count;
+	struct nsym_split_slice slices[NSYM_IMAGES_MAX];
 };
 
 /*
@@ -268,9 +287,69 @@ struct nsym_split_result {
  * Errors: NSYM_ENOTELF, NSYM_EARCH, NSYM_ENODEBUG (nothing to split off:
  * already stripped?), NSYM_EEXIST (an output exists and force is 0),
  * NSYM_EIO (cannot write). `options` may be NULL.
+ *
+ * A Mach-O file (thin or universal) is split from its .dSYM, which
+ * dsymutil (or Cargo with split-debuginfo = "packed") made from it while
+ * the debug map still named the object files: options->dsym_path, else
+ * PATH.dSYM beside it. No debug file is written. Every slice's LC_UUID
+ * must be in the dSYM (NSYM_EMISMATCH names both UUIDs; NSYM_ENODEBUG
+ * says how to make a dSYM when there is none). The stripped file loses
+ * the local symbols and the debug-map stabs (N_SO, N_OSO, N_FUN...): the
+ * symbol and string tables are rewritten inside __LINKEDIT, the indirect
+ * symbol table and LC_DYSYMTAB renumbered, and an ad-hoc code signature
+ * (what linkers put on arm64 code) made anew over the new bytes. A
+ * signature with a certificate is refused (NSYM_EUNSUPPORTED): sign after
+ * splitting. debug_path and compress are for ELF and refused here.
  */
 NSYM_EXTERN int nsym_split(struct nsym_split_result *out, const char *path,
                            const struct nsym_split_options *options);
+
+/* ---- Verify: a binary and its debug files ------------------------------ */
+
+/* What nsym_verify found for one image of the binary. */
+struct nsym_verify_image {
+	char arch[16];               /* "x86_64", "arm64", ... */
+	char id[NSYM_IMAGE_ID_SIZE]; /* its identity (NSYM_ID_NATIVE); "" when it has none */
+	int debug;                   /* index of the debug file that belongs to it, or -1 */
+	uint64_t code_bytes;         /* ELF, Mach-O: bytes of its executable sections */
+	uint64_t covered_bytes;      /* of those, inside the DWARF units' address ranges */
+	uint32_t modules;            /* PE: modules its PDB's DBI stream lists */
+	uint32_t modules_with_lines; /* and of those, the ones with line numbers */
+	int ok;                      /* 1: it has its debug file, which covers its code */
+};
+
+struct nsym_verify_result {
+	enum nsym_format format; /* the binary's */
+	size_t count;            /* images in the binary */
+	struct nsym_verify_image images[NSYM_IMAGES_MAX];
+	size_t problems; /* lines given to the callback */
+};
+
+/* Called with each problem: one line, no newline, naming the file and what
+ * is wrong. The text lives until the callback returns. */
+typedef void (*nsym_verify_fn)(void *arg, const char *problem);
+
+/*
+ * Checks, for CI, that `debug` (ndebug paths) are the debug files of
+ * `binary` and describe its code:
+ * - ELF: a debug file with the binary's GNU build-id, else its fallback id
+ *   (which split records), else the CRC its .gnu_debuglink names; its DWARF
+ *   units' address ranges must cover some of the binary's .text (the code
+ *   compilers emit; the PLT and stubs are the linker's and have no DWARF),
+ *   and at least min_coverage percent of it when that is > 0;
+ * - Mach-O, thin or universal: every slice's LC_UUID in one of the dSYMs
+ *   (bundle folders or the DWARF files in them), whose DWARF covers the
+ *   slice's (__TEXT,__text) as for ELF;
+ * - PE: the PDB with the GUID and age of its CodeView record and the same
+ *   architecture, whose DBI stream lists modules with line numbers.
+ * A debug file that belongs to no image, or cannot be read, is a problem
+ * too. Each problem goes to fn (which may be NULL). Returns 0 when there is
+ * none, NSYM_EMISMATCH when there was at least one, or the error that kept
+ * `binary` from being read (with a detail).
+ */
+NSYM_EXTERN int nsym_verify(struct nsym_verify_result *out, const char *binary,
+                            const char *const *debug, size_t ndebug, double min_coverage,
+                            nsym_verify_fn fn, void *arg);
 
 /* ---- Symbolizer -------------------------------------------------------- */
 
@@ -331,6 +410,9 @@ NSYM_EXTERN int nsym_symbolizer_cached(const nsym_symbolizer *sym);
  */
 NSYM_EXTERN int nsym_symbolizer_sources(nsym_symbolizer *sym,
                                         int (*fn)(void *arg, const char *path), void *arg);
+
+/* Path of the file opened (for a .dSYM bundle, the DWARF file in it). */
+NSYM_EXTERN const char *nsym_symbolizer_path(const nsym_symbolizer *sym);
 
 /* Path of the debug file in use, or NULL when there is none. Borrowed. */
 NSYM_EXTERN const char *nsym_symbolizer_debug_path(const nsym_symbolizer *sym);

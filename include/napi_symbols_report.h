@@ -84,7 +84,6 @@ struct nsym_crash_frame {
 	enum nsym_offset_how how;
 	char *symbol;           /* the function the text names for it, or NULL */
 	uint64_t symbol_offset; /* the text's "+ N" after symbol */
-	bool no_symbol_offset;  /* the text names symbol with no "+ N" (gdb, Node) */
 	char *why;              /* why rel is unknown, or NULL */
 };
 
@@ -135,7 +134,9 @@ NSYM_EXTERN int nsym_crash_id(char *out, const char *s, size_t len);
  * A warning about input that the library goes on past: a line it cannot
  * read and skips, frames past a cap, a file that is not the one that was
  * mapped. `message` is one line ("line 4: cannot read the frame 'x';
- * skipped"); `kind` names its family as the noun of a count line would
+ * skipped") with no control character: what it quotes of the input has
+ * them as '?', as the crash model's strings do; `kind` names its family as the noun of a count line
+ * would
  * ("warnings about the traces", "backtraces cut at the frame cap", "maps
  * lines skipped", "files not the ones that were mapped", "warnings about
  * the modules and frames"). Input can repeat a warning without end (every
@@ -152,7 +153,8 @@ typedef void nsym_report_warn_fn(void *ctx, const char *kind, const char *messag
  * with more fields still reads. 0; NSYM_EINVAL when it is not a report
  * (the detail says why: "not valid JSON (line 3, column 9: ...)", "not a
  * crash report: ...", "crash report version 7 is not known ..."); or
- * NSYM_ENOMEM. out is always released with nsym_crash_release.
+ * NSYM_ENOMEM. On 0, out is released with nsym_crash_release; on an error
+ * it holds nothing (zeroed: releasing it anyway is harmless).
  */
 NSYM_EXTERN int nsym_crash_from_report(struct nsym_crash *out, const char *text, size_t len);
 
@@ -160,7 +162,9 @@ NSYM_EXTERN int nsym_crash_from_report(struct nsym_crash *out, const char *text,
  * Every compact trace in text (a pasted issue, a log), in order: *out is an
  * array of *count crashes for nsym_crashes_free. Lines that cannot be read
  * are told to warn (may be NULL) and skipped: the rest of a damaged paste is
- * still worth symbolicating. 0 (count may be 0), or NSYM_ENOMEM.
+ * still worth symbolicating. 0 (count may be 0), or NSYM_ENOMEM, which is
+ * never taken for a line that cannot be read: the reading stops, and *out
+ * is NULL and *count 0.
  */
 NSYM_EXTERN int nsym_crash_from_text(struct nsym_crash **out, size_t *count, const char *text,
                                      size_t len, nsym_report_warn_fn *warn, void *ctx);
@@ -183,6 +187,39 @@ NSYM_EXTERN int nsym_crash_from_rust(struct nsym_crash **out, size_t *count,
                                      nsym_report_warn_fn *warn, void *ctx);
 
 /*
+ * The crash in an .ips crash report of macOS 12 and later
+ * (docs/crash-report.md): the line holding its metadata object
+ * (bug_type "309") and the report object after it, wherever they are in
+ * text (Console's translated report above them and a paste's code fences
+ * are passed over). One module per entry of "usedImages" (the UUID as id,
+ * NSYM_FORMAT_MACHO, arch, load address and size); the frames of
+ * "lastExceptionBacktrace" when there is one, then the crashed thread's,
+ * each with its image's offset (how NSYM_OFFSET_GIVEN) and the symbol the
+ * report names. A frame that names no image is told to warn (may be NULL)
+ * and skipped. 0; NSYM_EINVAL when text holds no .ips or a damaged one
+ * (the detail says what, in one line: "the .ips crash report is cut short:
+ * …", "… is not valid JSON (line 9, column 3: …)"); or NSYM_ENOMEM. out is
+ * always released with nsym_crash_release.
+ */
+NSYM_EXTERN int nsym_crash_from_ips(struct nsym_crash *out, const char *text, size_t len,
+                                    nsym_report_warn_fn *warn, void *ctx);
+
+/*
+ * Every text crash report of macOS (.crash, and the translated report
+ * Console shows) in text, in order: the header lines, the frames of the
+ * "Last Exception Backtrace:" and of "Thread N Crashed:", and the images of
+ * "Binary Images:" (load range, UUID, path). A frame's module is the image
+ * whose range holds its pc (how NSYM_OFFSET_BASE); one in no image (or
+ * pasted without the Binary Images) keeps the module the text names, with
+ * a why. Lines may be indented or quoted ("> "). Arrays and warnings as
+ * nsym_crash_from_text; 0 (count may be 0), or NSYM_ENOMEM with *out NULL
+ * and *count 0.
+ */
+NSYM_EXTERN int nsym_crash_from_apple_crash(struct nsym_crash **out, size_t *count,
+                                            const char *text, size_t len, nsym_report_warn_fn *warn,
+                                            void *ctx);
+
+/*
  * Every stack in text that a common tool printed, as users paste them into
  * issues on any OS (docs/crash-report.md, "Traces of other tools"): glibc
  * backtrace_symbols and segfault-handler lines (Linux and macOS),
@@ -198,7 +235,7 @@ NSYM_EXTERN int nsym_crash_from_rust(struct nsym_crash **out, size_t *count,
  * address only stays UNKNOWN, with a why saying a load address is needed.
  * One crash per stack (a thread, an allocation stack); its source names
  * the tool. Arrays and warnings as nsym_crash_from_text; 0 (count may be
- * 0), or NSYM_ENOMEM.
+ * 0), or NSYM_ENOMEM with *out NULL and *count 0.
  */
 NSYM_EXTERN int nsym_crash_from_tools(struct nsym_crash **out, size_t *count, const char *text,
                                       size_t len, nsym_report_warn_fn *warn, void *ctx);
@@ -213,7 +250,8 @@ NSYM_EXTERN int nsym_crash_from_tools(struct nsym_crash **out, size_t *count, co
  * KiB pages; only executable ones unless the fault was on fetching the
  * frame's address itself), and none when several do. Placed frames become BASE and the
  * module gets its base; otherwise their why says what was missing. 0, or
- * NSYM_ENOMEM. Reads path here, as nsym_maps_place does.
+ * NSYM_ENOMEM with the frames as they were. Reads path here, as
+ * nsym_maps_place does.
  */
 NSYM_EXTERN int nsym_crash_place_mapping(struct nsym_crash *c, size_t module, const char *path);
 
@@ -229,7 +267,7 @@ typedef struct nsym_maps nsym_maps;
  * Reads the text of a maps file: every line "START-END PERMS OFFSET DEV
  * INODE [PATH]". A line that is none is told to warn and skipped. 0 with
  * *out to free with nsym_maps_free; NSYM_EINVAL when no line is a mapping;
- * NSYM_ENOMEM.
+ * NSYM_ENOMEM (*out is NULL on either).
  */
 NSYM_EXTERN int nsym_maps_parse(nsym_maps **out, const char *text, size_t len,
                                 nsym_report_warn_fn *warn, void *ctx);
@@ -244,10 +282,42 @@ NSYM_EXTERN void nsym_maps_free(nsym_maps *maps);
  * whose why says so (its rel is then the file offset, or the offset in the
  * mapping when the line's OFFSET would put it past 2^64). A pc in no
  * mapping, or in one without a file (JIT code, the stack), keeps module -1.
- * A replaced file is warned about once. 0, or NSYM_ENOMEM.
+ * A replaced file is warned about once. 0, or NSYM_ENOMEM: the crashes are
+ * then as they were (their frames unplaced), though warnings may have been
+ * given.
  */
 NSYM_EXTERN int nsym_maps_place(struct nsym_crash *crashes, size_t count, nsym_maps *maps,
                                 nsym_report_warn_fn *warn, void *ctx);
+
+/* ---- Load addresses inferred from the trace -------------------------------- */
+
+/* What nsym_crash_infer_load decided. */
+struct nsym_infer_result {
+	int decided;       /* 1: exactly one load address fits; its frames are placed */
+	uint64_t base;     /* that load address */
+	size_t candidates; /* load addresses that fit every frame of the module */
+	size_t tried;      /* page-aligned load addresses tried */
+	size_t frames;     /* frames of the module checked (and placed, when decided) */
+	char why[320];     /* when not decided: why, in one line */
+};
+
+/*
+ * For a crash whose frames give absolute addresses and no load address (a
+ * Rust backtrace on macOS, Node's fatal-error stack), finds where the
+ * binary `sym` was opened on (the module's file, or a slice of it; opened
+ * without a symcache) was loaded. Its frames are those the text puts in a
+ * module named `name`, and those it names after one of its symbols (a
+ * stripped addon's frames carry the nearest export); "<unknown>" frames
+ * join them when they fit. A load address must be a multiple of the page
+ * the loader maps images at, put every frame in the code, put a call
+ * instruction before every return address, and make each direct call's
+ * target the function that holds the frame below. With exactly one, the
+ * frames get the module (with sym's identity and this load address), rel
+ * and NSYM_OFFSET_INFERRED; with none or several, the module's frames keep
+ * out->why. 0, or NSYM_ENOMEM, or NSYM_ENOENT when sym has no code.
+ */
+NSYM_EXTERN int nsym_crash_infer_load(struct nsym_infer_result *out, struct nsym_crash *c,
+                                      nsym_symbolizer *sym, const char *name);
 
 /* ---- Any input ------------------------------------------------------------ */
 
@@ -263,6 +333,9 @@ struct nsym_report_input {
 	const char *maps_name; /* the maps in messages: "'maps.txt'"; NULL: "the maps" */
 	const char *maps_how;  /* how a user gives maps, for the hint when a Rust
 	                          backtrace has none: "--maps FILE"; NULL: "the maps" */
+	/* Rust backtraces with no maps are returned with their frames unplaced
+	 * (module -1), for nsym_crash_infer_load, rather than refused */
+	bool keep_unplaced;
 };
 
 struct nsym_report_options;
@@ -318,9 +391,13 @@ struct nsym_report_module {
  * them up together (in parallel, in one query). A module whose text gives
  * no identity (most tools' traces) comes too: the caller may know its
  * file by its name. It may be called from nowhere else and must not keep
- * the pointers.
+ * the pointers. Returns 0, a file not found included (why says so); or
+ * NSYM_ENOMEM when it ran out of memory, which is no reason to call a
+ * module unresolved: the crash then fails as if the pipeline had run out
+ * itself (any other nonzero value is taken as NSYM_ENOMEM). The
+ * symbolizers it set are the pipeline's either way.
  */
-typedef void nsym_report_resolve_fn(void *ctx, struct nsym_report_module *modules, size_t count);
+typedef int nsym_report_resolve_fn(void *ctx, struct nsym_report_module *modules, size_t count);
 
 struct nsym_report_options {
 	unsigned flags;                  /* NSYM_REPORT_* */
@@ -341,9 +418,12 @@ struct nsym_report_options {
  * calls options->resolve once with the rest, looks every frame up, and
  * closes the symbolizers. A panic without a location is given the first
  * frame up the stack outside Rust's panic machinery. 0; NSYM_ENOMEM when a
- * crash could not be done (the others are still written); or NSYM_EIO when
- * out has its error indicator set after writing. out is not flushed. Uses
- * out and the symbolizers on the calling thread only.
+ * crash could not be done, for want of memory here or in the resolver:
+ * each crash is looked up whole before any of it is written, so one that
+ * fails is left out entirely and out holds the others whole (a JSON array
+ * of those, when count > 1; nothing at all, when count is 1); or NSYM_EIO
+ * when out has its error indicator set after writing. out is not flushed.
+ * Uses out and the symbolizers on the calling thread only.
  */
 NSYM_EXTERN int nsym_report_symbolicate(FILE *out, const struct nsym_crash *crashes, size_t count,
                                         const struct nsym_report_options *options);

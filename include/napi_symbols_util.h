@@ -28,7 +28,7 @@ NSYM_EXTERN char *nsym_hex(char *out, const void *data, size_t size, bool upper)
 
 enum nsym_hash_kind {
 	NSYM_HASH_SHA1,  /* the fallback identity of ELF files without a build-id */
-	NSYM_HASH_SHA256 /* blobs by content, tokens, sources */
+	NSYM_HASH_SHA256 /* blobs by content, tokens, sources, code signatures */
 };
 #define NSYM_HASH_MAX_SIZE 32 /* bytes of the largest digest */
 #define NSYM_SHA256_HEX    65 /* a SHA-256 in hex, with its NUL */
@@ -44,6 +44,9 @@ NSYM_EXTERN int nsym_hash_update(nsym_hash *h, const void *data, size_t size);
 /* The digest of everything given so far, into out (20 or 32 bytes); the
  * hash takes no more data after. 0, or NSYM_ENOMEM. */
 NSYM_EXTERN int nsym_hash_final(unsigned char *out, nsym_hash *h);
+/* Starts h afresh, with the same kind and nothing given: for many small
+ * digests in a row without a new hash each. 0, or NSYM_ENOMEM. */
+NSYM_EXTERN int nsym_hash_reset(nsym_hash *h);
 /* nsym_hash_final, as lowercase hex (out: 2 * NSYM_HASH_MAX_SIZE + 1). */
 NSYM_EXTERN int nsym_hash_final_hex(char *out, nsym_hash *h);
 NSYM_EXTERN void nsym_hash_free(nsym_hash *h);
@@ -58,11 +61,24 @@ struct nsym_json_limits {
 /*
  * Parses text[0..len) as one JSON value (RFC 8259; no "\u0000" in strings,
  * since values are used as C strings). 0 with the value in *out (release it
- * with json_decref), or NSYM_EINVAL with one line in err: the limit that
- * was passed, or "line L, column C: what" of the first fault.
+ * with json_decref); NSYM_EINVAL with one line in err: the limit that was
+ * passed, or "line L, column C: what" of the first fault (what it quotes
+ * of the text has control characters as '?'); or NSYM_ENOMEM ("out of
+ * memory" in err), never a value jansson built short of memory. For that,
+ * libnsym gives jansson its allocator when it is loaded
+ * (json_set_alloc_funcs): a program that links libnsym must not set another.
  */
 NSYM_EXTERN int nsym_json_load(json_t **out, const char *text, size_t len,
                                const struct nsym_json_limits *limits, char *err, size_t err_size);
+/*
+ * nsym_json_load, with every number read as a double (json_real, so read
+ * it with json_number_value): for documents holding integers past 2^63,
+ * which jansson otherwise refuses whole (the registers of Apple's .ips
+ * crash reports). Integers stay exact up to 2^53.
+ */
+NSYM_EXTERN int nsym_json_load_reals(json_t **out, const char *text, size_t len,
+                                     const struct nsym_json_limits *limits, char *err,
+                                     size_t err_size);
 
 /*
  * Writes s as a quoted JSON string through put, which receives the output

@@ -10,8 +10,9 @@
 #   scripts/fuzz.sh [-t SECONDS] [HARNESS...] [-- LIBFUZZER-FLAGS...]
 #   scripts/fuzz.sh --merge [HARNESS...]
 #
-# Harnesses: elf_identity symbolizer symcache file (file once the any-format
-# reader is built). Exits 1 when a run finds a crash, leak or timeout.
+# Harnesses (tests/fuzz/README.md): elf_identity symbolizer symcache file
+# crash_report crash_trace crash_rust maps symbolicate package_json
+# upload_identify http. Exits 1 when a run finds a crash, leak or timeout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/env.sh
@@ -37,10 +38,11 @@ while [ $# -gt 0 ]; do
 done
 case "$seconds" in ''|*[!0-9]*) echo "fuzz.sh: -t takes whole seconds" >&2; exit 129 ;; esac
 
-# Largest input per harness: ELF fixtures are under 32 KB, symcaches under 8 KB.
+# Largest input per harness: ELF fixtures are under 32 KB, symcaches under
+# 8 KB; a package.json or an HTTP request of the seeds under 16 KB.
 max_len() {
   case "$1" in
-    symcache) echo 16384 ;;
+    symcache | package_json | http) echo 16384 ;;
     *) echo 65536 ;;
   esac
 }
@@ -52,7 +54,24 @@ seed_dirs() {
     file) echo tests/fuzz/corpus/macho tests/fuzz/corpus/pe tests/fuzz/corpus/pdb \
       tests/fuzz/corpus/elf_identity ;;
     symbolizer) echo "$build/fuzz-seeds/symbolizer" ;;
+    symbolicate) echo tests/fuzz/corpus/crash_report tests/fuzz/corpus/crash_trace \
+      tests/fuzz/corpus/crash_rust ;;
+    upload_identify) echo tests/fuzz/corpus/file tests/fuzz/corpus/macho tests/fuzz/corpus/pe \
+      tests/fuzz/corpus/pdb tests/fuzz/corpus/elf_identity tests/fuzz/corpus/symbolizer ;;
   esac
+}
+
+# libFuzzer flags a harness needs: its dictionary tests/fuzz/NAME.dict when
+# there is one; the HTTP harness's server writes an access-log line per
+# request on stderr, which -close_fd_mask=2 drops (libFuzzer and the
+# sanitizers keep their own copy of stderr).
+run_flags() {
+  local flags=""
+  [ ! -f "tests/fuzz/$1.dict" ] || flags="-dict=tests/fuzz/$1.dict"
+  case "$1" in
+    http) flags="$flags -close_fd_mask=2" ;;
+  esac
+  echo "$flags"
 }
 
 # libFuzzer comes with clang's compiler-rt (Debian: libclang-rt-N-dev).
@@ -124,9 +143,10 @@ for n in "${names[@]}"; do
     echo "== $n: $(find "$tracked" -type f | wc -l) files, $before -> $(du -sb "$tracked" | cut -f1) bytes" >&2
   else
     echo "== $n: fuzzing for ${seconds}s (new inputs in $scratch)" >&2
+    read -r -a flags <<<"$(run_flags "$n")"
     "$bin" -max_total_time="$seconds" -max_len="$(max_len "$n")" -timeout=10 \
       -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$artifacts/" \
-      "${extra[@]}" "$scratch" "$tracked" "${seeds[@]}" || status=1
+      "${flags[@]}" "${extra[@]}" "$scratch" "$tracked" "${seeds[@]}" || status=1
   fi
 done
 if [ $status != 0 ]; then

@@ -99,6 +99,9 @@ void nsym_reply_error(struct nsym_request *r, int status, const char *fmt, ...)
 		n = 0;
 	if ((size_t)n > sizeof(msg) - 2)
 		n = (int)sizeof(msg) - 2;
+	/* one line, whatever it quotes of the request or of a file */
+	for (int i = 0; i < n; i++)
+		msg[i] = (unsigned char)msg[i] < 0x20 || msg[i] == 0x7f ? '?' : msg[i];
 	msg[n++] = '\n';
 	msg[n] = '\0';
 	nsym_reply(r, status, "text/plain; charset=utf-8",
@@ -558,6 +561,39 @@ static void connection_close(const struct mg_connection *conn)
 	nsym_conn_close(mg_get_user_connection_data(conn));
 }
 
+/*
+ * A request civetweb refuses before the server sees it (a request line or
+ * header it cannot parse, an HTTP version other than 1.0 and 1.1, a head
+ * over its buffer): answered like the server's other errors, HTTP/1.1 and
+ * one line of text/plain, and counted. civetweb's own reply put the
+ * client's version word into its status line ("HTTP/fuzz 400") and came
+ * as HTML. The message is civetweb's, which may quote the request.
+ * civetweb closes the connection afterwards. Returns 0: handled.
+ */
+static int http_error(struct mg_connection *conn, int status, const char *message)
+{
+	const struct mg_request_info *ri = mg_get_request_info(conn);
+	bool head =
+	    ri != NULL && ri->request_method != NULL && strcmp(ri->request_method, "HEAD") == 0;
+	char body[256], reply[512];
+	size_t n = 0;
+	int len;
+
+	for (const char *c = message != NULL ? message : ""; *c != '\0' && n + 2 < sizeof(body);
+	     c++)
+		body[n++] = (unsigned char)*c < 0x20 || *c == 0x7f ? '?' : *c;
+	body[n++] = '\n';
+	len = snprintf(reply, sizeof(reply),
+	               "HTTP/1.1 %d %s\r\nContent-Type: text/plain; charset=utf-8\r\n"
+	               "Content-Length: %zu\r\nConnection: close\r\n\r\n%.*s",
+	               status, nsym_status_text(status), n, head ? 0 : (int)n, body);
+	if (len > 0)
+		mg_write(conn, reply,
+		         (size_t)len < sizeof(reply) ? (size_t)len : sizeof(reply) - 1);
+	nsym_metrics_request("other", status, 0);
+	return 0;
+}
+
 static int log_message(const struct mg_connection *conn, const char *message)
 {
 	(void)conn;
@@ -605,6 +641,7 @@ int nsym_server_start(struct nsym_server **out, struct nsym_server_start_notes *
 	                          .begin_request = begin_request,
 	                          .end_request = end_request,
 	                          .connection_close = connection_close,
+	                          .http_error = http_error,
 	                          .log_message = log_message};
 	char threads[16], timeout[24];
 	/* tcp_nodelay: headers and body go out in separate writes, and Nagle's

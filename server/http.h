@@ -61,7 +61,8 @@ const struct nsym_server_config *nsym_server_config(const struct nsym_server *sr
  * "Name: value\r\n" lines. */
 void nsym_reply(struct nsym_request *r, int status, const char *content_type,
                 const char *extra_headers, const void *body, size_t size);
-/* A text/plain error reply, one line. */
+/* A text/plain error reply, one line: control characters of what it
+ * quotes (a path, a file's section name) are sent as '?'. */
 void nsym_reply_error(struct nsym_request *r, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Sends the bytes [from, from + count) of fd after headers already built. */

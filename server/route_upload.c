@@ -2,7 +2,7 @@
  * POST /api/v1/upload: the body (raw, or the file part of a multipart form)
  * streams into a temporary blob while it is hashed, so memory stays bounded
  * whatever the size. The identity is then read from the bytes received, by
- * the same readers `inspect` uses; the blob is committed (fsync, rename) and
+ * the same readers `inspect` uses (upload_identify.c); the blob is committed (fsync, rename) and
  * the artifact rows after it. Sending the same file twice is a no-op.
  */
 #include <civetweb.h>
@@ -15,6 +15,7 @@
 #include "metrics.h"
 #include "routes.h"
 #include "upload_body.h"
+#include "upload_identify.h"
 #include "upload_sections.h"
 
 struct upload {
@@ -65,118 +66,6 @@ static void read_form(struct upload *u)
 	}
 }
 
-/* ---- identities ------------------------------------------------------------- */
-
-struct found {
-	struct nsym_artifact a[2 * NSYM_IMAGES_MAX];
-	size_t n;
-};
-
-static void add(struct found *f, const char *key, const char *id_kind, const char *kind,
-                const char *format, const char *arch)
-{
-	struct nsym_artifact *a;
-
-	if (f->n >= sizeof(f->a) / sizeof(*f->a))
-		return;
-	a = &f->a[f->n++];
-	memset(a, 0, sizeof(*a));
-	snprintf(a->key, sizeof(a->key), "%s", key);
-	for (char *c = a->key; *c != '\0'; c++)
-		*c = (char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
-	snprintf(a->id_kind, sizeof(a->id_kind), "%s", id_kind);
-	snprintf(a->kind, sizeof(a->kind), "%s", kind);
-	snprintf(a->format, sizeof(a->format), "%s", format);
-	snprintf(a->arch, sizeof(a->arch), "%s", arch);
-}
-
-/* Under which id kind and format name an image is stored. */
-static void naming(const struct nsym_image *im, const char **id_kind, const char **format)
-{
-	static const char *const formats[] = {[NSYM_FORMAT_ELF] = "elf",
-	                                      [NSYM_FORMAT_MACHO] = "macho",
-	                                      [NSYM_FORMAT_PE] = "pe",
-	                                      [NSYM_FORMAT_PDB] = "pdb"};
-	static const char *const id_kinds[] = {[NSYM_FORMAT_ELF] = "build-id",
-	                                       [NSYM_FORMAT_MACHO] = "macho-uuid",
-	                                       [NSYM_FORMAT_PE] = "pe",
-	                                       [NSYM_FORMAT_PDB] = "pdb"};
-
-	*format = formats[im->format];
-	*id_kind = id_kinds[im->format];
-	if (im->format == NSYM_FORMAT_ELF && im->elf->build_id_len == 0)
-		*id_kind = "fallback-id";
-}
-
-/* One row per artifact type the image serves as; nsym_image_serves() is
- * what `upload` asks the server about, so both sides agree. */
-static void add_image(struct found *f, const struct nsym_image *im, const char *key)
-{
-	unsigned serves = nsym_image_serves(im);
-	const char *id_kind, *format;
-
-	if (im->format == NSYM_FORMAT_MACHO_FAT || im->format > NSYM_FORMAT_PDB)
-		return;
-	naming(im, &id_kind, &format);
-	if (serves & NSYM_SERVES_DEBUGINFO)
-		add(f, key, id_kind, "debuginfo", format, im->arch);
-	if (serves & NSYM_SERVES_EXECUTABLE)
-		add(f, key, id_kind, "executable", format, im->arch);
-}
-
-/* The library's detail for the received file, which names it by the
- * store's temporary path: the client is told the name it gave instead (a
- * reply never shows where the server keeps its files). */
-static void say_why(struct upload *u, const char *detail)
-{
-	const char *tmp = u->body.w.tmp, *name = u->name[0] != '\0' ? u->name : "the upload";
-	size_t n = strlen(tmp);
-	char *out = u->body.why, *end = out + sizeof(u->body.why) - 1;
-
-	while (*detail != '\0' && out < end) {
-		if (n > 0 && strncmp(detail, tmp, n) == 0) {
-			for (const char *c = name; *c != '\0' && out < end; c++)
-				*out++ = *c;
-			detail += n;
-		} else {
-			*out++ = *detail++;
-		}
-	}
-	*out = '\0';
-}
-
-/* The artifacts a received file provides; 0, or an HTTP status with why. */
-static int identify(struct upload *u, struct found *f)
-{
-	nsym_file *file = NULL;
-	int rc = nsym_file_open(&file, u->body.w.tmp);
-
-	if (rc == NSYM_ENOMEM) { /* the server's fault, not the file's */
-		say_why(u, nsym_error_detail());
-		u->body.code = rc;
-		return 503;
-	}
-	if (rc != 0) {
-		say_why(u, rc == NSYM_ENOTELF ? "not an ELF, Mach-O, PE or PDB file"
-		                              : nsym_error_detail());
-		return rc == NSYM_ENOTELF ? 415 : 422;
-	}
-	for (size_t i = 0; i < nsym_file_image_count(file); i++) {
-		const struct nsym_image *im = nsym_file_image(file, i);
-		char key[96];
-		if (nsym_image_id(key, sizeof(key), im, NSYM_ID_NATIVE) == 0)
-			add_image(f, im, key);
-	}
-	nsym_file_close(file);
-	if (f->n == 0) {
-		snprintf(u->body.why, sizeof(u->body.why),
-		         "the file carries no identity to serve it by (no build-id, no UUID, no "
-		         "debug info or code)");
-		return 422;
-	}
-	return 0;
-}
-
 /* ---- the reply -------------------------------------------------------------- */
 
 /* What the reply shows of an artifact sent besides its key and kind: the
@@ -191,7 +80,7 @@ struct shown {
 
 /* Records every artifact the file provides, at once: all of them with the
  * blob, or none (and no blob). */
-static void reply_created(struct upload *u, struct found *f, const char *sha256)
+static void reply_created(struct upload *u, struct nsym_upload_found *f, const char *sha256)
 {
 	struct nsym_request *r = u->body.r;
 	int results[sizeof(f->a) / sizeof(*f->a)];
@@ -255,7 +144,7 @@ void nsym_handle_upload(struct nsym_request *r)
 {
 	struct upload u = {0};
 	const char *type = nsym_header(r, "Content-Type");
-	struct found f = {0};
+	struct nsym_upload_found f = {0};
 	char sha256[NSYM_SHA256_HEX];
 
 	if (nsym_upload_body_begin(&u.body, r) != 0)
@@ -269,7 +158,8 @@ void nsym_handle_upload(struct nsym_request *r)
 	}
 	clean_name(u.name);
 	if (u.body.failed == 0)
-		u.body.failed = identify(&u, &f);
+		u.body.failed = nsym_upload_identify_file(&f, u.body.why, sizeof(u.body.why),
+		                                          &u.body.code, u.body.w.tmp, u.name);
 	if (u.body.failed == 0)
 		u.body.failed = nsym_upload_check_sections(&u.body);
 	if (u.body.failed != 0) {

@@ -168,7 +168,7 @@ static void find_candidates(struct candidates *c, struct local_store *ls, sqlite
 		if ((d = opendir(folder)) == NULL)
 			continue;
 		while ((f = readdir(d)) != NULL) {
-			snprintf(sha, sizeof(sha), "%s%.62s", e->d_name, f->d_name);
+			snprintf(sha, sizeof(sha), "%.2s%.62s", e->d_name, f->d_name);
 			snprintf(path, sizeof(path), "%s/%s", folder, f->d_name);
 			if (strlen(f->d_name) == NSYM_SHA256_HEX - 3 && is_sha256(sha) &&
 			    old_enough(path, min_age) && has_row(row, sha) == 0)

@@ -21,7 +21,9 @@
 #define OUT_CHUNK (64 * 1024)
 
 struct check {
-	struct nsym_upload_body *b;
+	char *why; /* the reply's text when a section fails */
+	size_t why_size;
+	int *code; /* the NSYM_E* code of a 503 */
 	Elf *elf;
 	int fd;
 	uint64_t file_size, max, max_total;
@@ -35,7 +37,7 @@ __attribute__((format(printf, 3, 4))) static int refuse(struct check *k, int sta
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(k->b->why, sizeof(k->b->why), fmt, ap);
+	vsnprintf(k->why, k->why_size, fmt, ap);
 	va_end(ap);
 	return status;
 }
@@ -47,38 +49,50 @@ __attribute__((format(printf, 3, 4))) static int fault(struct check *k, int code
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(k->b->why, sizeof(k->b->why), fmt, ap);
+	vsnprintf(k->why, k->why_size, fmt, ap);
 	va_end(ap);
-	k->b->code = code;
+	*k->code = code;
 	return 503;
 }
 
-static const char *section_name(const struct check *k, const GElf_Shdr *sh)
+/* Room for a section's name in a message: its first 64 bytes. */
+#define NAME_SHOWN 65
+
+/* The section's name as messages show it: the file's bytes, so its first
+ * 64 with control characters as '?' (why is one line for the reply and
+ * the log). */
+static const char *section_name(char out[NAME_SHOWN], const struct check *k, const GElf_Shdr *sh)
 {
 	const char *name = elf_strptr(k->elf, k->shstrndx, sh->sh_name);
-	return name != NULL ? name : "(unnamed)";
+	size_t n = 0;
+
+	for (; name != NULL && name[n] != '\0' && n + 1 < NAME_SHOWN; n++)
+		out[n] = (unsigned char)name[n] < 0x20 || name[n] == 0x7f ? '?' : name[n];
+	out[n] = '\0';
+	return name != NULL ? out : "(unnamed)";
 }
 
 /* Reads the claim of one compressed section; 0 or a status. */
 static int read_claim(struct check *k, const GElf_Shdr *sh, struct nsym_compressed *out)
 {
-	const char *name = section_name(k, sh), *why;
+	char shown[NAME_SHOWN];
+	const char *name = section_name(shown, k, sh), *why;
 	int rc = nsym_compressed_read(out, &why, k->fd, k->file_size,
 	                              (const unsigned char *)elf_getident(k->elf, NULL),
 	                              sh->sh_offset, sh->sh_size);
 
 	if (rc == NSYM_EUNSUPPORTED)
 		return refuse(k, 422,
-		              "section %.64s is compressed with type %" PRIu32
+		              "section %s is compressed with type %" PRIu32
 		              ", which the server cannot inflate (zlib and zstd it can)",
 		              name, out->type);
 	if (rc == NSYM_EIO)
 		return fault(k, NSYM_EIO, "cannot read the upload back");
 	if (rc != 0)
-		return refuse(k, 422, "section %.64s cannot be inflated: %s", name, why);
+		return refuse(k, 422, "section %s cannot be inflated: %s", name, why);
 	if (out->size > k->max)
 		return refuse(k, 422,
-		              "section %.64s claims to inflate to %" PRIu64
+		              "section %s claims to inflate to %" PRIu64
 		              " bytes, over the server's limit of %" PRIu64 " (--max-section-size)",
 		              name, out->size, k->max);
 	return 0;
@@ -88,7 +102,8 @@ static int read_claim(struct check *k, const GElf_Shdr *sh, struct nsym_compress
 static int inflate_claim(struct check *k, const GElf_Shdr *sh, const struct nsym_compressed *c,
                          char *buf)
 {
-	const char *name = section_name(k, sh);
+	char shown[NAME_SHOWN];
+	const char *name = section_name(shown, k, sh);
 	struct nsym_inflater *z = NULL;
 	uint64_t made = 0;
 	size_t n = 0;
@@ -102,14 +117,14 @@ static int inflate_claim(struct check *k, const GElf_Shdr *sh, const struct nsym
 		made += n;
 	}
 	if (rc == NSYM_ETRUNC)
-		status = refuse(k, 422, "section %.64s cannot be inflated: %s", name,
+		status = refuse(k, 422, "section %s cannot be inflated: %s", name,
 		                nsym_inflater_error(z));
 	else if (rc != 0)
-		status = fault(k, rc, "cannot inflate section %.64s: %s", name,
+		status = fault(k, rc, "cannot inflate section %s: %s", name,
 		               z != NULL ? nsym_inflater_error(z) : "out of memory");
 	else if (made != c->size)
 		status = refuse(k, 422,
-		                "section %.64s claims to inflate to %" PRIu64
+		                "section %s claims to inflate to %" PRIu64
 		                " bytes, but its stream makes %s%" PRIu64,
 		                name, c->size, made > c->size ? "at least " : "", made);
 	nsym_inflater_close(z);
@@ -145,14 +160,15 @@ static int each_section(struct check *k, bool inflate, char *buf)
 	return status;
 }
 
-int nsym_upload_check_sections(struct nsym_upload_body *b)
+int nsym_upload_check_file(char *why, size_t why_size, int *out_code, const char *path,
+                           uint64_t max_section)
 {
-	struct check k = {.b = b, .max = nsym_server_config(b->r->srv)->max_section};
+	struct check k = {.why = why, .why_size = why_size, .code = out_code, .max = max_section};
 	struct stat st;
 	char *buf = NULL;
 	int status = 0;
 
-	k.fd = open(b->w.tmp, O_RDONLY | O_CLOEXEC);
+	k.fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (k.fd < 0 || fstat(k.fd, &st) != 0) {
 		status = fault(&k, NSYM_EIO, "cannot read the upload back");
 		goto out;
@@ -183,4 +199,10 @@ out:
 	if (k.fd >= 0)
 		close(k.fd);
 	return status;
+}
+
+int nsym_upload_check_sections(struct nsym_upload_body *b)
+{
+	return nsym_upload_check_file(b->why, sizeof(b->why), &b->code, b->w.tmp,
+	                              nsym_server_config(b->r->srv)->max_section);
 }

@@ -27,4 +27,10 @@
  */
 int nsym_upload_check_sections(struct nsym_upload_body *b);
 
+/* The same for the file at path, with the server's limit max_section: 0,
+ * or an HTTP status with one line in why (and, for a 503, the NSYM_E*
+ * code in *out_code). The fuzz harness fuzz_upload_identify.c calls it. */
+int nsym_upload_check_file(char *why, size_t why_size, int *out_code, const char *path,
+                           uint64_t max_section);
+
 #endif

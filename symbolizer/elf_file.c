@@ -14,6 +14,7 @@
 #include <zstd.h>
 #include <zstd_errors.h>
 
+#include "code.h"
 #include "dwarf_internal.h"
 
 #ifndef ELFCOMPRESS_ZSTD
@@ -387,4 +388,32 @@ int nsym__grow(void **items, size_t *capacity, size_t need, size_t size)
 	*items = grown;
 	*capacity = cap;
 	return 0;
+}
+
+int nsym__elf_code(struct nsym_code *out, struct nsym_elf *ef)
+{
+	memset(out, 0, sizeof(*out));
+	out->page = 4096;
+	out->format = NSYM_FORMAT_ELF;
+	out->arm64 = ef->ehdr.e_machine == EM_AARCH64;
+	out->x86_64 = ef->ehdr.e_machine == EM_X86_64;
+	for (size_t i = 1; i < ef->shnum && out->count < NSYM_CODE_RANGES_MAX; i++) {
+		GElf_Shdr sh;
+		struct nsym_section data;
+
+		if (nsym__elf_section_name(ef, i, &sh) == NULL ||
+		    (sh.sh_flags & (SHF_ALLOC | SHF_EXECINSTR)) != (SHF_ALLOC | SHF_EXECINSTR) ||
+		    sh.sh_size == 0 || sh.sh_addr + sh.sh_size < sh.sh_addr)
+			continue;
+		out->ranges[out->count++] = (struct nsym_code_range){
+		    .lo = sh.sh_addr,
+		    .hi = sh.sh_addr + sh.sh_size,
+		    /* SHT_NOBITS in a debug file: no bytes to check calls with */
+		    .bytes = sh.sh_type != SHT_NOBITS &&
+		                     nsym__elf_section_data(&data, ef, i) == 0 &&
+		                     data.size == sh.sh_size
+		                 ? data.data
+		                 : NULL};
+	}
+	return out->count > 0 ? 0 : nsym__fail(NSYM_ENOENT, ef->path, "no code sections");
 }

@@ -128,10 +128,15 @@ static int bundle_file(char **out, const char *path)
 		goto done;
 	}
 	base = strrchr(stem, '/') != NULL ? strrchr(stem, '/') + 1 : stem;
+	errno = 0;
 	d = opendir(dir);
 	if (d == NULL) {
-		rc = nsym__fail(NSYM_ENOENT, path,
-		                "not a .dSYM bundle: no Contents/Resources/DWARF folder in it");
+		/* opendir allocates its buffer: running out is not a missing folder */
+		rc = nsym__out_of_memory()
+		         ? nsym__fail(NSYM_ENOMEM, path, NULL)
+		         : nsym__fail(
+		               NSYM_ENOENT, path,
+		               "not a .dSYM bundle: no Contents/Resources/DWARF folder in it");
 		goto done;
 	}
 	while ((e = readdir(d)) != NULL) {

@@ -63,6 +63,12 @@ int nsym_hash_final(unsigned char *out, nsym_hash *h)
 	return EVP_DigestFinal_ex(h->ctx, out, NULL) == 1 ? 0 : NSYM_ENOMEM;
 }
 
+int nsym_hash_reset(nsym_hash *h)
+{
+	/* a NULL type keeps the digest the context was set up with */
+	return EVP_DigestInit_ex(h->ctx, NULL, NULL) == 1 ? 0 : NSYM_ENOMEM;
+}
+
 int nsym_hash_final_hex(char *out, nsym_hash *h)
 {
 	unsigned char digest[EVP_MAX_MD_SIZE];

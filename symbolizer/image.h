@@ -65,12 +65,17 @@ const char *nsym__coff_arch(uint16_t machine);
 
 /* macho.c: a thin or universal Mach-O file; sets format and every image. */
 int nsym__macho_read(struct nsym_file *f, const struct nsym_bytes *file);
+/* Whether the first four bytes of a file, read big-endian, are a Mach-O
+ * magic: thin in either byte order and size, or universal. */
+bool nsym__macho_magic(uint32_t magic);
 
 /* A slice's sections, as far as its symbols can number them. */
 #define NSYM_MACHO_SECTIONS_MAX 255
 struct nsym_macho_section {
 	uint64_t addr, size;
-	uint32_t flags; /* S_ATTR_* and the section type */
+	uint32_t flags;  /* S_ATTR_* and the section type */
+	uint64_t offset; /* of its bytes in the file (not the slice) */
+	bool in_file;    /* its bytes are there: a dSYM keeps only the headers */
 };
 
 /* What the symbolizer reads of one thin image, file offsets from the start
@@ -86,6 +91,7 @@ struct nsym_macho_layout {
 	uint32_t nsyms, strsize;
 	struct nsym_macho_section sects[NSYM_MACHO_SECTIONS_MAX];
 	uint32_t nsects;
+	uint32_t text_sect; /* 1-based number of (__TEXT,__text) in sects; 0: none */
 };
 
 /* Reads the thin image at [offset, offset + size) of file, as
@@ -101,5 +107,11 @@ int nsym__map_file(struct nsym_bytes *out, const char *path);
 int nsym__pe_read(struct nsym_file *f, const struct nsym_bytes *file);
 /* pdb.c: an MSF 7.0 program database. */
 int nsym__pdb_read(struct nsym_file *f, const struct nsym_bytes *file);
+/* The modules (compilands) a PDB's DBI stream lists, and how many of them
+ * carry line numbers; both 0 without a DBI stream. */
+struct nsym_pdb_modules {
+	uint32_t count, with_lines;
+};
+int nsym__pdb_modules(struct nsym_pdb_modules *out, const struct nsym_bytes *file);
 
 #endif

@@ -193,9 +193,21 @@ static int read_segment(struct nsym_image *out, const struct slice *s, struct ns
 		type = flags & SECTION_TYPE;
 		/* symbols name their section by its 1-based number over all
 		 * segments; past 255 they cannot name it */
-		if (lay != NULL && lay->nsects < NSYM_MACHO_SECTIONS_MAX)
-			lay->sects[lay->nsects++] =
-			    (struct nsym_macho_section){.addr = addr, .size = size, .flags = flags};
+		if (lay != NULL && lay->nsects < NSYM_MACHO_SECTIONS_MAX) {
+			lay->sects[lay->nsects++] = (struct nsym_macho_section){
+			    .addr = addr,
+			    .size = size,
+			    .flags = flags,
+			    .offset = s->offset + offset,
+			    .in_file = type != S_ZEROFILL && type != S_GB_ZEROFILL &&
+			               type != S_THREAD_LOCAL_ZEROFILL && size > 0 &&
+			               offset >= fileoff && offset - fileoff <= filesize &&
+			               size <= filesize - (offset - fileoff) &&
+			               nsym__range_fits(offset, size, s->size)};
+			if (lay->text_sect == 0 && name_is(sectname, "__text") &&
+			    name_is(sect_seg, "__TEXT"))
+				lay->text_sect = lay->nsects;
+		}
 		/* a dSYM keeps the other segments' section headers without
 		 * their bytes, so only the DWARF is checked and counted */
 		if (!name_is(segname, "__DWARF") && !name_is(sect_seg, "__DWARF") &&
@@ -385,6 +397,12 @@ static int read_fat(struct nsym_file *f, const struct nsym_bytes *file, uint32_t
 		f->count = i + 1;
 	}
 	return 0;
+}
+
+bool nsym__macho_magic(uint32_t magic)
+{
+	return magic == MH_MAGIC || magic == MH_MAGIC_64 || swap32(magic) == MH_MAGIC ||
+	       swap32(magic) == MH_MAGIC_64 || magic == FAT_MAGIC || magic == FAT_MAGIC_64;
 }
 
 int nsym__macho_layout(struct nsym_macho_layout *out, struct nsym_image *image,

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "code.h"
 #include "image.h"
 #include "macho_object.h"
 #include "napi_symbols_util.h"
@@ -222,4 +223,29 @@ int nsym__macho_symbols(struct nsym_symtab *st, struct nsym_macho *m)
 		};
 	}
 	return 0;
+}
+
+int nsym__macho_code(struct nsym_code *out, struct nsym_macho *m)
+{
+	const struct nsym_macho_layout *lay = &m->layout;
+	const char *arch = m->image.arch;
+
+	memset(out, 0, sizeof(*out));
+	out->image_base = nsym__macho_text_vmaddr(m);
+	out->format = NSYM_FORMAT_MACHO;
+	out->arm64 = strncmp(arch, "arm64", 5) == 0;
+	out->x86_64 = strncmp(arch, "x86_64", 6) == 0;
+	/* arm64 macOS maps images at 16 KiB pages */
+	out->page = out->arm64 ? 16384 : 4096;
+	for (uint32_t i = 0; i < lay->nsects && out->count < NSYM_CODE_RANGES_MAX; i++) {
+		const struct nsym_macho_section *s = &lay->sects[i];
+		if ((s->flags & (S_ATTR_PURE_INSTRUCTIONS | S_ATTR_SOME_INSTRUCTIONS)) == 0 ||
+		    s->size == 0 || s->addr + s->size < s->addr)
+			continue;
+		out->ranges[out->count++] = (struct nsym_code_range){
+		    .lo = s->addr,
+		    .hi = s->addr + s->size,
+		    .bytes = s->in_file ? m->bytes.data + s->offset : NULL};
+	}
+	return out->count > 0 ? 0 : nsym__fail(NSYM_ENOENT, m->path, "no code sections");
 }

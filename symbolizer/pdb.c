@@ -31,7 +31,15 @@
 #define INFO_HEADER_SIZE 28 /* version, signature, age, GUID */
 #define DBI_HEADER_SIZE  64
 #define DBI_AGE_AT       8
+#define DBI_MODINFO_AT   24 /* bytes of the module info substream after the header */
 #define DBI_MACHINE_AT   58
+
+/* A module info record: 64 bytes, then its module and object names, the
+ * whole padded to 4 (LLVM's DbiStream.rst). C13ByteSize is the size of
+ * its line information. */
+#define MODI_FIXED  64
+#define MODI_C13_AT 44
+#define MODINFO_MAX (64u << 20) /* a module list larger than this is damaged */
 
 struct msf {
 	const struct nsym_bytes *file;
@@ -223,6 +231,70 @@ int nsym__pdb_read(struct nsym_file *f, const struct nsym_bytes *file)
 	if (rc == 0)
 		f->count = 1;
 done:
+	free(m.dir);
+	return rc;
+}
+
+/* Reads the superblock and the directory, as nsym__pdb_read does. */
+static int open_msf(struct msf *m)
+{
+	uint32_t map_block;
+	int rc = read_superblock(m, &map_block);
+
+	return rc == 0 ? read_directory(m, map_block) : rc;
+}
+
+int nsym__pdb_modules(struct nsym_pdb_modules *out, const struct nsym_bytes *file)
+{
+	struct msf m = {.file = file};
+	unsigned char dbi[DBI_HEADER_SIZE], *all = NULL;
+	uint32_t size;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = open_msf(&m);
+	if (rc == 0)
+		rc = read_stream_head(dbi, sizeof(dbi), &m, STREAM_DBI);
+	if (rc == NSYM_ENOENT || (rc == 0 && memcmp(dbi, "\xff\xff\xff\xff", 4) != 0)) {
+		rc = 0; /* no DBI stream: no modules */
+		goto done;
+	}
+	if (rc != 0)
+		goto done;
+	size = le32(dbi + DBI_MODINFO_AT);
+	if (size > MODINFO_MAX) {
+		rc = nsym__fail(NSYM_ETRUNC, file->path, "DBI module info of %u bytes (damaged?)",
+		                size);
+		goto done;
+	}
+	all = malloc(DBI_HEADER_SIZE + (size_t)size);
+	if (all == NULL) {
+		rc = nsym__fail(NSYM_ENOMEM, file->path, NULL);
+		goto done;
+	}
+	rc = read_stream_head(all, DBI_HEADER_SIZE + (size_t)size, &m, STREAM_DBI);
+	if (rc == NSYM_ENOENT)
+		rc = nsym__fail(NSYM_ETRUNC, file->path, "DBI module info runs past its stream");
+	for (uint32_t at = 0; rc == 0 && at + MODI_FIXED <= size;) {
+		const unsigned char *r = all + DBI_HEADER_SIZE + at;
+		const unsigned char *name = r + MODI_FIXED, *end = all + DBI_HEADER_SIZE + size;
+		const unsigned char *nul = memchr(name, '\0', (size_t)(end - name));
+		const unsigned char *obj = nul != NULL ? nul + 1 : end;
+		const unsigned char *nul2 =
+		    obj < end ? memchr(obj, '\0', (size_t)(end - obj)) : NULL;
+
+		if (nul2 == NULL) {
+			rc = nsym__fail(NSYM_ETRUNC, file->path, "DBI module %u is truncated",
+			                out->count);
+			break;
+		}
+		out->count++;
+		out->with_lines += le32(r + MODI_C13_AT) > 0;
+		at = (uint32_t)(nul2 + 1 - (all + DBI_HEADER_SIZE));
+		at = (at + 3) & ~3u;
+	}
+done:
+	free(all);
 	free(m.dir);
 	return rc;
 }

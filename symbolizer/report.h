@@ -21,8 +21,8 @@ char *nsym__crash_text(const char *s, size_t len);
 /* "0x…" (or bare hex when need_0x is false) as a 64-bit value: 0 or -1. */
 int nsym__crash_hex(uint64_t *out, const char *s, size_t len, bool need_0x);
 /* FILE:LINE:COLUMN (FILE may hold ':') into c's panic location; loc is
- * cut at the colons. Nothing is set when it is not one. */
-void nsym__crash_panic_location(struct nsym_crash *c, char *loc);
+ * cut at the colons. Nothing is set when it is not one. 0 or NSYM_ENOMEM. */
+int nsym__crash_panic_location(struct nsym_crash *c, char *loc);
 /* Whether frame f's rel is known (how GIVEN when a reader left it unset). */
 static inline bool nsym__crash_frame_placed(const struct nsym_crash_frame *f)
 {
@@ -30,11 +30,28 @@ static inline bool nsym__crash_frame_placed(const struct nsym_crash_frame *f)
 }
 /* The module as the text names it: its name, else its path's base name. */
 const char *nsym__crash_module_name(const struct nsym_crash_module *m);
-/* Room for one more module or frame, zeroed; -1 at the cap or out of memory. */
+/* A Mach-O UUID as the text writes it ("C33C4478-8CA2-…" or 32 hex digits)
+ * as an identity: 32 lowercase hex digits into out (NSYM_CRASH_ID_SIZE).
+ * -1 when it is none, or all zeros (the placeholder Apple writes for an
+ * image it knows nothing of). */
+int nsym__crash_uuid(char *out, const char *s, size_t len);
+/* Grows *arr of *n elements of size bytes by one zeroed element, up to
+ * cap: the new element, or NULL at the cap or out of memory. */
+void *nsym__crash_grow(void **arr, size_t *n, size_t size, size_t cap);
+/* Room for one more module or frame, zeroed: 0, NSYM_EINVAL at the cap
+ * (input to skip) or NSYM_ENOMEM (the reader fails); no detail is set. */
 int nsym__crash_add_module(struct nsym_crash_module **out, struct nsym_crash *c);
 int nsym__crash_add_frame(struct nsym_crash_frame **out, struct nsym_crash *c);
 
-/* Formats one warning and hands it to warn, when there is one. */
+/* Which reader reads a text (report_read.c): whether it holds an .ips
+ * crash report (a line with the IPS metadata object, then an object), and
+ * whether it holds a text crash report of macOS (a "Thread N Crashed:"
+ * line). */
+bool nsym__ips_found(const char *text, size_t len);
+bool nsym__apple_crash_found(const char *text, size_t len);
+
+/* Formats one warning, its control characters made '?' (it quotes input),
+ * and hands it to warn, when there is one. */
 void nsym__report_warn(nsym_report_warn_fn *warn, void *ctx, const char *kind, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
@@ -53,6 +70,7 @@ struct nsym__report_run {
 	const struct nsym_report_options *o; /* never NULL */
 	const struct nsym_crash *c;
 	struct nsym__report_slot *slots; /* by module */
+	struct nsym_frames *found;       /* by frame: its lookup's answer, or none */
 };
 
 /* Where a panic was raised, when its report does not say. */
@@ -62,19 +80,19 @@ struct nsym__raised_at {
 	uint32_t line, column;
 };
 
-/* Frame i of the crash: innermost first, with its inlined callers; none
- * when its module has no symbolizer (a failed lookup is warned about). */
-void nsym__report_look_up(struct nsym_frames *fr, const struct nsym__report_run *r, size_t i);
-/* The first place up the stack outside Rust's panic machinery. */
+/* The first place up the stack outside Rust's panic machinery, from the
+ * frames looked up. */
 bool nsym__report_find_raise(struct nsym__raised_at *out, const struct nsym__report_run *r);
 
 /* report_format.c: the text and the JSON. */
 void nsym__report_reason(const struct nsym__report_run *r, const struct nsym__raised_at *raised);
 void nsym__report_frame(const struct nsym__report_run *r, size_t i, const struct nsym_frames *fr);
 void nsym__report_end(const struct nsym__report_run *r);
-/* What comes before crash i of count (an array's "[", a separator), and
- * after the last. */
-void nsym__report_between(FILE *out, unsigned flags, size_t i, size_t count);
-void nsym__report_close(FILE *out, unsigned flags, size_t count);
+/* What comes before the crashes (an array's "[" when there are several to
+ * write), before the one written after `written` others (a separator), and
+ * after them all. */
+void nsym__report_open(FILE *out, unsigned flags, size_t count);
+void nsym__report_between(FILE *out, unsigned flags, size_t written);
+void nsym__report_close(FILE *out, unsigned flags, size_t count, size_t written);
 
 #endif

@@ -1,6 +1,7 @@
 /* The crash model's shared helpers (report.h): copies, ids, hex and growth
  * with caps, so every reader checks input the same way; the release of a
- * crash; and the one way a reader's warning reaches its caller. */
+ * crash; and the one way a reader's warning reaches its caller, sanitised
+ * like the model's strings. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,26 +84,43 @@ static bool decimal_u32(uint32_t *out, const char *s)
 }
 
 /* Read from the right, since FILE may hold ':'. */
-void nsym__crash_panic_location(struct nsym_crash *c, char *loc)
+int nsym__crash_panic_location(struct nsym_crash *c, char *loc)
 {
 	char *col = strrchr(loc, ':'), *line;
 	uint32_t l, k;
 
 	if (col == NULL)
-		return;
+		return 0;
 	*col = '\0';
 	line = strrchr(loc, ':');
 	if (line == NULL || !decimal_u32(&l, line + 1) || !decimal_u32(&k, col + 1))
-		return;
+		return 0;
 	*line = '\0';
 	free(c->panic_file);
 	c->panic_file = nsym__crash_text(loc, strlen(loc));
 	c->panic_line = l;
 	c->panic_column = k;
+	return c->panic_file != NULL ? 0 : NSYM_ENOMEM;
 }
 
-/* Grows *arr of *n elements of size each by one, up to cap. */
-static void *grow(void **arr, size_t *n, size_t size, size_t cap)
+int nsym__crash_uuid(char *out, const char *s, size_t len)
+{
+	size_t n = 0;
+	bool zero = true;
+
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '-')
+			continue;
+		if (n == 32 || nsym_crash_id(out + n, s + i, 1) != 0)
+			return -1;
+		zero = zero && s[i] == '0';
+		n++;
+	}
+	out[n] = '\0';
+	return n == 32 && !zero ? 0 : -1;
+}
+
+void *nsym__crash_grow(void **arr, size_t *n, size_t size, size_t cap)
 {
 	char *a;
 
@@ -135,14 +153,20 @@ const char *nsym__crash_module_name(const struct nsym_crash_module *m)
 
 int nsym__crash_add_module(struct nsym_crash_module **out, struct nsym_crash *c)
 {
-	*out = grow((void **)&c->modules, &c->nmodules, sizeof(**out), NSYM_CRASH_MAX_MODULES);
-	return *out != NULL ? 0 : -1;
+	if (c->nmodules == NSYM_CRASH_MAX_MODULES)
+		return NSYM_EINVAL;
+	*out = nsym__crash_grow((void **)&c->modules, &c->nmodules, sizeof(**out),
+	                        NSYM_CRASH_MAX_MODULES);
+	return *out != NULL ? 0 : NSYM_ENOMEM;
 }
 
 int nsym__crash_add_frame(struct nsym_crash_frame **out, struct nsym_crash *c)
 {
-	*out = grow((void **)&c->frames, &c->nframes, sizeof(**out), NSYM_CRASH_MAX_FRAMES);
-	return *out != NULL ? 0 : -1;
+	if (c->nframes == NSYM_CRASH_MAX_FRAMES)
+		return NSYM_EINVAL;
+	*out = nsym__crash_grow((void **)&c->frames, &c->nframes, sizeof(**out),
+	                        NSYM_CRASH_MAX_FRAMES);
+	return *out != NULL ? 0 : NSYM_ENOMEM;
 }
 
 void nsym_crash_release(struct nsym_crash *c)
@@ -186,5 +210,9 @@ void nsym__report_warn(nsym_report_warn_fn *warn, void *ctx, const char *kind, c
 	va_start(ap, fmt);
 	vsnprintf(message, sizeof(message), fmt, ap);
 	va_end(ap);
+	/* a warning quotes what it passes over (a frame token, a path), and the
+	 * caller shows it: hostile control characters go as the model's do */
+	for (char *c = message; *c != '\0'; c++)
+		*c = (unsigned char)*c < 0x20 || *c == 0x7f ? '?' : *c;
 	warn(ctx, kind, message);
 }

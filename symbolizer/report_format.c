@@ -9,6 +9,7 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "napi_symbols_util.h"
@@ -96,7 +97,7 @@ static void text_reason(const struct nsym__report_run *r, const struct nsym__rai
 	}
 	if (c->pid >= 0 && c->tid >= 0)
 		fprintf(out, "pid %lld, tid %lld\n", c->pid, c->tid);
-	else if (c->pid >= 0) /* a tool's trace may give no thread */
+	else if (c->pid >= 0) /* a .crash, or a tool's trace, names no thread id */
 		fprintf(out, "pid %lld\n", c->pid);
 	if (c->source != NULL)
 		fprintf(out, "from: %s\n", c->source);
@@ -128,6 +129,19 @@ static void text_location(const struct nsym__report_run *r, const struct nsym_fr
 		        shown_file(r, f->file), f->line, f->column);
 }
 
+/* The report's own name for a frame, demangled (a Mach-O symbol has one
+ * more leading underscore), with its offset when it gives one. */
+static void text_symbol(const struct nsym__report_run *r, const struct nsym_crash_frame *f)
+{
+	const char *name = f->symbol;
+	char *d = nsym_demangle(name[0] == '_' && name[1] == '_' ? name + 1 : name);
+
+	fputs(d != NULL ? d : name, r->out);
+	if (f->symbol_offset != 0)
+		fprintf(r->out, " + %" PRIu64, f->symbol_offset);
+	free(d);
+}
+
 static void text_frame(const struct nsym__report_run *r, size_t i, const struct nsym_frames *fr)
 {
 	const struct nsym_crash_frame *f = &r->c->frames[i];
@@ -138,10 +152,11 @@ static void text_frame(const struct nsym__report_run *r, size_t i, const struct 
 	fprintf(r->out, "#%zu ", i);
 	if (named)
 		text_location(r, &fr->frames[0]);
-	else if (f->symbol != NULL && f->no_symbol_offset)
-		fputs(f->symbol, r->out); /* what the report says, for want of better */
-	else if (f->symbol != NULL)
-		fprintf(r->out, "%s + %" PRIu64, f->symbol, f->symbol_offset);
+	else if (f->symbol != NULL && strcmp(f->symbol, "<unknown>") != 0 &&
+	         (m == NULL || !is_addon(m)))
+		/* what the report says, for want of better; not for an addon,
+		 * whose stripped frames a report names after the nearest export */
+		text_symbol(r, f);
 	else
 		fputs("??", r->out);
 	if (m == NULL) {
@@ -216,10 +231,10 @@ static void json_reason(const struct nsym__report_run *r, const struct nsym__rai
 		}
 		fputc('}', out);
 	}
-	if (c->pid >= 0 && c->tid >= 0)
-		fprintf(out, ", \"pid\": %lld, \"tid\": %lld", c->pid, c->tid);
-	else if (c->pid >= 0)
+	if (c->pid >= 0)
 		fprintf(out, ", \"pid\": %lld", c->pid);
+	if (c->pid >= 0 && c->tid >= 0)
+		fprintf(out, ", \"tid\": %lld", c->tid);
 	if (c->source != NULL) {
 		fputs(", \"source\": ", out);
 		nsym_json_string(out, c->source);
@@ -277,15 +292,15 @@ static void json_frame(const struct nsym__report_run *r, size_t i, const struct 
 			        f->rel, how_name(f), f->rel);
 		fprintf(out, ", \"addon\": %s", is_addon(m) ? "true" : "false");
 	}
-	if (f->symbol != NULL) {
-		fputs(", \"symbol\": ", out);
-		nsym_json_string(out, f->symbol);
-		if (!f->no_symbol_offset)
-			fprintf(out, ", \"symbol_offset\": %" PRIu64, f->symbol_offset);
-	}
 	fprintf(out,
 	        ", \"return_address\": %s, \"frames\": ", f->return_address ? "true" : "false");
 	json_frames(r, fr);
+	if (f->symbol != NULL) {
+		fputs(", \"symbol\": ", out);
+		nsym_json_string(out, f->symbol);
+		if (f->symbol_offset != 0)
+			fprintf(out, ", \"symbol_offset\": %" PRIu64, f->symbol_offset);
+	}
 	if (w[0] != '\0') {
 		fputs(", \"unresolved\": ", out);
 		nsym_json_string(out, w);
@@ -322,18 +337,26 @@ void nsym__report_end(const struct nsym__report_run *r)
 	text_registers(r);
 }
 
-void nsym__report_between(FILE *out, unsigned flags, size_t i, size_t count)
+void nsym__report_open(FILE *out, unsigned flags, size_t count)
 {
-	bool as_json = (flags & NSYM_REPORT_JSON) != 0;
-
-	if (i == 0 && as_json && count > 1)
+	if ((flags & NSYM_REPORT_JSON) != 0 && count > 1)
 		fputc('[', out);
-	else if (i > 0)
-		fputs(as_json ? ",\n" : "\n", out);
 }
 
-void nsym__report_close(FILE *out, unsigned flags, size_t count)
+void nsym__report_between(FILE *out, unsigned flags, size_t written)
 {
-	if ((flags & NSYM_REPORT_JSON) != 0)
-		fputs(count > 1 ? "]\n" : "\n", out);
+	if (written > 0)
+		fputs((flags & NSYM_REPORT_JSON) != 0 ? ",\n" : "\n", out);
+}
+
+/* An array stays one (of those written) whatever failed; one crash that
+ * failed leaves nothing at all. */
+void nsym__report_close(FILE *out, unsigned flags, size_t count, size_t written)
+{
+	if ((flags & NSYM_REPORT_JSON) == 0)
+		return;
+	if (count > 1)
+		fputs("]\n", out);
+	else if (written > 0)
+		fputc('\n', out);
 }

@@ -24,6 +24,11 @@ static int bad(const char *what)
 	return nsym__fail(NSYM_EINVAL, NULL, "not a crash report: %s", what);
 }
 
+static int no_memory(void)
+{
+	return nsym__fail(NSYM_ENOMEM, NULL, NULL);
+}
+
 static const char *get_string(const json_t *obj, const char *key)
 {
 	return json_string_value(json_object_get(obj, key));
@@ -47,7 +52,7 @@ static int copy_string(char **out, const json_t *obj, const char *key)
 	if (s == NULL)
 		return 0;
 	*out = nsym__crash_text(s, strlen(s));
-	return *out != NULL ? 0 : nsym__fail(NSYM_ENOMEM, NULL, NULL);
+	return *out != NULL ? 0 : no_memory();
 }
 
 static int header(struct reader *r, const json_t *root)
@@ -146,12 +151,13 @@ static int module(struct reader *r, const json_t *m, size_t i)
 	struct nsym_crash_module *out;
 	const char *id = get_string(m, "id");
 	char what[80];
+	int rc;
 
 	snprintf(what, sizeof(what), "module %zu is not an object with \"path\" and \"id\"", i);
 	if (get_string(m, "path") == NULL || id == NULL)
 		return bad(what);
-	if (nsym__crash_add_module(&out, r->c) != 0)
-		return bad("too many modules");
+	if ((rc = nsym__crash_add_module(&out, r->c)) != 0)
+		return rc == NSYM_ENOMEM ? no_memory() : bad("too many modules");
 	out->listed = true;
 	if (id[0] != '\0' && nsym_crash_id(out->id, id, strlen(id)) != 0) {
 		snprintf(what, sizeof(what), "module %zu's \"id\" is not hexadecimal", i);
@@ -167,10 +173,11 @@ static int frame(struct reader *r, const json_t *f, size_t i)
 	const char *pc = get_string(f, "pc"), *rel = get_string(f, "rel");
 	long long module;
 	char what[120];
+	int rc;
 
 	snprintf(what, sizeof(what), "frame %zu needs \"pc\" (\"0x…\") and a \"module\" index", i);
-	if (nsym__crash_add_frame(&out, r->c) != 0)
-		return bad("too many frames");
+	if ((rc = nsym__crash_add_frame(&out, r->c)) != 0)
+		return rc == NSYM_ENOMEM ? no_memory() : bad("too many frames");
 	if (pc == NULL || nsym__crash_hex(&out->pc, pc, strlen(pc), true) != 0 ||
 	    get_int(&module, f, "module", -1, (long long)r->c->nmodules - 1) != 0)
 		return bad(what);
@@ -235,9 +242,16 @@ int nsym_crash_from_report(struct nsym_crash *out, const char *text, size_t len)
 
 	memset(out, 0, sizeof(*out));
 	out->pid = out->tid = -1;
-	if (nsym_json_load(&doc, text, len, &report_limits, why, sizeof(why)) != 0)
-		return nsym__fail(NSYM_EINVAL, NULL, "not valid JSON (%s)", why);
-	rc = body(&r, doc);
+	rc = nsym_json_load(&doc, text, len, &report_limits, why, sizeof(why));
+	if (rc == NSYM_ENOMEM)
+		rc = no_memory();
+	else if (rc != 0)
+		rc = nsym__fail(NSYM_EINVAL, NULL, "not valid JSON (%s)", why);
+	else
+		rc = body(&r, doc);
 	json_decref(doc);
+	/* a crash read in part is no crash */
+	if (rc != 0)
+		nsym_crash_release(out);
 	return rc;
 }

@@ -91,6 +91,38 @@ static bool ran(const struct nsym_crash *c, size_t module)
 	return true;
 }
 
+/* Gives the frames of module i that it leaves unplaced why, all or none:
+ * their copies are made before any is given. 0, or NSYM_ENOMEM with the
+ * frames as they were. */
+static int say_why(struct nsym_crash *c, size_t module, const char *why)
+{
+	size_t n = 0, k, j = 0;
+	char **texts;
+
+	for (k = 0; k < c->nframes; k++)
+		n += c->frames[k].module == (int)module &&
+		     c->frames[k].how == NSYM_OFFSET_UNKNOWN && c->frames[k].pc != 0;
+	if ((texts = calloc(n + 1, sizeof(*texts))) == NULL)
+		return nsym__fail(NSYM_ENOMEM, NULL, NULL);
+	for (k = 0; k < n; k++) {
+		if ((texts[k] = nsym__crash_text(why, strlen(why))) == NULL) {
+			while (k > 0)
+				free(texts[--k]);
+			free(texts);
+			return nsym__fail(NSYM_ENOMEM, NULL, NULL);
+		}
+	}
+	for (k = 0; k < c->nframes; k++) {
+		struct nsym_crash_frame *f = &c->frames[k];
+		if (f->module != (int)module || f->how != NSYM_OFFSET_UNKNOWN || f->pc == 0)
+			continue;
+		free(f->why);
+		f->why = texts[j++];
+	}
+	free(texts);
+	return 0;
+}
+
 int nsym_crash_place_mapping(struct nsym_crash *c, size_t module, const char *path)
 {
 	struct nsym_crash_module *m;
@@ -115,25 +147,17 @@ int nsym_crash_place_mapping(struct nsym_crash *c, size_t module, const char *pa
 		m->base = load;
 	}
 	nsym__elf_close(ef);
+	if (!placed)
+		return say_why(c, module, why);
 	for (size_t k = 0; k < c->nframes; k++) {
 		struct nsym_crash_frame *f = &c->frames[k];
-		char *text;
-		if (f->module != (int)module || f->how != NSYM_OFFSET_UNKNOWN || f->pc == 0)
+		if (f->module != (int)module || f->how != NSYM_OFFSET_UNKNOWN || f->pc < load ||
+		    f->pc == 0)
 			continue;
-		if (placed && f->pc >= load) {
-			free(f->why);
-			f->why = NULL;
-			f->rel = f->pc - load;
-			f->how = NSYM_OFFSET_BASE;
-			continue;
-		}
-		if (placed)
-			snprintf(why, sizeof(why),
-			         "0x%" PRIx64 " is below the load address 0x%" PRIx64, f->pc, load);
-		if ((text = nsym__crash_text(why, strlen(why))) == NULL)
-			return nsym__fail(NSYM_ENOMEM, NULL, NULL);
 		free(f->why);
-		f->why = text;
+		f->why = NULL;
+		f->rel = f->pc - load;
+		f->how = NSYM_OFFSET_BASE;
 	}
 	return 0;
 }

@@ -217,10 +217,11 @@ struct placer {
 	const struct warner *w;
 };
 
-static void set_why(struct nsym_crash_module *m, const char *fmt, ...)
+/* 0 or NSYM_ENOMEM. */
+static int set_why(struct nsym_crash_module *m, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-static void set_why(struct nsym_crash_module *m, const char *fmt, ...)
+static int set_why(struct nsym_crash_module *m, const char *fmt, ...)
 {
 	char why[NSYM_CRASH_MAX_TEXT];
 	va_list ap;
@@ -228,7 +229,9 @@ static void set_why(struct nsym_crash_module *m, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
+	free(m->why);
 	m->why = nsym__crash_text(why, strlen(why));
+	return m->why != NULL ? 0 : NSYM_ENOMEM;
 }
 
 /* Warns, once for all the backtraces, when the file at the path is not
@@ -251,9 +254,10 @@ static void check_inode(struct nsym_maps *maps, const struct mapping *map, const
 	                  path, (uint64_t)st.st_ino, map->inode);
 }
 
-/* Reads the file of module m: its identity, or why it cannot be used. */
-static void open_file(nsym_object **out, struct nsym_crash_module *m, const struct placer *pl,
-                      const struct mapping *map)
+/* Reads the file of module m: its identity, or why it cannot be used.
+ * 0 or NSYM_ENOMEM. */
+static int open_file(nsym_object **out, struct nsym_crash_module *m, const struct placer *pl,
+                     const struct mapping *map)
 {
 	struct nsym_identity id;
 	size_t len = strlen(map->path), dl = strlen(DELETED);
@@ -264,25 +268,26 @@ static void open_file(nsym_object **out, struct nsym_crash_module *m, const stru
 	snprintf(path, sizeof(path), "%s", map->path);
 	if (len > dl && strcmp(path + len - dl, DELETED) == 0) {
 		path[len - dl] = '\0';
-		m->path = nsym__crash_text(path, strlen(path));
-		set_why(m, "'%s' was deleted or replaced after it was mapped", path);
-		return;
+		if ((m->path = nsym__crash_text(path, strlen(path))) == NULL)
+			return NSYM_ENOMEM;
+		return set_why(m, "'%s' was deleted or replaced after it was mapped", path);
 	}
-	m->path = nsym__crash_text(path, len);
-	if ((rc = nsym_object_open(out, path)) != 0)
+	if ((m->path = nsym__crash_text(path, len)) == NULL)
+		return NSYM_ENOMEM;
+	/* out of memory is no reason to call the file unusable */
+	if ((rc = nsym_object_open(out, path)) == NSYM_ENOMEM)
+		return rc;
+	if (rc != 0)
 		snprintf(why, sizeof(why), "%s", nsym_error_detail());
-	if (rc == NSYM_ENOENT) {
-		set_why(m, "'%s' is not on this machine", path);
-		return;
-	}
-	if (rc != 0) {
-		set_why(m, "cannot read %s", why); /* why names the path */
-		return;
-	}
+	if (rc == NSYM_ENOENT)
+		return set_why(m, "'%s' is not on this machine", path);
+	if (rc != 0)
+		return set_why(m, "cannot read %s", why); /* why names the path */
 	check_inode(pl->maps, map, path, pl->w);
 	if (nsym_object_identity(&id, *out) != 0 ||
 	    nsym_identity_hex(m->id, sizeof(m->id), &id) != 0)
 		m->id[0] = '\0';
+	return 0;
 }
 
 /* The module of map's file, made when first met; -1 out of memory. */
@@ -292,15 +297,16 @@ static int module_of(struct placer *pl, const struct mapping *map)
 	struct nsym_crash_module *m;
 
 	for (size_t i = 0; i < c->nmodules; i++) {
-		if (strcmp(pl->first[i]->path, map->path) == 0)
+		if (pl->first[i] != NULL && strcmp(pl->first[i]->path, map->path) == 0)
 			return (int)i;
 	}
 	if (nsym__crash_add_module(&m, c) != 0)
 		return -1;
 	m->listed = true;
 	pl->first[c->nmodules - 1] = map;
-	open_file(&pl->obj[c->nmodules - 1], m, pl, map);
-	return m->path != NULL ? (int)c->nmodules - 1 : -1;
+	if (open_file(&pl->obj[c->nmodules - 1], m, pl, map) != 0)
+		return -1;
+	return (int)c->nmodules - 1;
 }
 
 /* The offset in map's file of pc, which map holds: false when it would
@@ -322,7 +328,7 @@ static int place_frame(struct placer *pl, size_t i)
 	char detail[256];
 	uint64_t offset;
 	bool fits;
-	int k;
+	int k, rc;
 
 	if (map == NULL || map->path == NULL || map->path[0] == '[')
 		return 0; /* anonymous memory: JIT code, the stack, the vdso */
@@ -338,24 +344,28 @@ static int place_frame(struct placer *pl, size_t i)
 		         "file offset 0x%" PRIx64 " + 0x%" PRIx64
 		         " is past 2^64: there is no loadable segment at that offset",
 		         map->offset, f->pc - map->start);
-	else if (nsym_object_vaddr(&f->rel, pl->obj[k], offset) != 0)
+	else if ((rc = nsym_object_vaddr(&f->rel, pl->obj[k], offset)) == NSYM_ENOMEM)
+		return -1;
+	else if (rc != 0)
 		snprintf(detail, sizeof(detail), "%s", nsym_error_detail());
 	else
 		return 0;
 	/* then no answer from this file can be trusted */
-	set_why(&pl->c->modules[k], "'%s' is not the file that was mapped (%s)",
-	        pl->c->modules[k].path, detail);
 	nsym_object_close(pl->obj[k]);
 	pl->obj[k] = NULL;
-	return 0;
+	return set_why(&pl->c->modules[k], "'%s' is not the file that was mapped (%s)",
+	               pl->c->modules[k].path, detail) != 0
+	           ? -1
+	           : 0;
 }
 
 /* The frames of one crash. */
 static int place_crash(struct nsym_crash *c, struct nsym_maps *maps, const struct warner *w)
 {
-	/* at most one module per frame */
-	struct placer pl = {c, maps, calloc(c->nframes + 1, sizeof(*pl.first)),
-	                    calloc(c->nframes + 1, sizeof(*pl.obj)), w};
+	/* at most one new module per frame, after those the crash has */
+	size_t most = c->nmodules + c->nframes + 1;
+	struct placer pl = {c, maps, calloc(most, sizeof(*pl.first)), calloc(most, sizeof(*pl.obj)),
+	                    w};
 	int rc = pl.first != NULL && pl.obj != NULL ? 0 : -1;
 
 	for (size_t i = 0; rc == 0 && i < c->nframes; i++)
@@ -367,13 +377,48 @@ static int place_crash(struct nsym_crash *c, struct nsym_maps *maps, const struc
 	return rc;
 }
 
+/* What placing changes in a crash: kept, to put it back when placing
+ * fails, so that a failure leaves the crashes as they were. */
+struct before {
+	size_t nmodules;
+	struct nsym_crash_frame *frames;
+};
+
+static void put_back(struct nsym_crash *c, const struct before *b)
+{
+	for (size_t i = b->nmodules; i < c->nmodules; i++) {
+		free(c->modules[i].path);
+		free(c->modules[i].why);
+	}
+	c->nmodules = b->nmodules;
+	if (c->nframes > 0) /* a crash without frames may have no array */
+		memcpy(c->frames, b->frames, c->nframes * sizeof(*c->frames));
+}
+
 int nsym_maps_place(struct nsym_crash *crashes, size_t count, struct nsym_maps *maps,
                     nsym_report_warn_fn *warn, void *ctx)
 {
 	const struct warner w = {warn, ctx};
-	int rc = 0;
+	struct before *before = calloc(count + 1, sizeof(*before));
+	size_t kept = 0;
+	int rc = before != NULL ? 0 : -1;
 
+	for (; rc == 0 && kept < count; kept++) {
+		const struct nsym_crash *c = &crashes[kept];
+		before[kept].nmodules = c->nmodules;
+		before[kept].frames = malloc((c->nframes + 1) * sizeof(*c->frames));
+		if (before[kept].frames == NULL)
+			rc = -1;
+		else if (c->nframes > 0)
+			memcpy(before[kept].frames, c->frames, c->nframes * sizeof(*c->frames));
+	}
 	for (size_t i = 0; rc == 0 && i < count; i++)
 		rc = place_crash(&crashes[i], maps, &w);
+	for (size_t i = 0; before != NULL && i < kept; i++) {
+		if (rc != 0 && before[i].frames != NULL)
+			put_back(&crashes[i], &before[i]);
+		free(before[i].frames);
+	}
+	free(before);
 	return rc != 0 ? nsym__fail(NSYM_ENOMEM, NULL, NULL) : 0;
 }

@@ -40,13 +40,12 @@ static bool panic_machinery(const char *function)
 bool nsym__report_find_raise(struct nsym__raised_at *out, const struct nsym__report_run *r)
 {
 	const struct nsym_crash *c = r->c;
-	struct nsym_frames fr = {0};
 	bool found = false;
 
 	for (size_t i = 0; i < c->nframes && !found; i++) {
-		nsym__report_look_up(&fr, r, i);
-		for (size_t k = 0; k < fr.count && !found; k++) {
-			const struct nsym_frame *f = &fr.frames[k];
+		const struct nsym_frames *fr = &r->found[i];
+		for (size_t k = 0; k < fr->count && !found; k++) {
+			const struct nsym_frame *f = &fr->frames[k];
 			if (f->approximate || f->line == 0 || strcmp(f->function, "??") == 0)
 				break; /* unknown ground: no guess */
 			if (panic_machinery(f->function))
@@ -58,6 +57,5 @@ bool nsym__report_find_raise(struct nsym__raised_at *out, const struct nsym__rep
 			found = true;
 		}
 	}
-	nsym_frames_release(&fr);
 	return found;
 }

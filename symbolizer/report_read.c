@@ -1,10 +1,13 @@
 /*
- * Which reader reads an input (napi_symbols_report.h): a report when the
- * text is a JSON object, else the compact traces in it (or when there is
- * none, the stacks common tools print), then its Rust backtraces when maps
- * place them. Text with no crash that can be read is
- * told what it lacks, given what the readers saw in it, since "no crash"
- * alone does not say that RUST_BACKTRACE=1 or a missing maps file is why.
+ * Which reader reads an input (napi_symbols_report.h), told from the text
+ * itself: an Apple .ips crash report when a line holds its metadata object
+ * with the report after it; a report when the text is a JSON object; else
+ * the compact traces in it and the text crash reports of macOS (a
+ * "Thread N Crashed:" line), or when there are neither, the stacks common
+ * tools print; then its Rust backtraces when maps place them. Text with no
+ * crash that can be read is told what it lacks, given what the readers saw
+ * in it, since "no crash" alone does not say that RUST_BACKTRACE=1 or a
+ * missing maps file is why.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +17,7 @@
 #include "report.h"
 
 #define WARN_UNUSED "inputs not used"
+#define WARN_READ   "warnings about the crash reports"
 
 /* The whole input, as the caller names it. */
 struct reading {
@@ -52,6 +56,77 @@ static int read_report(struct nsym_crash **out, size_t *n, const struct reading 
 	return rc != 0 ? rc : nsym__fail(NSYM_EINVAL, NULL, "%s: %s", in->name, err);
 }
 
+/* The count crashes of more after the *n of *out; more is freed. */
+static int append(struct nsym_crash **out, size_t *n, struct nsym_crash *more, size_t count)
+{
+	struct nsym_crash *all;
+
+	if (count == 0) {
+		free(more);
+		return 0;
+	}
+	if ((all = realloc(*out, (*n + count) * sizeof(*all))) == NULL) {
+		nsym_crashes_free(more, count);
+		return nsym__fail(NSYM_ENOMEM, NULL, NULL);
+	}
+	memcpy(all + *n, more, count * sizeof(*more));
+	free(more);
+	*out = all;
+	*n += count;
+	return 0;
+}
+
+/* The text crash reports of macOS in the text, after *out's *n crashes. */
+static int read_apple_crash(struct nsym_crash **out, size_t *n, const struct reading *rd)
+{
+	struct nsym_crash *more = NULL;
+	size_t count = 0;
+	int rc = nsym_crash_from_apple_crash(&more, &count, rd->in->text, rd->in->len, rd->warn,
+	                                     rd->ctx);
+
+	if (rc != 0) {
+		nsym_crashes_free(more, count);
+		return rc;
+	}
+	return append(out, n, more, count);
+}
+
+/* An .ips crash report. A damaged one is refused, naming what is wrong,
+ * unless the text also holds the translated report Console shows above
+ * it: that is read instead. */
+static int read_ips(struct nsym_crash **out, size_t *n, const struct reading *rd)
+{
+	const struct nsym_report_input *in = rd->in;
+	struct nsym_crash *c = calloc(1, sizeof(*c));
+	char err[512];
+	int rc;
+
+	if (c == NULL)
+		return nsym__fail(NSYM_ENOMEM, NULL, NULL);
+	if ((rc = nsym_crash_from_ips(c, in->text, in->len, rd->warn, rd->ctx)) == 0) {
+		if (in->maps != NULL)
+			nsym__report_warn(rd->warn, rd->ctx, WARN_UNUSED,
+			                  "the maps %s are not used: %s is an .ips crash report",
+			                  in->maps_name, in->name);
+		*out = c;
+		*n = 1;
+		return 0;
+	}
+	snprintf(err, sizeof(err), "%s", nsym_error_detail());
+	nsym_crash_release(c);
+	free(c);
+	if (rc != NSYM_EINVAL)
+		return rc;
+	if (nsym__apple_crash_found(in->text, in->len)) {
+		nsym__report_warn(rd->warn, rd->ctx, WARN_READ,
+		                  "%s: %s; reading the translated report above it instead",
+		                  in->name, err);
+		if ((rc = read_apple_crash(out, n, rd)) != 0 || *n > 0)
+			return rc;
+	}
+	return nsym__fail(NSYM_EINVAL, NULL, "%s: %s", in->name, err);
+}
+
 /* Why text with no crash that can be read says nothing, given what the
  * Rust reader saw in it. */
 static int none(const struct nsym_report_input *in, const struct nsym_rust_scan *scan, size_t nrust)
@@ -74,7 +149,8 @@ static int none(const struct nsym_report_input *in, const struct nsym_rust_scan 
 		                  "with RUST_BACKTRACE=full",
 		                  in->name);
 	return nsym__fail(NSYM_EINVAL, NULL,
-	                  "%s holds no crash report, no compact trace (lines with "
+	                  "%s holds no crash report (napi-symbols' JSON, a macOS .ips or "
+	                  ".crash), no compact trace (lines with "
 	                  "'napi-symbols: crash v1' or 'napi-symbols: panic v1'), no "
 	                  "stack of a tool it reads (gdb, lldb, ASan, valgrind, "
 	                  "segfault-handler, systemd-coredump, ...)%s",
@@ -119,27 +195,22 @@ static int place(struct nsym_crash *rust, size_t nrust, const struct reading *rd
 static int read_rust(struct nsym_crash **out, size_t *n, const struct reading *rd)
 {
 	const struct nsym_report_input *in = rd->in;
-	struct nsym_crash *rust = NULL, *all;
+	struct nsym_crash *rust = NULL;
 	struct nsym_rust_scan scan;
 	size_t nrust = 0;
 	int rc = nsym_crash_from_rust(&rust, &nrust, &scan, in->text, in->len, rd->warn, rd->ctx);
 
 	if (rc != 0)
 		goto out;
-	if (nrust == 0 || in->maps == NULL) {
+	if (nrust == 0 || (in->maps == NULL && !in->keep_unplaced)) {
 		/* without maps this runs only when there is no compact trace */
 		rc = *n > 0 ? 0 : none(in, &scan, nrust);
 		goto out;
 	}
-	if ((rc = place(rust, nrust, rd)) != 0)
+	if (in->maps != NULL && (rc = place(rust, nrust, rd)) != 0)
 		goto out;
-	if ((all = realloc(*out, (*n + nrust) * sizeof(*all))) == NULL) {
-		rc = nsym__fail(NSYM_ENOMEM, NULL, NULL);
-		goto out;
-	}
-	memcpy(all + *n, rust, nrust * sizeof(*rust));
-	*out = all;
-	*n += nrust;
+	rc = append(out, n, rust, nrust);
+	rust = NULL;
 	nrust = 0;
 out:
 	nsym_crashes_free(rust, nrust);
@@ -150,21 +221,29 @@ static int read_any(struct nsym_crash **out, size_t *n, const struct reading *rd
 {
 	const struct nsym_report_input *in = rd->in;
 	size_t skip = 0;
+	bool tools = false;
 	int rc;
 
 	while (skip < in->len && strchr(" \t\r\n", in->text[skip]) != NULL &&
 	       in->text[skip] != '\0')
 		skip++;
+	if (nsym__ips_found(in->text, in->len))
+		return read_ips(out, n, rd);
 	if (skip < in->len && in->text[skip] == '{')
 		return read_report(out, n, rd);
 	if ((rc = nsym_crash_from_text(out, n, in->text, in->len, rd->warn, rd->ctx)) != 0)
 		return rc;
-	if (*n == 0) { /* no compact trace: the stacks that common tools print */
+	if (nsym__apple_crash_found(in->text, in->len) && (rc = read_apple_crash(out, n, rd)) != 0)
+		return rc;
+	if (*n == 0) { /* neither: the stacks that common tools print */
 		free(*out);
+		*out = NULL;
 		if ((rc = nsym_crash_from_tools(out, n, in->text, in->len, rd->warn, rd->ctx)) != 0)
 			return rc;
+		tools = true;
 	}
-	if (in->maps == NULL && *n > 0)
+	/* a Rust backtrace beside a tool's stack is read too */
+	if (in->maps == NULL && *n > 0 && !tools)
 		return 0;
 	return read_rust(out, n, rd);
 }

@@ -16,7 +16,8 @@
  * frames are "<unknown>" or the nearest exported name, which is wrong.
  * Frames carry no module here; the process's memory map gives them one
  * (report_maps.c). Text around the lines, and a prefix before each (a "> "
- * quote, a log's timestamp), is passed over.
+ * quote, a log's timestamp), is passed over. Running out of memory stops
+ * the reading, and nothing is returned.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,7 +45,8 @@ struct rust_reader {
 	char prefix[MAX_PREFIX];   /* what came before the header's "thread '" */
 	uint64_t group_pc;         /* the address of the frame being read */
 	char group_name[MAX_NAME]; /* the name its first entry printed */
-	bool capped, oom;
+	bool capped;
+	bool oom; /* out of memory: the reading stops */
 	struct nsym_rust_scan *scan;
 	nsym_report_warn_fn *warn; /* at most once per backtrace, of up to MAX_BACKTRACES */
 	void *ctx;
@@ -93,44 +95,47 @@ static bool source_line(const char *s)
 
 /* ---- the panic header ------------------------------------------------------ */
 
-static void append_message(struct nsym_crash *h, const char *s)
+/* 0 or NSYM_ENOMEM. */
+static int append_message(struct nsym_crash *h, const char *s)
 {
 	size_t have = h->panic_message != NULL ? strlen(h->panic_message) : 0;
 	size_t add = strlen(s), room = NSYM_CRASH_MAX_TEXT - have;
 	char *m;
 
 	if (have >= NSYM_CRASH_MAX_TEXT)
-		return;
+		return 0;
 	/* the lines of a message are joined by a space: the model holds one line */
 	add = add + (have > 0) > room ? room - (have > 0) : add;
 	if ((m = realloc(h->panic_message, have + (have > 0) + add + 1)) == NULL)
-		return;
+		return NSYM_ENOMEM;
 	if (have > 0)
 		m[have++] = ' ';
 	for (size_t i = 0; i < add; i++)
 		m[have + i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
 	m[have + add] = '\0';
 	h->panic_message = m;
+	return 0;
 }
 
-/* "'MESSAGE', FILE:LINE:COLUMN", the header of Rust before 1.73. */
-static void old_header(struct nsym_crash *h, char *rest)
+/* "'MESSAGE', FILE:LINE:COLUMN", the header of Rust before 1.73: 0 or
+ * NSYM_ENOMEM. */
+static int old_header(struct nsym_crash *h, char *rest)
 {
 	char *end = strstr(rest, "', "), *last = end;
 
 	/* the message may hold "', " itself: the location follows the last one */
 	while (last != NULL && (end = strstr(last + 1, "', ")) != NULL)
 		last = end;
-	if (last == NULL) {
-		append_message(h, rest + 1);
-		return;
-	}
+	if (last == NULL)
+		return append_message(h, rest + 1);
 	*last = '\0';
-	append_message(h, rest + 1);
-	nsym__crash_panic_location(h, last + 3);
+	if (append_message(h, rest + 1) != 0)
+		return NSYM_ENOMEM;
+	return nsym__crash_panic_location(h, last + 3);
 }
 
-/* "thread 'NAME' [(TID)] panicked at …": a new header; false when s is none. */
+/* "thread 'NAME' [(TID)] panicked at …": a new header; false when s is
+ * none. Out of memory sets r->oom. */
 static bool header_line(struct rust_reader *r, char *s)
 {
 	char *at = strstr(s, " panicked at "), *rest;
@@ -148,13 +153,15 @@ static bool header_line(struct rust_reader *r, char *s)
 	while (n > 0 && is_space(rest[n - 1]))
 		rest[--n] = '\0';
 	if (rest[0] == '\'') {
-		old_header(&r->header, rest);
+		if (old_header(&r->header, rest) != 0)
+			r->oom = true;
 		r->in_message = false;
 		return true;
 	}
 	if (n > 0 && rest[n - 1] == ':')
 		rest[n - 1] = '\0';
-	nsym__crash_panic_location(&r->header, rest);
+	if (nsym__crash_panic_location(&r->header, rest) != 0)
+		r->oom = true;
 	r->in_message = true;
 	return true;
 }
@@ -189,6 +196,8 @@ static void start_backtrace(struct rust_reader *r)
 	if (!r->have_header) {
 		static const char none[] = "(no 'panicked at' line above the backtrace)";
 		c->panic_message = nsym__crash_text(none, strlen(none));
+		if (c->panic_message == NULL)
+			r->oom = true;
 	}
 	r->have_header = false;
 	r->group_name[0] = '\0';
@@ -207,6 +216,7 @@ static void entry(struct rust_reader *r, uint64_t pc, const char *name)
 {
 	struct nsym_crash_frame *f;
 	size_t len = strcspn(name, "\r");
+	int rc;
 
 	if (len >= MAX_NAME)
 		len = MAX_NAME - 1;
@@ -216,7 +226,11 @@ static void entry(struct rust_reader *r, uint64_t pc, const char *name)
 	r->group_pc = pc;
 	memcpy(r->group_name, name, len);
 	r->group_name[len] = '\0';
-	if (nsym__crash_add_frame(&f, r->open) != 0) {
+	if ((rc = nsym__crash_add_frame(&f, r->open)) == NSYM_ENOMEM) {
+		r->oom = true;
+		return;
+	}
+	if (rc != 0) {
 		nsym__report_warn(r->warn, r->ctx, WARN_CUT,
 		                  "a Rust backtrace of more than %d frames; the rest are skipped",
 		                  NSYM_CRASH_MAX_FRAMES);
@@ -226,6 +240,10 @@ static void entry(struct rust_reader *r, uint64_t pc, const char *name)
 	f->module = -1;
 	f->pc = pc;
 	f->return_address = true;
+	/* the name std printed: "<unknown>" or, for a stripped addon, the
+	 * nearest export; load-address inference tells the addon's frames by it */
+	if ((f->symbol = nsym__crash_text(name, len)) == NULL)
+		r->oom = true;
 }
 
 static void rust_line(struct rust_reader *r, char *s)
@@ -251,7 +269,8 @@ static void rust_line(struct rust_reader *r, char *s)
 	} else if (r->in_message && strncmp(s, "note: ", 6) != 0) {
 		/* a quoted or prefixed paste has the header's prefix on each line */
 		size_t n = strlen(r->prefix);
-		append_message(&r->header, strncmp(s, r->prefix, n) == 0 ? s + n : s);
+		if (append_message(&r->header, strncmp(s, r->prefix, n) == 0 ? s + n : s) != 0)
+			r->oom = true;
 	} else {
 		r->open = NULL;
 		r->in_message = false;
@@ -266,7 +285,7 @@ int nsym_crash_from_rust(struct nsym_crash **out, size_t *count, struct nsym_rus
 	char line[MAX_LINE + 1];
 
 	memset(scan, 0, sizeof(*scan));
-	while (p < end) {
+	while (p < end && !r.oom) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = (size_t)((nl != NULL ? nl : end) - p);
 		memcpy(line, p, n > MAX_LINE ? MAX_LINE : n);
@@ -276,7 +295,13 @@ int nsym_crash_from_rust(struct nsym_crash **out, size_t *count, struct nsym_rus
 		p += n + (nl != NULL);
 	}
 	nsym_crash_release(&r.header);
+	*out = NULL;
+	*count = 0;
+	if (r.oom) {
+		nsym_crashes_free(r.crashes, r.n);
+		return nsym__fail(NSYM_ENOMEM, NULL, NULL);
+	}
 	*out = r.crashes;
 	*count = r.n;
-	return r.oom ? nsym__fail(NSYM_ENOMEM, NULL, NULL) : 0;
+	return 0;
 }

@@ -5,6 +5,8 @@
  * module that cannot be resolved keeps why, since "??" alone tells a
  * maintainer nothing. Finding files is the resolver's: the CLI's asks its
  * --module files, the cache and the servers, the server's asks its store.
+ * A crash is looked up whole before a byte of it is written, so one that
+ * runs out of memory is left out entirely and the output stays whole.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,16 +54,19 @@ out:
 	return need;
 }
 
-/* Every module the frames use: its symbolizer, or why it has none. */
+/* Every module the frames use: its symbolizer, or why it has none. 0, or
+ * NSYM_ENOMEM (ours, or the resolver's). */
 static int resolve(const struct nsym__report_run *r)
 {
 	size_t n;
 	struct nsym_report_module *need = needs(&n, r);
+	int rc = 0;
 
 	if (need == NULL)
-		return nsym__fail(NSYM_ENOMEM, NULL, NULL);
-	if (n > 0 && r->o->resolve != NULL)
-		r->o->resolve(r->o->ctx, need, n);
+		return NSYM_ENOMEM;
+	if (n > 0 && r->o->resolve != NULL && r->o->resolve(r->o->ctx, need, n) != 0)
+		rc = NSYM_ENOMEM;
+	/* what it opened is closed with the rest, whatever it returned */
 	for (size_t k = 0; k < n; k++) {
 		struct nsym__report_slot *s = &r->slots[need[k].index];
 		s->sym = need[k].sym;
@@ -74,54 +79,73 @@ static int resolve(const struct nsym__report_run *r)
 			memcpy(s->why, need[k].why, sizeof(s->why));
 	}
 	free(need);
-	return 0;
+	return rc;
 }
 
-void nsym__report_look_up(struct nsym_frames *fr, const struct nsym__report_run *r, size_t i)
+/* Frame i's answer into r->found[i]: innermost first, with its inlined
+ * callers; none when its module has no symbolizer, or the lookup failed
+ * on damaged DWARF (which is warned about). 0 or NSYM_ENOMEM. */
+static int look_up(const struct nsym__report_run *r, size_t i)
 {
 	const struct nsym_crash_frame *f = &r->c->frames[i];
-
+	struct nsym_frames *fr = &r->found[i];
 	nsym_symbolizer *sym;
+	int rc;
 
-	fr->count = 0;
 	if (!nsym__crash_frame_placed(f) || (sym = r->slots[f->module].sym) == NULL)
-		return;
+		return 0;
 	/* rel counts from the image's start; a Mach-O file's addresses from
 	 * where __TEXT is linked */
-	if (nsym_symbolizer_lookup(fr, sym, f->rel + nsym_symbolizer_image_base(sym),
-	                           f->return_address ? NSYM_LOOKUP_RETURN_ADDRESS : 0) != 0) {
+	rc = nsym_symbolizer_lookup(fr, sym, f->rel + nsym_symbolizer_image_base(sym),
+	                            f->return_address ? NSYM_LOOKUP_RETURN_ADDRESS : 0);
+	if (rc == NSYM_ENOMEM)
+		return rc;
+	if (rc != 0) {
 		nsym__report_warn(r->o->warn, r->o->ctx, WARN_RUN, "frame #%zu: %s", i,
 		                  nsym_error_detail());
 		fr->count = 0;
 	}
+	return 0;
 }
 
-static int symbolicate(FILE *out, const struct nsym_crash *c, const struct nsym_report_options *o)
+/* Resolves and looks up crash c into r: 0 or NSYM_ENOMEM. r is then for
+ * done() whatever this returned. */
+static int prepare(struct nsym__report_run *r, FILE *out, const struct nsym_crash *c,
+                   const struct nsym_report_options *o)
 {
-	struct nsym__report_run r = {out, o, c, calloc(c->nmodules + 1, sizeof(*r.slots))};
-	struct nsym_frames fr = {0};
-	struct nsym__raised_at raised, *found = NULL;
-	int rc;
+	*r = (struct nsym__report_run){out, o, c, calloc(c->nmodules + 1, sizeof(*r->slots)),
+	                               calloc(c->nframes + 1, sizeof(*r->found))};
+	int rc = r->slots != NULL && r->found != NULL ? 0 : NSYM_ENOMEM;
 
-	if (r.slots == NULL)
-		return nsym__fail(NSYM_ENOMEM, NULL, NULL);
-	if ((rc = resolve(&r)) != 0)
-		goto out;
-	if (strcmp(c->reason, "panic") == 0 && c->panic_file == NULL &&
-	    nsym__report_find_raise(&raised, &r))
-		found = &raised;
-	nsym__report_reason(&r, found);
-	for (size_t i = 0; i < c->nframes; i++) {
-		nsym__report_look_up(&fr, &r, i);
-		nsym__report_frame(&r, i, &fr);
-	}
-	nsym__report_end(&r);
-out:
-	nsym_frames_release(&fr);
-	for (size_t i = 0; i < c->nmodules; i++)
-		nsym_symbolizer_close(r.slots[i].sym);
-	free(r.slots);
+	if (rc == 0)
+		rc = resolve(r);
+	for (size_t i = 0; rc == 0 && i < c->nframes; i++)
+		rc = look_up(r, i);
 	return rc;
+}
+
+static void write_crash(const struct nsym__report_run *r)
+{
+	const struct nsym_crash *c = r->c;
+	struct nsym__raised_at raised, *found = NULL;
+
+	if (strcmp(c->reason, "panic") == 0 && c->panic_file == NULL &&
+	    nsym__report_find_raise(&raised, r))
+		found = &raised;
+	nsym__report_reason(r, found);
+	for (size_t i = 0; i < c->nframes; i++)
+		nsym__report_frame(r, i, &r->found[i]);
+	nsym__report_end(r);
+}
+
+static void done(struct nsym__report_run *r)
+{
+	for (size_t i = 0; r->found != NULL && i < r->c->nframes; i++)
+		nsym_frames_release(&r->found[i]);
+	for (size_t i = 0; r->slots != NULL && i < r->c->nmodules; i++)
+		nsym_symbolizer_close(r->slots[i].sym);
+	free(r->found);
+	free(r->slots);
 }
 
 int nsym_report_symbolicate(FILE *out, const struct nsym_crash *crashes, size_t count,
@@ -129,14 +153,21 @@ int nsym_report_symbolicate(FILE *out, const struct nsym_crash *crashes, size_t 
 {
 	static const struct nsym_report_options none = {0};
 	const struct nsym_report_options *o = options != NULL ? options : &none;
+	size_t written = 0;
 	int rc = 0;
 
+	nsym__report_open(out, o->flags, count);
 	for (size_t i = 0; i < count; i++) {
-		nsym__report_between(out, o->flags, i, count);
-		if (symbolicate(out, &crashes[i], o) != 0)
+		struct nsym__report_run r;
+		if (prepare(&r, out, &crashes[i], o) == 0) {
+			nsym__report_between(out, o->flags, written++);
+			write_crash(&r);
+		} else {
 			rc = NSYM_ENOMEM;
+		}
+		done(&r);
 	}
-	nsym__report_close(out, o->flags, count);
+	nsym__report_close(out, o->flags, count, written);
 	if (rc != 0)
 		return nsym__fail(rc, NULL, NULL);
 	/* not flushed: the caller flushes or closes out, and sees what that says */

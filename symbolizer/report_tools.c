@@ -44,6 +44,7 @@
 
 /* A module a tool lists apart from its frames (coredump, minidump_stackwalk). */
 struct listed {
+	int tool; /* whose list: it is about that tool's stacks */
 	char name[MAX_NAME];
 	char id[NSYM_CRASH_ID_SIZE]; /* "" when none */
 	bool has_base, clash;        /* clash: listed twice, differently */
@@ -63,6 +64,7 @@ struct pending {
 
 struct tools_reader {
 	struct nsym_crash *crashes;
+	int *tools; /* the tool of each crash */
 	size_t n;
 	struct nsym_crash *open;     /* the stack being read, or NULL */
 	int tool;                    /* the open stack's */
@@ -207,6 +209,7 @@ static void add_listed(struct tools_reader *r, const struct nsym__tool_module *m
 {
 	struct listed l = {0}, *grown;
 
+	l.tool = r->in_list ? NSYM_TOOL_MINIDUMP : NSYM_TOOL_COREDUMP;
 	copy_slice(l.name, sizeof(l.name), m->name);
 	if (m->id.len > 0 && nsym_crash_id(l.id, m->id.s, m->id.len) != 0)
 		l.id[0] = '\0';
@@ -215,7 +218,7 @@ static void add_listed(struct tools_reader *r, const struct nsym__tool_module *m
 	l.size = m->size;
 	for (size_t i = 0; i < r->nlisted; i++) {
 		struct listed *o = &r->listed[i];
-		if (strcmp(o->name, l.name) != 0)
+		if (o->tool != l.tool || strcmp(o->name, l.name) != 0)
 			continue;
 		/* one list gives the identity, another the load: one module; two
 		 * identities or two loads of one name: neither can be told */
@@ -248,6 +251,7 @@ static void add_listed(struct tools_reader *r, const struct nsym__tool_module *m
 static struct nsym_crash *open_crash(struct tools_reader *r, int tool)
 {
 	struct nsym_crash *a, *c;
+	int *t;
 	struct pending *p = &r->pending;
 	/* segfault-handler prints its heading above macOS frames too */
 	bool mine =
@@ -262,11 +266,17 @@ static struct nsym_crash *open_crash(struct tools_reader *r, int tool)
 		r->capped = true;
 		return NULL;
 	}
+	if ((t = realloc(r->tools, (r->n + 1) * sizeof(*t))) == NULL) {
+		r->oom = true;
+		return NULL;
+	}
+	r->tools = t;
 	if ((a = realloc(r->crashes, (r->n + 1) * sizeof(*a))) == NULL) {
 		r->oom = true;
 		return NULL;
 	}
 	r->crashes = a;
+	r->tools[r->n] = tool;
 	c = memset(&a[r->n++], 0, sizeof(*a));
 	c->pid = c->tid = -1;
 	snprintf(c->reason, sizeof(c->reason), "signal");
@@ -422,7 +432,6 @@ static void add_frame(struct tools_reader *r, const struct nsym__tool_frame *f)
 	if (f->symbol.len > 0 && !unnamed(f->symbol)) {
 		fr->symbol = nsym__crash_text(f->symbol.s, f->symbol.len);
 		fr->symbol_offset = f->symbol_offset;
-		fr->no_symbol_offset = !f->has_symbol_offset;
 		r->oom |= fr->symbol == NULL;
 	}
 	if (fr->module >= 0 && f->has_rel) {
@@ -693,10 +702,13 @@ static void read_line(struct tools_reader *r, char *buf, size_t len, struct line
 
 /* ---- after the whole text ---------------------------------------------------------- */
 
-static const struct listed *listed_as(const struct tools_reader *r, const char *name)
+/* The module tool lists by that name (a list is about its tool's stacks). */
+static const struct listed *listed_as(const struct tools_reader *r, const char *name, int tool)
 {
 	for (size_t i = 0; i < r->nlisted; i++) {
 		const char *l = r->listed[i].name, *slash = strrchr(l, '/');
+		if (r->listed[i].tool != tool)
+			continue;
 		if (strcmp(l, name) == 0 || (slash != NULL && strcmp(slash + 1, name) == 0))
 			return r->listed[i].clash ? NULL : &r->listed[i];
 	}
@@ -743,13 +755,13 @@ static void after_trampoline(struct nsym_crash *c)
 	}
 }
 
-static int finish_crash(struct tools_reader *r, struct nsym_crash *c)
+static int finish_crash(struct tools_reader *r, struct nsym_crash *c, int tool)
 {
 	char why[512];
 
 	for (size_t i = 0; i < c->nmodules; i++) {
 		struct nsym_crash_module *m = &c->modules[i];
-		const struct listed *l = listed_as(r, nsym__crash_module_name(m));
+		const struct listed *l = listed_as(r, nsym__crash_module_name(m), tool);
 		uint64_t base = 0;
 		int rc;
 		if (l != NULL && m->id[0] == '\0' && l->id[0] != '\0')
@@ -843,9 +855,10 @@ int nsym_crash_from_tools(struct nsym_crash **out, size_t *count, const char *te
 	while (!r.oom && (n = next_line(buf, &ls)) >= 0)
 		read_line(&r, buf, (size_t)n, &ls);
 	for (size_t i = 0; !r.oom && i < r.n; i++)
-		r.oom = finish_crash(&r, &r.crashes[i]) != 0;
+		r.oom = finish_crash(&r, &r.crashes[i], r.tools[i]) != 0;
 	free(buf);
 	free(r.listed);
+	free(r.tools);
 	if (r.oom) {
 		nsym_crashes_free(r.crashes, r.n);
 		return nsym__fail(NSYM_ENOMEM, NULL, "out of memory reading the tools' traces");

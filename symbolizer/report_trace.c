@@ -5,7 +5,8 @@
  * "> " quote, a timestamp) is ignored. A trace without "end" is kept and
  * marked cut. A line that cannot be read is told to the caller's warning
  * callback and skipped: the rest of a damaged paste is still worth
- * symbolicating.
+ * symbolicating. Running out of memory is not a line that cannot be read:
+ * the reading stops there and nothing is returned.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -36,7 +37,7 @@ struct trace_reader {
 	size_t n;
 	struct nsym_crash *open; /* the trace being read, or NULL */
 	bool skipping;           /* inside a trace of an unknown version */
-	bool oom;                /* a trace could not be kept */
+	bool oom;                /* out of memory: the reading stops */
 	bool traces_capped;      /* MAX_TRACES was reached, and that was said */
 	bool frames_capped;      /* the open trace reached its frame cap, and that was said */
 	size_t lineno;
@@ -67,7 +68,8 @@ static bool decimal(long long *out, const char *s, long long max)
 	return errno == 0 && end != s && *end == '\0' && *s != '-' && *s != '+' && *out <= max;
 }
 
-/* The module numbered n in the open trace, made room for when not yet seen. */
+/* The module numbered n in the open trace, made room for when not yet
+ * seen (n is below the cap); NULL out of memory. */
 static struct nsym_crash_module *trace_module(struct nsym_crash *c, long long n)
 {
 	struct nsym_crash_module *m = NULL;
@@ -78,8 +80,9 @@ static struct nsym_crash_module *trace_module(struct nsym_crash *c, long long n)
 	return &c->modules[n];
 }
 
-/* "(pid N," "tid N)" "report NAME" after a crash or panic header. */
-static void header_extras(struct nsym_crash *c, struct tokens *t, size_t from)
+/* "(pid N," "tid N)" "report NAME" after a crash or panic header: 0 or
+ * NSYM_ENOMEM. */
+static int header_extras(struct nsym_crash *c, struct tokens *t, size_t from)
 {
 	long long v;
 	for (size_t i = from; i + 1 < t->n; i++) {
@@ -89,13 +92,16 @@ static void header_extras(struct nsym_crash *c, struct tokens *t, size_t from)
 			c->pid = v;
 		else if (strcmp(t->v[i], "tid") == 0 && decimal(&v, num, INT32_MAX))
 			c->tid = v;
-		else if (strcmp(t->v[i], "report") == 0 && c->report_name == NULL)
-			c->report_name = nsym__crash_text(t->v[i + 1], strlen(t->v[i + 1]));
+		else if (strcmp(t->v[i], "report") == 0 && c->report_name == NULL &&
+		         (c->report_name = nsym__crash_text(num, strlen(num))) == NULL)
+			return NSYM_ENOMEM;
 	}
+	return 0;
 }
 
-/* "crash v1 SIGSEGV at 0x0 (pid 1, tid 1) report NAME", version checked. */
-static void crash_header(struct nsym_crash *c, struct tokens *t)
+/* "crash v1 SIGSEGV at 0x0 (pid 1, tid 1) report NAME", version checked:
+ * 0 or NSYM_ENOMEM. */
+static int crash_header(struct nsym_crash *c, struct tokens *t)
 {
 	size_t i = 2;
 
@@ -104,7 +110,8 @@ static void crash_header(struct nsym_crash *c, struct tokens *t)
 		snprintf(c->reason, sizeof(c->reason), "manual");
 		i++;
 	} else if (i < t->n && t->v[i][0] != '(' && strcmp(t->v[i], "at") != 0) {
-		c->signal_name = nsym__crash_text(t->v[i], strlen(t->v[i]));
+		if ((c->signal_name = nsym__crash_text(t->v[i], strlen(t->v[i]))) == NULL)
+			return NSYM_ENOMEM;
 		i++;
 	}
 	if (i + 1 < t->n && strcmp(t->v[i], "at") == 0 &&
@@ -112,46 +119,52 @@ static void crash_header(struct nsym_crash *c, struct tokens *t)
 		c->has_address = true;
 		i += 2;
 	}
-	header_extras(c, t, i);
+	return header_extras(c, t, i);
 }
 
-/* The JSON string starting at s ('"'): decoded into the crash; returns what
- * follows it. A message cut inside its quotes is kept as written. */
-static char *panic_message(struct nsym_crash *c, char *s)
+/* The JSON string starting at *s ('"'): decoded into the crash, and *s
+ * moved past it. A message cut inside its quotes, or not valid JSON, is
+ * kept as written. 0 or NSYM_ENOMEM. */
+static int panic_message(struct nsym_crash *c, char **s)
 {
 	/* one string, as long as the line it is on (which the reader caps) */
 	static const struct nsym_json_limits one_string = {SIZE_MAX, 0};
 	json_t *doc = NULL;
-	char *q = s + 1, err[200];
+	char *q = *s + 1, err[200];
+	int rc = NSYM_EINVAL; /* until it is read as a whole JSON string */
 
 	while (*q != '\0' && *q != '"')
 		q += q[0] == '\\' && q[1] != '\0' ? 2 : 1;
-	if (*q == '"' &&
-	    nsym_json_load(&doc, s, (size_t)(q + 1 - s), &one_string, err, sizeof(err)) == 0)
+	if (*q == '"')
+		rc = nsym_json_load(&doc, *s, (size_t)(q + 1 - *s), &one_string, err, sizeof(err));
+	if (rc == 0)
 		c->panic_message =
 		    nsym__crash_text(json_string_value(doc), json_string_length(doc));
-	else
-		c->panic_message = nsym__crash_text(s + 1, (size_t)(q - s - 1));
+	else if (rc != NSYM_ENOMEM)
+		c->panic_message = nsym__crash_text(*s + 1, (size_t)(q - *s - 1));
 	json_decref(doc);
-	return *q == '"' ? q + 1 : q;
+	*s = *q == '"' ? q + 1 : q;
+	return c->panic_message != NULL ? 0 : NSYM_ENOMEM;
 }
 
-/* `panic v1 "MESSAGE" at FILE:LINE:COLUMN …`; rest is the text after "v1 ". */
-static void panic_header(struct nsym_crash *c, char *rest)
+/* `panic v1 "MESSAGE" at FILE:LINE:COLUMN …`; rest is the text after "v1 ".
+ * 0 or NSYM_ENOMEM. */
+static int panic_header(struct nsym_crash *c, char *rest)
 {
 	struct tokens t;
+	int rc;
 
 	snprintf(c->reason, sizeof(c->reason), "panic");
 	rest += strspn(rest, " ");
-	if (*rest == '"')
-		rest = panic_message(c, rest);
+	if (*rest == '"' && (rc = panic_message(c, &rest)) != 0)
+		return rc;
 	split(&t, rest);
 	if (t.n >= 2 && strcmp(t.v[0], "at") == 0 && t.v[1][0] != '(') {
-		header_extras(c, &t, 2);
-		nsym__crash_panic_location(c, t.v[1]);
-	} else {
-		header_extras(c, &t, 0);
+		if ((rc = header_extras(c, &t, 2)) != 0)
+			return rc;
+		return nsym__crash_panic_location(c, t.v[1]);
 	}
+	return header_extras(c, &t, 0);
 }
 
 /* Opens a new trace; a trace still open was cut. */
@@ -200,10 +213,8 @@ static void header_line(struct trace_reader *r, char *line, struct tokens *t)
 	}
 	if (start_trace(r, &c) != 0)
 		return;
-	if (panic)
-		panic_header(c, strstr(line, "v1") + 2);
-	else
-		crash_header(c, t);
+	if ((panic ? panic_header(c, strstr(line, "v1") + 2) : crash_header(c, t)) != 0)
+		r->oom = true;
 }
 
 /* "mN ID NAME" */
@@ -219,45 +230,52 @@ static void module_line(struct trace_reader *r, struct tokens *t)
 		bad_line(r, "cannot read the module line", t->v[0]);
 		return;
 	}
-	if ((m = trace_module(r->open, n)) == NULL)
+	if ((m = trace_module(r->open, n)) == NULL) {
+		r->oom = true;
 		return;
+	}
 	if (strcmp(id, "-") != 0)
 		nsym_crash_id(m->id, id, strlen(id));
 	free(m->path);
 	m->path = nsym__crash_text(t->v[2], strlen(t->v[2]));
 	m->listed = true;
+	if (m->path == NULL)
+		r->oom = true;
 }
 
-/* One frame token: "mN+REL", "mN+REL!" or "?+PC". */
+/* One frame token: "mN+REL", "mN+REL!" or "?+PC". 0, NSYM_EINVAL when
+ * it is none, or NSYM_ENOMEM. */
 static int frame_token(struct nsym_crash *c, char *tok)
 {
 	struct nsym_crash_frame *f;
 	char *plus = strchr(tok, '+');
 	size_t len;
 	long long n = -1;
+	uint64_t v;
+	int rc;
 
 	if (plus == NULL)
-		return -1;
+		return NSYM_EINVAL;
 	*plus = '\0';
 	len = strlen(plus + 1);
 	bool fault = len > 0 && plus[len] == '!';
-	if (!(strcmp(tok, "?") == 0 || (tok[0] == 'm' && decimal(&n, tok + 1, MAX_TRACE_ID))))
-		return -1;
+	if (!(strcmp(tok, "?") == 0 || (tok[0] == 'm' && decimal(&n, tok + 1, MAX_TRACE_ID))) ||
+	    nsym__crash_hex(&v, plus + 1, len - fault, false) != 0)
+		return NSYM_EINVAL;
 	if (n >= 0 && trace_module(c, n) == NULL)
-		return -1;
-	if (nsym__crash_add_frame(&f, c) != 0)
-		return -1;
+		return NSYM_ENOMEM;
+	if ((rc = nsym__crash_add_frame(&f, c)) != 0)
+		return rc;
 	f->module = (int)n;
 	f->return_address = !fault;
-	if (nsym__crash_hex(n >= 0 ? &f->rel : &f->pc, plus + 1, len - fault, false) != 0) {
-		c->nframes--;
-		return -1;
-	}
+	*(n >= 0 ? &f->rel : &f->pc) = v;
 	return 0;
 }
 
 static void frame_line(struct trace_reader *r, struct tokens *t)
 {
+	int rc;
+
 	for (size_t i = 1; i < t->n && !r->frames_capped; i++) {
 		char tok[64];
 		if (r->open->nframes == NSYM_CRASH_MAX_FRAMES) {
@@ -270,7 +288,12 @@ static void frame_line(struct trace_reader *r, struct tokens *t)
 			break;
 		}
 		snprintf(tok, sizeof(tok), "%s", t->v[i]);
-		if (frame_token(r->open, tok) != 0)
+		rc = frame_token(r->open, tok);
+		if (rc == NSYM_ENOMEM) {
+			r->oom = true;
+			return;
+		}
+		if (rc != 0)
 			bad_line(r, "cannot read the frame", t->v[i]);
 	}
 }
@@ -304,7 +327,7 @@ int nsym_crash_from_text(struct nsym_crash **out, size_t *count, const char *tex
 	const char *p = text, *end = text + len;
 	char line[MAX_LINE + 1];
 
-	while (p < end) {
+	while (p < end && !r.oom) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *stop = nl != NULL ? nl : end;
 		const char *m = memmem(p, (size_t)(stop - p), MARKER, strlen(MARKER));
@@ -321,9 +344,15 @@ int nsym_crash_from_text(struct nsym_crash **out, size_t *count, const char *tex
 		}
 		p = stop + (nl != NULL);
 	}
+	*out = NULL;
+	*count = 0;
+	if (r.oom) {
+		nsym_crashes_free(r.crashes, r.n);
+		return nsym__fail(NSYM_ENOMEM, NULL, NULL);
+	}
 	if (r.open != NULL)
 		r.open->cut = true;
 	*out = r.crashes;
 	*count = r.n;
-	return r.oom ? nsym__fail(NSYM_ENOMEM, NULL, NULL) : 0;
+	return 0;
 }

@@ -153,13 +153,7 @@ static int plan(struct split_plan *p)
 
 /* ---- output files ----------------------------------------------------------- */
 
-struct output {
-	const char *path; /* final name */
-	char *tmp;        /* temporary file beside it */
-	int fd;
-};
-
-static int output_open(struct output *o, const char *path, mode_t mode)
+int nsym__output_open(struct nsym_output *o, const char *path, mode_t mode)
 {
 	char *copy = strdup(path);
 	const char *dir = copy != NULL ? dirname(copy) : NULL;
@@ -187,8 +181,7 @@ static int output_open(struct output *o, const char *path, mode_t mode)
 	return 0;
 }
 
-/* Removes the temporary file unless it was renamed into place. */
-static void output_discard(struct output *o)
+void nsym__output_discard(struct nsym_output *o)
 {
 	if (o->fd >= 0)
 		close(o->fd);
@@ -213,7 +206,7 @@ static int rename_into_place(const char *from, const char *to, bool replace)
 	return rc;
 }
 
-static int output_commit(struct output *o, bool replace)
+int nsym__output_commit(struct nsym_output *o, bool replace)
 {
 	int rc = rename_into_place(o->tmp, o->path, replace);
 
@@ -258,7 +251,7 @@ static bool same_identity(const struct nsym_identity *a, const struct nsym_ident
 }
 
 /* Reads an output back as the symbolizer will, and checks what it must say. */
-static int check_output(const struct split_plan *p, const struct output *o, bool debug)
+static int check_output(const struct split_plan *p, const struct nsym_output *o, bool debug)
 {
 	struct nsym_elf *ef = NULL;
 	struct nsym_identity id;
@@ -279,14 +272,7 @@ static int check_output(const struct split_plan *p, const struct output *o, bool
 
 /* ---- the whole step --------------------------------------------------------- */
 
-struct split_paths {
-	char *input;    /* resolved, so a symlinked input's target is replaced */
-	char *stripped; /* final names */
-	char *debug;
-	bool in_place;
-};
-
-static void paths_free(struct split_paths *sp)
+static void paths_free(struct nsym_split_paths *sp)
 {
 	free(sp->input);
 	free(sp->stripped);
@@ -299,7 +285,8 @@ static bool is_symlink(const char *path)
 	return lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
 }
 
-static int resolve_paths(struct split_paths *sp, const char *path,
+/* The input and the stripped file; the debug file is the format's own. */
+static int resolve_paths(struct nsym_split_paths *sp, const char *path,
                          const struct nsym_split_options *opt)
 {
 	memset(sp, 0, sizeof(*sp));
@@ -314,6 +301,17 @@ static int resolve_paths(struct split_paths *sp, const char *path,
 	sp->stripped = strdup(sp->in_place ? sp->input : opt->stripped_path);
 	if (sp->stripped == NULL)
 		return nsym__fail(NSYM_ENOMEM, path, NULL);
+	return 0;
+}
+
+/* ELF: the debug file split writes, the stripped path + .debug unless
+ * named. */
+static int resolve_debug_path(struct nsym_split_paths *sp, const char *path,
+                              const struct nsym_split_options *opt)
+{
+	if (opt->dsym_path != NULL)
+		return nsym__fail(NSYM_EINVAL, path,
+		                  "a .dSYM (--dsym) goes with a Mach-O file; this is ELF");
 	if (opt->debug_path != NULL)
 		sp->debug = strdup(opt->debug_path);
 	else if (asprintf(&sp->debug, "%s.debug", sp->stripped) < 0)
@@ -326,9 +324,7 @@ static int resolve_paths(struct split_paths *sp, const char *path,
 	return 0;
 }
 
-/* Refuses outputs that exist before any work is done; the final renames
- * check again, without a window. */
-static int check_free(const struct split_paths *sp, const struct nsym_split_options *opt)
+int nsym__split_check_free(const struct nsym_split_paths *sp, const struct nsym_split_options *opt)
 {
 	struct stat st;
 
@@ -336,12 +332,12 @@ static int check_free(const struct split_paths *sp, const struct nsym_split_opti
 		return 0;
 	if (!sp->in_place && lstat(sp->stripped, &st) == 0)
 		return nsym__fail(NSYM_EEXIST, sp->stripped, "exists (--force replaces it)");
-	if (lstat(sp->debug, &st) == 0)
+	if (sp->debug != NULL && lstat(sp->debug, &st) == 0)
 		return nsym__fail(NSYM_EEXIST, sp->debug, "exists (--force replaces it)");
 	return 0;
 }
 
-static int write_outputs(struct split_plan *p, struct output *dbg, struct output *str,
+static int write_outputs(struct split_plan *p, struct nsym_output *dbg, struct nsym_output *str,
                          struct nsym_split_result *res)
 {
 	int rc = nsym__split_write_debug(p, dbg->fd, dbg->tmp);
@@ -361,26 +357,27 @@ static int write_outputs(struct split_plan *p, struct output *dbg, struct output
 	return rc;
 }
 
-static int run(struct split_plan *p, const struct split_paths *sp, struct nsym_split_result *res)
+static int run(struct split_plan *p, const struct nsym_split_paths *sp,
+               struct nsym_split_result *res)
 {
-	struct output dbg = {.fd = -1}, str = {.fd = -1};
+	struct nsym_output dbg = {.fd = -1}, str = {.fd = -1};
 	struct stat st;
 	int rc;
 
 	if (fstat(p->ef->fd, &st) != 0)
 		return nsym__fail(NSYM_EIO, sp->input, "%s", strerror(errno));
 	res->input_size = (uint64_t)st.st_size;
-	rc = output_open(&dbg, sp->debug, st.st_mode & 0666);
+	rc = nsym__output_open(&dbg, sp->debug, st.st_mode & 0666);
 	if (rc == 0)
-		rc = output_open(&str, sp->stripped, st.st_mode & 07777);
+		rc = nsym__output_open(&str, sp->stripped, st.st_mode & 07777);
 	if (rc == 0)
 		rc = write_outputs(p, &dbg, &str, res);
 	if (rc == 0)
-		rc = output_commit(&dbg, p->opt->force);
+		rc = nsym__output_commit(&dbg, p->opt->force);
 	if (rc == 0)
-		rc = output_commit(&str, p->opt->force || sp->in_place);
-	output_discard(&dbg);
-	output_discard(&str);
+		rc = nsym__output_commit(&str, p->opt->force || sp->in_place);
+	nsym__output_discard(&dbg);
+	nsym__output_discard(&str);
 	return rc;
 }
 
@@ -390,13 +387,21 @@ int nsym_split(struct nsym_split_result *out, const char *path,
 	static const struct nsym_split_options defaults;
 	const struct nsym_split_options *opt = options != NULL ? options : &defaults;
 	struct split_plan p = {.opt = opt};
-	struct split_paths sp;
+	struct nsym_split_paths sp;
 	int rc;
 
 	if (out == NULL || path == NULL)
 		return nsym__fail(NSYM_EINVAL, NULL, NULL);
 	memset(out, 0, sizeof(*out));
 	rc = resolve_paths(&sp, path, opt);
+	if (rc == 0 && nsym__split_is_macho(sp.input)) {
+		rc = nsym__split_macho(out, &sp, path, opt);
+		paths_free(&sp);
+		return rc;
+	}
+	out->format = NSYM_FORMAT_ELF;
+	if (rc == 0)
+		rc = resolve_debug_path(&sp, path, opt);
 	if (rc == 0)
 		rc = nsym__elf_open(&p.ef, sp.input);
 	if (rc == 0)
@@ -404,7 +409,7 @@ int nsym_split(struct nsym_split_result *out, const char *path,
 	if (rc == 0)
 		rc = plan(&p);
 	if (rc == 0)
-		rc = check_free(&sp, opt);
+		rc = nsym__split_check_free(&sp, opt);
 	if (rc == 0) {
 		const char *slash = strrchr(sp.debug, '/');
 		p.debuglink = slash != NULL ? slash + 1 : sp.debug;

@@ -1,6 +1,7 @@
 /*
- * Shared by split.c (planning, temporary files, checks, renames) and
- * split_write.c (the two ELF writers).
+ * Shared by split.c (paths, temporary files, checks, renames, the ELF
+ * plan), split_write.c (the two ELF writers) and split_macho.c (Mach-O,
+ * whose debug file is the .dSYM that dsymutil made).
  */
 #ifndef NSYM_SPLIT_H
 #define NSYM_SPLIT_H
@@ -35,6 +36,38 @@ struct split_plan {
 	uint32_t debug_crc;
 	unsigned compressed; /* sections nsym__split_write_debug compressed */
 };
+
+/* Where a split reads and writes. */
+struct nsym_split_paths {
+	char *input;    /* resolved, so a symlinked input's target is replaced */
+	char *stripped; /* final names */
+	char *debug;    /* ELF: the debug file written; NULL for Mach-O */
+	bool in_place;
+};
+
+/* An output written to a temporary file beside its final name. */
+struct nsym_output {
+	const char *path; /* final name */
+	char *tmp;        /* temporary file beside it */
+	int fd;
+};
+
+/* Creates the temporary file beside path with `mode`. */
+int nsym__output_open(struct nsym_output *o, const char *path, mode_t mode);
+/* Renames it into place; with replace false, refuses an existing name. */
+int nsym__output_commit(struct nsym_output *o, bool replace);
+/* Removes the temporary file unless it was renamed into place. */
+void nsym__output_discard(struct nsym_output *o);
+/* Refuses outputs that exist (unless options->force) before any work is
+ * done; the final renames check again, without a window. */
+int nsym__split_check_free(const struct nsym_split_paths *sp, const struct nsym_split_options *opt);
+
+/* split_macho.c: whether the file starts with a Mach-O magic, and the
+ * Mach-O split (`path` as the caller gave it: its .dSYM is looked for
+ * beside it). */
+bool nsym__split_is_macho(const char *path);
+int nsym__split_macho(struct nsym_split_result *out, const struct nsym_split_paths *sp,
+                      const char *path, const struct nsym_split_options *opt);
 
 /* Writes the debug file to fd. */
 int nsym__split_write_debug(struct split_plan *p, int fd, const char *path);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "code.h"
 #include "debug_pair.h"
 #include "dwarf_internal.h"
 #include "image.h"
@@ -240,11 +241,8 @@ static int open_macho(nsym_symbolizer *sym, const char *path,
  * byte order) or is a folder, which can only be a .dSYM bundle here. */
 static bool is_macho(const char *path)
 {
-	static const uint32_t magics[] = {0xfeedfaceu, 0xcefaedfeu, 0xfeedfacfu,
-	                                  0xcffaedfeu, 0xcafebabeu, 0xcafebabfu};
 	unsigned char b[4];
 	struct stat st;
-	uint32_t magic;
 	FILE *f;
 	bool yes = false;
 
@@ -253,12 +251,10 @@ static bool is_macho(const char *path)
 	if (S_ISDIR(st.st_mode))
 		return true;
 	if (!S_ISREG(st.st_mode) || (f = fopen(path, "rb")) == NULL)
-		return false; /* the ELF reader says why */
-	if (fread(b, 1, 4, f) == 4) {
-		magic = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
-		for (size_t i = 0; i < sizeof(magics) / sizeof(magics[0]); i++)
-			yes |= magic == magics[i];
-	}
+		return false;
+	if (fread(b, 1, 4, f) == 4)
+		yes = nsym__macho_magic((uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
+		                        (uint32_t)b[2] << 8 | b[3]);
 	fclose(f);
 	return yes;
 }
@@ -424,4 +420,23 @@ int nsym_symbolizer_sources(nsym_symbolizer *sym, int (*fn)(void *arg, const cha
 		                                       "no cache folder to list sources")
 		                          : 0;
 	return nsym__dwarf_each_source(sym->dwarf, fn, arg);
+}
+
+int nsym__symbolizer_code(struct nsym_code *out, nsym_symbolizer *sym)
+{
+	int rc =
+	    sym->mfile != NULL ? nsym__macho_code(out, sym->mfile) : nsym__elf_code(out, sym->file);
+
+	out->image_base = sym->image_base;
+	return rc;
+}
+
+bool nsym__symbolizer_has_symbol(nsym_symbolizer *sym, const char *name)
+{
+	return nsym__symtab_has(&sym->symtab, name);
+}
+
+const char *nsym_symbolizer_path(const nsym_symbolizer *sym)
+{
+	return sym != NULL ? sym->path : NULL;
 }

@@ -121,3 +121,21 @@ void nsym__symtab_free(struct nsym_symtab *st)
 	free(st->syms);
 	memset(st, 0, sizeof(*st));
 }
+
+bool nsym__symtab_has(struct nsym_symtab *st, const char *name)
+{
+	const char *bare = name[0] == '_' ? name + 1 : name;
+
+	for (size_t i = 0; i < st->count; i++) {
+		struct nsym_sym *s = &st->syms[i];
+		if (strcmp(s->name, name) == 0 || strcmp(s->name, bare) == 0)
+			return true;
+		if (s->demangled == NULL) {
+			char *d = nsym_demangle(s->name);
+			s->demangled = d != NULL ? d : (char *)s->name;
+		}
+		if (strcmp(s->demangled, name) == 0)
+			return true;
+	}
+	return false;
+}

@@ -37,5 +37,8 @@ void nsym__symtab_sort(struct nsym_symtab *st);
  * size), so that names agree with it. */
 const struct nsym_sym *nsym__symtab_find(struct nsym_symtab *st, uint64_t addr);
 void nsym__symtab_free(struct nsym_symtab *st);
+/* Whether a function symbol is named `name`, as a trace prints it: the
+ * name in the table, demangled, or with Mach-O's leading underscore. */
+bool nsym__symtab_has(struct nsym_symtab *st, const char *name);
 
 #endif

@@ -36,7 +36,7 @@ dwarfdump=$(tool llvm-dwarfdump)
 # every other byte of FILE's __text (slice ARCH), one address a line
 text_addresses() {
   local size start a
-  read -r size start < <("$objdump" --arch-name="$2" -h "$1" | awk '$2 == "__text" { print $3, $4 }')
+  read -r size start < <("$objdump" --macho --arch="$2" -h "$1" | awk '$2 == "__text" { print $3, $4 }')
   [ -n "${start:-}" ] || return 0
   for ((a = 16#$start; a < 16#$start + 16#$size; a += 2)); do printf '0x%x\n' "$a"; done
 }
@@ -80,6 +80,8 @@ symbolize-macho)
   agree "$x86" x86_64 "$x86"
   agree "$fat" x86_64 "$fat"
   agree "$fat" arm64 "$fat"
+  agree "$dir/crasher.node" arm64 "$dir/crasher.node"
+  agree "$dir/crasher.node" x86_64 "$dir/crasher.node"
   llvm_obj=$(find "$x86.dSYM" -type f -path '*DWARF*') agree "$x86.dSYM" x86_64 "$x86"
   cp "$x86" "$work/addon.node"
   llvm_obj=$(find "$x86.dSYM" -type f -path '*DWARF*') \

@@ -4,23 +4,61 @@
  * against the contracts of napi_symbols.h.
  */
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fuzz_util.h"
 
+#ifndef __has_feature
+#define __has_feature(x) 0
+#endif
+#if defined(__SANITIZE_ADDRESS__) || __has_feature(address_sanitizer) ||                           \
+    __has_feature(undefined_behavior_sanitizer)
+#include <sanitizer/common_interface_defs.h>
+#define FUZZ_SANITIZED 1
+#endif
+
+/* Copies of stdout and stderr as they were, made at the first
+ * fuzz_quiet_begin and kept; the file that takes them between begin and
+ * end; in_quiet between. */
+static int saved_out = -1, saved_err = -1, quiet_fd = -1;
+static bool in_quiet;
+
+/* Puts stdout and stderr back; false when they were not set aside. */
+static bool unquiet(void)
+{
+	if (!in_quiet)
+		return false;
+	in_quiet = false;
+	fflush(stdout);
+	fflush(stderr);
+	if (dup2(saved_out, 1) < 0 || dup2(saved_err, 2) < 0) {
+		perror("fuzz: cannot restore stdout and stderr");
+		abort();
+	}
+	return true;
+}
+
 void fuzz_fail(const char *fmt, ...)
 {
+	char message[1024];
 	va_list ap;
 
-	fputs("fuzz: contract violated: ", stderr);
+	unquiet(); /* a check in a callback fails while the library runs */
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(message, sizeof(message), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	fprintf(stderr, "fuzz: contract violated: %s\n", message);
+#ifdef FUZZ_SANITIZED
+	/* where sanitizer reports go: libFuzzer's -close_fd_mask=2 drops stderr */
+	__sanitizer_report_error_summary(message);
+#endif
 	abort();
 }
 
@@ -152,6 +190,59 @@ void fuzz_check_frames(const struct nsym_frames *frames, unsigned flags)
 		fuzz_touch(f->linkage_name);
 		fuzz_touch(f->dwarf_name);
 		fuzz_touch(f->file);
+	}
+}
+
+void fuzz_check_line(const char *what, const char *s)
+{
+	if (s == NULL)
+		fuzz_fail("%s is NULL", what);
+	for (const char *c = s; *c != '\0'; c++) {
+		unsigned char b = (unsigned char)*c;
+		if (b < 0x20 || b == 0x7f)
+			fuzz_fail("%s holds the control character 0x%02x at byte %zu: \"%s\"", what,
+			          b, (size_t)(c - s), s);
+	}
+}
+
+void fuzz_quiet_begin(void)
+{
+	if (fuzz_verbose())
+		return;
+	if (quiet_fd < 0) {
+		quiet_fd = anonymous_file();
+		saved_out = dup(1);
+		saved_err = dup(2);
+		if (quiet_fd < 0 || saved_out < 0 || saved_err < 0) {
+			perror("fuzz: cannot set stdout and stderr aside");
+			abort();
+		}
+#ifdef FUZZ_SANITIZED
+		/* a sanitizer's report must not vanish into the file */
+		__sanitizer_set_report_fd((void *)(intptr_t)saved_err);
+#endif
+	}
+	fflush(stdout);
+	fflush(stderr);
+	if (ftruncate(quiet_fd, 0) != 0 || dup2(quiet_fd, 1) < 0 || dup2(quiet_fd, 2) < 0) {
+		perror("fuzz: cannot redirect stdout and stderr");
+		abort();
+	}
+	in_quiet = true;
+}
+
+void fuzz_quiet_end(const char *call)
+{
+	struct stat st;
+
+	if (!unquiet())
+		return;
+	if (fstat(quiet_fd, &st) != 0 || st.st_size != 0) {
+		char said[200] = "";
+		ssize_t n = pread(quiet_fd, said, sizeof(said) - 1, 0);
+		said[n > 0 ? n : 0] = '\0';
+		fuzz_fail("%s printed %lld bytes on its own: \"%s\"", call, (long long)st.st_size,
+		          said);
 	}
 }
 

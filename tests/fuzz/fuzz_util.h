@@ -49,6 +49,20 @@ void fuzz_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Stops the run with a message: a harness-detected contract violation. */
 void fuzz_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
+/* A string the library promises is one line a terminal can show: no byte
+ * below 0x20 (so no newline) and no DEL. `what` names it in the failure. */
+void fuzz_check_line(const char *what, const char *s);
+
+/*
+ * The library never prints (it tells its caller through return values and
+ * callbacks): between fuzz_quiet_begin() and fuzz_quiet_end(), stdout and
+ * stderr go to an anonymous file, which must then be empty, else the run
+ * stops naming `call`. Sanitizer reports still reach the real stderr.
+ * FUZZ_VERBOSE=1 turns the check off, so that what a harness says shows.
+ */
+void fuzz_quiet_begin(void);
+void fuzz_quiet_end(const char *call);
+
 /* Little-endian reads from the input at `off`; 0 past its end. */
 uint64_t fuzz_le64(const uint8_t *data, size_t len, size_t off);
 

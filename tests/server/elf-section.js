@@ -4,6 +4,7 @@
 //   node elf-section.js IN OUT SECTION claim N  the same stream, claiming N bytes
 //   node elf-section.js IN OUT SECTION type T   the same stream, compression type T
 //   node elf-section.js IN OUT SECTION corrupt  0xff over the stream's bytes 32 to 47
+//   node elf-section.js IN OUT SECTION name NEW a new name (latin1), no longer than SECTION
 // IN and OUT may be the same file.
 'use strict';
 const fs = require('fs');
@@ -24,6 +25,7 @@ for (let i = 0; i < shnum; i++) {
   const at = shoff + i * shentsize;
   if (nameAt(strtab + elf.readUInt32LE(at)) === name) sh = at;
 }
+const nameOffset = sh >= 0 ? strtab + elf.readUInt32LE(sh) : 0;
 if (sh < 0) die(`${input}: no section ${name}`);
 if ((elf.readBigUInt64LE(sh + 8) & 0x800n) === 0n) die(`${name} is not SHF_COMPRESSED`);
 const offset = Number(elf.readBigUInt64LE(sh + 24));
@@ -60,6 +62,11 @@ if (mode === 'bomb') {
   out.writeUInt32LE(Number(arg), offset);
 } else if (mode === 'corrupt') {
   out.fill(0xff, offset + 24 + 32, offset + 24 + 48);
+} else if (mode === 'name') {
+  const b = Buffer.from(arg, 'latin1');
+  if (b.length > name.length) die(`${arg} is longer than ${name}`);
+  out.fill(0, nameOffset, nameOffset + name.length);
+  b.copy(out, nameOffset);
 } else {
   die(`unknown mode ${mode}`);
 }

@@ -207,6 +207,12 @@ bad-requests)
   http 405 -X DELETE "$url/buildid/$id/debuginfo"
   http 405 "$url/api/v1/upload"
   http 404 "$url/no/such/endpoint"
+  # an error quoting the request is one line still, without its control
+  # characters (docs/server-api.md)
+  http 404 "$url/no%0a%1b%5b2J/such"
+  [ "$(cat "$work/body")" = "no such endpoint: /no??[2J/such" ] || fail "a 404 quoting the path: $(cat -A "$work/body")"
+  http 400 "$url/buildid/$id/debug%0d%0ainfo"
+  [ "$(cat "$work/body")" = "unknown artifact type 'debug??info'" ] || fail "a 400 quoting the type: $(cat -A "$work/body")"
   http 415 -H "Authorization: Bearer $t" --data-binary "garbage, not a binary" "$url/api/v1/upload"
   head -c 3000 "$dbg" >"$work/cut"
   http 422 -H "Authorization: Bearer $t" --data-binary "@$work/cut" "$url/api/v1/upload"
@@ -699,6 +705,13 @@ section-bomb)
   edit_section "$work/zlib.debug" "$work/liar.debug" .debug_info type 7
   upload 422 "$t" "$work/liar.debug"
   grep -q "section .debug_info is compressed with type 7" "$work/body" || fail "type 7: $(cat "$work/body")"
+  # the section's name is the file's: its control characters are not
+  # sent (nor logged) as they are (found by fuzz_upload_identify)
+  edit_section "$work/liar.debug" "$work/liar.debug" .debug_info name $'.d\n\033[2Jinfo'
+  upload 422 "$t" "$work/liar.debug"
+  [ "$(wc -l <"$work/body")" = 1 ] && ! grep -q $'\033' "$work/body" &&
+    grep -q "section .d??\[2Jinfo is compressed with type 7" "$work/body" ||
+    fail "a name with control characters: $(cat -A "$work/body")"
   check_store; stopped_cleanly
   # a lower limit (config file, then the environment over it, then the
   # flag over both): the stored bomb is refused before anything is inflated
@@ -970,6 +983,15 @@ framing)
   http 405 -X POST "$url/healthz"
   raw 'GET /healthz HTTP/1.1\r\nHost: x\r\nExpect: something\r\nConnection: close\r\n\r\n'
   [ "$(replies)" = 417 ] || fail "an unknown expectation: $(replies)"
+  # a request civetweb cannot parse is answered by the server, in HTTP/1.1
+  # (civetweb put the client's version word in its own status line)
+  raw 'GET /healthz fuzz\r\nHost: x\r\n\r\n'
+  [ "$(head -n 1 "$work/raw")" = $'HTTP/1.1 400 Bad Request\r' ] || fail "an unparsable request: $(cat "$work/raw")"
+  grep -q '^Connection: close' "$work/raw" || fail "no Connection: close: $(cat "$work/raw")"
+  raw 'GET /healthz HTTP/2.0\r\nHost: x\r\n\r\n'
+  [ "$(head -c 13 "$work/raw")" = 'HTTP/1.1 505 ' ] || fail "HTTP/2.0: $(cat "$work/raw")"
+  raw 'GET /healthz HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n'
+  [ "$(head -c 9 "$work/raw")" = "HTTP/1.1 " ] || fail "a broken header: $(cat "$work/raw")"
   upload 201 "$t" "$dbg"
   stopped_cleanly ;;
 expect-continue)

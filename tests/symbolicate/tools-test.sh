@@ -114,13 +114,13 @@ C
     expect_frame "$(grep -c '^#' <<<"$out" | awk '{print $1 - 1}')" "$ret_want"
     [[ "$out" == *"#1 ?? in libc.so.6+0x"*" (no identity, and no --module named like 'libc.so.6')"* ]] ||
       fail "$t: libc keeps its offset: $out"
-    [[ "$out" == *"_ZN2v88internal25FunctionCallbackArguments4CallENS0_15CallHandlerInfoE + 303 in node+0xf50bdf"* ]] ||
-      fail "$t: node's frame keeps its symbol: $out"
+    [[ "$out" == *"#4 v8::internal::FunctionCallbackArguments::Call(v8::internal::CallHandlerInfo) + 303 in node+0xf50bdf"* ]] ||
+      fail "$t: node's frame keeps its symbol, demangled: $out"
   done
   run 0 --no-fetch -s --json --module "$dbg" "$work/trace.txt"; json_ok
   [[ "$out" == *'"module": "addon.node", "id": "", "pc": "0x'$pc'", "module_offset": "0x'$rel'", "offset_from": "given"'* ]] ||
     fail "json given: $out"
-  [[ "$out" == *'"offset_from": "base", "rel": "0x'$(hex $((0x$cs + 0x10)))'", "addon": true, "symbol": "checksum_bytes", "symbol_offset": 16'* ]] ||
+  [[ "$out" == *'"offset_from": "base", "rel": "0x'$(hex $((0x$cs + 0x10)))'", "addon": true, "return_address": true, "frames": [{"function": "'*'"symbol": "checksum_bytes", "symbol_offset": 16'* ]] ||
     fail "json base: $out" ;;
 macos)
   # backtrace_symbols on macOS ("%-4d%-35s 0x%016lx %s + %lu", as
@@ -145,11 +145,18 @@ EOF
     [[ "$out" == *"#3 v8::internal::SetupIsolateDelegate::SetupHeap(v8::internal::Heap*) + 17358137 in Electron Framework at 0x10a53a079 (a load address is needed: "* ]] ||
       fail "$t: a system frame keeps its symbol: $out"
   done
-  # without the macOS 12 line, the absolute addresses need a load address
+  # without the macOS 12 line, the absolute addresses need a load address:
+  # with no file, the frame says so and keeps the symbol the text names
   sed -i '$d' "$work/mac.txt"
+  run 0 --no-fetch -s --json "$work/mac.txt"; json_ok
+  [[ "$out" == *'{"module": "addon-x86_64.node", "id": "", "pc": "0x'$(hex $((load + 0x2d4)))'", "addon": true, "return_address": false, "frames": [], "symbol": "napi_register_module_v1", "symbol_offset": 36, "unresolved": "a load address is needed: the text gives the absolute address and no load address for addon-x86_64.node"}'* ]] ||
+    fail "json unknown: $out"
+  # with the file, load-address inference places the frame
   run 0 --no-fetch -s --json --module "$macho/addon-x86_64.node" "$work/mac.txt"; json_ok
-  [[ "$out" == *'{"module": "addon-x86_64.node", "id": "", "pc": "0x'$(hex $((load + 0x2d4)))'", "addon": true, "symbol": "napi_register_module_v1", "symbol_offset": 36, "return_address": false, "frames": [], "unresolved": "a load address is needed: the text gives the absolute address and no load address for addon-x86_64.node"}'* ]] ||
-    fail "json unknown: $out" ;;
+  [[ "$out" == *'"pc": "0x'$(hex $((load + 0x2d4)))'", "module_offset": "0x2d4", "offset_from": "inferred"'* ]] ||
+    fail "json inferred: $out"
+  run 0 --no-fetch -s --module "$macho/addon-x86_64.node" "$work/mac.txt"
+  [[ "$(line_of 2)" == "#2 mix at addon.c:13:12 in addon-x86_64.node+0x2d4 [addon]" ]] || fail "inferred: $out" ;;
 coredump)
   # systemd-coredump's journal entry ("#%-2u 0x%016lx %s (%s + 0x%lx)" and
   # "Module %s with build-id %s", src/shared/elf-util.c; coredumpctl info),
@@ -187,7 +194,7 @@ EOF
     [[ "$out" == "crash: SIGSEGV"$'\n'"from: systemd-coredump stack: Stack trace of thread 4242:"* ]] || fail "$t: header: $out"
     expect_frame 0 "$w"
     expect_frame 1 "$(want "$addon" -r "0x$fib")"
-    [[ "$out" == *"#2 _ZN6v8impl12_GLOBAL__N_123FunctionCallbackWrapper6InvokeERKN2v820FunctionCallbackInfoINS2_5ValueEEE in node+0xc45d95"* ]] ||
+    [[ "$out" == *"#2 v8impl::(anonymous namespace)::FunctionCallbackWrapper::Invoke(v8::FunctionCallbackInfo<v8::Value> const&) in node+0xc45d95"* ]] ||
       fail "$t: node's frame: $out"
     [[ "$out" == *$'\n\nreport (manual)\nfrom: systemd-coredump stack: Stack trace of thread 4243:\n#0 __poll in libc.so.6+0xfa9df'* ]] ||
       fail "$t: the other thread: $out"
@@ -248,13 +255,20 @@ gdb)
     [[ "$out" == *"#1 v8impl::(anonymous namespace)::FunctionCallbackWrapper::Invoke(v8::FunctionCallbackInfo<v8::Value> const&) at 0xc45d95 (the tool named it without its module: its answer is kept)"* ]] ||
       fail "$t: node's frame: $out"
   done
+  # with the addon itself, its load address is inferred from the frame
+  # (load-address inference, report_infer.c) and the frame resolves
+  run 0 --no-fetch -s --module "$mod" --module "$dbg" "$work/gdb.txt"
+  rel=$(line_of 0 | sed -n 's/.* in addon.node+0x\([0-9a-f]*\) \[addon\]$/\1/p')
+  [ -n "$rel" ] || fail "not inferred: $out"
+  expect_frame 0 "$(want "$addon" "0x$rel")"
+  [[ "$(frame 0)" == "load_slot at addon.c:"*"(inlined by) crash at addon.c:"* ]] || fail "inferred frame: $out"
   run 0 --no-fetch -s --json "$work/gdb.txt.from"; json_ok
   [[ "$out" == *'{"module": "addon.node", "id": "", "pc": "0x'$pc'", "addon": true, "return_address": false, "frames": [], "unresolved": "a load address is needed'* ]] ||
     fail "json: $out"
   run 0 --no-fetch -s --json "$work/gdb2.txt"; json_ok
-  [[ "$out" == *'"symbol": "crash (sig=6, context=<optimized out>) at ../src/core/main.c:264", "return_address": true'* ]] ||
+  [[ "$out" == *'"pc": "0x55a80669341d", "return_address": true, "frames": [], "symbol": "crash (sig=6, context=<optimized out>) at ../src/core/main.c:264"'* ]] ||
     fail "source kept: $out"
-  [[ "$out" == *'"symbol": "after_signal () at x.c:1", "return_address": false'* ]] || fail "after the signal: $out" ;;
+  [[ "$out" == *'"return_address": false, "frames": [], "symbol": "after_signal () at x.c:1"'* ]] || fail "after the signal: $out" ;;
 lldb)
   # lldb's bt (its frame-format "frame #N: ADDR MODULE`FUNCTION + OFFSET
   # [at FILE:LINE]"), on the Mach-O fixture
@@ -268,15 +282,19 @@ lldb)
 EOF
   variants "$work/lldb.txt"
   for t in lldb.txt lldb.txt.prefixed lldb.txt.joined; do
-    run 0 --no-fetch -s --module "$macho/addon-x86_64.node" "$work/$t"
+    run 0 --no-fetch -s "$work/$t"
     [[ "$out" == "crash: EXC_BAD_ACCESS at 0x0"$'\n'"from: lldb backtrace: thread #1, "* ]] || fail "$t: header: $out"
-    [ "$(line_of 0)" = "#0 napi_register_module_v1 + 36 in addon-x86_64.node at 0x104d002d4 [addon] (a load address is needed: the text gives the absolute address and no load address for addon-x86_64.node)" ] ||
+    # (an addon's frame is not named after the symbol the text gives, which
+    # for a stripped addon is the nearest export)
+    [ "$(line_of 0)" = "#0 ?? in addon-x86_64.node at 0x104d002d4 [addon] (a load address is needed: the text gives the absolute address and no load address for addon-x86_64.node)" ] ||
       fail "$t: frame #0: $out"
-    [[ "$(line_of 2)" == '#2 checksum(p="abc", n=3) + 37 in addon-x86_64.node at 0x104d002d5 [addon] ('* ]] || fail "$t: frame #2: $out"
+    [[ "$(line_of 1)" == "#1 v8impl::(anonymous namespace)::FunctionCallbackWrapper::Invoke(v8::FunctionCallbackInfo<v8::Value> const&) + 120 in node at 0x100a1c8e0 ("* ]] ||
+      fail "$t: frame #1: $out"
   done
   run 0 --no-fetch -s --json "$work/lldb.txt"; json_ok
-  [[ "$out" == *'"pc": "0x104d002d4", "addon": true, "symbol": "napi_register_module_v1", "symbol_offset": 36, "return_address": false'* ]] ||
-    fail "json: $out" ;;
+  [[ "$out" == *'"pc": "0x104d002d4", "addon": true, "return_address": false, "frames": [], "symbol": "napi_register_module_v1", "symbol_offset": 36'* ]] ||
+    fail "json: $out"
+  [[ "$out" == *'"symbol": "checksum(p=\"abc\", n=3)", "symbol_offset": 37'* ]] || fail "json symbol: $out" ;;
 asan)
   # an AddressSanitizer build of the fixture in node (LD_PRELOAD of the
   # runtime; allow_user_segv_handler=0, or node's own handler takes the
@@ -346,7 +364,13 @@ valgrind)
       fail "$t: the signal: $out"
     [[ "$out" == *"#1 v8impl::(anonymous namespace)::FunctionCallbackWrapper::Invoke(v8::FunctionCallbackInfo<v8::Value> const&) in node at 0xc45d94 ("* ]] ||
       fail "$t: node's frame: $out"
-  done ;;
+  done
+  # with the addon itself, its load address is inferred and the frame resolves
+  run 0 --no-fetch -s --module "$mod" --module "$dbg" "$work/vg.txt"
+  rel=$(line_of 0 | sed -n 's/.* in addon.node+0x\([0-9a-f]*\) \[addon\]$/\1/p')
+  [ -n "$rel" ] || fail "not inferred: $out"
+  expect_frame 0 "$(want "$addon" "0x$rel")"
+  [[ "$(frame 0)" == "load_slot at addon.c:"*"(inlined by) crash at addon.c:"* ]] || fail "inferred frame: $out" ;;
 minidump)
   # minidump_stackwalk's text (Breakpad processor/stackwalk_common.cc:
   # "%2d  MODULE + 0xOFF", "MODULE!FUNCTION + 0xOFF", "Loaded modules:"
@@ -384,7 +408,7 @@ EOF
     run 0 --no-fetch -s --module "$dbg" "$work/$t"
     [[ "$out" == "crash: SIGSEGV at 0x0"$'\n'"from: minidump_stackwalk output: Thread 0 (crashed)"* ]] || fail "$t: header: $out"
     expect_frame 0 "$(want "$addon" "0x$rel")"
-    [ "$(line_of 1)" = "#1 fib_iter + 8 in addon.node [addon] (the text gives it as 'fib_iter' + 0x8: the address of that symbol in addon.node is needed)" ] ||
+    [ "$(line_of 1)" = "#1 ?? in addon.node [addon] (the text gives it as 'fib_iter' + 0x8: the address of that symbol in addon.node is needed)" ] ||
       fail "$t: frame #1: $out"
     # an address in no named module, placed by the module list
     expect_frame 3 "$(want "$addon" -r "0x$fib")"
@@ -442,7 +466,18 @@ node)
       fail "$t: the addon's frame: $out"
   done
   # the JavaScript stack under it ("1: [eval]:1:22") is not a native frame
-  [ "$(grep -c '^#' <<<"$out")" = "$(grep -c '^ *[0-9]*: 0x' "$work/node.txt")" ] || fail "frames: $out" ;;
+  [ "$(grep -c '^#' <<<"$out")" = "$(grep -c '^ *[0-9]*: 0x' "$work/node.txt")" ] || fail "frames: $out"
+  # with the addon itself, its load address is inferred and the frame, a
+  # return address, resolves to the call of napi_fatal_error
+  run 0 --no-fetch -s --json --module "$mod" --module "$dbg" "$work/node.txt"; json_ok
+  [[ "$out" == *'"module": "addon.node", "id": "'$id'", "pc": "0x'$pc'", "module_offset": "0x'*'", "offset_from": "inferred"'* ]] ||
+    fail "json inferred: $out"
+  run 0 --no-fetch -s --module "$mod" --module "$dbg" "$work/node.txt"
+  n=$(grep '^#[0-9]* .* in addon.node+0x' <<<"$out" | sed 's/^#\([0-9]*\) .*/\1/')
+  rel=$(line_of "$n" | sed -n 's/.* in addon.node+0x\([0-9a-f]*\) \[addon\]$/\1/p')
+  [ -n "$rel" ] || fail "not inferred: $out"
+  expect_frame "$n" "$(want "$addon" -r "0x$rel")"
+  [[ "$(frame "$n")" == "fatal_now at addon.c:"*"(inlined by) fatal_error at addon.c:"* ]] || fail "inferred frame: $out" ;;
 by-name)
   # a module whose text gives no identity is matched to --module files by
   # name: the file, NAME.debug, NAME.dSYM; the build is then theirs

@@ -46,6 +46,7 @@
 #include <check.h>
 
 #include "allocfail.h"
+#include "napi_symbols.h"
 
 /* Walked in full up to here; past it, a stride keeps the walk to
  * ALLOCFAIL_DENSE + ALLOCFAIL_SPARSE runs, so a test takes seconds. */
@@ -218,6 +219,25 @@ char *strndup(const char *s, size_t max)
 	memcpy(d, s, n);
 	d[n] = '\0';
 	return d;
+}
+
+/* ---- what a failed run must give ---------------------------------------- */
+
+void allocfail_plant_detail(void)
+{
+	nsym_object *o = NULL;
+	ck_assert_int_eq(nsym_object_open(&o, "/allocfail/no such file"), NSYM_ENOENT);
+}
+
+void allocfail_check_enomem(const char *path, long n, int rc, const char *detail)
+{
+	ck_assert_msg(rc == NSYM_ENOMEM, "%s: allocation %ld failing gave %d (%s), not NSYM_ENOMEM",
+	              path, n, rc, detail);
+	ck_assert_msg(strstr(detail, "allocfail/no such file") == NULL,
+	              "%s: allocation %ld failing set no error detail", path, n);
+	ck_assert_msg(strstr(detail, "out of memory") != NULL,
+	              "%s: allocation %ld failing: the detail \"%s\" does not say what ran out",
+	              path, n, detail);
 }
 
 /* ---- the walk ----------------------------------------------------------- */

@@ -30,6 +30,14 @@ void allocfail_leave(void);
 /* Called (noinline) when an allocation is about to fail: a breakpoint. */
 void allocfail_failing(long n);
 
+/* Sets an error detail of its own (a file that is not there), so that a
+ * run that fails without setting one is seen: a path's setup calls it. */
+void allocfail_plant_detail(void);
+/* Asserts a failed run's outcome: rc is NSYM_ENOMEM and detail (the run's
+ * nsym_error_detail()) is its own and says "out of memory". `path` and n
+ * name the run in the message. */
+void allocfail_check_enomem(const char *path, long n, int rc, const char *detail);
+
 struct allocfail_path {
 	const char *name;
 	void *arg;

@@ -5,22 +5,25 @@
  * 503 whose log line says what ran out) with nothing left half-done, or,
  * when the code could do without the allocation, in the right answer; and
  * under LeakSanitizer leak nothing. The paths: symbolize on the C fixture
- * (and the same symbolizer once memory is back), split of a copy of it,
- * and an upload kept and one refused by the real server in this process
+ * (and the same symbolizer once memory is back), split of a copy of it and
+ * of a universal Mach-O with its dSYM, and an upload kept and one refused
+ * by the real server in this process
  * (its handler is wrapped with the linker's --wrap so that it counts on
- * the worker thread), and the reader of the traces common tools print
- * (with the kernel's mapping placed).
+ * the worker thread).
  *
- * A new path is a few lines. For a crash-text reader once it is in
- * libnsym: a struct holding the text and two answer buffers; `setup` calls
- * plant_detail(); `run` is allocfail_enter(), the reader on the text, the
- * result written out as text (snprintf does not allocate) and freed,
- * allocfail_leave(), and returns the reader's code; `check` calls
- * check_enomem() when failed_at is set and the code is not 0, and
+ * The report library's readers and its pipeline are walked the same way
+ * in test_allocfail_report.c, which needs no server.
+ *
+ * A new path is a few lines: a struct holding its input and two answer
+ * buffers; `setup` calls allocfail_plant_detail(); `run` is
+ * allocfail_enter(), the code under test, allocfail_leave(), the result
+ * written out as text (snprintf does not allocate) and freed, and returns
+ * the code's result; `check` calls allocfail_check_enomem() when failed_at
+ * is set and the result is not 0, looks for anything half-done, and
  * otherwise compares the answer with the first unarmed run's, as
  * symbolize_check does. Then a START_TEST that fills a struct
  * allocfail_path and calls allocfail_walk(), its TEST_ADD in main(), and
- * its name in unit_allocfail's list in tests/CMakeLists.txt.
+ * its name in the program's list in tests/CMakeLists.txt.
  */
 #include <arpa/inet.h>
 #include <check.h>
@@ -40,32 +43,11 @@
 #include "allocfail.h"
 #include "http.h"
 #include "napi_symbols.h"
-#include "napi_symbols_report.h"
 #include "store.h"
 #include "test_util.h"
 #include "tokens.h"
 
 #define FIXTURE NSYM_FIXTURES_DIR "/c/addon.node"
-
-/* A detail set before each run, so a failure that sets none is seen
- * (check_enomem looks for this path). */
-static void plant_detail(void)
-{
-	nsym_object *o = NULL;
-	ck_assert_int_eq(nsym_object_open(&o, "/allocfail/no such file"), NSYM_ENOENT);
-}
-
-/* A failed run's outcome: NSYM_ENOMEM and a detail of its own saying so. */
-static void check_enomem(const char *path, long n, int rc, const char *detail)
-{
-	ck_assert_msg(rc == NSYM_ENOMEM, "%s: allocation %ld failing gave %d (%s), not NSYM_ENOMEM",
-	              path, n, rc, detail);
-	ck_assert_msg(strstr(detail, "allocfail/no such file") == NULL,
-	              "%s: allocation %ld failing set no error detail", path, n);
-	ck_assert_msg(strstr(detail, "out of memory") != NULL,
-	              "%s: allocation %ld failing: the detail \"%s\" does not say what ran out",
-	              path, n, detail);
-}
 
 /* The value of the symbol `name` in the ELF file at path. */
 static uint64_t symbol_value(const char *path, const char *name, uint64_t *out_size)
@@ -118,7 +100,7 @@ struct symbolize {
 static void symbolize_setup(void *arg)
 {
 	struct symbolize *c = arg;
-	plant_detail();
+	allocfail_plant_detail();
 	c->answer[0] = c->again[0] = '\0';
 }
 
@@ -179,7 +161,7 @@ static void symbolize_check(void *arg, int rc, long failed_at)
 	struct symbolize *c = arg;
 
 	if (failed_at != 0 && rc != 0) {
-		check_enomem("symbolize", failed_at, rc, c->detail);
+		allocfail_check_enomem("symbolize", failed_at, rc, c->detail);
 		ck_assert_msg(c->again[0] == '\0' || strcmp(c->again, c->want) == 0,
 		              "symbolize: after allocation %ld failed in a lookup, the symbolizer "
 		              "answered\n%s\ninstead of\n%s",
@@ -261,7 +243,7 @@ static void split_setup(void *arg)
 	ck_assert_ptr_nonnull(copy);
 	snprintf(c->path, sizeof(c->path), "%s", copy);
 	free(copy);
-	plant_detail();
+	allocfail_plant_detail();
 }
 
 static int split_run(void *arg)
@@ -335,7 +317,7 @@ static void split_check(void *arg, int rc, long failed_at)
 	if (failed_at != 0 && rc != 0) {
 		unsigned char *now;
 		size_t size = 0;
-		check_enomem("split", failed_at, rc, c->detail);
+		allocfail_check_enomem("split", failed_at, rc, c->detail);
 		ck_assert_msg(strcmp(names, "addon.node") == 0,
 		              "split: allocation %ld failing left \"%s\" in its folder", failed_at,
 		              names);
@@ -368,13 +350,19 @@ static int remove_one(const char *path, const struct stat *st, int type, struct 
 	return remove(path);
 }
 
+/* Removes the folder a run made. */
+static void remove_dir(char **dir)
+{
+	/* not test_tmpdir_remove: a shell per run costs more than the run */
+	ck_assert_int_eq(nftw(*dir, remove_one, 8, FTW_DEPTH | FTW_PHYS), 0);
+	free(*dir);
+	*dir = NULL;
+}
+
 static void split_teardown(void *arg)
 {
 	struct split *c = arg;
-	/* not test_tmpdir_remove: a shell per run costs more than the run */
-	ck_assert_int_eq(nftw(c->dir, remove_one, 8, FTW_DEPTH | FTW_PHYS), 0);
-	free(c->dir);
-	c->dir = NULL;
+	remove_dir(&c->dir);
 }
 
 static void walk_split(const char *name, const char *fixture, enum nsym_compress compress)
@@ -407,6 +395,103 @@ START_TEST(split_recompressing_fails_cleanly_at_every_allocation)
 {
 	walk_split("split recompressing", NSYM_FIXTURES_DIR "/c/addon-zstd.node",
 	           NSYM_COMPRESS_ZLIB);
+}
+END_TEST
+
+/* ---- split of a Mach-O --------------------------------------------------- */
+
+/* The universal fixture of fixtures/foreign (its arm64 slice ad-hoc
+ * signed), split in place with its dSYM beside it (a link to the
+ * fixture's). */
+struct msplit {
+	char *dir;
+	char path[4200];
+	unsigned char *input;
+	size_t input_size;
+	char detail[512];
+	unsigned char *want; /* the output of the first unarmed run */
+	size_t want_size;
+};
+
+static void msplit_setup(void *arg)
+{
+	struct msplit *c = arg;
+	char *copy, dsym[4300];
+
+	c->dir = test_tmpdir();
+	ck_assert_ptr_nonnull(c->dir);
+	copy = test_write(c->dir, "addon.node", c->input, c->input_size);
+	ck_assert_ptr_nonnull(copy);
+	snprintf(c->path, sizeof(c->path), "%s", copy);
+	free(copy);
+	snprintf(dsym, sizeof(dsym), "%s.dSYM", c->path);
+	ck_assert_int_eq(symlink(NSYM_FOREIGN_DIR "/macho/addon-fat.node.dSYM", dsym), 0);
+	allocfail_plant_detail();
+}
+
+static int msplit_run(void *arg)
+{
+	struct msplit *c = arg;
+	struct nsym_split_result *res = malloc(sizeof(*res));
+	int rc;
+
+	ck_assert_ptr_nonnull(res);
+	allocfail_enter();
+	rc = nsym_split(res, c->path, NULL);
+	allocfail_leave();
+	free(res);
+	snprintf(c->detail, sizeof(c->detail), "%s", nsym_error_detail());
+	return rc;
+}
+
+static void msplit_check(void *arg, int rc, long failed_at)
+{
+	struct msplit *c = arg;
+	char names[1024];
+	nsym_file *f = NULL;
+
+	folder(names, sizeof(names), c->dir);
+	ck_assert_msg(strcmp(names, "addon.node addon.node.dSYM") == 0,
+	              "Mach-O split: allocation %ld failing left \"%s\" in its folder", failed_at,
+	              names);
+	if (failed_at != 0 && rc != 0) {
+		unsigned char *now;
+		size_t size = 0;
+		allocfail_check_enomem("Mach-O split", failed_at, rc, c->detail);
+		now = test_read(c->path, &size);
+		ck_assert_msg(now != NULL && size == c->input_size &&
+		                  memcmp(now, c->input, size) == 0,
+		              "Mach-O split: allocation %ld failing changed the input", failed_at);
+		free(now);
+		return;
+	}
+	ck_assert_msg(rc == 0, "Mach-O split: %d (%s) with no allocation failing", rc, c->detail);
+	ck_assert_msg(nsym_file_open(&f, c->path) == 0, "%s", nsym_error_detail());
+	ck_assert_int_eq(nsym_file_image_count(f), 2);
+	nsym_file_close(f);
+	same_bytes(&c->want, &c->want_size, c->path, failed_at);
+	ck_assert_uint_lt(c->want_size, c->input_size);
+}
+
+static void msplit_teardown(void *arg)
+{
+	struct msplit *c = arg;
+	remove_dir(&c->dir);
+}
+
+START_TEST(macho_split_fails_cleanly_at_every_allocation)
+{
+	struct msplit c = {0};
+	struct allocfail_path p = {"Mach-O split", &c,           msplit_setup,
+	                           msplit_run,     msplit_check, msplit_teardown};
+	struct allocfail_walked w;
+
+	c.input = test_read(NSYM_FOREIGN_DIR "/macho/addon-fat.node", &c.input_size);
+	ck_assert_ptr_nonnull(c.input);
+	allocfail_walk(&w, &p);
+	ck_assert_int_gt(w.failed, 0);
+	free(c.input);
+	free(c.want);
 }
 END_TEST
 
@@ -657,182 +742,6 @@ START_TEST(refused_upload_fails_cleanly_at_every_allocation)
 }
 END_TEST
 
-/* ---- the traces of common tools ------------------------------------------ */
-
-struct tools {
-	char text[4096];    /* traces of every tool, over the stripped fixture */
-	char binary[4200];  /* the stripped fixture: places the kernel's mapping */
-	char answer[16384]; /* every crash read, as text */
-	char want[16384];   /* the first unarmed run's answer */
-	char detail[512];   /* nsym_error_detail() after the run */
-};
-
-static void tools_setup(void *arg)
-{
-	struct tools *c = arg;
-	plant_detail();
-	c->answer[0] = '\0';
-}
-
-/* One crash as text: every field the readers fill, so any lost one shows. */
-static void record_crash(char *out, size_t size, const struct nsym_crash *c)
-{
-	size_t used = strlen(out);
-
-#define ADD(...)                                                                                   \
-	do {                                                                                       \
-		if (used < size)                                                                   \
-			used += (size_t)snprintf(out + used, size - used, __VA_ARGS__);            \
-	} while (0)
-	ADD("crash %s %s %s\n", c->reason, c->signal_name ? c->signal_name : "-",
-	    c->source ? c->source : "-");
-	for (size_t i = 0; i < c->nmodules; i++) {
-		const struct nsym_crash_module *m = &c->modules[i];
-		ADD(" m%zu %s %s %s %s %d base %d 0x%llx map %d 0x%llx\n", i, m->path,
-		    m->name ? m->name : "-", m->id, m->arch, m->format, m->has_base,
-		    (unsigned long long)m->base, m->has_map, (unsigned long long)m->map_start);
-	}
-	for (size_t i = 0; i < c->nframes; i++) {
-		const struct nsym_crash_frame *f = &c->frames[i];
-		ADD(" f m%d 0x%llx rel 0x%llx how %d %s+%llu %s\n", f->module,
-		    (unsigned long long)f->pc, (unsigned long long)f->rel, (int)f->how,
-		    f->symbol ? f->symbol : "-", (unsigned long long)f->symbol_offset,
-		    f->why ? f->why : "-");
-	}
-#undef ADD
-}
-
-static int tools_run(void *arg)
-{
-	struct tools *c = arg;
-	struct nsym_crash *crashes = NULL;
-	size_t n = 0;
-	int rc;
-
-	allocfail_enter();
-	rc = nsym_crash_from_tools(&crashes, &n, c->text, strlen(c->text), NULL, NULL);
-	for (size_t i = 0; rc == 0 && i < n; i++) {
-		for (size_t m = 0; rc == 0 && m < crashes[i].nmodules; m++)
-			if (crashes[i].modules[m].has_map)
-				rc = nsym_crash_place_mapping(&crashes[i], m, c->binary);
-	}
-	allocfail_leave();
-	snprintf(c->detail, sizeof(c->detail), "%s", nsym_error_detail());
-	for (size_t i = 0; rc == 0 && i < n; i++)
-		record_crash(c->answer, sizeof(c->answer), &crashes[i]);
-	allocfail_enter();
-	nsym_crashes_free(crashes, n);
-	allocfail_leave();
-	return rc;
-}
-
-static void tools_check(void *arg, int rc, long failed_at)
-{
-	struct tools *c = arg;
-
-	if (failed_at != 0 && rc != 0) {
-		check_enomem("tools", failed_at, rc, c->detail);
-		return;
-	}
-	ck_assert_msg(rc == 0, "tools: %d (%s) with no allocation failing", rc, c->detail);
-	if (c->want[0] == '\0') {
-		/* every tool read, the kernel's mapping placed (how 3: BASE) */
-		ck_assert_msg(
-		    strstr(c->answer, "crash signal SIGSEGV kernel log line\n m0 addon.node") !=
-		            NULL &&
-		        strstr(c->answer, " how 3 -+0 -\n") != NULL &&
-		        strstr(c->answer, "gdb backtrace") != NULL &&
-		        strstr(c->answer, "minidump_stackwalk output") != NULL &&
-		        strstr(c->answer, "ASan") == NULL &&
-		        strstr(c->answer, "AddressSanitizer report") != NULL &&
-		        strstr(c->answer, "C:\\app\\x.node x.node") != NULL,
-		    "tools: unexpected answer\n%s", c->answer);
-		snprintf(c->want, sizeof(c->want), "%s", c->answer);
-	}
-	if (strcmp(c->answer, c->want) != 0) {
-		/* the first line that differs: whole answers overflow check's message */
-		size_t at = 0, end;
-		while (c->answer[at] == c->want[at])
-			at++;
-		while (at > 0 && c->want[at - 1] != '\n')
-			at--;
-		end = strcspn(c->want + at, "\n");
-		ck_abort_msg("tools: allocation %ld failing gave another answer: '%.*s' instead of "
-		             "'%.*s'",
-		             failed_at, (int)strcspn(c->answer + at, "\n"), c->answer + at,
-		             (int)end, c->want + at);
-	}
-}
-
-/* The fixture's code segment: its file offset and address. */
-static void code_segment(const char *path, uint64_t *offset, uint64_t *vaddr)
-{
-	int fd = open(path, O_RDONLY);
-	Elf *elf;
-	size_t n = 0;
-
-	ck_assert_int_ge(fd, 0);
-	elf_version(EV_CURRENT);
-	elf = elf_begin(fd, ELF_C_READ, NULL);
-	ck_assert_ptr_nonnull(elf);
-	ck_assert_int_eq(elf_getphdrnum(elf, &n), 0);
-	for (size_t i = 0; i < n; i++) {
-		GElf_Phdr ph;
-		if (gelf_getphdr(elf, (int)i, &ph) != NULL && ph.p_type == PT_LOAD &&
-		    (ph.p_flags & PF_X) != 0) {
-			*offset = ph.p_offset;
-			*vaddr = ph.p_vaddr;
-		}
-	}
-	elf_end(elf);
-	close(fd);
-}
-
-START_TEST(tools_fail_cleanly_at_every_allocation)
-{
-	static struct tools c;
-	struct allocfail_path p = {"tools", &c, tools_setup, tools_run, tools_check, NULL};
-	struct allocfail_walked w;
-	uint64_t off = 0, va = 0, size, crash = symbol_value(FIXTURE, "crash", &size);
-	uint64_t load = 0x7f3a1c200000, map = load + (va & ~0xfffull);
-
-	snprintf(c.binary, sizeof(c.binary), "%s.stripped", FIXTURE);
-	code_segment(c.binary, &off, &va);
-	map = load + (va & ~0xfffull);
-	/* a few lines of each tool's, as tools-test.sh makes them for real */
-	snprintf(
-	    c.text, sizeof(c.text),
-	    "node[7]: segfault at 0 ip %016llx sp 00007ffd1780dca8 error 4 in "
-	    "addon.node[%llx,%llx+1000] likely on CPU 3 (core 3, socket 0)\n"
-	    "PID 7 received SIGSEGV for address: 0x0\n"
-	    "/app/addon.node(+0x%llx)[0x%llx] [vitest] "
-	    "/app/addon.node(fib_iter+0x8)[0x7f3a1c201228]\n"
-	    "Thread 1 \"node\" received signal SIGSEGV, Segmentation fault.\n"
-	    "#0  0x00007ffff7e21379 in ?? () from /app/addon.node\n"
-	    "#1  0x0000000000c45d95 in f (a=1) at x.c:1\n"
-	    "==1==ERROR: AddressSanitizer: SEGV on unknown address 0x000000000000 (pc 0x1 T0)\n"
-	    "    #0 0x1023f82dc in g+0x14 (addon-fat.node:arm64+0x2dc) (BuildId: "
-	    "4c4c449955553144a11a2eb59ecf1891)\n"
-	    "    #1 0x7f3c2a1b2c3d (C:\\app\\x.node+0x1234)\n"
-	    "==1== Invalid read of size 4\n==1==    at 0xBC783B9: ??? (in /app/addon.node)\n"
-	    "Crash reason:  SIGSEGV /SEGV_MAPERR\nThread 0 (crashed)\n 0  addon.node + 0x13a4\n"
-	    " 1  0x7f3a1c201238\nLoaded modules:\n"
-	    "0x7f3a1c200000 - 0x7f3a1c204fff  addon.node  ???  (main)\n"
-	    "- ??? at `0x13a4` in addon.node\n- `napi_module_register`\n"
-	    " 3: 0x7f713ac61155  [/app/addon.node]\n"
-	    "        Signal: 11 (SEGV)\n"
-	    "                Module addon.node with build-id 35beaf4f96eb0d77da8a7951\n"
-	    "                Stack trace of thread 4242:\n"
-	    "                #0  0x00007f3a1c2011f0 n/a (addon.node + 0x11f0)\n",
-	    (unsigned long long)(load + crash + 4), (unsigned long long)(crash + 4 - va + off),
-	    (unsigned long long)map, (unsigned long long)(crash + 4),
-	    (unsigned long long)(load + crash + 4));
-	ck_assert_int_lt(strlen(c.text), sizeof(c.text) - 1);
-	allocfail_walk(&w, &p);
-	ck_assert_int_gt(w.failed, 0);
-}
-END_TEST
-
 int main(void)
 {
 	Suite *s = suite_create("allocfail");
@@ -840,8 +749,8 @@ int main(void)
 	TEST_ADD(s, symbolize_compressed_fails_cleanly_at_every_allocation);
 	TEST_ADD(s, split_fails_cleanly_at_every_allocation);
 	TEST_ADD(s, split_recompressing_fails_cleanly_at_every_allocation);
+	TEST_ADD(s, macho_split_fails_cleanly_at_every_allocation);
 	TEST_ADD(s, upload_fails_cleanly_at_every_allocation);
 	TEST_ADD(s, refused_upload_fails_cleanly_at_every_allocation);
-	TEST_ADD(s, tools_fail_cleanly_at_every_allocation);
 	return test_run(s);
 }

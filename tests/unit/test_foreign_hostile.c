@@ -3,10 +3,12 @@
  * input: crafted headers, every fixture of tests/fixtures/foreign/build.sh
  * truncated at many lengths and corrupted at random. Each must give an
  * error with a detail or a usable file, never a crash, a hang or a huge
- * allocation (the ASan+UBSan build runs these). Identities of well-formed
- * files live in test_foreign.c.
+ * allocation (the ASan+UBSan build runs these); and split on corrupted
+ * Mach-O addons, which must fail cleanly or write a file that reads back.
+ * Identities of well-formed files live in test_foreign.c.
  */
 #include <check.h>
+#include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -366,6 +368,142 @@ START_TEST(corrupted_foreign_files_never_crash)
 }
 END_TEST
 
+/* How many names a folder holds. */
+static size_t entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t n = 0;
+
+	ck_assert_ptr_nonnull(d);
+	while ((e = readdir(d)) != NULL)
+		n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+	closedir(d);
+	return n;
+}
+
+/*
+ * split on corrupted Mach-O addons, their dSYM beside them: the load
+ * commands, the symbol and string tables and the code signature (the end
+ * of each image, in __LINKEDIT) are what it rewrites, so the corruption
+ * goes there. Each split fails with a detail, leaving no temporary file,
+ * or writes a file the reader opens with as many images.
+ */
+START_TEST(corrupted_macho_splits_never_crash)
+{
+	static const char *const inputs[] = {"macho/addon-fat.node", "macho/addon-x86_64.node"};
+	char *dir = test_tmpdir();
+	const char *rounds_env = getenv("NSYM_FUZZ_ROUNDS");
+	int rounds = rounds_env != NULL ? (int)strtol(rounds_env, NULL, 10) : 300;
+	unsigned seed = 4242;
+	char *out = NULL, *dsym = NULL;
+
+	ck_assert_int_ge(asprintf(&out, "%s/out", dir), 0);
+	ck_assert_int_ge(asprintf(&dsym, "%s/input.dSYM", dir), 0);
+	for (size_t i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
+		size_t size, nspans = 0;
+		unsigned char *orig = read_fixture(inputs[i], &size), *b = malloc(size);
+		char *path = fixture(inputs[i]), *target = NULL;
+		nsym_file *f = NULL;
+		size_t spans[2 * NSYM_IMAGES_MAX + 1][2];
+
+		ck_assert_int_eq(nsym_file_open(&f, path), 0);
+		spans[nspans][0] = 0, spans[nspans++][1] = 64;
+		for (size_t k = 0; k < nsym_file_image_count(f); k++) {
+			const struct nsym_image *im = nsym_file_image(f, k);
+			spans[nspans][0] = im->offset, spans[nspans++][1] = 2048;
+			spans[nspans][0] = im->offset + im->size - 1024, spans[nspans++][1] = 1024;
+		}
+		nsym_file_close(f);
+		ck_assert_int_ge(asprintf(&target, "%s.dSYM", path), 0);
+		unlink(dsym);
+		ck_assert_int_eq(symlink(target, dsym), 0);
+		for (int round = 0; round < rounds; round++) {
+			struct nsym_split_options opt = {.stripped_path = out, .force = 1};
+			struct nsym_split_result r;
+			char *in;
+			int rc;
+
+			memcpy(b, orig, size);
+			for (int k = 0; k < 1 + round % 6; k++) {
+				size_t *span;
+				seed = seed * 1103515245u + 12345u;
+				span = spans[(seed >> 8) % nspans];
+				seed = seed * 1103515245u + 12345u;
+				b[span[0] + (seed >> 4) % span[1]] = (unsigned char)(seed >> 16);
+			}
+			in = write_fresh(dir, b, size);
+			unlink(out);
+			rc = nsym_split(&r, in, &opt);
+			if (rc != 0) {
+				ck_assert_int_lt(rc, 0);
+				ck_assert_ptr_nonnull(strstr(nsym_error_detail(), dir));
+				ck_assert_int_ne(access(out, F_OK), 0);
+			} else {
+				ck_assert_int_eq(nsym_file_open(&f, out), 0);
+				ck_assert_uint_eq(nsym_file_image_count(f), r.slice_count);
+				nsym_file_close(f);
+			}
+			free(in);
+		}
+		free(target);
+		free(path);
+		free(b);
+		free(orig);
+	}
+	/* nothing but the input, the dSYM link and an output */
+	ck_assert_uint_le(entries(dir), 3);
+	free(out);
+	free(dsym);
+	test_tmpdir_remove(dir);
+}
+END_TEST
+
+/* verify with corrupted debug files (a PDB's module list, a dSYM's load
+ * commands and DWARF): problems reported, never a crash. */
+START_TEST(corrupted_debug_files_never_crash_verify)
+{
+	static const struct {
+		const char *binary, *debug;
+	} pairs[] = {
+	    {"pe/addon.node", "pe/addon.pdb"},
+	    {"macho/addon-fat.node",
+	     "macho/addon-fat.node.dSYM/Contents/Resources/DWARF/addon-fat.node"},
+	};
+	char *dir = test_tmpdir();
+	unsigned seed = 777;
+
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		size_t size;
+		unsigned char *orig = read_fixture(pairs[i].debug, &size), *b = malloc(size);
+		char *binary = fixture(pairs[i].binary);
+		for (int round = 0; round < 200; round++) {
+			struct nsym_verify_result r;
+			const char *debug[1];
+			char *path;
+			int rc;
+			memcpy(b, orig, size);
+			for (int k = 0; k < 1 + round % 8; k++) {
+				seed = seed * 1103515245u + 12345u;
+				size_t at = (seed >> 4) % size;
+				seed = seed * 1103515245u + 12345u;
+				b[at] = (unsigned char)(seed >> 16);
+			}
+			path = write_fresh(dir, b, size);
+			debug[0] = path;
+			rc = nsym_verify(&r, binary, debug, 1, 0, NULL, NULL);
+			ck_assert_msg(rc == 0 || (rc == NSYM_EMISMATCH && r.problems > 0),
+			              "verify gave %d (%s)", rc, nsym_error_detail());
+			free(path);
+		}
+		free(binary);
+		free(b);
+		free(orig);
+	}
+	test_tmpdir_remove(dir);
+}
+END_TEST
+
 static Suite *foreign_hostile_suite(void)
 {
 	Suite *s = suite_create("foreign_hostile");
@@ -374,6 +512,8 @@ static Suite *foreign_hostile_suite(void)
 	TEST_ADD(s, hostile_pdb_headers_are_refused);
 	TEST_ADD(s, truncated_foreign_files_never_crash);
 	TEST_ADD(s, corrupted_foreign_files_never_crash);
+	TEST_ADD(s, corrupted_macho_splits_never_crash);
+	TEST_ADD(s, corrupted_debug_files_never_crash_verify);
 	return s;
 }
 

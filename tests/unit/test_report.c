@@ -79,7 +79,7 @@ struct resolver {
 	char ids[8][NSYM_CRASH_ID_SIZE];
 };
 
-static void resolve(void *ctx, struct nsym_report_module *mods, size_t count)
+static int resolve(void *ctx, struct nsym_report_module *mods, size_t count)
 {
 	struct resolver *r = ctx;
 
@@ -98,6 +98,7 @@ static void resolve(void *ctx, struct nsym_report_module *mods, size_t count)
 		else
 			snprintf(mods[i].why, sizeof(mods[i].why), REFUSED);
 	}
+	return 0;
 }
 
 /* Warnings as the test collects them. */
@@ -285,6 +286,23 @@ START_TEST(warnings_reach_the_callback)
 }
 END_TEST
 
+/* A warning quotes what it skips, and the CLI prints it: a terminal escape
+ * in a pasted trace reaches it as '?' (found by fuzz_crash_trace). */
+START_TEST(warnings_hold_no_control_characters)
+{
+	static const char text[] = "napi-symbols: crash v1 SIGSEGV\n"
+	                           "napi-symbols: f m0+1\033[2J\007 ?+10\n";
+	struct warnings w = {0};
+	struct nsym_crash *crashes = NULL;
+	size_t n = 0;
+
+	ck_assert_int_eq(nsym_crash_from_text(&crashes, &n, text, strlen(text), warn, &w), 0);
+	ck_assert_uint_eq(w.n, 1);
+	ck_assert_str_eq(w.first, "line 2: cannot read the frame 'm0+1?[2J?'; skipped");
+	nsym_crashes_free(crashes, n);
+}
+END_TEST
+
 /* No resolver: every module with an identity says no debug file was found. */
 START_TEST(without_a_resolver_frames_say_why)
 {
@@ -354,6 +372,7 @@ int main(void)
 	TEST_ADD(s, report_gives_json_with_source_lines);
 	TEST_ADD(s, each_crash_is_resolved_once);
 	TEST_ADD(s, warnings_reach_the_callback);
+	TEST_ADD(s, warnings_hold_no_control_characters);
 	TEST_ADD(s, without_a_resolver_frames_say_why);
 	TEST_ADD(s, no_crash_is_explained);
 	return test_run(s);

@@ -64,6 +64,32 @@ START_TEST(sha_copy_goes_on_alone)
 }
 END_TEST
 
+/* A hash reset after its digest starts afresh, of the same kind: what
+ * code signatures do for every page. */
+START_TEST(sha_reset_starts_afresh)
+{
+	nsym_hash *h = NULL;
+	char hex[2 * NSYM_HASH_MAX_SIZE + 1];
+
+	for (int kind = NSYM_HASH_SHA1; kind <= NSYM_HASH_SHA256; kind++) {
+		ck_assert_int_eq(nsym_hash_new(&h, (enum nsym_hash_kind)kind), 0);
+		ck_assert_int_eq(nsym_hash_update(h, "xyz", 3), 0);
+		ck_assert_int_eq(nsym_hash_final_hex(hex, h), 0);
+		for (int round = 0; round < 2; round++) {
+			ck_assert_int_eq(nsym_hash_reset(h), 0);
+			ck_assert_int_eq(nsym_hash_update(h, "abc", 3), 0);
+			ck_assert_int_eq(nsym_hash_final_hex(hex, h), 0);
+			ck_assert_str_eq(hex,
+			                 kind == NSYM_HASH_SHA1
+			                     ? "a9993e364706816aba3e25717850c26c9cd0d89d"
+			                     : "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb4"
+			                       "10ff61f20015ad");
+		}
+		nsym_hash_free(h);
+	}
+}
+END_TEST
+
 /* Pieces of every size across block boundaries give the digest of the
  * whole, for lengths around every block boundary up to 1 MiB. */
 START_TEST(sha_in_pieces_is_sha_whole)
@@ -135,6 +161,46 @@ START_TEST(json_limits_are_named)
 }
 END_TEST
 
+/* jansson quotes the token it stopped at, raw: err is shown to users (the
+ * symbolicate error, an HTTP reply), so it must not carry control
+ * characters from the input (found by fuzz_crash_report). */
+START_TEST(json_errors_are_printable)
+{
+	static const struct nsym_json_limits lim = {64, 3};
+	static const char *const bad[] = {"{\"a\": 1\f}", "[1\033[2J]", "{\"a\"\x7f: 1}"};
+	json_t *doc = NULL;
+	char err[160];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_int_eq(
+		    nsym_json_load(&doc, bad[i], strlen(bad[i]), &lim, err, sizeof(err)),
+		    NSYM_EINVAL);
+		for (const char *c = err; *c != '\0'; c++)
+			ck_assert_msg((unsigned char)*c >= 0x20 && *c != 0x7f,
+			              "control character 0x%02x in \"%s\"", (unsigned char)*c, err);
+	}
+}
+END_TEST
+
+/* A fault's detail is one line, whatever bytes jansson quotes from the
+ * input: its control characters are '?'. */
+START_TEST(json_faults_are_one_line)
+{
+	static const struct nsym_json_limits lim = {1 << 16, 8};
+	json_t *doc = NULL;
+	char err[300];
+
+	/* jansson's "invalid escape near '"\<newline>'" */
+	ck_assert_int_eq(nsym_json_load(&doc, "[\"\\\n\"]", 6, &lim, err, sizeof(err)),
+	                 NSYM_EINVAL);
+	ck_assert_str_eq(err, "line 2, column 0: invalid escape near '\"\\?'");
+	ck_assert_int_eq(nsym_json_load(&doc, "[\"a\tb\"]", 7, &lim, err, sizeof(err)),
+	                 NSYM_EINVAL);
+	ck_assert_msg(strchr(err, '\t') == NULL && strstr(err, "control character") != NULL, "%s",
+	              err);
+}
+END_TEST
+
 /* s as nsym_json_string writes it, read back from a memory stream. */
 static char *written(const char *s)
 {
@@ -186,9 +252,12 @@ int main(void)
 	Suite *s = suite_create("shared");
 	TEST_ADD(s, sha_known_answers);
 	TEST_ADD(s, sha_copy_goes_on_alone);
+	TEST_ADD(s, sha_reset_starts_afresh);
 	TEST_ADD(s, sha_in_pieces_is_sha_whole);
 	TEST_ADD(s, hex_both_cases);
 	TEST_ADD(s, json_limits_are_named);
+	TEST_ADD(s, json_errors_are_printable);
+	TEST_ADD(s, json_faults_are_one_line);
 	TEST_ADD(s, json_strings_are_escaped);
 	return test_run(s);
 }

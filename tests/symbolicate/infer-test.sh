@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# Load-address inference: traces with absolute addresses and no load
+# address, made here from the crasher fixture (tests/fixtures/foreign:
+# crasher.node, universal x86_64 + arm64, only napi_register_module_v1
+# exported and first in its code) at load addresses chosen by the test.
+# Each must be recovered exactly, or reported ambiguous or impossible where
+# it truly is; the frames then answer as llvm-symbolizer does on the dSYM.
+# Usage: infer-test.sh NAPI_SYMBOLS CASE, with NSYM_FOREIGN_DIR set.
+set -uo pipefail
+nsym="$1"
+case_name="$2"
+dir="${NSYM_FOREIGN_DIR:?}/macho"
+crasher=$dir/crasher.node
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+export XDG_CACHE_HOME="$work/cache"
+unset NAPI_SYMBOLS_SERVER NAPI_SYMBOLS_TOKEN DEBUGINFOD_URLS
+cd "$work" || exit 1
+
+fail() { echo "FAIL [$case_name]: $*" >&2; exit 1; }
+tool() {
+  local n
+  for n in "$1" "$1-16" "$1-15" "$1-14" /usr/lib/llvm-*/bin/"$1"; do
+    command -v "$n" 2>/dev/null && return
+  done
+  fail "$1 not found (Debian package llvm)"
+}
+objdump=$(tool llvm-objdump)
+llvm_symbolizer=$(tool llvm-symbolizer)
+dwarf=$(find "$crasher.dSYM" -type f -path '*DWARF*')
+
+run() { # STATUS ARGS...: symbolicate, output in $out and $err
+  local want=$1
+  shift
+  "$nsym" symbolicate --no-fetch "$@" >"$work/out" 2>"$work/err"
+  local got=$?
+  out=$(cat "$work/out") err=$(cat "$work/err")
+  [ "$got" -eq "$want" ] || fail "symbolicate $* exited $got, expected $want: $err"
+}
+
+# return_after ARCH FUNCTION: the offset just after the call to FUNCTION
+# in the ARCH slice (what a backtrace prints as its return address)
+return_after() {
+  "$objdump" --macho --arch="$1" -d "$crasher" | awk -v f="_$2" '
+    $0 ~ /^[_a-z].*:$/ { next }
+    ($3 == "bl" || $3 == "callq" || $NF == f) && $NF == f { at = 1; next }
+    at { sub(":", "", $1); print $1; exit }'
+}
+
+# the answer llvm-symbolizer gives for return address OFFSET: the call
+llvm_at() { # ARCH OFFSET
+  "$llvm_symbolizer" --obj="$dwarf" --default-arch="$1" --inlining "0x$(printf '%x' $((16#$2 - 1)))" |
+    awk 'NR == 1 { f = $0 } NR == 2 { n = split($0, p, "/"); print f " at " p[n]; exit }'
+}
+
+# rust_trace ARCH BASE: a panic's backtrace as Rust prints it on macOS, the
+# addon's frames named after its one export, then node's
+rust_trace() {
+  local arch=$1 base=$2 k=0 fn
+  printf '%s\n' "thread '<unnamed>' panicked at src/lib.rs:10:5:" "boom" "stack backtrace:"
+  for fn in level_three level_two level_one; do
+    printf '  %2d:        0x%x - _napi_register_module_v1\n' $k $((base + 16#$(return_after "$arch" $fn)))
+    k=$((k + 1))
+  done
+  printf '  %2d:        0x%x - __ZN6v8impl12_GLOBAL__N_118FunctionCallbackWrapper6InvokeERKN2v820FunctionCallbackInfoINS2_5ValueEEE\n' $k 0x1001b8f24
+  printf '  %2d:        0x%x - <unknown>\n' $((k + 1)) 0x3a4c1b2e8
+}
+
+# check ARCH BASE: the load address was found and every addon frame
+# answers as llvm-symbolizer does at its call
+check() {
+  local arch=$1 base=$2 fn off want
+  [[ "$err" == *"crasher.node ($arch): load address $(printf '0x%x' "$base") inferred from 3 frames (1 of "* ]] ||
+    fail "load address not reported: $err"
+  for fn in level_three level_two level_one; do
+    off=$(return_after "$arch" $fn)
+    want=$(llvm_at "$arch" "$off")
+    [[ "$out" == *"$want in crasher.node+0x$off [addon]"* ]] ||
+      fail "the frame after the call to $fn: want '$want' at +0x$off: $out"
+  done
+  [[ "$out" == *"v8impl::(anonymous namespace)::FunctionCallbackWrapper::Invoke"*"(not in a module)"* ||
+     "$out" == *"__ZN6v8impl"*"(not in a module)"* ]] || fail "node's frame keeps its name: $out"
+}
+
+case $case_name in
+infer-arm64)
+  # arm64 macOS: 16 KiB pages, BL calls
+  [ -n "$(return_after arm64 level_three)" ] || fail "no call to level_three in the arm64 slice"
+  base=$((0x104d28000))
+  rust_trace arm64 $base >trace.txt
+  run 0 -s --module "$crasher" trace.txt
+  check arm64 $base
+  run 0 -s --json --module "$crasher" trace.txt
+  [[ "$out" == *'"offset_from": "inferred"'* ]] || fail "--json: $out"
+  [[ "$out" == *'"symbol": "_napi_register_module_v1"'* ]] || fail "--json keeps the name: $out" ;;
+infer-x86_64)
+  # x86_64 macOS: 4 KiB pages, CALL rel32
+  base=$((0x10a4c3000))
+  rust_trace x86_64 $base >trace.txt
+  run 0 -s --module "$crasher" trace.txt
+  check x86_64 $base ;;
+infer-project)
+  # the addon found in the project, not named on the command line
+  mkdir -p app/node_modules/fixture
+  cp "$crasher" app/node_modules/fixture/crasher.node
+  cp -r "$crasher.dSYM" app/node_modules/fixture/crasher.node.dSYM
+  base=$((0x104d28000))
+  rust_trace arm64 $base >trace.txt
+  run 0 -s --project app trace.txt
+  check arm64 $base
+  (cd app && "$nsym" symbolicate --no-fetch -s ../trace.txt >../out 2>../err) || fail "in the project: $(cat err)"
+  [[ "$(cat err)" == *"load address 0x104d28000 inferred"* ]] || fail "cwd project: $(cat err)" ;;
+infer-shifted)
+  # a whole page off is another load address that fits as well; 8 bytes
+  # off, no return address follows a call: nothing fits, nothing is guessed
+  base=$((0x104d28000))
+  rust_trace arm64 $((base + 0x4000)) >trace.txt
+  run 0 -s --module "$crasher" trace.txt
+  check arm64 $((base + 0x4000))
+  rust_trace arm64 $((base + 8)) >shifted.txt
+  run 0 -s --module "$crasher" shifted.txt
+  [[ "$err" == *"load address of crasher.node not inferred: none of the"* ]] || fail "shifted: $err"
+  [[ "$out" != *"level_"* ]] || fail "a frame was guessed: $out"
+  # another build: its code does not fit either
+  rust_trace arm64 $base >trace.txt
+  run 0 -s --module "$dir/addon-fat.node" trace.txt
+  [[ "$err" == *"not inferred"* ]] || fail "another build: $err"
+  [[ "$out" != *"level_"* && "$out" != *"checksum"* ]] || fail "another build answered: $out" ;;
+infer-ambiguous)
+  # one frame in a run of code where several pages hold the same calls:
+  # the padding is NOPs, so a frame there fits every page of it
+  base=$((0x104d28000))
+  printf '%s\n' "thread 'main' panicked at src/lib.rs:1:1:" "x" "stack backtrace:" \
+    "   0:        0x$(printf '%x' $((base + 0x8000))) - _napi_register_module_v1" >one.txt
+  run 0 -s --module "$crasher" one.txt
+  [[ "$err" == *"none of the"* || "$err" == *"addresses fit"* ]] || fail "one frame in the padding: $err"
+  [[ "$out" != *"crasher.node+"* ]] || fail "a frame was placed: $out" ;;
+*)
+  fail "unknown case" ;;
+esac
