@@ -1,12 +1,13 @@
 /*
  * napi-symbols symbolicate: a crash report, or any text holding compact
- * traces (docs/crash-report.md) or, with the process's saved memory map,
- * Rust's RUST_BACKTRACE=full backtraces, back into functions and source
- * lines. The reading and the symbolicating are the library's
- * (napi_symbols_report.h); this command reads the files, prints, caps the
- * warnings, and is the pipeline's resolver: each module's debug file is
- * found by its identity (--module files, the path in the report, the
- * download cache, the servers).
+ * traces (docs/crash-report.md), the stacks common tools print or, with
+ * the process's saved memory map, Rust's RUST_BACKTRACE=full backtraces,
+ * back into functions and source lines. The reading and the symbolicating
+ * are the library's (napi_symbols_report.h); this command reads the files,
+ * prints, caps the warnings, and is the pipeline's resolver: each module's
+ * debug file is found by its identity (--module files, the path in the
+ * report, the download cache, the servers), or for a module whose text
+ * gives none, by the name of a --module file.
  */
 #include <getopt.h>
 #include <stdbool.h>
@@ -37,20 +38,31 @@ const char cmd_symbolicate_usage[] =
     "report of macOS: an .ips (macOS 12 and later: its metadata line and report\n"
     "object, even under Console's translated report) or the text of a .crash\n"
     "('Thread N Crashed:', then 'Binary Images:'). Which it is, is told from the\n"
-    "text. Everything else in the text is ignored. With --maps, the text may\n"
-    "instead hold what Rust prints for a panic under RUST_BACKTRACE=full.\n"
-    "Prints the signal or the panic message and location, then the frames\n"
-    "innermost first, each as 'function at file:line:column in MODULE+0xREL'\n"
-    "with its '(inlined by)' frames; [addon] marks the frames of native addons.\n"
-    "A frame that cannot be resolved says why. A report of a signal ends with\n"
-    "the registers at it.\n"
+    "text. Without either, the stacks common tools print are read instead,\n"
+    "wherever they are in the text (after a test runner's tag, joined into one\n"
+    "line, wrapped): segfault-handler and glibc backtrace_symbols,\n"
+    "systemd-coredump, the kernel's 'segfault at' lines, gdb and lldb bt,\n"
+    "AddressSanitizer, valgrind, minidump_stackwalk, Bun's crash report and\n"
+    "Node's fatal-error native stack. Everything else in the text is ignored.\n"
+    "With --maps, the text may instead hold what Rust prints for a panic under\n"
+    "RUST_BACKTRACE=full. Prints the signal or the panic message and location\n"
+    "(and the tool that printed the stack), then the frames innermost first,\n"
+    "each as 'function at file:line:column in MODULE+0xREL' with its '(inlined\n"
+    "by)' frames; [addon] marks the frames of native addons. A frame that\n"
+    "cannot be resolved says why. A report of a signal ends with the registers\n"
+    "at it.\n"
     "\n"
     "Each module's debug file (for a Mach-O image, the dSYM with its UUID) is\n"
     "found by its identity: a file given with --module, the path in the report\n"
     "when that file is here and is the same build, then the shared download\n"
     "cache (see 'napi-symbols cache'), then the symbol servers; what they send\n"
     "is kept in the cache. Frames of modules without symbols keep the symbol\n"
-    "the report names.\n"
+    "the report names. A module whose text gives no identity (most tools'\n"
+    "traces) takes the identity of the --module file named like it: NAME,\n"
+    "NAME.debug or NAME.dSYM (the slice of the architecture the text names,\n"
+    "for a universal file); files of two builds with that name are refused.\n"
+    "The kernel's line gives a mapping, not a load address: the --module file\n"
+    "NAME itself (not a debug file) places it.\n"
     "\n"
     "Options:\n"
     "      --maps FILE        the process's /proc/PID/maps, saved while it ran\n"
@@ -62,7 +74,8 @@ const char cmd_symbolicate_usage[] =
     "                         its stripped file or its debug file); refused when\n"
     "                         PATH is another build or not a regular file;\n"
     "                         repeatable. PATH alone takes the identity from the\n"
-    "                         file (each slice's, for a universal Mach-O file);\n"
+    "                         file (each slice's, for a universal Mach-O file),\n"
+    "                         and stands for a module with none by its name;\n"
     "                         one named like a module of the crash but of\n"
     "                         another build is said to be not used for it\n"
     "      --project DIR      where the addons are, for traces that give absolute\n"
@@ -76,17 +89,20 @@ const char cmd_symbolicate_usage[] =
     "                         (default NAPI_SYMBOLS_SERVER, else DEBUGINFOD_URLS)\n"
     "      --no-fetch         use no server: local files and the cache only\n"
     "  -s, --basenames        print file names without their directories\n"
-    "      --json             print {\"reason\", \"signal\" or \"panic\", \"registers\",\n"
-    "                         \"cut\", \"frames\": [{\"module\", \"id\", \"module_offset\",\n"
-    "                         \"offset_from\" (given, symbol, base, inferred),\n"
-    "                         \"addon\", \"symbol\", \"frames\": [...as symbolize\n"
-    "                         --json], \"unresolved\"}]}; an array of them when\n"
-    "                         the text holds several crashes\n"
+    "      --json             print {\"reason\", \"signal\" or \"panic\", \"source\",\n"
+    "                         \"registers\", \"cut\", \"frames\": [{\"module\", \"id\",\n"
+    "                         \"pc\", \"module_offset\", \"offset_from\" (given,\n"
+    "                         symbol, base, inferred), \"addon\", \"symbol\",\n"
+    "                         \"frames\": [...as symbolize --json], \"unresolved\"}]};\n"
+    "                         an array of them when the text holds several crashes\n"
     "  -h, --help             show this help\n"
     "\n"
-    "Why a frame is unresolved: no identity (the module has none), not in a\n"
-    "module, no server (none configured, or --no-fetch), no symbols on the\n"
-    "server, or the fetch failed (with the error); for a Rust backtrace also a\n"
+    "Why a frame is unresolved: no identity (the module has none, and no\n"
+    "--module file is named like it), not in a module, a load address is\n"
+    "needed (the text gives an absolute address alone, or a symbol and an\n"
+    "offset, and none was inferred), no server (none configured, or\n"
+    "--no-fetch), no symbols on the server, or the fetch failed (with the\n"
+    "error); for a Rust backtrace also a\n"
     "file that is not on this machine, is not a regular file (a FIFO, a device),\n"
     "or was replaced since it was mapped; for a .crash also a pc in no image of\n"
     "its Binary Images, or no Binary Images at all.\n"
@@ -242,6 +258,13 @@ fail:
 
 /* ---- finding each module's debug file --------------------------------------- */
 
+/* The identity a module is looked up by: the text's, or that of the
+ * --module file named like it. */
+struct found {
+	char id[NSYM_CRASH_ID_SIZE]; /* "" when there is none */
+	bool macho;                  /* a Mach-O slice: opened by its UUID */
+};
+
 static bool same_id(const char *path, const char *id)
 {
 	return nsym_cli_file_has_id(path, id);
@@ -299,13 +322,158 @@ static void warn_other_build(struct run *run, const struct nsym_crash_module *m)
 	}
 }
 
-/* A file on this machine for m: its --module, else the report's path when
- * that file is the same build; NULL when none. */
-static const char *local_file(struct run *run, const struct nsym_crash_module *m)
+/* The last component of path, at '/' or '\' (a Windows path in the text),
+ * without the '/' that may end a .dSYM bundle's name. */
+static size_t base_of(const char **out, const char *path)
+{
+	size_t n = strlen(path);
+
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	*out = path;
+	for (size_t i = 0; i < n; i++)
+		if (path[i] == '/' || path[i] == '\\')
+			*out = path + i + 1;
+	return n - (size_t)(*out - path);
+}
+
+/* The module's name as the text gives it. */
+static const char *module_name(const struct nsym_crash_module *m)
+{
+	const char *b;
+
+	if (m->name != NULL)
+		return m->name;
+	if (m->path == NULL)
+		return "";
+	base_of(&b, m->path);
+	return b;
+}
+
+/* How the file at path is named like the module `name`: 2 the binary
+ * itself, 1 its debug file NAME.debug or its bundle NAME.dSYM, 0 not. */
+static int named_like(const char *path, const char *name)
+{
+	const char *b;
+	size_t n = base_of(&b, path), len = strlen(name);
+
+	if (len == 0 || n < len || memcmp(b, name, len) != 0)
+		return 0;
+	if (n == len)
+		return 2;
+	return (n == len + 6 && memcmp(b + len, ".debug", 6) == 0) ||
+	       (n == len + 5 && memcmp(b + len, ".dSYM", 5) == 0);
+}
+
+/* The identity of the image of path a module of the text is: the only
+ * one, or the slice of its architecture; 0, or -1 with why. */
+static int file_identity(struct found *out, const char *path, const char *arch, char *why,
+                         size_t size)
+{
+	nsym_file *f = NULL;
+	const struct nsym_image *im = NULL;
+	int rc = -1;
+
+	if (nsym_file_open(&f, path) != 0) {
+		snprintf(why, size, "--module %s", nsym_error_detail());
+		return -1;
+	}
+	for (size_t i = 0; i < nsym_file_image_count(f); i++) {
+		const struct nsym_image *it = nsym_file_image(f, i);
+		if (nsym_file_image_count(f) == 1 || strcmp(it->arch, arch) == 0)
+			im = it;
+	}
+	if (im == NULL)
+		snprintf(why, size,
+		         arch[0] != '\0' ? "--module '%s' has no %s slice"
+		                         : "--module '%s' is a universal file, and the text does "
+		                           "not say which architecture%s",
+		         path, arch);
+	else if (nsym_image_id(out->id, sizeof(out->id), im, NSYM_ID_NATIVE) != 0)
+		snprintf(why, size, "--module '%s' has no identity", path);
+	else
+		rc = 0;
+	for (char *p = out->id; rc == 0 && *p != '\0'; p++)
+		*p = (char)(*p >= 'A' && *p <= 'F' ? *p + 32 : *p);
+	out->macho = rc == 0 && im->format == NSYM_FORMAT_MACHO;
+	nsym_file_close(f);
+	return rc;
+}
+
+/* The --module file named like m, a module whose text gives no identity,
+ * with its identity in out: its debug file when one is given, or with
+ * `binary` the file itself. NULL, with why, when there is none, or files
+ * of several builds have that name. */
+static const char *by_name(struct found *out, char *why, size_t size,
+                           const struct symbolicate_opts *o, const struct nsym_crash_module *m,
+                           bool binary)
+{
+	const char *name = module_name(m);
+	const struct module_arg *pick = NULL;
+	int rank = 0;
+
+	for (size_t i = 0; i < o->nmods; i++) {
+		int r = named_like(o->mods[i].path, name);
+		if (r == 0)
+			continue;
+		if (pick != NULL && strcmp(pick->id, o->mods[i].id) != 0) {
+			snprintf(why, size,
+			         "no identity, and --module files of several builds are named "
+			         "like '%s' ('%s', '%s')",
+			         name, pick->path, o->mods[i].path);
+			return NULL;
+		}
+		if (binary ? r > rank : (r == 1 || rank == 0)) {
+			pick = &o->mods[i];
+			rank = r;
+		}
+	}
+	if (pick == NULL || (binary && rank != 2)) {
+		snprintf(why, size, "no identity, and no --module named %s'%s'",
+		         binary ? "" : "like ", name);
+		return NULL;
+	}
+	if (file_identity(out, pick->path, m->arch, why, size) != 0)
+		return NULL;
+	if (pick->id_given) /* ID=PATH: the identity the user gave */
+		snprintf(out->id, sizeof(out->id), "%s", pick->id);
+	return pick->path;
+}
+
+/* Whether path holds debug info (DWARF, a PDB's): not a stripped file. */
+static bool has_debug_info(const char *path)
+{
+	nsym_file *f = NULL;
+	bool found = false;
+
+	if (nsym_file_open(&f, path) != 0)
+		return false;
+	for (size_t i = 0; i < nsym_file_image_count(f) && !found; i++)
+		found = nsym_file_image(f, i)->has_debug_info != 0;
+	nsym_file_close(f);
+	return found;
+}
+
+/* A file on this machine for m: by its identity, its --module, else the
+ * report's path when that file is the same build; by its name when the
+ * text gives no identity. NULL when none (why says why, or is ""). */
+static const char *local_file(struct found *out, char *why, size_t size, struct run *run,
+                              const struct nsym_crash_module *m)
 {
 	const struct symbolicate_opts *o = run->o;
 	nsym_file *f = NULL;
 
+	if (m->id[0] == '\0')
+		return by_name(out, why, size, o, m, false);
+	snprintf(out->id, sizeof(out->id), "%s", m->id);
+	out->macho = m->format == NSYM_FORMAT_MACHO;
+	/* of two files of the build given (the addon and its debug file), the
+	 * one with the debug info answers with source lines */
+	for (size_t i = 0; i < o->nmods; i++) {
+		if (strcmp(o->mods[i].id, m->id) == 0 && has_debug_info(o->mods[i].path) &&
+		    same_id(o->mods[i].path, m->id))
+			return o->mods[i].path;
+	}
 	for (size_t i = 0; i < o->nmods; i++) {
 		/* a universal file given alone stands for all its slices */
 		if (strcmp(o->mods[i].id, m->id) != 0 &&
@@ -333,18 +501,17 @@ static const char *local_file(struct run *run, const struct nsym_crash_module *m
 }
 
 /* A Mach-O module is opened at the slice of its UUID. */
-static struct nsym_open_options module_options(const struct nsym_report_module *r)
+static struct nsym_open_options module_options(const struct found *id)
 {
-	return (struct nsym_open_options){
-	    .uuid = r->module->format == NSYM_FORMAT_MACHO ? r->module->id : NULL};
+	return (struct nsym_open_options){.uuid = id->macho ? id->id : NULL};
 }
 
 /* Opens a local file; without a debug file beside it, it still answers
  * from its symbol table while the cache and servers are asked. 0 or
  * NSYM_ENOMEM. */
-static int open_local(struct nsym_report_module *r, const char *path)
+static int open_local(struct nsym_report_module *r, const char *path, const struct found *id)
 {
-	struct nsym_open_options opts = module_options(r);
+	struct nsym_open_options opts = module_options(id);
 	int rc = nsym_symbolizer_open(&r->sym, path, &opts);
 
 	if (rc != 0) {
@@ -355,16 +522,16 @@ static int open_local(struct nsym_report_module *r, const char *path)
 }
 
 /* No debug file yet: the cache and servers are asked. */
-static bool to_fetch(const struct nsym_report_module *r)
+static bool to_fetch(const struct nsym_report_module *r, const struct found *id)
 {
-	return r->sym == NULL || nsym_symbolizer_debug_path(r->sym) == NULL;
+	return id->id[0] != '\0' && (r->sym == NULL || nsym_symbolizer_debug_path(r->sym) == NULL);
 }
 
 /* 0, or NSYM_ENOMEM. */
-static int settle(struct nsym_report_module *r, const struct nsym_fetch *j, bool asked,
-                  bool no_fetch)
+static int settle(struct nsym_report_module *r, const struct found *id, const struct nsym_fetch *j,
+                  bool asked, bool no_fetch)
 {
-	struct nsym_open_options opts = module_options(r);
+	struct nsym_open_options opts = module_options(id);
 	nsym_symbolizer *sym;
 	int rc;
 
@@ -395,7 +562,8 @@ static int settle(struct nsym_report_module *r, const struct nsym_fetch *j, bool
 
 /* Fetches, in one parallel run, the debug files of the modules that lack
  * one. 0 or NSYM_ENOMEM. */
-static int fetch_missing(struct run *run, struct nsym_report_module *mods, size_t count)
+static int fetch_missing(struct run *run, struct nsym_report_module *mods, const struct found *ids,
+                         size_t count)
 {
 	struct nsym_fetch *jobs = calloc(count, sizeof(*jobs));
 	size_t *which = calloc(count, sizeof(*which)), n = 0;
@@ -408,9 +576,9 @@ static int fetch_missing(struct run *run, struct nsym_report_module *mods, size_
 		goto out;
 	}
 	for (size_t i = 0; i < count; i++) {
-		if (!to_fetch(&mods[i]))
+		if (!to_fetch(&mods[i], &ids[i]))
 			continue;
-		snprintf(jobs[n].id, sizeof(jobs[n].id), "%s", mods[i].module->id);
+		snprintf(jobs[n].id, sizeof(jobs[n].id), "%s", ids[i].id);
 		jobs[n].kind = "debuginfo";
 		which[n++] = i;
 	}
@@ -422,7 +590,7 @@ static int fetch_missing(struct run *run, struct nsym_report_module *mods, size_
 		asked = false;
 	}
 	for (size_t k = 0; k < n; k++) {
-		if (settle(&mods[which[k]], &jobs[k], asked, run->o->no_fetch) != 0)
+		if (settle(&mods[which[k]], &ids[which[k]], &jobs[k], asked, run->o->no_fetch) != 0)
 			rc = NSYM_ENOMEM;
 	}
 out:
@@ -436,13 +604,63 @@ out:
 static int resolve(void *ctx, struct nsym_report_module *mods, size_t count)
 {
 	struct run *run = ctx;
+	struct found *ids = calloc(count, sizeof(*ids));
+	int rc = 0;
 
-	for (size_t i = 0; i < count; i++) {
-		const char *path = local_file(run, mods[i].module);
-		if (path != NULL && open_local(&mods[i], path) != 0)
-			return NSYM_ENOMEM;
+	if (ids == NULL)
+		return NSYM_ENOMEM;
+	for (size_t i = 0; i < count && rc == 0; i++) {
+		const char *path =
+		    local_file(&ids[i], mods[i].why, sizeof(mods[i].why), run, mods[i].module);
+		if (path != NULL)
+			rc = open_local(&mods[i], path, &ids[i]);
 	}
-	return fetch_missing(run, mods, count);
+	if (rc == 0)
+		rc = fetch_missing(run, mods, ids, count);
+	free(ids);
+	return rc;
+}
+
+/* Why the frames of module i of c stay where they are. */
+static int say_why(struct nsym_crash *c, size_t i, const char *why)
+{
+	for (size_t k = 0; k < c->nframes; k++) {
+		char *copy;
+		if (c->frames[k].module != (int)i || c->frames[k].why == NULL)
+			continue;
+		if ((copy = strdup(why)) == NULL) {
+			nsym_cli_error("out of memory");
+			return -1;
+		}
+		free(c->frames[k].why);
+		c->frames[k].why = copy;
+	}
+	return 0;
+}
+
+/* The modules a kernel line gives by a mapping of their file: placed with
+ * the binary of that name given with --module (a debug file keeps no file
+ * offsets); without one their frames keep saying that it is needed. */
+static int place_mappings(struct run *run, struct nsym_crash *crashes, size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		for (size_t i = 0; i < crashes[k].nmodules; i++) {
+			const struct nsym_crash_module *m = &crashes[k].modules[i];
+			char why[NSYM_REPORT_WHY_SIZE];
+			struct found id;
+			const char *path;
+			if (!m->has_map || m->has_base)
+				continue;
+			why[0] = '\0';
+			path = by_name(&id, why, sizeof(why), run->o, m, true);
+			if (path != NULL && nsym_crash_place_mapping(&crashes[k], i, path) != 0)
+				return -1;
+			if (path == NULL && strstr(why, "several builds") != NULL &&
+			    say_why(&crashes[k], i, why) != 0)
+				return -1;
+		}
+	}
+	return 0;
 }
 
 static void warn(void *ctx, const char *kind, const char *message)
@@ -508,6 +726,10 @@ int cmd_symbolicate(int argc, char **argv)
 	in.keep_unplaced = o->maps == NULL && nsym_cli_infer_candidates(o->nmods, o->project);
 	if (nsym_report_read(&crashes, &n, &in, &opts) != 0) {
 		nsym_cli_warn_kinds_end(&run->warnings);
+		nsym_cli_error("%s", nsym_error_detail());
+		goto out;
+	}
+	if (place_mappings(run, crashes, n) != 0) {
 		nsym_cli_error("%s", nsym_error_detail());
 		goto out;
 	}

@@ -53,6 +53,13 @@ struct nsym_crash_module {
 	bool has_base; /* base is known */
 	uint64_t base; /* the address the image's start was loaded at */
 	uint64_t size; /* its size in memory; 0 when unknown */
+	/* one mapping of the file, which the text gives instead of the load
+	 * address (the kernel's "x.node[START+SIZE]"): where it starts and its
+	 * size; the file offset it maps when has_map_offset (kernels since 6.x
+	 * print the file offset of ip). Only the file's program headers turn
+	 * it into a load address: nsym_crash_place_mapping. */
+	bool has_map, has_map_offset;
+	uint64_t map_start, map_size, map_offset;
 };
 
 /* How a frame's offset in its module (rel) was found. */
@@ -98,7 +105,11 @@ struct nsym_crash {
 	uint32_t panic_line, panic_column;
 	long long pid, tid; /* -1 when unknown */
 	char *report_name;  /* a trace's "report FILE", or NULL */
-	bool cut;           /* a trace without its "end" line */
+	/* what the text is, when a tool printed it, and the heading it gives
+	 * this stack ("gdb backtrace: Thread 1 "node" received signal
+	 * SIGSEGV, Segmentation fault."), or NULL */
+	char *source;
+	bool cut; /* a trace without its "end" line */
 	struct nsym_crash_module *modules;
 	size_t nmodules;
 	struct nsym_crash_frame *frames;
@@ -208,6 +219,42 @@ NSYM_EXTERN int nsym_crash_from_apple_crash(struct nsym_crash **out, size_t *cou
                                             const char *text, size_t len, nsym_report_warn_fn *warn,
                                             void *ctx);
 
+/*
+ * Every stack in text that a common tool printed, as users paste them into
+ * issues on any OS (docs/crash-report.md, "Traces of other tools"): glibc
+ * backtrace_symbols and segfault-handler lines (Linux and macOS),
+ * systemd-coredump stacks, the kernel's "segfault at" lines, gdb and lldb
+ * `bt`, AddressSanitizer and valgrind reports, minidump_stackwalk text,
+ * Bun's crash lines and Node's fatal-error native stacks. Each is
+ * recognised from its lines, wherever they are: after a test runner's tag
+ * or a timestamp, joined into one line, or wrapped. A frame keeps what the
+ * text says: its module (name, path when given), its absolute address,
+ * the symbol and offset named, and its offset in the module when the text
+ * gives one (GIVEN) or gives the module's load address (BASE, also from
+ * another frame of the module that gives both). A frame with an absolute
+ * address only stays UNKNOWN, with a why saying a load address is needed.
+ * One crash per stack (a thread, an allocation stack); its source names
+ * the tool. Arrays and warnings as nsym_crash_from_text; 0 (count may be
+ * 0), or NSYM_ENOMEM with *out NULL and *count 0.
+ */
+NSYM_EXTERN int nsym_crash_from_tools(struct nsym_crash **out, size_t *count, const char *text,
+                                      size_t len, nsym_report_warn_fn *warn, void *ctx);
+
+/*
+ * Places the frames of module `module` of crash c, which the text gives by
+ * a mapping of its file (has_map, as the kernel's segfault line does), by
+ * reading the program headers of the module's binary at path (the file
+ * that was mapped, not a debug file: those keep no file offsets). With the
+ * mapping's file offset the load address is exact; without it, it is the
+ * one PT_LOAD segment whose pages the mapping's size fits (4, 16 or 64
+ * KiB pages; only executable ones unless the fault was on fetching the
+ * frame's address itself), and none when several do. Placed frames become BASE and the
+ * module gets its base; otherwise their why says what was missing. 0, or
+ * NSYM_ENOMEM with the frames as they were. Reads path here, as
+ * nsym_maps_place does.
+ */
+NSYM_EXTERN int nsym_crash_place_mapping(struct nsym_crash *c, size_t module, const char *path);
+
 /* ---- A saved /proc/PID/maps ---------------------------------------------- */
 
 #define NSYM_MAPS_MAX      (1u << 18) /* far above vm.max_map_count's 65530 */
@@ -296,8 +343,10 @@ struct nsym_report_options;
 /*
  * The crashes in an input: the report when the text is a JSON object (or,
  * when that is no report, the compact traces it quotes); else every compact
- * trace in the text, then, when there are maps, every Rust backtrace placed
- * in the files the maps name (nsym_maps_place: read on this machine).
+ * trace in the text, or when there is none the stacks of common tools in
+ * it (nsym_crash_from_tools), then, when there are maps, every Rust
+ * backtrace placed in the files the maps name (nsym_maps_place: read on
+ * this machine).
  * *out is an array of *count >= 1 crashes for nsym_crashes_free.
  * NSYM_EINVAL when the input holds no crash that can be read, or its maps
  * are not maps: the detail is one line that names the input and says what
@@ -321,28 +370,32 @@ enum nsym_report_flags {
 /* A module of a crash that needs a debug file, as the pipeline hands it to
  * the resolver, which sets sym or why (or both). */
 struct nsym_report_module {
-	const struct nsym_crash_module *module; /* borrowed: its path, and its
-	                                           identity, never "" */
+	const struct nsym_crash_module *module; /* borrowed: its path or name, and
+	                                           its identity, "" when the text
+	                                           gives none */
 	size_t index;                           /* in the crash's modules */
 	/* an open symbolizer for the module (nsym_symbolizer_open), which the
 	 * pipeline owns and closes from then on; or NULL */
 	nsym_symbolizer *sym;
 	/* one line: why nothing answers for it when sym is NULL ("no symbols on
 	 * the server"), or why only sym's symbol table does; else "". Left ""
-	 * with sym NULL, it reads "no debug file found". */
+	 * with sym NULL, it reads "no debug file found", or "no identity" for
+	 * a module the text gives none. */
 	char why[NSYM_REPORT_WHY_SIZE];
 };
 
 /*
  * Finds the debug files of a crash's modules: called once per crash, with
- * every module that its frames use, that has an identity and no reason yet
- * to stay unresolved (zeroed sym and why, in module order), so the caller
- * can look them up together (in parallel, in one query). It may be called
- * from nowhere else and must not keep the pointers. Returns 0, a file not
- * found included (why says so); or NSYM_ENOMEM when it ran out of memory,
- * which is no reason to call a module unresolved: the crash then fails as
- * if the pipeline had run out itself (any other nonzero value is taken as
- * NSYM_ENOMEM). The symbolizers it set are the pipeline's either way.
+ * every module that its frames use and that has no reason yet to stay
+ * unresolved (zeroed sym and why, in module order), so the caller can look
+ * them up together (in parallel, in one query). A module whose text gives
+ * no identity (most tools' traces) comes too: the caller may know its
+ * file by its name. It may be called from nowhere else and must not keep
+ * the pointers. Returns 0, a file not found included (why says so); or
+ * NSYM_ENOMEM when it ran out of memory, which is no reason to call a
+ * module unresolved: the crash then fails as if the pipeline had run out
+ * itself (any other nonzero value is taken as NSYM_ENOMEM). The
+ * symbolizers it set are the pipeline's either way.
  */
 typedef int nsym_report_resolve_fn(void *ctx, struct nsym_report_module *modules, size_t count);
 

@@ -7,7 +7,7 @@ packages=(
   build-essential cmake pkg-config git clang-format
   libelf-dev libdwarf-dev libiberty-dev zlib1g-dev libdeflate-dev libzstd-dev
   libcurl4-openssl-dev libssl-dev libjansson-dev libsqlite3-dev libcivetweb-dev civetweb libunwind-dev check
-  binutils elfutils llvm clang lld gdb debuginfod libc6-dbg curl sqlite3
+  binutils elfutils llvm clang lld gdb valgrind debuginfod libc6-dbg curl sqlite3
   nodejs
 )
 # Rust fixtures need cargo; a machine may already have it from rustup.

@@ -188,6 +188,7 @@ void nsym_crash_release(struct nsym_crash *c)
 	free(c->panic_message);
 	free(c->panic_file);
 	free(c->report_name);
+	free(c->source);
 	memset(c, 0, sizeof(*c));
 }
 

@@ -44,8 +44,8 @@ static const char *why(const struct nsym__report_run *r, size_t i)
 {
 	const struct nsym_crash_frame *f = &r->c->frames[i];
 
-	if (f->module < 0)
-		return "not in a module";
+	if (f->module < 0) /* a tool's own answer may name none */
+		return f->why != NULL ? f->why : "not in a module";
 	return f->why != NULL ? f->why : r->slots[f->module].why;
 }
 
@@ -97,8 +97,10 @@ static void text_reason(const struct nsym__report_run *r, const struct nsym__rai
 	}
 	if (c->pid >= 0 && c->tid >= 0)
 		fprintf(out, "pid %lld, tid %lld\n", c->pid, c->tid);
-	else if (c->pid >= 0) /* a .crash names no thread id */
+	else if (c->pid >= 0) /* a .crash, or a tool's trace, names no thread id */
 		fprintf(out, "pid %lld\n", c->pid);
+	if (c->source != NULL)
+		fprintf(out, "from: %s\n", c->source);
 	if (c->cut)
 		fputs("(the trace was cut short: it has no 'end' line, later frames are missing)\n",
 		      out);
@@ -157,8 +159,12 @@ static void text_frame(const struct nsym__report_run *r, size_t i, const struct 
 		text_symbol(r, f);
 	else
 		fputs("??", r->out);
-	if (m == NULL)
-		fprintf(r->out, " at 0x%" PRIx64, f->pc);
+	if (m == NULL) {
+		if (f->pc != 0 || f->why == NULL) /* a tool may give no address */
+			fprintf(r->out, " at 0x%" PRIx64, f->pc);
+	} else if (!nsym__crash_frame_placed(f) && f->pc == 0) /* a tool's symbol + offset */
+		fprintf(r->out, " in %s%s", nsym__crash_module_name(m),
+		        is_addon(m) ? " [addon]" : "");
 	else if (!nsym__crash_frame_placed(f))
 		fprintf(r->out, " in %s at 0x%" PRIx64 "%s", nsym__crash_module_name(m), f->pc,
 		        is_addon(m) ? " [addon]" : "");
@@ -229,6 +235,10 @@ static void json_reason(const struct nsym__report_run *r, const struct nsym__rai
 		fprintf(out, ", \"pid\": %lld", c->pid);
 	if (c->pid >= 0 && c->tid >= 0)
 		fprintf(out, ", \"tid\": %lld", c->tid);
+	if (c->source != NULL) {
+		fputs(", \"source\": ", out);
+		nsym_json_string(out, c->source);
+	}
 	json_registers(r);
 	fprintf(out, ", \"cut\": %s, \"frames\": [", c->cut ? "true" : "false");
 }

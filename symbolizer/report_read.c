@@ -3,10 +3,11 @@
  * itself: an Apple .ips crash report when a line holds its metadata object
  * with the report after it; a report when the text is a JSON object; else
  * the compact traces in it and the text crash reports of macOS (a
- * "Thread N Crashed:" line), then its Rust backtraces
- * when maps place them. Text with no crash that can be read is told what
- * it lacks, given what the readers saw in it, since "no crash" alone does
- * not say that RUST_BACKTRACE=1 or a missing maps file is why.
+ * "Thread N Crashed:" line), or when there are neither, the stacks common
+ * tools print; then its Rust backtraces when maps place them. Text with no
+ * crash that can be read is told what it lacks, given what the readers saw
+ * in it, since "no crash" alone does not say that RUST_BACKTRACE=1 or a
+ * missing maps file is why.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -150,7 +151,9 @@ static int none(const struct nsym_report_input *in, const struct nsym_rust_scan 
 	return nsym__fail(NSYM_EINVAL, NULL,
 	                  "%s holds no crash report (napi-symbols' JSON, a macOS .ips or "
 	                  ".crash), no compact trace (lines with "
-	                  "'napi-symbols: crash v1' or 'napi-symbols: panic v1')%s",
+	                  "'napi-symbols: crash v1' or 'napi-symbols: panic v1'), no "
+	                  "stack of a tool it reads (gdb, lldb, ASan, valgrind, "
+	                  "segfault-handler, systemd-coredump, ...)%s",
 	                  in->name,
 	                  in->maps != NULL ? " and no Rust backtrace ('stack backtrace:' then "
 	                                     "frames with addresses)"
@@ -218,6 +221,7 @@ static int read_any(struct nsym_crash **out, size_t *n, const struct reading *rd
 {
 	const struct nsym_report_input *in = rd->in;
 	size_t skip = 0;
+	bool tools = false;
 	int rc;
 
 	while (skip < in->len && strchr(" \t\r\n", in->text[skip]) != NULL &&
@@ -231,7 +235,15 @@ static int read_any(struct nsym_crash **out, size_t *n, const struct reading *rd
 		return rc;
 	if (nsym__apple_crash_found(in->text, in->len) && (rc = read_apple_crash(out, n, rd)) != 0)
 		return rc;
-	if (in->maps == NULL && *n > 0)
+	if (*n == 0) { /* neither: the stacks that common tools print */
+		free(*out);
+		*out = NULL;
+		if ((rc = nsym_crash_from_tools(out, n, in->text, in->len, rd->warn, rd->ctx)) != 0)
+			return rc;
+		tools = true;
+	}
+	/* a Rust backtrace beside a tool's stack is read too */
+	if (in->maps == NULL && *n > 0 && !tools)
 		return 0;
 	return read_rust(out, n, rd);
 }

@@ -45,9 +45,7 @@ static struct nsym_report_module *needs(size_t *count, const struct nsym__report
 		else if (!m->listed)
 			snprintf(why, NSYM_REPORT_WHY_SIZE,
 			         "module m%zu is not listed in the trace", i);
-		else if (m->id[0] == '\0')
-			snprintf(why, NSYM_REPORT_WHY_SIZE, "no identity");
-		else
+		else /* without an identity too: the resolver may know it by name */
 			need[n++] = (struct nsym_report_module){.module = m, .index = i};
 	}
 out:
@@ -74,7 +72,9 @@ static int resolve(const struct nsym__report_run *r)
 		s->sym = need[k].sym;
 		need[k].why[NSYM_REPORT_WHY_SIZE - 1] = '\0';
 		if (s->sym == NULL && need[k].why[0] == '\0')
-			snprintf(s->why, sizeof(s->why), "%s", nsym_strerror(NSYM_ENODEBUG));
+			snprintf(s->why, sizeof(s->why), "%s",
+			         need[k].module->id[0] == '\0' ? "no identity"
+			                                       : nsym_strerror(NSYM_ENODEBUG));
 		else
 			memcpy(s->why, need[k].why, sizeof(s->why));
 	}

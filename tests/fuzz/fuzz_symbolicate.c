@@ -76,7 +76,7 @@ static int resolve(void *ctx, struct nsym_report_module *mods, size_t count)
 		if (m->sym != NULL || m->why[0] != '\0')
 			fuzz_fail("module %zu came to the resolver with a sym or a why", m->index);
 		if (m->module->id[0] == '\0')
-			fuzz_fail("module %zu came to the resolver without an identity", m->index);
+			continue; /* a module the text gives no identity: known by name or not */
 		switch (r->asked++ % 3) {
 		case 0:
 			if (nsym_symbolizer_open(&m->sym, NSYM_FUZZ_FIXTURE, NULL) != 0)

@@ -6,8 +6,8 @@
 // break them. Run by ctest as fixtures.node_loads:
 //   node load-addons.js FIXTURES_DIR [SUFFIX...]
 // The expected values mirror tests/fixtures/c-addon/addon.c and
-// tests/fixtures/rust-addon/src/lib.rs; crash(), abortNow(), crashInWork(), segv() and
-// checkedRoot(<0) are never called because they end the process by design.
+// tests/fixtures/rust-addon/src/lib.rs; crash(), abortNow(), crashInWork(), fatalError(),
+// segv() and checkedRoot(<0) are never called because they end the process by design.
 'use strict';
 
 const assert = require('assert');
@@ -37,7 +37,8 @@ function close(actual, expected, what) {
 }
 
 function checkC(m) {
-  for (const name of ['add', 'checksum', 'fib', 'clamp', 'crash', 'abortNow', 'crashInWork']) {
+  for (const name of ['add', 'checksum', 'fib', 'clamp', 'crash', 'abortNow', 'crashInWork',
+    'fatalError']) {
     assert.strictEqual(typeof m[name], 'function', `export ${name}`);
   }
   assert.strictEqual(m.add(2, 3.5), 5.5);

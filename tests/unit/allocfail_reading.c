@@ -8,6 +8,7 @@
 
 #include "allocfail.h"
 #include "allocfail_reading.h"
+#include "napi_symbols.h"
 
 /* Appends to a buffer of `size` bytes holding a string. */
 void reading_add(char *out, size_t size, const char *fmt, ...)
@@ -151,4 +152,42 @@ void reading_warn(void *ctx, const char *kind, const char *message)
 {
 	struct reading *c = ctx;
 	reading_add(c->warnings, sizeof(c->warnings), "%s: %s\n", kind, message);
+}
+
+#define FIXTURE_DEBUG NSYM_FIXTURES_DIR "/c/addon.node.debug"
+
+/* The frames of the fixture: a faulting load inlined twice into crash(),
+ * and return addresses in checksum_bytes' inline chain and in fib_iter. */
+uint64_t fault_rel, chain_rel, fib_rel;
+char fixture_id[NSYM_CRASH_ID_SIZE];
+
+void find_fixture(void)
+{
+	nsym_object *obj = NULL;
+	nsym_symbolizer *sym = NULL;
+	struct nsym_identity id;
+	struct nsym_frames fr = {0};
+
+	ck_assert_msg(nsym_object_open(&obj, FIXTURE_DEBUG) == 0, "%s", nsym_error_detail());
+	ck_assert_int_eq(nsym_object_identity(&id, obj), 0);
+	ck_assert_int_eq(nsym_identity_hex(fixture_id, sizeof(fixture_id), &id), 0);
+	nsym_object_close(obj);
+	ck_assert_int_eq(nsym_symbolizer_open(&sym, FIXTURE_DEBUG, NULL), 0);
+	fault_rel = chain_rel = fib_rel = 0;
+	for (uint64_t a = 0x1000; a < 0x40000 && (fault_rel == 0 || chain_rel == 0 || fib_rel == 0);
+	     a++) {
+		ck_assert_int_eq(nsym_symbolizer_lookup(&fr, sym, a, 0), 0);
+		if (fault_rel == 0 && fr.count == 3 &&
+		    strcmp(fr.frames[0].function, "load_slot") == 0 &&
+		    strcmp(fr.frames[2].function, "crash") == 0)
+			fault_rel = a;
+		if (chain_rel == 0 && fr.count >= 3 && strcmp(fr.frames[0].function, "rotl32") == 0)
+			chain_rel = a + 1; /* a return address: looked up at a */
+		if (fib_rel == 0 && fr.count >= 1 &&
+		    strcmp(fr.frames[fr.count - 1].function, "fib_iter") == 0)
+			fib_rel = a + 1;
+	}
+	ck_assert_msg(fault_rel != 0 && chain_rel != 0 && fib_rel != 0, "the fixture's frames");
+	nsym_frames_release(&fr);
+	nsym_symbolizer_close(sym);
 }

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "napi_symbols_report.h"
@@ -65,5 +66,12 @@ void reading_contains(const char *text, const char *want);
 
 /* What the readers from here on pass over, as their answer lists it. */
 void reading_warn(void *ctx, const char *kind, const char *message);
+
+/* The C fixture's identity and frames (find_fixture fills them): a
+ * faulting load inlined twice into crash(), and return addresses in
+ * checksum_bytes' inline chain and in fib_iter. */
+extern char fixture_id[NSYM_CRASH_ID_SIZE];
+extern uint64_t fault_rel, chain_rel, fib_rel;
+void find_fixture(void);
 
 #endif

@@ -2,8 +2,9 @@
  * Allocation-failure tests of the report library (napi_symbols_report.h),
  * walked by allocfail.h as test_allocfail.c walks symbolize and split: each
  * crash-text reader (a report file, compact traces, Rust backtraces, a
- * /proc/PID/maps read and used to place frames, macOS .ips and .crash;
- * the pipeline's walk is test_allocfail_pipeline.c) on input that uses
+ * /proc/PID/maps read and used to place frames, macOS .ips and .crash,
+ * the traces common tools print with a kernel mapping placed; the
+ * pipeline's walk is test_allocfail_pipeline.c) on input that uses
  * every field those readers know, including the lines they warn about and
  * skip. A run whose Nth allocation failed must give NSYM_ENOMEM with a
  * detail saying out of memory and leave nothing behind: no crash array, no
@@ -618,6 +619,157 @@ START_TEST(apple_crash_reader_fails_cleanly_at_every_allocation)
 }
 END_TEST
 
+/* ---- the traces common tools print, and a kernel mapping placed ------------- */
+
+static char tools_text[4096];
+static const char *const tools_texts[] = {tools_text, NULL};
+
+/* The traces of every tool over the fixture (tools-test.sh makes them with
+ * the real tools), a kernel line whose mapping the stripped file places,
+ * module lists, a wrapped frame and a joined line. */
+static void tools_fixture(void)
+{
+	uint64_t off, va, load = 0x7f3a1c200000;
+
+	find_fixture();
+	exec_segment(&off, &va, ADDON ".stripped");
+	snprintf(
+	    tools_text, sizeof(tools_text),
+	    "node[7]: segfault at 0 ip %016" PRIx64 " sp 00007ffd1780dca8 error 4 in "
+	    "addon.node[%" PRIx64 ",%" PRIx64 "+1000] likely on CPU 3 (core 3, socket 0)\n"
+	    "[vitest] PID 7 received SIGSEGV for address: 0x0\n"
+	    "/app/addon.node(+0x%" PRIx64 ")[0x%" PRIx64 "] /app/addon.node(fib_iter+0x8)"
+	    "[0x7f3a1c201228] node[0xc45d95] [0x2a1ad940963b]\n"
+	    "Thread 1 \"node\" received signal SIGSEGV, Segmentation fault.\n"
+	    "#0  0x00007ffff7e21379 in ?? () from /app/addon.node\n"
+	    "#1  0x0000000000c45d95 in f (a=1) at x.c:1\n#2  <signal handler called>\n"
+	    "#3  0x00007ffff7e21300 in g ()\n    from /app/addon.node\n"
+	    "==1==ERROR: AddressSanitizer: SEGV on unknown address 0x000000000000 (pc 0x1 T0)\n"
+	    "    #0 0x1023f82dc in g+0x14 (addon-fat.node:arm64+0x2dc) (BuildId: "
+	    "4c4c449955553144a11a2eb59ecf1891)\n"
+	    "    #1 0x7f3c2a1b2c3d (C:\\app\\x.node+0x1234)\n"
+	    "freed by thread T0 here:\n    #0 0x7f3c2a1b2c3d in free /src/x.c:5\n"
+	    "==1== Invalid read of size 4\n==1==    at 0xBC783B9: ??? (in /app/addon.node)\n"
+	    "==1==    by 0x4005A7: main (test.c:10)\n"
+	    "Crash reason:  SIGSEGV /SEGV_MAPERR\nThread 0 (crashed)\n 0  addon.node + 0x13a4\n"
+	    " 1  addon.node!fib_iter + 0x8\n 2  0x7f3a1c201238\nLoaded modules:\n"
+	    "0x7f3a1c200000 - 0x7f3a1c204fff  addon.node  ???  (main)\n"
+	    "- ??? at `0x13a4` in addon.node\n- `napi_module_register`\n"
+	    "FATAL ERROR: boom\n 3: 0x7f713ac61155  [/app/addon.node]\n"
+	    "        Signal: 11 (SEGV)\n"
+	    "                Module addon.node with build-id %s\n"
+	    "                Stack trace of thread 4242:\n"
+	    "                #0  0x00007f3a1c2011f0 n/a (addon.node + 0x11f0)\n"
+	    "                #1  0x00007f3a1c201238 n/a (addon.n\nde + 0x1238)\n"
+	    "2   addon.node   0x0000000104d002d4 napi_register_module_v1 + 36\n",
+	    load + fault_rel, fault_rel - va + off, load + (va & ~(uint64_t)0xfff), fault_rel,
+	    load + fault_rel, fixture_id);
+	ck_assert_uint_lt(strlen(tools_text), sizeof(tools_text) - 1);
+}
+
+/* What the model holds besides dump_apple's: each crash's source and each
+ * module's mapping. */
+static void dump_tools(char *out, size_t size, const struct nsym_crash *cs, size_t n)
+{
+	dump_apple(out, size, cs, n);
+	for (size_t k = 0; k < n; k++) {
+		reading_add(out, size, " source=%s\n", cs[k].source != NULL ? cs[k].source : "-");
+		for (size_t i = 0; i < cs[k].nmodules; i++) {
+			const struct nsym_crash_module *m = &cs[k].modules[i];
+			reading_add(out, size,
+			            " m%zu map=%d/%d 0x%" PRIx64 "+0x%" PRIx64 " at 0x%" PRIx64
+			            "\n",
+			            i, m->has_map, m->has_map_offset, m->map_start, m->map_size,
+			            m->map_offset);
+		}
+	}
+}
+
+/* The reader, then the kernel's mapping placed with the stripped fixture:
+ * a placing that runs out of memory leaves the frames as they were. */
+static int read_tools(struct reading *c)
+{
+	struct nsym_crash *cs = (struct nsym_crash *)c;
+	size_t n = 99;
+	int rc;
+
+	allocfail_enter();
+	rc = nsym_crash_from_tools(&cs, &n, c->texts[0], strlen(c->texts[0]), reading_warn, c);
+	allocfail_leave();
+	if (rc != 0) {
+		snprintf(c->detail, sizeof(c->detail), "%s", nsym_error_detail());
+		if (cs != NULL || n != 0)
+			snprintf(c->left, sizeof(c->left), "%zu crashes", n);
+		nsym_crashes_free(cs, n);
+		return rc;
+	}
+	c->before[0] = '\0';
+	dump_tools(c->before, sizeof(c->before), cs, n);
+	for (size_t k = 0; rc == 0 && k < n; k++) {
+		for (size_t i = 0; rc == 0 && i < cs[k].nmodules; i++) {
+			if (!cs[k].modules[i].has_map)
+				continue;
+			allocfail_enter();
+			rc = nsym_crash_place_mapping(&cs[k], i, ADDON ".stripped");
+			allocfail_leave();
+		}
+	}
+	dump_tools(c->answer, sizeof(c->answer), cs, n);
+	if (rc != 0) {
+		snprintf(c->detail, sizeof(c->detail), "%s", nsym_error_detail());
+		if (strcmp(c->answer, c->before) != 0)
+			snprintf(c->left, sizeof(c->left),
+			         "frames changed by a placing that failed");
+	}
+	nsym_crashes_free(cs, n);
+	return rc;
+}
+
+static void expect_tools(const char *a)
+{
+	char want[256];
+
+	/* the kernel's line, placed at its load by the fixture's program headers */
+	snprintf(want, sizeof(want), " f0 m0 pc=0x%" PRIx64 " rel=0x%" PRIx64 " ret=0\n",
+	         0x7f3a1c200000 + fault_rel, fault_rel);
+	reading_contains(a, want);
+	reading_contains(a, " source=kernel log line\n m0 map=1/1 0x");
+	reading_contains(a, " m0 name=- arch= format=0 base=0x7f3a1c200000 size=0x0\n f0 how=3 ");
+	/* every tool read */
+	reading_contains(
+	    a, "source=glibc backtrace_symbols (segfault-handler): PID 7 received SIGSEGV");
+	reading_contains(a, " f1 how=3 symbol=fib_iter+8 why=-\n");
+	reading_contains(a, "source=gdb backtrace: Thread 1 \"node\" received signal SIGSEGV");
+	reading_contains(a,
+	                 "source=AddressSanitizer report: SEGV on unknown address 0x000000000000");
+	reading_contains(a, " m1 name=x.node arch= format=0");
+	reading_contains(a, "source=AddressSanitizer report: freed by thread T0 here:");
+	reading_contains(a, "source=valgrind report: Invalid read of size 4");
+	reading_contains(a, "source=minidump_stackwalk output: Thread 0 (crashed)");
+	reading_contains(a, "source=Bun crash report");
+	reading_contains(a, "source=Node.js fatal error stack: FATAL ERROR: boom");
+	reading_contains(a, "source=systemd-coredump stack: Stack trace of thread 4242:");
+	reading_contains(a, "source=macOS backtrace_symbols");
+	/* the gdb frame whose "from" is on the next line, the wrapped coredump one */
+	reading_contains(a, "path=/app/addon.node id= listed=1 why=-\n");
+	reading_contains(a, "rel=0x1238 ret=1\n");
+}
+
+START_TEST(tools_reader_fails_cleanly_at_every_allocation)
+{
+	struct reading *c = calloc(1, sizeof(*c));
+
+	ck_assert_ptr_nonnull(c);
+	tools_fixture();
+	c->name = "tools reader";
+	c->read = read_tools;
+	c->texts = tools_texts;
+	c->expect = expect_tools;
+	reading_walk(c, reading_setup, NULL);
+	free(c);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("allocfail_report");
@@ -627,5 +779,6 @@ int main(void)
 	TEST_ADD(s, maps_reader_fails_cleanly_at_every_allocation);
 	TEST_ADD(s, ips_reader_fails_cleanly_at_every_allocation);
 	TEST_ADD(s, apple_crash_reader_fails_cleanly_at_every_allocation);
+	TEST_ADD(s, tools_reader_fails_cleanly_at_every_allocation);
 	return test_run(s);
 }

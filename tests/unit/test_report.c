@@ -90,6 +90,8 @@ static int resolve(void *ctx, struct nsym_report_module *mods, size_t count)
 		r->asked++;
 		ck_assert_ptr_null(mods[i].sym);
 		ck_assert_str_eq(mods[i].why, "");
+		if (mods[i].module->id[0] == '\0')
+			continue; /* known by no file here: the library says why */
 		if (strcmp(mods[i].module->id, fixture_id) == 0)
 			ck_assert_msg(nsym_symbolizer_open(&mods[i].sym, DEBUG, NULL) == 0, "%s",
 			              nsym_error_detail());
@@ -179,11 +181,13 @@ START_TEST(trace_gives_source_lines)
 	contains(out, "\n#1 ?? in node+0x9a3f10 (" REFUSED ")\n");
 	contains(out, "\n#2 ?? in libanon.so+0x10 (no identity)\n");
 	contains(out, "\n#3 ?? at 0x7f3a1d00ffee (not in a module)\n");
-	/* one call for the crash, with the two modules that have an identity */
+	/* one call for the crash, with its three modules: the one without an
+	 * identity too, which a resolver may know by its name */
 	ck_assert_uint_eq(r.calls, 1);
-	ck_assert_uint_eq(r.asked, 2);
+	ck_assert_uint_eq(r.asked, 3);
 	ck_assert_str_eq(r.ids[0], fixture_id);
 	ck_assert_str_eq(r.ids[1], OTHER);
+	ck_assert_str_eq(r.ids[2], "");
 	free(out);
 }
 END_TEST
@@ -252,7 +256,7 @@ START_TEST(each_crash_is_resolved_once)
 	              err);
 	ck_assert_uint_eq(json_array_size(doc), 2);
 	ck_assert_uint_eq(r.calls, 2);
-	ck_assert_uint_eq(r.asked, 4);
+	ck_assert_uint_eq(r.asked, 6);
 	json_decref(doc);
 	free(out);
 }
