@@ -24,11 +24,11 @@ static int identity_of(char *out, size_t size, const char *exe)
 	return rc;
 }
 
-int nsym_cli_debug_file(char *out, size_t size, const char *id, const char *servers, bool fetch,
-                        char *why, size_t why_size)
+int nsym_cli_debug_file(char *out, size_t size, const char *id, const char *symsrv_name,
+                        const char *servers, bool fetch, char *why, size_t why_size)
 {
 	struct nsym_client c;
-	struct nsym_fetch job = {.kind = "debuginfo"};
+	struct nsym_fetch job = {.kind = "debuginfo", .symsrv_name = symsrv_name};
 	char err[256];
 
 	why[0] = '\0';
