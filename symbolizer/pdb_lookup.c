@@ -243,9 +243,11 @@ int nsym__pdb_lookup(struct nsym_frames *out, struct nsym_pdb *pdb, uint32_t rva
 		outer.symbol_offset = rva - proc->lo;
 		/* the linker's name, when it is at the procedure's start and
 		 * can be shown (not an MSVC C++ name: pdb_publics.c) */
-		if (pub != NULL && pub->rva == proc->lo && pub->display[0] != '?') {
-			outer.function = pub->display;
-			outer.linkage_name = pub->name != pub->display ? pub->name : NULL;
+		if (pub != NULL && pub->rva == proc->lo) {
+			if (pub->display[0] != '?')
+				outer.function = pub->display;
+			if (strcmp(pub->name, outer.function) != 0)
+				outer.linkage_name = pub->name;
 		}
 	} else if (pub != NULL) {
 		outer.function = pub->display;

@@ -340,7 +340,9 @@ static int find_pdb(nsym_symbolizer *sym, const char *path)
 		return nsym__fail(NSYM_ENOMEM, path, NULL);
 	rc = open_pdb_for(sym, beside, false);
 	free(beside);
-	if (rc == NSYM_ENOENT && recorded[0] != '\0')
+	/* a relative name (/pdbaltpath:%_PDB%) says nothing beyond the
+	 * base name; a Windows path cannot be opened here */
+	if (rc == NSYM_ENOENT && recorded[0] == '/')
 		rc = open_pdb_for(sym, recorded, false);
 	return rc == NSYM_ENOENT ? NSYM_ENODEBUG : rc;
 }
