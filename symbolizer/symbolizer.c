@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "code.h"
 #include "debug_pair.h"
@@ -422,26 +423,25 @@ static enum kind sniff(const char *path)
 {
 	unsigned char b[32];
 	struct stat st;
-	FILE *f;
-	size_t n = 0;
-	enum kind kind = KIND_ELF;
+	ssize_t n;
+	int fd;
 
-	if (stat(path, &st) != 0)
-		return KIND_ELF; /* the ELF reader says why */
-	if (S_ISDIR(st.st_mode))
+	/* open and read allocate nothing: fopen would, and its failure must
+	 * not make a PE file look like a damaged ELF one */
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
 		return KIND_MACHO;
-	if (!S_ISREG(st.st_mode) || (f = fopen(path, "rb")) == NULL)
-		return KIND_ELF;
-	n = fread(b, 1, sizeof(b), f);
-	fclose(f);
+	if (nsym__open_regular(&fd, &st, path) != 0)
+		return KIND_ELF; /* the ELF reader says why */
+	n = read(fd, b, sizeof(b));
+	close(fd);
 	if (n >= 4 && nsym__macho_magic((uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
 	                                (uint32_t)b[2] << 8 | b[3]))
-		kind = KIND_MACHO;
-	else if (n >= 2 && b[0] == 'M' && b[1] == 'Z')
-		kind = KIND_PE;
-	else if (n == 32 && memcmp(b, NSYM_MSF7_MAGIC, 32) == 0)
-		kind = KIND_PDB;
-	return kind;
+		return KIND_MACHO;
+	if (n >= 2 && b[0] == 'M' && b[1] == 'Z')
+		return KIND_PE;
+	if (n == 32 && memcmp(b, NSYM_MSF7_MAGIC, 32) == 0)
+		return KIND_PDB;
+	return KIND_ELF;
 }
 
 int nsym_symbolizer_open(nsym_symbolizer **out, const char *path,
