@@ -142,6 +142,9 @@ struct nsym_pdb {
 
 /* pdb_lookup.c: keeps a string the pdb made; frees it on failure. */
 const char *nsym__pdb_keep(struct nsym_pdb *pdb, char *s);
+/* Module `index`, read on first use. NSYM_ENOMEM, or NSYM_ETRUNC naming
+ * its damaged stream. */
+int nsym__pdb_module(const struct nsym_pdb_module **out, struct nsym_pdb *pdb, uint32_t index);
 
 /* pdb_dbi.c: the DBI stream's modules, section headers (or `image`'s when
  * the PDB has none) and section contributions. */
@@ -189,6 +192,10 @@ struct nsym_pdb_site {
  * llvm-symbolizer walks them; at most NSYM_PDB_INLINE_MAX. */
 size_t nsym__pdb_inline_sites(struct nsym_pdb_site *out, const struct nsym_pdb_module *mod,
                               const struct nsym_pdb_proc *proc, uint32_t rva);
+/* Calls fn with the RVA of every start and end of the code ranges of the
+ * inline sites in proc (for the symcache); stops at fn's first error. */
+int nsym__pdb_site_bounds(const struct nsym_pdb_module *mod, const struct nsym_pdb_proc *proc,
+                          int (*fn)(void *arg, uint32_t rva), void *arg);
 
 /* pdb_publics.c: checks the publics stream's header (NSYM_ETRUNC naming
  * it when damaged; a PDB without one has no publics). */

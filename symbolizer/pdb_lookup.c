@@ -182,6 +182,14 @@ static int load_module(struct nsym_pdb *pdb, uint32_t index)
 	return 0;
 }
 
+int nsym__pdb_module(const struct nsym_pdb_module **out, struct nsym_pdb *pdb, uint32_t index)
+{
+	int rc = load_module(pdb, index);
+
+	*out = rc == 0 ? &pdb->modules[index] : NULL;
+	return rc;
+}
+
 /* The inlined frames, innermost first. */
 static int inline_frames(struct nsym_frames *out, struct nsym_pdb *pdb,
                          const struct nsym_pdb_module *mod, const struct nsym_pdb_proc *proc,
@@ -233,7 +241,7 @@ int nsym__pdb_lookup(struct nsym_frames *out, struct nsym_pdb *pdb, uint32_t rva
 	rc = nsym__pdb_public_at(&pub, pdb, rva);
 	if (rc != 0)
 		return rc;
-	if (proc != NULL && !(flags & NSYM_LOOKUP_NO_INLINES)) {
+	if (proc != NULL) {
 		rc = inline_frames(out, pdb, mod, proc, rva);
 		if (rc != 0)
 			return rc;
@@ -250,10 +258,12 @@ int nsym__pdb_lookup(struct nsym_frames *out, struct nsym_pdb *pdb, uint32_t rva
 				outer.linkage_name = pub->name;
 		}
 	} else if (pub != NULL) {
+		/* the nearest public: a guess at the function, unless a line
+		 * entry says where the code is from */
 		outer.function = pub->display;
 		outer.linkage_name = pub->name != pub->display ? pub->name : NULL;
 		outer.symbol_offset = rva - pub->rva;
-		outer.approximate = 1;
+		outer.approximate = line == NULL;
 	}
 	if (line != NULL) {
 		const char *file = nsym__pdb_file(pdb, mod, line->file);
@@ -267,6 +277,12 @@ int nsym__pdb_lookup(struct nsym_frames *out, struct nsym_pdb *pdb, uint32_t rva
 	}
 	if (nsym__frames_push(out, &outer) != 0)
 		return nsym__fail(NSYM_ENOMEM, pdb->path, NULL);
+	/* the innermost frame alone, as from DWARF (llvm-symbolizer
+	 * --no-inlines answers with the procedure and its line instead) */
+	if (flags & NSYM_LOOKUP_NO_INLINES) {
+		out->count = 1;
+		out->frames[0].inlined = 0;
+	}
 	*found = true;
 	return 0;
 }

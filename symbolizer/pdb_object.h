@@ -34,10 +34,16 @@ uint32_t nsym__pdb_age(const struct nsym_pdb *pdb);
  * this PDB: the inline sites that hold it, then its procedure, named by
  * the public symbol at the procedure's start when there is one. Without a
  * procedure, the nearest public before it names one frame, approximate.
- * *found is false when the PDB knows nothing of rva. NSYM_ENOMEM, or
- * NSYM_ETRUNC naming a damaged module stream.
+ * With NSYM_LOOKUP_NO_INLINES, the innermost frame alone. *found is false
+ * when the PDB knows nothing of rva. NSYM_ENOMEM, or NSYM_ETRUNC naming a
+ * damaged module stream.
  */
 int nsym__pdb_lookup(struct nsym_frames *out, struct nsym_pdb *pdb, uint32_t rva, unsigned flags,
                      bool *found);
+
+/* pdb_symcache.c: writes the symcache of the PDB of an image loaded at
+ * image_base (0 for a PDB alone), keyed by id (symcache.h). */
+int nsym__pdb_symcache_write(const char *path, const unsigned char *id, size_t id_len,
+                             struct nsym_pdb *pdb, uint64_t image_base);
 
 #endif

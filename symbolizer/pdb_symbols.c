@@ -429,3 +429,49 @@ size_t nsym__pdb_inline_sites(struct nsym_pdb_site *out, const struct nsym_pdb_m
 	}
 	return n;
 }
+
+int nsym__pdb_site_bounds(const struct nsym_pdb_module *mod, const struct nsym_pdb_proc *proc,
+                          int (*fn)(void *arg, uint32_t rva), void *arg)
+{
+	uint32_t at, end = proc->end < mod->sym_size ? proc->end : mod->sym_size;
+	uint16_t kind;
+	uint32_t len;
+	int rc = 0;
+
+	if (!record_at(&kind, &len, mod, proc->record))
+		return 0;
+	for (at = proc->record + 2 + len; rc == 0 && at < end && record_at(&kind, &len, mod, at);
+	     at += 2 + len) {
+		uint32_t site_end, inlinee, code = 0;
+		struct annotations a;
+		struct annotation x;
+		if ((kind != S_INLINESITE && kind != S_INLINESITE2) ||
+		    !read_site(&site_end, &inlinee, &a, mod, at, kind, len))
+			continue;
+		while (rc == 0 && next_annotation(&x, &a)) {
+			switch (x.op) {
+			case BA_CODE_OFFSET:
+			case BA_CHANGE_CODE_OFFSET_BASE:
+			case BA_CHANGE_CODE_OFFSET:
+			case BA_CHANGE_CODE_OFFSET_AND_LINE_OFFSET:
+				code += x.u1;
+				rc = fn(arg, proc->lo + code);
+				break;
+			case BA_CHANGE_CODE_LENGTH:
+				rc = fn(arg, proc->lo + code + x.u1);
+				/* as site_holds reads it: the length also moves on */
+				if (rc == 0)
+					rc = fn(arg, proc->lo + code);
+				code += x.u1;
+				break;
+			case BA_CHANGE_CODE_LENGTH_AND_CODE_OFFSET:
+				code += x.u2;
+				rc = fn(arg, proc->lo + code);
+				if (rc == 0)
+					rc = fn(arg, proc->lo + code + x.u1);
+				break;
+			}
+		}
+	}
+	return rc;
+}

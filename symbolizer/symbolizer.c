@@ -35,6 +35,8 @@ struct nsym_symbolizer {
 	size_t key_len;                       /* 0: none */
 	char id_text[NSYM_IMAGE_ID_SIZE];     /* PE and PDB: the PDB's SymSrv key */
 	char *debug_name;                     /* PE: the PDB's file name, owned */
+	bool pdb_keyed; /* keyed by a PDB: its frames (or its symcache's) are named
+	                   by the PDB, never renamed from a symbol table */
 	uint64_t image_base;
 	struct nsym_dwarf *dwarf;
 	struct nsym_symtab symtab;
@@ -257,6 +259,7 @@ static void pdb_key(nsym_symbolizer *sym, const unsigned char guid[16], uint32_t
 	struct nsym_image image = {.format = NSYM_FORMAT_PDB, .has_uuid = 1, .age = age};
 
 	memcpy(image.uuid, guid, 16);
+	sym->pdb_keyed = true;
 	memcpy(sym->key, guid, 16);
 	for (int i = 0; i < 4; i++)
 		sym->key[16 + i] = (unsigned char)(age >> (8 * i));
@@ -587,11 +590,13 @@ int nsym_symbolizer_lookup(struct nsym_frames *out, nsym_symbolizer *sym, uint64
 	if (found) {
 		/* llvm-symbolizer renames the outer frame from the symbol
 		 * table for DWARF only; a PDB names its frames itself */
-		if (sym->pdb == NULL)
+		if (!sym->pdb_keyed)
 			name_outer_frame(&out->frames[out->count - 1], sym, address);
 		return 0;
 	}
-	if (!find_symbol(&s, sym, address))
+	/* with a PDB, the symbol tables name nothing, as with llvm-symbolizer
+	 * (and so a PDB's symcache holds none) */
+	if (sym->pdb != NULL || !find_symbol(&s, sym, address))
 		return nsym__frames_push(out, &(struct nsym_frame){.function = "??", .file = "??"});
 	return nsym__frames_push(out, &(struct nsym_frame){
 	                                  .function = s.name,
@@ -611,9 +616,16 @@ int nsym_symbolizer_write_cache(nsym_symbolizer *sym, const char *cache_dir)
 		return nsym__fail(NSYM_EINVAL, NULL, NULL);
 	if (sym->cache != NULL)
 		return 0;
+	/* keyed by the PDB's identity, a cache of the exports alone would
+	 * hide the PDB once it is found */
+	if (sym->pe != NULL && sym->pdb == NULL && sym->dwarf == NULL)
+		return 0;
 	rc = cache_path(path, sizeof(path), sym, cache_dir);
 	if (rc != 0)
 		return rc;
+	if (sym->pdb != NULL)
+		return nsym__pdb_symcache_write(path, sym->key, sym->key_len, sym->pdb,
+		                                sym->image_base);
 	return nsym__symcache_write(path, sym->key, sym->key_len, sym->dwarf, &sym->symtab);
 }
 

@@ -170,6 +170,30 @@ server-pe)
   [ "$out" = "$want" ] || fail "after the fetch: $out, not $want ($err)"
   expect 0 "$nsym" symbolize -e "$work/shipped.node" --no-fetch --cache never "$a"
   [ "$out" = "$want" ] || fail "from the download cache: $out, not $want" ;;
+symcache-pe)
+  # keyed by the PDB's GUID and age; answers as the PDB does, every frame
+  # and every field (JSON), inline chains and --no-inlines included
+  id=$("$nsym" inspect "$dir/crasher.node" | sed -n 's/^ *pdb id: *\([0-9A-F]*\).*/\1/p')
+  text_addresses "$dir/crasher.node" | head -4096 >"$work/addrs"
+  for opts in "--json" "--no-inlines --json"; do
+    # shellcheck disable=SC2086
+    "$nsym" symbolize -e "$dir/crasher.node" --cache never $opts <"$work/addrs" >"$work/live" ||
+      fail "symbolize $opts"
+    # shellcheck disable=SC2086
+    "$nsym" symbolize -e "$dir/crasher.node" --cache always $opts <"$work/addrs" >"$work/cached" ||
+      fail "symbolize --cache always $opts"
+    ls "$XDG_CACHE_HOME"/napi-symbols/symcache/"${id,,}".v*.symcache >/dev/null 2>&1 ||
+      fail "no symcache named by the PDB id ${id,,}: $(ls -R "$XDG_CACHE_HOME")"
+    cmp -s "$work/live" "$work/cached" || fail "from the symcache ($opts): $(diff "$work/live" "$work/cached" | head -12)"
+    [ "$opts" != --json ] || grep -q '"inlined": true' "$work/live" || fail "no inline chain in the answers"
+  done
+  # an image whose PDB is missing writes no symcache: it would hide the
+  # PDB once found
+  cp "$dir/crasher.node" "$work/alone.node"
+  rm -rf "$XDG_CACHE_HOME"
+  expect 0 "$nsym" symbolize -e "$work/alone.node" --no-fetch --cache always 0x180001000
+  [ ! -e "$XDG_CACHE_HOME"/napi-symbols/symcache/"${id,,}".v*.symcache ] ||
+    fail "a symcache of the exports alone was written" ;;
 *)
   fail "unknown case" ;;
 esac
