@@ -132,7 +132,8 @@ int nsym__pdb_read_procs(struct nsym_pdb *pdb, struct nsym_pdb_module *mod, uint
 			len = nsym__le16(mod->data + at);
 		at += 2 + len;
 	}
-	qsort(mod->procs, mod->nprocs, sizeof(*mod->procs), by_lo);
+	if (mod->nprocs > 1) /* procs is NULL when there are none */
+		qsort(mod->procs, mod->nprocs, sizeof(*mod->procs), by_lo);
 	return 0;
 }
 
