@@ -122,14 +122,27 @@ infer-shifted)
   [[ "$out" != *"level_"* && "$out" != *"checksum"* ]] || fail "another build answered: $out" ;;
 infer-one-frame)
   # one return address in the padding: NOPs, after which no return address
-  # can be, on every page the frame allows, so none fits (a case where
-  # several fit needs a frame that is not a return address: not tested here)
+  # can be, on every page the frame allows, so none fits
   base=$((0x104d28000))
   printf '%s\n' "thread 'main' panicked at src/lib.rs:1:1:" "x" "stack backtrace:" \
     "   0:        0x$(printf '%x' $((base + 0x8000))) - _napi_register_module_v1" >one.txt
   run 0 -s --module "$crasher" one.txt
   [[ "$err" == *"load address of crasher.node not inferred: none of the"* ]] ||
     fail "one frame in the padding: $err"
+  [[ "$out" != *"crasher.node+"* ]] || fail "a frame was placed: $out" ;;
+infer-several)
+  # the faulting frame of lldb's bt, with no function: not a return address,
+  # so every page-aligned load that puts it in the code fits, and a frame
+  # alone says nothing; the candidates are said, none is taken
+  printf '%s\n' "(lldb) bt" \
+    "* thread #1, stop reason = EXC_BAD_ACCESS (code=1, address=0x0)" \
+    "  * frame #0: 0x000000010a4c4f00 crasher.node" \
+    "    frame #1: 0x0000000100a1c8e0 node\`node::Start() + 120" >several.txt
+  run 0 -s --module "$crasher" several.txt
+  [[ "$err" =~ "crasher.node (x86_64): load address of crasher.node not inferred: "([0-9]+)" addresses fit its 1 frames (0x" ]] &&
+    [ "${BASH_REMATCH[1]}" -gt 1 ] || fail "several loads fit: $err"
+  [[ "$out" == *"#0 ?? in crasher.node at 0x10a4c4f00 [addon] (load address of crasher.node not inferred: "* ]] ||
+    fail "the frame says why: $out"
   [[ "$out" != *"crasher.node+"* ]] || fail "a frame was placed: $out" ;;
 *)
   fail "unknown case" ;;
