@@ -30,6 +30,8 @@ run() { # STATUS ARGS...: symbolicate, output in $out and $err
   local got=$?
   out=$(cat "$work/out") err=$(cat "$work/err")
   [ "$got" -eq "$want" ] || fail "symbolicate $* exited $got, expected $want: $err"
+  # what inference decided, in the test's log
+  grep -h "load address" "$work/err" | sed "s/^/[$case_name] /"
 }
 
 # return_after ARCH FUNCTION: the offset just after the call to FUNCTION
@@ -152,7 +154,7 @@ infer-crash-symbols)
     printf '%-4d%-30s0x%016x v8impl::Invoke + 120\n' $k node 0x100a1c8e0
   } >noimages.crash
   run 0 -s --module "$crasher" noimages.crash
-  [[ "$err" == *"crasher.node (arm64): load address 0x104d28000 from the functions its frames name with offsets, which fits all 4 of its frames"* ]] ||
+  [[ "$err" == *"crasher.node (arm64): load address 0x104d28000 from the functions its frames name with offsets, which fits all 4 frames"* ]] ||
     fail "load address not reported: $err"
   want=$("$llvm_symbolizer" --obj="$dwarf" --default-arch=arm64 "$(printf '0x%x' $fault)" | head -1)
   [[ "$out" == *"#0 $want at crasher.c:"*" in crasher.node+$(printf '0x%x' $fault) [addon]"* ]] ||
@@ -174,7 +176,7 @@ infer-several)
     "  * frame #0: 0x000000010a4c4f00 crasher.node" \
     "    frame #1: 0x0000000100a1c8e0 node\`node::Start() + 120" >several.txt
   run 0 -s --module "$crasher" several.txt
-  [[ "$err" =~ "crasher.node (x86_64): load address of crasher.node not inferred: "([0-9]+)" addresses fit its 1 frames (0x" ]] &&
+  [[ "$err" =~ "crasher.node (x86_64): load address of crasher.node not inferred: "([0-9]+)" addresses fit its 1 frame (0x" ]] &&
     [ "${BASH_REMATCH[1]}" -gt 1 ] || fail "several loads fit: $err"
   [[ "$out" == *"#0 ?? in crasher.node at 0x10a4c4f00 [addon] (load address of crasher.node not inferred: "* ]] ||
     fail "the frame says why: $out"

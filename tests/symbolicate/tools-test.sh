@@ -156,7 +156,7 @@ EOF
   # (exactly, from the symbol and offset it names, not by the search)
   [[ "$out" == *'"pc": "0x'$(hex $((load + 0x2d4)))'", "module_offset": "0x2d4", "offset_from": "symbol"'* ]] ||
     fail "json by symbol: $out"
-  [[ "$err" == *"addon-x86_64.node: load address 0x104d00000 from the functions its frames name with offsets, which fits all 1 of its frames"* ]] ||
+  [[ "$err" == *"addon-x86_64.node: load address 0x104d00000 from the functions its frames name with offsets, which fits its 1 frame"* ]] ||
     fail "the load, said: $err"
   run 0 --no-fetch -s --module "$macho/addon-x86_64.node" "$work/mac.txt"
   [[ "$(line_of 2)" == "#2 mix at addon.c:13:12 in addon-x86_64.node+0x2d4 [addon]" ]] || fail "inferred: $out" ;;
