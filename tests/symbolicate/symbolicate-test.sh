@@ -10,6 +10,7 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 fail() { echo "FAIL [$case_name]: $*" >&2; exit 1; }
+. "$(dirname "$0")/../lib.sh"
 export DEBUGINFOD_CACHE_PATH=$work/cache XDG_CACHE_HOME=$work/xdg
 unset NAPI_SYMBOLS_SERVER NAPI_SYMBOLS_TOKEN DEBUGINFOD_URLS
 
@@ -44,13 +45,6 @@ check_frames() { # the faulting frame and the return address both resolved
   [ "$(frame 1)" = "$(printf '%s\n' "$want_ret" | sed 's/^ *//')" ] ||
     fail "frame #1: '$(frame 1)', expected '$want_ret'; output: $out"
   [[ "$out" == *"#0 "*" in addon.node+0x$fault [addon]"* ]] || fail "addon not marked: $out"
-}
-run() { # STATUS ARGS...: symbolicate, output in $out and $err
-  local want=$1; shift
-  "$nsym" symbolicate "$@" >"$work/out" 2>"$work/err"
-  local got=$?
-  out=$(cat "$work/out") err=$(cat "$work/err")
-  [ "$got" -eq "$want" ] || fail "symbolicate $* exited $got, expected $want: $err"
 }
 json_ok() { node -e 'JSON.parse(require("fs").readFileSync(0, "utf8"))' <<<"$out" || fail "not JSON: $out"; }
 

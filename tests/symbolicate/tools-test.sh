@@ -15,6 +15,7 @@ node=${NSYM_NODE:-node}
 work=$(mktemp -d)
 trap '[ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
 fail() { echo "FAIL [$case_name]: $*" >&2; exit 1; }
+. "$(dirname "$0")/../lib.sh"
 export DEBUGINFOD_CACHE_PATH=$work/cache XDG_CACHE_HOME=$work/xdg
 unset NAPI_SYMBOLS_SERVER NAPI_SYMBOLS_TOKEN DEBUGINFOD_URLS
 
@@ -25,13 +26,6 @@ macho=$fixtures/foreign/macho
 app=$work/app mod=$work/app/node_modules/c-addon/addon.node
 mkdir -p "$(dirname "$mod")" && cp "$stripped" "$mod"
 
-run() { # STATUS ARGS...: symbolicate, output in $out and $err
-  local want=$1; shift
-  "$nsym" symbolicate "$@" >"$work/out" 2>"$work/err"
-  local got=$?
-  out=$(cat "$work/out") err=$(cat "$work/err")
-  [ "$got" -eq "$want" ] || fail "symbolicate $* exited $got, expected $want: $err"
-}
 json_ok() { "$node" -e 'JSON.parse(require("fs").readFileSync(0, "utf8"))' <<<"$out" || fail "not JSON: $out"; }
 # want FILE [symbolize options] REL: what symbolize says at REL, one frame a line
 want() { "$nsym" symbolize -s --cache never -e "$@" | sed 's/^ *//'; }
