@@ -57,13 +57,6 @@ x86_func=$("$objdump" --macho --arch=x86_64 -h "$x86" | awk '$2 == "__text" { pr
 hex() { printf '0x%x' "$1"; }
 dec() { printf '%d' "$1"; }
 
-run() { # STATUS ARGS...: symbolicate, output in $out and $err
-  local want=$1; shift
-  "$nsym" symbolicate "$@" >"$work/out" 2>"$work/err"
-  local got=$?
-  out=$(cat "$work/out") err=$(cat "$work/err")
-  [ "$got" -eq "$want" ] || fail "symbolicate $* exited $got, expected $want: $err $out"
-}
 
 # llvm_says DWARF ARCH TEXT OFFSET RETURN: llvm-symbolizer's frames for the
 # offset in the image ("function" and "file:line:column" lines), at
