@@ -21,7 +21,8 @@ int nsym_cli_debug_file(char *out, size_t size, const char *id, const char *syms
 struct nsym_fetch;
 
 /* Whether any image of path (a slice of a universal Mach-O file) has the
- * identity id (lowercase hex, as nsym_cli_file_id writes it). */
+ * identity id (lowercase hex, as nsym_cli_file_id writes it; for a PE
+ * image, its PDB's GUID and age too, as nsym_symbolizer_id gives them). */
 bool nsym_cli_file_has_id(const char *path, const char *id);
 
 /* path's first identity in lowercase hex (as servers key it): 0, or -1 when
