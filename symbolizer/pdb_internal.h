@@ -108,7 +108,8 @@ struct nsym_pdb_name {
 };
 
 struct nsym_pdb {
-	const char *path; /* borrowed from bytes */
+	const char *path; /* owned_path, which errors name */
+	char *owned_path;
 	struct nsym_bytes bytes;
 	bool mapped; /* bytes are ours to unmap */
 	struct nsym_msf msf;

@@ -60,10 +60,14 @@ int nsym__pdb_open(struct nsym_pdb **out, const char *path, const struct nsym_pd
 	pdb = calloc(1, sizeof(*pdb));
 	if (pdb == NULL)
 		return nsym__fail(NSYM_ENOMEM, path, NULL);
-	rc = nsym__map_file(&pdb->bytes, path);
+	/* the caller's path may not outlive this call (a name made to look
+	 * beside an image): errors name our copy */
+	pdb->owned_path = strdup(path);
+	rc = pdb->owned_path != NULL ? nsym__map_file(&pdb->bytes, pdb->owned_path)
+	                             : nsym__fail(NSYM_ENOMEM, path, NULL);
 	if (rc == 0) {
 		pdb->mapped = true;
-		pdb->path = pdb->bytes.path;
+		pdb->path = pdb->owned_path;
 		if (pdb->bytes.size < 32 || memcmp(pdb->bytes.data, NSYM_MSF7_MAGIC, 32) != 0)
 			rc = nsym__fail(NSYM_ENOTELF, path, "not a PDB (MSF 7.0) file");
 	}
@@ -118,6 +122,7 @@ void nsym__pdb_close(struct nsym_pdb *pdb)
 	nsym__msf_close(&pdb->msf);
 	if (pdb->mapped)
 		munmap((void *)pdb->bytes.data, pdb->bytes.size);
+	free(pdb->owned_path);
 	free(pdb);
 }
 
