@@ -5,7 +5,8 @@
 # with its PDB, and rustbig, built into bench/inputs/ on first use, and the
 # system libc with its libc6-dbg debug file), for 1, 64 and 100000
 # addresses. A tool that cannot read a target (addr2line and eu-addr2line
-# read no Mach-O or PE) gets "n/a" and its reason. For c50k-pe the
+# read no Mach-O; eu-addr2line no PE, and addr2line no PDB) gets "n/a" and
+# its reason. For c50k-pe the
 # llvm-symbolizer is LLVM 16's (llvm-symbolizer-16): LLVM 14's misplaces the
 # lines of inlined frames in PDBs (docs/symbolizer.md).
 # Prints a Markdown table per target and writes the whole report to
@@ -382,6 +383,9 @@ base_ver=""
 	echo "- napi-symbols: $ours_ver"
 	[ -n "$base" ] && echo "- napi-symbols base (NSYM_BASE): $base_ver"
 	echo "- llvm-symbolizer: $(llvm-symbolizer --version 2>&1 | grep -m1 -i 'version' | sed 's/^ *//')"
+	if [[ " $targets " == *" c50k-pe "* ]]; then
+		echo "- llvm-symbolizer-16 (c50k-pe): $(llvm-symbolizer-16 --version 2>&1 | grep -m1 -i 'version' | sed 's/^ *//')"
+	fi
 	echo "- addr2line: $(ver addr2line --version)"
 	echo "- eu-addr2line: $(ver eu-addr2line --version)"
 	echo "- cells: wall time is the median over the runs; peak RSS from /usr/bin/time; vs llvm = our time / llvm-symbolizer time (below 1 is faster);"
@@ -487,7 +491,7 @@ for t in $targets; do
 		echo
 		[ -n "$build_line" ] && echo "$build_line" && echo
 		explain=$(explain_names)
-		[ -n "$explain" ] && echo "$explain" && echo
+		if [ -n "$explain" ]; then echo "$explain" && echo; fi
 	} | tee -a "$report"
 	rm -f "$tmp"/norm-*
 done

@@ -54,8 +54,9 @@ static void open_types(struct nsym_pdb_types *t, const struct nsym_pdb *pdb, uin
 	hints_at = nsym__le32(h + 40);
 	hints_size = nsym__le32(h + 44);
 	if (hash_index == 0xffff || hints_size < 8 ||
-	    nsym__msf_stream(&hash, &pdb->msf, hash_index, "type hash stream") != 0)
-		return;
+	    nsym__msf_stream(&hash, &pdb->msf, hash_index, "type hash stream") != 0 ||
+	    hints_at > hash.size || hints_size > hash.size - hints_at)
+		return; /* no hints (or damaged ones): lookups walk from the start */
 	t->hints = malloc(hints_size / 8 * 8);
 	if (t->hints == NULL)
 		return; /* no hints: lookups walk from the start */
