@@ -453,7 +453,7 @@ ips-server)
   "$nsym" upload -q --server "$url" --token "$(cat "$work/token")" "$fat.dSYM" >"$work/up" 2>&1 ||
     fail "upload: $(cat "$work/up")"
   write_ips >"$work/crash.ips"
-  run 0 --server "$url" --json "$work/crash.ips"
+  run 0 --local --server "$url" --json "$work/crash.ips"
   check_arm_frames
   frame_is 0 unresolved "(none)"
   # kept in the download cache: answers with no server
