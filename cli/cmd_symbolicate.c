@@ -116,7 +116,9 @@ const char cmd_symbolicate_usage[] =
     "error); for a Rust backtrace also a\n"
     "file that is not on this machine, is not a regular file (a FIFO, a device),\n"
     "or was replaced since it was mapped; for a .crash also a pc in no image of\n"
-    "its Binary Images, or no Binary Images at all.\n"
+    "its Binary Images, or no Binary Images at all; from a server's route\n"
+    "also the debug file on the server cannot be used, or the server's store\n"
+    "failed.\n"
     "Exit status: 0 symbolicated (even with unresolved frames); 1 the input\n"
     "cannot be read or holds no crash (the reason is printed); 129 usage error.\n";
 
