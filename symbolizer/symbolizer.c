@@ -439,6 +439,13 @@ bool nsym__symbolizer_has_symbol(nsym_symbolizer *sym, const char *name)
 	return nsym__symtab_has(&sym->symtab, name);
 }
 
+size_t nsym__symbolizer_named(uint64_t *out, nsym_symbolizer *sym, const char *name)
+{
+	if (sym->cache != NULL)
+		return nsym__symcache_named(out, sym->cache, name);
+	return nsym__symtab_named(out, &sym->symtab, name);
+}
+
 const char *nsym_symbolizer_path(const nsym_symbolizer *sym)
 {
 	return sym != NULL ? sym->path : NULL;
