@@ -144,11 +144,6 @@ struct inference {
 	size_t nloose;
 };
 
-static bool names_module(const struct nsym_crash_module *m, const char *name)
-{
-	return strcmp(nsym__crash_module_name(m), name) == 0;
-}
-
 static bool unnamed(const char *symbol)
 {
 	return symbol == NULL || strcmp(symbol, "<unknown>") == 0 || strcmp(symbol, "???") == 0 ||
@@ -171,7 +166,7 @@ static int pick_frames(struct inference *in)
 		if (f->pc == 0 || nsym__crash_frame_placed(f))
 			continue;
 		if (f->module >= 0
-		        ? names_module(&c->modules[f->module], in->name)
+		        ? nsym_crash_module_named(&c->modules[f->module], in->name)
 		        : !unnamed(f->symbol) && nsym__symbolizer_has_symbol(in->sym, f->symbol))
 			in->frames[in->nframes++] = i;
 		else if (f->module < 0 && unnamed(f->symbol))
