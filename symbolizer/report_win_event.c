@@ -14,11 +14,10 @@
  *     Faulting process id: 0x2f8c
  *     Faulting module path: C:\app\node_modules\addon\addon.node
  *     Report Id: 4134a62b-474a-4c49-aa97-df525e0d5a01
- *   Each field is found anywhere in a line, so a quote ("> "), a prefix or
- *   a whole event joined into one line reads the same; a value that a
- *   narrow paste put on the next line (files-community/Files #16839:
- *   "time stamp:" then "0x666b0000", a path cut at a space) is taken from
- *   there.
+ *   The lines are read as one (past their quote marks, "> "), so a whole
+ *   event joined into one line reads the same, and so does a field that a
+ *   narrow paste cut at a space (files-community/Files #16839: "time
+ *   stamp:" then "0x666b0000" on the next line, a path cut at its space).
  * - its XML (the Details tab's XML View, "Event Xml:" under the words):
  *   <Data Name="ModuleName">…</Data> and the other named fields of
  *   Windows 10 and later, or, in older logs (henrypp/simplewall #526),
@@ -26,6 +25,7 @@
  *   Error"/>. The names do not depend on the language of Windows, the
  *   words do: only the English words are read.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -68,44 +68,93 @@ static const char *const keys[NKEYS] = {
     [K_PACKAGE_APP] = "Faulting package-relative application ID:",
 };
 
-/* One key found in a line: where it starts, and its value's end. */
-struct hit {
-	enum key key;
-	const char *at, *value, *end;
+/* The text as one line: each line past its indentation and quote marks
+ * ("> "), joined to the line before by a space, so that a field cut by a
+ * paste's width (a key, a value or a path split at a space) reads whole;
+ * an empty line, which ends a paragraph, kept as '\n', so that a value
+ * never runs into the prose after the event. */
+struct flat {
+	char *s;
+	size_t n;
+	struct span {
+		size_t flat, text; /* where a line's text starts in each */
+	} * lines;
+	size_t nlines;
 };
 
-#define MAX_HITS 32 /* a whole event joined into one line holds 16 */
-
-struct event_reader {
-	struct nsym__win_faults *list;
-	const char *text;
-	struct nsym__win_fault cur;
-	bool open;
-	enum key who;     /* K_APP or K_MODULE: whose version and time stamp follow */
-	enum key pending; /* a key whose value is on the next line, or NKEYS */
-	int path_more;    /* lines the module path may go on for */
-	bool oom;
-};
-
-/* The keys in [s, e), in order; each value runs to the next key. */
-static size_t find_keys(struct hit *out, const char *s, const char *e)
+static int flatten(struct flat *f, const char *text, size_t len)
 {
-	size_t n = 0;
+	const char *p = text, *end = text + len;
 
-	for (const char *p = s; p < e && n < MAX_HITS; p++) {
+	memset(f, 0, sizeof(*f));
+	/* a line of text is at least one byte and a '\n': half as many spans */
+	if ((f->s = malloc(len + 1)) == NULL ||
+	    (f->lines = malloc((len / 2 + 1) * sizeof(*f->lines))) == NULL)
+		return NSYM_ENOMEM;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p)), *e = nl != NULL ? nl : end;
+		const char *q = p;
+		while (q < e && (*q == ' ' || *q == '\t' || *q == '>'))
+			q++;
+		while (e > q && (e[-1] == '\r' || e[-1] == ' ' || e[-1] == '\t'))
+			e--;
+		if (q == e) {
+			if (f->n > 0 && f->s[f->n - 1] != '\n')
+				f->s[f->n++] = '\n';
+		} else {
+			if (f->n > 0 && f->s[f->n - 1] != '\n')
+				f->s[f->n++] = ' ';
+			f->lines[f->nlines++] = (struct span){f->n, (size_t)(q - text)};
+			memcpy(f->s + f->n, q, (size_t)(e - q));
+			f->n += (size_t)(e - q);
+		}
+		p = (nl != NULL ? nl : end) + 1;
+	}
+	f->s[f->n] = '\0';
+	return 0;
+}
+
+/* Where offset x of the flat text lies in the text. */
+static size_t origin(const struct flat *f, size_t x)
+{
+	size_t lo = 0, hi = f->nlines;
+
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (f->lines[mid].flat <= x)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return f->nlines == 0 ? 0 : f->lines[lo].text + (x - f->lines[lo].flat);
+}
+
+/* The first key at or after p, or NULL. */
+static const char *next_key(enum key *out, const char *p, const char *e)
+{
+	for (; p < e; p++) {
+		if (*p != 'F' && *p != 'f' && *p != 'v' && *p != 'V' && *p != 't' && *p != 'T' &&
+		    *p != 'E' && *p != 'e' && *p != 'R' && *p != 'r')
+			continue;
 		for (int k = 0; k < NKEYS; k++) {
 			size_t len = strlen(keys[k]);
 			if ((size_t)(e - p) >= len && nsym__win_same(p, len, keys[k])) {
-				out[n++] = (struct hit){(enum key)k, p, p + len, e};
-				p += len - 1;
-				break;
+				*out = (enum key)k;
+				return p;
 			}
 		}
 	}
-	for (size_t i = 0; i + 1 < n; i++)
-		out[i].end = out[i + 1].at;
-	return n;
+	return NULL;
 }
+
+struct event_reader {
+	struct nsym__win_faults *list;
+	const struct flat *flat;
+	struct nsym__win_fault cur;
+	bool open;
+	enum key who; /* K_APP or K_MODULE: whose version and time stamp follow */
+	bool oom;
+};
 
 /* [s, e) up to its first comma: a name before ", version:". */
 static const char *to_comma(const char *s, const char *e)
@@ -114,13 +163,14 @@ static const char *to_comma(const char *s, const char *e)
 	return c != NULL ? c : e;
 }
 
-static bool blank(const char *s, const char *e)
+/* [s, e) up to its first white space past any before it: one word. */
+static const char *word(const char *s, const char *e)
 {
-	for (; s < e; s++) {
-		if (*s != ' ' && *s != '\t')
-			return false;
-	}
-	return true;
+	while (s < e && *s == ' ')
+		s++;
+	while (s < e && *s != ' ' && *s != '\t' && *s != '\n')
+		s++;
+	return s;
 }
 
 static void finish(struct event_reader *r)
@@ -128,27 +178,18 @@ static void finish(struct event_reader *r)
 	if (r->open && nsym__win_fault_add(r->list, &r->cur) != 0)
 		r->oom = true;
 	r->open = false;
-	r->pending = NKEYS;
-	r->path_more = 0;
 }
 
-static void start(struct event_reader *r, const char *at)
+static void set_hex(struct nsym__win_fault *f, enum key key, bool module, const char *s,
+                    const char *e)
 {
-	finish(r);
-	nsym__win_fault_init(&r->cur, (size_t)(at - r->text), record);
-	r->open = true;
-}
-
-static void set_hex(struct event_reader *r, enum key key, const char *s, const char *e)
-{
-	struct nsym__win_fault *f = &r->cur;
 	uint64_t v;
 
 	if (nsym__win_hex(&v, s, (size_t)(e - s)) != 0)
 		return;
 	switch (key) {
 	case K_STAMP:
-		if (r->who == K_MODULE && v <= UINT32_MAX) {
+		if (module && v <= UINT32_MAX) {
 			f->has_timestamp = true;
 			f->timestamp = (uint32_t)v;
 		}
@@ -171,24 +212,19 @@ static void set_hex(struct event_reader *r, enum key key, const char *s, const c
 	}
 }
 
-/* Whether the path's last component has no extension yet: cut at a space
- * by the paste's width, it goes on on the next line. */
-static bool path_cut(const char *path)
-{
-	const char *slash = strrchr(path, '\\');
-	return strchr(slash != NULL ? slash : path, '.') == NULL;
-}
-
-static void take(struct event_reader *r, const struct hit *h)
+/* Key `key` at `at` of the flat text, its value [v, e). */
+static void take(struct event_reader *r, enum key key, const char *at, const char *v, const char *e)
 {
 	struct nsym__win_fault *f = &r->cur;
-	const char *v = h->value, *e = h->end;
 
-	if (h->key == K_APP || (h->key == K_MODULE && (!r->open || f->module[0] != '\0')))
-		start(r, h->at);
+	if (key == K_APP || (key == K_MODULE && (!r->open || f->module[0] != '\0'))) {
+		finish(r);
+		nsym__win_fault_init(f, origin(r->flat, (size_t)(at - r->flat->s)), record);
+		r->open = true;
+	}
 	if (!r->open)
 		return; /* the fields of an event whose name lines were not pasted */
-	switch (h->key) {
+	switch (key) {
 	case K_APP:
 		nsym__win_copy(f->app, sizeof(f->app), v, (size_t)(to_comma(v, e) - v));
 		r->who = K_APP;
@@ -201,86 +237,46 @@ static void take(struct event_reader *r, const struct hit *h)
 	case K_CODE:
 	case K_OFFSET:
 	case K_PID:
-		set_hex(r, h->key, v, e);
+		set_hex(f, key, r->who == K_MODULE, v, word(v, e));
 		break;
 	case K_MODULE_PATH:
 		nsym__win_copy(f->path, sizeof(f->path), v, (size_t)(e - v));
-		r->path_more = f->path[0] != '\0' && path_cut(f->path) ? 2 : 0;
 		break;
 	case K_REPORT:
-		nsym__win_copy(f->report_id, sizeof(f->report_id), v, (size_t)(e - v));
+		nsym__win_copy(f->report_id, sizeof(f->report_id), v, (size_t)(word(v, e) - v));
 		break;
 	default:
 		break;
 	}
 }
 
-/* The text of a line that goes on with what the line before left open, up
- * to its first key (past a quote's '>'): the value of a key that had none
- * there, or more of a path cut at a space. */
-static void continued(struct event_reader *r, const char *s, const char *e)
-{
-	struct nsym__win_fault *f = &r->cur;
-	enum key key = r->pending;
-	size_t n;
-
-	while (s < e && (*s == ' ' || *s == '\t' || *s == '>'))
-		s++;
-	if (s == e) {
-		r->path_more = 0;
-		return;
-	}
-	if (key == K_APP || key == K_MODULE) {
-		char *name = key == K_APP ? f->app : f->module;
-		nsym__win_copy(name, NSYM_WIN_NAME, s, (size_t)(to_comma(s, e) - s));
-	} else if (key != NKEYS) {
-		struct hit h = {key, s, s, e};
-		take(r, &h);
-		return;
-	} else if ((n = strlen(f->path)) + 1 < sizeof(f->path)) {
-		f->path[n] = ' ';
-		nsym__win_copy(f->path + n + 1, sizeof(f->path) - n - 1, s, (size_t)(e - s));
-		r->path_more = path_cut(f->path) ? r->path_more - 1 : 0;
-		return;
-	}
-	r->path_more = 0;
-}
-
-static void event_line(struct event_reader *r, const char *s, const char *e)
-{
-	struct hit hits[MAX_HITS];
-	size_t n = find_keys(hits, s, e);
-
-	if (r->open && (r->pending != NKEYS || r->path_more > 0)) {
-		continued(r, s, n > 0 ? hits[0].at : e);
-		r->pending = NKEYS;
-		if (n > 0)
-			r->path_more = 0; /* a key on the line: the path is whole */
-	}
-	for (size_t i = 0; i < n && !r->oom; i++)
-		take(r, &hits[i]);
-	/* only the line's last key may go on on the next line */
-	if (n > 0 && blank(hits[n - 1].value, hits[n - 1].end))
-		r->pending = hits[n - 1].key;
-	if (n > 0 && hits[n - 1].key != K_MODULE_PATH)
-		r->path_more = 0;
-}
-
 static int words(struct nsym__win_faults *list, const char *text, size_t len)
 {
-	struct event_reader r = {.list = list, .text = text, .pending = NKEYS};
-	const char *p = text, *end = text + len;
+	struct flat flat;
+	struct event_reader r = {.list = list, .flat = &flat};
+	const char *p, *e, *next;
+	enum key key, after;
+	int rc = flatten(&flat, text, len);
 
-	while (p < end && !r.oom) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p)), *e = nl != NULL ? nl : end;
-		const char *q = e;
-		while (q > p && q[-1] == '\r')
-			q--;
-		event_line(&r, p, q);
-		p = e + (nl != NULL);
+	if (rc != 0)
+		goto out;
+	e = flat.s + flat.n;
+	for (p = next_key(&key, flat.s, e); p != NULL && !r.oom; p = next, key = after) {
+		const char *v = p + strlen(keys[key]), *end;
+		next = next_key(&after, v, e);
+		/* a value ends at the next key, or where the paragraph does */
+		end = next != NULL ? next : e;
+		end = memchr(v, '\n', (size_t)(end - v)) != NULL
+		          ? memchr(v, '\n', (size_t)(end - v))
+		          : end;
+		take(&r, key, p, v, end);
 	}
 	finish(&r);
-	return r.oom ? NSYM_ENOMEM : 0;
+	rc = r.oom ? NSYM_ENOMEM : 0;
+out:
+	free(flat.s);
+	free(flat.lines);
+	return rc;
 }
 
 /* ---- the XML --------------------------------------------------------------------- */
@@ -382,12 +378,9 @@ static void xml_field(struct xml_reader *r, enum key key, const char *s, const c
 	case K_REPORT:
 		nsym__win_copy(f->report_id, sizeof(f->report_id), v, strlen(v));
 		break;
-	default: {
-		struct event_reader er = {.cur = *f, .who = K_MODULE};
-		set_hex(&er, key, v, v + strlen(v));
-		*f = er.cur;
+	default:
+		set_hex(f, key, true, v, v + strlen(v));
 		break;
-	}
 	}
 }
 
