@@ -353,10 +353,9 @@ static const char *windbg(struct nsym__tool_header *h, const char *line, const c
 		h->title = slice(best, best + strlen("STACK_TEXT"));
 		break;
 	case 1:
-	case 2:
+	case 2: /* k's columns: they say no more than the tool's name */
 		if (best - s >= 2 && best[-1] == ' ' && best[-2] == '#')
 			best -= 2;
-		h->title = trimmed(best, e);
 		h->key = e;
 		break;
 	case 3:

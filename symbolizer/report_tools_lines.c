@@ -927,11 +927,18 @@ static const char *stackwalker_anchor(const char *line, const char *s, const cha
 	for (const char *m = find(s, e, sw_nofile); m != NULL; m = find(m + 1, e, sw_nofile)) {
 		/* back over "): " and the module, then " (" and the address */
 		const char *c = back_ws(s, m), *o, *p;
+		int depth = 0;
 		if (c - s < 2 || c[-1] != ':' || c[-2] != ')')
 			continue;
-		for (o = c - 2; o > s && o[-1] != '('; o--)
-			;
-		if (o - s < 2 || o[-2] != ' ')
+		/* the '(' that opens the module: "((module-name not available))" */
+		for (o = c - 2; o > s; o--) {
+			depth += *o == ')';
+			depth -= *o == '(';
+			if (depth == 0)
+				break;
+		}
+		o++;
+		if (depth != 0 || o - s < 2 || o[-2] != ' ')
 			continue;
 		for (p = o - 2; p > s && is_hex(p[-1]);)
 			p--;
@@ -944,16 +951,18 @@ static const char *stackwalker_anchor(const char *line, const char *s, const cha
 		const char *d = dec(&n, o + 2, e), *p, *drive;
 		if (d == NULL || !starts(d, e, "): ") || o == s || is_ws(o[-1]))
 			continue;
-		for (p = o; p > s && !is_ws(p[-1]);)
+		for (p = o; p > line && !is_ws(p[-1]);)
 			p--;
 		/* a path with spaces: back to its drive ("C:\Program Files\…") */
-		for (drive = p; drive > s && drive > o - 260; drive--) {
+		for (drive = p; o - drive < 260; drive--) {
 			if (drive[0] != ' ' && drive + 2 < o && drive[1] == ':' &&
 			    drive[2] == '\\' && word_start(line, drive) &&
 			    find(drive, o, "): ") == NULL)
 				p = drive;
+			if (drive == line)
+				break;
 		}
-		if (word_start(line, p))
+		if (p >= s && word_start(line, p)) /* not the frame s is inside */
 			return p;
 	}
 	return NULL;
@@ -986,7 +995,7 @@ static bool stackwalker_parse(struct nsym__tool_frame *f, const char *line, cons
 	if ((c = find(m, e, sw_nofile)) == NULL || c - m < 3 || !starts(c - 3, e, "): "))
 		return false;
 	/* dbghelp names the module without its extension; none when it knows none */
-	if (!starts(m, e, "module-name not available)"))
+	if (!starts(m, e, "(module-name not available)"))
 		f->module = slice(m, c - 3);
 	name = c + strlen(sw_nofile);
 	f->symbol = trimmed(name, e);
