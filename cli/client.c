@@ -110,12 +110,35 @@ static size_t on_body(char *data, size_t size, size_t count, void *arg)
 	return n;
 }
 
+/* name with every byte outside RFC 3986's unreserved ones %-escaped. */
+static void escaped(char *out, size_t size, const char *name)
+{
+	size_t n = 0;
+
+	for (const unsigned char *p = (const unsigned char *)name; *p != '\0' && n + 4 < size;
+	     p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' || *p == '-' || *p == '~')
+			out[n++] = (char)*p;
+		else
+			n += (size_t)snprintf(out + n, size - n, "%%%02X", *p);
+	}
+	out[n] = '\0';
+}
+
 static void url_for(char *out, size_t size, const char *server, const struct nsym_fetch *j)
 {
 	size_t len = strlen(server);
 	/* as elfutils does: a trailing slash means "buildid" is appended bare */
-	snprintf(out, size, "%s%sbuildid/%s/%s", server,
-	         len > 0 && server[len - 1] == '/' ? "" : "/", j->id, j->kind);
+	const char *sep = len > 0 && server[len - 1] == '/' ? "" : "/";
+	char file[800];
+
+	if (j->symsrv_file == NULL) {
+		snprintf(out, size, "%s%sbuildid/%s/%s", server, sep, j->id, j->kind);
+		return;
+	}
+	escaped(file, sizeof(file), j->symsrv_file);
+	snprintf(out, size, "%s%ssymsrv/%s/%s/%s", server, sep, file, j->id, file);
 }
 
 static CURL *start_transfer(struct nsym_client *c, struct nsym_fetch *j, const char *url,

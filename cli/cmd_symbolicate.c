@@ -268,6 +268,8 @@ struct found {
 	 * looked up by that PDB's id, beside the image itself (binary) */
 	bool pe;
 	char pdb[NSYM_CRASH_ID_SIZE]; /* the PDB's GUID and age, lowercase; "" none */
+	char pdb_name[256];           /* its file name, as a SymSrv store keys it */
+	char name[256];               /* the image's, likewise */
 	char binary[4200];            /* the image on this machine, or "" */
 };
 
@@ -377,10 +379,15 @@ static int named_like(const char *path, const struct nsym_crash_module *m)
 /* The PDB a PE image names, into out->pdb; the image is out->binary. */
 static void pe_image(struct found *out, const struct nsym_image *im, const char *path)
 {
+	const char *b;
+
 	out->pe = true;
 	snprintf(out->binary, sizeof(out->binary), "%s", path);
 	if (nsym_image_id(out->pdb, sizeof(out->pdb), im, NSYM_ID_PDB) != 0)
 		out->pdb[0] = '\0';
+	/* the PDB's name as the linker recorded it, a Windows path */
+	base_of(&b, im->pdb_name != NULL ? im->pdb_name : "");
+	snprintf(out->pdb_name, sizeof(out->pdb_name), "%s", b);
 	for (char *p = out->pdb; *p != '\0'; p++)
 		*p = (char)(*p >= 'A' && *p <= 'F' ? *p + 32 : *p);
 }
@@ -518,6 +525,7 @@ static void pe_by_stamp(struct found *out, char *why, size_t size, struct run *r
 		return;
 	}
 	out->pe = true;
+	snprintf(out->name, sizeof(out->name), "%s", module_name(m));
 	why[0] = '\0';
 }
 
@@ -654,6 +662,9 @@ static bool job_for(struct nsym_fetch *j, struct nsym_report_module *r, const st
 		return false;
 	}
 	snprintf(j->id, sizeof(j->id), "%s", id->pe && id->binary[0] != '\0' ? id->pdb : id->id);
+	/* a PE image and its PDB by their SymSrv keys */
+	if (id->pe)
+		j->symsrv_file = id->binary[0] != '\0' ? id->pdb_name : id->name;
 	return true;
 }
 
