@@ -1,13 +1,15 @@
 /*
  * napi-symbols symbolicate: a crash report, or any text holding compact
- * traces (docs/crash-report.md), the stacks common tools print or, with
- * the process's saved memory map, Rust's RUST_BACKTRACE=full backtraces,
+ * traces (docs/crash-report.md), Windows' own crash records, the stacks
+ * common tools print or, with the process's saved memory map (or the
+ * binaries, to infer load addresses), Rust's RUST_BACKTRACE=full backtraces,
  * back into functions and source lines. The reading and the symbolicating
  * are the library's (napi_symbols_report.h); this command reads the files,
  * prints, caps the warnings, and is the pipeline's resolver: each module's
  * debug file is found by its identity (--module files, the path in the
  * report, the download cache, the servers), or for a module whose text
- * gives none, by the name of a --module file.
+ * gives none, by the name of a --module file, and for a Windows module
+ * known by name and time stamp, by the servers' search for those.
  */
 #include <getopt.h>
 #include <stdbool.h>
@@ -39,12 +41,15 @@ const char cmd_symbolicate_usage[] =
     "report of macOS: an .ips (macOS 12 and later: its metadata line and report\n"
     "object, even under Console's translated report) or the text of a .crash\n"
     "('Thread N Crashed:', then 'Binary Images:'). Which it is, is told from the\n"
-    "text. Without either, the stacks common tools print are read instead,\n"
-    "wherever they are in the text (after a test runner's tag, joined into one\n"
-    "line, wrapped): segfault-handler and glibc backtrace_symbols,\n"
-    "systemd-coredump, the kernel's 'segfault at' lines, gdb and lldb bt,\n"
-    "AddressSanitizer, valgrind, minidump_stackwalk, Bun's crash report and\n"
-    "Node's fatal-error native stack. Everything else in the text is ignored.\n"
+    "text. Without either, Windows' own crash records are read (Event Viewer's\n"
+    "Application Error event in words or XML, WER's Report.wer and problem\n"
+    "signatures), and the stacks common tools print, wherever they are in the\n"
+    "text (after a test runner's tag, joined into one line, wrapped):\n"
+    "segfault-handler and glibc backtrace_symbols, systemd-coredump, the\n"
+    "kernel's 'segfault at' lines, gdb and lldb bt, AddressSanitizer, valgrind,\n"
+    "minidump_stackwalk, Bun's crash report, Node's fatal-error native stack,\n"
+    "WinDbg's k and !analyze -v, and StackWalker. Text in UTF-16 (a Report.wer)\n"
+    "is read as well. Everything else in the text is ignored.\n"
     "With --maps, the text may instead hold what Rust prints for a panic under\n"
     "RUST_BACKTRACE=full. Prints the signal or the panic message and location\n"
     "(and the tool that printed the stack), then the frames innermost first,\n"
@@ -62,6 +67,12 @@ const char cmd_symbolicate_usage[] =
     "traces) takes the identity of the --module file named like it: NAME,\n"
     "NAME.debug or NAME.dSYM (the slice of the architecture the text names,\n"
     "for a universal file); files of two builds with that name are refused.\n"
+    "A Windows module (a PE image) is also named like FILE in another case, or\n"
+    "as debuggers name it (rspack_win32_x64_msvc for rspack.win32-x64-msvc.node);\n"
+    "one that Windows' records give by name and time stamp takes FILE only when\n"
+    "FILE's time stamp is theirs, and without such a FILE the servers are asked\n"
+    "for the build of that name and time stamp. A PE image is fetched by its\n"
+    "code id, then the PDB its CodeView record names.\n"
     "The kernel's line gives a mapping, not a load address: the --module file\n"
     "NAME itself (not a debug file) places it.\n"
     "\n"
@@ -81,7 +92,8 @@ const char cmd_symbolicate_usage[] =
     "                         another build is said to be not used for it\n"
     "      --project DIR      where the addons are, for traces that give absolute\n"
     "                         addresses and no load address (Rust backtraces on\n"
-    "                         macOS, Node fatal-error stacks): the load address of\n"
+    "                         macOS and Windows, Node fatal-error stacks,\n"
+    "                         StackWalker): the load address of\n"
     "                         each addon under DIR (and of each --module) is\n"
     "                         inferred from the trace, and taken only when exactly\n"
     "                         one fits. Default: the current folder when it holds\n"
@@ -92,7 +104,8 @@ const char cmd_symbolicate_usage[] =
     "  -s, --basenames        print file names without their directories\n"
     "      --json             print {\"reason\", \"signal\" or \"panic\", \"source\",\n"
     "                         \"registers\", \"cut\", \"frames\": [{\"module\", \"id\",\n"
-    "                         \"pc\", \"module_offset\", \"offset_from\" (given,\n"
+    "                         \"pe_timestamp\" (Windows' records), \"pc\",\n"
+    "                         \"module_offset\", \"offset_from\" (given,\n"
     "                         symbol, base, inferred), \"addon\", \"symbol\",\n"
     "                         \"frames\": [...as symbolize --json], \"unresolved\"}]};\n"
     "                         an array of them when the text holds several crashes\n"
@@ -103,7 +116,9 @@ const char cmd_symbolicate_usage[] =
     "needed (the text gives an absolute address alone, or a symbol and an\n"
     "offset, and none was inferred), no server (none configured, or\n"
     "--no-fetch), no symbols on the server, or the fetch failed (with the\n"
-    "error); for a Rust backtrace also a\n"
+    "error); for a Windows module also another build of its name (its time\n"
+    "stamp), no server with that name and time stamp, or an image that names\n"
+    "no PDB; for a Rust backtrace also a\n"
     "file that is not on this machine, is not a regular file (a FIFO, a device),\n"
     "or was replaced since it was mapped; for a .crash also a pc in no image of\n"
     "its Binary Images, or no Binary Images at all.\n"

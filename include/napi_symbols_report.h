@@ -381,10 +381,12 @@ struct nsym_report_options;
 /*
  * The crashes in an input: the report when the text is a JSON object (or,
  * when that is no report, the compact traces it quotes); else every compact
- * trace in the text, or when there is none the stacks of common tools in
- * it (nsym_crash_from_tools), then, when there are maps, every Rust
+ * trace in the text, or when there is none the faults Windows recorded in
+ * it (nsym_crash_from_windows) and the stacks of common tools
+ * (nsym_crash_from_tools), then, when there are maps, every Rust
  * backtrace placed in the files the maps name (nsym_maps_place: read on
- * this machine).
+ * this machine). Text in UTF-16 (a byte-order mark, or a NUL after every
+ * ASCII character) is read as UTF-8.
  * *out is an array of *count >= 1 crashes for nsym_crashes_free.
  * NSYM_EINVAL when the input holds no crash that can be read, or its maps
  * are not maps: the detail is one line that names the input and says what
