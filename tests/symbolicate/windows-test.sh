@@ -216,7 +216,17 @@ server)
   check_fault "from the server"
   rm -rf "$DEBUGINFOD_CACHE_PATH"
   run 0 -s --no-fetch --server "$url" event.txt
-  [[ "$out" == *"no server was asked"* ]] || fail "--no-fetch asks no server: $out" ;;
+  [[ "$out" == *"no server was asked"* ]] || fail "--no-fetch asks no server: $out"
+  # two builds of that name and stamp on the server (a copy whose
+  # SizeOfImage says 0x4000): neither is taken, and the frame says so
+  python3 -c 'import struct,sys
+d=bytearray(open(sys.argv[1],"rb").read()); at=struct.unpack_from("<I",d,0x3c)[0]+80
+struct.pack_into("<I",d,at,0x4000); open("bigger.node","wb").write(d)' "$addon"
+  curl -fsS -H "Authorization: Bearer $(cat "$work/token")" --data-binary "@bigger.node" \
+    "$url/api/v1/upload?name=addon.node" >/dev/null || fail "upload the other build"
+  run 0 -s --server "$url" event.txt
+  [[ "$out" == *"(no identity, and no --module named like 'addon.node'; $url holds several builds named addon.node with time stamp $stamp (${stamp}"?"000, ${stamp}"?"000))" &&
+     "$out" == *"${stamp}3000"* && "$out" == *"${stamp}4000"* ]] || fail "two builds: $out" ;;
 windbg)
   # !analyze -v's STACK_TEXT (nodejs/node #23209, bitfocus/companion
   # #3917) and k (electron/electron #8829): WinDbg names the module
