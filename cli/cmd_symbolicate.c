@@ -808,6 +808,49 @@ static int place_mappings(struct run *run, struct nsym_crash *crashes, size_t n)
 	return 0;
 }
 
+/* Whether module i of c has a frame given as a symbol and an offset that
+ * waits for its offset. */
+static bool has_symbol_frames(const struct nsym_crash *c, size_t i)
+{
+	for (size_t k = 0; k < c->nframes; k++) {
+		const struct nsym_crash_frame *f = &c->frames[k];
+		if (f->module == (int)i && f->how == NSYM_OFFSET_UNKNOWN && f->why != NULL &&
+		    f->symbol != NULL)
+			return true;
+	}
+	return false;
+}
+
+/* The frames the text gives as a symbol and an offset (WinDbg's, lldb's):
+ * placed by the symbol's address in the --module file named like their
+ * module (the debug file when given: it has every symbol). 0, or -1 when
+ * out of memory. */
+static int place_symbols(struct run *run, struct nsym_crash *crashes, size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		for (size_t i = 0; i < crashes[k].nmodules; i++) {
+			const struct nsym_crash_module *m = &crashes[k].modules[i];
+			char why[NSYM_REPORT_WHY_SIZE];
+			struct nsym_open_options opts;
+			nsym_symbolizer *sym = NULL;
+			struct found id = {0};
+			const char *path;
+			size_t placed;
+			int rc;
+			if (m->id[0] != '\0' || !has_symbol_frames(&crashes[k], i) ||
+			    (path = by_name(&id, why, sizeof(why), run->o, m, false)) == NULL)
+				continue;
+			opts = module_options(&id);
+			if ((rc = nsym_symbolizer_open(&sym, path, &opts)) == NSYM_ENOMEM)
+				return -1;
+			if (rc == 0)
+				nsym_crash_place_symbols(&placed, &crashes[k], i, sym);
+			nsym_symbolizer_close(sym);
+		}
+	}
+	return 0;
+}
+
 static void warn(void *ctx, const char *kind, const char *message)
 {
 	struct run *run = ctx;
@@ -874,7 +917,7 @@ int cmd_symbolicate(int argc, char **argv)
 		nsym_cli_error("%s", nsym_error_detail());
 		goto out;
 	}
-	if (place_mappings(run, crashes, n) != 0) {
+	if (place_mappings(run, crashes, n) != 0 || place_symbols(run, crashes, n) != 0) {
 		nsym_cli_error("%s", nsym_error_detail());
 		goto out;
 	}

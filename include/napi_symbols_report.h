@@ -293,6 +293,23 @@ NSYM_EXTERN int nsym_crash_from_windows(struct nsym_crash **out, size_t *count, 
  */
 NSYM_EXTERN int nsym_crash_place_mapping(struct nsym_crash *c, size_t module, const char *path);
 
+/*
+ * Places the frames of module `module` of crash c that the text gives as a
+ * symbol and an offset (WinDbg's `addon!napi_register_module_v1+0x1234`,
+ * lldb's ``x.node`fn + 52``), by the address sym's symbol tables give that
+ * symbol: rel is that address, counted from the image's start, plus the
+ * offset, and how NSYM_OFFSET_SYMBOL. sym is the module's binary or debug
+ * file (opened without a symcache: a symcache holds no names to look up).
+ * A symbol no function is named (a debugger's name with its parameters or
+ * its source), or that functions at several addresses are, leaves its
+ * frame as it was. When placed frames also give their absolute address
+ * and agree on the module's load address (and the module gives none
+ * other), the module gets it, and its frames with an address alone are
+ * placed from it (NSYM_OFFSET_BASE). *out: the frames placed. 0.
+ */
+NSYM_EXTERN int nsym_crash_place_symbols(size_t *out, struct nsym_crash *c, size_t module,
+                                         nsym_symbolizer *sym);
+
 /* ---- A saved /proc/PID/maps ---------------------------------------------- */
 
 #define NSYM_MAPS_MAX      (1u << 18) /* far above vm.max_map_count's 65530 */

@@ -436,6 +436,13 @@ bool nsym__symbolizer_has_symbol(nsym_symbolizer *sym, const char *name)
 	return nsym__symtab_has(&sym->symtab, name);
 }
 
+int nsym__symbolizer_symbol(uint64_t *out, nsym_symbolizer *sym, const char *name)
+{
+	size_t n = nsym__symtab_named(out, &sym->symtab, name);
+
+	return n == 1 ? 0 : n == 0 ? NSYM_ENOENT : NSYM_EINVAL;
+}
+
 const char *nsym_symbolizer_path(const nsym_symbolizer *sym)
 {
 	return sym != NULL ? sym->path : NULL;

@@ -122,20 +122,40 @@ void nsym__symtab_free(struct nsym_symtab *st)
 	memset(st, 0, sizeof(*st));
 }
 
-bool nsym__symtab_has(struct nsym_symtab *st, const char *name)
+/* Whether symbol s is the function a trace names `name`. */
+static bool named(struct nsym_sym *s, const char *name)
 {
 	const char *bare = name[0] == '_' ? name + 1 : name;
 
+	if (strcmp(s->name, name) == 0 || strcmp(s->name, bare) == 0)
+		return true;
+	if (s->demangled == NULL) {
+		char *d = nsym_demangle(s->name);
+		s->demangled = d != NULL ? d : (char *)s->name;
+	}
+	return strcmp(s->demangled, name) == 0;
+}
+
+bool nsym__symtab_has(struct nsym_symtab *st, const char *name)
+{
 	for (size_t i = 0; i < st->count; i++) {
-		struct nsym_sym *s = &st->syms[i];
-		if (strcmp(s->name, name) == 0 || strcmp(s->name, bare) == 0)
-			return true;
-		if (s->demangled == NULL) {
-			char *d = nsym_demangle(s->name);
-			s->demangled = d != NULL ? d : (char *)s->name;
-		}
-		if (strcmp(s->demangled, name) == 0)
+		if (named(&st->syms[i], name))
 			return true;
 	}
 	return false;
+}
+
+size_t nsym__symtab_named(uint64_t *out, struct nsym_symtab *st, const char *name)
+{
+	size_t found = 0;
+
+	for (size_t i = 0; i < st->count && found < 2; i++) {
+		if (!named(&st->syms[i], name))
+			continue;
+		/* one function under several names (an alias) is one */
+		if (found == 0)
+			*out = st->syms[i].addr;
+		found += found == 0 || st->syms[i].addr != *out;
+	}
+	return found;
 }

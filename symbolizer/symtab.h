@@ -40,5 +40,8 @@ void nsym__symtab_free(struct nsym_symtab *st);
 /* Whether a function symbol is named `name`, as a trace prints it: the
  * name in the table, demangled, or with Mach-O's leading underscore. */
 bool nsym__symtab_has(struct nsym_symtab *st, const char *name);
+/* How many functions of different addresses are named `name` so, up to 2;
+ * the first one's address in *out. */
+size_t nsym__symtab_named(uint64_t *out, struct nsym_symtab *st, const char *name);
 
 #endif

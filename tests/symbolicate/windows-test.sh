@@ -265,9 +265,17 @@ EOF
   [[ "$out" != *"no --module named like 'addon'"* ]] || fail "debugger name: $out"
   run 0 --no-fetch -s --json --module "$addon" k.txt
   json_ok
-  [[ "$out" == *'{"module": "addon", "id": "", "addon": false, "return_address": false, "frames": [], "symbol": "napi_register_module_v1", "symbol_offset": 16, "unresolved": "the text gives it as '"'napi_register_module_v1' + 0x10"* ]] ||
-    fail "a symbol and its offset: $out"
-  [[ "$out" == *'"module": "node", "id": "", "pc": "0x7fff3569d6e0"'* ]] || fail "the RetAddr above: $out" ;;
+  [[ "$out" == *'"module": "node", "id": "", "pc": "0x7fff3569d6e0"'* ]] || fail "the RetAddr above: $out"
+  # the export the frame is named after, at RVA 0x1000, places it
+  if pe_symbols; then
+    [[ "$out" == *'{"module": "addon", "id": "", "module_offset": "0x1010", "offset_from": "symbol"'* ]] ||
+      fail "a symbol and its offset: $out"
+    run 0 --no-fetch -s --module "$addon" k.txt
+    expect_answer 0 "$addon" 1010
+  else
+    [[ "$out" == *'{"module": "addon", "id": "", "addon": false, "return_address": false, "frames": [], "symbol": "napi_register_module_v1", "symbol_offset": 16, "unresolved": "the text gives it as '"'napi_register_module_v1' + 0x10"* ]] ||
+      fail "a symbol and its offset: $out"
+  fi ;;
 stackwalker)
   # StackWalker's lines (its OnCallstackEntry: "%p (%s): %s: %s"), the
   # frames of crasher.node loaded at 0x7ff9a0780000, which dbghelp names

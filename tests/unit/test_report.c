@@ -365,6 +365,50 @@ START_TEST(no_crash_is_explained)
 }
 END_TEST
 
+/* Frames a trace gives as a symbol and an offset (lldb's, here) are placed
+ * by the symbol's address in the binary; the load address they then give
+ * places the module's frame with an address alone. A name that is no
+ * function's (with its parameters, or unknown) is left as it was. */
+START_TEST(symbol_frames_are_placed_by_the_binary)
+{
+	static const char text[] =
+	    "* thread #1, stop reason = EXC_BAD_ACCESS (code=1, address=0x0)\n"
+	    "  * frame #0: 0x00007f3a1c2013a8 addon.node`crash + 4\n"
+	    "    frame #1: 0x00007f3a1c201238 addon.node`nothing_of_that_name + 8\n"
+	    "    frame #2: 0x00007f3a1c201240 addon.node`crash(void) + 1\n"
+	    "    frame #3: 0x0000000100a1c8e0 node`v8::Function::Call + 120\n";
+	struct nsym_crash *c = NULL;
+	nsym_symbolizer *sym = NULL;
+	struct nsym_frames fr = {0};
+	size_t n, placed;
+	uint64_t base;
+
+	ck_assert_int_eq(nsym_crash_from_tools(&c, &n, text, strlen(text), NULL, NULL), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(c[0].modules[0].path, "addon.node");
+	ck_assert_int_eq(nsym_symbolizer_open(&sym, ADDON, NULL), 0);
+	ck_assert_int_eq(nsym_crash_place_symbols(&placed, &c[0], 0, sym), 0);
+	/* crash + 4, then frames 1 and 2 from the load address it gives */
+	ck_assert_uint_eq(placed, 3);
+	ck_assert_int_eq(c[0].frames[0].how, NSYM_OFFSET_SYMBOL);
+	ck_assert_ptr_null(c[0].frames[0].why);
+	ck_assert_int_eq(nsym_symbolizer_lookup(&fr, sym, c[0].frames[0].rel - 4, 0), 0);
+	ck_assert_str_eq(fr.frames[fr.count - 1].function, "crash");
+	nsym_frames_release(&fr);
+	base = 0x7f3a1c2013a8 - c[0].frames[0].rel;
+	ck_assert(c[0].modules[0].has_base);
+	ck_assert_uint_eq(c[0].modules[0].base, base);
+	ck_assert_int_eq(c[0].frames[1].how, NSYM_OFFSET_BASE);
+	ck_assert_uint_eq(c[0].frames[1].rel, 0x7f3a1c201238 - base);
+	ck_assert_int_eq(c[0].frames[2].how, NSYM_OFFSET_BASE);
+	/* another module's frame is not this module's to place */
+	ck_assert_int_eq(c[0].frames[3].how, NSYM_OFFSET_UNKNOWN);
+	ck_assert_ptr_nonnull(c[0].frames[3].why);
+	nsym_symbolizer_close(sym);
+	nsym_crashes_free(c, n);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("report");
@@ -375,5 +419,6 @@ int main(void)
 	TEST_ADD(s, warnings_hold_no_control_characters);
 	TEST_ADD(s, without_a_resolver_frames_say_why);
 	TEST_ADD(s, no_crash_is_explained);
+	TEST_ADD(s, symbol_frames_are_placed_by_the_binary);
 	return test_run(s);
 }
