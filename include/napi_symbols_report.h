@@ -89,6 +89,8 @@ struct nsym_crash_frame {
 	enum nsym_offset_how how;
 	char *symbol;           /* the function the text names for it, or NULL */
 	uint64_t symbol_offset; /* the text's "+ N" after symbol */
+	bool has_symbol_offset; /* the text gives "+ N": symbol's address plus it is
+	                           the frame's, and places it (NSYM_OFFSET_SYMBOL) */
 	char *why;              /* why rel is unknown, or NULL */
 };
 
@@ -293,23 +295,6 @@ NSYM_EXTERN int nsym_crash_from_windows(struct nsym_crash **out, size_t *count, 
  */
 NSYM_EXTERN int nsym_crash_place_mapping(struct nsym_crash *c, size_t module, const char *path);
 
-/*
- * Places the frames of module `module` of crash c that the text gives as a
- * symbol and an offset (WinDbg's `addon!napi_register_module_v1+0x1234`,
- * lldb's ``x.node`fn + 52``), by the address sym's symbol tables give that
- * symbol: rel is that address, counted from the image's start, plus the
- * offset, and how NSYM_OFFSET_SYMBOL. sym is the module's binary or debug
- * file (opened without a symcache: a symcache holds no names to look up).
- * A symbol no function is named (a debugger's name with its parameters or
- * its source), or that functions at several addresses are, leaves its
- * frame as it was. When placed frames also give their absolute address
- * and agree on the module's load address (and the module gives none
- * other), the module gets it, and its frames with an address alone are
- * placed from it (NSYM_OFFSET_BASE). *out: the frames placed. 0.
- */
-NSYM_EXTERN int nsym_crash_place_symbols(size_t *out, struct nsym_crash *c, size_t module,
-                                         nsym_symbolizer *sym);
-
 /* ---- A saved /proc/PID/maps ---------------------------------------------- */
 
 #define NSYM_MAPS_MAX      (1u << 18) /* far above vm.max_map_count's 65530 */
@@ -353,6 +338,9 @@ struct nsym_infer_result {
 	size_t candidates; /* load addresses that fit every frame of the module */
 	size_t tried;      /* page-aligned load addresses tried */
 	size_t frames;     /* frames of the module checked (and placed, when decided) */
+	bool by_symbol;    /* decided by frames that name one of its functions with an
+	                      offset ("napi_register_module_v1 + 36"), which give the load
+	                      address exactly (NSYM_OFFSET_SYMBOL); tried is then 1 */
 	char why[320];     /* when not decided: why, in one line */
 };
 
@@ -366,9 +354,12 @@ struct nsym_infer_result {
  * join them when they fit. A load address must be a multiple of the page
  * the loader maps images at, put every frame in the code, put a call
  * instruction before every return address, and make each direct call's
- * target the function that holds the frame below. With exactly one, the
- * frames get the module (with sym's identity and this load address), rel
- * and NSYM_OFFSET_INFERRED; with none or several, the module's frames keep
+ * target the function that holds the frame below. A frame that names one
+ * of sym's functions with its offset ("napi_register_module_v1 + 36")
+ * gives the load address exactly; the search is for traces without one.
+ * With exactly one, the frames get the module (with sym's identity and
+ * this load address), rel and NSYM_OFFSET_INFERRED (NSYM_OFFSET_SYMBOL for
+ * those that gave it); with none or several, the module's frames keep
  * out->why. 0, or NSYM_ENOMEM, or NSYM_ENOENT when sym has no code.
  */
 NSYM_EXTERN int nsym_crash_infer_load(struct nsym_infer_result *out, struct nsym_crash *c,

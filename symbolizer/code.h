@@ -30,11 +30,10 @@ struct nsym_code {
 int nsym__symbolizer_code(struct nsym_code *out, nsym_symbolizer *sym);
 /* Whether sym's symbol tables name a function `name` (not from a symcache). */
 bool nsym__symbolizer_has_symbol(nsym_symbolizer *sym, const char *name);
-/* The linked address of the one function sym's symbol tables name `name`
- * (as nsym__symbolizer_has_symbol compares names): 0; NSYM_ENOENT when
- * none is, NSYM_EINVAL when functions at several addresses are. Sets no
- * error detail. */
-int nsym__symbolizer_symbol(uint64_t *out, nsym_symbolizer *sym, const char *name);
+/* The linked address of the function a trace calls `name`, from sym's
+ * symbol tables or its symcache: 1 when one address answers, 0 when none,
+ * 2 when several do. */
+size_t nsym__symbolizer_named(uint64_t *out, nsym_symbolizer *sym, const char *name);
 
 /* macho_object.c and elf_file.c: the same for one container. */
 struct nsym_macho;

@@ -78,10 +78,21 @@ struct nsym__report_slot {
 struct nsym__report_run {
 	FILE *out;
 	const struct nsym_report_options *o; /* never NULL */
-	const struct nsym_crash *c;
-	struct nsym__report_slot *slots; /* by module */
-	struct nsym_frames *found;       /* by frame: its lookup's answer, or none */
+	const struct nsym_crash *c;          /* &copy */
+	struct nsym__report_slot *slots;     /* by module */
+	struct nsym_frames *found;           /* by frame: its lookup's answer, or none */
+	/* the crash as the pipeline places it: the caller's, with its own
+	 * frames (copies whose strings are the caller's or in whys) */
+	struct nsym_crash copy;
+	struct nsym_crash_frame *frames;
+	char **whys; /* by frame: a why the pipeline wrote, owned */
 };
+
+/* report_place_symbol.c: whether frame f waits to be placed by its symbol
+ * ("symbol + N" in a module), and the placing of those frames once the
+ * modules are resolved. 0 or NSYM_ENOMEM. */
+bool nsym__report_by_symbol(const struct nsym_crash_frame *f);
+int nsym__report_place_symbols(struct nsym__report_run *r);
 
 /* Where a panic was raised, when its report does not say. */
 struct nsym__raised_at {

@@ -274,11 +274,13 @@ found:
 	return 0;
 }
 
-static void place(struct nsym_crash_frame *f, int module, uint64_t base)
+static void place(struct nsym_crash_frame *f, int module, uint64_t base, bool by_symbol)
 {
 	f->module = module;
 	f->rel = f->pc - base;
-	f->how = NSYM_OFFSET_INFERRED;
+	/* a frame that gave the load address is where its symbol says */
+	f->how = by_symbol && f->symbol != NULL && f->has_symbol_offset ? NSYM_OFFSET_SYMBOL
+	                                                                : NSYM_OFFSET_INFERRED;
 	free(f->why);
 	f->why = NULL;
 }
@@ -293,16 +295,42 @@ static int apply(struct nsym_infer_result *out, struct inference *in, uint64_t b
 	in->c->modules[module].has_base = true;
 	in->c->modules[module].base = base;
 	for (size_t k = 0; k < in->nframes; k++)
-		place(&in->c->frames[in->frames[k]], module, base);
+		place(&in->c->frames[in->frames[k]], module, base, out->by_symbol);
 	/* an unnamed frame that fits joins them; one that does not stays out */
 	for (size_t k = 0; k < in->nloose; k++) {
 		struct nsym_crash_frame *f = &in->c->frames[in->loose[k]];
 		if (frame_fits(in, f, base)) {
-			place(f, module, base);
+			place(f, module, base, false);
 			out->frames++;
 		}
 	}
 	return 0;
+}
+
+/* The load address a frame that names one of the module's functions with
+ * its offset gives exactly ("napi_register_module_v1 + 36"), when such
+ * frames agree on one that is page-aligned and fits them all. */
+static bool base_from_symbols(uint64_t *out, const struct inference *in)
+{
+	bool has = false;
+
+	for (size_t k = 0; k < in->nframes; k++) {
+		const struct nsym_crash_frame *f = &in->c->frames[in->frames[k]];
+		uint64_t addr = 0, rel, base;
+		if (f->symbol == NULL || !f->has_symbol_offset ||
+		    nsym__symbolizer_named(&addr, in->sym, f->symbol) != 1 ||
+		    addr < in->code.image_base)
+			continue;
+		rel = addr - in->code.image_base + f->symbol_offset;
+		if (f->pc < rel)
+			return false;
+		base = f->pc - rel;
+		if (has && base != *out)
+			return false;
+		has = true;
+		*out = base;
+	}
+	return has && *out % in->code.page == 0 && fits(in, *out);
 }
 
 /* Every frame of the module says why it stays unplaced. */
@@ -395,8 +423,13 @@ int nsym_crash_infer_load(struct nsym_infer_result *out, struct nsym_crash *c, n
 		         name);
 		goto done;
 	}
-	search(&found, &in);
-	check_targets(&found, &in);
+	if (base_from_symbols(&found.base[0], &in)) {
+		found.count = found.tried = 1;
+		out->by_symbol = true;
+	} else {
+		search(&found, &in);
+		check_targets(&found, &in);
+	}
 	out->candidates = found.count;
 	out->tried = found.tried;
 	if (found.count == 1) {
@@ -408,15 +441,16 @@ int nsym_crash_infer_load(struct nsym_infer_result *out, struct nsym_crash *c, n
 	if (out->candidates == 0)
 		snprintf(out->why, sizeof(out->why),
 		         "load address of %s not inferred: none of the %zu page-aligned addresses "
-		         "that put its first frame in its code fits all %zu of its frames (is it "
-		         "the build that crashed?)",
-		         name, out->tried, in.nframes);
+		         "that put its first frame in its code fits %s %zu frame%s (is it the "
+		         "build that crashed?)",
+		         name, out->tried, in.nframes == 1 ? "its" : "all", in.nframes,
+		         in.nframes == 1 ? "" : "s");
 	else
 		snprintf(out->why, sizeof(out->why),
-		         "load address of %s not inferred: %zu addresses fit its %zu frames "
+		         "load address of %s not inferred: %zu addresses fit its %zu frame%s "
 		         "(0x%" PRIx64 ", 0x%" PRIx64 "%s)",
-		         name, out->candidates, in.nframes, found.base[0], found.base[1],
-		         out->candidates > 2 ? ", ..." : "");
+		         name, out->candidates, in.nframes, in.nframes == 1 ? "" : "s",
+		         found.base[0], found.base[1], out->candidates > 2 ? ", ..." : "");
 	rc = leave(&in, out->why);
 done:
 	free(in.frames);

@@ -444,6 +444,7 @@ static void add_frame(struct tools_reader *r, const struct nsym__tool_frame *f)
 	if (f->symbol.len > 0 && !unnamed(f->symbol)) {
 		fr->symbol = nsym__crash_text(f->symbol.s, f->symbol.len);
 		fr->symbol_offset = f->symbol_offset;
+		fr->has_symbol_offset = f->has_symbol_offset;
 		r->oom |= fr->symbol == NULL;
 	}
 	if (fr->module >= 0 && f->has_rel) {

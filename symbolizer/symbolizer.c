@@ -90,6 +90,8 @@ static int pick_debug_file(nsym_symbolizer *sym, const char *path,
 		sym->debug = sym->file;
 		return 0;
 	}
+	if (options != NULL && options->no_search)
+		return 0; /* the symbol tables answer */
 	rc = nsym__debug_find(&sym->debug, path, &sym->id,
 	                      options != NULL ? options->debug_dirs : NULL);
 	/* No debug file is not an error: the symbol tables still answer. */
@@ -212,7 +214,8 @@ static int open_macho(nsym_symbolizer *sym, const char *path,
 		rc = find_dsym(sym, path, options);
 	if (rc == 0 && open_cached(sym, options))
 		return 0;
-	if (rc == 0 && sym->mdebug == NULL && !nsym__macho_has_dwarf(sym->mfile)) {
+	if (rc == 0 && sym->mdebug == NULL && !nsym__macho_has_dwarf(sym->mfile) &&
+	    (options == NULL || !options->no_search)) {
 		rc = find_dsym(sym, path, options);
 		if (rc == NSYM_ENODEBUG)
 			rc = 0; /* the symbol table still answers */
@@ -436,11 +439,11 @@ bool nsym__symbolizer_has_symbol(nsym_symbolizer *sym, const char *name)
 	return nsym__symtab_has(&sym->symtab, name);
 }
 
-int nsym__symbolizer_symbol(uint64_t *out, nsym_symbolizer *sym, const char *name)
+size_t nsym__symbolizer_named(uint64_t *out, nsym_symbolizer *sym, const char *name)
 {
-	size_t n = nsym__symtab_named(out, &sym->symtab, name);
-
-	return n == 1 ? 0 : n == 0 ? NSYM_ENOENT : NSYM_EINVAL;
+	if (sym->cache != NULL)
+		return nsym__symcache_named(out, sym->cache, name);
+	return nsym__symtab_named(out, &sym->symtab, name);
 }
 
 const char *nsym_symbolizer_path(const nsym_symbolizer *sym)

@@ -83,5 +83,8 @@ int nsym__symcache_lookup(struct nsym_frames *out, struct nsym_symcache *sc, uin
 /* The symbol-table entry holding addr, as nsym__symtab_find finds it. */
 bool nsym__symcache_symbol(struct nsym_symbol_hit *out, const struct nsym_symcache *sc,
                            uint64_t addr);
+/* The address of the symbol-table function named `name`, as
+ * nsym__symtab_named answers (0, 1 or 2 for several). */
+size_t nsym__symcache_named(uint64_t *out, const struct nsym_symcache *sc, const char *name);
 
 #endif

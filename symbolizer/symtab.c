@@ -122,11 +122,10 @@ void nsym__symtab_free(struct nsym_symtab *st)
 	memset(st, 0, sizeof(*st));
 }
 
-/* Whether symbol s is the function a trace names `name`. */
-static bool named(struct nsym_sym *s, const char *name)
+/* Whether s is the function a trace calls `name`; bare is name without
+ * Mach-O's extra leading underscore. */
+static bool names(struct nsym_sym *s, const char *name, const char *bare)
 {
-	const char *bare = name[0] == '_' ? name + 1 : name;
-
 	if (strcmp(s->name, name) == 0 || strcmp(s->name, bare) == 0)
 		return true;
 	if (s->demangled == NULL) {
@@ -138,8 +137,10 @@ static bool named(struct nsym_sym *s, const char *name)
 
 bool nsym__symtab_has(struct nsym_symtab *st, const char *name)
 {
+	const char *bare = name[0] == '_' ? name + 1 : name;
+
 	for (size_t i = 0; i < st->count; i++) {
-		if (named(&st->syms[i], name))
+		if (names(&st->syms[i], name, bare))
 			return true;
 	}
 	return false;
@@ -147,15 +148,15 @@ bool nsym__symtab_has(struct nsym_symtab *st, const char *name)
 
 size_t nsym__symtab_named(uint64_t *out, struct nsym_symtab *st, const char *name)
 {
-	size_t found = 0;
+	const char *bare = name[0] == '_' ? name + 1 : name;
+	size_t n = 0;
 
-	for (size_t i = 0; i < st->count && found < 2; i++) {
-		if (!named(&st->syms[i], name))
+	for (size_t i = 0; i < st->count && n < 2; i++) {
+		struct nsym_sym *s = &st->syms[i];
+		if (!names(s, name, bare) || (n == 1 && s->addr == *out))
 			continue;
-		/* one function under several names (an alias) is one */
-		if (found == 0)
-			*out = st->syms[i].addr;
-		found += found == 0 || st->syms[i].addr != *out;
+		*out = s->addr;
+		n++;
 	}
-	return found;
+	return n;
 }
