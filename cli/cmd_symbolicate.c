@@ -77,7 +77,7 @@ const char cmd_symbolicate_usage[] =
     "The kernel's line gives a mapping, not a load address: the --module file\n"
     "NAME itself (not a debug file) places it. A frame given as a symbol and\n"
     "an offset (WinDbg's addon!napi_register_module_v1+0x1234, lldb's) is placed\n"
-    "by that symbol's address in the --module file named like its module.\n"
+    "by that symbol's address in its module's file, once that file is found.\n"
     "\n"
     "Options:\n"
     "      --maps FILE        the process's /proc/PID/maps, saved while it ran\n"
