@@ -925,7 +925,10 @@ static bool windbg_parse(struct nsym__tool_frame *f, const char *line, const cha
 			f->symbol = slice(bang + 1, plus);
 			f->has_symbol_offset = true;
 		} else {
+			/* "module!function": WinDbg leaves out an offset of 0 */
 			f->symbol = slice(bang + 1, end);
+			f->symbol_offset = 0;
+			f->has_symbol_offset = true;
 		}
 		return f->module.len > 0 && f->symbol.len > 0;
 	}

@@ -505,6 +505,10 @@ START_TEST(windbg_stacks_give_modules_offsets_and_addresses)
 	ck_assert(c[0].modules[0].has_base);
 	ck_assert_uint_eq(c[0].modules[0].base, 0x7ff9a0780000);
 	ck_assert_str_eq(c[0].modules[1].path, "rspack_win32_x64_msvc");
+	/* "module!function": at the function's start, which places it */
+	ck_assert(c[0].frames[2].has_symbol_offset);
+	ck_assert_uint_eq(c[0].frames[2].symbol_offset, 0);
+	ck_assert(c[0].frames[0].has_symbol_offset);
 	ck_assert_str_eq(c[0].modules[2].path, "3d2f9a1e_tmp");
 	ck_assert_uint_eq(c[0].frames[3].symbol_offset, 0x3b);
 	nsym_crashes_free(c, n);
