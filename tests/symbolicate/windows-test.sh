@@ -213,8 +213,15 @@ assert i > 1 and d[i-1:i] != b"/"; d[i-1]=ord("X"); open(sys.argv[2],"wb").write
     curl -fsS -H "Authorization: Bearer $(cat "$work/token")" --data-binary "@$f" \
       "$url/api/v1/upload?name=$(basename "$f")" >/dev/null || fail "upload $f"
   done
-  # a build of another name with the same stamp is not taken
-  curl -fsS -H "Authorization: Bearer $(cat "$work/token")" --data-binary "@$pe/addon-nodebug.node" \
+  # a build of another name with the same stamp is not taken: the build
+  # without debug info given addon.node's stamp and another SizeOfImage (its
+  # own stamp is the second the linker ran, which may or may not be
+  # addon.node's, and the same stamp and size would be the same identity)
+  python3 -c 'import struct,sys
+d=bytearray(open(sys.argv[1],"rb").read()); pe=struct.unpack_from("<I",d,0x3c)[0]
+struct.pack_into("<I",d,pe+8,int(sys.argv[2],16)); struct.pack_into("<I",d,pe+80,0x5000)
+open("other.node","wb").write(d)' "$pe/addon-nodebug.node" "$stamp"
+  curl -fsS -H "Authorization: Bearer $(cat "$work/token")" --data-binary "@other.node" \
     "$url/api/v1/upload?name=other.node" >/dev/null || fail "upload other.node"
   # (--local: the files fetched here; without it the server's symbolicate
   # route answers, as the route's own tests check)
