@@ -706,7 +706,7 @@ static bool job_for(struct nsym_fetch *j, struct nsym_report_module *r, const st
 	snprintf(j->id, sizeof(j->id), "%s", id->pe && id->binary[0] != '\0' ? id->pdb : id->id);
 	/* a PE image and its PDB by their SymSrv keys */
 	if (id->pe)
-		j->symsrv_file = id->binary[0] != '\0' ? id->pdb_name : id->name;
+		j->symsrv_name = id->binary[0] != '\0' ? id->pdb_name : id->name;
 	return true;
 }
 

@@ -195,14 +195,23 @@ server)
   run 0 -s --server "$url" event.txt
   [[ "$out" == *"(no identity, and no --module named like 'addon.node'; no server has addon.node with time stamp $stamp (upload the .node and its .pdb))" ]] ||
     fail "not uploaded yet: $out"
-  for f in "$addon" "$pe/addon.pdb"; do
+  # the image as a user's machine gets it: the path its CodeView record
+  # names (where the linker left the PDB, here in the build) moved away
+  # by one byte of a folder's name, so the PDB can only come from the server
+  mkdir -p shipped
+  python3 -c 'import sys
+d=bytearray(open(sys.argv[1],"rb").read()); i=d.find(b"/addon.pdb\0")
+assert i > 1 and d[i-1:i] != b"/"; d[i-1]=ord("X"); open(sys.argv[2],"wb").write(d)' "$addon" shipped/addon.node
+  for f in shipped/addon.node "$pe/addon.pdb"; do
     curl -fsS -H "Authorization: Bearer $(cat "$work/token")" --data-binary "@$f" \
       "$url/api/v1/upload?name=$(basename "$f")" >/dev/null || fail "upload $f"
   done
   # a build of another name with the same stamp is not taken
   curl -fsS -H "Authorization: Bearer $(cat "$work/token")" --data-binary "@$pe/addon-nodebug.node" \
     "$url/api/v1/upload?name=other.node" >/dev/null || fail "upload other.node"
-  run 0 -s --server "$url" event.txt
+  # (--local: the files fetched here; without it the server's symbolicate
+  # route answers, as the route's own tests check)
+  run 0 -s --local --server "$url" event.txt
   [ -s "$DEBUGINFOD_CACHE_PATH/$code_id/executable" ] || fail "the image was not fetched by code id $code_id: $out $err"
   [ -s "$DEBUGINFOD_CACHE_PATH/$pdb_id/debuginfo" ] || fail "the PDB was not fetched by its id $pdb_id: $out $err"
   cmp -s "$DEBUGINFOD_CACHE_PATH/$pdb_id/debuginfo" "$pe/addon.pdb" || fail "another PDB came"
@@ -249,7 +258,7 @@ EOF
   run 0 --no-fetch -s --module "$addon" analyze.txt
   [[ "$out" == "crash: EXCEPTION_ACCESS_VIOLATION at 0x0"$'\n'"from: WinDbg stack: STACK_TEXT"$'\n'* ]] ||
     fail "header: $out"
-  [[ "$out" == *$'\n'"#0 ?? in addon+0x1010"* ]] || fail "frame 0: $out"
+  [[ "$out" == *$'\n'"#0 "*" in addon+0x1010"* ]] || fail "frame 0: $out"
   [[ "$out" == *$'\n'"#1 napi_module_register_by_symbol + 419 in node at 0x7ff66b7c016f (a load address is needed: "* ]] ||
     fail "node's frame: $out"
   [[ "$out" == *$'\n'"#2 ?? at 0x2a41c3b0a7e (not in a module)"* ]] || fail "JIT frame: $out"
@@ -334,7 +343,9 @@ node)
     printf ' 6: 00007FF7D5E0CD86 node::Stop+35046\n'
   } >node.txt
   run 0 -s --no-fetch --module "$crasher" node.txt
-  [[ "$err" == *"crasher.node: load address 0x7ff9a0780000 inferred"* ]] || fail "inference: $err"
+  # (exactly, from the frames that name the export with an offset)
+  [[ "$err" == *"crasher.node: load address 0x7ff9a0780000 from the functions its frames name with offsets, which fits all 3 frames"* ]] ||
+    fail "inference: $err"
   n=2
   for r in 104c 102b 1009; do
     [[ "$out" == *$'\n'"#$n "*" in crasher.node+0x$r [addon]"* ]] || fail "frame $n at 0x$r: $out"
