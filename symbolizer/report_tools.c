@@ -803,7 +803,13 @@ static int finish_crash(struct tools_reader *r, struct nsym_crash *c, int tool)
 				f->how = NSYM_OFFSET_BASE;
 				continue;
 			}
-			if (f->pc == 0 && f->symbol != NULL)
+			if (f->pc == 0 && f->symbol != NULL && !f->has_symbol_offset)
+				/* WinDbg's "sym+0x2f [a.c @ 22]", minidump_stackwalk's
+				 * "f [x.cc : 12 + 0x4]": the tool's own answer */
+				snprintf(why, sizeof(why),
+				         "the tool named it with its source, and no address: its "
+				         "answer is kept");
+			else if (f->pc == 0 && f->symbol != NULL)
 				snprintf(why, sizeof(why),
 				         "the text gives it as '%s' + 0x%" PRIx64
 				         ": the address of that symbol in %s is needed",

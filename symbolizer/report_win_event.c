@@ -68,77 +68,72 @@ static const char *const keys[NKEYS] = {
     [K_PACKAGE_APP] = "Faulting package-relative application ID:",
 };
 
-/* The text as one line: each line past its indentation and quote marks
- * ("> "), joined to the line before by a space, so that a field cut by a
- * paste's width (a key, a value or a path split at a space) reads whole;
- * an empty line, which ends a paragraph, kept as '\n', so that a value
- * never runs into the prose after the event. */
-struct flat {
-	char *s;
-	size_t n;
-	struct span {
-		size_t flat, text; /* where a line's text starts in each */
-	} * lines;
-	size_t nlines;
-};
-
-static int flatten(struct flat *f, const char *text, size_t len)
+static char lower(char c)
 {
-	const char *p = text, *end = text + len;
+	return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
+}
 
-	memset(f, 0, sizeof(*f));
-	/* a line of text is at least one byte and a '\n': half as many spans */
-	if ((f->s = malloc(len + 1)) == NULL ||
-	    (f->lines = malloc((len / 2 + 1) * sizeof(*f->lines))) == NULL)
-		return NSYM_ENOMEM;
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p)), *e = nl != NULL ? nl : end;
-		const char *q = p;
-		while (q < e && (*q == ' ' || *q == '\t' || *q == '>'))
-			q++;
-		while (e > q && (e[-1] == '\r' || e[-1] == ' ' || e[-1] == '\t'))
-			e--;
-		if (q == e) {
-			if (f->n > 0 && f->s[f->n - 1] != '\n')
-				f->s[f->n++] = '\n';
-		} else {
-			if (f->n > 0 && f->s[f->n - 1] != '\n')
-				f->s[f->n++] = ' ';
-			f->lines[f->nlines++] = (struct span){f->n, (size_t)(q - text)};
-			memcpy(f->s + f->n, q, (size_t)(e - q));
-			f->n += (size_t)(e - q);
+/*
+ * The text as one line, of its very length (so an offset in it is one in
+ * the text): a line's indentation and quote marks ("> ") and its CR as
+ * spaces, and the line break after text as a space, so that a field cut
+ * by a paste's width (a key, a value or a path split at a space) reads
+ * whole; the line break of an empty line, which ends a paragraph, kept,
+ * so that a value never runs into the prose after the event. Keys match
+ * across the spaces this leaves. NULL when out of memory.
+ */
+static char *flatten(const char *text, size_t len)
+{
+	char *f = malloc(len + 1);
+	bool blank = true; /* the line so far is white space */
+
+	if (f == NULL)
+		return NULL;
+	for (size_t i = 0; i < len; i++) {
+		char c = text[i];
+		if (c == '\n') {
+			f[i] = blank ? '\n' : ' ';
+			blank = true;
+			continue;
 		}
-		p = (nl != NULL ? nl : end) + 1;
+		/* a quote's '>' only before the line's text */
+		if (c == '\r' || c == '\t' || (c == '>' && blank))
+			c = ' ';
+		blank &= c == ' ';
+		f[i] = c;
 	}
-	f->s[f->n] = '\0';
-	return 0;
+	f[len] = '\0';
+	return f;
 }
 
-/* Where offset x of the flat text lies in the text. */
-static size_t origin(const struct flat *f, size_t x)
+/* Key k at p: the end of its text, its spaces matching runs of spaces;
+ * NULL when p holds another. */
+static const char *key_at(const char *p, const char *e, int k)
 {
-	size_t lo = 0, hi = f->nlines;
-
-	while (hi - lo > 1) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (f->lines[mid].flat <= x)
-			lo = mid;
-		else
-			hi = mid;
+	for (const char *w = keys[k]; *w != '\0'; w++) {
+		if (*w == ' ') {
+			if (p == e || *p != ' ')
+				return NULL;
+			while (p < e && *p == ' ')
+				p++;
+			continue;
+		}
+		if (p == e || lower(*p) != lower(*w))
+			return NULL;
+		p++;
 	}
-	return f->nlines == 0 ? 0 : f->lines[lo].text + (x - f->lines[lo].flat);
+	return p;
 }
 
-/* The first key at or after p, or NULL. */
-static const char *next_key(enum key *out, const char *p, const char *e)
+/* The first key at or after p, with the end of its text, or NULL. */
+static const char *next_key(enum key *out, const char **key_end, const char *p, const char *e)
 {
 	for (; p < e; p++) {
-		if (*p != 'F' && *p != 'f' && *p != 'v' && *p != 'V' && *p != 't' && *p != 'T' &&
-		    *p != 'E' && *p != 'e' && *p != 'R' && *p != 'r')
+		char c = lower(*p);
+		if (c != 'f' && c != 'v' && c != 't' && c != 'e' && c != 'r')
 			continue;
 		for (int k = 0; k < NKEYS; k++) {
-			size_t len = strlen(keys[k]);
-			if ((size_t)(e - p) >= len && nsym__win_same(p, len, keys[k])) {
+			if ((*key_end = key_at(p, e, k)) != NULL) {
 				*out = (enum key)k;
 				return p;
 			}
@@ -149,7 +144,7 @@ static const char *next_key(enum key *out, const char *p, const char *e)
 
 struct event_reader {
 	struct nsym__win_faults *list;
-	const struct flat *flat;
+	const char *flat;
 	struct nsym__win_fault cur;
 	bool open;
 	enum key who; /* K_APP or K_MODULE: whose version and time stamp follow */
@@ -219,7 +214,7 @@ static void take(struct event_reader *r, enum key key, const char *at, const cha
 
 	if (key == K_APP || (key == K_MODULE && (!r->open || f->module[0] != '\0'))) {
 		finish(r);
-		nsym__win_fault_init(f, origin(r->flat, (size_t)(at - r->flat->s)), record);
+		nsym__win_fault_init(f, (size_t)(at - r->flat), record);
 		r->open = true;
 	}
 	if (!r->open)
@@ -239,9 +234,17 @@ static void take(struct event_reader *r, enum key key, const char *at, const cha
 	case K_PID:
 		set_hex(f, key, r->who == K_MODULE, v, word(v, e));
 		break;
-	case K_MODULE_PATH:
+	case K_MODULE_PATH: {
+		/* a path cut at its space reads with the line's indentation too */
+		size_t n = 0;
 		nsym__win_copy(f->path, sizeof(f->path), v, (size_t)(e - v));
+		for (size_t i = 0; f->path[i] != '\0'; i++) {
+			if (f->path[i] != ' ' || n == 0 || f->path[n - 1] != ' ')
+				f->path[n++] = f->path[i];
+		}
+		f->path[n] = '\0';
 		break;
+	}
 	case K_REPORT:
 		nsym__win_copy(f->report_id, sizeof(f->report_id), v, (size_t)(word(v, e) - v));
 		break;
@@ -252,31 +255,26 @@ static void take(struct event_reader *r, enum key key, const char *at, const cha
 
 static int words(struct nsym__win_faults *list, const char *text, size_t len)
 {
-	struct flat flat;
-	struct event_reader r = {.list = list, .flat = &flat};
-	const char *p, *e, *next;
+	char *flat = flatten(text, len);
+	struct event_reader r = {.list = list, .flat = flat};
+	const char *p, *e = flat + len, *v, *next, *after_v;
 	enum key key, after;
-	int rc = flatten(&flat, text, len);
 
-	if (rc != 0)
-		goto out;
-	e = flat.s + flat.n;
-	for (p = next_key(&key, flat.s, e); p != NULL && !r.oom; p = next, key = after) {
-		const char *v = p + strlen(keys[key]), *end;
-		next = next_key(&after, v, e);
+	if (flat == NULL)
+		return NSYM_ENOMEM;
+	for (p = next_key(&key, &v, flat, e); p != NULL && !r.oom;
+	     p = next, key = after, v = after_v) {
+		const char *end, *nl;
+		next = next_key(&after, &after_v, v, e);
 		/* a value ends at the next key, or where the paragraph does */
 		end = next != NULL ? next : e;
-		end = memchr(v, '\n', (size_t)(end - v)) != NULL
-		          ? memchr(v, '\n', (size_t)(end - v))
-		          : end;
+		if ((nl = memchr(v, '\n', (size_t)(end - v))) != NULL)
+			end = nl;
 		take(&r, key, p, v, end);
 	}
 	finish(&r);
-	rc = r.oom ? NSYM_ENOMEM : 0;
-out:
-	free(flat.s);
-	free(flat.lines);
-	return rc;
+	free(flat);
+	return r.oom ? NSYM_ENOMEM : 0;
 }
 
 /* ---- the XML --------------------------------------------------------------------- */

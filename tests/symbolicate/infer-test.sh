@@ -176,6 +176,57 @@ infer-several)
   [[ "$out" == *"#0 ?? in crasher.node at 0x10a4c4f00 [addon] (load address of crasher.node not inferred: "* ]] ||
     fail "the frame says why: $out"
   [[ "$out" != *"crasher.node+"* ]] || fail "a frame was placed: $out" ;;
+infer-x86-calls)
+  # the x86_64 calls a return address may follow, as compilers emit them
+  # (MSVC's control-flow guard, Rust through a vtable): CALL r/m with a
+  # register, RIP-relative, SIB with a displacement, behind REX.B and
+  # REX.W prefixes, and CALL rel32; a binary built here, whose one export
+  # names every frame, 20 KiB of NOPs after it so that several pages put
+  # the first frame in the code, of which only the right one puts a call
+  # before every frame
+  cat >calls.S <<'EOF'
+	.text
+	.globl napi_register_module_v1
+	.type napi_register_module_v1, @function
+napi_register_module_v1:
+	call *%rax
+ret_reg:
+	call *%r8
+ret_rex_reg:
+	call *0(%rip)
+ret_rip:
+	call *8(%r12)
+ret_rex_sib:
+	call *0x10(%rax,%rbx,8)
+ret_sib:
+	rex.W call *%rdx
+ret_rexw:
+	call helper
+ret_rel32:
+	ret
+helper:
+	ret
+	.size napi_register_module_v1, .-napi_register_module_v1
+	.fill 20480, 1, 0x90
+EOF
+  cc -shared -nostdlib -o calls.node calls.S || fail "cannot build calls.node"
+  base=$((0x7f3a1c200000)) k=0
+  printf '%s\n' "thread 'main' panicked at src/lib.rs:1:1:" "x" "stack backtrace:" >calls.txt
+  # innermost first: the direct call's frame has no frame inside it
+  for l in ret_rel32 ret_reg ret_rex_reg ret_rip ret_rex_sib ret_sib ret_rexw; do
+    a=$(nm calls.node | awk -v l=$l '$3 == l {print $1}')
+    [ -n "$a" ] || fail "no $l in calls.node"
+    printf '  %2d:     0x%x - napi_register_module_v1\n' $k $((base + 16#$a)) >>calls.txt
+    k=$((k + 1))
+  done
+  infer_run 0 -s --module calls.node calls.txt
+  [[ "$err" == *"calls.node: load address 0x7f3a1c200000 inferred from 7 frames (1 of "* ]] ||
+    fail "inference: $err"
+  [ "$(grep -c ' in calls.node+0x' <<<"$out")" = 7 ] || fail "frames placed: $out"
+  # a frame after no call (in the NOPs) leaves no load address
+  printf '  %2d:     0x%x - napi_register_module_v1\n' $k $((base + 0x3000)) >>calls.txt
+  infer_run 0 -s --module calls.node calls.txt
+  [[ "$err" == *"load address of calls.node not inferred: none of the"* ]] || fail "after NOPs: $err" ;;
 infer-pe)
   # a Windows x86_64 DLL with its PDB beside it: 64 KiB image bases,
   # CALL rel32; the frames as llvm-symbolizer-16 answers at the calls

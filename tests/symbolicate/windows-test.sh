@@ -32,14 +32,7 @@ stamp=$(stamp_of "$addon") crasher_stamp=$(stamp_of "$crasher") image_base=$(bas
 pdb_id=$("$nsym" inspect "$addon" | awk '/pdb id:/ {print tolower($3)}')
 code_id=$("$nsym" inspect "$addon" | awk '/code id:/ {print tolower($3)}')
 
-run() { # STATUS ARGS...: symbolicate, output in $out and $err
-  local want=$1
-  shift
-  "$nsym" symbolicate "$@" >"$work/out" 2>"$work/err"
-  local got=$?
-  out=$(cat "$work/out") err=$(cat "$work/err")
-  [ "$got" -eq "$want" ] || fail "symbolicate $* exited $got, expected $want: $err"
-}
+# (run STATUS ARGS...: symbolicate, its output in $out and $err: tests/lib.sh)
 # Whether the PE symbolizer reads the fixture (the PDB beside it).
 pe_symbols() { "$nsym" symbolize -s --cache never -e "$addon" "$image_base" >/dev/null 2>&1; }
 # want FILE [-r] RVA: what symbolize says at ImageBase + RVA, one frame a line

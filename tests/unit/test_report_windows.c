@@ -472,6 +472,8 @@ START_TEST(windbg_stacks_give_modules_offsets_and_addresses)
 	ck_assert_int_eq(c[0].modules[0].format, NSYM_FORMAT_PE);
 	/* frame 0: WinDbg's own answer, kept; where the thread was */
 	ck_assert_str_eq(c[0].frames[0].symbol, "level_three+0x2f [C:\\src\\crasher.c @ 34]");
+	ck_assert_str_eq(c[0].frames[0].why,
+	                 "the tool named it with its source, and no address: its answer is kept");
 	ck_assert(!c[0].frames[0].return_address);
 	ck_assert_uint_eq(c[0].frames[0].pc, 0);
 	/* frame 1: its offset given, its address the RetAddr above it */
