@@ -77,22 +77,26 @@ static int cache_path(char *out, size_t size, const nsym_symbolizer *sym, const 
 	return 0;
 }
 
-/* Answers from a symcache when one matches; an explicit debug file is
- * still checked against the file, so a mismatch is reported either way. */
-static bool open_cached(nsym_symbolizer *sym, const struct nsym_open_options *options)
+/* Answers from a symcache when one matches (0); an explicit debug file is
+ * still checked against the file, so a mismatch is reported either way.
+ * NSYM_ENOENT when there is none to answer from (the debug file will), or
+ * NSYM_ENOMEM: a symcache that is there is not given up for want of a few
+ * bytes, to read the DWARF instead. */
+static int open_cached(nsym_symbolizer *sym, const struct nsym_open_options *options)
 {
 	char path[4096];
+	int rc;
 
 	if (options == NULL || options->cache_dir == NULL || sym->key_len == 0 ||
-	    cache_path(path, sizeof(path), sym, options->cache_dir) != 0 ||
-	    nsym__symcache_open(&sym->cache, path, sym->key, sym->key_len) != 0)
-		return false;
-	if ((sym->cache_path = strdup(path)) == NULL) {
+	    cache_path(path, sizeof(path), sym, options->cache_dir) != 0)
+		return NSYM_ENOENT;
+	rc = nsym__symcache_open(&sym->cache, path, sym->key, sym->key_len);
+	if (rc == 0 && (sym->cache_path = strdup(path)) == NULL) {
 		nsym__symcache_close(sym->cache);
 		sym->cache = NULL;
-		return false;
+		rc = nsym__fail(NSYM_ENOMEM, path, NULL);
 	}
-	return true;
+	return rc == 0 || rc == NSYM_ENOMEM ? rc : NSYM_ENOENT;
 }
 
 /* Keeps what loading the debug file later takes (see leave_cache). */
@@ -171,8 +175,10 @@ static int open_elf(nsym_symbolizer *sym, const char *path, const struct nsym_op
 	elf_key(sym);
 	if (rc == 0 && options != NULL && options->debug_file != NULL)
 		rc = nsym__debug_open_explicit(&sym->debug, options->debug_file, &sym->id);
-	if (rc == 0 && open_cached(sym, options))
+	if (rc == 0 && (rc = open_cached(sym, options)) == 0)
 		return remember_for_later(sym, path, options);
+	if (rc == NSYM_ENOENT)
+		rc = 0;
 	return rc != 0 ? rc
 	               : load_elf_debug(sym, path, options != NULL ? options->debug_dirs : NULL);
 }
@@ -256,8 +262,10 @@ static int open_macho(nsym_symbolizer *sym, const char *path,
 	}
 	if (options != NULL && options->debug_file != NULL)
 		rc = find_dsym(sym, path, options);
-	if (rc == 0 && open_cached(sym, options))
+	if (rc == 0 && (rc = open_cached(sym, options)) == 0)
 		return remember_for_later(sym, path, options);
+	if (rc == NSYM_ENOENT)
+		rc = 0;
 	return rc != 0 ? rc : load_macho_debug(sym, path);
 }
 

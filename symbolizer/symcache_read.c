@@ -640,7 +640,7 @@ int nsym__symcache_lookup(struct nsym_frames *out, struct nsym_symcache *sc, uin
 
 	*found = false;
 	if (sc->damaged)
-		return damaged(sc, "found before");
+		return damaged(sc, "seen by an earlier lookup");
 	if (addr < sc->h->base)
 		return 0;
 	k = upper_bound_pairs(sc->blocks, sc->nblocks, rel);
@@ -674,7 +674,7 @@ int nsym__symcache_symbol(struct nsym_symbol_hit *out, bool *found, struct nsym_
 
 	*found = false;
 	if (sc->damaged)
-		return damaged(sc, "found before");
+		return damaged(sc, "seen by an earlier lookup");
 	if (addr < sc->h->base)
 		return 0;
 	k = upper_bound_pairs(sc->syms, sc->nsymblocks, rel);
