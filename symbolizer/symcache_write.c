@@ -177,14 +177,13 @@ static void dict_free(struct dict *d)
 struct writer {
 	struct nsym_sc_builder *b;
 	struct nsym_sc_header h;
-	struct buf data;      /* the tables: file offset data_off + position */
-	uint64_t base, limit; /* addresses stored: [base, limit] */
-	uint32_t *scope_new;  /* builder's scope id -> the file's */
-	uint32_t *scope_old;  /* and back */
-	uint32_t ninner;      /* scopes some range starts in */
-	uint32_t *func_line;  /* per function: its smallest line */
-	uint32_t *func_file;  /* and its most common file */
-	uint32_t *ref;        /* string id -> ref */
+	struct buf data;     /* the tables: file offset data_off + position */
+	uint64_t base;       /* addresses are stored as offsets from this */
+	uint32_t *scope_new; /* builder's scope id -> the file's */
+	uint32_t *scope_old; /* and back */
+	uint32_t *func_line; /* per function: its smallest line */
+	uint32_t *func_file; /* and its most common file */
+	uint32_t *ref;       /* string id -> ref */
 	/* the range blocks and symbol blocks, before they become tables */
 	uint32_t *blocks; /* address and offset of each block, then the end */
 	size_t nblocks;
@@ -257,7 +256,6 @@ static int address_span(struct writer *w, const char *path)
 		return nsym__fail(NSYM_EUNSUPPORTED, path,
 		                  "its addresses span more than 4 GiB, more than a symcache holds");
 	w->base = lo;
-	w->limit = hi;
 	return 0;
 }
 
@@ -312,7 +310,6 @@ static int number_scopes(struct writer *w)
 		else if (--votes[f] == 0)
 			votes[f] = 1, w->func_file[f] = r->file;
 	}
-	w->ninner = next;
 	for (size_t i = 0; i < nscopes; i++) {
 		if (w->scope_new[i] == NSYM_SC_NONE) {
 			w->scope_old[next] = (uint32_t)i;
