@@ -10,7 +10,8 @@
  *
  * The writer (symcache_build.c) takes ranges of addresses with their frames
  * and a symbol table, whatever container they came from; the DWARF adapter
- * (symcache_dwarf.c) feeds it from a file's DWARF.
+ * (symcache_dwarf.c) feeds it from a file's DWARF, and pdb_symcache.c from
+ * a PDB.
  *
  * Layout, version 5 (little-endian; offsets from the start of the file):
  *   header                     struct nsym_sc_header
@@ -221,6 +222,11 @@ int nsym__symcache_lookup(struct nsym_frames *out, struct nsym_symcache *sc, uin
  * *found false when none does. NSYM_ETRUNC as for lookups. */
 int nsym__symcache_symbol(struct nsym_symbol_hit *out, bool *found, struct nsym_symcache *sc,
                           uint64_t addr);
+/* The address of the symbol-table function named `name` (its name or its
+ * linkage name, with or without Mach-O's leading underscore), as
+ * nsym__symtab_named answers: how many there are (0, 1, or 2 for several).
+ * A damaged symcache gives what was found before the damage. */
+size_t nsym__symcache_named(uint64_t *out, struct nsym_symcache *sc, const char *name);
 /* Recomputes the checksums of a symcache in memory, so that a test can
  * hand damaged tables to the decoders past the checks. */
 void nsym__symcache_reseal(unsigned char *data, size_t size);

@@ -326,10 +326,15 @@ int nsym__sc_builder_add_symbols(struct nsym_sc_builder *b, struct nsym_symtab *
 		o->addr = s->addr;
 		o->extent = s->size != 0 ? s->size : s->limit > s->addr ? s->limit - s->addr : 0;
 		o->file = NSYM_SC_NONE;
-		demangled = nsym_demangle(s->name);
+		/* a name shown as the source already has it (a PDB's public) */
+		demangled = s->demangled == NULL ? nsym_demangle(s->name) : NULL;
 		/* not add_string: the demangled copy is freed, and its address
 		 * will come back for another string */
-		rc = add_contents(&o->name, b, demangled != NULL ? demangled : s->name, true);
+		rc = add_contents(&o->name, b,
+		                  s->demangled != NULL ? s->demangled
+		                  : demangled != NULL  ? demangled
+		                                       : s->name,
+		                  true);
 		free(demangled);
 		if (rc == 0)
 			rc = add_string(&o->linkage, b, s->name, true);

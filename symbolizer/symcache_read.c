@@ -713,6 +713,51 @@ int nsym__symcache_symbol(struct nsym_symbol_hit *out, bool *found, struct nsym_
 	return rc;
 }
 
+/* Whether the string at ref is name, or bare (name without Mach-O's extra
+ * leading underscore). */
+static bool string_is(struct nsym_symcache *sc, uint64_t ref, const char *name, const char *bare,
+                      int *rc)
+{
+	const char *s = string_at(sc, ref, rc);
+	return s != NULL && (strcmp(s, name) == 0 || strcmp(s, bare) == 0);
+}
+
+size_t nsym__symcache_named(uint64_t *out, struct nsym_symcache *sc, const char *name)
+{
+	const char *bare = name[0] == '_' ? name + 1 : name;
+	size_t n = 0;
+	int rc = 0;
+
+	for (uint64_t k = 0; k < sc->nsymblocks && n < 2 && rc == 0; k++) {
+		uint32_t from = sc->syms[2 * k + 1], to = sc->syms[2 * k + 3];
+		const uint8_t *p = sc->map + sc->sym_data->off + from, *end;
+		uint64_t at = sc->syms[2 * k];
+
+		if (from > to || to > sc->sym_data->size || !intact(sc, p, to - from))
+			return n; /* damaged: no more names to be had */
+		end = p + (to - from);
+		while (p < end && n < 2 && rc == 0) {
+			uint64_t delta, extent, nm, linkage = 0, file;
+			uint8_t fl = *p++;
+			if (!nsym__sc_uvarint(&delta, &p, end) ||
+			    !nsym__sc_uvarint(&extent, &p, end) ||
+			    !nsym__sc_uvarint(&nm, &p, end) ||
+			    ((fl & 1) && !nsym__sc_uvarint(&linkage, &p, end)) ||
+			    ((fl & 2) && !nsym__sc_uvarint(&file, &p, end)))
+				return n;
+			at += delta;
+			if (!string_is(sc, nm, name, bare, &rc) &&
+			    (!(fl & 1) || !string_is(sc, linkage, name, bare, &rc)))
+				continue;
+			if (n == 1 && sc->h->base + at == *out)
+				continue;
+			*out = sc->h->base + at;
+			n++;
+		}
+	}
+	return n;
+}
+
 /* ---- for tests ---------------------------------------------------------- */
 
 void nsym__symcache_reseal(unsigned char *data, size_t size)
