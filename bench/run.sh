@@ -208,6 +208,25 @@ measure_ours() {
 	rm -rf "$c"
 }
 
+# symcache_size BINARY TARGET DEBUG: "N bytes, P% of the debug file" for
+# the symcache BINARY writes for TARGET, or why it wrote none.
+symcache_size() {
+	local c=$tmp/cache-size f n
+	local -a cmd
+	mapfile -t cmd < <(ours_cmd "$2" "$1")
+	rm -rf "$c"
+	mkdir -p "$c"
+	if ! XDG_CACHE_HOME=$c timeout "$limit" "${cmd[@]}" --cache always </dev/null >/dev/null 2>"$tmp/err"; then
+		echo "none ($(why $?))"
+	else
+		f=$(find "$c" -name '*.symcache' | head -n 1)
+		n=$(stat -c %s "$f")
+		awk -v n="$n" -v d="$(stat -c %s "$3")" -v name="${f##*/}" \
+			'BEGIN { printf "%d bytes (%s), %.1f%% of the debug file", n, name, 100 * n / d }'
+	fi
+	rm -rf "$c"
+}
+
 # The five timed tools of a target, their labels, and how each is run.
 tools="llvm cold warm addr2line eu"
 declare -A label=([llvm]=llvm-symbolizer [cold]="napi-symbols (cold)"
@@ -464,6 +483,20 @@ for t in $targets; do
 		rm -rf "$c"
 	fi
 
+	# The symcache's size against the debug file it indexes (the file itself
+	# when its DWARF is in it, libc's debug file, the dSYM's DWARF file, the
+	# PDB), ours and the base's, each written once into an empty folder.
+	size_line=""
+	if [ $ours_ok = 1 ]; then
+		dbg=${ours_file[$t]}
+		[ "$t" = libc ] && dbg=${anchor_file[libc]}
+		[ "${format[$t]}" = macho ] && dbg=$(dsym_dwarf "${ours_file[$t]}")
+		[ "${format[$t]}" = pe ] && dbg=${ours_file[$t]%.node}.pdb
+		size_line="symcache size: $(symcache_size "$nsym" "$t" "$dbg")"
+		[ -n "$base" ] && size_line="$size_line; base: $(symcache_size "$base" "$t" "$dbg")"
+		size_line="$size_line (debug file ${dbg##*/}: $(stat -c %s "$dbg") bytes)"
+	fi
+
 	# Agreement with llvm-symbolizer -p, in runs separate from the timing.
 	agree[llvm]=ref
 	agree[addr2line]=$(compare addr2line addr2line)
@@ -490,6 +523,7 @@ for t in $targets; do
 		done
 		echo
 		[ -n "$build_line" ] && echo "$build_line" && echo
+		[ -n "$size_line" ] && echo "$size_line" && echo
 		explain=$(explain_names)
 		if [ -n "$explain" ]; then echo "$explain" && echo; fi
 	} | tee -a "$report"

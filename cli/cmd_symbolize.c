@@ -149,33 +149,62 @@ static const char *shown_file(const struct symbolize_opts *o, const char *file)
 	return slash + 1;
 }
 
+/* One answer's text, put together here and handed to stdio in one call:
+ * a call per piece (eight a frame) was a good part of a warm run's time. */
+struct text {
+	char buf[8192];
+	size_t len;
+};
+
+static void text_put(struct text *t, const char *s, size_t n)
+{
+	if (n > sizeof(t->buf) - t->len) {
+		fwrite(t->buf, 1, t->len, stdout);
+		t->len = 0;
+		if (n > sizeof(t->buf)) {
+			fwrite(s, 1, n, stdout);
+			return;
+		}
+	}
+	memcpy(t->buf + t->len, s, n);
+	t->len += n;
+}
+
+static void text_str(struct text *t, const char *s)
+{
+	text_put(t, s, strlen(s));
+}
+
 /* ":N" without printf: formatting is a good part of a warm run's time. */
-static void put_number(uint32_t v)
+static void text_number(struct text *t, uint32_t v)
 {
 	char buf[12];
 	size_t i = sizeof(buf);
-	buf[--i] = '\0';
 	do
 		buf[--i] = (char)('0' + v % 10);
 	while ((v /= 10) != 0);
 	buf[--i] = ':';
-	fputs(buf + i, stdout);
+	text_put(t, buf + i, sizeof(buf) - i);
 }
 
 static void print_text(const struct symbolize_opts *o, const struct nsym_frames *fr)
 {
+	struct text t;
+
+	t.len = 0;
 	for (size_t i = 0; i < fr->count; i++) {
 		const struct nsym_frame *f = &fr->frames[i];
 		if (i > 0)
-			fputs(" (inlined by) ", stdout);
-		fputs(f->function, stdout);
-		fputs(" at ", stdout);
-		fputs(shown_file(o, f->file), stdout);
-		put_number(f->line);
-		put_number(f->column);
-		putchar('\n');
+			text_put(&t, " (inlined by) ", 14);
+		text_str(&t, f->function);
+		text_put(&t, " at ", 4);
+		text_str(&t, shown_file(o, f->file));
+		text_number(&t, f->line);
+		text_number(&t, f->column);
+		text_put(&t, "\n", 1);
 	}
-	putchar('\n');
+	text_put(&t, "\n", 1);
+	fwrite(t.buf, 1, t.len, stdout);
 }
 
 static void print_json(struct output *out, const char *addr_text, const struct nsym_frames *fr)
@@ -244,9 +273,12 @@ static bool answer(struct output *out, nsym_symbolizer *sym, struct nsym_frames 
 			printf("??\n\n");
 		return false;
 	}
-	/* an RVA (an offset from the image's start) plus the image base */
-	rc = nsym_symbolizer_lookup(
-	    fr, sym, o->relative ? addr + nsym_symbolizer_image_base(sym) : addr, o->flags);
+	/* an RVA (an offset from the image's start) plus the image base;
+	 * text prints no linkage or DWARF names: from a symcache, not
+	 * fetching them spares inflating the blocks that hold them */
+	rc = nsym_symbolizer_lookup(fr, sym,
+	                            o->relative ? addr + nsym_symbolizer_image_base(sym) : addr,
+	                            o->flags | (o->json ? 0 : NSYM_LOOKUP_NO_EXTRA_NAMES));
 	out->answered++;
 	if (rc != 0) {
 		nsym_cli_error("0x%" PRIx64 ": %s", addr, nsym_error_detail());

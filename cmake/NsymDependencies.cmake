@@ -18,6 +18,13 @@ nsym_require_pkg(ZLIB zlib zlib1g-dev)
 nsym_require_pkg(DEFLATE libdeflate libdeflate-dev)
 nsym_require_pkg(ZSTD libzstd libzstd-dev)
 nsym_require_pkg(CURL libcurl libcurl4-openssl-dev)
+# The program loads libcurl when it first talks to a server (cli/curl_load.c),
+# by the soname libcurl has had since 7.16.
+set(NSYM_LIBCURL_SONAME libcurl.so.4)
+find_library(NSYM_LIBCURL_RUNTIME NAMES ${NSYM_LIBCURL_SONAME} HINTS ${CURL_LIBRARY_DIRS})
+if(NOT NSYM_LIBCURL_RUNTIME)
+  message(FATAL_ERROR "${NSYM_LIBCURL_SONAME} not found: install the Debian package 'libcurl4'")
+endif()
 nsym_require_pkg(SQLITE3 sqlite3 libsqlite3-dev)
 nsym_require_pkg(UNWIND libunwind libunwind-dev)
 nsym_require_pkg(JANSSON jansson libjansson-dev)

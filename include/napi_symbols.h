@@ -407,13 +407,48 @@ NSYM_EXTERN void nsym_symbolizer_close(nsym_symbolizer *sym);
 
 /*
  * Writes the symcache of the opened file into cache_dir (which must exist),
- * named by the file's identity and the format version, through a temporary
- * file and rename. Parses every unit: it costs about what symbolizing every
- * address of the file once would. Later opens with options->cache_dir set
- * answer from it without reading DWARF. A no-op when already answering from
- * a symcache.
+ * named ID.vVERSION.symcache by the file's identity and the format version,
+ * through a temporary file and rename. Parses every unit: it costs about
+ * what symbolizing every address of the file once would. Later opens with
+ * options->cache_dir set answer from it without reading DWARF. A no-op when
+ * already answering from a symcache.
  */
 NSYM_EXTERN int nsym_symbolizer_write_cache(nsym_symbolizer *sym, const char *cache_dir);
+
+/*
+ * Writes the symcache of the opened file to `path` itself (say, a store's
+ * blob named by identity and nsym_symcache_version()), through a temporary
+ * file beside it and a rename, so that a reader never sees part of one,
+ * even if the writer dies: building it in the background is safe. Costs
+ * what nsym_symbolizer_write_cache does. NSYM_EUNSUPPORTED when the
+ * symbolizer answers from a symcache itself (open the file with no cache
+ * folder to build one); NSYM_ENODEBUG for a PE image whose PDB was not
+ * found (a symcache of its exports, keyed by the PDB's identity, would
+ * hide the PDB once it is); NSYM_EIO or NSYM_ENOSPC when it cannot be
+ * written.
+ */
+NSYM_EXTERN int nsym_symbolizer_write_cache_file(nsym_symbolizer *sym, const char *path);
+
+/*
+ * Opens a symbolizer that answers from the symcache at `path` alone, with
+ * no binary or debug file at hand: what a server does with the symcaches
+ * it built. `id` is the identity it must be for, in hex as
+ * nsym_symbolizer_id gives it, or NULL to take the one the symcache names.
+ * Errors: NSYM_ENOENT (no such file), NSYM_EMISMATCH (another format
+ * version or identity), NSYM_ETRUNC (damaged: rebuild it), NSYM_EINVAL (id
+ * is not hex). Opening checks the header and its checksum; the rest of the
+ * file is checked as lookups first read it, and a lookup that meets damage
+ * answers NSYM_ETRUNC, as every later one does: rebuild the file. (A
+ * symbolizer opened on a binary with a cache folder instead answers from
+ * its debug file then.) nsym_symbolizer_id, _image_base and _path answer
+ * from the symcache; it has no debug path, and lists no sources.
+ */
+NSYM_EXTERN int nsym_symbolizer_open_cache(nsym_symbolizer **out, const char *path, const char *id);
+
+/* The symcache format version this library writes and reads. Files of
+ * another version are ignored; nsym_symbolizer_write_cache puts it in the
+ * file name, and a store of symcaches keys them by it. */
+NSYM_EXTERN int nsym_symcache_version(void);
 
 /* 1 when lookups are answered from a symcache, else 0. */
 NSYM_EXTERN int nsym_symbolizer_cached(const nsym_symbolizer *sym);
@@ -483,6 +518,11 @@ enum nsym_lookup_flags {
 	/* One frame: the innermost location, with no inlined callers (as
 	 * llvm-symbolizer --inlines=false answers). */
 	NSYM_LOOKUP_NO_INLINES = 1 << 1,
+	/* Only what a plain answer prints (function, file, line, column):
+	 * linkage_name and dwarf_name may be left NULL even where they are
+	 * known. Answering from a symcache, this spares decompressing the
+	 * blocks of strings that hold them. */
+	NSYM_LOOKUP_NO_EXTRA_NAMES = 1 << 2,
 };
 
 /* The frames for one address, innermost first. */

@@ -41,9 +41,10 @@ uint32_t nsym__pdb_age(const struct nsym_pdb *pdb);
 int nsym__pdb_lookup(struct nsym_frames *out, struct nsym_pdb *pdb, uint32_t rva, unsigned flags,
                      bool *found);
 
-/* pdb_symcache.c: writes the symcache of the PDB of an image loaded at
- * image_base (0 for a PDB alone), keyed by id (symcache.h). */
-int nsym__pdb_symcache_write(const char *path, const unsigned char *id, size_t id_len,
-                             struct nsym_pdb *pdb, uint64_t image_base);
+/* pdb_symcache.c: hands the writer of a symcache (symcache.h) the ranges
+ * and frames of the PDB of an image loaded at image_base (0 for a PDB
+ * alone), and its publics as the symbol table. */
+struct nsym_sc_builder;
+int nsym__sc_add_pdb(struct nsym_sc_builder *b, struct nsym_pdb *pdb, uint64_t image_base);
 
 #endif

@@ -1,9 +1,9 @@
 /*
- * The symcache of a PDB: the writer (symcache_build.c) sweeps a PDB as it
- * sweeps DWARF units, through the source this file hands it. Its
- * boundaries are every address where an answer may change: section
+ * The PDB side of building a symcache: the ranges and frames of a PDB
+ * handed to the writer (symcache.h), as symcache_dwarf.c hands DWARF's.
+ * The ranges start at every address where an answer may change: section
  * contributions (which module), procedures, line entries, the code ranges
- * of inline sites, and publics. Its frames are those a lookup gives, at
+ * of inline sites, and publics. Their frames are those a lookup gives, at
  * virtual addresses (image base plus RVA). Every module is read.
  *
  * Where a lookup has nothing but the nearest public to answer with (an
@@ -35,9 +35,8 @@ static int add(void *arg, uint32_t rva)
 	return 0;
 }
 
-static int boundaries(void *arg, uint64_t **out, size_t *count)
+static int boundaries(struct source *s)
 {
-	struct source *s = arg;
 	struct nsym_pdb *pdb = s->pdb;
 	const struct nsym_pdb_public *pub;
 	int rc = nsym__pdb_public_at(&pub, pdb, 0); /* reads the publics */
@@ -72,19 +71,11 @@ static int boundaries(void *arg, uint64_t **out, size_t *count)
 				rc = add(s, mod->lines[i].rva + 1);
 		}
 	}
-	if (rc != 0) {
-		free(s->at);
-		return rc == NSYM_ENOMEM ? nsym__fail(rc, pdb->path, NULL) : rc;
-	}
-	*out = s->at;
-	*count = s->n;
-	return 0;
+	return rc == NSYM_ENOMEM ? nsym__fail(rc, pdb->path, NULL) : rc;
 }
 
-static int frames(void *arg, struct nsym_frames *out, uint64_t addr, bool *found)
+static int frames(struct source *s, struct nsym_frames *out, uint64_t addr, bool *found)
 {
-	struct source *s = arg;
-
 	int rc;
 
 	*found = false;
@@ -128,16 +119,37 @@ static int publics_table(struct nsym_symtab *out, struct nsym_pdb *pdb, uint64_t
 	return rc;
 }
 
-int nsym__pdb_symcache_write(const char *path, const unsigned char *id, size_t id_len,
-                             struct nsym_pdb *pdb, uint64_t image_base)
+static int compare_u64(const void *pa, const void *pb)
+{
+	uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
+	return a < b ? -1 : a > b;
+}
+
+int nsym__sc_add_pdb(struct nsym_sc_builder *b, struct nsym_pdb *pdb, uint64_t image_base)
 {
 	struct source s = {.pdb = pdb, .base = image_base};
-	struct nsym_sc_source src = {.arg = &s, .boundaries = boundaries, .frames = frames};
 	struct nsym_symtab publics = {0};
-	int rc = publics_table(&publics, pdb, image_base);
+	struct nsym_frames fr = {0};
+	int rc = boundaries(&s);
 
+	if (rc == 0 && s.n > 1)
+		qsort(s.at, s.n, sizeof(*s.at), compare_u64);
+	for (size_t i = 0; rc == 0 && i < s.n; i++) {
+		bool found = false;
+		if (i > 0 && s.at[i] == s.at[i - 1])
+			continue;
+		fr.count = 0;
+		rc = frames(&s, &fr, s.at[i], &found);
+		if (rc == 0)
+			rc =
+			    nsym__sc_builder_add_range(b, s.at[i], fr.frames, found ? fr.count : 0);
+	}
 	if (rc == 0)
-		rc = nsym__symcache_write_source(path, id, id_len, &src, &publics);
+		rc = publics_table(&publics, pdb, image_base);
+	if (rc == 0)
+		rc = nsym__sc_builder_add_symbols(b, &publics);
 	free(publics.syms); /* the names are the pdb's */
+	nsym_frames_release(&fr);
+	free(s.at);
 	return rc;
 }

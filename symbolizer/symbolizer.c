@@ -41,6 +41,15 @@ struct nsym_symbolizer {
 	struct nsym_dwarf *dwarf;
 	struct nsym_symtab symtab;
 	struct nsym_symcache *cache; /* when set, nothing else is loaded */
+	char *cache_path;            /* where cache came from */
+	/* Answering from a symcache opened beside the file: what loading its
+	 * debug file takes, should the symcache turn out damaged. */
+	char *open_path;
+	char **debug_dirs;
+	bool explicit_debug; /* options->debug_file, opened already */
+	bool no_search;      /* options->no_search */
+	bool debug_loaded;   /* the debug file's DWARF and the symbols are in */
+	char *own_path;      /* a symcache opened alone: its path */
 };
 
 /* The identity a symcache is keyed by: the build-id, else the fallback. */
@@ -75,58 +84,78 @@ static int cache_path(char *out, size_t size, const nsym_symbolizer *sym, const 
 	if (nsym_symbolizer_id(hex, sizeof(hex), sym) != 0)
 		return nsym__fail(NSYM_ENOENT, sym->path,
 		                  "no build-id, UUID or fallback identity to key a symcache by");
-	if ((size_t)snprintf(out, size, "%s/%s.v%d.symcache", dir, hex, NSYM_SC_VERSION) >= size)
+	if ((size_t)snprintf(out, size, "%s/%s.v%d.symcache", dir, hex, nsym_symcache_version()) >=
+	    size)
 		return nsym__fail(NSYM_EINVAL, dir, "cache folder path is too long");
 	return 0;
 }
 
-/* Answers from a symcache when one matches; an explicit debug file is
- * still checked against the file, so a mismatch is reported either way. */
-static bool open_cached(nsym_symbolizer *sym, const struct nsym_open_options *options)
+/* Answers from a symcache when one matches (0); an explicit debug file is
+ * still checked against the file, so a mismatch is reported either way.
+ * NSYM_ENOENT when there is none to answer from (the debug file will), or
+ * NSYM_ENOMEM: a symcache that is there is not given up for want of a few
+ * bytes, to read the DWARF instead. */
+static int open_cached(nsym_symbolizer *sym, const struct nsym_open_options *options)
 {
 	char path[4096];
+	int rc;
 
 	if (options == NULL || options->cache_dir == NULL || sym->key_len == 0 ||
 	    cache_path(path, sizeof(path), sym, options->cache_dir) != 0)
-		return false;
-	return nsym__symcache_open(&sym->cache, path, sym->key, sym->key_len) == 0;
+		return NSYM_ENOENT;
+	rc = nsym__symcache_open(&sym->cache, path, sym->key, sym->key_len);
+	if (rc == 0 && (sym->cache_path = strdup(path)) == NULL) {
+		nsym__symcache_close(sym->cache);
+		sym->cache = NULL;
+		rc = nsym__fail(NSYM_ENOMEM, path, NULL);
+	}
+	return rc == 0 || rc == NSYM_ENOMEM ? rc : NSYM_ENOENT;
 }
 
-static int pick_debug_file(nsym_symbolizer *sym, const char *path,
-                           const struct nsym_open_options *options)
+/* Keeps what loading the debug file later takes (see leave_cache). */
+static int remember_for_later(nsym_symbolizer *sym, const char *path,
+                              const struct nsym_open_options *options)
+{
+	const char *const *dirs = options->debug_dirs;
+	size_t n = 0;
+
+	sym->explicit_debug = options->debug_file != NULL;
+	while (dirs != NULL && dirs[n] != NULL)
+		n++;
+	if ((sym->open_path = strdup(path)) == NULL ||
+	    (dirs != NULL && (sym->debug_dirs = calloc(n + 1, sizeof(char *))) == NULL))
+		return nsym__fail(NSYM_ENOMEM, path, NULL);
+	for (size_t i = 0; i < n; i++) {
+		if ((sym->debug_dirs[i] = strdup(dirs[i])) == NULL)
+			return nsym__fail(NSYM_ENOMEM, path, NULL);
+	}
+	return 0;
+}
+
+/* The debug file of an ELF file: the file itself when it has DWARF, else
+ * the one the usual places hold. */
+static int find_elf_debug(nsym_symbolizer *sym, const char *path, const char *const *debug_dirs)
 {
 	int rc;
 
-	if (options != NULL && options->debug_file != NULL)
-		return nsym__debug_open_explicit(&sym->debug, options->debug_file, &sym->id);
 	if (sym->id.has_debug_info) {
 		sym->debug = sym->file;
 		return 0;
 	}
-	if (options != NULL && options->no_search)
+	if (sym->no_search)
 		return 0; /* the symbol tables answer */
-	rc = nsym__debug_find(&sym->debug, path, &sym->id,
-	                      options != NULL ? options->debug_dirs : NULL);
+	rc = nsym__debug_find(&sym->debug, path, &sym->id, debug_dirs);
 	/* No debug file is not an error: the symbol tables still answer. */
 	return rc == NSYM_ENODEBUG ? 0 : rc;
 }
 
-/* The ELF side of opening: the debug file, its DWARF and the symbols. */
-static int open_elf(nsym_symbolizer *sym, const char *path, const struct nsym_open_options *options)
+/* The ELF side of loading: the debug file, its DWARF and the symbols. */
+static int load_elf_debug(nsym_symbolizer *sym, const char *path, const char *const *debug_dirs)
 {
-	int rc = nsym__elf_open(&sym->file, path);
+	int rc = 0;
 
-	if (rc != 0)
-		return rc;
-	sym->path = sym->file->path;
-	rc = nsym__elf_identity(&sym->id, sym->file);
-	elf_key(sym);
-	if (rc == 0 && options != NULL && options->debug_file != NULL)
-		rc = pick_debug_file(sym, path, options);
-	if (rc == 0 && open_cached(sym, options))
-		return 0;
-	if (rc == 0 && sym->debug == NULL)
-		rc = pick_debug_file(sym, path, options);
+	if (sym->debug == NULL)
+		rc = find_elf_debug(sym, path, debug_dirs);
 	if (rc == 0 && sym->debug != NULL) {
 		struct nsym_dwarf_sections sections;
 		rc = nsym__elf_dwarf_sections(&sections, sym->debug);
@@ -146,6 +175,27 @@ static int open_elf(nsym_symbolizer *sym, const char *path, const struct nsym_op
 	if (rc == 0 && sym->symtab.count == 0)
 		rc = nsym__symtab_add(&sym->symtab, sym->file, SHT_DYNSYM);
 	return rc;
+}
+
+/* The ELF side of opening: identity, an explicit debug file, then a
+ * symcache or else the debug file's DWARF and the symbols. */
+static int open_elf(nsym_symbolizer *sym, const char *path, const struct nsym_open_options *options)
+{
+	int rc = nsym__elf_open(&sym->file, path);
+
+	if (rc != 0)
+		return rc;
+	sym->path = sym->file->path;
+	rc = nsym__elf_identity(&sym->id, sym->file);
+	elf_key(sym);
+	if (rc == 0 && options != NULL && options->debug_file != NULL)
+		rc = nsym__debug_open_explicit(&sym->debug, options->debug_file, &sym->id);
+	if (rc == 0 && (rc = open_cached(sym, options)) == 0)
+		return remember_for_later(sym, path, options);
+	if (rc == NSYM_ENOENT)
+		rc = 0;
+	return rc != 0 ? rc
+	               : load_elf_debug(sym, path, options != NULL ? options->debug_dirs : NULL);
 }
 
 /* The dSYM of a Mach-O slice: the one given, or PATH.dSYM beside it; its
@@ -178,6 +228,8 @@ static int find_dsym(nsym_symbolizer *sym, const char *path,
 	free(beside);
 	return rc;
 }
+
+static int load_macho_debug(nsym_symbolizer *sym, const char *path);
 
 /* Parses "3f2a...": 32 hex digits, dashes anywhere. */
 static int parse_uuid(unsigned char out[16], const char *text)
@@ -225,11 +277,22 @@ static int open_macho(nsym_symbolizer *sym, const char *path,
 	}
 	if (options != NULL && options->debug_file != NULL)
 		rc = find_dsym(sym, path, options);
-	if (rc == 0 && open_cached(sym, options))
-		return 0;
-	if (rc == 0 && sym->mdebug == NULL && !nsym__macho_has_dwarf(sym->mfile) &&
-	    (options == NULL || !options->no_search)) {
-		rc = find_dsym(sym, path, options);
+	if (rc == 0 && (rc = open_cached(sym, options)) == 0)
+		return remember_for_later(sym, path, options);
+	if (rc == NSYM_ENOENT)
+		rc = 0;
+	return rc != 0 ? rc : load_macho_debug(sym, path);
+}
+
+/* The Mach-O side of loading: the dSYM beside the file (unless one was
+ * given, the file has its DWARF, or no search was asked for), its DWARF
+ * and the symbols. */
+static int load_macho_debug(nsym_symbolizer *sym, const char *path)
+{
+	int rc = 0;
+
+	if (sym->mdebug == NULL && !nsym__macho_has_dwarf(sym->mfile) && !sym->no_search) {
+		rc = find_dsym(sym, path, NULL);
 		if (rc == NSYM_ENODEBUG)
 			rc = 0; /* the symbol table still answers */
 	}
@@ -354,6 +417,8 @@ static int find_pdb(nsym_symbolizer *sym, const char *path)
 	return rc == NSYM_ENOENT ? NSYM_ENODEBUG : rc;
 }
 
+static int load_pe_debug(nsym_symbolizer *sym, const char *path);
+
 /* The PE side of opening: the image, its PDB (or DWARF), its symbols. */
 static int open_pe(nsym_symbolizer *sym, const char *path, const struct nsym_open_options *options)
 {
@@ -379,9 +444,20 @@ static int open_pe(nsym_symbolizer *sym, const char *path, const struct nsym_ope
 			                  path);
 		rc = open_pdb_for(sym, options->debug_file, true);
 	}
-	if (rc == 0 && open_cached(sym, options))
-		return 0;
-	if (rc == 0 && sym->pdb == NULL && image->has_uuid) {
+	if (rc == 0 && (rc = open_cached(sym, options)) == 0)
+		return remember_for_later(sym, path, options);
+	if (rc == NSYM_ENOENT)
+		rc = 0;
+	return rc != 0 ? rc : load_pe_debug(sym, path);
+}
+
+/* The PE side of loading: the PDB the image names (unless one was given),
+ * else DWARF in its own sections, and its symbols. */
+static int load_pe_debug(nsym_symbolizer *sym, const char *path)
+{
+	int rc = 0;
+
+	if (sym->pdb == NULL && nsym__pe_image(sym->pe)->has_uuid) {
 		rc = find_pdb(sym, path);
 		if (rc == NSYM_ENODEBUG)
 			rc = 0; /* the exports still answer */
@@ -462,6 +538,7 @@ int nsym_symbolizer_open(nsym_symbolizer **out, const char *path,
 	sym = calloc(1, sizeof(*sym));
 	if (sym == NULL)
 		return nsym__fail(NSYM_ENOMEM, path, NULL);
+	sym->no_search = options != NULL && options->no_search;
 	switch (sniff(path)) {
 	case KIND_MACHO:
 		rc = open_macho(sym, path, options);
@@ -476,6 +553,7 @@ int nsym_symbolizer_open(nsym_symbolizer **out, const char *path,
 		rc = open_elf(sym, path, options);
 	}
 	nsym__symtab_sort(&sym->symtab);
+	sym->debug_loaded = sym->cache == NULL;
 	if (rc != 0) {
 		nsym_symbolizer_close(sym);
 		return rc;
@@ -489,6 +567,12 @@ void nsym_symbolizer_close(nsym_symbolizer *sym)
 	if (sym == NULL)
 		return;
 	nsym__symcache_close(sym->cache);
+	free(sym->cache_path);
+	free(sym->open_path);
+	for (size_t i = 0; sym->debug_dirs != NULL && sym->debug_dirs[i] != NULL; i++)
+		free(sym->debug_dirs[i]);
+	free(sym->debug_dirs);
+	free(sym->own_path);
 	nsym__dwarf_close(sym->dwarf);
 	nsym__symtab_free(&sym->symtab);
 	if (sym->debug != sym->file)
@@ -526,17 +610,20 @@ int nsym__frames_push(struct nsym_frames *out, const struct nsym_frame *f)
 	return 0;
 }
 
-static bool find_symbol(struct nsym_symbol_hit *out, nsym_symbolizer *sym, uint64_t addr)
+/* The symbol holding addr, from the symcache or the symbol tables: 0 with
+ * *found, or NSYM_ETRUNC from a damaged symcache. */
+static int find_symbol(struct nsym_symbol_hit *out, bool *found, nsym_symbolizer *sym,
+                       uint64_t addr)
 {
 	const struct nsym_sym *s;
 
 	if (sym->cache != NULL)
-		return nsym__symcache_symbol(out, sym->cache, addr);
+		return nsym__symcache_symbol(out, found, sym->cache, addr);
 	s = nsym__symtab_find(&sym->symtab, addr);
-	if (s == NULL)
-		return false;
-	*out = (struct nsym_symbol_hit){s->demangled, s->name, s->file, s->addr};
-	return true;
+	*found = s != NULL;
+	if (s != NULL)
+		*out = (struct nsym_symbol_hit){s->demangled, s->name, s->file, s->addr};
+	return 0;
 }
 
 /* The outermost frame is named by the ELF symbol that holds the address when
@@ -544,13 +631,14 @@ static bool find_symbol(struct nsym_symbol_hit *out, nsym_symbolizer *sym, uint6
  * function and prints the exported name of an alias. The DWARF name stays in
  * dwarf_name. Without a function DIE the symbol is all there is, marked
  * approximate. */
-static void name_outer_frame(struct nsym_frame *outer, nsym_symbolizer *sym, uint64_t address)
+static int name_outer_frame(struct nsym_frame *outer, nsym_symbolizer *sym, uint64_t address)
 {
 	struct nsym_symbol_hit s;
-	bool unnamed = strcmp(outer->function, "??") == 0;
+	bool unnamed = strcmp(outer->function, "??") == 0, found;
+	int rc = find_symbol(&s, &found, sym, address);
 
-	if (!find_symbol(&s, sym, address) || strcmp(outer->function, s.name) == 0)
-		return;
+	if (rc != 0 || !found || strcmp(outer->function, s.name) == 0)
+		return rc;
 	if (!unnamed && outer->dwarf_name == NULL)
 		outer->dwarf_name = outer->function;
 	outer->function = s.name;
@@ -558,6 +646,52 @@ static void name_outer_frame(struct nsym_frame *outer, nsym_symbolizer *sym, uin
 	outer->symbol_offset = address - s.addr;
 	if (unnamed)
 		outer->approximate = 1;
+	return 0;
+}
+
+/* Loads the debug file's DWARF (or PDB) and the symbols, when a damaged
+ * symcache made the symbolizer need them after all. On failure nothing of
+ * them is kept, so a later lookup tries again. */
+static int load_debug(nsym_symbolizer *sym)
+{
+	int rc;
+
+	if (sym->debug_loaded)
+		return 0;
+	if (sym->pe != NULL)
+		rc = load_pe_debug(sym, sym->open_path);
+	else if (sym->mfile != NULL)
+		rc = load_macho_debug(sym, sym->open_path);
+	else
+		rc = load_elf_debug(sym, sym->open_path, (const char *const *)sym->debug_dirs);
+	nsym__symtab_sort(&sym->symtab);
+	if (rc == 0) {
+		sym->debug_loaded = true;
+		return 0;
+	}
+	nsym__dwarf_close(sym->dwarf);
+	sym->dwarf = NULL;
+	nsym__symtab_free(&sym->symtab);
+	if (!sym->explicit_debug) {
+		if (sym->debug != sym->file)
+			nsym__elf_close(sym->debug);
+		sym->debug = NULL;
+		nsym__macho_close(sym->mdebug);
+		sym->mdebug = NULL;
+		nsym__pdb_close(sym->pdb);
+		sym->pdb = NULL;
+	}
+	return rc;
+}
+
+/* The symcache is damaged: it is removed (so that it is rebuilt rather
+ * than trusted again) and the debug file answers from now on. */
+static int leave_cache(nsym_symbolizer *sym)
+{
+	nsym__symcache_close(sym->cache);
+	sym->cache = NULL;
+	unlink(sym->cache_path);
+	return load_debug(sym);
 }
 
 /* A PDB speaks of RVAs: the address less the image base. */
@@ -570,36 +704,31 @@ static int pdb_lookup(struct nsym_frames *out, nsym_symbolizer *sym, uint64_t ad
 	return nsym__pdb_lookup(out, sym->pdb, (uint32_t)(address - sym->image_base), flags, found);
 }
 
-int nsym_symbolizer_lookup(struct nsym_frames *out, nsym_symbolizer *sym, uint64_t address,
-                           unsigned flags)
+static int answer(struct nsym_frames *out, nsym_symbolizer *sym, uint64_t address, unsigned flags)
 {
 	struct nsym_symbol_hit s;
 	bool found = false;
-	int rc = 0;
+	int rc = sym->cache == NULL ? load_debug(sym) : 0;
 
-	if (out == NULL || sym == NULL)
-		return nsym__fail(NSYM_EINVAL, NULL, NULL);
-	out->count = 0;
-	if ((flags & NSYM_LOOKUP_RETURN_ADDRESS) && address > 0)
-		address--;
-	if (sym->cache != NULL)
+	if (rc == 0 && sym->cache != NULL)
 		rc = nsym__symcache_lookup(out, sym->cache, address, flags, &found);
-	else if (sym->pdb != NULL)
+	else if (rc == 0 && sym->pdb != NULL)
 		rc = pdb_lookup(out, sym, address, flags, &found);
-	else if (sym->dwarf != NULL)
+	else if (rc == 0 && sym->dwarf != NULL)
 		rc = nsym__dwarf_lookup(out, sym->dwarf, address, flags, &found);
 	if (rc != 0)
 		return rc;
-	if (found) {
-		/* llvm-symbolizer renames the outer frame from the symbol
-		 * table for DWARF only; a PDB names its frames itself */
-		if (!sym->pdb_keyed)
-			name_outer_frame(&out->frames[out->count - 1], sym, address);
-		return 0;
-	}
+	/* llvm-symbolizer renames the outer frame from the symbol table for
+	 * DWARF only; a PDB names its frames itself */
+	if (found)
+		return sym->pdb_keyed
+		           ? 0
+		           : name_outer_frame(&out->frames[out->count - 1], sym, address);
 	/* with a PDB, the symbol tables name nothing, as with llvm-symbolizer
 	 * (and so a PDB's symcache holds none) */
-	if (sym->pdb != NULL || !find_symbol(&s, sym, address))
+	if (sym->pdb == NULL && (rc = find_symbol(&s, &found, sym, address)) != 0)
+		return rc;
+	if (sym->pdb != NULL || !found)
 		return nsym__frames_push(out, &(struct nsym_frame){.function = "??", .file = "??"});
 	return nsym__frames_push(out, &(struct nsym_frame){
 	                                  .function = s.name,
@@ -608,6 +737,58 @@ int nsym_symbolizer_lookup(struct nsym_frames *out, nsym_symbolizer *sym, uint64
 	                                  .approximate = 1,
 	                                  .symbol_offset = address - s.addr,
 	                              });
+}
+
+int nsym_symbolizer_lookup(struct nsym_frames *out, nsym_symbolizer *sym, uint64_t address,
+                           unsigned flags)
+{
+	bool cached;
+	int rc;
+
+	if (out == NULL || sym == NULL)
+		return nsym__fail(NSYM_EINVAL, NULL, NULL);
+	out->count = 0;
+	if ((flags & NSYM_LOOKUP_RETURN_ADDRESS) && address > 0)
+		address--;
+	cached = sym->cache != NULL;
+	rc = answer(out, sym, address, flags);
+	/* a damaged symcache is dropped and the DWARF asked instead; one
+	 * opened alone has nothing to fall back on */
+	if (rc == NSYM_ETRUNC && cached && sym->open_path != NULL) {
+		out->count = 0;
+		rc = leave_cache(sym);
+		if (rc == 0)
+			rc = answer(out, sym, address, flags);
+	}
+	if (rc != 0)
+		out->count = 0;
+	return rc;
+}
+
+/* Builds the symcache of what the symbolizer loaded, into path. */
+static int build_cache(nsym_symbolizer *sym, const char *path)
+{
+	struct nsym_sc_identity id = {sym->key, sym->key_len, sym->image_base};
+	struct nsym_sc_builder *b = NULL;
+	int rc;
+
+	if (sym->key_len == 0)
+		return nsym__fail(NSYM_ENOENT, sym->path,
+		                  "no build-id, UUID or fallback identity to key a symcache by");
+	rc = nsym__sc_builder_new(&b);
+	if (rc == 0 && sym->pdb != NULL)
+		rc = nsym__sc_add_pdb(b, sym->pdb, sym->image_base);
+	else if (rc == 0 && sym->dwarf != NULL)
+		rc = nsym__sc_add_dwarf(b, sym->dwarf);
+	/* a PDB's publics are its symbol table (nsym__sc_add_pdb) */
+	if (rc == 0 && sym->pdb == NULL)
+		rc = nsym__sc_builder_add_symbols(b, &sym->symtab);
+	if (rc == 0)
+		rc = nsym__sc_builder_write(b, path, &id);
+	else if (rc == NSYM_ENOMEM)
+		nsym__fail(rc, path, NULL);
+	nsym__sc_builder_free(b);
+	return rc;
 }
 
 int nsym_symbolizer_write_cache(nsym_symbolizer *sym, const char *cache_dir)
@@ -619,17 +800,106 @@ int nsym_symbolizer_write_cache(nsym_symbolizer *sym, const char *cache_dir)
 		return nsym__fail(NSYM_EINVAL, NULL, NULL);
 	if (sym->cache != NULL)
 		return 0;
+	if ((rc = load_debug(sym)) != 0)
+		return rc;
 	/* keyed by the PDB's identity, a cache of the exports alone would
 	 * hide the PDB once it is found */
 	if (sym->pe != NULL && sym->pdb == NULL && sym->dwarf == NULL)
 		return 0;
-	rc = cache_path(path, sizeof(path), sym, cache_dir);
-	if (rc != 0)
+	if ((rc = cache_path(path, sizeof(path), sym, cache_dir)) != 0)
 		return rc;
-	if (sym->pdb != NULL)
-		return nsym__pdb_symcache_write(path, sym->key, sym->key_len, sym->pdb,
-		                                sym->image_base);
-	return nsym__symcache_write(path, sym->key, sym->key_len, sym->dwarf, &sym->symtab);
+	return build_cache(sym, path);
+}
+
+int nsym_symbolizer_write_cache_file(nsym_symbolizer *sym, const char *path)
+{
+	int rc;
+
+	if (sym == NULL || path == NULL)
+		return nsym__fail(NSYM_EINVAL, NULL, NULL);
+	if (sym->cache != NULL)
+		return nsym__fail(
+		    NSYM_EUNSUPPORTED, sym->path,
+		    "answering from a symcache: open it with no cache folder to build "
+		    "one");
+	if ((rc = load_debug(sym)) != 0)
+		return rc;
+	if (sym->pe != NULL && sym->pdb == NULL && sym->dwarf == NULL)
+		return nsym__fail(
+		    NSYM_ENODEBUG, sym->path,
+		    "no PDB: a symcache keyed by its identity would hide it once found");
+	return build_cache(sym, path);
+}
+
+/* Hex digits to bytes: an even number of them, at most NSYM_BUILD_ID_MAX
+ * bytes' worth. */
+static int parse_id(unsigned char *out, size_t *len, const char *hex)
+{
+	size_t n = strlen(hex);
+
+	if (n == 0 || n % 2 != 0 || n / 2 > NSYM_BUILD_ID_MAX)
+		return nsym__fail(NSYM_EINVAL, hex, "not an identity (hex digits, two a byte)");
+	for (size_t i = 0; i < n; i++) {
+		char c = hex[i];
+		int v = c >= '0' && c <= '9'   ? c - '0'
+		        : c >= 'a' && c <= 'f' ? c - 'a' + 10
+		        : c >= 'A' && c <= 'F' ? c - 'A' + 10
+		                               : -1;
+		if (v < 0)
+			return nsym__fail(NSYM_EINVAL, hex,
+			                  "not an identity (hex digits, two a byte)");
+		out[i / 2] = (unsigned char)(i % 2 == 0 ? v << 4 : out[i / 2] | v);
+	}
+	*len = n / 2;
+	return 0;
+}
+
+int nsym_symbolizer_open_cache(nsym_symbolizer **out, const char *path, const char *id)
+{
+	unsigned char want[NSYM_BUILD_ID_MAX];
+	size_t want_len = 0, len;
+	const unsigned char *key;
+	nsym_symbolizer *sym;
+	int rc;
+
+	if (out == NULL || path == NULL)
+		return nsym__fail(NSYM_EINVAL, NULL, NULL);
+	*out = NULL;
+	if (id != NULL && (rc = parse_id(want, &want_len, id)) != 0)
+		return rc;
+	if ((sym = calloc(1, sizeof(*sym))) == NULL || (sym->own_path = strdup(path)) == NULL) {
+		free(sym);
+		return nsym__fail(NSYM_ENOMEM, path, NULL);
+	}
+	rc = nsym__symcache_open(&sym->cache, path, id != NULL ? want : NULL, want_len);
+	if (rc != 0) {
+		nsym_symbolizer_close(sym);
+		switch (rc) {
+		case NSYM_ENOENT:
+			return nsym__fail(rc, path, NULL);
+		case NSYM_EMISMATCH:
+			return nsym__fail(rc, path, "not a symcache of version %d%s",
+			                  nsym_symcache_version(),
+			                  id != NULL ? " for that identity" : "");
+		case NSYM_ETRUNC:
+			return nsym__fail(rc, path, "damaged symcache: rebuild it");
+		default:
+			return nsym__fail(rc, path, NULL);
+		}
+	}
+	key = nsym__symcache_id(sym->cache, &len);
+	memcpy(sym->key, key, len);
+	sym->key_len = len;
+	sym->image_base = nsym__symcache_image_base(sym->cache);
+	sym->path = sym->own_path;
+	sym->debug_loaded = true; /* there is nothing else to load */
+	*out = sym;
+	return 0;
+}
+
+int nsym_symcache_version(void)
+{
+	return NSYM_SC_VERSION;
 }
 
 int nsym_symbolizer_cached(const nsym_symbolizer *sym)
@@ -668,8 +938,11 @@ int nsym__symbolizer_code(struct nsym_code *out, nsym_symbolizer *sym)
 		rc = nsym__macho_code(out, sym->mfile);
 	else if (sym->file != NULL)
 		rc = nsym__elf_code(out, sym->file);
-	else
+	else if (sym->pdb != NULL)
 		rc = nsym__fail(NSYM_ENOENT, sym->path, "a PDB alone holds no code");
+	else
+		rc = nsym__fail(NSYM_EUNSUPPORTED, sym->path,
+		                "a symcache opened alone has no code to read");
 
 	out->image_base = sym->image_base;
 	return rc;

@@ -89,7 +89,10 @@ static uint64_t symbol_value(const char *path, const char *name, uint64_t *out_s
 /* ---- symbolize ---------------------------------------------------------- */
 
 struct symbolize {
-	char path[4200];          /* the split fixture: its debug file by debuglink */
+	char path[4200]; /* the split fixture: its debug file by debuglink */
+	/* answering from a symcache: in this folder beside the fixture, or
+	 * (alone) this symcache opened by itself */
+	const char *cache_dir, *alone;
 	const char *const *words; /* what the first answer holds; NULL: the C fixture's */
 	uint64_t address[3];      /* looked up */
 	char answer[8192];        /* the frames of every lookup, as text */
@@ -125,7 +128,16 @@ static int symbolize_run(void *arg)
 	int rc;
 
 	allocfail_enter();
-	rc = nsym_symbolizer_open(&sym, c->path, NULL);
+	if (c->alone != NULL) {
+		rc = nsym_symbolizer_open_cache(&sym, c->alone, NULL);
+	} else {
+		struct nsym_open_options opts = {.cache_dir = c->cache_dir};
+		rc = nsym_symbolizer_open(&sym, c->path, &opts);
+	}
+	allocfail_leave();
+	/* a symcache that is there is what answers, memory or not */
+	ck_assert(rc != 0 || nsym_symbolizer_cached(sym) == (c->cache_dir != NULL || c->alone));
+	allocfail_enter();
 	for (size_t i = 0; rc == 0 && i < sizeof(c->address) / sizeof(*c->address); i++) {
 		struct nsym_frames f = {0};
 		rc = nsym_symbolizer_lookup(&f, sym, c->address[i], 0);
@@ -191,10 +203,13 @@ static void symbolize_check(void *arg, int rc, long failed_at)
 }
 
 /* Symbolizes three addresses of `fixture` (its .split, which finds its
- * .debug by debuglink). */
-static void walk_symbolize(const char *name, const char *fixture)
+ * .debug by debuglink), from the DWARF, or from the symcache written to
+ * cache_dir (or to a file of its own, opened alone) beforehand. */
+static void walk_symbolize_from(const char *name, const char *fixture, const char *cache_dir,
+                                bool alone)
 {
-	struct symbolize c = {0};
+	struct symbolize c = {.cache_dir = cache_dir};
+	char blob[4300];
 	struct allocfail_path p = {name, &c, symbolize_setup, symbolize_run, symbolize_check, NULL};
 	struct allocfail_walked w;
 	char debug[4200];
@@ -205,8 +220,25 @@ static void walk_symbolize(const char *name, const char *fixture)
 	c.address[0] = symbol_value(debug, "checksum_bytes", &size);
 	c.address[1] = c.address[0] + size / 2; /* inside the inline chain */
 	c.address[2] = symbol_value(debug, "fib_iter", &size) + size / 2;
+	if (cache_dir != NULL) {
+		nsym_symbolizer *sym = NULL;
+		ck_assert_int_eq(nsym_symbolizer_open(&sym, c.path, NULL), 0);
+		ck_assert_int_eq(nsym_symbolizer_write_cache(sym, cache_dir), 0);
+		snprintf(blob, sizeof(blob), "%s/blob", cache_dir);
+		ck_assert_int_eq(nsym_symbolizer_write_cache_file(sym, blob), 0);
+		nsym_symbolizer_close(sym);
+		if (alone) {
+			c.alone = blob;
+			c.cache_dir = NULL;
+		}
+	}
 	allocfail_walk(&w, &p);
 	ck_assert_int_gt(w.failed, 0);
+}
+
+static void walk_symbolize(const char *name, const char *fixture)
+{
+	walk_symbolize_from(name, fixture, NULL, false);
 }
 
 START_TEST(symbolize_fails_cleanly_at_every_allocation)
@@ -219,6 +251,18 @@ END_TEST
 START_TEST(symbolize_compressed_fails_cleanly_at_every_allocation)
 {
 	walk_symbolize("symbolize compressed", NSYM_FIXTURES_DIR "/c/addon-zlib.node");
+}
+END_TEST
+
+/* The same, answered from its symcache: the reader's allocations (the
+ * tables' state, decompressed strings) fail as cleanly, and a lookup that
+ * failed leaves the symcache answering. */
+START_TEST(symcache_read_fails_cleanly_at_every_allocation)
+{
+	char *dir = test_tmpdir();
+	walk_symbolize_from("symcache read", FIXTURE, dir, false);
+	walk_symbolize_from("symcache read alone", FIXTURE, dir, true);
+	test_tmpdir_remove(dir);
 }
 END_TEST
 
@@ -421,6 +465,96 @@ static void walk_split(const char *name, const char *fixture, enum nsym_compress
 	free(c.want_stripped);
 	free(c.want_debug);
 }
+
+/* ---- symcache write ----------------------------------------------------- */
+
+struct cache_write {
+	char path[4200]; /* the split fixture */
+	char *dir;       /* the symcache goes here */
+	nsym_symbolizer *sym;
+	char detail[512];
+	unsigned char *want; /* the first unarmed run's symcache */
+	size_t want_size;
+};
+
+static void cache_write_setup(void *arg)
+{
+	struct cache_write *c = arg;
+	c->dir = test_tmpdir();
+	ck_assert_ptr_nonnull(c->dir);
+	ck_assert_int_eq(nsym_symbolizer_open(&c->sym, c->path, NULL), 0);
+	allocfail_plant_detail();
+}
+
+static int cache_write_run(void *arg)
+{
+	struct cache_write *c = arg;
+	int rc;
+
+	allocfail_enter();
+	rc = nsym_symbolizer_write_cache(c->sym, c->dir);
+	allocfail_leave();
+	snprintf(c->detail, sizeof(c->detail), "%s", nsym_error_detail());
+	return rc;
+}
+
+static void cache_write_check(void *arg, int rc, long failed_at)
+{
+	struct cache_write *c = arg;
+	char names[1024], want[600], id[NSYM_IMAGE_ID_SIZE], path[4800];
+	unsigned char *now;
+	size_t size = 0;
+
+	folder(names, sizeof(names), c->dir);
+	if (failed_at != 0 && rc != 0) {
+		allocfail_check_enomem("symcache write", failed_at, rc, c->detail);
+		/* no symcache, and no half of one */
+		ck_assert_msg(names[0] == '\0',
+		              "symcache write: allocation %ld failing left \"%s\" in its folder",
+		              failed_at, names);
+		return;
+	}
+	ck_assert_msg(rc == 0, "symcache write: %d (%s) with no allocation failing", rc, c->detail);
+	ck_assert_int_eq(nsym_symbolizer_id(id, sizeof(id), c->sym), 0);
+	snprintf(want, sizeof(want), "%s.v%d.symcache", id, nsym_symcache_version());
+	ck_assert_msg(strcmp(names, want) == 0, "symcache write: the folder holds \"%s\"", names);
+	/* byte for byte what a write without failures makes */
+	snprintf(path, sizeof(path), "%s/%s", c->dir, want);
+	now = test_read(path, &size);
+	ck_assert_ptr_nonnull(now);
+	if (c->want == NULL) {
+		c->want = now;
+		c->want_size = size;
+		return;
+	}
+	ck_assert_msg(size == c->want_size && memcmp(now, c->want, size) == 0,
+	              "symcache write: allocation %ld failing wrote another symcache", failed_at);
+	free(now);
+}
+
+static void cache_write_teardown(void *arg)
+{
+	struct cache_write *c = arg;
+	nsym_symbolizer_close(c->sym);
+	c->sym = NULL;
+	remove_dir(&c->dir);
+}
+
+/* The symcache of the C fixture written from its DWARF. */
+START_TEST(symcache_write_fails_cleanly_at_every_allocation)
+{
+	struct cache_write c = {0};
+	struct allocfail_path p = {"symcache write",  &c,
+	                           cache_write_setup, cache_write_run,
+	                           cache_write_check, cache_write_teardown};
+	struct allocfail_walked w;
+
+	snprintf(c.path, sizeof(c.path), "%s.split", FIXTURE);
+	allocfail_walk(&w, &p);
+	ck_assert_int_gt(w.failed, 0);
+	free(c.want);
+}
+END_TEST
 
 /* The C fixture, its debug sections compressed with zstd. */
 START_TEST(split_fails_cleanly_at_every_allocation)
@@ -787,6 +921,8 @@ int main(void)
 	Suite *s = suite_create("allocfail");
 	TEST_ADD(s, symbolize_fails_cleanly_at_every_allocation);
 	TEST_ADD(s, symbolize_compressed_fails_cleanly_at_every_allocation);
+	TEST_ADD(s, symcache_read_fails_cleanly_at_every_allocation);
+	TEST_ADD(s, symcache_write_fails_cleanly_at_every_allocation);
 	TEST_ADD(s, symbolize_pe_fails_cleanly_at_every_allocation);
 	TEST_ADD(s, split_fails_cleanly_at_every_allocation);
 	TEST_ADD(s, split_recompressing_fails_cleanly_at_every_allocation);
