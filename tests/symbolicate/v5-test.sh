@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Mozilla's symbolication API v5 on the symbolicate route (POST
 # /api/v1/symbolicate) of the real server on a loopback port: requests for
-# the C and Rust fixture addons and the Mach-O fixture, by debug id, must
+# the C and Rust fixture addons, the Mach-O fixture and the PE fixture's
+# PDB, by debug id, must
 # be answered as Eliot answers them (v5_expected.py builds that answer and
 # holds its locations to llvm-symbolizer's); the single-job form; builds
 # whose debug ids lose the end of their build-ids; the limits (413 with a
@@ -160,6 +161,27 @@ print([i for i in json.load(sys.stdin)[0]["images"] if i["arch"] == sys.argv[1]]
   post 200 "$work/req.json"
   expect "$work/req.json" "${mods[@]}"
   grep -q '"function": "checksum"\|"inlines"' "$work/body" || fail "nothing resolved: $(head -c 600 "$work/body")" ;;
+pdb)
+  # a Windows module by its PDB's GUID and age, which is all the server
+  # has: offsets are RVAs, as the PDB's addresses are; held to
+  # llvm-symbolizer-16 (LLVM 14 misplaces the lines of inlined frames in a
+  # PDB: tests/cli/pe-test.sh)
+  command -v llvm-symbolizer-16 >/dev/null ||
+    fail "llvm-symbolizer-16 not found: install the Debian package 'llvm-16'"
+  llvm_symbolizer=llvm-symbolizer-16
+  dir=$fixtures/foreign/pe
+  serve_for_test; upload "$dir/addon.pdb"
+  did=$("$nsym" inspect --json "$dir/addon.pdb" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["images"][0]["debug_id"])')
+  base=$("$(tool llvm-readobj)" --file-headers "$dir/addon.node" | awk '$1 == "ImageBase:" {print $2}')
+  read -r size vma < <("$(tool llvm-objdump)" -h "$dir/addon.node" | awk '$2 == ".text" {print $3, $4}')
+  [ -n "$base" ] && [ -n "$vma" ] || fail "no ImageBase or .text in addon.node"
+  printf '%x %s\n' $((0x$vma - base)) "$size" >"$work/pe.fn"
+  request "$work/req.json" "addon.pdb=$did=$work/pe.fn"
+  post 200 "$work/req.json"
+  # the image with its PDB beside it answers here at ImageBase + RVA
+  expect "$work/req.json" "addon.pdb/$did=$dir/addon.node,-,$base"
+  grep -q "\"found_modules\": {\"addon.pdb/$did\": true" "$work/body" || fail "not found: $(head -c 600 "$work/body")"
+  grep -q '"function": ".*"inlines": \[{"function": "' "$work/body" || fail "no inline chain: $(head -c 900 "$work/body")" ;;
 single-job)
   # {"memoryMap", "stacks"} alone is one job, answered as the same job in "jobs"
   serve_for_test; upload "$c_dbg"
