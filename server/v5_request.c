@@ -248,8 +248,10 @@ int nsym_v5_read(struct nsym_v5_request *out, int *out_status, char *why, size_t
 	if (start == len || text[start] != '{')
 		return NSYM_ENOENT;
 	rc = nsym_json_load(&out->doc, text, len, &limits, err, sizeof(err));
-	if (rc != 0)
-		return rc == NSYM_ENOMEM ? rc : NSYM_ENOENT;
+	if (rc != 0) {
+		rc = rc == NSYM_ENOMEM ? rc : NSYM_ENOENT;
+		goto done;
+	}
 	if ((jobs = jobs_of(out->doc)) == NULL) {
 		rc = NSYM_ENOENT;
 		goto done;
