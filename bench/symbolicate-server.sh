@@ -15,7 +15,8 @@
 # its debug file: the fixtures and, when bench/inputs/c50k exists (or
 # BENCH_INPUTS=DIR holds it; bench/gen-c.sh makes it), the 98 MB c50k.
 # --perf adds one more wrk run of the v5 body under `perf record -g` and
-# prints the top functions. --quick: 3 s runs. Prints a Markdown table.
+# prints the top functions. --quick: 3 s runs. Prints a Markdown table,
+# also written to bench/out/symbolicate-server-DATE.md.
 #
 # Packages (Debian bookworm): wrk, curl, binutils (nm, readelf), coreutils,
 # gawk or mawk; linux-perf for --perf. Our CLI is build/cli/napi-symbols,
@@ -229,6 +230,9 @@ else
 fi
 
 # ---- the table -----------------------------------------------------------------
+mkdir -p "$here/out"
+report=$here/out/symbolicate-server-$(date -u '+%Y-%m-%d-%H%M%S').md
+{
 echo "symbolicate route, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')),"
 echo "wrk -t2 -c16 -d${duration}s, 64 frames over ${modules[*]} (16 each), symcaches built; server RSS idle $((rss_idle / 1024)) MiB"
 echo
@@ -253,3 +257,5 @@ if [ $perf = 1 ]; then
 	cat "$scratch/perf.children"
 	echo '```'
 fi
+} | tee "$report"
+say "the table is also in $report"
