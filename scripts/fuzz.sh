@@ -12,7 +12,7 @@
 #
 # Harnesses (tests/fuzz/README.md): elf_identity symbolizer symcache file
 # crash_report crash_trace crash_rust maps symbolicate package_json
-# upload_identify http. Exits 1 when a run finds a crash, leak or timeout.
+# upload_identify http v5_request. Exits 1 when a run finds a crash, leak or timeout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/env.sh
@@ -100,7 +100,7 @@ ensure_libfuzzer() {
 ensure_libfuzzer
 build="build-fuzz"
 CC=clang cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DNSYM_FUZZ=ON >/dev/null
-available=$(cmake --build "$build" --target help | sed -n 's/^\.\.\. fuzz_\([a-z_]*\)$/\1/p' | tr '\n' ' ')
+available=$(cmake --build "$build" --target help | sed -n 's/^\.\.\. fuzz_\([a-z0-9_]*\)$/\1/p' | tr '\n' ' ')
 available=${available% }
 if [ ${#names[@]} -eq 0 ]; then
   read -r -a names <<<"$available"

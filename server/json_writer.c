@@ -30,6 +30,7 @@ static bool reserve(struct nsym_buf *b, size_t n)
 	char *grown;
 
 	if (b->failed || n > b->max || want > b->max + 1) {
+		b->over = !b->failed || b->over;
 		b->failed = true;
 		return false;
 	}

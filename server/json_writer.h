@@ -15,6 +15,7 @@ struct nsym_buf {
 	char *data; /* owned; NUL-terminated while not failed */
 	size_t len, cap, max;
 	bool failed;
+	bool over; /* it failed at the cap, not for memory */
 };
 
 void nsym_buf_init(struct nsym_buf *b, size_t max);

@@ -6,6 +6,8 @@
  * text `symbolicate` prints. The same readers and pipeline as the CLI
  * (napi_symbols_report.h); the resolver opens each module from the store by
  * its identity (stored_module.h). Nothing of the text is kept or logged.
+ * A request of Mozilla's symbolication API v5 is told apart by its JSON
+ * shape and answered as Mozilla's server does (route_symbolicate_v5.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -174,6 +176,10 @@ void nsym_handle_symbolicate(struct nsym_request *r)
 	        (basenames[0] != '\0' && strcmp(basenames, "0") != 0 ? NSYM_REPORT_BASENAMES : 0);
 	if (nsym_read_body(r, &body, MAX_BODY) != 0)
 		return; /* answered */
+	if (nsym_symbolicate_v5(r, body.data, body.len) == 0) {
+		nsym_buf_free(&body);
+		return; /* a v5 request, answered */
+	}
 	in.text = body.data;
 	in.len = body.len;
 	rc = nsym_report_read(&crashes, &n, &in, NULL);

@@ -17,7 +17,7 @@ const struct nsym_route nsym_routes[] = {
     {"POST", "/api/v1/symbolicate", true, NSYM_SCOPE_READ, nsym_handle_symbolicate, "symbolicate",
      "/api/v1/symbolicate?basenames=1",
      "a crash as text, answered in source lines (JSON, "
-     "or text with Accept: text/plain)"},
+     "or text with Accept: text/plain); or a Mozilla symbolication v5 request"},
     {"GET HEAD", "/api/v1/artifacts", true, NSYM_SCOPE_READ, nsym_handle_artifacts, "artifacts",
      "/api/v1/artifacts?q=TEXT&offset=N&limit=N", "list and search what is stored"},
     {"GET HEAD", "/api/v1/artifacts/", false, NSYM_SCOPE_READ, nsym_handle_artifact, "artifact",

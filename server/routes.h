@@ -2,6 +2,8 @@
 #ifndef NSYM_SERVER_ROUTES_H
 #define NSYM_SERVER_ROUTES_H
 
+#include <stddef.h>
+
 #include "http.h"
 
 void nsym_handle_buildid(struct nsym_request *r);
@@ -9,6 +11,10 @@ void nsym_handle_upload(struct nsym_request *r);
 void nsym_handle_symsrv(struct nsym_request *r);
 void nsym_handle_missing(struct nsym_request *r);
 void nsym_handle_symbolicate(struct nsym_request *r);
+/* The symbolicate route's body when it is a request of Mozilla's
+ * symbolication API v5 (route_symbolicate_v5.c): answered, 0; or
+ * NSYM_ENOENT, nothing sent, when the body is no such request. */
+int nsym_symbolicate_v5(struct nsym_request *r, const char *text, size_t len);
 void nsym_handle_artifacts(struct nsym_request *r);
 void nsym_handle_artifact(struct nsym_request *r);
 void nsym_handle_artifact_delete(struct nsym_request *r);

@@ -73,6 +73,12 @@ struct nsym_store_ops {
 	void (*close)(struct nsym_store *s);
 	int (*artifact_find)(struct nsym_store *s, struct nsym_artifact *out, const char *key,
 	                     const char *kind);
+	/* The artifact of `kind` whose key starts with `prefix` (lowercase
+	 * hex) and whose id_kind is `id_kind`; of several, the one uploaded
+	 * first. For a Breakpad debug id of an ELF file, which keeps only the
+	 * first 16 bytes of the build-id (debug_id.h). NSYM_ENOENT when none. */
+	int (*artifact_find_prefix)(struct nsym_store *s, struct nsym_artifact *out,
+	                            const char *prefix, const char *id_kind, const char *kind);
 	/* Records the n artifacts one upload provides, a[i] with key, id_kind,
 	 * kind, format, arch, name, uploaded_by and the sha256 of the blob
 	 * blob_commit put in place (the same for all), in one transaction with

@@ -99,6 +99,36 @@ static int artifact_find(struct nsym_store *s, struct nsym_artifact *out, const 
 	                         : nsym_local_db_fail(s, "artifact lookup");
 }
 
+/* Keys are lowercase hex, so those that start with `prefix` are the ones
+ * from prefix itself up to, not including, prefix + "g" ('g' sorts after
+ * every hex digit): a range the (key, kind) index answers. */
+static int artifact_find_prefix(struct nsym_store *s, struct nsym_artifact *out, const char *prefix,
+                                const char *id_kind, const char *kind)
+{
+	sqlite3_stmt *st = local(s)->find_prefix;
+	char end[sizeof(out->key) + 1];
+	int rc;
+
+	if (strlen(prefix) >= sizeof(out->key) ||
+	    strspn(prefix, "0123456789abcdef") != strlen(prefix))
+		return nsym_local_fail(s, NSYM_ENOENT, "no %s starts with %s", kind, prefix);
+	snprintf(end, sizeof(end), "%sg", prefix);
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, prefix, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, end, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, id_kind, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		read_artifact(out, st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return 0;
+	return rc == SQLITE_DONE
+	           ? nsym_local_fail(s, NSYM_ENOENT, "no %s starts with %s", kind, prefix)
+	           : nsym_local_db_fail(s, "artifact lookup by prefix");
+}
+
 static void bind_artifact(sqlite3_stmt *st, const void *row)
 {
 	const struct nsym_artifact *a = row;
@@ -687,6 +717,7 @@ static void local_close(struct nsym_store *s)
 	if (s == NULL)
 		return;
 	sqlite3_finalize(local(s)->find);
+	sqlite3_finalize(local(s)->find_prefix);
 	sqlite3_close(local(s)->db);
 	if (local(s)->serve_lock >= 0)
 		close(local(s)->serve_lock);
@@ -696,6 +727,7 @@ static void local_close(struct nsym_store *s)
 static const struct nsym_store_ops local_ops = {
     .close = local_close,
     .artifact_find = artifact_find,
+    .artifact_find_prefix = artifact_find_prefix,
     .artifact_add = artifact_add,
     .artifact_get = artifact_get,
     .artifact_delete = artifact_delete,
@@ -749,7 +781,11 @@ static int open_db(struct local_store *ls, char *err, size_t err_size)
 	if (nsym_migrate(ls->db, err, err_size) != 0)
 		return -1;
 	if (sqlite3_prepare_v2(ls->db, "SELECT " ARTIFACT_COLUMNS " WHERE a.key = ? AND a.kind = ?",
-	                       -1, &ls->find, NULL) != SQLITE_OK) {
+	                       -1, &ls->find, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(ls->db,
+	                       "SELECT " ARTIFACT_COLUMNS " WHERE a.key >= ?1 AND a.key < ?2 AND "
+	                       "a.kind = ?3 AND a.id_kind = ?4 ORDER BY a.id LIMIT 1",
+	                       -1, &ls->find_prefix, NULL) != SQLITE_OK) {
 		snprintf(err, err_size, "%s: %s", path, sqlite3_errmsg(ls->db));
 		return -1;
 	}

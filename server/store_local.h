@@ -18,8 +18,9 @@
 struct local_store {
 	struct nsym_store base;
 	sqlite3 *db;
-	sqlite3_stmt *find; /* the one query on the hot path, kept prepared */
-	int serve_lock;     /* DIR/serve.lock once swept (store_local_sweep.c), or -1 */
+	sqlite3_stmt *find;        /* the queries on the hot path, kept prepared: by key */
+	sqlite3_stmt *find_prefix; /* and by a key's start (a debug id's lookup) */
+	int serve_lock;            /* DIR/serve.lock once swept (store_local_sweep.c), or -1 */
 	char dir[3500];
 };
 

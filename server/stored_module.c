@@ -109,30 +109,27 @@ static int with_symcache(nsym_symbolizer **sym, const struct nsym_stored_modules
 	return 0;
 }
 
-int nsym_stored_module_open(nsym_symbolizer **out, char *why, size_t why_size,
-                            const struct nsym_stored_modules *src, const char *id, bool macho)
+/* Opens the artifact found for id (a's key) into *out. */
+static int open_found(nsym_symbolizer **out, char *why, size_t why_size,
+                      const struct nsym_stored_modules *src, const char *id, bool macho,
+                      const struct nsym_artifact *a)
 {
 	struct nsym_open_options opts = {
 	    .uuid = macho ? id : NULL, .cache_dir = src->cache_dir, .no_search = 1};
-	struct nsym_artifact a;
 	struct nsym_blob blob;
 	char path[64];
 	int rc;
 
-	*out = NULL;
-	why[0] = '\0';
-	if ((rc = find(&a, why, why_size, src, id)) != 0)
-		return rc == NSYM_ENOENT ? 0 : rc;
-	if ((rc = src->store->ops->blob_open(src->store, &blob, a.sha256)) != 0) {
+	if ((rc = src->store->ops->blob_open(src->store, &blob, a->sha256)) != 0) {
 		snprintf(why, why_size, "%s", nsym_store_errmsg(src->store));
 		return rc == NSYM_ENOMEM ? rc : NSYM_EIO;
 	}
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", blob.fd);
 	rc = nsym_symbolizer_open(out, path, &opts);
 	if (rc == 0)
-		rc = with_symcache(out, src, id, path, &opts, &a);
+		rc = with_symcache(out, src, id, path, &opts, a);
 	else if (rc != NSYM_ENOMEM)
-		cannot_use(why, why_size, path, &a);
+		cannot_use(why, why_size, path, a);
 	close(blob.fd);
 	if (rc == NSYM_ENOMEM) {
 		nsym_symbolizer_close(*out);
@@ -140,4 +137,25 @@ int nsym_stored_module_open(nsym_symbolizer **out, char *why, size_t why_size,
 		return rc;
 	}
 	return 0;
+}
+
+int nsym_stored_module_open(nsym_symbolizer **out, char *why, size_t why_size,
+                            const struct nsym_stored_modules *src, const char *id, bool macho)
+{
+	struct nsym_artifact a;
+	int rc;
+
+	*out = NULL;
+	why[0] = '\0';
+	if ((rc = find(&a, why, why_size, src, id)) != 0)
+		return rc == NSYM_ENOENT ? 0 : rc;
+	return open_found(out, why, why_size, src, id, macho, &a);
+}
+
+int nsym_stored_artifact_open(nsym_symbolizer **out, char *why, size_t why_size,
+                              const struct nsym_stored_modules *src, const struct nsym_artifact *a)
+{
+	*out = NULL;
+	why[0] = '\0';
+	return open_found(out, why, why_size, src, a->key, strcmp(a->format, "macho") == 0, a);
 }

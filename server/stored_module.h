@@ -40,4 +40,10 @@ struct nsym_stored_modules {
 int nsym_stored_module_open(nsym_symbolizer **out, char *why, size_t why_size,
                             const struct nsym_stored_modules *src, const char *id, bool macho);
 
+/* nsym_stored_module_open of an artifact already found (by a debug id:
+ * debug_id.h), opened by its key, as a Mach-O slice when its format is
+ * "macho". */
+int nsym_stored_artifact_open(nsym_symbolizer **out, char *why, size_t why_size,
+                              const struct nsym_stored_modules *src, const struct nsym_artifact *a);
+
 #endif

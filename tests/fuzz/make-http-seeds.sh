@@ -129,6 +129,15 @@ printf '{"format": "napi-symbols-crash", "version": 1, "reason": "signal", "sign
 req post-symbolicate-report $'POST /api/v1/symbolicate HTTP/1.1\nHost: fuzz\nAccept: */*' "$work/report"
 printf 'no crash here\n' >"$work/nocrash"
 req post-symbolicate-nothing $'POST /api/v1/symbolicate HTTP/1.1\nHost: fuzz\nAccept: image/png' "$work/nocrash"
+# Mozilla's symbolication v5 on the same route: small.so by its debug id
+# (its build-id's first 16 bytes as a GUID, the first three fields
+# swapped, and age 0), the PDB by its GUID and age, a module nobody has;
+# and a request refused (a module index past the memory map)
+printf '{"jobs": [{"memoryMap": [["small.so", "2FB30239C28C42DD4482CE107BDDE0650"], ["addon.pdb", "%s"], ["gone.so", "00000000000000000000000000000000A"]], "stacks": [[[0, 624], [0, 768], [1, 4096], [2, 16], [-1, 1], [0, -1]]]}, {"memoryMap": [["small.so", "2FB30239C28C42DD4482CE107BDDE0650"]], "stacks": [[[0, 624]]]}], "version": 5}' \
+  "$pdb" >"$work/v5"
+req post-symbolicate-v5 $'POST /api/v1/symbolicate HTTP/1.1\nHost: fuzz\nContent-Type: application/json' "$work/v5"
+printf '{"memoryMap": [["small.so", "2FB30239C28C42DD4482CE107BDDE0650"]], "stacks": [[[1, 624]]]}' >"$work/v5bad"
+req post-symbolicate-v5-refused $'POST /api/v1/symbolicate HTTP/1.1\nHost: fuzz\nAuthorization: Bearer '$read "$work/v5bad"
 
 # framing and paths
 raw get-healthz-http10 'GET /healthz HTTP/1.0\r\n\r\n'

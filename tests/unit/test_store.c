@@ -397,6 +397,65 @@ START_TEST(upload_of_taken_identities_keeps_no_blob)
 }
 END_TEST
 
+/* One row of (key, id_kind, kind) naming blob sha. */
+static void add_row(struct nsym_store *s, const char *key, const char *id_kind, const char *kind,
+                    const char *sha)
+{
+	struct nsym_artifact a = {0};
+	snprintf(a.key, sizeof(a.key), "%s", key);
+	snprintf(a.id_kind, sizeof(a.id_kind), "%s", id_kind);
+	snprintf(a.kind, sizeof(a.kind), "%s", kind);
+	snprintf(a.sha256, sizeof(a.sha256), "%s", sha);
+	ck_assert_int_eq(add_one(s, &a), 0);
+}
+
+/* A key found by its start (an ELF debug id keeps 16 bytes of the
+ * build-id): of its id kind and artifact kind only, the first uploaded of
+ * several, the whole key as its own start; nothing for what is not hex. */
+START_TEST(artifacts_are_found_by_a_key_prefix)
+{
+	char *dir = test_tmpdir(), sha[NSYM_SHA256_HEX];
+	struct nsym_store *s = open_store(dir);
+	struct nsym_artifact a;
+
+	put_blob(s, "bytes", sha);
+	add_row(s, "aabbccdd0011", "build-id", "debuginfo", sha);
+	add_row(s, "aabbccdd0010", "build-id", "debuginfo", sha);
+	add_row(s, "aabbccdd00", "fallback-id", "debuginfo", sha);
+	add_row(s, "aabbccde", "build-id", "executable", sha);
+	add_row(s, "aabbcc", "macho-uuid", "debuginfo", sha);
+	ck_assert_int_eq(s->ops->artifact_find_prefix(s, &a, "aabbccdd00", "build-id", "debuginfo"),
+	                 0);
+	ck_assert_str_eq(a.key, "aabbccdd0011");
+	ck_assert_int_eq(
+	    s->ops->artifact_find_prefix(s, &a, "aabbccdd001", "build-id", "debuginfo"), 0);
+	ck_assert_str_eq(a.key, "aabbccdd0011");
+	ck_assert_int_eq(
+	    s->ops->artifact_find_prefix(s, &a, "aabbccdd00", "fallback-id", "debuginfo"), 0);
+	ck_assert_str_eq(a.key, "aabbccdd00");
+	ck_assert_int_eq(s->ops->artifact_find_prefix(s, &a, "aabbcc", "macho-uuid", "debuginfo"),
+	                 0);
+	ck_assert_str_eq(a.key, "aabbcc");
+	ck_assert_int_eq(s->ops->artifact_find_prefix(s, &a, "aabbccde", "build-id", "executable"),
+	                 0);
+	ck_assert_str_eq(a.key, "aabbccde");
+	ck_assert_int_eq(s->ops->artifact_find_prefix(s, &a, "aabbccde", "build-id", "debuginfo"),
+	                 NSYM_ENOENT);
+	ck_assert_int_eq(
+	    s->ops->artifact_find_prefix(s, &a, "aabbccdd002", "build-id", "debuginfo"),
+	    NSYM_ENOENT);
+	ck_assert_int_eq(
+	    s->ops->artifact_find_prefix(s, &a, "aabbccdd0", "macho-uuid", "debuginfo"),
+	    NSYM_ENOENT);
+	ck_assert_int_eq(s->ops->artifact_find_prefix(s, &a, "aabbccdd%", "build-id", "debuginfo"),
+	                 NSYM_ENOENT);
+	ck_assert_int_eq(s->ops->artifact_find_prefix(s, &a, "AABBCCDD", "build-id", "debuginfo"),
+	                 NSYM_ENOENT);
+	s->ops->close(s);
+	test_tmpdir_remove(dir);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("store");
@@ -409,5 +468,6 @@ int main(void)
 	TEST_ADD(s, upload_racing_a_delete_leaves_no_dangling_row);
 	TEST_ADD(s, sweep_puts_back_a_blob_moved_aside);
 	TEST_ADD(s, upload_of_taken_identities_keeps_no_blob);
+	TEST_ADD(s, artifacts_are_found_by_a_key_prefix);
 	return test_run(s);
 }

@@ -1,0 +1,261 @@
+#!/usr/bin/env bash
+# symbolicate-server.sh [--quick] [--duration S] [--perf]: the server's
+# symbolicate route under load (issue 17, "Speed").
+#
+# One crash of 64 frames over 4 modules (the C and Rust fixture addons and
+# their clang and v0-mangling builds: build/fixtures; without the Rust
+# fixtures, two more C builds), 16 frames in each, sent as our crash
+# report JSON and as a Mozilla symbolication v5 request. After a warm-up
+# that builds the symcaches, each body is driven by
+# `wrk -t2 -c16 -d S --latency` with a Lua script that POSTs it; the
+# server's VmRSS is sampled every 0.2 s meanwhile (and VmHWM read after).
+# In the same run, `napi-symbols symbolicate --no-fetch` on the same report
+# here, its debug files in the download cache (median of 20 runs). Then
+# the first request for a module without a symcache, against the size of
+# its debug file: the fixtures and, when bench/inputs/c50k exists (or
+# BENCH_INPUTS=DIR holds it; bench/gen-c.sh makes it), the 98 MB c50k.
+# --perf adds one more wrk run of the v5 body under `perf record -g` and
+# prints the top functions. --quick: 3 s runs. Prints a Markdown table,
+# also written to bench/out/symbolicate-server-DATE.md.
+#
+# Packages (Debian bookworm): wrk, curl, binutils (nm, readelf), coreutils,
+# gawk or mawk; linux-perf for --perf. Our CLI is build/cli/napi-symbols,
+# or NSYM=path; the fixtures are those its build made. Everything runs on
+# 127.0.0.1 with bounded durations; the server and the scratch folder are
+# removed at exit.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+nsym=${NSYM:-$root/build/cli/napi-symbols}
+fixtures=${BENCH_FIXTURES:-$root/build/fixtures}
+inputs=${BENCH_INPUTS:-$here/inputs}
+duration=10 perf=0
+usage="usage: symbolicate-server.sh [--quick] [--duration SECONDS] [--perf]"
+while [ $# -gt 0 ]; do
+	case $1 in
+	--quick) duration=3 ;;
+	--duration) duration=$2; shift ;;
+	--perf) perf=1 ;;
+	-h | --help) echo "$usage"; exit 0 ;;
+	*) echo "$usage" >&2; exit 129 ;;
+	esac
+	shift
+done
+case $duration in '' | *[!0-9]*) echo "$usage" >&2; exit 129 ;; esac
+
+say() { echo "symbolicate-server.sh: $*" >&2; }
+die() { say "$*"; exit 1; }
+for tool in wrk curl nm readelf; do
+	command -v "$tool" >/dev/null || die "$tool not found (Debian packages wrk, curl, binutils)"
+done
+[ $perf = 0 ] || command -v perf >/dev/null || die "perf not found (Debian package linux-perf)"
+[ -x "$nsym" ] || die "$nsym not built"
+[ -f "$fixtures/c/addon.node.debug" ] || die "no fixtures in $fixtures (build the project first)"
+unset DEBUGINFOD_URLS NAPI_SYMBOLS_SERVER NAPI_SYMBOLS_TOKEN
+
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/nsym-symbolicate-bench.XXXXXX")
+pids=()
+cleanup() {
+	local p
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+	rm -rf "$scratch"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+export DEBUGINFOD_CACHE_PATH=$scratch/cache XDG_CACHE_HOME=$scratch/xdg
+vm() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; } # vm PID VmRSS -> kB
+ms() { awk -v s="$1" 'BEGIN { printf "%.1f", s * 1000 }'; }
+
+# ---- the crash ---------------------------------------------------------------
+modules=(c/addon c/addon-clang rust/addon rust/addon-v0)
+[ -f "$fixtures/rust/addon.node.debug" ] || modules=(c/addon c/addon-clang c/addon-dwarf4 c/addon-zstd)
+build_id() { readelf -n "$1" | awk '/Build ID:/ { print $3 }'; }
+debug_id() { "$nsym" inspect "$1" | awk '$1 == "debug" && $2 == "id:" { print $3 }'; }
+# frames FILE N: N offsets, the middle of N functions spread over FILE's
+# symbol table (decimal)
+frames() {
+	nm -S --defined-only "$1" | awk -v n="$2" '
+		NF == 4 && $3 ~ /^[tT]$/ && $2 !~ /^0+$/ { s[k++] = $1; z[$1] = $2 }
+		function num(h,   v, i) { h = tolower(h); v = 0
+			for (i = 1; i <= length(h); i++) v = v * 16 + index("0123456789abcdef", substr(h, i, 1)) - 1
+			return v }
+		END { for (i = 0; i < n; i++) { f = s[int(i * k / n)]; printf "%d\n", num(f) + int(num(z[f]) / 2) } }'
+}
+report_mods= report_frames= v5_map= v5_frames=
+for i in "${!modules[@]}"; do
+	m=${modules[$i]} bin=$fixtures/${modules[$i]}.node
+	base=$((0x7f0000000000 + i * 0x10000000))
+	report_mods+="${report_mods:+, }{\"path\": \"/app/$m.node\", \"id\": \"$(build_id "$bin")\", \"id_kind\": \"build-id\", \"base\": \"$(printf '0x%x' $base)\", \"ranges\": []}"
+	v5_map+="${v5_map:+, }[\"$(basename "$m").node\", \"$(debug_id "$bin")\"]"
+	while read -r off; do
+		report_frames+="${report_frames:+, }{\"pc\": \"$(printf '0x%x' $((base + off)))\", \"module\": $i, \"rel\": \"$(printf '0x%x' "$off")\", \"return_address\": true}"
+		v5_frames+="${v5_frames:+, }[$i, $off]"
+	done < <(frames "$bin" 16)
+done
+cat >"$scratch/report.json" <<EOF
+{"format": "napi-symbols-crash", "version": 1, "reason": "signal", "signal": {"number": 11, "name": "SIGSEGV", "code": 1, "address": "0x0"}, "pid": 4242, "tid": 4242, "thread_name": "node", "time": "2026-12-07T00:00:00Z", "arch": "x86_64", "modules": [$report_mods], "frames": [$report_frames]}
+EOF
+echo "{\"jobs\": [{\"memoryMap\": [$v5_map], \"stacks\": [[$v5_frames]]}]}" >"$scratch/v5.json"
+[ "$(grep -o '"pc"' "$scratch/report.json" | wc -l)" = 64 ] || die "the report does not hold 64 frames"
+
+# ---- the server --------------------------------------------------------------
+# start STORE NAME: sets pid and url
+start() {
+	local i
+	token=$("$nsym" token create --store "$1" --scope upload --name bench)
+	"$nsym" serve --store "$1" --listen 127.0.0.1:0 >"$scratch/$2.out" 2>"$scratch/$2.log" &
+	pid=$!
+	pids+=("$pid")
+	for ((i = 0; i < 100; i++)); do
+		url=$(sed -n 's/^listening on //p' "$scratch/$2.out" 2>/dev/null || true)
+		[ -n "$url" ] && curl -sf "$url/healthz" >/dev/null && return 0
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	die "the server did not start: $(tail -n 3 "$scratch/$2.log")"
+}
+upload() {
+	local r
+	r=$(curl -s -o "$scratch/up.json" -w '%{http_code}' --max-time 600 -H "Authorization: Bearer $token" \
+		--data-binary "@$1" "$url/api/v1/upload?name=$(basename "$1")")
+	[ "$r" = 201 ] || [ "$r" = 200 ] || die "upload of $1: $r $(cat "$scratch/up.json")"
+}
+# post BODY: prints "HTTP-CODE SECONDS"; the answer in $scratch/answer
+post() { curl -s -o "$scratch/answer" -w '%{http_code} %{time_total}' --max-time 600 --data-binary "@$1" "$url/api/v1/symbolicate"; }
+
+declare -A warm res
+say "starting the server, uploading ${modules[*]}"
+start "$scratch/store" serve
+for m in "${modules[@]}"; do upload "$fixtures/$m.node.debug"; done
+for body in report v5; do
+	for round in 1 2; do
+		r=$(post "$scratch/$body.json")
+		[ "${r%% *}" = 200 ] || die "warm-up $body: $r $(head -c 300 "$scratch/answer")"
+	done
+	n=$(grep -o '"function": "[^?]' "$scratch/answer" | wc -l)
+	[ "$n" -ge 64 ] || die "warm-up $body: $n functions found for 64 frames: $(head -c 600 "$scratch/answer")"
+	warm[$body]=$(ms "${r#* }")
+done
+ls "$scratch/store/symcache/"*.symcache >/dev/null 2>&1 || die "no symcache was built"
+
+cat >"$scratch/post.lua" <<'EOF'
+local f = assert(io.open(os.getenv("BODY"), "rb"))
+wrk.method = "POST"
+wrk.body = f:read("*a")
+wrk.headers["Content-Type"] = "application/json"
+f:close()
+EOF
+
+# load BODY: wrk on the route; sets rps, p50, p99 (ms), rss_max (kB), errors
+load() {
+	local sampler peak=0 v
+	echo 5 >"/proc/$pid/clear_refs" 2>/dev/null || true # VmHWM := VmRSS
+	(while kill -0 "$pid" 2>/dev/null; do vm "$pid" VmRSS; sleep 0.2; done) >"$scratch/rss" &
+	sampler=$!
+	BODY=$1 wrk -t2 -c16 -d"${duration}s" --latency -s "$scratch/post.lua" "$url/api/v1/symbolicate" >"$scratch/wrk" 2>&1
+	kill "$sampler" 2>/dev/null || true
+	wait "$sampler" 2>/dev/null || true
+	while read -r v; do [ "${v:-0}" -gt "$peak" ] && peak=$v; done <"$scratch/rss"
+	rss_max=$peak hwm=$(vm "$pid" VmHWM)
+	rps=$(awk '$1 == "Requests/sec:" { print $2 }' "$scratch/wrk")
+	p50=$(awk '$1 == "50%" { print $2 }' "$scratch/wrk")
+	p99=$(awk '$1 == "99%" { print $2 }' "$scratch/wrk")
+	errors=$(awk '/Non-2xx|Socket errors/ { sub(/^ */, ""); printf "%s; ", $0 }' "$scratch/wrk")
+}
+
+rss_idle=$(vm "$pid" VmRSS)
+for body in report v5; do
+	say "wrk -t2 -c16 -d${duration}s on the $body body (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+	load "$scratch/$body.json"
+	res[$body]="| $body | $rps | $p50 | $p99 | $((rss_max / 1024)) MiB | $((hwm / 1024)) MiB | $(cut -d' ' -f1 /proc/loadavg) | ${errors:-none} |"
+done
+
+if [ $perf = 1 ]; then
+	say "perf record -g during one more run of the v5 body"
+	perf record -g -o "$scratch/perf.data" -p "$pid" -- sleep "$duration" >/dev/null 2>&1 &
+	perf_pid=$!
+	load "$scratch/v5.json"
+	wait "$perf_pid" || true
+	# the lines of functions (not of call chains), frames without a symbol left out
+	perf report -i "$scratch/perf.data" --no-children --stdio 2>/dev/null |
+		awk '/^ +[0-9.]+%/ && !/\[unknown\]/ && n++ < 25' >"$scratch/perf.top" || true
+	perf report -i "$scratch/perf.data" --children --stdio 2>/dev/null |
+		awk '/^ +[0-9.]+%/ && !/\[unknown\]/ && n++ < 40' >"$scratch/perf.children" || true
+fi
+
+# ---- symbolicate here ----------------------------------------------------------
+say "napi-symbols symbolicate here, on the same report"
+"$nsym" symbolicate --local --server "$url" --json "$scratch/report.json" >"$scratch/local.json" 2>"$scratch/local.err" ||
+	die "symbolicate --local: $(cat "$scratch/local.err")"
+times=()
+for ((i = 0; i < 20; i++)); do
+	t0=$EPOCHREALTIME
+	"$nsym" symbolicate --no-fetch --json "$scratch/report.json" >"$scratch/local.json" 2>/dev/null ||
+		die "symbolicate --no-fetch failed"
+	t1=$EPOCHREALTIME
+	times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", (b - a) * 1000 }')")
+done
+local_ms=$(printf '%s\n' "${times[@]}" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
+n=$(grep -o '"function": "[^?]' "$scratch/local.json" | wc -l)
+[ "$n" -ge 64 ] || die "symbolicate here found $n functions for 64 frames"
+
+# ---- the first request for a module without a symcache -------------------------
+cold_rows=()
+# cold NAME BINARY DEBUG: a fresh store holding DEBUG; one v5 request of 16
+# frames in it, twice: the first builds the symcache
+cold() {
+	local name=$1 bin=$2 dbg=$3 v5 first second
+	start "$scratch/cold-$name" "cold-$name"
+	upload "$dbg"
+	v5=$(frames "$bin" 16 | awk '{ printf "%s[0, %s]", (NR > 1 ? ", " : ""), $1 }')
+	echo "{\"jobs\": [{\"memoryMap\": [[\"$name\", \"$(debug_id "$bin")\"]], \"stacks\": [[$v5]]}]}" >"$scratch/cold.json"
+	first=$(post "$scratch/cold.json")
+	[ "${first%% *}" = 200 ] || die "cold $name: $first"
+	second=$(post "$scratch/cold.json")
+	cold_rows+=("| $name | $(($(stat -c %s "$dbg") / 1024)) KiB | $(($(stat -c %s "$scratch/cold-$name/symcache/"*.symcache) / 1024)) KiB | $(ms "${first#* }") | $(ms "${second#* }") |")
+	kill "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+}
+for m in "${modules[@]}"; do
+	say "first request for $m"
+	cold "${m//\//-}.node" "$fixtures/$m.node" "$fixtures/$m.node.debug"
+done
+if [ -f "$inputs/c50k" ]; then
+	say "first request for c50k ($(($(stat -c %s "$inputs/c50k") / 1048576)) MiB)"
+	cold c50k "$inputs/c50k" "$inputs/c50k"
+else
+	say "no $inputs/c50k (bench/gen-c.sh makes it): its row is left out"
+fi
+
+# ---- the table -----------------------------------------------------------------
+mkdir -p "$here/out"
+report=$here/out/symbolicate-server-$(date -u '+%Y-%m-%d-%H%M%S').md
+{
+echo "symbolicate route, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')),"
+echo "wrk -t2 -c16 -d${duration}s, 64 frames over ${modules[*]} (16 each), symcaches built; server RSS idle $((rss_idle / 1024)) MiB"
+echo
+echo "| body | requests/s | p50 | p99 | RSS under load (max VmRSS) | VmHWM | load average after | errors |"
+echo "|---|---|---|---|---|---|---|---|"
+echo "${res[report]}"
+echo "${res[v5]}"
+echo
+echo "one request, warm: report $(printf '%s' "${warm[report]}") ms, v5 $(printf '%s' "${warm[v5]}") ms (curl); \`napi-symbols symbolicate --no-fetch\` on the same report here, debug files in its download cache: median $local_ms ms of 20 runs"
+echo
+echo "| first request for a module without a symcache | debug file | symcache | first (ms) | second (ms) |"
+echo "|---|---|---|---|---|"
+printf '%s\n' "${cold_rows[@]}"
+if [ $perf = 1 ]; then
+	echo
+	echo "perf (self), the v5 body under load:"
+	echo '```'
+	cat "$scratch/perf.top"
+	echo '```'
+	echo "perf (children):"
+	echo '```'
+	cat "$scratch/perf.children"
+	echo '```'
+fi
+} | tee "$report"
+say "the table is also in $report"
