@@ -58,11 +58,12 @@ static int read_urlencoded(char *text, size_t len, nsym_form_each_fn *each, void
 		char *amp = memchr(p, '&', (size_t)(end - p));
 		char *stop = amp != NULL ? amp : end;
 		char *eq = memchr(p, '=', (size_t)(stop - p));
-		struct nsym_form_field f = {.name = p, .value = ""};
+		struct nsym_form_field f = {.name = p};
 		int rc;
 
 		if (eq == NULL) {
-			url_decode(p, (size_t)(stop - p)); /* its NUL where the '&' was */
+			/* the value is "" at the name's NUL, where the '&' was */
+			f.value = p + url_decode(p, (size_t)(stop - p));
 		} else {
 			url_decode(p, (size_t)(eq - p));
 			f.value = eq + 1;
