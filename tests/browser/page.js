@@ -260,12 +260,15 @@ const cases = {
     args: process.getuid && process.getuid() === 0 ? ["--no-sandbox"] : [],
   });
   try {
-    browser.contexts(); // nothing shared between cases
     const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
     context.setDefaultTimeout(20000);
     const wrapped = {
       newPage: () => context.newPage(),
-      newContext: (o) => browser.newContext({ viewport: { width: 1100, height: 900 }, ...o }),
+      newContext: async (o) => {
+        const c = await browser.newContext({ viewport: { width: 1100, height: 900 }, ...o });
+        c.setDefaultTimeout(20000);
+        return c;
+      },
     };
     await cases[caseName](wrapped);
   } finally {
