@@ -316,6 +316,9 @@ static void symbolicate(struct page *pg)
 	if (rc == NSYM_EINVAL) {
 		pg->status = 422;
 		snprintf(pg->message, sizeof(pg->message), "%s", nsym_error_detail());
+		/* a sentence on the page, where the CLI has "napi-symbols: " before it */
+		if (pg->message[0] >= 'a' && pg->message[0] <= 'z')
+			pg->message[0] = (char)(pg->message[0] - 'a' + 'A');
 	} else if (rc != 0) {
 		failed(pg, rc, nsym_error_detail());
 	} else if ((frames = nsym_symbolicate_frames(crashes, n)) > NSYM_SYMBOLICATE_MAX_FRAMES) {
@@ -391,6 +394,8 @@ static void fill(struct page *pg, struct nsym_buf *b, const char *name, size_t l
 	} else if (IS("token") && nsym_server_config(pg->r->srv)->read_token) {
 		nsym_buf_printf(
 		    b,
+		    "<input name=\"username\" autocomplete=\"username\" value=\"read token\" "
+		    "hidden readonly>\n"
 		    "<p><label for=\"token\">Read token</label><span class=\"hint\" "
 		    "id=\"token-hint\">This server symbolicates for holders of a token with the "
 		    "read scope.</span><input id=\"token\" name=\"token\" type=\"password\" "

@@ -1086,7 +1086,8 @@ page-refused)
   start
   page_trace >"$work/trace.txt"
   http 422 -d trace=hello "$url/"
-  grep -q 'role="alert".*no compact trace' "$work/body" || fail "422: $(cat "$work/body")"
+  grep -q 'role="alert".*Not symbolicated.</strong> The text holds no crash report' "$work/body" ||
+    fail "422: $(grep alert "$work/body")"
   http 422 -F "trace=" "$url/"
   http 415 -H 'Content-Type: text/plain' --data-binary "@$work/trace.txt" "$url/"
   grep -q '/api/v1/symbolicate' "$work/body" || fail "415 says nothing of the route"
