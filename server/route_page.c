@@ -436,7 +436,7 @@ static void send_page(struct page *pg)
 	const struct nsym_page_asset *t = nsym_page_asset("index.html");
 	const char *p = (const char *)t->data, *end = p + t->size;
 	static const char open[] = "<!--nsym:";
-	char headers[512];
+	char headers[768];
 	struct nsym_buf b;
 
 	nsym_buf_init(&b, PAGE_MAX);
@@ -500,7 +500,7 @@ void nsym_handle_asset(struct nsym_request *r)
 {
 	const struct nsym_page_asset *a = nsym_page_asset(r->rest);
 	const char *match = nsym_header(r, "If-None-Match");
-	char headers[512];
+	char headers[768];
 
 	/* the template is filled in by the page, never sent as it is */
 	if (a == NULL || strcmp(a->name, "index.html") == 0) {

@@ -101,4 +101,7 @@ read-token)
 *) fail "no such case" ;;
 esac
 ls "$outdir"/*.png >/dev/null 2>&1 || fail "no screenshot in $outdir"
+# SIGTERM, and a clean exit: under ASan, a leak or another error fails it
+kill -TERM "${pids[0]}" && wait "${pids[0]}" || fail "the server did not exit cleanly: $(tail -5 "$work/serve.err")"
+pids=()
 echo "PASS [$case_name]: screenshots in $outdir"
