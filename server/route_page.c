@@ -5,7 +5,9 @@
  * without JavaScript. The crash goes through the symbolicate route's
  * readers, limits and store (symbolicate.h); the answer is the pipeline's
  * JSON rendered by page_render.c. GET /assets/NAME serves the page's style
- * sheet and script, compiled into the server (page.h).
+ * sheet and script, compiled into the server (page.h). The page's URLs
+ * are relative, so that it also works behind a proxy that serves it under
+ * a path.
  *
  * Reads need a token only with --read-token: a browser cannot send an
  * Authorization header with a form or a link, so the page takes the token
@@ -244,7 +246,8 @@ static const char *trace_line(const char *line, size_t len, size_t *out_len)
 }
 
 /*
- * The link to this answer, for an issue: "/?trace=" and the text's compact
+ * The link to this answer, for an issue: "./?trace=" (relative, as every
+ * URL of the page, which may be served under a proxy's path) and the text's compact
  * trace lines form-encoded as the hook writes them, and nothing else of the
  * text (a report's paths and registers stay out). Only for texts read as
  * compact traces (a report is JSON). Into b, or nothing.
@@ -282,7 +285,7 @@ static void share_link(struct page *pg)
 	if (lines > 0 && !q.failed) {
 		nsym_buf_printf(
 		    &pg->result,
-		    "<p class=\"share\"><a id=\"share-link\" href=\"/?trace=%.*s%s#result\">Link "
+		    "<p class=\"share\"><a id=\"share-link\" href=\"./?trace=%.*s%s#result\">Link "
 		    "to this crash</a> <button type=\"button\" class=\"plain\" "
 		    "id=\"copy-link\" hidden>Copy the link</button>"
 		    "<span class=\"hint\">For an issue: the link holds only the compact "
