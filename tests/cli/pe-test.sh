@@ -170,6 +170,34 @@ server-pe)
   [ "$out" = "$want" ] || fail "after the fetch: $out, not $want ($err)"
   expect 0 "$nsym" symbolize -e "$work/shipped.node" --no-fetch --cache never "$a"
   [ "$out" = "$want" ] || fail "from the download cache: $out, not $want" ;;
+names-pe)
+  # a public with a Rust legacy name names its procedure demangled, its
+  # hash dropped as everywhere in napi-symbols (llvm-symbolizer keeps
+  # "::h0123456789abcdef"); an MSVC-decorated one is not demangled (no
+  # Debian C library does): the procedure's own name answers, the
+  # decorated name is the linkage name
+  f=$dir/names.dll
+  pdbutil=$(tool llvm-pdbutil)
+  # public_va NAME: where the PDB's public NAME is (section 1 is .text)
+  public_va() {
+    local off
+    off=$("$pdbutil" dump --publics "$dir/names.pdb" | awk -v n="$1" '
+      index($0, "`" n "`") { want = 1; next }
+      want && /addr = / { sub(/.*addr = 0001:/, ""); sub(/[^0-9a-fA-F].*/, ""); print; exit }')
+    [ -n "$off" ] && printf '0x%x\n' $(($(image_base "$f") + 0x1000 + 16#$off))
+  }
+  rust=$(public_va _ZN5addon7process17h0123456789abcdefE) msvc=$(public_va '?cpp@ns@@YAHH@Z')
+  [ -n "$rust" ] && [ -n "$msvc" ] || fail "no publics in names.pdb: '$rust' '$msvc'"
+  expect 0 "$nsym" symbolize -e "$f" --cache never --json "$rust"
+  [[ "$out" == *'"function": "addon::process"'*'"linkage_name": "_ZN5addon7process17h0123456789abcdefE"'* ]] ||
+    fail "Rust name: $out"
+  llvm=$("$llvm_symbolizer" --obj="$f" "$rust" | head -1)
+  [ "$llvm" = "addon::process::h0123456789abcdef" ] || fail "llvm-symbolizer says '$llvm'"
+  expect 0 "$nsym" symbolize -e "$f" --cache never --json "$msvc"
+  [[ "$out" == *'"function": "cpp"'*'"linkage_name": "?cpp@ns@@YAHH@Z"'* ]] || fail "MSVC name: $out"
+  [[ "$out" != *'"approximate"'* ]] || fail "a procedure's frame is not approximate: $out"
+  llvm=$("$llvm_symbolizer" --obj="$f" "$msvc" | head -1)
+  [ "$llvm" = "ns::cpp(int)" ] || fail "llvm-symbolizer says '$llvm'" ;;
 symcache-pe)
   # keyed by the PDB's GUID and age; answers as the PDB does, every frame
   # and every field (JSON), inline chains and --no-inlines included
