@@ -11,6 +11,8 @@ packages=(
   nodejs
   # llvm-symbolizer-16: the PDB tests' reference (LLVM 14's misplaces inlined lines)
   llvm-16
+  # the browser tests' browser (tests/browser)
+  chromium
 )
 # Rust fixtures need cargo; a machine may already have it from rustup.
 command -v cargo >/dev/null 2>&1 || packages+=(cargo rustc)
@@ -22,16 +24,33 @@ if command -v node >/dev/null 2>&1; then
 else
   packages+=(libnode-dev)
 fi
+# The browser tests' playwright-core comes from npm; a Node.js from
+# elsewhere may bring its own npm, which Debian's package would conflict with.
+command -v npm >/dev/null 2>&1 || packages+=(npm)
+
+# The browser tests' npm packages, as tests/browser/package-lock.json pins
+# them (again only when the lock file changed since).
+browser_deps() {
+  local dir
+  dir="$(dirname "$0")/../tests/browser"
+  [ "$dir/node_modules/.package-lock.json" -nt "$dir/package-lock.json" ] && return 0
+  echo "installing the browser tests' npm packages (npm ci in tests/browser)" >&2
+  (cd "$dir" && npm ci --no-audit --no-fund)
+}
 
 missing=()
 for p in "${packages[@]}"; do
   [ -n "$p" ] || continue
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep >/dev/null -c "install ok installed" || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+if [ ${#missing[@]} -eq 0 ]; then
+  browser_deps
+  exit 0
+fi
 
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 echo "installing: ${missing[*]}" >&2
 $sudo apt-get update -q
 DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+browser_deps

@@ -1,4 +1,4 @@
-/* /metrics, /healthz and the home page. */
+/* /metrics, /healthz, and the log line and reply of an internal failure. */
 #include <civetweb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,30 +52,4 @@ void nsym_handle_healthz(struct nsym_request *r)
 		nsym_reply_internal(r, NSYM_EIO, nsym_store_errmsg(r->store));
 	else
 		nsym_reply(r, 200, "text/plain", "", "ok\n", 3);
-}
-
-/* The home page: every route of nsym_routes, one line each, with the
- * scope a token needs for it (reads need one only with --read-token). */
-void nsym_handle_home(struct nsym_request *r)
-{
-	struct nsym_buf b;
-
-	nsym_buf_init(&b, 16384);
-	nsym_buf_printf(&b, "napi-symbols symbol server\n\n");
-	for (const struct nsym_route *rt = nsym_routes; rt->prefix != NULL; rt++) {
-		const char *scope = rt->need == NSYM_SCOPE_NONE ? "" : nsym_scope_name(rt->need);
-		nsym_buf_printf(&b, "%-9s %-60s %-7s %s\n", rt->methods, rt->usage, scope,
-		                rt->about);
-	}
-	nsym_buf_printf(&b,
-	                "\nA scope needs a token: Authorization: Bearer TOKEN%s.\n"
-	                "Documentation: docs/server-api.md in the napi-symbols sources.\n",
-	                r->srv != NULL && nsym_server_config(r->srv)->read_token
-	                    ? ""
-	                    : " (reads need none on this server)");
-	if (b.failed)
-		nsym_reply_internal(r, NSYM_ENOMEM, "the home page outgrew its buffer");
-	else
-		nsym_reply(r, 200, "text/plain; charset=utf-8", "", b.data, b.len);
-	nsym_buf_free(&b);
 }

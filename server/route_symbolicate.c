@@ -17,11 +17,10 @@
 #include "napi_symbols_report.h"
 #include "routes.h"
 #include "stored_module.h"
+#include "symbolicate.h"
 
-/* A report or a pasted issue is tens of kilobytes; an .ips a few hundred. */
-#define MAX_BODY (4u << 20)
-/* Frames of all the crashes of one request: each may open a module. */
-#define MAX_FRAMES 4096
+#define MAX_BODY   NSYM_SYMBOLICATE_MAX_BODY
+#define MAX_FRAMES NSYM_SYMBOLICATE_MAX_FRAMES
 
 /* ---- what the client takes ------------------------------------------------- */
 
@@ -114,7 +113,7 @@ static int resolve(void *ctx, struct nsym_report_module *mods, size_t count)
 
 /* ---- the route ------------------------------------------------------------------ */
 
-static size_t frames_of(const struct nsym_crash *crashes, size_t n)
+size_t nsym_symbolicate_frames(const struct nsym_crash *crashes, size_t n)
 {
 	size_t total = 0;
 
@@ -123,13 +122,20 @@ static size_t frames_of(const struct nsym_crash *crashes, size_t n)
 	return total;
 }
 
-/* Symbolicates the crashes into a reply. */
-static void answer(struct nsym_request *r, const struct nsym_crash *crashes, size_t n,
-                   unsigned flags)
+int nsym_symbolicate_write(FILE *out, struct nsym_request *r, const struct nsym_crash *crashes,
+                           size_t n, unsigned flags)
 {
 	struct run run = {
 	    r, {r->store, nsym_server_builds(r->srv), nsym_server_cache_dir(r->srv)}, false};
 	struct nsym_report_options opts = {.flags = flags, .resolve = resolve, .ctx = &run};
+
+	return nsym_report_symbolicate(out, crashes, n, &opts);
+}
+
+/* Symbolicates the crashes into a reply. */
+static void answer(struct nsym_request *r, const struct nsym_crash *crashes, size_t n,
+                   unsigned flags)
+{
 	char *text = NULL;
 	size_t len = 0;
 	FILE *out = open_memstream(&text, &len);
@@ -139,7 +145,7 @@ static void answer(struct nsym_request *r, const struct nsym_crash *crashes, siz
 		nsym_reply_internal(r, NSYM_ENOMEM, "out of memory for the answer");
 		return;
 	}
-	rc = nsym_report_symbolicate(out, crashes, n, &opts);
+	rc = nsym_symbolicate_write(out, r, crashes, n, flags);
 	if (fclose(out) != 0 && rc == 0)
 		rc = NSYM_ENOMEM;
 	if (rc != 0)
@@ -187,7 +193,7 @@ void nsym_handle_symbolicate(struct nsym_request *r)
 		nsym_reply_error(r, 422, "%s", nsym_error_detail());
 	else if (rc != 0)
 		nsym_reply_internal(r, rc, nsym_error_detail());
-	else if ((frames = frames_of(crashes, n)) > MAX_FRAMES)
+	else if ((frames = nsym_symbolicate_frames(crashes, n)) > MAX_FRAMES)
 		nsym_reply_error(r, 413,
 		                 "the request holds %zu frames; at most %d are symbolicated at "
 		                 "once: send fewer crashes in one request",

@@ -1,7 +1,7 @@
 /*
  * The one table of HTTP routes: method, path, scope needed, handler, and
- * what the home page (route_misc.c) says of it, so the page is made from
- * the table and cannot drift from what the server answers.
+ * what the web page (route_page.c) says of it, so its list of routes is
+ * made from the table and cannot drift from what the server answers.
  */
 #include "routes.h"
 
@@ -33,6 +33,10 @@ const struct nsym_route nsym_routes[] = {
      "Prometheus metrics"},
     {"GET HEAD", "/healthz", true, NSYM_SCOPE_NONE, nsym_handle_healthz, "healthz", "/healthz",
      "ok when the store answers"},
-    {"GET HEAD", "/", true, NSYM_SCOPE_NONE, nsym_handle_home, "home", "/", "this page"},
+    {"GET HEAD POST", "/", true, NSYM_SCOPE_NONE, nsym_handle_page, "page", "/?trace=TEXT",
+     "this page: a crash pasted or linked, answered in source lines (reads need the read "
+     "scope when the server's do)"},
+    {"GET HEAD", "/assets/", false, NSYM_SCOPE_NONE, nsym_handle_asset, "assets", "/assets/NAME",
+     "the page's style sheet and script"},
     {NULL, NULL, false, NSYM_SCOPE_NONE, NULL, NULL, NULL, NULL},
 };

@@ -25,7 +25,8 @@ void nsym_handle_source_delete(struct nsym_request *r);
 void nsym_serve_source(struct nsym_request *r, const char *id, const char *path);
 void nsym_handle_metrics(struct nsym_request *r);
 void nsym_handle_healthz(struct nsym_request *r);
-void nsym_handle_home(struct nsym_request *r);
+void nsym_handle_page(struct nsym_request *r);
+void nsym_handle_asset(struct nsym_request *r);
 
 /* An internal failure: logged with its detail (which may name server
  * paths; the reply never does), counted, answered 503 so a debuginfod

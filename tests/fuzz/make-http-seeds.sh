@@ -139,6 +139,32 @@ req post-symbolicate-v5 $'POST /api/v1/symbolicate HTTP/1.1\nHost: fuzz\nContent
 printf '{"memoryMap": [["small.so", "2FB30239C28C42DD4482CE107BDDE0650"]], "stacks": [[[1, 624]]]}' >"$work/v5bad"
 req post-symbolicate-v5-refused $'POST /api/v1/symbolicate HTTP/1.1\nHost: fuzz\nAuthorization: Bearer '$read "$work/v5bad"
 
+# the web page: the same trace as a link, as an urlencoded form with a
+# token and a cookie, as a multipart form with a file part, and a file of
+# the page's
+# form_encode FILE: its bytes as a form's value, a space as '+'
+form_encode() {
+  local LC_ALL=C s c i out=
+  s=$(cat "$1"; printf x)
+  s=${s%x}
+  for ((i = 0; i < ${#s}; i++)); do
+    c=${s:i:1}
+    case $c in
+    [a-zA-Z0-9.~_-]) out+=$c ;;
+    ' ') out+=+ ;;
+    *) printf -v c '%%%02X' "'$c"; out+=$c ;;
+    esac
+  done
+  printf '%s' "$out"
+}
+req get-page-trace-link $'GET /?trace='"$(form_encode "$work/trace")"$'&basenames=1 HTTP/1.1\nHost: fuzz'
+printf 'trace=%s&token=%s&remember=1' "$(form_encode "$work/trace")" "$read" >"$work/page-form"
+req post-page-urlencoded $'POST / HTTP/1.1\nHost: fuzz\nContent-Type: application/x-www-form-urlencoded\nCookie: napi_symbols_token='$revoked "$work/page-form"
+printf -- '--%s\r\nContent-Disposition: form-data; name="trace"\r\n\r\n\r\n--%s\r\nContent-Disposition: form-data; name="file"; filename="r.json"\r\nContent-Type: application/json\r\n\r\n%s\r\n--%s--\r\n' \
+  "$b" "$b" "$(cat "$work/report")" "$b" >"$work/page-multipart"
+req post-page-multipart $'POST / HTTP/1.1\nHost: fuzz\nContent-Type: multipart/form-data; boundary='$b "$work/page-multipart"
+req get-page-asset $'GET /assets/page.css HTTP/1.1\nHost: fuzz\nIf-None-Match: "x"'
+
 # framing and paths
 raw get-healthz-http10 'GET /healthz HTTP/1.0\r\n\r\n'
 raw get-bare-lf 'GET /metrics HTTP/1.1\nHost: fuzz\n\n'

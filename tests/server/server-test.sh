@@ -120,6 +120,20 @@ check_store() {
 edit_section() { node "$(dirname "$0")/elf-section.js" "$@" || fail "elf-section.js $*"; }
 hwm() { awk '/^VmHWM:/ {print $2}' "/proc/$pid/status"; }
 
+# The web page's cases: a compact trace of the C fixture (a frame in fib,
+# a return address of fib, a module no server has); page_frames prints
+# the frames of the page in $work/body one a line ("#0 fib at
+# addon.c:142:6 in addon.node+0x14e4"), its markup taken out.
+page_trace() {
+  local fib
+  fib=$(nm "$full" | awk '$3 == "fib" {print $1}')
+  printf '> napi-symbols: crash v1 SIGSEGV at 0x0 (pid 4242, tid 4243)\n'
+  printf '> napi-symbols: m0 %s addon.node\n> napi-symbols: m1 %s node\n' "$id" 9bb9da403a6b64a875d1330c0f657bc7364dae8c
+  printf '> napi-symbols: f m0+%x! m0+%x m1+9a3f10\n> napi-symbols: end\n' $((0x$fib + 4)) $((0x$fib + 0x30))
+}
+page_frames() { sed -n '/^<li class="\(addon\|frame\)/ {s/<[^>]*>//g; s/&gt;/>/g; p}' "$work/body"; }
+page_header() { header "$1" | tr -d '\r'; }
+
 case $case_name in
 debuginfod-api)
   start; t=$(token upload ci) || fail "token create"
@@ -237,19 +251,22 @@ bad-requests)
   grep -q "POST /api/v1/upload 400 " "$work/serve.err" || fail "the short body was not refused"
   [ -z "$(ls "$work/store/tmp")" ] || fail "temporary files left: $(ls "$work/store/tmp")" ;;
 home)
-  # The home page is made from the route table: every route that
+  # The page at / lists the routes from the route table: every route that
   # docs/server-api.md lists is on it, with the scope it needs.
   start
   http 200 "$url/"
+  grep -qi '^content-type: text/html; charset=utf-8' "$work/head" || fail "not HTML: $(cat "$work/head")"
   docs=$(dirname "$0")/../../docs/server-api.md
   paths=$(awk '/^\| route \| methods \| scope \|/ {t=1; next} t && !/^\|/ {t=0}
     t && /^\| `/ {split($0, f, "`"); print f[2]}' "$docs" | sed 's/[?].*//')
   [ "$(wc -l <<<"$paths")" -ge 10 ] || fail "the route table of $docs was not found"
   for p in $paths; do
-    grep -qF -- " $p" "$work/body" || fail "the home page does not list $p: $(cat "$work/body")"
+    grep -qF -- "<td><code>$p" "$work/body" || fail "the page does not list $p: $(cat "$work/body")"
   done
-  grep -Eq '^DELETE +/api/v1/artifacts/ID +admin ' "$work/body" || fail "no scope on the page"
-  grep -Eq '^POST +/api/v1/upload/source[?]' "$work/body" || fail "upload/source missing"
+  grep -q '^<tr><td>DELETE</td><td><code>/api/v1/artifacts/ID</code></td><td>admin</td>' "$work/body" ||
+    fail "no scope on the page"
+  grep -q '^<tr><td>POST</td><td><code>/api/v1/upload/source?buildid=ID&amp;path=' "$work/body" ||
+    fail "upload/source missing, or its query not escaped"
   http 200 -I "$url/"
   stopped_cleanly ;;
 symsrv)
@@ -1059,6 +1076,113 @@ path-nul)
   http 400 "$url/healthz%00"
   http 200 "$url/buildid/$id/debuginfo"
   grep -q 'GET /buildid/.*/source/etc/passwd%00.c 400' "$work/serve.err" || fail "the log line"
+  stopped_cleanly ;;
+page-form)
+  # The page answers a crash sent as a form, urlencoded or multipart (a
+  # text field, or a file part), or in the query of a link, with the
+  # frames symbolicate prints; HEAD answers the same headers.
+  start; t=$(token upload ci); upload 201 "$t" "$dbg"
+  page_trace >"$work/trace.txt"
+  "$nsym" symbolicate --local --server "$url" -s "$work/trace.txt" >"$work/cli" 2>&1 || fail "symbolicate: $(cat "$work/cli")"
+  grep '^#' "$work/cli" | sed 's/:0 in / in /; s/ \[addon\]$/ addon/' >"$work/want"
+  grep -q '^#0 fib at addon.c:' "$work/want" || fail "symbolicate: $(cat "$work/cli")"
+  for how in urlencoded multipart file query; do
+    case $how in
+    urlencoded) http 200 --data-urlencode "trace@$work/trace.txt" -d basenames=1 "$url/" ;;
+    multipart) http 200 -F "trace=<$work/trace.txt" -F basenames=1 "$url/" ;;
+    file) http 200 -F "file=@$work/trace.txt" -F trace= -F basenames=1 "$url/" ;;
+    query) http 200 -G --data-urlencode "trace@$work/trace.txt" -d basenames=1 "$url/" ;;
+    esac
+    page_frames >"$work/got"
+    diff "$work/want" "$work/got" >"$work/diff" || fail "$how: the page's frames are not symbolicate's: $(cat "$work/diff")"
+    [ "$(page_header Content-Type)" = "text/html; charset=utf-8" ] || fail "$how: $(cat "$work/head")"
+    [ "$(page_header X-Content-Type-Options)" = nosniff ] || fail "$how: no nosniff"
+    [[ "$(page_header Content-Security-Policy)" == "default-src 'self';"* ]] || fail "$how: CSP"
+    grep -q '<title>Crash: SIGSEGV at 0x0 ' "$work/body" || fail "$how: title"
+  done
+  # the inline chain under its frame, and a module the server lacks
+  grep -q '<ul class="inlines"><li><span class="fn">fib</span> at <span class="loc">addon.c:142:' "$work/body" ||
+    fail "no inline chain: $(page_frames)"
+  grep -q '#2 ?? in node+0x9a3f10 (no symbols on the server)' "$work/got" || fail "the miss: $(cat "$work/got")"
+  # the link the page offers holds the trace lines alone, without the quote
+  link=$(sed -n 's/.*id="share-link" href="\([^"]*\)".*/\1/p' "$work/body" | sed 's/&amp;/\&/g')
+  node -e 'process.stdout.write(new URL(process.argv[1], "http://x").searchParams.get("trace"))' "$link" >"$work/linked"
+  sed 's/^> //' "$work/trace.txt" | cmp -s - "$work/linked" || fail "the link's trace: $(cat "$work/linked")"
+  [[ "$link" == "./?trace="*"&basenames=1#result" ]] || fail "the link is not relative: $link"
+  http 200 "$url/${link#./}"
+  page_frames | cmp -s "$work/want" - || fail "the link's answer: $(page_frames)"
+  http 200 -I "$url/${link#./}"
+  grep -qi "^content-length: [1-9]" "$work/head" || fail "HEAD: $(cat "$work/head")"
+  stopped_cleanly ;;
+page-refused)
+  # What the page cannot answer it says on the page, with the status the
+  # route would give; the server's log holds no word of the text.
+  start
+  page_trace >"$work/trace.txt"
+  http 422 -d trace=hello "$url/"
+  grep -q 'role="alert".*Not symbolicated.</strong> The text holds no crash report' "$work/body" ||
+    fail "422: $(grep alert "$work/body")"
+  http 422 -F "trace=" "$url/"
+  http 415 -H 'Content-Type: text/plain' --data-binary "@$work/trace.txt" "$url/"
+  grep -q '/api/v1/symbolicate' "$work/body" || fail "415 says nothing of the route"
+  http 400 -H 'Content-Type: multipart/form-data; boundary=zz' --data-binary $'--zz\r\nX: y\r\n\r\nv\r\n--zz--\r\n' "$url/"
+  head -c 4194305 /dev/zero | tr '\0' a >"$work/big"
+  http 413 -F "trace=<$work/big" "$url/"
+  # past the frame limit: five crashes of 1000 frames
+  for _ in 1 2 3 4 5; do
+    printf 'napi-symbols: crash v1 SIGSEGV\nnapi-symbols: m0 %s a.node\n' "$id"
+    for _ in $(seq 50); do printf 'napi-symbols: f'; printf ' m0+10%.0s' $(seq 20); printf '\n'; done
+    printf 'napi-symbols: end\n'
+  done >"$work/many.txt"
+  http 413 --data-urlencode "trace@$work/many.txt" "$url/"
+  grep -q 'holds 5000 frames' "$work/body" || fail "413 frames: $(grep alert "$work/body")"
+  # the page is never cached, and the form alone is 200
+  http 200 "$url/"
+  grep -qi '^cache-control: no-store' "$work/head" || fail "cached: $(cat "$work/head")"
+  grep -q 'hello\|napi-symbols: m0' "$work/serve.err" && fail "the log holds the text"
+  stopped_cleanly ;;
+page-token)
+  # --read-token: the page asks for a token (401), takes one from its form,
+  # remembers it in a cookie only when asked, and drops a cookie whose
+  # token was revoked.
+  start --read-token
+  t=$(token upload ci); upload 201 "$t" "$dbg"; r=$(token read reader)
+  page_trace >"$work/trace.txt"
+  http 200 "$url/"
+  grep -q 'id="token" name="token" type="password"' "$work/body" || fail "no token field"
+  http 401 --data-urlencode "trace@$work/trace.txt" "$url/"
+  [ "$(page_header WWW-Authenticate)" = Bearer ] || fail "401 without WWW-Authenticate"
+  grep -q 'autofocus' "$work/body" || fail "the token field is not focused"
+  http 401 --data-urlencode "trace@$work/trace.txt" -d token=nsym_1_00 "$url/"
+  http 200 --data-urlencode "trace@$work/trace.txt" -d "token=$r" "$url/"
+  [ -z "$(page_header Set-Cookie)" ] || fail "a cookie without being asked"
+  http 200 --data-urlencode "trace@$work/trace.txt" -H "Authorization: Bearer $r" "$url/"
+  http 200 --data-urlencode "trace@$work/trace.txt" -d "token=$r" -d remember=1 "$url/"
+  cookie=$(page_header Set-Cookie)
+  [[ "$cookie" == "napi_symbols_token=$r; Path=/; Max-Age="*"; HttpOnly; SameSite=Lax" ]] || fail "cookie: $cookie"
+  http 200 -H "Cookie: ${cookie%%;*}" -G --data-urlencode "trace@$work/trace.txt" "$url/"
+  page_frames | grep -q '^#0 fib at ' || fail "the cookie's answer: $(page_frames)"
+  grep -q "GET / 200 .* reader$" "$work/serve.err" || fail "the log does not name the token"
+  "$nsym" token revoke --store "$work/store" reader >/dev/null || fail "revoke"
+  http 401 -H "Cookie: ${cookie%%;*}" -G --data-urlencode "trace@$work/trace.txt" "$url/"
+  [[ "$(page_header Set-Cookie)" == "napi_symbols_token=; Path=/; Max-Age=0;"* ]] || fail "the cookie was kept"
+  stopped_cleanly ;;
+page-assets)
+  # The page's style sheet and script, compiled in: typed, revalidated by
+  # ETag, under the same security headers; the template is not served.
+  start
+  http 200 "$url/assets/page.css"
+  [ "$(page_header Content-Type)" = "text/css; charset=utf-8" ] || fail "css type"
+  cmp -s "$work/body" "$(dirname "$0")/../../server/page/page.css" || fail "page.css is not the file"
+  etag=$(page_header ETag)
+  http 304 -H "If-None-Match: $etag" "$url/assets/page.css"
+  http 200 "$url/assets/page.js"
+  [ "$(page_header Content-Type)" = "text/javascript; charset=utf-8" ] || fail "js type"
+  [ "$(page_header X-Content-Type-Options)" = nosniff ] || fail "js nosniff"
+  http 404 "$url/assets/index.html"
+  http 404 "$url/assets/%2e%2e/healthz"
+  http 404 "$url/assets/"
+  http 405 -X POST --data x "$url/assets/page.js"
   stopped_cleanly ;;
 *) fail "unknown case" ;;
 esac
