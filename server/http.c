@@ -30,6 +30,7 @@ struct nsym_server {
 	struct nsym_server_config cfg;
 	char address[128];
 	char store_dir[4096];
+	char blobs[2048];
 };
 
 const struct nsym_server_config *nsym_server_config(const struct nsym_server *srv)
@@ -262,8 +263,15 @@ static int authorize(struct nsym_request *r, enum nsym_scope need)
 	const char *auth = nsym_header(r, "Authorization");
 
 	if (auth != NULL && strncasecmp(auth, "Bearer ", 7) == 0) {
-		if (nsym_token_check(r->store, &r->scope, r->token_name, sizeof(r->token_name),
-		                     auth + 7) != 0) {
+		int rc = nsym_token_check(r->store, &r->scope, r->token_name, sizeof(r->token_name),
+		                          auth + 7);
+		/* a store that cannot answer says nothing of the token: 503, not
+		 * a 401 that a client would take as its token revoked */
+		if (rc != 0 && rc != NSYM_ENOENT) {
+			nsym_reply_internal(r, rc, nsym_store_errmsg(r->store));
+			return -1;
+		}
+		if (rc != 0) {
 			nsym_reply_error(r, 401, "invalid or revoked token");
 			return -1;
 		}
@@ -518,7 +526,8 @@ static void *init_thread(const struct mg_context *ctx, int thread_type)
 
 	if (thread_type != 1) /* only workers serve requests */
 		return NULL;
-	if (nsym_store_open_local(&store, srv->store_dir, err, sizeof(err)) != 0)
+	if (nsym_store_open(&store, srv->store_dir, srv->cfg.blobs, NSYM_STORE_LAZY, err,
+	                    sizeof(err)) != 0)
 		fprintf(stderr, "napi-symbols serve: %s\n", err);
 	return store;
 }
@@ -621,9 +630,9 @@ static int open_first_store(struct nsym_server *srv, struct nsym_server_start_no
 	struct nsym_sweep swept = {0};
 
 	memset(notes, 0, sizeof(*notes));
-	if (nsym_store_open_local(&srv->first, srv->store_dir, err, err_size) != 0)
+	if (nsym_store_open(&srv->first, srv->store_dir, srv->cfg.blobs, 0, err, err_size) != 0)
 		return NSYM_EIO;
-	if (nsym_store_sweep_local(&swept, srv->first) != 0)
+	if (nsym_store_sweep(&swept, srv->first) != 0)
 		snprintf(notes->sweep_error, sizeof(notes->sweep_error), "%s",
 		         nsym_store_errmsg(srv->first));
 	notes->uploads_swept = swept.uploads;
@@ -677,6 +686,10 @@ int nsym_server_start(struct nsym_server **out, struct nsym_server_start_notes *
 	srv->cfg = *cfg;
 	snprintf(srv->store_dir, sizeof(srv->store_dir), "%s", cfg->store_dir);
 	srv->cfg.store_dir = srv->store_dir;
+	if (cfg->blobs != NULL) {
+		snprintf(srv->blobs, sizeof(srv->blobs), "%s", cfg->blobs);
+		srv->cfg.blobs = srv->blobs;
+	}
 	if (open_first_store(srv, notes, err, err_size) != 0) {
 		nsym_conns_stop(srv->conns);
 		free(srv);

@@ -693,6 +693,11 @@ static void local_close(struct nsym_store *s)
 	free(s);
 }
 
+static int local_sweep(struct nsym_store *s, struct nsym_sweep *out)
+{
+	return nsym_store_sweep_local(out, s);
+}
+
 static const struct nsym_store_ops local_ops = {
     .close = local_close,
     .artifact_find = artifact_find,
@@ -712,6 +717,7 @@ static const struct nsym_store_ops local_ops = {
     .source_add = nsym_local_source_add,
     .source_delete = nsym_local_source_delete,
     .source_find = nsym_local_source_find,
+    .sweep = local_sweep,
 };
 
 /* ---- opening ------------------------------------------------------------------ */
