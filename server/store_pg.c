@@ -141,6 +141,23 @@ void nsym_pg_copy(char *out, size_t size, const PGresult *res, int row, int col)
 	snprintf(out, size, "%s", PQgetisnull(res, row, col) ? "" : PQgetvalue(res, row, col));
 }
 
+void nsym_pg_copy_hex(char *out, size_t size, const PGresult *res, int row, int col)
+{
+	const char *hex = PQgetisnull(res, row, col) ? "" : PQgetvalue(res, row, col);
+	size_t n = 0;
+
+	for (; hex[0] != '\0' && hex[1] != '\0' && n + 1 < size; hex += 2) {
+		char pair[3] = {hex[0], hex[1], '\0'};
+		out[n++] = (char)strtoul(pair, NULL, 16);
+	}
+	out[n] = '\0';
+}
+
+char *nsym_pg_hex(char *out, const char *s)
+{
+	return nsym_hex(out, s, strlen(s), false);
+}
+
 int64_t nsym_pg_int(const PGresult *res, int row, int col)
 {
 	return PQgetisnull(res, row, col) ? 0 : strtoll(PQgetvalue(res, row, col), NULL, 10);
@@ -163,7 +180,8 @@ int nsym_pg_lock_blob(struct nsym_store *s, const char *sha256)
 /* ---- artifacts ------------------------------------------------------------------ */
 
 #define ARTIFACT_COLUMNS                                                                           \
-	"a.id, a.key, a.id_kind, a.kind, a.format, a.arch, a.name, a.sha256, b.size, a.created, "  \
+	"a.id, a.key, a.id_kind, a.kind, a.format, a.arch, encode(a.name, 'hex'), a.sha256, "      \
+	"b.size, a.created, "                                                                      \
 	"a.uploaded_by FROM artifacts a JOIN blobs b ON b.sha256 = a.sha256"
 
 static void read_artifact(struct nsym_artifact *a, const PGresult *res, int row)
@@ -174,7 +192,7 @@ static void read_artifact(struct nsym_artifact *a, const PGresult *res, int row)
 	nsym_pg_copy(a->kind, sizeof(a->kind), res, row, 3);
 	nsym_pg_copy(a->format, sizeof(a->format), res, row, 4);
 	nsym_pg_copy(a->arch, sizeof(a->arch), res, row, 5);
-	nsym_pg_copy(a->name, sizeof(a->name), res, row, 6);
+	nsym_pg_copy_hex(a->name, sizeof(a->name), res, row, 6);
 	nsym_pg_copy(a->sha256, sizeof(a->sha256), res, row, 7);
 	a->size = (uint64_t)nsym_pg_int(res, row, 8);
 	a->created = nsym_pg_int(res, row, 9);
@@ -223,16 +241,25 @@ static int artifact_get(struct nsym_store *s, struct nsym_artifact *out, int64_t
 static int artifact_list(struct nsym_store *s, const char *query, int64_t offset, int64_t limit,
                          int (*fn)(void *arg, const struct nsym_artifact *a), void *arg)
 {
-	char lim[24], off[24];
-	const char *p[] = {query, lim, off};
+	char lim[24], off[24], hex[2 * 256 + 1];
+	const char *p[] = {query != NULL ? hex : NULL, lim, off};
 	PGresult *res;
 	int rc;
 
+	if (query != NULL && strlen(query) > 256)
+		return nsym_pg_fail(s, NSYM_EINVAL, "search text too long");
+	if (query != NULL)
+		nsym_pg_hex(hex, query);
 	snprintf(lim, sizeof(lim), "%" PRId64, limit);
 	snprintf(off, sizeof(off), "%" PRId64, offset);
+	/* as the embedded store: ASCII letters in any case, other bytes as
+	 * they are; encode(…, 'escape') keeps ASCII and writes the rest as
+	 * octal escapes, the same on both sides */
 	rc = nsym_pg_query(s, &res, "artifact list",
 	                   "SELECT " ARTIFACT_COLUMNS " WHERE $1::text IS NULL OR "
-	                   "strpos(lower(a.name), lower($1)) > 0 OR strpos(a.key, lower($1)) > 0 "
+	                   "strpos(lower(encode(a.name, 'escape')), "
+	                   "lower(encode(decode($1, 'hex'), 'escape'))) > 0 OR "
+	                   "strpos(a.key, lower(encode(decode($1, 'hex'), 'escape'))) > 0 "
 	                   "ORDER BY a.id DESC LIMIT $2 OFFSET $3",
 	                   3, p);
 	for (int i = 0; rc == 0 && i < PQntuples(res); i++) {
@@ -287,16 +314,18 @@ static int lock_builds(struct nsym_store *s, const struct nsym_artifact *a, size
  * NSYM_EEXIST with a holding the row that has it. */
 static int insert_artifact(struct nsym_store *s, struct nsym_artifact *a)
 {
-	char created[24];
-	const char *p[] = {a->key,  a->id_kind, a->kind, a->format,     a->arch,
-	                   a->name, a->sha256,  created, a->uploaded_by};
+	char created[24], name[2 * sizeof(a->name) + 1];
+	const char *p[] = {a->key, a->id_kind, a->kind, a->format,     a->arch,
+	                   name,   a->sha256,  created, a->uploaded_by};
 	PGresult *res;
 	int rc;
 
 	snprintf(created, sizeof(created), "%lld", (long long)time(NULL));
+	nsym_pg_hex(name, a->name);
 	rc = nsym_pg_query(s, &res, "artifact insert",
 	                   "INSERT INTO artifacts (key, id_kind, kind, format, arch, name, sha256, "
-	                   "created, uploaded_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
+	                   "created, uploaded_by) VALUES ($1, $2, $3, $4, $5, decode($6, 'hex'), "
+	                   "$7, $8, $9) "
 	                   "ON CONFLICT (key, kind) DO NOTHING RETURNING id",
 	                   9, p);
 	if (rc != 0)

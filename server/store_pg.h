@@ -49,8 +49,15 @@ int nsym_pg_begin(struct nsym_store *s);
 int nsym_pg_commit(struct nsym_store *s);
 void nsym_pg_rollback(struct nsym_store *s);
 
-/* Text of column col of row 0, cut to size ("" for NULL). */
+/* Text of column col of row `row`, cut to size ("" for NULL). */
 void nsym_pg_copy(char *out, size_t size, const PGresult *res, int row, int col);
+/* Bytes of a bytea column read as encode(col, 'hex'), cut to size - 1 and
+ * NUL-terminated: names and paths, which are bytes that need not be UTF-8
+ * (PostgreSQL's text refuses what is not), go in and out as hex. */
+void nsym_pg_copy_hex(char *out, size_t size, const PGresult *res, int row, int col);
+/* s as lowercase hex into out (2 * strlen(s) + 1 bytes), for decode($n,
+ * 'hex'); out is returned. */
+char *nsym_pg_hex(char *out, const char *s);
 int64_t nsym_pg_int(const PGresult *res, int row, int col);
 
 /* Transaction-level advisory locks, released at COMMIT or ROLLBACK. Taken

@@ -15,20 +15,26 @@
 int nsym_pg_source_find(struct nsym_store *s, struct nsym_source *out, const char *build_id,
                         const char *path)
 {
-	const char *p[] = {build_id, path};
+	char *hex = malloc(2 * strlen(path) + 1);
+	const char *p[] = {build_id, hex};
 	PGresult *res;
-	int rc = nsym_pg_query(s, &res, "source lookup",
-	                       "SELECT s.id, s.build_id, s.path, s.sha256, b.size, s.created, "
-	                       "s.uploaded_by FROM sources s JOIN blobs b ON b.sha256 = s.sha256 "
-	                       "WHERE s.build_id = $1 AND s.path = $2",
-	                       2, p);
+	int rc;
 
+	if (hex == NULL)
+		return nsym_pg_fail(s, NSYM_ENOMEM, "out of memory");
+	nsym_pg_hex(hex, path);
+	rc = nsym_pg_query(s, &res, "source lookup",
+	                   "SELECT s.id, s.build_id, encode(s.path, 'hex'), s.sha256, b.size, "
+	                   "s.created, s.uploaded_by FROM sources s JOIN blobs b ON b.sha256 = "
+	                   "s.sha256 WHERE s.build_id = $1 AND s.path = decode($2, 'hex')",
+	                   2, p);
+	free(hex);
 	if (rc != 0)
 		return rc;
 	if (PQntuples(res) == 1) {
 		out->id = nsym_pg_int(res, 0, 0);
 		nsym_pg_copy(out->build_id, sizeof(out->build_id), res, 0, 1);
-		nsym_pg_copy(out->path, sizeof(out->path), res, 0, 2);
+		nsym_pg_copy_hex(out->path, sizeof(out->path), res, 0, 2);
 		nsym_pg_copy(out->sha256, sizeof(out->sha256), res, 0, 3);
 		out->size = (uint64_t)nsym_pg_int(res, 0, 4);
 		out->created = nsym_pg_int(res, 0, 5);
@@ -44,17 +50,22 @@ int nsym_pg_source_find(struct nsym_store *s, struct nsym_source *out, const cha
  * build's id, or taken (NSYM_EEXIST, src then holding the existing row). */
 static int insert_source(struct nsym_store *s, struct nsym_source *src)
 {
-	char now[24];
-	const char *p[] = {src->build_id, src->path, src->sha256, now, src->uploaded_by};
+	char now[24], *hex = malloc(2 * strlen(src->path) + 1);
+	const char *p[] = {src->build_id, hex, src->sha256, now, src->uploaded_by};
 	PGresult *res = NULL;
 	int rc;
 
+	if (hex == NULL)
+		return nsym_pg_fail(s, NSYM_ENOMEM, "out of memory");
+	nsym_pg_hex(hex, src->path);
 	snprintf(now, sizeof(now), "%lld", (long long)time(NULL));
 	rc = nsym_pg_query(s, &res, "source insert",
 	                   "INSERT INTO sources (build_id, path, sha256, created, uploaded_by) "
-	                   "SELECT $1, $2, $3, $4, $5 WHERE EXISTS (SELECT 1 FROM artifacts WHERE "
-	                   "key = $1) ON CONFLICT (build_id, path) DO NOTHING RETURNING id",
+	                   "SELECT $1, decode($2, 'hex'), $3, $4, $5 WHERE EXISTS (SELECT 1 FROM "
+	                   "artifacts WHERE key = $1) ON CONFLICT (build_id, path) DO NOTHING "
+	                   "RETURNING id",
 	                   5, p);
+	free(hex);
 	if (rc == 0 && PQntuples(res) == 1) {
 		src->id = nsym_pg_int(res, 0, 0);
 		PQclear(res);
@@ -112,20 +123,22 @@ int nsym_pg_source_add(struct nsym_store *s, struct nsym_source *src)
 int nsym_pg_source_delete(struct nsym_store *s, bool *out_blob_removed, const char *build_id,
                           const char *path)
 {
-	const char *p[] = {build_id, path};
-	char blob[1][NSYM_SHA256_HEX];
+	char blob[1][NSYM_SHA256_HEX], *hex = malloc(2 * strlen(path) + 1);
+	const char *p[] = {build_id, hex};
 	PGresult *res = NULL;
 	bool removed = false;
-	int rc = nsym_pg_begin(s);
+	int rc = hex != NULL ? nsym_pg_begin(s) : nsym_pg_fail(s, NSYM_ENOMEM, "out of memory");
 
 	if (out_blob_removed != NULL)
 		*out_blob_removed = false;
-	if (rc == 0)
-		rc =
-		    nsym_pg_query(s, &res, "source delete",
-		                  "DELETE FROM sources WHERE build_id = $1 AND path = $2 RETURNING "
-		                  "sha256",
-		                  2, p);
+	if (rc == 0) {
+		nsym_pg_hex(hex, path);
+		rc = nsym_pg_query(s, &res, "source delete",
+		                   "DELETE FROM sources WHERE build_id = $1 AND path = decode($2, "
+		                   "'hex') RETURNING sha256",
+		                   2, p);
+	}
+	free(hex);
 	if (rc == 0 && PQntuples(res) == 0)
 		rc = nsym_pg_fail(s, NSYM_ENOENT, "no source %s for %s", path, build_id);
 	if (rc == 0)
