@@ -12,6 +12,7 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -195,6 +196,17 @@ static int parse_url(struct nsym_s3 *s3, const char *url, char *err, size_t err_
 	return 0;
 }
 
+/* libcurl's global state, made once before any handle: the first
+ * curl_easy_init would make it otherwise, and worker threads open their
+ * stores at once. */
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static CURLcode curl_init_result = CURLE_FAILED_INIT;
+
+static void init_curl(void)
+{
+	curl_init_result = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
 int nsym_s3_open(struct nsym_s3 **out, const char *url, char *err, size_t err_size)
 {
 	struct nsym_s3 *s3 = calloc(1, sizeof(*s3));
@@ -224,7 +236,8 @@ int nsym_s3_open(struct nsym_s3 **out, const char *url, char *err, size_t err_si
 	}
 	secret_from_env(s3->session_token, sizeof(s3->session_token), "AWS_SESSION_TOKEN");
 	snprintf(s3->sigv4, sizeof(s3->sigv4), "aws:amz:%s:s3", s3->region);
-	if ((s3->curl = curl_easy_init()) == NULL) {
+	pthread_once(&curl_once, init_curl);
+	if (curl_init_result != CURLE_OK || (s3->curl = curl_easy_init()) == NULL) {
 		snprintf(err, err_size, "out of memory starting an HTTP client");
 		nsym_s3_close(s3);
 		return NSYM_ENOMEM;

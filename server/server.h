@@ -53,6 +53,37 @@ const char *nsym_server_address(const struct nsym_server *srv);
 /* Stops accepting, lets requests in flight finish, closes the stores. */
 void nsym_server_stop(struct nsym_server *srv);
 
+/* ---- moving a store ------------------------------------------------------- */
+
+/* What nsym_server_store_migrate did. Rows are copied, found present (the
+ * same bytes under the same identity), or in conflict (other bytes there:
+ * left alone and said). */
+struct nsym_migrate_report {
+	int64_t tokens_copied, tokens_present, tokens_conflict;
+	int64_t artifacts_copied, artifacts_present, artifacts_conflict;
+	int64_t sources_copied, sources_present, sources_conflict;
+	int64_t blobs_copied;  /* hashed on the way and put into the target */
+	int64_t blobs_present; /* the target's storage had them already */
+	int64_t blobs_damaged; /* the source's bytes did not hash to their name */
+	uint64_t bytes_copied;
+};
+
+/*
+ * Copies the store `from` (a folder or a URL, as serve's --store, with its
+ * blob storage from_blobs, NULL for a folder) into `to` (with to_blobs):
+ * tokens with their ids,
+ * artifacts and sources with their blobs, each blob hashed on the way.
+ * What the target has already is not copied again, so running it again
+ * resumes one that stopped. progress (may be NULL) gets one line for each
+ * row left alone and each damaged blob. 0 when it went through (out says
+ * what it did, conflicts included); a negative code with why in err when
+ * it stopped (out says what it did until then).
+ */
+int nsym_server_store_migrate(struct nsym_migrate_report *out, const char *from,
+                              const char *from_blobs, const char *to, const char *to_blobs,
+                              void (*progress)(void *arg, const char *line), void *arg, char *err,
+                              size_t err_size);
+
 /* Whether store names the scaled store (a postgres:// or postgresql://
  * URL) rather than a folder. */
 bool nsym_server_store_is_scaled(const char *store);

@@ -99,7 +99,8 @@ struct nsym_store_ops {
 	 * identity taken, or a failure), its file goes too. NSYM_EIO, and no
 	 * row, when the blob was removed since it was committed (a concurrent
 	 * delete): the upload is to be sent again. NSYM_ENOSPC, and no row,
-	 * when the disk is full. */
+	 * when the disk is full. A nonzero a[i].created is kept (a copy from
+	 * another store, store_migrate.c); 0 is now. */
 	int (*artifact_add)(struct nsym_store *s, int *out_results, struct nsym_artifact *a,
 	                    size_t n);
 	/* The artifact with row id `id`; NSYM_ENOENT when there is none. */
@@ -148,6 +149,10 @@ struct nsym_store_ops {
 	 * nsym_store_sweep_local removes. */
 	int (*blob_commit)(struct nsym_store *s, struct nsym_blob_writer *w, char *out_sha256);
 	void (*blob_abort)(struct nsym_store *s, struct nsym_blob_writer *w);
+	/* Adds t (name, scope, hash; revoked is not read), with the id t->id
+	 * when it is nonzero (a token names its id, so a copy from another
+	 * store keeps its tokens working) and created t->created when nonzero.
+	 * NSYM_EEXIST when the name, or the id, is taken. */
 	int (*token_add)(struct nsym_store *s, const struct nsym_token *t, int64_t *out_id);
 	int (*token_get)(struct nsym_store *s, struct nsym_token *out, int64_t id);
 	int (*token_list)(struct nsym_store *s, int (*fn)(void *arg, const struct nsym_token *t),
@@ -159,7 +164,8 @@ struct nsym_store_ops {
 	 * when the build has a source at that path; `src` then holds the
 	 * existing row. NSYM_ENOENT when no artifact has the build's id as its
 	 * key (a source outlives no build). After either, as after a failure,
-	 * the blob goes unless something else names it. */
+	 * the blob goes unless something else names it. A nonzero created is
+	 * kept, as for artifact_add. */
 	int (*source_add)(struct nsym_store *s, struct nsym_source *src);
 	/* Deletes the build's source at the canonical path, and its blob when
 	 * no other row names it (*out_blob_removed says whether it went);
@@ -170,6 +176,10 @@ struct nsym_store_ops {
 	/* The build's source at the canonical path; NSYM_ENOENT when none. */
 	int (*source_find)(struct nsym_store *s, struct nsym_source *out, const char *build_id,
 	                   const char *path);
+	/* Calls fn for each source, in the order of their ids, skipping
+	 * `offset`, at most `limit`; fn returns nonzero to stop. */
+	int (*source_list)(struct nsym_store *s, int64_t offset, int64_t limit,
+	                   int (*fn)(void *arg, const struct nsym_source *src), void *arg);
 	/* Removes what a crash left (nsym_store_sweep_local says what for the
 	 * local store; store_pg_blobs.c for the scaled one). Run at server
 	 * start; safe while other servers use the store. 0, or a negative

@@ -320,7 +320,8 @@ static int insert_artifact(struct nsym_store *s, struct nsym_artifact *a)
 	PGresult *res;
 	int rc;
 
-	snprintf(created, sizeof(created), "%lld", (long long)time(NULL));
+	snprintf(created, sizeof(created), "%lld",
+	         (long long)(a->created != 0 ? a->created : time(NULL)));
 	nsym_pg_hex(name, a->name);
 	rc = nsym_pg_query(s, &res, "artifact insert",
 	                   "INSERT INTO artifacts (key, id_kind, kind, format, arch, name, sha256, "
@@ -527,6 +528,7 @@ static const struct nsym_store_ops pg_ops = {
     .source_add = nsym_pg_source_add,
     .source_delete = nsym_pg_source_delete,
     .source_find = nsym_pg_source_find,
+    .source_list = nsym_pg_source_list,
     .sweep = nsym_pg_sweep,
 };
 

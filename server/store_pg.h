@@ -116,6 +116,8 @@ int nsym_pg_token_revoke(struct nsym_store *s, const char *name);
 int nsym_pg_source_find(struct nsym_store *s, struct nsym_source *out, const char *build_id,
                         const char *path);
 int nsym_pg_source_add(struct nsym_store *s, struct nsym_source *src);
+int nsym_pg_source_list(struct nsym_store *s, int64_t offset, int64_t limit,
+                        int (*fn)(void *arg, const struct nsym_source *src), void *arg);
 int nsym_pg_source_delete(struct nsym_store *s, bool *out_blob_removed, const char *build_id,
                           const char *path);
 /* Inside an artifact delete's transaction, holding the build's lock: when

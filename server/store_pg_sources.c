@@ -12,6 +12,46 @@
 
 #include "store_pg.h"
 
+#define SOURCE_COLUMNS                                                                             \
+	"s.id, s.build_id, encode(s.path, 'hex'), s.sha256, b.size, s.created, s.uploaded_by "     \
+	"FROM sources s JOIN blobs b ON b.sha256 = s.sha256"
+
+static void read_source(struct nsym_source *out, const PGresult *res, int row)
+{
+	out->id = nsym_pg_int(res, row, 0);
+	nsym_pg_copy(out->build_id, sizeof(out->build_id), res, row, 1);
+	nsym_pg_copy_hex(out->path, sizeof(out->path), res, row, 2);
+	nsym_pg_copy(out->sha256, sizeof(out->sha256), res, row, 3);
+	out->size = (uint64_t)nsym_pg_int(res, row, 4);
+	out->created = nsym_pg_int(res, row, 5);
+	nsym_pg_copy(out->uploaded_by, sizeof(out->uploaded_by), res, row, 6);
+}
+
+int nsym_pg_source_list(struct nsym_store *s, int64_t offset, int64_t limit,
+                        int (*fn)(void *arg, const struct nsym_source *src), void *arg)
+{
+	char lim[24], off[24];
+	const char *p[] = {lim, off};
+	struct nsym_source *src = malloc(sizeof(*src)); /* 4 KB: not on a worker's stack */
+	PGresult *res = NULL;
+	int rc;
+
+	if (src == NULL)
+		return nsym_pg_fail(s, NSYM_ENOMEM, "out of memory");
+	snprintf(lim, sizeof(lim), "%lld", (long long)limit);
+	snprintf(off, sizeof(off), "%lld", (long long)offset);
+	rc = nsym_pg_query(s, &res, "source list",
+	                   "SELECT " SOURCE_COLUMNS " ORDER BY s.id LIMIT $1 OFFSET $2", 2, p);
+	for (int i = 0; rc == 0 && i < PQntuples(res); i++) {
+		read_source(src, res, i);
+		if (fn(arg, src) != 0)
+			break;
+	}
+	PQclear(res);
+	free(src);
+	return rc;
+}
+
 int nsym_pg_source_find(struct nsym_store *s, struct nsym_source *out, const char *build_id,
                         const char *path)
 {
@@ -23,22 +63,14 @@ int nsym_pg_source_find(struct nsym_store *s, struct nsym_source *out, const cha
 	if (hex == NULL)
 		return nsym_pg_fail(s, NSYM_ENOMEM, "out of memory");
 	nsym_pg_hex(hex, path);
-	rc = nsym_pg_query(s, &res, "source lookup",
-	                   "SELECT s.id, s.build_id, encode(s.path, 'hex'), s.sha256, b.size, "
-	                   "s.created, s.uploaded_by FROM sources s JOIN blobs b ON b.sha256 = "
-	                   "s.sha256 WHERE s.build_id = $1 AND s.path = decode($2, 'hex')",
-	                   2, p);
+	rc = nsym_pg_query(
+	    s, &res, "source lookup",
+	    "SELECT " SOURCE_COLUMNS " WHERE s.build_id = $1 AND s.path = decode($2, 'hex')", 2, p);
 	free(hex);
 	if (rc != 0)
 		return rc;
 	if (PQntuples(res) == 1) {
-		out->id = nsym_pg_int(res, 0, 0);
-		nsym_pg_copy(out->build_id, sizeof(out->build_id), res, 0, 1);
-		nsym_pg_copy_hex(out->path, sizeof(out->path), res, 0, 2);
-		nsym_pg_copy(out->sha256, sizeof(out->sha256), res, 0, 3);
-		out->size = (uint64_t)nsym_pg_int(res, 0, 4);
-		out->created = nsym_pg_int(res, 0, 5);
-		nsym_pg_copy(out->uploaded_by, sizeof(out->uploaded_by), res, 0, 6);
+		read_source(out, res, 0);
 	} else {
 		rc = nsym_pg_fail(s, NSYM_ENOENT, "no source %s for %s", path, build_id);
 	}
@@ -58,7 +90,8 @@ static int insert_source(struct nsym_store *s, struct nsym_source *src)
 	if (hex == NULL)
 		return nsym_pg_fail(s, NSYM_ENOMEM, "out of memory");
 	nsym_pg_hex(hex, src->path);
-	snprintf(now, sizeof(now), "%lld", (long long)time(NULL));
+	snprintf(now, sizeof(now), "%lld",
+	         (long long)(src->created != 0 ? src->created : time(NULL)));
 	rc = nsym_pg_query(s, &res, "source insert",
 	                   "INSERT INTO sources (build_id, path, sha256, created, uploaded_by) "
 	                   "SELECT $1, decode($2, 'hex'), $3, $4, $5 WHERE EXISTS (SELECT 1 FROM "

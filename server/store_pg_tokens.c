@@ -15,24 +15,32 @@
 
 int nsym_pg_token_add(struct nsym_store *s, const struct nsym_token *t, int64_t *out_id)
 {
-	char now[24];
-	const char *p[] = {t->name, t->scope, t->hash, now};
+	char now[24], id[24];
+	const char *p[] = {t->name, t->scope, t->hash, now, t->id > 0 ? id : NULL};
 	PGresult *res = NULL;
 	int rc;
 
-	snprintf(now, sizeof(now), "%lld", (long long)time(NULL));
+	snprintf(now, sizeof(now), "%lld", (long long)(t->created != 0 ? t->created : time(NULL)));
+	snprintf(id, sizeof(id), "%lld", (long long)t->id);
 	rc = nsym_pg_begin(s);
+	/* the id given (a copy from another store), or the sequence's next */
 	if (rc == 0)
-		rc =
-		    nsym_pg_query(s, &res, "token insert",
-		                  "INSERT INTO tokens (name, scope, hash, created) VALUES ($1, $2, "
-		                  "$3, $4) ON CONFLICT (name) DO NOTHING RETURNING id",
-		                  4, p);
+		rc = nsym_pg_query(s, &res, "token insert",
+		                   "INSERT INTO tokens (id, name, scope, hash, created) VALUES "
+		                   "(coalesce($5::bigint, nextval(pg_get_serial_sequence('tokens', "
+		                   "'id'))), $1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING id",
+		                   5, p);
 	if (rc == 0 && PQntuples(res) == 0)
-		rc = nsym_pg_fail(s, NSYM_EEXIST, "a token named '%s' exists", t->name);
+		rc = nsym_pg_fail(s, NSYM_EEXIST, "a token named '%s', or its id, exists", t->name);
 	if (rc == 0)
 		*out_id = nsym_pg_int(res, 0, 0);
 	PQclear(res);
+	/* the sequence goes past an id given, so later tokens do not collide */
+	if (rc == 0 && t->id > 0)
+		rc = nsym_pg_query(s, NULL, "token insert",
+		                   "SELECT setval(pg_get_serial_sequence('tokens', 'id'), "
+		                   "greatest((SELECT max(id) FROM tokens), 1))",
+		                   0, NULL);
 	if (rc == 0)
 		rc = nsym_pg_commit(s);
 	if (rc != 0)

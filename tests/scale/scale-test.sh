@@ -393,6 +393,59 @@ redirect)
   export DEBUGINFOD_URLS=$a
   f=$(debuginfod-find debuginfo "$id") || fail "debuginfod-find through the redirect"
   cmp -s "$f" "$dbg" || fail "debuginfod-find bytes" ;;
+store-migrate)
+  # an embedded store moved into the scaled one: everything served as before,
+  # every token still good; resumed after the storage went away; run again,
+  # nothing copied twice; a damaged file is not copied
+  scale_start
+  local_dir=$work/embedded
+  up=$("$nsym" token create --store "$local_dir" --scope upload --name ci) || fail "token create"
+  rd=$("$nsym" token create --store "$local_dir" --scope read --name reader)
+  "$nsym" token create --store "$local_dir" --scope read --name gone >/dev/null
+  "$nsym" token revoke --store "$local_dir" gone || fail "revoke"
+  "$nsym" serve --store "$local_dir" --listen 127.0.0.1:0 >"$work/e.out" 2>"$work/e.err" &
+  serve_pid[e]=$!
+  wait_for 20 "the embedded server" grep -q '^listening' "$work/e.out"
+  e=$(sed -n 's/^listening on //p' "$work/e.out")
+  variants 1 2 >/dev/null
+  upload 201 "$e" "$up" "$dbg"; upload 201 "$e" "$up" "$stripped" addon.node
+  upload 201 "$e" "$up" "$work/v/1.debug"; upload 201 "$e" "$up" "$work/v/2.debug"
+  src=$here/variant.js # any file: a source of the fixture's build
+  http 201 -H "Authorization: Bearer $up" --data-binary "@$src" --url-query "buildid=$id" \
+    --url-query "path=/build/variant.js" "$e/api/v1/upload/source"
+  kill "${serve_pid[e]}"; wait "${serve_pid[e]}"
+  # damage the second variant's file: its hash no longer matches its name
+  sha2=$(sha_of "$work/v/2.debug")
+  printf 'X' | dd of="$local_dir/blobs/sha256/${sha2:0:2}/${sha2:2}" bs=1 seek=100 conv=notrunc status=none
+  # the storage away: stops, says why and how to go on
+  scale_rgw_stop
+  "$nsym" store migrate --from "$local_dir" --to "$pg_url" --blobs "$blobs_url" >"$work/m1.out" 2>"$work/m1.err"
+  [ $? = 1 ] && grep -q "run it again to resume" "$work/m1.err" || fail "with the storage away: $(cat "$work/m1.err")"
+  scale_rgw_start
+  "$nsym" store migrate --from "$local_dir" --to "$pg_url" --blobs "$blobs_url" >"$work/m2.out" 2>"$work/m2.err"
+  [ $? = 1 ] || fail "a damaged blob was not reported: $(cat "$work/m2.out" "$work/m2.err")"
+  grep -q "^tokens: 0 copied, 3 there already" "$work/m2.out" || fail "tokens: $(cat "$work/m2.out")"
+  grep -q "^artifacts: 3 copied, 0 there already, 0 left alone" "$work/m2.out" || fail "artifacts: $(cat "$work/m2.out")"
+  grep -q "^sources: 1 copied" "$work/m2.out" || fail "sources: $(cat "$work/m2.out")"
+  grep -q ", 1 damaged in the source" "$work/m2.out" && grep -q "blob $sha2 of the source store holds other bytes" "$work/m2.err" ||
+    fail "damage: $(cat "$work/m2.out" "$work/m2.err")"
+  # again: nothing to copy (the damaged one stays behind)
+  "$nsym" store migrate --from "$local_dir" --to "$pg_url" --blobs "$blobs_url" >"$work/m3.out" 2>"$work/m3.err"
+  grep -q "^artifacts: 0 copied, 3 there already" "$work/m3.out" && grep -q "^blobs: 0 copied" "$work/m3.out" ||
+    fail "a second run copied: $(cat "$work/m3.out")"
+  scale_serve a; a=${serve_url[a]}
+  http 200 "$a/buildid/$id/debuginfo"; cmp -s "$work/body" "$dbg" || fail "debuginfo"
+  http 200 "$a/buildid/$id/executable"; cmp -s "$work/body" "$stripped" || fail "executable"
+  http 200 "$a/buildid/$id/source/build/variant.js"; cmp -s "$work/body" "$src" || fail "source"
+  v2=$(readelf -n "$work/v/2.debug" | awk '/Build ID:/ {print $3}')
+  http 404 "$a/buildid/$v2/debuginfo"
+  # the tokens are the same tokens
+  variants 3 >/dev/null; upload 201 "$a" "$up" "$work/v/3.debug"
+  http 403 -H "Authorization: Bearer $rd" --data-binary "@$dbg" "$a/api/v1/upload"
+  new=$(token upload after) || fail "a token after the copied ones"
+  [ "${new#nsym_}" != "${new#nsym_4_}" ] || fail "the next token id is not 4: ${new%%_*}_…"
+  "$nsym" token list --store "$pg_url" | grep -q '^gone .* revoked$' || fail "the revoked token"
+  check_blobs ;;
 *)
   fail "no such case" ;;
 esac
