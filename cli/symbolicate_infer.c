@@ -44,7 +44,10 @@ static bool try_slice(struct nsym_crash *c, const char *path, const char *arch,
 	struct nsym_infer_result res;
 	nsym_symbolizer *sym = NULL;
 	bool decided = false;
+	char label[300]; /* "addon.node (arm64)" */
 
+	snprintf(label, sizeof(label), "%s%s%s%s", base_name(path), arch != NULL ? " (" : "",
+	         arch != NULL ? arch : "", arch != NULL ? ")" : "");
 	if (nsym_symbolizer_open(&sym, path, &opts) != 0) {
 		nsym_cli_warn_kindf(warnings, NSYM_CLI_WARN_INFER,
 		                    "cannot infer a load address with %s", nsym_error_detail());
@@ -53,16 +56,20 @@ static bool try_slice(struct nsym_crash *c, const char *path, const char *arch,
 	if (nsym_crash_infer_load(&res, c, sym, base_name(path)) != 0) {
 		nsym_cli_warn_kindf(warnings, NSYM_CLI_WARN_INFER, "%s: %s", path,
 		                    nsym_error_detail());
+	} else if (res.decided && res.by_symbol) {
+		decided = true;
+		nsym_cli_error("%s: load address 0x%llx from the functions its frames name with "
+		               "offsets, which fits %s %zu frame%s",
+		               label, (unsigned long long)res.base, res.frames == 1 ? "its" : "all",
+		               res.frames, res.frames == 1 ? "" : "s");
 	} else if (res.decided) {
 		decided = true;
-		nsym_cli_error("%s%s%s%s: load address 0x%llx inferred from %zu frames (%zu of %zu "
+		nsym_cli_error("%s: load address 0x%llx inferred from %zu frame%s (%zu of %zu "
 		               "page-aligned load addresses fit)",
-		               base_name(path), arch != NULL ? " (" : "", arch != NULL ? arch : "",
-		               arch != NULL ? ")" : "", (unsigned long long)res.base, res.frames,
-		               res.candidates, res.tried);
-	} else if (res.frames > 0) {
-		snprintf(why, why_size, "%s%s%s%s: %s", base_name(path), arch != NULL ? " (" : "",
-		         arch != NULL ? arch : "", arch != NULL ? ")" : "", res.why);
+		               label, (unsigned long long)res.base, res.frames,
+		               res.frames == 1 ? "" : "s", res.candidates, res.tried);
+	} else if (res.frames > 0 && snprintf(why, why_size, "%s: %s", label, res.why) < 0) {
+		why[0] = '\0';
 	}
 	nsym_symbolizer_close(sym);
 	return decided;

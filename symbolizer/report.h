@@ -50,6 +50,16 @@ int nsym__crash_add_frame(struct nsym_crash_frame **out, struct nsym_crash *c);
 bool nsym__ips_found(const char *text, size_t len);
 bool nsym__apple_crash_found(const char *text, size_t len);
 
+/* report_win_fault.c: what winnt.h and ntstatus.h name an exception code
+ * ("EXCEPTION_ACCESS_VIOLATION"), or NULL. */
+const char *nsym__win_exception(uint32_t code);
+
+/* report_utf16.c: text written in UTF-16 (a Report.wer; what Windows
+ * PowerShell 5 redirects into a file) as UTF-8, which every reader reads:
+ * 0 with *out NULL when text is not UTF-16, else 0 with *out (malloc'd,
+ * NUL-terminated) of *out_len bytes; NSYM_ENOMEM. */
+int nsym__report_utf8(char **out, size_t *out_len, const char *text, size_t len);
+
 /* Formats one warning, its control characters made '?' (it quotes input),
  * and hands it to warn, when there is one. */
 void nsym__report_warn(nsym_report_warn_fn *warn, void *ctx, const char *kind, const char *fmt, ...)
@@ -68,10 +78,21 @@ struct nsym__report_slot {
 struct nsym__report_run {
 	FILE *out;
 	const struct nsym_report_options *o; /* never NULL */
-	const struct nsym_crash *c;
-	struct nsym__report_slot *slots; /* by module */
-	struct nsym_frames *found;       /* by frame: its lookup's answer, or none */
+	const struct nsym_crash *c;          /* &copy */
+	struct nsym__report_slot *slots;     /* by module */
+	struct nsym_frames *found;           /* by frame: its lookup's answer, or none */
+	/* the crash as the pipeline places it: the caller's, with its own
+	 * frames (copies whose strings are the caller's or in whys) */
+	struct nsym_crash copy;
+	struct nsym_crash_frame *frames;
+	char **whys; /* by frame: a why the pipeline wrote, owned */
 };
+
+/* report_place_symbol.c: whether frame f waits to be placed by its symbol
+ * ("symbol + N" in a module), and the placing of those frames once the
+ * modules are resolved. 0 or NSYM_ENOMEM. */
+bool nsym__report_by_symbol(const struct nsym_crash_frame *f);
+int nsym__report_place_symbols(struct nsym__report_run *r);
 
 /* Where a panic was raised, when its report does not say. */
 struct nsym__raised_at {

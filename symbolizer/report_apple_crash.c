@@ -30,7 +30,8 @@ struct raw_frame {
 	char *module; /* the module column, sanitised */
 	char *symbol; /* or NULL */
 	uint64_t symbol_offset;
-	bool has_base; /* "0xBASE + DEC": the text's own base */
+	bool has_symbol_offset; /* "SYMBOL + DEC" rather than SYMBOL alone */
+	bool has_base;          /* "0xBASE + DEC": the text's own base */
 	uint64_t base;
 	bool return_address;
 };
@@ -266,6 +267,7 @@ static int place(struct report *p, struct raw_frame *f)
 	out->return_address = f->return_address;
 	out->symbol = f->symbol;
 	out->symbol_offset = f->symbol_offset;
+	out->has_symbol_offset = f->has_symbol_offset;
 	f->symbol = NULL;
 	/* past the module cap a frame is in no module, as its pc says */
 	if (img != NULL && (m = image_module(p, img)) == NSYM_EINVAL)
@@ -369,6 +371,7 @@ static int frame_symbol(struct raw_frame *f, char *rest)
 	}
 	if (rest[0] == '\0' || strcmp(rest, "???") == 0)
 		return 0;
+	f->has_symbol_offset = plus != NULL;
 	return (f->symbol = nsym__crash_text(rest, strlen(rest))) != NULL ? 0 : -1;
 }
 

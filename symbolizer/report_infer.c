@@ -1,12 +1,12 @@
 /*
  * Load addresses inferred from the trace itself (napi_symbols_report.h),
  * for texts that print absolute addresses and no base: Rust backtraces on
- * macOS (or on Linux without the maps), Node's fatal-error stacks, Windows
- * traces. Given the binary the frames are thought to be in, every load
- * address the first frame allows is tried, and kept only if:
+ * macOS or Windows (or on Linux without the maps), Node's fatal-error
+ * stacks, StackWalker's and WinDbg's lines. Given the binary the frames are thought to be in, every
+ * load address the first frame allows is tried, and kept only if:
  *
  *  - it is a multiple of the page the loader maps images at (16 KiB on
- *    arm64 macOS, 4 KiB elsewhere);
+ *    arm64 macOS, 64 KiB for any Windows image, 4 KiB elsewhere);
  *  - every frame of the module lands in its code;
  *  - every return address follows a call instruction (arm64 BL, BLR and
  *    the BLRA* forms; x86_64 CALL rel32 and CALL r/m);
@@ -144,11 +144,6 @@ struct inference {
 	size_t nloose;
 };
 
-static bool names_module(const struct nsym_crash_module *m, const char *name)
-{
-	return strcmp(nsym__crash_module_name(m), name) == 0;
-}
-
 static bool unnamed(const char *symbol)
 {
 	return symbol == NULL || strcmp(symbol, "<unknown>") == 0 || strcmp(symbol, "???") == 0 ||
@@ -171,7 +166,7 @@ static int pick_frames(struct inference *in)
 		if (f->pc == 0 || nsym__crash_frame_placed(f))
 			continue;
 		if (f->module >= 0
-		        ? names_module(&c->modules[f->module], in->name)
+		        ? nsym_crash_module_named(&c->modules[f->module], in->name)
 		        : !unnamed(f->symbol) && nsym__symbolizer_has_symbol(in->sym, f->symbol))
 			in->frames[in->nframes++] = i;
 		else if (f->module < 0 && unnamed(f->symbol))
@@ -271,18 +266,21 @@ found:
 		return nsym__fail(NSYM_ENOMEM, NULL, NULL);
 	if (m->id[0] == '\0' && nsym_symbolizer_id(id, sizeof(id), in->sym) == 0)
 		snprintf(m->id, sizeof(m->id), "%s", id);
-	/* the resolver opens a Mach-O module at the slice of its UUID */
-	if (in->code.format == NSYM_FORMAT_MACHO)
-		m->format = NSYM_FORMAT_MACHO;
+	/* the resolver opens a Mach-O module at the slice of its UUID, and a
+	 * PE image with the PDB it names */
+	if (in->code.format == NSYM_FORMAT_MACHO || in->code.format == NSYM_FORMAT_PE)
+		m->format = in->code.format;
 	m->listed = true;
 	return 0;
 }
 
-static void place(struct nsym_crash_frame *f, int module, uint64_t base)
+static void place(struct nsym_crash_frame *f, int module, uint64_t base, bool by_symbol)
 {
 	f->module = module;
 	f->rel = f->pc - base;
-	f->how = NSYM_OFFSET_INFERRED;
+	/* a frame that gave the load address is where its symbol says */
+	f->how = by_symbol && f->symbol != NULL && f->has_symbol_offset ? NSYM_OFFSET_SYMBOL
+	                                                                : NSYM_OFFSET_INFERRED;
 	free(f->why);
 	f->why = NULL;
 }
@@ -297,16 +295,42 @@ static int apply(struct nsym_infer_result *out, struct inference *in, uint64_t b
 	in->c->modules[module].has_base = true;
 	in->c->modules[module].base = base;
 	for (size_t k = 0; k < in->nframes; k++)
-		place(&in->c->frames[in->frames[k]], module, base);
+		place(&in->c->frames[in->frames[k]], module, base, out->by_symbol);
 	/* an unnamed frame that fits joins them; one that does not stays out */
 	for (size_t k = 0; k < in->nloose; k++) {
 		struct nsym_crash_frame *f = &in->c->frames[in->loose[k]];
 		if (frame_fits(in, f, base)) {
-			place(f, module, base);
+			place(f, module, base, false);
 			out->frames++;
 		}
 	}
 	return 0;
+}
+
+/* The load address a frame that names one of the module's functions with
+ * its offset gives exactly ("napi_register_module_v1 + 36"), when such
+ * frames agree on one that is page-aligned and fits them all. */
+static bool base_from_symbols(uint64_t *out, const struct inference *in)
+{
+	bool has = false;
+
+	for (size_t k = 0; k < in->nframes; k++) {
+		const struct nsym_crash_frame *f = &in->c->frames[in->frames[k]];
+		uint64_t addr = 0, rel, base;
+		if (f->symbol == NULL || !f->has_symbol_offset ||
+		    nsym__symbolizer_named(&addr, in->sym, f->symbol) != 1 ||
+		    addr < in->code.image_base)
+			continue;
+		rel = addr - in->code.image_base + f->symbol_offset;
+		if (f->pc < rel)
+			return false;
+		base = f->pc - rel;
+		if (has && base != *out)
+			return false;
+		has = true;
+		*out = base;
+	}
+	return has && *out % in->code.page == 0 && fits(in, *out);
 }
 
 /* Every frame of the module says why it stays unplaced. */
@@ -385,6 +409,10 @@ int nsym_crash_infer_load(struct nsym_infer_result *out, struct nsym_crash *c, n
 	memset(out, 0, sizeof(*out));
 	if ((rc = nsym__symbolizer_code(&in.code, sym)) != 0)
 		goto done;
+	/* Windows maps every image at its allocation granularity, 64 KiB,
+	 * whatever the alignment of its sections */
+	if (in.code.format == NSYM_FORMAT_PE && in.code.page < 65536)
+		in.code.page = 65536;
 	if ((rc = pick_frames(&in)) != 0)
 		goto done;
 	out->frames = in.nframes;
@@ -395,8 +423,13 @@ int nsym_crash_infer_load(struct nsym_infer_result *out, struct nsym_crash *c, n
 		         name);
 		goto done;
 	}
-	search(&found, &in);
-	check_targets(&found, &in);
+	if (base_from_symbols(&found.base[0], &in)) {
+		found.count = found.tried = 1;
+		out->by_symbol = true;
+	} else {
+		search(&found, &in);
+		check_targets(&found, &in);
+	}
 	out->candidates = found.count;
 	out->tried = found.tried;
 	if (found.count == 1) {
@@ -408,15 +441,16 @@ int nsym_crash_infer_load(struct nsym_infer_result *out, struct nsym_crash *c, n
 	if (out->candidates == 0)
 		snprintf(out->why, sizeof(out->why),
 		         "load address of %s not inferred: none of the %zu page-aligned addresses "
-		         "that put its first frame in its code fits all %zu of its frames (is it "
-		         "the build that crashed?)",
-		         name, out->tried, in.nframes);
+		         "that put its first frame in its code fits %s %zu frame%s (is it the "
+		         "build that crashed?)",
+		         name, out->tried, in.nframes == 1 ? "its" : "all", in.nframes,
+		         in.nframes == 1 ? "" : "s");
 	else
 		snprintf(out->why, sizeof(out->why),
-		         "load address of %s not inferred: %zu addresses fit its %zu frames "
+		         "load address of %s not inferred: %zu addresses fit its %zu frame%s "
 		         "(0x%" PRIx64 ", 0x%" PRIx64 "%s)",
-		         name, out->candidates, in.nframes, found.base[0], found.base[1],
-		         out->candidates > 2 ? ", ..." : "");
+		         name, out->candidates, in.nframes, in.nframes == 1 ? "" : "s",
+		         found.base[0], found.base[1], out->candidates > 2 ? ", ..." : "");
 	rc = leave(&in, out->why);
 done:
 	free(in.frames);

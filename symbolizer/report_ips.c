@@ -221,7 +221,8 @@ static int frame(struct ips_reader *r, const json_t *f, const char *what, size_t
 		out->how = NSYM_OFFSET_GIVEN;
 		out->pc = m->has_base ? m->base + offset : 0;
 	}
-	if (get_u53(&out->symbol_offset, f, "symbolLocation") != 0)
+	out->has_symbol_offset = get_u53(&out->symbol_offset, f, "symbolLocation") == 0;
+	if (!out->has_symbol_offset)
 		out->symbol_offset = 0;
 	return copy_string(&out->symbol, f, "symbol");
 }

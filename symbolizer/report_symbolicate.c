@@ -32,7 +32,8 @@ static struct nsym_report_module *needs(size_t *count, const struct nsym__report
 		goto out;
 	}
 	for (size_t i = 0; i < c->nframes; i++) {
-		if (nsym__crash_frame_placed(&c->frames[i]))
+		if (nsym__crash_frame_placed(&c->frames[i]) ||
+		    nsym__report_by_symbol(&c->frames[i]))
 			used[c->frames[i].module] = true;
 	}
 	for (size_t i = 0; i < c->nmodules; i++) {
@@ -113,12 +114,26 @@ static int look_up(const struct nsym__report_run *r, size_t i)
 static int prepare(struct nsym__report_run *r, FILE *out, const struct nsym_crash *c,
                    const struct nsym_report_options *o)
 {
-	*r = (struct nsym__report_run){out, o, c, calloc(c->nmodules + 1, sizeof(*r->slots)),
-	                               calloc(c->nframes + 1, sizeof(*r->found))};
-	int rc = r->slots != NULL && r->found != NULL ? 0 : NSYM_ENOMEM;
+	int rc;
 
+	*r = (struct nsym__report_run){.out = out,
+	                               .o = o,
+	                               .c = &r->copy,
+	                               .slots = calloc(c->nmodules + 1, sizeof(*r->slots)),
+	                               .found = calloc(c->nframes + 1, sizeof(*r->found)),
+	                               .copy = *c,
+	                               .frames = calloc(c->nframes + 1, sizeof(*r->frames)),
+	                               .whys = calloc(c->nframes + 1, sizeof(*r->whys))};
+	rc = r->slots != NULL && r->found != NULL && r->frames != NULL && r->whys != NULL
+	         ? 0
+	         : NSYM_ENOMEM;
+	if (rc == 0 && c->nframes > 0)
+		memcpy(r->frames, c->frames, c->nframes * sizeof(*r->frames));
+	r->copy.frames = r->frames;
 	if (rc == 0)
 		rc = resolve(r);
+	if (rc == 0)
+		rc = nsym__report_place_symbols(r);
 	for (size_t i = 0; rc == 0 && i < c->nframes; i++)
 		rc = look_up(r, i);
 	return rc;
@@ -144,6 +159,10 @@ static void done(struct nsym__report_run *r)
 		nsym_frames_release(&r->found[i]);
 	for (size_t i = 0; r->slots != NULL && i < r->c->nmodules; i++)
 		nsym_symbolizer_close(r->slots[i].sym);
+	for (size_t i = 0; r->whys != NULL && i < r->c->nframes; i++)
+		free(r->whys[i]);
+	free(r->whys);
+	free(r->frames);
 	free(r->found);
 	free(r->slots);
 }

@@ -163,6 +163,32 @@ bool nsym__symcache_symbol(struct nsym_symbol_hit *out, const struct nsym_symcac
 	return out->name != NULL;
 }
 
+/* Whether the string at off is name, or bare (name without Mach-O's extra
+ * leading underscore). */
+static bool string_is(const struct nsym_symcache *sc, uint32_t off, const char *name,
+                      const char *bare)
+{
+	const char *s = string_at(sc, off);
+	return s != NULL && (strcmp(s, name) == 0 || strcmp(s, bare) == 0);
+}
+
+size_t nsym__symcache_named(uint64_t *out, const struct nsym_symcache *sc, const char *name)
+{
+	const char *bare = name[0] == '_' ? name + 1 : name;
+	size_t n = 0;
+
+	for (uint64_t i = 0; i < sc->h->nsyms && n < 2; i++) {
+		const struct nsym_sc_sym *s = &sc->syms[i];
+		if (!string_is(sc, s->name, name, bare) && !string_is(sc, s->linkage, name, bare))
+			continue;
+		if (n == 1 && s->addr == *out)
+			continue;
+		*out = s->addr;
+		n++;
+	}
+	return n;
+}
+
 int nsym__symcache_lookup(struct nsym_frames *out, struct nsym_symcache *sc, uint64_t addr,
                           unsigned flags, bool *found)
 {

@@ -122,20 +122,41 @@ void nsym__symtab_free(struct nsym_symtab *st)
 	memset(st, 0, sizeof(*st));
 }
 
+/* Whether s is the function a trace calls `name`; bare is name without
+ * Mach-O's extra leading underscore. */
+static bool names(struct nsym_sym *s, const char *name, const char *bare)
+{
+	if (strcmp(s->name, name) == 0 || strcmp(s->name, bare) == 0)
+		return true;
+	if (s->demangled == NULL) {
+		char *d = nsym_demangle(s->name);
+		s->demangled = d != NULL ? d : (char *)s->name;
+	}
+	return strcmp(s->demangled, name) == 0;
+}
+
 bool nsym__symtab_has(struct nsym_symtab *st, const char *name)
 {
 	const char *bare = name[0] == '_' ? name + 1 : name;
 
 	for (size_t i = 0; i < st->count; i++) {
-		struct nsym_sym *s = &st->syms[i];
-		if (strcmp(s->name, name) == 0 || strcmp(s->name, bare) == 0)
-			return true;
-		if (s->demangled == NULL) {
-			char *d = nsym_demangle(s->name);
-			s->demangled = d != NULL ? d : (char *)s->name;
-		}
-		if (strcmp(s->demangled, name) == 0)
+		if (names(&st->syms[i], name, bare))
 			return true;
 	}
 	return false;
+}
+
+size_t nsym__symtab_named(uint64_t *out, struct nsym_symtab *st, const char *name)
+{
+	const char *bare = name[0] == '_' ? name + 1 : name;
+	size_t n = 0;
+
+	for (size_t i = 0; i < st->count && n < 2; i++) {
+		struct nsym_sym *s = &st->syms[i];
+		if (!names(s, name, bare) || (n == 1 && s->addr == *out))
+			continue;
+		*out = s->addr;
+		n++;
+	}
+	return n;
 }

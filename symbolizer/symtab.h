@@ -40,5 +40,9 @@ void nsym__symtab_free(struct nsym_symtab *st);
 /* Whether a function symbol is named `name`, as a trace prints it: the
  * name in the table, demangled, or with Mach-O's leading underscore. */
 bool nsym__symtab_has(struct nsym_symtab *st, const char *name);
+/* The address of the function a trace calls `name` (matched as by
+ * nsym__symtab_has) into *out: 1 when one address answers, 0 when none,
+ * 2 when several do (a name shared by local functions says nothing). */
+size_t nsym__symtab_named(uint64_t *out, struct nsym_symtab *st, const char *name);
 
 #endif

@@ -4,7 +4,10 @@
  * the executable sections the input's section headers name, and at a few
  * addresses read from it, with and without inline chains. Covers the ELF
  * reader, section inflation, the unit index, DIE, range-list and line-table
- * decoders, name chains, demangling and the symbol-table fallback.
+ * decoders, name chains, demangling and the symbol-table fallback. A
+ * Mach-O input (a thin or universal file, or a dSYM's DWARF file) goes
+ * through the Mach-O reader to the same decoders, swept from where its
+ * __TEXT is linked.
  */
 #include <elf.h>
 #include <stdbool.h>
@@ -15,13 +18,16 @@
 
 /* Addresses looked up: the ends of each executable section (up to
  * SECTIONS_MAX) and SPREAD more spread over them by size. Without one, a
- * sweep over .text of the C fixtures. */
-#define SECTIONS_MAX  8
-#define SPREAD        48
-#define SWEEP_START   0x1000
-#define SWEEP_END     0x1800
-#define SWEEP_STEP    0x80
-#define ADDRESSES_MAX (2 * SECTIONS_MAX + SPREAD + SECTIONS_MAX + 8)
+ * sweep over .text of the C fixtures, or over the first pages of a Mach-O
+ * image (its __text follows the load commands). */
+#define SECTIONS_MAX     8
+#define SPREAD           48
+#define SWEEP_START      0x1000
+#define SWEEP_END        0x1800
+#define SWEEP_STEP       0x80
+#define MACHO_SWEEP_END  0x1000
+#define MACHO_SWEEP_STEP 0x10
+#define ADDRESSES_MAX    (MACHO_SWEEP_END / MACHO_SWEEP_STEP + 8)
 
 /* An unsigned field of `n` bytes at `off` in the input, in the ELF's byte
  * order; 0 past the end. */
@@ -103,9 +109,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	nsym_symbolizer *sym = NULL;
 	uint64_t addrs[ADDRESSES_MAX];
 	size_t count = text_addresses(addrs, data, size);
+	uint64_t base;
 	int rc;
 
-	if (count == 0) {
+	fuzz_reset_error();
+	rc = nsym_symbolizer_open(&sym, path, &options);
+	if (rc != 0 && sym == NULL) {
+		/* a universal file asks for a slice: the arm64 one */
+		fuzz_reset_error();
+		options.arch = "arm64";
+		rc = nsym_symbolizer_open(&sym, path, &options);
+	}
+	if (rc != 0) {
+		fuzz_check_error(rc, path);
+		if (sym != NULL)
+			fuzz_fail("nsym_symbolizer_open failed but returned a symbolizer");
+		goto out;
+	}
+	/* 0 for ELF; a Mach-O file's addresses start at its __TEXT */
+	base = nsym_symbolizer_image_base(sym);
+	if (count == 0 && (size < SELFMAG || memcmp(data, ELFMAG, SELFMAG) != 0)) {
+		for (uint64_t a = 0; a < MACHO_SWEEP_END; a += MACHO_SWEEP_STEP)
+			addrs[count++] = base + a;
+	} else if (count == 0) {
 		for (uint64_t a = SWEEP_START; a < SWEEP_END; a += SWEEP_STEP)
 			addrs[count++] = a;
 	}
@@ -113,15 +139,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	addrs[count++] = UINT64_MAX;
 	addrs[count++] = fuzz_le64(data, size, 0x18); /* e_entry of ELF64 */
 	addrs[count++] = fuzz_le64(data, size, size >= 8 ? size - 8 : 0);
-
-	fuzz_reset_error();
-	rc = nsym_symbolizer_open(&sym, path, &options);
-	if (rc != 0) {
-		fuzz_check_error(rc, path);
-		if (sym != NULL)
-			fuzz_fail("nsym_symbolizer_open failed but returned a symbolizer");
-		goto out;
-	}
 	fuzz_say("opened %zu bytes, debug file %s", size,
 	         nsym_symbolizer_debug_path(sym) ? nsym_symbolizer_debug_path(sym) : "none");
 	fuzz_touch(nsym_symbolizer_debug_path(sym));

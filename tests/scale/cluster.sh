@@ -172,7 +172,8 @@ EOF
 # radosgw, started and waited for (it answers once its pools exist).
 scale_rgw_start() {
   radosgw -c "$ceph_conf" -n client.rgw 2>>"$scale_dir/ceph/log/setup.log" || fail "radosgw"
-  wait_for 30 "radosgw answering" curl -sf -o /dev/null "http://127.0.0.1:$rgw_port/"
+  # its pools are made at its first start: slow on a busy machine
+  wait_for 90 "radosgw answering" curl -sf -o /dev/null "http://127.0.0.1:$rgw_port/"
 }
 
 scale_rgw_stop() {
@@ -247,6 +248,35 @@ EOF
     fail "haproxy: $(cat "$scale_dir/haproxy.err")"
   lb_url=http://127.0.0.1:$lb_port
   wait_for 10 "haproxy answering" curl -sf -o /dev/null "$lb_url/healthz"
+}
+
+# scale_start: PostgreSQL and Ceph side by side (each takes a few seconds);
+# PGPASSWORD exported.
+scale_start() {
+  local pg
+  free_port pg_port # here: the ports the subshell takes are not seen by this shell
+  ( scale_pg_start; printf 'pg_url=%q pg_port=%q PGPASSWORD=%q\n' "$pg_url" "$pg_port" "$PGPASSWORD" \
+      >"$scale_dir/pg.env" ) &
+  pg=$!
+  scale_ceph_start
+  wait "$pg" || fail "PostgreSQL did not start"
+  . "$scale_dir/pg.env"
+  export PGPASSWORD
+}
+
+# scale_for_test: what a test of the embedded store needs to run on the
+# scaled one instead (NSYM_TEST_STORE=scaled): $scale_dir in its $work
+# (opened to the postgres user), the servers started, and store (for
+# `token --store`) and serve_store (serve's arguments) set. Objects go as
+# soon as no row names them (delete_grace=0), as the local store's files.
+scale_for_test() {
+  scale_dir=$work/scale
+  mkdir -p "$scale_dir"
+  chmod 711 "$work"
+  scale_require
+  scale_start
+  store=$pg_url serve_store=(--store "$pg_url" --blobs "$blobs_url&delete_grace=0")
+  export TMPDIR=$scale_dir
 }
 
 # Stops every server, haproxy, radosgw, the OSD, the mon and PostgreSQL.

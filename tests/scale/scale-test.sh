@@ -75,18 +75,6 @@ check_blobs() {
   checked=$n
 }
 
-# Starts PostgreSQL and Ceph side by side (each takes a few seconds).
-scale_start() {
-  free_port pg_port # here: the ports the subshell takes are not seen by this shell
-  ( scale_pg_start; printf 'pg_url=%q pg_port=%q PGPASSWORD=%q\n' "$pg_url" "$pg_port" "$PGPASSWORD" \
-      >"$scale_dir/pg.env" ) &
-  local pg=$!
-  scale_ceph_start
-  wait "$pg" || fail "PostgreSQL did not start"
-  . "$scale_dir/pg.env"
-  export PGPASSWORD
-}
-
 case $case_name in
 two-servers)
   # upload through one server, read through the other, and every header

@@ -15,6 +15,7 @@ node=${NSYM_NODE:-node}
 work=$(mktemp -d)
 trap '[ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
 fail() { echo "FAIL [$case_name]: $*" >&2; exit 1; }
+. "$(dirname "$0")/../lib.sh"
 export DEBUGINFOD_CACHE_PATH=$work/cache XDG_CACHE_HOME=$work/xdg
 unset NAPI_SYMBOLS_SERVER NAPI_SYMBOLS_TOKEN DEBUGINFOD_URLS
 
@@ -25,13 +26,6 @@ macho=$fixtures/foreign/macho
 app=$work/app mod=$work/app/node_modules/c-addon/addon.node
 mkdir -p "$(dirname "$mod")" && cp "$stripped" "$mod"
 
-run() { # STATUS ARGS...: symbolicate, output in $out and $err
-  local want=$1; shift
-  "$nsym" symbolicate "$@" >"$work/out" 2>"$work/err"
-  local got=$?
-  out=$(cat "$work/out") err=$(cat "$work/err")
-  [ "$got" -eq "$want" ] || fail "symbolicate $* exited $got, expected $want: $err"
-}
 json_ok() { "$node" -e 'JSON.parse(require("fs").readFileSync(0, "utf8"))' <<<"$out" || fail "not JSON: $out"; }
 # want FILE [symbolize options] REL: what symbolize says at REL, one frame a line
 want() { "$nsym" symbolize -s --cache never -e "$@" | sed 's/^ *//'; }
@@ -151,12 +145,21 @@ EOF
   run 0 --no-fetch -s --json "$work/mac.txt"; json_ok
   [[ "$out" == *'{"module": "addon-x86_64.node", "id": "", "pc": "0x'$(hex $((load + 0x2d4)))'", "addon": true, "return_address": false, "frames": [], "symbol": "napi_register_module_v1", "symbol_offset": 36, "unresolved": "a load address is needed: the text gives the absolute address and no load address for addon-x86_64.node"}'* ]] ||
     fail "json unknown: $out"
-  # with the file, load-address inference places the frame
+  # with the file, the export the frame is named after places it: its
+  # address in the file + 36
   run 0 --no-fetch -s --json --module "$macho/addon-x86_64.node" "$work/mac.txt"; json_ok
-  [[ "$out" == *'"pc": "0x'$(hex $((load + 0x2d4)))'", "module_offset": "0x2d4", "offset_from": "inferred"'* ]] ||
-    fail "json inferred: $out"
+  # (exactly, from the symbol and offset it names, not by the search)
+  [[ "$out" == *'"pc": "0x'$(hex $((load + 0x2d4)))'", "module_offset": "0x2d4", "offset_from": "symbol"'* ]] ||
+    fail "json by symbol: $out"
+  [[ "$err" == *"addon-x86_64.node: load address 0x104d00000 from the functions its frames name with offsets, which fits its 1 frame"* ]] ||
+    fail "the load, said: $err"
   run 0 --no-fetch -s --module "$macho/addon-x86_64.node" "$work/mac.txt"
-  [[ "$(line_of 2)" == "#2 mix at addon.c:13:12 in addon-x86_64.node+0x2d4 [addon]" ]] || fail "inferred: $out" ;;
+  [[ "$(line_of 2)" == "#2 mix at addon.c:13:12 in addon-x86_64.node+0x2d4 [addon]" ]] || fail "by symbol: $out"
+  # a frame named after no symbol of the file: its load address is inferred
+  sed 's/napi_register_module_v1 + 36/<unknown> + 36/' "$work/mac.txt" >"$work/mac-unknown.txt"
+  run 0 --no-fetch -s --json --module "$macho/addon-x86_64.node" "$work/mac-unknown.txt"; json_ok
+  [[ "$out" == *'"pc": "0x'$(hex $((load + 0x2d4)))'", "module_offset": "0x2d4", "offset_from": "inferred"'* ]] ||
+    fail "json inferred: $out" ;;
 coredump)
   # systemd-coredump's journal entry ("#%-2u 0x%016lx %s (%s + 0x%lx)" and
   # "Module %s with build-id %s", src/shared/elf-util.c; coredumpctl info),
@@ -294,7 +297,14 @@ EOF
   run 0 --no-fetch -s --json "$work/lldb.txt"; json_ok
   [[ "$out" == *'"pc": "0x104d002d4", "addon": true, "return_address": false, "frames": [], "symbol": "napi_register_module_v1", "symbol_offset": 36'* ]] ||
     fail "json: $out"
-  [[ "$out" == *'"symbol": "checksum(p=\"abc\", n=3)", "symbol_offset": 37'* ]] || fail "json symbol: $out" ;;
+  # (lldb prints the arguments' values with the name: the name is the function's)
+  [[ "$out" == *'"symbol": "checksum", "symbol_offset": 37'* ]] || fail "json symbol: $out"
+  # with the file, the frames that name a function with an offset are placed
+  # there, and give the load address for the others
+  run 0 --no-fetch -s --module "$macho/addon-x86_64.node" "$work/lldb.txt"
+  [[ "$(line_of 0)" == "#0 mix at addon.c:13:12 in addon-x86_64.node+0x2d4 [addon]" ]] ||
+    fail "placed by symbol: $out"
+  [[ "$out" == *"#3 ?? in addon-x86_64.node+0x0 [addon]"* ]] || fail "placed by the load: $out" ;;
 asan)
   # an AddressSanitizer build of the fixture in node (LD_PRELOAD of the
   # runtime; allow_user_segv_handler=0, or node's own handler takes the
@@ -408,13 +418,24 @@ EOF
     run 0 --no-fetch -s --module "$dbg" "$work/$t"
     [[ "$out" == "crash: SIGSEGV at 0x0"$'\n'"from: minidump_stackwalk output: Thread 0 (crashed)"* ]] || fail "$t: header: $out"
     expect_frame 0 "$(want "$addon" "0x$rel")"
-    [ "$(line_of 1)" = "#1 ?? in addon.node [addon] (the text gives it as 'fib_iter' + 0x8: the address of that symbol in addon.node is needed)" ] ||
-      fail "$t: frame #1: $out"
+    # module!symbol + offset: where the file puts fib_iter, plus 8
+    expect_frame 1 "$(want "$addon" -r "0x$fib")"
     # an address in no named module, placed by the module list
     expect_frame 3 "$(want "$addon" -r "0x$fib")"
     [[ "$out" == *$'report (manual)\nfrom: minidump_stackwalk output: Thread 1\n#0 ?? in libc.so.6+0xfa9df'* ]] ||
       fail "$t: thread 1: $out"
-  done ;;
+  done
+  run 0 --no-fetch -s --json --module "$dbg" "$work/md.txt"; json_ok
+  [[ "$out" == *'"module_offset": "0x'$fib'", "offset_from": "symbol"'* ]] || fail "json symbol: $out"
+  # without the file, the frame says what it needs; a name the file does
+  # not have is said as such
+  run 0 --no-fetch -s "$work/md.txt"
+  [ "$(line_of 1)" = "#1 ?? in addon.node [addon] (the text gives it as 'fib_iter' + 0x8: the address of that symbol in addon.node is needed)" ] ||
+    fail "no file: frame #1: $out"
+  sed -i 's/addon.node!fib_iter + 0x8/addon.node!no_such_function + 0x8/' "$work/md.txt"
+  run 0 --no-fetch -s --module "$dbg" "$work/md.txt"
+  [[ "$(line_of 1)" == "#1 ?? in addon.node [addon] (no function named 'no_such_function' in "*"addon.node.debug)" ]] ||
+    fail "unknown name: frame #1: $out" ;;
 bun)
   # Bun's crash report as pasted from bun.report (oven-sh/bun issues
   # #11878, #17875): "- ??? at `0xOFF` in MODULE", Bun's own frames named

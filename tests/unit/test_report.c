@@ -77,6 +77,7 @@ static void find_fixture(void)
 struct resolver {
 	size_t calls, asked;
 	char ids[8][NSYM_CRASH_ID_SIZE];
+	bool by_name; /* a module without identity at path addon.node is the fixture */
 };
 
 static int resolve(void *ctx, struct nsym_report_module *mods, size_t count)
@@ -90,9 +91,11 @@ static int resolve(void *ctx, struct nsym_report_module *mods, size_t count)
 		r->asked++;
 		ck_assert_ptr_null(mods[i].sym);
 		ck_assert_str_eq(mods[i].why, "");
-		if (mods[i].module->id[0] == '\0')
+		if (mods[i].module->id[0] == '\0' &&
+		    !(r->by_name && mods[i].module->path != NULL &&
+		      strcmp(mods[i].module->path, "addon.node") == 0))
 			continue; /* known by no file here: the library says why */
-		if (strcmp(mods[i].module->id, fixture_id) == 0)
+		if (strcmp(mods[i].module->id, fixture_id) == 0 || mods[i].module->id[0] == '\0')
 			ck_assert_msg(nsym_symbolizer_open(&mods[i].sym, DEBUG, NULL) == 0, "%s",
 			              nsym_error_detail());
 		else
@@ -303,6 +306,59 @@ START_TEST(warnings_hold_no_control_characters)
 }
 END_TEST
 
+/* The entry of function name in the fixture, from its lookups. */
+static uint64_t entry_of(const char *name)
+{
+	nsym_symbolizer *sym = NULL;
+	struct nsym_frames fr = {0};
+	uint64_t found = 0;
+
+	ck_assert_int_eq(nsym_symbolizer_open(&sym, DEBUG, NULL), 0);
+	for (uint64_t a = 0x1000; a < 0x40000 && found == 0; a++) {
+		ck_assert_int_eq(nsym_symbolizer_lookup(&fr, sym, a, 0), 0);
+		if (fr.count > 0 && strcmp(fr.frames[fr.count - 1].function, name) == 0)
+			found = a;
+	}
+	nsym_frames_release(&fr);
+	nsym_symbolizer_close(sym);
+	ck_assert_msg(found != 0, "no %s in the fixture", name);
+	return found;
+}
+
+/* Frames the text gives as "symbol + N" (macOS backtrace_symbols, here of
+ * the ELF fixture) are placed at the symbol's address plus N by the file
+ * the resolver opens; the load address that follows places the module's
+ * frame whose name the file does not have; without the file, the frame
+ * says what it needs. */
+START_TEST(frames_are_placed_by_their_symbols)
+{
+	const uint64_t load = 0x7f3a1c200000, fib = entry_of("fib_iter");
+	struct resolver r = {.by_name = true};
+	char text[512], want[256], *out;
+
+	find_fixture();
+	snprintf(text, sizeof(text),
+	         "0   addon.node                          0x%016llx fib_iter + 8\n"
+	         "1   addon.node                          0x%016llx not_in_the_file + 4\n",
+	         (unsigned long long)(load + fib + 8), (unsigned long long)(load + fault_rel + 1));
+	out = symbolicate(text, NSYM_REPORT_BASENAMES | NSYM_REPORT_JSON, &r);
+	snprintf(want, sizeof(want), "\"module_offset\": \"0x%llx\", \"offset_from\": \"symbol\"",
+	         (unsigned long long)(fib + 8));
+	contains(out, want);
+	snprintf(want, sizeof(want), "\"module_offset\": \"0x%llx\", \"offset_from\": \"inferred\"",
+	         (unsigned long long)fault_rel + 1); /* a return address: looked up at fault_rel */
+	contains(out, want);
+	contains(out, "\"function\": \"load_slot\"");
+	free(out);
+	/* no file for it */
+	r.by_name = false;
+	out = symbolicate(text, NSYM_REPORT_BASENAMES | NSYM_REPORT_JSON, &r);
+	contains(out, "\"frames\": [], \"symbol\": \"fib_iter\", \"symbol_offset\": 8, "
+	              "\"unresolved\": \"a load address is needed");
+	free(out);
+}
+END_TEST
+
 /* No resolver: every module with an identity says no debug file was found. */
 START_TEST(without_a_resolver_frames_say_why)
 {
@@ -373,6 +429,7 @@ int main(void)
 	TEST_ADD(s, each_crash_is_resolved_once);
 	TEST_ADD(s, warnings_reach_the_callback);
 	TEST_ADD(s, warnings_hold_no_control_characters);
+	TEST_ADD(s, frames_are_placed_by_their_symbols);
 	TEST_ADD(s, without_a_resolver_frames_say_why);
 	TEST_ADD(s, no_crash_is_explained);
 	return test_run(s);
