@@ -17,6 +17,8 @@
 
 const char cmd_serve_usage[] =
     "usage: napi-symbols serve --store DIR [options]\n"
+    "       napi-symbols serve --store postgres://HOST/DB --blobs s3://BUCKET?endpoint=URL\n"
+    "                          [options]\n"
     "\n"
     "Runs the symbol server: uploads of debug files and executables (ELF,\n"
     "Mach-O, PE, PDB) with a token, and downloads by identity over the\n"
@@ -30,12 +32,27 @@ const char cmd_serve_usage[] =
     "and Mozilla's symbolication API v5 (modules by Breakpad debug id). The\n"
     "web page at http://HOST:PORT/ does the same for a crash pasted into it\n"
     "or the link the crash hook prints.\n"
+    "With a PostgreSQL URL, metadata lives in that database and files in the\n"
+    "S3-compatible storage --blobs names, and any number of servers may share\n"
+    "them (behind a load balancer: docs/scale-out.md); symcaches are then\n"
+    "built into $TMPDIR/napi-symbols-symcache/. Credentials come from the\n"
+    "environment: PGPASSWORD or PGPASSFILE for the database (not the URL,\n"
+    "which process lists show), AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY\n"
+    "(or AWS_ACCESS_KEY_ID_FILE and AWS_SECRET_ACCESS_KEY_FILE naming files\n"
+    "that hold them) for the storage.\n"
     "Prints \"listening on http://HOST:PORT\" once it accepts requests, and one\n"
     "access-log line per request on stderr. SIGINT or SIGTERM stop it after the\n"
     "requests in flight.\n"
     "\n"
     "Options (environment variable; config file key; default):\n"
-    "  -s, --store DIR          NAPI_SYMBOLS_STORE; store; required\n"
+    "  -s, --store DIR|URL      NAPI_SYMBOLS_STORE; store; required\n"
+    "      --blobs URL          NAPI_SYMBOLS_BLOBS; blobs; with a PostgreSQL store:\n"
+    "                           s3://BUCKET[/PREFIX]?endpoint=URL[&region=R]\n"
+    "                           [&part_size=SIZE][&delete_grace=S]\n"
+    "      --blob-reads stream|redirect  NAPI_SYMBOLS_BLOB_READS; blob_reads;\n"
+    "                           stream (downloads from the blob storage pass\n"
+    "                           through the server; redirect: a 302 to a\n"
+    "                           presigned URL of the storage)\n"
     "  -l, --listen HOST:PORT   NAPI_SYMBOLS_LISTEN; listen; 127.0.0.1:8002\n"
     "                           (port 0 picks a free port)\n"
     "  -t, --threads N          NAPI_SYMBOLS_THREADS; threads; 64\n"
@@ -57,12 +74,14 @@ const char cmd_serve_usage[] =
     "  -c, --config FILE        \"key = value\" lines with the keys above\n"
     "  -h, --help               show this help\n"
     "\n"
-    "Tokens: 'napi-symbols token create --store DIR --scope upload'.\n"
+    "Tokens: 'napi-symbols token create --store DIR|URL --scope upload'.\n"
     "Exit status: 0 stopped by a signal; 1 cannot start (store, address);\n"
     "129 usage error.\n";
 
 enum setting {
 	S_STORE,
+	S_BLOBS,
+	S_BLOB_READS,
 	S_LISTEN,
 	S_THREADS,
 	S_HEAD_TIMEOUT,
@@ -78,6 +97,8 @@ static const struct {
 	const char *key, *env, *fallback;
 } settings[S_COUNT] = {
     [S_STORE] = {"store", "NAPI_SYMBOLS_STORE", NULL},
+    [S_BLOBS] = {"blobs", "NAPI_SYMBOLS_BLOBS", NULL},
+    [S_BLOB_READS] = {"blob_reads", "NAPI_SYMBOLS_BLOB_READS", "stream"},
     [S_LISTEN] = {"listen", "NAPI_SYMBOLS_LISTEN", "127.0.0.1:8002"},
     [S_THREADS] = {"threads", "NAPI_SYMBOLS_THREADS", "64"},
     [S_HEAD_TIMEOUT] = {"head_timeout", "NAPI_SYMBOLS_HEAD_TIMEOUT", "10"},
@@ -169,6 +190,19 @@ static int make_config(struct nsym_server_config *cfg, struct serve_settings *s)
 	if (s->value[S_STORE] == NULL)
 		return nsym_cli_usage_error("serve", "no store: --store DIR");
 	cfg->store_dir = s->value[S_STORE];
+	cfg->blobs = s->value[S_BLOBS];
+	/* a URL is never quoted back: it may hold a password */
+	if (nsym_server_store_is_scaled(cfg->store_dir) && cfg->blobs == NULL)
+		return nsym_cli_usage_error("serve", "a PostgreSQL store needs --blobs s3://…");
+	if (!nsym_server_store_is_scaled(cfg->store_dir) && cfg->blobs != NULL)
+		return nsym_cli_usage_error("serve",
+		                            "--blobs goes with a PostgreSQL store (--store "
+		                            "postgres://…); a store folder keeps its blobs");
+	if (strcmp(s->value[S_BLOB_READS], "stream") != 0 &&
+	    strcmp(s->value[S_BLOB_READS], "redirect") != 0)
+		return nsym_cli_usage_error("serve", "blob reads are stream or redirect, not '%s'",
+		                            s->value[S_BLOB_READS]);
+	cfg->redirect_reads = strcmp(s->value[S_BLOB_READS], "redirect") == 0;
 	cfg->listen = s->value[S_LISTEN];
 	cfg->threads = (int)parse_int(s->value[S_THREADS], 1, 1024);
 	if (cfg->threads < 0)
@@ -245,10 +279,14 @@ int cmd_serve(int argc, char **argv)
 		OPT_LOG_FORMAT,
 		OPT_TIMEOUT,
 		OPT_MAX_SECTION,
-		OPT_HEAD_TIMEOUT
+		OPT_HEAD_TIMEOUT,
+		OPT_BLOBS,
+		OPT_BLOB_READS
 	};
 	static const struct option longopts[] = {
 	    {"store", required_argument, NULL, 's'},
+	    {"blobs", required_argument, NULL, OPT_BLOBS},
+	    {"blob-reads", required_argument, NULL, OPT_BLOB_READS},
 	    {"listen", required_argument, NULL, 'l'},
 	    {"threads", required_argument, NULL, 't'},
 	    {"max-upload", required_argument, NULL, OPT_MAX_UPLOAD},
@@ -274,6 +312,12 @@ int cmd_serve(int argc, char **argv)
 			break;
 		case 'l':
 			s.value[S_LISTEN] = optarg;
+			break;
+		case OPT_BLOBS:
+			s.value[S_BLOBS] = optarg;
+			break;
+		case OPT_BLOB_READS:
+			s.value[S_BLOB_READS] = optarg;
 			break;
 		case 't':
 			s.value[S_THREADS] = optarg;

@@ -18,6 +18,8 @@ const struct nsym_cmd nsym_cmds[] = {
      cmd_verify_usage},
     {"serve", cmd_serve, "run the symbol server (uploads, debuginfod downloads)", cmd_serve_usage},
     {"token", cmd_token, "create, list or revoke the symbol server's API tokens", cmd_token_usage},
+    {"store", cmd_store, "move a symbol server's store into another (into PostgreSQL and S3)",
+     cmd_store_usage},
     {"upload", cmd_upload, "upload debug files to a symbol server, only those it lacks",
      cmd_upload_usage},
     {"fetch", cmd_fetch, "download the debug files of a project's native addons into the cache",

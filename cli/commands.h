@@ -32,6 +32,7 @@ int cmd_split(int argc, char **argv);
 int cmd_symbolicate(int argc, char **argv);
 int cmd_symbolize(int argc, char **argv);
 int cmd_token(int argc, char **argv);
+int cmd_store(int argc, char **argv);
 int cmd_upload(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 
@@ -44,6 +45,7 @@ extern const char cmd_split_usage[];
 extern const char cmd_symbolicate_usage[];
 extern const char cmd_symbolize_usage[];
 extern const char cmd_token_usage[];
+extern const char cmd_store_usage[];
 extern const char cmd_upload_usage[];
 extern const char cmd_verify_usage[];
 

@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config git clang-format
   libelf-dev libdwarf-dev libiberty-dev zlib1g-dev libdeflate-dev libzstd-dev
-  libcurl4-openssl-dev libssl-dev libjansson-dev libsqlite3-dev libcivetweb-dev civetweb libunwind-dev check
+  libcurl4-openssl-dev libssl-dev libjansson-dev libsqlite3-dev libpq-dev libcivetweb-dev civetweb libunwind-dev check
   binutils elfutils llvm clang lld gdb valgrind debuginfod libc6-dbg curl sqlite3
   nodejs
   # llvm-symbolizer-16: the PDB tests' reference (LLVM 14's misplaces inlined lines)
@@ -37,6 +37,9 @@ browser_deps() {
   echo "installing the browser tests' npm packages (npm ci in tests/browser)" >&2
   (cd "$dir" && npm ci --no-audit --no-fund)
 }
+
+# The scale-out tests' servers (PostgreSQL, Ceph radosgw, haproxy).
+"$(dirname "$0")/install-scale-deps.sh"
 
 missing=()
 for p in "${packages[@]}"; do

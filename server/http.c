@@ -33,6 +33,7 @@ struct nsym_server {
 	struct nsym_server_config cfg;
 	char address[128];
 	char store_dir[4096];
+	char blobs[2048];
 	char cache_dir[4096 + 16];  /* symcaches the symbolicate route builds */
 	struct nsym_builds *builds; /* those under way and failed (build_once.h) */
 };
@@ -277,8 +278,15 @@ static int authorize(struct nsym_request *r, enum nsym_scope need)
 	const char *auth = nsym_header(r, "Authorization");
 
 	if (auth != NULL && strncasecmp(auth, "Bearer ", 7) == 0) {
-		if (nsym_token_check(r->store, &r->scope, r->token_name, sizeof(r->token_name),
-		                     auth + 7) != 0) {
+		int rc = nsym_token_check(r->store, &r->scope, r->token_name, sizeof(r->token_name),
+		                          auth + 7);
+		/* a store that cannot answer says nothing of the token: 503, not
+		 * a 401 that a client would take as its token revoked */
+		if (rc != 0 && rc != NSYM_ENOENT) {
+			nsym_reply_internal(r, rc, nsym_store_errmsg(r->store));
+			return -1;
+		}
+		if (rc != 0) {
 			nsym_reply_error(r, 401, "invalid or revoked token");
 			return -1;
 		}
@@ -533,7 +541,8 @@ static void *init_thread(const struct mg_context *ctx, int thread_type)
 
 	if (thread_type != 1) /* only workers serve requests */
 		return NULL;
-	if (nsym_store_open_local(&store, srv->store_dir, err, sizeof(err)) != 0)
+	if (nsym_store_open(&store, srv->store_dir, srv->cfg.blobs, NSYM_STORE_LAZY, err,
+	                    sizeof(err)) != 0)
 		fprintf(stderr, "napi-symbols serve: %s\n", err);
 	return store;
 }
@@ -636,9 +645,9 @@ static int open_first_store(struct nsym_server *srv, struct nsym_server_start_no
 	struct nsym_sweep swept = {0};
 
 	memset(notes, 0, sizeof(*notes));
-	if (nsym_store_open_local(&srv->first, srv->store_dir, err, err_size) != 0)
+	if (nsym_store_open(&srv->first, srv->store_dir, srv->cfg.blobs, 0, err, err_size) != 0)
 		return NSYM_EIO;
-	if (nsym_store_sweep_local(&swept, srv->first) != 0)
+	if (nsym_store_sweep(&swept, srv->first) != 0)
 		snprintf(notes->sweep_error, sizeof(notes->sweep_error), "%s",
 		         nsym_store_errmsg(srv->first));
 	notes->uploads_swept = swept.uploads;
@@ -647,12 +656,20 @@ static int open_first_store(struct nsym_server *srv, struct nsym_server_start_no
 }
 
 /* DIR/symcache, where the symbolicate route keeps the symcaches it builds,
- * and the table of builds. A folder that cannot be made is said in the
- * log and the server starts: every build then fails, is remembered and
- * logged, and the debug files answer. 0, or NSYM_ENOMEM. */
+ * and the table of builds; with the scaled store, whose name is a URL,
+ * $TMPDIR/napi-symbols-symcache on this machine. A folder that cannot be
+ * made is said in the log and the server starts: every build then fails,
+ * is remembered and logged, and the debug files answer. 0, or
+ * NSYM_ENOMEM. */
 static int open_cache(struct nsym_server *srv, char *err, size_t err_size)
 {
-	snprintf(srv->cache_dir, sizeof(srv->cache_dir), "%s/symcache", srv->store_dir);
+	const char *tmp = getenv("TMPDIR");
+
+	if (nsym_store_is_scaled(srv->store_dir))
+		snprintf(srv->cache_dir, sizeof(srv->cache_dir), "%.4000s/napi-symbols-symcache",
+		         tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
+	else
+		snprintf(srv->cache_dir, sizeof(srv->cache_dir), "%s/symcache", srv->store_dir);
 	if (mkdir(srv->cache_dir, 0755) != 0 && errno != EEXIST)
 		fprintf(stderr, "napi-symbols serve: cannot make %s: %s; symcaches are not kept\n",
 		        srv->cache_dir, strerror(errno));
@@ -709,6 +726,10 @@ int nsym_server_start(struct nsym_server **out, struct nsym_server_start_notes *
 	srv->cfg = *cfg;
 	snprintf(srv->store_dir, sizeof(srv->store_dir), "%s", cfg->store_dir);
 	srv->cfg.store_dir = srv->store_dir;
+	if (cfg->blobs != NULL) {
+		snprintf(srv->blobs, sizeof(srv->blobs), "%s", cfg->blobs);
+		srv->cfg.blobs = srv->blobs;
+	}
 	if (open_first_store(srv, notes, err, err_size) != 0) {
 		nsym_conns_stop(srv->conns);
 		free(srv);

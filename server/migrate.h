@@ -11,8 +11,10 @@ struct nsym_migration {
 	const char *sql;
 };
 
-/* Ends with {0, NULL, NULL}. */
+/* Ends with {0, NULL, NULL}: the embedded store's (sql/) and the scaled
+ * store's (sql/postgres/, applied by migrate_pg.h). */
 extern const struct nsym_migration nsym_migrations[];
+extern const struct nsym_migration nsym_pg_migrations[];
 
 /*
  * Brings db to the newest schema: every pending migration, and PRAGMA

@@ -178,6 +178,8 @@ int nsym_send_entity(struct nsym_request *r, const struct nsym_entity *e)
 	r->status = status;
 	if (n < 0 || (size_t)n >= sizeof(head))
 		return 0;
+	if (e->remote != NULL)
+		return nsym_send_remote(r, e, from, count, head, (size_t)n);
 	if (send_head(r, e, count, head, (size_t)n) != 0 || r->head)
 		return 0;
 	if (e->memory != NULL)
@@ -223,6 +225,17 @@ void nsym_send_blob(struct nsym_request *r, const char *sha256, uint64_t size, t
 	}
 	if (nsym_within_maxsize(r, size) != 0)
 		return;
+	e.size = size;
+	e.mtime = mtime;
+	e.file = file;
+	if (r->store->ops->blob_read != NULL) { /* objects in a blob storage */
+		e.remote = sha256;
+		if (nsym_server_config(r->srv)->redirect_reads && !r->head)
+			nsym_redirect_remote(r, &e);
+		else
+			nsym_send_entity(r, &e);
+		return;
+	}
 	rc = r->store->ops->blob_open(r->store, &blob, sha256);
 	if (rc != 0) {
 		nsym_reply_internal(r, rc, nsym_store_errmsg(r->store));
@@ -240,9 +253,6 @@ void nsym_send_blob(struct nsym_request *r, const char *sha256, uint64_t size, t
 		return;
 	}
 	e.fd = blob.fd;
-	e.size = blob.size;
-	e.mtime = mtime;
-	e.file = file;
 	nsym_send_entity(r, &e);
 	close(blob.fd);
 }

@@ -31,6 +31,9 @@ struct nsym_entity {
 	uint64_t offset, size;            /* the bytes of fd to serve */
 	const void *memory;               /* or these bytes, when not NULL */
 	const struct nsym_stream *stream; /* or the first size bytes it makes, when not NULL */
+	/* or, when not NULL, the blob of this hash, read from the request's
+	 * store as it is sent (blob_read: the scaled store's objects) */
+	const char *remote;
 	time_t mtime;
 	char etag[NSYM_SHA256_HEX + 80];
 	const char *file; /* X-DEBUGINFOD-FILE */
@@ -55,9 +58,23 @@ int nsym_open_blob(struct nsym_request *r, struct nsym_blob *out, const struct n
 /* Answers with the blob `sha256` (size bytes as recorded), Last-Modified
  * mtime and X-DEBUGINFOD-FILE file: 304 when the client has it (the ETag
  * is the hash), 406 when too large for the client, 503 when the blob cannot
- * be opened. */
+ * be opened. A store with remote blobs streams them from the storage, or,
+ * with redirect_reads, answers a GET with a redirect to a presigned URL
+ * (send_remote.c). */
 void nsym_send_blob(struct nsym_request *r, const char *sha256, uint64_t size, time_t mtime,
                     const char *file);
+
+/* send_remote.c: the body of e (e->remote set), bytes [from, from +
+ * count), after the reply's head (head_len bytes, sent once the storage
+ * answered): a failure before that is a 503, after it a connection cut
+ * short. For HEAD, or no bytes, the storage is asked for the blob's size
+ * only. As nsym_send_entity returns. */
+int nsym_send_remote(struct nsym_request *r, const struct nsym_entity *e, uint64_t from,
+                     uint64_t count, const char *head, size_t head_len);
+/* send_remote.c: a GET of e's blob answered by a redirect (302) to a
+ * presigned URL of the blob storage, with the ETag and X-DEBUGINFOD-*
+ * headers a download would have; 503 when no URL can be made. */
+void nsym_redirect_remote(struct nsym_request *r, const struct nsym_entity *e);
 
 /* nsym_send_blob for an artifact, named by its upload name or kind. */
 void nsym_send_artifact(struct nsym_request *r, const struct nsym_artifact *a);

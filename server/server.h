@@ -13,7 +13,11 @@
 #include <stdint.h>
 
 struct nsym_server_config {
-	const char *store_dir;
+	const char *store_dir; /* a folder, or a postgres:// URL (the scaled store) */
+	const char *blobs;     /* the scaled store's s3:// URL; NULL for a folder */
+	/* the scaled store's downloads: a redirect to a presigned URL of the
+	 * blob storage instead of the bytes streamed through the server */
+	bool redirect_reads;
 	const char *listen;  /* HOST:PORT; port 0 picks a free one */
 	int threads;         /* workers: connections served at once */
 	int head_timeout;    /* seconds a client may take to send a request's head */
@@ -40,6 +44,7 @@ struct nsym_server;
  * it), sweeps what an earlier run left (notes), and serves on cfg->listen
  * until nsym_server_stop. The store stays open while the server runs, so
  * a second server on the same store knows it is not alone. cfg is copied.
+ * err never quotes a store or blobs URL, which may hold a password.
  */
 int nsym_server_start(struct nsym_server **out, struct nsym_server_start_notes *notes,
                       const struct nsym_server_config *cfg, char *err, size_t err_size);
@@ -47,6 +52,41 @@ int nsym_server_start(struct nsym_server **out, struct nsym_server_start_notes *
 const char *nsym_server_address(const struct nsym_server *srv);
 /* Stops accepting, lets requests in flight finish, closes the stores. */
 void nsym_server_stop(struct nsym_server *srv);
+
+/* ---- moving a store ------------------------------------------------------- */
+
+/* What nsym_server_store_migrate did. Rows are copied, found present (the
+ * same bytes under the same identity), or in conflict (other bytes there:
+ * left alone and said). */
+struct nsym_migrate_report {
+	int64_t tokens_copied, tokens_present, tokens_conflict;
+	int64_t artifacts_copied, artifacts_present, artifacts_conflict;
+	int64_t sources_copied, sources_present, sources_conflict;
+	int64_t blobs_copied;  /* hashed on the way and put into the target */
+	int64_t blobs_present; /* the target's storage had them already */
+	int64_t blobs_damaged; /* the source's bytes did not hash to their name */
+	uint64_t bytes_copied;
+};
+
+/*
+ * Copies the store `from` (a folder or a URL, as serve's --store, with its
+ * blob storage from_blobs, NULL for a folder) into `to` (with to_blobs):
+ * tokens with their ids,
+ * artifacts and sources with their blobs, each blob hashed on the way.
+ * What the target has already is not copied again, so running it again
+ * resumes one that stopped. progress (may be NULL) gets one line for each
+ * row left alone and each damaged blob. 0 when it went through (out says
+ * what it did, conflicts included); a negative code with why in err when
+ * it stopped (out says what it did until then).
+ */
+int nsym_server_store_migrate(struct nsym_migrate_report *out, const char *from,
+                              const char *from_blobs, const char *to, const char *to_blobs,
+                              void (*progress)(void *arg, const char *line), void *arg, char *err,
+                              size_t err_size);
+
+/* Whether store names the scaled store (a postgres:// or postgresql://
+ * URL) rather than a folder. */
+bool nsym_server_store_is_scaled(const char *store);
 
 /* ---- tokens --------------------------------------------------------------- */
 
@@ -72,8 +112,8 @@ struct nsym_token_info {
 	bool revoked;
 };
 
-/* A new token of the store in store_dir; out (NSYM_TOKEN_MAX bytes) gets
- * the only copy of it. */
+/* A new token of the store in store_dir (a folder or a postgres:// URL,
+ * as the server's); out (NSYM_TOKEN_MAX bytes) gets the only copy of it. */
 int nsym_server_token_create(char *out, const char *store_dir, const char *name,
                              enum nsym_scope scope, char *err, size_t err_size);
 /* Calls each(arg, token) for every token of the store, oldest first; a

@@ -1,7 +1,7 @@
 /*
  * The token commands of server.h (`napi-symbols token`): each opens the
- * store, does one thing, and closes it. sqlite in WAL mode lets them run
- * beside a live server on the same store.
+ * store, does one thing, and closes it. sqlite in WAL mode, or PostgreSQL,
+ * lets them run beside live servers on the same store.
  */
 #include <stdio.h>
 
@@ -13,7 +13,7 @@
 static struct nsym_store *open_store(const char *dir, char *err, size_t err_size)
 {
 	struct nsym_store *s = NULL;
-	return nsym_store_open_local(&s, dir, err, err_size) == 0 ? s : NULL;
+	return nsym_store_open(&s, dir, NULL, 0, err, err_size) == 0 ? s : NULL;
 }
 
 /* rc, with the store's message as why when it failed. */

@@ -1,8 +1,10 @@
 /*
  * The store: artifact metadata and the blobs they point at. Handlers use
- * only this interface, so another implementation (PostgreSQL and object
- * storage) can come without touching them. store_local.c is the embedded
- * one: sqlite (WAL) in DIR/napi-symbols.db and blobs in DIR/blobs/.
+ * only this interface. store_local.c is the embedded store: sqlite (WAL)
+ * in DIR/napi-symbols.db and blobs in DIR/blobs/. store_pg.c is the scaled
+ * one: metadata in PostgreSQL and blobs in S3-compatible object storage,
+ * shared by any number of servers. store_open.c opens either, by the
+ * store's name.
  *
  * A handle is used by one thread at a time; the server opens one per
  * worker thread. Functions return 0 or a negative NSYM_E* code and leave a
@@ -67,6 +69,21 @@ struct nsym_blob_writer {
 	uint64_t size;
 };
 
+/* Where a remote blob's bytes go as they arrive (blob_read). begin is
+ * called once, before the first byte, with the blob's size as the storage
+ * holds it; both return 0 to go on or a negative code to stop. */
+struct nsym_blob_sink {
+	int (*begin)(void *arg, uint64_t size);
+	int (*data)(void *arg, const void *bytes, size_t n);
+	void *arg;
+};
+
+/* What nsym_store_sweep removed. */
+struct nsym_sweep {
+	int uploads; /* unfinished uploads' temporary files */
+	int blobs;   /* blob files (objects) no row names */
+};
+
 struct nsym_store;
 
 struct nsym_store_ops {
@@ -88,7 +105,8 @@ struct nsym_store_ops {
 	 * identity taken, or a failure), its file goes too. NSYM_EIO, and no
 	 * row, when the blob was removed since it was committed (a concurrent
 	 * delete): the upload is to be sent again. NSYM_ENOSPC, and no row,
-	 * when the disk is full. */
+	 * when the disk is full. A nonzero a[i].created is kept (a copy from
+	 * another store, store_migrate.c); 0 is now. */
 	int (*artifact_add)(struct nsym_store *s, int *out_results, struct nsym_artifact *a,
 	                    size_t n);
 	/* The artifact with row id `id`; NSYM_ENOENT when there is none. */
@@ -107,7 +125,26 @@ struct nsym_store_ops {
 	 * nonzero to stop. */
 	int (*artifact_list)(struct nsym_store *s, const char *query, int64_t offset, int64_t limit,
 	                     int (*fn)(void *arg, const struct nsym_artifact *a), void *arg);
+	/* The blob as a file: the scaled store fetches it into a temporary
+	 * file first, so routes that read a file at random (sections) call it,
+	 * and those that send a blob whole use blob_read when there is one. */
 	int (*blob_open)(struct nsym_store *s, struct nsym_blob *out, const char *sha256);
+	/* NULL for a store whose blobs are local files (blob_open is cheap).
+	 * Bytes [from, from + count) of the blob, count > 0, handed to sink as
+	 * they arrive. Fails before sink->begin (nothing handed on) when the
+	 * blob cannot be read, NSYM_EIO: a row names it, so a missing object
+	 * is a failure, or a delete racing the read, never a miss; after
+	 * begin, when the transfer breaks or a sink callback stops it (its
+	 * code). */
+	int (*blob_read)(struct nsym_store *s, const char *sha256, uint64_t from, uint64_t count,
+	                 const struct nsym_blob_sink *sink);
+	/* NULL as blob_read. The size of the blob as the storage holds it
+	 * (a HEAD's answer), NSYM_EIO when it cannot be had. */
+	int (*blob_stat)(struct nsym_store *s, uint64_t *out_size, const char *sha256);
+	/* NULL as blob_read. A URL from which a client may GET the blob for
+	 * `expires` seconds without credentials, into out. */
+	int (*blob_url)(struct nsym_store *s, char *out, size_t size, const char *sha256,
+	                int expires);
 	/* NSYM_ENOSPC when the disk is too full to take an upload and still
 	 * leave room for deletes. */
 	int (*blob_begin)(struct nsym_store *s, struct nsym_blob_writer *out);
@@ -118,6 +155,10 @@ struct nsym_store_ops {
 	 * nsym_store_sweep_local removes. */
 	int (*blob_commit)(struct nsym_store *s, struct nsym_blob_writer *w, char *out_sha256);
 	void (*blob_abort)(struct nsym_store *s, struct nsym_blob_writer *w);
+	/* Adds t (name, scope, hash; revoked is not read), with the id t->id
+	 * when it is nonzero (a token names its id, so a copy from another
+	 * store keeps its tokens working) and created t->created when nonzero.
+	 * NSYM_EEXIST when the name, or the id, is taken. */
 	int (*token_add)(struct nsym_store *s, const struct nsym_token *t, int64_t *out_id);
 	int (*token_get)(struct nsym_store *s, struct nsym_token *out, int64_t id);
 	int (*token_list)(struct nsym_store *s, int (*fn)(void *arg, const struct nsym_token *t),
@@ -129,7 +170,8 @@ struct nsym_store_ops {
 	 * when the build has a source at that path; `src` then holds the
 	 * existing row. NSYM_ENOENT when no artifact has the build's id as its
 	 * key (a source outlives no build). After either, as after a failure,
-	 * the blob goes unless something else names it. */
+	 * the blob goes unless something else names it. A nonzero created is
+	 * kept, as for artifact_add. */
 	int (*source_add)(struct nsym_store *s, struct nsym_source *src);
 	/* Deletes the build's source at the canonical path, and its blob when
 	 * no other row names it (*out_blob_removed says whether it went);
@@ -140,6 +182,15 @@ struct nsym_store_ops {
 	/* The build's source at the canonical path; NSYM_ENOENT when none. */
 	int (*source_find)(struct nsym_store *s, struct nsym_source *out, const char *build_id,
 	                   const char *path);
+	/* Calls fn for each source, in the order of their ids, skipping
+	 * `offset`, at most `limit`; fn returns nonzero to stop. */
+	int (*source_list)(struct nsym_store *s, int64_t offset, int64_t limit,
+	                   int (*fn)(void *arg, const struct nsym_source *src), void *arg);
+	/* Removes what a crash left (nsym_store_sweep_local says what for the
+	 * local store; store_pg_blobs.c for the scaled one). Run at server
+	 * start; safe while other servers use the store. 0, or a negative
+	 * code with what could be done done. */
+	int (*sweep)(struct nsym_store *s, struct nsym_sweep *out);
 };
 
 struct nsym_store {
@@ -147,13 +198,32 @@ struct nsym_store {
 	char errmsg[512];
 };
 
+/* How nsym_store_open opens a store. */
+enum {
+	/* Connect on first use rather than now, and skip the migrations: for
+	 * the worker threads of a server whose start opened the store. */
+	NSYM_STORE_LAZY = 1,
+};
+
+/*
+ * Opens the store named `store`: a postgres:// or postgresql:// URL (libpq's
+ * connection URI; the password from PGPASSWORD or PGPASSFILE rather than the
+ * URL, which shows in process lists) for the scaled store, with its blobs
+ * at `blobs` (an s3:// URL, s3.h; NULL for a store used for tokens only,
+ * whose blob operations then fail), or a folder for the local store
+ * (`blobs` must be NULL). Migrates, unless flags has NSYM_STORE_LAZY.
+ * Messages in err never quote a URL, which may hold a password.
+ */
+int nsym_store_open(struct nsym_store **out, const char *store, const char *blobs, unsigned flags,
+                    char *err, size_t err_size);
+/* Whether `store` names the scaled store (a PostgreSQL URL). */
+bool nsym_store_is_scaled(const char *store);
+
 /* Opens (creating and migrating when needed) the local store in dir. */
 int nsym_store_open_local(struct nsym_store **out, const char *dir, char *err, size_t err_size);
-/* What nsym_store_sweep_local removed. */
-struct nsym_sweep {
-	int uploads; /* unfinished uploads' temporary files */
-	int blobs;   /* blob files no row names */
-};
+/* The scaled store (store_pg.c): nsym_store_open's arguments. */
+int nsym_store_open_pg(struct nsym_store **out, const char *url, const char *blobs, unsigned flags,
+                       char *err, size_t err_size);
 
 /* Removes what a crash left in the local store s (opened with
  * nsym_store_open_local): temporary files no process is writing, and blob
@@ -163,6 +233,12 @@ struct nsym_sweep {
  * 0, or a negative code when the store could not be locked (what could be
  * done without the lock is done). */
 int nsym_store_sweep_local(struct nsym_sweep *out, struct nsym_store *s);
+
+/* s->ops->sweep. */
+static inline int nsym_store_sweep(struct nsym_sweep *out, struct nsym_store *s)
+{
+	return s->ops->sweep(s, out);
+}
 
 static inline const char *nsym_store_errmsg(const struct nsym_store *s)
 {

@@ -140,7 +140,7 @@ static void bind_artifact(sqlite3_stmt *st, const void *row)
 	sqlite3_bind_text(st, 5, a->arch, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 6, a->name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 7, a->sha256, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 8, (sqlite3_int64)time(NULL));
+	sqlite3_bind_int64(st, 8, (sqlite3_int64)(a->created != 0 ? a->created : time(NULL)));
 	sqlite3_bind_text(st, 9, a->uploaded_by, -1, SQLITE_STATIC);
 }
 
@@ -724,6 +724,11 @@ static void local_close(struct nsym_store *s)
 	free(s);
 }
 
+static int local_sweep(struct nsym_store *s, struct nsym_sweep *out)
+{
+	return nsym_store_sweep_local(out, s);
+}
+
 static const struct nsym_store_ops local_ops = {
     .close = local_close,
     .artifact_find = artifact_find,
@@ -744,6 +749,8 @@ static const struct nsym_store_ops local_ops = {
     .source_add = nsym_local_source_add,
     .source_delete = nsym_local_source_delete,
     .source_find = nsym_local_source_find,
+    .source_list = nsym_local_source_list,
+    .sweep = local_sweep,
 };
 
 /* ---- opening ------------------------------------------------------------------ */

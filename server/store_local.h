@@ -125,5 +125,7 @@ int nsym_local_source_add(struct nsym_store *s, struct nsym_source *src);
 int nsym_local_source_delete(struct nsym_store *s, bool *out_blob_removed, const char *build_id,
                              const char *path);
 int nsym_local_delete_sources(struct nsym_store *s, struct doomed *d, const char *build_id);
+int nsym_local_source_list(struct nsym_store *s, int64_t offset, int64_t limit,
+                           int (*fn)(void *arg, const struct nsym_source *src), void *arg);
 
 #endif

@@ -6,6 +6,7 @@
  */
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 
 #include "store_local.h"
@@ -40,6 +41,50 @@ int nsym_local_delete_sources(struct nsym_store *s, struct doomed *d, const char
 	return step == SQLITE_DONE ? 0 : nsym_local_db_fail(s, "source delete");
 }
 
+#define SOURCE_COLUMNS                                                                             \
+	"s.id, s.build_id, s.path, s.sha256, b.size, s.created, s.uploaded_by FROM sources s "     \
+	"JOIN blobs b ON b.sha256 = s.sha256"
+
+static void read_source(struct nsym_source *out, sqlite3_stmt *st)
+{
+	out->id = sqlite3_column_int64(st, 0);
+	nsym_local_copy_text(out->build_id, sizeof(out->build_id), st, 1);
+	nsym_local_copy_text(out->path, sizeof(out->path), st, 2);
+	nsym_local_copy_text(out->sha256, sizeof(out->sha256), st, 3);
+	out->size = (uint64_t)sqlite3_column_int64(st, 4);
+	out->created = sqlite3_column_int64(st, 5);
+	nsym_local_copy_text(out->uploaded_by, sizeof(out->uploaded_by), st, 6);
+}
+
+int nsym_local_source_list(struct nsym_store *s, int64_t offset, int64_t limit,
+                           int (*fn)(void *arg, const struct nsym_source *src), void *arg)
+{
+	sqlite3_stmt *st = NULL;
+	struct nsym_source *src = malloc(sizeof(*src)); /* 4 KB: not on a worker's stack */
+	int rc;
+
+	if (src == NULL)
+		return nsym_local_fail(s, NSYM_ENOMEM, "out of memory");
+	if (sqlite3_prepare_v2(local(s)->db,
+	                       "SELECT " SOURCE_COLUMNS " ORDER BY s.id LIMIT ?1 OFFSET ?2", -1,
+	                       &st, NULL) != SQLITE_OK) {
+		free(src);
+		return nsym_local_db_fail(s, "source list");
+	}
+	sqlite3_bind_int64(st, 1, limit);
+	sqlite3_bind_int64(st, 2, offset);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		read_source(src, st);
+		if (fn(arg, src) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(st);
+	free(src);
+	return rc == SQLITE_DONE ? 0 : nsym_local_db_fail(s, "source list");
+}
+
 int nsym_local_source_find(struct nsym_store *s, struct nsym_source *out, const char *build_id,
                            const char *path)
 {
@@ -47,23 +92,14 @@ int nsym_local_source_find(struct nsym_store *s, struct nsym_source *out, const 
 	int rc;
 
 	if (sqlite3_prepare_v2(local(s)->db,
-	                       "SELECT s.id, s.build_id, s.path, s.sha256, b.size, s.created, "
-	                       "s.uploaded_by FROM sources s JOIN blobs b ON b.sha256 = s.sha256 "
-	                       "WHERE s.build_id = ? AND s.path = ?",
-	                       -1, &st, NULL) != SQLITE_OK)
+	                       "SELECT " SOURCE_COLUMNS " WHERE s.build_id = ? AND s.path = ?", -1,
+	                       &st, NULL) != SQLITE_OK)
 		return nsym_local_db_fail(s, "source lookup");
 	sqlite3_bind_text(st, 1, build_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		out->id = sqlite3_column_int64(st, 0);
-		nsym_local_copy_text(out->build_id, sizeof(out->build_id), st, 1);
-		nsym_local_copy_text(out->path, sizeof(out->path), st, 2);
-		nsym_local_copy_text(out->sha256, sizeof(out->sha256), st, 3);
-		out->size = (uint64_t)sqlite3_column_int64(st, 4);
-		out->created = sqlite3_column_int64(st, 5);
-		nsym_local_copy_text(out->uploaded_by, sizeof(out->uploaded_by), st, 6);
-	}
+	if (rc == SQLITE_ROW)
+		read_source(out, st);
 	sqlite3_finalize(st);
 	if (rc == SQLITE_ROW)
 		return 0;
@@ -79,7 +115,7 @@ static void bind_source(sqlite3_stmt *st, const void *row)
 	sqlite3_bind_text(st, 1, src->build_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, src->path, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, src->sha256, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)time(NULL));
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)(src->created != 0 ? src->created : time(NULL)));
 	sqlite3_bind_text(st, 5, src->uploaded_by, -1, SQLITE_STATIC);
 }
 

@@ -13,18 +13,23 @@ int nsym_local_token_add(struct nsym_store *s, const struct nsym_token *t, int64
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	if (sqlite3_prepare_v2(local(s)->db,
-	                       "INSERT INTO tokens (name, scope, hash, created) VALUES (?,?,?,?)",
-	                       -1, &st, NULL) != SQLITE_OK)
+	/* id NULL: sqlite picks the next */
+	if (sqlite3_prepare_v2(
+	        local(s)->db,
+	        "INSERT INTO tokens (id, name, scope, hash, created) VALUES (?,?,?,?,?)", -1, &st,
+	        NULL) != SQLITE_OK)
 		return nsym_local_db_fail(s, "token insert");
-	sqlite3_bind_text(st, 1, t->name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, t->scope, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, t->hash, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)time(NULL));
+	if (t->id > 0)
+		sqlite3_bind_int64(st, 1, t->id);
+	sqlite3_bind_text(st, 2, t->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, t->scope, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, t->hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)(t->created != 0 ? t->created : time(NULL)));
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc == SQLITE_CONSTRAINT)
-		return nsym_local_fail(s, NSYM_EEXIST, "a token named '%s' exists", t->name);
+		return nsym_local_fail(s, NSYM_EEXIST, "a token named '%s', or its id, exists",
+		                       t->name);
 	if (rc != SQLITE_DONE)
 		return nsym_local_db_fail(s, "token insert");
 	*out_id = sqlite3_last_insert_rowid(local(s)->db);

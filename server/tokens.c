@@ -100,6 +100,7 @@ int nsym_token_check(struct nsym_store *s, enum nsym_scope *out_scope, char *out
 	char hash[NSYM_SHA256_HEX];
 	const char *secret, *end;
 	int64_t id;
+	int rc;
 
 	*out_scope = NSYM_SCOPE_NONE;
 	if (strncmp(presented, "nsym_", 5) != 0 || (id = parse_id(presented + 5, &end)) < 0)
@@ -107,7 +108,10 @@ int nsym_token_check(struct nsym_store *s, enum nsym_scope *out_scope, char *out
 	secret = end + 1;
 	if (strlen(secret) != 2 * SECRET_BYTES)
 		goto invalid;
-	if (s->ops->token_get(s, &t, id) != 0 || strlen(t.hash) != NSYM_SHA256_HEX - 1)
+	rc = s->ops->token_get(s, &t, id);
+	if (rc != 0 && rc != NSYM_ENOENT)
+		return rc;
+	if (rc != 0 || strlen(t.hash) != NSYM_SHA256_HEX - 1)
 		goto invalid;
 	if (hash_secret(hash, secret) != 0 || !same_secret_hash(hash, t.hash) || t.revoked)
 		goto invalid;

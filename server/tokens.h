@@ -15,7 +15,9 @@
 int nsym_token_create(struct nsym_store *s, char *out, const char *name, enum nsym_scope scope);
 
 /* Checks a presented token. 0 and its scope and name when it is valid and
- * not revoked; NSYM_ENOENT otherwise (the reason in the store's errmsg). */
+ * not revoked; NSYM_ENOENT when it is not; another code when the store
+ * could not be asked (the database unreachable), which is no answer about
+ * the token (the reason in the store's errmsg either way). */
 int nsym_token_check(struct nsym_store *s, enum nsym_scope *out_scope, char *out_name,
                      size_t name_size, const char *presented);
 

@@ -2,6 +2,9 @@
 # The real server on a loopback port the system picks, driven by real
 # clients (curl, elfutils debuginfod-find, gdb):
 #   server-test.sh NAPI_SYMBOLS FIXTURES_DIR CASE
+# With NSYM_TEST_STORE=scaled, the server runs on the scaled store instead:
+# PostgreSQL and radosgw that tests/scale/cluster.sh starts for the case
+# (the cases that look into the store folder are not run so).
 set -uo pipefail
 nsym=$1 fixtures=$2 case_name=$3
 work=$(mktemp -d)
@@ -11,10 +14,19 @@ cleanup() {
   [ -n "$helper" ] && kill "$helper" 2>/dev/null
   wait 2>/dev/null
   [ -n "$mounted" ] && umount "$mounted"
+  [ -n "${scale_dir:-}" ] && scale_stop
   rm -rf "$work"
 }
 trap cleanup EXIT
 fail() { echo "FAIL [$case_name]: $*" >&2; [ -f "$work/serve.err" ] && tail -20 "$work/serve.err" >&2; exit 1; }
+
+# The store the server and `token` are given: a folder, or the scaled one.
+store=$work/store serve_store=(--store "$work/store")
+if [ "${NSYM_TEST_STORE:-}" = scaled ]; then
+  # shellcheck source=../scale/cluster.sh
+  . "$(dirname "$0")/../scale/cluster.sh"
+  scale_for_test
+fi
 
 dbg=$fixtures/c/addon.node.debug stripped=$fixtures/c/addon.node.stripped full=$fixtures/c/addon.node
 id=$(readelf -n "$full" | awk '/Build ID:/ {print $3}')
@@ -23,7 +35,7 @@ export DEBUGINFOD_CACHE_PATH=$work/client-cache
 
 # start [OPTIONS]: a server on 127.0.0.1:0; sets $url once /healthz answers.
 start() {
-  "$nsym" serve --store "$work/store" --listen 127.0.0.1:0 "$@" >"$work/serve.out" 2>"$work/serve.err" &
+  "$nsym" serve "${serve_store[@]}" --listen 127.0.0.1:0 "$@" >"$work/serve.out" 2>"$work/serve.err" &
   pid=$!
   for _ in $(seq 100); do
     url=$(sed -n 's/^listening on //p' "$work/serve.out")
@@ -34,7 +46,7 @@ start() {
   fail "the server did not become ready"
 }
 stop() { kill -TERM "$pid"; wait "$pid"; local rc=$?; pid=; return $rc; }
-token() { "$nsym" token create --store "$work/store" --scope "$1" --name "$2"; }
+token() { "$nsym" token create --store "$store" --scope "$1" --name "$2"; }
 # http EXPECTED_STATUS CURL_ARGS...: body in $work/body, headers in $work/head
 http() {
   local want=$1; shift
@@ -108,11 +120,40 @@ check_rows() {
     [ "$(sha256sum <"$f" | cut -d' ' -f1)" = "$sha" ] || fail "blob $sha holds other bytes"
   done
 }
+# has_blob SHA: the store holds the blob (its file, or its object).
+has_blob() {
+  if [ -n "${scale_dir:-}" ]; then
+    s3 -I -o /dev/null "$s3_endpoint/symbols/$(blob_key "$1")"
+  else
+    [ -f "$work/store/blobs/sha256/${1:0:2}/${1:2}" ]
+  fi
+}
+# The temporary files of unfinished uploads.
+leftover_tmp() {
+  if [ -n "${scale_dir:-}" ]; then
+    ls "$TMPDIR" | grep '^napi-symbols-upload\.'
+  else
+    ls "$work/store/tmp"
+  fi
+}
+# The scaled store's consistency: every row's blob row, and its object with
+# the bytes its name says.
+if [ -n "${scale_dir:-}" ]; then
+  check_rows() {
+    local sha
+    [ "$(psql_q "SELECT count(*) FROM (SELECT sha256 FROM artifacts UNION ALL SELECT sha256 FROM sources) r WHERE NOT EXISTS (SELECT 1 FROM blobs b WHERE b.sha256 = r.sha256)")" = 0 ] ||
+      fail "rows without their blob row"
+    for sha in $(psql_q 'SELECT sha256 FROM artifacts UNION SELECT sha256 FROM sources'); do
+      s3 -o "$work/object" "$s3_endpoint/symbols/$(blob_key "$sha")" || fail "a row names the missing blob $sha"
+      [ "$(sha256sum <"$work/object" | cut -d' ' -f1)" = "$sha" ] || fail "blob $sha holds other bytes"
+    done
+  }
+fi
 # SIGTERM, and a clean exit: under ASan, a leak or other error fails it.
 stopped_cleanly() { stop || fail "the server did not exit cleanly: $(tail -5 "$work/serve.err")"; }
 check_store() {
   check_rows
-  [ -z "$(ls -A "$work/store/tmp")" ] || fail "temporary files left: $(ls "$work/store/tmp")"
+  [ -z "$(leftover_tmp)" ] || fail "temporary files left: $(leftover_tmp)"
 }
 
 # Compressed sections: elf-section.js rewrites one (see its head); hwm is
@@ -192,13 +233,13 @@ tokens)
   http 401 -H "Authorization: Bearer nsym_1_0000" --data-binary "@$dbg" "$url/api/v1/upload"
   http 401 -H "Authorization: Bearer ${up%?}x" --data-binary "@$dbg" "$url/api/v1/upload"
   http 403 -H "Authorization: Bearer $rd" --data-binary "@$dbg" "$url/api/v1/upload"
-  "$nsym" token list --store "$work/store" >"$work/list" || fail "token list"
+  "$nsym" token list --store "$store" >"$work/list" || fail "token list"
   grep -q '^ci  *upload .* valid$' "$work/list" && ! grep -q nsym_ "$work/list" || fail "list: $(cat "$work/list")"
-  "$nsym" token revoke --store "$work/store" ci || fail "revoke"
+  "$nsym" token revoke --store "$store" ci || fail "revoke"
   http 401 -H "Authorization: Bearer $up" --data-binary "@$dbg" "$url/api/v1/upload"
-  "$nsym" token revoke --store "$work/store" ci 2>/dev/null && fail "a second revoke worked"
-  "$nsym" token create --store "$work/store" --scope reader >/dev/null 2>&1; [ $? = 129 ] || fail "bad scope"
-  "$nsym" token create --store "$work/store" --scope read --name reader >/dev/null 2>&1 && fail "duplicate name"
+  "$nsym" token revoke --store "$store" ci 2>/dev/null && fail "a second revoke worked"
+  "$nsym" token create --store "$store" --scope reader >/dev/null 2>&1; [ $? = 129 ] || fail "bad scope"
+  "$nsym" token create --store "$store" --scope read --name reader >/dev/null 2>&1 && fail "duplicate name"
   stop
   # reads that need a token
   start --read-token; ad=$(token admin boss)
@@ -387,22 +428,21 @@ artifacts)
   # delete: admin only; the blob goes with the last row that names it
   http 200 "$url/api/v1/artifacts?q=$id"
   read -r first first_kind second second_kind sha < <(json '[j.artifacts[0].id, j.artifacts[0].kind, j.artifacts[1].id, j.artifacts[1].kind, j.artifacts[0].sha256].join(" ")')
-  blob=$work/store/blobs/sha256/${sha:0:2}/${sha:2}
-  [ -f "$blob" ] || fail "no blob $blob"
+  has_blob "$sha" || fail "no blob $sha"
   http 401 -X DELETE "$url/api/v1/artifacts/$first"
   http 403 -X DELETE -H "Authorization: Bearer $up" "$url/api/v1/artifacts/$first"
   http 403 -X DELETE -H "Authorization: Bearer $rd" "$url/api/v1/artifacts/$first"
   http 200 -X DELETE -H "Authorization: Bearer $ad" "$url/api/v1/artifacts/$first"
   [ "$(json 'j.deleted.id + " " + j.blob_removed')" = "$first false" ] || fail "delete: $(cat "$work/body")"
-  [ -f "$blob" ] || fail "the blob went while a row names it"
+  has_blob "$sha" || fail "the blob went while a row names it"
   http 404 "$url/buildid/$id/$first_kind"
   http 200 "$url/buildid/$id/$second_kind"; cmp -s "$work/body" "$full" || fail "the other kind"
   http 200 -X DELETE -H "Authorization: Bearer $ad" "$url/api/v1/artifacts/$second"
-  [ "$(json 'j.blob_removed')" = true ] && [ ! -e "$blob" ] || fail "the blob stayed: $(cat "$work/body")"
+  [ "$(json 'j.blob_removed')" = true ] && ! has_blob "$sha" || fail "the blob stayed: $(cat "$work/body")"
   http 404 "$url/buildid/$id/$second_kind"
   http 404 -X DELETE -H "Authorization: Bearer $ad" "$url/api/v1/artifacts/$second"
   http 404 "$url/api/v1/artifacts/$second"
-  [ -z "$(ls "$work/store/tmp")" ] || fail "left in tmp: $(ls "$work/store/tmp")"
+  [ -z "$(leftover_tmp)" ] || fail "left in tmp: $(leftover_tmp)"
   http 200 "$url/metrics"; grep -q "^nsym_store_artifacts 5$" "$work/body" || fail "store gauge"
   grep -q "boss deleted artifact $second" "$work/serve.err" || fail "the delete is not logged"
   upload 201 "$up" "$full"
@@ -520,7 +560,7 @@ sources)
     fail "delete reply: $(cat "$work/body")"
   get_path 404 /secret/key.txt
   sha=$(sha256sum <"$work/key.txt" | cut -d' ' -f1)
-  [ ! -e "$work/store/blobs/sha256/${sha:0:2}/${sha:2}" ] || fail "the deleted source's blob stayed"
+  ! has_blob "$sha" || fail "the deleted source's blob stayed"
   del_source 404 "$root" "$id" /secret/key.txt
   del_source 200 "$root" "$id" /build/debug-bytes.c
   [ "$(json j.blob_removed)" = false ] || fail "a blob the debug file names went: $(cat "$work/body")"
@@ -536,7 +576,7 @@ sources)
   [ "$(json 'j.artifacts.length')" = 2 ] && [ -n "$exec_row" ] || fail "artifacts: $(cat "$work/body")"
   blobs=()
   for f in "$src" "$work/passwd" "$dbg"; do
-    sha=$(sha256sum <"$f" | cut -d' ' -f1); blobs+=("$work/store/blobs/sha256/${sha:0:2}/${sha:2}")
+    blobs+=("$(sha256sum <"$f" | cut -d' ' -f1)")
   done
   http 200 -X DELETE -H "Authorization: Bearer $ad" "$url/api/v1/artifacts/$debug_row"
   [ "$(json 'j.blob_removed')" = false ] || fail "the debug file went while sources name it: $(cat "$work/body")"
@@ -546,7 +586,7 @@ sources)
   for p in "$src" /etc/passwd /build/c%2B%2B/p%2B%2Br%24%23o%5E%5Eg.c "/src/dir%20with%20space/%C3%BCn%C3%AF.c"; do
     get_path 404 "$p"
   done
-  for f in "${blobs[@]}"; do [ ! -e "$f" ] || fail "a deleted source's blob stayed: $f"; done
+  for sha in "${blobs[@]}"; do ! has_blob "$sha" || fail "a deleted source's blob stayed: $sha"; done
   upload_source 422 "$t" "$src" "$id" "$src" # the build is gone
   check_store; stopped_cleanly ;;
 sources-gdb)

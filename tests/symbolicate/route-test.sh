@@ -7,13 +7,20 @@
 # builds once, its limits and hostile bodies, and `symbolicate` choosing
 # the route by default, or fetching from a server without it.
 #   route-test.sh NAPI_SYMBOLS FIXTURES_DIR CASE
-# Environment: NSYM_NODE, NSYM_HOOK (the hook's .so) for the hook cases.
+# Environment: NSYM_NODE, NSYM_HOOK (the hook's .so) for the hook cases;
+# NSYM_TEST_STORE=scaled runs the server on the scaled store (PostgreSQL and
+# radosgw that tests/scale/cluster.sh starts for the case).
 set -uo pipefail
 nsym=$(realpath "$1") fixtures=$(realpath "$2") case_name=$3
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$work"; }
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+  wait 2>/dev/null
+  [ -n "${scale_dir:-}" ] && scale_stop
+  rm -rf "$work"
+}
 trap cleanup EXIT
 fail() { echo "FAIL [$case_name]: $*" >&2; [ -f "$work/serve.err" ] && tail -5 "$work/serve.err" >&2; exit 1; }
 export DEBUGINFOD_CACHE_PATH=$work/cache XDG_CACHE_HOME=$work/xdg
@@ -26,12 +33,20 @@ build_id() { readelf -n "$1" | awk '/Build ID:/ {print $3}'; }
 c_id=$(build_id "$c_addon")
 [ -n "$c_id" ] || fail "the C fixture has no build-id"
 other_id=9bb9da403a6b64a875d1330c0f657bc7364dae8c # a build no server has
+# the store, and where the server keeps its symcaches
+store=$work/store serve_store=(--store "$work/store") symcaches=$work/store/symcache
+if [ "${NSYM_TEST_STORE:-}" = scaled ]; then
+  # shellcheck source=../scale/cluster.sh
+  . "$here/../scale/cluster.sh"
+  scale_for_test
+  symcaches=$TMPDIR/napi-symbols-symcache
+fi
 
 # start [SERVE OPTIONS]: a server over $work/store on 127.0.0.1:0, ready
 # when /healthz answers; sets $url, and $utoken to an upload token.
 start() {
-  utoken=$("$nsym" token create --store "$work/store" --scope upload --name ci) || fail "token"
-  "$nsym" serve --store "$work/store" --listen 127.0.0.1:0 "$@" >"$work/serve.out" 2>"$work/serve.err" &
+  utoken=$("$nsym" token create --store "$store" --scope upload --name ci) || fail "token"
+  "$nsym" serve "${serve_store[@]}" --listen 127.0.0.1:0 "$@" >"$work/serve.out" 2>"$work/serve.err" &
   pids+=($!)
   for _ in $(seq 100); do
     url=$(sed -n 's/^listening on //p' "$work/serve.out")
@@ -132,7 +147,7 @@ c)
   post 200 "$work/anon.md" -H "Accept: text/plain"
   grep -qx "#4 ?? in libanon.so+0x10 (no identity)" "$work/body" || fail "no identity: $(cat "$work/body")"
   # the symcache was built once, by the first request, and is used after
-  ls "$work/store/symcache/$c_id".*.symcache >/dev/null 2>&1 || fail "no symcache: $(ls "$work/store/symcache")"
+  ls "$symcaches/$c_id".*.symcache >/dev/null 2>&1 || fail "no symcache: $(ls "$symcaches")"
   [ "$(metric 'nsym_symcache_builds_total{result="built"}')" = 1 ] || fail "builds: $(curl -s "$url/metrics" | grep symcache)"
   # a report, with two crashes' worth of traces
   { c_trace; c_trace; } >"$work/two.md"
@@ -173,7 +188,7 @@ symcache-fails)
   # a symcache that cannot be written (its folder is a file): the build
   # fails once, is logged once and not tried again by the next requests,
   # and the debug file answers them all
-  mkdir -p "$work/store"; : >"$work/store/symcache"
+  mkdir -p "$(dirname "$symcaches")"; : >"$symcaches"
   start; upload "$c_dbg"
   c_trace >"$work/issue.md"
   same_as_local "$work/issue.md"
@@ -198,7 +213,7 @@ read-token)
   c_trace >"$work/issue.md"
   post 401 "$work/issue.md"
   [ "$(cat "$work/body")" = "this needs a token: Authorization: Bearer TOKEN" ] || fail "401: $(cat "$work/body")"
-  rtoken=$("$nsym" token create --store "$work/store" --scope read --name reader) || fail "token"
+  rtoken=$("$nsym" token create --store "$store" --scope read --name reader) || fail "token"
   post 200 "$work/issue.md" -H "Authorization: Bearer $rtoken"
   # the CLI sends NAPI_SYMBOLS_TOKEN
   out=$(NAPI_SYMBOLS_TOKEN=$rtoken "$nsym" symbolicate -s --server "$url" "$work/issue.md" 2>"$work/err") ||

@@ -76,6 +76,42 @@ START_TEST(tokens_are_checked_and_revoked)
 }
 END_TEST
 
+/* A copy from another store (store migrate) keeps a token's id, so the
+ * token, which names its id, still checks; and its creation time. */
+START_TEST(token_keeps_a_given_id)
+{
+	char *dir = test_tmpdir(), tok[NSYM_TOKEN_MAX], name[64];
+	struct nsym_store *s = open_store(dir), *t;
+	struct nsym_token got, copy;
+	enum nsym_scope scope;
+	int64_t id;
+
+	ck_assert_int_eq(nsym_token_create(s, tok, "ci", NSYM_SCOPE_UPLOAD), 0);
+	ck_assert_int_eq(s->ops->token_get(s, &copy, 1), 0);
+	copy.id = 7;
+	copy.created = 1234;
+	s->ops->close(s);
+	test_tmpdir_remove(dir);
+	dir = test_tmpdir();
+	t = open_store(dir);
+	ck_assert_int_eq(t->ops->token_add(t, &copy, &id), 0);
+	ck_assert_int_eq(id, 7);
+	ck_assert_int_eq(t->ops->token_get(t, &got, 7), 0);
+	ck_assert_int_eq(got.created, 1234);
+	ck_assert_int_eq(t->ops->token_add(t, &copy, &id), NSYM_EEXIST);
+	/* the secret names id 1, which this store does not have */
+	ck_assert_int_eq(nsym_token_check(t, &scope, name, sizeof(name), tok), NSYM_ENOENT);
+	memmove(tok + 5, "7", 1); /* nsym_1_… is nsym_7_… here */
+	ck_assert_int_eq(nsym_token_check(t, &scope, name, sizeof(name), tok), 0);
+	ck_assert_str_eq(name, "ci");
+	/* the next token comes after it */
+	ck_assert_int_eq(nsym_token_create(t, tok, "next", NSYM_SCOPE_READ), 0);
+	ck_assert_int_eq(strncmp(tok, "nsym_8_", 7), 0);
+	t->ops->close(t);
+	test_tmpdir_remove(dir);
+}
+END_TEST
+
 /* One artifact as an upload records it: 0, NSYM_EEXIST, or the failure. */
 static int add_one(struct nsym_store *s, struct nsym_artifact *a)
 {
@@ -461,6 +497,7 @@ int main(void)
 	Suite *s = suite_create("store");
 	TEST_ADD(s, newer_database_is_refused);
 	TEST_ADD(s, tokens_are_checked_and_revoked);
+	TEST_ADD(s, token_keeps_a_given_id);
 	TEST_ADD(s, blobs_and_artifacts);
 	TEST_ADD(s, delete_keeps_a_blob_until_no_row_names_it);
 	TEST_ADD(s, last_artifact_of_a_build_takes_its_sources);

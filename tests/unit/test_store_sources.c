@@ -189,6 +189,50 @@ START_TEST(sources_by_build_and_path)
 }
 END_TEST
 
+struct listed {
+	char paths[8][96 + 4097 + 2];
+	int n;
+};
+
+static int list_one(void *arg, const struct nsym_source *src)
+{
+	struct listed *l = arg;
+	snprintf(l->paths[l->n++], sizeof(l->paths[0]), "%s:%s", src->build_id, src->path);
+	return l->n == 8;
+}
+
+/* Sources are listed in the order of their ids, by pages (store migrate
+ * reads them so); a given creation time is kept. */
+START_TEST(sources_are_listed_by_page)
+{
+	char *dir = test_tmpdir(), sha[NSYM_SHA256_HEX];
+	struct nsym_store *s = open_store(dir);
+	struct nsym_source src, found;
+	struct listed l = {0};
+
+	put_build(s, "0102");
+	put_blob(s, "int x;\n", sha);
+	fill(&src, "0102", "/b.c", sha);
+	src.created = 1234;
+	ck_assert_int_eq(s->ops->source_add(s, &src), 0);
+	fill(&src, "0102", "/a.c", sha);
+	ck_assert_int_eq(s->ops->source_add(s, &src), 0);
+	fill(&src, "0102", "/c.c", sha);
+	ck_assert_int_eq(s->ops->source_add(s, &src), 0);
+	ck_assert_int_eq(s->ops->source_list(s, 0, 2, list_one, &l), 0);
+	ck_assert_int_eq(l.n, 2);
+	ck_assert_str_eq(l.paths[0], "0102:/b.c");
+	ck_assert_str_eq(l.paths[1], "0102:/a.c");
+	ck_assert_int_eq(s->ops->source_list(s, 2, 2, list_one, &l), 0);
+	ck_assert_int_eq(l.n, 3);
+	ck_assert_str_eq(l.paths[2], "0102:/c.c");
+	ck_assert_int_eq(s->ops->source_find(s, &found, "0102", "/b.c"), 0);
+	ck_assert_int_eq(found.created, 1234);
+	s->ops->close(s);
+	test_tmpdir_remove(dir);
+}
+END_TEST
+
 /* A delete that removed the blob's file between the upload's commit and its
  * row: the row is refused (the client sends again), never left dangling. */
 START_TEST(source_racing_a_delete_leaves_no_dangling_row)
@@ -257,6 +301,7 @@ int main(void)
 	TEST_ADD(s, canonical_paths_are_fixed_points);
 	TEST_ADD(s, paths_are_checked);
 	TEST_ADD(s, sources_by_build_and_path);
+	TEST_ADD(s, sources_are_listed_by_page);
 	TEST_ADD(s, source_racing_a_delete_leaves_no_dangling_row);
 	TEST_ADD(s, source_of_a_build_without_artifacts_is_refused);
 	return test_run(s);
