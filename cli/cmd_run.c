@@ -30,9 +30,9 @@ const char cmd_run_usage[] =
     "it is set already. Put -- before PROGRAM when its arguments hold -h or\n"
     "--help.\n"
     "\n"
-    "  --hook FILE   the hook library; default " HOOK_NAME " beside this\n"
-    "                program: ../lib/napi-symbols/ (the npm and Debian\n"
-    "                packages), else ../loader-hook/ (a build folder)\n"
+    "  --hook FILE   the hook library; default " HOOK_NAME "\n"
+    "                beside this program: in ../lib/napi-symbols/ (the npm\n"
+    "                and Debian packages), else ../loader-hook/ (a build)\n"
     "\n"
     "Exit status: PROGRAM's own; 1 no hook found; 126 PROGRAM cannot be run;\n"
     "127 PROGRAM not found; 129 usage error.\n";
