@@ -53,6 +53,7 @@ int nsym_client_init(struct nsym_client *out, const char *servers, const char *t
 	/* A token goes only to servers named for napi-symbols: DEBUGINFOD_URLS
 	 * is often a distribution's public server, set for every shell, and a
 	 * CI token must not leak there. */
+	out->ours = ours;
 	out->token = !ours ? NULL : token != NULL ? token : getenv("NAPI_SYMBOLS_TOKEN");
 	out->connect_timeout = env_seconds("NAPI_SYMBOLS_CONNECT_TIMEOUT", 5);
 	out->stall_timeout = env_seconds("NAPI_SYMBOLS_TIMEOUT", 30);

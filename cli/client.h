@@ -19,6 +19,10 @@ struct nsym_client {
 	char urls[4096]; /* the server list, split in place */
 	const char *servers[NSYM_CLIENT_MAX_SERVERS];
 	size_t nservers;
+	/* the servers were named for napi-symbols (the caller's list or
+	 * NAPI_SYMBOLS_SERVER), not taken from DEBUGINFOD_URLS: only these get
+	 * a token, or a crash's text */
+	bool ours;
 	const char *token;    /* never printed */
 	long connect_timeout; /* seconds */
 	long stall_timeout;   /* seconds under 1 KB/s before a transfer is dropped */
@@ -77,5 +81,28 @@ typedef void (*nsym_fetch_progress)(void *arg, size_t done, size_t n, uint64_t b
  */
 int nsym_fetch_run(struct nsym_client *c, struct nsym_fetch *jobs, size_t n,
                    nsym_fetch_progress progress, void *arg);
+
+/* What a server answered to POST /api/v1/symbolicate. */
+struct nsym_symbolicate_reply {
+	long status; /* HTTP status; 0 when no answer came (error says why) */
+	bool typed;  /* its Content-Type is the one asked for: a server with the
+	                route answered, not one that serves anything for any path */
+	char *body;  /* the answer, NUL-terminated, for the caller to free; or NULL */
+	size_t len;
+	char error[512]; /* why no answer came, one line */
+};
+
+/*
+ * Sends text (len bytes) to the symbolicate route of `server` (one of c's),
+ * with c's token, asking for JSON or text and, with basenames, source
+ * files without their folders (docs/server-api.md). The answer may take up
+ * to ten times the stall timeout: the first request for a module builds
+ * its index on the server. 0 when an answer came, whatever its status; -1
+ * when none did (error) or memory ran out. out->body is the caller's
+ * either way (free it).
+ */
+int nsym_client_symbolicate(struct nsym_symbolicate_reply *out, const struct nsym_client *c,
+                            const char *server, const char *text, size_t len, bool json,
+                            bool basenames);
 
 #endif

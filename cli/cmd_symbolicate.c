@@ -23,6 +23,7 @@
 #include "napi_symbols_report.h"
 #include "napi_symbols_util.h"
 #include "symbolicate_infer.h"
+#include "symbolicate_remote.h"
 
 #define MAX_MODULE_ARGS 64
 #define MAX_INPUT       (64u << 20) /* far above any report or pasted issue */
@@ -85,8 +86,18 @@ const char cmd_symbolicate_usage[] =
     "                         inferred from the trace, and taken only when exactly\n"
     "                         one fits. Default: the current folder when it holds\n"
     "                         node_modules, unless --module is given\n"
-    "      --server URLS      symbol servers to fetch debug files from\n"
-    "                         (default NAPI_SYMBOLS_SERVER, else DEBUGINFOD_URLS)\n"
+    "      --server URLS      symbol servers (default NAPI_SYMBOLS_SERVER, else\n"
+    "                         DEBUGINFOD_URLS): when no debug file of the crash\n"
+    "                         is here (at the path the text names, or in the\n"
+    "                         cache), the text is sent to the first server's\n"
+    "                         symbolicate route and its answer printed, nothing\n"
+    "                         downloaded; otherwise, or when no server has the\n"
+    "                         route, the debug files are fetched from them. Only\n"
+    "                         --server and NAPI_SYMBOLS_SERVER servers are sent a\n"
+    "                         crash; with --module, --maps or --project the work\n"
+    "                         is done here\n"
+    "      --local            fetch the debug files and symbolicate here, even\n"
+    "                         when a server could answer\n"
     "      --no-fetch         use no server: local files and the cache only\n"
     "  -s, --basenames        print file names without their directories\n"
     "      --json             print {\"reason\", \"signal\" or \"panic\", \"source\",\n"
@@ -105,7 +116,9 @@ const char cmd_symbolicate_usage[] =
     "error); for a Rust backtrace also a\n"
     "file that is not on this machine, is not a regular file (a FIFO, a device),\n"
     "or was replaced since it was mapped; for a .crash also a pc in no image of\n"
-    "its Binary Images, or no Binary Images at all.\n"
+    "its Binary Images, or no Binary Images at all; from a server's route\n"
+    "also the debug file on the server cannot be used, or the server's store\n"
+    "failed.\n"
     "Exit status: 0 symbolicated (even with unresolved frames); 1 the input\n"
     "cannot be read or holds no crash (the reason is printed); 129 usage error.\n";
 
@@ -122,7 +135,7 @@ struct symbolicate_opts {
 	size_t nmods;
 	const char *project; /* --project: where to look for the addons */
 	const char *servers;
-	bool no_fetch, json, basenames;
+	bool no_fetch, json, basenames, local;
 };
 
 /* The run, as the pipeline's callbacks see it. */
@@ -158,11 +171,20 @@ static int module_option(struct symbolicate_opts *o, const char *arg)
 
 static int parse_options(struct symbolicate_opts *o, int argc, char **argv)
 {
-	enum { OPT_MODULE = 256, OPT_SERVER, OPT_NO_FETCH, OPT_JSON, OPT_MAPS, OPT_PROJECT };
+	enum {
+		OPT_MODULE = 256,
+		OPT_SERVER,
+		OPT_NO_FETCH,
+		OPT_JSON,
+		OPT_MAPS,
+		OPT_PROJECT,
+		OPT_LOCAL
+	};
 	static const struct option longopts[] = {
 	    {"module", required_argument, NULL, OPT_MODULE},
 	    {"server", required_argument, NULL, OPT_SERVER},
 	    {"no-fetch", no_argument, NULL, OPT_NO_FETCH},
+	    {"local", no_argument, NULL, OPT_LOCAL},
 	    {"json", no_argument, NULL, OPT_JSON},
 	    {"maps", required_argument, NULL, OPT_MAPS},
 	    {"project", required_argument, NULL, OPT_PROJECT},
@@ -184,6 +206,9 @@ static int parse_options(struct symbolicate_opts *o, int argc, char **argv)
 			break;
 		case OPT_NO_FETCH:
 			o->no_fetch = true;
+			break;
+		case OPT_LOCAL:
+			o->local = true;
 			break;
 		case OPT_JSON:
 			o->json = true;
@@ -678,6 +703,34 @@ static void module_paths(const char **out, const struct symbolicate_opts *o)
 		out[i] = o->mods[i].path;
 }
 
+/* Whether a server, given the text alone, reads the crashes read here: no
+ * --module or --maps file was used, no load address was inferred from a
+ * binary here, and no backtrace was kept for inference that a server
+ * would refuse (a Rust one without its maps). */
+static bool text_tells_all(const struct symbolicate_opts *o, const struct nsym_report_input *in,
+                           const struct nsym_crash *crashes, size_t n)
+{
+	struct nsym_report_input plain = *in;
+	struct nsym_crash *again = NULL;
+	size_t count = 0;
+	bool same;
+
+	if (o->nmods > 0 || o->maps != NULL)
+		return false;
+	for (size_t k = 0; k < n; k++) {
+		for (size_t i = 0; i < crashes[k].nframes; i++) {
+			if (crashes[k].frames[i].how == NSYM_OFFSET_INFERRED)
+				return false;
+		}
+	}
+	if (!in->keep_unplaced)
+		return true;
+	plain.keep_unplaced = false;
+	same = nsym_report_read(&again, &count, &plain, NULL) == 0 && count == n;
+	nsym_crashes_free(again, count);
+	return same;
+}
+
 /* s in single quotes, as messages name files; NULL out of memory. */
 static char *quoted(const char *s)
 {
@@ -737,6 +790,10 @@ int cmd_symbolicate(int argc, char **argv)
 	nsym_cli_infer_loads(crashes, n, paths, o->nmods, o->project, &run->warnings);
 	nsym_cli_warn_kinds_end(&run->warnings);
 	status = NSYM_EXIT_OK;
+	if (!o->local && !o->no_fetch && text_tells_all(o, &in, crashes, n) &&
+	    nsym_cli_symbolicate_remote(text, in.len, crashes, n, o->servers, o->json,
+	                                o->basenames))
+		goto out;
 	/* an output that cannot be written is main's to report, with its errno */
 	if (nsym_report_symbolicate(stdout, crashes, n, &opts) == NSYM_ENOMEM) {
 		nsym_cli_error("%s", nsym_error_detail());

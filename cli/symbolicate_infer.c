@@ -59,14 +59,15 @@ static bool try_slice(struct nsym_crash *c, const char *path, const char *arch,
 	} else if (res.decided && res.by_symbol) {
 		decided = true;
 		nsym_cli_error("%s: load address 0x%llx from the functions its frames name with "
-		               "offsets, which fits all %zu of its frames",
-		               label, (unsigned long long)res.base, res.frames);
+		               "offsets, which fits %s %zu frame%s",
+		               label, (unsigned long long)res.base, res.frames == 1 ? "its" : "all",
+		               res.frames, res.frames == 1 ? "" : "s");
 	} else if (res.decided) {
 		decided = true;
-		nsym_cli_error("%s: load address 0x%llx inferred from %zu frames (%zu of %zu "
+		nsym_cli_error("%s: load address 0x%llx inferred from %zu frame%s (%zu of %zu "
 		               "page-aligned load addresses fit)",
-		               label, (unsigned long long)res.base, res.frames, res.candidates,
-		               res.tried);
+		               label, (unsigned long long)res.base, res.frames,
+		               res.frames == 1 ? "" : "s", res.candidates, res.tried);
 	} else if (res.frames > 0 && snprintf(why, why_size, "%s: %s", label, res.why) < 0) {
 		why[0] = '\0';
 	}

@@ -363,6 +363,12 @@ struct nsym_open_options {
 	 * "x86_64"...); NULL for a thin file */
 	const char *uuid;
 	const char *arch;
+	/* 1: no debug file is looked for: the file itself (or debug_file)
+	 * answers, and nothing beside it, under debug_dirs or PATH.dSYM is
+	 * opened. For a caller whose path says nothing of where debug files
+	 * would be (the server opens a stored blob by /proc/self/fd/N, where
+	 * a .gnu_debuglink of "5" would name another of its open files). */
+	int no_search;
 };
 
 typedef struct nsym_symbolizer nsym_symbolizer;

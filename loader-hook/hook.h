@@ -50,6 +50,9 @@ struct hook_settings {
 	int symbolicate;           /* run `napi-symbols symbolicate` after a crash */
 	int panics_all;            /* NAPI_SYMBOLS_PANICS=all: report caught panics too */
 	unsigned napi_version;     /* from nsym_hook_options; 0 unknown */
+	/* the first server of NAPI_SYMBOLS_SERVER, without a trailing '/': its
+	 * page symbolicates a trace given in its URL; "" when none is set */
+	char server[512];
 };
 
 extern struct hook_settings hook_settings;
@@ -104,6 +107,7 @@ struct hook_crash {
 struct hook_out {
 	int fd;         /* where flushes go; -1 drops output */
 	int failed;     /* a write to fd fell short (a full disk): output was lost */
+	int encode;     /* write bytes form-encoded, as in a URL's query ('+' for ' ') */
 	size_t len;     /* used bytes of buf */
 	char buf[4096]; /* pending output */
 };

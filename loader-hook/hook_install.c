@@ -74,7 +74,19 @@ static void settle(const struct nsym_hook_options *opts)
 	const char *sym = getenv("NAPI_SYMBOLS_SYMBOLICATE");
 	const char *panics = getenv("NAPI_SYMBOLS_PANICS");
 	const char *program = opts && opts->program ? opts->program : getenv("NAPI_SYMBOLS_BIN");
+	const char *servers = getenv("NAPI_SYMBOLS_SERVER");
+	size_t len = servers ? strcspn(servers, " \t\n") : 0;
 	settle_dirs(opts);
+	/* the first server, as the CLI takes them; a URL too long for the
+	 * buffer is left out rather than cut into another address */
+	hook_settings.server[0] = '\0';
+	while (len > 0 && servers[len - 1] == '/')
+		len--;
+	if (len > 0 && len < sizeof(hook_settings.server) &&
+	    (strncmp(servers, "http://", 7) == 0 || strncmp(servers, "https://", 8) == 0)) {
+		memcpy(hook_settings.server, servers, len);
+		hook_settings.server[len] = '\0';
+	}
 	if (opts && opts->symbolicate >= 0)
 		hook_settings.symbolicate = opts->symbolicate != 0;
 	else

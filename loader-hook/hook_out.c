@@ -27,8 +27,31 @@ void hook_out_flush(struct hook_out *o)
 	o->len = 0;
 }
 
+/* One byte as a URL's query holds it: unreserved bytes as they are, a
+ * space as '+', any other as %XX. */
+static void out_encoded(struct hook_out *o, unsigned char c)
+{
+	char tmp[3] = {'%', "0123456789ABCDEF"[c >> 4], "0123456789ABCDEF"[c & 15]};
+	int plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	            c == '-' || c == '.' || c == '_' || c == '~';
+
+	o->encode = 0;
+	if (plain)
+		hook_out_mem(o, (const char *)&c, 1);
+	else if (c == ' ')
+		hook_out_mem(o, "+", 1);
+	else
+		hook_out_mem(o, tmp, 3);
+	o->encode = 1;
+}
+
 void hook_out_mem(struct hook_out *o, const char *p, size_t n)
 {
+	if (o->encode) {
+		for (size_t i = 0; i < n; i++)
+			out_encoded(o, (unsigned char)p[i]);
+		return;
+	}
 	while (n > 0) {
 		size_t room = sizeof(o->buf) - o->len;
 		size_t take = n < room ? n : room;

@@ -363,11 +363,10 @@ static void trace_header(struct hook_out *o, const struct hook_crash *c)
 	}
 }
 
-void hook_trace_write(int fd, const struct hook_crash *c)
+/* The trace from its first line to its end line. */
+static void trace_body(const struct hook_crash *c)
 {
 	int order[HOOK_MAX_FRAMES + 1];
-	out.fd = fd;
-	out.len = 0;
 	trace_header(&out, c);
 	hook_out_str(&out, " (pid ");
 	hook_out_dec(&out, c->pid);
@@ -387,6 +386,25 @@ void hook_trace_write(int fd, const struct hook_crash *c)
 			hook_out_str(&out, "\n");
 	}
 	hook_out_str(&out, "napi-symbols: end\n");
+}
+
+void hook_trace_write(int fd, const struct hook_crash *c)
+{
+	out.fd = fd;
+	out.len = 0;
+	out.encode = 0;
+	trace_body(c);
+	/* the same trace as one link to the server's page, which symbolicates
+	 * it: one line to paste into an issue */
+	if (hook_settings.server[0]) {
+		hook_out_str(&out, "symbolicated: ");
+		hook_out_str(&out, hook_settings.server);
+		hook_out_str(&out, "/?trace=");
+		out.encode = 1;
+		trace_body(c);
+		out.encode = 0;
+		hook_out_str(&out, "\n");
+	}
 	if (c->report_path[0]) {
 		hook_out_str(&out, "crash report: ");
 		hook_out_str(&out, c->report_path);

@@ -13,8 +13,10 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "build_once.h"
 #include "connections.h"
 #include "http.h"
 #include "napi_symbols_util.h"
@@ -22,6 +24,7 @@
 #include "metrics.h"
 #include "routes.h"
 #include "socket.h"
+#include "stored_module.h"
 
 struct nsym_server {
 	struct mg_context *ctx;
@@ -30,6 +33,8 @@ struct nsym_server {
 	struct nsym_server_config cfg;
 	char address[128];
 	char store_dir[4096];
+	char cache_dir[4096 + 16];  /* symcaches the symbolicate route builds */
+	struct nsym_builds *builds; /* those under way and failed (build_once.h) */
 };
 
 const struct nsym_server_config *nsym_server_config(const struct nsym_server *srv)
@@ -40,6 +45,16 @@ const struct nsym_server_config *nsym_server_config(const struct nsym_server *sr
 const char *nsym_server_address(const struct nsym_server *srv)
 {
 	return srv->address;
+}
+
+const char *nsym_server_cache_dir(const struct nsym_server *srv)
+{
+	return srv->cache_dir;
+}
+
+struct nsym_builds *nsym_server_builds(struct nsym_server *srv)
+{
+	return srv->builds;
 }
 
 /* ---- replies --------------------------------------------------------------- */
@@ -631,6 +646,23 @@ static int open_first_store(struct nsym_server *srv, struct nsym_server_start_no
 	return 0;
 }
 
+/* DIR/symcache, where the symbolicate route keeps the symcaches it builds,
+ * and the table of builds. A folder that cannot be made is said in the
+ * log and the server starts: every build then fails, is remembered and
+ * logged, and the debug files answer. 0, or NSYM_ENOMEM. */
+static int open_cache(struct nsym_server *srv, char *err, size_t err_size)
+{
+	snprintf(srv->cache_dir, sizeof(srv->cache_dir), "%s/symcache", srv->store_dir);
+	if (mkdir(srv->cache_dir, 0755) != 0 && errno != EEXIST)
+		fprintf(stderr, "napi-symbols serve: cannot make %s: %s; symcaches are not kept\n",
+		        srv->cache_dir, strerror(errno));
+	if (nsym_builds_new(&srv->builds, NSYM_SYMCACHE_RETRY_SECONDS) != 0) {
+		snprintf(err, err_size, "out of memory");
+		return NSYM_ENOMEM;
+	}
+	return 0;
+}
+
 int nsym_server_start(struct nsym_server **out, struct nsym_server_start_notes *notes,
                       const struct nsym_server_config *cfg, char *err, size_t err_size)
 {
@@ -682,6 +714,12 @@ int nsym_server_start(struct nsym_server **out, struct nsym_server_start_notes *
 		free(srv);
 		return NSYM_EIO;
 	}
+	if (open_cache(srv, err, err_size) != 0) {
+		nsym_conns_stop(srv->conns);
+		srv->first->ops->close(srv->first);
+		free(srv);
+		return NSYM_ENOMEM;
+	}
 	snprintf(threads, sizeof(threads), "%d", cfg->threads);
 	snprintf(timeout, sizeof(timeout), "%d", cfg->request_timeout * 1000);
 	mg_init_library(0);
@@ -691,6 +729,7 @@ int nsym_server_start(struct nsym_server **out, struct nsym_server_start_notes *
 		         cfg->listen);
 		nsym_conns_stop(srv->conns);
 		srv->first->ops->close(srv->first);
+		nsym_builds_free(srv->builds);
 		free(srv);
 		return NSYM_EIO;
 	}
@@ -708,5 +747,6 @@ void nsym_server_stop(struct nsym_server *srv)
 	mg_stop(srv->ctx); /* waits for the workers, whose exit closes the stores */
 	nsym_conns_stop(srv->conns);
 	srv->first->ops->close(srv->first);
+	nsym_builds_free(srv->builds);
 	free(srv);
 }

@@ -15,6 +15,7 @@
 #include "tokens.h"
 
 struct mg_connection;
+struct nsym_builds;
 struct mg_request_info;
 
 struct nsym_request {
@@ -54,6 +55,10 @@ extern const struct nsym_route nsym_routes[];
 
 /* (Start, address and stop: server.h.) */
 const struct nsym_server_config *nsym_server_config(const struct nsym_server *srv);
+/* The folder of the symcaches the symbolicate route builds: STORE/symcache. */
+const char *nsym_server_cache_dir(const struct nsym_server *srv);
+/* The server's table of symcache builds (build_once.h). */
+struct nsym_builds *nsym_server_builds(struct nsym_server *srv);
 
 /* ---- replies ------------------------------------------------------------ */
 

@@ -20,7 +20,7 @@ struct series {
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static struct series requests[MAX_SERIES], uploads[8], errors[32], sheds[4];
+static struct series requests[MAX_SERIES], uploads[8], errors[32], sheds[4], symcaches[2];
 static uint64_t bytes_sent;
 
 static void bump(struct series *table, size_t n, const char *name, int code)
@@ -56,6 +56,13 @@ void nsym_metrics_conn_shed(const char *reason)
 {
 	pthread_mutex_lock(&lock);
 	bump(sheds, sizeof(sheds) / sizeof(*sheds), reason, 0);
+	pthread_mutex_unlock(&lock);
+}
+
+void nsym_metrics_symcache(const char *result)
+{
+	pthread_mutex_lock(&lock);
+	bump(symcaches, sizeof(symcaches) / sizeof(*symcaches), result, 0);
 	pthread_mutex_unlock(&lock);
 }
 
@@ -105,6 +112,12 @@ size_t nsym_metrics_format(char *buf, size_t size, int64_t artifacts, int64_t st
 	for (size_t i = 0; i < sizeof(uploads) / sizeof(*uploads) && uploads[i].name != NULL; i++)
 		put(&o, "nsym_uploads_total{result=\"%s\"} %llu\n", uploads[i].name,
 		    (unsigned long long)uploads[i].count);
+	put(&o, "# HELP nsym_symcache_builds_total Symcaches the symbolicate route built, by "
+	        "result.\n# TYPE nsym_symcache_builds_total counter\n");
+	for (size_t i = 0; i < sizeof(symcaches) / sizeof(*symcaches) && symcaches[i].name != NULL;
+	     i++)
+		put(&o, "nsym_symcache_builds_total{result=\"%s\"} %llu\n", symcaches[i].name,
+		    (unsigned long long)symcaches[i].count);
 	put(&o, "# HELP nsym_errors_total Internal failures by error code.\n"
 	        "# TYPE nsym_errors_total counter\n");
 	for (size_t i = 0; i < sizeof(errors) / sizeof(*errors) && errors[i].name != NULL; i++)

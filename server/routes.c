@@ -14,6 +14,10 @@ const struct nsym_route nsym_routes[] = {
      "/api/v1/upload?name=FILE", "a debug file or binary (ELF, Mach-O, PE, PDB)"},
     {"POST", "/api/v1/missing", true, NSYM_SCOPE_UPLOAD, nsym_handle_missing, "missing",
      "/api/v1/missing", "which of {\"ids\": [...]} the server lacks"},
+    {"POST", "/api/v1/symbolicate", true, NSYM_SCOPE_READ, nsym_handle_symbolicate, "symbolicate",
+     "/api/v1/symbolicate?basenames=1",
+     "a crash as text, answered in source lines (JSON, "
+     "or text with Accept: text/plain)"},
     {"GET HEAD", "/api/v1/artifacts", true, NSYM_SCOPE_READ, nsym_handle_artifacts, "artifacts",
      "/api/v1/artifacts?q=TEXT&offset=N&limit=N", "list and search what is stored"},
     {"GET HEAD", "/api/v1/artifacts/", false, NSYM_SCOPE_READ, nsym_handle_artifact, "artifact",

@@ -8,6 +8,7 @@ void nsym_handle_buildid(struct nsym_request *r);
 void nsym_handle_upload(struct nsym_request *r);
 void nsym_handle_symsrv(struct nsym_request *r);
 void nsym_handle_missing(struct nsym_request *r);
+void nsym_handle_symbolicate(struct nsym_request *r);
 void nsym_handle_artifacts(struct nsym_request *r);
 void nsym_handle_artifact(struct nsym_request *r);
 void nsym_handle_artifact_delete(struct nsym_request *r);

@@ -441,15 +441,16 @@ int nsym_crash_infer_load(struct nsym_infer_result *out, struct nsym_crash *c, n
 	if (out->candidates == 0)
 		snprintf(out->why, sizeof(out->why),
 		         "load address of %s not inferred: none of the %zu page-aligned addresses "
-		         "that put its first frame in its code fits all %zu of its frames (is it "
-		         "the build that crashed?)",
-		         name, out->tried, in.nframes);
+		         "that put its first frame in its code fits %s %zu frame%s (is it the "
+		         "build that crashed?)",
+		         name, out->tried, in.nframes == 1 ? "its" : "all", in.nframes,
+		         in.nframes == 1 ? "" : "s");
 	else
 		snprintf(out->why, sizeof(out->why),
-		         "load address of %s not inferred: %zu addresses fit its %zu frames "
+		         "load address of %s not inferred: %zu addresses fit its %zu frame%s "
 		         "(0x%" PRIx64 ", 0x%" PRIx64 "%s)",
-		         name, out->candidates, in.nframes, found.base[0], found.base[1],
-		         out->candidates > 2 ? ", ..." : "");
+		         name, out->candidates, in.nframes, in.nframes == 1 ? "" : "s",
+		         found.base[0], found.base[1], out->candidates > 2 ? ", ..." : "");
 	rc = leave(&in, out->why);
 done:
 	free(in.frames);

@@ -500,6 +500,26 @@ static const char *lldb_anchor(const char *line, const char *s, const char *e)
 	return NULL;
 }
 
+/* lldb's default frame format prints a function with its arguments' values
+ * ("checksum(p=\"abc\", n=3)"): the name alone is the function's, which is
+ * what a file's symbol table holds. A list without '=' is a C++ signature,
+ * part of the demangled name, and stays. */
+static struct nsym__slice without_values(struct nsym__slice sym)
+{
+	int depth = 0;
+	bool values = false;
+
+	if (sym.len == 0 || sym.s[sym.len - 1] != ')')
+		return sym;
+	for (size_t i = sym.len; i-- > 0;) {
+		depth += sym.s[i] == ')' ? 1 : sym.s[i] == '(' ? -1 : 0;
+		values |= depth == 1 && sym.s[i] == '=';
+		if (depth == 0)
+			return values && i > 0 ? slice(sym.s, sym.s + i) : sym;
+	}
+	return sym;
+}
+
 static bool lldb_parse(struct nsym__tool_frame *f, const char *line, const char *a, const char *e)
 {
 	uint64_t n = 0;
@@ -525,7 +545,7 @@ static bool lldb_parse(struct nsym__tool_frame *f, const char *line, const char 
 	if (plus != NULL && (p = dec(&f->symbol_offset, plus + 3, e)) != NULL &&
 	    (p == e || p == at || is_ws(*p))) {
 		f->has_symbol_offset = true;
-		f->symbol = slice(tick, plus);
+		f->symbol = without_values(slice(tick, plus));
 	} else {
 		f->symbol = trimmed(tick, e);
 	}

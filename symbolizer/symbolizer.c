@@ -90,6 +90,8 @@ static int pick_debug_file(nsym_symbolizer *sym, const char *path,
 		sym->debug = sym->file;
 		return 0;
 	}
+	if (options != NULL && options->no_search)
+		return 0; /* the symbol tables answer */
 	rc = nsym__debug_find(&sym->debug, path, &sym->id,
 	                      options != NULL ? options->debug_dirs : NULL);
 	/* No debug file is not an error: the symbol tables still answer. */
@@ -212,7 +214,8 @@ static int open_macho(nsym_symbolizer *sym, const char *path,
 		rc = find_dsym(sym, path, options);
 	if (rc == 0 && open_cached(sym, options))
 		return 0;
-	if (rc == 0 && sym->mdebug == NULL && !nsym__macho_has_dwarf(sym->mfile)) {
+	if (rc == 0 && sym->mdebug == NULL && !nsym__macho_has_dwarf(sym->mfile) &&
+	    (options == NULL || !options->no_search)) {
 		rc = find_dsym(sym, path, options);
 		if (rc == NSYM_ENODEBUG)
 			rc = 0; /* the symbol table still answers */

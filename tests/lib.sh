@@ -27,3 +27,14 @@ serve_for_test() {
   done
   fail "server did not start: $(cat "$work/listen.err")"
 }
+
+# run STATUS ARGS...: `$nsym symbolicate ARGS`, which must exit STATUS; its
+# stdout in $out and stderr in $err (NSYM_RUN_ARGS go before ARGS)
+run() {
+  local want=$1
+  shift
+  "$nsym" symbolicate ${NSYM_RUN_ARGS:-} "$@" >"$work/out" 2>"$work/err"
+  local got=$?
+  out=$(cat "$work/out") err=$(cat "$work/err")
+  [ "$got" -eq "$want" ] || fail "symbolicate $* exited $got, expected $want: $err $out"
+}

@@ -76,6 +76,7 @@ symbolize-macho)
   agree "$fat" arm64 "$fat"
   agree "$dir/crasher.node" arm64 "$dir/crasher.node"
   agree "$dir/crasher.node" x86_64 "$dir/crasher.node"
+  agree "$dir/addon-arm64e.node" arm64e "$dir/addon-arm64e.node"
   llvm_obj=$(find "$x86.dSYM" -type f -path '*DWARF*') agree "$x86.dSYM" x86_64 "$x86"
   cp "$x86" "$work/addon.node"
   llvm_obj=$(find "$x86.dSYM" -type f -path '*DWARF*') \

@@ -7,6 +7,9 @@
 //   fake-server.js error         answers 500 to everything
 //   fake-server.js flaky         lacks everything; each upload fails with 503
 //                                once, then is taken (201); counts on stderr
+//   fake-server.js old FILE      serves FILE for GET /buildid/*/debuginfo and
+//                                404 for the rest, as a server older than the
+//                                symbolicate route does
 // and answers only a full HTTP client reads (fetch's fast path hands them
 // to libcurl), or that come in pieces:
 //   fake-server.js redirect URL    302 to URL followed by the request's path
@@ -72,6 +75,13 @@ const server = mode === 'pieces' ? net.createServer(pieces) : http.createServer(
     res.write('x');
   } else if (mode === 'flaky') {
     flaky(req, res);
+  } else if (mode === 'old') {
+    const hit = req.method === 'GET' && /^\/buildid\/[0-9a-f]+\/debuginfo$/.test(req.url);
+    req.resume(); // a body, read and dropped
+    req.on('end', () => {
+      res.writeHead(hit ? 200 : 404, { 'Content-Length': hit ? body.length : 10 });
+      res.end(hit ? body : 'not found\n');
+    });
   } else if (mode === 'redirect') {
     res.writeHead(302, { Location: file + req.url });
     res.end();

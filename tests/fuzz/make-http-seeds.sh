@@ -118,6 +118,18 @@ printf '/* other.c */\nint other(void) { return 1; }\n' >"$work/src"
 req post-upload-source $'POST /api/v1/upload/source?buildid='$small$'&path=/seed-src/other.c HTTP/1.1\nHost: fuzz\nAuthorization: Bearer '$upload "$work/src"
 req post-upload-source-relative-path $'POST /api/v1/upload/source?buildid='$small$'&path=seed-src/../x.c HTTP/1.1\nHost: fuzz\nAuthorization: Bearer '$upload "$work/src"
 
+# the symbolicate route: a compact trace over the stored small.so, a
+# report, and text no reader takes, in both answers
+printf 'napi-symbols: crash v1 SIGSEGV at 0x0\nnapi-symbols: m0 %s small.so\nnapi-symbols: m1 %s other.so\nnapi-symbols: f m0+270! m0+300 m1+20 ?+7f00\nnapi-symbols: end\n' \
+  "$small" "$macho" >"$work/trace"
+req post-symbolicate-trace $'POST /api/v1/symbolicate HTTP/1.1\nHost: fuzz\nContent-Type: text/plain' "$work/trace"
+req post-symbolicate-text $'POST /api/v1/symbolicate?basenames=1 HTTP/1.1\nHost: fuzz\nAccept: text/plain;q=0.9, application/json;q=0.5\nAuthorization: Bearer '$read "$work/trace"
+printf '{"format": "napi-symbols-crash", "version": 1, "reason": "signal", "signal": {"number": 11}, "modules": [{"path": "/x/small.so", "id": "%s", "base": "0x7f0000000000"}], "frames": [{"pc": "0x7f0000000270", "module": 0, "rel": "0x270"}]}' \
+  "$small" >"$work/report"
+req post-symbolicate-report $'POST /api/v1/symbolicate HTTP/1.1\nHost: fuzz\nAccept: */*' "$work/report"
+printf 'no crash here\n' >"$work/nocrash"
+req post-symbolicate-nothing $'POST /api/v1/symbolicate HTTP/1.1\nHost: fuzz\nAccept: image/png' "$work/nocrash"
+
 # framing and paths
 raw get-healthz-http10 'GET /healthz HTTP/1.0\r\n\r\n'
 raw get-bare-lf 'GET /metrics HTTP/1.1\nHost: fuzz\n\n'

@@ -230,6 +230,28 @@ case_symbolicate() {
 	grep -n '' "$work/err" | grep >/dev/null -c ':napi-symbols: end$' || fail "no trace before it"
 }
 
+# With a server set, the trace comes again as one link to the server's page
+# (the first server, its trailing '/' dropped): the query holds the very
+# trace printed above it, which symbolicate reads as it reads the trace.
+case_link() {
+	local link text
+	run_node NAPI_SYMBOLS_SERVER="http://127.0.0.1:9/ http://second.invalid" -- -e "require('$addon').crash()"
+	[ "$status" = 139 ] || fail "exit status $status, not 139"
+	check_trace SIGSEGV
+	link=$(grep '^symbolicated: ' "$work/err") || fail "no link"
+	[ "$(wc -l <<<"$link")" = 1 ] || fail "more than one link: $link"
+	[[ "$link" == "symbolicated: http://127.0.0.1:9/?trace=napi-symbols%3A+crash+v1+SIGSEGV+at+0x"* ]] ||
+		fail "not a link to the first server's page: $link"
+	text=$("$node" -e 'process.stdout.write(new URL(process.argv[1]).searchParams.get("trace"))' \
+		"${link#symbolicated: }")
+	[ "$text" = "$(grep '^napi-symbols: ' "$work/err")" ] ||
+		fail "the link's trace is not the trace: $text"
+	# without a server, or with one that is not a URL, no link
+	run_node NAPI_SYMBOLS_SERVER="not-a-url" -- -e "require('$addon').crash()"
+	grep -q '^symbolicated: ' "$work/err" && fail "a link to no server"
+	return 0
+}
+
 # on_full_disk DIR TMP -- ARGS: node with the hook, crashing, its report
 # folder DIR a full 64 KiB tmpfs and TMPDIR=TMP; status in $status, stderr
 # in $work/err, and in $work/left the size and name of each napi-crash-*

@@ -57,13 +57,6 @@ x86_func=$("$objdump" --macho --arch=x86_64 -h "$x86" | awk '$2 == "__text" { pr
 hex() { printf '0x%x' "$1"; }
 dec() { printf '%d' "$1"; }
 
-run() { # STATUS ARGS...: symbolicate, output in $out and $err
-  local want=$1; shift
-  "$nsym" symbolicate "$@" >"$work/out" 2>"$work/err"
-  local got=$?
-  out=$(cat "$work/out") err=$(cat "$work/err")
-  [ "$got" -eq "$want" ] || fail "symbolicate $* exited $got, expected $want: $err $out"
-}
 
 # llvm_says DWARF ARCH TEXT OFFSET RETURN: llvm-symbolizer's frames for the
 # offset in the image ("function" and "file:line:column" lines), at
@@ -453,12 +446,32 @@ ips-server)
   "$nsym" upload -q --server "$url" --token "$(cat "$work/token")" "$fat.dSYM" >"$work/up" 2>&1 ||
     fail "upload: $(cat "$work/up")"
   write_ips >"$work/crash.ips"
-  run 0 --server "$url" --json "$work/crash.ips"
+  run 0 --local --server "$url" --json "$work/crash.ips"
   check_arm_frames
   frame_is 0 unresolved "(none)"
   # kept in the download cache: answers with no server
   run 0 --no-fetch --json "$work/crash.ips"
   check_arm_frames ;;
+ips-route)
+  # the dSYM only on a real server: the .ips sent to its symbolicate route
+  # answers what symbolicate --local prints, text and JSON; and without
+  # --local, symbolicate sends it there and downloads nothing
+  serve_for_test
+  "$nsym" upload -q --server "$url" --token "$(cat "$work/token")" "$fat.dSYM" >"$work/up" 2>&1 ||
+    fail "upload: $(cat "$work/up")"
+  write_ips >"$work/crash.ips"
+  for accept in application/json text/plain; do
+    flag=; [ $accept = application/json ] && flag=--json
+    run 0 --local --server "$url" $flag "$work/crash.ips"
+    curl -sf -H "Accept: $accept" --data-binary "@$work/crash.ips" "$url/api/v1/symbolicate" >"$work/got" ||
+      fail "POST $accept"
+    [ "$(cat "$work/got")" = "$out" ] || fail "the route's $accept differs: $(diff <(echo "$out") "$work/got")"
+  done
+  rm -rf "$XDG_CACHE_HOME"
+  run 0 --server "$url" --json "$work/crash.ips"
+  check_arm_frames
+  [ -z "$(find "$XDG_CACHE_HOME" -type f 2>/dev/null)" ] || fail "downloaded: $(find "$XDG_CACHE_HOME" -type f)"
+  [ "$(grep -c 'POST /api/v1/symbolicate 200' "$work/listen.err")" = 3 ] || fail "the route: $(cat "$work/listen.err")" ;;
 ips-damaged)
   # a cut paste, a broken body, another kind of report: one clear line
   write_ips | head -n 40 >"$work/cut.ips"

@@ -23,13 +23,10 @@ objdump=$(tool llvm-objdump)
 llvm_symbolizer=$(tool llvm-symbolizer)
 dwarf=$(find "$crasher.dSYM" -type f -path '*DWARF*')
 
-run() { # STATUS ARGS...: symbolicate, output in $out and $err
-  local want=$1
-  shift
-  "$nsym" symbolicate --no-fetch "$@" >"$work/out" 2>"$work/err"
-  local got=$?
-  out=$(cat "$work/out") err=$(cat "$work/err")
-  [ "$got" -eq "$want" ] || fail "symbolicate $* exited $got, expected $want: $err"
+NSYM_RUN_ARGS=--no-fetch
+infer_run() { # STATUS ARGS...: run (tests/lib.sh), what inference decided in the test's log
+  run "$@"
+  grep -h "load address" "$work/err" | sed "s/^/[$case_name] /"
 }
 
 # return_after ARCH FUNCTION: the offset just after the call to FUNCTION
@@ -82,16 +79,16 @@ infer-arm64)
   [ -n "$(return_after arm64 level_three)" ] || fail "no call to level_three in the arm64 slice"
   base=$((0x104d28000))
   rust_trace arm64 $base >trace.txt
-  run 0 -s --module "$crasher" trace.txt
+  infer_run 0 -s --module "$crasher" trace.txt
   check arm64 $base
-  run 0 -s --json --module "$crasher" trace.txt
+  infer_run 0 -s --json --module "$crasher" trace.txt
   [[ "$out" == *'"offset_from": "inferred"'* ]] || fail "--json: $out"
   [[ "$out" == *'"symbol": "_napi_register_module_v1"'* ]] || fail "--json keeps the name: $out" ;;
 infer-x86_64)
   # x86_64 macOS: 4 KiB pages, CALL rel32
   base=$((0x10a4c3000))
   rust_trace x86_64 $base >trace.txt
-  run 0 -s --module "$crasher" trace.txt
+  infer_run 0 -s --module "$crasher" trace.txt
   check x86_64 $base ;;
 infer-project)
   # the addon found in the project, not named on the command line
@@ -100,7 +97,7 @@ infer-project)
   cp -r "$crasher.dSYM" app/node_modules/fixture/crasher.node.dSYM
   base=$((0x104d28000))
   rust_trace arm64 $base >trace.txt
-  run 0 -s --project app trace.txt
+  infer_run 0 -s --project app trace.txt
   check arm64 $base
   (cd app && "$nsym" symbolicate --no-fetch -s ../trace.txt >../out 2>../err) || fail "in the project: $(cat err)"
   [[ "$(cat err)" == *"load address 0x104d28000 inferred"* ]] || fail "cwd project: $(cat err)" ;;
@@ -109,15 +106,15 @@ infer-shifted)
   # off, no return address follows a call: nothing fits, nothing is guessed
   base=$((0x104d28000))
   rust_trace arm64 $((base + 0x4000)) >trace.txt
-  run 0 -s --module "$crasher" trace.txt
+  infer_run 0 -s --module "$crasher" trace.txt
   check arm64 $((base + 0x4000))
   rust_trace arm64 $((base + 8)) >shifted.txt
-  run 0 -s --module "$crasher" shifted.txt
+  infer_run 0 -s --module "$crasher" shifted.txt
   [[ "$err" == *"load address of crasher.node not inferred: none of the"* ]] || fail "shifted: $err"
   [[ "$out" != *"level_"* ]] || fail "a frame was guessed: $out"
   # another build: its code does not fit either
   rust_trace arm64 $base >trace.txt
-  run 0 -s --module "$dir/addon-fat.node" trace.txt
+  infer_run 0 -s --module "$dir/addon-fat.node" trace.txt
   [[ "$err" == *"not inferred"* ]] || fail "another build: $err"
   [[ "$out" != *"level_"* && "$out" != *"checksum"* ]] || fail "another build answered: $out" ;;
 infer-one-frame)
@@ -126,10 +123,45 @@ infer-one-frame)
   base=$((0x104d28000))
   printf '%s\n' "thread 'main' panicked at src/lib.rs:1:1:" "x" "stack backtrace:" \
     "   0:        0x$(printf '%x' $((base + 0x8000))) - _napi_register_module_v1" >one.txt
-  run 0 -s --module "$crasher" one.txt
+  infer_run 0 -s --module "$crasher" one.txt
   [[ "$err" == *"load address of crasher.node not inferred: none of the"* ]] ||
     fail "one frame in the padding: $err"
   [[ "$out" != *"crasher.node+"* ]] || fail "a frame was placed: $out" ;;
+infer-crash-symbols)
+  # a .crash pasted without its Binary Images (only the crashed thread, as
+  # issues often quote it): every addon frame named after the one export
+  # with an offset, which places it exactly, and gives the load address
+  base=$((0x104d28000))
+  export_at=$(( 16#$("$(tool llvm-nm)" --arch=arm64 "$crasher" | awk '$3 == "_napi_register_module_v1" { print $1 }') ))
+  {
+    printf '%s\n' "Process:               node [4242]" "Code Type:             ARM-64 (Native)" \
+      "Exception Type:        EXC_BAD_ACCESS (SIGSEGV)" "" \
+      "Thread 0 Crashed::  Dispatch queue: com.apple.main-thread"
+    # the faulting frame, in level_three; then the return addresses
+    fault=$(( 16#$("$(tool llvm-nm)" --arch=arm64 "$crasher" | awk '$3 == "_level_three" { print $1 }') + 4 ))
+    printf '%-4d%-30s0x%016x napi_register_module_v1 + %d\n' 0 crasher.node $((base + fault)) $((fault - export_at))
+    k=1
+    for fn in level_three level_two level_one; do
+      off=$((16#$(return_after arm64 $fn)))
+      printf '%-4d%-30s0x%016x napi_register_module_v1 + %d\n' $k crasher.node $((base + off)) $((off - export_at))
+      k=$((k + 1))
+    done
+    printf '%-4d%-30s0x%016x v8impl::Invoke + 120\n' $k node 0x100a1c8e0
+  } >noimages.crash
+  infer_run 0 -s --module "$crasher" noimages.crash
+  [[ "$err" == *"crasher.node (arm64): load address 0x104d28000 from the functions its frames name with offsets, which fits all 4 frames"* ]] ||
+    fail "load address not reported: $err"
+  want=$("$llvm_symbolizer" --obj="$dwarf" --default-arch=arm64 "$(printf '0x%x' $fault)" | head -1)
+  [[ "$out" == *"#0 $want at crasher.c:"*" in crasher.node+$(printf '0x%x' $fault) [addon]"* ]] ||
+    fail "the faulting frame: want '$want': $out"
+  for fn in level_three level_two level_one; do
+    off=$(return_after arm64 $fn)
+    want=$(llvm_at arm64 "$off")
+    [[ "$out" == *"$want in crasher.node+0x$off"* ]] ||
+      fail "the frame after the call to $fn: want '$want' at +0x$off: $out"
+  done
+  infer_run 0 -s --json --module "$crasher" noimages.crash
+  [ "$(grep -o '"offset_from": "symbol"' <<<"$out" | wc -l)" -eq 4 ] || fail "offsets from the symbol: $out" ;;
 infer-several)
   # the faulting frame of lldb's bt, with no function: not a return address,
   # so every page-aligned load that puts it in the code fits, and a frame
@@ -138,8 +170,8 @@ infer-several)
     "* thread #1, stop reason = EXC_BAD_ACCESS (code=1, address=0x0)" \
     "  * frame #0: 0x000000010a4c4f00 crasher.node" \
     "    frame #1: 0x0000000100a1c8e0 node\`node::Start() + 120" >several.txt
-  run 0 -s --module "$crasher" several.txt
-  [[ "$err" =~ "crasher.node (x86_64): load address of crasher.node not inferred: "([0-9]+)" addresses fit its 1 frames (0x" ]] &&
+  infer_run 0 -s --module "$crasher" several.txt
+  [[ "$err" =~ "crasher.node (x86_64): load address of crasher.node not inferred: "([0-9]+)" addresses fit its 1 frame (0x" ]] &&
     [ "${BASH_REMATCH[1]}" -gt 1 ] || fail "several loads fit: $err"
   [[ "$out" == *"#0 ?? in crasher.node at 0x10a4c4f00 [addon] (load address of crasher.node not inferred: "* ]] ||
     fail "the frame says why: $out"

@@ -193,6 +193,32 @@ START_TEST(stripped_file_finds_debug_by_debuglink)
 }
 END_TEST
 
+/* no_search: the debug file beside a stripped file is not opened, and
+ * the symbol tables answer (the server opens blobs by /proc/self/fd/N,
+ * beside which a .gnu_debuglink would name its other open files). */
+START_TEST(no_search_opens_nothing_beside_the_file)
+{
+	char *dir = test_tmpdir(), path[4096];
+	struct nsym_open_options opts = {.no_search = 1};
+	nsym_symbolizer *sym = NULL;
+	struct nsym_frames fr = {0};
+
+	split_self(dir);
+	snprintf(path, sizeof(path), "%s/prog", dir);
+	ck_assert_int_eq(nsym_symbolizer_open(&sym, path, &opts), 0);
+	ck_assert_ptr_null(nsym_symbolizer_debug_path(sym));
+	ck_assert_int_eq(
+	    nsym_symbolizer_lookup(&fr, sym,
+	                           module_relative((const void *)(uintptr_t)marker_function), 0),
+	    0);
+	ck_assert_uint_eq(fr.count, 1);
+	ck_assert_uint_eq(fr.frames[0].line, 0); /* no DWARF was read */
+	nsym_frames_release(&fr);
+	nsym_symbolizer_close(sym);
+	test_tmpdir_remove(dir);
+}
+END_TEST
+
 START_TEST(stripped_file_finds_debug_by_build_id)
 {
 	char *dir = test_tmpdir(), path[4096], hex[129];
@@ -435,6 +461,7 @@ static Suite *lookup_suite(void)
 	TEST_ADD(s, unknown_address_gives_question_marks);
 	TEST_ADD(s, stripped_file_finds_debug_by_debuglink);
 	TEST_ADD(s, stripped_file_finds_debug_by_build_id);
+	TEST_ADD(s, no_search_opens_nothing_beside_the_file);
 	TEST_ADD(s, mismatched_debug_file_is_refused);
 	TEST_ADD(s, fallback_id_survives_stripping);
 	TEST_ADD(s, demangles_rust_and_cpp);

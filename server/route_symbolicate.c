@@ -1,0 +1,193 @@
+/*
+ * POST /api/v1/symbolicate: a crash as text, any text `napi-symbols
+ * symbolicate` reads (a report, compact traces, the stacks common tools
+ * print, macOS .ips and .crash), answered with its frames in source lines:
+ * the JSON `symbolicate --json` prints, or with "Accept: text/plain" the
+ * text `symbolicate` prints. The same readers and pipeline as the CLI
+ * (napi_symbols_report.h); the resolver opens each module from the store by
+ * its identity (stored_module.h). Nothing of the text is kept or logged.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "napi_symbols_report.h"
+#include "routes.h"
+#include "stored_module.h"
+
+/* A report or a pasted issue is tens of kilobytes; an .ips a few hundred. */
+#define MAX_BODY (4u << 20)
+/* Frames of all the crashes of one request: each may open a module. */
+#define MAX_FRAMES 4096
+
+/* ---- what the client takes ------------------------------------------------- */
+
+/* The q of one element of an Accept header ("text/plain;q=0.5"): 1 when
+ * not given, 0 when not a number. */
+static double quality(const char *params, size_t len)
+{
+	for (const char *p = params; p < params + len; p++) {
+		if (*p != ';')
+			continue;
+		p += 1 + strspn(p + 1, " \t");
+		if (p + 2 <= params + len && (p[0] == 'q' || p[0] == 'Q') && p[1] == '=')
+			return strtod(p + 2, NULL);
+	}
+	return 1;
+}
+
+/* The media ranges that cover each answer, and how specific each is. */
+static const struct {
+	const char *range;
+	int json; /* 0 text/plain, 1 application/json */
+	int rank; /* a type named exactly counts over a range that covers it */
+} ranges[] = {{"text/plain", 0, 3},       {"text/*", 0, 2},        {"*/*", 0, 1},
+              {"application/json", 1, 3}, {"application/*", 1, 2}, {"*/*", 1, 1}};
+
+/*
+ * Which of the two answers the Accept header (RFC 9110 section 12.5.1)
+ * prefers: 1 text/plain, 0 application/json (also for no header, any
+ * type, or a tie), -1 neither.
+ */
+static int wants_text(const char *accept)
+{
+	double q[2] = {0, 0}; /* text, JSON: the q of the most specific match */
+	int rank[2] = {0, 0};
+
+	if (accept == NULL)
+		return 0;
+	for (const char *e = accept; *e != '\0';) {
+		size_t len = strcspn(e, ","), skip = strspn(e, " \t");
+		const char *t = e + (skip < len ? skip : len);
+		size_t type = strcspn(t, ";, \t");
+		for (size_t i = 0; i < sizeof(ranges) / sizeof(*ranges); i++) {
+			int k = ranges[i].json;
+			if (type != strlen(ranges[i].range) ||
+			    strncasecmp(t, ranges[i].range, type) != 0 || ranges[i].rank <= rank[k])
+				continue;
+			rank[k] = ranges[i].rank;
+			q[k] = quality(t + type, len - (size_t)(t - e) - type);
+		}
+		e += len + (e[len] == ',');
+	}
+	if (q[0] <= 0 && q[1] <= 0)
+		return -1;
+	return q[0] > q[1];
+}
+
+/* ---- the resolver ------------------------------------------------------------ */
+
+struct run {
+	struct nsym_request *r;
+	struct nsym_stored_modules src;
+	bool store_failed; /* logged once per request */
+};
+
+/* Each module with an identity, from the store; the pipeline says "no
+ * identity" of the others. 0, or NSYM_ENOMEM. */
+static int resolve(void *ctx, struct nsym_report_module *mods, size_t count)
+{
+	struct run *run = ctx;
+
+	for (size_t i = 0; i < count; i++) {
+		const struct nsym_crash_module *m = mods[i].module;
+		int rc;
+		if (m->id[0] == '\0')
+			continue;
+		rc = nsym_stored_module_open(&mods[i].sym, mods[i].why, sizeof(mods[i].why),
+		                             &run->src, m->id, m->format == NSYM_FORMAT_MACHO);
+		if (rc == NSYM_ENOMEM)
+			return rc;
+		if (rc != 0) {
+			if (!run->store_failed)
+				nsym_log_internal(run->r, rc, mods[i].why);
+			run->store_failed = true;
+			snprintf(mods[i].why, sizeof(mods[i].why),
+			         "the server's store failed (logged); try again");
+		}
+	}
+	return 0;
+}
+
+/* ---- the route ------------------------------------------------------------------ */
+
+static size_t frames_of(const struct nsym_crash *crashes, size_t n)
+{
+	size_t total = 0;
+
+	for (size_t i = 0; i < n; i++)
+		total += crashes[i].nframes;
+	return total;
+}
+
+/* Symbolicates the crashes into a reply. */
+static void answer(struct nsym_request *r, const struct nsym_crash *crashes, size_t n,
+                   unsigned flags)
+{
+	struct run run = {
+	    r, {r->store, nsym_server_builds(r->srv), nsym_server_cache_dir(r->srv)}, false};
+	struct nsym_report_options opts = {.flags = flags, .resolve = resolve, .ctx = &run};
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	int rc;
+
+	if (out == NULL) {
+		nsym_reply_internal(r, NSYM_ENOMEM, "out of memory for the answer");
+		return;
+	}
+	rc = nsym_report_symbolicate(out, crashes, n, &opts);
+	if (fclose(out) != 0 && rc == 0)
+		rc = NSYM_ENOMEM;
+	if (rc != 0)
+		nsym_reply_internal(r, rc, nsym_error_detail());
+	else
+		nsym_reply(r, 200,
+		           flags & NSYM_REPORT_JSON ? "application/json"
+		                                    : "text/plain; charset=utf-8",
+		           "Cache-Control: no-store\r\n", text, len);
+	free(text);
+}
+
+void nsym_handle_symbolicate(struct nsym_request *r)
+{
+	/* A server must not place maps sent to it (they name its files): a Rust
+	 * backtrace is placed where it ran, and its compact trace sent. */
+	struct nsym_report_input in = {
+	    .name = "the request",
+	    .maps_how = "'napi-symbols symbolicate --maps FILE' on the machine it ran on"};
+	struct nsym_crash *crashes = NULL;
+	struct nsym_buf body;
+	size_t n = 0, frames;
+	int text = wants_text(nsym_header(r, "Accept"));
+	char basenames[8] = "";
+	unsigned flags;
+	int rc;
+
+	if (text < 0) {
+		nsym_reply_error(r, 406, "this route answers application/json or text/plain");
+		return;
+	}
+	nsym_query(r, "basenames", basenames, sizeof(basenames));
+	flags = (text ? 0 : NSYM_REPORT_JSON) |
+	        (basenames[0] != '\0' && strcmp(basenames, "0") != 0 ? NSYM_REPORT_BASENAMES : 0);
+	if (nsym_read_body(r, &body, MAX_BODY) != 0)
+		return; /* answered */
+	in.text = body.data;
+	in.len = body.len;
+	rc = nsym_report_read(&crashes, &n, &in, NULL);
+	if (rc == NSYM_EINVAL)
+		nsym_reply_error(r, 422, "%s", nsym_error_detail());
+	else if (rc != 0)
+		nsym_reply_internal(r, rc, nsym_error_detail());
+	else if ((frames = frames_of(crashes, n)) > MAX_FRAMES)
+		nsym_reply_error(r, 413,
+		                 "the request holds %zu frames; at most %d are symbolicated at "
+		                 "once: send fewer crashes in one request",
+		                 frames, MAX_FRAMES);
+	else
+		answer(r, crashes, n, flags);
+	nsym_crashes_free(crashes, n);
+	nsym_buf_free(&body);
+}
