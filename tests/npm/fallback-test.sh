@@ -79,7 +79,7 @@ for platform in darwin:arm64 win32:x64; do
 		cmp -s "$work/native.out" "$work/js.out" ||
 			fail "$platform: symbolicate $opts differs from the native one: $(diff "$work/native.out" "$work/js.out" | head)"
 	done
-	grep -q 'load_slot at' "$work/js.out" || fail "$platform: not symbolicated: $(head -n 3 "$work/js.out")"
+	grep -q '"function": "load_slot"' "$work/js.out" || fail "$platform: not symbolicated: $(head -n 3 "$work/js.out")"
 	[ "$(wc -l <"$work/js.err")" = 1 ] || fail "$platform: more than one line said: $(cat "$work/js.err")"
 	grep -q "^napi-symbols: no native build for this platform (${platform%:*}-${platform#*:}); only 'symbolicate --server URL FILE' works here" \
 		"$work/js.err" || fail "$platform: the line said: $(cat "$work/js.err")"
