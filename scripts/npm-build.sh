@@ -14,7 +14,8 @@
 # launcher reads too. Needs root (chroot), npm and node; the chroot and the
 # static libraries are made once and kept (scripts/chroot.sh says where).
 #
-# Usage: scripts/npm-build.sh [OUT]
+# Usage: scripts/npm-build.sh [OUT]; NSYM_NPM_PLATFORMS="linux-x64-gnu ..."
+# builds only those platform packages (default: all).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 src=$(pwd)
@@ -34,6 +35,10 @@ platforms=$(node -e '
 const p = require(process.argv[1]);
 for (const [k, v] of Object.entries(p)) console.log(k, v.triple, v.os, v.cpu, v.libc);
 ' "$src/npm/napi-symbols/lib/platforms.json")
+if [ -n "${NSYM_NPM_PLATFORMS:-}" ]; then
+	platforms=$(awk -v want=" $NSYM_NPM_PLATFORMS " 'index(want, " " $1 " ")' <<<"$platforms")
+	[ -n "$platforms" ] || die "no platform of '$NSYM_NPM_PLATFORMS' in platforms.json"
+fi
 
 chroot_dir=$(scripts/chroot.sh path bullseye-build)
 binds=(-b "$src")

@@ -8,11 +8,16 @@
 # packages' sizes, the newest glibc symbol version each binary needs
 # (objdump -T), and the timings of the npm tests.
 #
+# Three parts, each dearer than the one before once its chroots are made:
+#   deb    cpack in build/ and the Debian 12 chroot test     about 3 minutes
+#   npm    the x64 package, its tests here and in Debian 11,
+#          the launcher without a native package, docs/ci.md  about 7 minutes
+#   arm64  the arm64 package and its test under qemu          about 12 minutes
 # The chroots and the static libraries are made once and kept
-# (scripts/chroot.sh); made cold they take most of an hour on two cores,
-# warm the whole run takes minutes. With --budget SECONDS (.ci/run passes
-# what is left of its 20 minutes) the run is skipped, saying so, when its
-# estimate does not fit: warm about 10 minutes, cold 60.
+# (scripts/chroot.sh); made cold they take most of an hour on two cores.
+# With --budget SECONDS (.ci/run passes what is left of its 20 minutes)
+# only the parts whose estimates fit are run, in that order, and the rest
+# are named as skipped; without it, all three run.
 #
 # Usage: scripts/test-packages.sh [--budget SECONDS]. Needs root.
 set -euo pipefail
@@ -25,18 +30,40 @@ if [ "${1:-}" = --budget ]; then
 fi
 cache=${NSYM_CHROOT_CACHE:-/var/tmp/napi-symbols-chroots}
 
-warm=1
-for name in bullseye-build bullseye bullseye-arm64 bookworm; do
-	[ -f "$cache/$name/.nsym-stamp" ] || warm=0
-done
-for triple in x86_64-linux-gnu aarch64-linux-gnu; do
-	[ -f "$cache/bullseye-build/opt/nsym-deps/$triple/.stamp" ] || warm=0
-done
-estimate=$((warm ? 600 : 3600))
-if [ -n "$budget" ] && [ "$estimate" -gt "$budget" ]; then
-	echo "test-packages.sh: skipped: about $estimate s needed ($([ $warm = 1 ] && echo warm || echo "the chroots in $cache are not made yet")), $budget s left; run scripts/test-packages.sh by hand" >&2
-	exit 0
-fi
+# made NAME...: whether the chroots are all there
+made() {
+	local n
+	for n in "$@"; do
+		[ -f "$cache/$n/.nsym-stamp" ] || return 1
+	done
+}
+deps_made() {
+	local t
+	for t in "$@"; do
+		[ -f "$cache/bullseye-build/opt/nsym-deps/$t/.stamp" ] || return 1
+	done
+}
+# plan NAME WARM COLD READY...: the part runs when its cost fits what is
+# left, WARM seconds when READY, else COLD (its chroots to make)
+parts=()
+left=${budget:-999999}
+plan() {
+	local name=$1 cost=$2 cold=$3
+	shift 3
+	"$@" || cost=$cold
+	if [ "$cost" -le "$left" ]; then
+		parts+=("$name")
+		left=$((left - cost))
+	else
+		echo "test-packages.sh: skipped $name: about $cost s needed, $left s left; run scripts/test-packages.sh by hand" >&2
+		left=0
+	fi
+}
+plan deb 180 480 made bookworm
+plan npm 420 2400 eval 'made bullseye-build bullseye && deps_made x86_64-linux-gnu'
+plan arm64 720 3600 eval 'made bullseye-build bullseye-arm64 && deps_made aarch64-linux-gnu'
+[ ${#parts[@]} -gt 0 ] || exit 0
+has() { [[ " ${parts[*]} " == *" $1 "* ]]; }
 start=$(date +%s)
 
 packages=(debootstrap qemu-user-static binfmt-support dpkg-dev binutils curl npm)
@@ -52,25 +79,37 @@ if [ ${#missing[@]} -gt 0 ]; then
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-echo "== the Debian package (build/, prefix /usr)" >&2
+# the fixtures, and the program whose help the man pages are made of
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_INSTALL_PREFIX=/usr >/dev/null
-cmake --build build -j "$JOBS" --target napi-symbols napi_symbols_hook man fixtures
-rm -f build/napi-symbols_*.deb
-(cd build && cpack -G DEB >/dev/null)
-
-echo "== the npm packages (build/npm)" >&2
-scripts/npm-build.sh build/npm
+cmake --build build -j "$JOBS" --target napi-symbols napi_symbols_hook man fixtures foreign_fixtures
+tests=()
+if has deb; then
+	echo "== the Debian package (build/, prefix /usr)" >&2
+	rm -f build/napi-symbols_*.deb
+	(cd build && cpack -G DEB >/dev/null)
+	tests+=(deb.bookworm)
+fi
+platforms=
+has npm && platforms+=" linux-x64-gnu" && tests+=(npm.host npm.bullseye npm.fallback ci.workflow)
+has arm64 && platforms+=" linux-x64-gnu linux-arm64-gnu" && tests+=(npm.arm64)
+if [ -n "$platforms" ]; then
+	echo "== the npm packages (build/npm):$platforms" >&2
+	NSYM_NPM_PLATFORMS=$platforms scripts/npm-build.sh build/npm
+fi
 rm -f build/npm/timings.txt
 
-echo "== the tests of label packages" >&2
+echo "== the tests: ${tests[*]}" >&2
 status=0
-(cd build && NSYM_TEST_PACKAGES=1 ctest -L packages --output-on-failure --timeout 900) || status=1
+regex="^($(IFS='|'; echo "${tests[*]}" | sed 's/\./\\./g'))\$"
+(cd build && NSYM_TEST_PACKAGES=1 ctest -R "$regex" --output-on-failure --timeout 900) || status=1
 
 echo "== figures" >&2
 for f in build/napi-symbols_*.deb build/npm/packages/*.tgz; do
+	[ -f "$f" ] || continue
 	printf 'size: %s %s bytes\n' "$(basename "$f")" "$(stat -c %s "$f")"
 done
 for f in build/npm/stage-*/bin/napi-symbols build/npm/stage-*/lib/napi-symbols/*.so; do
+	[ -f "$f" ] || continue
 	printf 'glibc: %s needs %s\n' "${f#build/npm/}" \
 		"$(objdump -T "$f" | grep -o 'GLIBC_[0-9.]*' | sort -uV | tail -n 1)"
 done
