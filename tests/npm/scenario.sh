@@ -71,6 +71,27 @@ got=$(npx napi-symbols --version 2>"$work/version.err") || fail "npx napi-symbol
 [ "$got" = "napi-symbols $version" ] || fail "--version: $got"
 ok "npx napi-symbols --version: $got"
 
+# the launcher passes on the exit status, a death by a signal, and the
+# signals it is sent
+launcher=node_modules/.bin/napi-symbols
+"$launcher" run -- sh -c 'exit 3' 2>/dev/null
+[ $? = 3 ] || fail "the launcher did not pass on exit status 3"
+"$launcher" run -- sh -c 'kill -USR2 $$' 2>/dev/null
+status=$?
+[ $status = 140 ] || fail "a death by SIGUSR2 came out as $status, not 140"
+"$launcher" run -- sh -c 'trap "exit 42" TERM; echo ready >"$1"; while :; do sleep 0.1; done' sh \
+	"$work/ready" 2>/dev/null &
+launched=$!
+for _ in $(seq 300); do
+	[ -s "$work/ready" ] && break
+	sleep 0.1
+done
+kill -TERM $launched
+wait $launched
+status=$?
+[ $status = 42 ] || fail "SIGTERM sent to the launcher: exit $status, not the program's 42"
+ok "the launcher passes on exit statuses (3), signals (SIGUSR2: 140) and SIGTERM sent to it"
+
 # the server, the package's own
 npx napi-symbols token create --store "$work/store" --scope upload --name ci >"$work/token" \
 	2>"$work/token.err" || fail "token create"
