@@ -9,6 +9,11 @@
 # civetweb without TLS (the server speaks plain http behind a proxy). A
 # stamp naming the versions and these options makes a second run a no-op.
 #
+# NEEDSWORK: TLS is Debian 11's OpenSSL 1.1.1 (patched by Debian's LTS, no
+# longer by OpenSSL); Debian 12's OpenSSL 3 could be built here the same
+# way. The CA certificates are looked for where Debian and Ubuntu keep them
+# (/etc/ssl/certs): on Fedora and RHEL, https servers are not trusted.
+#
 # Usage: static-deps.sh TRIPLE (x86_64-linux-gnu or aarch64-linux-gnu)
 set -euo pipefail
 
