@@ -45,6 +45,46 @@ describe() {
 		"$(cu_count "$1") CUs, $(func_count "$1") functions"
 }
 
+# describe_pe FILE: describe's line for a PE image whose PDB is beside it:
+# the sizes of both, and the PDB's modules and procedures (llvm-pdbutil).
+describe_pe() {
+	local pdb=${1%.node}.pdb pdbutil mods procs
+	pdbutil=$(llvm_tool llvm-pdbutil llvm)
+	mods=$("$pdbutil" dump --modules "$pdb" | grep -c '^ *Mod [0-9]' || true)
+	procs=$("$pdbutil" dump --symbols "$pdb" | grep -c -E 'S_[GL]PROC32' || true)
+	echo "$(basename "$1"): file $(stat -c %s "$1") bytes," \
+		"$(basename "$pdb") $(stat -c %s "$pdb") bytes ($(($(stat -c %s "$pdb") / 1048576)) MiB)," \
+		"$mods modules, $procs procedures"
+}
+
+# pe_funcs FILE: "start size" (decimal virtual addresses) of the procedures
+# of the PDB beside a PE image (S_GPROC32 and S_LPROC32, by llvm-pdbutil),
+# at ImageBase plus their section's RVA.
+pe_funcs() {
+	local pdb=${1%.*}.pdb pdbutil readobj
+	pdbutil=$(llvm_tool llvm-pdbutil llvm)
+	readobj=$(llvm_tool llvm-readobj llvm)
+	{
+		"$readobj" --file-headers --sections "$1" | awk '
+			$1 == "ImageBase:" { print "base", $2 }
+			$1 == "Number:" { n = $2 }
+			$1 == "VirtualAddress:" { print "section", n, $2 }'
+		"$pdbutil" dump --symbols "$pdb" | awk '
+			/S_[GL]PROC32/ { want = 1; next }
+			want && /addr = / { sub(/.*addr = /, ""); split($0, a, /[:,]/); sub(/.*code size = /, "", $0)
+				print "proc", a[1], a[2], $0; want = 0 }'
+	} | awk '
+		function num(h,   v, i) {
+			h = tolower(h); sub(/^0x/, "", h); v = 0
+			for (i = 1; i <= length(h); i++)
+				v = v * 16 + index("0123456789abcdef", substr(h, i, 1)) - 1
+			return v
+		}
+		$1 == "base" { base = num($2) }
+		$1 == "section" { rva[$2 + 0] = num($3) }
+		$1 == "proc" && $4 + 0 > 0 { printf "%.0f %.0f\n", base + rva[$2 + 0] + num($3), $4 }'
+}
+
 # median: the median of the numbers on stdin, one per line ("nan" if none).
 median() {
 	sort -g | awk '{ v[NR] = $1 }

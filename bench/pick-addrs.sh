@@ -7,6 +7,9 @@
 # would. The same FILE, N and SEED always give the same list, whatever awk
 # this is (our own generator, not awk's rand()).
 #
+# A PE image (whose PDB is beside it) has no symbols: there the functions
+# are the PDB's procedures, at their virtual addresses (common.sh pe_funcs).
+#
 # A thin Mach-O file (a binary, or the DWARF file of a dSYM) has no symbol
 # sizes: there the functions are the defined symbols of __TEXT,__text, each
 # reaching to the next symbol's address or to the end of __text, as
@@ -64,11 +67,12 @@ macho_funcs() {
 
 case $(od -An -tx1 -N4 "$file" | tr -d ' \n') in
 cffaedfe | cefaedfe) funcs=macho_funcs ;;
+4d5a*) funcs=pe_funcs ;;
 cafebabe | bebafeca) echo "pick-addrs.sh: '$file' is a universal file; give one slice (llvm-lipo -thin)" >&2; exit 1 ;;
 *) funcs=elf_funcs ;;
 esac
 
-$funcs | sort -n -k1,1 | awk -v n="$n" -v seed="$seed" '
+$funcs "$file" | sort -n -k1,1 | awk -v n="$n" -v seed="$seed" '
 	function rnd() { rs = (rs * 16807) % 2147483647; return rs }
 	function hex(v,   s, d) {
 		s = ""

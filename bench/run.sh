@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # run.sh [--quick]: benchmark `napi-symbols symbolize` against
-# llvm-symbolizer, addr2line and eu-addr2line on four targets (c50k, its
-# arm64 Mach-O build c50k-macho with a dSYM, and rustbig, built into
-# bench/inputs/ on first use, and the system libc with its libc6-dbg debug
-# file), for 1, 64 and 100000 addresses. A tool that cannot read a target
-# (addr2line and eu-addr2line read no Mach-O) gets "n/a" and its reason.
+# llvm-symbolizer, addr2line and eu-addr2line on five targets (c50k, its
+# arm64 Mach-O build c50k-macho with a dSYM, its x86_64 PE build c50k-pe
+# with its PDB, and rustbig, built into bench/inputs/ on first use, and the
+# system libc with its libc6-dbg debug file), for 1, 64 and 100000
+# addresses. A tool that cannot read a target (addr2line and eu-addr2line
+# read no Mach-O; eu-addr2line no PE, and addr2line no PDB) gets "n/a" and
+# its reason. For c50k-pe the
+# llvm-symbolizer is LLVM 16's (llvm-symbolizer-16): LLVM 14's misplaces the
+# lines of inlined frames in PDBs (docs/symbolizer.md).
 # Prints a Markdown table per target and writes the whole report to
 # bench/out/results-DATE.md.
 #
@@ -12,7 +16,8 @@
 # (if set, e.g. "--debug-file", ours gets "FLAG libc.debug" for libc; by
 # default it must find the debug file by build-id itself), BENCH_SEED (address
 # lists, default 42), BENCH_TIMEOUT (seconds per run, default 900),
-# BENCH_TARGETS (subset, default "c50k c50k-macho rustbig libc"),
+# BENCH_TARGETS (subset, default "c50k c50k-macho rustbig libc"; c50k-pe
+# is asked for by name),
 # BENCH_BUDGET (seconds: a cell stops repeating once its runs took longer
 # than this, default 120; the "runs" column shows how many were made),
 # NSYM_BASE (another build of our CLI, e.g. of an earlier commit: timed and
@@ -76,6 +81,15 @@ for t in $targets; do
 			"$here/gen-c.sh" "$inputs" c50k-macho >&2
 		fi
 		ours_file[$t]=$m anchor_file[$t]=$m format[$t]=macho ;;
+	c50k-pe)
+		# Both are given the image and find the PDB beside it by the
+		# file name its CodeView record gives (/pdbaltpath:%_PDB%).
+		p=$inputs/c50k-pe.node
+		if [ ! -r "$p" ] || [ ! -r "$inputs/c50k-pe.pdb" ]; then
+			log "building c50k-pe"
+			"$here/gen-c.sh" "$inputs" c50k-pe >&2
+		fi
+		ours_file[$t]=$p anchor_file[$t]=$p format[$t]=pe ;;
 	rustbig)
 		[ -x "$inputs/rustbig" ] || { log "building rustbig"; "$here/gen-rust.sh" "$inputs" >&2; }
 		ours_file[rustbig]=$inputs/rustbig anchor_file[rustbig]=$inputs/rustbig ;;
@@ -246,7 +260,7 @@ cell() {
 cell_cmd() {
 	local tool=$1 in=$2 k=${3:-1} cmd
 	case $tool in
-	llvm) measure "$k" "$in" llvm-symbolizer --inlining -e "$af" ;;
+	llvm) measure "$k" "$in" "$(llvm_for "$t")" --inlining -e "$af" ;;
 	cold | warm)
 		if [ $ours_ok = 1 ]; then measure_ours "$tool" "$k" "$in" "$t"; else m_err="n/a: $ours_why"; fi ;;
 	bcold | bwarm) measure_ours "${tool#b}" "$k" "$in" "$t" "$base" ;;
@@ -262,6 +276,11 @@ cell_words() {
 	esac
 }
 
+# llvm_for TARGET: the llvm-symbolizer that is the reference for it.
+llvm_for() {
+	if [ "${format[$1]}" = pe ]; then echo llvm-symbolizer-16; else echo llvm-symbolizer; fi
+}
+
 # extrapolate MS1 MSM M N: seconds for N addresses, from the times for 1 and M.
 extrapolate() {
 	awk -v a="$1" -v b="$2" -v m="$3" -v n="$4" 'BEGIN { printf "%.0f", (a + (b - a) / (m - 1) * (n - 1)) / 1000 }'
@@ -274,7 +293,7 @@ normalized() {
 	local tool=$1 n=$2 list=$tmp/addrs-$t-$2 f=$tmp/norm-$1-$2 fmt cmd
 	if [ ! -e "$f" ] && [ ! -e "$f.failed" ]; then
 		case $tool in
-		llvm) fmt=llvm cmd=(llvm-symbolizer --inlining -p -e "$af") ;;
+		llvm) fmt=llvm cmd=("$(llvm_for "$t")" --inlining -p -e "$af") ;;
 		ours) fmt=llvm; mapfile -t cmd < <(ours_cmd "$t") ;;
 		base) fmt=llvm; mapfile -t cmd < <(ours_cmd "$t" "$base") ;;
 		addr2line) fmt=gnu cmd=(addr2line -a -f -i -C -e "$af") ;;
@@ -337,7 +356,9 @@ explain_names() {
 	ref=$(normalized llvm $agree_n)
 	mine=$(normalized ours $agree_n)
 	[ -n "$ref" ] && [ -n "$mine" ] || return 0
-	if [ "${format[$t]}" = macho ]; then
+	if [ "${format[$t]}" = pe ]; then
+		return 0 # a PDB's names are its own: nothing to explain by symbols
+	elif [ "${format[$t]}" = macho ]; then
 		macho_syms "$af" >"$syms"
 	else
 		nm -S -C --defined-only "$af" 2>/dev/null | awk 'NF >= 4 { $3 = ""; print }' >"$syms"
@@ -362,6 +383,9 @@ base_ver=""
 	echo "- napi-symbols: $ours_ver"
 	[ -n "$base" ] && echo "- napi-symbols base (NSYM_BASE): $base_ver"
 	echo "- llvm-symbolizer: $(llvm-symbolizer --version 2>&1 | grep -m1 -i 'version' | sed 's/^ *//')"
+	if [[ " $targets " == *" c50k-pe "* ]]; then
+		echo "- llvm-symbolizer-16 (c50k-pe): $(llvm-symbolizer-16 --version 2>&1 | grep -m1 -i 'version' | sed 's/^ *//')"
+	fi
 	echo "- addr2line: $(ver addr2line --version)"
 	echo "- eu-addr2line: $(ver eu-addr2line --version)"
 	echo "- cells: wall time is the median over the runs; peak RSS from /usr/bin/time; vs llvm = our time / llvm-symbolizer time (below 1 is faster);"
@@ -374,7 +398,11 @@ base_ver=""
 for t in $targets; do
 	log "target $t"
 	af=${anchor_file[$t]}
-	if [ "${format[$t]}" = macho ]; then desc=$(describe_macho "$af"); else desc=$(describe "$af"); fi
+	case ${format[$t]} in
+	macho) desc=$(describe_macho "$af") ;;
+	pe) desc=$(describe_pe "$af") ;;
+	*) desc=$(describe "$af") ;;
+	esac
 	for n in $sizes; do
 		"$here/pick-addrs.sh" "$af" "$n" "$seed" >"$tmp/addrs-$t-$n"
 	done
@@ -463,7 +491,7 @@ for t in $targets; do
 		echo
 		[ -n "$build_line" ] && echo "$build_line" && echo
 		explain=$(explain_names)
-		[ -n "$explain" ] && echo "$explain" && echo
+		if [ -n "$explain" ]; then echo "$explain" && echo; fi
 	} | tee -a "$report"
 	rm -f "$tmp"/norm-*
 done

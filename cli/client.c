@@ -111,12 +111,39 @@ static size_t on_body(char *data, size_t size, size_t count, void *arg)
 	return n;
 }
 
+/* name with every byte but A-Z a-z 0-9 . _ ~ - percent-encoded. */
+static void url_escape(char *out, size_t size, const char *name)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = 0;
+
+	for (const unsigned char *p = (const unsigned char *)name; *p != '\0' && n + 4 < size;
+	     p++) {
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		    (*p >= '0' && *p <= '9') || strchr("._~-", *p) != NULL) {
+			out[n++] = (char)*p;
+		} else {
+			out[n++] = '%';
+			out[n++] = hex[*p >> 4];
+			out[n++] = hex[*p & 15];
+		}
+	}
+	out[n] = '\0';
+}
+
 static void url_for(char *out, size_t size, const char *server, const struct nsym_fetch *j)
 {
 	size_t len = strlen(server);
 	/* as elfutils does: a trailing slash means "buildid" is appended bare */
-	snprintf(out, size, "%s%sbuildid/%s/%s", server,
-	         len > 0 && server[len - 1] == '/' ? "" : "/", j->id, j->kind);
+	const char *slash = len > 0 && server[len - 1] == '/' ? "" : "/";
+	char name[3 * 255 + 1];
+
+	if (j->symsrv_name != NULL) {
+		url_escape(name, sizeof(name), j->symsrv_name);
+		snprintf(out, size, "%s%ssymsrv/%s/%s/%s", server, slash, name, j->id, name);
+		return;
+	}
+	snprintf(out, size, "%s%sbuildid/%s/%s", server, slash, j->id, j->kind);
 }
 
 static CURL *start_transfer(struct nsym_client *c, struct nsym_fetch *j, const char *url,

@@ -50,6 +50,10 @@ enum nsym_fetch_state {
 struct nsym_fetch {
 	char id[132];     /* lowercase hex identity */
 	const char *kind; /* "debuginfo" or "executable" */
+	/* the file name for SymSrv's layout (GET /symsrv/NAME/ID/NAME): a
+	 * PDB's, whose ids debuginfod's /buildid/ does not take; NULL asks
+	 * /buildid/ID/KIND */
+	const char *symsrv_name;
 	enum nsym_fetch_state state;
 	char path[4200]; /* the cache entry when CACHED or FOUND */
 	char error[512];

@@ -1,13 +1,15 @@
 /*
  * napi-symbols symbolicate: a crash report, or any text holding compact
- * traces (docs/crash-report.md), the stacks common tools print or, with
- * the process's saved memory map, Rust's RUST_BACKTRACE=full backtraces,
+ * traces (docs/crash-report.md), Windows' own crash records, the stacks
+ * common tools print or, with the process's saved memory map (or the
+ * binaries, to infer load addresses), Rust's RUST_BACKTRACE=full backtraces,
  * back into functions and source lines. The reading and the symbolicating
  * are the library's (napi_symbols_report.h); this command reads the files,
  * prints, caps the warnings, and is the pipeline's resolver: each module's
  * debug file is found by its identity (--module files, the path in the
  * report, the download cache, the servers), or for a module whose text
- * gives none, by the name of a --module file.
+ * gives none, by the name of a --module file, and for a Windows module
+ * known by name and time stamp, by the servers' search for those.
  */
 #include <getopt.h>
 #include <stdbool.h>
@@ -22,6 +24,7 @@
 #include "napi_symbols.h"
 #include "napi_symbols_report.h"
 #include "napi_symbols_util.h"
+#include "pe_search.h"
 #include "symbolicate_infer.h"
 #include "symbolicate_remote.h"
 
@@ -39,12 +42,15 @@ const char cmd_symbolicate_usage[] =
     "report of macOS: an .ips (macOS 12 and later: its metadata line and report\n"
     "object, even under Console's translated report) or the text of a .crash\n"
     "('Thread N Crashed:', then 'Binary Images:'). Which it is, is told from the\n"
-    "text. Without either, the stacks common tools print are read instead,\n"
-    "wherever they are in the text (after a test runner's tag, joined into one\n"
-    "line, wrapped): segfault-handler and glibc backtrace_symbols,\n"
-    "systemd-coredump, the kernel's 'segfault at' lines, gdb and lldb bt,\n"
-    "AddressSanitizer, valgrind, minidump_stackwalk, Bun's crash report and\n"
-    "Node's fatal-error native stack. Everything else in the text is ignored.\n"
+    "text. Without either, Windows' own crash records are read (Event Viewer's\n"
+    "Application Error event in words or XML, WER's Report.wer and problem\n"
+    "signatures), and the stacks common tools print, wherever they are in the\n"
+    "text (after a test runner's tag, joined into one line, wrapped):\n"
+    "segfault-handler and glibc backtrace_symbols, systemd-coredump, the\n"
+    "kernel's 'segfault at' lines, gdb and lldb bt, AddressSanitizer, valgrind,\n"
+    "minidump_stackwalk, Bun's crash report, Node's fatal-error native stack,\n"
+    "WinDbg's k and !analyze -v, and StackWalker. Text in UTF-16 (a Report.wer)\n"
+    "is read as well. Everything else in the text is ignored.\n"
     "With --maps, the text may instead hold what Rust prints for a panic under\n"
     "RUST_BACKTRACE=full. Prints the signal or the panic message and location\n"
     "(and the tool that printed the stack), then the frames innermost first,\n"
@@ -62,8 +68,16 @@ const char cmd_symbolicate_usage[] =
     "traces) takes the identity of the --module file named like it: NAME,\n"
     "NAME.debug or NAME.dSYM (the slice of the architecture the text names,\n"
     "for a universal file); files of two builds with that name are refused.\n"
+    "A Windows module (a PE image) is also named like FILE in another case, or\n"
+    "as debuggers name it (rspack_win32_x64_msvc for rspack.win32-x64-msvc.node);\n"
+    "one that Windows' records give by name and time stamp takes FILE only when\n"
+    "FILE's time stamp is theirs, and without such a FILE the servers are asked\n"
+    "for the build of that name and time stamp. A PE image is fetched by its\n"
+    "code id, then the PDB its CodeView record names.\n"
     "The kernel's line gives a mapping, not a load address: the --module file\n"
-    "NAME itself (not a debug file) places it.\n"
+    "NAME itself (not a debug file) places it. A frame given as a symbol and\n"
+    "an offset (WinDbg's addon!napi_register_module_v1+0x1234, lldb's) is placed\n"
+    "by that symbol's address in its module's file, once that file is found.\n"
     "\n"
     "Options:\n"
     "      --maps FILE        the process's /proc/PID/maps, saved while it ran\n"
@@ -81,7 +95,8 @@ const char cmd_symbolicate_usage[] =
     "                         another build is said to be not used for it\n"
     "      --project DIR      where the addons are, for traces that give absolute\n"
     "                         addresses and no load address (Rust backtraces on\n"
-    "                         macOS, Node fatal-error stacks): the load address of\n"
+    "                         macOS and Windows, Node fatal-error stacks,\n"
+    "                         StackWalker): the load address of\n"
     "                         each addon under DIR (and of each --module) is\n"
     "                         inferred from the trace, and taken only when exactly\n"
     "                         one fits. Default: the current folder when it holds\n"
@@ -102,7 +117,8 @@ const char cmd_symbolicate_usage[] =
     "  -s, --basenames        print file names without their directories\n"
     "      --json             print {\"reason\", \"signal\" or \"panic\", \"source\",\n"
     "                         \"registers\", \"cut\", \"frames\": [{\"module\", \"id\",\n"
-    "                         \"pc\", \"module_offset\", \"offset_from\" (given,\n"
+    "                         \"pe_timestamp\" (Windows' records), \"pc\",\n"
+    "                         \"module_offset\", \"offset_from\" (given,\n"
     "                         symbol, base, inferred), \"addon\", \"symbol\",\n"
     "                         \"frames\": [...as symbolize --json], \"unresolved\"}]};\n"
     "                         an array of them when the text holds several crashes\n"
@@ -113,7 +129,9 @@ const char cmd_symbolicate_usage[] =
     "needed (the text gives an absolute address alone, or a symbol and an\n"
     "offset, and none was inferred), no server (none configured, or\n"
     "--no-fetch), no symbols on the server, or the fetch failed (with the\n"
-    "error); for a Rust backtrace also a\n"
+    "error); for a Windows module also another build of its name (its time\n"
+    "stamp), no server with that name and time stamp, or an image that names\n"
+    "no PDB; for a Rust backtrace also a\n"
     "file that is not on this machine, is not a regular file (a FIFO, a device),\n"
     "or was replaced since it was mapped; for a .crash also a pc in no image of\n"
     "its Binary Images, or no Binary Images at all; from a server's route\n"
@@ -288,6 +306,13 @@ fail:
 struct found {
 	char id[NSYM_CRASH_ID_SIZE]; /* "" when there is none */
 	bool macho;                  /* a Mach-O slice: opened by its UUID */
+	/* a PE image: its debug info is the PDB its CodeView record names,
+	 * looked up by that PDB's id, beside the image itself (binary) */
+	bool pe;
+	char pdb[NSYM_CRASH_ID_SIZE]; /* the PDB's GUID and age, lowercase; "" none */
+	char pdb_name[256];           /* its file name, as a SymSrv store keys it */
+	char name[256];               /* the image's, likewise */
+	char binary[4200];            /* the image on this machine, or "" */
 };
 
 static bool same_id(const char *path, const char *id)
@@ -375,28 +400,60 @@ static const char *module_name(const struct nsym_crash_module *m)
 	return b;
 }
 
-/* How the file at path is named like the module `name`: 2 the binary
- * itself, 1 its debug file NAME.debug or its bundle NAME.dSYM, 0 not. */
-static int named_like(const char *path, const char *name)
+/* How the file at path is named like module m: 2 the binary itself (for a
+ * PE image, also in another case or as debuggers name its module), 1 its
+ * debug file NAME.debug or its bundle NAME.dSYM, 0 not. */
+static int named_like(const char *path, const struct nsym_crash_module *m)
 {
-	const char *b;
+	const char *b, *name = module_name(m);
 	size_t n = base_of(&b, path), len = strlen(name);
+	char file[1024];
 
+	snprintf(file, sizeof(file), "%.*s", (int)n, b);
+	if (len > 0 && nsym_crash_module_named(m, file))
+		return 2;
 	if (len == 0 || n < len || memcmp(b, name, len) != 0)
 		return 0;
-	if (n == len)
-		return 2;
 	return (n == len + 6 && memcmp(b + len, ".debug", 6) == 0) ||
 	       (n == len + 5 && memcmp(b + len, ".dSYM", 5) == 0);
 }
 
+/* The PDB a PE image names, into out->pdb; the image is out->binary. */
+static void pe_image(struct found *out, const struct nsym_image *im, const char *path)
+{
+	const char *b;
+
+	out->pe = true;
+	snprintf(out->binary, sizeof(out->binary), "%s", path);
+	if (nsym_image_id(out->pdb, sizeof(out->pdb), im, NSYM_ID_PDB) != 0)
+		out->pdb[0] = '\0';
+	/* the PDB's name as the linker recorded it, a Windows path */
+	base_of(&b, im->pdb_name != NULL ? im->pdb_name : "");
+	snprintf(out->pdb_name, sizeof(out->pdb_name), "%s", b);
+	for (char *p = out->pdb; *p != '\0'; p++)
+		*p = (char)(*p >= 'A' && *p <= 'F' ? *p + 32 : *p);
+}
+
+/* When path is a PE image, its PDB's id and itself into out. */
+static void pe_file(struct found *out, const char *path)
+{
+	nsym_file *f = NULL;
+
+	if (nsym_file_open(&f, path) != 0)
+		return;
+	if (nsym_file_format(f) == NSYM_FORMAT_PE && nsym_file_image_count(f) == 1)
+		pe_image(out, nsym_file_image(f, 0), path);
+	nsym_file_close(f);
+}
+
 /* The identity of the image of path a module of the text is: the only
  * one, or the slice of its architecture; 0, or -1 with why. */
-static int file_identity(struct found *out, const char *path, const char *arch, char *why,
-                         size_t size)
+static int file_identity(struct found *out, const char *path, const struct nsym_crash_module *m,
+                         char *why, size_t size)
 {
 	nsym_file *f = NULL;
 	const struct nsym_image *im = NULL;
+	const char *arch = m->arch;
 	int rc = -1;
 
 	if (nsym_file_open(&f, path) != 0) {
@@ -416,8 +473,16 @@ static int file_identity(struct found *out, const char *path, const char *arch, 
 		         path, arch);
 	else if (nsym_image_id(out->id, sizeof(out->id), im, NSYM_ID_NATIVE) != 0)
 		snprintf(why, size, "--module '%s' has no identity", path);
+	else if (m->has_timestamp && im->format == NSYM_FORMAT_PE && im->timestamp != m->timestamp)
+		/* Windows' records give the build by its time stamp */
+		snprintf(why, size,
+		         "--module '%s' is another build of %s: its time stamp is %08x, the "
+		         "crash's %08x",
+		         path, module_name(m), (unsigned)im->timestamp, (unsigned)m->timestamp);
 	else
 		rc = 0;
+	if (rc == 0 && im->format == NSYM_FORMAT_PE)
+		pe_image(out, im, path);
 	for (char *p = out->id; rc == 0 && *p != '\0'; p++)
 		*p = (char)(*p >= 'A' && *p <= 'F' ? *p + 32 : *p);
 	out->macho = rc == 0 && im->format == NSYM_FORMAT_MACHO;
@@ -438,7 +503,7 @@ static const char *by_name(struct found *out, char *why, size_t size,
 	int rank = 0;
 
 	for (size_t i = 0; i < o->nmods; i++) {
-		int r = named_like(o->mods[i].path, name);
+		int r = named_like(o->mods[i].path, m);
 		if (r == 0)
 			continue;
 		if (pick != NULL && strcmp(pick->id, o->mods[i].id) != 0) {
@@ -458,7 +523,7 @@ static const char *by_name(struct found *out, char *why, size_t size,
 		         binary ? "" : "like ", name);
 		return NULL;
 	}
-	if (file_identity(out, pick->path, m->arch, why, size) != 0)
+	if (file_identity(out, pick->path, m, why, size) != 0)
 		return NULL;
 	if (pick->id_given) /* ID=PATH: the identity the user gave */
 		snprintf(out->id, sizeof(out->id), "%s", pick->id);
@@ -479,6 +544,33 @@ static bool has_debug_info(const char *path)
 	return found;
 }
 
+/* The build of PE module m, which the text names by its file name and time
+ * stamp only, asked of the servers: its code id into out, or why not
+ * after the reason no --module answered (why). */
+static void pe_by_stamp(struct found *out, char *why, size_t size, struct run *run,
+                        const struct nsym_crash_module *m)
+{
+	struct nsym_client c;
+	char local[NSYM_REPORT_WHY_SIZE], err[512];
+
+	snprintf(local, sizeof(local), "%s", why);
+	if (run->o->no_fetch ||
+	    nsym_client_init(&c, run->o->servers, NULL, err, sizeof(err)) != 0 || c.nservers == 0) {
+		snprintf(why, size,
+		         "%.300s; no server was asked for the build with time stamp %08x%s", local,
+		         (unsigned)m->timestamp, run->o->no_fetch ? " (--no-fetch)" : "");
+		return;
+	}
+	if (nsym_cli_pe_code_id(out->id, sizeof(out->id), &c, module_name(m), m->timestamp, err,
+	                        sizeof(err)) != 0) {
+		snprintf(why, size, "%.200s; %.400s", local, err);
+		return;
+	}
+	out->pe = true;
+	snprintf(out->name, sizeof(out->name), "%s", module_name(m));
+	why[0] = '\0';
+}
+
 /* A file on this machine for m: by its identity, its --module, else the
  * report's path when that file is the same build; by its name when the
  * text gives no identity. NULL when none (why says why, or is ""). */
@@ -488,8 +580,13 @@ static const char *local_file(struct found *out, char *why, size_t size, struct 
 	const struct symbolicate_opts *o = run->o;
 	nsym_file *f = NULL;
 
-	if (m->id[0] == '\0')
-		return by_name(out, why, size, o, m, false);
+	if (m->id[0] == '\0') {
+		const char *path = by_name(out, why, size, o, m, false);
+		/* Windows' records give a module's name and time stamp only */
+		if (path == NULL && m->has_timestamp && m->format == NSYM_FORMAT_PE)
+			pe_by_stamp(out, why, size, run, m);
+		return path;
+	}
 	snprintf(out->id, sizeof(out->id), "%s", m->id);
 	out->macho = m->format == NSYM_FORMAT_MACHO;
 	/* of two files of the build given (the addon and its debug file), the
@@ -552,6 +649,19 @@ static bool to_fetch(const struct nsym_report_module *r, const struct found *id)
 	return id->id[0] != '\0' && (r->sym == NULL || nsym_symbolizer_debug_path(r->sym) == NULL);
 }
 
+/* Why a fetch left the module unresolved, into r->why. */
+static void fetch_why(struct nsym_report_module *r, const struct nsym_fetch *j, bool asked,
+                      bool no_fetch)
+{
+	if (j->state == NSYM_FETCH_NOT_ON_SERVER)
+		snprintf(r->why, sizeof(r->why), "no symbols on the server");
+	else if (j->state == NSYM_FETCH_FAILED)
+		snprintf(r->why, sizeof(r->why), "the fetch failed: %s", j->error);
+	else if (r->why[0] == '\0')
+		snprintf(r->why, sizeof(r->why), "%s",
+		         !asked && no_fetch ? "no server (--no-fetch)" : "no server");
+}
+
 /* 0, or NSYM_ENOMEM. */
 static int settle(struct nsym_report_module *r, const struct found *id, const struct nsym_fetch *j,
                   bool asked, bool no_fetch)
@@ -561,39 +671,66 @@ static int settle(struct nsym_report_module *r, const struct found *id, const st
 	int rc;
 
 	opts.debug_file = j->path;
-
-	if (j->state == NSYM_FETCH_FOUND || j->state == NSYM_FETCH_CACHED) {
-		if ((rc = nsym_symbolizer_open(&sym, j->path, &opts)) == 0) {
-			nsym_symbolizer_close(r->sym);
-			r->sym = sym;
-			r->why[0] = '\0';
-			return 0;
-		}
-		if (rc == NSYM_ENOMEM)
-			return rc;
-		/* one line of at most NSYM_REPORT_WHY_SIZE: a long path is cut */
-		snprintf(r->why, sizeof(r->why), "the debug file '%.300s' cannot be used: %s",
-		         j->path, nsym_error_detail());
-	} else if (j->state == NSYM_FETCH_NOT_ON_SERVER) {
-		snprintf(r->why, sizeof(r->why), "no symbols on the server");
-	} else if (j->state == NSYM_FETCH_FAILED) {
-		snprintf(r->why, sizeof(r->why), "the fetch failed: %s", j->error);
-	} else if (r->why[0] == '\0') {
-		snprintf(r->why, sizeof(r->why), "%s",
-		         !asked && no_fetch ? "no server (--no-fetch)" : "no server");
+	if (j->state != NSYM_FETCH_FOUND && j->state != NSYM_FETCH_CACHED) {
+		fetch_why(r, j, asked, no_fetch);
+		return 0;
 	}
+	/* a PDB is opened with its image, whose code it describes */
+	if ((rc = nsym_symbolizer_open(&sym, id->pe ? id->binary : j->path, &opts)) == 0) {
+		nsym_symbolizer_close(r->sym);
+		r->sym = sym;
+		r->why[0] = '\0';
+		return 0;
+	}
+	if (rc == NSYM_ENOMEM)
+		return rc;
+	/* one line of at most NSYM_REPORT_WHY_SIZE: a long path is cut */
+	snprintf(r->why, sizeof(r->why), "the debug file '%.300s' cannot be used: %s", j->path,
+	         nsym_error_detail());
 	return 0;
 }
 
-/* Fetches, in one parallel run, the debug files of the modules that lack
- * one. 0 or NSYM_ENOMEM. */
-static int fetch_missing(struct run *run, struct nsym_report_module *mods, const struct found *ids,
+/* A job for module i: its debug file, or for a PE image that is not here,
+ * the image first (its CodeView record names the PDB). false when there
+ * is nothing to ask for. */
+static bool job_for(struct nsym_fetch *j, struct nsym_report_module *r, const struct found *id)
+{
+	if (!to_fetch(r, id))
+		return false;
+	j->kind = id->pe && id->binary[0] == '\0' ? "executable" : "debuginfo";
+	if (id->pe && id->binary[0] != '\0' && id->pdb[0] == '\0') {
+		snprintf(r->why, sizeof(r->why),
+		         "'%.300s' names no PDB: it was linked without /DEBUG", id->binary);
+		return false;
+	}
+	snprintf(j->id, sizeof(j->id), "%s", id->pe && id->binary[0] != '\0' ? id->pdb : id->id);
+	/* a PE image and its PDB by their SymSrv keys */
+	if (id->pe)
+		j->symsrv_name = id->binary[0] != '\0' ? id->pdb_name : id->name;
+	return true;
+}
+
+/* Runs the n jobs: 0, with *asked as nsym_cli_debug_files_by_id says. */
+static void run_jobs(struct run *run, struct nsym_fetch *jobs, size_t n, bool *asked)
+{
+	char err[512];
+
+	if (nsym_cli_debug_files_by_id(asked, jobs, n, run->o->servers, !run->o->no_fetch, err,
+	                               sizeof(err)) != 0) {
+		nsym_cli_warn_kindf(&run->warnings, WARN_RUN, "%s", err);
+		*asked = false;
+	}
+}
+
+/* Fetches, in parallel runs, the debug files of the modules that lack one:
+ * the PE images that are not here first, then the PDBs they name with the
+ * other debug files. 0 or NSYM_ENOMEM. */
+static int fetch_missing(struct run *run, struct nsym_report_module *mods, struct found *ids,
                          size_t count)
 {
 	struct nsym_fetch *jobs = calloc(count, sizeof(*jobs));
-	size_t *which = calloc(count, sizeof(*which)), n = 0;
-	char err[512];
-	bool asked;
+	size_t *which = calloc(count, sizeof(*which)), n = 0, images = 0;
+	bool asked = false, image_asked = false;
 	int rc = 0;
 
 	if (jobs == NULL || which == NULL) {
@@ -601,23 +738,31 @@ static int fetch_missing(struct run *run, struct nsym_report_module *mods, const
 		goto out;
 	}
 	for (size_t i = 0; i < count; i++) {
-		if (!to_fetch(&mods[i], &ids[i]))
+		if (job_for(&jobs[n], &mods[i], &ids[i]) && strcmp(jobs[n].kind, "executable") == 0)
+			which[n++] = i;
+	}
+	if ((images = n) > 0)
+		run_jobs(run, jobs, n, &image_asked);
+	for (size_t k = 0; k < images && rc == 0; k++) {
+		size_t i = which[k];
+		if (jobs[k].state != NSYM_FETCH_FOUND && jobs[k].state != NSYM_FETCH_CACHED) {
+			fetch_why(&mods[i], &jobs[k], image_asked, run->o->no_fetch);
+			ids[i].id[0] = '\0'; /* nothing more to fetch for it */
 			continue;
-		snprintf(jobs[n].id, sizeof(jobs[n].id), "%s", ids[i].id);
-		jobs[n].kind = "debuginfo";
-		which[n++] = i;
+		}
+		pe_file(&ids[i], jobs[k].path);
+		rc = open_local(&mods[i], ids[i].binary, &ids[i]);
 	}
-	if (n == 0)
-		goto out;
-	if (nsym_cli_debug_files_by_id(&asked, jobs, n, run->o->servers, !run->o->no_fetch, err,
-	                               sizeof(err)) != 0) {
-		nsym_cli_warn_kindf(&run->warnings, WARN_RUN, "%s", err);
-		asked = false;
+	memset(jobs, 0, count * sizeof(*jobs));
+	n = 0;
+	for (size_t i = 0; i < count && rc == 0; i++) {
+		if (job_for(&jobs[n], &mods[i], &ids[i]))
+			which[n++] = i;
 	}
-	for (size_t k = 0; k < n; k++) {
-		if (settle(&mods[which[k]], &ids[which[k]], &jobs[k], asked, run->o->no_fetch) != 0)
-			rc = NSYM_ENOMEM;
-	}
+	if (n > 0 && rc == 0)
+		run_jobs(run, jobs, n, &asked);
+	for (size_t k = 0; k < n && rc == 0; k++)
+		rc = settle(&mods[which[k]], &ids[which[k]], &jobs[k], asked, run->o->no_fetch);
 out:
 	free(jobs);
 	free(which);
@@ -637,6 +782,8 @@ static int resolve(void *ctx, struct nsym_report_module *mods, size_t count)
 	for (size_t i = 0; i < count && rc == 0; i++) {
 		const char *path =
 		    local_file(&ids[i], mods[i].why, sizeof(mods[i].why), run, mods[i].module);
+		if (path != NULL && !ids[i].pe)
+			pe_file(&ids[i], path);
 		if (path != NULL)
 			rc = open_local(&mods[i], path, &ids[i]);
 	}
@@ -705,8 +852,12 @@ static void module_paths(const char **out, const struct symbolicate_opts *o)
 
 /* Whether a server, given the text alone, reads the crashes read here: no
  * --module or --maps file was used, no load address was inferred from a
- * binary here, and no backtrace was kept for inference that a server
- * would refuse (a Rust one without its maps). */
+ * binary here, no backtrace was kept for inference that a server would
+ * refuse (a Rust one without its maps), and no module is one the route
+ * cannot find, a Windows module known by name and time stamp alone, whose
+ * build is found here through the servers' artifact search. NEEDSWORK: the
+ * route could search its store by name and time stamp, once it pairs a PE
+ * image with its PDB. */
 static bool text_tells_all(const struct symbolicate_opts *o, const struct nsym_report_input *in,
                            const struct nsym_crash *crashes, size_t n)
 {
@@ -720,6 +871,11 @@ static bool text_tells_all(const struct symbolicate_opts *o, const struct nsym_r
 	for (size_t k = 0; k < n; k++) {
 		for (size_t i = 0; i < crashes[k].nframes; i++) {
 			if (crashes[k].frames[i].how == NSYM_OFFSET_INFERRED)
+				return false;
+		}
+		for (size_t i = 0; i < crashes[k].nmodules; i++) {
+			if (crashes[k].modules[i].has_timestamp &&
+			    crashes[k].modules[i].id[0] == '\0')
 				return false;
 		}
 	}

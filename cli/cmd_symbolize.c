@@ -29,15 +29,21 @@ const char cmd_symbolize_usage[] =
     "the frames inlined at that address. ADDRs are hexadecimal, with or without\n"
     "0x, the addresses the file is linked at, as llvm-symbolizer takes them: for\n"
     "ELF the virtual address the file gives, for Mach-O the vmaddr (a crash\n"
-    "report's image offset plus __TEXT's vmaddr, which is 0 for a .node bundle).\n"
+    "report's image offset plus __TEXT's vmaddr, which is 0 for a .node bundle),\n"
+    "for PE the virtual address (ImageBase plus the RVA; see --relative-address).\n"
     "Without ADDR, reads addresses from stdin, one per line.\n"
     "\n"
     "Options:\n"
     "  -e, --exe FILE         the executable, shared object (.node) or debug file;\n"
-    "                         ELF or Mach-O (thin, universal, or a .dSYM bundle)\n"
+    "                         ELF, Mach-O (thin, universal, or a .dSYM bundle), PE\n"
+    "                         (.node, .dll, .exe) or a PDB alone (addresses are RVAs)\n"
     "      --debug-file DBG   use DBG as the debug file; refused if it does not match\n"
     "                         (for Mach-O a .dSYM bundle whose UUID is FILE's; one\n"
-    "                         named FILE.dSYM beside FILE is found on its own)\n"
+    "                         named FILE.dSYM beside FILE is found on its own; for\n"
+    "                         PE the PDB with the GUID and age FILE names, which is\n"
+    "                         found on its own beside FILE or where it was linked)\n"
+    "      --relative-address ADDRs are offsets from the image's start (a PE RVA, a\n"
+    "                         Mach-O image offset): the image base is added first\n"
     "      --arch ARCH        the slice of a universal Mach-O file: arm64, x86_64...\n"
     "      --uuid UUID        the slice of a universal Mach-O file with this UUID\n"
     "      --debug-dir DIR    look for debug files under DIR (repeatable; default\n"
@@ -67,7 +73,9 @@ const char cmd_symbolize_usage[] =
     "\n"
     "When no debug file is on disk, the shared download cache (see 'napi-symbols\n"
     "cache') is searched by FILE's identity, then the servers, and what they send\n"
-    "is kept there for next time.\n"
+    "is kept there for next time. A PE file's PDB is asked for by its SymSrv key\n"
+    "(/symsrv/NAME.pdb/GUIDAGE/NAME.pdb). With no debug file, a PE file's exports\n"
+    "name its code, marked approximate in --json.\n"
     "An address with no symbol prints ?? (not an error).\n"
     "Exit status: 0 done; 1 FILE or the debug file cannot be used (the reason is\n"
     "printed), or an input line was not an address; 129 usage error.\n";
@@ -85,7 +93,7 @@ struct symbolize_opts {
 	size_t ndirs;
 	struct nsym_open_options open;
 	unsigned flags;
-	bool json, basenames, no_fetch;
+	bool json, basenames, no_fetch, relative;
 	const char *servers;
 	char fetched[4300]; /* a debug file from the download cache */
 };
@@ -236,7 +244,9 @@ static bool answer(struct output *out, nsym_symbolizer *sym, struct nsym_frames 
 			printf("??\n\n");
 		return false;
 	}
-	rc = nsym_symbolizer_lookup(fr, sym, addr, o->flags);
+	/* an RVA (an offset from the image's start) plus the image base */
+	rc = nsym_symbolizer_lookup(
+	    fr, sym, o->relative ? addr + nsym_symbolizer_image_base(sym) : addr, o->flags);
 	out->answered++;
 	if (rc != 0) {
 		nsym_cli_error("0x%" PRIx64 ": %s", addr, nsym_error_detail());
@@ -372,7 +382,8 @@ static int parse_options(struct symbolize_opts *o, int argc, char **argv)
 		OPT_SERVER,
 		OPT_NO_FETCH,
 		OPT_ARCH,
-		OPT_UUID
+		OPT_UUID,
+		OPT_RELATIVE
 	};
 	static const struct option longopts[] = {
 	    {"exe", required_argument, NULL, 'e'},
@@ -389,6 +400,7 @@ static int parse_options(struct symbolize_opts *o, int argc, char **argv)
 	    {"no-fetch", no_argument, NULL, OPT_NO_FETCH},
 	    {"arch", required_argument, NULL, OPT_ARCH},
 	    {"uuid", required_argument, NULL, OPT_UUID},
+	    {"relative-address", no_argument, NULL, OPT_RELATIVE},
 	    {NULL, 0, NULL, 0},
 	};
 	int c;
@@ -445,6 +457,9 @@ static int parse_options(struct symbolize_opts *o, int argc, char **argv)
 		case OPT_UUID:
 			o->open.uuid = optarg;
 			break;
+		case OPT_RELATIVE:
+			o->relative = true;
+			break;
 		case OPT_CACHE_DIR:
 			if (snprintf(o->cache_dir, sizeof(o->cache_dir), "%s", optarg) >=
 			    (int)sizeof(o->cache_dir))
@@ -483,7 +498,8 @@ static int open_symbolizer(nsym_symbolizer **sym, struct symbolize_opts *o)
 	    o->open.debug_file != NULL)
 		return 0;
 	if (nsym_symbolizer_id(id, sizeof(id), *sym) != 0 ||
-	    nsym_cli_debug_file(o->fetched, sizeof(o->fetched), id, o->servers, !o->no_fetch, why,
+	    nsym_cli_debug_file(o->fetched, sizeof(o->fetched), id,
+	                        nsym_symbolizer_debug_name(*sym), o->servers, !o->no_fetch, why,
 	                        sizeof(why)) != 0) {
 		if (why[0] != '\0')
 			nsym_cli_error("warning: %s: %s; answering from its symbol table", o->exe,

@@ -24,11 +24,11 @@ static int identity_of(char *out, size_t size, const char *exe)
 	return rc;
 }
 
-int nsym_cli_debug_file(char *out, size_t size, const char *id, const char *servers, bool fetch,
-                        char *why, size_t why_size)
+int nsym_cli_debug_file(char *out, size_t size, const char *id, const char *symsrv_name,
+                        const char *servers, bool fetch, char *why, size_t why_size)
 {
 	struct nsym_client c;
-	struct nsym_fetch job = {.kind = "debuginfo"};
+	struct nsym_fetch job = {.kind = "debuginfo", .symsrv_name = symsrv_name};
 	char err[256];
 
 	why[0] = '\0';
@@ -64,12 +64,18 @@ bool nsym_cli_file_has_id(const char *path, const char *id)
 
 	if (nsym_file_open(&f, path) != 0)
 		return false;
+	/* a PE image is also known by its PDB's GUID and age: the identity
+	 * nsym_symbolizer_id gives for it */
 	for (size_t i = 0; i < nsym_file_image_count(f) && !found; i++) {
-		if (nsym_image_id(got, sizeof(got), nsym_file_image(f, i), NSYM_ID_NATIVE) != 0)
-			continue;
-		for (char *p = got; *p != '\0'; p++)
-			*p = (char)(*p >= 'A' && *p <= 'F' ? *p + 32 : *p);
-		found = strcmp(got, id) == 0;
+		for (int form = NSYM_ID_NATIVE; form <= NSYM_ID_PDB && !found;
+		     form += NSYM_ID_PDB - NSYM_ID_NATIVE) {
+			if (nsym_image_id(got, sizeof(got), nsym_file_image(f, i),
+			                  (enum nsym_id_form)form) != 0)
+				continue;
+			for (char *p = got; *p != '\0'; p++)
+				*p = (char)(*p >= 'A' && *p <= 'F' ? *p + 32 : *p);
+			found = strcmp(got, id) == 0;
+		}
 	}
 	nsym_file_close(f);
 	return found;

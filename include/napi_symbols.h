@@ -389,6 +389,16 @@ typedef struct nsym_symbolizer nsym_symbolizer;
  * file is linked at (vmaddr), as llvm-symbolizer takes them: see
  * nsym_symbolizer_image_base.
  *
+ * A PE image (.node, .dll, .exe) is read with its PDB: options->debug_file,
+ * else a symcache for the PDB's GUID and age, else the file its CodeView
+ * record names, beside the image by its base name, then at the path the
+ * record gives. The PDB's GUID and age must be the ones the record names
+ * (NSYM_EMISMATCH says both). A mingw image without a PDB is read from the
+ * DWARF in its own sections. Without either, its COFF symbols and exports
+ * answer, marked approximate. Addresses are virtual addresses (ImageBase
+ * plus RVA), as llvm-symbolizer takes them. A PDB given alone answers for
+ * RVAs.
+ *
  * A symbolizer is not thread-safe: use one per thread.
  */
 NSYM_EXTERN int nsym_symbolizer_open(nsym_symbolizer **out, const char *path,
@@ -420,8 +430,15 @@ NSYM_EXTERN int nsym_symbolizer_sources(nsym_symbolizer *sym,
 /* Path of the file opened (for a .dSYM bundle, the DWARF file in it). */
 NSYM_EXTERN const char *nsym_symbolizer_path(const nsym_symbolizer *sym);
 
-/* Path of the debug file in use, or NULL when there is none. Borrowed. */
+/* Path of the debug file in use (DWARF or PDB), or NULL when there is
+ * none. Borrowed. */
 NSYM_EXTERN const char *nsym_symbolizer_debug_path(const nsym_symbolizer *sym);
+
+/* The file name a symbol server keeps the debug file under, for the SymSrv
+ * layout (FILE/ID/FILE): a PE image's PDB name without its folders
+ * ("addon.pdb"). NULL for other formats, whose debug files are found by
+ * identity alone. Borrowed. */
+NSYM_EXTERN const char *nsym_symbolizer_debug_name(const nsym_symbolizer *sym);
 
 /*
  * What to add to an offset from the start of the loaded image to get the
@@ -429,12 +446,16 @@ NSYM_EXTERN const char *nsym_symbolizer_debug_path(const nsym_symbolizer *sym);
  * bundle or dylib, 0x100000000 for an arm64 or x86_64 executable), so that
  * an .ips report's imageOffset plus this is the address to look up. 0 for
  * ELF, whose module-relative addresses already are its virtual addresses.
+ * For a PE image, its ImageBase: an RVA plus this is the address to look
+ * up. 0 for a PDB opened alone.
  */
 NSYM_EXTERN uint64_t nsym_symbolizer_image_base(const nsym_symbolizer *sym);
 
 /* The identity the symbolizer answers for, in lowercase hex: the ELF
- * build-id (or fallback id), or the Mach-O UUID. NSYM_ENOENT when it has
- * none. `size` needs NSYM_IMAGE_ID_SIZE bytes. */
+ * build-id (or fallback id), the Mach-O UUID, or for a PE image (and a
+ * PDB) the PDB's GUID and age as SymSrv writes them (NSYM_ID_PDB). The key
+ * its debug file is fetched and its symcache kept by. NSYM_ENOENT when it
+ * has none. `size` needs NSYM_IMAGE_ID_SIZE bytes. */
 NSYM_EXTERN int nsym_symbolizer_id(char *out, size_t size, const nsym_symbolizer *sym);
 
 /* One frame of a lookup's answer. Strings are borrowed from the symbolizer

@@ -60,6 +60,11 @@ struct nsym_crash_module {
 	 * it into a load address: nsym_crash_place_mapping. */
 	bool has_map, has_map_offset;
 	uint64_t map_start, map_size, map_offset;
+	/* a PE image's COFF TimeDateStamp, which Windows' own crash records
+	 * (Event Viewer, WER) give without the SizeOfImage that would make its
+	 * code id with it: the resolver finds the file by name and stamp */
+	bool has_timestamp;
+	uint32_t timestamp;
 };
 
 /* How a frame's offset in its module (rel) was found. */
@@ -129,6 +134,16 @@ NSYM_EXTERN void nsym_crashes_free(struct nsym_crash *crashes, size_t count);
  * when it is not hex or does not fit NSYM_CRASH_ID_SIZE (out is then
  * unspecified). Sets no error detail. */
 NSYM_EXTERN int nsym_crash_id(char *out, const char *s, size_t len);
+
+/*
+ * Whether a file named file_name (a base name) may be module m by the name
+ * the text gives it: the same name; for a PE image (NSYM_FORMAT_PE), whose
+ * name Windows compares without case, also in another case, or as
+ * debuggers (WinDbg, dbghelp) name its module: without the extension, each
+ * character that is not a letter, a digit or '_' as '_'
+ * ("rspack_win32_x64_msvc" for "rspack.win32-x64-msvc.node").
+ */
+NSYM_EXTERN bool nsym_crash_module_named(const struct nsym_crash_module *m, const char *file_name);
 
 /* ---- Warnings ------------------------------------------------------------ */
 
@@ -243,6 +258,29 @@ NSYM_EXTERN int nsym_crash_from_tools(struct nsym_crash **out, size_t *count, co
                                       size_t len, nsym_report_warn_fn *warn, void *ctx);
 
 /*
+ * Every fault Windows itself recorded in text: the "Application Error"
+ * event (event 1000) as Event Viewer shows it, in words ("Faulting module
+ * name: addon.node, version: …, time stamp: 0x…", "Fault offset: 0x…",
+ * "Faulting module path: …") or as its XML (named or positional <Data>),
+ * and the problem signature of Windows Error Reporting: a Report.wer
+ * ("Sig[3].Name=Fault Module Name", "Sig[3].Value=…", "LoadedModule[N]="),
+ * event 1001's "P1:" to "P10:", the Reliability Monitor's "Fault Module
+ * Name:". Each fault is one crash with one frame, the faulting
+ * instruction (not a return address): its module (name, path when given,
+ * format NSYM_FORMAT_PE and the record's time stamp as `timestamp`) and
+ * the offset the record gives (GIVEN). A fault Windows puts in no module
+ * ("unknown", "StackHash_…") keeps its address, with module -1 and a why.
+ * One fault recorded twice (an event's words and its XML, event 1001 after
+ * event 1000) is one crash. The fields are read by their English names,
+ * and by their names in the XML and their places in a WER signature,
+ * which no language changes. The text is UTF-8 (nsym_report_read turns
+ * UTF-16 into it). Arrays and warnings as nsym_crash_from_text; 0 (count
+ * may be 0), or NSYM_ENOMEM with *out NULL and *count 0.
+ */
+NSYM_EXTERN int nsym_crash_from_windows(struct nsym_crash **out, size_t *count, const char *text,
+                                        size_t len, nsym_report_warn_fn *warn, void *ctx);
+
+/*
  * Places the frames of module `module` of crash c, which the text gives by
  * a mapping of its file (has_map, as the kernel's segfault line does), by
  * reading the program headers of the module's binary at path (the file
@@ -351,10 +389,12 @@ struct nsym_report_options;
 /*
  * The crashes in an input: the report when the text is a JSON object (or,
  * when that is no report, the compact traces it quotes); else every compact
- * trace in the text, or when there is none the stacks of common tools in
- * it (nsym_crash_from_tools), then, when there are maps, every Rust
+ * trace in the text, or when there is none the faults Windows recorded in
+ * it (nsym_crash_from_windows) and the stacks of common tools
+ * (nsym_crash_from_tools), then, when there are maps, every Rust
  * backtrace placed in the files the maps name (nsym_maps_place: read on
- * this machine).
+ * this machine). Text in UTF-16 (a byte-order mark, or a NUL after every
+ * ASCII character) is read as UTF-8.
  * *out is an array of *count >= 1 crashes for nsym_crashes_free.
  * NSYM_EINVAL when the input holds no crash that can be read, or its maps
  * are not maps: the detail is one line that names the input and says what

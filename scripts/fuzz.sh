@@ -43,6 +43,7 @@ case "$seconds" in ''|*[!0-9]*) echo "fuzz.sh: -t takes whole seconds" >&2; exit
 max_len() {
   case "$1" in
     symcache | package_json | http) echo 16384 ;;
+    pdb_lookup) echo 131072 ;; # the fixtures' PDBs are 72 to 80 KB
     *) echo 65536 ;;
   esac
 }
@@ -54,6 +55,9 @@ seed_dirs() {
     file) echo tests/fuzz/corpus/macho tests/fuzz/corpus/pe tests/fuzz/corpus/pdb \
       tests/fuzz/corpus/elf_identity ;;
     symbolizer) echo "$build/fuzz-seeds/symbolizer" ;;
+    # the PE fixtures' PDBs, which hold this machine's paths and so are not
+    # checked in
+    pdb_lookup) echo tests/fuzz/corpus/pdb "$build/fixtures/foreign/pe" ;;
     symbolicate) echo tests/fuzz/corpus/crash_report tests/fuzz/corpus/crash_trace \
       tests/fuzz/corpus/crash_rust ;;
     upload_identify) echo tests/fuzz/corpus/file tests/fuzz/corpus/macho tests/fuzz/corpus/pe \
@@ -109,7 +113,7 @@ for n in "${names[@]}"; do
   fi
   targets+=("fuzz_$n")
 done
-cmake --build "$build" -j "$JOBS" --target "${targets[@]}" fuzz_seeds
+cmake --build "$build" -j "$JOBS" --target "${targets[@]}" fuzz_seeds foreign_fixtures
 
 status=0
 for n in "${names[@]}"; do

@@ -9,6 +9,8 @@ packages=(
   libcurl4-openssl-dev libssl-dev libjansson-dev libsqlite3-dev libcivetweb-dev civetweb libunwind-dev check
   binutils elfutils llvm clang lld gdb valgrind debuginfod libc6-dbg curl sqlite3
   nodejs
+  # llvm-symbolizer-16: the PDB tests' reference (LLVM 14's misplaces inlined lines)
+  llvm-16
 )
 # Rust fixtures need cargo; a machine may already have it from rustup.
 command -v cargo >/dev/null 2>&1 || packages+=(cargo rustc)

@@ -1,6 +1,9 @@
 /*
  * The artifacts API, in JSON: GET /api/v1/artifacts?q=TEXT&offset=N&limit=N
- * (a page, newest first, searched by name or key), GET /api/v1/artifacts/ID
+ * (a page, newest first, searched by name or key; &name=FILE keeps the
+ * rows of that file name and &pe_timestamp=HEX the PE images of that
+ * TimeDateStamp, which is what a Windows crash record gives of a module),
+ * GET /api/v1/artifacts/ID
  * (one row) and DELETE /api/v1/artifacts/ID (admin; the blob goes when no
  * other row names it). ID is the row id the list reports.
  */
@@ -9,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "routes.h"
@@ -79,16 +83,62 @@ static int number_param(struct nsym_request *r, int64_t *out, const char *name, 
 
 /* ---- the list ------------------------------------------------------------------ */
 
+/* What the rows must also match, beyond the store's search (all optional):
+ * the exact file name, and for a PE image the TimeDateStamp its key starts
+ * with, as Windows' crash records give a module. */
+struct filter {
+	bool on;
+	char name[MAX_QUERY];
+	char stamp[9]; /* %08x, or "" */
+	char q[MAX_QUERY];
+	int64_t skip; /* filtered rows before the page */
+};
+
 struct page {
 	struct nsym_buf *b;
 	int64_t n, limit;
 	bool more; /* a row past the page exists */
+	struct filter f;
 };
+
+static bool contains_nocase(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; *hay != '\0'; hay++) {
+		if (strncasecmp(hay, needle, n) == 0)
+			return true;
+	}
+	return n == 0;
+}
+
+static bool passes(const struct filter *f, const struct nsym_artifact *a)
+{
+	char q[MAX_QUERY];
+
+	if (f->name[0] != '\0' && strcasecmp(a->name, f->name) != 0)
+		return false;
+	if (f->stamp[0] != '\0' &&
+	    (strcmp(a->id_kind, "pe") != 0 || strncmp(a->key, f->stamp, 8) != 0))
+		return false;
+	if (f->q[0] == '\0')
+		return true;
+	/* as the store searches: the name in any case, the key in lowercase */
+	for (size_t i = 0; i < sizeof(q) && (i == 0 || q[i - 1] != '\0'); i++)
+		q[i] = (char)(f->q[i] >= 'A' && f->q[i] <= 'Z' ? f->q[i] + 32 : f->q[i]);
+	return contains_nocase(a->name, f->q) || strstr(a->key, q) != NULL;
+}
 
 static int add_row(void *arg, const struct nsym_artifact *a)
 {
 	struct page *p = arg;
 
+	if (p->f.on && !passes(&p->f, a))
+		return 0;
+	if (p->f.on && p->f.skip > 0) {
+		p->f.skip--;
+		return 0;
+	}
 	if (p->n == p->limit) {
 		p->more = true;
 		return 1;
@@ -99,24 +149,58 @@ static int add_row(void *arg, const struct nsym_artifact *a)
 	return 0;
 }
 
-/* q, decoded; -1 after replying 400 when it is too long. */
-static int search_text(struct nsym_request *r, char *out, size_t size)
+/* The query parameter `name`, decoded: its length, -1 when absent (out is
+ * then ""), or -2 after replying 400 when it is too long. */
+static int search_var(struct nsym_request *r, const char *name, char *out, size_t size)
 {
 	const char *qs = r->ri->query_string;
-	int n = qs != NULL ? mg_get_var(qs, strlen(qs), "q", out, size) : -1;
+	int n = qs != NULL ? mg_get_var(qs, strlen(qs), name, out, size) : -1;
 
 	if (n == -2) {
-		nsym_reply_error(r, 400, "q is longer than %zu bytes", size - 1);
-		return -1;
+		nsym_reply_error(r, 400, "%s is longer than %zu bytes", name, size - 1);
+		return -2;
 	}
 	if (n < 0)
 		out[0] = '\0';
+	return n;
+}
+
+/* q, decoded; -1 after replying 400 when it is too long. */
+static int search_text(struct nsym_request *r, char *out, size_t size)
+{
+	return search_var(r, "q", out, size) == -2 ? -1 : 0;
+}
+
+/* name= and pe_timestamp= into f; -1 after replying 400. */
+static int filter_params(struct nsym_request *r, struct filter *f)
+{
+	char stamp[32];
+	const char *h;
+	uint64_t v = 0;
+	int n;
+
+	if (search_var(r, "name", f->name, sizeof(f->name)) == -2 ||
+	    (n = search_var(r, "pe_timestamp", stamp, sizeof(stamp))) == -2)
+		return -1;
+	if (n >= 0) {
+		h = strncasecmp(stamp, "0x", 2) == 0 ? stamp + 2 : stamp;
+		if (*h == '\0' || strlen(h) > 8 ||
+		    strspn(h, "0123456789abcdefABCDEF") != strlen(h)) {
+			nsym_reply_error(r, 400,
+			                 "pe_timestamp is a PE TimeDateStamp: 1 to 8 hex digits");
+			return -1;
+		}
+		v = strtoull(h, NULL, 16);
+		snprintf(f->stamp, sizeof(f->stamp), "%08" PRIx64, v);
+	}
+	f->on = f->name[0] != '\0' || f->stamp[0] != '\0';
 	return 0;
 }
 
 void nsym_handle_artifacts(struct nsym_request *r)
 {
 	char q[MAX_QUERY];
+	const char *query;
 	int64_t offset, limit;
 	struct nsym_buf b;
 	struct page p = {.b = &b};
@@ -124,14 +208,22 @@ void nsym_handle_artifacts(struct nsym_request *r)
 
 	if (number_param(r, &offset, "offset", 0, 0, INT64_MAX / 2) != 0 ||
 	    number_param(r, &limit, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT) != 0 ||
-	    search_text(r, q, sizeof(q)) != 0)
+	    search_text(r, q, sizeof(q)) != 0 || filter_params(r, &p.f) != 0)
 		return;
 	p.limit = limit;
+	query = q[0] != '\0' ? q : NULL;
+	if (p.f.on) {
+		/* the store narrows by the time stamp (or the name); the exact
+		 * match and the page are counted here */
+		snprintf(p.f.q, sizeof(p.f.q), "%s", q);
+		query = p.f.stamp[0] != '\0' ? p.f.stamp : p.f.name;
+		p.f.skip = offset;
+	}
 	nsym_buf_init(&b, MAX_REPLY);
 	nsym_buf_printf(&b, "{\"artifacts\": [");
 	/* one more than the page, to know whether there is a next one */
-	rc = r->store->ops->artifact_list(r->store, q[0] != '\0' ? q : NULL, offset, limit + 1,
-	                                  add_row, &p);
+	rc = r->store->ops->artifact_list(r->store, query, p.f.on ? 0 : offset,
+	                                  p.f.on ? INT64_MAX / 2 : limit + 1, add_row, &p);
 	if (rc != 0) {
 		nsym_buf_free(&b);
 		nsym_reply_internal(r, rc, nsym_store_errmsg(r->store));

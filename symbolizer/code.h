@@ -23,7 +23,7 @@ struct nsym_code {
 	uint64_t image_base; /* nsym_symbolizer_image_base */
 	uint64_t page;       /* loads are aligned to this */
 	bool arm64, x86_64;  /* the instruction sets whose calls are checked */
-	int format;          /* NSYM_FORMAT_ELF or NSYM_FORMAT_MACHO */
+	int format;          /* NSYM_FORMAT_ELF, NSYM_FORMAT_MACHO or NSYM_FORMAT_PE */
 };
 
 /* symbolizer.c: the code of sym's binary; NSYM_ENOENT when it has none. */

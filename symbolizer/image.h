@@ -105,6 +105,28 @@ int nsym__resolve_path(char **out, const char *path);
 int nsym__map_file(struct nsym_bytes *out, const char *path);
 /* pe.c: a PE/COFF image; may set f->pdb_name. */
 int nsym__pe_read(struct nsym_file *f, const struct nsym_bytes *file);
+
+/* What the symbolizer reads of a PE image besides its identity: sections
+ * (the first NSYM_PE_SECTIONS_MAX, the Windows loader's limit), names
+ * resolved through the COFF string table, every one checked to lie in the
+ * file), the export directory and the COFF symbol table. */
+#define NSYM_PE_SECTIONS_MAX 96
+struct nsym_pe_section {
+	char name[64];
+	uint32_t rva, vsize, raw_offset, raw_size, characteristics;
+};
+struct nsym_pe_layout {
+	uint16_t machine;
+	uint64_t image_base; /* ImageBase: where RVAs start */
+	uint32_t headers_size;
+	struct nsym_pe_section sections[NSYM_PE_SECTIONS_MAX];
+	uint32_t nsections;
+	uint32_t export_rva, export_size; /* 0: no export directory */
+	uint32_t symtab, nsyms;           /* COFF symbols: file offset and count */
+	uint64_t strtab_at;               /* their string table, or 0 */
+};
+/* Reads the image as nsym__pe_read does, recording its layout too. */
+int nsym__pe_layout(struct nsym_pe_layout *out, struct nsym_file *f, const struct nsym_bytes *file);
 /* pdb.c: an MSF 7.0 program database. */
 int nsym__pdb_read(struct nsym_file *f, const struct nsym_bytes *file);
 /* The modules (compilands) a PDB's DBI stream lists, and how many of them

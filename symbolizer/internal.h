@@ -109,6 +109,10 @@ static inline size_t nsym__upper_bound(const void *base, size_t n, size_t stride
 #define NSYM_UPPER_BOUND(array, n, type, field, key)                                               \
 	nsym__upper_bound((array), (n), sizeof(type), offsetof(type, field), (key))
 
+/* stable_sort.c: sorts like qsort, keeping equal elements in their order.
+ * 0, or NSYM_ENOMEM (no detail) with the array unchanged. */
+int nsym__sort_stable(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
+
 /* ---- growable arrays ---------------------------------------------------- */
 /* Grows *items to hold at least `need` elements of `size` bytes, doubling.
  * Returns 0 or NSYM_ENOMEM, recorded as the error detail; *items is

@@ -29,6 +29,7 @@
 #define IMAGE_FILE_EXECUTABLE_IMAGE 0x0002
 #define IMAGE_FILE_DLL              0x2000
 
+#define DIR_EXPORT   0
 #define DIR_SECURITY 4 /* its "RVA" is a file offset */
 #define DIR_DEBUG    6
 
@@ -57,7 +58,7 @@ const char *nsym__coff_arch(uint16_t machine)
 
 struct section {
 	char name[9];
-	uint32_t virtual_size, virtual_address, raw_size, raw_offset;
+	uint32_t virtual_size, virtual_address, raw_size, raw_offset, characteristics;
 };
 
 struct pe {
@@ -66,6 +67,7 @@ struct pe {
 	uint16_t nsections;
 	uint64_t strtab_at;    /* file offset of the COFF string table, or 0 */
 	uint32_t headers_size; /* SizeOfHeaders */
+	struct nsym_pe_layout *layout;
 };
 
 static int fail(const struct pe *pe, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -102,6 +104,8 @@ static void section_at(struct section *out, const struct pe *pe, uint16_t i)
 	out->virtual_address = (uint32_t)nsym_buf_uint(&b, 4);
 	out->raw_size = (uint32_t)nsym_buf_uint(&b, 4);
 	out->raw_offset = (uint32_t)nsym_buf_uint(&b, 4);
+	nsym_buf_skip(&b, 12); /* relocations and line numbers */
+	out->characteristics = (uint32_t)nsym_buf_uint(&b, 4);
 }
 
 /*
@@ -169,6 +173,16 @@ static int read_sections(struct nsym_image *out, const struct pe *pe)
 			    pe, "section %u (%.8s) extends past the end of the file (truncated?)",
 			    i, s.name);
 		section_name(name, sizeof(name), pe, &s);
+		if (i < NSYM_PE_SECTIONS_MAX) {
+			struct nsym_pe_section *to = &pe->layout->sections[i];
+			snprintf(to->name, sizeof(to->name), "%s", name);
+			to->rva = s.virtual_address;
+			to->vsize = s.virtual_size;
+			to->raw_offset = s.raw_offset;
+			to->raw_size = s.raw_size;
+			to->characteristics = s.characteristics;
+			pe->layout->nsections = i + 1u;
+		}
 		if (strncmp(name, ".debug_", 7) != 0 || s.raw_size == 0)
 			continue;
 		/* raw data is padded to FileAlignment; VirtualSize is the content */
@@ -244,8 +258,21 @@ static int read_codeview(struct nsym_file *f, struct nsym_image *out, const stru
 
 int nsym__pe_read(struct nsym_file *f, const struct nsym_bytes *file)
 {
+	struct nsym_pe_layout *layout = malloc(sizeof(*layout));
+	int rc;
+
+	if (layout == NULL)
+		return nsym__fail(NSYM_ENOMEM, file->path, NULL);
+	rc = nsym__pe_layout(layout, f, file);
+	free(layout);
+	return rc;
+}
+
+int nsym__pe_layout(struct nsym_pe_layout *layout, struct nsym_file *f,
+                    const struct nsym_bytes *file)
+{
 	struct nsym_image *out = &f->images[0];
-	struct pe pe = {.file = file};
+	struct pe pe = {.file = file, .layout = layout};
 	struct nsym_buf b = nsym__bytes_at(file, 0x3c, 4, false);
 	uint32_t lfanew = (uint32_t)nsym_buf_uint(&b, 4);
 	uint32_t symtab, nsyms, ndirs, debug_rva = 0, debug_size = 0;
@@ -253,6 +280,7 @@ int nsym__pe_read(struct nsym_file *f, const struct nsym_bytes *file)
 	uint64_t opt_at;
 	int rc;
 
+	memset(layout, 0, sizeof(*layout));
 	if (b.bad)
 		return fail(&pe, "DOS header is truncated");
 	b = nsym__bytes_at(file, lfanew, 4 + COFF_HEADER_SIZE, false);
@@ -277,7 +305,10 @@ int nsym__pe_read(struct nsym_file *f, const struct nsym_bytes *file)
 		return fail(&pe, "optional header is truncated or missing");
 	if (opt_magic != PE32_MAGIC && opt_magic != PE32PLUS_MAGIC)
 		return fail(&pe, "unknown optional header magic %#x", opt_magic);
-	nsym_buf_skip(&b, 54); /* to SizeOfImage, at 56 in both forms */
+	/* ImageBase: 4 bytes at 28 in PE32, 8 at 24 in PE32+ */
+	nsym_buf_skip(&b, opt_magic == PE32_MAGIC ? 26 : 22);
+	layout->image_base = nsym_buf_uint(&b, opt_magic == PE32_MAGIC ? 4 : 8);
+	nsym_buf_skip(&b, 24); /* to SizeOfImage, at 56 in both forms */
 	out->size_of_image = (uint32_t)nsym_buf_uint(&b, 4);
 	pe.headers_size = (uint32_t)nsym_buf_uint(&b, 4);
 	nsym_buf_skip(&b, opt_magic == PE32_MAGIC ? 28 : 44); /* to NumberOfRvaAndSizes */
@@ -295,6 +326,10 @@ int nsym__pe_read(struct nsym_file *f, const struct nsym_bytes *file)
 		if (i == DIR_DEBUG) {
 			debug_rva = rva;
 			debug_size = size;
+		}
+		if (i == DIR_EXPORT) {
+			layout->export_rva = rva;
+			layout->export_size = size;
 		}
 	}
 
@@ -319,7 +354,12 @@ int nsym__pe_read(struct nsym_file *f, const struct nsym_bytes *file)
 			            "the end of the file (truncated?)",
 			            nsyms);
 		pe.strtab_at = strtab;
+		layout->symtab = symtab;
+		layout->nsyms = nsyms;
+		layout->strtab_at = strtab;
 	}
+	layout->machine = machine;
+	layout->headers_size = pe.headers_size;
 
 	f->format = NSYM_FORMAT_PE;
 	out->format = NSYM_FORMAT_PE;

@@ -50,6 +50,16 @@ int nsym__crash_add_frame(struct nsym_crash_frame **out, struct nsym_crash *c);
 bool nsym__ips_found(const char *text, size_t len);
 bool nsym__apple_crash_found(const char *text, size_t len);
 
+/* report_win_fault.c: what winnt.h and ntstatus.h name an exception code
+ * ("EXCEPTION_ACCESS_VIOLATION"), or NULL. */
+const char *nsym__win_exception(uint32_t code);
+
+/* report_utf16.c: text written in UTF-16 (a Report.wer; what Windows
+ * PowerShell 5 redirects into a file) as UTF-8, which every reader reads:
+ * 0 with *out NULL when text is not UTF-16, else 0 with *out (malloc'd,
+ * NUL-terminated) of *out_len bytes; NSYM_ENOMEM. */
+int nsym__report_utf8(char **out, size_t *out_len, const char *text, size_t len);
+
 /* Formats one warning, its control characters made '?' (it quotes input),
  * and hands it to warn, when there is one. */
 void nsym__report_warn(nsym_report_warn_fn *warn, void *ctx, const char *kind, const char *fmt, ...)

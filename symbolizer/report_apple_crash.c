@@ -31,7 +31,7 @@ struct raw_frame {
 	char *symbol; /* or NULL */
 	uint64_t symbol_offset;
 	bool has_symbol_offset; /* "SYMBOL + DEC" rather than SYMBOL alone */
-	bool has_base; /* "0xBASE + DEC": the text's own base */
+	bool has_base;          /* "0xBASE + DEC": the text's own base */
 	uint64_t base;
 	bool return_address;
 };

@@ -151,6 +151,47 @@ const char *nsym__crash_module_name(const struct nsym_crash_module *m)
 	return slash != NULL ? slash + 1 : m->path;
 }
 
+static char fold(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
+}
+
+/* Whether file_name, as debuggers name a module, is name: its stem (up to
+ * the last '.'), each character not a letter, digit or '_' as '_', without
+ * regard to case ("rspack_win32_x64_msvc" for rspack.win32-x64-msvc.node). */
+static bool debugger_name(const char *name, const char *file_name)
+{
+	const char *dot = strrchr(file_name, '.');
+	size_t n = dot != NULL && dot != file_name ? (size_t)(dot - file_name) : strlen(file_name);
+
+	if (strlen(name) != n)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = fold(file_name[i]);
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
+			c = '_';
+		if (fold(name[i]) != c)
+			return false;
+	}
+	return true;
+}
+
+bool nsym_crash_module_named(const struct nsym_crash_module *m, const char *file_name)
+{
+	const char *name = nsym__crash_module_name(m);
+	size_t n = strlen(name);
+
+	if (strcmp(name, file_name) == 0)
+		return true;
+	if (m->format != NSYM_FORMAT_PE || n != strlen(file_name))
+		return m->format == NSYM_FORMAT_PE && debugger_name(name, file_name);
+	for (size_t i = 0; i < n; i++) {
+		if (fold(name[i]) != fold(file_name[i]))
+			return debugger_name(name, file_name);
+	}
+	return true;
+}
+
 int nsym__crash_add_module(struct nsym_crash_module **out, struct nsym_crash *c)
 {
 	if (c->nmodules == NSYM_CRASH_MAX_MODULES)

@@ -282,6 +282,9 @@ static void json_frame(const struct nsym__report_run *r, size_t i, const struct 
 		nsym_json_string(out, nsym__crash_module_name(m));
 		fputs(", \"id\": ", out);
 		nsym_json_string(out, m->id);
+		/* what Windows' records give of a PE image instead of its code id */
+		if (m->has_timestamp)
+			fprintf(out, ", \"pe_timestamp\": \"%08" PRIx32 "\"", m->timestamp);
 		if (f->pc != 0)
 			fprintf(out, ", \"pc\": \"0x%" PRIx64 "\"", f->pc);
 		/* module_offset as Tecken names it; rel is its older name */

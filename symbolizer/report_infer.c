@@ -1,12 +1,12 @@
 /*
  * Load addresses inferred from the trace itself (napi_symbols_report.h),
  * for texts that print absolute addresses and no base: Rust backtraces on
- * macOS (or on Linux without the maps), Node's fatal-error stacks, Windows
- * traces. Given the binary the frames are thought to be in, every load
- * address the first frame allows is tried, and kept only if:
+ * macOS or Windows (or on Linux without the maps), Node's fatal-error
+ * stacks, StackWalker's and WinDbg's lines. Given the binary the frames are thought to be in, every
+ * load address the first frame allows is tried, and kept only if:
  *
  *  - it is a multiple of the page the loader maps images at (16 KiB on
- *    arm64 macOS, 4 KiB elsewhere);
+ *    arm64 macOS, 64 KiB for any Windows image, 4 KiB elsewhere);
  *  - every frame of the module lands in its code;
  *  - every return address follows a call instruction (arm64 BL, BLR and
  *    the BLRA* forms; x86_64 CALL rel32 and CALL r/m);
@@ -144,11 +144,6 @@ struct inference {
 	size_t nloose;
 };
 
-static bool names_module(const struct nsym_crash_module *m, const char *name)
-{
-	return strcmp(nsym__crash_module_name(m), name) == 0;
-}
-
 static bool unnamed(const char *symbol)
 {
 	return symbol == NULL || strcmp(symbol, "<unknown>") == 0 || strcmp(symbol, "???") == 0 ||
@@ -171,7 +166,7 @@ static int pick_frames(struct inference *in)
 		if (f->pc == 0 || nsym__crash_frame_placed(f))
 			continue;
 		if (f->module >= 0
-		        ? names_module(&c->modules[f->module], in->name)
+		        ? nsym_crash_module_named(&c->modules[f->module], in->name)
 		        : !unnamed(f->symbol) && nsym__symbolizer_has_symbol(in->sym, f->symbol))
 			in->frames[in->nframes++] = i;
 		else if (f->module < 0 && unnamed(f->symbol))
@@ -271,9 +266,10 @@ found:
 		return nsym__fail(NSYM_ENOMEM, NULL, NULL);
 	if (m->id[0] == '\0' && nsym_symbolizer_id(id, sizeof(id), in->sym) == 0)
 		snprintf(m->id, sizeof(m->id), "%s", id);
-	/* the resolver opens a Mach-O module at the slice of its UUID */
-	if (in->code.format == NSYM_FORMAT_MACHO)
-		m->format = NSYM_FORMAT_MACHO;
+	/* the resolver opens a Mach-O module at the slice of its UUID, and a
+	 * PE image with the PDB it names */
+	if (in->code.format == NSYM_FORMAT_MACHO || in->code.format == NSYM_FORMAT_PE)
+		m->format = in->code.format;
 	m->listed = true;
 	return 0;
 }
@@ -413,6 +409,10 @@ int nsym_crash_infer_load(struct nsym_infer_result *out, struct nsym_crash *c, n
 	memset(out, 0, sizeof(*out));
 	if ((rc = nsym__symbolizer_code(&in.code, sym)) != 0)
 		goto done;
+	/* Windows maps every image at its allocation granularity, 64 KiB,
+	 * whatever the alignment of its sections */
+	if (in.code.format == NSYM_FORMAT_PE && in.code.page < 65536)
+		in.code.page = 65536;
 	if ((rc = pick_frames(&in)) != 0)
 		goto done;
 	out->frames = in.nframes;

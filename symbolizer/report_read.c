@@ -3,8 +3,10 @@
  * itself: an Apple .ips crash report when a line holds its metadata object
  * with the report after it; a report when the text is a JSON object; else
  * the compact traces in it and the text crash reports of macOS (a
- * "Thread N Crashed:" line), or when there are neither, the stacks common
- * tools print; then its Rust backtraces when maps place them. Text with no
+ * "Thread N Crashed:" line), or when there are neither, the faults Windows
+ * recorded (Event Viewer, WER) and the stacks common tools print; then its
+ * Rust backtraces when maps place them. Text in UTF-16 (a Report.wer) is
+ * read as UTF-8. Text with no
  * crash that can be read is told what it lacks, given what the readers saw
  * in it, since "no crash" alone does not say that RUST_BACKTRACE=1 or a
  * missing maps file is why.
@@ -91,6 +93,20 @@ static int read_apple_crash(struct nsym_crash **out, size_t *n, const struct rea
 	return append(out, n, more, count);
 }
 
+/* The stacks common tools print, after *out's *n crashes. */
+static int read_tools(struct nsym_crash **out, size_t *n, const struct reading *rd)
+{
+	struct nsym_crash *more = NULL;
+	size_t count = 0;
+	int rc = nsym_crash_from_tools(&more, &count, rd->in->text, rd->in->len, rd->warn, rd->ctx);
+
+	if (rc != 0) {
+		nsym_crashes_free(more, count);
+		return rc;
+	}
+	return append(out, n, more, count);
+}
+
 /* An .ips crash report. A damaged one is refused, naming what is wrong,
  * unless the text also holds the translated report Console shows above
  * it: that is read instead. */
@@ -150,9 +166,10 @@ static int none(const struct nsym_report_input *in, const struct nsym_rust_scan 
 		                  in->name);
 	return nsym__fail(NSYM_EINVAL, NULL,
 	                  "%s holds no crash report (napi-symbols' JSON, a macOS .ips or "
-	                  ".crash), no compact trace (lines with "
+	                  ".crash, a Windows Application Error event or WER report), no "
+	                  "compact trace (lines with "
 	                  "'napi-symbols: crash v1' or 'napi-symbols: panic v1'), no "
-	                  "stack of a tool it reads (gdb, lldb, ASan, valgrind, "
+	                  "stack of a tool it reads (gdb, lldb, WinDbg, ASan, valgrind, "
 	                  "segfault-handler, systemd-coredump, ...)%s",
 	                  in->name,
 	                  in->maps != NULL ? " and no Rust backtrace ('stack backtrace:' then "
@@ -235,10 +252,12 @@ static int read_any(struct nsym_crash **out, size_t *n, const struct reading *rd
 		return rc;
 	if (nsym__apple_crash_found(in->text, in->len) && (rc = read_apple_crash(out, n, rd)) != 0)
 		return rc;
-	if (*n == 0) { /* neither: the stacks that common tools print */
+	if (*n == 0) { /* neither: Windows' crash records, the stacks common tools print */
 		free(*out);
 		*out = NULL;
-		if ((rc = nsym_crash_from_tools(out, n, in->text, in->len, rd->warn, rd->ctx)) != 0)
+		if ((rc = nsym_crash_from_windows(out, n, in->text, in->len, rd->warn, rd->ctx)) !=
+		        0 ||
+		    (rc = read_tools(out, n, rd)) != 0)
 			return rc;
 		tools = true;
 	}
@@ -254,6 +273,8 @@ int nsym_report_read(struct nsym_crash **out, size_t *count, const struct nsym_r
 	struct nsym_report_input in = *input;
 	const struct reading rd = {&in, options != NULL ? options->warn : NULL,
 	                           options != NULL ? options->ctx : NULL};
+	char *utf8 = NULL;
+	size_t utf8_len = 0;
 	int rc;
 
 	if (in.name == NULL)
@@ -265,10 +286,18 @@ int nsym_report_read(struct nsym_crash **out, size_t *count, const struct nsym_r
 
 	*out = NULL;
 	*count = 0;
+	/* a Report.wer, or a log Windows PowerShell redirected: UTF-16 */
+	if ((rc = nsym__report_utf8(&utf8, &utf8_len, in.text, in.len)) != 0)
+		return rc;
+	if (utf8 != NULL) {
+		in.text = utf8;
+		in.len = utf8_len;
+	}
 	if ((rc = read_any(out, count, &rd)) != 0) {
 		nsym_crashes_free(*out, *count);
 		*out = NULL;
 		*count = 0;
 	}
+	free(utf8);
 	return rc;
 }

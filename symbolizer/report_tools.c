@@ -66,9 +66,11 @@ struct tools_reader {
 	struct nsym_crash *crashes;
 	int *tools; /* the tool of each crash */
 	size_t n;
-	struct nsym_crash *open;     /* the stack being read, or NULL */
-	int tool;                    /* the open stack's */
-	long last_number;            /* its last frame's number, or -1 */
+	struct nsym_crash *open; /* the stack being read, or NULL */
+	int tool;                /* the open stack's */
+	long last_number;        /* its last frame's number, or -1 */
+	bool has_ret;            /* WinDbg: the RetAddr of its last frame, the next's pc */
+	uint64_t ret;
 	bool next_exact;             /* gdb: the frame after "<signal handler called>" */
 	bool full;                   /* the open stack reached its frame cap, and that was said */
 	bool thread_run[NSYM_TOOLS]; /* a thread's stack of this tool was read: the
@@ -299,6 +301,7 @@ static struct nsym_crash *open_crash(struct tools_reader *r, int tool)
 	r->open = c;
 	r->tool = tool;
 	r->last_number = -1;
+	r->has_ret = false;
 	r->next_exact = false;
 	r->full = false;
 	if (c->source == NULL)
@@ -339,6 +342,8 @@ static int module_of(struct tools_reader *r, const struct nsym__tool_frame *f)
 		if ((m->name = nsym__crash_text(base, strlen(base))) == NULL)
 			r->oom = true;
 	}
+	if (f->pe) /* a debugger's name for a PE image: no path, another case */
+		m->format = NSYM_FORMAT_PE;
 	if (f->arch.len > 0) { /* ASan names the architecture on Darwin only */
 		copy_slice(m->arch, sizeof(m->arch), f->arch);
 		m->format = NSYM_FORMAT_MACHO;
@@ -418,10 +423,12 @@ static void add_frame(struct tools_reader *r, const struct nsym__tool_frame *f)
 		r->full = true;
 		return;
 	}
-	/* frame 0 of a debugger or a core is where the thread was, not a return */
+	/* frame 0 of a debugger or a core is where the thread was, not a return;
+	 * WinDbg's STACK_TEXT numbers none */
 	first_exact =
-	    f->number == 0 && (f->tool == NSYM_TOOL_GDB || f->tool == NSYM_TOOL_COREDUMP ||
-	                       f->tool == NSYM_TOOL_LLDB || f->tool == NSYM_TOOL_MINIDUMP);
+	    (f->number == 0 && (f->tool == NSYM_TOOL_GDB || f->tool == NSYM_TOOL_COREDUMP ||
+	                        f->tool == NSYM_TOOL_LLDB || f->tool == NSYM_TOOL_MINIDUMP)) ||
+	    (f->tool == NSYM_TOOL_WINDBG && c->nframes == 1);
 	/* ASan prints each caller's address already moved into its call */
 	fr->return_address =
 	    !(f->exact || r->next_exact || first_exact || f->tool == NSYM_TOOL_ASAN);
@@ -429,6 +436,11 @@ static void add_frame(struct tools_reader *r, const struct nsym__tool_frame *f)
 	r->last_number = f->number;
 	fr->module = f->module.len > 0 && !unnamed(f->module) ? module_of(r, f) : -1;
 	fr->pc = f->has_pc ? f->pc : 0;
+	/* WinDbg gives a frame's address as the RetAddr of the frame above */
+	if (!f->has_pc && r->has_ret && c->nframes > 1)
+		fr->pc = r->ret;
+	r->has_ret = f->has_ret;
+	r->ret = f->ret;
 	if (f->symbol.len > 0 && !unnamed(f->symbol)) {
 		fr->symbol = nsym__crash_text(f->symbol.s, f->symbol.len);
 		fr->symbol_offset = f->symbol_offset;
@@ -443,6 +455,8 @@ static void add_frame(struct tools_reader *r, const struct nsym__tool_frame *f)
 	} else if (fr->module < 0 && !f->has_pc) {
 		why = f->tool == NSYM_TOOL_BUN
 		          ? "Bun's own frame: its crash report names it, with no address"
+		      : f->tool == NSYM_TOOL_STACKWALKER
+		          ? "StackWalker named its source line, with no address"
 		          : "the text gives no address for it";
 	} else if (fr->module < 0 && fr->symbol != NULL) {
 		why = "the tool named it without its module: its answer is kept";

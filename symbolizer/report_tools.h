@@ -26,7 +26,9 @@ enum nsym__tool {
 	NSYM_TOOL_VALGRIND,
 	NSYM_TOOL_MINIDUMP, /* minidump_stackwalk (Breakpad, Crashpad, rust-minidump) */
 	NSYM_TOOL_BUN,
-	NSYM_TOOL_NODE, /* Node's native stack on a fatal error */
+	NSYM_TOOL_NODE,        /* Node's native stack on a fatal error */
+	NSYM_TOOL_WINDBG,      /* WinDbg's k and !analyze -v STACK_TEXT */
+	NSYM_TOOL_STACKWALKER, /* StackWalker's lines (Windows, dbghelp) */
 	NSYM_TOOLS
 };
 
@@ -59,6 +61,9 @@ struct nsym__tool_frame {
 	bool signal_frame;      /* gdb's "<signal handler called>": no frame itself,
 	                           the next one is exact */
 	bool wants_module;      /* gdb's "from LIB" may be on the next line */
+	bool pe;                /* the module is a PE image, named as debuggers name it */
+	bool has_ret;           /* WinDbg's RetAddr column: the next frame's address */
+	uint64_t ret;
 	/* the kernel's mapping: START+SIZE, and the file offset of pc when the
 	 * kernel prints it; the line is a whole crash */
 	bool has_map, has_map_offset;

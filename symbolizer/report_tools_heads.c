@@ -25,6 +25,9 @@
  *     VERSION  (main)" (Breakpad processor/stackwalk_common.cc)
  *   Bun: "panic(main thread): Segmentation fault at address 0x0" (oven-sh/bun
  *     issues #11878, #23786)
+ *   WinDbg: "STACK_TEXT:" (bitfocus/companion #3917), k's " # Child-SP
+ *     RetAddr Call Site" (electron/electron #8829), the exception record's
+ *     "ExceptionCode: c0000005 (Access violation)"
  */
 #include <string.h>
 
@@ -313,12 +316,68 @@ static const char *bun(struct nsym__tool_header *h, const char *line, const char
 	return p;
 }
 
+/* WinDbg: "STACK_TEXT:" (!analyze -v), k's column heading " # Child-SP
+ * RetAddr Call Site" (x86: "ChildEBP RetAddr"), and what the exception
+ * record says ("ExceptionCode: c0000005 (Access violation)", "Attempt to
+ * read from address 0000000000000000"). */
+static const char *windbg(struct nsym__tool_header *h, const char *line, const char *s,
+                          const char *e)
+{
+	static const char *const words[] = {"STACK_TEXT:",
+	                                    "Child-SP",
+	                                    "ChildEBP",
+	                                    "ExceptionCode: ",
+	                                    "Attempt to read from address ",
+	                                    "Attempt to write to address "};
+	const char *best = NULL, *q, *name;
+	size_t which = 0;
+	uint64_t v;
+
+	(void)line;
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		const char *p = find(s, e, words[i]);
+		/* k's heading names both columns */
+		if (p != NULL && (i == 1 || i == 2) && find(p, e, "RetAddr") == NULL)
+			p = NULL;
+		if (p != NULL && (best == NULL || p < best)) {
+			best = p;
+			which = i;
+		}
+	}
+	if (best == NULL)
+		return NULL;
+	header_init(h, NSYM_TOOL_WINDBG);
+	h->key = best + strlen(words[which]);
+	switch (which) {
+	case 0:
+		h->title = slice(best, best + strlen("STACK_TEXT"));
+		break;
+	case 1:
+	case 2: /* k's columns: they say no more than the tool's name */
+		if (best - s >= 2 && best[-1] == ' ' && best[-2] == '#')
+			best -= 2;
+		h->key = e;
+		break;
+	case 3:
+		if ((q = hex(&v, h->key, e, false)) != NULL && v <= UINT32_MAX &&
+		    (name = nsym__win_exception((uint32_t)v)) != NULL) {
+			h->signal = slice(name, name + strlen(name));
+			h->key = q;
+		}
+		break;
+	default:
+		h->has_address = hex(&h->address, h->key, e, false) != NULL;
+		break;
+	}
+	return best;
+}
+
 const char *nsym__tool_header(struct nsym__tool_header *out, const char *line, const char *s,
                               const char *e)
 {
 	static const char *(*const kinds[])(struct nsym__tool_header *, const char *, const char *,
 	                                    const char *) = {
-	    segfault_handler, coredump, gdb, lldb, asan, valgrind, node, minidump, bun,
+	    segfault_handler, coredump, gdb, lldb, asan, valgrind, node, minidump, bun, windbg,
 	};
 	struct nsym__tool_header h;
 	const char *best = NULL, *p;

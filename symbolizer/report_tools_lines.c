@@ -63,6 +63,8 @@ const char *const nsym__tool_names[NSYM_TOOLS] = {
     [NSYM_TOOL_MINIDUMP] = "minidump_stackwalk output",
     [NSYM_TOOL_BUN] = "Bun crash report",
     [NSYM_TOOL_NODE] = "Node.js fatal error stack",
+    [NSYM_TOOL_WINDBG] = "WinDbg stack",
+    [NSYM_TOOL_STACKWALKER] = "StackWalker stack (Windows)",
 };
 
 static void frame_init(struct nsym__tool_frame *f, int tool, const char *a)
@@ -788,17 +790,262 @@ static bool node_parse(struct nsym__tool_frame *f, const char *line, const char 
 	return true;
 }
 
+/* ---- WinDbg: [NN] CHILD-SP RETADDR [: ARGS :] MODULE!SYM+0xOFF ------------------- */
+
+/* One of WinDbg's address columns at p: "00000087`027fb370" (64-bit), 8
+ * or 16 hex digits: its end, or NULL. */
+static const char *windbg_address(uint64_t *out, const char *p, const char *e)
+{
+	const char *q = p, *r;
+	uint64_t lo;
+
+	while (q < e && is_hex(*q))
+		q++;
+	if (q - p == 8 && q < e && *q == '`') {
+		for (r = q + 1; r < e && is_hex(*r);)
+			r++;
+		if (r - q - 1 != 8 || nsym__crash_hex(out, p, 8, false) != 0 ||
+		    nsym__crash_hex(&lo, q + 1, 8, false) != 0)
+			return NULL;
+		*out = *out << 32 | lo;
+		return r;
+	}
+	if ((q - p != 8 && q - p != 16) || nsym__crash_hex(out, p, (size_t)(q - p), false) != 0)
+		return NULL;
+	return q;
+}
+
+/* The two address columns from p, and the white space after them: where
+ * the rest starts, or NULL. */
+static const char *windbg_columns(uint64_t *ret, const char *p, const char *e)
+{
+	uint64_t sp;
+	const char *q = windbg_address(&sp, p, e);
+
+	if (q == NULL || q == e || !is_ws(*q) ||
+	    (q = windbg_address(ret, skip_ws(q, e), e)) == NULL || q == e || !is_ws(*q))
+		return NULL;
+	return skip_ws(q, e);
+}
+
+/* The call site at p, past the arguments ("ARGS : " in STACK_TEXT, or
+ * four 32-bit words in an x86 kb): its start, when it is one
+ * ("MODULE!SYM+0xOFF", "MODULE+0xOFF", "0xADDRESS"); else NULL. */
+static const char *windbg_site(const char *p, const char *e)
+{
+	uint64_t v;
+	const char *w, *q;
+
+	if (p < e && *p == ':') {
+		if ((q = find(p + 1, e, " : ")) == NULL)
+			return NULL;
+		p = skip_ws(q + 2, e);
+	}
+	for (int i = 0; i < 4 && (q = windbg_address(&v, p, e)) != NULL && q < e && is_ws(*q); i++)
+		p = skip_ws(q, e);
+	w = word_end(p, e);
+	if (w == p)
+		return NULL;
+	if (starts(p, e, "0x"))
+		return windbg_address(&v, p + 2, e) != NULL || hex(&v, p, w, true) == w ? p : NULL;
+	if ((q = memchr(p, '!', (size_t)(w - p))) != NULL && q > p)
+		return p;
+	q = rfind(p, w, "+0x");
+	return q != NULL && q > p && hex(&v, q + 1, w, true) == w ? p : NULL;
+}
+
+static const char *windbg_anchor(const char *line, const char *s, const char *e)
+{
+	for (const char *p = s; p < e; p++) {
+		uint64_t n, ret;
+		const char *q, *site;
+		if (!is_hex(*p) || !word_start(line, p))
+			continue;
+		/* "0a 00000087`027fb3a0 …": k's frame number first, in hex */
+		q = p;
+		while (q < e && is_hex(*q) && q - p <= 4)
+			q++;
+		if (q - p >= 2 && q - p <= 4 && q < e && *q == ' ' && hex(&n, p, q, false) == q &&
+		    (site = windbg_columns(&ret, skip_ws(q, e), e)) != NULL &&
+		    windbg_site(site, e) != NULL)
+			return p;
+		/* the columns of a numbered frame belong to its number, before them */
+		for (q = p - 1; q > line && is_ws(q[0]) && is_hex(q[-1]);)
+			q--;
+		while (q > line && is_hex(q[-1]) && p - q <= 6)
+			q--;
+		if (q < p - 1 && q[0] != ' ' && p - q >= 3 && p - q <= 5 && word_start(line, q))
+			continue;
+		if ((site = windbg_columns(&ret, p, e)) != NULL && windbg_site(site, e) != NULL)
+			return p;
+	}
+	return NULL;
+}
+
+static bool windbg_parse(struct nsym__tool_frame *f, const char *line, const char *a, const char *e)
+{
+	uint64_t n = 0, v;
+	const char *p = a, *site, *end, *src, *bang, *plus;
+
+	(void)line;
+	frame_init(f, NSYM_TOOL_WINDBG, a);
+	f->pe = true;
+	if ((site = windbg_columns(&f->ret, p, e)) == NULL) {
+		p = hex(&n, a, e, false);
+		f->number = (long)n;
+		if (p == NULL || (site = windbg_columns(&f->ret, skip_ws(p, e), e)) == NULL)
+			return false;
+	}
+	f->has_ret = true;
+	if ((site = windbg_site(site, e)) == NULL)
+		return false;
+	/* the source WinDbg found, "[C:\src\addon.c @ 22]", ends the site */
+	end = back_ws(site, e);
+	src = find(site, end, " [");
+	if (src != NULL && end[-1] == ']' && find(src, end, " @ ") != NULL) {
+		f->end = end;
+		end = src;
+	} else {
+		src = NULL;
+		f->end = end;
+	}
+	if (starts(site, end, "0x")) { /* an address in no module: JIT code */
+		const char *q = windbg_address(&f->pc, site + 2, end);
+		if (q == NULL && hex(&f->pc, site, end, true) == NULL)
+			return false;
+		f->has_pc = true;
+		return true;
+	}
+	if ((bang = memchr(site, '!', (size_t)(end - site))) != NULL) {
+		f->module = slice(site, bang);
+		plus = rfind(bang, end, "+0x");
+		if (src != NULL) { /* WinDbg's answer, kept whole with its source */
+			f->symbol = slice(bang + 1, f->end);
+		} else if (plus != NULL && hex(&f->symbol_offset, plus + 1, end, true) == end) {
+			f->symbol = slice(bang + 1, plus);
+			f->has_symbol_offset = true;
+		} else {
+			/* "module!function": WinDbg leaves out an offset of 0 */
+			f->symbol = slice(bang + 1, end);
+			f->symbol_offset = 0;
+			f->has_symbol_offset = true;
+		}
+		return f->module.len > 0 && f->symbol.len > 0;
+	}
+	plus = rfind(site, end, "+0x");
+	if (plus == NULL || hex(&v, plus + 1, end, true) != end)
+		return false;
+	f->module = slice(site, plus);
+	f->has_rel = true;
+	f->rel = v;
+	return f->module.len > 0;
+}
+
+/* ---- StackWalker: ADDR (MODULE): (filename not available): NAME ------------------ */
+
+static const char sw_nofile[] = "(filename not available): ";
+
+static const char *stackwalker_anchor(const char *line, const char *s, const char *e)
+{
+	for (const char *m = find(s, e, sw_nofile); m != NULL; m = find(m + 1, e, sw_nofile)) {
+		/* back over "): " and the module, then " (" and the address */
+		const char *c = back_ws(s, m), *o, *p;
+		int depth = 0;
+		if (c - s < 2 || c[-1] != ':' || c[-2] != ')')
+			continue;
+		/* the '(' that opens the module: "((module-name not available))" */
+		for (o = c - 2; o > s; o--) {
+			depth += *o == ')';
+			depth -= *o == '(';
+			if (depth == 0)
+				break;
+		}
+		o++;
+		if (depth != 0 || o - s < 2 || o[-2] != ' ')
+			continue;
+		for (p = o - 2; p > s && is_hex(p[-1]);)
+			p--;
+		if ((o - 2 - p == 8 || o - 2 - p == 16) && word_start(line, p))
+			return p;
+	}
+	/* StackWalker's line for a frame with a source: "FILE (LINE): NAME" */
+	for (const char *o = find(s, e, " ("); o != NULL; o = find(o + 1, e, " (")) {
+		uint64_t n;
+		const char *d = dec(&n, o + 2, e), *p, *drive;
+		if (d == NULL || !starts(d, e, "): ") || o == s || is_ws(o[-1]))
+			continue;
+		for (p = o; p > line && !is_ws(p[-1]);)
+			p--;
+		/* a path with spaces: back to its drive ("C:\Program Files\…") */
+		for (drive = p; o - drive < 260; drive--) {
+			if (drive[0] != ' ' && drive + 2 < o && drive[1] == ':' &&
+			    drive[2] == '\\' && word_start(line, drive) &&
+			    find(drive, o, "): ") == NULL)
+				p = drive;
+			if (drive == line)
+				break;
+		}
+		if (p >= s && word_start(line, p)) /* not the frame s is inside */
+			return p;
+	}
+	return NULL;
+}
+
+static bool stackwalker_parse(struct nsym__tool_frame *f, const char *line, const char *a,
+                              const char *e)
+{
+	const char *q = a, *m, *c, *name;
+
+	(void)line;
+	frame_init(f, NSYM_TOOL_STACKWALKER, a);
+	f->pe = true;
+	while (q < e && is_hex(*q))
+		q++;
+	if ((q - a != 8 && q - a != 16) || !starts(q, e, " (")) {
+		/* "FILE (LINE): NAME": StackWalker's answer, no address */
+		c = find(a, e, "): ");
+		if (c == NULL)
+			return false;
+		f->weak = true;
+		f->symbol = trimmed(a, e);
+		f->end = f->symbol.s + f->symbol.len;
+		return f->symbol.len > 0;
+	}
+	if (hex(&f->pc, a, q, false) != q)
+		return false;
+	f->has_pc = true;
+	m = q + 2;
+	if ((c = find(m, e, sw_nofile)) == NULL || c - m < 3 || !starts(c - 3, e, "): "))
+		return false;
+	/* dbghelp names the module without its extension; none when it knows none */
+	if (!starts(m, e, "(module-name not available)"))
+		f->module = slice(m, c - 3);
+	name = c + strlen(sw_nofile);
+	f->symbol = trimmed(name, e);
+	if (f->symbol.len == strlen("(function-name not available)") &&
+	    memcmp(f->symbol.s, "(function-name not available)", f->symbol.len) == 0)
+		f->symbol.len = 0;
+	f->end = e;
+	return true;
+}
+
 /* ---- the table ------------------------------------------------------------------- */
 
 static const struct {
 	const char *(*anchor)(const char *line, const char *s, const char *e);
 	bool (*parse)(struct nsym__tool_frame *f, const char *line, const char *a, const char *e);
 } patterns[] = {
-    {glibc_anchor, glibc_parse},       {macos_anchor, macos_parse},
-    {hash_anchor, hash_parse},         {kernel_anchor, kernel_parse},
-    {lldb_anchor, lldb_parse},         {valgrind_anchor, valgrind_parse},
-    {minidump_anchor, minidump_parse}, {bun_anchor, bun_parse},
+    {glibc_anchor, glibc_parse},
+    {macos_anchor, macos_parse},
+    {hash_anchor, hash_parse},
+    {kernel_anchor, kernel_parse},
+    {lldb_anchor, lldb_parse},
+    {valgrind_anchor, valgrind_parse},
+    {minidump_anchor, minidump_parse},
+    {bun_anchor, bun_parse},
     {node_anchor, node_parse},
+    {windbg_anchor, windbg_parse},
+    {stackwalker_anchor, stackwalker_parse},
 };
 
 const size_t nsym__tool_patterns = sizeof(patterns) / sizeof(patterns[0]);

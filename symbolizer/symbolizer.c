@@ -1,13 +1,15 @@
 /*
  * nsym_symbolizer: one file opened for lookups. It pairs the file with its
- * debug file, answers from DWARF where there is DWARF, and falls back to the
- * symbol tables (marked approximate) where there is none. The file is ELF
- * or a Mach-O slice; past opening, only the DWARF, the symbol table and the
- * identity are used, whichever container they came from.
+ * debug file, answers from DWARF or a PDB where there is one, and falls
+ * back to the symbol tables (marked approximate) where there is none. The
+ * file is ELF, a Mach-O slice, a PE image or a PDB; past opening, only the
+ * DWARF or PDB, the symbol table and the identity are used, whichever
+ * container they came from.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "code.h"
 #include "debug_pair.h"
@@ -15,6 +17,7 @@
 #include "image.h"
 #include "macho_object.h"
 #include "napi_symbols_util.h"
+#include "pe_object.h"
 #include "symcache.h"
 #include "symtab.h"
 
@@ -25,8 +28,15 @@ struct nsym_symbolizer {
 	struct nsym_elf *debug; /* may be the same as file; NULL: none */
 	struct nsym_identity id;
 	struct nsym_macho *mfile, *mdebug;    /* Mach-O: the same roles */
-	unsigned char key[NSYM_BUILD_ID_MAX]; /* the identity: build-id, fallback id or UUID */
+	struct nsym_pe *pe;                   /* PE: the image */
+	struct nsym_pdb *pdb;                 /* its PDB (or the PDB opened alone) */
+	unsigned char key[NSYM_BUILD_ID_MAX]; /* the identity: build-id, fallback id or UUID;
+	                                         PE and PDB: GUID and age */
 	size_t key_len;                       /* 0: none */
+	char id_text[NSYM_IMAGE_ID_SIZE];     /* PE and PDB: the PDB's SymSrv key */
+	char *debug_name;                     /* PE: the PDB's file name, owned */
+	bool pdb_keyed; /* keyed by a PDB: its frames (or its symcache's) are named
+	                   by the PDB, never renamed from a symbol table */
 	uint64_t image_base;
 	struct nsym_dwarf *dwarf;
 	struct nsym_symtab symtab;
@@ -51,7 +61,10 @@ int nsym_symbolizer_id(char *out, size_t size, const nsym_symbolizer *sym)
 		return NSYM_EINVAL;
 	if (sym->key_len == 0)
 		return NSYM_ENOENT;
-	nsym_hex(out, sym->key, sym->key_len, false);
+	if (sym->id_text[0] != '\0')
+		snprintf(out, size, "%s", sym->id_text);
+	else
+		nsym_hex(out, sym->key, sym->key_len, false);
 	return 0;
 }
 
@@ -240,26 +253,201 @@ static int open_macho(nsym_symbolizer *sym, const char *path,
 	return rc;
 }
 
-/* True when path starts with a Mach-O magic (thin or universal, either
- * byte order) or is a folder, which can only be a .dSYM bundle here. */
-static bool is_macho(const char *path)
-{
-	unsigned char b[4];
-	struct stat st;
-	FILE *f;
-	bool yes = false;
+/* ---- PE and PDB ----------------------------------------------------------- */
 
-	if (stat(path, &st) != 0)
-		return false; /* the ELF reader says why */
-	if (S_ISDIR(st.st_mode))
-		return true;
-	if (!S_ISREG(st.st_mode) || (f = fopen(path, "rb")) == NULL)
-		return false;
-	if (fread(b, 1, 4, f) == 4)
-		yes = nsym__macho_magic((uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
-		                        (uint32_t)b[2] << 8 | b[3]);
-	fclose(f);
-	return yes;
+/* The identity of a PDB (GUID and age) as SymSrv writes it, lowercase: the
+ * key servers, caches and symcaches know it by. */
+static void pdb_key(nsym_symbolizer *sym, const unsigned char guid[16], uint32_t age)
+{
+	struct nsym_image image = {.format = NSYM_FORMAT_PDB, .has_uuid = 1, .age = age};
+
+	memcpy(image.uuid, guid, 16);
+	sym->pdb_keyed = true;
+	memcpy(sym->key, guid, 16);
+	for (int i = 0; i < 4; i++)
+		sym->key[16 + i] = (unsigned char)(age >> (8 * i));
+	sym->key_len = 20;
+	if (nsym_image_id(sym->id_text, sizeof(sym->id_text), &image, NSYM_ID_NATIVE) != 0)
+		sym->id_text[0] = '\0';
+	for (char *p = sym->id_text; *p != '\0'; p++)
+		*p = (char)(*p >= 'A' && *p <= 'F' ? *p + 32 : *p);
+}
+
+/* The sections a PDB without their headers borrows from the image. */
+static size_t image_sections(struct nsym_pdb_section *out, const nsym_symbolizer *sym)
+{
+	return sym->pe != NULL ? nsym__pe_sections(out, sym->pe) : 0;
+}
+
+/*
+ * Opens path as the PDB of the image: NSYM_ENOENT when there is no such
+ * file (unless `explicit`), NSYM_EMISMATCH naming both identities when its
+ * GUID or age is not the one the image's CodeView record names.
+ */
+static int open_pdb_for(nsym_symbolizer *sym, const char *path, bool explicit)
+{
+	const struct nsym_image *image = nsym__pe_image(sym->pe);
+	struct nsym_pdb_section *sections = malloc(NSYM_PE_SECTIONS_MAX * sizeof(*sections));
+	struct nsym_image have = {.format = NSYM_FORMAT_PDB, .has_uuid = 1};
+	char want_id[NSYM_IMAGE_ID_SIZE], have_id[NSYM_IMAGE_ID_SIZE];
+	struct stat st;
+	int rc;
+
+	if (sections == NULL)
+		return nsym__fail(NSYM_ENOMEM, path, NULL);
+	if (!explicit && stat(path, &st) != 0) {
+		free(sections);
+		return NSYM_ENOENT;
+	}
+	rc = nsym__pdb_open(&sym->pdb, path, sections, image_sections(sections, sym));
+	free(sections);
+	if (rc != 0)
+		return rc;
+	memcpy(have.uuid, nsym__pdb_guid(sym->pdb), 16);
+	have.age = nsym__pdb_age(sym->pdb);
+	if (memcmp(have.uuid, image->uuid, 16) != 0 || have.age != image->age) {
+		nsym_image_id(want_id, sizeof(want_id), image, NSYM_ID_PDB);
+		nsym_image_id(have_id, sizeof(have_id), &have, NSYM_ID_NATIVE);
+		nsym__pdb_close(sym->pdb);
+		sym->pdb = NULL;
+		return nsym__fail(
+		    NSYM_EMISMATCH, path,
+		    "is not the PDB of %s: it is %s (GUID and age), the image names %s",
+		    nsym__pe_path(sym->pe), have_id, want_id);
+	}
+	sym->debug_path = nsym__pdb_path(sym->pdb);
+	return 0;
+}
+
+/* The base name of a path written on Windows or elsewhere. */
+static const char *base_name(const char *path)
+{
+	const char *base = path;
+
+	for (const char *p = path; *p != '\0'; p++) {
+		if (*p == '/' || *p == '\\')
+			base = p + 1;
+	}
+	return base;
+}
+
+/* The PDB the CodeView record names: beside the image by its base name,
+ * then at the path recorded (where the linker left it). NSYM_ENODEBUG
+ * when neither is there. */
+static int find_pdb(nsym_symbolizer *sym, const char *path)
+{
+	const char *recorded = nsym__pe_image(sym->pe)->pdb_name, *slash = strrchr(path, '/');
+	char *beside = NULL;
+	int rc;
+
+	if (recorded == NULL || sym->debug_name == NULL)
+		return NSYM_ENODEBUG;
+	if (asprintf(&beside, "%.*s%s", slash != NULL ? (int)(slash + 1 - path) : 0, path,
+	             sym->debug_name) < 0)
+		return nsym__fail(NSYM_ENOMEM, path, NULL);
+	rc = open_pdb_for(sym, beside, false);
+	free(beside);
+	/* a relative name (/pdbaltpath:%_PDB%) says nothing beyond the
+	 * base name; a Windows path cannot be opened here */
+	if (rc == NSYM_ENOENT && recorded[0] == '/')
+		rc = open_pdb_for(sym, recorded, false);
+	return rc == NSYM_ENOENT ? NSYM_ENODEBUG : rc;
+}
+
+/* The PE side of opening: the image, its PDB (or DWARF), its symbols. */
+static int open_pe(nsym_symbolizer *sym, const char *path, const struct nsym_open_options *options)
+{
+	const struct nsym_image *image;
+	int rc = nsym__pe_open(&sym->pe, path);
+
+	if (rc != 0)
+		return rc;
+	sym->path = nsym__pe_path(sym->pe);
+	image = nsym__pe_image(sym->pe);
+	sym->image_base = nsym__pe_image_base(sym->pe);
+	if (image->has_uuid) {
+		pdb_key(sym, image->uuid, image->age);
+		if (image->pdb_name != NULL &&
+		    (sym->debug_name = strdup(base_name(image->pdb_name))) == NULL)
+			return nsym__fail(NSYM_ENOMEM, path, NULL);
+	}
+	if (options != NULL && options->debug_file != NULL) {
+		if (!image->has_uuid)
+			return nsym__fail(NSYM_EMISMATCH, options->debug_file,
+			                  "cannot be the PDB of %s, which names no PDB (linked "
+			                  "without /DEBUG)",
+			                  path);
+		rc = open_pdb_for(sym, options->debug_file, true);
+	}
+	if (rc == 0 && open_cached(sym, options))
+		return 0;
+	if (rc == 0 && sym->pdb == NULL && image->has_uuid) {
+		rc = find_pdb(sym, path);
+		if (rc == NSYM_ENODEBUG)
+			rc = 0; /* the exports still answer */
+	}
+	if (rc == 0 && sym->pdb == NULL && nsym__pe_has_dwarf(sym->pe)) {
+		/* mingw: DWARF in the image's own sections, at its addresses */
+		struct nsym_dwarf_sections sections;
+		rc = nsym__pe_dwarf_sections(&sections, sym->pe);
+		if (rc == 0)
+			rc = nsym__dwarf_open(&sym->dwarf, &sections);
+		if (rc == 0)
+			sym->debug_path = sym->path;
+		if (rc == NSYM_ENODEBUG)
+			rc = 0;
+	}
+	if (rc == 0)
+		rc = nsym__pe_symbols(&sym->symtab, sym->pe);
+	return rc;
+}
+
+/* A PDB given alone: addresses are RVAs, there being no image base. */
+static int open_pdb_alone(nsym_symbolizer *sym, const char *path,
+                          const struct nsym_open_options *options)
+{
+	int rc = nsym__pdb_open(&sym->pdb, path, NULL, 0);
+
+	if (rc != 0)
+		return rc;
+	sym->path = nsym__pdb_path(sym->pdb);
+	sym->debug_path = sym->path;
+	pdb_key(sym, nsym__pdb_guid(sym->pdb), nsym__pdb_age(sym->pdb));
+	if (options != NULL && options->debug_file != NULL)
+		return nsym__fail(NSYM_EINVAL, options->debug_file,
+		                  "a PDB is its own debug file: give the image with -e and the "
+		                  "PDB with --debug-file");
+	return 0;
+}
+
+enum kind { KIND_ELF, KIND_MACHO, KIND_PE, KIND_PDB };
+
+/* What path holds, by its first bytes: a Mach-O magic (thin or universal,
+ * either byte order) or a folder (only a .dSYM bundle here), "MZ", the MSF
+ * 7.0 magic, else ELF, whose reader says why when it is not. */
+static enum kind sniff(const char *path)
+{
+	unsigned char b[32];
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	/* open and read allocate nothing: fopen would, and its failure must
+	 * not make a PE file look like a damaged ELF one */
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return KIND_MACHO;
+	if (nsym__open_regular(&fd, &st, path) != 0)
+		return KIND_ELF; /* the ELF reader says why */
+	n = read(fd, b, sizeof(b));
+	close(fd);
+	if (n >= 4 && nsym__macho_magic((uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
+	                                (uint32_t)b[2] << 8 | b[3]))
+		return KIND_MACHO;
+	if (n >= 2 && b[0] == 'M' && b[1] == 'Z')
+		return KIND_PE;
+	if (n == 32 && memcmp(b, NSYM_MSF7_MAGIC, 32) == 0)
+		return KIND_PDB;
+	return KIND_ELF;
 }
 
 int nsym_symbolizer_open(nsym_symbolizer **out, const char *path,
@@ -274,7 +462,19 @@ int nsym_symbolizer_open(nsym_symbolizer **out, const char *path,
 	sym = calloc(1, sizeof(*sym));
 	if (sym == NULL)
 		return nsym__fail(NSYM_ENOMEM, path, NULL);
-	rc = is_macho(path) ? open_macho(sym, path, options) : open_elf(sym, path, options);
+	switch (sniff(path)) {
+	case KIND_MACHO:
+		rc = open_macho(sym, path, options);
+		break;
+	case KIND_PE:
+		rc = open_pe(sym, path, options);
+		break;
+	case KIND_PDB:
+		rc = open_pdb_alone(sym, path, options);
+		break;
+	default:
+		rc = open_elf(sym, path, options);
+	}
 	nsym__symtab_sort(&sym->symtab);
 	if (rc != 0) {
 		nsym_symbolizer_close(sym);
@@ -296,12 +496,20 @@ void nsym_symbolizer_close(nsym_symbolizer *sym)
 	nsym__elf_close(sym->file);
 	nsym__macho_close(sym->mdebug);
 	nsym__macho_close(sym->mfile);
+	nsym__pdb_close(sym->pdb);
+	nsym__pe_close(sym->pe);
+	free(sym->debug_name);
 	free(sym);
 }
 
 const char *nsym_symbolizer_debug_path(const nsym_symbolizer *sym)
 {
-	return sym != NULL && sym->dwarf != NULL ? sym->debug_path : NULL;
+	return sym != NULL && (sym->dwarf != NULL || sym->pdb != NULL) ? sym->debug_path : NULL;
+}
+
+const char *nsym_symbolizer_debug_name(const nsym_symbolizer *sym)
+{
+	return sym != NULL ? sym->debug_name : NULL;
 }
 
 uint64_t nsym_symbolizer_image_base(const nsym_symbolizer *sym)
@@ -352,6 +560,16 @@ static void name_outer_frame(struct nsym_frame *outer, nsym_symbolizer *sym, uin
 		outer->approximate = 1;
 }
 
+/* A PDB speaks of RVAs: the address less the image base. */
+static int pdb_lookup(struct nsym_frames *out, nsym_symbolizer *sym, uint64_t address,
+                      unsigned flags, bool *found)
+{
+	*found = false;
+	if (address < sym->image_base || address - sym->image_base > UINT32_MAX)
+		return 0;
+	return nsym__pdb_lookup(out, sym->pdb, (uint32_t)(address - sym->image_base), flags, found);
+}
+
 int nsym_symbolizer_lookup(struct nsym_frames *out, nsym_symbolizer *sym, uint64_t address,
                            unsigned flags)
 {
@@ -366,15 +584,22 @@ int nsym_symbolizer_lookup(struct nsym_frames *out, nsym_symbolizer *sym, uint64
 		address--;
 	if (sym->cache != NULL)
 		rc = nsym__symcache_lookup(out, sym->cache, address, flags, &found);
+	else if (sym->pdb != NULL)
+		rc = pdb_lookup(out, sym, address, flags, &found);
 	else if (sym->dwarf != NULL)
 		rc = nsym__dwarf_lookup(out, sym->dwarf, address, flags, &found);
 	if (rc != 0)
 		return rc;
 	if (found) {
-		name_outer_frame(&out->frames[out->count - 1], sym, address);
+		/* llvm-symbolizer renames the outer frame from the symbol
+		 * table for DWARF only; a PDB names its frames itself */
+		if (!sym->pdb_keyed)
+			name_outer_frame(&out->frames[out->count - 1], sym, address);
 		return 0;
 	}
-	if (!find_symbol(&s, sym, address))
+	/* with a PDB, the symbol tables name nothing, as with llvm-symbolizer
+	 * (and so a PDB's symcache holds none) */
+	if (sym->pdb != NULL || !find_symbol(&s, sym, address))
 		return nsym__frames_push(out, &(struct nsym_frame){.function = "??", .file = "??"});
 	return nsym__frames_push(out, &(struct nsym_frame){
 	                                  .function = s.name,
@@ -394,9 +619,16 @@ int nsym_symbolizer_write_cache(nsym_symbolizer *sym, const char *cache_dir)
 		return nsym__fail(NSYM_EINVAL, NULL, NULL);
 	if (sym->cache != NULL)
 		return 0;
+	/* keyed by the PDB's identity, a cache of the exports alone would
+	 * hide the PDB once it is found */
+	if (sym->pe != NULL && sym->pdb == NULL && sym->dwarf == NULL)
+		return 0;
 	rc = cache_path(path, sizeof(path), sym, cache_dir);
 	if (rc != 0)
 		return rc;
+	if (sym->pdb != NULL)
+		return nsym__pdb_symcache_write(path, sym->key, sym->key_len, sym->pdb,
+		                                sym->image_base);
 	return nsym__symcache_write(path, sym->key, sym->key_len, sym->dwarf, &sym->symtab);
 }
 
@@ -417,6 +649,7 @@ int nsym_symbolizer_sources(nsym_symbolizer *sym, int (*fn)(void *arg, const cha
 {
 	if (sym == NULL || fn == NULL)
 		return nsym__fail(NSYM_EINVAL, NULL, NULL);
+	/* NEEDSWORK: a PDB's sources (its file checksums) are not listed */
 	if (sym->dwarf == NULL)
 		return sym->cache != NULL ? nsym__fail(NSYM_EUNSUPPORTED, sym->path,
 		                                       "answering from a symcache: open it with "
@@ -427,8 +660,16 @@ int nsym_symbolizer_sources(nsym_symbolizer *sym, int (*fn)(void *arg, const cha
 
 int nsym__symbolizer_code(struct nsym_code *out, nsym_symbolizer *sym)
 {
-	int rc =
-	    sym->mfile != NULL ? nsym__macho_code(out, sym->mfile) : nsym__elf_code(out, sym->file);
+	int rc;
+
+	if (sym->pe != NULL)
+		rc = nsym__pe_code(out, sym->pe);
+	else if (sym->mfile != NULL)
+		rc = nsym__macho_code(out, sym->mfile);
+	else if (sym->file != NULL)
+		rc = nsym__elf_code(out, sym->file);
+	else
+		rc = nsym__fail(NSYM_ENOENT, sym->path, "a PDB alone holds no code");
 
 	out->image_base = sym->image_base;
 	return rc;

@@ -71,6 +71,21 @@ struct nsym_symcache;
  * temporary file and rename). dw may be NULL (symbol tables only). */
 int nsym__symcache_write(const char *path, const unsigned char *id, size_t id_len,
                          struct nsym_dwarf *dw, struct nsym_symtab *st);
+/*
+ * A source of frames other than DWARF (a PDB, pdb_symcache.c), which the
+ * writer sweeps as it sweeps DWARF units: `boundaries` hands over (in a
+ * malloc'd array the writer frees) every address where the frames may
+ * change, in any order; `frames` gives the frames at one of them, innermost
+ * first, as a lookup would, *found false where there are none.
+ */
+struct nsym_sc_source {
+	void *arg;
+	int (*boundaries)(void *arg, uint64_t **out, size_t *count);
+	int (*frames)(void *arg, struct nsym_frames *out, uint64_t addr, bool *found);
+};
+/* Writes the symcache of such a source, as nsym__symcache_write does. */
+int nsym__symcache_write_source(const char *path, const unsigned char *id, size_t id_len,
+                                const struct nsym_sc_source *src, struct nsym_symtab *st);
 /* Maps and checks a symcache; NSYM_ENOENT when there is none, NSYM_EMISMATCH
  * when it is of another version or identity, NSYM_ETRUNC when damaged. */
 int nsym__symcache_open(struct nsym_symcache **out, const char *path, const unsigned char *id,

@@ -451,7 +451,8 @@ static int add_symbols(struct nsym_sc_sym **out, size_t *count, struct ctx *c,
 	for (size_t i = 0; i < st->count; i++) {
 		const struct nsym_sym *s = &st->syms[i];
 		struct nsym_sc_sym *o = &(*out)[(*count)++];
-		char *demangled = nsym_demangle(s->name);
+		/* a name shown as the source already has it (a PDB's public) */
+		char *demangled = s->demangled == NULL ? nsym_demangle(s->name) : NULL;
 		int rc;
 		o->addr = s->addr;
 		o->size = s->size;
@@ -459,7 +460,10 @@ static int add_symbols(struct nsym_sc_sym **out, size_t *count, struct ctx *c,
 		o->linkage = o->file = NSYM_SC_NONE;
 		/* not add_string: the demangled copy is freed, and its address
 		 * will come back for another string */
-		rc = add_string_contents(&o->name, c, demangled != NULL ? demangled : s->name);
+		rc = add_string_contents(&o->name, c,
+		                         s->demangled != NULL ? s->demangled
+		                         : demangled != NULL  ? demangled
+		                                              : s->name);
 		free(demangled);
 		if (rc == 0)
 			rc = add_string(&o->linkage, c, s->name);
@@ -550,8 +554,36 @@ static void builder_free(struct builder *b, struct hashes *h)
 	free(h->memo);
 }
 
-int nsym__symcache_write(const char *path, const unsigned char *id, size_t id_len,
-                         struct nsym_dwarf *dw, struct nsym_symtab *st)
+/* Sweeps a source other than DWARF: its boundaries in order, the frames at
+ * each interned as the units' are. */
+static int sweep_source(struct ctx *c, const struct nsym_sc_source *src)
+{
+	uint64_t *at = NULL;
+	size_t n = 0, m = 0;
+	int rc = src->boundaries(src->arg, &at, &n);
+
+	if (rc == 0 && n > 1)
+		qsort(at, n, sizeof(*at), compare_u64);
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		uint32_t loc = NSYM_SC_NONE;
+		bool found = false;
+		if (m > 0 && at[i] == at[m - 1])
+			continue;
+		at[m++] = at[i];
+		c->b->frames.count = 0;
+		rc = src->frames(src->arg, &c->b->frames, at[i], &found);
+		if (rc == 0 && found)
+			rc = add_chain(&loc, c, at[i]);
+		if (rc == 0)
+			rc = add_range(c->b, at[i], loc);
+	}
+	free(at);
+	return rc;
+}
+
+static int write_cache(const char *path, const unsigned char *id, size_t id_len,
+                       struct nsym_dwarf *dw, const struct nsym_sc_source *src,
+                       struct nsym_symtab *st)
 {
 	struct builder b = {.dw = dw};
 	struct hashes h = {0};
@@ -582,6 +614,8 @@ int nsym__symcache_write(const char *path, const unsigned char *id, size_t id_le
 		nsym__unit_release(&dw->units[i]);
 		h.generation++;
 	}
+	if (rc == 0 && src != NULL)
+		rc = sweep_source(&c, src);
 	if (rc == 0)
 		rc = sort_ranges(&b);
 	if (rc == 0)
@@ -606,4 +640,16 @@ int nsym__symcache_write(const char *path, const unsigned char *id, size_t id_le
 	free(syms);
 	builder_free(&b, &h);
 	return rc;
+}
+
+int nsym__symcache_write(const char *path, const unsigned char *id, size_t id_len,
+                         struct nsym_dwarf *dw, struct nsym_symtab *st)
+{
+	return write_cache(path, id, id_len, dw, NULL, st);
+}
+
+int nsym__symcache_write_source(const char *path, const unsigned char *id, size_t id_len,
+                                const struct nsym_sc_source *src, struct nsym_symtab *st)
+{
+	return write_cache(path, id, id_len, NULL, src, st);
 }

@@ -390,6 +390,39 @@ artifacts)
   grep -q "boss deleted artifact $second" "$work/serve.err" || fail "the delete is not logged"
   upload 201 "$up" "$full"
   http 200 "$url/buildid/$id/debuginfo"; cmp -s "$work/body" "$full" || fail "uploaded again" ;;
+artifacts-pe)
+  # the search by name and TimeDateStamp, what a Windows crash record gives
+  # of a module: two builds of addon.node with its stamp (a copy whose
+  # SizeOfImage says 0x4000, another code id), one with another stamp
+  foreign_ids; start; up=$(token upload ci)
+  stamp=${pe_id:0:8} stamp=${stamp,,}
+  pe_copy() { # FILE FIELD-OFFSET VALUE: a copy of pe/addon.node with one 32-bit field set
+    python3 -c 'import struct,sys
+d=bytearray(open(sys.argv[1],"rb").read()); at=struct.unpack_from("<I",d,0x3c)[0]+int(sys.argv[3])
+struct.pack_into("<I",d,at,int(sys.argv[4],16)); open(sys.argv[2],"wb").write(d)' "$fx/pe/addon.node" "$1" "$2" "$3"
+  }
+  pe_copy "$work/bigger.node" 80 4000                                   # SizeOfImage
+  pe_copy "$work/later.node" 8 "$(printf '%x' $((16#$stamp + 1)))"    # TimeDateStamp
+  upload 201 "$up" "$fx/pe/addon.node"; upload 201 "$up" "$fx/pe/addon.pdb"
+  upload 201 "$up" "$work/bigger.node" addon.node; upload 201 "$up" "$work/later.node" addon.node
+  keys() { json 'j.artifacts.map(a => a.id_kind + ":" + a.key).sort().join(" ")'; }
+  both="pe:${stamp}3000 pe:${stamp}4000"
+  http 200 "$url/api/v1/artifacts?name=addon.node&pe_timestamp=$stamp"; [ "$(keys)" = "$both" ] || fail "search: $(cat "$work/body")"
+  # the name in any case, the stamp with 0x and in capitals
+  http 200 "$url/api/v1/artifacts?name=ADDON.Node&pe_timestamp=0x${stamp^^}"; [ "$(keys)" = "$both" ] || fail "casing: $(cat "$work/body")"
+  http 200 "$url/api/v1/artifacts?pe_timestamp=$stamp"; [ "$(keys)" = "$both" ] || fail "stamp alone: $(cat "$work/body")"
+  http 200 "$url/api/v1/artifacts?name=addon.pdb"; [ "$(keys)" = "pdb:${pdb_id,,}" ] || fail "name alone: $(cat "$work/body")"
+  http 200 "$url/api/v1/artifacts?name=addon&pe_timestamp=$stamp"; [ "$(keys)" = "" ] || fail "a name is whole: $(cat "$work/body")"
+  http 200 "$url/api/v1/artifacts?name=addon.node&pe_timestamp=$stamp&q=4000"; [ "$(keys)" = "pe:${stamp}4000" ] || fail "with q"
+  # pages count the rows found
+  http 200 "$url/api/v1/artifacts?name=addon.node&pe_timestamp=$stamp&limit=1"
+  [ "$(json 'j.artifacts.length + " " + j.next_offset')" = "1 1" ] || fail "page 1: $(cat "$work/body")"
+  first=$(keys)
+  http 200 "$url/api/v1/artifacts?name=addon.node&pe_timestamp=$stamp&limit=1&offset=1"
+  [ "$(json 'j.artifacts.length + " " + j.next_offset')" = "1 null" ] && [ "$(keys)" != "$first" ] || fail "page 2: $(cat "$work/body")"
+  for q in pe_timestamp=xyz pe_timestamp=123456789 pe_timestamp=0x pe_timestamp= "name=$(head -c 300 /dev/zero | tr '\0' a)"; do
+    http 400 "$url/api/v1/artifacts?$q"
+  done ;;
 sources)
   start --max-upload 64K; t=$(token upload ci); rd=$(token read reader)
   [ -f "$src" ] || fail "the fixture's DWARF names $src, which is not here"

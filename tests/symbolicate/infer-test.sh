@@ -176,6 +176,32 @@ infer-several)
   [[ "$out" == *"#0 ?? in crasher.node at 0x10a4c4f00 [addon] (load address of crasher.node not inferred: "* ]] ||
     fail "the frame says why: $out"
   [[ "$out" != *"crasher.node+"* ]] || fail "a frame was placed: $out" ;;
+infer-pe)
+  # a Windows x86_64 DLL with its PDB beside it: 64 KiB image bases,
+  # CALL rel32; the frames as llvm-symbolizer-16 answers at the calls
+  pe=${NSYM_FOREIGN_DIR:?}/pe/crasher.node
+  image=$(tool llvm-readobj)
+  ib=$("$image" --file-headers "$pe" | awk '$1 == "ImageBase:" { print $2 }')
+  base=$((0x7ffb12340000)) k=0
+  # the return addresses: after each call, in the order the stack unwinds
+  "$objdump" -d "$pe" | awk '/\tcallq?\t/ { c = 1; next } c { sub(":", "", $1); print $1; c = 0 }' |
+    head -3 | sort -r >calls.txt
+  [ "$(wc -l <calls.txt)" = 3 ] || fail "no three calls in crasher.node: $(cat calls.txt)"
+  { printf '%s\n' "thread '<unnamed>' panicked at src\\lib.rs:10:5:" "boom" "stack backtrace:"
+    while read -r va; do
+      printf '  %2d:     0x%x - napi_register_module_v1\n' $k $((base + 16#$va - ib))
+      k=$((k + 1))
+    done <calls.txt
+    printf '  %2d:     0x%x - <unknown>\n' $k 0x7ff600001234; } >trace.txt
+  infer_run 0 -s --module "$pe" trace.txt
+  [[ "$err" == *"crasher.node: load address $(printf '0x%x' $base) inferred from 3 frames"* ]] ||
+    fail "load address not reported: $err"
+  while read -r va; do
+    want=$(llvm-symbolizer-16 --obj="$pe" "0x$(printf '%x' $((16#$va - 1)))" |
+      awk 'NR == 1 { f = $0 } NR == 2 { n = split($0, p, "/"); print f " at " p[n]; exit }')
+    [[ "$out" == *"$want in crasher.node+0x$(printf '%x' $((16#$va - ib))) [addon]"* ]] ||
+      fail "the frame returning to $va: want '$want': $out"
+  done <calls.txt ;;
 *)
   fail "unknown case" ;;
 esac

@@ -145,7 +145,8 @@ EOF
   run 0 --no-fetch -s --json "$work/mac.txt"; json_ok
   [[ "$out" == *'{"module": "addon-x86_64.node", "id": "", "pc": "0x'$(hex $((load + 0x2d4)))'", "addon": true, "return_address": false, "frames": [], "symbol": "napi_register_module_v1", "symbol_offset": 36, "unresolved": "a load address is needed: the text gives the absolute address and no load address for addon-x86_64.node"}'* ]] ||
     fail "json unknown: $out"
-  # with the file, load-address inference places the frame
+  # with the file, the export the frame is named after places it: its
+  # address in the file + 36
   run 0 --no-fetch -s --json --module "$macho/addon-x86_64.node" "$work/mac.txt"; json_ok
   # (exactly, from the symbol and offset it names, not by the search)
   [[ "$out" == *'"pc": "0x'$(hex $((load + 0x2d4)))'", "module_offset": "0x2d4", "offset_from": "symbol"'* ]] ||
@@ -153,7 +154,12 @@ EOF
   [[ "$err" == *"addon-x86_64.node: load address 0x104d00000 from the functions its frames name with offsets, which fits its 1 frame"* ]] ||
     fail "the load, said: $err"
   run 0 --no-fetch -s --module "$macho/addon-x86_64.node" "$work/mac.txt"
-  [[ "$(line_of 2)" == "#2 mix at addon.c:13:12 in addon-x86_64.node+0x2d4 [addon]" ]] || fail "inferred: $out" ;;
+  [[ "$(line_of 2)" == "#2 mix at addon.c:13:12 in addon-x86_64.node+0x2d4 [addon]" ]] || fail "by symbol: $out"
+  # a frame named after no symbol of the file: its load address is inferred
+  sed 's/napi_register_module_v1 + 36/<unknown> + 36/' "$work/mac.txt" >"$work/mac-unknown.txt"
+  run 0 --no-fetch -s --json --module "$macho/addon-x86_64.node" "$work/mac-unknown.txt"; json_ok
+  [[ "$out" == *'"pc": "0x'$(hex $((load + 0x2d4)))'", "module_offset": "0x2d4", "offset_from": "inferred"'* ]] ||
+    fail "json inferred: $out" ;;
 coredump)
   # systemd-coredump's journal entry ("#%-2u 0x%016lx %s (%s + 0x%lx)" and
   # "Module %s with build-id %s", src/shared/elf-util.c; coredumpctl info),

@@ -3,7 +3,8 @@
  * walked by allocfail.h as test_allocfail.c walks symbolize and split: each
  * crash-text reader (a report file, compact traces, Rust backtraces, a
  * /proc/PID/maps read and used to place frames, macOS .ips and .crash,
- * the traces common tools print with a kernel mapping placed; the
+ * the traces common tools print with a kernel mapping placed, Windows'
+ * own crash records and a UTF-16 Report.wer; the
  * pipeline's walk is test_allocfail_pipeline.c) on input that uses
  * every field those readers know, including the lines they warn about and
  * skip. A run whose Nth allocation failed must give NSYM_ENOMEM with a
@@ -621,7 +622,7 @@ END_TEST
 
 /* ---- the traces common tools print, and a kernel mapping placed ------------- */
 
-static char tools_text[4096];
+static char tools_text[6144];
 static const char *const tools_texts[] = {tools_text, NULL};
 
 /* The traces of every tool over the fixture (tools-test.sh makes them with
@@ -661,7 +662,17 @@ static void tools_fixture(void)
 	    "                Stack trace of thread 4242:\n"
 	    "                #0  0x00007f3a1c2011f0 n/a (addon.node + 0x11f0)\n"
 	    "                #1  0x00007f3a1c201238 n/a (addon.n\nde + 0x1238)\n"
-	    "2   addon.node   0x0000000104d002d4 napi_register_module_v1 + 36\n",
+	    "2   addon.node   0x0000000104d002d4 napi_register_module_v1 + 36\n"
+	    "   ExceptionCode: c0000005 (Access violation)\nSTACK_TEXT:  \n"
+	    "00000045`783fc850 00007ff9`a0781009     : 00000000`00000000 00000000`00000000 : "
+	    "addon!napi_register_module_v1+0x10\n"
+	    "00000045`783fc890 00007ff6`6b7c016f     : 00000000`00000000 00000000`00000000 : "
+	    "addon+0x1009\n"
+	    "01 00000087`027fb3a0 00007fff`359de40f     0x00000254`2550614b\n"
+	    "00007FF9A0781009 (crasher): (filename not available): napi_register_module_v1\n"
+	    "00007FF9A0781040 ((module-name not available)): (filename not available): "
+	    "(function-name not available)\n"
+	    "C:\\Program Files\\app\\main.cpp (42): main\n",
 	    load + fault_rel, fault_rel - va + off, load + (va & ~(uint64_t)0xfff), fault_rel,
 	    load + fault_rel, fixture_id);
 	ck_assert_uint_lt(strlen(tools_text), sizeof(tools_text) - 1);
@@ -750,6 +761,12 @@ static void expect_tools(const char *a)
 	reading_contains(a, "source=Node.js fatal error stack: FATAL ERROR: boom");
 	reading_contains(a, "source=systemd-coredump stack: Stack trace of thread 4242:");
 	reading_contains(a, "source=macOS backtrace_symbols");
+	reading_contains(a, "crash signal signal=EXCEPTION_ACCESS_VIOLATION/0");
+	reading_contains(a, "source=WinDbg stack: STACK_TEXT");
+	reading_contains(a, " f1 m0 pc=0x7ff9a0781009 rel=0x1009 ret=1\n");
+	reading_contains(a, " m0 name=- arch= format=4 base=0x7ff9a0780000");
+	reading_contains(a, "source=StackWalker stack (Windows)");
+	reading_contains(a, " f2 how=0 symbol=C:\\Program Files\\app\\main.cpp (42): main+0 why=");
 	/* the gdb frame whose "from" is on the next line, the wrapped coredump one */
 	reading_contains(a, "path=/app/addon.node id= listed=1 why=-\n");
 	reading_contains(a, "rel=0x1238 ret=1\n");
@@ -770,6 +787,121 @@ START_TEST(tools_reader_fails_cleanly_at_every_allocation)
 }
 END_TEST
 
+/* ---- Windows' own crash records, and UTF-16 text -------------------------------- */
+
+/* Event 1000 in words and XML (one crash), a Report.wer with a
+ * LoadedModule line, event 1001 after it with a stack hash for its module
+ * (the same crash), a fault in no module, and the Reliability Monitor's
+ * problem details. */
+static const char *const windows_texts[] = {
+    "> Faulting application name: node.exe, version: 18.12.1.0, time stamp:\n"
+    "> 0x637e8a3f\n"
+    "> Faulting module name: addon.node, version: 0.0.0.0, time stamp: 0x6b1663a3\n"
+    "> Exception code: 0xc0000005\n> Fault offset: 0x0000000000001010\n"
+    "> Faulting process id: 0x0x2F8C\n"
+    "> Faulting module path: C:\\Program\n> Files\\app\\addon.node\n"
+    "> Report Id: 4134a62b-474a-4c49-aa97-df525e0d5a01\n"
+    "<Event><System><Provider Name=\"Application Error\" /><EventID>1000</EventID></System>"
+    "<EventData><Data Name=\"AppName\">node.exe</Data><Data Name=\"ModuleName\">addon.node"
+    "</Data><Data Name=\"ModuleTimeStamp\">6b1663a3</Data><Data Name=\"ExceptionCode\">"
+    "c0000005</Data><Data Name=\"FaultingOffset\">0000000000001010</Data>"
+    "<Data Name=\"ProcessId\">0x2f8c</Data></EventData></Event>\n"
+    "Version=1\nEventType=BEX64\nNsAppName=readest.exe\n"
+    "Sig[3].Name=Faulty Module Name\nSig[3].Value=ucrtbase.dll\n"
+    "Sig[5].Name=Faulty Module Timestamp\nSig[5].Value=10c46e71\n"
+    "Sig[6].Name=Abnormal Offset\nSig[6].Value=000000000007f6fe\n"
+    "Sig[7].Name=Abnormal Code\nSig[7].Value=c0000409\n"
+    "LoadedModule[0]=C:\\WINDOWS\\System32\\ucrtbase.dll\n"
+    "Event Name: BEX64\nP1: readest.exe\nP4: StackHash_0a9e\nP6: 10c46e71\n"
+    "P7: 000000000007f6fe\nP8: c0000409\n"
+    "Faulting application name: node.exe, version: 1.0.0.0, time stamp: 0x1\n"
+    "Faulting module name: unknown, version: 0.0.0.0, time stamp: 0x00000000\n"
+    "Exception code: 0xc0000005\nFault offset: 0x000002542550614b\n",
+    NULL};
+
+/* A Report.wer as Windows writes it: UTF-16LE with a byte-order mark. */
+static char windows_utf16[1024];
+static size_t windows_utf16_len;
+
+static void windows_fixture(void)
+{
+	static const char wer[] = "Version=1\r\nEventType=APPCRASH\r\nNsAppName=node.exe\r\n"
+	                          "Sig[3].Name=Fault Module Name\r\nSig[3].Value=addon.node\r\n"
+	                          "Sig[5].Name=Fault Module Timestamp\r\nSig[5].Value=6b1663a3\r\n"
+	                          "Sig[6].Name=Exception Code\r\nSig[6].Value=c0000005\r\n"
+	                          "Sig[7].Name=Exception Offset\r\nSig[7].Value=00001010\r\n";
+	size_t n = 0;
+
+	windows_utf16[n++] = (char)0xff;
+	windows_utf16[n++] = (char)0xfe;
+	for (size_t i = 0; wer[i] != '\0'; i++) {
+		windows_utf16[n++] = wer[i];
+		windows_utf16[n++] = 0;
+	}
+	ck_assert_uint_le(n, sizeof(windows_utf16));
+	windows_utf16_len = n;
+}
+
+/* What the model holds besides dump_apple's: sources, paths and stamps. */
+static void dump_windows(char *out, size_t size, const struct nsym_crash *cs, size_t n)
+{
+	dump_apple(out, size, cs, n);
+	for (size_t k = 0; k < n; k++) {
+		reading_add(out, size, " source=%s\n", cs[k].source != NULL ? cs[k].source : "-");
+		for (size_t i = 0; i < cs[k].nmodules; i++)
+			reading_add(out, size, " m%zu stamp=%d/%08x\n", i,
+			            cs[k].modules[i].has_timestamp,
+			            (unsigned)cs[k].modules[i].timestamp);
+	}
+}
+
+/* The reader on the texts, then nsym_report_read on the UTF-16 report. */
+static int read_windows(struct reading *c)
+{
+	const struct nsym_report_input in = {.text = windows_utf16, .len = windows_utf16_len};
+	const struct nsym_report_options o = {.warn = reading_warn, .ctx = c};
+	struct nsym_crash *cs = (struct nsym_crash *)c;
+	size_t n = 99;
+	int rc;
+
+	allocfail_enter();
+	rc = nsym_crash_from_windows(&cs, &n, c->texts[0], strlen(c->texts[0]), reading_warn, c);
+	allocfail_leave();
+	if ((rc = reading_take_crashes(c, rc, cs, n, dump_windows)) != 0)
+		return rc;
+	cs = (struct nsym_crash *)c;
+	n = 99;
+	allocfail_enter();
+	rc = nsym_report_read(&cs, &n, &in, &o);
+	allocfail_leave();
+	return reading_take_crashes(c, rc, cs, n, dump_windows);
+}
+
+static void expect_windows(const char *a)
+{
+	reading_contains(a, "crash signal signal=EXCEPTION_ACCESS_VIOLATION (0xc0000005)/0 "
+	                    "address=none,0x0 panic=- at -:0:0 pid=12172 tid=-1");
+	reading_contains(a, " m0 path=C:\\Program Files\\app\\addon.node id= listed=1 why=-\n"
+	                    " f0 m0 pc=0x0 rel=0x1010 ret=0\n");
+	reading_contains(a, " m0 name=addon.node arch= format=4");
+	reading_contains(a,
+	                 " source=Windows Application Error event: node.exe\n m0 stamp=1/6b1663a3");
+	reading_contains(a, " m0 path=C:\\WINDOWS\\System32\\ucrtbase.dll id= listed=1");
+	reading_contains(a, " source=Windows Error Reporting (BEX64): readest.exe\n");
+	reading_contains(a, " f0 m-1 pc=0x2542550614b rel=0x0 ret=0\n");
+	reading_contains(
+	    a, " source=Windows Error Reporting (APPCRASH): node.exe\n m0 stamp=1/6b1663a3");
+	/* event 1001 repeats the BEX64: four crashes, not five */
+	ck_assert_msg(strstr(a, "StackHash") == NULL, "%.4000s", a);
+}
+
+START_TEST(windows_reader_fails_cleanly_at_every_allocation)
+{
+	windows_fixture();
+	reading_walk_reader("Windows records reader", read_windows, windows_texts, expect_windows);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("allocfail_report");
@@ -780,5 +912,6 @@ int main(void)
 	TEST_ADD(s, ips_reader_fails_cleanly_at_every_allocation);
 	TEST_ADD(s, apple_crash_reader_fails_cleanly_at_every_allocation);
 	TEST_ADD(s, tools_reader_fails_cleanly_at_every_allocation);
+	TEST_ADD(s, windows_reader_fails_cleanly_at_every_allocation);
 	return test_run(s);
 }
