@@ -95,7 +95,9 @@ ok "the launcher passes on exit statuses (3), signals (SIGUSR2: 140) and SIGTERM
 # the server, the package's own
 npx napi-symbols token create --store "$work/store" --scope upload --name ci >"$work/token" \
 	2>"$work/token.err" || fail "token create"
-npx napi-symbols serve --store "$work/store" --listen 127.0.0.1:0 >"$work/serve.out" 2>"$work/serve.err" &
+# (the launcher itself in the background, not npx, which passes no SIGTERM
+# on: the launcher's is what stops the server at the end)
+"$launcher" serve --store "$work/store" --listen 127.0.0.1:0 >"$work/serve.out" 2>"$work/serve.err" &
 pids+=($!)
 url=
 for _ in $(seq 300); do
