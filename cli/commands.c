@@ -24,6 +24,8 @@ const struct nsym_cmd nsym_cmds[] = {
      cmd_upload_usage},
     {"fetch", cmd_fetch, "download the debug files of a project's native addons into the cache",
      cmd_fetch_usage},
+    {"run", cmd_run, "run a program with the crash hook preloaded (run -- node app.js)",
+     cmd_run_usage},
     {"cache", cmd_cache, "list, prune or clear the shared download cache", cmd_cache_usage},
     {"help", cmd_help, "show help for a command", cmd_help_usage},
     {NULL, NULL, NULL, NULL},

@@ -33,5 +33,7 @@ endforeach()
 string(APPEND text "\nconst struct nsym_page_asset nsym_page_assets[] = {\n${entries}")
 string(APPEND text "  {NULL, NULL, NULL, 0, NULL},\n};\n")
 file(WRITE ${OUT}.tmp "${text}")
-file(COPY_FILE ${OUT}.tmp ${OUT} ONLY_IF_DIFFERENT)
+# copy_if_different, not file(COPY_FILE ... ONLY_IF_DIFFERENT): CMake 3.21+,
+# and the npm packages are built with Debian 11's 3.18
+execute_process(COMMAND ${CMAKE_COMMAND} -E copy_if_different ${OUT}.tmp ${OUT})
 file(REMOVE ${OUT}.tmp)

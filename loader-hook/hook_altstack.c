@@ -23,10 +23,16 @@ static pthread_key_t altstack_key;
 static int altstack_key_ok;
 static pthread_once_t altstack_once = PTHREAD_ONCE_INIT;
 
-/* max(_SC_MINSIGSTKSZ, AT_MINSIGSTKSZ, SIGSTKSZ): SIGSTKSZ is no constant since glibc 2.34. */
+/* max(_SC_MINSIGSTKSZ, AT_MINSIGSTKSZ, SIGSTKSZ): SIGSTKSZ is no constant since glibc 2.34,
+ * which brought _SC_MINSIGSTKSZ. */
 static size_t altstack_size(void)
 {
+#ifdef _SC_MINSIGSTKSZ
 	long sc = sysconf(_SC_MINSIGSTKSZ);
+#else
+	long sc =
+	    -1; /* glibc before 2.34 (the npm packages): the kernel's AT_MINSIGSTKSZ says it */
+#endif
 	size_t need = SIGSTKSZ;
 	size_t at = (size_t)getauxval(AT_MINSIGSTKSZ);
 	if (sc > 0 && (size_t)sc > need)

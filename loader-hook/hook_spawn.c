@@ -2,9 +2,10 @@
  * hook_spawn.c: runs `napi-symbols symbolicate REPORT`, so that the
  * symbolicated trace appears on stderr. fork() runs atfork handlers that
  * take malloc's locks, so the child comes from _Fork() (glibc 2.34), which
- * is async-signal-safe. A dying process must never hang: the child gets an
- * alarm before execve (alarms survive it), and the parent polls waitpid and
- * kills the child when it is still running after HOOK_SYMBOLICATE_SECONDS.
+ * is async-signal-safe (before 2.34, the clone system call: fork_bare). A
+ * dying process must never hang: the child gets an alarm before execve
+ * (alarms survive it), and the parent polls waitpid and kills the child
+ * when it is still running after HOOK_SYMBOLICATE_SECONDS.
  *
  * After a crash the handler waits for the child, since the process is about
  * to die. A panic reported where it was raised may well be caught and the
@@ -71,6 +72,22 @@ static int64_t monotonic_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/*
+ * _Fork() came with glibc 2.34; the npm packages are built against glibc
+ * 2.31 so that they run there too. Built against an older glibc, the bare
+ * clone system call stands in for it: a child with no atfork handlers run,
+ * which only calls sigprocmask, dup2, alarm, execve and _exit, none of
+ * which reads what clone leaves stale in the child (its thread id).
+ */
+static pid_t fork_bare(void)
+{
+#if __GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34)
+	return _Fork();
+#else
+	return (pid_t)syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+#endif
+}
+
 static int spawn(struct child *c, const char *report_path)
 {
 	if (!hook_settings.program[0])
@@ -78,7 +95,7 @@ static int spawn(struct child *c, const char *report_path)
 	build_env();
 	c->owner = getpid();
 	c->deadline_ms = monotonic_ms() + HOOK_SYMBOLICATE_SECONDS * 1000;
-	c->pid = _Fork();
+	c->pid = fork_bare();
 	if (c->pid == 0)
 		run_child(report_path);
 	if (c->pid < 0)

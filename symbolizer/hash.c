@@ -14,13 +14,20 @@ struct nsym_hash {
 	EVP_MD_CTX *ctx;
 };
 
-static EVP_MD *digests[2];
+static const EVP_MD *digests[2];
 static pthread_once_t fetched = PTHREAD_ONCE_INIT;
 
+/* OpenSSL 1.1 (Debian 11, which the npm packages are built against) has no
+ * fetching: its EVP_sha256() is a constant table, with no look-up to save. */
 static void fetch_digests(void)
 {
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
 	digests[NSYM_HASH_SHA1] = EVP_MD_fetch(NULL, "SHA1", NULL);
 	digests[NSYM_HASH_SHA256] = EVP_MD_fetch(NULL, "SHA256", NULL);
+#else
+	digests[NSYM_HASH_SHA1] = EVP_sha1();
+	digests[NSYM_HASH_SHA256] = EVP_sha256();
+#endif
 }
 
 int nsym_hash_new(nsym_hash **out, enum nsym_hash_kind kind)

@@ -17,6 +17,11 @@
 
 #include "napi_symbols.h"
 
+/* elf.h of glibc 2.36 has it; the npm packages are built against 2.31. */
+#ifndef EM_LOONGARCH
+#define EM_LOONGARCH 258
+#endif
+
 /* Records the failure for nsym_error_detail() and returns `code`. subject
  * (usually a path) prefixes the message; fmt NULL uses nsym_strerror(code). */
 int nsym__fail(int code, const char *subject, const char *fmt, ...)
