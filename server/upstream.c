@@ -265,28 +265,48 @@ static int make_url(char *out, size_t size, const char *base, const char *path)
 	return n < size ? 0 : -1;
 }
 
+/* "Name: " and the values of every `name` header of the request, joined
+ * by commas as RFC 9110 section 5.3 reads several lines of one field, then
+ * `add` as the last element. NULL when out of memory. */
+static char *hop_line(const struct nsym_request *r, const char *name, const char *add)
+{
+	const struct mg_request_info *ri = r->ri;
+	size_t size = strlen(name) + strlen(add) + 4, n;
+	char *line;
+
+	for (int i = 0; i < ri->num_headers; i++)
+		if (strcasecmp(ri->http_headers[i].name, name) == 0)
+			size += strlen(ri->http_headers[i].value) + 2;
+	line = malloc(size);
+	if (line == NULL)
+		return NULL;
+	n = (size_t)snprintf(line, size, "%s: ", name);
+	for (int i = 0; i < ri->num_headers; i++)
+		if (strcasecmp(ri->http_headers[i].name, name) == 0)
+			n +=
+			    (size_t)snprintf(line + n, size - n, "%s, ", ri->http_headers[i].value);
+	snprintf(line + n, size - n, "%s", add);
+	return line;
+}
+
 /* The headers sent upstream: Via and X-Forwarded-For, with this hop
  * appended to what the request brought. NULL when out of memory. */
 static struct curl_slist *hop_headers(const struct nsym_upstream *u, const struct nsym_request *r)
 {
-	const char *via = nsym_header(r, "Via"), *xff = nsym_header(r, "X-Forwarded-For");
-	struct curl_slist *l = NULL, *next;
-	size_t size = 64 + strlen(u->self) + (via != NULL ? strlen(via) : 0) +
-	              (xff != NULL ? strlen(xff) : 0);
-	char *line = malloc(size);
+	char via_self[sizeof(u->self) + 8];
+	char *via, *xff;
+	struct curl_slist *l = NULL, *next = NULL;
 
-	if (line == NULL)
-		return NULL;
-	snprintf(line, size, "Via: %s%s1.1 %s", via != NULL ? via : "", via != NULL ? ", " : "",
-	         u->self);
-	l = curl_slist_append(l, line);
-	snprintf(line, size, "X-Forwarded-For: %s%s%s", xff != NULL ? xff : "",
-	         xff != NULL ? ", " : "", r->ri->remote_addr);
-	if (l != NULL && (next = curl_slist_append(l, line)) == NULL) {
+	snprintf(via_self, sizeof(via_self), "1.1 %s", u->self);
+	via = hop_line(r, "Via", via_self);
+	xff = hop_line(r, "X-Forwarded-For", r->ri->remote_addr);
+	if (via != NULL && xff != NULL && (l = curl_slist_append(NULL, via)) != NULL &&
+	    (next = curl_slist_append(l, xff)) == NULL) {
 		curl_slist_free_all(l);
 		l = NULL;
 	}
-	free(line);
+	free(via);
+	free(xff);
 	return l;
 }
 
@@ -311,9 +331,9 @@ static bool been_here(const struct nsym_upstream *u, const struct nsym_request *
 /* How one upstream answered. */
 enum outcome { GOT, LACKS, FAILED };
 
-static enum outcome ask_one(struct nsym_upstream *u, struct nsym_request *r,
-                            const struct upstream_url *x, const struct nsym_upstream_ask *ask,
-                            const struct curl_slist *headers, int fd, const char *tmp)
+static enum outcome ask_one(struct nsym_upstream *u, const struct upstream_url *x,
+                            const struct nsym_upstream_ask *ask, const struct curl_slist *headers,
+                            int fd, const char *tmp)
 {
 	struct nsym_fetch_result res = {0};
 	struct nsym_fetch f = {.headers = headers,
@@ -352,7 +372,6 @@ static enum outcome ask_one(struct nsym_upstream *u, struct nsym_request *r,
 		nsym_metrics_upstream("refused");
 		return FAILED;
 	}
-	(void)r;
 	nsym_metrics_upstream("fetched");
 	return GOT;
 }
@@ -397,7 +416,7 @@ static int ask_all(struct nsym_upstream *u, struct nsym_request *r,
 		enum outcome o;
 		if (u->urls[i].symsrv != ask->symsrv)
 			continue;
-		o = ask_one(u, r, &u->urls[i], ask, headers, fd, tmp);
+		o = ask_one(u, &u->urls[i], ask, headers, fd, tmp);
 		if (o == GOT)
 			rc = 0;
 		failed |= o == FAILED;
