@@ -242,9 +242,9 @@ static int check_file(char *why, size_t why_size, const char *path,
 			return 0;
 		}
 	}
-	snprintf(why, why_size, "it is %s %s %s, not %s %s %s", found->a[0].format,
-	         found->a[0].kind, found->a[0].key, ask->format != NULL ? ask->format : "a",
-	         ask->kind, ask->key);
+	snprintf(why, why_size, "it is %s %s %s, not %s%s%s %s", found->a[0].format,
+	         found->a[0].kind, found->a[0].key, ask->format != NULL ? ask->format : "",
+	         ask->format != NULL ? " " : "", ask->kind, ask->key);
 	free(found);
 	return -1;
 }

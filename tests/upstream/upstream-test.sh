@@ -206,7 +206,7 @@ wrong-id)
   [ -n "$fake" ] || fail "the fake server did not start"
   start B --upstream "$fake"
   get 503 "${url[B]}/buildid/$id/debuginfo"
-  grep -q "sent a file refused: it is elf debuginfo $id2, not elf debuginfo $id\|sent a file refused: .*$id2.*not .*$id" "$work/B.err" || fail "the refusal is not logged"
+  grep -q "sent a file refused: it is elf debuginfo $id2, not debuginfo $id$" "$work/B.err" || fail "the refusal is not logged"
   [ "$(cached_files B)" = 0 ] || fail "the wrong file was cached"
   [ "$(metric B 'nsym_upstream_total{result="refused"}')" = 1 ] || fail "metrics"
   start A; upload A "$c/addon.node.debug"
