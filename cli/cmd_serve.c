@@ -71,6 +71,11 @@ const char cmd_serve_usage[] =
     "                           off: downloads need a token with the read scope\n"
     "                           (the web page asks for it in its form)\n"
     "      --log-format text|json  NAPI_SYMBOLS_LOG_FORMAT; log_format; text\n"
+    "      --open-modules N     NAPI_SYMBOLS_OPEN_MODULES; open_modules; 256\n"
+    "                           (modules the symbolicate route keeps open\n"
+    "                           between requests, their symcaches mapped, the\n"
+    "                           least recently used closed first; 0 opens each\n"
+    "                           anew for every request)\n"
     "  -c, --config FILE        \"key = value\" lines with the keys above\n"
     "  -h, --help               show this help\n"
     "\n"
@@ -90,6 +95,7 @@ enum setting {
 	S_MAX_SECTION,
 	S_READ_TOKEN,
 	S_LOG_FORMAT,
+	S_OPEN_MODULES,
 	S_COUNT
 };
 
@@ -107,6 +113,7 @@ static const struct {
     [S_MAX_SECTION] = {"max_section_size", "NAPI_SYMBOLS_MAX_SECTION_SIZE", "512M"},
     [S_READ_TOKEN] = {"read_token", "NAPI_SYMBOLS_READ_TOKEN", "no"},
     [S_LOG_FORMAT] = {"log_format", "NAPI_SYMBOLS_LOG_FORMAT", "text"},
+    [S_OPEN_MODULES] = {"open_modules", "NAPI_SYMBOLS_OPEN_MODULES", "256"},
 };
 
 struct serve_settings {
@@ -229,6 +236,10 @@ static int make_config(struct nsym_server_config *cfg, struct serve_settings *s)
 		return nsym_cli_usage_error("serve", "log format is text or json, not '%s'",
 		                            s->value[S_LOG_FORMAT]);
 	cfg->log_json = strcmp(s->value[S_LOG_FORMAT], "json") == 0;
+	cfg->open_modules = (int)parse_int(s->value[S_OPEN_MODULES], 0, 1000000);
+	if (cfg->open_modules < 0)
+		return nsym_cli_usage_error("serve", "open modules must be 0 to 1000000, not '%s'",
+		                            s->value[S_OPEN_MODULES]);
 	return 0;
 }
 
@@ -281,7 +292,8 @@ int cmd_serve(int argc, char **argv)
 		OPT_MAX_SECTION,
 		OPT_HEAD_TIMEOUT,
 		OPT_BLOBS,
-		OPT_BLOB_READS
+		OPT_BLOB_READS,
+		OPT_OPEN_MODULES
 	};
 	static const struct option longopts[] = {
 	    {"store", required_argument, NULL, 's'},
@@ -295,6 +307,7 @@ int cmd_serve(int argc, char **argv)
 	    {"request-timeout", required_argument, NULL, OPT_TIMEOUT},
 	    {"read-token", no_argument, NULL, OPT_READ_TOKEN},
 	    {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
+	    {"open-modules", required_argument, NULL, OPT_OPEN_MODULES},
 	    {"config", required_argument, NULL, 'c'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -327,6 +340,9 @@ int cmd_serve(int argc, char **argv)
 			break;
 		case OPT_TIMEOUT:
 			s.value[S_REQUEST_TIMEOUT] = optarg;
+			break;
+		case OPT_OPEN_MODULES:
+			s.value[S_OPEN_MODULES] = optarg;
 			break;
 		case OPT_MAX_UPLOAD:
 			s.value[S_MAX_UPLOAD] = optarg;

@@ -22,6 +22,7 @@
 #include "napi_symbols_util.h"
 #include "json_writer.h"
 #include "metrics.h"
+#include "module_cache.h"
 #include "routes.h"
 #include "socket.h"
 #include "stored_module.h"
@@ -34,8 +35,9 @@ struct nsym_server {
 	char address[128];
 	char store_dir[4096];
 	char blobs[2048];
-	char cache_dir[4096 + 16];  /* symcaches the symbolicate route builds */
-	struct nsym_builds *builds; /* those under way and failed (build_once.h) */
+	char cache_dir[4096 + 16];         /* symcaches the symbolicate route builds */
+	struct nsym_builds *builds;        /* those under way and failed (build_once.h) */
+	struct nsym_module_cache *modules; /* open modules the workers share */
 };
 
 const struct nsym_server_config *nsym_server_config(const struct nsym_server *srv)
@@ -56,6 +58,11 @@ const char *nsym_server_cache_dir(const struct nsym_server *srv)
 struct nsym_builds *nsym_server_builds(struct nsym_server *srv)
 {
 	return srv->builds;
+}
+
+struct nsym_module_cache *nsym_server_modules(struct nsym_server *srv)
+{
+	return srv->modules;
 }
 
 /* ---- replies --------------------------------------------------------------- */
@@ -673,7 +680,10 @@ static int open_cache(struct nsym_server *srv, char *err, size_t err_size)
 	if (mkdir(srv->cache_dir, 0755) != 0 && errno != EEXIST)
 		fprintf(stderr, "napi-symbols serve: cannot make %s: %s; symcaches are not kept\n",
 		        srv->cache_dir, strerror(errno));
-	if (nsym_builds_new(&srv->builds, NSYM_SYMCACHE_RETRY_SECONDS) != 0) {
+	if (nsym_builds_new(&srv->builds, NSYM_SYMCACHE_RETRY_SECONDS) != 0 ||
+	    nsym_module_cache_new(&srv->modules, (size_t)srv->cfg.open_modules,
+	                          NSYM_MODULE_TTL_SECONDS, NSYM_NO_SYMBOLS_TTL_SECONDS) != 0) {
+		nsym_builds_free(srv->builds);
 		snprintf(err, err_size, "out of memory");
 		return NSYM_ENOMEM;
 	}
@@ -751,6 +761,7 @@ int nsym_server_start(struct nsym_server **out, struct nsym_server_start_notes *
 		nsym_conns_stop(srv->conns);
 		srv->first->ops->close(srv->first);
 		nsym_builds_free(srv->builds);
+		nsym_module_cache_free(srv->modules);
 		free(srv);
 		return NSYM_EIO;
 	}
@@ -769,5 +780,6 @@ void nsym_server_stop(struct nsym_server *srv)
 	nsym_conns_stop(srv->conns);
 	srv->first->ops->close(srv->first);
 	nsym_builds_free(srv->builds);
+	nsym_module_cache_free(srv->modules);
 	free(srv);
 }

@@ -59,6 +59,8 @@ const struct nsym_server_config *nsym_server_config(const struct nsym_server *sr
 const char *nsym_server_cache_dir(const struct nsym_server *srv);
 /* The server's table of symcache builds (build_once.h). */
 struct nsym_builds *nsym_server_builds(struct nsym_server *srv);
+/* The open modules the workers share (module_cache.h). */
+struct nsym_module_cache *nsym_server_modules(struct nsym_server *srv);
 
 /* ---- replies ------------------------------------------------------------ */
 

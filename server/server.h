@@ -28,6 +28,9 @@ struct nsym_server_config {
 	/* bytes a compressed section may claim to inflate to: more is
 	 * refused, when served (413) and when uploaded (422) */
 	uint64_t max_section;
+	/* modules the symbolicate route keeps open between requests (their
+	 * symcaches mapped); 0 opens them anew for every request */
+	int open_modules;
 };
 
 /* What the start found and did to the store before serving. */
