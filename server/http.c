@@ -204,8 +204,10 @@ int nsym_read_body(struct nsym_request *r, struct nsym_buf *out, size_t max)
 	else if (n < 0 || (declared >= 0 && out->len != (size_t)declared))
 		nsym_reply_error(r, 400, "the body ended after %zu of %lld bytes", out->len,
 		                 declared);
-	else
+	else {
+		r->body_read = true;
 		return 0;
+	}
 	nsym_buf_free(out);
 	return -1;
 }
@@ -531,7 +533,11 @@ static int dispatch(struct mg_connection *conn, void *data)
 		mg_disable_connection_keep_alive(conn);
 	nsym_metrics_request(r.route >= 0 ? nsym_routes[r.route].name : "other", r.status, r.bytes);
 	log_request(&r, now_ms() - start);
-	if (r.close)
+	/* a body read to its end leaves the client nothing to send that a
+	 * close would answer with a reset: no linger, and no search for the
+	 * socket it needs (a scan of /proc/self/fd, a third of a small
+	 * request's time) */
+	if (r.close && !r.body_read)
 		nsym_request_linger(conn);
 	free(path);
 	free(sent);

@@ -30,6 +30,7 @@ struct nsym_request {
 	bool chunked;             /* the body comes in chunks, of unknown length */
 	bool close;               /* the connection closes after the reply */
 	bool continued;           /* "100 Continue" was sent */
+	bool body_read;           /* nsym_read_body read the whole body */
 	enum nsym_scope scope;    /* of the token presented, if any */
 	char token_name[64];
 	int status;     /* of the reply, for the log and metrics */
