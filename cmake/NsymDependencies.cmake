@@ -51,7 +51,16 @@ if(NOT NSYM_LIBCURL_RUNTIME)
   message(FATAL_ERROR "${NSYM_LIBCURL_SONAME} not found: install the Debian package 'libcurl4'")
 endif()
 nsym_require_pkg(SQLITE3 sqlite3 libsqlite3-dev)
-nsym_require_pkg(PQ libpq libpq-dev)
+# libpq: its header only; the server loads the library when it first opens a
+# PostgreSQL store (server/pq_load.c), by the soname libpq has had since 8.3.
+# Not linked, so NSYM_STATIC_DEPS needs no static libpq (Debian ships none of
+# the Kerberos and LDAP archives it would need).
+pkg_check_modules(PQ QUIET IMPORTED_TARGET libpq)
+if(NOT PQ_FOUND)
+  message(FATAL_ERROR "libpq not found: install the Debian package 'libpq-dev'")
+endif()
+add_library(nsym::PQ ALIAS PkgConfig::PQ)
+set(NSYM_LIBPQ_SONAME libpq.so.5)
 nsym_require_pkg(UNWIND libunwind libunwind-dev)
 nsym_require_pkg(JANSSON jansson libjansson-dev)
 nsym_require_pkg(CRYPTO libcrypto libssl-dev)

@@ -36,7 +36,7 @@ cache=${NSYM_CHROOT_CACHE:-/var/tmp/napi-symbols-chroots}
 # both are older than the code needs, so scripts/npm-build.sh builds them
 # from Debian 12's source packages (deb-src below) into the chroot.
 build_libs="libelf-dev zlib1g-dev libdeflate-dev libzstd-dev libssl-dev libjansson-dev
-  libsqlite3-dev libunwind-dev libiberty-dev"
+  libsqlite3-dev libunwind-dev libiberty-dev libpq-dev"
 
 die() {
 	echo "chroot.sh: $*" >&2
