@@ -270,6 +270,7 @@ int nsym_module_cache_get(struct nsym_module_use *out, char *why, size_t why_siz
 	forgets = c->forgets;
 	pthread_mutex_unlock(&c->lock);
 	destroy_all(doomed);
+	doomed = NULL; /* closed: the second pass gathers anew */
 	if (e != NULL)
 		return 0;
 

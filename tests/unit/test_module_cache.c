@@ -195,6 +195,34 @@ START_TEST(no_symbols_is_remembered_until_a_forget)
 }
 END_TEST
 
+/* Entries past their time are opened again, each closed once (the stale
+ * entry dropped on the way in was closed a second time on the way out). */
+START_TEST(a_stale_entry_is_opened_again)
+{
+	struct nsym_module_cache *c = NULL;
+	struct store s = {SYMCACHE, 0}, none = {NONE, 0};
+	struct nsym_module_use u;
+	char why[200];
+
+	make_symcache();
+	ck_assert_int_eq(nsym_module_cache_new(&c, 4, 0, 0), 0); /* stale at once */
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(
+		    nsym_module_cache_get(&u, why, sizeof(why), c, "e:a", open_module, &s), 0);
+		ck_assert_ptr_nonnull(u.sym);
+		nsym_module_cache_put(c, &u);
+		ck_assert_int_eq(
+		    nsym_module_cache_get(&u, why, sizeof(why), c, "d:x", open_module, &none), 0);
+		ck_assert_str_eq(why, "no symbols on the server");
+		nsym_module_cache_put(c, &u);
+	}
+	ck_assert_int_eq(s.opens, 3);
+	ck_assert_int_eq(none.opens, 3);
+	nsym_module_cache_free(c);
+	remove_symcache();
+}
+END_TEST
+
 START_TEST(a_forget_closes_the_artifacts_modules)
 {
 	struct nsym_module_cache *c = new_cache(4);
@@ -457,6 +485,7 @@ int main(void)
 	TEST_ADD(s, the_least_recently_used_goes_past_the_bound);
 	TEST_ADD(s, a_module_in_use_is_not_closed);
 	TEST_ADD(s, no_symbols_is_remembered_until_a_forget);
+	TEST_ADD(s, a_stale_entry_is_opened_again);
 	TEST_ADD(s, a_forget_closes_the_artifacts_modules);
 	TEST_ADD(s, a_module_answering_from_its_debug_file_is_the_requests);
 	TEST_ADD(s, a_failure_to_open_is_not_remembered);
