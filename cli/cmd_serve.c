@@ -71,6 +71,11 @@ const char cmd_serve_usage[] =
     "                           off: downloads need a token with the read scope\n"
     "                           (the web page asks for it in its form)\n"
     "      --log-format text|json  NAPI_SYMBOLS_LOG_FORMAT; log_format; text\n"
+    "      --open-modules N     NAPI_SYMBOLS_OPEN_MODULES; open_modules; 256\n"
+    "                           (modules the symbolicate route keeps open\n"
+    "                           between requests, their symcaches mapped, the\n"
+    "                           least recently used closed first; 0 opens each\n"
+    "                           anew for every request)\n"
     "      --upstream URL       NAPI_SYMBOLS_UPSTREAM; upstream; none. Repeatable\n"
     "                           (the variable and key: URLs separated by spaces):\n"
     "                           a debuginfod server asked, in order, for the\n"
@@ -104,6 +109,7 @@ enum setting {
 	S_MAX_SECTION,
 	S_READ_TOKEN,
 	S_LOG_FORMAT,
+	S_OPEN_MODULES,
 	S_UPSTREAM,
 	S_UPSTREAM_CACHE_SIZE,
 	S_UPSTREAM_MISS,
@@ -124,6 +130,7 @@ static const struct {
     [S_MAX_SECTION] = {"max_section_size", "NAPI_SYMBOLS_MAX_SECTION_SIZE", "512M"},
     [S_READ_TOKEN] = {"read_token", "NAPI_SYMBOLS_READ_TOKEN", "no"},
     [S_LOG_FORMAT] = {"log_format", "NAPI_SYMBOLS_LOG_FORMAT", "text"},
+    [S_OPEN_MODULES] = {"open_modules", "NAPI_SYMBOLS_OPEN_MODULES", "256"},
     [S_UPSTREAM] = {"upstream", "NAPI_SYMBOLS_UPSTREAM", ""},
     [S_UPSTREAM_CACHE_SIZE] = {"upstream_cache_size", "NAPI_SYMBOLS_UPSTREAM_CACHE_SIZE", "2G"},
     [S_UPSTREAM_MISS] = {"upstream_miss_seconds", "NAPI_SYMBOLS_UPSTREAM_MISS_SECONDS", "600"},
@@ -250,6 +257,10 @@ static int make_config(struct nsym_server_config *cfg, struct serve_settings *s)
 		return nsym_cli_usage_error("serve", "log format is text or json, not '%s'",
 		                            s->value[S_LOG_FORMAT]);
 	cfg->log_json = strcmp(s->value[S_LOG_FORMAT], "json") == 0;
+	cfg->open_modules = (int)parse_int(s->value[S_OPEN_MODULES], 0, 1000000);
+	if (cfg->open_modules < 0)
+		return nsym_cli_usage_error("serve", "open modules must be 0 to 1000000, not '%s'",
+		                            s->value[S_OPEN_MODULES]);
 	cfg->upstreams = s->value[S_UPSTREAM];
 	if (parse_size(&cfg->upstream_cache_size, s->value[S_UPSTREAM_CACHE_SIZE]) != 0 ||
 	    cfg->upstream_cache_size == 0)
@@ -313,6 +324,7 @@ int cmd_serve(int argc, char **argv)
 		OPT_HEAD_TIMEOUT,
 		OPT_BLOBS,
 		OPT_BLOB_READS,
+		OPT_OPEN_MODULES,
 		OPT_UPSTREAM,
 		OPT_UPSTREAM_CACHE_SIZE,
 		OPT_UPSTREAM_MISS
@@ -329,6 +341,7 @@ int cmd_serve(int argc, char **argv)
 	    {"request-timeout", required_argument, NULL, OPT_TIMEOUT},
 	    {"read-token", no_argument, NULL, OPT_READ_TOKEN},
 	    {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
+	    {"open-modules", required_argument, NULL, OPT_OPEN_MODULES},
 	    {"upstream", required_argument, NULL, OPT_UPSTREAM},
 	    {"upstream-cache-size", required_argument, NULL, OPT_UPSTREAM_CACHE_SIZE},
 	    {"upstream-miss-seconds", required_argument, NULL, OPT_UPSTREAM_MISS},
@@ -364,6 +377,9 @@ int cmd_serve(int argc, char **argv)
 			break;
 		case OPT_TIMEOUT:
 			s.value[S_REQUEST_TIMEOUT] = optarg;
+			break;
+		case OPT_OPEN_MODULES:
+			s.value[S_OPEN_MODULES] = optarg;
 			break;
 		case OPT_MAX_UPLOAD:
 			s.value[S_MAX_UPLOAD] = optarg;

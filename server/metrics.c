@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "metrics.h"
+#include "module_cache.h"
 #include "napi_symbols.h"
 
 #define MAX_SERIES 128
@@ -101,7 +102,8 @@ static void put(struct out *o, const char *fmt, ...)
 		o->used += (size_t)n;
 }
 
-size_t nsym_metrics_format(char *buf, size_t size, int64_t artifacts, int64_t store_bytes)
+size_t nsym_metrics_format(char *buf, size_t size, int64_t artifacts, int64_t store_bytes,
+                           const struct nsym_module_cache_stats *modules)
 {
 	struct out o = {buf, size, 0};
 
@@ -151,5 +153,16 @@ size_t nsym_metrics_format(char *buf, size_t size, int64_t artifacts, int64_t st
 	    "# HELP nsym_store_bytes Bytes of blobs in the store.\n# TYPE nsym_store_bytes "
 	    "gauge\nnsym_store_bytes %lld\n",
 	    (long long)store_bytes);
+	put(&o,
+	    "# HELP nsym_open_modules Modules the symbolicate route keeps open between "
+	    "requests (at most nsym_open_modules_max).\n# TYPE nsym_open_modules gauge\n"
+	    "nsym_open_modules %zu\n# HELP nsym_open_modules_max serve --open-modules.\n"
+	    "# TYPE nsym_open_modules_max gauge\nnsym_open_modules_max %zu\n"
+	    "# HELP nsym_open_modules_evicted_in_use Modules closed out of the cache while a "
+	    "request used them: closed when it ends.\n# TYPE nsym_open_modules_evicted_in_use "
+	    "gauge\nnsym_open_modules_evicted_in_use %zu\n# HELP nsym_no_symbols_remembered "
+	    "Modules the store had no symbols for, remembered briefly.\n# TYPE "
+	    "nsym_no_symbols_remembered gauge\nnsym_no_symbols_remembered %zu\n",
+	    modules->open, modules->max_open, modules->open_in_use_evicted, modules->none);
 	return o.used;
 }

@@ -21,8 +21,11 @@ void nsym_metrics_symcache(const char *result);
 void nsym_metrics_upstream(const char *result);
 /* An internal failure, by NSYM_E* code: these are the 5xx a client sees. */
 void nsym_metrics_error(int code);
-/* Writes the text exposition into buf; returns its length (or the size it
+struct nsym_module_cache_stats;
+/* Writes the text exposition into buf, with the gauges of the store and
+ * of the open modules (module_cache.h); returns its length (or the size it
  * would need when that exceeds `size`). */
-size_t nsym_metrics_format(char *buf, size_t size, int64_t artifacts, int64_t store_bytes);
+size_t nsym_metrics_format(char *buf, size_t size, int64_t artifacts, int64_t store_bytes,
+                           const struct nsym_module_cache_stats *modules);
 
 #endif

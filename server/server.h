@@ -28,6 +28,9 @@ struct nsym_server_config {
 	/* bytes a compressed section may claim to inflate to: more is
 	 * refused, when served (413) and when uploaded (422) */
 	uint64_t max_section;
+	/* modules the symbolicate route keeps open between requests (their
+	 * symcaches mapped); 0 opens them anew for every request */
+	int open_modules;
 	/* upstream servers asked for downloads the store lacks (upstream.h):
 	 * space-separated URLs, "symsrv:URL" for a SymSrv store; NULL or ""
 	 * for none. What they send is cached up to upstream_cache_size bytes
