@@ -28,6 +28,9 @@ struct nsym_server_config {
 	/* bytes a compressed section may claim to inflate to: more is
 	 * refused, when served (413) and when uploaded (422) */
 	uint64_t max_section;
+	/* uploaded artifacts whose symcache builds may wait at once
+	 * (symcache_queue.h); 0: none is built on upload */
+	int symcache_queue;
 };
 
 /* What the start found and did to the store before serving. */
