@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -37,16 +38,15 @@ static void copy_path(char *out, size_t size, const char *cache_dir, const char 
 }
 
 /* Copies the file open at fd (from its start) into writer w, hashing the
- * bytes as blob writers expect, or into the file at fd_to when w is NULL.
- * 0 or NSYM_EIO, NSYM_ENOSPC, NSYM_ENOMEM. */
-static int copy_fd(struct nsym_blob_writer *w, int fd_to, int fd)
+ * bytes as blob writers expect, or into the file at fd_to when w is NULL,
+ * through buf. 0 or NSYM_EIO, NSYM_ENOSPC, NSYM_ENOMEM. */
+static int copy_with(char *buf, size_t size, struct nsym_blob_writer *w, int fd_to, int fd)
 {
-	char buf[1 << 16];
 	ssize_t n;
 
 	if (lseek(fd, 0, SEEK_SET) != 0)
 		return NSYM_EIO;
-	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+	while ((n = read(fd, buf, size)) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -69,17 +69,27 @@ static int copy_fd(struct nsym_blob_writer *w, int fd_to, int fd)
 	return 0;
 }
 
+static int copy_fd(struct nsym_blob_writer *w, int fd_to, int fd)
+{
+	enum { BUF_SIZE = 1 << 16 };
+	char *buf = malloc(BUF_SIZE); /* not on a worker's small stack */
+	int rc = buf != NULL ? copy_with(buf, BUF_SIZE, w, fd_to, fd) : NSYM_ENOMEM;
+
+	free(buf);
+	return rc;
+}
+
 /* Fetches the remote blob sha256 into its local copy at path (through a
  * temporary file and a rename: a reader never maps part of one). */
 static int fetch_copy(const struct nsym_stored_modules *src, const char *sha256, const char *path)
 {
+	static unsigned seq;
 	struct nsym_blob blob;
 	char tmp[4300];
 	int fd, rc;
 
 	if ((rc = src->store->ops->blob_open(src->store, &blob, sha256)) != 0)
 		return rc == NSYM_ENOMEM ? rc : NSYM_EIO;
-	static unsigned seq;
 
 	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld.%u", path, (long)getpid(),
 	         __atomic_fetch_add(&seq, 1, __ATOMIC_RELAXED));
