@@ -295,12 +295,13 @@ cli-default)
   # --json too
   "$nsym" symbolicate --json --server "$url" "$work/issue.md" >"$work/got" 2>/dev/null || fail "json"
   node -e 'JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"))' "$work/got" || fail "not JSON"
-  # a debug file in the cache: the work is done here
+  # a symcache in the cache (what --local fetches from this server, in
+  # place of the debug file): the work is done here
   "$nsym" symbolicate --local --server "$url" "$work/issue.md" >/dev/null 2>&1
-  [ -f "$DEBUGINFOD_CACHE_PATH/$c_id/debuginfo" ] || fail "--local did not fetch"
+  [ -f "$DEBUGINFOD_CACHE_PATH/$c_id/symcache" ] || fail "--local did not fetch"
   "$nsym" symbolicate -s --server "$url" "$work/issue.md" >"$work/got" 2>/dev/null || fail "cached"
   cmp -s "$work/want" "$work/got" || fail "cached differs"
-  [ "$(grep -c 'POST /api/v1/symbolicate' "$work/serve.err")" = 2 ] || fail "the route was asked with the debug file here"
+  [ "$(grep -c 'POST /api/v1/symbolicate' "$work/serve.err")" = 2 ] || fail "the route was asked with the symcache here"
   # a debug file at the report's path: here too
   rm -rf "$DEBUGINFOD_CACHE_PATH"
   mkdir -p "$work/app"; cp "$c_addon" "$work/app/addon.node"
