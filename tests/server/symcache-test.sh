@@ -208,6 +208,31 @@ queue-full)
   built 3 || fail "not built by the request"
   grep -q "built the symcache of $c_id (addon.node.debug, debuginfo) on request" "$work/serve.err" ||
     fail "not logged: $(cat "$work/serve.err")" ;;
+foreign)
+  # a universal dSYM (a symcache per slice), a PDB, and a PE image, which
+  # has none of its own: its PDB's answers for it
+  ff=$NSYM_FOREIGN_DIR
+  start
+  upload "$ff/macho/addon-fat.node.dSYM" "$ff/pe/addon.pdb" "$ff/pe/addon.node"
+  want=$(sql "SELECT count(*) FROM artifacts WHERE format IN ('macho', 'pdb')")
+  [ "$want" -ge 3 ] || fail "artifacts: $(sql 'SELECT key, format FROM artifacts')"
+  until_ok "$want symcaches built on upload" built "$want"
+  [ "$(sql "SELECT count(*) FROM symcaches c JOIN artifacts a ON a.key = c.key AND a.kind = c.kind WHERE a.format IN ('macho', 'pdb')")" = "$want" ] ||
+    fail "rows: $(sql 'SELECT key, kind FROM symcaches')"
+  [ "$(sql "SELECT count(*) FROM symcaches c JOIN artifacts a ON a.key = c.key WHERE a.format = 'pe'")" = 0 ] ||
+    fail "a PE image's symcache"
+  [ "$(metric 'nsym_symcache_queue_total{result="queued"}')" = "$want" ] || fail "queued"
+  # each slice's, by its UUID, as symbolize writes it for that slice
+  for uuid in $(sql "SELECT key FROM artifacts WHERE format = 'macho'"); do
+    curl -sf -o "$work/got" "$url/buildid/$uuid/symcache" || fail "GET $uuid"
+    local_symcache_of() {
+      rm -rf "$work/sc"
+      "$nsym" symbolize -e "$ff/macho/addon-fat.node" --uuid "$uuid" --cache always --cache-dir "$work/sc" --no-fetch 0 >/dev/null ||
+        fail "symbolize --uuid $uuid"
+    }
+    local_symcache_of
+    cmp -s "$work/sc/$uuid".*.symcache "$work/got" || fail "slice $uuid: not symbolize's symcache"
+  done ;;
 cli-symbolize)
   # symbolize of a stripped copy with no debug file here downloads the
   # symcache alone, into the download cache beside where debug files go,
