@@ -172,12 +172,29 @@ static CURL *start_transfer(struct nsym_client *c, struct nsym_fetch *j, const c
 	return e;
 }
 
+/* Whether a downloaded symcache is one this library reads, for the
+ * identity asked for: its format version, identity and header checksum
+ * (the rest is checked as lookups read it). */
+static bool symcache_matches(const struct nsym_fetch *j, char *found, size_t size)
+{
+	nsym_symbolizer *sym = NULL;
+	int rc = nsym_symbolizer_open_cache(&sym, j->tmp, j->id);
+
+	nsym_symbolizer_close(sym);
+	if (rc != 0)
+		snprintf(found, size, "none (a symcache this program cannot use: %s)",
+		         nsym_error_detail());
+	return rc == 0;
+}
+
 /* Whether the downloaded file carries the identity that was asked for. */
 static bool identity_matches(const struct nsym_fetch *j, char *found, size_t size)
 {
 	nsym_file *f = NULL;
 	bool ok = false;
 
+	if (strcmp(j->kind, "symcache") == 0)
+		return symcache_matches(j, found, size);
 	snprintf(found, size, "none");
 	if (nsym_file_open(&f, j->tmp) != 0) {
 		snprintf(found, size, "none (%s)", nsym_error_detail());

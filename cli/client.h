@@ -48,8 +48,11 @@ enum nsym_fetch_state {
 };
 
 struct nsym_fetch {
-	char id[132];     /* lowercase hex identity */
-	const char *kind; /* "debuginfo" or "executable" */
+	char id[132]; /* lowercase hex identity */
+	/* "debuginfo", "executable", or "symcache" (a napi-symbols server's
+	 * index of the debug file, /buildid/ID/symcache: checked by opening
+	 * it, and refused unless of this program's format version) */
+	const char *kind;
 	/* the file name for SymSrv's layout (GET /symsrv/NAME/ID/NAME): a
 	 * PDB's, whose ids debuginfod's /buildid/ does not take; NULL asks
 	 * /buildid/ID/KIND */

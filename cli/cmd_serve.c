@@ -27,15 +27,19 @@ const char cmd_serve_usage[] =
     "scopes and replies: docs/server-api.md.\n"
     "Metadata lives in DIR/napi-symbols.db (sqlite), files in DIR/blobs/;\n"
     "DIR/reserve keeps 2 MiB for deletes on a full disk. What a crash left in\n"
-    "DIR is removed at start. POST /api/v1/symbolicate answers crashes in\n"
-    "source lines from symcaches it builds into DIR/symcache/ on first use,\n"
-    "and Mozilla's symbolication API v5 (modules by Breakpad debug id). The\n"
+    "DIR is removed at start. Each uploaded file's symcache (a compact index\n"
+    "of its functions and lines) is built after the upload's reply, kept in\n"
+    "the store, and served at /buildid/ID/symcache. POST /api/v1/symbolicate\n"
+    "answers crashes in source lines from the symcaches (a module whose\n"
+    "symcache is not built yet has it built by that request), and Mozilla's\n"
+    "symbolication API v5 (modules by Breakpad debug id). The\n"
     "web page at http://HOST:PORT/ does the same for a crash pasted into it\n"
     "or the link the crash hook prints.\n"
     "With a PostgreSQL URL, metadata lives in that database and files in the\n"
     "S3-compatible storage --blobs names, and any number of servers may share\n"
     "them (behind a load balancer: docs/scale-out.md); symcaches are then\n"
-    "built into $TMPDIR/napi-symbols-symcache/. Credentials come from the\n"
+    "built, and copied from the store, into $TMPDIR/napi-symbols-symcache/.\n"
+    "Credentials come from the\n"
     "environment: PGPASSWORD or PGPASSFILE for the database (not the URL,\n"
     "which process lists show), AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY\n"
     "(or AWS_ACCESS_KEY_ID_FILE and AWS_SECRET_ACCESS_KEY_FILE naming files\n"
@@ -67,6 +71,10 @@ const char cmd_serve_usage[] =
     "      --max-section-size SIZE  NAPI_SYMBOLS_MAX_SECTION_SIZE; max_section_size;\n"
     "                           512M (the most a compressed section may inflate\n"
     "                           to: more is answered 413 and refused at upload)\n"
+    "      --symcache-queue N   NAPI_SYMBOLS_SYMCACHE_QUEUE; symcache_queue; 64\n"
+    "                           (uploaded files whose symcache builds may wait;\n"
+    "                           past that, the first request builds it; 0: none\n"
+    "                           is built on upload)\n"
     "      --read-token         NAPI_SYMBOLS_READ_TOKEN=1; read_token = yes;\n"
     "                           off: downloads need a token with the read scope\n"
     "                           (the web page asks for it in its form)\n"
@@ -113,6 +121,7 @@ enum setting {
 	S_UPSTREAM,
 	S_UPSTREAM_CACHE_SIZE,
 	S_UPSTREAM_MISS,
+	S_SYMCACHE_QUEUE,
 	S_COUNT
 };
 
@@ -134,6 +143,7 @@ static const struct {
     [S_UPSTREAM] = {"upstream", "NAPI_SYMBOLS_UPSTREAM", ""},
     [S_UPSTREAM_CACHE_SIZE] = {"upstream_cache_size", "NAPI_SYMBOLS_UPSTREAM_CACHE_SIZE", "2G"},
     [S_UPSTREAM_MISS] = {"upstream_miss_seconds", "NAPI_SYMBOLS_UPSTREAM_MISS_SECONDS", "600"},
+    [S_SYMCACHE_QUEUE] = {"symcache_queue", "NAPI_SYMBOLS_SYMCACHE_QUEUE", "64"},
 };
 
 struct serve_settings {
@@ -236,6 +246,10 @@ static int make_config(struct nsym_server_config *cfg, struct serve_settings *s)
 	if (cfg->threads < 0)
 		return nsym_cli_usage_error("serve", "threads must be 1 to 1024, not '%s'",
 		                            s->value[S_THREADS]);
+	cfg->symcache_queue = (int)parse_int(s->value[S_SYMCACHE_QUEUE], 0, 65536);
+	if (cfg->symcache_queue < 0)
+		return nsym_cli_usage_error("serve", "symcache queue must be 0 to 65536, not '%s'",
+		                            s->value[S_SYMCACHE_QUEUE]);
 	cfg->head_timeout = (int)parse_int(s->value[S_HEAD_TIMEOUT], 1, 3600);
 	if (cfg->head_timeout < 0)
 		return nsym_cli_usage_error("serve", "head timeout must be 1 to 3600 s, not '%s'",
@@ -327,7 +341,8 @@ int cmd_serve(int argc, char **argv)
 		OPT_OPEN_MODULES,
 		OPT_UPSTREAM,
 		OPT_UPSTREAM_CACHE_SIZE,
-		OPT_UPSTREAM_MISS
+		OPT_UPSTREAM_MISS,
+		OPT_SYMCACHE_QUEUE
 	};
 	static const struct option longopts[] = {
 	    {"store", required_argument, NULL, 's'},
@@ -345,6 +360,7 @@ int cmd_serve(int argc, char **argv)
 	    {"upstream", required_argument, NULL, OPT_UPSTREAM},
 	    {"upstream-cache-size", required_argument, NULL, OPT_UPSTREAM_CACHE_SIZE},
 	    {"upstream-miss-seconds", required_argument, NULL, OPT_UPSTREAM_MISS},
+	    {"symcache-queue", required_argument, NULL, OPT_SYMCACHE_QUEUE},
 	    {"config", required_argument, NULL, 'c'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -389,6 +405,9 @@ int cmd_serve(int argc, char **argv)
 			break;
 		case OPT_READ_TOKEN:
 			s.value[S_READ_TOKEN] = "yes";
+			break;
+		case OPT_SYMCACHE_QUEUE:
+			s.value[S_SYMCACHE_QUEUE] = optarg;
 			break;
 		case OPT_LOG_FORMAT:
 			s.value[S_LOG_FORMAT] = optarg;

@@ -112,7 +112,9 @@ const char cmd_symbolicate_usage[] =
     "                         crash; with --module, --maps or --project the work\n"
     "                         is done here\n"
     "      --local            fetch the debug files and symbolicate here, even\n"
-    "                         when a server could answer\n"
+    "                         when a server could answer (a module's symcache,\n"
+    "                         from a server that offers it, stands in for its\n"
+    "                         debug file, PE images' aside)\n"
     "      --no-fetch         use no server: local files and the cache only\n"
     "  -s, --basenames        print file names without their directories\n"
     "      --json             print {\"reason\", \"signal\" or \"panic\", \"source\",\n"
@@ -643,10 +645,12 @@ static int open_local(struct nsym_report_module *r, const char *path, const stru
 	return rc == NSYM_ENOMEM ? rc : 0;
 }
 
-/* No debug file yet: the cache and servers are asked. */
+/* No debug file (nor symcache) yet: the cache and servers are asked. */
 static bool to_fetch(const struct nsym_report_module *r, const struct found *id)
 {
-	return id->id[0] != '\0' && (r->sym == NULL || nsym_symbolizer_debug_path(r->sym) == NULL);
+	return id->id[0] != '\0' &&
+	       (r->sym == NULL ||
+	        (nsym_symbolizer_debug_path(r->sym) == NULL && !nsym_symbolizer_cached(r->sym)));
 }
 
 /* Why a fetch left the module unresolved, into r->why. */
@@ -722,9 +726,49 @@ static void run_jobs(struct run *run, struct nsym_fetch *jobs, size_t n, bool *a
 	}
 }
 
+/* A symcache answers all that symbolicate prints (functions, lines, inline
+ * chains): for the modules that lack a debug file, one is taken from the
+ * cache or the servers that offer them (GET /buildid/ID/symcache) before
+ * any debug file; the modules left fetch their debug file after. Not for a
+ * PE image, whose symcache a server builds from its PDB alone. jobs and
+ * which have room for count. 0 or NSYM_ENOMEM. */
+static int fetch_symcaches(struct run *run, struct nsym_report_module *mods, struct found *ids,
+                           size_t count, struct nsym_fetch *jobs, size_t *which)
+{
+	size_t n = 0;
+	bool asked = false;
+
+	memset(jobs, 0, count * sizeof(*jobs));
+	for (size_t i = 0; i < count; i++) {
+		if (ids[i].pe || !to_fetch(&mods[i], &ids[i]))
+			continue;
+		jobs[n].kind = "symcache";
+		snprintf(jobs[n].id, sizeof(jobs[n].id), "%s", ids[i].id);
+		which[n++] = i;
+	}
+	if (n > 0)
+		run_jobs(run, jobs, n, &asked);
+	for (size_t k = 0; k < n; k++) {
+		struct nsym_report_module *r = &mods[which[k]];
+		nsym_symbolizer *sym;
+		int rc;
+		if (jobs[k].state != NSYM_FETCH_FOUND && jobs[k].state != NSYM_FETCH_CACHED)
+			continue;
+		if ((rc = nsym_cli_symcache_use(&sym, jobs[k].path, jobs[k].id)) == NSYM_ENOMEM)
+			return rc;
+		if (rc != 0)
+			continue;
+		nsym_symbolizer_close(r->sym);
+		r->sym = sym;
+		r->why[0] = '\0';
+	}
+	return 0;
+}
+
 /* Fetches, in parallel runs, the debug files of the modules that lack one:
- * the PE images that are not here first, then the PDBs they name with the
- * other debug files. 0 or NSYM_ENOMEM. */
+ * the PE images that are not here first, then the symcaches of the others
+ * (fetch_symcaches), then the PDBs the images name with the debug files
+ * no symcache stood for. 0 or NSYM_ENOMEM. */
 static int fetch_missing(struct run *run, struct nsym_report_module *mods, struct found *ids,
                          size_t count)
 {
@@ -753,6 +797,8 @@ static int fetch_missing(struct run *run, struct nsym_report_module *mods, struc
 		pe_file(&ids[i], jobs[k].path);
 		rc = open_local(&mods[i], ids[i].binary, &ids[i]);
 	}
+	if (rc == 0)
+		rc = fetch_symcaches(run, mods, ids, count, jobs, which);
 	memset(jobs, 0, count * sizeof(*jobs));
 	n = 0;
 	for (size_t i = 0; i < count && rc == 0; i++) {

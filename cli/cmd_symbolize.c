@@ -73,7 +73,10 @@ const char cmd_symbolize_usage[] =
     "\n"
     "When no debug file is on disk, the shared download cache (see 'napi-symbols\n"
     "cache') is searched by FILE's identity, then the servers, and what they send\n"
-    "is kept there for next time. A PE file's PDB is asked for by its SymSrv key\n"
+    "is kept there for next time: FILE's symcache from a napi-symbols server\n"
+    "(GET /buildid/ID/symcache, a fraction of the debug file's size), else the\n"
+    "debug file (from servers without symcaches, or with --cache never; always\n"
+    "for a PE file). A PE file's PDB is asked for by its SymSrv key\n"
     "(/symsrv/NAME.pdb/GUIDAGE/NAME.pdb). With no debug file, a PE file's exports\n"
     "name its code, marked approximate in --json.\n"
     "An address with no symbol prints ?? (not an error).\n"
@@ -516,11 +519,22 @@ static int parse_options(struct symbolize_opts *o, int argc, char **argv)
 	return 0;
 }
 
-/* Opens FILE; when it has no debug file on disk, takes one from the
- * download cache or the servers and opens again with it. */
+/* Whether a symcache is all that is needed of FILE's debug info: what
+ * symbolize prints (functions, lines, inline chains) it answers. Not with
+ * --cache never, which asks for none; nor for a PE image, whose symcache
+ * a server builds from its PDB alone and keys by the PDB's identity. */
+static bool wants_symcache(const nsym_symbolizer *sym, const struct symbolize_opts *o)
+{
+	return o->cache != CACHE_NEVER && nsym_symbolizer_debug_name(sym) == NULL;
+}
+
+/* Opens FILE; when it has no debug file on disk, takes a symcache, else
+ * the debug file, from the download cache or the servers, and opens again
+ * with it. */
 static int open_symbolizer(nsym_symbolizer **sym, struct symbolize_opts *o)
 {
 	char why[512], id[NSYM_IMAGE_ID_SIZE];
+	nsym_symbolizer *cached = NULL;
 
 	if (nsym_symbolizer_open(sym, o->exe, &o->open) != 0) {
 		nsym_cli_error("%s", nsym_error_detail());
@@ -529,6 +543,12 @@ static int open_symbolizer(nsym_symbolizer **sym, struct symbolize_opts *o)
 	if (nsym_symbolizer_debug_path(*sym) != NULL || nsym_symbolizer_cached(*sym) ||
 	    o->open.debug_file != NULL)
 		return 0;
+	if (nsym_symbolizer_id(id, sizeof(id), *sym) == 0 && wants_symcache(*sym, o) &&
+	    nsym_cli_symcache_open(&cached, id, o->servers, !o->no_fetch) == 0) {
+		nsym_symbolizer_close(*sym);
+		*sym = cached;
+		return 0;
+	}
 	if (nsym_symbolizer_id(id, sizeof(id), *sym) != 0 ||
 	    nsym_cli_debug_file(o->fetched, sizeof(o->fetched), id,
 	                        nsym_symbolizer_debug_name(*sym), o->servers, !o->no_fetch, why,

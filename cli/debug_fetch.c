@@ -1,6 +1,7 @@
 /* See debug_fetch.h. */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "client.h"
 #include "debug_fetch.h"
@@ -104,4 +105,35 @@ int nsym_cli_debug_files_by_id(bool *out_asked, struct nsym_fetch *jobs, size_t 
 			jobs[i].state = NSYM_FETCH_CACHED;
 	}
 	return 0;
+}
+
+int nsym_cli_symcache_use(nsym_symbolizer **out, const char *path, const char *id)
+{
+	int rc = nsym_symbolizer_open_cache(out, path, id);
+
+	if (rc == 0)
+		return 0;
+	*out = NULL;
+	if (rc != NSYM_ENOMEM)
+		unlink(path); /* another version's, or damaged: asked for again next time */
+	return rc;
+}
+
+int nsym_cli_symcache_open(nsym_symbolizer **out, const char *id, const char *servers, bool fetch)
+{
+	struct nsym_client c;
+	struct nsym_fetch job = {.kind = "symcache"};
+	char err[256];
+
+	*out = NULL;
+	if ((size_t)snprintf(job.id, sizeof(job.id), "%s", id) >= sizeof(job.id) ||
+	    nsym_client_init(&c, servers, NULL, err, sizeof(err)) != 0)
+		return -1;
+	if (nsym_cache_lookup(&c.cache, job.path, sizeof(job.path), job.id, job.kind) !=
+	    NSYM_CACHE_HIT) {
+		if (!fetch || c.nservers == 0 || nsym_fetch_run(&c, &job, 1, NULL, NULL) != 0 ||
+		    (job.state != NSYM_FETCH_FOUND && job.state != NSYM_FETCH_CACHED))
+			return -1;
+	}
+	return nsym_cli_symcache_use(out, job.path, id) == 0 ? 0 : -1;
 }

@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "napi_symbols.h"
+
 /*
  * Finds the debug file of the identity `id` (lowercase hex: a build-id,
  * fallback id, Mach-O UUID or PDB GUID and age) in the download cache, or,
@@ -19,6 +21,24 @@ int nsym_cli_debug_file(char *out, size_t size, const char *id, const char *syms
                         const char *servers, bool fetch, char *why, size_t why_size);
 
 struct nsym_fetch;
+
+/*
+ * A symcache of identity id (a napi-symbols server's index of the debug
+ * file, GET /buildid/ID/symcache), from the download cache (ROOT/ID/symcache,
+ * beside the debug files) or, when fetch is set, downloaded there from
+ * the servers: what symbolize and symbolicate need when they print
+ * functions and lines, at a fraction of the debug file's size. 0 with *out
+ * answering from it; -1 when there is none to use (the servers answered
+ * 404, as older servers and elfutils' debuginfod do, which is remembered
+ * as a miss; or what they sent was of another format version, or damaged,
+ * and refused): the debug file is to be fetched instead.
+ */
+int nsym_cli_symcache_open(nsym_symbolizer **out, const char *id, const char *servers, bool fetch);
+
+/* Opens the symcache at path (a cache entry) for id; one that cannot be
+ * used (of another format version, or damaged since) is removed from the
+ * cache. 0, or the library's code with *out NULL. */
+int nsym_cli_symcache_use(nsym_symbolizer **out, const char *path, const char *id);
 
 /* Whether any image of path (a slice of a universal Mach-O file) has the
  * identity id (lowercase hex, as nsym_cli_file_id writes it; for a PE

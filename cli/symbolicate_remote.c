@@ -94,6 +94,14 @@ static bool needs_server(const struct nsym_crash *crashes, size_t n, const char 
 	                                               sizeof(err)) == 0;
 	for (size_t i = 0; need && i < count; i++)
 		need = jobs[i].state != NSYM_FETCH_CACHED;
+	/* a symcache downloaded before stands for the debug file */
+	for (size_t i = 0; i < count; i++)
+		jobs[i].kind = "symcache";
+	if (need && nsym_cli_debug_files_by_id(&asked, jobs, count, servers, false, err,
+	                                       sizeof(err)) == 0) {
+		for (size_t i = 0; need && i < count; i++)
+			need = jobs[i].state != NSYM_FETCH_CACHED;
+	}
 	free(jobs);
 	return need;
 }

@@ -3,9 +3,11 @@
  * with one condition variable the waiters of every key share (builds are
  * rare and waiters few, so a broadcast that wakes the others too costs
  * nothing worth a variable per entry). Entries are kept only as long as
- * they say something: a build under way, a failure to remember, or a build
- * done a moment ago, whose symcache a request that looked just before the
- * rename did not see and must not build again.
+ * they say something: a build under way, or a failure to remember. A build
+ * that succeeded says nothing once its waiters are woken: the store holds
+ * its symcache, which a caller that claims the key after looks for again
+ * before building (symcache_build.c), and which may have gone since (a row
+ * of another format version, a deleted artifact) and then needs a build.
  */
 #include <pthread.h>
 #include <stdbool.h>
@@ -17,10 +19,9 @@
 #include "build_once.h"
 #include "napi_symbols.h"
 
-#define MAX_ENTRIES  256
-#define KEY_SIZE     132 /* an ELF build-id of NSYM_BUILD_ID_MAX bytes in hex */
-#define WHY_SIZE     400
-#define DONE_SECONDS 60 /* a build done this recently is not started again */
+#define MAX_ENTRIES 256
+#define KEY_SIZE    132 /* an ELF build-id of NSYM_BUILD_ID_MAX bytes in hex */
+#define WHY_SIZE    400
 
 enum state { FREE = 0, BUILDING, DONE, FAILED };
 
@@ -80,8 +81,6 @@ void nsym_builds_free(struct nsym_builds *b)
 /* Whether an ended entry still says something at time t. */
 static bool fresh(const struct nsym_builds *b, const struct entry *e, time_t t)
 {
-	if (e->state == DONE)
-		return t - e->at < DONE_SECONDS;
 	if (e->state == FAILED)
 		return t - e->at < b->retry_seconds;
 	return e->state == BUILDING;

@@ -15,7 +15,7 @@ struct nsym_builds;
 /* What nsym_builds_claim found. */
 enum nsym_build_claim {
 	NSYM_BUILD_YOURS,  /* build it now, then call nsym_builds_done */
-	NSYM_BUILD_DONE,   /* built a moment ago, maybe while this request waited */
+	NSYM_BUILD_DONE,   /* built by another thread while this one waited */
 	NSYM_BUILD_FAILED, /* failed less than retry_seconds ago; why says why */
 };
 

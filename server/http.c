@@ -6,7 +6,9 @@
  * the watchdog (connections.h) follows each connection.
  */
 #include <civetweb.h>
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +29,7 @@
 #include "socket.h"
 #include "stored_module.h"
 #include "upstream.h"
+#include "symcache_queue.h"
 
 struct nsym_server {
 	struct mg_context *ctx;
@@ -36,10 +39,11 @@ struct nsym_server {
 	char address[128];
 	char store_dir[4096];
 	char blobs[2048];
-	char cache_dir[4096 + 16];         /* symcaches the symbolicate route builds */
-	struct nsym_builds *builds;        /* those under way and failed (build_once.h) */
-	struct nsym_module_cache *modules; /* open modules the workers share */
-	struct nsym_upstream *upstream;    /* NULL: none (upstream.h) */
+	char cache_dir[4096 + 16];  /* where symcaches are built, and a remote store's copied */
+	struct nsym_builds *builds; /* those under way and failed (build_once.h) */
+	struct nsym_module_cache *modules;     /* open modules the workers share */
+	struct nsym_upstream *upstream;        /* NULL: none (upstream.h) */
+	struct nsym_symcache_queue *symcaches; /* builds on upload (symcache_queue.h) */
 };
 
 const struct nsym_server_config *nsym_server_config(const struct nsym_server *srv)
@@ -70,6 +74,11 @@ struct nsym_builds *nsym_server_builds(struct nsym_server *srv)
 struct nsym_module_cache *nsym_server_modules(struct nsym_server *srv)
 {
 	return srv->modules;
+}
+
+struct nsym_symcache_queue *nsym_server_symcache_queue(struct nsym_server *srv)
+{
+	return srv->symcaches;
 }
 
 /* ---- replies --------------------------------------------------------------- */
@@ -675,15 +684,40 @@ static int open_first_store(struct nsym_server *srv, struct nsym_server_start_no
 	return 0;
 }
 
-/* DIR/symcache, where the symbolicate route keeps the symcaches it builds,
- * and the table of builds; with the scaled store, whose name is a URL,
- * $TMPDIR/napi-symbols-symcache on this machine. A folder that cannot be
+/* Files of symcache builds (symcache_build.c names them build-PID-...)
+ * whose process is gone: a server killed during a build left them. Those
+ * of live processes are left alone: servers of the scaled store on one
+ * machine share the folder. Nothing here is ever served: a build's result
+ * is read only once complete. */
+static void sweep_builds(const char *cache_dir)
+{
+	DIR *d = opendir(cache_dir);
+	struct dirent *e;
+
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		char path[4096 + 300];
+		long pid;
+		if (sscanf(e->d_name, "build-%ld-", &pid) != 1 || pid <= 0 ||
+		    pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", cache_dir, e->d_name);
+		unlink(path);
+	}
+	if (d != NULL)
+		closedir(d);
+}
+
+/* DIR/symcache, where symcaches are built before they go into the store;
+ * with the scaled store, whose name is a URL,
+ * $TMPDIR/napi-symbols-symcache on this machine, which also keeps local
+ * copies of the symcaches the store holds. A folder that cannot be
  * made is said in the log and the server starts: every build then fails,
- * is remembered and logged, and the debug files answer. 0, or
- * NSYM_ENOMEM. */
+ * is remembered and logged, and the debug files answer. Then the table of
+ * builds and the upload queue. 0, NSYM_ENOMEM or NSYM_EIO. */
 static int open_cache(struct nsym_server *srv, char *err, size_t err_size)
 {
 	const char *tmp = getenv("TMPDIR");
+	int rc;
 
 	if (nsym_store_is_scaled(srv->store_dir))
 		snprintf(srv->cache_dir, sizeof(srv->cache_dir), "%.4000s/napi-symbols-symcache",
@@ -693,6 +727,7 @@ static int open_cache(struct nsym_server *srv, char *err, size_t err_size)
 	if (mkdir(srv->cache_dir, 0755) != 0 && errno != EEXIST)
 		fprintf(stderr, "napi-symbols serve: cannot make %s: %s; symcaches are not kept\n",
 		        srv->cache_dir, strerror(errno));
+	sweep_builds(srv->cache_dir);
 	if (nsym_builds_new(&srv->builds, NSYM_SYMCACHE_RETRY_SECONDS) != 0 ||
 	    nsym_module_cache_new(&srv->modules, (size_t)srv->cfg.open_modules,
 	                          NSYM_MODULE_TTL_SECONDS, NSYM_NO_SYMBOLS_TTL_SECONDS) != 0) {
@@ -700,7 +735,15 @@ static int open_cache(struct nsym_server *srv, char *err, size_t err_size)
 		snprintf(err, err_size, "out of memory");
 		return NSYM_ENOMEM;
 	}
-	return 0;
+	rc = nsym_symcache_queue_start(&srv->symcaches, srv->store_dir, srv->cfg.blobs, srv->builds,
+	                               srv->cache_dir, srv->cfg.symcache_queue, err, err_size);
+	if (rc != 0) {
+		nsym_builds_free(srv->builds);
+		srv->builds = NULL;
+		nsym_module_cache_free(srv->modules);
+		srv->modules = NULL;
+	}
+	return rc;
 }
 
 /* The upstream servers, caching into STORE/upstream, or with the scaled
@@ -734,6 +777,7 @@ int nsym_server_start(struct nsym_server **out, struct nsym_server_start_notes *
 	                          .http_error = http_error,
 	                          .log_message = log_message};
 	char threads[16], timeout[24];
+	int rc;
 	/* tcp_nodelay: headers and body go out in separate writes, and Nagle's
 	 * algorithm held every small reply back 40 ms for the peer's ACK.
 	 * request_timeout_ms bounds a stalled body or reply (and a head, which
@@ -776,15 +820,16 @@ int nsym_server_start(struct nsym_server **out, struct nsym_server_start_notes *
 		free(srv);
 		return NSYM_EIO;
 	}
-	if (open_cache(srv, err, err_size) != 0) {
+	if ((rc = open_cache(srv, err, err_size)) != 0) {
 		nsym_conns_stop(srv->conns);
 		srv->first->ops->close(srv->first);
 		free(srv);
-		return NSYM_ENOMEM;
+		return rc;
 	}
 	srv->cfg.upstreams = NULL; /* the caller's string may go: parsed here */
 	if (open_upstream(srv, cfg->upstreams, err, err_size) != 0) {
 		nsym_conns_stop(srv->conns);
+		nsym_symcache_queue_stop(srv->symcaches);
 		srv->first->ops->close(srv->first);
 		nsym_builds_free(srv->builds);
 		nsym_module_cache_free(srv->modules);
@@ -799,6 +844,7 @@ int nsym_server_start(struct nsym_server **out, struct nsym_server_start_notes *
 		snprintf(err, err_size, "cannot listen on %s (in use, or not an address here?)",
 		         cfg->listen);
 		nsym_conns_stop(srv->conns);
+		nsym_symcache_queue_stop(srv->symcaches);
 		srv->first->ops->close(srv->first);
 		nsym_builds_free(srv->builds);
 		nsym_module_cache_free(srv->modules);
@@ -819,6 +865,8 @@ void nsym_server_stop(struct nsym_server *srv)
 		return;
 	mg_stop(srv->ctx); /* waits for the workers, whose exit closes the stores */
 	nsym_conns_stop(srv->conns);
+	/* no upload adds to it now; a build under way is let finish */
+	nsym_symcache_queue_stop(srv->symcaches);
 	srv->first->ops->close(srv->first);
 	nsym_builds_free(srv->builds);
 	nsym_module_cache_free(srv->modules);

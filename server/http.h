@@ -56,7 +56,8 @@ extern const struct nsym_route nsym_routes[];
 
 /* (Start, address and stop: server.h.) */
 const struct nsym_server_config *nsym_server_config(const struct nsym_server *srv);
-/* The folder of the symcaches the symbolicate route builds: STORE/symcache. */
+/* The folder where symcaches are built (and a remote store's copied):
+ * STORE/symcache, or $TMPDIR/napi-symbols-symcache. */
 const char *nsym_server_cache_dir(const struct nsym_server *srv);
 /* The server's upstream servers (upstream.h), or NULL when it has none. */
 struct nsym_upstream *nsym_server_upstream(struct nsym_server *srv);
@@ -64,6 +65,8 @@ struct nsym_upstream *nsym_server_upstream(struct nsym_server *srv);
 struct nsym_builds *nsym_server_builds(struct nsym_server *srv);
 /* The open modules the workers share (module_cache.h). */
 struct nsym_module_cache *nsym_server_modules(struct nsym_server *srv);
+/* The server's queue of symcache builds on upload (symcache_queue.h). */
+struct nsym_symcache_queue *nsym_server_symcache_queue(struct nsym_server *srv);
 
 /* ---- replies ------------------------------------------------------------ */
 

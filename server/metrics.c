@@ -22,7 +22,7 @@ struct series {
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct series requests[MAX_SERIES], uploads[8], errors[32], sheds[4], symcaches[2],
-    upstreams[8];
+    upstreams[8], symqueue[2];
 static uint64_t bytes_sent;
 
 static void bump(struct series *table, size_t n, const char *name, int code)
@@ -75,6 +75,13 @@ void nsym_metrics_upstream(const char *result)
 	pthread_mutex_unlock(&lock);
 }
 
+void nsym_metrics_symcache_queue(const char *result)
+{
+	pthread_mutex_lock(&lock);
+	bump(symqueue, sizeof(symqueue) / sizeof(*symqueue), result, 0);
+	pthread_mutex_unlock(&lock);
+}
+
 void nsym_metrics_error(int code)
 {
 	pthread_mutex_lock(&lock);
@@ -122,8 +129,8 @@ size_t nsym_metrics_format(char *buf, size_t size, int64_t artifacts, int64_t st
 	for (size_t i = 0; i < sizeof(uploads) / sizeof(*uploads) && uploads[i].name != NULL; i++)
 		put(&o, "nsym_uploads_total{result=\"%s\"} %llu\n", uploads[i].name,
 		    (unsigned long long)uploads[i].count);
-	put(&o, "# HELP nsym_symcache_builds_total Symcaches the symbolicate route built, by "
-	        "result.\n# TYPE nsym_symcache_builds_total counter\n");
+	put(&o, "# HELP nsym_symcache_builds_total Symcaches built (on upload, or by a request "
+	        "that needed one), by result.\n# TYPE nsym_symcache_builds_total counter\n");
 	for (size_t i = 0; i < sizeof(symcaches) / sizeof(*symcaches) && symcaches[i].name != NULL;
 	     i++)
 		put(&o, "nsym_symcache_builds_total{result=\"%s\"} %llu\n", symcaches[i].name,
@@ -134,6 +141,12 @@ size_t nsym_metrics_format(char *buf, size_t size, int64_t artifacts, int64_t st
 	     i++)
 		put(&o, "nsym_upstream_total{result=\"%s\"} %llu\n", upstreams[i].name,
 		    (unsigned long long)upstreams[i].count);
+	put(&o, "# HELP nsym_symcache_queue_total Uploaded artifacts whose symcache build was "
+	        "queued, or not for a full queue.\n# TYPE nsym_symcache_queue_total counter\n");
+	for (size_t i = 0; i < sizeof(symqueue) / sizeof(*symqueue) && symqueue[i].name != NULL;
+	     i++)
+		put(&o, "nsym_symcache_queue_total{result=\"%s\"} %llu\n", symqueue[i].name,
+		    (unsigned long long)symqueue[i].count);
 	put(&o, "# HELP nsym_errors_total Internal failures by error code.\n"
 	        "# TYPE nsym_errors_total counter\n");
 	for (size_t i = 0; i < sizeof(errors) / sizeof(*errors) && errors[i].name != NULL; i++)

@@ -12,13 +12,17 @@ void nsym_metrics_upload(const char *result);
 /* A connection the watchdog shut down (connections.c); reason:
  * "head_timeout" or "workers_short". */
 void nsym_metrics_conn_shed(const char *reason);
-/* A symcache the symbolicate route built; result: "built", "failed". */
+/* A symcache build (on upload or by a request); result: "built",
+ * "failed". */
 void nsym_metrics_symcache(const char *result);
 /* What asking the upstream servers came to (upstream.c); result: "cached"
  * (served from the upstream cache), "fetched", "lacks" (an upstream's 404),
  * "failed", "refused" (a file without the identity asked for),
  * "miss_remembered", "loop" (not forwarded: it came through here). */
 void nsym_metrics_upstream(const char *result);
+/* An uploaded artifact's symcache build: "queued", or "full" when the
+ * queue had no room (symcache_queue.h). */
+void nsym_metrics_symcache_queue(const char *result);
 /* An internal failure, by NSYM_E* code: these are the 5xx a client sees. */
 void nsym_metrics_error(int code);
 struct nsym_module_cache_stats;

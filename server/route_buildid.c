@@ -1,11 +1,10 @@
 /*
  * The debuginfod read API: GET and HEAD /buildid/ID/{debuginfo,executable,
- * section/NAME,source/PATH}. IDs are taken in any case and answered for
- * their lowercase form. Blobs are streamed from their file in bounded
- * chunks, never read whole, and compressed sections are inflated as they
- * are sent (section_inflate.h). 404 means only that the store has no such
- * artifact: elfutils clients remember any error as a miss for ten minutes,
- * so internal failures answer 503 and are logged and counted.
+ * section/NAME,source/PATH}, and ours beside it, /buildid/ID/symcache. IDs are taken in any case
+ * and answered for their lowercase form. Blobs are streamed from their file in bounded chunks,
+ * never read whole, and compressed sections are inflated as they are sent (section_inflate.h). 404
+ * means only that the store has no such artifact: elfutils clients remember any error as a miss for
+ * ten minutes, so internal failures answer 503 and are logged and counted.
  */
 #include <civetweb.h>
 #include <ctype.h>
@@ -21,6 +20,7 @@
 #include "section_inflate.h"
 #include "send.h"
 #include "upstream.h"
+#include "symcache_build.h"
 
 #define MAX_ID_HEX 128
 
@@ -54,8 +54,8 @@ static int parse(struct nsym_request *r, struct buildid_request *b)
 	tlen = tail != NULL ? (size_t)(tail - type) : strlen(type);
 	if (tlen == 0 || tlen >= sizeof(b->type)) {
 		nsym_reply_error(r, 400,
-		                 "expected /buildid/ID/debuginfo, executable, section/NAME "
-		                 "or source/PATH");
+		                 "expected /buildid/ID/debuginfo, executable, section/NAME, "
+		                 "source/PATH or symcache");
 		return -1;
 	}
 	memcpy(b->type, type, tlen);
@@ -94,6 +94,60 @@ static void serve_artifact(struct nsym_request *r, const struct buildid_request 
 	else if (rc == NSYM_ENOENT &&
 	         nsym_upstream_serve(nsym_server_upstream(r->srv), r, &ask) != 0)
 		nsym_reply_error(r, 404, "no %s for build-id %s", b->type, b->id);
+}
+
+/* ---- symcaches ---------------------------------------------------------------- */
+
+/*
+ * The symcache of the artifact the symbolicate route reads for the id (its
+ * debug file, else its executable), in this server's format version. One
+ * that is not built yet (the upload queue has not reached it, was full, or
+ * the version changed) is built now, the request waiting for it as the
+ * symbolicate route does, and other requests for it waiting for the same
+ * build: a client that downloads a symcache instead of the debug file
+ * would otherwise download the debug file after all. A build that fails
+ * answers 503 with Retry-After: the failure is remembered that long, and
+ * the debug file is there to fetch meanwhile.
+ */
+static void serve_symcache(struct nsym_request *r, const struct buildid_request *b)
+{
+	static const char *const kinds[] = {"debuginfo", "executable"};
+	struct nsym_stored_modules src = {r->store, nsym_server_builds(r->srv),
+	                                  nsym_server_cache_dir(r->srv)};
+	struct nsym_artifact a;
+	struct nsym_symcache sc;
+	char why[400], file[sizeof(a.name) + 16];
+	int rc = NSYM_ENOENT;
+
+	for (size_t i = 0; i < 2 && rc == NSYM_ENOENT; i++)
+		rc = find(r, &a, b->id, kinds[i], false);
+	if (rc == NSYM_ENOENT)
+		nsym_reply_error(r, 404, "nothing stored for build-id %s", b->id);
+	if (rc != 0)
+		return;
+	rc = r->store->ops->symcache_find(r->store, &sc, a.key, a.kind, nsym_symcache_version());
+	if (rc == NSYM_ENOENT) {
+		rc = nsym_symcache_ensure(NULL, why, sizeof(why), &src, &a, "request");
+		if (rc == 0)
+			rc = r->store->ops->symcache_find(r->store, &sc, a.key, a.kind,
+			                                  nsym_symcache_version());
+		if (rc == NSYM_ENODEBUG) {
+			char retry[64];
+			snprintf(retry, sizeof(retry), "Retry-After: %d\r\n",
+			         NSYM_SYMCACHE_RETRY_SECONDS);
+			snprintf(why, sizeof(why),
+			         "the symcache of build-id %s cannot be built now; fetch its %s\n",
+			         b->id, a.kind);
+			nsym_reply(r, 503, "text/plain; charset=utf-8", retry, why, strlen(why));
+			return;
+		}
+	}
+	if (rc != 0) {
+		nsym_reply_internal(r, rc, nsym_store_errmsg(r->store));
+		return;
+	}
+	snprintf(file, sizeof(file), "%s.symcache", a.name[0] != '\0' ? a.name : a.kind);
+	nsym_send_blob(r, sc.sha256, sc.size, (time_t)sc.created, file);
 }
 
 /* ---- sections ------------------------------------------------------------------ */
@@ -273,6 +327,8 @@ void nsym_handle_buildid(struct nsym_request *r)
 		serve_section(r, &b);
 	else if (strcmp(b.type, "source") == 0)
 		nsym_serve_source(r, b.id, b.tail);
+	else if (strcmp(b.type, "symcache") == 0 && b.tail[0] == '\0')
+		serve_symcache(r, &b);
 	else
 		nsym_reply_error(r, 400, "unknown artifact type '%s'", b.type);
 }

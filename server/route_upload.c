@@ -15,6 +15,7 @@
 #include "metrics.h"
 #include "module_cache.h"
 #include "routes.h"
+#include "symcache_queue.h"
 #include "upload_body.h"
 #include "upload_identify.h"
 #include "upload_sections.h"
@@ -130,6 +131,12 @@ static void reply_created(struct upload *u, struct nsym_upload_found *f, const c
 	}
 	if (used < sizeof(body))
 		used += (size_t)snprintf(body + used, sizeof(body) - used, "]}\n");
+	/* after the reply is ready, before it goes: its symcaches are built
+	 * afterwards, the reply never waits for them */
+	for (size_t i = 0; i < f->n; i++) {
+		if (results[i] == 0)
+			nsym_symcache_queue_add(nsym_server_symcache_queue(r->srv), &f->a[i]);
+	}
 	status = created > 0 ? 201 : conflicts > 0 ? 409 : 200;
 	nsym_metrics_upload(status == 201 ? "created" : status == 200 ? "exists" : "conflict");
 	nsym_reply(r, status, "application/json", "", body, used < sizeof(body) ? used : 0);

@@ -7,7 +7,8 @@
 
 const struct nsym_route nsym_routes[] = {
     {"GET HEAD", "/buildid/", false, NSYM_SCOPE_READ, nsym_handle_buildid, "buildid",
-     "/buildid/ID/debuginfo|executable|section/NAME|source/PATH", "the debuginfod API"},
+     "/buildid/ID/debuginfo|executable|section/NAME|source/PATH|symcache",
+     "the debuginfod API, and symcaches"},
     {"GET HEAD", "/symsrv/", false, NSYM_SCOPE_READ, nsym_handle_symsrv, "symsrv",
      "/symsrv/FILE/ID/FILE", "SymSrv and SSQP (Windows debuggers, symbolicator)"},
     {"POST", "/api/v1/upload", true, NSYM_SCOPE_UPLOAD, nsym_handle_upload, "upload",

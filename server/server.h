@@ -39,6 +39,9 @@ struct nsym_server_config {
 	const char *upstreams;
 	uint64_t upstream_cache_size;
 	int upstream_miss_seconds;
+	/* uploaded artifacts whose symcache builds may wait at once
+	 * (symcache_queue.h); 0: none is built on upload */
+	int symcache_queue;
 };
 
 /* What the start found and did to the store before serving. */

@@ -54,6 +54,18 @@ struct nsym_source {
 	char uploaded_by[64];
 };
 
+/* A symcache a server built (symcache_build.c): the blob holding the
+ * symcache of the artifact (key, kind) in symcache format `version`. */
+struct nsym_symcache {
+	int64_t id;    /* the embedded store's row id; 0 in the scaled one */
+	char key[96];  /* the artifact's identity */
+	char kind[16]; /* the artifact's kind: debuginfo, executable */
+	int version;   /* nsym_symcache_version() of the server that built it */
+	char sha256[NSYM_SHA256_HEX];
+	uint64_t size;
+	int64_t created;
+};
+
 /* A blob opened for reading: serve fd from offset 0, size bytes. */
 struct nsym_blob {
 	int fd;
@@ -186,6 +198,19 @@ struct nsym_store_ops {
 	 * `offset`, at most `limit`; fn returns nonzero to stop. */
 	int (*source_list)(struct nsym_store *s, int64_t offset, int64_t limit,
 	                   int (*fn)(void *arg, const struct nsym_source *src), void *arg);
+	/* The symcache of the artifact (key, kind) in format `version`;
+	 * NSYM_ENOENT when none was built (rows of other versions are
+	 * ignored). */
+	int (*symcache_find)(struct nsym_store *s, struct nsym_symcache *out, const char *key,
+	                     const char *kind, int version);
+	/* Records sc (key, kind, version and sha256 set; the blob committed)
+	 * with the blob's row, as source_add does. NSYM_EEXIST when the
+	 * artifact has a symcache of that version already (another server
+	 * built it too; sc then holds that row), NSYM_ENOENT when the artifact
+	 * (key, kind) is gone; after either, as after a failure, the blob goes
+	 * unless something else names it. A row goes with its build's last
+	 * artifact, as a source does. */
+	int (*symcache_add)(struct nsym_store *s, struct nsym_symcache *sc);
 	/* Removes what a crash left (nsym_store_sweep_local says what for the
 	 * local store; store_pg_blobs.c for the scaled one). Run at server
 	 * start; safe while other servers use the store. 0, or a negative

@@ -352,7 +352,7 @@ static int64_t blob_size(struct nsym_store *s, const char *sha256)
 	return stat(path, &st) == 0 ? (int64_t)st.st_size : -1;
 }
 
-/* Whether an artifact or a source names the blob: 1, 0, or a negative
+/* Whether an artifact, a source or a symcache names the blob: 1, 0, or a negative
  * code. */
 static int blob_named(struct nsym_store *s, const char *sha256)
 {
@@ -361,7 +361,8 @@ static int blob_named(struct nsym_store *s, const char *sha256)
 
 	if (sqlite3_prepare_v2(local(s)->db,
 	                       "SELECT EXISTS (SELECT 1 FROM artifacts WHERE sha256 = ?1) OR "
-	                       "EXISTS (SELECT 1 FROM sources WHERE sha256 = ?1)",
+	                       "EXISTS (SELECT 1 FROM sources WHERE sha256 = ?1) OR "
+	                       "EXISTS (SELECT 1 FROM symcaches WHERE sha256 = ?1)",
 	                       -1, &st, NULL) != SQLITE_OK)
 		return nsym_local_db_fail(s, "blob lookup");
 	sqlite3_bind_text(st, 1, sha256, -1, SQLITE_STATIC);
@@ -633,6 +634,8 @@ static int delete_in_transaction(struct nsym_store *s, struct doomed *d, int64_t
 	rc = nsym_local_doomed_add(s, d, a.sha256);
 	if (rc == 0)
 		rc = nsym_local_delete_sources(s, d, a.key);
+	if (rc == 0)
+		rc = nsym_local_delete_symcaches(s, d, a.key);
 	/* after every row is gone, so a blob the artifact shares with one of
 	 * its build's sources goes too */
 	for (size_t i = 0; rc == 0 && i < d->n; i++)
@@ -750,6 +753,8 @@ static const struct nsym_store_ops local_ops = {
     .source_delete = nsym_local_source_delete,
     .source_find = nsym_local_source_find,
     .source_list = nsym_local_source_list,
+    .symcache_find = nsym_local_symcache_find,
+    .symcache_add = nsym_local_symcache_add,
     .sweep = local_sweep,
 };
 

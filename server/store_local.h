@@ -1,9 +1,9 @@
 /*
  * What the files of the embedded store (store_local.c; store_local_tokens.c
- * for API tokens; store_local_sources.c for source files; store_local_sweep.c for its temporary
- * files and what a crash leaves; store_local_reserve.c for the room a delete needs on a full disk)
- * share: the store's own struct, its file names, and the helpers that fill in its error message.
- * Internal to the server.
+ * for API tokens; store_local_sources.c for source files; store_local_symcaches.c for symcaches;
+ * store_local_sweep.c for its temporary files and what a crash leaves; store_local_reserve.c for
+ * the room a delete needs on a full disk) share: the store's own struct, its file names, and the
+ * helpers that fill in its error message. Internal to the server.
  */
 #ifndef NSYM_SERVER_STORE_LOCAL_H
 #define NSYM_SERVER_STORE_LOCAL_H
@@ -90,6 +90,7 @@ struct row_type {
 union any_row {
 	struct nsym_artifact artifact;
 	struct nsym_source source;
+	struct nsym_symcache symcache;
 };
 
 /* The blobs one delete may remove: the artifact's first, then those of the
@@ -127,5 +128,12 @@ int nsym_local_source_delete(struct nsym_store *s, bool *out_blob_removed, const
 int nsym_local_delete_sources(struct nsym_store *s, struct doomed *d, const char *build_id);
 int nsym_local_source_list(struct nsym_store *s, int64_t offset, int64_t limit,
                            int (*fn)(void *arg, const struct nsym_source *src), void *arg);
+
+/* store_local_symcaches.c: the nsym_store_ops symcache_* of the embedded
+ * store, and the symcaches that go with a build's last artifact. */
+int nsym_local_symcache_find(struct nsym_store *s, struct nsym_symcache *out, const char *key,
+                             const char *kind, int version);
+int nsym_local_symcache_add(struct nsym_store *s, struct nsym_symcache *sc);
+int nsym_local_delete_symcaches(struct nsym_store *s, struct doomed *d, const char *key);
 
 #endif

@@ -212,8 +212,10 @@ static void forget_unnamed_rows(struct nsym_store *s)
 {
 	if (nsym_local_exec(s, "BEGIN IMMEDIATE") != 0)
 		return;
-	if (nsym_local_exec(s, "DELETE FROM blobs WHERE sha256 NOT IN (SELECT sha256 FROM "
-	                       "artifacts) AND sha256 NOT IN (SELECT sha256 FROM sources)") != 0 ||
+	if (nsym_local_exec(
+	        s, "DELETE FROM blobs WHERE sha256 NOT IN (SELECT sha256 FROM "
+	           "artifacts) AND sha256 NOT IN (SELECT sha256 FROM sources) AND sha256 NOT "
+	           "IN (SELECT sha256 FROM symcaches)") != 0 ||
 	    nsym_local_exec(s, "COMMIT") != 0)
 		sqlite3_exec(local(s)->db, "ROLLBACK", NULL, NULL, NULL);
 }

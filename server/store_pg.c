@@ -437,6 +437,8 @@ static int delete_artifact_rows(struct nsym_store *s, bool *out_blob_removed, in
 		n = 1;
 		rc = nsym_pg_delete_sources(s, &blobs, &n, key);
 	}
+	if (rc == 0)
+		rc = nsym_pg_delete_symcaches(s, &blobs, &n, key);
 	PQclear(res);
 	if (rc == 0) {
 		size_t kept = 0;
@@ -534,6 +536,8 @@ static const struct nsym_store_ops pg_ops = {
     .source_delete = nsym_pg_source_delete,
     .source_find = nsym_pg_source_find,
     .source_list = nsym_pg_source_list,
+    .symcache_find = nsym_pg_symcache_find,
+    .symcache_add = nsym_pg_symcache_add,
     .sweep = nsym_pg_sweep,
 };
 

@@ -126,4 +126,13 @@ int nsym_pg_source_delete(struct nsym_store *s, bool *out_blob_removed, const ch
 int nsym_pg_delete_sources(struct nsym_store *s, char (**blobs)[NSYM_SHA256_HEX], size_t *n,
                            const char *build_id);
 
+/* ---- symcaches (store_pg_symcaches.c) ---- */
+
+int nsym_pg_symcache_find(struct nsym_store *s, struct nsym_symcache *out, const char *key,
+                          const char *kind, int version);
+int nsym_pg_symcache_add(struct nsym_store *s, struct nsym_symcache *sc);
+/* As nsym_pg_delete_sources, for the build's symcaches. */
+int nsym_pg_delete_symcaches(struct nsym_store *s, char (**blobs)[NSYM_SHA256_HEX], size_t *n,
+                             const char *key);
+
 #endif

@@ -273,7 +273,8 @@ int nsym_pg_blobs_forget(struct nsym_store *s, bool *removed, char (*sha256s)[NS
 			    s, &res, "blob delete",
 			    "DELETE FROM blobs WHERE sha256 = $1 AND NOT EXISTS (SELECT 1 FROM "
 			    "artifacts WHERE sha256 = $1) AND NOT EXISTS (SELECT 1 FROM sources "
-			    "WHERE sha256 = $1) RETURNING sha256",
+			    "WHERE sha256 = $1) AND NOT EXISTS (SELECT 1 FROM symcaches WHERE "
+			    "sha256 = $1) RETURNING sha256",
 			    1, p);
 		removed[i] = rc == 0 && PQntuples(res) > 0;
 		PQclear(res);

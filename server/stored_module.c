@@ -12,6 +12,7 @@
 #include "metrics.h"
 #include "napi_symbols_report.h"
 #include "stored_module.h"
+#include "symcache_build.h"
 
 /* The library's detail about the file it opened by `path`, with that path
  * given as the artifact's name: a reply never shows the server's paths. */
@@ -59,84 +60,47 @@ static int find(struct nsym_artifact *out, char *why, size_t why_size,
 	return rc == 0 || rc == NSYM_ENOENT ? rc : NSYM_EIO;
 }
 
-/* Builds the symcache of sym, claimed by this thread; logs a failure. */
-static void build(nsym_symbolizer *sym, const struct nsym_stored_modules *src, const char *id,
-                  const char *path, const struct nsym_artifact *a)
+int nsym_stored_debug_open(nsym_symbolizer **out, char *why, size_t why_size,
+                           const struct nsym_stored_modules *src, const struct nsym_artifact *a)
 {
-	char why[400];
-	int rc = nsym_symbolizer_write_cache(sym, src->cache_dir);
-
-	if (rc != 0)
-		name_path(why, sizeof(why), nsym_error_detail(), path, a->name);
-	nsym_builds_done(src->builds, id, rc == 0, rc == 0 ? NULL : why);
-	nsym_metrics_symcache(rc == 0 ? "built" : "failed");
-	if (rc != 0)
-		fprintf(stderr,
-		        "napi-symbols serve: cannot build the symcache of %s (%s): %s; its debug "
-		        "file answers instead until a request tries again in %d s\n",
-		        id, a->name, why, NSYM_SYMCACHE_RETRY_SECONDS);
-}
-
-/* sym answers from the symcache when there is one; else it is built now,
- * or was a moment ago by another request, whose symcache then answers. */
-static int with_symcache(nsym_symbolizer **sym, const struct nsym_stored_modules *src,
-                         const char *id, const char *path, const struct nsym_open_options *opts,
-                         const struct nsym_artifact *a)
-{
-	nsym_symbolizer *cached = NULL;
-	int rc;
-
-	if (nsym_symbolizer_cached(*sym))
-		return 0;
-	switch (nsym_builds_claim(src->builds, id, NULL, 0)) {
-	case NSYM_BUILD_YOURS:
-		build(*sym, src, id, path, a);
-		return 0; /* its DWARF, parsed for the build, answers this request */
-	case NSYM_BUILD_DONE:
-		rc = nsym_symbolizer_open(&cached, path, opts);
-		if (rc == NSYM_ENOMEM)
-			return rc;
-		if (rc == 0 && nsym_symbolizer_cached(cached)) {
-			nsym_symbolizer_close(*sym);
-			*sym = cached;
-			return 0;
-		}
-		nsym_symbolizer_close(cached);
-		return 0;
-	case NSYM_BUILD_FAILED:
-		return 0; /* logged when it failed: the debug file answers */
-	}
-	return 0;
-}
-
-/* Opens the artifact found for id (a's key) into *out. */
-static int open_found(nsym_symbolizer **out, char *why, size_t why_size,
-                      const struct nsym_stored_modules *src, const char *id, bool macho,
-                      const struct nsym_artifact *a)
-{
-	struct nsym_open_options opts = {
-	    .uuid = macho ? id : NULL, .cache_dir = src->cache_dir, .no_search = 1};
+	bool macho = strcmp(a->format, "macho") == 0;
+	struct nsym_open_options opts = {.uuid = macho ? a->key : NULL, .no_search = 1};
 	struct nsym_blob blob;
 	char path[64];
 	int rc;
 
+	*out = NULL;
 	if ((rc = src->store->ops->blob_open(src->store, &blob, a->sha256)) != 0) {
 		snprintf(why, why_size, "%s", nsym_store_errmsg(src->store));
 		return rc == NSYM_ENOMEM ? rc : NSYM_EIO;
 	}
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", blob.fd);
 	rc = nsym_symbolizer_open(out, path, &opts);
-	if (rc == 0)
-		rc = with_symcache(out, src, id, path, &opts, a);
-	else if (rc != NSYM_ENOMEM)
+	if (rc != 0 && rc != NSYM_ENOMEM)
 		cannot_use(why, why_size, path, a);
 	close(blob.fd);
-	if (rc == NSYM_ENOMEM) {
-		nsym_symbolizer_close(*out);
-		*out = NULL;
+	return rc == NSYM_ENOMEM ? rc : 0;
+}
+
+/* Opens the artifact found into *out: from its symcache in the store, else
+ * built now (or a moment ago by another request, or on upload), else from
+ * the debug file, which also answers while a failed build is remembered. */
+static int open_found(nsym_symbolizer **out, char *why, size_t why_size,
+                      const struct nsym_stored_modules *src, const struct nsym_artifact *a)
+{
+	char build_why[400];
+	int rc = nsym_symcache_open(out, src, a);
+
+	if (rc == 0 || rc == NSYM_ENOMEM)
 		return rc;
-	}
-	return 0;
+	rc = nsym_symcache_ensure(out, build_why, sizeof(build_why), src, a, "request");
+	if (rc == NSYM_ENOMEM || *out != NULL)
+		return rc;
+	if (rc == 0 && (rc = nsym_symcache_open(out, src, a)) == 0)
+		return 0;
+	if (rc == NSYM_ENOMEM)
+		return rc;
+	return nsym_stored_debug_open(out, why, why_size, src, a);
 }
 
 int nsym_stored_module_open(nsym_symbolizer **out, char *why, size_t why_size,
@@ -147,9 +111,10 @@ int nsym_stored_module_open(nsym_symbolizer **out, char *why, size_t why_size,
 
 	*out = NULL;
 	why[0] = '\0';
+	(void)macho; /* a Mach-O artifact's key is its slice's UUID */
 	if ((rc = find(&a, why, why_size, src, id)) != 0)
 		return rc == NSYM_ENOENT ? 0 : rc;
-	return open_found(out, why, why_size, src, id, macho, &a);
+	return open_found(out, why, why_size, src, &a);
 }
 
 int nsym_stored_artifact_open(nsym_symbolizer **out, char *why, size_t why_size,
@@ -157,5 +122,5 @@ int nsym_stored_artifact_open(nsym_symbolizer **out, char *why, size_t why_size,
 {
 	*out = NULL;
 	why[0] = '\0';
-	return open_found(out, why, why_size, src, a->key, strcmp(a->format, "macho") == 0, a);
+	return open_found(out, why, why_size, src, a);
 }

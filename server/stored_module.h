@@ -1,11 +1,12 @@
 /*
  * A module of a crash opened from the store by its identity, for the
  * symbolicate route: the artifact with the module's debug info (else its
- * executable, whose symbol tables still name functions), read through a
- * symcache in the server's cache folder. The first request for a module
- * builds its symcache while the requests that come meanwhile wait for that
- * one build (build_once.h); when building fails, the debug file answers
- * directly, as it does for `napi-symbols symbolicate`.
+ * executable, whose symbol tables still name functions), read through its
+ * symcache in the store (symcache_build.h). The upload queue builds it;
+ * a request for a module whose symcache is not there yet builds it, while
+ * the requests that come meanwhile wait for that one build (build_once.h);
+ * when building fails, the debug file answers directly, as it does for
+ * `napi-symbols symbolicate`.
  */
 #ifndef NSYM_SERVER_STORED_MODULE_H
 #define NSYM_SERVER_STORED_MODULE_H
@@ -25,7 +26,9 @@
 struct nsym_stored_modules {
 	struct nsym_store *store;   /* the calling thread's */
 	struct nsym_builds *builds; /* the server's */
-	const char *cache_dir;      /* where symcaches are kept and built */
+	/* where symcaches are built, and the local copies of a remote store's
+	 * symcaches kept */
+	const char *cache_dir;
 };
 
 /*
@@ -45,5 +48,11 @@ int nsym_stored_module_open(nsym_symbolizer **out, char *why, size_t why_size,
  * "macho". */
 int nsym_stored_artifact_open(nsym_symbolizer **out, char *why, size_t why_size,
                               const struct nsym_stored_modules *src, const struct nsym_artifact *a);
+
+/* The debug file of artifact a itself, with no symcache: *out, or NULL
+ * with why as nsym_stored_module_open gives them. 0, NSYM_ENOMEM or
+ * NSYM_EIO. */
+int nsym_stored_debug_open(nsym_symbolizer **out, char *why, size_t why_size,
+                           const struct nsym_stored_modules *src, const struct nsym_artifact *a);
 
 #endif

@@ -291,7 +291,7 @@ migrations)
   for s in a b c; do
     wait_for 20 "server $s listening" grep -q "^listening on" "$work/$s.out"
   done
-  [ "$(psql_q 'SELECT version FROM napi_symbols_schema')" = 1 ] || fail "schema version"
+  [ "$(psql_q 'SELECT version FROM napi_symbols_schema')" = 2 ] || fail "schema version"
   [ "$(psql_q 'SELECT count(*) FROM napi_symbols_schema')" = 1 ] || fail "several version rows"
   for s in a b c; do kill "${serve_pid[$s]}"; wait "${serve_pid[$s]}"; done
   psql_q 'UPDATE napi_symbols_schema SET version = 99' >/dev/null

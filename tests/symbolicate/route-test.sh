@@ -146,9 +146,10 @@ c)
     "$work/issue.md" >"$work/anon.md"
   post 200 "$work/anon.md" -H "Accept: text/plain"
   grep -qx "#4 ?? in libanon.so+0x10 (no identity)" "$work/body" || fail "no identity: $(cat "$work/body")"
-  # the symcache was built once, by the first request, and is used after
-  ls "$symcaches/$c_id".*.symcache >/dev/null 2>&1 || fail "no symcache: $(ls "$symcaches")"
+  # the symcache was built once (on upload, or by the first request),
+  # kept in the store, and is used after
   [ "$(metric 'nsym_symcache_builds_total{result="built"}')" = 1 ] || fail "builds: $(curl -s "$url/metrics" | grep symcache)"
+  curl -sf -o /dev/null "$url/buildid/$c_id/symcache" || fail "the store has no symcache"
   # a report, with two crashes' worth of traces
   { c_trace; c_trace; } >"$work/two.md"
   same_as_local "$work/two.md"
@@ -173,9 +174,9 @@ hook-rust)
     fail "the faulting frame: $out"
   same_as_local "$work/trace.txt" ;;
 symcache-once)
-  # sixteen requests at once for a module without a symcache: one build,
-  # the others wait for it; all answer the same
-  start; upload "$rust_dbg"
+  # sixteen requests at once for a module without a symcache (none is
+  # built on upload): one build, the others wait for it; all answer the same
+  start --symcache-queue 0; upload "$rust_dbg"
   frames_of "$rust_addon" "$(build_id "$rust_addon")" 40 >"$work/trace.txt"
   args=()
   for i in $(seq 16); do args+=(-o "$work/answer.$i" --data-binary "@$work/trace.txt" "$url/api/v1/symbolicate"); done
@@ -186,8 +187,8 @@ symcache-once)
   grep -q '"function": "napi_symbols_fixture::' "$work/answer.1" || fail "not resolved: $(head -c 300 "$work/answer.1")" ;;
 symcache-fails)
   # a symcache that cannot be written (its folder is a file): the build
-  # fails once, is logged once and not tried again by the next requests,
-  # and the debug file answers them all
+  # (on upload) fails once, is logged once and not tried again by the next
+  # requests, and the debug file answers them all
   mkdir -p "$(dirname "$symcaches")"; : >"$symcaches"
   start; upload "$c_dbg"
   c_trace >"$work/issue.md"
@@ -196,7 +197,7 @@ symcache-fails)
   [ "$(metric 'nsym_symcache_builds_total{result="failed"}')" = 1 ] ||
     fail "failed builds: $(curl -s "$url/metrics" | grep symcache)"
   [ -z "$(metric 'nsym_symcache_builds_total{result="built"}')" ] || fail "built?"
-  [ "$(grep -c "cannot build the symcache of $c_id (addon.node.debug)" "$work/serve.err")" = 1 ] ||
+  [ "$(grep -c "cannot build the symcache of $c_id (addon.node.debug, debuginfo)" "$work/serve.err")" = 1 ] ||
     fail "the failure is not logged once: $(cat "$work/serve.err")"
   ! grep -q '/proc/self/fd' "$work/serve.err" || fail "a path of the server's: $(cat "$work/serve.err")" ;;
 damaged)
@@ -294,12 +295,13 @@ cli-default)
   # --json too
   "$nsym" symbolicate --json --server "$url" "$work/issue.md" >"$work/got" 2>/dev/null || fail "json"
   node -e 'JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"))' "$work/got" || fail "not JSON"
-  # a debug file in the cache: the work is done here
+  # a symcache in the cache (what --local fetches from this server, in
+  # place of the debug file): the work is done here
   "$nsym" symbolicate --local --server "$url" "$work/issue.md" >/dev/null 2>&1
-  [ -f "$DEBUGINFOD_CACHE_PATH/$c_id/debuginfo" ] || fail "--local did not fetch"
+  [ -f "$DEBUGINFOD_CACHE_PATH/$c_id/symcache" ] || fail "--local did not fetch"
   "$nsym" symbolicate -s --server "$url" "$work/issue.md" >"$work/got" 2>/dev/null || fail "cached"
   cmp -s "$work/want" "$work/got" || fail "cached differs"
-  [ "$(grep -c 'POST /api/v1/symbolicate' "$work/serve.err")" = 2 ] || fail "the route was asked with the debug file here"
+  [ "$(grep -c 'POST /api/v1/symbolicate' "$work/serve.err")" = 2 ] || fail "the route was asked with the symcache here"
   # a debug file at the report's path: here too
   rm -rf "$DEBUGINFOD_CACHE_PATH"
   mkdir -p "$work/app"; cp "$c_addon" "$work/app/addon.node"

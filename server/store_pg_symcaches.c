@@ -1,0 +1,136 @@
+/*
+ * Symcaches in the scaled store (see store_pg.c for how rows and blobs are
+ * added and removed together): one row per artifact and symcache format
+ * version, naming the blob (an object every server can read) that holds
+ * the symcache. Added only while the artifact exists, under its build's
+ * advisory lock, which an artifact's delete takes too; deleted with the
+ * build's last artifact, as its sources are.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "store_pg.h"
+
+int nsym_pg_symcache_find(struct nsym_store *s, struct nsym_symcache *out, const char *key,
+                          const char *kind, int version)
+{
+	char v[16];
+	const char *p[] = {key, kind, v};
+	PGresult *res = NULL;
+	int rc;
+
+	snprintf(v, sizeof(v), "%d", version);
+	rc = nsym_pg_query(s, &res, "symcache lookup",
+	                   "SELECT c.key, c.kind, c.version, c.sha256, b.size, c.created FROM "
+	                   "symcaches c JOIN blobs b ON b.sha256 = c.sha256 WHERE c.key = $1 AND "
+	                   "c.kind = $2 AND c.version = $3",
+	                   3, p);
+	if (rc == 0 && PQntuples(res) == 1) {
+		out->id = 0;
+		nsym_pg_copy(out->key, sizeof(out->key), res, 0, 0);
+		nsym_pg_copy(out->kind, sizeof(out->kind), res, 0, 1);
+		out->version = (int)nsym_pg_int(res, 0, 2);
+		nsym_pg_copy(out->sha256, sizeof(out->sha256), res, 0, 3);
+		out->size = (uint64_t)nsym_pg_int(res, 0, 4);
+		out->created = nsym_pg_int(res, 0, 5);
+	} else if (rc == 0) {
+		rc = nsym_pg_fail(s, NSYM_ENOENT, "no symcache v%d for %s %s", version, kind, key);
+	}
+	PQclear(res);
+	return rc;
+}
+
+/* Inserts sc: refused (NSYM_ENOENT) when its artifact is gone, taken
+ * (NSYM_EEXIST, sc then holding the existing row). */
+static int insert_symcache(struct nsym_store *s, struct nsym_symcache *sc)
+{
+	char v[16], now[24];
+	const char *p[] = {sc->key, sc->kind, v, sc->sha256, now};
+	PGresult *res = NULL;
+	int rc;
+
+	snprintf(v, sizeof(v), "%d", sc->version);
+	snprintf(now, sizeof(now), "%lld",
+	         (long long)(sc->created != 0 ? sc->created : time(NULL)));
+	rc =
+	    nsym_pg_query(s, &res, "symcache insert",
+	                  "INSERT INTO symcaches (key, kind, version, sha256, created) SELECT $1, "
+	                  "$2, $3, $4, $5 WHERE EXISTS (SELECT 1 FROM artifacts WHERE key = $1 AND "
+	                  "kind = $2) ON CONFLICT (key, kind, version) DO NOTHING RETURNING key",
+	                  5, p);
+	if (rc == 0 && PQntuples(res) == 1) {
+		PQclear(res);
+		return 0;
+	}
+	PQclear(res);
+	if (rc != 0)
+		return rc;
+	{
+		struct nsym_symcache mine = *sc;
+		rc = nsym_pg_symcache_find(s, sc, mine.key, mine.kind, mine.version);
+		if (rc == 0)
+			return nsym_pg_fail(s, NSYM_EEXIST, "symcache v%d for %s %s exists",
+			                    mine.version, mine.kind, mine.key);
+		if (rc == NSYM_ENOENT) /* under the build's lock: no artifact */
+			return nsym_pg_fail(s, NSYM_ENOENT, "no %s for %s any more", mine.kind,
+			                    mine.key);
+		return rc;
+	}
+}
+
+int nsym_pg_symcache_add(struct nsym_store *s, struct nsym_symcache *sc)
+{
+	char blob[1][NSYM_SHA256_HEX]; /* a taken row rewrites sc->sha256 */
+	bool removed = false;
+	int result = 0, rc;
+
+	snprintf(blob[0], sizeof(blob[0]), "%s", sc->sha256);
+	rc = nsym_pg_begin(s);
+	if (rc == 0)
+		rc = nsym_pg_lock_build(s, sc->key);
+	if (rc == 0)
+		rc = nsym_pg_lock_blob(s, blob[0]);
+	if (rc == 0)
+		rc = nsym_pg_blob_record(s, blob[0]);
+	if (rc == 0) {
+		result = insert_symcache(s, sc);
+		if (result != 0 && result != NSYM_EEXIST && result != NSYM_ENOENT)
+			rc = result;
+	}
+	if (rc == 0 && result != 0 && strcmp(sc->sha256, blob[0]) != 0)
+		rc = nsym_pg_blobs_forget(s, &removed, blob, 1);
+	if (rc == 0)
+		rc = nsym_pg_commit(s);
+	if (rc != 0) {
+		nsym_pg_rollback(s);
+		nsym_pg_drop_if_unnamed(s, blob[0]);
+		return rc;
+	}
+	return result;
+}
+
+int nsym_pg_delete_symcaches(struct nsym_store *s, char (**blobs)[NSYM_SHA256_HEX], size_t *n,
+                             const char *key)
+{
+	const char *p[] = {key};
+	PGresult *res = NULL;
+	int rc = nsym_pg_query(s, &res, "symcache delete",
+	                       "DELETE FROM symcaches WHERE key = $1 AND NOT EXISTS (SELECT 1 "
+	                       "FROM artifacts WHERE key = $1) RETURNING sha256",
+	                       1, p);
+	int rows = rc == 0 ? PQntuples(res) : 0;
+
+	if (rows > 0) {
+		void *grown = realloc(*blobs, (*n + (size_t)rows) * sizeof(**blobs));
+		if (grown == NULL)
+			rc = nsym_pg_fail(s, NSYM_ENOMEM, "out of memory");
+		else
+			*blobs = grown;
+	}
+	for (int i = 0; rc == 0 && i < rows; i++)
+		nsym_pg_copy((*blobs)[(*n)++], NSYM_SHA256_HEX, res, i, 0);
+	PQclear(res);
+	return rc;
+}
