@@ -38,6 +38,8 @@
 #define COOKIE          "napi_symbols_token"
 #define COOKIE_LIFETIME (30 * 24 * 3600)
 #define TRACE_MARKER    "napi-symbols: "
+/* Bytes of uploaded sources one page reads for its context lines. */
+#define SOURCES_BUDGET (16u << 20)
 
 /* Every reply of the page and its files: no script or style from anywhere
  * else, none inline, the page in no frame, nothing sniffed, and no
@@ -299,6 +301,29 @@ static void share_link(struct page *pg)
 	nsym_buf_free(&q);
 }
 
+/* The pipeline's JSON as HTML into pg->result, with the source lines the
+ * store has. */
+static void render(struct page *pg, const char *json, size_t len)
+{
+	struct nsym_page_sources *sources = nsym_page_sources_new(pg->r->store, SOURCES_BUDGET);
+	struct nsym_page_view view = {
+	    .basenames = pg->basenames, .source = nsym_page_sources_lines, .ctx = sources};
+	const char *why;
+	int rc;
+
+	if (sources == NULL) {
+		failed(pg, NSYM_ENOMEM, "out of memory for the page's sources");
+		return;
+	}
+	share_link(pg);
+	rc = nsym_page_render(&pg->result, pg->title, sizeof(pg->title), json, len, &view);
+	if (rc != 0)
+		failed(pg, rc, pg->title);
+	else if ((rc = nsym_page_sources_error(&why, sources)) != 0)
+		nsym_log_internal(pg->r, rc, why); /* the page goes without those lines */
+	nsym_page_sources_free(sources);
+}
+
 /* Reads the text, symbolicates it from the store, and renders the answer
  * into pg->result, or says in pg->message why not. */
 static void symbolicate(struct page *pg)
@@ -309,7 +334,8 @@ static void symbolicate(struct page *pg)
 	    .name = "the text",
 	    .maps_how = "'napi-symbols symbolicate --maps FILE' on the machine it ran on"};
 	struct nsym_report_options ropts = {.warn = warn, .ctx = pg};
-	unsigned flags = NSYM_REPORT_JSON | (pg->basenames ? NSYM_REPORT_BASENAMES : 0);
+	/* full paths, by which sources are found; the view shows basenames */
+	unsigned flags = NSYM_REPORT_JSON;
 	struct nsym_crash *crashes = NULL;
 	char *json = NULL;
 	size_t n = 0, frames, len = 0;
@@ -337,14 +363,10 @@ static void symbolicate(struct page *pg)
 		rc = nsym_symbolicate_write(out, pg->r, crashes, n, flags);
 		if (fclose(out) != 0 && rc == 0)
 			rc = NSYM_ENOMEM;
-		if (rc != 0) {
+		if (rc != 0)
 			failed(pg, rc, nsym_error_detail());
-		} else {
-			share_link(pg);
-			rc = nsym_page_render(&pg->result, pg->title, sizeof(pg->title), json, len);
-			if (rc != 0)
-				failed(pg, rc, pg->title);
-		}
+		else
+			render(pg, json, len);
 	}
 	free(json);
 	nsym_crashes_free(crashes, n);

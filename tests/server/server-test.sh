@@ -174,6 +174,23 @@ page_trace() {
 }
 page_frames() { sed -n '/^<li class="\(addon\|frame\)/ {s/<[^>]*>//g; s/&gt;/>/g; p}' "$work/body"; }
 page_header() { header "$1" | tr -d '\r'; }
+# page_context: the source lines of the page in $work/body, one a line, as
+# "N|TEXT" with "*" after N for the marked line, TEXT still escaped; a
+# block starts with "-- LABEL".
+page_context() {
+  awk '/<pre class="context"/ {on = 1; l = $0; sub(/.*aria-label="/, "", l); sub(/".*/, "", l); print "-- " l; sub(/.*<pre [^>]*><code>/, "")}
+    on && /^<\/code><\/pre>/ {on = 0; next}
+    on {m = /^<mark>/; sub(/^<mark>/, ""); sub(/<\/mark>$/, ""); n = $0; sub(/<\/span>.*/, "", n); sub(/.*>/, "", n)
+        t = $0; sub(/^<span class="ln">[0-9]*<\/span>/, "", t); print n (m ? "*" : "") "|" t}' "$work/body"
+}
+# want_context FIRST LINE LAST: what page_context prints of addon.c
+want_context() {
+  echo "-- Source, lines $1 to $3"
+  for ((n = $1; n <= $3; n++)); do
+    printf '%s%s|%s\n' "$n" "$([ "$n" = "$2" ] && echo '*')" \
+      "$(sed -n "${n}p" "$src" | sed "s/&/\&amp;/g; s/</\&lt;/g; s/>/\&gt;/g; s/\"/\&quot;/g; s/'/\&#39;/g")"
+  done
+}
 
 case $case_name in
 debuginfod-api)
@@ -1153,6 +1170,36 @@ page-form)
   page_frames | cmp -s "$work/want" - || fail "the link's answer: $(page_frames)"
   http 200 -I "$url/${link#./}"
   grep -qi "^content-length: [1-9]" "$work/head" || fail "HEAD: $(cat "$work/head")"
+  stopped_cleanly ;;
+page-sources)
+  # Under a frame, and under each inlined call, the lines of the source
+  # around its line, escaped, when the build's sources were uploaded
+  # (upload --sources); none before, nor for another build's.
+  start; t=$(token upload ci); upload 201 "$t" "$dbg"
+  page_trace >"$work/trace.txt"
+  http 200 --data-urlencode "trace@$work/trace.txt" "$url/"
+  page_frames | grep -q '^#0 fib at ' || fail "not symbolicated: $(page_frames)"
+  grep -q 'class="context"' "$work/body" && fail "source lines without sources: $(page_context)"
+  NAPI_SYMBOLS_SERVER=$url NAPI_SYMBOLS_TOKEN=$t "$nsym" upload --sources "$dbg" >"$work/out" 2>&1 ||
+    fail "upload --sources: $(cat "$work/out")"
+  grep -q "sources: [1-9][0-9]* uploaded" "$work/out" || fail "--sources: $(cat "$work/out")"
+  for basenames in 0 1; do
+    http 200 --data-urlencode "trace@$work/trace.txt" -d basenames=$basenames "$url/"
+    page_context >"$work/got"
+    l0=$(page_frames | sed -n 's/^#0 fib at [^:]*:\([0-9]*\):.*/\1/p')
+    l1=$(page_frames | sed -n 's/^#1 arg_double at [^:]*:\([0-9]*\):.*/\1/p')
+    l1b=$(sed -n 's/.*<ul class="inlines"><li><span class="fn">fib<\/span> at <span class="loc">[^<]*:\([0-9]*\):.*/\1/p' "$work/body" | head -1)
+    [ -n "$l0" ] && [ -n "$l1" ] && [ -n "$l1b" ] || fail "lines: '$l0' '$l1' '$l1b': $(page_frames)"
+    { want_context $((l0 - 2)) "$l0" $((l0 + 2)); want_context $((l1 - 2)) "$l1" $((l1 + 2))
+      want_context $((l1b - 2)) "$l1b" $((l1b + 2)); } >"$work/want"
+    diff "$work/want" "$work/got" >"$work/diff" || fail "basenames=$basenames: the source lines: $(cat "$work/diff")"
+    grep -q '&amp;n' "$work/got" || fail "no escaped '&': $(cat "$work/got")"
+  done
+  [[ "$(grep -c 'class="loc">addon.c:' "$work/body")" -ge 3 ]] || fail "basenames not shown: $(page_frames)"
+  # another build's trace shows none of this build's sources
+  sed "s/$id/${id:0:38}ff/" "$work/trace.txt" >"$work/other.txt"
+  http 200 --data-urlencode "trace@$work/other.txt" "$url/"
+  grep -q 'class="context"' "$work/body" && fail "another build's page shows sources"
   stopped_cleanly ;;
 page-refused)
   # What the page cannot answer it says on the page, with the status the
