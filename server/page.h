@@ -101,4 +101,53 @@ void nsym_page_sources_lines(void *ctx, struct nsym_buf *b, const char *build_id
  * lines; the caller logs it. */
 int nsym_page_sources_error(const char **out_message, const struct nsym_page_sources *s);
 
+/* ---- what the pages share (page_reply.c) ---------------------------------------- */
+
+struct nsym_request;
+
+/* The most HTML one page is: a crash echoed into the form (up to the body
+ * limit, up to 6 bytes per byte escaped) and its answer. */
+#define NSYM_PAGE_MAX (64u << 20)
+
+/* Every reply of the pages and their files: no script or style from
+ * anywhere else, none inline, the page in no frame, nothing sniffed, and
+ * no Referer to carry a trace's link elsewhere. */
+#define NSYM_PAGE_SECURITY_HEADERS                                                                 \
+	"Content-Security-Policy: default-src 'self'; base-uri 'none'; form-action 'self'; "       \
+	"frame-ancestors 'none'\r\n"                                                               \
+	"X-Content-Type-Options: nosniff\r\n"                                                      \
+	"Referrer-Policy: no-referrer\r\n"
+
+/* Writes into b what replaces the marker <!--nsym:NAME--> (name[0..len)). */
+typedef void nsym_page_fill_fn(void *ctx, struct nsym_buf *b, const char *name, size_t len);
+
+/*
+ * Answers r with the page file `template` (an HTML file of nsym_page_assets)
+ * with its markers filled by fill, as HTML with `status`, the security
+ * headers, no caching, and `headers` ("" or "Name: value\r\n" lines; with
+ * WWW-Authenticate for a 401). When the page outgrew NSYM_PAGE_MAX or
+ * memory, or `failed` says a part of it did, answers 503 instead.
+ */
+void nsym_page_send(struct nsym_request *r, int status, const char *template,
+                    nsym_page_fill_fn *fill, void *ctx, const char *headers, bool failed);
+
+/*
+ * Whether a page may read (list, symbolicate) for r: always when reads
+ * need no token; else with the read scope from the Authorization header
+ * (checked before the route ran), from `token` (a form's field; may be
+ * NULL), or from the cookie the pages set. A token from a form is
+ * remembered in the cookie when `remember`; a cookie whose token is no
+ * longer valid is dropped. cookie_header gets a "Set-Cookie: ...\r\n"
+ * line, or "". 0 when the page may go on; else -1 with a sentence for the
+ * page in message, which says the token is needed `what` ("to
+ * symbolicate"): the page then answers 401.
+ */
+int nsym_page_authorize(struct nsym_request *r, char *cookie_header, size_t cookie_size,
+                        char *message, size_t message_size, const char *what, const char *token,
+                        bool remember);
+
+/* The form fields of a read token (a password field, and "remember"),
+ * focused when `focus`. */
+void nsym_page_token_fields(struct nsym_buf *b, bool focus);
+
 #endif

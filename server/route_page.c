@@ -8,12 +8,9 @@
  * sheet and script, compiled into the server (page.h). The page's URLs
  * are relative, so that it also works behind a proxy that serves it under
  * a path.
- *
- * Reads need a token only with --read-token: a browser cannot send an
- * Authorization header with a form or a link, so the page takes the token
- * from a form field, and when asked remembers it in an HttpOnly cookie for
- * this server that only the page reads (SameSite=Lax: it comes with a link
- * followed from an issue, not with another site's POST).
+
+ * A page reads only with the read scope when the server's reads need a
+ * token (page_reply.c).
  */
 #include <civetweb.h>
 #include <stdio.h>
@@ -26,29 +23,15 @@
 #include "routes.h"
 #include "symbolicate.h"
 
-/* The HTML of one page: the text echoed into the form (up to the body
- * limit, up to 6 bytes per byte escaped) and the answer. */
-#define PAGE_MAX (64u << 20)
 /* Warnings about the text shown; the rest are counted. */
 #define MAX_WARNINGS 20
 /* The longest link to a result the page offers: browsers and this server
  * (a request head of 16 KiB) take it whole. */
 #define LINK_MAX 8000
 
-#define COOKIE          "napi_symbols_token"
-#define COOKIE_LIFETIME (30 * 24 * 3600)
-#define TRACE_MARKER    "napi-symbols: "
+#define TRACE_MARKER "napi-symbols: "
 /* Bytes of uploaded sources one page reads for its context lines. */
 #define SOURCES_BUDGET (16u << 20)
-
-/* Every reply of the page and its files: no script or style from anywhere
- * else, none inline, the page in no frame, nothing sniffed, and no
- * Referer to carry a trace's link elsewhere. */
-#define SECURITY_HEADERS                                                                           \
-	"Content-Security-Policy: default-src 'self'; base-uri 'none'; form-action 'self'; "       \
-	"frame-ancestors 'none'\r\n"                                                               \
-	"X-Content-Type-Options: nosniff\r\n"                                                      \
-	"Referrer-Policy: no-referrer\r\n"
 
 struct page {
 	struct nsym_request *r;
@@ -148,57 +131,14 @@ static int read_request(struct page *pg, struct nsym_buf *body)
 
 /* ---- the read token ------------------------------------------------------- */
 
-static void need_token(struct page *pg, const char *why)
-{
-	pg->status = 401;
-	snprintf(pg->message, sizeof(pg->message), "%s", why);
-}
-
-/*
- * A page that symbolicates needs the read scope when reads need a token:
- * from the Authorization header (checked before the route ran), the form's
- * token field, or the cookie the page set. A token from the form is
- * remembered in the cookie when the form asks; a cookie whose token is no
- * longer valid is dropped. 0 when the page may go on; else status 401.
- */
 static int authorize(struct page *pg)
 {
-	struct nsym_request *r = pg->r;
-	char cookie[NSYM_TOKEN_MAX] = "";
-	const char *header = nsym_header(r, "Cookie");
-	const char *token = pg->token;
-	const char *proto = nsym_header(r, "X-Forwarded-Proto");
-
-	if (!nsym_server_config(r->srv)->read_token || r->scope >= NSYM_SCOPE_READ)
+	if (nsym_page_authorize(pg->r, pg->cookie, sizeof(pg->cookie), pg->message,
+	                        sizeof(pg->message), "to symbolicate", pg->token,
+	                        pg->remember) == 0)
 		return 0;
-	if ((token == NULL || token[0] == '\0') && header != NULL &&
-	    mg_get_cookie(header, COOKIE, cookie, sizeof(cookie)) > 0)
-		token = cookie;
-	if (token == NULL || token[0] == '\0') {
-		need_token(pg,
-		           "This server needs a token with the read scope to symbolicate: enter "
-		           "it below (its admin makes one with 'napi-symbols token create --scope "
-		           "read').");
-		return -1;
-	}
-	if (strlen(token) >= NSYM_TOKEN_MAX ||
-	    nsym_token_check(r->store, &r->scope, r->token_name, sizeof(r->token_name), token) !=
-	        0) {
-		need_token(pg, "The token is unknown or revoked: enter a valid one below.");
-		if (token == cookie)
-			snprintf(pg->cookie, sizeof(pg->cookie),
-			         "Set-Cookie: " COOKIE
-			         "=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax\r\n");
-		return -1;
-	}
-	if (token != cookie && pg->remember)
-		snprintf(
-		    pg->cookie, sizeof(pg->cookie),
-		    "Set-Cookie: " COOKIE "=%s; Path=/; Max-Age=%d; HttpOnly; SameSite=Lax%s\r\n",
-		    token, COOKIE_LIFETIME,
-		    r->ri->is_ssl || (proto != NULL && strcasecmp(proto, "https") == 0) ? "; Secure"
-		                                                                        : "");
-	return 0;
+	pg->status = 401;
+	return -1;
 }
 
 /* ---- the answer ----------------------------------------------------------- */
@@ -399,8 +339,10 @@ static void routes(struct page *pg, struct nsym_buf *b)
 }
 
 /* What replaces the marker <!--nsym:NAME--> of the template. */
-static void fill(struct page *pg, struct nsym_buf *b, const char *name, size_t len)
+static void fill(void *ctx, struct nsym_buf *b, const char *name, size_t len)
 {
+	struct page *pg = ctx;
+
 #define IS(s) (len == sizeof(s) - 1 && memcmp(name, s, len) == 0)
 	if (IS("title")) {
 		if (pg->title[0] != '\0') {
@@ -417,18 +359,7 @@ static void fill(struct page *pg, struct nsym_buf *b, const char *name, size_t l
 	} else if (IS("trace")) {
 		nsym_buf_html(b, pg->text, pg->text_len);
 	} else if (IS("token") && nsym_server_config(pg->r->srv)->read_token) {
-		nsym_buf_printf(
-		    b,
-		    "<input name=\"username\" autocomplete=\"username\" value=\"read token\" "
-		    "hidden readonly>\n"
-		    "<p><label for=\"token\">Read token</label><span class=\"hint\" "
-		    "id=\"token-hint\">This server symbolicates for holders of a token with the "
-		    "read scope.</span><input id=\"token\" name=\"token\" type=\"password\" "
-		    "autocomplete=\"current-password\" aria-describedby=\"token-hint\"%s></p>\n"
-		    "<p><input id=\"remember\" name=\"remember\" type=\"checkbox\" value=\"1\"> "
-		    "<label for=\"remember\">Remember the token in this browser (a cookie for "
-		    "this server)</label></p>\n",
-		    pg->status == 401 ? " autofocus" : "");
+		nsym_page_token_fields(b, pg->status == 401);
 	} else if (IS("basenames")) {
 		nsym_buf_printf(b,
 		                "<input id=\"basenames\" name=\"basenames\" type=\"checkbox\" "
@@ -455,44 +386,12 @@ static void fill(struct page *pg, struct nsym_buf *b, const char *name, size_t l
 #undef IS
 }
 
-/* The template with its markers filled, sent with pg->status. */
-static void send_page(struct page *pg)
-{
-	const struct nsym_page_asset *t = nsym_page_asset("index.html");
-	const char *p = (const char *)t->data, *end = p + t->size;
-	static const char open[] = "<!--nsym:";
-	char headers[768];
-	struct nsym_buf b;
-
-	nsym_buf_init(&b, PAGE_MAX);
-	while (p < end) {
-		const char *m = memmem(p, (size_t)(end - p), open, sizeof(open) - 1);
-		const char *name = m != NULL ? m + sizeof(open) - 1 : NULL;
-		const char *close =
-		    name != NULL ? memmem(name, (size_t)(end - name), "-->", 3) : NULL;
-		if (close == NULL) {
-			nsym_buf_add(&b, p, (size_t)(end - p));
-			break;
-		}
-		nsym_buf_add(&b, p, (size_t)(m - p));
-		fill(pg, &b, name, (size_t)(close - name));
-		p = close + 3;
-	}
-	snprintf(headers, sizeof(headers), SECURITY_HEADERS "Cache-Control: no-store\r\n%s%s",
-	         pg->status == 401 ? "WWW-Authenticate: Bearer\r\n" : "", pg->cookie);
-	if (b.failed || pg->result.failed)
-		nsym_reply_internal(pg->r, NSYM_ENOMEM, "the page outgrew its buffer");
-	else
-		nsym_reply(pg->r, pg->status, "text/html; charset=utf-8", headers, b.data, b.len);
-	nsym_buf_free(&b);
-}
-
 void nsym_handle_page(struct nsym_request *r)
 {
 	struct page pg = {.r = r, .status = 200, .text = ""};
 	struct nsym_buf body;
 
-	nsym_buf_init(&pg.result, PAGE_MAX);
+	nsym_buf_init(&pg.result, NSYM_PAGE_MAX);
 	nsym_buf_init(&pg.warnings, 1u << 20);
 	if (read_request(&pg, &body) != 0)
 		goto done; /* answered */
@@ -512,7 +411,7 @@ void nsym_handle_page(struct nsym_request *r)
 	} else if (authorize(&pg) == 0) {
 		symbolicate(&pg);
 	}
-	send_page(&pg);
+	nsym_page_send(r, pg.status, "index.html", fill, &pg, pg.cookie, pg.result.failed);
 done:
 	nsym_buf_free(&body);
 	nsym_buf_free(&pg.result);
@@ -527,13 +426,13 @@ void nsym_handle_asset(struct nsym_request *r)
 	const char *match = nsym_header(r, "If-None-Match");
 	char headers[768];
 
-	/* the template is filled in by the page, never sent as it is */
-	if (a == NULL || strcmp(a->name, "index.html") == 0) {
+	/* the templates are filled in by the pages, never sent as they are */
+	if (a == NULL || strcmp(a->type, "text/html; charset=utf-8") == 0) {
 		nsym_reply_error(r, 404, "no such file of the page: %s", r->rest);
 		return;
 	}
 	snprintf(headers, sizeof(headers),
-	         SECURITY_HEADERS "ETag: %s\r\nCache-Control: no-cache\r\n", a->etag);
+	         NSYM_PAGE_SECURITY_HEADERS "ETag: %s\r\nCache-Control: no-cache\r\n", a->etag);
 	if (match != NULL && strcmp(match, a->etag) == 0)
 		nsym_reply(r, 304, a->type, headers, NULL, 0);
 	else

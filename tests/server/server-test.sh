@@ -183,6 +183,13 @@ page_context() {
     on {m = /^<mark>/; sub(/^<mark>/, ""); sub(/<\/mark>$/, ""); n = $0; sub(/<\/span>.*/, "", n); sub(/.*>/, "", n)
         t = $0; sub(/^<span class="ln">[0-9]*<\/span>/, "", t); print n (m ? "*" : "") "|" t}' "$work/body"
 }
+# page_rows: the rows of the artifacts page in $work/body, one a line:
+# "name|kind|format arch|id_kind key|bytes|uploaded|links", unescaped
+page_rows() {
+  sed -n '/^<tr><th scope="row">/ {s/<\/span>/ /g; s/<\/t[hd]><t[hd][^>]*>/|/g; s/<\/li><li>/,/g; s/<[^>]*>//g; s/&lt;/</g; s/&amp;/\&/g; p}' "$work/body"
+}
+# page_hrefs: the links of the artifacts page's rows, unescaped
+page_hrefs() { grep '^<tr><th scope="row">' "$work/body" | grep -o 'href="[^"]*"' | sed 's/^href="//; s/"$//; s/&amp;/\&/g'; }
 # want_context FIRST LINE LAST: what page_context prints of addon.c
 want_context() {
   echo "-- Source, lines $1 to $3"
@@ -1200,6 +1207,104 @@ page-sources)
   sed "s/$id/${id:0:38}ff/" "$work/trace.txt" >"$work/other.txt"
   http 200 --data-urlencode "trace@$work/other.txt" "$url/"
   grep -q 'class="context"' "$work/body" && fail "another build's page shows sources"
+  stopped_cleanly ;;
+page-artifacts)
+  # The artifacts page searches as the API does, by file name (any case)
+  # or identity, narrows by kind and format, and links each row's
+  # downloads, which answer with the file's bytes.
+  foreign_ids; start; up=$(token upload ci)
+  upload 201 "$up" "$dbg"; upload 201 "$up" "$stripped" 'a%3Cb%26.node'
+  upload 201 "$up" "$fx/pe/addon.node"; upload 201 "$up" "$fx/pe/addon.pdb"
+  upload 201 "$up" "$fx/macho/addon-x86_64.node"
+  http 200 "$url/artifacts"
+  [ "$(page_rows | wc -l)" = 5 ] || fail "all: $(page_rows)"
+  grep -q '<th scope="row">a&lt;b&amp;.node</th>' "$work/body" || fail "the name is not escaped"
+  grep -q '<a href="./artifacts" aria-current="page">' "$work/body" || fail "no navigation"
+  http 200 "$url/artifacts?q=ADDON.NODE.DEBUG"
+  [ "$(page_rows | cut -d'|' -f1-4)" = "addon.node.debug|debuginfo|elf x86_64|build-id $id" ] || fail "by name: $(page_rows)"
+  http 200 -G --data-urlencode "q=$id" "$url/artifacts"
+  [ "$(page_rows | cut -d'|' -f1,2 | sort | tr '\n' ' ')" = "a<b&.node|executable addon.node.debug|debuginfo " ] || fail "by identity: $(page_rows)"
+  grep -q "value=\"$id\"" "$work/body" || fail "the search box does not hold the search"
+  http 200 "$url/artifacts?kind=executable"
+  [ "$(page_rows | cut -d'|' -f2 | sort -u)" = executable ] && [ "$(page_rows | wc -l)" = 3 ] || fail "by kind: $(page_rows)"
+  http 200 "$url/artifacts?format=pdb&q=addon"
+  [ "$(page_rows | cut -d'|' -f1,4)" = "addon.pdb|pdb ${pdb_id,,}" ] || fail "by format: $(page_rows)"
+  grep -q '<option value="pdb" selected>' "$work/body" || fail "the format is not kept"
+  http 200 "$url/artifacts?q=no-such-thing"; grep -q 'No artifacts match' "$work/body" || fail "no match"
+  # each download link of a row answers the file
+  for f in "$dbg" "$fx/pe/addon.pdb" "$fx/macho/addon-x86_64.node"; do
+    http 200 -G --data-urlencode "q=$(basename "$f")" "$url/artifacts"
+    page_hrefs >"$work/hrefs"
+    n=0
+    while read -r href; do
+      case $href in ./buildid/* | ./symsrv/*)
+        http 200 "$url/${href#./}"; cmp -s "$work/body" "$f" || fail "$href: not the bytes of $f"; n=$((n + 1)) ;;
+      esac
+    done <"$work/hrefs"
+    [ "$n" -ge 1 ] || fail "no download of $f: $(cat "$work/hrefs")"
+    grep -q '^./api/v1/artifacts/[0-9]*$' "$work/hrefs" || fail "no JSON link: $(cat "$work/hrefs")"
+  done
+  grep -q "^./symsrv/_.dwarf/mach-uuid-sym-${uuid_hex,,}/_.dwarf$\|^./symsrv/addon-x86_64.node/mach-uuid-${uuid_hex,,}/addon-x86_64.node$" "$work/hrefs" ||
+    fail "the Mach-O's SymSrv link: $(cat "$work/hrefs")"
+  # what the page does not offer is refused, on the page
+  for q in kind=bogus format=zip page=0 page=x page=1000001 "q=$(head -c 300 /dev/zero | tr '\0' a)"; do
+    http 400 "$url/artifacts?$q"
+    grep -q 'role="alert"' "$work/body" || fail "$q: no message"
+  done
+  http 415 -H 'Content-Type: text/plain' --data-binary q=x "$url/artifacts"
+  stopped_cleanly ;;
+page-artifacts-pages)
+  # 50 rows a page, newest first, with links to the next and previous
+  # pages that keep the search; kind is matched before the page is cut.
+  start; up=$(token upload ci)
+  upload 201 "$up" "$dbg"
+  node -e 'const fs = require("fs"); const [src, id, dir] = process.argv.slice(1);
+    const b = fs.readFileSync(src), old = Buffer.from(id, "hex");
+    for (let i = 0; i < 54; i++) {
+      const c = Buffer.from(b), nu = Buffer.from(old); nu.writeUInt16BE(i, 0);
+      for (let at = c.indexOf(old); at >= 0; at = c.indexOf(old, at + 1)) nu.copy(c, at);
+      fs.writeFileSync(`${dir}/copy${i}.node`, c);
+    }' "$stripped" "$id" "$work" || fail "the copies"
+  for i in $(seq 0 53); do upload 201 "$up" "$work/copy$i.node"; done
+  http 200 "$url/artifacts"
+  [ "$(page_rows | wc -l)" = 50 ] && [ "$(page_rows | head -1 | cut -d'|' -f1)" = copy53.node ] || fail "page 1: $(page_rows | head -3)"
+  grep -q 'Artifacts 1 to 50, and more' "$work/body" || fail "page 1's count"
+  next=$(sed -n 's/.*<a rel="next" href="\([^"]*\)".*/\1/p' "$work/body" | sed 's/&amp;/\&/g')
+  [ "$next" = "./artifacts?q=&page=2#results" ] || fail "next: $next"
+  grep -q 'rel="prev"' "$work/body" && fail "a previous page before the first"
+  http 200 "$url/${next#./}"
+  [ "$(page_rows | cut -d'|' -f1 | tr '\n' ' ')" = "copy3.node copy2.node copy1.node copy0.node addon.node.debug " ] || fail "page 2: $(page_rows)"
+  grep -q 'rel="next"' "$work/body" && fail "a next page after the last"
+  grep -q '<a rel="prev" href="./artifacts?q=#results">' "$work/body" || fail "no previous page"
+  http 200 "$url/artifacts?kind=debuginfo"
+  [ "$(page_rows | cut -d'|' -f1)" = addon.node.debug ] || fail "kind: $(page_rows)"
+  http 200 "$url/artifacts?kind=executable&q=copy&page=2"
+  [ "$(page_rows | wc -l)" = 4 ] && [ "$(page_rows | tail -1 | cut -d'|' -f1)" = copy0.node ] || fail "kind, page 2: $(page_rows)"
+  grep -q '<a rel="prev" href="./artifacts?q=copy&amp;kind=executable#results">' "$work/body" || fail "the previous page drops the search"
+  http 200 "$url/artifacts?page=9"; grep -q 'past the last' "$work/body" || fail "past the last page"
+  stopped_cleanly ;;
+page-artifacts-token)
+  # --read-token: the artifacts page lists nothing without the read scope;
+  # its token form (POST) lists with a valid token and remembers it when
+  # asked; the header and the cookie do as well.
+  start --read-token; up=$(token upload ci); rd=$(token read reader)
+  upload 201 "$up" "$dbg"
+  http 401 "$url/artifacts?q=addon"
+  [ "$(page_header WWW-Authenticate)" = Bearer ] || fail "401 without WWW-Authenticate"
+  [ -z "$(page_rows)" ] || fail "rows without a token: $(page_rows)"
+  grep -q '<form id="token-form" method="post"' "$work/body" && grep -q '<input type="hidden" name="q" value="addon">' "$work/body" ||
+    fail "no token form keeping the search"
+  http 401 -d q=addon -d token=nsym_1_00 "$url/artifacts"
+  [ -z "$(page_rows)" ] || fail "rows with a bad token"
+  http 200 -d q=addon -d "token=$rd" "$url/artifacts"
+  [ "$(page_rows | cut -d'|' -f1)" = addon.node.debug ] || fail "with the token: $(page_rows)"
+  [ -z "$(page_header Set-Cookie)" ] || fail "a cookie without being asked"
+  http 200 -H "Authorization: Bearer $rd" "$url/artifacts"
+  http 200 -F q=addon -F "token=$rd" -F remember=1 "$url/artifacts"
+  cookie=$(page_header Set-Cookie)
+  [[ "$cookie" == "napi_symbols_token=$rd; Path=/; "* ]] || fail "cookie: $cookie"
+  http 200 -H "Cookie: ${cookie%%;*}" "$url/artifacts?q=addon"
+  [ "$(page_rows | cut -d'|' -f1)" = addon.node.debug ] || fail "with the cookie: $(page_rows)"
   stopped_cleanly ;;
 page-refused)
   # What the page cannot answer it says on the page, with the status the
