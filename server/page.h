@@ -96,9 +96,10 @@ void nsym_page_sources_free(struct nsym_page_sources *s);
 /* An nsym_page_source_fn over a struct nsym_page_sources. */
 void nsym_page_sources_lines(void *ctx, struct nsym_buf *b, const char *build_id, const char *file,
                              uint64_t line);
-/* The first failure of the store while reading sources: its code (0 when
- * none) and message in *out_message. The page goes on without those
- * lines; the caller logs it. */
+/* The first failure while reading sources: its code (0 when none) and
+ * message in *out_message. NSYM_ENOMEM: lines are missing for want of
+ * memory, and the page is not to be shown so; another code is the store's,
+ * which the caller logs, the page going on without those lines. */
 int nsym_page_sources_error(const char **out_message, const struct nsym_page_sources *s);
 
 /* ---- what the pages share (page_reply.c) ---------------------------------------- */

@@ -46,7 +46,9 @@ void nsym_page_send(struct nsym_request *r, int status, const char *template,
 	snprintf(all, sizeof(all), NSYM_PAGE_SECURITY_HEADERS "Cache-Control: no-store\r\n%s%s",
 	         status == 401 ? "WWW-Authenticate: Bearer\r\n" : "", headers);
 	if (b.failed || failed)
-		nsym_reply_internal(r, NSYM_ENOMEM, "the page outgrew its buffer");
+		nsym_reply_internal(r, NSYM_ENOMEM,
+		                    b.over ? "the page outgrew its buffer"
+		                           : "out of memory, or past its size, making the page");
 	else
 		nsym_reply(r, status, "text/html; charset=utf-8", all, b.data, b.len);
 	nsym_buf_free(&b);

@@ -121,6 +121,14 @@ int nsym_page_sources_error(const char **out_message, const struct nsym_page_sou
 	return s->code;
 }
 
+static void out_of_memory(struct nsym_page_sources *s)
+{
+	if (s->code != 0)
+		return;
+	s->code = NSYM_ENOMEM;
+	snprintf(s->message, sizeof(s->message), "out of memory reading a source for the page");
+}
+
 static void store_failed(struct nsym_page_sources *s, int code, const char *what)
 {
 	if (s->code != 0)
@@ -155,6 +163,8 @@ static void load(struct nsym_page_sources *s, struct file *f, const struct nsym_
 		got += (size_t)n;
 	}
 	close(blob.fd);
+	if (f->text == NULL && blob.size == src->size)
+		out_of_memory(s);
 	if (f->text == NULL || got < src->size) {
 		free(f->text);
 		f->text = NULL;
@@ -182,8 +192,10 @@ static struct file *find(struct nsym_page_sources *s, const char *build_id, cons
 	f = &s->files[s->n];
 	memset(f, 0, sizeof(*f));
 	f->path = strdup(canon);
-	if (f->path == NULL)
+	if (f->path == NULL) {
+		out_of_memory(s);
 		return NULL;
+	}
 	snprintf(f->build_id, sizeof(f->build_id), "%s", build_id);
 	s->n++;
 	rc = s->store->ops->source_find(s->store, &src, build_id, canon);

@@ -192,17 +192,19 @@ static const char *trace_line(const char *line, size_t len, size_t *out_len)
  * URL of the page, which may be served under a proxy's path) and the text's compact
  * trace lines form-encoded as the hook writes them, and nothing else of the
  * text (a report's paths and registers stay out). Only for texts read as
- * compact traces (a report is JSON). Into b, or nothing.
+ * compact traces (a report is JSON). Into pg->result, or nothing; 0, or
+ * NSYM_ENOMEM.
  */
-static void share_link(struct page *pg)
+static int share_link(struct page *pg)
 {
 	const char *p = pg->text, *end = pg->text + pg->text_len;
 	struct nsym_buf q;
 	size_t lines = 0;
+	int rc;
 
 	p += strspn(p, " \t\r\n");
 	if (p < end && *p == '{')
-		return;
+		return 0;
 	nsym_buf_init(&q, LINK_MAX);
 	while (p < end) {
 		const char *eol = memchr(p, '\n', (size_t)(end - p));
@@ -234,11 +236,13 @@ static void share_link(struct page *pg)
 		    "trace (module names, identities and offsets), and opens this "
 		    "answer.</span></p>\n",
 		    (int)q.len, q.data, pg->basenames ? "&amp;basenames=1" : "");
-	} else if (lines > 0) {
+	} else if (lines > 0 && q.over) {
 		nsym_buf_printf(&pg->result,
 		                "<p class=\"hint\">The trace is too long for a link.</p>\n");
 	}
+	rc = q.failed && !q.over ? NSYM_ENOMEM : 0;
 	nsym_buf_free(&q);
+	return rc;
 }
 
 /* The pipeline's JSON as HTML into pg->result, with the source lines the
@@ -248,19 +252,29 @@ static void render(struct page *pg, const char *json, size_t len)
 	struct nsym_page_sources *sources = nsym_page_sources_new(pg->r->store, SOURCES_BUDGET);
 	struct nsym_page_view view = {
 	    .basenames = pg->basenames, .source = nsym_page_sources_lines, .ctx = sources};
-	const char *why;
+	const char *why = "";
 	int rc;
 
 	if (sources == NULL) {
 		failed(pg, NSYM_ENOMEM, "out of memory for the page's sources");
 		return;
 	}
-	share_link(pg);
-	rc = nsym_page_render(&pg->result, pg->title, sizeof(pg->title), json, len, &view);
-	if (rc != 0)
-		failed(pg, rc, pg->title);
-	else if ((rc = nsym_page_sources_error(&why, sources)) != 0)
+	rc = share_link(pg);
+	if (rc == 0)
+		rc = nsym_page_render(&pg->result, pg->title, sizeof(pg->title), json, len, &view);
+	else
+		snprintf(pg->title, sizeof(pg->title), "out of memory for the link");
+	if (rc == 0 && (rc = nsym_page_sources_error(&why, sources)) != 0 && rc != NSYM_ENOMEM) {
 		nsym_log_internal(pg->r, rc, why); /* the page goes without those lines */
+		rc = 0;
+	}
+	if (rc != 0) {
+		/* what failed (the title holds why the JSON was not read) */
+		failed(pg, rc, rc == NSYM_ENOMEM && why[0] != '\0' ? why : pg->title);
+		/* not half a page, nor one with lines missing */
+		pg->result.len = 0;
+		pg->title[0] = '\0';
+	}
 	nsym_page_sources_free(sources);
 }
 
@@ -301,9 +315,11 @@ static void symbolicate(struct page *pg)
 		failed(pg, NSYM_ENOMEM, "out of memory for the answer");
 	} else {
 		rc = nsym_symbolicate_write(out, pg->r, crashes, n, flags);
-		if (fclose(out) != 0 && rc == 0)
-			rc = NSYM_ENOMEM;
-		if (rc != 0)
+		/* glibc's memstream leaves json NULL, and fclose 0, when its last
+		 * realloc fails */
+		if ((fclose(out) != 0 || json == NULL) && rc == 0)
+			failed(pg, NSYM_ENOMEM, "out of memory for the answer");
+		else if (rc != 0)
 			failed(pg, rc, nsym_error_detail());
 		else
 			render(pg, json, len);
