@@ -25,6 +25,7 @@
 #include "routes.h"
 #include "socket.h"
 #include "stored_module.h"
+#include "upstream.h"
 
 struct nsym_server {
 	struct mg_context *ctx;
@@ -34,8 +35,9 @@ struct nsym_server {
 	char address[128];
 	char store_dir[4096];
 	char blobs[2048];
-	char cache_dir[4096 + 16];  /* symcaches the symbolicate route builds */
-	struct nsym_builds *builds; /* those under way and failed (build_once.h) */
+	char cache_dir[4096 + 16];      /* symcaches the symbolicate route builds */
+	struct nsym_builds *builds;     /* those under way and failed (build_once.h) */
+	struct nsym_upstream *upstream; /* NULL: none (upstream.h) */
 };
 
 const struct nsym_server_config *nsym_server_config(const struct nsym_server *srv)
@@ -51,6 +53,11 @@ const char *nsym_server_address(const struct nsym_server *srv)
 const char *nsym_server_cache_dir(const struct nsym_server *srv)
 {
 	return srv->cache_dir;
+}
+
+struct nsym_upstream *nsym_server_upstream(struct nsym_server *srv)
+{
+	return srv->upstream;
 }
 
 struct nsym_builds *nsym_server_builds(struct nsym_server *srv)
@@ -680,6 +687,24 @@ static int open_cache(struct nsym_server *srv, char *err, size_t err_size)
 	return 0;
 }
 
+/* The upstream servers, caching into STORE/upstream, or with the scaled
+ * store $TMPDIR/napi-symbols-upstream on this machine, as the symcaches.
+ * 0, or a code with why in err. */
+static int open_upstream(struct nsym_server *srv, const char *urls, char *err, size_t err_size)
+{
+	const char *tmp = getenv("TMPDIR");
+	char dir[4096 + 16];
+
+	if (nsym_store_is_scaled(srv->store_dir))
+		snprintf(dir, sizeof(dir), "%.4000s/napi-symbols-upstream",
+		         tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
+	else
+		snprintf(dir, sizeof(dir), "%s/upstream", srv->store_dir);
+	return nsym_upstream_new(&srv->upstream, urls, dir, srv->cfg.upstream_cache_size,
+	                         srv->cfg.upstream_miss_seconds, srv->cfg.request_timeout, err,
+	                         err_size);
+}
+
 int nsym_server_start(struct nsym_server **out, struct nsym_server_start_notes *notes,
                       const struct nsym_server_config *cfg, char *err, size_t err_size)
 {
@@ -741,6 +766,14 @@ int nsym_server_start(struct nsym_server **out, struct nsym_server_start_notes *
 		free(srv);
 		return NSYM_ENOMEM;
 	}
+	srv->cfg.upstreams = NULL; /* the caller's string may go: parsed here */
+	if (open_upstream(srv, cfg->upstreams, err, err_size) != 0) {
+		nsym_conns_stop(srv->conns);
+		srv->first->ops->close(srv->first);
+		nsym_builds_free(srv->builds);
+		free(srv);
+		return NSYM_EINVAL;
+	}
 	snprintf(threads, sizeof(threads), "%d", cfg->threads);
 	snprintf(timeout, sizeof(timeout), "%d", cfg->request_timeout * 1000);
 	mg_init_library(0);
@@ -751,6 +784,7 @@ int nsym_server_start(struct nsym_server **out, struct nsym_server_start_notes *
 		nsym_conns_stop(srv->conns);
 		srv->first->ops->close(srv->first);
 		nsym_builds_free(srv->builds);
+		nsym_upstream_free(srv->upstream);
 		free(srv);
 		return NSYM_EIO;
 	}
@@ -769,5 +803,6 @@ void nsym_server_stop(struct nsym_server *srv)
 	nsym_conns_stop(srv->conns);
 	srv->first->ops->close(srv->first);
 	nsym_builds_free(srv->builds);
+	nsym_upstream_free(srv->upstream);
 	free(srv);
 }

@@ -57,6 +57,8 @@ extern const struct nsym_route nsym_routes[];
 const struct nsym_server_config *nsym_server_config(const struct nsym_server *srv);
 /* The folder of the symcaches the symbolicate route builds: STORE/symcache. */
 const char *nsym_server_cache_dir(const struct nsym_server *srv);
+/* The server's upstream servers (upstream.h), or NULL when it has none. */
+struct nsym_upstream *nsym_server_upstream(struct nsym_server *srv);
 /* The server's table of symcache builds (build_once.h). */
 struct nsym_builds *nsym_server_builds(struct nsym_server *srv);
 

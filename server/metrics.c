@@ -20,7 +20,8 @@ struct series {
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static struct series requests[MAX_SERIES], uploads[8], errors[32], sheds[4], symcaches[2];
+static struct series requests[MAX_SERIES], uploads[8], errors[32], sheds[4], symcaches[2],
+    upstreams[8];
 static uint64_t bytes_sent;
 
 static void bump(struct series *table, size_t n, const char *name, int code)
@@ -63,6 +64,13 @@ void nsym_metrics_symcache(const char *result)
 {
 	pthread_mutex_lock(&lock);
 	bump(symcaches, sizeof(symcaches) / sizeof(*symcaches), result, 0);
+	pthread_mutex_unlock(&lock);
+}
+
+void nsym_metrics_upstream(const char *result)
+{
+	pthread_mutex_lock(&lock);
+	bump(upstreams, sizeof(upstreams) / sizeof(*upstreams), result, 0);
 	pthread_mutex_unlock(&lock);
 }
 
@@ -118,6 +126,12 @@ size_t nsym_metrics_format(char *buf, size_t size, int64_t artifacts, int64_t st
 	     i++)
 		put(&o, "nsym_symcache_builds_total{result=\"%s\"} %llu\n", symcaches[i].name,
 		    (unsigned long long)symcaches[i].count);
+	put(&o, "# HELP nsym_upstream_total Downloads the store lacked, by what asking the "
+	        "upstream servers came to.\n# TYPE nsym_upstream_total counter\n");
+	for (size_t i = 0; i < sizeof(upstreams) / sizeof(*upstreams) && upstreams[i].name != NULL;
+	     i++)
+		put(&o, "nsym_upstream_total{result=\"%s\"} %llu\n", upstreams[i].name,
+		    (unsigned long long)upstreams[i].count);
 	put(&o, "# HELP nsym_errors_total Internal failures by error code.\n"
 	        "# TYPE nsym_errors_total counter\n");
 	for (size_t i = 0; i < sizeof(errors) / sizeof(*errors) && errors[i].name != NULL; i++)
