@@ -88,9 +88,17 @@ static void span(struct nsym_buf *b, const char *class, const char *text)
 	nsym_buf_printf(b, "</span>");
 }
 
+/* The file as the page shows it: without its folders when asked, as the
+ * CLI's --basenames does. */
+static const char *shown(const struct nsym_page_view *view, const char *file)
+{
+	const char *slash = view->basenames ? strrchr(file, '/') : NULL;
+	return slash != NULL ? slash + 1 : file;
+}
+
 /* "function at file:line:column", the way the CLI writes a location (a
  * column of 0 is unknown, and left out). */
-static void location(struct nsym_buf *b, const json_t *f)
+static void location(struct nsym_buf *b, const json_t *f, const struct nsym_page_view *view)
 {
 	const char *file = str(f, "file");
 	double line = num(f, "line"), column = num(f, "column");
@@ -99,12 +107,25 @@ static void location(struct nsym_buf *b, const json_t *f)
 	if (file == NULL || strcmp(file, "??") == 0)
 		return;
 	nsym_buf_printf(b, " at <span class=\"loc\">");
-	nsym_buf_html_str(b, file);
+	nsym_buf_html_str(b, shown(view, file));
 	if (line > 0)
 		nsym_buf_printf(b, ":%.0f", line);
 	if (line > 0 && column > 0)
 		nsym_buf_printf(b, ":%.0f", column);
 	nsym_buf_printf(b, "</span>");
+}
+
+/* The source lines around the location f of the module whose identity is
+ * id, when the view has them. */
+static void context(struct nsym_buf *b, const json_t *f, const char *id,
+                    const struct nsym_page_view *view)
+{
+	const char *file = str(f, "file");
+	double line = num(f, "line");
+
+	if (view->source == NULL || id == NULL || file == NULL || line < 1 || line > 1e9)
+		return;
+	view->source(view->ctx, b, id, file, (uint64_t)line);
 }
 
 /* The report's own name for a frame, demangled (a Mach-O symbol has one
@@ -126,7 +147,7 @@ static void symbol(struct nsym_buf *b, const json_t *frame)
 /* One frame of the stack as the CLI's text shows it (report_format.c):
  * what answers for it, where it is, why it is unresolved, and its inline
  * chain under it. */
-static void frame(struct nsym_buf *b, size_t i, const json_t *fr)
+static void frame(struct nsym_buf *b, size_t i, const json_t *fr, const struct nsym_page_view *view)
 {
 	const json_t *chain = json_object_get(fr, "frames");
 	const json_t *first = json_array_get(chain, 0);
@@ -134,12 +155,12 @@ static void frame(struct nsym_buf *b, size_t i, const json_t *fr)
 	const char *name = first != NULL ? str(first, "function") : NULL;
 	bool named = name != NULL && strcmp(name, "??") != 0;
 	bool addon = json_is_true(json_object_get(fr, "addon"));
-	const char *sym = str(fr, "symbol");
+	const char *sym = str(fr, "symbol"), *id = str(fr, "id");
 
 	nsym_buf_printf(b, "<li class=\"%s%s\"><span class=\"n\">#%zu</span> ",
 	                addon ? "addon" : "frame", named ? "" : " unresolved", i);
 	if (named)
-		location(b, first);
+		location(b, first, view);
 	else if (sym != NULL && strcmp(sym, "<unknown>") != 0 && !addon)
 		symbol(b, fr);
 	else
@@ -167,11 +188,14 @@ static void frame(struct nsym_buf *b, size_t i, const json_t *fr)
 		nsym_buf_html_str(b, why);
 		nsym_buf_printf(b, ")</span>");
 	}
+	if (named)
+		context(b, first, id, view);
 	if (json_array_size(chain) > 1) {
 		nsym_buf_printf(b, "\n<ul class=\"inlines\">");
 		for (size_t k = 1; k < json_array_size(chain); k++) {
 			nsym_buf_printf(b, "<li>");
-			location(b, json_array_get(chain, k));
+			location(b, json_array_get(chain, k), view);
+			context(b, json_array_get(chain, k), id, view);
 			nsym_buf_printf(b, "</li>");
 		}
 		nsym_buf_printf(b, "</ul>");
@@ -206,7 +230,7 @@ static void heading(char *h, size_t h_size, const json_t *crash)
 
 /* Under the heading: where a panic was raised, the process, what printed
  * the stack, and whether the trace was cut. */
-static void meta(struct nsym_buf *b, const json_t *crash)
+static void meta(struct nsym_buf *b, const json_t *crash, const struct nsym_page_view *view)
 {
 	const json_t *panic = json_object_get(crash, "panic");
 	double pid = num(crash, "pid"), tid = num(crash, "tid");
@@ -214,7 +238,7 @@ static void meta(struct nsym_buf *b, const json_t *crash)
 
 	if (str(panic, "file") != NULL) {
 		nsym_buf_printf(b, "<p class=\"meta\">at <span class=\"loc\">");
-		nsym_buf_html_str(b, str(panic, "file"));
+		nsym_buf_html_str(b, shown(view, str(panic, "file")));
 		nsym_buf_printf(b, ":%.0f:%.0f</span>%s</p>\n", num(panic, "line"),
 		                num(panic, "column"),
 		                json_is_true(json_object_get(panic, "from_raising_frame"))
@@ -257,7 +281,8 @@ static void registers(struct nsym_buf *b, const json_t *crash)
 	nsym_buf_printf(b, "</table></details>\n");
 }
 
-static void crash(struct nsym_buf *b, size_t i, const json_t *c, char *h, size_t h_size)
+static void crash(struct nsym_buf *b, size_t i, const json_t *c, char *h, size_t h_size,
+                  const struct nsym_page_view *view)
 {
 	const json_t *frames = json_object_get(c, "frames");
 
@@ -266,14 +291,14 @@ static void crash(struct nsym_buf *b, size_t i, const json_t *c, char *h, size_t
 	nsym_buf_printf(b, "<h2 id=\"crash-%zu\">", i);
 	nsym_buf_html_str(b, h);
 	nsym_buf_printf(b, "</h2>\n");
-	meta(b, c);
+	meta(b, c, view);
 	if (json_array_size(frames) == 0)
 		nsym_buf_printf(b, "<p>No frames.</p>\n");
 	else
 		nsym_buf_printf(b,
 		                "<ol class=\"frames\" aria-label=\"Frames, innermost first\">\n");
 	for (size_t k = 0; k < json_array_size(frames); k++)
-		frame(b, k, json_array_get(frames, k));
+		frame(b, k, json_array_get(frames, k), view);
 	if (json_array_size(frames) > 0)
 		nsym_buf_printf(b, "</ol>\n");
 	registers(b, c);
@@ -281,7 +306,7 @@ static void crash(struct nsym_buf *b, size_t i, const json_t *c, char *h, size_t
 }
 
 int nsym_page_render(struct nsym_buf *b, char *title, size_t title_size, const char *json,
-                     size_t len)
+                     size_t len, const struct nsym_page_view *view)
 {
 	struct nsym_json_limits limits = {len + 1, JSON_DEPTH};
 	json_t *root = NULL;
@@ -291,11 +316,11 @@ int nsym_page_render(struct nsym_buf *b, char *title, size_t title_size, const c
 	if (rc != 0)
 		return rc;
 	if (json_is_object(root)) {
-		crash(b, 0, root, title, title_size);
+		crash(b, 0, root, title, title_size, view);
 	} else if (json_is_array(root)) {
 		for (size_t i = 0; i < json_array_size(root); i++)
 			crash(b, i, json_array_get(root, i), i == 0 ? title : h,
-			      i == 0 ? title_size : sizeof(h));
+			      i == 0 ? title_size : sizeof(h), view);
 	} else {
 		snprintf(title, title_size, "not the pipeline's JSON");
 		rc = NSYM_EINVAL;

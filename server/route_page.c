@@ -8,12 +8,9 @@
  * sheet and script, compiled into the server (page.h). The page's URLs
  * are relative, so that it also works behind a proxy that serves it under
  * a path.
- *
- * Reads need a token only with --read-token: a browser cannot send an
- * Authorization header with a form or a link, so the page takes the token
- * from a form field, and when asked remembers it in an HttpOnly cookie for
- * this server that only the page reads (SameSite=Lax: it comes with a link
- * followed from an issue, not with another site's POST).
+
+ * A page reads only with the read scope when the server's reads need a
+ * token (page_reply.c).
  */
 #include <civetweb.h>
 #include <stdio.h>
@@ -26,27 +23,15 @@
 #include "routes.h"
 #include "symbolicate.h"
 
-/* The HTML of one page: the text echoed into the form (up to the body
- * limit, up to 6 bytes per byte escaped) and the answer. */
-#define PAGE_MAX (64u << 20)
 /* Warnings about the text shown; the rest are counted. */
 #define MAX_WARNINGS 20
 /* The longest link to a result the page offers: browsers and this server
  * (a request head of 16 KiB) take it whole. */
 #define LINK_MAX 8000
 
-#define COOKIE          "napi_symbols_token"
-#define COOKIE_LIFETIME (30 * 24 * 3600)
-#define TRACE_MARKER    "napi-symbols: "
-
-/* Every reply of the page and its files: no script or style from anywhere
- * else, none inline, the page in no frame, nothing sniffed, and no
- * Referer to carry a trace's link elsewhere. */
-#define SECURITY_HEADERS                                                                           \
-	"Content-Security-Policy: default-src 'self'; base-uri 'none'; form-action 'self'; "       \
-	"frame-ancestors 'none'\r\n"                                                               \
-	"X-Content-Type-Options: nosniff\r\n"                                                      \
-	"Referrer-Policy: no-referrer\r\n"
+#define TRACE_MARKER "napi-symbols: "
+/* Bytes of uploaded sources one page reads for its context lines. */
+#define SOURCES_BUDGET (16u << 20)
 
 struct page {
 	struct nsym_request *r;
@@ -146,57 +131,14 @@ static int read_request(struct page *pg, struct nsym_buf *body)
 
 /* ---- the read token ------------------------------------------------------- */
 
-static void need_token(struct page *pg, const char *why)
-{
-	pg->status = 401;
-	snprintf(pg->message, sizeof(pg->message), "%s", why);
-}
-
-/*
- * A page that symbolicates needs the read scope when reads need a token:
- * from the Authorization header (checked before the route ran), the form's
- * token field, or the cookie the page set. A token from the form is
- * remembered in the cookie when the form asks; a cookie whose token is no
- * longer valid is dropped. 0 when the page may go on; else status 401.
- */
 static int authorize(struct page *pg)
 {
-	struct nsym_request *r = pg->r;
-	char cookie[NSYM_TOKEN_MAX] = "";
-	const char *header = nsym_header(r, "Cookie");
-	const char *token = pg->token;
-	const char *proto = nsym_header(r, "X-Forwarded-Proto");
-
-	if (!nsym_server_config(r->srv)->read_token || r->scope >= NSYM_SCOPE_READ)
+	if (nsym_page_authorize(pg->r, pg->cookie, sizeof(pg->cookie), pg->message,
+	                        sizeof(pg->message), "to symbolicate", pg->token,
+	                        pg->remember) == 0)
 		return 0;
-	if ((token == NULL || token[0] == '\0') && header != NULL &&
-	    mg_get_cookie(header, COOKIE, cookie, sizeof(cookie)) > 0)
-		token = cookie;
-	if (token == NULL || token[0] == '\0') {
-		need_token(pg,
-		           "This server needs a token with the read scope to symbolicate: enter "
-		           "it below (its admin makes one with 'napi-symbols token create --scope "
-		           "read').");
-		return -1;
-	}
-	if (strlen(token) >= NSYM_TOKEN_MAX ||
-	    nsym_token_check(r->store, &r->scope, r->token_name, sizeof(r->token_name), token) !=
-	        0) {
-		need_token(pg, "The token is unknown or revoked: enter a valid one below.");
-		if (token == cookie)
-			snprintf(pg->cookie, sizeof(pg->cookie),
-			         "Set-Cookie: " COOKIE
-			         "=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax\r\n");
-		return -1;
-	}
-	if (token != cookie && pg->remember)
-		snprintf(
-		    pg->cookie, sizeof(pg->cookie),
-		    "Set-Cookie: " COOKIE "=%s; Path=/; Max-Age=%d; HttpOnly; SameSite=Lax%s\r\n",
-		    token, COOKIE_LIFETIME,
-		    r->ri->is_ssl || (proto != NULL && strcasecmp(proto, "https") == 0) ? "; Secure"
-		                                                                        : "");
-	return 0;
+	pg->status = 401;
+	return -1;
 }
 
 /* ---- the answer ----------------------------------------------------------- */
@@ -250,17 +192,19 @@ static const char *trace_line(const char *line, size_t len, size_t *out_len)
  * URL of the page, which may be served under a proxy's path) and the text's compact
  * trace lines form-encoded as the hook writes them, and nothing else of the
  * text (a report's paths and registers stay out). Only for texts read as
- * compact traces (a report is JSON). Into b, or nothing.
+ * compact traces (a report is JSON). Into pg->result, or nothing; 0, or
+ * NSYM_ENOMEM.
  */
-static void share_link(struct page *pg)
+static int share_link(struct page *pg)
 {
 	const char *p = pg->text, *end = pg->text + pg->text_len;
 	struct nsym_buf q;
 	size_t lines = 0;
+	int rc;
 
 	p += strspn(p, " \t\r\n");
 	if (p < end && *p == '{')
-		return;
+		return 0;
 	nsym_buf_init(&q, LINK_MAX);
 	while (p < end) {
 		const char *eol = memchr(p, '\n', (size_t)(end - p));
@@ -292,11 +236,46 @@ static void share_link(struct page *pg)
 		    "trace (module names, identities and offsets), and opens this "
 		    "answer.</span></p>\n",
 		    (int)q.len, q.data, pg->basenames ? "&amp;basenames=1" : "");
-	} else if (lines > 0) {
+	} else if (lines > 0 && q.over) {
 		nsym_buf_printf(&pg->result,
 		                "<p class=\"hint\">The trace is too long for a link.</p>\n");
 	}
+	rc = q.failed && !q.over ? NSYM_ENOMEM : 0;
 	nsym_buf_free(&q);
+	return rc;
+}
+
+/* The pipeline's JSON as HTML into pg->result, with the source lines the
+ * store has. */
+static void render(struct page *pg, const char *json, size_t len)
+{
+	struct nsym_page_sources *sources = nsym_page_sources_new(pg->r->store, SOURCES_BUDGET);
+	struct nsym_page_view view = {
+	    .basenames = pg->basenames, .source = nsym_page_sources_lines, .ctx = sources};
+	const char *why = "";
+	int rc;
+
+	if (sources == NULL) {
+		failed(pg, NSYM_ENOMEM, "out of memory for the page's sources");
+		return;
+	}
+	rc = share_link(pg);
+	if (rc == 0)
+		rc = nsym_page_render(&pg->result, pg->title, sizeof(pg->title), json, len, &view);
+	else
+		snprintf(pg->title, sizeof(pg->title), "out of memory for the link");
+	if (rc == 0 && (rc = nsym_page_sources_error(&why, sources)) != 0 && rc != NSYM_ENOMEM) {
+		nsym_log_internal(pg->r, rc, why); /* the page goes without those lines */
+		rc = 0;
+	}
+	if (rc != 0) {
+		/* what failed (the title holds why the JSON was not read) */
+		failed(pg, rc, rc == NSYM_ENOMEM && why[0] != '\0' ? why : pg->title);
+		/* not half a page, nor one with lines missing */
+		pg->result.len = 0;
+		pg->title[0] = '\0';
+	}
+	nsym_page_sources_free(sources);
 }
 
 /* Reads the text, symbolicates it from the store, and renders the answer
@@ -309,7 +288,8 @@ static void symbolicate(struct page *pg)
 	    .name = "the text",
 	    .maps_how = "'napi-symbols symbolicate --maps FILE' on the machine it ran on"};
 	struct nsym_report_options ropts = {.warn = warn, .ctx = pg};
-	unsigned flags = NSYM_REPORT_JSON | (pg->basenames ? NSYM_REPORT_BASENAMES : 0);
+	/* full paths, by which sources are found; the view shows basenames */
+	unsigned flags = NSYM_REPORT_JSON;
 	struct nsym_crash *crashes = NULL;
 	char *json = NULL;
 	size_t n = 0, frames, len = 0;
@@ -335,16 +315,14 @@ static void symbolicate(struct page *pg)
 		failed(pg, NSYM_ENOMEM, "out of memory for the answer");
 	} else {
 		rc = nsym_symbolicate_write(out, pg->r, crashes, n, flags);
-		if (fclose(out) != 0 && rc == 0)
-			rc = NSYM_ENOMEM;
-		if (rc != 0) {
+		/* glibc's memstream leaves json NULL, and fclose 0, when its last
+		 * realloc fails */
+		if ((fclose(out) != 0 || json == NULL) && rc == 0)
+			failed(pg, NSYM_ENOMEM, "out of memory for the answer");
+		else if (rc != 0)
 			failed(pg, rc, nsym_error_detail());
-		} else {
-			share_link(pg);
-			rc = nsym_page_render(&pg->result, pg->title, sizeof(pg->title), json, len);
-			if (rc != 0)
-				failed(pg, rc, pg->title);
-		}
+		else
+			render(pg, json, len);
 	}
 	free(json);
 	nsym_crashes_free(crashes, n);
@@ -377,8 +355,10 @@ static void routes(struct page *pg, struct nsym_buf *b)
 }
 
 /* What replaces the marker <!--nsym:NAME--> of the template. */
-static void fill(struct page *pg, struct nsym_buf *b, const char *name, size_t len)
+static void fill(void *ctx, struct nsym_buf *b, const char *name, size_t len)
 {
+	struct page *pg = ctx;
+
 #define IS(s) (len == sizeof(s) - 1 && memcmp(name, s, len) == 0)
 	if (IS("title")) {
 		if (pg->title[0] != '\0') {
@@ -395,18 +375,7 @@ static void fill(struct page *pg, struct nsym_buf *b, const char *name, size_t l
 	} else if (IS("trace")) {
 		nsym_buf_html(b, pg->text, pg->text_len);
 	} else if (IS("token") && nsym_server_config(pg->r->srv)->read_token) {
-		nsym_buf_printf(
-		    b,
-		    "<input name=\"username\" autocomplete=\"username\" value=\"read token\" "
-		    "hidden readonly>\n"
-		    "<p><label for=\"token\">Read token</label><span class=\"hint\" "
-		    "id=\"token-hint\">This server symbolicates for holders of a token with the "
-		    "read scope.</span><input id=\"token\" name=\"token\" type=\"password\" "
-		    "autocomplete=\"current-password\" aria-describedby=\"token-hint\"%s></p>\n"
-		    "<p><input id=\"remember\" name=\"remember\" type=\"checkbox\" value=\"1\"> "
-		    "<label for=\"remember\">Remember the token in this browser (a cookie for "
-		    "this server)</label></p>\n",
-		    pg->status == 401 ? " autofocus" : "");
+		nsym_page_token_fields(b, pg->status == 401);
 	} else if (IS("basenames")) {
 		nsym_buf_printf(b,
 		                "<input id=\"basenames\" name=\"basenames\" type=\"checkbox\" "
@@ -433,44 +402,12 @@ static void fill(struct page *pg, struct nsym_buf *b, const char *name, size_t l
 #undef IS
 }
 
-/* The template with its markers filled, sent with pg->status. */
-static void send_page(struct page *pg)
-{
-	const struct nsym_page_asset *t = nsym_page_asset("index.html");
-	const char *p = (const char *)t->data, *end = p + t->size;
-	static const char open[] = "<!--nsym:";
-	char headers[768];
-	struct nsym_buf b;
-
-	nsym_buf_init(&b, PAGE_MAX);
-	while (p < end) {
-		const char *m = memmem(p, (size_t)(end - p), open, sizeof(open) - 1);
-		const char *name = m != NULL ? m + sizeof(open) - 1 : NULL;
-		const char *close =
-		    name != NULL ? memmem(name, (size_t)(end - name), "-->", 3) : NULL;
-		if (close == NULL) {
-			nsym_buf_add(&b, p, (size_t)(end - p));
-			break;
-		}
-		nsym_buf_add(&b, p, (size_t)(m - p));
-		fill(pg, &b, name, (size_t)(close - name));
-		p = close + 3;
-	}
-	snprintf(headers, sizeof(headers), SECURITY_HEADERS "Cache-Control: no-store\r\n%s%s",
-	         pg->status == 401 ? "WWW-Authenticate: Bearer\r\n" : "", pg->cookie);
-	if (b.failed || pg->result.failed)
-		nsym_reply_internal(pg->r, NSYM_ENOMEM, "the page outgrew its buffer");
-	else
-		nsym_reply(pg->r, pg->status, "text/html; charset=utf-8", headers, b.data, b.len);
-	nsym_buf_free(&b);
-}
-
 void nsym_handle_page(struct nsym_request *r)
 {
 	struct page pg = {.r = r, .status = 200, .text = ""};
 	struct nsym_buf body;
 
-	nsym_buf_init(&pg.result, PAGE_MAX);
+	nsym_buf_init(&pg.result, NSYM_PAGE_MAX);
 	nsym_buf_init(&pg.warnings, 1u << 20);
 	if (read_request(&pg, &body) != 0)
 		goto done; /* answered */
@@ -490,7 +427,7 @@ void nsym_handle_page(struct nsym_request *r)
 	} else if (authorize(&pg) == 0) {
 		symbolicate(&pg);
 	}
-	send_page(&pg);
+	nsym_page_send(r, pg.status, "index.html", fill, &pg, pg.cookie, pg.result.failed);
 done:
 	nsym_buf_free(&body);
 	nsym_buf_free(&pg.result);
@@ -505,13 +442,13 @@ void nsym_handle_asset(struct nsym_request *r)
 	const char *match = nsym_header(r, "If-None-Match");
 	char headers[768];
 
-	/* the template is filled in by the page, never sent as it is */
-	if (a == NULL || strcmp(a->name, "index.html") == 0) {
+	/* the templates are filled in by the pages, never sent as they are */
+	if (a == NULL || strcmp(a->type, "text/html; charset=utf-8") == 0) {
 		nsym_reply_error(r, 404, "no such file of the page: %s", r->rest);
 		return;
 	}
 	snprintf(headers, sizeof(headers),
-	         SECURITY_HEADERS "ETag: %s\r\nCache-Control: no-cache\r\n", a->etag);
+	         NSYM_PAGE_SECURITY_HEADERS "ETag: %s\r\nCache-Control: no-cache\r\n", a->etag);
 	if (match != NULL && strcmp(match, a->etag) == 0)
 		nsym_reply(r, 304, a->type, headers, NULL, 0);
 	else

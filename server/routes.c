@@ -37,6 +37,10 @@ const struct nsym_route nsym_routes[] = {
     {"GET HEAD POST", "/", true, NSYM_SCOPE_NONE, nsym_handle_page, "page", "/?trace=TEXT",
      "this page: a crash pasted or linked, answered in source lines (reads need the read "
      "scope when the server's do)"},
+    {"GET HEAD POST", "/artifacts", true, NSYM_SCOPE_NONE, nsym_handle_page_artifacts,
+     "page_artifacts", "/artifacts?q=TEXT&kind=KIND&format=FORMAT&page=N",
+     "the page's list of what is stored, searched (reads need the read scope when the "
+     "server's do)"},
     {"GET HEAD", "/assets/", false, NSYM_SCOPE_NONE, nsym_handle_asset, "assets", "/assets/NAME",
      "the page's style sheet and script"},
     {NULL, NULL, false, NSYM_SCOPE_NONE, NULL, NULL, NULL, NULL},

@@ -27,6 +27,7 @@ void nsym_handle_metrics(struct nsym_request *r);
 void nsym_handle_healthz(struct nsym_request *r);
 void nsym_handle_page(struct nsym_request *r);
 void nsym_handle_asset(struct nsym_request *r);
+void nsym_handle_page_artifacts(struct nsym_request *r);
 
 /* An internal failure: logged with its detail (which may name server
  * paths; the reply never does), counted, answered 503 so a debuginfod

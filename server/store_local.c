@@ -39,7 +39,14 @@ int nsym_local_db_fail(struct nsym_store *s, const char *what)
 {
 	sqlite3 *db = local(s)->db;
 
-	return nsym_local_fail(s, sqlite3_errcode(db) == SQLITE_FULL ? NSYM_ENOSPC : NSYM_EIO,
+	int code = sqlite3_errcode(db);
+
+	/* sqlite out of memory is ours too: a caller that hears NSYM_EIO
+	 * answers "the store failed" where it should fail for memory */
+	return nsym_local_fail(s,
+	                       code == SQLITE_FULL    ? NSYM_ENOSPC
+	                       : code == SQLITE_NOMEM ? NSYM_ENOMEM
+	                                              : NSYM_EIO,
 	                       "%s: %s", what, sqlite3_errmsg(db));
 }
 

@@ -44,7 +44,8 @@ static void cannot_use(char *why, size_t why_size, const char *path, const struc
 }
 
 /* The artifact with id's debug info, else its executable. 0, NSYM_ENOENT,
- * or NSYM_EIO with the store's message in why. */
+ * NSYM_ENOMEM (the store ran out: the request fails, rather than say the
+ * store did), or NSYM_EIO with the store's message in why. */
 static int find(struct nsym_artifact *out, char *why, size_t why_size,
                 const struct nsym_stored_modules *src, const char *id)
 {
@@ -57,7 +58,7 @@ static int find(struct nsym_artifact *out, char *why, size_t why_size,
 		snprintf(why, why_size, "no symbols on the server");
 	else if (rc != 0)
 		snprintf(why, why_size, "%s", nsym_store_errmsg(src->store));
-	return rc == 0 || rc == NSYM_ENOENT ? rc : NSYM_EIO;
+	return rc == 0 || rc == NSYM_ENOENT || rc == NSYM_ENOMEM ? rc : NSYM_EIO;
 }
 
 int nsym_stored_debug_open(nsym_symbolizer **out, char *why, size_t why_size,

@@ -90,6 +90,25 @@ report | link | no-js | keyboard | hostile)
   *) expect "$work/report.json" ;;
   esac
   drive "$case_name" ;;
+sources)
+  # the debug file and the sources its DWARF names
+  start
+  "$nsym" upload -q --sources --server "$url" --token "$utoken" "$fixtures/c/addon.node.debug" >"$work/up" 2>&1 ||
+    fail "upload --sources: $(cat "$work/up")"
+  crash
+  expect "$work/report.json"
+  drive sources ;;
+browse)
+  # three artifacts: the debug file, the addon (the same identity), and
+  # another file
+  start
+  for f in addon.node.debug addon.node.stripped; do
+    "$nsym" upload -q --server "$url" --token "$utoken" "$fixtures/c/$f" >"$work/up" 2>&1 ||
+      fail "upload $f: $(cat "$work/up")"
+  done
+  curl -sf -H "Authorization: Bearer $utoken" --data-binary "@$fixtures/foreign/pe/addon.pdb" \
+    "$url/api/v1/upload?name=addon.pdb" >/dev/null || fail "upload addon.pdb"
+  drive browse ;;
 read-token)
   start --read-token
   "$nsym" upload -q --server "$url" --token "$utoken" "$fixtures/c/addon.node.debug" >"$work/up" 2>&1 ||

@@ -88,6 +88,73 @@ function securityHeaders(response, what) {
   check(h["x-content-type-options"] === "nosniff", `${what}: no nosniff`);
 }
 
+// WCAG's contrast ratio of two CSS colours "rgb(r, g, b)".
+function contrast(a, b) {
+  const lum = (c) => {
+    const [r, g, bl] = c.match(/[\d.]+/g).slice(0, 3).map((v) => {
+      const x = Number(v) / 255;
+      return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
+  };
+  const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x);
+  return (hi + 0.05) / (lo + 0.05);
+}
+
+// Each element of the selectors is readable: its text against the first
+// background behind it that is not transparent, at least 4.5:1 (WCAG AA).
+async function checkContrast(page, selectors, what) {
+  for (const sel of selectors) {
+    const pairs = await page.$$eval(sel, (els) => els.slice(0, 5).map((el) => {
+      let bg = "rgba(0, 0, 0, 0)";
+      for (let e = el; e && /rgba\(.*, 0\)$|transparent/.test(bg); e = e.parentElement)
+        bg = getComputedStyle(e).backgroundColor;
+      return [getComputedStyle(el).color, /rgba\(.*, 0\)$/.test(bg) ? "rgb(255, 255, 255)" : bg];
+    }));
+    check(pairs.length > 0, `${what}: nothing matches ${sel}`);
+    for (const [fg, bg] of pairs)
+      check(contrast(fg, bg) >= 4.5, `${what}: ${sel} is ${fg} on ${bg}, ${contrast(fg, bg).toFixed(2)}:1`);
+  }
+}
+
+// The source lines under each frame and inlined call that has a file and
+// line: the lines around it as the file on disk has them, numbered, the
+// line itself marked.
+async function checkSourceLines(page, what) {
+  const blocks = await page.$$eval("ol.frames li", (items) => items.flatMap((li) => {
+    const loc = li.querySelector(":scope > .loc");
+    const pre = li.querySelector(":scope > pre.context");
+    if (!loc) return [];
+    return [{
+      loc: loc.textContent,
+      label: pre && pre.getAttribute("aria-label"),
+      lines: pre ? [...pre.querySelectorAll(".ln")].map((n) => ({
+        n: Number(n.textContent),
+        text: n.nextSibling ? n.nextSibling.textContent.replace(/\n$/, "") : "",
+        marked: n.parentElement.tagName === "MARK",
+      })) : [],
+    }];
+  }));
+  check(blocks.length > 0, `${what}: no location on the page`);
+  let shown = 0;
+  for (const b of blocks) {
+    const m = /^(.+?):(\d+)(?::\d+)?$/.exec(b.loc);
+    if (!m || !m[1].endsWith("addon.c")) continue;
+    const file = fs.readFileSync(m[1], "utf8").split("\n");
+    const line = Number(m[2]);
+    check(b.lines.length > 0, `${what}: no source lines under ${b.loc}`);
+    const want = [];
+    for (let n = Math.max(1, line - 2); n <= Math.min(file.length, line + 2); n++)
+      want.push({ n, text: file[n - 1], marked: n === line });
+    check(JSON.stringify(b.lines) === JSON.stringify(want),
+      `${what}: under ${b.loc} the page shows ${JSON.stringify(b.lines)}, the file ${JSON.stringify(want)}`);
+    check(b.label === `Source, lines ${want[0].n} to ${want[want.length - 1].n}`, `${what}: label ${b.label}`);
+    shown++;
+  }
+  check(shown > 0, `${what}: no frame in addon.c: ${JSON.stringify(blocks)}`);
+  return shown;
+}
+
 const cases = {
   // A real hook report pasted into the box.
   async report(browser) {
@@ -219,6 +286,91 @@ const cases = {
     check(!/<script>|<img|<b>|<\/textarea><script/i.test(html.replace('<script src="assets/page.js" defer></script>', "")),
       "the HTML holds markup of the trace");
     await shot(page, "escaped");
+  },
+
+  // A real hook report pasted into the box, the sources uploaded with the
+  // debug file (upload --sources): the lines around each location show
+  // under it, readable in both colour schemes, and reachable by Tab.
+  async sources(browser) {
+    const page = await browser.newPage();
+    await page.goto(`${url}/`);
+    await page.getByLabel("Crash text").fill(read("report.json"));
+    const answer = await submit(page, () => page.getByRole("button", { name: "Symbolicate" }).click());
+    check(answer.status() === 200, `POST /: ${answer.status()}`);
+    await checkAnswer(page, "pasted report with sources");
+    const shown = await checkSourceLines(page, "pasted report");
+    console.log(`source lines under ${shown} locations`);
+    await checkContrast(page, ["pre.context .ln", "pre.context mark", "pre.context code"], "light");
+    // a wide block scrolls: it takes the focus, and shows it
+    await page.locator("pre.context").first().focus();
+    const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+    check(outline !== "none", "a focused block of source lines shows no outline");
+    await page.locator("ol.frames").first().scrollIntoViewIfNeeded();
+    await shot(page, "answer");
+    // the same page in the dark scheme
+    const dark = await browser.newContext({ colorScheme: "dark" });
+    const p2 = await dark.newPage();
+    await p2.goto(`${url}/`);
+    await p2.getByLabel("Crash text").fill(read("report.json"));
+    await submit(p2, () => p2.getByRole("button", { name: "Symbolicate" }).click());
+    await checkContrast(p2, ["pre.context .ln", "pre.context mark", "pre.context code", "nav.site a"], "dark");
+    await shot(p2, "dark");
+    await dark.close();
+  },
+
+  // The artifacts page with the keyboard alone: from the paste page's
+  // navigation, a search by name narrowed by kind, then a row's identity
+  // searched; every control labelled and readable.
+  async browse(browser) {
+    const page = await browser.newPage();
+    await page.goto(`${url}/`);
+    const focused = () => page.evaluate(() => {
+      const e = document.activeElement;
+      return e.id || (e.tagName === "A" ? `A:${e.textContent}` : e.tagName);
+    });
+    for (let i = 0; i < 6 && (await focused()) !== "A:Artifacts"; i++) await page.keyboard.press("Tab");
+    check((await focused()) === "A:Artifacts", "Tab never reaches the Artifacts link");
+    let res = await submit(page, () => page.keyboard.press("Enter"));
+    check(res.status() === 200 && new URL(page.url()).pathname === "/artifacts", `the link: ${page.url()}`);
+    securityHeaders(res, "GET /artifacts");
+    check((await page.locator("table.artifacts tbody tr").count()) === 3, "all three artifacts listed");
+    await shot(page, "all");
+    for (let i = 0; i < 8 && (await focused()) !== "q"; i++) await page.keyboard.press("Tab");
+    check((await focused()) === "q", "Tab never reaches the search box");
+    await page.keyboard.type("ADDON.NODE");
+    await page.keyboard.press("Tab");
+    check((await focused()) === "kind", `after the box: ${await focused()}`);
+    await page.keyboard.press("ArrowDown"); // the debug files
+    await page.keyboard.press("Tab");
+    check((await focused()) === "format", `after the kind: ${await focused()}`);
+    await page.keyboard.press("Tab");
+    check((await focused()) === "BUTTON", `after the format: ${await focused()}`);
+    const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+    check(outline !== "none", "the focused button shows no outline");
+    res = await submit(page, () => page.keyboard.press("Enter"));
+    check(res.status() === 200, `the search: ${res.status()}`);
+    const q = new URL(page.url()).searchParams;
+    check(q.get("q") === "ADDON.NODE" && q.get("kind") === "debuginfo", `the search's URL: ${page.url()}`);
+    const rows = await page.$$eval("table.artifacts tbody tr", (trs) =>
+      trs.map((tr) => [...tr.children].slice(0, 2).map((c) => c.textContent).join(" ")));
+    check(JSON.stringify(rows) === JSON.stringify(["addon.node.debug debuginfo"]), `rows: ${rows}`);
+    check((await page.getByLabel("File name or identity").inputValue()) === "ADDON.NODE", "the box lost the search");
+    check((await page.getByLabel("Kind").inputValue()) === "debuginfo", "the kind was not kept");
+    await checkContrast(page, ["table.artifacts td", "table.artifacts a", "table.artifacts .hint", "nav.site a", ".hint"], "artifacts");
+    await shot(page, "search");
+    // to the row's "All of this identity" by Tab, and Enter
+    for (let i = 0; i < 12 && (await focused()) !== "A:All of this identity"; i++) await page.keyboard.press("Tab");
+    check((await focused()) === "A:All of this identity", "Tab never reaches the row's identity link");
+    res = await submit(page, () => page.keyboard.press("Enter"));
+    check(res.status() === 200, `the identity: ${res.status()}`);
+    const kinds = await page.$$eval("table.artifacts tbody tr td:nth-child(2)", (tds) => tds.map((t) => t.textContent).sort());
+    check(JSON.stringify(kinds) === JSON.stringify(["debuginfo", "executable"]), `the identity's rows: ${kinds}`);
+    // a row's debuginfod link answers the file
+    const href = await page.locator("table.artifacts a", { hasText: "debuginfod" }).first().getAttribute("href");
+    const got = await (await fetch(new URL(href, page.url()))).arrayBuffer();
+    check(got.byteLength > 0, `${href}: nothing`);
+    await page.setViewportSize({ width: 1100, height: 700 });
+    await shot(page, "identity");
   },
 
   // --read-token: the hook's link asks for the token, which the page takes

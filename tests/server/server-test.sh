@@ -174,6 +174,30 @@ page_trace() {
 }
 page_frames() { sed -n '/^<li class="\(addon\|frame\)/ {s/<[^>]*>//g; s/&gt;/>/g; p}' "$work/body"; }
 page_header() { header "$1" | tr -d '\r'; }
+# page_context: the source lines of the page in $work/body, one a line, as
+# "N|TEXT" with "*" after N for the marked line, TEXT still escaped; a
+# block starts with "-- LABEL".
+page_context() {
+  awk '/<pre class="context"/ {on = 1; l = $0; sub(/.*aria-label="/, "", l); sub(/".*/, "", l); print "-- " l; sub(/.*<pre [^>]*><code>/, "")}
+    on && /^<\/code><\/pre>/ {on = 0; next}
+    on {m = /^<mark>/; sub(/^<mark>/, ""); sub(/<\/mark>$/, ""); n = $0; sub(/<\/span>.*/, "", n); sub(/.*>/, "", n)
+        t = $0; sub(/^<span class="ln">[0-9]*<\/span>/, "", t); print n (m ? "*" : "") "|" t}' "$work/body"
+}
+# page_rows: the rows of the artifacts page in $work/body, one a line:
+# "name|kind|format arch|id_kind key|bytes|uploaded|links", unescaped
+page_rows() {
+  sed -n '/^<tr><th scope="row">/ {s/<\/span>/ /g; s/<\/t[hd]><t[hd][^>]*>/|/g; s/<\/li><li>/,/g; s/<[^>]*>//g; s/&lt;/</g; s/&amp;/\&/g; p}' "$work/body"
+}
+# page_hrefs: the links of the artifacts page's rows, unescaped
+page_hrefs() { grep '^<tr><th scope="row">' "$work/body" | grep -o 'href="[^"]*"' | sed 's/^href="//; s/"$//; s/&amp;/\&/g'; }
+# want_context FIRST LINE LAST: what page_context prints of addon.c
+want_context() {
+  echo "-- Source, lines $1 to $3"
+  for ((n = $1; n <= $3; n++)); do
+    printf '%s%s|%s\n' "$n" "$([ "$n" = "$2" ] && echo '*')" \
+      "$(sed -n "${n}p" "$src" | sed "s/&/\&amp;/g; s/</\&lt;/g; s/>/\&gt;/g; s/\"/\&quot;/g; s/'/\&#39;/g")"
+  done
+}
 
 case $case_name in
 debuginfod-api)
@@ -1158,6 +1182,134 @@ page-form)
   page_frames | cmp -s "$work/want" - || fail "the link's answer: $(page_frames)"
   http 200 -I "$url/${link#./}"
   grep -qi "^content-length: [1-9]" "$work/head" || fail "HEAD: $(cat "$work/head")"
+  stopped_cleanly ;;
+page-sources)
+  # Under a frame, and under each inlined call, the lines of the source
+  # around its line, escaped, when the build's sources were uploaded
+  # (upload --sources); none before, nor for another build's.
+  start; t=$(token upload ci); upload 201 "$t" "$dbg"
+  page_trace >"$work/trace.txt"
+  http 200 --data-urlencode "trace@$work/trace.txt" "$url/"
+  page_frames | grep -q '^#0 fib at ' || fail "not symbolicated: $(page_frames)"
+  grep -q 'class="context"' "$work/body" && fail "source lines without sources: $(page_context)"
+  NAPI_SYMBOLS_SERVER=$url NAPI_SYMBOLS_TOKEN=$t "$nsym" upload --sources "$dbg" >"$work/out" 2>&1 ||
+    fail "upload --sources: $(cat "$work/out")"
+  grep -q "sources: [1-9][0-9]* uploaded" "$work/out" || fail "--sources: $(cat "$work/out")"
+  for basenames in 0 1; do
+    http 200 --data-urlencode "trace@$work/trace.txt" -d basenames=$basenames "$url/"
+    page_context >"$work/got"
+    l0=$(page_frames | sed -n 's/^#0 fib at [^:]*:\([0-9]*\):.*/\1/p')
+    l1=$(page_frames | sed -n 's/^#1 arg_double at [^:]*:\([0-9]*\):.*/\1/p')
+    l1b=$(sed -n 's/.*<ul class="inlines"><li><span class="fn">fib<\/span> at <span class="loc">[^<]*:\([0-9]*\):.*/\1/p' "$work/body" | head -1)
+    [ -n "$l0" ] && [ -n "$l1" ] && [ -n "$l1b" ] || fail "lines: '$l0' '$l1' '$l1b': $(page_frames)"
+    { want_context $((l0 - 2)) "$l0" $((l0 + 2)); want_context $((l1 - 2)) "$l1" $((l1 + 2))
+      want_context $((l1b - 2)) "$l1b" $((l1b + 2)); } >"$work/want"
+    diff "$work/want" "$work/got" >"$work/diff" || fail "basenames=$basenames: the source lines: $(cat "$work/diff")"
+    grep -q '&amp;n' "$work/got" || fail "no escaped '&': $(cat "$work/got")"
+  done
+  [[ "$(grep -c 'class="loc">addon.c:' "$work/body")" -ge 3 ]] || fail "basenames not shown: $(page_frames)"
+  # another build's trace shows none of this build's sources
+  sed "s/$id/${id:0:38}ff/" "$work/trace.txt" >"$work/other.txt"
+  http 200 --data-urlencode "trace@$work/other.txt" "$url/"
+  grep -q 'class="context"' "$work/body" && fail "another build's page shows sources"
+  stopped_cleanly ;;
+page-artifacts)
+  # The artifacts page searches as the API does, by file name (any case)
+  # or identity, narrows by kind and format, and links each row's
+  # downloads, which answer with the file's bytes.
+  foreign_ids; start; up=$(token upload ci)
+  upload 201 "$up" "$dbg"; upload 201 "$up" "$stripped" 'a%3Cb%26.node'
+  upload 201 "$up" "$fx/pe/addon.node"; upload 201 "$up" "$fx/pe/addon.pdb"
+  upload 201 "$up" "$fx/macho/addon-x86_64.node"
+  http 200 "$url/artifacts"
+  [ "$(page_rows | wc -l)" = 5 ] || fail "all: $(page_rows)"
+  grep -q '<th scope="row">a&lt;b&amp;.node</th>' "$work/body" || fail "the name is not escaped"
+  grep -q '<a href="./artifacts" aria-current="page">' "$work/body" || fail "no navigation"
+  http 200 "$url/artifacts?q=ADDON.NODE.DEBUG"
+  [ "$(page_rows | cut -d'|' -f1-4)" = "addon.node.debug|debuginfo|elf x86_64|build-id $id" ] || fail "by name: $(page_rows)"
+  http 200 -G --data-urlencode "q=$id" "$url/artifacts"
+  [ "$(page_rows | cut -d'|' -f1,2 | sort | tr '\n' ' ')" = "a<b&.node|executable addon.node.debug|debuginfo " ] || fail "by identity: $(page_rows)"
+  grep -q "value=\"$id\"" "$work/body" || fail "the search box does not hold the search"
+  http 200 "$url/artifacts?kind=executable"
+  [ "$(page_rows | cut -d'|' -f2 | sort -u)" = executable ] && [ "$(page_rows | wc -l)" = 3 ] || fail "by kind: $(page_rows)"
+  http 200 "$url/artifacts?format=pdb&q=addon"
+  [ "$(page_rows | cut -d'|' -f1,4)" = "addon.pdb|pdb ${pdb_id,,}" ] || fail "by format: $(page_rows)"
+  grep -q '<option value="pdb" selected>' "$work/body" || fail "the format is not kept"
+  http 200 "$url/artifacts?q=no-such-thing"; grep -q 'No artifacts match' "$work/body" || fail "no match"
+  # each download link of a row answers the file
+  for f in "$dbg" "$fx/pe/addon.pdb" "$fx/macho/addon-x86_64.node"; do
+    http 200 -G --data-urlencode "q=$(basename "$f")" "$url/artifacts"
+    page_hrefs >"$work/hrefs"
+    n=0
+    while read -r href; do
+      case $href in ./buildid/* | ./symsrv/*)
+        http 200 "$url/${href#./}"; cmp -s "$work/body" "$f" || fail "$href: not the bytes of $f"; n=$((n + 1)) ;;
+      esac
+    done <"$work/hrefs"
+    [ "$n" -ge 1 ] || fail "no download of $f: $(cat "$work/hrefs")"
+    grep -q '^./api/v1/artifacts/[0-9]*$' "$work/hrefs" || fail "no JSON link: $(cat "$work/hrefs")"
+  done
+  grep -q "^./symsrv/_.dwarf/mach-uuid-sym-${uuid_hex,,}/_.dwarf$\|^./symsrv/addon-x86_64.node/mach-uuid-${uuid_hex,,}/addon-x86_64.node$" "$work/hrefs" ||
+    fail "the Mach-O's SymSrv link: $(cat "$work/hrefs")"
+  # what the page does not offer is refused, on the page
+  for q in kind=bogus format=zip page=0 page=x page=1000001 "q=$(head -c 300 /dev/zero | tr '\0' a)"; do
+    http 400 "$url/artifacts?$q"
+    grep -q 'role="alert"' "$work/body" || fail "$q: no message"
+  done
+  http 415 -H 'Content-Type: text/plain' --data-binary q=x "$url/artifacts"
+  stopped_cleanly ;;
+page-artifacts-pages)
+  # 50 rows a page, newest first, with links to the next and previous
+  # pages that keep the search; kind is matched before the page is cut.
+  start; up=$(token upload ci)
+  upload 201 "$up" "$dbg"
+  node -e 'const fs = require("fs"); const [src, id, dir] = process.argv.slice(1);
+    const b = fs.readFileSync(src), old = Buffer.from(id, "hex");
+    for (let i = 0; i < 54; i++) {
+      const c = Buffer.from(b), nu = Buffer.from(old); nu.writeUInt16BE(i, 0);
+      for (let at = c.indexOf(old); at >= 0; at = c.indexOf(old, at + 1)) nu.copy(c, at);
+      fs.writeFileSync(`${dir}/copy${i}.node`, c);
+    }' "$stripped" "$id" "$work" || fail "the copies"
+  for i in $(seq 0 53); do upload 201 "$up" "$work/copy$i.node"; done
+  http 200 "$url/artifacts"
+  [ "$(page_rows | wc -l)" = 50 ] && [ "$(page_rows | head -1 | cut -d'|' -f1)" = copy53.node ] || fail "page 1: $(page_rows | head -3)"
+  grep -q 'Artifacts 1 to 50, and more' "$work/body" || fail "page 1's count"
+  next=$(sed -n 's/.*<a rel="next" href="\([^"]*\)".*/\1/p' "$work/body" | sed 's/&amp;/\&/g')
+  [ "$next" = "./artifacts?q=&page=2#results" ] || fail "next: $next"
+  grep -q 'rel="prev"' "$work/body" && fail "a previous page before the first"
+  http 200 "$url/${next#./}"
+  [ "$(page_rows | cut -d'|' -f1 | tr '\n' ' ')" = "copy3.node copy2.node copy1.node copy0.node addon.node.debug " ] || fail "page 2: $(page_rows)"
+  grep -q 'rel="next"' "$work/body" && fail "a next page after the last"
+  grep -q '<a rel="prev" href="./artifacts?q=#results">' "$work/body" || fail "no previous page"
+  http 200 "$url/artifacts?kind=debuginfo"
+  [ "$(page_rows | cut -d'|' -f1)" = addon.node.debug ] || fail "kind: $(page_rows)"
+  http 200 "$url/artifacts?kind=executable&q=copy&page=2"
+  [ "$(page_rows | wc -l)" = 4 ] && [ "$(page_rows | tail -1 | cut -d'|' -f1)" = copy0.node ] || fail "kind, page 2: $(page_rows)"
+  grep -q '<a rel="prev" href="./artifacts?q=copy&amp;kind=executable#results">' "$work/body" || fail "the previous page drops the search"
+  http 200 "$url/artifacts?page=9"; grep -q 'past the last' "$work/body" || fail "past the last page"
+  stopped_cleanly ;;
+page-artifacts-token)
+  # --read-token: the artifacts page lists nothing without the read scope;
+  # its token form (POST) lists with a valid token and remembers it when
+  # asked; the header and the cookie do as well.
+  start --read-token; up=$(token upload ci); rd=$(token read reader)
+  upload 201 "$up" "$dbg"
+  http 401 "$url/artifacts?q=addon"
+  [ "$(page_header WWW-Authenticate)" = Bearer ] || fail "401 without WWW-Authenticate"
+  [ -z "$(page_rows)" ] || fail "rows without a token: $(page_rows)"
+  grep -q '<form id="token-form" method="post"' "$work/body" && grep -q '<input type="hidden" name="q" value="addon">' "$work/body" ||
+    fail "no token form keeping the search"
+  http 401 -d q=addon -d token=nsym_1_00 "$url/artifacts"
+  [ -z "$(page_rows)" ] || fail "rows with a bad token"
+  http 200 -d q=addon -d "token=$rd" "$url/artifacts"
+  [ "$(page_rows | cut -d'|' -f1)" = addon.node.debug ] || fail "with the token: $(page_rows)"
+  [ -z "$(page_header Set-Cookie)" ] || fail "a cookie without being asked"
+  http 200 -H "Authorization: Bearer $rd" "$url/artifacts"
+  http 200 -F q=addon -F "token=$rd" -F remember=1 "$url/artifacts"
+  cookie=$(page_header Set-Cookie)
+  [[ "$cookie" == "napi_symbols_token=$rd; Path=/; "* ]] || fail "cookie: $cookie"
+  http 200 -H "Cookie: ${cookie%%;*}" "$url/artifacts?q=addon"
+  [ "$(page_rows | cut -d'|' -f1)" = addon.node.debug ] || fail "with the cookie: $(page_rows)"
   stopped_cleanly ;;
 page-refused)
   # What the page cannot answer it says on the page, with the status the
