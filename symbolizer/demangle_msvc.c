@@ -403,6 +403,17 @@ static void put_i64(struct ms_out *o, int64_t v)
 	}
 }
 
+/* 'u' 64 bits, 'U' the low 32 bits, 'I' those signed */
+static void put_number(struct ms_out *o, uint64_t v, char fmt)
+{
+	if (fmt == 'U')
+		put_u64(o, (uint32_t)v);
+	else if (fmt == 'I')
+		put_i64(o, (int32_t)(uint32_t)v);
+	else
+		put_u64(o, v);
+}
+
 static char last(const struct ms_out *o)
 {
 	return o->len == 0 ? '\0' : o->buf[o->len - 1];
@@ -528,14 +539,15 @@ static void print_func_post(struct ms_out *o, const struct node *f)
 {
 	if (f->thunk && (f->fc & FC_ADJUST)) {
 		puts_out(o, "`adjustor{");
-		put_i64(o, f->off[0]);
+		put_number(o, (uint64_t)f->off[0], 'U');
 		puts_out(o, "}'");
 	} else if (f->thunk && (f->fc & FC_VTORDISP)) {
 		puts_out(o, (f->fc & FC_VTORDISPEX) ? "`vtordispex{" : "`vtordisp{");
+		/* the this-adjustment last is unsigned, the others signed */
 		for (int i = 0; i < f->noff; i++) {
 			if (i > 0)
 				puts_out(o, ", ");
-			put_i64(o, f->off[i]);
+			put_number(o, (uint64_t)f->off[i], i + 1 < f->noff ? 'I' : 'U');
 		}
 		puts_out(o, "}'");
 	}
@@ -1275,7 +1287,7 @@ static struct node *parse_primitive(struct ms *d)
 	static const char *const under[26] = {
 	    ['N' - 'A'] = "bool",     ['J' - 'A'] = "__int64", ['K' - 'A'] = "unsigned __int64",
 	    ['W' - 'A'] = "wchar_t",  ['Q' - 'A'] = "char8_t", ['S' - 'A'] = "char16_t",
-	    ['U' - 'A'] = "char32_t", ['P' - 'A'] = "auto",    ['T' - 'A'] = "decltype(auto)",
+	    ['U' - 'A'] = "char32_t",
 	};
 	const char *const *table = plain;
 	char c;
@@ -1581,35 +1593,25 @@ static bool offsets(struct ms *d, struct node *n, int count)
 	return d->err == 0;
 }
 
-static bool starts_arg(const struct ms *d, const char *with_dollar, bool is_auto)
-{
-	return starts(d, is_auto ? with_dollar + 1 : with_dollar);
-}
-
 static struct node *parse_template_arg(struct ms *d)
 {
-	bool is_auto = eat_str(d, "$M");
 	struct node *n;
 
-	/* auto: the deduced type is mangled but not printed */
-	if (is_auto && parse_type(d, QM_DROP) == NULL)
-		return NULL;
+	/* NEEDSWORK: "$M" (auto, C++17) is refused as llvm-undname 16 does. */
 	if (eat_str(d, "$$Y"))
 		return parse_fq_type_name(d);
 	if (eat_str(d, "$$B"))
 		return parse_type(d, QM_DROP);
 	if (eat_str(d, "$$C"))
 		return parse_type(d, QM_MANGLE);
-	if (starts_arg(d, "$1", is_auto) || starts_arg(d, "$H", is_auto) ||
-	    starts_arg(d, "$I", is_auto) || starts_arg(d, "$J", is_auto)) {
+	if (starts(d, "$1") || starts(d, "$H") || starts(d, "$I") || starts(d, "$J")) {
 		/* a pointer to a function or member; H, I, J add offsets */
 		char how;
 
 		n = node_new(d, K_TPREF);
 		if (n == NULL)
 			return NULL;
-		if (!is_auto)
-			d->p++;
+		d->p++;
 		how = next(d);
 		if (peek(d, '?')) {
 			struct node *id;
@@ -1639,19 +1641,18 @@ static struct node *parse_template_arg(struct ms *d)
 		n->aff = AFF_REFERENCE;
 		return n->inner == NULL ? NULL : n;
 	}
-	if (starts_arg(d, "$F", is_auto) || starts_arg(d, "$G", is_auto)) {
+	if (starts(d, "$F") || starts(d, "$G")) {
 		/* a pointer to a data member: F and G give its offsets */
 		char how;
 
 		n = node_new(d, K_TPREF);
 		if (n == NULL)
 			return NULL;
-		if (!is_auto)
-			d->p++;
+		d->p++;
 		how = next(d);
 		return offsets(d, n, how == 'G' ? 3 : 2) ? n : NULL;
 	}
-	if (is_auto ? eat(d, '0') : eat_str(d, "$0")) {
+	if (eat_str(d, "$0")) {
 		n = node_new(d, K_INT);
 		if (n == NULL)
 			return NULL;
@@ -1828,7 +1829,7 @@ static struct node *named_str(struct ms *d, const char *s)
 }
 
 /* ??_7 vftable, ??_8 vbtable, ??_S local vftable, ??_R4 locator:
- * <name> 6|7 <quals> {<fully qualified name>}* @ */
+ * <name> 6|7 <quals> (@ | <fully qualified name>) */
 static struct node *parse_table(struct ms *d, const char *what)
 {
 	struct node *s = node_new(d, K_TABLE_SYM);
@@ -1844,7 +1845,9 @@ static struct node *parse_table(struct ms *d, const char *what)
 	if (c != '6' && c != '7')
 		return fail(d);
 	s->quals = parse_quals(d, &member);
-	while (d->err == 0 && !eat(d, '@')) {
+	/* one base it is for, as llvm-undname 16 reads it (later ones read
+	 * every name up to '@') */
+	if (d->err == 0 && !eat(d, '@')) {
 		struct node *target = parse_fq_type_name(d);
 
 		if (target == NULL || !list_push(d, &s->list, target))
@@ -2021,22 +2024,20 @@ static struct node *parse_string_literal(struct ms *d)
 
 /* ---- special names ------------------------------------------------------ */
 
-/* A name with numbers in it: before, v[0], ", ", v[1]..., after; the
- * numbers in signed_mask print as signed. */
-static struct node *numbered_name(struct ms *d, const char *before, const uint64_t *v, size_t n,
-                                  unsigned signed_mask, const char *after)
+/* A name with numbers in it: before, v[0], ", ", v[1]..., after. fmt
+ * says how each prints, as llvm-undname keeps them: 'u' 64 bits, 'U' the
+ * low 32 bits, 'I' those signed. */
+static struct node *numbered_name(struct ms *d, const char *before, const uint64_t *v,
+                                  const char *fmt, const char *after)
 {
 	struct ms_out o = {0};
 	struct node *r = NULL;
 
 	puts_out(&o, before);
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; fmt[i] != '\0'; i++) {
 		if (i > 0)
 			puts_out(&o, ", ");
-		if (signed_mask & (1u << i))
-			put_i64(&o, (int64_t)v[i]);
-		else
-			put_u64(&o, v[i]);
+		put_number(&o, v[i], fmt[i]);
 	}
 	puts_out(&o, after);
 	if (o.err != 0)
@@ -2115,7 +2116,7 @@ static struct node *parse_special(struct ms *d)
 		f->cc = parse_callconv(d);
 		s = d->err != 0 ? NULL : s;
 		if (s != NULL) {
-			id2 = numbered_name(d, "`vcall'{", v, 1, 0, ", {flat}}");
+			id2 = numbered_name(d, "`vcall'{", v, "u", ", {flat}}");
 			if (id2 == NULL)
 				return NULL;
 			*id = *id2;
@@ -2137,10 +2138,10 @@ static struct node *parse_special(struct ms *d)
 		if (d->err != 0)
 			return NULL;
 		text = thread ? "`local static thread guard'" : "`local static guard'";
-		if (v[0] > 0)
+		if ((uint32_t)v[0] > 0) /* a 32-bit index; 0 prints none */
 			id2 = numbered_name(
 			    d, thread ? "`local static thread guard'{" : "`local static guard'{", v,
-			    1, 0, "}");
+			    "U", "}");
 		else
 			id2 = named_str(d, text);
 		if (id2 == NULL)
@@ -2176,7 +2177,7 @@ static struct node *parse_special(struct ms *d)
 		v[3] = parse_unsigned(d);
 		if (d->err != 0)
 			return NULL;
-		id = numbered_name(d, "`RTTI Base Class Descriptor at (", v, 4, 2, ")'");
+		id = numbered_name(d, "`RTTI Base Class Descriptor at (", v, "UIUU", ")'");
 		s = node_new(d, K_VAR_SYM);
 		if (id == NULL || s == NULL || (s->name = parse_scope_chain(d, id)) == NULL)
 			return NULL;
