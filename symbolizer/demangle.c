@@ -3,7 +3,9 @@
  * Itanium C++, and through demangle_msvc.c for MSVC-decorated C++ ("?f@@...",
  * which libiberty does not know). Rust legacy names lose their "::h<hash>"
  * tail, as rustc-demangle's "{:#}" and llvm-symbolizer's users expect; C++
- * names keep their parameters, MSVC ones print as llvm-undname prints them.
+ * names keep their parameters; MSVC ones print as llvm-symbolizer prints
+ * them, without access, calling convention, static/virtual and return type
+ * ("ns::f(int)", where llvm-undname says "int __cdecl ns::f(int)").
  */
 #include <demangle.h>
 #include <stdlib.h>
@@ -19,7 +21,7 @@ char *nsym_demangle(const char *name)
 	if (name[0] == '?') {
 		char *out;
 
-		return nsym__demangle_msvc(&out, name) == 0 ? out : NULL;
+		return nsym__demangle_msvc(&out, name, NSYM_MSVC_SYMBOLIZER) == 0 ? out : NULL;
 	}
 	/* Mach-O prefixes every symbol with one more underscore. */
 	if (strncmp(name, "__Z", 3) == 0 || strncmp(name, "__R", 3) == 0)

@@ -8,12 +8,12 @@
  * lookup that needs a public, into (RVA, record) pairs; a name is read
  * when it is first answered with.
  *
- * Names are shown as llvm-symbolizer shows them: Itanium and Rust names
- * demangled (through nsym_demangle, which drops a Rust legacy hash as
- * everywhere else in napi-symbols), i386 C decorations (_f, _f@8, @f@8)
- * dropped. MSVC C++ names ("?f@ns@@YAHH@Z") are not demangled: no Debian
- * C library does it. The lookup then prefers the procedure's own name
- * ("ns::f"), which lacks the parameter list llvm-undname would add.
+ * Names are shown as llvm-symbolizer shows them: Itanium, Rust and MSVC
+ * C++ names demangled (through nsym_demangle, which drops a Rust legacy
+ * hash as everywhere else in napi-symbols and prints "?f@ns@@YAHH@Z" as
+ * "ns::f(int)"), i386 C decorations (_f, _f@8, @f@8) dropped. An MSVC
+ * name the demangler refuses stays decorated; the lookup then prefers the
+ * procedure's own name ("f").
  */
 #include <stdlib.h>
 #include <string.h>
@@ -132,10 +132,8 @@ static int read_name(struct nsym_pdb *pdb, struct nsym_pdb_public *p)
 		return NSYM_ENOMEM;
 	p->name = name;
 	p->display = name;
-	if (name[0] == '?')
-		return 0; /* MSVC C++: see above */
 	display = nsym_demangle(name);
-	if (display == NULL && pdb->machine == IMAGE_FILE_MACHINE_I386) {
+	if (display == NULL && name[0] != '?' && pdb->machine == IMAGE_FILE_MACHINE_I386) {
 		display = undecorate_i386(name);
 		if (display == NULL)
 			return NSYM_ENOMEM;
