@@ -14,6 +14,19 @@
 #include "demangle_msvc.h"
 #include "internal.h"
 
+int nsym__demangle(char **out, const char *name)
+{
+	int rc;
+
+	*out = NULL;
+	if (name == NULL || name[0] != '?') {
+		*out = nsym_demangle(name);
+		return 0;
+	}
+	rc = nsym__demangle_msvc(out, name, NSYM_MSVC_SYMBOLIZER);
+	return rc == NSYM_ENOMEM ? rc : 0;
+}
+
 char *nsym_demangle(const char *name)
 {
 	if (name == NULL)

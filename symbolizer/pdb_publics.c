@@ -130,9 +130,10 @@ static int read_name(struct nsym_pdb *pdb, struct nsym_pdb_public *p)
 	name[len] = '\0';
 	if (nsym__pdb_keep(pdb, name) == NULL)
 		return NSYM_ENOMEM;
-	p->name = name;
-	p->display = name;
-	display = nsym_demangle(name);
+	/* p->name is set last: a lookup that ran out of memory here reads the
+	 * name again the next time, rather than answering with it undemangled */
+	if (nsym__demangle(&display, name) != 0)
+		return NSYM_ENOMEM;
 	if (display == NULL && name[0] != '?' && pdb->machine == IMAGE_FILE_MACHINE_I386) {
 		display = undecorate_i386(name);
 		if (display == NULL)
@@ -140,8 +141,8 @@ static int read_name(struct nsym_pdb *pdb, struct nsym_pdb_public *p)
 	}
 	if (display != NULL && nsym__pdb_keep(pdb, display) == NULL)
 		return NSYM_ENOMEM;
-	if (display != NULL)
-		p->display = display;
+	p->display = display != NULL ? display : name;
+	p->name = name;
 	return 0;
 }
 
