@@ -11,7 +11,7 @@
 #   scripts/fuzz.sh --merge [HARNESS...]
 #
 # Harnesses (tests/fuzz/README.md): elf_identity symbolizer symcache file
-# crash_report crash_trace crash_rust maps symbolicate package_json
+# crash_report crash_trace crash_rust maps symbolicate package_json demangle_msvc
 # upload_identify http v5_request. Exits 1 when a run finds a crash, leak or timeout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
