@@ -68,7 +68,8 @@ static bool try_slice(struct nsym_crash *c, const char *path, const char *arch,
 		               "page-aligned load addresses fit)",
 		               label, (unsigned long long)res.base, res.frames,
 		               res.frames == 1 ? "" : "s", res.candidates, res.tried);
-	} else if (res.frames > 0 && snprintf(why, why_size, "%s: %s", label, res.why) < 0) {
+	} else if (res.frames > 0 && res.why[0] != '\0' &&
+	           snprintf(why, why_size, "%s: %s", label, res.why) < 0) {
 		why[0] = '\0';
 	}
 	nsym_symbolizer_close(sym);

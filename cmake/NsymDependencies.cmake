@@ -51,7 +51,20 @@ if(NOT NSYM_LIBCURL_RUNTIME)
   message(FATAL_ERROR "${NSYM_LIBCURL_SONAME} not found: install the Debian package 'libcurl4'")
 endif()
 nsym_require_pkg(SQLITE3 sqlite3 libsqlite3-dev)
-nsym_require_pkg(PQ libpq libpq-dev)
+# libpq: its header only; the server loads the library when it first opens a
+# PostgreSQL store (server/pq_load.c), by the soname libpq has had since 8.3.
+# Not linked, so NSYM_STATIC_DEPS needs no static libpq (Debian ships none of
+# the Kerberos and LDAP archives it would need).
+# Found by the header, where Debian puts it for every architecture, not by
+# pkg-config: the arm64 npm build uses the build machine's libpq-dev, which
+# Debian 11 cannot install beside its arm64 one, and its header is the same.
+find_path(NSYM_PQ_INCLUDE_DIR libpq-fe.h PATH_SUFFIXES postgresql)
+if(NOT NSYM_PQ_INCLUDE_DIR)
+  message(FATAL_ERROR "libpq-fe.h not found: install the Debian package 'libpq-dev'")
+endif()
+add_library(nsym::PQ INTERFACE IMPORTED)
+set_target_properties(nsym::PQ PROPERTIES INTERFACE_INCLUDE_DIRECTORIES "${NSYM_PQ_INCLUDE_DIR}")
+set(NSYM_LIBPQ_SONAME libpq.so.5)
 nsym_require_pkg(UNWIND libunwind libunwind-dev)
 nsym_require_pkg(JANSSON jansson libjansson-dev)
 nsym_require_pkg(CRYPTO libcrypto libssl-dev)

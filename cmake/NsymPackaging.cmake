@@ -49,7 +49,11 @@ set(CPACK_DEB_COMPONENT_INSTALL OFF)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION devel)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "passwd")
+# libcurl and libpq are loaded with dlopen (cli/curl_load.c,
+# server/pq_load.c), which shlibdeps cannot see: libcurl for every talk to
+# a server; libpq only for a PostgreSQL store, hence a recommendation.
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "passwd, libcurl4")
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "libpq5")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
   ${PROJECT_SOURCE_DIR}/packaging/deb/conffiles

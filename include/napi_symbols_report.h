@@ -341,7 +341,9 @@ struct nsym_infer_result {
 	bool by_symbol;    /* decided by frames that name one of its functions with an
 	                      offset ("napi_register_module_v1 + 36"), which give the load
 	                      address exactly (NSYM_OFFSET_SYMBOL); tried is then 1 */
-	char why[320];     /* when not decided: why, in one line */
+	char why[320];     /* when not decided: why, in one line; empty when a frame
+	                      names one of its functions with an offset, which
+	                      nsym_report_run places the module's frames by */
 };
 
 /*

@@ -37,6 +37,10 @@ cache=${NSYM_CHROOT_CACHE:-/var/tmp/napi-symbols-chroots}
 # from Debian 12's source packages (deb-src below) into the chroot.
 build_libs="libelf-dev zlib1g-dev libdeflate-dev libzstd-dev libssl-dev libjansson-dev
   libsqlite3-dev libunwind-dev libiberty-dev"
+# and libpq-dev for its header alone (the program loads libpq at run time),
+# for the build machine's architecture only: Debian 11's conflicts with its
+# arm64 twin, and the header is the same
+header_libs="libpq-dev"
 
 die() {
 	echo "chroot.sh: $*" >&2
@@ -53,7 +57,7 @@ spec() {
 			arm64+=" $p:arm64"
 		done
 		echo "bullseye amd64 ca-certificates"
-		echo "build-essential ccache cmake pkg-config file dpkg-dev libdwarf-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross$libs$arm64"
+		echo "build-essential ccache cmake pkg-config file dpkg-dev libdwarf-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross$libs$arm64 $header_libs"
 		;;
 	bullseye) printf '%s\n' "bullseye amd64 ca-certificates" "" ;;
 	bullseye-arm64) printf '%s\n' "bullseye arm64 ca-certificates" "" ;;
@@ -100,6 +104,22 @@ make_chroot() {
 	want=$(spec "$name")
 	if [ -f "$dir/.nsym-stamp" ] && [ "$(cat "$dir/.nsym-stamp")" = "$want" ]; then
 		return
+	fi
+	# the same system with a longer list of packages (a library added to
+	# build_libs): installed into it, which takes seconds, not made anew
+	# with the static libraries built in it, which takes most of an hour
+	if [ -f "$dir/.nsym-stamp" ] && [ "$(sed -n 1p "$dir/.nsym-stamp")" = "$(sed -n 1p <<<"$want")" ] &&
+		[ -n "$(sed -n 2p <<<"$want")" ]; then
+		echo "chroot.sh: installing the packages $name now lists" >&2
+		# shellcheck disable=SC2046
+		if run_in "$dir" sh -c 'apt-get update -q && apt-get install -y -q --no-install-recommends "$@" &&
+			apt-get clean' sh $(sed -n 2p <<<"$want") >"$dir.log" 2>&1; then
+			printf '%s\n' "$want" >"$dir/.nsym-stamp"
+			rm -f "$dir.log"
+			return
+		fi
+		tail -n 20 "$dir.log" >&2
+		die "installing the packages of $name failed (log: $dir.log)"
 	fi
 	need debootstrap debootstrap
 	read -r suite arch include <<<"$(sed -n 1p <<<"$want")"

@@ -23,6 +23,7 @@
 #include <time.h>
 
 #include "migrate_pg.h"
+#include "pq_load.h"
 #include "store_pg.h"
 
 /* Advisory lock classes (the first key of pg_advisory_xact_lock(int,
@@ -59,7 +60,11 @@ static int connect_db(struct nsym_store *s, char *err, size_t err_size)
 	const char *const keys[] = {"connect_timeout", "application_name", "keepalives_idle",
 	                            "dbname", NULL};
 	const char *const values[] = {"3", "napi-symbols serve", "10", pg(s)->url, NULL};
-	PGconn *conn = PQconnectdbParams(keys, values, 1);
+	PGconn *conn;
+
+	if (nsym_pq_load(err, err_size) != 0)
+		return NSYM_EIO;
+	conn = PQconnectdbParams(keys, values, 1);
 
 	if (conn == NULL || PQstatus(conn) != CONNECTION_OK) {
 		const char *msg = conn != NULL ? PQerrorMessage(conn) : "out of memory";

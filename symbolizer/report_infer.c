@@ -333,6 +333,22 @@ static bool base_from_symbols(uint64_t *out, const struct inference *in)
 	return has && *out % in->code.page == 0 && fits(in, *out);
 }
 
+/* Whether a frame names one of the module's functions with its offset:
+ * the pipeline places it by that (report_place_symbol.c), and its pc then
+ * gives the load address that places the module's other frames, so the
+ * search's failure is nothing to tell. */
+static bool some_named(const struct inference *in)
+{
+	for (size_t k = 0; k < in->nframes; k++) {
+		const struct nsym_crash_frame *f = &in->c->frames[in->frames[k]];
+		uint64_t addr = 0;
+		if (f->symbol != NULL && f->has_symbol_offset &&
+		    nsym__symbolizer_named(&addr, in->sym, f->symbol) == 1)
+			return true;
+	}
+	return false;
+}
+
 /* Every frame of the module says why it stays unplaced. */
 static int leave(struct inference *in, const char *why)
 {
@@ -438,7 +454,14 @@ int nsym_crash_infer_load(struct nsym_infer_result *out, struct nsym_crash *c, n
 		rc = apply(out, &in, found.base[0]);
 		goto done;
 	}
-	if (out->candidates == 0)
+	if (some_named(&in))
+		goto done; /* why stays empty */
+	if (out->tried == 0)
+		snprintf(out->why, sizeof(out->why),
+		         "load address of %s not inferred: no page-aligned address puts its first "
+		         "frame in its code (is it the build that crashed?)",
+		         name);
+	else if (out->candidates == 0)
 		snprintf(out->why, sizeof(out->why),
 		         "load address of %s not inferred: none of the %zu page-aligned addresses "
 		         "that put its first frame in its code fits %s %zu frame%s (is it the "

@@ -119,15 +119,18 @@ stdin)
     fail "output cut by a file-size limit gave 0"
   grep -q "cannot write the output: " "$work/err" || fail "ulimit: $(cat "$work/err")" ;;
 startup)
-  # libcurl and the libraries it brings are loaded when a server is asked,
+  # libcurl and libpq, and the libraries they bring, are loaded when used,
   # not at every start: symbolize from a symcache never maps them
   readelf -d "$nsym" | grep -q 'NEEDED.*libcurl' && fail "napi-symbols links libcurl"
+  # nor libpq, loaded when a PostgreSQL store is opened (tests/scale open it)
+  readelf -d "$nsym" | grep -q 'NEEDED.*libpq' && fail "napi-symbols links libpq"
   fx=$(prog) || exit 1
   expect 0 "$nsym" symbolize --cache always -e "$fx" 0x0
   LD_DEBUG=files "$nsym" symbolize -e "$fx" 0x0 >/dev/null 2>"$work/ld"
   grep -q 'file=libelf' "$work/ld" || fail "LD_DEBUG showed no libraries: $(head -3 "$work/ld")"
   # (uploads load it: the tests of tests/client upload through it)
-  grep -q 'file=libcurl' "$work/ld" && fail "symbolize loaded libcurl" ;;
+  grep -q 'file=libcurl' "$work/ld" && fail "symbolize loaded libcurl"
+  grep -q 'file=libpq' "$work/ld" && fail "symbolize loaded libpq" ;;
 cache)
   addrs=$(nm "$nsym" | awk '$2 ~ /^[tT]$/ {print "0x" $1}' | head -n 200)
   expect 0 "$nsym" symbolize --cache never -e "$nsym" $addrs; cold="$out"
