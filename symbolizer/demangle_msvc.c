@@ -2001,11 +2001,15 @@ static struct node *parse_string_literal(struct ms *d)
 		while (d->err == 0 && !eat(d, '@')) {
 			unsigned hi, lo;
 
-			if (size % 2 != 0 || size == 0 || d->end - d->p < 2)
-				return fail(d);
+			if (size % 2 != 0 || size == 0 || d->end - d->p < 2) {
+				fail(d);
+				goto out;
+			}
 			hi = parse_char(d);
-			if (at_end(d))
-				return fail(d);
+			if (at_end(d)) {
+				fail(d);
+				goto out;
+			}
 			lo = parse_char(d);
 			if (size != 2 || s->truncated)
 				put_escaped(&o, hi << 8 | lo);
@@ -2015,12 +2019,14 @@ static struct node *parse_string_literal(struct ms *d)
 		unsigned width;
 
 		while (d->err == 0 && !eat(d, '@')) {
-			if (at_end(d) || n >= sizeof(bytes))
-				return fail(d);
+			if (at_end(d) || n >= sizeof(bytes)) {
+				fail(d);
+				goto out;
+			}
 			bytes[n++] = (unsigned char)parse_char(d);
 		}
 		if (d->err != 0)
-			return NULL;
+			goto out;
 		s->truncated = size > n;
 		width = guess_char_size(bytes, n, size);
 		s->num = width == 1 ? 0 : width == 2 ? 2 : 3;
@@ -2035,6 +2041,7 @@ static struct node *parse_string_literal(struct ms *d)
 	}
 	if (o.err != 0)
 		fail_as(d, o.err);
+out: /* o.buf holds what was printed so far */
 	if (d->err == 0) {
 		s->len = o.len;
 		s->text = arena_strdup(d, o.buf == NULL ? "" : o.buf, o.len);
