@@ -22,7 +22,8 @@ enum {
  * out (NSYM_MSVC_SYMBOLIZER: "ns::f(int)"). Names a back-reference or a
  * local scope recalls keep everything, as in llvm-undname. On success *out is a new
  * string to free(). Returns 0; NSYM_EINVAL when `mangled` is not a name of
- * the scheme or uses a part of it the demangler does not know;
+ * the scheme, uses a part of it the demangler does not know, or would print
+ * as nothing;
  * NSYM_EUNSUPPORTED when it nests deeper, or its text would be longer, than
  * the named limits in demangle_msvc.c; NSYM_ENOMEM. *out is NULL on error.
  * Thread-safe: all state lives on the caller's stack and in its own
