@@ -71,6 +71,25 @@ const char cmd_serve_usage[] =
     "                           off: downloads need a token with the read scope\n"
     "                           (the web page asks for it in its form)\n"
     "      --log-format text|json  NAPI_SYMBOLS_LOG_FORMAT; log_format; text\n"
+    "      --open-modules N     NAPI_SYMBOLS_OPEN_MODULES; open_modules; 256\n"
+    "                           (modules the symbolicate route keeps open\n"
+    "                           between requests, their symcaches mapped, the\n"
+    "                           least recently used closed first; 0 opens each\n"
+    "                           anew for every request)\n"
+    "      --upstream URL       NAPI_SYMBOLS_UPSTREAM; upstream; none. Repeatable\n"
+    "                           (the variable and key: URLs separated by spaces):\n"
+    "                           a debuginfod server asked, in order, for the\n"
+    "                           /buildid/ downloads the store lacks; symsrv:URL\n"
+    "                           a SymSrv store asked for the /symsrv/ ones (for\n"
+    "                           another napi-symbols server: symsrv:URL/symsrv)\n"
+    "      --upstream-cache-size SIZE  NAPI_SYMBOLS_UPSTREAM_CACHE_SIZE;\n"
+    "                           upstream_cache_size; 2G (what upstreams sent is\n"
+    "                           kept in DIR/upstream/, or in\n"
+    "                           $TMPDIR/napi-symbols-upstream/ with a PostgreSQL\n"
+    "                           store; the least recently used goes first)\n"
+    "      --upstream-miss-seconds S  NAPI_SYMBOLS_UPSTREAM_MISS_SECONDS;\n"
+    "                           upstream_miss_seconds; 600 (how long a file no\n"
+    "                           upstream has is answered 404 without asking)\n"
     "  -c, --config FILE        \"key = value\" lines with the keys above\n"
     "  -h, --help               show this help\n"
     "\n"
@@ -90,6 +109,10 @@ enum setting {
 	S_MAX_SECTION,
 	S_READ_TOKEN,
 	S_LOG_FORMAT,
+	S_OPEN_MODULES,
+	S_UPSTREAM,
+	S_UPSTREAM_CACHE_SIZE,
+	S_UPSTREAM_MISS,
 	S_COUNT
 };
 
@@ -107,11 +130,16 @@ static const struct {
     [S_MAX_SECTION] = {"max_section_size", "NAPI_SYMBOLS_MAX_SECTION_SIZE", "512M"},
     [S_READ_TOKEN] = {"read_token", "NAPI_SYMBOLS_READ_TOKEN", "no"},
     [S_LOG_FORMAT] = {"log_format", "NAPI_SYMBOLS_LOG_FORMAT", "text"},
+    [S_OPEN_MODULES] = {"open_modules", "NAPI_SYMBOLS_OPEN_MODULES", "256"},
+    [S_UPSTREAM] = {"upstream", "NAPI_SYMBOLS_UPSTREAM", ""},
+    [S_UPSTREAM_CACHE_SIZE] = {"upstream_cache_size", "NAPI_SYMBOLS_UPSTREAM_CACHE_SIZE", "2G"},
+    [S_UPSTREAM_MISS] = {"upstream_miss_seconds", "NAPI_SYMBOLS_UPSTREAM_MISS_SECONDS", "600"},
 };
 
 struct serve_settings {
 	const char *value[S_COUNT];
 	char file_values[S_COUNT][512];
+	char upstreams[4096]; /* the --upstream flags, space-separated */
 };
 
 static int read_config(struct serve_settings *s, const char *path)
@@ -229,6 +257,20 @@ static int make_config(struct nsym_server_config *cfg, struct serve_settings *s)
 		return nsym_cli_usage_error("serve", "log format is text or json, not '%s'",
 		                            s->value[S_LOG_FORMAT]);
 	cfg->log_json = strcmp(s->value[S_LOG_FORMAT], "json") == 0;
+	cfg->open_modules = (int)parse_int(s->value[S_OPEN_MODULES], 0, 1000000);
+	if (cfg->open_modules < 0)
+		return nsym_cli_usage_error("serve", "open modules must be 0 to 1000000, not '%s'",
+		                            s->value[S_OPEN_MODULES]);
+	cfg->upstreams = s->value[S_UPSTREAM];
+	if (parse_size(&cfg->upstream_cache_size, s->value[S_UPSTREAM_CACHE_SIZE]) != 0 ||
+	    cfg->upstream_cache_size == 0)
+		return nsym_cli_usage_error("serve", "upstream cache size '%s' is not a size",
+		                            s->value[S_UPSTREAM_CACHE_SIZE]);
+	cfg->upstream_miss_seconds = (int)parse_int(s->value[S_UPSTREAM_MISS], 0, 86400);
+	if (cfg->upstream_miss_seconds < 0)
+		return nsym_cli_usage_error("serve",
+		                            "upstream miss seconds must be 0 to 86400, not '%s'",
+		                            s->value[S_UPSTREAM_MISS]);
 	return 0;
 }
 
@@ -281,7 +323,11 @@ int cmd_serve(int argc, char **argv)
 		OPT_MAX_SECTION,
 		OPT_HEAD_TIMEOUT,
 		OPT_BLOBS,
-		OPT_BLOB_READS
+		OPT_BLOB_READS,
+		OPT_OPEN_MODULES,
+		OPT_UPSTREAM,
+		OPT_UPSTREAM_CACHE_SIZE,
+		OPT_UPSTREAM_MISS
 	};
 	static const struct option longopts[] = {
 	    {"store", required_argument, NULL, 's'},
@@ -295,6 +341,10 @@ int cmd_serve(int argc, char **argv)
 	    {"request-timeout", required_argument, NULL, OPT_TIMEOUT},
 	    {"read-token", no_argument, NULL, OPT_READ_TOKEN},
 	    {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
+	    {"open-modules", required_argument, NULL, OPT_OPEN_MODULES},
+	    {"upstream", required_argument, NULL, OPT_UPSTREAM},
+	    {"upstream-cache-size", required_argument, NULL, OPT_UPSTREAM_CACHE_SIZE},
+	    {"upstream-miss-seconds", required_argument, NULL, OPT_UPSTREAM_MISS},
 	    {"config", required_argument, NULL, 'c'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -328,6 +378,9 @@ int cmd_serve(int argc, char **argv)
 		case OPT_TIMEOUT:
 			s.value[S_REQUEST_TIMEOUT] = optarg;
 			break;
+		case OPT_OPEN_MODULES:
+			s.value[S_OPEN_MODULES] = optarg;
+			break;
 		case OPT_MAX_UPLOAD:
 			s.value[S_MAX_UPLOAD] = optarg;
 			break;
@@ -339,6 +392,25 @@ int cmd_serve(int argc, char **argv)
 			break;
 		case OPT_LOG_FORMAT:
 			s.value[S_LOG_FORMAT] = optarg;
+			break;
+		case OPT_UPSTREAM: {
+			size_t n = strlen(s.upstreams);
+			if (optarg[0] == '\0' || strpbrk(optarg, " \t") != NULL ||
+			    n + strlen(optarg) + 2 > sizeof(s.upstreams))
+				return nsym_cli_usage_error("serve",
+				                            "upstream '%s': one URL each, "
+				                            "without spaces",
+				                            optarg);
+			snprintf(s.upstreams + n, sizeof(s.upstreams) - n, "%s%s", n > 0 ? " " : "",
+			         optarg);
+			s.value[S_UPSTREAM] = s.upstreams;
+			break;
+		}
+		case OPT_UPSTREAM_CACHE_SIZE:
+			s.value[S_UPSTREAM_CACHE_SIZE] = optarg;
+			break;
+		case OPT_UPSTREAM_MISS:
+			s.value[S_UPSTREAM_MISS] = optarg;
 			break;
 		case 'c':
 			config = optarg;

@@ -46,9 +46,12 @@ nsym_require_pkg(CURL libcurl libcurl4-openssl-dev)
 # The program loads libcurl when it first talks to a server (cli/curl_load.c),
 # by the soname libcurl has had since 7.16.
 set(NSYM_LIBCURL_SONAME libcurl.so.4)
-find_library(NSYM_LIBCURL_RUNTIME NAMES ${NSYM_LIBCURL_SONAME} HINTS ${CURL_LIBRARY_DIRS})
-if(NOT NSYM_LIBCURL_RUNTIME)
-  message(FATAL_ERROR "${NSYM_LIBCURL_SONAME} not found: install the Debian package 'libcurl4'")
+# (NSYM_STATIC_DEPS links it instead: cli/CMakeLists.txt)
+if(NOT NSYM_STATIC_DEPS)
+  find_library(NSYM_LIBCURL_RUNTIME NAMES ${NSYM_LIBCURL_SONAME} HINTS ${CURL_LIBRARY_DIRS})
+  if(NOT NSYM_LIBCURL_RUNTIME)
+    message(FATAL_ERROR "${NSYM_LIBCURL_SONAME} not found: install the Debian package 'libcurl4'")
+  endif()
 endif()
 nsym_require_pkg(SQLITE3 sqlite3 libsqlite3-dev)
 # libpq: its header only; the server loads the library when it first opens a

@@ -399,7 +399,8 @@ typedef struct nsym_symbolizer nsym_symbolizer;
  * plus RVA), as llvm-symbolizer takes them. A PDB given alone answers for
  * RVAs.
  *
- * A symbolizer is not thread-safe: use one per thread.
+ * A symbolizer is not thread-safe: use one per thread, or share one that
+ * answers from a symcache (nsym_symbolizer_share).
  */
 NSYM_EXTERN int nsym_symbolizer_open(nsym_symbolizer **out, const char *path,
                                      const struct nsym_open_options *options);
@@ -450,8 +451,24 @@ NSYM_EXTERN int nsym_symbolizer_open_cache(nsym_symbolizer **out, const char *pa
  * file name, and a store of symcaches keys them by it. */
 NSYM_EXTERN int nsym_symcache_version(void);
 
-/* 1 when lookups are answered from a symcache, else 0. */
+/* 1 when lookups are answered from a symcache, else 0 (also once a lookup
+ * found the symcache damaged). */
 NSYM_EXTERN int nsym_symbolizer_cached(const nsym_symbolizer *sym);
+
+/*
+ * Lets several threads look up in sym at once, as a server's workers share
+ * one open module: nsym_symbolizer_lookup (and the report pipeline's use
+ * of sym) may then be called on it from any thread concurrently, each with
+ * its own frames. Only a symbolizer that answers from a symcache can be
+ * shared (NSYM_EUNSUPPORTED otherwise: DWARF is parsed lazily into the
+ * symbolizer). Once shared, a symcache that a lookup finds damaged is not
+ * left for the debug file, which would change sym under the other
+ * threads: its file (when opened from a cache folder) is removed, so that
+ * the next open builds it again, and lookups answer NSYM_ETRUNC, as
+ * nsym_symbolizer_cached then answers 0: close it and open it again. Call
+ * it before handing sym to other threads; close it once no thread uses it.
+ */
+NSYM_EXTERN int nsym_symbolizer_share(nsym_symbolizer *sym);
 
 /*
  * Calls fn once for each distinct source file the DWARF's line tables name

@@ -425,13 +425,17 @@ struct nsym_report_module {
 	                                           gives none */
 	size_t index;                           /* in the crash's modules */
 	/* an open symbolizer for the module (nsym_symbolizer_open), which the
-	 * pipeline owns and closes from then on; or NULL */
+	 * pipeline owns and closes from then on (unless borrowed); or NULL */
 	nsym_symbolizer *sym;
 	/* one line: why nothing answers for it when sym is NULL ("no symbols on
 	 * the server"), or why only sym's symbol table does; else "". Left ""
 	 * with sym NULL, it reads "no debug file found", or "no identity" for
 	 * a module the text gives none. */
 	char why[NSYM_REPORT_WHY_SIZE];
+	/* 1: sym stays the resolver's, lent for the call of
+	 * nsym_report_symbolicate (a server's shared open module): the
+	 * pipeline uses it on the calling thread and does not close it */
+	int borrowed;
 };
 
 /*
@@ -445,7 +449,8 @@ struct nsym_report_module {
  * NSYM_ENOMEM when it ran out of memory, which is no reason to call a
  * module unresolved: the crash then fails as if the pipeline had run out
  * itself (any other nonzero value is taken as NSYM_ENOMEM). The
- * symbolizers it set are the pipeline's either way.
+ * symbolizers it set are the pipeline's either way, but those it marked
+ * borrowed.
  */
 typedef int nsym_report_resolve_fn(void *ctx, struct nsym_report_module *modules, size_t count);
 

@@ -22,9 +22,11 @@
 #include "napi_symbols_util.h"
 #include "json_writer.h"
 #include "metrics.h"
+#include "module_cache.h"
 #include "routes.h"
 #include "socket.h"
 #include "stored_module.h"
+#include "upstream.h"
 
 struct nsym_server {
 	struct mg_context *ctx;
@@ -34,8 +36,10 @@ struct nsym_server {
 	char address[128];
 	char store_dir[4096];
 	char blobs[2048];
-	char cache_dir[4096 + 16];  /* symcaches the symbolicate route builds */
-	struct nsym_builds *builds; /* those under way and failed (build_once.h) */
+	char cache_dir[4096 + 16];         /* symcaches the symbolicate route builds */
+	struct nsym_builds *builds;        /* those under way and failed (build_once.h) */
+	struct nsym_module_cache *modules; /* open modules the workers share */
+	struct nsym_upstream *upstream;    /* NULL: none (upstream.h) */
 };
 
 const struct nsym_server_config *nsym_server_config(const struct nsym_server *srv)
@@ -53,9 +57,19 @@ const char *nsym_server_cache_dir(const struct nsym_server *srv)
 	return srv->cache_dir;
 }
 
+struct nsym_upstream *nsym_server_upstream(struct nsym_server *srv)
+{
+	return srv->upstream;
+}
+
 struct nsym_builds *nsym_server_builds(struct nsym_server *srv)
 {
 	return srv->builds;
+}
+
+struct nsym_module_cache *nsym_server_modules(struct nsym_server *srv)
+{
+	return srv->modules;
 }
 
 /* ---- replies --------------------------------------------------------------- */
@@ -197,8 +211,10 @@ int nsym_read_body(struct nsym_request *r, struct nsym_buf *out, size_t max)
 	else if (n < 0 || (declared >= 0 && out->len != (size_t)declared))
 		nsym_reply_error(r, 400, "the body ended after %zu of %lld bytes", out->len,
 		                 declared);
-	else
+	else {
+		r->body_read = true;
 		return 0;
+	}
 	nsym_buf_free(out);
 	return -1;
 }
@@ -524,7 +540,11 @@ static int dispatch(struct mg_connection *conn, void *data)
 		mg_disable_connection_keep_alive(conn);
 	nsym_metrics_request(r.route >= 0 ? nsym_routes[r.route].name : "other", r.status, r.bytes);
 	log_request(&r, now_ms() - start);
-	if (r.close)
+	/* a body read to its end leaves the client nothing to send that a
+	 * close would answer with a reset: no linger, and no search for the
+	 * socket it needs (a scan of /proc/self/fd, a third of a small
+	 * request's time) */
+	if (r.close && !r.body_read)
 		nsym_request_linger(conn);
 	free(path);
 	free(sent);
@@ -673,11 +693,32 @@ static int open_cache(struct nsym_server *srv, char *err, size_t err_size)
 	if (mkdir(srv->cache_dir, 0755) != 0 && errno != EEXIST)
 		fprintf(stderr, "napi-symbols serve: cannot make %s: %s; symcaches are not kept\n",
 		        srv->cache_dir, strerror(errno));
-	if (nsym_builds_new(&srv->builds, NSYM_SYMCACHE_RETRY_SECONDS) != 0) {
+	if (nsym_builds_new(&srv->builds, NSYM_SYMCACHE_RETRY_SECONDS) != 0 ||
+	    nsym_module_cache_new(&srv->modules, (size_t)srv->cfg.open_modules,
+	                          NSYM_MODULE_TTL_SECONDS, NSYM_NO_SYMBOLS_TTL_SECONDS) != 0) {
+		nsym_builds_free(srv->builds);
 		snprintf(err, err_size, "out of memory");
 		return NSYM_ENOMEM;
 	}
 	return 0;
+}
+
+/* The upstream servers, caching into STORE/upstream, or with the scaled
+ * store $TMPDIR/napi-symbols-upstream on this machine, as the symcaches.
+ * 0, or a code with why in err. */
+static int open_upstream(struct nsym_server *srv, const char *urls, char *err, size_t err_size)
+{
+	const char *tmp = getenv("TMPDIR");
+	char dir[4096 + 16];
+
+	if (nsym_store_is_scaled(srv->store_dir))
+		snprintf(dir, sizeof(dir), "%.4000s/napi-symbols-upstream",
+		         tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
+	else
+		snprintf(dir, sizeof(dir), "%s/upstream", srv->store_dir);
+	return nsym_upstream_new(&srv->upstream, urls, dir, srv->cfg.upstream_cache_size,
+	                         srv->cfg.upstream_miss_seconds, srv->cfg.request_timeout, err,
+	                         err_size);
 }
 
 int nsym_server_start(struct nsym_server **out, struct nsym_server_start_notes *notes,
@@ -741,6 +782,15 @@ int nsym_server_start(struct nsym_server **out, struct nsym_server_start_notes *
 		free(srv);
 		return NSYM_ENOMEM;
 	}
+	srv->cfg.upstreams = NULL; /* the caller's string may go: parsed here */
+	if (open_upstream(srv, cfg->upstreams, err, err_size) != 0) {
+		nsym_conns_stop(srv->conns);
+		srv->first->ops->close(srv->first);
+		nsym_builds_free(srv->builds);
+		nsym_module_cache_free(srv->modules);
+		free(srv);
+		return NSYM_EINVAL;
+	}
 	snprintf(threads, sizeof(threads), "%d", cfg->threads);
 	snprintf(timeout, sizeof(timeout), "%d", cfg->request_timeout * 1000);
 	mg_init_library(0);
@@ -751,6 +801,8 @@ int nsym_server_start(struct nsym_server **out, struct nsym_server_start_notes *
 		nsym_conns_stop(srv->conns);
 		srv->first->ops->close(srv->first);
 		nsym_builds_free(srv->builds);
+		nsym_module_cache_free(srv->modules);
+		nsym_upstream_free(srv->upstream);
 		free(srv);
 		return NSYM_EIO;
 	}
@@ -769,5 +821,7 @@ void nsym_server_stop(struct nsym_server *srv)
 	nsym_conns_stop(srv->conns);
 	srv->first->ops->close(srv->first);
 	nsym_builds_free(srv->builds);
+	nsym_module_cache_free(srv->modules);
+	nsym_upstream_free(srv->upstream);
 	free(srv);
 }

@@ -30,6 +30,7 @@ struct nsym_request {
 	bool chunked;             /* the body comes in chunks, of unknown length */
 	bool close;               /* the connection closes after the reply */
 	bool continued;           /* "100 Continue" was sent */
+	bool body_read;           /* nsym_read_body read the whole body */
 	enum nsym_scope scope;    /* of the token presented, if any */
 	char token_name[64];
 	int status;     /* of the reply, for the log and metrics */
@@ -57,8 +58,12 @@ extern const struct nsym_route nsym_routes[];
 const struct nsym_server_config *nsym_server_config(const struct nsym_server *srv);
 /* The folder of the symcaches the symbolicate route builds: STORE/symcache. */
 const char *nsym_server_cache_dir(const struct nsym_server *srv);
+/* The server's upstream servers (upstream.h), or NULL when it has none. */
+struct nsym_upstream *nsym_server_upstream(struct nsym_server *srv);
 /* The server's table of symcache builds (build_once.h). */
 struct nsym_builds *nsym_server_builds(struct nsym_server *srv);
+/* The open modules the workers share (module_cache.h). */
+struct nsym_module_cache *nsym_server_modules(struct nsym_server *srv);
 
 /* ---- replies ------------------------------------------------------------ */
 

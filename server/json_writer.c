@@ -61,12 +61,25 @@ void nsym_buf_add(struct nsym_buf *b, const char *p, size_t n)
 
 void nsym_buf_printf(struct nsym_buf *b, const char *fmt, ...)
 {
+	size_t room = b->cap > b->len ? b->cap - b->len : 0;
 	va_list ap;
 	int n;
 
+	if (b->failed)
+		return;
+	/* formatted once into the room there is, which is most times enough,
+	 * and again only when it was not (twice each time cost 10% of a v5
+	 * answer: docs/performance.md) */
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	n = vsnprintf(room > 0 ? b->data + b->len : NULL, room, fmt, ap);
 	va_end(ap);
+	if (n >= 0 && (size_t)n < room) {
+		if (b->len + (size_t)n <= b->max) {
+			b->len += (size_t)n;
+			return;
+		}
+		b->data[b->len] = '\0';
+	}
 	if (n < 0 || !reserve(b, (size_t)n)) {
 		b->failed = true;
 		return;

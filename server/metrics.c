@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "metrics.h"
+#include "module_cache.h"
 #include "napi_symbols.h"
 
 #define MAX_SERIES 128
@@ -20,7 +21,8 @@ struct series {
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static struct series requests[MAX_SERIES], uploads[8], errors[32], sheds[4], symcaches[2];
+static struct series requests[MAX_SERIES], uploads[8], errors[32], sheds[4], symcaches[2],
+    upstreams[8];
 static uint64_t bytes_sent;
 
 static void bump(struct series *table, size_t n, const char *name, int code)
@@ -66,6 +68,13 @@ void nsym_metrics_symcache(const char *result)
 	pthread_mutex_unlock(&lock);
 }
 
+void nsym_metrics_upstream(const char *result)
+{
+	pthread_mutex_lock(&lock);
+	bump(upstreams, sizeof(upstreams) / sizeof(*upstreams), result, 0);
+	pthread_mutex_unlock(&lock);
+}
+
 void nsym_metrics_error(int code)
 {
 	pthread_mutex_lock(&lock);
@@ -93,7 +102,8 @@ static void put(struct out *o, const char *fmt, ...)
 		o->used += (size_t)n;
 }
 
-size_t nsym_metrics_format(char *buf, size_t size, int64_t artifacts, int64_t store_bytes)
+size_t nsym_metrics_format(char *buf, size_t size, int64_t artifacts, int64_t store_bytes,
+                           const struct nsym_module_cache_stats *modules)
 {
 	struct out o = {buf, size, 0};
 
@@ -118,6 +128,12 @@ size_t nsym_metrics_format(char *buf, size_t size, int64_t artifacts, int64_t st
 	     i++)
 		put(&o, "nsym_symcache_builds_total{result=\"%s\"} %llu\n", symcaches[i].name,
 		    (unsigned long long)symcaches[i].count);
+	put(&o, "# HELP nsym_upstream_total Downloads the store lacked, by what asking the "
+	        "upstream servers came to.\n# TYPE nsym_upstream_total counter\n");
+	for (size_t i = 0; i < sizeof(upstreams) / sizeof(*upstreams) && upstreams[i].name != NULL;
+	     i++)
+		put(&o, "nsym_upstream_total{result=\"%s\"} %llu\n", upstreams[i].name,
+		    (unsigned long long)upstreams[i].count);
 	put(&o, "# HELP nsym_errors_total Internal failures by error code.\n"
 	        "# TYPE nsym_errors_total counter\n");
 	for (size_t i = 0; i < sizeof(errors) / sizeof(*errors) && errors[i].name != NULL; i++)
@@ -137,5 +153,16 @@ size_t nsym_metrics_format(char *buf, size_t size, int64_t artifacts, int64_t st
 	    "# HELP nsym_store_bytes Bytes of blobs in the store.\n# TYPE nsym_store_bytes "
 	    "gauge\nnsym_store_bytes %lld\n",
 	    (long long)store_bytes);
+	put(&o,
+	    "# HELP nsym_open_modules Modules the symbolicate route keeps open between "
+	    "requests (at most nsym_open_modules_max).\n# TYPE nsym_open_modules gauge\n"
+	    "nsym_open_modules %zu\n# HELP nsym_open_modules_max serve --open-modules.\n"
+	    "# TYPE nsym_open_modules_max gauge\nnsym_open_modules_max %zu\n"
+	    "# HELP nsym_open_modules_evicted_in_use Modules closed out of the cache while a "
+	    "request used them: closed when it ends.\n# TYPE nsym_open_modules_evicted_in_use "
+	    "gauge\nnsym_open_modules_evicted_in_use %zu\n# HELP nsym_no_symbols_remembered "
+	    "Modules the store had no symbols for, remembered briefly.\n# TYPE "
+	    "nsym_no_symbols_remembered gauge\nnsym_no_symbols_remembered %zu\n",
+	    modules->open, modules->max_open, modules->open_in_use_evicted, modules->none);
 	return o.used;
 }

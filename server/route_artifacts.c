@@ -15,6 +15,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "module_cache.h"
 #include "routes.h"
 
 #define DEFAULT_LIMIT 100
@@ -290,6 +291,8 @@ void nsym_handle_artifact_delete(struct nsym_request *r)
 		nsym_reply_internal(r, rc, nsym_store_errmsg(r->store));
 		return;
 	}
+	/* requests after this one answer without it */
+	nsym_module_cache_forget(nsym_server_modules(r->srv), a.key);
 	fprintf(stderr, "napi-symbols serve: %s deleted artifact %" PRId64 " (%s %s)%s\n",
 	        r->token_name, a.id, a.key, a.kind, blob_removed ? " and its blob" : "");
 	nsym_buf_init(&b, MAX_REPLY);

@@ -20,6 +20,7 @@
 #include "routes.h"
 #include "section_inflate.h"
 #include "send.h"
+#include "upstream.h"
 
 #define MAX_ID_HEX 128
 
@@ -78,12 +79,21 @@ static int find(struct nsym_request *r, struct nsym_artifact *a, const char *id,
 	return rc;
 }
 
+/* From the store, else from the upstream servers (upstream.h). */
 static void serve_artifact(struct nsym_request *r, const struct buildid_request *b)
 {
 	struct nsym_artifact a;
+	char path[MAX_ID_HEX + 32];
+	struct nsym_upstream_ask ask = {
+	    .path = path, .key = b->id, .kind = b->type, .file = b->type};
+	int rc = find(r, &a, b->id, b->type, false);
 
-	if (find(r, &a, b->id, b->type, true) == 0)
+	snprintf(path, sizeof(path), "/buildid/%s/%s", b->id, b->type);
+	if (rc == 0)
 		nsym_send_artifact(r, &a);
+	else if (rc == NSYM_ENOENT &&
+	         nsym_upstream_serve(nsym_server_upstream(r->srv), r, &ask) != 0)
+		nsym_reply_error(r, 404, "no %s for build-id %s", b->type, b->id);
 }
 
 /* ---- sections ------------------------------------------------------------------ */

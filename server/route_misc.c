@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "metrics.h"
+#include "module_cache.h"
 #include "routes.h"
 
 void nsym_log_internal(struct nsym_request *r, int code, const char *detail)
@@ -24,21 +25,23 @@ void nsym_reply_internal(struct nsym_request *r, int code, const char *detail)
 
 void nsym_handle_metrics(struct nsym_request *r)
 {
+	struct nsym_module_cache_stats modules;
 	int64_t artifacts = 0, bytes = 0;
 	size_t need;
 	char *buf;
 
+	nsym_module_cache_stats(&modules, nsym_server_modules(r->srv));
 	if (r->store->ops->stats(r->store, &artifacts, &bytes) != 0) {
 		nsym_reply_internal(r, NSYM_EIO, nsym_store_errmsg(r->store));
 		return;
 	}
-	need = nsym_metrics_format(NULL, 0, artifacts, bytes) + 1;
+	need = nsym_metrics_format(NULL, 0, artifacts, bytes, &modules) + 1;
 	buf = malloc(need);
 	if (buf == NULL) {
 		nsym_reply_internal(r, NSYM_ENOMEM, "out of memory");
 		return;
 	}
-	need = nsym_metrics_format(buf, need, artifacts, bytes);
+	need = nsym_metrics_format(buf, need, artifacts, bytes, &modules);
 	nsym_reply(r, 200, "text/plain; version=0.0.4", "", buf, need);
 	free(buf);
 }

@@ -20,6 +20,7 @@
 #include "send.h"
 #include "source_path.h"
 #include "upload_body.h"
+#include "upstream.h"
 
 /* ---- upload ------------------------------------------------------------------ */
 
@@ -208,6 +209,26 @@ void nsym_handle_source_delete(struct nsym_request *r)
 
 /* ---- download ---------------------------------------------------------------- */
 
+/* The source from the upstream servers (upstream.h), by its canonical
+ * path; as nsym_upstream_serve returns. A source has no identity of its
+ * own to check. */
+static int upstream_source(struct nsym_request *r, const char *id, const char *canon)
+{
+	size_t size = strlen(id) + strlen(canon) + 32;
+	char *path = malloc(size);
+	struct nsym_upstream_ask ask = {.path = path, .file = canon};
+	int rc;
+
+	if (path == NULL) {
+		nsym_reply_internal(r, NSYM_ENOMEM, "out of memory");
+		return 0;
+	}
+	snprintf(path, size, "/buildid/%s/source%s", id, canon);
+	rc = nsym_upstream_serve(nsym_server_upstream(r->srv), r, &ask);
+	free(path);
+	return rc;
+}
+
 void nsym_serve_source(struct nsym_request *r, const char *id, const char *path)
 {
 	size_t n = strlen(path);
@@ -231,7 +252,7 @@ void nsym_serve_source(struct nsym_request *r, const char *id, const char *path)
 	 * form sent and its canonical form, as elfutils' "IN (?, ?)" does. */
 	nsym_source_path_canon(canon, canon);
 	rc = r->store->ops->source_find(r->store, &src, id, canon);
-	if (rc == NSYM_ENOENT)
+	if (rc == NSYM_ENOENT && upstream_source(r, id, canon) != 0)
 		nsym_reply_error(r, 404, "no source %s for build-id %s", canon, id);
 	else if (rc != 0)
 		nsym_reply_internal(r, rc, nsym_store_errmsg(r->store));

@@ -16,7 +16,7 @@
 
 #include "napi_symbols_report.h"
 #include "routes.h"
-#include "stored_module.h"
+#include "stored_module_cached.h"
 #include "symbolicate.h"
 
 #define MAX_BODY   NSYM_SYMBOLICATE_MAX_BODY
@@ -82,22 +82,52 @@ static int wants_text(const char *accept)
 struct run {
 	struct nsym_request *r;
 	struct nsym_stored_modules src;
+	struct nsym_module_cache *modules;
+	/* the open modules the pipeline borrows, let go after it */
+	struct nsym_module_use *uses;
+	size_t nuses, cap;
 	bool store_failed; /* logged once per request */
 };
 
-/* Each module with an identity, from the store; the pipeline says "no
- * identity" of the others. 0, or NSYM_ENOMEM. */
+/* Keeps use for after the pipeline: 0, or NSYM_ENOMEM (use is let go). */
+static int keep_use(struct run *run, struct nsym_module_use *use)
+{
+	if (run->nuses == run->cap) {
+		size_t cap = run->cap > 0 ? 2 * run->cap : 8;
+		struct nsym_module_use *more = realloc(run->uses, cap * sizeof(*more));
+		if (more == NULL) {
+			nsym_module_cache_put(run->modules, use);
+			return NSYM_ENOMEM;
+		}
+		run->uses = more;
+		run->cap = cap;
+	}
+	run->uses[run->nuses++] = *use;
+	return 0;
+}
+
+/* Each module with an identity, from the server's open modules or the
+ * store; the pipeline says "no identity" of the others. 0, or
+ * NSYM_ENOMEM. */
 static int resolve(void *ctx, struct nsym_report_module *mods, size_t count)
 {
 	struct run *run = ctx;
 
 	for (size_t i = 0; i < count; i++) {
 		const struct nsym_crash_module *m = mods[i].module;
+		struct nsym_module_use use;
 		int rc;
 		if (m->id[0] == '\0')
 			continue;
-		rc = nsym_stored_module_open(&mods[i].sym, mods[i].why, sizeof(mods[i].why),
-		                             &run->src, m->id, m->format == NSYM_FORMAT_MACHO);
+		rc = nsym_stored_module_get(&use, mods[i].why, sizeof(mods[i].why), run->modules,
+		                            &run->src, m->id, m->format == NSYM_FORMAT_MACHO);
+		if (rc == 0 && use.entry != NULL) {
+			/* shared: lent to the pipeline, let go after it */
+			if ((rc = keep_use(run, &use)) != 0)
+				return rc;
+			mods[i].borrowed = 1;
+		}
+		mods[i].sym = use.sym;
 		if (rc == NSYM_ENOMEM)
 			return rc;
 		if (rc != 0) {
@@ -126,10 +156,16 @@ int nsym_symbolicate_write(FILE *out, struct nsym_request *r, const struct nsym_
                            size_t n, unsigned flags)
 {
 	struct run run = {
-	    r, {r->store, nsym_server_builds(r->srv), nsym_server_cache_dir(r->srv)}, false};
+	    .r = r,
+	    .src = {r->store, nsym_server_builds(r->srv), nsym_server_cache_dir(r->srv)},
+	    .modules = nsym_server_modules(r->srv)};
 	struct nsym_report_options opts = {.flags = flags, .resolve = resolve, .ctx = &run};
+	int rc = nsym_report_symbolicate(out, crashes, n, &opts);
 
-	return nsym_report_symbolicate(out, crashes, n, &opts);
+	for (size_t i = 0; i < run.nuses; i++)
+		nsym_module_cache_put(run.modules, &run.uses[i]);
+	free(run.uses);
+	return rc;
 }
 
 /* Symbolicates the crashes into a reply. */

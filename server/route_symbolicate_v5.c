@@ -26,10 +26,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "debug_id.h"
 #include "napi_symbols_report.h"
 #include "routes.h"
-#include "stored_module.h"
+#include "stored_module_cached.h"
 #include "v5_request.h"
 
 /* Frames of at most NSYM_V5_MAX_FRAMES with their inline chains; a reply
@@ -40,7 +39,7 @@
 struct slot {
 	const struct nsym_v5_module *m; /* the first entry that names it */
 	int found;                      /* -1: not looked up (null), 0: false, 1: true */
-	nsym_symbolizer *sym;           /* when found */
+	struct nsym_module_use use;     /* its module, when found (use.sym) */
 	uint64_t base;                  /* what an offset is added to: __TEXT's vmaddr */
 	size_t written;                 /* 1 + the last job whose found_modules has it */
 };
@@ -49,6 +48,7 @@ struct answer {
 	struct nsym_request *r;
 	const struct nsym_v5_request *req;
 	struct nsym_stored_modules src;
+	struct nsym_module_cache *modules;
 	struct slot *slots;
 	size_t nslots;
 	size_t *slot_of; /* the slot of each entry of req->modules */
@@ -111,25 +111,18 @@ static int make_slots(struct answer *a)
  * the store's failure. */
 static int look_up_module(struct answer *a, struct slot *s)
 {
-	struct nsym_artifact art;
 	char why[NSYM_REPORT_WHY_SIZE];
 	int rc;
 
 	s->found = 0;
-	rc = nsym_debug_id_find(&art, a->src.store, s->m->id);
-	if (rc == NSYM_ENOENT)
-		return 0;
-	if (rc == 0)
-		rc = nsym_stored_artifact_open(&s->sym, why, sizeof(why), &a->src, &art);
-	else
-		snprintf(why, sizeof(why), "%s", nsym_store_errmsg(a->src.store));
+	rc = nsym_stored_debug_id_get(&s->use, why, sizeof(why), a->modules, &a->src, s->m->id);
 	if (rc == NSYM_EIO)
 		nsym_log_internal(a->r, rc, why);
 	if (rc != 0)
 		return rc;
-	if (s->sym != NULL) {
+	if (s->use.sym != NULL) {
 		s->found = 1;
-		s->base = nsym_symbolizer_image_base(s->sym);
+		s->base = nsym_symbolizer_image_base(s->use.sym);
 	}
 	return 0;
 }
@@ -246,8 +239,8 @@ static int put_frame(struct answer *a, const struct nsym_v5_job *job, size_t n,
 	nsym_buf_printf(&a->out, "%s{\"frame\": %zu, \"module\": ", n > 0 ? ", " : "", n);
 	nsym_buf_json_string(&a->out, m != NULL && m->name[0] != '\0' ? m->name : "<unknown>");
 	put_hex(&a->out, "module_offset", f->offset);
-	if (s != NULL && s->sym != NULL && f->offset >= 0) {
-		rc = nsym_symbolizer_lookup(&a->fr, s->sym, s->base + (uint64_t)f->offset, 0);
+	if (s != NULL && s->use.sym != NULL && f->offset >= 0) {
+		rc = nsym_symbolizer_lookup(&a->fr, s->use.sym, s->base + (uint64_t)f->offset, 0);
 		if (rc == NSYM_ENOMEM)
 			return rc;
 		if (rc == 0)
@@ -314,7 +307,8 @@ static void answer(struct nsym_request *r, const struct nsym_v5_request *req)
 	struct answer a = {
 	    .r = r,
 	    .req = req,
-	    .src = {r->store, nsym_server_builds(r->srv), nsym_server_cache_dir(r->srv)}};
+	    .src = {r->store, nsym_server_builds(r->srv), nsym_server_cache_dir(r->srv)},
+	    .modules = nsym_server_modules(r->srv)};
 	int rc;
 
 	nsym_buf_init(&a.out, MAX_REPLY);
@@ -336,7 +330,7 @@ static void answer(struct nsym_request *r, const struct nsym_v5_request *req)
 		nsym_reply(r, 200, "application/json", "Cache-Control: no-store\r\n", a.out.data,
 		           a.out.len);
 	for (size_t i = 0; i < a.nslots; i++)
-		nsym_symbolizer_close(a.slots[i].sym);
+		nsym_module_cache_put(a.modules, &a.slots[i].use);
 	free(a.slots);
 	free(a.slot_of);
 	nsym_frames_release(&a.fr);

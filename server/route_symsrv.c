@@ -18,6 +18,7 @@
 #include "keys.h"
 #include "routes.h"
 #include "send.h"
+#include "upstream.h"
 
 #define MAX_FILE 256
 
@@ -125,6 +126,23 @@ static int find_padded(struct nsym_request *r, struct nsym_artifact *a,
 	return rc;
 }
 
+/* The file from the upstream SymSrv stores (upstream.h), as the client
+ * asked for it; as nsym_upstream_serve returns. */
+static int upstream_symsrv(struct nsym_request *r, const struct symsrv_request *q)
+{
+	char path[2 * MAX_FILE + NSYM_KEY_MAX_HEX + 8];
+	struct nsym_upstream_ask ask = {.symsrv = true,
+	                                .path = path,
+	                                .key = q->key,
+	                                .kind = q->form->kind,
+	                                .format = q->form->format,
+	                                .padded = strcmp(q->form->format, "elf") == 0,
+	                                .file = q->file};
+
+	snprintf(path, sizeof(path), "/%s/%.*s/%s", q->file, (int)q->id_len, q->id, q->last);
+	return nsym_upstream_serve(nsym_server_upstream(r->srv), r, &ask);
+}
+
 void nsym_handle_symsrv(struct nsym_request *r)
 {
 	struct symsrv_request q;
@@ -153,7 +171,7 @@ void nsym_handle_symsrv(struct nsym_request *r)
 		return;
 	}
 	rc = find_padded(r, &a, &q);
-	if (rc == NSYM_ENOENT)
+	if (rc == NSYM_ENOENT && upstream_symsrv(r, &q) != 0)
 		nsym_reply_error(r, 404, "no %s %s named %s for %s", q.form->format, q.form->kind,
 		                 q.file, q.key);
 	else if (rc == 0)

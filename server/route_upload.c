@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "metrics.h"
+#include "module_cache.h"
 #include "routes.h"
 #include "upload_body.h"
 #include "upload_identify.h"
@@ -103,6 +104,11 @@ static void reply_created(struct upload *u, struct nsym_upload_found *f, const c
 		nsym_reply_internal(r, rc, nsym_store_errmsg(r->store));
 		return;
 	}
+	/* requests after this one see it: what was "no symbols", or answered
+	 * from its executable before its debug info came, is opened again */
+	for (size_t i = 0; i < f->n; i++)
+		if (results[i] == 0)
+			nsym_module_cache_forget(nsym_server_modules(r->srv), f->a[i].key);
 	used += (size_t)snprintf(body, sizeof(body),
 	                         "{\"sha256\": \"%s\", \"size\": %" PRIu64 ", \"artifacts\": [",
 	                         sha256, u->body.w.size);

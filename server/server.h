@@ -28,6 +28,17 @@ struct nsym_server_config {
 	/* bytes a compressed section may claim to inflate to: more is
 	 * refused, when served (413) and when uploaded (422) */
 	uint64_t max_section;
+	/* modules the symbolicate route keeps open between requests (their
+	 * symcaches mapped); 0 opens them anew for every request */
+	int open_modules;
+	/* upstream servers asked for downloads the store lacks (upstream.h):
+	 * space-separated URLs, "symsrv:URL" for a SymSrv store; NULL or ""
+	 * for none. What they send is cached up to upstream_cache_size bytes
+	 * (in STORE/upstream, or $TMPDIR/napi-symbols-upstream with the scaled
+	 * store); a miss of all of them is remembered upstream_miss_seconds. */
+	const char *upstreams;
+	uint64_t upstream_cache_size;
+	int upstream_miss_seconds;
 };
 
 /* What the start found and did to the store before serving. */

@@ -70,6 +70,7 @@ void nsym__report_warn(nsym_report_warn_fn *warn, void *ctx, const char *kind, c
 /* What became of one module of a crash. */
 struct nsym__report_slot {
 	nsym_symbolizer *sym;           /* NULL when nothing answers for it */
+	bool borrowed;                  /* sym is the resolver's: not closed here */
 	char why[NSYM_REPORT_WHY_SIZE]; /* why it is unresolved, or why only its symbol
 	                                   table answers; "" when its debug file does */
 };

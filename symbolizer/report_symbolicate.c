@@ -71,6 +71,7 @@ static int resolve(const struct nsym__report_run *r)
 	for (size_t k = 0; k < n; k++) {
 		struct nsym__report_slot *s = &r->slots[need[k].index];
 		s->sym = need[k].sym;
+		s->borrowed = need[k].borrowed != 0;
 		need[k].why[NSYM_REPORT_WHY_SIZE - 1] = '\0';
 		if (s->sym == NULL && need[k].why[0] == '\0')
 			snprintf(s->why, sizeof(s->why), "%s",
@@ -158,7 +159,8 @@ static void done(struct nsym__report_run *r)
 	for (size_t i = 0; r->found != NULL && i < r->c->nframes; i++)
 		nsym_frames_release(&r->found[i]);
 	for (size_t i = 0; r->slots != NULL && i < r->c->nmodules; i++)
-		nsym_symbolizer_close(r->slots[i].sym);
+		if (!r->slots[i].borrowed)
+			nsym_symbolizer_close(r->slots[i].sym);
 	for (size_t i = 0; r->whys != NULL && i < r->c->nframes; i++)
 		free(r->whys[i]);
 	free(r->whys);

@@ -50,6 +50,7 @@ struct nsym_symbolizer {
 	bool no_search;      /* options->no_search */
 	bool debug_loaded;   /* the debug file's DWARF and the symbols are in */
 	char *own_path;      /* a symcache opened alone: its path */
+	bool shared;         /* nsym_symbolizer_share: lookups from several threads */
 };
 
 /* The identity a symcache is keyed by: the build-id, else the fallback. */
@@ -753,8 +754,11 @@ int nsym_symbolizer_lookup(struct nsym_frames *out, nsym_symbolizer *sym, uint64
 	cached = sym->cache != NULL;
 	rc = answer(out, sym, address, flags);
 	/* a damaged symcache is dropped and the DWARF asked instead; one
-	 * opened alone has nothing to fall back on */
-	if (rc == NSYM_ETRUNC && cached && sym->open_path != NULL) {
+	 * opened alone has nothing to fall back on, and a shared one must not
+	 * change under the other threads: its file goes, to be rebuilt */
+	if (rc == NSYM_ETRUNC && cached && sym->shared && sym->cache_path != NULL)
+		unlink(sym->cache_path);
+	else if (rc == NSYM_ETRUNC && cached && sym->open_path != NULL) {
 		out->count = 0;
 		rc = leave_cache(sym);
 		if (rc == 0)
@@ -904,7 +908,18 @@ int nsym_symcache_version(void)
 
 int nsym_symbolizer_cached(const nsym_symbolizer *sym)
 {
-	return sym != NULL && sym->cache != NULL;
+	return sym != NULL && sym->cache != NULL && !nsym__symcache_damaged(sym->cache);
+}
+
+int nsym_symbolizer_share(nsym_symbolizer *sym)
+{
+	if (sym == NULL)
+		return nsym__fail(NSYM_EINVAL, NULL, NULL);
+	if (!nsym_symbolizer_cached(sym))
+		return nsym__fail(NSYM_EUNSUPPORTED, sym->path,
+		                  "only a symbolizer answering from a symcache can be shared");
+	sym->shared = true;
+	return 0;
 }
 
 void nsym_frames_release(struct nsym_frames *frames)

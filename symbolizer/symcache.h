@@ -204,12 +204,15 @@ int nsym__sc_add_dwarf(struct nsym_sc_builder *b, struct nsym_dwarf *dw);
 
 struct nsym_symcache;
 
-/* Maps and checks a symcache; NSYM_ENOENT when there is none, NSYM_EMISMATCH
+/* Maps and checks a symcache (lookups on it may come from several threads
+ * at once); NSYM_ENOENT when there is none, NSYM_EMISMATCH
  * when it is of another version or (with id non-NULL) identity,
  * NSYM_ETRUNC when it is damaged. */
 int nsym__symcache_open(struct nsym_symcache **out, const char *path, const unsigned char *id,
                         size_t id_len);
 void nsym__symcache_close(struct nsym_symcache *sc);
+/* Whether a lookup found the symcache damaged: every later one fails. */
+bool nsym__symcache_damaged(const struct nsym_symcache *sc);
 /* The identity and image base the symcache was written for. */
 const unsigned char *nsym__symcache_id(const struct nsym_symcache *sc, size_t *out_len);
 uint64_t nsym__symcache_image_base(const struct nsym_symcache *sc);

@@ -8,9 +8,19 @@
  * (as the fuzz harness makes them) give an error at worst, never a read
  * outside the mapping. Strings are decompressed a block at a time on
  * first use and kept until the symcache is closed.
+ *
+ * Lookups may run on several threads at once (the server shares one open
+ * symcache between its workers): the mapping is read-only, and the state a
+ * lookup sets lazily is shared safely. A chunk's "checked" bit and the
+ * "damaged" flag are atomic (a chunk two threads check at once is merely
+ * checked twice), and a block of strings is decompressed under a lock,
+ * with the one zstd context, then published with release order, so the
+ * common path (a block already there) takes no lock.
  */
 #include <fcntl.h>
 #include <libdeflate.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -34,15 +44,17 @@ struct nsym_symcache {
 	const uint8_t *data; /* the tables: map + data_off */
 	uint64_t data_size;
 	const uint32_t *crc;
-	uint8_t *checked; /* a bit per chunk: its CRC matched */
-	bool damaged;
+	_Atomic uint8_t *checked; /* a bit per chunk: its CRC matched */
+	atomic_bool damaged;
 	const uint32_t *blocks, *syms; /* (address, offset) pairs; see symcache.h */
 	uint64_t nblocks, nsymblocks;
 	struct nsym_sc_packed scopes, roots, calls, funcs, files;
 	struct nsym_sc_packed str_off, str_size;
 	const struct nsym_sc_table *block_data, *sym_data, *str_data, *callers;
 	struct nsym_sc_packed joint, pairs[2]; /* checked whole at open */
-	char **str;                            /* decompressed string blocks, NULL until used */
+	_Atomic(char *) *str;                  /* decompressed string blocks, NULL until used */
+	pthread_mutex_t str_lock;              /* held to decompress a block: guards zstd */
+	bool str_lock_made;
 	ZSTD_DCtx *zstd;
 };
 
@@ -89,20 +101,24 @@ static bool check_chunks(struct nsym_symcache *sc, const void *p, uint64_t n)
 {
 	uint64_t off = (uint64_t)((const uint8_t *)p - sc->data);
 
-	if (sc->damaged || off > sc->data_size || n > sc->data_size - off)
+	if (atomic_load_explicit(&sc->damaged, memory_order_relaxed) || off > sc->data_size ||
+	    n > sc->data_size - off)
 		return false;
 	for (uint64_t c = off >> NSYM_SC_CHUNK_SHIFT;
 	     n > 0 && c <= (off + n - 1) >> NSYM_SC_CHUNK_SHIFT; c++) {
 		uint64_t at = c << NSYM_SC_CHUNK_SHIFT;
 		uint64_t len =
 		    sc->data_size - at < NSYM_SC_CHUNK ? sc->data_size - at : NSYM_SC_CHUNK;
-		if (sc->checked[c >> 3] & (1u << (c & 7)))
+		if (atomic_load_explicit(&sc->checked[c >> 3], memory_order_relaxed) &
+		    (1u << (c & 7)))
 			continue;
 		if (libdeflate_crc32(0, sc->data + at, len) != sc->crc[c]) {
-			sc->damaged = true;
+			atomic_store_explicit(&sc->damaged, true, memory_order_relaxed);
 			return false;
 		}
-		sc->checked[c >> 3] |= (uint8_t)(1u << (c & 7));
+		/* relaxed: the bit vouches for bytes that never change */
+		atomic_fetch_or_explicit(&sc->checked[c >> 3], (uint8_t)(1u << (c & 7)),
+		                         memory_order_relaxed);
 	}
 	return true;
 }
@@ -113,14 +129,15 @@ static inline bool intact(struct nsym_symcache *sc, const void *p, uint64_t n)
 	uint64_t off = (uint64_t)((const uint8_t *)p - sc->data), c = off >> NSYM_SC_CHUNK_SHIFT;
 
 	if (n > 0 && off < sc->data_size && n <= sc->data_size - off &&
-	    (off + n - 1) >> NSYM_SC_CHUNK_SHIFT == c && (sc->checked[c >> 3] >> (c & 7) & 1))
+	    (off + n - 1) >> NSYM_SC_CHUNK_SHIFT == c &&
+	    (atomic_load_explicit(&sc->checked[c >> 3], memory_order_relaxed) >> (c & 7) & 1))
 		return true;
 	return check_chunks(sc, p, n);
 }
 
 static int damaged(struct nsym_symcache *sc, const char *what)
 {
-	sc->damaged = true;
+	atomic_store_explicit(&sc->damaged, true, memory_order_relaxed);
 	return nsym__fail(NSYM_ETRUNC, sc->path, "damaged symcache (%s): rebuild it", what);
 }
 
@@ -163,7 +180,12 @@ static int map_tables(struct nsym_symcache *sc)
 	    !intact(sc, sc->syms, (sc->nsymblocks + 1) * 8))
 		return NSYM_ETRUNC;
 	sc->str = calloc(sc->str_size.count ? sc->str_size.count : 1, sizeof(*sc->str));
-	return sc->str == NULL ? NSYM_ENOMEM : 0;
+	if (sc->str == NULL)
+		return NSYM_ENOMEM;
+	if (pthread_mutex_init(&sc->str_lock, NULL) != 0)
+		return NSYM_ENOMEM;
+	sc->str_lock_made = true;
+	return 0;
 }
 
 int nsym__symcache_open(struct nsym_symcache **out, const char *path, const unsigned char *id,
@@ -203,7 +225,7 @@ int nsym__symcache_open(struct nsym_symcache **out, const char *path, const unsi
 		sc->data = sc->map + sc->h->data_off;
 		sc->data_size = sc->size - sc->h->data_off;
 		sc->crc = (const uint32_t *)(sc->h + 1);
-		sc->checked = calloc(sc->h->nchunks / 8 + 1, 1);
+		sc->checked = calloc(sc->h->nchunks / 8 + 1, sizeof(*sc->checked));
 		rc = sc->checked == NULL ? NSYM_ENOMEM : map_tables(sc);
 	}
 	if (rc != 0) {
@@ -227,10 +249,12 @@ void nsym__symcache_close(struct nsym_symcache *sc)
 	if (sc->map != NULL)
 		munmap((void *)sc->map, sc->size);
 	for (size_t i = 0; sc->str != NULL && i < sc->str_size.count; i++)
-		free(sc->str[i]);
-	free(sc->str);
+		free(atomic_load_explicit(&sc->str[i], memory_order_relaxed));
+	free((void *)sc->str);
+	if (sc->str_lock_made)
+		pthread_mutex_destroy(&sc->str_lock);
 	ZSTD_freeDCtx(sc->zstd);
-	free(sc->checked);
+	free((void *)sc->checked);
 	free(sc->path);
 	free(sc);
 }
@@ -239,6 +263,11 @@ const unsigned char *nsym__symcache_id(const struct nsym_symcache *sc, size_t *o
 {
 	*out_len = sc->h->id_len;
 	return sc->h->id;
+}
+
+bool nsym__symcache_damaged(const struct nsym_symcache *sc)
+{
+	return atomic_load_explicit(&((struct nsym_symcache *)sc)->damaged, memory_order_relaxed);
 }
 
 uint64_t nsym__symcache_image_base(const struct nsym_symcache *sc)
@@ -272,57 +301,72 @@ static inline bool record(uint32_t *v, struct nsym_symcache *sc, const struct ns
 	return true;
 }
 
+/* Decompresses string block `block` into a new buffer: NULL with an
+ * error in *rc when it cannot. Called with str_lock held (zstd is one). */
+static char *inflate_block(struct nsym_symcache *sc, uint64_t block, int *rc)
+{
+	const uint8_t *src;
+	uint32_t from, to, size;
+	char *raw;
+	size_t got;
+
+	if (!field(&from, sc, &sc->str_off, block, 0) ||
+	    !field(&to, sc, &sc->str_off, block + 1, 0) ||
+	    !field(&size, sc, &sc->str_size, block, 0) || from > to || to > sc->str_data->size ||
+	    size > MAX_STR_BLOCK ||
+	    !intact(sc, src = sc->map + sc->str_data->off + from, to - from)) {
+		*rc = damaged(sc, "strings");
+		return NULL;
+	}
+	if (sc->zstd == NULL && (sc->zstd = ZSTD_createDCtx()) == NULL) {
+		*rc = nsym__fail(NSYM_ENOMEM, sc->path, NULL);
+		return NULL;
+	}
+	if ((raw = malloc((size_t)size + 1)) == NULL) {
+		*rc = nsym__fail(NSYM_ENOMEM, sc->path, NULL);
+		return NULL;
+	}
+	got = ZSTD_decompressDCtx(sc->zstd, raw, size, src, to - from);
+	if (ZSTD_isError(got) || got != size) {
+		free(raw);
+		if (ZSTD_isError(got) && ZSTD_getErrorCode(got) == ZSTD_error_memory_allocation)
+			*rc = nsym__fail(NSYM_ENOMEM, sc->path, NULL);
+		else
+			*rc = damaged(sc, "strings");
+		return NULL;
+	}
+	raw[size] = '\0'; /* the last string ends in time, whatever the bytes say */
+	return raw;
+}
+
 /* The string at ref, its block decompressed on first use. NULL with an
  * error in *rc when it cannot be had. */
 static const char *string_at(struct nsym_symcache *sc, uint64_t ref, int *rc)
 {
 	uint64_t block = ref >> NSYM_SC_STR_SHIFT, off = ref & (NSYM_SC_STR_BLOCK - 1);
-	uint32_t from, to, size;
+	uint32_t size;
+	char *str;
 
 	if (block >= sc->str_size.count) {
 		*rc = damaged(sc, "string");
 		return NULL;
 	}
-	if (sc->str[block] == NULL) {
-		const uint8_t *src;
-		char *raw;
-		size_t got;
-
-		if (!field(&from, sc, &sc->str_off, block, 0) ||
-		    !field(&to, sc, &sc->str_off, block + 1, 0) ||
-		    !field(&size, sc, &sc->str_size, block, 0) || from > to ||
-		    to > sc->str_data->size || size > MAX_STR_BLOCK ||
-		    !intact(sc, src = sc->map + sc->str_data->off + from, to - from)) {
-			*rc = damaged(sc, "strings");
+	/* acquire: the bytes another thread wrote before publishing it */
+	str = atomic_load_explicit(&sc->str[block], memory_order_acquire);
+	if (str == NULL) {
+		pthread_mutex_lock(&sc->str_lock);
+		str = atomic_load_explicit(&sc->str[block], memory_order_relaxed);
+		if (str == NULL && (str = inflate_block(sc, block, rc)) != NULL)
+			atomic_store_explicit(&sc->str[block], str, memory_order_release);
+		pthread_mutex_unlock(&sc->str_lock);
+		if (str == NULL)
 			return NULL;
-		}
-		if (sc->zstd == NULL && (sc->zstd = ZSTD_createDCtx()) == NULL) {
-			*rc = nsym__fail(NSYM_ENOMEM, sc->path, NULL);
-			return NULL;
-		}
-		if ((raw = malloc((size_t)size + 1)) == NULL) {
-			*rc = nsym__fail(NSYM_ENOMEM, sc->path, NULL);
-			return NULL;
-		}
-		got = ZSTD_decompressDCtx(sc->zstd, raw, size, src, to - from);
-		if (ZSTD_isError(got) || got != size) {
-			free(raw);
-			if (ZSTD_isError(got) &&
-			    ZSTD_getErrorCode(got) == ZSTD_error_memory_allocation) {
-				*rc = nsym__fail(NSYM_ENOMEM, sc->path, NULL);
-				return NULL;
-			}
-			*rc = damaged(sc, "strings");
-			return NULL;
-		}
-		raw[size] = '\0'; /* the last string ends in time, whatever the bytes say */
-		sc->str[block] = raw;
 	}
 	if (!field(&size, sc, &sc->str_size, block, 0) || off >= size) {
 		*rc = damaged(sc, "string");
 		return NULL;
 	}
-	return sc->str[block] + off;
+	return str + off;
 }
 
 /* A "+1" ref: NULL for none. */
@@ -639,7 +683,7 @@ int nsym__symcache_lookup(struct nsym_frames *out, struct nsym_symcache *sc, uin
 	int rc;
 
 	*found = false;
-	if (sc->damaged)
+	if (atomic_load_explicit(&sc->damaged, memory_order_relaxed))
 		return damaged(sc, "seen by an earlier lookup");
 	if (addr < sc->h->base)
 		return 0;
@@ -673,7 +717,7 @@ int nsym__symcache_symbol(struct nsym_symbol_hit *out, bool *found, struct nsym_
 	int rc = 0;
 
 	*found = false;
-	if (sc->damaged)
+	if (atomic_load_explicit(&sc->damaged, memory_order_relaxed))
 		return damaged(sc, "seen by an earlier lookup");
 	if (addr < sc->h->base)
 		return 0;

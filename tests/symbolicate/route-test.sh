@@ -182,7 +182,7 @@ symcache-once)
   curl -s -Z --parallel-immediate --parallel-max 16 "${args[@]}" 2>/dev/null || fail "curl"
   [ "$(metric 'nsym_symcache_builds_total{result="built"}')" = 1 ] ||
     fail "not one build: $(curl -s "$url/metrics" | grep symcache)"
-  for i in $(seq 2 16); do cmp -s "$work/answer.1" "$work/answer.$i" || fail "answer $i differs"; done
+  for i in $(seq 2 16); do cmp -s "$work/answer.1" "$work/answer.$i" || fail "answer $i differs: $(head -c 300 "$work/answer.$i") against $(head -c 300 "$work/answer.1")"; done
   grep -q '"function": "napi_symbols_fixture::' "$work/answer.1" || fail "not resolved: $(head -c 300 "$work/answer.1")" ;;
 symcache-fails)
   # a symcache that cannot be written (its folder is a file): the build
