@@ -564,8 +564,9 @@ NSYM_EXTERN void nsym_frames_release(struct nsym_frames *frames);
 
 /*
  * Demangles Rust legacy (hash dropped, like rustc-demangle's "{:#}"), Rust v0
- * and C++ names. Returns a new string to free(), or NULL when `name` is not
- * mangled or cannot be demangled.
+ * and C++ names, Itanium ("_ZN2ns1fEi") and MSVC-decorated ("?f@ns@@YAHH@Z"),
+ * both as llvm-symbolizer prints them ("ns::f(int)"). Returns a new string to
+ * free(), or NULL when `name` is not mangled or cannot be demangled.
  */
 NSYM_EXTERN char *nsym_demangle(const char *name);
 

@@ -12,7 +12,9 @@
 #
 # Harnesses (tests/fuzz/README.md): elf_identity symbolizer symcache file
 # crash_report crash_trace crash_rust maps symbolicate package_json
-# upload_identify http v5_request page_form page_browse page_context. Exits 1 when a run finds a crash, leak or timeout.
+# demangle_msvc upload_identify upstream_hops http v5_request page_form
+# page_browse page_context. Exits 1 when a run finds a crash, leak or
+# timeout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/env.sh

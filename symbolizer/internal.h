@@ -119,4 +119,11 @@ int nsym__sort_stable(void *base, size_t n, size_t size, int (*cmp)(const void *
  * unchanged on failure. */
 int nsym__grow(void **items, size_t *capacity, size_t need, size_t size);
 
+/* ---- demangling ---------------------------------------------------------- */
+/* nsym_demangle that tells running out of memory apart: 0 with *out the
+ * demangled name to free(), or NULL when `name` is not mangled or cannot be
+ * demangled; NSYM_ENOMEM (known for MSVC names only: libiberty's
+ * cplus_demangle answers NULL either way). */
+int nsym__demangle(char **out, const char *name);
+
 #endif

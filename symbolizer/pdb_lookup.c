@@ -255,7 +255,8 @@ int nsym__pdb_lookup(struct nsym_frames *out, struct nsym_pdb *pdb, uint32_t rva
 		outer.function = proc->name;
 		outer.symbol_offset = rva - proc->lo;
 		/* the linker's name, when it is at the procedure's start and
-		 * can be shown (not an MSVC C++ name: pdb_publics.c) */
+		 * can be shown (not an MSVC C++ name the demangler refused:
+		 * pdb_publics.c) */
 		if (pub != NULL && pub->rva == proc->lo) {
 			if (pub->display[0] != '?')
 				outer.function = pub->display;

@@ -8,12 +8,12 @@
  * lookup that needs a public, into (RVA, record) pairs; a name is read
  * when it is first answered with.
  *
- * Names are shown as llvm-symbolizer shows them: Itanium and Rust names
- * demangled (through nsym_demangle, which drops a Rust legacy hash as
- * everywhere else in napi-symbols), i386 C decorations (_f, _f@8, @f@8)
- * dropped. MSVC C++ names ("?f@ns@@YAHH@Z") are not demangled: no Debian
- * C library does it. The lookup then prefers the procedure's own name
- * ("ns::f"), which lacks the parameter list llvm-undname would add.
+ * Names are shown as llvm-symbolizer shows them: Itanium, Rust and MSVC
+ * C++ names demangled (through nsym_demangle, which drops a Rust legacy
+ * hash as everywhere else in napi-symbols and prints "?f@ns@@YAHH@Z" as
+ * "ns::f(int)"), i386 C decorations (_f, _f@8, @f@8) dropped. An MSVC
+ * name the demangler refuses stays decorated; the lookup then prefers the
+ * procedure's own name ("f").
  */
 #include <stdlib.h>
 #include <string.h>
@@ -130,20 +130,19 @@ static int read_name(struct nsym_pdb *pdb, struct nsym_pdb_public *p)
 	name[len] = '\0';
 	if (nsym__pdb_keep(pdb, name) == NULL)
 		return NSYM_ENOMEM;
-	p->name = name;
-	p->display = name;
-	if (name[0] == '?')
-		return 0; /* MSVC C++: see above */
-	display = nsym_demangle(name);
-	if (display == NULL && pdb->machine == IMAGE_FILE_MACHINE_I386) {
+	/* p->name is set last: a lookup that ran out of memory here reads the
+	 * name again the next time, rather than answering with it undemangled */
+	if (nsym__demangle(&display, name) != 0)
+		return NSYM_ENOMEM;
+	if (display == NULL && name[0] != '?' && pdb->machine == IMAGE_FILE_MACHINE_I386) {
 		display = undecorate_i386(name);
 		if (display == NULL)
 			return NSYM_ENOMEM;
 	}
 	if (display != NULL && nsym__pdb_keep(pdb, display) == NULL)
 		return NSYM_ENOMEM;
-	if (display != NULL)
-		p->display = display;
+	p->display = display != NULL ? display : name;
+	p->name = name;
 	return 0;
 }
 

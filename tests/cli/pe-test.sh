@@ -173,9 +173,10 @@ server-pe)
 names-pe)
   # a public with a Rust legacy name names its procedure demangled, its
   # hash dropped as everywhere in napi-symbols (llvm-symbolizer keeps
-  # "::h0123456789abcdef"); an MSVC-decorated one is not demangled (no
-  # Debian C library does): the procedure's own name answers, the
-  # decorated name is the linkage name
+  # "::h0123456789abcdef"); an MSVC-decorated one demangled as
+  # llvm-symbolizer prints it ("ns::cpp(int)": no return type, calling
+  # convention or access), the decorated name the linkage name; so is an
+  # export's when there is no PDB
   f=$dir/names.dll
   pdbutil=$(tool llvm-pdbutil)
   # public_va NAME: where the PDB's public NAME is (section 1 is .text)
@@ -193,11 +194,26 @@ names-pe)
     fail "Rust name: $out"
   llvm=$("$llvm_symbolizer" --obj="$f" "$rust" | head -1)
   [ "$llvm" = "addon::process::h0123456789abcdef" ] || fail "llvm-symbolizer says '$llvm'"
-  expect 0 "$nsym" symbolize -e "$f" --cache never --json "$msvc"
-  [[ "$out" == *'"function": "cpp"'*'"linkage_name": "?cpp@ns@@YAHH@Z"'* ]] || fail "MSVC name: $out"
-  [[ "$out" != *'"approximate"'* ]] || fail "a procedure's frame is not approximate: $out"
   llvm=$("$llvm_symbolizer" --obj="$f" "$msvc" | head -1)
-  [ "$llvm" = "ns::cpp(int)" ] || fail "llvm-symbolizer says '$llvm'" ;;
+  [ "$llvm" = "ns::cpp(int)" ] || fail "llvm-symbolizer says '$llvm'"
+  expect 0 "$nsym" symbolize -e "$f" --cache never --json "$msvc"
+  [[ "$out" == *'"function": "ns::cpp(int)"'*'"linkage_name": "?cpp@ns@@YAHH@Z"'* ]] || fail "MSVC name: $out"
+  [[ "$out" != *'"approximate"'* ]] || fail "a procedure's frame is not approximate: $out"
+  expect 0 "$nsym" symbolize -e "$f" --cache never "$msvc"
+  [ "${out%% at *}" = "$llvm" ] || fail "text: $out, llvm-symbolizer: $llvm"
+  # the export ?area@Shape@ns@@QEBAHH@Z, "public: int __cdecl
+  # ns::Shape::area(int) const" to llvm-undname, of the image without a PDB
+  f=$dir/names-nopdb.dll
+  a=$("$objdump" -d "$f" | awk '/<\?area@Shape@ns@@QEBAHH@Z>:/ { print $1; exit }')
+  [ -n "$a" ] || fail "no ?area@Shape@ns@@QEBAHH@Z in the disassembly"
+  a=$(printf '0x%x' $((16#$a + 4)))
+  llvm=$("$llvm_symbolizer" --obj="$f" "$a" | head -1)
+  [ "$llvm" = "ns::Shape::area(int) const" ] || fail "llvm-symbolizer says '$llvm'"
+  raw=$("$llvm_symbolizer" --no-demangle --obj="$f" "$a" | head -1)
+  [ "$raw" = '?area@Shape@ns@@QEBAHH@Z' ] || fail "llvm-symbolizer --no-demangle says '$raw'"
+  expect 0 "$nsym" symbolize -e "$f" --no-fetch --cache never --json "$a"
+  [[ "$out" == *"\"function\": \"$llvm\""*'"approximate": true'*"\"linkage_name\": \"$raw\""* ]] ||
+    fail "export: $out" ;;
 symcache-pe)
   # keyed by the PDB's GUID and age; answers as the PDB does, every frame
   # and every field (JSON), inline chains and --no-inlines included

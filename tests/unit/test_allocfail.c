@@ -540,6 +540,31 @@ static void cache_write_teardown(void *arg)
 	remove_dir(&c->dir);
 }
 
+/*
+ * PDB publics with MSVC-decorated names, demangled on first use (names.dll:
+ * the public of ns::cpp and, exported too, ns::Shape::area): a failed
+ * allocation in the demangler is NSYM_ENOMEM, never the name left
+ * decorated, and the next lookup demangles it.
+ */
+START_TEST(symbolize_pe_names_fails_cleanly_at_every_allocation)
+{
+	static const char *const words[] = {"ns::cpp(int) at ", "ns::Shape::area(int) const at ",
+	                                    "/names.c:", NULL};
+	struct symbolize c = {.words = words};
+	struct allocfail_path p = {"symbolize pe names", &c,  symbolize_setup, symbolize_run,
+	                           symbolize_check,      NULL};
+	struct allocfail_walked w;
+
+	snprintf(c.path, sizeof(c.path), "%s", NSYM_FOREIGN_DIR "/pe/names.dll");
+	/* cpp is the second function of .text, area the third (build.sh) */
+	c.address[0] = 0x180001010;
+	c.address[1] = 0x180001024;
+	c.address[2] = 0x180001014;
+	allocfail_walk(&w, &p);
+	ck_assert_int_gt(w.failed, 0);
+}
+END_TEST
+
 /* The symcache of the C fixture written from its DWARF. */
 START_TEST(symcache_write_fails_cleanly_at_every_allocation)
 {
@@ -924,6 +949,7 @@ int main(void)
 	TEST_ADD(s, symcache_read_fails_cleanly_at_every_allocation);
 	TEST_ADD(s, symcache_write_fails_cleanly_at_every_allocation);
 	TEST_ADD(s, symbolize_pe_fails_cleanly_at_every_allocation);
+	TEST_ADD(s, symbolize_pe_names_fails_cleanly_at_every_allocation);
 	TEST_ADD(s, split_fails_cleanly_at_every_allocation);
 	TEST_ADD(s, split_recompressing_fails_cleanly_at_every_allocation);
 	TEST_ADD(s, macho_split_fails_cleanly_at_every_allocation);
