@@ -93,6 +93,17 @@ int nsym_pg_collect_garbage(struct nsym_store *s, int max);
 /* After an upload failed to record its rows: the object goes unless a row
  * names its blob. Keeps the store's message. */
 void nsym_pg_drop_if_unnamed(struct nsym_store *s, const char *sha256);
+/*
+ * Adds one row that names an uploaded blob, in a transaction of its own
+ * under the locks of its build (key) and of the blob: the blob recorded
+ * first, then insert(s, row). insert answers 0, NSYM_EEXIST or NSYM_ENOENT
+ * (the row taken, or no build to name: returned as they are), or another
+ * code (the transaction rolled back). A taken row may rewrite sha256 (a
+ * field of row) with the blob it names, and the upload's blob is then
+ * forgotten when nothing else names it. Sources and symcaches add so.
+ */
+int nsym_pg_add_naming_row(struct nsym_store *s, const char *key, const char *sha256,
+                           int (*insert)(struct nsym_store *s, void *row), void *row);
 
 /* The blob ops. */
 int nsym_pg_blob_open(struct nsym_store *s, struct nsym_blob *out, const char *sha256);

@@ -523,3 +523,35 @@ int nsym_pg_sweep(struct nsym_store *s, struct nsym_sweep *out)
 	out->uploads += aborted;
 	return rc;
 }
+
+int nsym_pg_add_naming_row(struct nsym_store *s, const char *key, const char *sha256,
+                           int (*insert)(struct nsym_store *s, void *row), void *row)
+{
+	char blob[1][NSYM_SHA256_HEX]; /* sha256 may be rewritten by insert */
+	bool removed = false;
+	int result = 0, rc;
+
+	snprintf(blob[0], sizeof(blob[0]), "%s", sha256);
+	rc = nsym_pg_begin(s);
+	if (rc == 0)
+		rc = nsym_pg_lock_build(s, key);
+	if (rc == 0)
+		rc = nsym_pg_lock_blob(s, blob[0]);
+	if (rc == 0)
+		rc = nsym_pg_blob_record(s, blob[0]);
+	if (rc == 0) {
+		result = insert(s, row);
+		if (result != 0 && result != NSYM_EEXIST && result != NSYM_ENOENT)
+			rc = result;
+	}
+	if (rc == 0 && result != 0 && strcmp(sha256, blob[0]) != 0)
+		rc = nsym_pg_blobs_forget(s, &removed, blob, 1);
+	if (rc == 0)
+		rc = nsym_pg_commit(s);
+	if (rc != 0) {
+		nsym_pg_rollback(s);
+		nsym_pg_drop_if_unnamed(s, blob[0]);
+		return rc;
+	}
+	return result;
+}

@@ -122,35 +122,15 @@ static int insert_source(struct nsym_store *s, struct nsym_source *src)
 	}
 }
 
+/* (insert_source with the row as nsym_pg_add_naming_row passes it) */
+static int insert_row(struct nsym_store *s, void *row)
+{
+	return insert_source(s, row);
+}
+
 int nsym_pg_source_add(struct nsym_store *s, struct nsym_source *src)
 {
-	char blob[1][NSYM_SHA256_HEX]; /* a taken path rewrites src->sha256 */
-	bool removed = false;
-	int result = 0, rc;
-
-	snprintf(blob[0], sizeof(blob[0]), "%s", src->sha256);
-	rc = nsym_pg_begin(s);
-	if (rc == 0)
-		rc = nsym_pg_lock_build(s, src->build_id);
-	if (rc == 0)
-		rc = nsym_pg_lock_blob(s, blob[0]);
-	if (rc == 0)
-		rc = nsym_pg_blob_record(s, blob[0]);
-	if (rc == 0) {
-		result = insert_source(s, src);
-		if (result != 0 && result != NSYM_EEXIST && result != NSYM_ENOENT)
-			rc = result;
-	}
-	if (rc == 0 && result != 0 && strcmp(src->sha256, blob[0]) != 0)
-		rc = nsym_pg_blobs_forget(s, &removed, blob, 1);
-	if (rc == 0)
-		rc = nsym_pg_commit(s);
-	if (rc != 0) {
-		nsym_pg_rollback(s);
-		nsym_pg_drop_if_unnamed(s, blob[0]);
-		return rc;
-	}
-	return result;
+	return nsym_pg_add_naming_row(s, src->build_id, src->sha256, insert_row, src);
 }
 
 int nsym_pg_source_delete(struct nsym_store *s, bool *out_blob_removed, const char *build_id,

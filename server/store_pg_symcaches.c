@@ -80,35 +80,15 @@ static int insert_symcache(struct nsym_store *s, struct nsym_symcache *sc)
 	}
 }
 
+/* (insert_symcache with the row as nsym_pg_add_naming_row passes it) */
+static int insert_row(struct nsym_store *s, void *row)
+{
+	return insert_symcache(s, row);
+}
+
 int nsym_pg_symcache_add(struct nsym_store *s, struct nsym_symcache *sc)
 {
-	char blob[1][NSYM_SHA256_HEX]; /* a taken row rewrites sc->sha256 */
-	bool removed = false;
-	int result = 0, rc;
-
-	snprintf(blob[0], sizeof(blob[0]), "%s", sc->sha256);
-	rc = nsym_pg_begin(s);
-	if (rc == 0)
-		rc = nsym_pg_lock_build(s, sc->key);
-	if (rc == 0)
-		rc = nsym_pg_lock_blob(s, blob[0]);
-	if (rc == 0)
-		rc = nsym_pg_blob_record(s, blob[0]);
-	if (rc == 0) {
-		result = insert_symcache(s, sc);
-		if (result != 0 && result != NSYM_EEXIST && result != NSYM_ENOENT)
-			rc = result;
-	}
-	if (rc == 0 && result != 0 && strcmp(sc->sha256, blob[0]) != 0)
-		rc = nsym_pg_blobs_forget(s, &removed, blob, 1);
-	if (rc == 0)
-		rc = nsym_pg_commit(s);
-	if (rc != 0) {
-		nsym_pg_rollback(s);
-		nsym_pg_drop_if_unnamed(s, blob[0]);
-		return rc;
-	}
-	return result;
+	return nsym_pg_add_naming_row(s, sc->key, sc->sha256, insert_row, sc);
 }
 
 int nsym_pg_delete_symcaches(struct nsym_store *s, char (**blobs)[NSYM_SHA256_HEX], size_t *n,
