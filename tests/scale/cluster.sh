@@ -32,14 +32,20 @@ scale_require() {
   fi
 }
 
-# free_port VAR: a free TCP port on 127.0.0.1 into VAR: one of the system's ephemeral range that
-# refuses a connection, not one handed out before by this script. (A
-# program started with port 0 reads its own back; PostgreSQL, radosgw and
-# haproxy cannot.)
+# free_port VAR: a free TCP port on 127.0.0.1 into VAR: one below the
+# system's ephemeral range that refuses a connection, not one handed out
+# before by this script. (A program started with port 0 reads its own
+# back; PostgreSQL, radosgw and haproxy cannot.) Below the range, because a
+# port of it that is free now may be the source port of the next outgoing
+# connection, here or in a test beside this one, before the daemon binds it
+# (CI once saw ceph-mon fail to start).
 scale_ports=" "
 free_port() {
   local lo hi p
   read -r lo hi </proc/sys/net/ipv4/ip_local_port_range
+  if [ "$lo" -gt 12000 ]; then
+    hi=$lo lo=10000
+  fi
   for _ in $(seq 100); do
     p=$(( lo + (RANDOM * 32768 + RANDOM) % (hi - lo) ))
     [[ "$scale_ports" == *" $p "* ]] && continue
@@ -153,7 +159,7 @@ EOF
   monmaptool --create --add a "v2:127.0.0.1:$mon_port" --fsid "$fsid" "$d/monmap" >/dev/null ||
     fail "monmaptool"
   ceph-mon -c "$ceph_conf" --mkfs -i a --monmap "$d/monmap" 2>>"$d/log/setup.log" || fail "ceph-mon --mkfs"
-  ceph-mon -c "$ceph_conf" -i a 2>>"$d/log/setup.log" || fail "ceph-mon"
+  ceph-mon -c "$ceph_conf" -i a 2>>"$d/log/setup.log" || fail "ceph-mon: $(tail -3 "$d/log/setup.log")"
   timeout 30 ceph -c "$ceph_conf" osd new "$uuid" 0 >/dev/null 2>>"$d/log/setup.log" ||
     fail "ceph osd new: $(tail -3 "$d/log/setup.log")"
   ceph-osd -c "$ceph_conf" -i 0 --mkfs --osd-uuid "$uuid" >/dev/null 2>>"$d/log/setup.log" ||
