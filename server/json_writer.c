@@ -54,7 +54,8 @@ void nsym_buf_add(struct nsym_buf *b, const char *p, size_t n)
 {
 	if (!reserve(b, n))
 		return;
-	memcpy(b->data + b->len, p, n);
+	if (n > 0) /* p may be an empty buffer's NULL, which memcpy may not take */
+		memcpy(b->data + b->len, p, n);
 	b->len += n;
 	b->data[b->len] = '\0';
 }

@@ -226,7 +226,10 @@ static void sort_ranges(struct nsym_sc_builder *b)
 {
 	size_t n = 0;
 
-	qsort(b->ranges, b->nranges, sizeof(*b->ranges), compare_ranges);
+	/* a file without ranges (an executable stripped of its DWARF) has
+	 * no array: qsort may not be given NULL, even with no elements */
+	if (b->nranges > 1)
+		qsort(b->ranges, b->nranges, sizeof(*b->ranges), compare_ranges);
 	for (size_t i = 0; i < b->nranges; i++) {
 		if (n > 0 && (b->ranges[n - 1].addr == b->ranges[i].addr ||
 		              same_place(&b->ranges[n - 1], &b->ranges[i])))

@@ -192,11 +192,13 @@ kill-mid-build)
   [ "$(find "$store/blobs" -type f | wc -l)" = 2 ] || fail "blobs: $(find "$store/blobs" -type f)" ;;
 queue-full)
   # a queue of one: while the Rust fixture builds, the next upload waits
-  # and the one after finds the queue full; the first request builds that
+  # and the one after finds the queue full; the first request builds that.
+  # The two are the small C fixtures, whose uploads are quick: a 4 MB one
+  # took long enough under ASan for the build to end first.
   start --symcache-queue 1
   upload "$rust_dbg"
   until_ok "the build to start" grep -q "building the symcache of $rust_id" "$work/serve.err"
-  upload "$fixtures/rust/addon-v0.node.debug"
+  upload "$fixtures/c/addon-clang.node.debug"
   upload "$c_dbg"
   [ "$(metric 'nsym_symcache_queue_total{result="full"}')" = 1 ] ||
     fail "not full: $(curl -s "$url/metrics" | grep symcache) $(cat "$work/serve.err")"
