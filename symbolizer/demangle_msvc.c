@@ -6,9 +6,9 @@
  * grammar and the output text follow LLVM's MicrosoftDemangle (its
  * documentation and its llvm/test/Demangle/ms-*.test cases); the code here
  * is our own: a recursive-descent parser builds a small tree in an arena,
- * then a printer walks it, because C declarators print in two halves (the
- * parts before and after the name: "int (__cdecl *f)(int)") and because
- * back-references re-use parsed argument types. Every recursion counts
+ * then a printer (demangle_msvc_print.c) walks it, because C declarators
+ * print in two halves (the parts before and after the name: "int (__cdecl
+ * *f)(int)") and because back-references re-use parsed argument types. Every recursion counts
  * against MS_MAX_DEPTH and the printed text against MS_MAX_OUTPUT, so a
  * hostile name costs bounded stack, memory and time; anything outside the
  * scheme fails with NSYM_EINVAL and the caller keeps the decorated name.
@@ -19,126 +19,19 @@
 #include <string.h>
 
 #include "demangle_msvc.h"
+#include "demangle_msvc_tree.h"
 #include "napi_symbols.h"
 
-#define MS_MAX_INPUT  8192       /* MSVC hashes names longer than 4096 (??@) */
-#define MS_MAX_OUTPUT 65536      /* a demangled name longer than this is noise */
-#define MS_MAX_ARENA  (4u << 20) /* bytes of tree per name */
-#define MS_MAX_DEPTH  96         /* nesting of types, names and symbols */
-#define MS_MAX_PRINT  512        /* nesting while printing (back-references add up) */
-#define MS_BACKREFS   10         /* names and argument types: "0" to "9" */
-#define MS_CHUNK      8192
-
-/* Qualifiers; only const, volatile, __restrict and __unaligned print. */
-enum { Q_CONST = 1, Q_VOLATILE = 2, Q_UNALIGNED = 4, Q_RESTRICT = 8, Q_PTR64 = 16 };
-
-/* Function classes (the letter after the name of a function). */
-enum {
-	FC_PUBLIC = 1 << 0,
-	FC_PROTECTED = 1 << 1,
-	FC_PRIVATE = 1 << 2,
-	FC_GLOBAL = 1 << 3,
-	FC_STATIC = 1 << 4,
-	FC_VIRTUAL = 1 << 5,
-	FC_FAR = 1 << 6,
-	FC_EXTERN_C = 1 << 7,
-	FC_NO_PARAMS = 1 << 8,  /* extern "C": no signature mangled */
-	FC_ADJUST = 1 << 9,     /* thunk with a static this-adjustment */
-	FC_VTORDISP = 1 << 10,  /* thunk with a virtual this-adjustment */
-	FC_VTORDISPEX = 1 << 11 /* ... with its vbptr offsets too */
-};
-
-enum callconv {
-	CC_NONE,
-	CC_CDECL,
-	CC_PASCAL,
-	CC_THISCALL,
-	CC_STDCALL,
-	CC_FASTCALL,
-	CC_CLRCALL,
-	CC_EABI,
-	CC_VECTORCALL,
-	CC_SWIFT,
-	CC_SWIFT_ASYNC
-};
-
-enum affinity { AFF_NONE, AFF_POINTER, AFF_REFERENCE, AFF_RVALUE };
-
-enum kind {
-	/* types */
-	K_PRIM,    /* text */
-	K_TAG,     /* text (class, struct...), name */
-	K_POINTER, /* type: pointee, inner: class of a member pointer */
-	K_ARRAY,   /* type: element, list: dimensions (K_INT) */
-	K_FUNC,    /* type: return (NULL for structors), list: parameters */
-	K_CUSTOM,  /* name: an identifier */
-	/* template arguments */
-	K_INT,   /* num, neg */
-	K_TPREF, /* inner: the symbol, off[]: member pointer offsets */
-	/* names */
-	K_QNAME,      /* list: components, outermost first */
-	K_NAMED,      /* text, list: template arguments */
-	K_STRUCTOR,   /* name: the class, dtor */
-	K_CONVERSION, /* type: the target (the function's return type) */
-	K_LITERAL_OP, /* text */
-	K_DYNAMIC,    /* dtor, inner: a variable or NULL, name: a function's */
-	/* symbols; name is their K_QNAME */
-	K_FUNC_SYM,   /* type: its K_FUNC */
-	K_VAR_SYM,    /* type (may be NULL), num: storage class */
-	K_TABLE_SYM,  /* quals, list: the "for" names */
-	K_STRING_SYM, /* text: escaped contents, num: prefix, truncated */
-	K_TYPE_SYM,   /* type, text: what it is */
-	K_PLAIN_SYM
-};
-
-/* Storage classes of variables; 0 is none (an untyped special variable). */
-enum { SC_NONE, SC_PRIVATE, SC_PROTECTED, SC_PUBLIC, SC_GLOBAL, SC_LOCAL };
-
-struct node;
-
-struct list {
-	struct node **v;
-	size_t n;
-};
-
-struct node {
-	enum kind kind;
-	unsigned quals;
-	const char *text;
-	size_t len;
-	struct node *type;  /* see enum kind */
-	struct node *name;  /* a symbol's K_QNAME, a tag's, a structor's class */
-	struct node *inner; /* see enum kind */
-	struct list list;
-	bool has_list; /* template arguments present; parameters other than "void" */
-	uint64_t num;
-	bool neg;
-	int64_t off[4];
-	int noff;
-	unsigned fc;
-	enum callconv cc;
-	enum affinity aff;
-	char refq;      /* '&', 'R' (&&) or 0 */
-	bool variadic;  /* K_FUNC */
-	bool noexcept;  /* K_FUNC */
-	bool thunk;     /* K_FUNC: prints "[thunk]: " and its adjustment */
-	bool dtor;      /* K_STRUCTOR, K_DYNAMIC */
-	bool truncated; /* K_STRING_SYM */
-};
+#define MS_MAX_INPUT 8192       /* MSVC hashes names longer than 4096 (??@) */
+#define MS_MAX_ARENA (4u << 20) /* bytes of tree per name */
+#define MS_MAX_DEPTH 96         /* nesting of types, names and symbols */
+#define MS_BACKREFS  10         /* names and argument types: "0" to "9" */
+#define MS_CHUNK     8192
 
 struct chunk {
 	struct chunk *next;
 	size_t used, size;
 	max_align_t data[];
-};
-
-/* The printed text, bounded by MS_MAX_OUTPUT. */
-struct ms_out {
-	char *buf;
-	size_t len, cap;
-	int err;
-	int depth;
-	unsigned flags; /* NSYM_MSVC_NO_* */
 };
 
 struct backrefs {
@@ -345,503 +238,6 @@ static int64_t parse_signed(struct ms *d)
 	return neg ? -(int64_t)v : (int64_t)v;
 }
 
-/* ---- printing ----------------------------------------------------------- */
-
-static void put(struct ms_out *o, const char *s, size_t n)
-{
-	if (o->err != 0 || n == 0)
-		return;
-	if (o->len + n + 1 > o->cap) {
-		size_t cap = o->cap == 0 ? 256 : o->cap;
-		char *b;
-
-		while (cap < o->len + n + 1)
-			cap *= 2;
-		if (cap > MS_MAX_OUTPUT) {
-			if (o->len + n + 1 > MS_MAX_OUTPUT) {
-				o->err = NSYM_EUNSUPPORTED;
-				return;
-			}
-			cap = MS_MAX_OUTPUT;
-		}
-		b = realloc(o->buf, cap);
-		if (b == NULL) {
-			o->err = NSYM_ENOMEM;
-			return;
-		}
-		o->buf = b;
-		o->cap = cap;
-	}
-	memcpy(o->buf + o->len, s, n);
-	o->len += n;
-	o->buf[o->len] = '\0';
-}
-
-static void puts_out(struct ms_out *o, const char *s)
-{
-	put(o, s, strlen(s));
-}
-
-static void put_u64(struct ms_out *o, uint64_t v)
-{
-	char b[24];
-	size_t i = sizeof(b);
-
-	do {
-		b[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	put(o, b + i, sizeof(b) - i);
-}
-
-static void put_i64(struct ms_out *o, int64_t v)
-{
-	if (v < 0) {
-		put(o, "-", 1);
-		put_u64(o, (uint64_t)0 - (uint64_t)v);
-	} else {
-		put_u64(o, (uint64_t)v);
-	}
-}
-
-/* 'u' 64 bits, 'U' the low 32 bits, 'I' those signed */
-static void put_number(struct ms_out *o, uint64_t v, char fmt)
-{
-	if (fmt == 'U')
-		put_u64(o, (uint32_t)v);
-	else if (fmt == 'I')
-		put_i64(o, (int32_t)(uint32_t)v);
-	else
-		put_u64(o, v);
-}
-
-static char last(const struct ms_out *o)
-{
-	return o->len == 0 ? '\0' : o->buf[o->len - 1];
-}
-
-/* A space unless the text so far ends in punctuation ("int *" vs "int"). */
-static void space_if_needed(struct ms_out *o)
-{
-	char c = last(o);
-
-	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '>')
-		put(o, " ", 1);
-}
-
-static void put_quals(struct ms_out *o, unsigned q, bool before, bool after)
-{
-	static const struct {
-		unsigned bit;
-		const char *text;
-	} words[] = {{Q_CONST, "const"}, {Q_VOLATILE, "volatile"}, {Q_RESTRICT, "__restrict"}};
-	bool any = false;
-
-	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
-		if (!(q & words[i].bit))
-			continue;
-		if (before)
-			put(o, " ", 1);
-		puts_out(o, words[i].text);
-		before = any = true;
-	}
-	if (after && any)
-		put(o, " ", 1);
-}
-
-static void put_callconv(struct ms_out *o, enum callconv cc)
-{
-	static const char *const names[] = {
-	    [CC_NONE] = "",
-	    [CC_CDECL] = "__cdecl",
-	    [CC_PASCAL] = "__pascal",
-	    [CC_THISCALL] = "__thiscall",
-	    [CC_STDCALL] = "__stdcall",
-	    [CC_FASTCALL] = "__fastcall",
-	    [CC_CLRCALL] = "__clrcall",
-	    [CC_EABI] = "__eabi",
-	    [CC_VECTORCALL] = "__vectorcall",
-	    [CC_SWIFT] = "__attribute__((__swiftcall__)) ",
-	    [CC_SWIFT_ASYNC] = "__attribute__((__swiftasynccall__)) ",
-	};
-
-	space_if_needed(o);
-	puts_out(o, names[cc]);
-}
-
-static void print_any(struct ms_out *o, const struct node *n);
-static void print_type_pre(struct ms_out *o, const struct node *n);
-static void print_type_post(struct ms_out *o, const struct node *n);
-
-static bool print_enter(struct ms_out *o)
-{
-	if (o->err != 0)
-		return false;
-	if (++o->depth > MS_MAX_PRINT) {
-		o->err = NSYM_EUNSUPPORTED;
-		return false;
-	}
-	return true;
-}
-
-static void print_list(struct ms_out *o, const struct list *l, const char *sep)
-{
-	for (size_t i = 0; i < l->n && o->err == 0; i++) {
-		if (i > 0)
-			puts_out(o, sep);
-		print_any(o, l->v[i]);
-	}
-}
-
-static void print_template_args(struct ms_out *o, const struct node *n)
-{
-	if (!n->has_list)
-		return;
-	put(o, "<", 1);
-	print_list(o, &n->list, ", ");
-	put(o, ">", 1);
-}
-
-static void print_type(struct ms_out *o, const struct node *n)
-{
-	print_type_pre(o, n);
-	print_type_post(o, n);
-}
-
-static void print_func_pre_signature(struct ms_out *o, const struct node *f)
-{
-	if (!(o->flags & NSYM_MSVC_NO_ACCESS)) {
-		if (f->fc & FC_PUBLIC)
-			puts_out(o, "public: ");
-		if (f->fc & FC_PROTECTED)
-			puts_out(o, "protected: ");
-		if (f->fc & FC_PRIVATE)
-			puts_out(o, "private: ");
-	}
-	if (!(o->flags & NSYM_MSVC_NO_MEMBER_TYPE)) {
-		if (!(f->fc & FC_GLOBAL) && (f->fc & FC_STATIC))
-			puts_out(o, "static ");
-		if (f->fc & FC_VIRTUAL)
-			puts_out(o, "virtual ");
-		if (f->fc & FC_EXTERN_C)
-			puts_out(o, "extern \"C\" ");
-	}
-	if (f->type != NULL && !(o->flags & NSYM_MSVC_NO_RETURN_TYPE)) {
-		print_type_pre(o, f->type);
-		put(o, " ", 1);
-	}
-}
-
-static void print_func_pre(struct ms_out *o, const struct node *f)
-{
-	if (f->thunk)
-		puts_out(o, "[thunk]: ");
-	print_func_pre_signature(o, f);
-	if (!(o->flags & NSYM_MSVC_NO_CALLING_CONVENTION))
-		put_callconv(o, f->cc);
-}
-
-static void print_func_post(struct ms_out *o, const struct node *f)
-{
-	if (f->thunk && (f->fc & FC_ADJUST)) {
-		puts_out(o, "`adjustor{");
-		put_number(o, (uint64_t)f->off[0], 'U');
-		puts_out(o, "}'");
-	} else if (f->thunk && (f->fc & FC_VTORDISP)) {
-		puts_out(o, (f->fc & FC_VTORDISPEX) ? "`vtordispex{" : "`vtordisp{");
-		/* the this-adjustment last is unsigned, the others signed */
-		for (int i = 0; i < f->noff; i++) {
-			if (i > 0)
-				puts_out(o, ", ");
-			put_number(o, (uint64_t)f->off[i], i + 1 < f->noff ? 'I' : 'U');
-		}
-		puts_out(o, "}'");
-	}
-	if (!(f->fc & FC_NO_PARAMS)) {
-		put(o, "(", 1);
-		if (f->has_list)
-			print_list(o, &f->list, ", ");
-		else
-			puts_out(o, "void");
-		if (f->variadic) {
-			if (last(o) != '(')
-				puts_out(o, ", ");
-			puts_out(o, "...");
-		}
-		put(o, ")", 1);
-	}
-	if (f->quals & Q_CONST)
-		puts_out(o, " const");
-	if (f->quals & Q_VOLATILE)
-		puts_out(o, " volatile");
-	if (f->quals & Q_RESTRICT)
-		puts_out(o, " __restrict");
-	if (f->quals & Q_UNALIGNED)
-		puts_out(o, " __unaligned");
-	if (f->noexcept)
-		puts_out(o, " noexcept");
-	if (f->refq == '&')
-		puts_out(o, " &");
-	else if (f->refq == 'R')
-		puts_out(o, " &&");
-	if (f->type != NULL && !(o->flags & NSYM_MSVC_NO_RETURN_TYPE))
-		print_type_post(o, f->type);
-}
-
-static void print_qname(struct ms_out *o, const struct node *n)
-{
-	print_list(o, &n->list, "::");
-}
-
-static void print_type_pre(struct ms_out *o, const struct node *n)
-{
-	const struct node *to;
-
-	if (!print_enter(o))
-		return;
-	switch (n->kind) {
-	case K_PRIM:
-		put(o, n->text, n->len);
-		put_quals(o, n->quals, true, false);
-		break;
-	case K_TAG:
-		puts_out(o, n->text);
-		put(o, " ", 1);
-		print_qname(o, n->name);
-		put_quals(o, n->quals, true, false);
-		break;
-	case K_ARRAY:
-		print_type_pre(o, n->type);
-		put_quals(o, n->quals, true, false);
-		break;
-	case K_FUNC:
-		print_func_pre(o, n);
-		break;
-	case K_CUSTOM:
-		print_any(o, n->name);
-		break;
-	case K_POINTER:
-		to = n->type;
-		if (to->kind == K_FUNC) {
-			/* a function pointer's return type is part of its type */
-			unsigned saved = o->flags;
-
-			o->flags &= ~(unsigned)NSYM_MSVC_NO_RETURN_TYPE;
-			print_func_pre_signature(o, to);
-			o->flags = saved;
-		} else {
-			print_type_pre(o, to);
-		}
-		space_if_needed(o);
-		if (n->quals & Q_UNALIGNED)
-			puts_out(o, "__unaligned ");
-		if (to->kind == K_ARRAY) {
-			put(o, "(", 1);
-		} else if (to->kind == K_FUNC) {
-			/* kept whatever the flags, as llvm-undname 16 keeps it */
-			put(o, "(", 1);
-			put_callconv(o, to->cc);
-			put(o, " ", 1);
-		}
-		if (n->inner != NULL) {
-			print_qname(o, n->inner);
-			puts_out(o, "::");
-		}
-		puts_out(o, n->aff == AFF_POINTER ? "*" : n->aff == AFF_REFERENCE ? "&" : "&&");
-		put_quals(o, n->quals, false, false);
-		break;
-	default:
-		o->err = NSYM_EINVAL;
-		break;
-	}
-	o->depth--;
-}
-
-static void print_type_post(struct ms_out *o, const struct node *n)
-{
-	if (!print_enter(o))
-		return;
-	switch (n->kind) {
-	case K_ARRAY:
-		put(o, "[", 1);
-		for (size_t i = 0; i < n->list.n; i++) {
-			const struct node *dim = n->list.v[i];
-
-			if (i > 0)
-				puts_out(o, "][");
-			if (dim->num != 0)
-				put_u64(o, dim->num);
-		}
-		put(o, "]", 1);
-		print_type_post(o, n->type);
-		break;
-	case K_FUNC:
-		print_func_post(o, n);
-		break;
-	case K_POINTER:
-		if (n->type->kind == K_ARRAY || n->type->kind == K_FUNC)
-			put(o, ")", 1);
-		/* NEEDSWORK: without return types, the part of a function
-		 * pointer's return type after the name is left out as
-		 * llvm-undname 16 leaves it out ("int (__cdecl * (A::*f)(void)"),
-		 * though the part before it is printed. */
-		print_type_post(o, n->type);
-		break;
-	default:
-		break;
-	}
-	o->depth--;
-}
-
-static void print_symbol(struct ms_out *o, const struct node *n)
-{
-	static const char *const access[] = {
-	    [SC_PRIVATE] = "private: ",
-	    [SC_PROTECTED] = "protected: ",
-	    [SC_PUBLIC] = "public: ",
-	};
-	static const char *const prefix[] = {"\"", "L\"", "u\"", "U\""};
-
-	switch (n->kind) {
-	case K_FUNC_SYM:
-		print_func_pre(o, n->type);
-		space_if_needed(o);
-		print_qname(o, n->name);
-		print_func_post(o, n->type);
-		break;
-	case K_VAR_SYM:
-		if (n->num >= SC_PRIVATE && n->num <= SC_PUBLIC) {
-			if (!(o->flags & NSYM_MSVC_NO_ACCESS))
-				puts_out(o, access[n->num]);
-			if (!(o->flags & NSYM_MSVC_NO_MEMBER_TYPE))
-				puts_out(o, "static ");
-		}
-		if (n->type != NULL)
-			print_type_pre(o, n->type);
-		space_if_needed(o);
-		print_qname(o, n->name);
-		if (n->type != NULL)
-			print_type_post(o, n->type);
-		break;
-	case K_TABLE_SYM:
-		put_quals(o, n->quals, false, true);
-		print_qname(o, n->name);
-		if (n->has_list) {
-			puts_out(o, "{for `");
-			print_list(o, &n->list, "'s `");
-			puts_out(o, "'}");
-		}
-		break;
-	case K_STRING_SYM:
-		puts_out(o, prefix[n->num]);
-		put(o, n->text, n->len);
-		put(o, "\"", 1);
-		if (n->truncated)
-			puts_out(o, "...");
-		break;
-	case K_TYPE_SYM:
-		print_type_pre(o, n->type);
-		space_if_needed(o);
-		puts_out(o, n->text);
-		print_type_post(o, n->type);
-		break;
-	default: /* K_PLAIN_SYM */
-		print_qname(o, n->name);
-		break;
-	}
-}
-
-static void print_any(struct ms_out *o, const struct node *n)
-{
-	if (!print_enter(o))
-		return;
-	if (n == NULL) {
-		o->err = NSYM_EINVAL;
-		return;
-	}
-	switch (n->kind) {
-	case K_PRIM:
-	case K_TAG:
-	case K_POINTER:
-	case K_ARRAY:
-	case K_FUNC:
-	case K_CUSTOM:
-		print_type(o, n);
-		break;
-	case K_INT:
-		if (n->neg)
-			put(o, "-", 1);
-		put_u64(o, n->num);
-		break;
-	case K_TPREF:
-		if (n->noff > 0)
-			put(o, "{", 1);
-		else if (n->aff == AFF_POINTER)
-			put(o, "&", 1);
-		if (n->inner != NULL) {
-			print_any(o, n->inner);
-			if (n->noff > 0)
-				puts_out(o, ", ");
-		}
-		for (int i = 0; i < n->noff; i++) {
-			if (i > 0)
-				puts_out(o, ", ");
-			put_i64(o, n->off[i]);
-		}
-		if (n->noff > 0)
-			put(o, "}", 1);
-		break;
-	case K_QNAME:
-		print_qname(o, n);
-		break;
-	case K_NAMED:
-		put(o, n->text, n->len);
-		print_template_args(o, n);
-		break;
-	case K_STRUCTOR:
-		if (n->name == NULL) {
-			o->err = NSYM_EINVAL;
-			break;
-		}
-		if (n->dtor)
-			put(o, "~", 1);
-		print_any(o, n->name);
-		print_template_args(o, n);
-		break;
-	case K_CONVERSION:
-		if (n->type == NULL) {
-			o->err = NSYM_EINVAL;
-			break;
-		}
-		puts_out(o, "operator");
-		print_template_args(o, n);
-		put(o, " ", 1);
-		print_type(o, n->type);
-		break;
-	case K_LITERAL_OP:
-		puts_out(o, "operator \"\"");
-		put(o, n->text, n->len);
-		print_template_args(o, n);
-		break;
-	case K_DYNAMIC:
-		puts_out(o,
-		         n->dtor ? "`dynamic atexit destructor for " : "`dynamic initializer for ");
-		if (n->inner != NULL) {
-			put(o, "`", 1);
-			print_any(o, n->inner);
-		} else {
-			put(o, "'", 1);
-			print_qname(o, n->name);
-		}
-		puts_out(o, "''");
-		break;
-	default:
-		print_symbol(o, n);
-		break;
-	}
-	o->depth--;
-}
-
 /* Renders a node into the arena: names that back-references recall. */
 static const char *render(struct ms *d, const struct node *n, const char *before, const char *after,
                           size_t *len)
@@ -849,9 +245,9 @@ static const char *render(struct ms *d, const struct node *n, const char *before
 	struct ms_out o = {0};
 	const char *r = NULL;
 
-	puts_out(&o, before);
-	print_any(&o, n);
-	puts_out(&o, after);
+	nsym__ms_puts(&o, before);
+	nsym__ms_print(&o, n);
+	nsym__ms_puts(&o, after);
 	if (o.err != 0)
 		fail_as(d, o.err);
 	else
@@ -1927,14 +1323,14 @@ static void put_escaped(struct ms_out *o, unsigned c)
 
 	for (size_t k = 0; k < sizeof(esc) / sizeof(esc[0]); k++) {
 		if (esc[k].c == c) {
-			puts_out(o, esc[k].text);
+			nsym__ms_puts(o, esc[k].text);
 			return;
 		}
 	}
 	if (c > 0x1f && c < 0x7f) {
 		char ch = (char)c;
 
-		put(o, &ch, 1);
+		nsym__ms_put(o, &ch, 1);
 		return;
 	}
 	/* \x and pairs of upper-case digits */
@@ -1944,8 +1340,8 @@ static void put_escaped(struct ms_out *o, unsigned c)
 			c /= 16;
 		}
 	}
-	put(o, "\\x", 2);
-	put(o, hex + i, sizeof(hex) - i);
+	nsym__ms_put(o, "\\x", 2);
+	nsym__ms_put(o, hex + i, sizeof(hex) - i);
 }
 
 /* The literal keeps only its first 32 bytes; which type of character they
@@ -2061,13 +1457,13 @@ static struct node *numbered_name(struct ms *d, const char *before, const uint64
 	struct ms_out o = {0};
 	struct node *r = NULL;
 
-	puts_out(&o, before);
+	nsym__ms_puts(&o, before);
 	for (size_t i = 0; fmt[i] != '\0'; i++) {
 		if (i > 0)
-			puts_out(&o, ", ");
-		put_number(&o, v[i], fmt[i]);
+			nsym__ms_puts(&o, ", ");
+		nsym__ms_put_number(&o, v[i], fmt[i]);
 	}
-	puts_out(&o, after);
+	nsym__ms_puts(&o, after);
 	if (o.err != 0)
 		fail_as(d, o.err);
 	else
@@ -2295,7 +1691,7 @@ int nsym__demangle_msvc(char **out, const char *mangled, unsigned flags)
 	d.end = mangled + len;
 	s = parse_symbol(&d);
 	if (s != NULL && d.err == 0) {
-		print_any(&o, s);
+		nsym__ms_print(&o, s);
 		if (o.err != 0)
 			d.err = o.err;
 		else if (o.buf == NULL)
