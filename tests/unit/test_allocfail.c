@@ -6,10 +6,8 @@
  * when the code could do without the allocation, in the right answer; and
  * under LeakSanitizer leak nothing. The paths: symbolize on the C fixture
  * (and the same symbolizer once memory is back), split of a copy of it and
- * of a universal Mach-O with its dSYM, and an upload kept and one refused
- * by the real server in this process
- * (its handler is wrapped with the linker's --wrap so that it counts on
- * the worker thread).
+ * of a universal Mach-O with its dSYM. The server's routes are walked in
+ * test_allocfail_upload.c, _v5.c and _page.c.
  *
  * The report library's readers and its pipeline are walked the same way
  * in test_allocfail_report.c and test_allocfail_pipeline.c, which need no server.
@@ -25,27 +23,21 @@
  * allocfail_path and calls allocfail_walk(), its TEST_ADD in main(), and
  * its name in the program's list in tests/CMakeLists.txt.
  */
-#include <arpa/inet.h>
 #include <check.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <gelf.h>
-#include <netinet/in.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "allocfail.h"
-#include "http.h"
 #include "napi_symbols.h"
-#include "store.h"
 #include "test_util.h"
-#include "tokens.h"
 
 #define FIXTURE NSYM_FIXTURES_DIR "/c/addon.node"
 
@@ -694,253 +686,6 @@ START_TEST(macho_split_fails_cleanly_at_every_allocation)
 }
 END_TEST
 
-/* ---- upload ------------------------------------------------------------- */
-
-/* The route's handler, counted on the worker thread that runs it. */
-void __real_nsym_handle_upload(struct nsym_request *r);
-void __wrap_nsym_handle_upload(struct nsym_request *r);
-
-void __wrap_nsym_handle_upload(struct nsym_request *r)
-{
-	allocfail_enter();
-	__real_nsym_handle_upload(r);
-	allocfail_leave();
-}
-
-struct upload {
-	char *dir;                  /* the store */
-	struct nsym_store *store;   /* the test's own handle on it */
-	struct nsym_server *server; /* in this process */
-	int port;
-	char token[NSYM_TOKEN_MAX];
-	unsigned char *body; /* the file uploaded */
-	size_t body_size;
-	char key[NSYM_IMAGE_ID_SIZE];
-	int want;              /* the status without failures: 201, or 422 for a lie */
-	char reply[4096];      /* status line to the body */
-	char want_reply[4096]; /* a refusal's reply without failures */
-	char log[8192];        /* what the server logged during the run */
-	int saved_stderr;
-};
-
-static int64_t artifact_count(struct upload *c)
-{
-	int64_t count = -1, bytes = -1;
-	ck_assert_int_eq(c->store->ops->stats(c->store, &count, &bytes), 0);
-	ck_assert_int_eq(count == 0, bytes == 0);
-	return count;
-}
-
-static void upload_setup(void *arg)
-{
-	struct upload *c = arg;
-	struct nsym_artifact a;
-
-	/* the last run's rows go, so each run uploads to an empty store */
-	for (const char *const *kind = (const char *const[]){"debuginfo", "executable", NULL};
-	     *kind != NULL; kind++)
-		if (c->store->ops->artifact_find(c->store, &a, c->key, *kind) == 0)
-			ck_assert_int_eq(c->store->ops->artifact_delete(c->store, NULL, a.id), 0);
-	ck_assert_int_eq(artifact_count(c), 0);
-	/* the server's log of this run, to read its detail */
-	fflush(stderr);
-	c->saved_stderr = dup(2);
-	ck_assert_int_ge(c->saved_stderr, 0);
-	{
-		char path[4200];
-		int fd;
-		snprintf(path, sizeof(path), "%s/allocfail.log", c->dir);
-		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		ck_assert_int_ge(fd, 0);
-		dup2(fd, 2);
-		close(fd);
-	}
-}
-
-/* POSTs the file and reads the reply to the end; returns its status. */
-static int upload_run(void *arg)
-{
-	struct upload *c = arg;
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)c->port)};
-	struct timeval tv = {.tv_sec = 30};
-	char head[512], path[4200];
-	size_t used = 0;
-	ssize_t n;
-	int fd = socket(AF_INET, SOCK_STREAM, 0), status = -1, head_len;
-	unsigned char *log;
-	size_t log_size = 0;
-
-	ck_assert_int_ge(fd, 0);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	head_len = snprintf(head, sizeof(head),
-	                    "POST /api/v1/upload?name=addon.node HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-	                    "Authorization: Bearer %s\r\nContent-Length: %zu\r\n"
-	                    "Connection: close\r\n\r\n",
-	                    c->token, c->body_size);
-	/* with the body: a head sent alone waits for the server's delayed ACK */
-	ck_assert_int_eq(send(fd, head, (size_t)head_len, MSG_MORE), head_len);
-	/* the server may answer and close before taking it all: no SIGPIPE */
-	for (size_t at = 0; at < c->body_size &&
-	                    (n = send(fd, c->body + at, c->body_size - at, MSG_NOSIGNAL)) > 0;)
-		at += (size_t)n;
-	while (used + 1 < sizeof(c->reply) &&
-	       (n = read(fd, c->reply + used, sizeof(c->reply) - 1 - used)) > 0)
-		used += (size_t)n;
-	c->reply[used] = '\0';
-	close(fd);
-	sscanf(c->reply, "HTTP/1.1 %d", &status);
-	/* the connection closes after the access log line: the log is whole */
-	fflush(stderr);
-	dup2(c->saved_stderr, 2);
-	close(c->saved_stderr);
-	snprintf(path, sizeof(path), "%s/allocfail.log", c->dir);
-	log = test_read(path, &log_size);
-	snprintf(c->log, sizeof(c->log), "%.*s", (int)log_size, log != NULL ? (char *)log : "");
-	free(log);
-	return status;
-}
-
-static size_t files_seen;
-
-static int count_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	(void)path, (void)st, (void)ftw;
-	files_seen += type == FTW_F;
-	return 0;
-}
-
-/* Files under dir, however deep (a shell's find costs a run's time). */
-static size_t count_files(const char *dir)
-{
-	files_seen = 0;
-	ck_assert_int_eq(nftw(dir, count_one, 8, FTW_PHYS), 0);
-	return files_seen;
-}
-
-/* No row, no blob, no temporary file. */
-static void nothing_kept(struct upload *c, long failed_at)
-{
-	char dir[4200];
-
-	ck_assert_msg(artifact_count(c) == 0, "upload: allocation %ld failing left a row or a blob",
-	              failed_at);
-	snprintf(dir, sizeof(dir), "%s/blobs", c->dir);
-	ck_assert_msg(count_files(dir) == 0, "upload: allocation %ld failing left a blob file",
-	              failed_at);
-	snprintf(dir, sizeof(dir), "%s/tmp", c->dir);
-	ck_assert_msg(count_files(dir) == 0, "upload: allocation %ld failing left a temporary file",
-	              failed_at);
-}
-
-static void upload_check(void *arg, int status, long failed_at)
-{
-	struct upload *c = arg;
-	struct nsym_artifact a;
-
-	if (failed_at != 0 && status != c->want) {
-		ck_assert_msg(status == 503,
-		              "upload: allocation %ld failing answered %d\n%s\nlog:\n%s", failed_at,
-		              status, c->reply, c->log);
-		ck_assert_msg(
-		    strstr(c->log, "POST /api/v1/upload: ") != NULL &&
-		        strstr(c->log, "out of memory") != NULL,
-		    "upload: allocation %ld failing: the log does not say what ran out:\n%s",
-		    failed_at, c->log);
-		nothing_kept(c, failed_at);
-		return;
-	}
-	ck_assert_msg(status == c->want, "upload: %d with no allocation failing\n%s\nlog:\n%s",
-	              status, c->reply, c->log);
-	if (c->want != 201) {
-		/* refused as it would have been, for the same reason */
-		if (c->want_reply[0] == '\0')
-			snprintf(c->want_reply, sizeof(c->want_reply), "%s", c->reply);
-		ck_assert_msg(strcmp(c->reply, c->want_reply) == 0,
-		              "upload: allocation %ld failing was refused with\n%s\ninstead of\n%s",
-		              failed_at, c->reply, c->want_reply);
-		nothing_kept(c, failed_at);
-		return;
-	}
-	ck_assert_int_eq(c->store->ops->artifact_find(c->store, &a, c->key, "debuginfo"), 0);
-	ck_assert_uint_eq(a.size, c->body_size);
-	ck_assert_int_eq(c->store->ops->artifact_find(c->store, &a, c->key, "executable"), 0);
-	ck_assert_int_eq(artifact_count(c), 2);
-}
-
-/* Makes the first compressed section of the ELF file in body claim one
- * byte more than it inflates to, which the server refuses (422). */
-static void lie_about_a_section(unsigned char *body, size_t size)
-{
-	Elf *elf = elf_memory((char *)body, size);
-	Elf_Scn *scn = NULL;
-	uint64_t at = 0;
-
-	ck_assert_ptr_nonnull(elf);
-	while (at == 0 && (scn = elf_nextscn(elf, scn)) != NULL) {
-		GElf_Shdr sh;
-		if (gelf_getshdr(scn, &sh) != NULL && (sh.sh_flags & SHF_COMPRESSED))
-			at = sh.sh_offset + offsetof(Elf64_Chdr, ch_size);
-	}
-	elf_end(elf);
-	ck_assert_msg(at != 0 && at + 8 <= size, "no compressed section to lie about");
-	body[at]++; /* the low byte (little-endian): any other size is a lie */
-}
-
-/* Walks an upload of the zstd fixture (compressed sections: the server
- * inflates them to check them) to the real server in this process; with
- * `lie`, one of its sections lies about its size. */
-static void walk_upload(const char *name, bool lie)
-{
-	struct upload c = {.want = lie ? 422 : 201};
-	struct allocfail_path p = {name, &c, upload_setup, upload_run, upload_check, NULL};
-	struct nsym_server_config cfg = {.listen = "127.0.0.1:0",
-	                                 .threads = 1,
-	                                 .request_timeout = 30,
-	                                 .max_upload = 1 << 30,
-	                                 .max_section = 1 << 30};
-	struct allocfail_walked w;
-	struct nsym_identity id;
-	char err[600];
-	struct nsym_server_start_notes notes;
-	const char *colon;
-
-	c.dir = test_tmpdir();
-	ck_assert_msg(nsym_store_open_local(&c.store, c.dir, err, sizeof(err)) == 0, "%s", err);
-	ck_assert_int_eq(nsym_token_create(c.store, c.token, "ci", NSYM_SCOPE_UPLOAD), 0);
-	c.body = test_read(NSYM_FIXTURES_DIR "/c/addon-zstd.node", &c.body_size);
-	ck_assert_ptr_nonnull(c.body);
-	identity_of(&id, NSYM_FIXTURES_DIR "/c/addon-zstd.node");
-	ck_assert_int_eq(nsym_identity_hex(c.key, sizeof(c.key), &id), 0);
-	if (lie)
-		lie_about_a_section(c.body, c.body_size);
-	cfg.store_dir = c.dir;
-	ck_assert_msg(nsym_server_start(&c.server, &notes, &cfg, err, sizeof(err)) == 0, "%s", err);
-	colon = strrchr(nsym_server_address(c.server), ':');
-	c.port = (int)strtol(colon + 1, NULL, 10);
-	allocfail_walk(&w, &p);
-	ck_assert_int_gt(w.failed, 0);
-	nsym_server_stop(c.server);
-	c.store->ops->close(c.store);
-	free(c.body);
-	test_tmpdir_remove(c.dir);
-}
-
-START_TEST(upload_fails_cleanly_at_every_allocation)
-{
-	walk_upload("upload", false);
-}
-END_TEST
-
-/* The section check, too, is never skipped for want of memory: a file
- * that lies is refused for its lie, or 503, never kept. */
-START_TEST(refused_upload_fails_cleanly_at_every_allocation)
-{
-	walk_upload("refused upload", true);
-}
-END_TEST
-
 int main(void)
 {
 	Suite *s = suite_create("allocfail");
@@ -953,7 +698,5 @@ int main(void)
 	TEST_ADD(s, split_fails_cleanly_at_every_allocation);
 	TEST_ADD(s, split_recompressing_fails_cleanly_at_every_allocation);
 	TEST_ADD(s, macho_split_fails_cleanly_at_every_allocation);
-	TEST_ADD(s, upload_fails_cleanly_at_every_allocation);
-	TEST_ADD(s, refused_upload_fails_cleanly_at_every_allocation);
 	return test_run(s);
 }

@@ -11,17 +11,15 @@
  * what ran out, or the very reply of an unarmed run: a module that could
  * not be opened for want of memory is never answered as not found.
  */
-#include <arpa/inet.h>
 #include <check.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "allocfail.h"
+#include "allocfail_http.h"
 #include "http.h"
 #include "napi_symbols.h"
 #include "store.h"
@@ -188,56 +186,28 @@ struct route {
 static void route_setup(void *arg)
 {
 	struct route *c = arg;
-	char path[4200];
-	int fd;
 
 	/* the server's log of this run, to read what ran out */
-	fflush(stderr);
-	c->saved_stderr = dup(2);
-	ck_assert_int_ge(c->saved_stderr, 0);
-	snprintf(path, sizeof(path), "%s/allocfail.log", c->dir);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	ck_assert_int_ge(fd, 0);
-	dup2(fd, 2);
-	close(fd);
+	allocfail_log_begin(&c->saved_stderr, c->dir);
 }
 
 /* POSTs the body and reads the reply to the end; returns its status. */
 static int route_run(void *arg)
 {
 	struct route *c = arg;
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)c->port)};
-	struct timeval tv = {.tv_sec = 30};
-	char head[512], path[4200];
-	size_t used = 0, len = strlen(c->body), log_size = 0;
-	unsigned char *log;
-	ssize_t n;
-	int fd = socket(AF_INET, SOCK_STREAM, 0), status = -1, head_len;
+	size_t len = strlen(c->body), sent;
+	char head[512];
+	int status;
 
-	ck_assert_int_ge(fd, 0);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	head_len = snprintf(head, sizeof(head),
-	                    "POST /api/v1/symbolicate HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-	                    "Content-Length: %zu\r\nConnection: close\r\n\r\n",
-	                    len);
-	ck_assert_int_eq(send(fd, head, (size_t)head_len, MSG_MORE), head_len);
-	ck_assert_int_eq(send(fd, c->body, len, MSG_NOSIGNAL), (ssize_t)len);
-	while (used + 1 < sizeof(c->reply) &&
-	       (n = read(fd, c->reply + used, sizeof(c->reply) - 1 - used)) > 0)
-		used += (size_t)n;
-	c->reply[used] = '\0';
-	close(fd);
-	sscanf(c->reply, "HTTP/1.1 %d", &status);
+	snprintf(head, sizeof(head),
+	         "POST /api/v1/symbolicate HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+	         "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+	         len);
+	status =
+	    allocfail_http_exchange(c->reply, sizeof(c->reply), &sent, c->port, head, c->body, len);
+	ck_assert_uint_eq(sent, len);
 	/* the connection closes after the access log line: the log is whole */
-	fflush(stderr);
-	dup2(c->saved_stderr, 2);
-	close(c->saved_stderr);
-	snprintf(path, sizeof(path), "%s/allocfail.log", c->dir);
-	log = test_read(path, &log_size);
-	snprintf(c->log, sizeof(c->log), "%.*s", (int)log_size, log != NULL ? (char *)log : "");
-	free(log);
+	allocfail_log_end(c->log, sizeof(c->log), c->saved_stderr, c->dir);
 	return status;
 }
 
@@ -306,23 +276,14 @@ START_TEST(v5_route_fails_cleanly_at_every_allocation)
 {
 	struct route *c = calloc(1, sizeof(*c));
 	struct allocfail_path p = {"v5 route", c, route_setup, route_run, route_check, NULL};
-	struct nsym_server_config cfg = {.listen = "127.0.0.1:0",
-	                                 .threads = 1,
-	                                 .request_timeout = 30,
-	                                 .max_upload = 1 << 20,
-	                                 .max_section = 1 << 20};
-	struct nsym_server_start_notes notes;
-	struct nsym_server *server = NULL;
+	struct nsym_server *server;
 	struct allocfail_walked w;
-	char err[600];
 
 	ck_assert_ptr_nonnull(c);
 	c->dir = test_tmpdir();
 	c->body = v5_body();
 	store_fixture(c->dir);
-	cfg.store_dir = c->dir;
-	ck_assert_msg(nsym_server_start(&server, &notes, &cfg, err, sizeof(err)) == 0, "%s", err);
-	c->port = (int)strtol(strrchr(nsym_server_address(server), ':') + 1, NULL, 10);
+	server = allocfail_server_start(&c->port, c->dir, 1 << 20);
 	allocfail_walk(&w, &p);
 	ck_assert_int_gt(w.failed, 0);
 	nsym_server_stop(server);
