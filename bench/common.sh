@@ -219,3 +219,19 @@ describe_macho() {
 	echo "$(basename "$1"): file $(stat -c %s "$1") bytes, dSYM $(stat -c %s "$dw") bytes," \
 		"__debug_* $db bytes ($((db / 1048576)) MiB), $cus CUs, $fns functions"
 }
+
+# bench_scratch NAME: a fresh folder in $scratch, removed at exit (and on
+# ^C) with the background processes whose pids a script adds to pids,
+# killed and waited for first.
+bench_scratch() {
+	scratch=$(mktemp -d "${TMPDIR:-/tmp}/nsym-$1-bench.XXXXXX")
+	pids=()
+	trap bench_cleanup EXIT
+	trap 'exit 130' INT TERM
+}
+bench_cleanup() {
+	local p
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+	rm -rf "$scratch"
+}

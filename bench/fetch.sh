@@ -77,16 +77,7 @@ fi
 # No federation, no stray cache: every client below is told where to go.
 unset DEBUGINFOD_URLS DEBUGINFOD_CACHE_PATH NAPI_SYMBOLS_SERVER NAPI_SYMBOLS_TOKEN DEBUGINFOD_PROGRESS DEBUGINFOD_VERBOSE
 
-scratch=$(mktemp -d "${TMPDIR:-/tmp}/nsym-fetch-bench.XXXXXX")
-pids=()
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-	for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-	rm -rf "$scratch"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_scratch fetch
 say() { echo "fetch.sh: $*" >&2; }
 die() { say "$*"; exit 1; }
 now() { echo "$EPOCHREALTIME"; }

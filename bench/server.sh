@@ -70,16 +70,7 @@ if [ -z "$upload_input" ] && [ ! -f "$here/inputs/rustbig" ]; then
 fi
 unset DEBUGINFOD_URLS DEBUGINFOD_CACHE_PATH
 
-scratch=$(mktemp -d "${TMPDIR:-/tmp}/nsym-server-bench.XXXXXX")
-pids=()
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-	for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-	rm -rf "$scratch"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_scratch server
 say() { echo "server.sh: $*" >&2; }
 die() { say "$*"; exit 1; }
 # status URL: "HTTP-CODE BYTES"

@@ -27,6 +27,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/common.sh"
 root=$(cd "$here/.." && pwd)
 nsym=${NSYM:-$root/build/cli/napi-symbols}
 fixtures=${BENCH_FIXTURES:-$root/build/fixtures}
@@ -55,16 +56,7 @@ done
 [ -f "$fixtures/c/addon.node.debug" ] || die "no fixtures in $fixtures (build the project first)"
 unset DEBUGINFOD_URLS NAPI_SYMBOLS_SERVER NAPI_SYMBOLS_TOKEN
 
-scratch=$(mktemp -d "${TMPDIR:-/tmp}/nsym-symbolicate-bench.XXXXXX")
-pids=()
-cleanup() {
-	local p
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-	for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-	rm -rf "$scratch"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_scratch symbolicate
 export DEBUGINFOD_CACHE_PATH=$scratch/cache XDG_CACHE_HOME=$scratch/xdg
 vm() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; } # vm PID VmRSS -> kB
 ms() { awk -v s="$1" 'BEGIN { printf "%.1f", s * 1000 }'; }
@@ -102,20 +94,21 @@ echo "{\"jobs\": [{\"memoryMap\": [$v5_map], \"stacks\": [[$v5_frames]]}]}" >"$s
 [ "$(grep -o '"pc"' "$scratch/report.json" | wc -l)" = 64 ] || die "the report does not hold 64 frames"
 
 # ---- the server --------------------------------------------------------------
-# start STORE NAME: sets pid and url
+# start STORE NAME [SERVE-OPTION...]: sets pid and url
 start() {
-	local i
-	token=$("$nsym" token create --store "$1" --scope upload --name bench)
-	"$nsym" serve --store "$1" --listen 127.0.0.1:0 >"$scratch/$2.out" 2>"$scratch/$2.log" &
+	local i store=$1 name=$2
+	shift 2
+	token=$("$nsym" token create --store "$store" --scope upload --name bench)
+	"$nsym" serve --store "$store" --listen 127.0.0.1:0 "$@" >"$scratch/$name.out" 2>"$scratch/$name.log" &
 	pid=$!
 	pids+=("$pid")
 	for ((i = 0; i < 100; i++)); do
-		url=$(sed -n 's/^listening on //p' "$scratch/$2.out" 2>/dev/null || true)
+		url=$(sed -n 's/^listening on //p' "$scratch/$name.out" 2>/dev/null || true)
 		[ -n "$url" ] && curl -sf "$url/healthz" >/dev/null && return 0
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
-	die "the server did not start: $(tail -n 3 "$scratch/$2.log")"
+	die "the server did not start: $(tail -n 3 "$scratch/$name.log")"
 }
 upload() {
 	local r
@@ -139,7 +132,9 @@ for body in report v5; do
 	[ "$n" -ge 64 ] || die "warm-up $body: $n functions found for 64 frames: $(head -c 600 "$scratch/answer")"
 	warm[$body]=$(ms "${r#* }")
 done
-ls "$scratch/store/symcache/"*.symcache >/dev/null 2>&1 || die "no symcache was built"
+# (built on upload, or by the warm-up; kept in the store)
+built=$(curl -s "$url/metrics" | awk '$1 == "nsym_symcache_builds_total{result=\"built\"}" { print $2 }')
+[ "${built:-0}" -ge ${#modules[@]} ] || die "symcaches built: ${built:-0}, not ${#modules[@]}"
 
 cat >"$scratch/post.lua" <<'EOF'
 local f = assert(io.open(os.getenv("BODY"), "rb"))
@@ -212,18 +207,20 @@ n=$(grep -o '"function": "[^?]' "$scratch/local.json" | wc -l)
 
 # ---- the first request for a module without a symcache -------------------------
 cold_rows=()
-# cold NAME BINARY DEBUG: a fresh store holding DEBUG; one v5 request of 16
-# frames in it, twice: the first builds the symcache
+# cold NAME BINARY DEBUG: a fresh store holding DEBUG, with no symcache
+# built on upload; one v5 request of 16 frames in it, twice: the first
+# builds the symcache
 cold() {
-	local name=$1 bin=$2 dbg=$3 v5 first second
-	start "$scratch/cold-$name" "cold-$name"
+	local name=$1 bin=$2 dbg=$3 v5 first second size
+	start "$scratch/cold-$name" "cold-$name" --symcache-queue 0
 	upload "$dbg"
 	v5=$(frames "$bin" 16 | awk '{ printf "%s[0, %s]", (NR > 1 ? ", " : ""), $1 }')
 	echo "{\"jobs\": [{\"memoryMap\": [[\"$name\", \"$(debug_id "$bin")\"]], \"stacks\": [[$v5]]}]}" >"$scratch/cold.json"
 	first=$(post "$scratch/cold.json")
 	[ "${first%% *}" = 200 ] || die "cold $name: $first"
 	second=$(post "$scratch/cold.json")
-	cold_rows+=("| $name | $(($(stat -c %s "$dbg") / 1024)) KiB | $(($(stat -c %s "$scratch/cold-$name/symcache/"*.symcache) / 1024)) KiB | $(ms "${first#* }") | $(ms "${second#* }") |")
+	size=$(curl -s -o /dev/null -w '%{size_download}' "$url/buildid/$(build_id "$bin")/symcache")
+	cold_rows+=("| $name | $(($(stat -c %s "$dbg") / 1024)) KiB | $((size / 1024)) KiB | $(ms "${first#* }") | $(ms "${second#* }") |")
 	kill "$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || true
 }
