@@ -293,7 +293,7 @@ static void symbolicate(struct page *pg)
 	struct nsym_crash *crashes = NULL;
 	char *json = NULL;
 	size_t n = 0, frames, len = 0;
-	FILE *out;
+	const char *why;
 	int rc = nsym_report_read(&crashes, &n, &in, &ropts);
 
 	if (rc == NSYM_EINVAL) {
@@ -311,18 +311,10 @@ static void symbolicate(struct page *pg)
 		    "The text holds %zu frames; at most %d are symbolicated at once: send fewer "
 		    "crashes.",
 		    frames, NSYM_SYMBOLICATE_MAX_FRAMES);
-	} else if ((out = open_memstream(&json, &len)) == NULL) {
-		failed(pg, NSYM_ENOMEM, "out of memory for the answer");
+	} else if ((rc = nsym_symbolicate_text(&json, &len, &why, pg->r, crashes, n, flags)) != 0) {
+		failed(pg, rc, why);
 	} else {
-		rc = nsym_symbolicate_write(out, pg->r, crashes, n, flags);
-		/* glibc's memstream leaves json NULL, and fclose 0, when its last
-		 * realloc fails */
-		if ((fclose(out) != 0 || json == NULL) && rc == 0)
-			failed(pg, NSYM_ENOMEM, "out of memory for the answer");
-		else if (rc != 0)
-			failed(pg, rc, nsym_error_detail());
-		else
-			render(pg, json, len);
+		render(pg, json, len);
 	}
 	free(json);
 	nsym_crashes_free(crashes, n);

@@ -152,8 +152,10 @@ size_t nsym_symbolicate_frames(const struct nsym_crash *crashes, size_t n)
 	return total;
 }
 
-int nsym_symbolicate_write(FILE *out, struct nsym_request *r, const struct nsym_crash *crashes,
-                           size_t n, unsigned flags)
+/* The n crashes symbolicated into out (not closed); 0 or the pipeline's
+ * error code. */
+static int symbolicate_into(FILE *out, struct nsym_request *r, const struct nsym_crash *crashes,
+                            size_t n, unsigned flags)
 {
 	struct run run = {
 	    .r = r,
@@ -168,24 +170,42 @@ int nsym_symbolicate_write(FILE *out, struct nsym_request *r, const struct nsym_
 	return rc;
 }
 
+int nsym_symbolicate_text(char **text, size_t *len, const char **why, struct nsym_request *r,
+                          const struct nsym_crash *crashes, size_t n, unsigned flags)
+{
+	FILE *out = open_memstream(text, len);
+	int rc;
+
+	*why = "out of memory for the answer";
+	if (out == NULL) {
+		*text = NULL;
+		return NSYM_ENOMEM;
+	}
+	rc = symbolicate_into(out, r, crashes, n, flags);
+	/* glibc's memstream leaves the text NULL, and fclose 0, when its last
+	 * realloc fails */
+	if ((fclose(out) != 0 || *text == NULL) && rc == 0)
+		rc = NSYM_ENOMEM;
+	else if (rc != 0)
+		*why = nsym_error_detail();
+	if (rc != 0) {
+		free(*text);
+		*text = NULL;
+	}
+	return rc;
+}
+
 /* Symbolicates the crashes into a reply. */
 static void answer(struct nsym_request *r, const struct nsym_crash *crashes, size_t n,
                    unsigned flags)
 {
 	char *text = NULL;
 	size_t len = 0;
-	FILE *out = open_memstream(&text, &len);
-	int rc;
+	const char *why;
+	int rc = nsym_symbolicate_text(&text, &len, &why, r, crashes, n, flags);
 
-	if (out == NULL) {
-		nsym_reply_internal(r, NSYM_ENOMEM, "out of memory for the answer");
-		return;
-	}
-	rc = nsym_symbolicate_write(out, r, crashes, n, flags);
-	if (fclose(out) != 0 && rc == 0)
-		rc = NSYM_ENOMEM;
 	if (rc != 0)
-		nsym_reply_internal(r, rc, nsym_error_detail());
+		nsym_reply_internal(r, rc, why);
 	else
 		nsym_reply(r, 200,
 		           flags & NSYM_REPORT_JSON ? "application/json"

@@ -8,7 +8,6 @@
 #define NSYM_SERVER_SYMBOLICATE_H
 
 #include <stddef.h>
-#include <stdio.h>
 
 #include "http.h"
 #include "napi_symbols_report.h"
@@ -22,13 +21,14 @@
 size_t nsym_symbolicate_frames(const struct nsym_crash *crashes, size_t n);
 
 /*
- * Writes the n crashes of request r symbolicated into out, as
- * nsym_report_symbolicate does with flags (NSYM_REPORT_*), each module
- * opened from r's store by its identity. A store that fails is logged
- * once and its modules say so. 0, or the pipeline's error code (for the
- * caller to log and answer); out is not closed.
+ * The n crashes of request r symbolicated, as nsym_report_symbolicate
+ * writes them with flags (NSYM_REPORT_*), each module opened from r's
+ * store by its identity (a store that fails is logged once and its modules
+ * say so), into *text (*len bytes, NUL-terminated; free it). 0; or a code
+ * for the caller to log and answer with why (NSYM_ENOMEM when the answer's
+ * memory ran out, else the pipeline's error and its detail), *text NULL.
  */
-int nsym_symbolicate_write(FILE *out, struct nsym_request *r, const struct nsym_crash *crashes,
-                           size_t n, unsigned flags);
+int nsym_symbolicate_text(char **text, size_t *len, const char **why, struct nsym_request *r,
+                          const struct nsym_crash *crashes, size_t n, unsigned flags);
 
 #endif
