@@ -91,3 +91,31 @@ int allocfail_http_exchange(char *reply, size_t reply_size, size_t *sent, int po
 	sscanf(reply, "HTTP/1.1 %d", &status);
 	return status;
 }
+
+void allocfail_route_setup(void *arg)
+{
+	struct allocfail_route *c = arg;
+
+	/* the server's log of this run, to read what ran out */
+	allocfail_log_begin(&c->saved_stderr, c->dir);
+}
+
+int allocfail_route_run(void *arg)
+{
+	struct allocfail_route *c = arg;
+	size_t len = strlen(c->body), sent;
+	char head[512];
+	int status;
+
+	snprintf(head, sizeof(head),
+	         "%s HTTP/1.1\r\nHost: 127.0.0.1\r\n%s%s%sContent-Length: "
+	         "%zu\r\nConnection: close\r\n\r\n",
+	         c->request, c->type != NULL ? "Content-Type: " : "",
+	         c->type != NULL ? c->type : "", c->type != NULL ? "\r\n" : "", len);
+	status =
+	    allocfail_http_exchange(c->reply, sizeof(c->reply), &sent, c->port, head, c->body, len);
+	ck_assert_uint_eq(sent, len);
+	/* the connection closes after the access log line: the log is whole */
+	allocfail_log_end(c->log, sizeof(c->log), c->saved_stderr, c->dir);
+	return status;
+}

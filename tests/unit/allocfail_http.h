@@ -32,4 +32,24 @@ void allocfail_log_end(char *log, size_t log_size, int saved_stderr, const char 
 int allocfail_http_exchange(char *reply, size_t reply_size, size_t *sent, int port,
                             const char *head, const void *body, size_t body_size);
 
+/* A path (allocfail.h) of one request to the server: its setup and run
+ * below, the check the test's own. */
+struct allocfail_route {
+	char *dir; /* the store */
+	int port;
+	const char *request;   /* the request line, with its query */
+	const char *type;      /* the body's Content-Type, or NULL */
+	char *body;            /* "" for none */
+	const char *must_have; /* for the check: in the first unarmed reply */
+	char reply[262144];    /* status line to the end */
+	char want[262144];     /* the first unarmed run's */
+	char log[8192];        /* what the server logged during the run */
+	int saved_stderr;
+};
+/* Captures the server's log from here (arg: a struct allocfail_route). */
+void allocfail_route_setup(void *arg);
+/* Sends the request with its whole body and reads the reply to the end;
+ * the log to c->log. Returns the reply's status. */
+int allocfail_route_run(void *arg);
+
 #endif

@@ -40,51 +40,9 @@ static void ids_of(char *debug_id, char *build_id)
 	nsym_file_close(f);
 }
 
-struct route {
-	char *dir; /* the store */
-	int port;
-	const char *request; /* the request line, with its query */
-	const char *type;    /* the body's Content-Type, or NULL for a GET */
-	char *body;
-	const char *must_have; /* in the first unarmed reply */
-	char reply[262144];    /* status line to the end */
-	char want[262144];     /* the first unarmed run's */
-	char log[8192];        /* what the server logged during the run */
-	int saved_stderr;
-};
-
-static void route_setup(void *arg)
-{
-	struct route *c = arg;
-
-	/* the server's log of this run, to read what ran out */
-	allocfail_log_begin(&c->saved_stderr, c->dir);
-}
-
-/* Sends the request and reads the reply to the end; returns its status. */
-static int route_run(void *arg)
-{
-	struct route *c = arg;
-	size_t len = strlen(c->body), sent;
-	char head[512];
-	int status;
-
-	snprintf(head, sizeof(head),
-	         "%s HTTP/1.1\r\nHost: 127.0.0.1\r\n%s%s%sContent-Length: "
-	         "%zu\r\nConnection: close\r\n\r\n",
-	         c->request, c->type != NULL ? "Content-Type: " : "",
-	         c->type != NULL ? c->type : "", c->type != NULL ? "\r\n" : "", len);
-	status =
-	    allocfail_http_exchange(c->reply, sizeof(c->reply), &sent, c->port, head, c->body, len);
-	ck_assert_uint_eq(sent, len);
-	/* the connection closes after the access log line: the log is whole */
-	allocfail_log_end(c->log, sizeof(c->log), c->saved_stderr, c->dir);
-	return status;
-}
-
 static void route_check(void *arg, int status, long failed_at)
 {
-	struct route *c = arg;
+	struct allocfail_route *c = arg;
 
 	if (failed_at != 0 && status != 200) {
 		ck_assert_msg(status == 503,
@@ -177,9 +135,10 @@ void __wrap_nsym_handle_page_artifacts(struct nsym_request *r)
 
 /* Walks one request to a server on a store with the C fixture's debug file
  * and source. */
-static void walk_page(const char *name, struct route *c)
+static void walk_page(const char *name, struct allocfail_route *c)
 {
-	struct allocfail_path p = {name, c, route_setup, route_run, route_check, NULL};
+	struct allocfail_path p = {name,        c,   allocfail_route_setup, allocfail_route_run,
+	                           route_check, NULL};
 	struct nsym_server *server;
 	struct allocfail_walked w;
 
@@ -194,7 +153,7 @@ static void walk_page(const char *name, struct route *c)
 
 START_TEST(artifacts_page_fails_cleanly_at_every_allocation)
 {
-	struct route *c = calloc(1, sizeof(*c));
+	struct allocfail_route *c = calloc(1, sizeof(*c));
 
 	ck_assert_ptr_nonnull(c);
 	c->request = "GET /artifacts?q=ADDON&kind=debuginfo&format=elf&page=1";
@@ -208,7 +167,7 @@ END_TEST
 
 START_TEST(page_sources_fail_cleanly_at_every_allocation)
 {
-	struct route *c = calloc(1, sizeof(*c));
+	struct allocfail_route *c = calloc(1, sizeof(*c));
 	char debug_id[NSYM_IMAGE_ID_SIZE], build_id[NSYM_IMAGE_ID_SIZE];
 
 	ck_assert_ptr_nonnull(c);

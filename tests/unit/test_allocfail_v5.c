@@ -173,47 +173,9 @@ void __wrap_nsym_handle_symbolicate(struct nsym_request *r)
 	allocfail_leave();
 }
 
-struct route {
-	char *dir; /* the store */
-	int port;
-	char *body;
-	char reply[65536]; /* status line to the end */
-	char want[65536];  /* the first unarmed run's */
-	char log[8192];    /* what the server logged during the run */
-	int saved_stderr;
-};
-
-static void route_setup(void *arg)
-{
-	struct route *c = arg;
-
-	/* the server's log of this run, to read what ran out */
-	allocfail_log_begin(&c->saved_stderr, c->dir);
-}
-
-/* POSTs the body and reads the reply to the end; returns its status. */
-static int route_run(void *arg)
-{
-	struct route *c = arg;
-	size_t len = strlen(c->body), sent;
-	char head[512];
-	int status;
-
-	snprintf(head, sizeof(head),
-	         "POST /api/v1/symbolicate HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-	         "Content-Length: %zu\r\nConnection: close\r\n\r\n",
-	         len);
-	status =
-	    allocfail_http_exchange(c->reply, sizeof(c->reply), &sent, c->port, head, c->body, len);
-	ck_assert_uint_eq(sent, len);
-	/* the connection closes after the access log line: the log is whole */
-	allocfail_log_end(c->log, sizeof(c->log), c->saved_stderr, c->dir);
-	return status;
-}
-
 static void route_check(void *arg, int status, long failed_at)
 {
-	struct route *c = arg;
+	struct allocfail_route *c = arg;
 
 	if (failed_at != 0 && status != 200) {
 		ck_assert_msg(status == 503,
@@ -274,13 +236,15 @@ static void store_fixture(const char *dir)
 
 START_TEST(v5_route_fails_cleanly_at_every_allocation)
 {
-	struct route *c = calloc(1, sizeof(*c));
-	struct allocfail_path p = {"v5 route", c, route_setup, route_run, route_check, NULL};
+	struct allocfail_route *c = calloc(1, sizeof(*c));
+	struct allocfail_path p = {"v5 route",          c,           allocfail_route_setup,
+	                           allocfail_route_run, route_check, NULL};
 	struct nsym_server *server;
 	struct allocfail_walked w;
 
 	ck_assert_ptr_nonnull(c);
 	c->dir = test_tmpdir();
+	c->request = "POST /api/v1/symbolicate";
 	c->body = v5_body();
 	store_fixture(c->dir);
 	server = allocfail_server_start(&c->port, c->dir, 1 << 20);
