@@ -104,6 +104,13 @@ void nsym_pg_drop_if_unnamed(struct nsym_store *s, const char *sha256);
  */
 int nsym_pg_add_naming_row(struct nsym_store *s, const char *key, const char *sha256,
                            int (*insert)(struct nsym_store *s, void *row), void *row);
+/* Runs sql, a DELETE of rows naming blobs with one parameter (key) and
+ * RETURNING sha256, and appends the blobs it returns to *blobs (*n of
+ * them, grown with realloc) for the caller to forget. what names it in a
+ * failure. 0 or a code. Sources and symcaches go with a build's last
+ * artifact so. */
+int nsym_pg_delete_naming_rows(struct nsym_store *s, char (**blobs)[NSYM_SHA256_HEX], size_t *n,
+                               const char *what, const char *sql, const char *key);
 
 /* The blob ops. */
 int nsym_pg_blob_open(struct nsym_store *s, struct nsym_blob *out, const char *sha256);

@@ -555,3 +555,24 @@ int nsym_pg_add_naming_row(struct nsym_store *s, const char *key, const char *sh
 	}
 	return result;
 }
+
+int nsym_pg_delete_naming_rows(struct nsym_store *s, char (**blobs)[NSYM_SHA256_HEX], size_t *n,
+                               const char *what, const char *sql, const char *key)
+{
+	const char *p[] = {key};
+	PGresult *res = NULL;
+	int rc = nsym_pg_query(s, &res, what, sql, 1, p);
+	int rows = rc == 0 ? PQntuples(res) : 0;
+
+	if (rows > 0) {
+		void *grown = realloc(*blobs, (*n + (size_t)rows) * sizeof(**blobs));
+		if (grown == NULL)
+			rc = nsym_pg_fail(s, NSYM_ENOMEM, "out of memory");
+		else
+			*blobs = grown;
+	}
+	for (int i = 0; rc == 0 && i < rows; i++)
+		nsym_pg_copy((*blobs)[(*n)++], NSYM_SHA256_HEX, res, i, 0);
+	PQclear(res);
+	return rc;
+}

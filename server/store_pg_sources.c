@@ -174,23 +174,9 @@ int nsym_pg_source_delete(struct nsym_store *s, bool *out_blob_removed, const ch
 int nsym_pg_delete_sources(struct nsym_store *s, char (**blobs)[NSYM_SHA256_HEX], size_t *n,
                            const char *build_id)
 {
-	const char *p[] = {build_id};
-	PGresult *res = NULL;
-	int rc = nsym_pg_query(s, &res, "source delete",
-	                       "DELETE FROM sources WHERE build_id = $1 AND NOT EXISTS (SELECT 1 "
-	                       "FROM artifacts WHERE key = $1) RETURNING sha256",
-	                       1, p);
-	int rows = rc == 0 ? PQntuples(res) : 0;
-
-	if (rows > 0) {
-		void *grown = realloc(*blobs, (*n + (size_t)rows) * sizeof(**blobs));
-		if (grown == NULL)
-			rc = nsym_pg_fail(s, NSYM_ENOMEM, "out of memory");
-		else
-			*blobs = grown;
-	}
-	for (int i = 0; rc == 0 && i < rows; i++)
-		nsym_pg_copy((*blobs)[(*n)++], NSYM_SHA256_HEX, res, i, 0);
-	PQclear(res);
-	return rc;
+	return nsym_pg_delete_naming_rows(s, blobs, n, "source delete",
+	                                  "DELETE FROM sources WHERE build_id = $1 AND NOT EXISTS "
+	                                  "(SELECT 1 FROM artifacts WHERE key = $1) "
+	                                  "RETURNING sha256",
+	                                  build_id);
 }

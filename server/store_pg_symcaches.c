@@ -94,23 +94,9 @@ int nsym_pg_symcache_add(struct nsym_store *s, struct nsym_symcache *sc)
 int nsym_pg_delete_symcaches(struct nsym_store *s, char (**blobs)[NSYM_SHA256_HEX], size_t *n,
                              const char *key)
 {
-	const char *p[] = {key};
-	PGresult *res = NULL;
-	int rc = nsym_pg_query(s, &res, "symcache delete",
-	                       "DELETE FROM symcaches WHERE key = $1 AND NOT EXISTS (SELECT 1 "
-	                       "FROM artifacts WHERE key = $1) RETURNING sha256",
-	                       1, p);
-	int rows = rc == 0 ? PQntuples(res) : 0;
-
-	if (rows > 0) {
-		void *grown = realloc(*blobs, (*n + (size_t)rows) * sizeof(**blobs));
-		if (grown == NULL)
-			rc = nsym_pg_fail(s, NSYM_ENOMEM, "out of memory");
-		else
-			*blobs = grown;
-	}
-	for (int i = 0; rc == 0 && i < rows; i++)
-		nsym_pg_copy((*blobs)[(*n)++], NSYM_SHA256_HEX, res, i, 0);
-	PQclear(res);
-	return rc;
+	return nsym_pg_delete_naming_rows(s, blobs, n, "symcache delete",
+	                                  "DELETE FROM symcaches WHERE key = $1 AND NOT EXISTS "
+	                                  "(SELECT 1 FROM artifacts WHERE key = $1) "
+	                                  "RETURNING sha256",
+	                                  key);
 }

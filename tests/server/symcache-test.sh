@@ -191,25 +191,35 @@ kill-mid-build)
   cmp -s "$work/local.symcache" "$work/got" || fail "not the whole symcache"
   [ "$(find "$store/blobs" -type f | wc -l)" = 2 ] || fail "blobs: $(find "$store/blobs" -type f)" ;;
 queue-full)
-  # a queue of one: while the Rust fixture builds, the next upload waits
-  # and the one after finds the queue full; the first request builds that.
-  # The two are the small C fixtures, whose uploads are quick: a 4 MB one
-  # took long enough under ASan for the build to end first.
+  # a queue of one, and one upload of three artifacts (a universal dSYM of
+  # three slices), queued one after the other within microseconds: the
+  # first is queued, and a build takes milliseconds at least, so the
+  # third (or the second too, when the thread has not taken the first
+  # yet) finds the queue full, however busy the machine. Timing two
+  # uploads against a build is not: CI saw the build end first.
+  lipo=$(tool llvm-lipo)
+  mo=$NSYM_FOREIGN_DIR/macho dw=Contents/Resources/DWARF
+  # three UUIDs: ld64.lld's arm64 and arm64e addons are one (from one hash)
+  "$lipo" -thin arm64 "$mo/crasher.node.dSYM/$dw/crasher.node" -output "$work/arm64" || fail "lipo -thin"
+  "$lipo" -create "$mo/addon-x86_64.node.dSYM/$dw/addon-x86_64.node" "$work/arm64" \
+    "$mo/addon-arm64e.node.dSYM/$dw/addon-arm64e.node" -output "$work/three.dwarf" || fail "lipo -create"
   start --symcache-queue 1
-  upload "$rust_dbg"
-  until_ok "the build to start" grep -q "building the symcache of $rust_id" "$work/serve.err"
-  upload "$fixtures/c/addon-clang.node.debug"
-  upload "$c_dbg"
-  [ "$(metric 'nsym_symcache_queue_total{result="full"}')" = 1 ] ||
+  upload "$work/three.dwarf"
+  [ "$(sql "SELECT count(*) FROM artifacts WHERE format = 'macho'")" = 3 ] ||
+    fail "slices: $(sql 'SELECT key, arch FROM artifacts')"
+  full=$(metric 'nsym_symcache_queue_total{result="full"}') queued=$(metric 'nsym_symcache_queue_total{result="queued"}')
+  [ "${full:-0}" -ge 1 ] && [ $((full + queued)) = 3 ] ||
     fail "not full: $(curl -s "$url/metrics" | grep symcache) $(cat "$work/serve.err")"
-  grep -q "the symcache queue is full (1); the symcache of $c_id (addon.node.debug, debuginfo) is built by the first request that needs it" \
-    "$work/serve.err" || fail "not logged: $(cat "$work/serve.err")"
-  until_ok "the queued builds" built 2
-  [ "$(sql "SELECT count(*) FROM symcaches WHERE key = '$c_id'")" = 0 ] || fail "built anyway"
-  curl -sf -o "$work/got" "$url/buildid/$c_id/symcache" || fail "GET"
-  built 3 || fail "not built by the request"
-  grep -q "built the symcache of $c_id (addon.node.debug, debuginfo) on request" "$work/serve.err" ||
-    fail "not logged: $(cat "$work/serve.err")" ;;
+  mapfile -t left < <(sed -n 's/.*the symcache queue is full (1); the symcache of \([0-9a-f]*\) (three.dwarf, debuginfo) is built by the first request that needs it$/\1/p' "$work/serve.err")
+  [ "${#left[@]}" = "$full" ] || fail "not logged: $(cat "$work/serve.err")"
+  until_ok "the queued builds" built "$queued"
+  for k in "${left[@]}"; do
+    [ "$(sql "SELECT count(*) FROM symcaches WHERE key = '$k'")" = 0 ] || fail "$k built anyway"
+    curl -sf -o "$work/got" "$url/buildid/$k/symcache" || fail "GET $k"
+    grep -q "built the symcache of $k (three.dwarf, debuginfo) on request" "$work/serve.err" ||
+      fail "not logged: $(cat "$work/serve.err")"
+  done
+  built 3 || fail "not built by the requests: $(curl -s "$url/metrics" | grep symcache)" ;;
 foreign)
   # a universal dSYM (a symcache per slice), a PDB, and a PE image, which
   # has none of its own: its PDB's answers for it
