@@ -211,6 +211,19 @@ struct nsym_store_ops {
 	 * unless something else names it. A row goes with its build's last
 	 * artifact, as a source does. */
 	int (*symcache_add)(struct nsym_store *s, struct nsym_symcache *sc);
+	/* Takes the lock on building the symcache (key, kind, version) that
+	 * every server sharing the store sees, waiting while another server
+	 * holds it, at most wait_seconds: 0 when this handle holds it (call
+	 * symcache_unlock once the build's row is added or the build failed),
+	 * NSYM_EIO when the wait ran out or the store failed (message set; not
+	 * held). The lock is the connection's: a server killed mid-build
+	 * releases it with its connection, and the waiter goes on. NULL for a
+	 * store whose symcaches one process builds (the embedded store: the
+	 * server's build_once.h is the lock there). */
+	int (*symcache_lock)(struct nsym_store *s, const char *key, const char *kind, int version,
+	                     int wait_seconds);
+	void (*symcache_unlock)(struct nsym_store *s, const char *key, const char *kind,
+	                        int version);
 	/* Removes what a crash left (nsym_store_sweep_local says what for the
 	 * local store; store_pg_blobs.c for the scaled one). Run at server
 	 * start; safe while other servers use the store. 0, or a negative

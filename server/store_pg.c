@@ -30,6 +30,7 @@
  * int)); migrate_pg.c's lock, a single bigint, is in another space. */
 #define LOCK_BUILD "1853061486"
 #define LOCK_BLOB  "1853061487"
+/* (store_pg_symcaches.c's session lock on a symcache's build is 1853061488) */
 
 int nsym_pg_fail(struct nsym_store *s, int code, const char *fmt, ...)
 {
@@ -538,6 +539,8 @@ static const struct nsym_store_ops pg_ops = {
     .source_list = nsym_pg_source_list,
     .symcache_find = nsym_pg_symcache_find,
     .symcache_add = nsym_pg_symcache_add,
+    .symcache_lock = nsym_pg_symcache_lock,
+    .symcache_unlock = nsym_pg_symcache_unlock,
     .sweep = nsym_pg_sweep,
 };
 

@@ -149,6 +149,9 @@ int nsym_pg_delete_sources(struct nsym_store *s, char (**blobs)[NSYM_SHA256_HEX]
 int nsym_pg_symcache_find(struct nsym_store *s, struct nsym_symcache *out, const char *key,
                           const char *kind, int version);
 int nsym_pg_symcache_add(struct nsym_store *s, struct nsym_symcache *sc);
+int nsym_pg_symcache_lock(struct nsym_store *s, const char *key, const char *kind, int version,
+                          int wait_seconds);
+void nsym_pg_symcache_unlock(struct nsym_store *s, const char *key, const char *kind, int version);
 /* As nsym_pg_delete_sources, for the build's symcaches. */
 int nsym_pg_delete_symcaches(struct nsym_store *s, char (**blobs)[NSYM_SHA256_HEX], size_t *n,
                              const char *key);

@@ -4,7 +4,10 @@
  * version, naming the blob (an object every server can read) that holds
  * the symcache. Added only while the artifact exists, under its build's
  * advisory lock, which an artifact's delete takes too; deleted with the
- * build's last artifact, as its sources are.
+ * build's last artifact, as its sources are. A build takes a session
+ * advisory lock on what it builds (symcache_lock), so that of the servers
+ * asked at once for a symcache none has built one builds it and the others
+ * wait for its row.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +15,11 @@
 #include <time.h>
 
 #include "store_pg.h"
+
+/* The advisory lock class of symcache builds (store_pg.c has the others):
+ * a session lock, held across the build's transactions, which PostgreSQL
+ * releases when the connection ends, however the server ended. */
+#define LOCK_SYMCACHE "1853061488"
 
 int nsym_pg_symcache_find(struct nsym_store *s, struct nsym_symcache *out, const char *key,
                           const char *kind, int version)
@@ -99,4 +107,53 @@ int nsym_pg_delete_symcaches(struct nsym_store *s, char (**blobs)[NSYM_SHA256_HE
 	                                  "(SELECT 1 FROM artifacts WHERE key = $1) "
 	                                  "RETURNING sha256",
 	                                  key);
+}
+
+/* The text whose hashtext keys the lock of a build. Two builds whose texts
+ * hash alike wait for each other, then each finds no row and builds: slower,
+ * never wrong. */
+static void lock_text(char *out, size_t size, const char *key, const char *kind, int version)
+{
+	snprintf(out, size, "%s:%s:%d", kind, key, version);
+}
+
+int nsym_pg_symcache_lock(struct nsym_store *s, const char *key, const char *kind, int version,
+                          int wait_seconds)
+{
+	char text[160], ms[24];
+	const char *p[] = {text}, *t[] = {ms};
+	int rc;
+
+	lock_text(text, sizeof(text), key, kind, version);
+	snprintf(ms, sizeof(ms), "%lld", (long long)wait_seconds * 1000);
+	/* lock_timeout bounds the wait; set for this transaction only, while
+	 * the lock taken in it is the session's and outlives the COMMIT */
+	rc = nsym_pg_begin(s);
+	if (rc == 0)
+		rc = nsym_pg_query(s, NULL, "symcache lock",
+		                   "SELECT set_config('lock_timeout', $1, true)", 1, t);
+	if (rc == 0)
+		rc =
+		    nsym_pg_query(s, NULL, "symcache lock",
+		                  "SELECT pg_advisory_lock(" LOCK_SYMCACHE ", hashtext($1))", 1, p);
+	if (rc != 0) {
+		nsym_pg_rollback(s);
+		return rc;
+	}
+	if ((rc = nsym_pg_commit(s)) != 0) /* held unless the connection went */
+		nsym_pg_symcache_unlock(s, key, kind, version);
+	return rc;
+}
+
+void nsym_pg_symcache_unlock(struct nsym_store *s, const char *key, const char *kind, int version)
+{
+	char text[160];
+	const char *p[] = {text};
+
+	lock_text(text, sizeof(text), key, kind, version);
+	/* on a connection made since the lock was taken (the first broke and
+	 * took the lock with it) this unlocks nothing, and says so in a
+	 * WARNING the store ignores */
+	nsym_pg_query(s, NULL, "symcache unlock",
+	              "SELECT pg_advisory_unlock(" LOCK_SYMCACHE ", hashtext($1))", 1, p);
 }

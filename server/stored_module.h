@@ -21,6 +21,11 @@
 /* How long a failed symcache build is remembered before a request tries
  * again: a damaged debug file stays damaged, a full disk may clear. */
 #define NSYM_SYMCACHE_RETRY_SECONDS 600
+/* How long a server waits for another server's build of a symcache it
+ * needs (store.h, symcache_lock) before building it too: longer than a
+ * build of a large debug file takes (docs/performance.md), shorter than a
+ * client's patience. */
+#define NSYM_SYMCACHE_WAIT_SECONDS 60
 
 /* Where modules come from: borrowed for the calls. */
 struct nsym_stored_modules {

@@ -232,6 +232,27 @@ static int build(nsym_symbolizer **sym, char *why, size_t why_size,
 	return rc == 0 || rc == NSYM_ENOMEM ? rc : NSYM_ENODEBUG;
 }
 
+/* Takes the store's lock on building a's symcache, when the store has one
+ * (servers sharing it): 0 when held. A wait that ran out, or a store that
+ * failed, is logged, and the caller goes on unlocked: it finds the row the
+ * other server wrote, or builds too, as it would without the lock. */
+static int lock(struct nsym_store *s, const struct nsym_artifact *a, const char *origin)
+{
+	int rc;
+
+	if (s->ops->symcache_lock == NULL)
+		return NSYM_EUNSUPPORTED;
+	rc = s->ops->symcache_lock(s, a->key, a->kind, nsym_symcache_version(),
+	                           NSYM_SYMCACHE_WAIT_SECONDS);
+	if (rc != 0)
+		fprintf(
+		    stderr,
+		    "napi-symbols serve: cannot wait for another server's build of the symcache "
+		    "of %s (%s, %s) on %s: %s; this one builds it unless that one has\n",
+		    a->key, a->name, a->kind, origin, nsym_store_errmsg(s));
+	return rc;
+}
+
 int nsym_symcache_ensure(nsym_symbolizer **out_debug, char *why, size_t why_size,
                          const struct nsym_stored_modules *src, const struct nsym_artifact *a,
                          const char *origin)
@@ -240,6 +261,7 @@ int nsym_symcache_ensure(nsym_symbolizer **out_debug, char *why, size_t why_size
 	struct nsym_symcache sc;
 	nsym_symbolizer *sym = NULL;
 	char key[132];
+	bool locked;
 	int rc;
 
 	if (out_debug != NULL)
@@ -265,8 +287,11 @@ int nsym_symcache_ensure(nsym_symbolizer **out_debug, char *why, size_t why_size
 	case NSYM_BUILD_YOURS:
 		break;
 	}
+	/* builds by other servers sharing the store: one at a time, the
+	 * others waiting here for its row */
+	locked = lock(s, a, origin) == 0;
 	/* a build that ended before this claim, longer ago than build_once
-	 * remembers, needs no second one */
+	 * remembers, or another server's, needs no second one */
 	rc = s->ops->symcache_find(s, &sc, a->key, a->kind, nsym_symcache_version());
 	if (rc == NSYM_ENOENT) {
 		rc = build(&sym, why, why_size, src, a, origin);
@@ -274,6 +299,8 @@ int nsym_symcache_ensure(nsym_symbolizer **out_debug, char *why, size_t why_size
 	} else if (rc != 0) {
 		snprintf(why, why_size, "%s", nsym_store_errmsg(s));
 	}
+	if (locked)
+		s->ops->symcache_unlock(s, a->key, a->kind, nsym_symcache_version());
 	nsym_builds_done(src->builds, key, rc == 0, why);
 	if (rc != 0)
 		fprintf(

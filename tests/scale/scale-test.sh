@@ -17,7 +17,8 @@ fail() {
 }
 # shellcheck source=cluster.sh
 . "$here/cluster.sh"
-cleanup() { scale_stop; [ -n "${KEEP:-}" ] && echo "kept $scale_dir" >&2 || rm -rf "$scale_dir"; }
+# (fd 9 is a case's psql session's input: closed, the session ends)
+cleanup() { exec 9>&-; scale_stop; [ -n "${KEEP:-}" ] && echo "kept $scale_dir" >&2 || rm -rf "$scale_dir"; }
 trap cleanup EXIT
 scale_require
 unset DEBUGINFOD_URLS NAPI_SYMBOLS_SERVER NAPI_SYMBOLS_TOKEN
@@ -437,6 +438,54 @@ store-migrate)
   new=$(token upload after) || fail "a token after the copied ones"
   [ "${new#nsym_}" != "${new#nsym_4_}" ] || fail "the next token id is not 4: ${new%%_*}_…"
   "$nsym" token list --store "$pg_url" | grep -q '^gone .* revoked$' || fail "the revoked token"
+  check_blobs ;;
+symcache-once|symcache-once-kill)
+  # the same unbuilt symcache asked of two servers at once: one build in
+  # all, the other server waits for it and answers from it. A session of
+  # the test holds the symcaches table, so that the first build stops at
+  # its row until both requests are in; then there must be one build under
+  # way, the other server's request waiting (in PostgreSQL) for it. In the
+  # kill case the builder is SIGKILLed there: its lock goes with its
+  # connection, and the other server builds.
+  scale_start; scale_serve a --symcache-queue 0; scale_serve b --symcache-queue 0
+  t=$(token upload ci) || fail "token create"
+  upload 201 "${serve_url[a]}" "$t" "$dbg"
+  mkfifo "$work/hold"
+  as_pg env PGPASSWORD="$PGPASSWORD" "$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U nsym -d symbols \
+    -Atq <"$work/hold" >"$work/hold.out" 2>&1 &
+  holder=$!
+  exec 9>"$work/hold"
+  echo "BEGIN; LOCK TABLE symcaches IN EXCLUSIVE MODE;" >&9
+  held() { [ "$(psql_q "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 'symcaches' AND l.mode = 'ExclusiveLock' AND l.granted")" = 1 ]; }
+  waiting() { [ "$(psql_q "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND application_name = 'napi-symbols serve'")" = "$1" ]; }
+  building() { cat "$scale_dir/a.err" "$scale_dir/b.err" | grep -c "building the symcache of $id"; }
+  wait_for 10 "the symcaches table held" held
+  curl -s --max-time 60 -o "$work/sc.a" -w '%{http_code}' "${serve_url[a]}/buildid/$id/symcache" >"$work/code.a" &
+  first=$!
+  wait_for 20 "server a's build at its row" waiting 1
+  curl -s --max-time 60 -o "$work/sc.b" -w '%{http_code}' "${serve_url[b]}/buildid/$id/symcache" >"$work/code.b" &
+  second=$!
+  wait_for 20 "server b's request waiting" waiting 2
+  [ "$(building)" = 1 ] || fail "$(building) builds under way: $(grep -h "symcache of" "$scale_dir/a.err" "$scale_dir/b.err")"
+  if [ "$case_name" = symcache-once-kill ]; then
+    kill -KILL "${serve_pid[a]}"; wait "${serve_pid[a]}" 2>/dev/null
+  fi
+  echo "COMMIT;" >&9; exec 9>&-; wait "$holder"
+  wait "$first" "$second"
+  built() { curl -s "$1/metrics" | awk '$1 == "nsym_symcache_builds_total{result=\"built\"}" {print $2}'; }
+  [ "$(cat "$work/code.b")" = 200 ] || fail "server b answered $(cat "$work/code.b"): $(head -c 300 "$work/sc.b")"
+  if [ "$case_name" = symcache-once ]; then
+    [ "$(cat "$work/code.a")" = 200 ] || fail "server a answered $(cat "$work/code.a")"
+    cmp -s "$work/sc.a" "$work/sc.b" || fail "the two servers answer different symcaches"
+    n=$(( $(built "${serve_url[a]}") + 0 + $(built "${serve_url[b]}") + 0 ))
+  else
+    n=$(( $(built "${serve_url[b]}") + 0 ))
+  fi
+  [ "$n" = 1 ] || fail "$n builds, expected 1: $(grep -h "symcache of" "$scale_dir/a.err" "$scale_dir/b.err")"
+  # what was built is the symcache of the debug file, and the one the store names
+  sha=$(psql_q "SELECT sha256 FROM symcaches WHERE key = '$id'")
+  [ "$(sha_of "$work/sc.b")" = "$sha" ] || fail "server b's answer is not the stored symcache"
+  [ "$(psql_q "SELECT count(*) FROM symcaches")" = 1 ] || fail "symcache rows"
   check_blobs ;;
 *)
   fail "no such case" ;;
