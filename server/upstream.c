@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "build_once.h"
 #include "metrics.h"
 #include "routes.h"
 #include "send.h"
@@ -60,6 +61,10 @@ struct nsym_upstream {
 	char self[48]; /* this server's pseudonym in Via: napi-symbols-HEX */
 	pthread_mutex_t lock;
 	struct miss misses[MISS_SLOTS];
+	/* fetches under way, by cache entry: one per entry at a time, the
+	 * requests that come meanwhile wait for it (nothing is remembered
+	 * after: the cache and the misses do that) */
+	struct nsym_builds *fetches;
 };
 
 /* ---- settings --------------------------------------------------------------- */
@@ -149,6 +154,10 @@ int nsym_upstream_new(struct nsym_upstream **out, const char *urls, const char *
 		if (rc != 0)
 			snprintf(err, err_size, "out of memory starting an HTTP client");
 	}
+	if (rc == 0 && nsym_builds_new(&u->fetches, 0) != 0) {
+		snprintf(err, err_size, "out of memory");
+		rc = NSYM_ENOMEM;
+	}
 	if (rc == 0)
 		rc = nsym_ucache_open(&u->cache, cache_dir, cache_size, err, err_size);
 	if (rc != 0) {
@@ -164,6 +173,7 @@ void nsym_upstream_free(struct nsym_upstream *u)
 	if (u == NULL)
 		return;
 	nsym_ucache_close(u->cache);
+	nsym_builds_free(u->fetches);
 	pthread_mutex_destroy(&u->lock);
 	free(u);
 }
@@ -395,6 +405,15 @@ static void send_cached(struct nsym_request *r, const struct nsym_upstream_ask *
 		nsym_send_entity(r, &e);
 }
 
+/* The answer when an upstream failed and none had the file: not a miss, as
+ * an upstream that is down may have it. */
+static void reply_failed(struct nsym_request *r)
+{
+	nsym_reply_error(r, 503,
+	                 "not stored here, and an upstream server could not be asked; try "
+	                 "again later");
+}
+
 /* Asks each upstream of the protocol in turn. 0 when one sent the file
  * (cached and served), NSYM_ENOENT when all lack it, NSYM_EIO when one
  * failed and none had it (answered 503). */
@@ -433,15 +452,62 @@ static int ask_all(struct nsym_upstream *u, struct nsym_request *r,
 	} else {
 		unlink(tmp);
 		if (failed) {
-			/* not a miss: an upstream that is down may have it */
-			nsym_reply_error(r, 503,
-			                 "not stored here, and an upstream server could not be "
-			                 "asked; try again later");
+			reply_failed(r);
 			rc = NSYM_EIO;
 		}
 	}
 	close(fd);
 	return rc;
+}
+
+/* Answers r from the cache entry `name`: 0, or NSYM_ENOENT (sent
+ * nothing) when there is none. */
+static int serve_entry(struct nsym_upstream *u, struct nsym_request *r,
+                       const struct nsym_upstream_ask *ask, const char *name)
+{
+	struct stat st;
+	int fd;
+
+	if (nsym_ucache_open_entry(&fd, &st, u->cache, name) != 0)
+		return NSYM_ENOENT;
+	nsym_metrics_upstream("cached");
+	send_cached(r, ask, fd, &st, name);
+	close(fd);
+	return 0;
+}
+
+/* Fetches the entry `name` for ask, or, when another request fetches it
+ * already, waits for that fetch and answers as it did: from the cache, a
+ * miss, or 503. So N requests at once for a file not cached cost one
+ * fetch, not N (each upstream asked once). nsym_upstream_serve's return. */
+static int fetch_once(struct nsym_upstream *u, struct nsym_request *r,
+                      const struct nsym_upstream_ask *ask, const char *name,
+                      const unsigned char *digest)
+{
+	char how[16] = "";
+	int rc;
+
+	switch (nsym_builds_claim(u->fetches, name, how, sizeof(how))) {
+	case NSYM_BUILD_DONE:
+		/* gone again (a cache smaller than what it is asked for at
+		 * once): fetched once more, by this request alone */
+		if (serve_entry(u, r, ask, name) == 0)
+			return 0;
+		break;
+	case NSYM_BUILD_FAILED:
+		if (strcmp(how, "lacks") == 0)
+			return NSYM_ENOENT;
+		reply_failed(r);
+		return 0;
+	case NSYM_BUILD_YOURS:
+		rc = ask_all(u, r, ask, name);
+		if (rc == NSYM_ENOENT)
+			remember_miss(u, digest);
+		nsym_builds_done(u->fetches, name, rc == 0, rc == NSYM_ENOENT ? "lacks" : "failed");
+		return rc == NSYM_ENOENT ? NSYM_ENOENT : 0;
+	}
+	rc = ask_all(u, r, ask, name);
+	return rc == NSYM_ENOENT ? NSYM_ENOENT : 0;
 }
 
 int nsym_upstream_serve(struct nsym_upstream *u, struct nsym_request *r,
@@ -450,9 +516,7 @@ int nsym_upstream_serve(struct nsym_upstream *u, struct nsym_request *r,
 	unsigned char digest[32];
 	char name[NSYM_SHA256_HEX], what[16 + 8192];
 	unsigned int len = 0;
-	struct stat st;
 	bool any = false;
-	int fd, rc;
 
 	if (u == NULL)
 		return NSYM_ENOENT;
@@ -470,13 +534,8 @@ int nsym_upstream_serve(struct nsym_upstream *u, struct nsym_request *r,
 		return 0;
 	}
 	nsym_hex(name, digest, 32, false);
-	rc = nsym_ucache_open_entry(&fd, &st, u->cache, name);
-	if (rc == 0) {
-		nsym_metrics_upstream("cached");
-		send_cached(r, ask, fd, &st, name);
-		close(fd);
+	if (serve_entry(u, r, ask, name) == 0)
 		return 0;
-	}
 	if (been_here(u, r)) {
 		nsym_metrics_upstream("loop");
 		return NSYM_ENOENT;
@@ -485,8 +544,5 @@ int nsym_upstream_serve(struct nsym_upstream *u, struct nsym_request *r,
 		nsym_metrics_upstream("miss_remembered");
 		return NSYM_ENOENT;
 	}
-	rc = ask_all(u, r, ask, name);
-	if (rc == NSYM_ENOENT)
-		remember_miss(u, digest);
-	return rc == NSYM_ENOENT ? NSYM_ENOENT : 0;
+	return fetch_once(u, r, ask, name, digest);
 }

@@ -10,6 +10,9 @@
 //   fake-server.js old FILE      serves FILE for GET /buildid/*/debuginfo and
 //                                404 for the rest, as a server older than the
 //                                symbolicate route does
+//   fake-server.js held FILE      serves FILE for every request, each logged
+//                                on stderr ("asked PATH"), but holds the
+//                                answers until GET /release
 // and answers only a full HTTP client reads (fetch's fast path hands them
 // to libcurl), or that come in pieces:
 //   fake-server.js redirect URL    302 to URL followed by the request's path
@@ -25,6 +28,21 @@ const net = require('net');
 const [mode, file] = process.argv.slice(2);
 const body = file && mode !== 'redirect' ? fs.readFileSync(file) : Buffer.alloc(0);
 const tries = new Map();
+const held = [];
+let released = false;
+function hold(req, res) {
+  const send = (r) => { r.writeHead(200, { 'Content-Length': body.length }); r.end(body); };
+  if (req.url === '/release') {
+    released = true;
+    held.splice(0).forEach(send);
+    res.writeHead(200);
+    res.end();
+    return;
+  }
+  process.stderr.write(`asked ${req.url}\n`);
+  if (released) send(res);
+  else held.push(res);
+}
 function flaky(req, res) {
   let body = '';
   req.on('data', (d) => { body += d.length < 65536 ? d.toString('latin1') : ''; });
@@ -75,6 +93,8 @@ const server = mode === 'pieces' ? net.createServer(pieces) : http.createServer(
     res.write('x');
   } else if (mode === 'flaky') {
     flaky(req, res);
+  } else if (mode === 'held') {
+    hold(req, res);
   } else if (mode === 'old') {
     const hit = req.method === 'GET' && /^\/buildid\/[0-9a-f]+\/debuginfo$/.test(req.url);
     req.resume(); // a body, read and dropped

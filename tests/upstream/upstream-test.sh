@@ -226,6 +226,33 @@ settings)
   printf 'upstream = %s\nupstream_miss_seconds = 0\n' "${url[A]}" >"$work/conf"
   start C -c "$work/conf"
   get 200 "${url[C]}/buildid/$id/debuginfo"; same "$c/addon.node.debug" ;;
+coalesce)
+  # requests at once for a file not cached yet: one fetch upstream, the
+  # others wait for it and are answered from it. The upstream holds its
+  # answer until the test releases it, after every request had time to
+  # ask it (without coalescing each one does)
+  node "$here/../client/fake-server.js" held "$c/addon.node.debug" >"$work/fake.out" 2>"$work/fake.err" &
+  extra+=($!)
+  for _ in $(seq 100); do fake=$(sed -n 's/^listening on //p' "$work/fake.out"); [ -n "$fake" ] && break; sleep 0.1; done
+  [ -n "$fake" ] || fail "the fake server did not start"
+  start B --upstream "$fake" --threads 16
+  n=8 jobs=()
+  for i in $(seq $n); do
+    curl -s --max-time 60 -o "$work/got.$i" -w '%{http_code}' "${url[B]}/buildid/$id/debuginfo" >"$work/code.$i" &
+    jobs+=($!)
+  done
+  asks() { grep -c "^asked /buildid/$id/debuginfo$" "$work/fake.err"; }
+  for _ in $(seq 200); do [ "$(asks)" -ge 1 ] && break; sleep 0.05; done
+  # a bounded window for the other requests to ask too, were they to
+  for _ in $(seq 40); do [ "$(asks)" -ge $n ] && break; sleep 0.05; done
+  curl -sf -o /dev/null "$fake/release" || fail "release"
+  wait "${jobs[@]}"
+  for i in $(seq $n); do
+    [ "$(cat "$work/code.$i")" = 200 ] && cmp -s "$work/got.$i" "$c/addon.node.debug" ||
+      fail "request $i: $(cat "$work/code.$i")"
+  done
+  [ "$(asks)" = 1 ] || fail "the upstream was asked $(asks) times, expected 1"
+  [ "$(metric B 'nsym_upstream_total{result="fetched"}')" = 1 ] || fail "metrics: $(curl -s "${url[B]}/metrics" | grep upstream)" ;;
 *) fail "no such case" ;;
 esac
 exit 0
