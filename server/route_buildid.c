@@ -277,6 +277,27 @@ static int serve_section_of(struct nsym_request *r, const struct buildid_request
 	return rc;
 }
 
+/* The section from the upstream servers (upstream.h), when the store has
+ * nothing for the build-id; as nsym_upstream_serve returns. Its bytes are a
+ * section's, not a file's: no identity to check (elfutils' client checks
+ * none either). */
+static int upstream_section(struct nsym_request *r, const struct buildid_request *b)
+{
+	size_t size = strlen(b->id) + strlen(b->tail) + 32;
+	char *path = malloc(size);
+	struct nsym_upstream_ask ask = {.path = path, .file = "section"};
+	int rc;
+
+	if (path == NULL) {
+		nsym_reply_internal(r, NSYM_ENOMEM, "out of memory");
+		return 0;
+	}
+	snprintf(path, size, "/buildid/%s/section/%s", b->id, b->tail);
+	rc = nsym_upstream_serve(nsym_server_upstream(r->srv), r, &ask);
+	free(path);
+	return rc;
+}
+
 static void serve_section(struct nsym_request *r, const struct buildid_request *b)
 {
 	static const char *const kinds[] = {"debuginfo", "executable"};
@@ -300,7 +321,7 @@ static void serve_section(struct nsym_request *r, const struct buildid_request *
 	if (any)
 		nsym_reply_error(r, 404, "no section %s with contents for build-id %s", b->tail,
 		                 b->id);
-	else
+	else if (upstream_section(r, b) != 0)
 		nsym_reply_error(r, 404, "nothing stored for build-id %s", b->id);
 }
 

@@ -1,6 +1,7 @@
 /*
  * Upstream servers (serve --upstream): a download the store cannot answer
- * (/buildid/ID/debuginfo, /executable, /source/PATH and the SymSrv paths)
+ * (/buildid/ID/debuginfo, /executable, /source/PATH, /section/NAME and the
+ * SymSrv paths)
  * is asked of upstream debuginfod or SymSrv servers, in the order given,
  * as elfutils' debuginfod federates through DEBUGINFOD_URLS. What comes
  * back is checked (a debug file or executable must carry the identity

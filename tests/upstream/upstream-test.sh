@@ -66,6 +66,19 @@ asked() { awk -v p="$2" '$3 == p' "$work/$1.err" | wc -l; }
 metric() { curl -s "${url[$1]}/metrics" | awk -v m="$2" '$1 == m {print $2}'; }
 cached_files() { find "$work/$1/upstream" -type f 2>/dev/null | wc -l; }
 
+# start_elfutils: elfutils' debuginfod serving a folder of the fixtures,
+# on port $port, once it answers
+start_elfutils() {
+  mkdir "$work/served"; cp "$c/addon.node.debug" "$c/addon-clang.node.debug" "$work/served/"
+  port=$(free_port)
+  debuginfod -p "$port" -d "$work/debuginfod.db" -F "$work/served" >"$work/debuginfod.err" 2>&1 &
+  extra+=($!)
+  for _ in $(seq 150); do
+    curl -sf -o /dev/null "http://127.0.0.1:$port/buildid/$id/debuginfo" && break
+    sleep 0.2
+  done
+}
+
 case $case_name in
 chained)
   # upload to A; B asks A; then B serves from its cache with A stopped
@@ -109,15 +122,7 @@ symsrv)
   stop A
   get 200 "${url[B]}/symsrv/ADDON.NODE/$(tr 'A-F' 'a-f' <<<"$pe_id")/addon.node"; same "$fx/pe/addon.node" ;;
 elfutils)
-  # elfutils' debuginfod serving a folder of the fixtures as the upstream
-  mkdir "$work/served"; cp "$c/addon.node.debug" "$c/addon-clang.node.debug" "$work/served/"
-  port=$(free_port)
-  debuginfod -p "$port" -d "$work/debuginfod.db" -F "$work/served" >"$work/debuginfod.err" 2>&1 &
-  extra+=($!)
-  for _ in $(seq 150); do
-    curl -sf -o /dev/null "http://127.0.0.1:$port/buildid/$id/debuginfo" && break
-    sleep 0.2
-  done
+  start_elfutils
   start B --upstream "http://127.0.0.1:$port"
   get 200 "${url[B]}/buildid/$id2/debuginfo"; same "$c/addon-clang.node.debug"
   # real clients through B: debuginfod-find and gdb
@@ -226,6 +231,21 @@ settings)
   printf 'upstream = %s\nupstream_miss_seconds = 0\n' "${url[A]}" >"$work/conf"
   start C -c "$work/conf"
   get 200 "${url[C]}/buildid/$id/debuginfo"; same "$c/addon.node.debug" ;;
+section)
+  # /buildid/ID/section/NAME of a build the store lacks goes upstream too:
+  # elfutils' debuginfod as the upstream, debuginfod-find through B
+  start_elfutils
+  start B --upstream "http://127.0.0.1:$port"
+  objcopy --dump-section .debug_line="$work/want" "$c/addon.node.debug" "$work/discard" || fail objcopy
+  got=$(DEBUGINFOD_URLS=${url[B]} debuginfod-find section "$id" .debug_line 2>"$work/find.err") ||
+    fail "debuginfod-find section: $(cat "$work/find.err")"
+  cmp -s "$got" "$work/want" || fail "debuginfod-find got other bytes than .debug_line"
+  [ "$(asked B "/buildid/$id/section/.debug_line")" -ge 1 ] || fail "debuginfod-find did not ask B for the section"
+  [ -z "$(ls "$DEBUGINFOD_CACHE_PATH/$id" | grep -v section)" ] || fail "the client fetched more than the section: $(ls "$DEBUGINFOD_CACHE_PATH/$id")"
+  # a section nobody has is a 404; then from B's cache, with elfutils gone
+  get 404 "${url[B]}/buildid/$id3/section/.debug_line"
+  kill "${extra[0]}"; wait "${extra[0]}" 2>/dev/null
+  get 200 "${url[B]}/buildid/$id/section/.debug_line"; same "$work/want" ;;
 coalesce)
   # requests at once for a file not cached yet: one fetch upstream, the
   # others wait for it and are answered from it. The upstream holds its
