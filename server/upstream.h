@@ -1,9 +1,8 @@
 /*
  * Upstream servers (serve --upstream): a download the store cannot answer
  * (/buildid/ID/debuginfo, /executable, /source/PATH, /section/NAME and the
- * SymSrv paths)
- * is asked of upstream debuginfod or SymSrv servers, in the order given,
- * as elfutils' debuginfod federates through DEBUGINFOD_URLS. What comes
+ * SymSrv paths) is asked of upstream debuginfod or SymSrv servers, in the
+ * order given, as elfutils' debuginfod federates through DEBUGINFOD_URLS. What comes
  * back is checked (a debug file or executable must carry the identity
  * asked for), kept in a cache folder of the server's, bounded in size and
  * evicted least recently used, and served from there as a local file;
