@@ -42,10 +42,15 @@
 /* misses remembered at once: a slot per hash, a newer miss takes it over */
 #define MISS_SLOTS 4096
 
+/* "Authorization: Bearer " and a token of at most this many bytes */
+#define AUTH_MAX 600
+
 struct upstream_url {
-	char url[URL_MAX];   /* without a trailing slash */
+	char url[URL_MAX];   /* without a trailing slash or the #token_… part */
 	char shown[URL_MAX]; /* for the log: without user:password@ */
 	bool symsrv;
+	/* the header that carries its token ("" for none): never shown */
+	char auth[AUTH_MAX];
 };
 
 struct miss {
@@ -82,16 +87,91 @@ static void redact(char *out, size_t size, const char *url)
 		snprintf(out, size, "%s", url);
 }
 
+/*
+ * The bearer token an upstream's "#token_env=NAME" or "#token_file=PATH"
+ * names (the first line of the file), as the Authorization header into
+ * x->auth. A token is never in the URL itself: URLs show in process lists
+ * and logs, and the fragment only names where the token is. 0, or
+ * NSYM_EINVAL with err saying what is wrong without quoting the token.
+ */
+static int read_token(struct upstream_url *x, const char *how, size_t len, char *err,
+                      size_t err_size)
+{
+	char where[1024], token[AUTH_MAX - 32] = "";
+	const char *v = NULL;
+	int rc = 0;
+
+	if (len > 10 && strncmp(how, "token_env=", 10) == 0 && len - 10 < sizeof(where)) {
+		snprintf(where, sizeof(where), "%.*s", (int)(len - 10), how + 10);
+		if ((v = getenv(where)) == NULL || v[0] == '\0') {
+			snprintf(err, err_size, "upstream '%.200s': the variable %.200s is not set",
+			         x->shown, where);
+			return NSYM_EINVAL;
+		}
+		if (strlen(v) >= sizeof(token)) {
+			snprintf(err, err_size,
+			         "upstream '%.200s': the token in %.200s is over %zu bytes",
+			         x->shown, where, sizeof(token) - 1);
+			return NSYM_EINVAL;
+		}
+		snprintf(token, sizeof(token), "%s", v);
+	} else if (len > 11 && strncmp(how, "token_file=", 11) == 0 && len - 11 < sizeof(where)) {
+		FILE *f;
+		snprintf(where, sizeof(where), "%.*s", (int)(len - 11), how + 11);
+		if ((f = fopen(where, "re")) == NULL) {
+			snprintf(err, err_size,
+			         "upstream '%.200s': cannot read the token file %.200s", x->shown,
+			         where);
+			return NSYM_EINVAL;
+		}
+		if (fgets(token, (int)sizeof(token), f) == NULL)
+			token[0] = '\0';
+		fclose(f);
+		token[strcspn(token, "\r\n")] = '\0';
+		if (token[0] == '\0') {
+			snprintf(
+			    err, err_size,
+			    "upstream '%.200s': the token file %.200s holds no token on its first "
+			    "line",
+			    x->shown, where);
+			rc = NSYM_EINVAL;
+		}
+	} else {
+		snprintf(
+		    err, err_size,
+		    "upstream '%.200s': expected #token_env=NAME or #token_file=PATH after the "
+		    "URL",
+		    x->shown);
+		return NSYM_EINVAL;
+	}
+	if (rc == 0 && strcspn(token, " \t\r\n") != strlen(token)) {
+		snprintf(err, err_size, "upstream '%.200s': a token is one word", x->shown);
+		rc = NSYM_EINVAL;
+	}
+	if (rc == 0)
+		snprintf(x->auth, sizeof(x->auth), "Authorization: Bearer %s", token);
+	explicit_bzero(token, sizeof(token));
+	return rc;
+}
+
 static int add_url(struct nsym_upstream *u, const char *word, size_t len, char *err,
                    size_t err_size)
 {
 	struct upstream_url *x = &u->urls[u->n];
 	bool symsrv = len > 7 && strncmp(word, "symsrv:", 7) == 0;
+	const char *hash;
+	size_t token_len = 0;
 	char url[URL_MAX];
 
 	if (symsrv) {
 		word += 7;
 		len -= 7;
+	}
+	/* URL#token_…: where its token is (read_token) */
+	hash = memchr(word, '#', len);
+	if (hash != NULL) {
+		token_len = len - (size_t)(hash - word) - 1;
+		len = (size_t)(hash - word);
 	}
 	while (len > 0 && word[len - 1] == '/')
 		len--;
@@ -112,6 +192,8 @@ static int add_url(struct nsym_upstream *u, const char *word, size_t len, char *
 		return NSYM_EINVAL;
 	}
 	x->symsrv = symsrv;
+	if (hash != NULL && read_token(x, hash + 1, token_len, err, err_size) != 0)
+		return NSYM_EINVAL;
 	u->n++;
 	return 0;
 }
@@ -174,6 +256,7 @@ void nsym_upstream_free(struct nsym_upstream *u)
 		return;
 	nsym_ucache_close(u->cache);
 	nsym_builds_free(u->fetches);
+	explicit_bzero(u->urls, sizeof(u->urls)); /* tokens */
 	pthread_mutex_destroy(&u->lock);
 	free(u);
 }
@@ -341,6 +424,21 @@ static bool been_here(const struct nsym_upstream *u, const struct nsym_request *
 /* How one upstream answered. */
 enum outcome { GOT, LACKS, FAILED };
 
+/* The hop headers with x's token before them, for x alone (libcurl sends
+ * a list as it is); NULL when out of memory. */
+static struct curl_slist *with_token(const struct upstream_url *x, const struct curl_slist *headers)
+{
+	struct curl_slist *l = curl_slist_append(NULL, x->auth);
+
+	for (const struct curl_slist *h = headers; l != NULL && h != NULL; h = h->next) {
+		struct curl_slist *next = curl_slist_append(l, h->data);
+		if (next == NULL)
+			curl_slist_free_all(l);
+		l = next;
+	}
+	return l;
+}
+
 static enum outcome ask_one(struct nsym_upstream *u, const struct upstream_url *x,
                             const struct nsym_upstream_ask *ask, const struct curl_slist *headers,
                             int fd, const char *tmp)
@@ -350,7 +448,9 @@ static enum outcome ask_one(struct nsym_upstream *u, const struct upstream_url *
 	                       .fd = fd,
 	                       .max = nsym_ucache_bound(u->cache),
 	                       .stall_seconds = u->stall_seconds};
+	struct curl_slist *own = NULL;
 	char url[2 * URL_MAX], why[400];
+	enum outcome o = FAILED;
 
 	if (make_url(url, sizeof(url), x->url, ask->path) != 0) {
 		fprintf(stderr,
@@ -359,31 +459,32 @@ static enum outcome ask_one(struct nsym_upstream *u, const struct upstream_url *
 		return FAILED;
 	}
 	f.url = url;
+	if (x->auth[0] != '\0' && (f.headers = own = with_token(x, headers)) == NULL) {
+		fprintf(stderr, "napi-symbols serve: upstream %s: out of memory\n", x->shown);
+		return FAILED;
+	}
 	if (ftruncate(fd, 0) != 0 || lseek(fd, 0, SEEK_SET) != 0 ||
 	    nsym_upstream_get(&res, &f) != 0) {
 		fprintf(stderr, "napi-symbols serve: upstream %s%s: %s\n", x->shown, ask->path,
 		        res.why[0] != '\0' ? res.why : "cannot write to the upstream cache");
 		nsym_metrics_upstream("failed");
-		return FAILED;
-	}
-	if (res.status == 404) {
+	} else if (res.status == 404) {
 		nsym_metrics_upstream("lacks");
-		return LACKS;
-	}
-	if (res.status != 200) {
+		o = LACKS;
+	} else if (res.status != 200) {
 		fprintf(stderr, "napi-symbols serve: upstream %s%s answered HTTP %d\n", x->shown,
 		        ask->path, res.status);
 		nsym_metrics_upstream("failed");
-		return FAILED;
-	}
-	if (check_file(why, sizeof(why), tmp, ask) != 0) {
+	} else if (check_file(why, sizeof(why), tmp, ask) != 0) {
 		fprintf(stderr, "napi-symbols serve: upstream %s%s sent a file refused: %s\n",
 		        x->shown, ask->path, why);
 		nsym_metrics_upstream("refused");
-		return FAILED;
+	} else {
+		nsym_metrics_upstream("fetched");
+		o = GOT;
 	}
-	nsym_metrics_upstream("fetched");
-	return GOT;
+	curl_slist_free_all(own);
+	return o;
 }
 
 /* Sends the cached file fd (its stat st) under the entry name. */

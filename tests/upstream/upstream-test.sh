@@ -246,6 +246,27 @@ section)
   get 404 "${url[B]}/buildid/$id3/section/.debug_line"
   kill "${extra[0]}"; wait "${extra[0]}" 2>/dev/null
   get 200 "${url[B]}/buildid/$id/section/.debug_line"; same "$work/want" ;;
+token)
+  # an upstream whose reads need a token: named by #token_env=NAME or
+  # #token_file=PATH after its URL, sent to it alone, and never shown
+  start A --read-token; upload A "$c/addon.node.debug"
+  rt=$("$nsym" token create --store "$work/A" --scope read --name reader) || fail "token"
+  # without it: A answers 401, which is no miss (503, logged)
+  start C --upstream "${url[A]}"
+  get 503 "${url[C]}/buildid/$id/debuginfo"
+  grep -q "answered HTTP 401" "$work/C.err" || fail "the 401 is not logged"
+  A_TOKEN=$rt start B --upstream "${url[A]}#token_env=A_TOKEN"
+  get 200 "${url[B]}/buildid/$id/debuginfo"; same "$c/addon.node.debug"
+  printf '%s\n' "$rt" >"$work/a.token"
+  printf 'upstream = %s#token_file=%s\n' "${url[A]}" "$work/a.token" >"$work/conf"
+  start D -c "$work/conf"
+  get 200 "${url[D]}/buildid/$id/debuginfo"; same "$c/addon.node.debug"
+  # a token that cannot be read stops the start, naming where it was looked for
+  "$nsym" serve --store "$work/X" --listen 127.0.0.1:0 --upstream "${url[A]}#token_env=NO_SUCH_VAR" >/dev/null 2>"$work/X.err"
+  [ $? = 1 ] && grep -q "the variable NO_SUCH_VAR is not set" "$work/X.err" || fail "an unset variable: $(cat "$work/X.err")"
+  for f in "$work"/*.err "$work"/*.out; do
+    ! grep -qF "$rt" "$f" || fail "the token shows in $f"
+  done ;;
 coalesce)
   # requests at once for a file not cached yet: one fetch upstream, the
   # others wait for it and are answered from it. The upstream holds its
