@@ -126,9 +126,16 @@ static int read_token(struct upstream_url *x, const char *how, size_t len, char 
 		}
 		if (fgets(token, (int)sizeof(token), f) == NULL)
 			token[0] = '\0';
+		/* a line longer than the buffer: not cut into a wrong token */
+		if (strchr(token, '\n') == NULL && fgetc(f) != EOF) {
+			snprintf(err, err_size,
+			         "upstream '%.200s': the token in %.200s is over %zu bytes",
+			         x->shown, where, sizeof(token) - 2);
+			rc = NSYM_EINVAL;
+		}
 		fclose(f);
 		token[strcspn(token, "\r\n")] = '\0';
-		if (token[0] == '\0') {
+		if (rc == 0 && token[0] == '\0') {
 			snprintf(
 			    err, err_size,
 			    "upstream '%.200s': the token file %.200s holds no token on its first "
