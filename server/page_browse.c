@@ -49,6 +49,19 @@ static int field(void *ctx, const struct nsym_form_field *f)
 			return NSYM_EINVAL;
 		}
 		memcpy(q->q, f->value, f->len + 1);
+	} else if (strcmp(f->name, "package") == 0) {
+		/* split before it is kept: the page echoes only a valid one */
+		if (!whole || f->len >= sizeof(q->package) ||
+		    nsym_npm_package_split(q->package_name, q->package_version, f->value, false,
+		                           rd->why, rd->why_size) != 0) {
+			if (whole && f->len >= sizeof(q->package))
+				snprintf(rd->why, rd->why_size, "the package is at most %zu bytes",
+				         sizeof(q->package) - 1);
+			else if (!whole)
+				snprintf(rd->why, rd->why_size, "the package has a NUL byte");
+			return NSYM_EINVAL;
+		}
+		memcpy(q->package, f->value, f->len + 1);
 	} else if (strcmp(f->name, "kind") == 0) {
 		if (!whole || !one_of(q->kind, sizeof(q->kind), f, kinds)) {
 			snprintf(rd->why, rd->why_size, "the kind is debuginfo or executable");
