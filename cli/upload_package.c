@@ -6,7 +6,6 @@
  * package.json; the server records the package so that artifacts can be
  * searched by it (GET /api/v1/artifacts?package=).
  */
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
