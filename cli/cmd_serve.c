@@ -58,6 +58,11 @@ const char cmd_serve_usage[] =
     "                           stream (downloads from the blob storage pass\n"
     "                           through the server; redirect: a 302 to a\n"
     "                           presigned URL of the storage)\n"
+    "      --blob-cache-size SIZE  NAPI_SYMBOLS_BLOB_CACHE_SIZE; blob_cache_size;\n"
+    "                           2G (with the blob storage: blobs streamed are\n"
+    "                           kept in $TMPDIR/napi-symbols-blobs/ and served\n"
+    "                           from there, checked by their hash; the least\n"
+    "                           recently used goes first; 0: none are kept)\n"
     "  -l, --listen HOST:PORT   NAPI_SYMBOLS_LISTEN; listen; 127.0.0.1:8002\n"
     "                           (port 0 picks a free port)\n"
     "  -t, --threads N          NAPI_SYMBOLS_THREADS; threads; 64\n"
@@ -110,6 +115,7 @@ enum setting {
 	S_STORE,
 	S_BLOBS,
 	S_BLOB_READS,
+	S_BLOB_CACHE_SIZE,
 	S_LISTEN,
 	S_THREADS,
 	S_HEAD_TIMEOUT,
@@ -132,6 +138,7 @@ static const struct {
     [S_STORE] = {"store", "NAPI_SYMBOLS_STORE", NULL},
     [S_BLOBS] = {"blobs", "NAPI_SYMBOLS_BLOBS", NULL},
     [S_BLOB_READS] = {"blob_reads", "NAPI_SYMBOLS_BLOB_READS", "stream"},
+    [S_BLOB_CACHE_SIZE] = {"blob_cache_size", "NAPI_SYMBOLS_BLOB_CACHE_SIZE", "2G"},
     [S_LISTEN] = {"listen", "NAPI_SYMBOLS_LISTEN", "127.0.0.1:8002"},
     [S_THREADS] = {"threads", "NAPI_SYMBOLS_THREADS", "64"},
     [S_HEAD_TIMEOUT] = {"head_timeout", "NAPI_SYMBOLS_HEAD_TIMEOUT", "10"},
@@ -242,6 +249,9 @@ static int make_config(struct nsym_server_config *cfg, struct serve_settings *s)
 		return nsym_cli_usage_error("serve", "blob reads are stream or redirect, not '%s'",
 		                            s->value[S_BLOB_READS]);
 	cfg->redirect_reads = strcmp(s->value[S_BLOB_READS], "redirect") == 0;
+	if (parse_size(&cfg->blob_cache_size, s->value[S_BLOB_CACHE_SIZE]) != 0)
+		return nsym_cli_usage_error("serve", "blob cache size '%s' is not a size",
+		                            s->value[S_BLOB_CACHE_SIZE]);
 	cfg->listen = s->value[S_LISTEN];
 	cfg->threads = (int)parse_int(s->value[S_THREADS], 1, 1024);
 	if (cfg->threads < 0)
@@ -339,6 +349,7 @@ int cmd_serve(int argc, char **argv)
 		OPT_HEAD_TIMEOUT,
 		OPT_BLOBS,
 		OPT_BLOB_READS,
+		OPT_BLOB_CACHE_SIZE,
 		OPT_OPEN_MODULES,
 		OPT_UPSTREAM,
 		OPT_UPSTREAM_CACHE_SIZE,
@@ -349,6 +360,7 @@ int cmd_serve(int argc, char **argv)
 	    {"store", required_argument, NULL, 's'},
 	    {"blobs", required_argument, NULL, OPT_BLOBS},
 	    {"blob-reads", required_argument, NULL, OPT_BLOB_READS},
+	    {"blob-cache-size", required_argument, NULL, OPT_BLOB_CACHE_SIZE},
 	    {"listen", required_argument, NULL, 'l'},
 	    {"threads", required_argument, NULL, 't'},
 	    {"max-upload", required_argument, NULL, OPT_MAX_UPLOAD},
@@ -385,6 +397,9 @@ int cmd_serve(int argc, char **argv)
 			break;
 		case OPT_BLOB_READS:
 			s.value[S_BLOB_READS] = optarg;
+			break;
+		case OPT_BLOB_CACHE_SIZE:
+			s.value[S_BLOB_CACHE_SIZE] = optarg;
 			break;
 		case 't':
 			s.value[S_THREADS] = optarg;

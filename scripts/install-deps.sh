@@ -5,6 +5,8 @@ set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config git clang-format
+  # the test command's builds reuse what an earlier run on this machine compiled
+  ccache
   libelf-dev libdwarf-dev libiberty-dev zlib1g-dev libdeflate-dev libzstd-dev
   libcurl4-openssl-dev libssl-dev libjansson-dev libsqlite3-dev libpq-dev libcivetweb-dev civetweb libunwind-dev check
   binutils elfutils llvm clang lld gdb valgrind debuginfod libc6-dbg curl sqlite3

@@ -63,6 +63,8 @@ const struct nsym_server_config *nsym_server_config(const struct nsym_server *sr
 const char *nsym_server_cache_dir(const struct nsym_server *srv);
 /* The server's upstream servers (upstream.h), or NULL when it has none. */
 struct nsym_upstream *nsym_server_upstream(struct nsym_server *srv);
+/* The scaled store's blobs kept on this machine; NULL: none (upstream_cache.h). */
+struct nsym_ucache *nsym_server_blob_cache(struct nsym_server *srv);
 /* The server's table of symcache builds (build_once.h). */
 struct nsym_builds *nsym_server_builds(struct nsym_server *srv);
 /* The open modules the workers share (module_cache.h). */

@@ -14,6 +14,7 @@
 
 #include "routes.h"
 #include "send.h"
+#include "upstream_cache.h"
 #include "socket.h"
 
 static void http_date(char *out, size_t size, time_t t)
@@ -209,6 +210,28 @@ int nsym_open_blob(struct nsym_request *r, struct nsym_blob *out, const struct n
 	return rc;
 }
 
+/* Sends the copy of e's remote blob that this machine kept (send_remote.c
+ * made it, checked against the hash that names it), as a local file: true
+ * when there was one of the size the row records. */
+static bool send_kept_blob(struct nsym_request *r, struct nsym_entity *e)
+{
+	struct nsym_ucache *cache = nsym_server_blob_cache(r->srv);
+	struct stat st;
+	int fd;
+
+	if (cache == NULL || nsym_ucache_open_entry(&fd, &st, cache, e->remote) != 0)
+		return false;
+	if ((uint64_t)st.st_size != e->size) {
+		close(fd);
+		return false;
+	}
+	e->fd = fd;
+	e->remote = NULL;
+	nsym_send_entity(r, e);
+	close(fd);
+	return true;
+}
+
 void nsym_send_blob(struct nsym_request *r, const char *sha256, uint64_t size, time_t mtime,
                     const char *file)
 {
@@ -232,7 +255,7 @@ void nsym_send_blob(struct nsym_request *r, const char *sha256, uint64_t size, t
 		e.remote = sha256;
 		if (nsym_server_config(r->srv)->redirect_reads && !r->head)
 			nsym_redirect_remote(r, &e);
-		else
+		else if (!send_kept_blob(r, &e))
 			nsym_send_entity(r, &e);
 		return;
 	}

@@ -18,6 +18,10 @@ struct nsym_server_config {
 	/* the scaled store's downloads: a redirect to a presigned URL of the
 	 * blob storage instead of the bytes streamed through the server */
 	bool redirect_reads;
+	/* the scaled store's blobs streamed are kept on this machine up to
+	 * this many bytes ($TMPDIR/napi-symbols-blobs), and served from there;
+	 * 0 keeps none */
+	uint64_t blob_cache_size;
 	const char *listen;  /* HOST:PORT; port 0 picks a free one */
 	int threads;         /* workers: connections served at once */
 	int head_timeout;    /* seconds a client may take to send a request's head */

@@ -1,6 +1,8 @@
 /*
- * The folder where upstream.c keeps what upstream servers sent: one file
- * per request, named by the SHA-256 of what was asked, bounded in bytes.
+ * A folder of files kept on this machine, bounded in bytes: where
+ * upstream.c keeps what upstream servers sent (one file per request, named
+ * by the SHA-256 of what was asked), and send_remote.c the scaled store's
+ * blobs (named by their own SHA-256).
  * A file's access time is when it was last served (set explicitly, so
  * noatime mounts do not matter), its modification time when it was
  * fetched; past the bound the least recently served go first.

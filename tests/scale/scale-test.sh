@@ -270,6 +270,39 @@ s3-down)
   http 200 "$a/buildid/$id/debuginfo"; cmp -s "$work/body" "$dbg" || fail "bytes after"
   upload 201 "$a" "$t" "$work/v/5.debug"
   check_blobs; [ "$checked" = 2 ] || fail "$checked blobs" ;;
+blob-cache)
+  # a blob streamed whole is kept on this machine ($TMPDIR/napi-symbols-blobs,
+  # serve --blob-cache-size), checked by its hash, and answered from there:
+  # with the storage down it still answers, whole, in ranges and to HEAD,
+  # while one never read answers 503 as before. Bytes the storage sends
+  # that do not hash to the blob's name are not kept.
+  scale_start; scale_serve a; t=$(token upload ci); a=${serve_url[a]}
+  kept=$scale_dir/tmp/napi-symbols-blobs
+  upload 201 "$a" "$t" "$dbg"; upload 201 "$a" "$t" "$stripped" addon.node
+  http 206 -r 0-99 "$a/buildid/$id/debuginfo" # a part is not kept
+  [ -z "$(ls -A "$kept")" ] || fail "a range was kept: $(ls -A "$kept")"
+  http 200 "$a/buildid/$id/debuginfo"; cmp -s "$work/body" "$dbg" || fail "bytes streamed"
+  [ -f "$kept/$(sha_of "$dbg")" ] && cmp -s "$kept/$(sha_of "$dbg")" "$dbg" || fail "not kept: $(ls -A "$kept")"
+  scale_rgw_stop
+  http 200 "$a/buildid/$id/debuginfo"; cmp -s "$work/body" "$dbg" || fail "bytes kept"
+  [ "$(header ETag)" = "\"$(sha_of "$dbg")\"" ] || fail "ETag: $(header ETag)"
+  http 206 -r 100-199 "$a/buildid/$id/debuginfo"
+  cmp -s "$work/body" <(tail -c +101 "$dbg" | head -c 100) || fail "range of the kept copy"
+  http 200 -I "$a/buildid/$id/debuginfo"
+  [ "$(header Content-Length)" = "$(stat -c %s "$dbg")" ] || fail "HEAD: $(cat "$work/head")"
+  http 503 "$a/buildid/$id/executable" # never read: the storage is asked
+  scale_rgw_start
+  # the executable's object replaced, behind the store, by as many other bytes
+  head -c "$(stat -c %s "$stripped")" /dev/urandom >"$work/other"
+  s3 -T "$work/other" "$s3_endpoint/symbols/$(blob_key "$(sha_of "$stripped")")" || fail "PUT over the object"
+  http 200 "$a/buildid/$id/executable"
+  [ ! -e "$kept/$(sha_of "$stripped")" ] || fail "other bytes kept under the blob's name"
+  grep -q "sent bytes hashing to $(sha_of "$work/other") for blob $(sha_of "$stripped"); not kept" "$scale_dir/a.err" ||
+    fail "not logged: $(tail -5 "$scale_dir/a.err")"
+  # none kept with --blob-cache-size 0
+  scale_serve b --blob-cache-size 0; rm -rf "$kept"
+  http 200 "${serve_url[b]}/buildid/$id/debuginfo"; cmp -s "$work/body" "$dbg" || fail "bytes without a cache"
+  [ ! -e "$kept" ] || fail "kept with --blob-cache-size 0: $(ls -A "$kept")" ;;
 gdb-haproxy)
   # gdb and debuginfod-find through haproxy, as the embedded store's tests
   scale_start; scale_serve a; scale_serve b; scale_haproxy_start a b; t=$(token upload ci)
