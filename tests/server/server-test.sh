@@ -1170,24 +1170,48 @@ slowloris)
   stopped_cleanly ;;
 framing)
   # Where a body ends is never in doubt (RFC 9112 section 6): conflicting
-  # or malformed lengths are refused, nothing after a body is read as a
-  # request, and a POST must say its length.
+  # or malformed lengths are refused and close the connection, so nothing
+  # after them is read as a request; a request after a body read to its
+  # end is one (pipelining), and one after a body left unread is not; and
+  # a POST must say its length.
   start; t=$(token upload ci)
   post="POST /api/v1/upload HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer $t\r\n"
-  raw "${post}Content-Length: 5\r\nContent-Length: 6\r\n\r\nhello!"
-  [ "$(replies)" = 400 ] || fail "two lengths: $(replies)"
-  raw "${post}Content-Length: +5\r\n\r\nhello"
-  [ "$(replies)" = 400 ] || fail "a signed length: $(replies)"
-  raw "${post}Transfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n5\r\nhello\r\n0\r\n\r\n"
-  [ "$(replies)" = 400 ] || fail "chunked and a length: $(replies)"
-  raw "${post}Content-Length: 5, 5\r\n\r\nhello"
-  [ "$(replies)" = 415 ] || fail "a repeated equal length is one length: $(replies)"
-  # bytes past the declared body (read, or refused unread) are not a request
-  raw "POST /api/v1/missing HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer $t\r\nContent-Length: 11\r\n\r\n{\"ids\": []}GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n"
-  [ "$(replies)" = 200 ] || fail "after a body: $(replies | tr '\n' ' ')"
+  smuggled='GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n'
+  raw "${post}Content-Length: 5\r\nContent-Length: 6\r\n\r\nhello!$smuggled"
+  [ "$(replies)" = 400 ] || fail "two lengths: $(replies | tr '\n' ' ')"
+  raw "${post}Content-Length: +5\r\n\r\nhello$smuggled"
+  [ "$(replies)" = 400 ] || fail "a signed length: $(replies | tr '\n' ' ')"
+  raw "${post}Transfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n5\r\nhello\r\n0\r\n\r\n$smuggled"
+  [ "$(replies)" = 400 ] || fail "chunked and a length: $(replies | tr '\n' ' ')"
+  # civetweb reads the first of two encodings, another reader both
+  raw "${post}Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n$smuggled"
+  [ "$(replies)" = 400 ] || fail "two encodings: $(replies | tr '\n' ' ')"
+  # civetweb keeps 64 header lines and drops the rest unseen, where a
+  # length would hide
+  raw "GET /healthz HTTP/1.1\r\nHost: x\r\n$(for i in $(seq 63); do printf 'X-%d: y\\r\\n' "$i"; done)Content-Length: 18\r\n\r\n$smuggled"
+  [ "$(replies)" = 431 ] || fail "64 header lines: $(replies | tr '\n' ' ')"
   grep -qi '^Connection: close' "$work/raw" || fail "no Connection: close: $(cat "$work/raw")"
-  raw 'POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhelloGET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n'
+  raw "${post}Content-Length: 5, 5\r\nConnection: close\r\n\r\nhello"
+  [ "$(replies)" = 415 ] || fail "a repeated equal length is one length: $(replies)"
+  # a body read to its end, by length or in chunks: the connection is
+  # kept, and what follows is the next request
+  missing="POST /api/v1/missing HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer $t\r\n"
+  raw "${missing}Content-Length: 11\r\n\r\n{\"ids\": []}GET /pipelined HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+  [ "$(replies | tr '\n' ' ')" = "200 404 " ] || fail "after a body: $(replies | tr '\n' ' ')"
+  grep -qi '^Connection: close' "$work/raw" && fail "a reply says the connection closes: $(cat "$work/raw")"
+  grep -q "GET /pipelined 404" "$work/serve.err" || fail "the pipelined request was not logged"
+  raw "${missing}Transfer-Encoding: chunked\r\n\r\n5\r\n{\"ids\r\n6\r\n\": []}\r\n0\r\n\r\nGET /pipelined-chunks HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+  [ "$(replies | tr '\n' ' ')" = "200 404 " ] || fail "after chunks: $(replies | tr '\n' ' ')"
+  # chunks with a trailer: civetweb does not read it, nor what follows
+  raw "${missing}Transfer-Encoding: chunked\r\n\r\nb\r\n{\"ids\": []}\r\n0\r\nX-Trailer: y\r\n\r\n$smuggled"
+  [ "$(replies)" = 200 ] || fail "after a trailer: $(replies | tr '\n' ' ')"
+  # a body refused unread (405, 401, 406 ...) closes: what follows is not read
+  raw "POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello$smuggled"
   [ "$(replies)" = 405 ] || fail "after an unread body: $(replies | tr '\n' ' ')"
+  grep -qi '^Connection: close' "$work/raw" || fail "no Connection: close: $(cat "$work/raw")"
+  raw "POST /api/v1/missing HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\n{\"ids\": []}$smuggled"
+  [ "$(replies)" = 401 ] || fail "after a body refused for its token: $(replies | tr '\n' ' ')"
+  grep -qi '^Connection: close' "$work/raw" || fail "no Connection: close: $(cat "$work/raw")"
   grep -q "GET /smuggled" "$work/serve.err" && fail "bytes after a body were served as a request"
   # HTTP/1.0 has no empty default: a POST without a length is refused
   raw "POST /api/v1/upload HTTP/1.0\r\nAuthorization: Bearer $t\r\n\r\nnot read"
