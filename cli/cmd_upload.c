@@ -38,6 +38,12 @@ const char cmd_upload_usage[] =
     "      --server URL    the server (default: the first of NAPI_SYMBOLS_SERVER,\n"
     "                      else of DEBUGINFOD_URLS)\n"
     "      --token TOKEN   a token with the upload scope (default NAPI_SYMBOLS_TOKEN)\n"
+    "      --package NAME@VERSION\n"
+    "                      the npm package the files came in, recorded with\n"
+    "                      them so the server can be searched by it (default:\n"
+    "                      the name and version of the package.json nearest\n"
+    "                      above each file, as in node_modules/PKG/, when it\n"
+    "                      names a valid npm package; none otherwise)\n"
     "      --sources       also upload the source files the DWARF of each debug\n"
     "                      file names, those that exist on this machine, so\n"
     "                      gdb can read them from the server\n"
@@ -52,6 +58,7 @@ const char cmd_upload_usage[] =
 struct upload_cli {
 	struct nsym_upload *u;
 	size_t n, cap;
+	const char *package; /* --package, checked; NULL to look for package.json */
 	bool json, quiet, dry_run, sources;
 	struct nsym_source_counts counts;
 	int status;
@@ -87,6 +94,10 @@ static void add_candidate(struct upload_cli *cli, const char *path, bool named)
 	}
 	u.dev = st.st_dev;
 	u.ino = st.st_ino;
+	if (cli->package != NULL)
+		snprintf(u.package, sizeof(u.package), "%s", cli->package);
+	else
+		nsym_upload_package_find(u.package, sizeof(u.package), path);
 	if (cli->n == cli->cap) {
 		size_t cap = cli->cap ? 2 * cli->cap : 32;
 		struct nsym_upload *grown = realloc(cli->u, cap * sizeof(*grown));
@@ -150,6 +161,11 @@ static void print_results(const struct upload_cli *cli)
 			nsym_json_string(stdout, u->path);
 			printf(", \"id\": \"%s\", \"size\": %" PRIu64 ", \"result\": \"%s\"", u->id,
 			       u->size, nsym_upload_result_text(u));
+			printf(", \"package\": ");
+			if (u->package[0] != '\0')
+				nsym_json_string(stdout, u->package);
+			else
+				fputs("null", stdout);
 			if (u->state == NSYM_UPLOAD_FAILED) {
 				printf(", \"error\": ");
 				nsym_json_string(stdout, u->error);
@@ -217,12 +233,13 @@ static int run(struct upload_cli *cli, const struct nsym_client *c)
 
 int cmd_upload(int argc, char **argv)
 {
-	enum { OPT_SERVER = 256, OPT_TOKEN, OPT_JSON, OPT_SOURCES };
+	enum { OPT_SERVER = 256, OPT_TOKEN, OPT_JSON, OPT_SOURCES, OPT_PACKAGE };
 	static const struct option longopts[] = {
 	    {"server", required_argument, NULL, OPT_SERVER},
 	    {"token", required_argument, NULL, OPT_TOKEN},
 	    {"dry-run", no_argument, NULL, 'n'},
 	    {"sources", no_argument, NULL, OPT_SOURCES},
+	    {"package", required_argument, NULL, OPT_PACKAGE},
 	    {"json", no_argument, NULL, OPT_JSON},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {NULL, 0, NULL, 0},
@@ -230,7 +247,7 @@ int cmd_upload(int argc, char **argv)
 	struct upload_cli cli = {.status = NSYM_EXIT_OK};
 	const char *server = NULL, *token = NULL;
 	struct nsym_client c;
-	char err[256];
+	char err[256], name[NSYM_NPM_NAME_MAX + 1], version[NSYM_NPM_VERSION_MAX + 1];
 	int opt, rc;
 
 	opterr = 0;
@@ -246,6 +263,8 @@ int cmd_upload(int argc, char **argv)
 			cli.json = true;
 		else if (opt == OPT_SOURCES)
 			cli.sources = true;
+		else if (opt == OPT_PACKAGE)
+			cli.package = optarg;
 		else if (opt == 'q')
 			cli.quiet = true;
 		else
@@ -256,6 +275,10 @@ int cmd_upload(int argc, char **argv)
 	}
 	if (optind == argc)
 		return nsym_cli_usage_error("upload", "no file or folder given");
+	/* the server refuses what is not one; said here, before any upload */
+	if (cli.package != NULL &&
+	    nsym_npm_package_split(name, version, cli.package, true, err, sizeof(err)) != 0)
+		return nsym_cli_usage_error("upload", "--package '%s': %s", cli.package, err);
 	if (nsym_client_init(&c, server, token, err, sizeof(err)) != 0) {
 		nsym_cli_error("%s", err);
 		return NSYM_EXIT_FAIL;

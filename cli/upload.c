@@ -290,8 +290,8 @@ static size_t keep_reply(char *data, size_t size, size_t count, void *arg)
 static CURL *start_upload(const struct nsym_client *c, struct nsym_upload *u,
                           struct curl_slist *hdr)
 {
-	char path[600];
-	char *name;
+	char path[2048];
+	char *name, *package = NULL;
 	CURL *e;
 
 	u->fd = open(u->path, O_RDONLY | O_CLOEXEC);
@@ -301,14 +301,20 @@ static CURL *start_upload(const struct nsym_client *c, struct nsym_upload *u,
 	}
 	e = easy_for(c, "", hdr);
 	name = e != NULL ? curl_easy_escape(e, u->name, 0) : NULL;
-	if (name == NULL) {
+	if (name != NULL && u->package[0] != '\0')
+		package = curl_easy_escape(e, u->package, 0);
+	if (name == NULL || (u->package[0] != '\0' && package == NULL)) {
+		curl_free(name);
 		curl_easy_cleanup(e);
 		close(u->fd);
 		u->fd = -1;
 		return NULL;
 	}
-	snprintf(path, sizeof(path), "/api/v1/upload?name=%s", name);
+	/* both escaped fit: 3 bytes a byte of a 255-byte name and a 279-byte package */
+	snprintf(path, sizeof(path), "/api/v1/upload?name=%s%s%s", name,
+	         package != NULL ? "&package=" : "", package != NULL ? package : "");
 	curl_free(name);
+	curl_free(package);
 	curl_easy_cleanup(e);
 	e = easy_for(c, path, hdr);
 	if (e == NULL) {

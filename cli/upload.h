@@ -8,6 +8,7 @@
 
 #include "client.h"
 #include "napi_symbols.h"
+#include "napi_symbols_util.h"
 
 enum nsym_upload_state {
 	NSYM_UPLOAD_PENDING,
@@ -23,8 +24,9 @@ struct nsym_upload_id {
 };
 
 struct nsym_upload {
-	char *path;                  /* what is read: for a .dSYM, the DWARF file inside */
-	char name[256];              /* sent as ?name= */
+	char *path;     /* what is read: for a .dSYM, the DWARF file inside */
+	char name[256]; /* sent as ?name= */
+	char package[NSYM_NPM_NAME_MAX + NSYM_NPM_VERSION_MAX + 2]; /* ?package=, "" for none */
 	char id[NSYM_IMAGE_ID_SIZE]; /* the first identity, for display */
 	struct nsym_upload_id *ids;  /* every image's */
 	size_t nids;
@@ -59,6 +61,12 @@ struct nsym_source_counts {
  * with DWARF. -1 with err when the server cannot be asked at all. */
 int nsym_upload_run(const struct nsym_client *c, struct nsym_upload *u, size_t n, bool dry_run,
                     bool progress, struct nsym_source_counts *sources, char *err, size_t err_size);
+
+/* The npm package path came in (upload_package.c): NAME@VERSION of the
+ * package.json nearest above it, into out (size bytes). 0; or NSYM_ENOENT
+ * with out "" when there is none, or the nearest names no valid npm
+ * package with a version. */
+int nsym_upload_package_find(char *out, size_t size, const char *path);
 
 struct curl_slist;
 /* The sources of one uploaded file (upload_sources.c). */

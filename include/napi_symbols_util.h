@@ -2,7 +2,8 @@
  * napi_symbols_util.h: the small helpers that several components of
  * napi-symbols share (the library, the CLI and the server), kept in one
  * place so each exists once: lowercase hex, hashes, untrusted JSON read
- * through jansson with explicit limits, and JSON strings written out. Same
+ * through jansson with explicit limits, JSON strings written out, and npm
+ * package names checked (the CLI sends them, the server records them). Same
  * conventions as napi_symbols.h.
  */
 #ifndef NAPI_SYMBOLS_UTIL_H
@@ -93,6 +94,29 @@ NSYM_EXTERN void nsym_json_quote(void (*put)(void *arg, const char *p, size_t n)
                                  const char *s);
 /* nsym_json_quote into a stdio stream. */
 NSYM_EXTERN void nsym_json_string(FILE *out, const char *s);
+
+/* ---- npm packages ------------------------------------------------------- */
+
+/* npm's own cap on a name, scope included. */
+#define NSYM_NPM_NAME_MAX 214
+/* A version's cap: semver sets none, and real ones are short. */
+#define NSYM_NPM_VERSION_MAX 64
+
+/*
+ * Splits text, "NAME" or "NAME@VERSION" (the package an artifact came in,
+ * e.g. "@napi-rs/canvas-linux-x64-gnu@0.1.65"), into out_name (which needs
+ * NSYM_NPM_NAME_MAX + 1 bytes) and out_version (NSYM_NPM_VERSION_MAX + 1;
+ * "" when text has none). A name is what npm accepts for a new package: at
+ * most NSYM_NPM_NAME_MAX bytes of lowercase letters, digits, '-', '.', '_'
+ * and '~', not starting with '.' or '_', optionally under one "@scope/" of
+ * the same characters. A version is semver's MAJOR.MINOR.PATCH (numbers
+ * without leading zeros), optionally followed by "-PRERELEASE" and
+ * "+BUILD" of letters, digits, '-' and '.'. With need_version, a text
+ * without a version is refused too. 0; or NSYM_EINVAL with both outputs ""
+ * and one sentence in why. Reads only text; allocates nothing; reentrant.
+ */
+NSYM_EXTERN int nsym_npm_package_split(char *out_name, char *out_version, const char *text,
+                                       bool need_version, char *why, size_t why_size);
 
 #ifdef __cplusplus
 }

@@ -90,6 +90,11 @@ struct nsym_symcache_queue *nsym_server_symcache_queue(struct nsym_server *srv)
 
 /* ---- replies --------------------------------------------------------------- */
 
+bool nsym_closing(const struct nsym_request *r)
+{
+	return r->close || (r->body && !r->body_read);
+}
+
 const char *nsym_status_text(int status)
 {
 	const char *text = mg_get_response_code_text(NULL, status);
@@ -113,7 +118,7 @@ void nsym_reply(struct nsym_request *r, int status, const char *content_type,
 	int n = snprintf(head, sizeof(head),
 	                 "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n%s%s\r\n",
 	                 status, nsym_status_text(status), content_type, size,
-	                 r->close ? "Connection: close\r\n" : "",
+	                 nsym_closing(r) ? "Connection: close\r\n" : "",
 	                 extra_headers != NULL ? extra_headers : "");
 
 	r->status = status;
@@ -451,23 +456,52 @@ static int parse_length(long long *out, const char *v)
 
 /*
  * How long the body is (RFC 9112 section 6), checked before any route runs.
- * civetweb reads the first Content-Length and ignores others, and reads a
- * request with neither a length nor chunked encoding as having no body.
- * Two lengths that differ, or a length and chunked encoding, let a client
- * and anything in between disagree about where the next request starts:
- * 400. (A POST with no length at all: route_request.) An expectation other
- * than 100-continue: 417. 0, or -1 after replying; sets r->chunked, and
- * r->close when the request has a body.
+ * civetweb reads the first Content-Length and ignores others, reads the
+ * first Transfer-Encoding, reads a request with neither a length nor
+ * chunked encoding as having no body, and keeps only the first
+ * MG_MAX_HEADERS header lines. Two lengths that differ, a length and
+ * chunked encoding, or two encodings, let a client and anything in
+ * between disagree about where the next request starts: 400; and so
+ * would a length or an encoding past the lines civetweb keeps: 431. (A
+ * POST with no length at all: route_request.) An expectation other than
+ * 100-continue: 417. 0, or -1 after replying; sets r->chunked and r->body.
+ *
+ * The connection is kept after a body read to its end (HTTP/1.1
+ * keep-alive; one TCP connection per request cost a busy route more than
+ * the request itself). A request after such a body is one the client
+ * framed as one, pipelining (RFC 9112 section 9.3), not smuggled:
+ * civetweb and this server then agree on where the body ends, as
+ * checked here; civetweb reads no further from the socket than that end
+ * (mg_read asks for what is left of the length, or of the chunk); bytes
+ * that came with the head past the body wait in civetweb's buffer, and
+ * after the reply it moves them to the front as the next request's start
+ * only when the body was consumed to its end (its own check in
+ * process_new_connection: the length all read or all buffered, or chunks
+ * ended by "0\r\n\r\n", no trailers), and closes otherwise. A body the
+ * handler did not read to its end (refused with 401, 406, 413 ..., cut
+ * short or malformed) closes the connection (nsym_closing): a client
+ * refused after "Expect: 100-continue" may send its body or not (RFC 9110
+ * section 10.1.1), so where its next request would begin is unknown, and
+ * the worker is spared reading a body it refused.
  */
 static int check_framing(struct nsym_request *r)
 {
 	const char *te = nsym_header(r, "Transfer-Encoding");
 	const char *expect = nsym_header(r, "Expect");
 	long long length = -1;
+	int encodings = 0;
 
+	if (r->ri->num_headers >= MG_MAX_HEADERS) {
+		r->close = true;
+		nsym_reply_error(r, 431, "at most %d header lines are read", MG_MAX_HEADERS - 1);
+		return -1;
+	}
 	for (int i = 0; i < r->ri->num_headers; i++) {
+		const char *name = r->ri->http_headers[i].name;
 		long long v;
-		if (strcasecmp(r->ri->http_headers[i].name, "Content-Length") != 0)
+		if (strcasecmp(name, "Transfer-Encoding") == 0)
+			encodings++;
+		if (strcasecmp(name, "Content-Length") != 0)
 			continue;
 		if (te != NULL || parse_length(&v, r->ri->http_headers[i].value) != 0 ||
 		    (length >= 0 && v != length)) {
@@ -479,14 +513,13 @@ static int check_framing(struct nsym_request *r)
 		}
 		length = v;
 	}
-	/* Whatever follows a body is never read as another request: civetweb
-	 * keeps bytes past the declared length in a buffer this server cannot
-	 * see, where they would start the next request (smuggled, or garbage
-	 * answered as one), and RFC 9112 section 9.3.2 asks clients not to
-	 * pipeline after a POST anyway. It also spares the worker reading a
-	 * body the handler refused. */
+	if (encodings > 1) {
+		r->close = true;
+		nsym_reply_error(r, 400, "more than one Transfer-Encoding");
+		return -1;
+	}
 	r->chunked = te != NULL && strcasecmp(te, "chunked") == 0;
-	r->close = length > 0 || r->chunked;
+	r->body = length > 0 || r->chunked;
 	if (expect != NULL && strcasecmp(expect, "100-continue") != 0) {
 		nsym_reply_error(r, 417, "the only expectation understood is 100-continue");
 		return -1;
@@ -552,7 +585,7 @@ static int dispatch(struct mg_connection *conn, void *data)
 		nsym_reply_error(&r, 503, "the store could not be opened; see the server log");
 	else
 		route_request(&r);
-	if (r.close)
+	if (nsym_closing(&r))
 		mg_disable_connection_keep_alive(conn);
 	nsym_metrics_request(r.route >= 0 ? nsym_routes[r.route].name : "other", r.status, r.bytes);
 	log_request(&r, now_ms() - start);
@@ -560,7 +593,7 @@ static int dispatch(struct mg_connection *conn, void *data)
 	 * close would answer with a reset: no linger, and no search for the
 	 * socket it needs (a scan of /proc/self/fd, a third of a small
 	 * request's time) */
-	if (r.close && !r.body_read)
+	if (nsym_closing(&r) && !r.body_read)
 		nsym_request_linger(conn);
 	free(path);
 	free(sent);

@@ -28,9 +28,11 @@ struct nsym_request {
 	const char *rest;         /* path after the route's prefix */
 	bool head;                /* a HEAD request: headers only */
 	bool chunked;             /* the body comes in chunks, of unknown length */
-	bool close;               /* the connection closes after the reply */
+	bool body;                /* the request has a body: a length > 0, or chunks */
+	bool close;               /* the connection closes after the reply, read or not */
 	bool continued;           /* "100 Continue" was sent */
-	bool body_read;           /* nsym_read_body read the whole body */
+	bool body_read;           /* the handler read the whole body (nsym_read_body,
+	                           * upload_body.c) */
 	enum nsym_scope scope;    /* of the token presented, if any */
 	char token_name[64];
 	int status;     /* of the reply, for the log and metrics */
@@ -82,6 +84,11 @@ void nsym_reply_error(struct nsym_request *r, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Sends the bytes [from, from + count) of fd after headers already built. */
 int nsym_send_fd(struct nsym_request *r, int fd, uint64_t from, uint64_t count);
+/* Whether the connection closes after this reply: its framing was
+ * refused (r->close), or it has a body the handler did not read to its
+ * end. Replies built here say "Connection: close" then (check_framing in
+ * http.c tells why). */
+bool nsym_closing(const struct nsym_request *r);
 /* The status line's reason phrase. */
 const char *nsym_status_text(int status);
 /* Writes raw bytes (headers or body) to the client, counting body bytes

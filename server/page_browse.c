@@ -30,6 +30,31 @@ static bool one_of(char *out, size_t size, const struct nsym_form_field *f,
 	return false;
 }
 
+/* The package field, checked and split before any of it is kept: the
+ * page echoes and searches for a valid one only, and a refused one leaves
+ * what an earlier field set as it was. */
+static int package(struct reading *rd, const struct nsym_form_field *f, bool whole)
+{
+	struct nsym_browse_query *q = rd->q;
+	char name[sizeof(q->package_name)], version[sizeof(q->package_version)];
+
+	if (!whole) {
+		snprintf(rd->why, rd->why_size, "the package has a NUL byte");
+		return NSYM_EINVAL;
+	}
+	if (f->len >= sizeof(q->package)) {
+		snprintf(rd->why, rd->why_size, "the package is at most %zu bytes",
+		         sizeof(q->package) - 1);
+		return NSYM_EINVAL;
+	}
+	if (nsym_npm_package_split(name, version, f->value, false, rd->why, rd->why_size) != 0)
+		return NSYM_EINVAL;
+	memcpy(q->package, f->value, f->len + 1);
+	memcpy(q->package_name, name, sizeof(name));
+	memcpy(q->package_version, version, sizeof(version));
+	return 0;
+}
+
 static int field(void *ctx, const struct nsym_form_field *f)
 {
 	static const char *const kinds[] = {"debuginfo", "executable", NULL};
@@ -49,6 +74,8 @@ static int field(void *ctx, const struct nsym_form_field *f)
 			return NSYM_EINVAL;
 		}
 		memcpy(q->q, f->value, f->len + 1);
+	} else if (strcmp(f->name, "package") == 0) {
+		return package(rd, f, whole);
 	} else if (strcmp(f->name, "kind") == 0) {
 		if (!whole || !one_of(q->kind, sizeof(q->kind), f, kinds)) {
 			snprintf(rd->why, rd->why_size, "the kind is debuginfo or executable");

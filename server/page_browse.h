@@ -1,6 +1,6 @@
 /*
  * The query of the artifacts page (route_page_artifacts.c): what to search
- * for, which kind and format, which page, and a read token, from a query
+ * for, which npm package, kind and format, which page, and a read token, from a query
  * string or a form's body (page_form.h). Reads memory the server holds
  * whole and allocates nothing.
  */
@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "napi_symbols_util.h"
+
 /* The longest search text: the API's (/api/v1/artifacts?q=). */
 #define NSYM_BROWSE_Q_MAX 255
 /* The last page asked for: far past any store, and no overflow when it
@@ -19,11 +21,16 @@
 
 struct nsym_browse_query {
 	char q[NSYM_BROWSE_Q_MAX + 1]; /* a part of the file name or identity; "" for all */
-	char kind[16];                 /* "", debuginfo, executable */
-	char format[8];                /* "", elf, macho, pe, pdb */
-	uint64_t page;                 /* 1-based */
-	const char *token;             /* borrowed from the text; NULL when none */
-	bool remember;                 /* keep the token in a cookie */
+	/* an npm package as given (NAME or NAME@VERSION), and its parts
+	 * (nsym_npm_package_split); all "" for any */
+	char package[NSYM_NPM_NAME_MAX + NSYM_NPM_VERSION_MAX + 2];
+	char package_name[NSYM_NPM_NAME_MAX + 1];
+	char package_version[NSYM_NPM_VERSION_MAX + 1];
+	char kind[16];     /* "", debuginfo, executable */
+	char format[8];    /* "", elf, macho, pe, pdb */
+	uint64_t page;     /* 1-based */
+	const char *token; /* borrowed from the text; NULL when none */
+	bool remember;     /* keep the token in a cookie */
 };
 
 /*
@@ -31,7 +38,7 @@ struct nsym_browse_query {
  * nsym_form_read does, content_type NULL for a query string, into *out.
  * Unknown fields are passed over; an empty field is as if absent. 0; or
  * NSYM_EINVAL with one sentence in why for a value out of its range (a q
- * too long, a kind or format not listed above, a page that is not a
+ * too long, a package that is not one, a kind or format not listed above, a page that is not a
  * number from 1 to NSYM_BROWSE_PAGE_MAX), NSYM_EUNSUPPORTED for a body of
  * another type, NSYM_EINVAL for a damaged multipart body. *out is filled
  * with what was read so far either way.

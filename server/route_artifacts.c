@@ -1,8 +1,9 @@
 /*
  * The artifacts API, in JSON: GET /api/v1/artifacts?q=TEXT&offset=N&limit=N
  * (a page, newest first, searched by name or key; &name=FILE keeps the
- * rows of that file name and &pe_timestamp=HEX the PE images of that
- * TimeDateStamp, which is what a Windows crash record gives of a module),
+ * rows of that file name, &pe_timestamp=HEX the PE images of that
+ * TimeDateStamp, which is what a Windows crash record gives of a module,
+ * and &package=NAME[@VERSION] those uploaded from that npm package),
  * GET /api/v1/artifacts/ID
  * (one row) and DELETE /api/v1/artifacts/ID (admin; the blob goes when no
  * other row names it). ID is the row id the list reports.
@@ -50,6 +51,13 @@ static void write_artifact(struct nsym_buf *b, const struct nsym_artifact *a)
 	nsym_buf_printf(b, ", \"size\": %" PRIu64, a->size);
 	field(b, "created", when);
 	field(b, "uploaded_by", a->uploaded_by);
+	if (a->package_name[0] == '\0') {
+		nsym_buf_printf(b, ", \"package\": null");
+	} else {
+		char package[sizeof(a->package_name) + sizeof(a->package_version)];
+		snprintf(package, sizeof(package), "%s@%s", a->package_name, a->package_version);
+		field(b, "package", package);
+	}
 	nsym_buf_add(b, "}", 1);
 }
 
@@ -166,6 +174,27 @@ static int search_var(struct nsym_request *r, const char *name, char *out, size_
 	return n;
 }
 
+/* package=NAME or NAME@VERSION, decoded and checked, into name and
+ * version ("" when absent); -1 after replying 400. */
+static int package_param(struct nsym_request *r, char *name, char *version)
+{
+	char text[NSYM_NPM_NAME_MAX + NSYM_NPM_VERSION_MAX + 2], why[200];
+	int n = search_var(r, "package", text, sizeof(text));
+
+	name[0] = version[0] = '\0';
+	if (n == -2)
+		return -1;
+	if (n > 0 && strlen(text) != (size_t)n) { /* a %00 would cut what is checked */
+		nsym_reply_error(r, 400, "package: it has a NUL byte");
+		return -1;
+	}
+	if (n > 0 && nsym_npm_package_split(name, version, text, false, why, sizeof(why)) != 0) {
+		nsym_reply_error(r, 400, "package: %s", why);
+		return -1;
+	}
+	return 0;
+}
+
 /* q, decoded; -1 after replying 400 when it is too long. */
 static int search_text(struct nsym_request *r, char *out, size_t size)
 {
@@ -201,7 +230,8 @@ static int filter_params(struct nsym_request *r, struct filter *f)
 void nsym_handle_artifacts(struct nsym_request *r)
 {
 	char q[MAX_QUERY];
-	const char *query;
+	char package[NSYM_NPM_NAME_MAX + 1], version[NSYM_NPM_VERSION_MAX + 1];
+	struct nsym_artifact_search search = {0};
 	int64_t offset, limit;
 	struct nsym_buf b;
 	struct page p = {.b = &b};
@@ -209,21 +239,26 @@ void nsym_handle_artifacts(struct nsym_request *r)
 
 	if (number_param(r, &offset, "offset", 0, 0, INT64_MAX / 2) != 0 ||
 	    number_param(r, &limit, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT) != 0 ||
-	    search_text(r, q, sizeof(q)) != 0 || filter_params(r, &p.f) != 0)
+	    search_text(r, q, sizeof(q)) != 0 || filter_params(r, &p.f) != 0 ||
+	    package_param(r, package, version) != 0)
 		return;
 	p.limit = limit;
-	query = q[0] != '\0' ? q : NULL;
+	search.text = q[0] != '\0' ? q : NULL;
+	/* the store matches the package exactly, so it stays with the store
+	 * in either mode */
+	search.package_name = package[0] != '\0' ? package : NULL;
+	search.package_version = version[0] != '\0' ? version : NULL;
 	if (p.f.on) {
 		/* the store narrows by the time stamp (or the name); the exact
 		 * match and the page are counted here */
 		snprintf(p.f.q, sizeof(p.f.q), "%s", q);
-		query = p.f.stamp[0] != '\0' ? p.f.stamp : p.f.name;
+		search.text = p.f.stamp[0] != '\0' ? p.f.stamp : p.f.name;
 		p.f.skip = offset;
 	}
 	nsym_buf_init(&b, MAX_REPLY);
 	nsym_buf_printf(&b, "{\"artifacts\": [");
 	/* one more than the page, to know whether there is a next one */
-	rc = r->store->ops->artifact_list(r->store, query, p.f.on ? 0 : offset,
+	rc = r->store->ops->artifact_list(r->store, &search, p.f.on ? 0 : offset,
 	                                  p.f.on ? INT64_MAX / 2 : limit + 1, add_row, &p);
 	if (rc != 0) {
 		nsym_buf_free(&b);

@@ -1,10 +1,11 @@
 /*
- * The artifacts page: GET /artifacts?q=TEXT&kind=KIND&format=FORMAT&page=N
- * lists what the store holds, newest first, searched the way
- * /api/v1/artifacts searches (a part of the file name in any case, or of
- * the identity), narrowed by kind and format, a page of rows at a time;
- * each row links its downloads (debuginfod, SymSrv), its JSON and a search
- * for its identity. HTML made on the server, so it works without
+ * The artifacts page: GET /artifacts?q=TEXT&package=NAME[@VERSION]&kind=KIND
+ * &format=FORMAT&page=N lists what the store holds, newest first, searched
+ * the way /api/v1/artifacts searches (a part of the file name in any case,
+ * or of the identity; the npm package exactly), narrowed by kind and
+ * format, a page of rows at a time; each row links its downloads
+ * (debuginfod, SymSrv), its JSON, a search for its identity and one for
+ * its package. HTML made on the server, so it works without
  * JavaScript. It needs the read scope as the API does when reads need a
  * token: a POST of the page's token form (the same fields, and the token)
  * answers the same page, and remembers the token in the pages' cookie when
@@ -63,6 +64,10 @@ static void self_link(struct nsym_buf *b, const struct nsym_browse_query *q, con
 {
 	nsym_buf_printf(b, "./artifacts?q=");
 	url_part(b, text);
+	if (q->package[0] != '\0') {
+		nsym_buf_printf(b, "&amp;package=");
+		url_part(b, q->package);
+	}
 	if (q->kind[0] != '\0')
 		nsym_buf_printf(b, "&amp;kind=%s", q->kind);
 	if (q->format[0] != '\0')
@@ -99,6 +104,24 @@ static void symsrv_link(struct nsym_buf *b, const struct nsym_artifact *a)
 
 /* ---- the list ------------------------------------------------------------------------ */
 
+/* The package cell: NAME@VERSION, a link to all of that package's
+ * artifacts; "-" when the upload named none. */
+static void package_cell(struct nsym_buf *b, const struct nsym_artifact *a)
+{
+	char package[sizeof(a->package_name) + sizeof(a->package_version)];
+
+	if (a->package_name[0] == '\0') {
+		nsym_buf_printf(b, "<td class=\"hint\">-</td>");
+		return;
+	}
+	snprintf(package, sizeof(package), "%s@%s", a->package_name, a->package_version);
+	nsym_buf_printf(b, "<td><a class=\"package\" href=\"./artifacts?package=");
+	url_part(b, package);
+	nsym_buf_printf(b, "#results\">");
+	nsym_buf_html_str(b, package);
+	nsym_buf_printf(b, "</a></td>");
+}
+
 static void row(struct nsym_buf *b, const struct nsym_artifact *a)
 {
 	char when[32];
@@ -124,7 +147,10 @@ static void row(struct nsym_buf *b, const struct nsym_artifact *a)
 		nsym_buf_printf(b, " by ");
 		nsym_buf_html_str(b, a->uploaded_by);
 	}
-	nsym_buf_printf(b, "</td><td><ul>");
+	/* after the columns the page had before it, which scripts read by place */
+	nsym_buf_printf(b, "</td>");
+	package_cell(b, a);
+	nsym_buf_printf(b, "<td><ul>");
 	/* debuginfod takes an even number of digits (docs/server-api.md) */
 	if (strlen(a->key) % 2 == 0)
 		nsym_buf_printf(b, "<li><a href=\"./buildid/%s/%s\">debuginfod</a></li>", a->key,
@@ -164,13 +190,18 @@ static int list(struct browse *br)
 	struct nsym_request *r = br->r;
 	bool filtered = br->q.kind[0] != '\0' || br->q.format[0] != '\0';
 	uint64_t before = (br->q.page - 1) * PER_PAGE;
+	struct nsym_artifact_search search = {
+	    .text = br->q.q[0] != '\0' ? br->q.q : NULL,
+	    .package_name = br->q.package_name[0] != '\0' ? br->q.package_name : NULL,
+	    .package_version = br->q.package_version[0] != '\0' ? br->q.package_version : NULL,
+	};
 	int rc;
 
-	/* The store searches by text; kind and format are matched here, and
-	 * then the rows before the page are counted here too. */
+	/* The store searches by text and package; kind and format are
+	 * matched here, and then the rows before the page are counted here
+	 * too. */
 	br->skip = filtered ? before : 0;
-	rc = r->store->ops->artifact_list(r->store, br->q.q[0] != '\0' ? br->q.q : NULL,
-	                                  filtered ? 0 : (int64_t)before,
+	rc = r->store->ops->artifact_list(r->store, &search, filtered ? 0 : (int64_t)before,
 	                                  filtered ? INT64_MAX / 2 : PER_PAGE + 1, add_row, br);
 	if (rc != 0) {
 		nsym_log_internal(r, rc, nsym_store_errmsg(r->store));
@@ -205,6 +236,7 @@ static void results(struct browse *br, struct nsym_buf *b)
 		    "<thead><tr><th scope=\"col\">file name</th><th scope=\"col\">kind</th><th "
 		    "scope=\"col\">format</th><th scope=\"col\">identity</th><th "
 		    "scope=\"col\">bytes</th><th scope=\"col\">uploaded</th><th "
+		    "scope=\"col\">package</th><th "
 		    "scope=\"col\">downloads</th></tr></thead>\n<tbody>\n");
 		nsym_buf_add(b, br->rows.data, br->rows.len);
 		nsym_buf_printf(b, "</tbody></table></div>\n");
@@ -244,6 +276,8 @@ static void token_form(struct browse *br, struct nsym_buf *b)
 	                "<form id=\"token-form\" method=\"post\" action=\"./artifacts#results\" "
 	                "aria-label=\"Read token\">\n<input type=\"hidden\" name=\"q\" value=\"");
 	nsym_buf_html_str(b, br->q.q);
+	nsym_buf_printf(b, "\">\n<input type=\"hidden\" name=\"package\" value=\"");
+	nsym_buf_html_str(b, br->q.package);
 	nsym_buf_printf(b,
 	                "\">\n<input type=\"hidden\" name=\"kind\" value=\"%s\">\n<input "
 	                "type=\"hidden\" name=\"format\" value=\"%s\">\n<input type=\"hidden\" "
@@ -270,6 +304,10 @@ static void fill(void *ctx, struct nsym_buf *b, const char *name, size_t len)
 			nsym_buf_html_str(b, br->q.q);
 			nsym_buf_printf(b, "\xe2\x80\x9d");
 		}
+		if (br->q.package[0] != '\0') {
+			nsym_buf_printf(b, " from ");
+			nsym_buf_html_str(b, br->q.package);
+		}
 		if (br->q.page > 1)
 			nsym_buf_printf(b, ", page %" PRIu64, br->q.page);
 		nsym_buf_printf(b, " \xe2\x80\x94 napi-symbols");
@@ -282,6 +320,8 @@ static void fill(void *ctx, struct nsym_buf *b, const char *name, size_t len)
 		token_form(br, b);
 	} else if (IS("q")) {
 		nsym_buf_html_str(b, br->q.q);
+	} else if (IS("package")) {
+		nsym_buf_html_str(b, br->q.package);
 	} else if (IS("kinds")) {
 		options(b, kinds, kind_labels, br->q.kind);
 	} else if (IS("formats")) {

@@ -4,6 +4,8 @@
  * whatever the size. The identity is then read from the bytes received, by
  * the same readers `inspect` uses (upload_identify.c); the blob is committed (fsync, rename) and
  * the artifact rows after it. Sending the same file twice is a no-op.
+ * ?package=NAME@VERSION records the npm package the file came in, checked
+ * before a byte of the body is read.
  */
 #include <civetweb.h>
 #include <inttypes.h>
@@ -23,6 +25,8 @@
 struct upload {
 	struct nsym_upload_body body;
 	char name[256];
+	char package_name[NSYM_NPM_NAME_MAX + 1];       /* "" when the upload named none */
+	char package_version[NSYM_NPM_VERSION_MAX + 1]; /* its version then */
 	bool got_file;
 };
 
@@ -95,6 +99,8 @@ static void reply_created(struct upload *u, struct nsym_upload_found *f, const c
 		struct nsym_artifact *a = &f->a[i];
 		snprintf(a->sha256, sizeof(a->sha256), "%s", sha256);
 		snprintf(a->name, sizeof(a->name), "%s", u->name);
+		memcpy(a->package_name, u->package_name, sizeof(a->package_name));
+		memcpy(a->package_version, u->package_version, sizeof(a->package_version));
 		snprintf(a->uploaded_by, sizeof(a->uploaded_by), "%s", r->token_name);
 		memcpy(sent[i].id_kind, a->id_kind, sizeof(sent[i].id_kind));
 		memcpy(sent[i].format, a->format, sizeof(sent[i].format));
@@ -153,6 +159,30 @@ static void clean_name(char *name)
 	name[n] = '\0';
 }
 
+/* ?package=NAME@VERSION into u, when given; -1 after replying 400 to a
+ * package that is not one (too long, or not by npm's rules): refused
+ * before the body is read, as a body over the limit is. */
+static int read_package(struct upload *u, struct nsym_request *r)
+{
+	char text[NSYM_NPM_NAME_MAX + NSYM_NPM_VERSION_MAX + 2], why[200];
+	const char *qs = r->ri->query_string;
+	int n = qs != NULL ? mg_get_var(qs, strlen(qs), "package", text, sizeof(text)) : -1;
+
+	if (n == -1)
+		return 0;
+	if (n == -2) {
+		snprintf(why, sizeof(why), "it is longer than %zu bytes", sizeof(text) - 1);
+	} else if (strlen(text) != (size_t)n) { /* a %00 would cut what is checked */
+		snprintf(why, sizeof(why), "it has a NUL byte");
+	} else if (nsym_npm_package_split(u->package_name, u->package_version, text, true, why,
+	                                  sizeof(why)) == 0) {
+		return 0;
+	}
+	nsym_metrics_upload("refused");
+	nsym_reply_error(r, 400, "package: %s", why);
+	return -1;
+}
+
 void nsym_handle_upload(struct nsym_request *r)
 {
 	struct upload u = {0};
@@ -160,7 +190,7 @@ void nsym_handle_upload(struct nsym_request *r)
 	struct nsym_upload_found f = {0};
 	char sha256[NSYM_SHA256_HEX];
 
-	if (nsym_upload_body_begin(&u.body, r) != 0)
+	if (read_package(&u, r) != 0 || nsym_upload_body_begin(&u.body, r) != 0)
 		return;
 	nsym_query(r, "name", u.name, sizeof(u.name));
 	if (type != NULL && strncasecmp(type, "multipart/form-data", 19) == 0) {

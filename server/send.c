@@ -173,9 +173,9 @@ int nsym_send_entity(struct nsym_request *r, const struct nsym_entity *e)
 	             "HTTP/1.1 %d %s\r\nContent-Type: application/octet-stream\r\n"
 	             "Content-Length: %" PRIu64 "\r\nLast-Modified: %s\r\nETag: %s\r\n"
 	             "Cache-Control: public\r\nAccept-Ranges: bytes\r\n%s"
-	             "X-DEBUGINFOD-SIZE: %" PRIu64 "\r\nX-DEBUGINFOD-FILE: %s\r\n\r\n",
-	             status, nsym_status_text(status), count, date, e->etag, part, e->size,
-	             e->file);
+	             "X-DEBUGINFOD-SIZE: %" PRIu64 "\r\nX-DEBUGINFOD-FILE: %s\r\n%s\r\n",
+	             status, nsym_status_text(status), count, date, e->etag, part, e->size, e->file,
+	             nsym_closing(r) ? "Connection: close\r\n" : "");
 	r->status = status;
 	if (n < 0 || (size_t)n >= sizeof(head))
 		return 0;

@@ -28,10 +28,23 @@ struct nsym_artifact {
 	char format[8];   /* elf, macho, pe, pdb */
 	char arch[16];
 	char name[256]; /* file name given at upload */
+	/* the npm package it came in (nsym_npm_package_split): both "" when
+	 * the upload did not say (NULL in the stores) */
+	char package_name[NSYM_NPM_NAME_MAX + 1];
+	char package_version[NSYM_NPM_VERSION_MAX + 1];
 	char sha256[NSYM_SHA256_HEX];
 	uint64_t size;
 	int64_t created;
 	char uploaded_by[64];
+};
+
+/* What nsym_store_ops.artifact_list returns; every member optional. */
+struct nsym_artifact_search {
+	const char *text; /* a part of the name (in any case) or the key; NULL for any */
+	/* an exact package name, checked by nsym_npm_package_split; NULL for
+	 * any. With it, version (NULL for any) is that package's exact one. */
+	const char *package_name;
+	const char *package_version;
 };
 
 struct nsym_token {
@@ -109,7 +122,8 @@ struct nsym_store_ops {
 	int (*artifact_find_prefix)(struct nsym_store *s, struct nsym_artifact *out,
 	                            const char *prefix, const char *id_kind, const char *kind);
 	/* Records the n artifacts one upload provides, a[i] with key, id_kind,
-	 * kind, format, arch, name, uploaded_by and the sha256 of the blob
+	 * kind, format, arch, name, package_name and package_version ("" for
+	 * none), uploaded_by and the sha256 of the blob
 	 * blob_commit put in place (the same for all), in one transaction with
 	 * the blob's own row. out_results[i] is 0 when a[i] was added (its id
 	 * set) or NSYM_EEXIST when its (key, kind) was taken (a[i] then holds
@@ -132,10 +146,11 @@ struct nsym_store_ops {
 	 * disk the local store spends its reserve on it (store_local_reserve.c);
 	 * NSYM_ENOSPC when even that is not enough. */
 	int (*artifact_delete)(struct nsym_store *s, bool *out_blob_removed, int64_t id);
-	/* Calls fn for each artifact whose name (in any case) or key contains
-	 * `query` (all when NULL), newest first, skipping `offset`; fn returns
-	 * nonzero to stop. */
-	int (*artifact_list)(struct nsym_store *s, const char *query, int64_t offset, int64_t limit,
+	/* Calls fn for each artifact that matches every member of `search`
+	 * set (all artifacts when search is NULL), newest first, skipping
+	 * `offset`, at most `limit`; fn returns nonzero to stop. */
+	int (*artifact_list)(struct nsym_store *s, const struct nsym_artifact_search *search,
+	                     int64_t offset, int64_t limit,
 	                     int (*fn)(void *arg, const struct nsym_artifact *a), void *arg);
 	/* The blob as a file: the scaled store fetches it into a temporary
 	 * file first, so routes that read a file at random (sections) call it,

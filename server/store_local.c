@@ -70,7 +70,8 @@ void nsym_local_copy_text(char *out, size_t size, sqlite3_stmt *st, int col)
 
 #define ARTIFACT_COLUMNS                                                                           \
 	"a.id, a.key, a.id_kind, a.kind, a.format, a.arch, a.name, a.sha256, b.size, a.created, "  \
-	"a.uploaded_by FROM artifacts a JOIN blobs b ON b.sha256 = a.sha256"
+	"a.uploaded_by, a.package_name, a.package_version "                                        \
+	"FROM artifacts a JOIN blobs b ON b.sha256 = a.sha256"
 
 static void read_artifact(struct nsym_artifact *a, sqlite3_stmt *st)
 {
@@ -85,6 +86,8 @@ static void read_artifact(struct nsym_artifact *a, sqlite3_stmt *st)
 	a->size = (uint64_t)sqlite3_column_int64(st, 8);
 	a->created = sqlite3_column_int64(st, 9);
 	nsym_local_copy_text(a->uploaded_by, sizeof(a->uploaded_by), st, 10);
+	nsym_local_copy_text(a->package_name, sizeof(a->package_name), st, 11);
+	nsym_local_copy_text(a->package_version, sizeof(a->package_version), st, 12);
 }
 
 static int artifact_find(struct nsym_store *s, struct nsym_artifact *out, const char *key,
@@ -149,6 +152,11 @@ static void bind_artifact(sqlite3_stmt *st, const void *row)
 	sqlite3_bind_text(st, 7, a->sha256, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 8, (sqlite3_int64)(a->created != 0 ? a->created : time(NULL)));
 	sqlite3_bind_text(st, 9, a->uploaded_by, -1, SQLITE_STATIC);
+	/* no package is NULL, not '': a search for '' finds nothing */
+	if (a->package_name[0] != '\0') {
+		sqlite3_bind_text(st, 10, a->package_name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 11, a->package_version, -1, SQLITE_STATIC);
+	}
 }
 
 /* a's (key, kind) is taken: NSYM_EEXIST with the row holding it in out. */
@@ -160,22 +168,32 @@ static int artifact_taken(struct nsym_store *s, void *out, const void *row)
 	return rc == 0 ? nsym_local_fail(s, NSYM_EEXIST, "%s for %s exists", a->kind, a->key) : rc;
 }
 
-static int artifact_list(struct nsym_store *s, const char *query, int64_t offset, int64_t limit,
+static int artifact_list(struct nsym_store *s, const struct nsym_artifact_search *search,
+                         int64_t offset, int64_t limit,
                          int (*fn)(void *arg, const struct nsym_artifact *a), void *arg)
 {
+	const struct nsym_artifact_search all = {0}, *q = search != NULL ? search : &all;
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	if (sqlite3_prepare_v2(local(s)->db,
-	                       "SELECT " ARTIFACT_COLUMNS " WHERE ?1 IS NULL OR "
-	                       "instr(lower(a.name), lower(?1)) > 0 OR instr(a.key, lower(?1)) > 0 "
-	                       "ORDER BY a.id DESC LIMIT ?2 OFFSET ?3",
-	                       -1, &st, NULL) != SQLITE_OK)
+	/* a package by its exact name (and version), which the index answers */
+	if (sqlite3_prepare_v2(
+	        local(s)->db,
+	        "SELECT " ARTIFACT_COLUMNS " WHERE (?1 IS NULL OR "
+	        "instr(lower(a.name), lower(?1)) > 0 OR instr(a.key, lower(?1)) > 0) "
+	        "AND (?4 IS NULL OR a.package_name = ?4) "
+	        "AND (?5 IS NULL OR a.package_version = ?5) "
+	        "ORDER BY a.id DESC LIMIT ?2 OFFSET ?3",
+	        -1, &st, NULL) != SQLITE_OK)
 		return nsym_local_db_fail(s, "artifact list");
-	if (query != NULL)
-		sqlite3_bind_text(st, 1, query, -1, SQLITE_STATIC);
+	if (q->text != NULL)
+		sqlite3_bind_text(st, 1, q->text, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, limit);
 	sqlite3_bind_int64(st, 3, offset);
+	if (q->package_name != NULL)
+		sqlite3_bind_text(st, 4, q->package_name, -1, SQLITE_STATIC);
+	if (q->package_name != NULL && q->package_version != NULL)
+		sqlite3_bind_text(st, 5, q->package_version, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct nsym_artifact a;
 		read_artifact(&a, st);
@@ -610,7 +628,7 @@ static const struct row_type artifact_row = {
     .size = sizeof(struct nsym_artifact),
     .id_offset = offsetof(struct nsym_artifact, id),
     .insert = "INSERT INTO artifacts (key, id_kind, kind, format, arch, name, sha256, created, "
-              "uploaded_by) VALUES (?,?,?,?,?,?,?,?,?)",
+              "uploaded_by, package_name, package_version) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
     .bind = bind_artifact,
     .taken = artifact_taken,
 };

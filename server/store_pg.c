@@ -188,7 +188,8 @@ int nsym_pg_lock_blob(struct nsym_store *s, const char *sha256)
 #define ARTIFACT_COLUMNS                                                                           \
 	"a.id, a.key, a.id_kind, a.kind, a.format, a.arch, encode(a.name, 'hex'), a.sha256, "      \
 	"b.size, a.created, "                                                                      \
-	"a.uploaded_by FROM artifacts a JOIN blobs b ON b.sha256 = a.sha256"
+	"a.uploaded_by, a.package_name, a.package_version "                                        \
+	"FROM artifacts a JOIN blobs b ON b.sha256 = a.sha256"
 
 static void read_artifact(struct nsym_artifact *a, const PGresult *res, int row)
 {
@@ -203,6 +204,8 @@ static void read_artifact(struct nsym_artifact *a, const PGresult *res, int row)
 	a->size = (uint64_t)nsym_pg_int(res, row, 8);
 	a->created = nsym_pg_int(res, row, 9);
 	nsym_pg_copy(a->uploaded_by, sizeof(a->uploaded_by), res, row, 10);
+	nsym_pg_copy(a->package_name, sizeof(a->package_name), res, row, 11);
+	nsym_pg_copy(a->package_version, sizeof(a->package_version), res, row, 12);
 }
 
 /* The one artifact the query with params p finds into out; NSYM_ENOENT
@@ -244,30 +247,36 @@ static int artifact_get(struct nsym_store *s, struct nsym_artifact *out, int64_t
 	return one_artifact(s, out, "SELECT " ARTIFACT_COLUMNS " WHERE a.id = $1", 1, p, miss);
 }
 
-static int artifact_list(struct nsym_store *s, const char *query, int64_t offset, int64_t limit,
+static int artifact_list(struct nsym_store *s, const struct nsym_artifact_search *search,
+                         int64_t offset, int64_t limit,
                          int (*fn)(void *arg, const struct nsym_artifact *a), void *arg)
 {
+	const struct nsym_artifact_search all = {0}, *q = search != NULL ? search : &all;
 	char lim[24], off[24], hex[2 * 256 + 1];
-	const char *p[] = {query != NULL ? hex : NULL, lim, off};
+	const char *p[] = {q->text != NULL ? hex : NULL, lim, off, q->package_name,
+	                   q->package_name != NULL ? q->package_version : NULL};
 	PGresult *res;
 	int rc;
 
-	if (query != NULL && strlen(query) > 256)
+	if (q->text != NULL && strlen(q->text) > 256)
 		return nsym_pg_fail(s, NSYM_EINVAL, "search text too long");
-	if (query != NULL)
-		nsym_pg_hex(hex, query);
+	if (q->text != NULL)
+		nsym_pg_hex(hex, q->text);
 	snprintf(lim, sizeof(lim), "%" PRId64, limit);
 	snprintf(off, sizeof(off), "%" PRId64, offset);
 	/* as the embedded store: ASCII letters in any case, other bytes as
 	 * they are; encode(…, 'escape') keeps ASCII and writes the rest as
-	 * octal escapes, the same on both sides */
+	 * octal escapes, the same on both sides. A package by its exact name
+	 * (and version), which the index answers. */
 	rc = nsym_pg_query(s, &res, "artifact list",
-	                   "SELECT " ARTIFACT_COLUMNS " WHERE $1::text IS NULL OR "
+	                   "SELECT " ARTIFACT_COLUMNS " WHERE ($1::text IS NULL OR "
 	                   "strpos(lower(encode(a.name, 'escape')), "
 	                   "lower(encode(decode($1, 'hex'), 'escape'))) > 0 OR "
-	                   "strpos(a.key, lower(encode(decode($1, 'hex'), 'escape'))) > 0 "
+	                   "strpos(a.key, lower(encode(decode($1, 'hex'), 'escape'))) > 0) "
+	                   "AND ($4::text IS NULL OR a.package_name = $4) "
+	                   "AND ($5::text IS NULL OR a.package_version = $5) "
 	                   "ORDER BY a.id DESC LIMIT $2 OFFSET $3",
-	                   3, p);
+	                   5, p);
 	for (int i = 0; rc == 0 && i < PQntuples(res); i++) {
 		struct nsym_artifact a;
 		read_artifact(&a, res, i);
@@ -321,8 +330,19 @@ static int lock_builds(struct nsym_store *s, const struct nsym_artifact *a, size
 static int insert_artifact(struct nsym_store *s, struct nsym_artifact *a)
 {
 	char created[24], name[2 * sizeof(a->name) + 1];
-	const char *p[] = {a->key, a->id_kind, a->kind, a->format,     a->arch,
-	                   name,   a->sha256,  created, a->uploaded_by};
+	/* no package is NULL, not '': a search for '' finds nothing */
+	const char *pkg = a->package_name[0] != '\0' ? a->package_name : NULL;
+	const char *p[] = {a->key,
+	                   a->id_kind,
+	                   a->kind,
+	                   a->format,
+	                   a->arch,
+	                   name,
+	                   a->sha256,
+	                   created,
+	                   a->uploaded_by,
+	                   pkg,
+	                   pkg != NULL ? a->package_version : NULL};
 	PGresult *res;
 	int rc;
 
@@ -331,10 +351,10 @@ static int insert_artifact(struct nsym_store *s, struct nsym_artifact *a)
 	nsym_pg_hex(name, a->name);
 	rc = nsym_pg_query(s, &res, "artifact insert",
 	                   "INSERT INTO artifacts (key, id_kind, kind, format, arch, name, sha256, "
-	                   "created, uploaded_by) VALUES ($1, $2, $3, $4, $5, decode($6, 'hex'), "
-	                   "$7, $8, $9) "
+	                   "created, uploaded_by, package_name, package_version) VALUES ($1, $2, "
+	                   "$3, $4, $5, decode($6, 'hex'), $7, $8, $9, $10, $11) "
 	                   "ON CONFLICT (key, kind) DO NOTHING RETURNING id",
-	                   9, p);
+	                   11, p);
 	if (rc != 0)
 		return rc;
 	if (PQntuples(res) == 1) {

@@ -98,7 +98,9 @@ void nsym_upload_body_read(struct nsym_upload_body *b)
 		         "the body ended after %" PRIu64
 		         " of %lld bytes (connection closed, or stalled past the request timeout)",
 		         b->w.size, declared);
+		return;
 	}
+	b->r->body_read = true; /* the connection may carry another request */
 }
 
 int nsym_upload_body_sha256(char *out, const struct nsym_upload_body *b)

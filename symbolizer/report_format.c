@@ -243,29 +243,102 @@ static void json_reason(const struct nsym__report_run *r, const struct nsym__rai
 	fprintf(out, ", \"cut\": %s, \"frames\": [", c->cut ? "true" : "false");
 }
 
-/* The frames of one address as `symbolize --json` writes them. */
-static void json_frames(const struct nsym__report_run *r, const struct nsym_frames *fr)
-{
-	FILE *out = r->out;
+/*
+ * A frame's JSON is gathered here and written with one fwrite: a frame
+ * was some twenty stdio calls, each taking the stream's lock, and its
+ * numbers went through vfprintf, together half of the server's cost of
+ * writing an answer (docs/performance.md). What does not fit is written
+ * as it comes, so a frame of any size is whole.
+ */
+struct piece {
+	FILE *out;
+	size_t len;
+	char buf[1024];
+};
 
-	fputc('[', out);
+static void piece_put(void *arg, const char *p, size_t n)
+{
+	struct piece *w = arg;
+
+	if (n > sizeof(w->buf) - w->len) {
+		fwrite(w->buf, 1, w->len, w->out);
+		w->len = 0;
+		if (n > sizeof(w->buf)) {
+			fwrite(p, 1, n, w->out);
+			return;
+		}
+	}
+	memcpy(w->buf + w->len, p, n);
+	w->len += n;
+}
+
+static void piece_str(struct piece *w, const char *s)
+{
+	piece_put(w, s, strlen(s));
+}
+
+static void piece_json(struct piece *w, const char *s)
+{
+	nsym_json_quote(piece_put, w, s);
+}
+
+/* v in decimal, or with hex set as "0x" and lowercase hex digits */
+static void piece_num(struct piece *w, uint64_t v, bool hex)
+{
+	char digits[24];
+	size_t n = sizeof(digits);
+	unsigned base = hex ? 16 : 10;
+
+	do {
+		digits[--n] = "0123456789abcdef"[v % base];
+		v /= base;
+	} while (v > 0);
+	if (hex) {
+		digits[--n] = 'x';
+		digits[--n] = '0';
+	}
+	piece_put(w, digits + n, sizeof(digits) - n);
+}
+
+/* "0x..." in quotes, as the JSON writes an address */
+static void piece_address(struct piece *w, uint64_t v)
+{
+	piece_put(w, "\"", 1);
+	piece_num(w, v, true);
+	piece_put(w, "\"", 1);
+}
+
+static void piece_bool(struct piece *w, bool v)
+{
+	piece_str(w, v ? "true" : "false");
+}
+
+/* The frames of one address as `symbolize --json` writes them. */
+static void json_frames(struct piece *w, const struct nsym__report_run *r,
+                        const struct nsym_frames *fr)
+{
+	piece_put(w, "[", 1);
 	for (size_t i = 0; i < fr->count; i++) {
 		const struct nsym_frame *f = &fr->frames[i];
-		fprintf(out, "%s{\"function\": ", i > 0 ? ", " : "");
-		nsym_json_string(out, f->function);
-		fputs(", \"file\": ", out);
-		nsym_json_string(out, shown_file(r, f->file));
-		fprintf(out, ", \"line\": %" PRIu32 ", \"column\": %" PRIu32 ", \"inlined\": %s",
-		        f->line, f->column, f->inlined ? "true" : "false");
+		piece_str(w, i > 0 ? ", {\"function\": " : "{\"function\": ");
+		piece_json(w, f->function);
+		piece_str(w, ", \"file\": ");
+		piece_json(w, shown_file(r, f->file));
+		piece_str(w, ", \"line\": ");
+		piece_num(w, f->line, false);
+		piece_str(w, ", \"column\": ");
+		piece_num(w, f->column, false);
+		piece_str(w, ", \"inlined\": ");
+		piece_bool(w, f->inlined);
 		if (f->approximate)
-			fputs(", \"approximate\": true", out);
+			piece_str(w, ", \"approximate\": true");
 		if (f->linkage_name != NULL && strcmp(f->linkage_name, f->function) != 0) {
-			fputs(", \"linkage_name\": ", out);
-			nsym_json_string(out, f->linkage_name);
+			piece_str(w, ", \"linkage_name\": ");
+			piece_json(w, f->linkage_name);
 		}
-		fputc('}', out);
+		piece_put(w, "}", 1);
 	}
-	fputc(']', out);
+	piece_put(w, "]", 1);
 }
 
 static void json_frame(const struct nsym__report_run *r, size_t i, const struct nsym_frames *fr)
@@ -273,42 +346,58 @@ static void json_frame(const struct nsym__report_run *r, size_t i, const struct 
 	const struct nsym_crash_frame *f = &r->c->frames[i];
 	const struct nsym_crash_module *m = f->module >= 0 ? &r->c->modules[f->module] : NULL;
 	const char *w = why(r, i);
-	FILE *out = r->out;
+	struct piece p = {.out = r->out};
 
-	fprintf(out, "%s\n  {\"module\": ", i > 0 ? "," : "");
+	piece_str(&p, i > 0 ? ",\n  {\"module\": " : "\n  {\"module\": ");
 	if (m == NULL) {
-		fprintf(out, "null, \"pc\": \"0x%" PRIx64 "\"", f->pc);
+		piece_str(&p, "null, \"pc\": ");
+		piece_address(&p, f->pc);
 	} else {
-		nsym_json_string(out, nsym__crash_module_name(m));
-		fputs(", \"id\": ", out);
-		nsym_json_string(out, m->id);
+		piece_json(&p, nsym__crash_module_name(m));
+		piece_str(&p, ", \"id\": ");
+		piece_json(&p, m->id);
 		/* what Windows' records give of a PE image instead of its code id */
-		if (m->has_timestamp)
-			fprintf(out, ", \"pe_timestamp\": \"%08" PRIx32 "\"", m->timestamp);
-		if (f->pc != 0)
-			fprintf(out, ", \"pc\": \"0x%" PRIx64 "\"", f->pc);
+		if (m->has_timestamp) {
+			char ts[16];
+			snprintf(ts, sizeof(ts), "%08" PRIx32, m->timestamp);
+			piece_str(&p, ", \"pe_timestamp\": \"");
+			piece_str(&p, ts);
+			piece_put(&p, "\"", 1);
+		}
+		if (f->pc != 0) {
+			piece_str(&p, ", \"pc\": ");
+			piece_address(&p, f->pc);
+		}
 		/* module_offset as Tecken names it; rel is its older name */
-		if (nsym__crash_frame_placed(f))
-			fprintf(out,
-			        ", \"module_offset\": \"0x%" PRIx64 "\", \"offset_from\": \"%s\""
-			        ", \"rel\": \"0x%" PRIx64 "\"",
-			        f->rel, how_name(f), f->rel);
-		fprintf(out, ", \"addon\": %s", is_addon(m) ? "true" : "false");
+		if (nsym__crash_frame_placed(f)) {
+			piece_str(&p, ", \"module_offset\": ");
+			piece_address(&p, f->rel);
+			piece_str(&p, ", \"offset_from\": \"");
+			piece_str(&p, how_name(f));
+			piece_str(&p, "\", \"rel\": ");
+			piece_address(&p, f->rel);
+		}
+		piece_str(&p, ", \"addon\": ");
+		piece_bool(&p, is_addon(m));
 	}
-	fprintf(out,
-	        ", \"return_address\": %s, \"frames\": ", f->return_address ? "true" : "false");
-	json_frames(r, fr);
+	piece_str(&p, ", \"return_address\": ");
+	piece_bool(&p, f->return_address);
+	piece_str(&p, ", \"frames\": ");
+	json_frames(&p, r, fr);
 	if (f->symbol != NULL) {
-		fputs(", \"symbol\": ", out);
-		nsym_json_string(out, f->symbol);
-		if (f->symbol_offset != 0)
-			fprintf(out, ", \"symbol_offset\": %" PRIu64, f->symbol_offset);
+		piece_str(&p, ", \"symbol\": ");
+		piece_json(&p, f->symbol);
+		if (f->symbol_offset != 0) {
+			piece_str(&p, ", \"symbol_offset\": ");
+			piece_num(&p, f->symbol_offset, false);
+		}
 	}
 	if (w[0] != '\0') {
-		fputs(", \"unresolved\": ", out);
-		nsym_json_string(out, w);
+		piece_str(&p, ", \"unresolved\": ");
+		piece_json(&p, w);
 	}
-	fputc('}', out);
+	piece_put(&p, "}", 1);
+	fwrite(p.buf, 1, p.len, p.out);
 }
 
 /* ---- either ------------------------------------------------------------------ */

@@ -100,14 +100,15 @@ sources)
   drive sources ;;
 browse)
   # three artifacts: the debug file, the addon (the same identity), and
-  # another file
+  # another file, from an npm package
   start
   for f in addon.node.debug addon.node.stripped; do
     "$nsym" upload -q --server "$url" --token "$utoken" "$fixtures/c/$f" >"$work/up" 2>&1 ||
       fail "upload $f: $(cat "$work/up")"
   done
   curl -sf -H "Authorization: Bearer $utoken" --data-binary "@$fixtures/foreign/pe/addon.pdb" \
-    "$url/api/v1/upload?name=addon.pdb" >/dev/null || fail "upload addon.pdb"
+    "$url/api/v1/upload?name=addon.pdb&package=@napi-rs/canvas-win32-x64-msvc@0.1.65" >/dev/null ||
+    fail "upload addon.pdb"
   drive browse ;;
 read-token)
   start --read-token

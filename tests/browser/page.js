@@ -320,7 +320,8 @@ const cases = {
 
   // The artifacts page with the keyboard alone: from the paste page's
   // navigation, a search by name narrowed by kind, then a row's identity
-  // searched; every control labelled and readable.
+  // searched, then a search by npm package and a row's package link;
+  // every control labelled and readable.
   async browse(browser) {
     const page = await browser.newPage();
     await page.goto(`${url}/`);
@@ -339,7 +340,9 @@ const cases = {
     check((await focused()) === "q", "Tab never reaches the search box");
     await page.keyboard.type("ADDON.NODE");
     await page.keyboard.press("Tab");
-    check((await focused()) === "kind", `after the box: ${await focused()}`);
+    check((await focused()) === "package", `after the box: ${await focused()}`);
+    await page.keyboard.press("Tab");
+    check((await focused()) === "kind", `after the package: ${await focused()}`);
     await page.keyboard.press("ArrowDown"); // the debug files
     await page.keyboard.press("Tab");
     check((await focused()) === "format", `after the kind: ${await focused()}`);
@@ -371,6 +374,33 @@ const cases = {
     check(got.byteLength > 0, `${href}: nothing`);
     await page.setViewportSize({ width: 1100, height: 700 });
     await shot(page, "identity");
+    // by npm package: its name typed in its box, then the row's package link
+    await page.getByLabel("File name or identity").fill("");
+    await page.getByLabel("npm package").focus();
+    await page.keyboard.type("@napi-rs/canvas-win32-x64-msvc");
+    res = await submit(page, () => page.keyboard.press("Enter"));
+    check(res.status() === 200, `the package search: ${res.status()}`);
+    check(new URL(page.url()).searchParams.get("package") === "@napi-rs/canvas-win32-x64-msvc",
+      `the package search's URL: ${page.url()}`);
+    const pkgRows = () => page.$$eval("table.artifacts tbody tr", (trs) =>
+      trs.map((tr) => [...tr.children].map((c) => c.textContent)).map((c) => `${c[0]} ${c[6]}`));
+    let got2 = await pkgRows();
+    check(JSON.stringify(got2) === JSON.stringify(["addon.pdb @napi-rs/canvas-win32-x64-msvc@0.1.65"]),
+      `the package's rows: ${got2}`);
+    check((await page.getByLabel("npm package").inputValue()) === "@napi-rs/canvas-win32-x64-msvc",
+      "the package box lost the search");
+    await checkContrast(page, ["table.artifacts td", "table.artifacts a.package"], "package");
+    for (let i = 0; i < 20 && (await focused()) !== "A:@napi-rs/canvas-win32-x64-msvc@0.1.65"; i++)
+      await page.keyboard.press("Tab");
+    check((await focused()) === "A:@napi-rs/canvas-win32-x64-msvc@0.1.65", "Tab never reaches the row's package link");
+    res = await submit(page, () => page.keyboard.press("Enter"));
+    check(res.status() === 200 &&
+      new URL(page.url()).searchParams.get("package") === "@napi-rs/canvas-win32-x64-msvc@0.1.65",
+      `the package link: ${page.url()}`);
+    got2 = await pkgRows();
+    check(JSON.stringify(got2) === JSON.stringify(["addon.pdb @napi-rs/canvas-win32-x64-msvc@0.1.65"]),
+      `the package link's rows: ${got2}`);
+    await shot(page, "package");
   },
 
   // --read-token: the hook's link asks for the token, which the page takes

@@ -27,6 +27,25 @@ static bool listed(const char *v, const char *const *names)
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* A package kept is one npm takes, split into the parts the store is
+ * asked for; none kept is none at all. */
+static void check_package(const struct nsym_browse_query *q)
+{
+	char name[NSYM_NPM_NAME_MAX + 1], version[NSYM_NPM_VERSION_MAX + 1], why[200];
+
+	if (q->package[0] == '\0') {
+		if (q->package_name[0] != '\0' || q->package_version[0] != '\0')
+			fuzz_fail("the parts of no package: '%.32s' '%.32s'", q->package_name,
+			          q->package_version);
+		return;
+	}
+	if (nsym_npm_package_split(name, version, q->package, false, why, sizeof(why)) != 0)
+		fuzz_fail("a package npm would not take: '%.64s'", q->package);
+	if (strcmp(name, q->package_name) != 0 || strcmp(version, q->package_version) != 0)
+		fuzz_fail("the package's parts differ: '%.64s'", q->package);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const kinds[] = {"", "debuginfo", "executable", NULL};
@@ -58,6 +77,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		          q.format);
 	if (q.page < 1 || q.page > NSYM_BROWSE_PAGE_MAX)
 		fuzz_fail("page %llu", (unsigned long long)q.page);
+	check_package(&q);
 	if (q.token != NULL && strcmp(q.token, "-") != 0 &&
 	    (q.token < text || q.token + strlen(q.token) > text + len))
 		fuzz_fail("the token lies outside the text");

@@ -72,12 +72,15 @@ req get-symsrv-ssqp-macho $'GET /symsrv/_.dwarf/mach-uuid-sym-'$macho$'/_.dwarf 
 req get-symsrv-macho-executable-range $'GET /symsrv/addon.node/mach-uuid-'$macho$'/addon.node HTTP/1.1\nHost: fuzz\nRange: bytes=0-15'
 req get-artifacts-search $'GET /api/v1/artifacts?q=small&offset=0&limit=5 HTTP/1.1\nHost: fuzz'
 req get-artifacts-bad-limit $'GET /api/v1/artifacts?limit=-1&offset=x HTTP/1.1\nHost: fuzz'
+req get-artifacts-package $'GET /api/v1/artifacts?package=%40s%2Fsmall%401.0.0-rc.1%2Bb&q=small HTTP/1.1\nHost: fuzz'
 # artifacts by row id: the preloaded files have the first ones
 req get-artifact $'GET /api/v1/artifacts/1 HTTP/1.1\nHost: fuzz'
 req delete-artifact-admin $'DELETE /api/v1/artifacts/20 HTTP/1.1\nHost: fuzz\nAuthorization: Bearer '$admin
 req delete-artifact-upload-token $'DELETE /api/v1/artifacts/2 HTTP/1.1\nHost: fuzz\nAuthorization: Bearer '$upload
 req delete-source-missing $'DELETE /api/v1/sources?buildid='$small$'&path=/seed-src/other.c HTTP/1.1\nHost: fuzz\nAuthorization: Bearer '$admin
 req post-upload-raw $'POST /api/v1/upload?name=tiny.so HTTP/1.1\nHost: fuzz\nAuthorization: Bearer '$upload "$riscv"
+req post-upload-package $'POST /api/v1/upload?name=tiny.so&package=%40napi-rs%2Ftiny-linux-riscv64-gnu%400.1.65 HTTP/1.1\nHost: fuzz\nAuthorization: Bearer '$upload "$riscv"
+req post-upload-bad-package $'POST /api/v1/upload?name=tiny.so&package=Tiny%401.0%00 HTTP/1.1\nHost: fuzz\nAuthorization: Bearer '$upload "$riscv"
 req post-upload-name-with-folders $'POST /api/v1/upload?name=..%2F..%2Fx%0a.so HTTP/1.1\nHost: fuzz\nAuthorization: Bearer '$upload "$corpus/elf_identity/small.so.stripped"
 req post-upload-not-a-binary $'POST /api/v1/upload HTTP/1.1\nHost: fuzz\nAuthorization: Bearer '$upload"$(printf '\nContent-Type: application/octet-stream')" "$corpus/../seed-src/tiny.c"
 req post-upload-no-token $'POST /api/v1/upload HTTP/1.1\nHost: fuzz' "$riscv"

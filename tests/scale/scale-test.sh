@@ -320,8 +320,18 @@ gdb-haproxy)
   [ -n "$want" ] && [ "$got" = "$want" ] || fail "gdb through haproxy: '$got', expected '$want'"
   grep -q "GET /buildid/$id/debuginfo 200" "$scale_dir/a.err" "$scale_dir/b.err" || fail "not served by ours" ;;
 migrations)
-  # servers starting together migrate once; a newer database is refused
+  # servers starting together migrate once, from a database of the schema
+  # before packages (sql/postgres/001 and 002, as shipped) whose rows then
+  # show no package; a newer database is refused
   scale_start
+  sha=$(printf '%064d' 1)
+  psql_q "$(cat "$here"/../../sql/postgres/00[12]_*.sql)
+    CREATE TABLE napi_symbols_schema (version integer NOT NULL);
+    INSERT INTO napi_symbols_schema VALUES (2);
+    INSERT INTO blobs VALUES ('$sha', 1, 1);
+    INSERT INTO artifacts (key, id_kind, kind, format, arch, name, sha256, created, uploaded_by)
+      VALUES ('$id', 'build-id', 'debuginfo', 'elf', 'x86_64', decode('6f6c64', 'hex'), '$sha', 1, 'ci');" >/dev/null ||
+    fail "the old database"
   for s in a b c; do
     "$nsym" serve --store "$pg_url" --blobs "$blobs_url" --listen 127.0.0.1:0 >"$work/$s.out" 2>"$work/$s.err" &
     serve_pid[$s]=$!
@@ -329,8 +339,10 @@ migrations)
   for s in a b c; do
     wait_for 20 "server $s listening" grep -q "^listening on" "$work/$s.out"
   done
-  [ "$(psql_q 'SELECT version FROM napi_symbols_schema')" = 2 ] || fail "schema version"
+  [ "$(psql_q 'SELECT version FROM napi_symbols_schema')" = 3 ] || fail "schema version"
   [ "$(psql_q 'SELECT count(*) FROM napi_symbols_schema')" = 1 ] || fail "several version rows"
+  http 200 "$(sed -n 's/^listening on //p' "$work/a.out")/api/v1/artifacts"
+  grep -q '"name": "old", .*"package": null}' "$work/body" || fail "the old row: $(cat "$work/body")"
   for s in a b c; do kill "${serve_pid[$s]}"; wait "${serve_pid[$s]}"; done
   psql_q 'UPDATE napi_symbols_schema SET version = 99' >/dev/null
   "$nsym" serve --store "$pg_url" --blobs "$blobs_url" --listen 127.0.0.1:0 >"$work/new.out" 2>"$work/new.err"
@@ -434,7 +446,8 @@ store-migrate)
   wait_for 20 "the embedded server" grep -q '^listening' "$work/e.out"
   e=$(sed -n 's/^listening on //p' "$work/e.out")
   variants 1 2 >/dev/null
-  upload 201 "$e" "$up" "$dbg"; upload 201 "$e" "$up" "$stripped" addon.node
+  upload 201 "$e" "$up" "$dbg" 'addon.node.debug&package=@scope/addon-linux-x64-gnu@1.0.0'
+  upload 201 "$e" "$up" "$stripped" addon.node
   upload 201 "$e" "$up" "$work/v/1.debug"; upload 201 "$e" "$up" "$work/v/2.debug"
   src=$here/variant.js # any file: a source of the fixture's build
   http 201 -H "Authorization: Bearer $up" --data-binary "@$src" --url-query "buildid=$id" \
@@ -463,6 +476,12 @@ store-migrate)
   http 200 "$a/buildid/$id/debuginfo"; cmp -s "$work/body" "$dbg" || fail "debuginfo"
   http 200 "$a/buildid/$id/executable"; cmp -s "$work/body" "$stripped" || fail "executable"
   http 200 "$a/buildid/$id/source/build/variant.js"; cmp -s "$work/body" "$src" || fail "source"
+  # the package came with its row, and the rows without one have none
+  http 200 "$a/api/v1/artifacts?package=@scope/addon-linux-x64-gnu@1.0.0"
+  [ "$(grep -c '"package": "@scope/addon-linux-x64-gnu@1.0.0"' "$work/body")" = 1 ] &&
+    grep -q '"kind": "debuginfo"' "$work/body" || fail "the package: $(cat "$work/body")"
+  http 200 "$a/api/v1/artifacts?q=$id"
+  [ "$(grep -c '"package": null' "$work/body")" = 1 ] || fail "no package: $(cat "$work/body")"
   v2=$(readelf -n "$work/v/2.debug" | awk '/Build ID:/ {print $3}')
   http 404 "$a/buildid/$v2/debuginfo"
   # the tokens are the same tokens

@@ -184,7 +184,7 @@ page_context() {
         t = $0; sub(/^<span class="ln">[0-9]*<\/span>/, "", t); print n (m ? "*" : "") "|" t}' "$work/body"
 }
 # page_rows: the rows of the artifacts page in $work/body, one a line:
-# "name|kind|format arch|id_kind key|bytes|uploaded|links", unescaped
+# "name|kind|format arch|id_kind key|bytes|uploaded|package|links", unescaped
 page_rows() {
   sed -n '/^<tr><th scope="row">/ {s/<\/span>/ /g; s/<\/t[hd]><t[hd][^>]*>/|/g; s/<\/li><li>/,/g; s/<[^>]*>//g; s/&lt;/</g; s/&amp;/\&/g; p}' "$work/body"
 }
@@ -471,6 +471,100 @@ artifacts)
   grep -q "boss deleted artifact $second" "$work/serve.err" || fail "the delete is not logged"
   upload 201 "$up" "$full"
   http 200 "$url/buildid/$id/debuginfo"; cmp -s "$work/body" "$full" || fail "uploaded again" ;;
+artifacts-package)
+  # the npm package a file came in: named by `upload --package`, or read
+  # from the package.json above it as node_modules holds a prebuilt addon;
+  # recorded per artifact, refused when it is not one, and searched exactly
+  foreign_ids; start; up=$(token upload ci)
+  pkg=@napi-rs/canvas-linux-x64-gnu@0.1.65
+  "$nsym" upload --server "$url" --token "$up" --package "$pkg" --json "$fx/pe/addon.node" >"$work/body" ||
+    fail "upload --package: $(cat "$work/body")"
+  [ "$(json 'j[0].result + " " + j[0].package')" = "uploaded $pkg" ] || fail "upload --package: $(cat "$work/body")"
+  # a package folder in node_modules: the .node beside its package.json
+  dir=$work/app/node_modules/@scope/pkg-linux-x64-gnu
+  mkdir -p "$dir/build/Release"
+  printf '{"name": "@scope/pkg-linux-x64-gnu", "version": "1.2.3-beta.1+b7", "main": "x"}' >"$dir/package.json"
+  printf '{"name": "app", "version": "9.9.9"}' >"$work/app/package.json"
+  cp "$full" "$dir/build/Release/pkg.node"
+  "$nsym" upload --server "$url" --token "$up" --json "$work/app/node_modules" >"$work/body" ||
+    fail "upload from node_modules: $(cat "$work/body")"
+  [ "$(json 'j[0].result + " " + j[0].package')" = "uploaded @scope/pkg-linux-x64-gnu@1.2.3-beta.1+b7" ] ||
+    fail "the package.json above: $(cat "$work/body")"
+  # without a package: the raw route, and a file with no package.json above it
+  upload 201 "$up" "$fx/macho/addon-fat.node"
+  # not a package, before a byte is stored: 400 with why
+  n_before=$(curl -s "$url/api/v1/artifacts" | node -e 'console.log(JSON.parse(require("fs").readFileSync(0)).artifacts.length)')
+  for bad in Canvas@1.0.0 canvas canvas@1.0 canvas@01.0.0 canvas@1.0.0- .x@1.0.0 @a/b/c@1.0.0 @a@1.0.0 \
+             'a%20b@1.0.0' "$(head -c 215 /dev/zero | tr '\0' a)@1.0.0" "a@1.0.0-$(head -c 60 /dev/zero | tr '\0' x)" \
+             'a@1.0.0%00x' 'a%2Fb@1.0.0'; do
+    http 400 -H "Authorization: Bearer $up" --data-binary "@$fx/pe/addon.pdb" "$url/api/v1/upload?name=addon.pdb&package=$bad"
+    grep -q '^package: ' "$work/body" || fail "package=$bad: $(cat "$work/body")"
+  done
+  http 400 -H "Authorization: Bearer $up" --data-binary "@$fx/pe/addon.pdb" "$url/api/v1/upload?package="
+  http 200 "$url/api/v1/artifacts"
+  [ "$(json 'j.artifacts.length')" = "$n_before" ] || fail "a refused upload was stored"
+  if "$nsym" upload --server "$url" --token "$up" --package Canvas@1 "$fx/pe/addon.pdb" 2>"$work/err"; then
+    fail "upload --package Canvas@1 ran"
+  fi
+  grep -q "package name is" "$work/err" || fail "upload --package Canvas@1: $(cat "$work/err")"
+  # the search: exactly the rows of that package (and version)
+  rows() { json 'j.artifacts.map(a => a.name + ":" + a.kind + ":" + a.package).sort().join(" ")'; }
+  http 200 -G --data-urlencode "package=@napi-rs/canvas-linux-x64-gnu" "$url/api/v1/artifacts"
+  [ "$(rows)" = "addon.node:executable:$pkg" ] || fail "by package: $(cat "$work/body")"
+  http 200 -G --data-urlencode "package=$pkg" "$url/api/v1/artifacts"
+  [ "$(rows)" = "addon.node:executable:$pkg" ] || fail "by package@version: $(cat "$work/body")"
+  http 200 -G --data-urlencode "package=@napi-rs/canvas-linux-x64-gnu@0.1.66" "$url/api/v1/artifacts"
+  [ "$(json 'j.artifacts.length')" = 0 ] || fail "another version: $(cat "$work/body")"
+  http 200 -G --data-urlencode "package=@scope/pkg-linux-x64-gnu" "$url/api/v1/artifacts"
+  want="pkg.node:debuginfo:@scope/pkg-linux-x64-gnu@1.2.3-beta.1+b7 pkg.node:executable:@scope/pkg-linux-x64-gnu@1.2.3-beta.1+b7"
+  [ "$(rows)" = "$want" ] || fail "from package.json: $(cat "$work/body")"
+  http 200 -G --data-urlencode "package=@scope/pkg-linux-x64-gnu" \
+    --data-urlencode "limit=1" "$url/api/v1/artifacts"
+  [ "$(json 'j.artifacts.length + " " + j.next_offset')" = "1 1" ] || fail "a page of a package: $(cat "$work/body")"
+  http 200 -G --data-urlencode "package=@scope/pkg-linux-x64-gnu" --data-urlencode "q=nothing" "$url/api/v1/artifacts"
+  [ "$(json 'j.artifacts.length')" = 0 ] || fail "package and q: $(cat "$work/body")"
+  http 200 -G --data-urlencode "package=@scope/pkg-linux-x64-gnu" --data-urlencode "name=pkg.node" "$url/api/v1/artifacts"
+  [ "$(rows)" = "$want" ] || fail "package and name: $(cat "$work/body")"
+  http 200 -G --data-urlencode "package=app" "$url/api/v1/artifacts"
+  [ "$(json 'j.artifacts.length')" = 0 ] || fail "a package.json further up counted: $(cat "$work/body")"
+  http 200 -G --data-urlencode "q=addon-fat" "$url/api/v1/artifacts"
+  [ "$(json 'j.artifacts.map(a => String(a.package)).join(" ")')" = "null null" ] || fail "no package: $(cat "$work/body")"
+  for bad in Canvas canvas@1 '@x' 'a%00b'; do http 400 "$url/api/v1/artifacts?package=$bad"; done
+  # the page: a package field, and a package column whose link searches for it
+  http 200 -G --data-urlencode "package=@scope/pkg-linux-x64-gnu@1.2.3-beta.1+b7" "$url/artifacts"
+  [ "$(page_rows | cut -d'|' -f1,2,7 | sort | tr '\n' ' ')" = "pkg.node|debuginfo|@scope/pkg-linux-x64-gnu@1.2.3-beta.1+b7 pkg.node|executable|@scope/pkg-linux-x64-gnu@1.2.3-beta.1+b7 " ] ||
+    fail "the page by package: $(page_rows)"
+  grep -q 'value="@scope/pkg-linux-x64-gnu@1.2.3-beta.1+b7"' "$work/body" || fail "the package box does not hold the search"
+  grep -q '<a class="package" href="./artifacts?package=%40scope%2Fpkg-linux-x64-gnu%401.2.3-beta.1%2Bb7#results">' "$work/body" ||
+    fail "the package link: $(grep -o '<a class="package"[^>]*>' "$work/body" | head -1)"
+  http 200 -G --data-urlencode "q=addon-fat" "$url/artifacts"
+  [ "$(page_rows | cut -d'|' -f7 | sort -u)" = "-" ] || fail "no package on the page: $(page_rows)"
+  http 400 "$url/artifacts?package=Canvas" ;;
+package-migration)
+  # a store made by the schema before packages (sql/001 to 003, as shipped)
+  # opens, is migrated, and its rows show no package; new uploads record one
+  db=$work/store/napi-symbols.db sha=$(sha256sum <"$dbg" | cut -d' ' -f1)
+  mkdir -p "$work/store/blobs/sha256/${sha:0:2}"
+  cp "$dbg" "$work/store/blobs/sha256/${sha:0:2}/${sha:2}"
+  sql=$(dirname "$0")/../../sql
+  { cat "$sql"/00[123]_*.sql
+    echo "PRAGMA user_version = 3;"
+    echo "INSERT INTO blobs VALUES ('$sha', $(stat -c %s "$dbg"), 1);"
+    echo "INSERT INTO artifacts (key, id_kind, kind, format, arch, name, sha256, created, uploaded_by)
+          VALUES ('$id', 'build-id', 'debuginfo', 'elf', 'x86_64', 'old.debug', '$sha', 1, 'ci');"
+  } | sqlite3 "$db" || fail "the old store"
+  start; up=$(token upload ci)
+  [ "$(sqlite3 "$db" 'PRAGMA user_version')" = 4 ] || fail "not migrated: $(sqlite3 "$db" 'PRAGMA user_version')"
+  http 200 "$url/api/v1/artifacts"
+  [ "$(json 'j.artifacts.map(a => a.name + ":" + a.package).join(" ")')" = "old.debug:null" ] || fail "the old row: $(cat "$work/body")"
+  http 200 "$url/buildid/$id/debuginfo"; cmp -s "$work/body" "$dbg" || fail "the old row's bytes"
+  http 201 -H "Authorization: Bearer $up" --data-binary "@$stripped" "$url/api/v1/upload?name=addon.node&package=addon@1.0.0"
+  http 200 "$url/api/v1/artifacts?package=addon"
+  [ "$(json 'j.artifacts.map(a => a.name + ":" + a.kind + ":" + a.package).join(" ")')" = "addon.node:executable:addon@1.0.0" ] ||
+    fail "a new row: $(cat "$work/body")"
+  [ "$(sqlite3 "$db" "SELECT count(*) FROM artifacts WHERE package_name IS NULL AND package_version IS NULL")" = 1 ] ||
+    fail "the old row's package is not NULL"
+  stopped_cleanly; check_rows ;;
 artifacts-pe)
   # the search by name and TimeDateStamp, what a Windows crash record gives
   # of a module: two builds of addon.node with its stamp (a copy whose
@@ -1076,24 +1170,48 @@ slowloris)
   stopped_cleanly ;;
 framing)
   # Where a body ends is never in doubt (RFC 9112 section 6): conflicting
-  # or malformed lengths are refused, nothing after a body is read as a
-  # request, and a POST must say its length.
+  # or malformed lengths are refused and close the connection, so nothing
+  # after them is read as a request; a request after a body read to its
+  # end is one (pipelining), and one after a body left unread is not; and
+  # a POST must say its length.
   start; t=$(token upload ci)
   post="POST /api/v1/upload HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer $t\r\n"
-  raw "${post}Content-Length: 5\r\nContent-Length: 6\r\n\r\nhello!"
-  [ "$(replies)" = 400 ] || fail "two lengths: $(replies)"
-  raw "${post}Content-Length: +5\r\n\r\nhello"
-  [ "$(replies)" = 400 ] || fail "a signed length: $(replies)"
-  raw "${post}Transfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n5\r\nhello\r\n0\r\n\r\n"
-  [ "$(replies)" = 400 ] || fail "chunked and a length: $(replies)"
-  raw "${post}Content-Length: 5, 5\r\n\r\nhello"
-  [ "$(replies)" = 415 ] || fail "a repeated equal length is one length: $(replies)"
-  # bytes past the declared body (read, or refused unread) are not a request
-  raw "POST /api/v1/missing HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer $t\r\nContent-Length: 11\r\n\r\n{\"ids\": []}GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n"
-  [ "$(replies)" = 200 ] || fail "after a body: $(replies | tr '\n' ' ')"
+  smuggled='GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n'
+  raw "${post}Content-Length: 5\r\nContent-Length: 6\r\n\r\nhello!$smuggled"
+  [ "$(replies)" = 400 ] || fail "two lengths: $(replies | tr '\n' ' ')"
+  raw "${post}Content-Length: +5\r\n\r\nhello$smuggled"
+  [ "$(replies)" = 400 ] || fail "a signed length: $(replies | tr '\n' ' ')"
+  raw "${post}Transfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n5\r\nhello\r\n0\r\n\r\n$smuggled"
+  [ "$(replies)" = 400 ] || fail "chunked and a length: $(replies | tr '\n' ' ')"
+  # civetweb reads the first of two encodings, another reader both
+  raw "${post}Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n$smuggled"
+  [ "$(replies)" = 400 ] || fail "two encodings: $(replies | tr '\n' ' ')"
+  # civetweb keeps 64 header lines and drops the rest unseen, where a
+  # length would hide
+  raw "GET /healthz HTTP/1.1\r\nHost: x\r\n$(for i in $(seq 63); do printf 'X-%d: y\\r\\n' "$i"; done)Content-Length: 18\r\n\r\n$smuggled"
+  [ "$(replies)" = 431 ] || fail "64 header lines: $(replies | tr '\n' ' ')"
   grep -qi '^Connection: close' "$work/raw" || fail "no Connection: close: $(cat "$work/raw")"
-  raw 'POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhelloGET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n'
+  raw "${post}Content-Length: 5, 5\r\nConnection: close\r\n\r\nhello"
+  [ "$(replies)" = 415 ] || fail "a repeated equal length is one length: $(replies)"
+  # a body read to its end, by length or in chunks: the connection is
+  # kept, and what follows is the next request
+  missing="POST /api/v1/missing HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer $t\r\n"
+  raw "${missing}Content-Length: 11\r\n\r\n{\"ids\": []}GET /pipelined HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+  [ "$(replies | tr '\n' ' ')" = "200 404 " ] || fail "after a body: $(replies | tr '\n' ' ')"
+  grep -qi '^Connection: close' "$work/raw" && fail "a reply says the connection closes: $(cat "$work/raw")"
+  grep -q "GET /pipelined 404" "$work/serve.err" || fail "the pipelined request was not logged"
+  raw "${missing}Transfer-Encoding: chunked\r\n\r\n5\r\n{\"ids\r\n6\r\n\": []}\r\n0\r\n\r\nGET /pipelined-chunks HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+  [ "$(replies | tr '\n' ' ')" = "200 404 " ] || fail "after chunks: $(replies | tr '\n' ' ')"
+  # chunks with a trailer: civetweb does not read it, nor what follows
+  raw "${missing}Transfer-Encoding: chunked\r\n\r\nb\r\n{\"ids\": []}\r\n0\r\nX-Trailer: y\r\n\r\n$smuggled"
+  [ "$(replies)" = 200 ] || fail "after a trailer: $(replies | tr '\n' ' ')"
+  # a body refused unread (405, 401, 406 ...) closes: what follows is not read
+  raw "POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello$smuggled"
   [ "$(replies)" = 405 ] || fail "after an unread body: $(replies | tr '\n' ' ')"
+  grep -qi '^Connection: close' "$work/raw" || fail "no Connection: close: $(cat "$work/raw")"
+  raw "POST /api/v1/missing HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\n{\"ids\": []}$smuggled"
+  [ "$(replies)" = 401 ] || fail "after a body refused for its token: $(replies | tr '\n' ' ')"
+  grep -qi '^Connection: close' "$work/raw" || fail "no Connection: close: $(cat "$work/raw")"
   grep -q "GET /smuggled" "$work/serve.err" && fail "bytes after a body were served as a request"
   # HTTP/1.0 has no empty default: a POST without a length is refused
   raw "POST /api/v1/upload HTTP/1.0\r\nAuthorization: Bearer $t\r\n\r\nnot read"

@@ -280,6 +280,30 @@ for seed in range(1, 31):
   done
   post 200 "$work/issue.md"
   [ -z "$(curl -s "$url/metrics" | grep 'status="5')" ] || fail "a 5xx: $(curl -s "$url/metrics" | grep 'status="5')" ;;
+keep-alive)
+  # requests whose bodies were read to their end share one connection
+  # (one TCP connection per request cost the route more than its work);
+  # a body refused unread closes it
+  start
+  c_trace >"$work/issue.md"
+  # pairs FILE: "CONNECTS STATUS" of each transfer curl made, one a line
+  pairs() { tr -d '\r' <"$1" | paste -sd' '; }
+  w='%{num_connects} %{http_code}\n'
+  curl -s -w "$w" -o "$work/up" -H "Authorization: Bearer $utoken" --data-binary "@$c_dbg" \
+    "$url/api/v1/upload?name=addon.node.debug" \
+    --next -s -w "$w" -o "$work/a1" -H "Accept: text/plain" --data-binary "@$work/issue.md" "$url/api/v1/symbolicate" \
+    --next -s -w "$w" -o "$work/a2" --data-binary "@$work/issue.md" "$url/api/v1/symbolicate" \
+    >"$work/w" || fail "curl"
+  [ "$(pairs "$work/w")" = "1 201 0 200 0 200" ] || fail "not one connection: $(pairs "$work/w")"
+  grep -q '^#0 fib at .*addon.c:' "$work/a1" || fail "the first answer: $(head -c 300 "$work/a1")"
+  grep -q '"function": "fib"' "$work/a2" || fail "the second answer: $(head -c 300 "$work/a2")"
+  # refused before its body was read (406): the next request opens a new connection
+  curl -s -w "$w" -o "$work/a1" -D "$work/head" -H "Accept: image/png" --data-binary "@$work/issue.md" "$url/api/v1/symbolicate" \
+    --next -s -w "$w" -o "$work/a2" --data-binary "@$work/issue.md" "$url/api/v1/symbolicate" \
+    >"$work/w" || fail "curl"
+  [ "$(pairs "$work/w")" = "1 406 1 200" ] || fail "the refused body: $(pairs "$work/w")"
+  grep -qi '^Connection: close' "$work/head" || fail "406 without Connection: close: $(cat "$work/head")"
+  grep -q '"function": "fib"' "$work/a2" || fail "after the refusal: $(head -c 300 "$work/a2")" ;;
 cli-default)
   # no debug file here: the text goes to the route and nothing is downloaded
   start; upload "$c_dbg"

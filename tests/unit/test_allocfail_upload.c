@@ -92,7 +92,8 @@ static int upload_run(void *arg)
 	int status;
 
 	snprintf(head, sizeof(head),
-	         "POST /api/v1/upload?name=addon.node HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+	         "POST /api/v1/upload?name=addon.node&package=%%40napi-rs%%2Faddon%%401.0.0 "
+	         "HTTP/1.1\r\nHost: 127.0.0.1\r\n"
 	         "Authorization: Bearer %s\r\nContent-Length: %zu\r\n"
 	         "Connection: close\r\n\r\n",
 	         c->token, c->body_size);
@@ -166,6 +167,9 @@ static void upload_check(void *arg, int status, long failed_at)
 	}
 	ck_assert_int_eq(c->store->ops->artifact_find(c->store, &a, c->key, "debuginfo"), 0);
 	ck_assert_uint_eq(a.size, c->body_size);
+	/* the package is kept whole, or the upload fails: never half of it */
+	ck_assert_str_eq(a.package_name, "@napi-rs/addon");
+	ck_assert_str_eq(a.package_version, "1.0.0");
 	ck_assert_int_eq(c->store->ops->artifact_find(c->store, &a, c->key, "executable"), 0);
 	ck_assert_int_eq(artifact_count(c), 2);
 }

@@ -247,6 +247,66 @@ START_TEST(json_strings_are_escaped)
 }
 END_TEST
 
+/* npm packages: what npm takes for a new name, semver's versions, and
+ * every refusal leaves both outputs empty with one line of why. The edges
+ * are the limits themselves: a 214-byte name, a 64-byte version. */
+START_TEST(npm_packages_are_checked)
+{
+	static const char *const good[][3] = {
+	    {"@napi-rs/canvas-linux-x64-gnu@0.1.65", "@napi-rs/canvas-linux-x64-gnu", "0.1.65"},
+	    {"canvas", "canvas", ""},
+	    {"a.b_c~d-e@10.20.30-rc.1+build.5", "a.b_c~d-e", "10.20.30-rc.1+build.5"},
+	    {"x@0.0.0+b", "x", "0.0.0+b"},
+	    {"@s/n", "@s/n", ""},
+	};
+	static const char *const bad[] = {
+	    "",           "@",         "@s",       "@s/",          "@/n",
+	    "@s/n/m",     "Canvas",    "can vas",  ".x",           "_x",
+	    "@.s/n",      "x@",        "x@1",      "x@1.2",        "x@1.2.3.4",
+	    "x@01.2.3",   "x@1.2.3-",  "x@1.2.3+", "x@1.2.3-a..b", "x@1.2.3-.a",
+	    "x@1.2.3-a.", "x@1.2.3@4", "x@v1.2.3", "x@1.2.3 ",     "caf\xc3\xa9",
+	    "x/y",
+	};
+	char name[NSYM_NPM_NAME_MAX + 1], version[NSYM_NPM_VERSION_MAX + 1], why[200];
+	char text[400];
+
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		ck_assert_msg(
+		    nsym_npm_package_split(name, version, good[i][0], false, why, sizeof(why)) == 0,
+		    "%s: %s", good[i][0], why);
+		ck_assert_str_eq(name, good[i][1]);
+		ck_assert_str_eq(version, good[i][2]);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_msg(nsym_npm_package_split(name, version, bad[i], false, why,
+		                                     sizeof(why)) == NSYM_EINVAL,
+		              "%s accepted", bad[i]);
+		ck_assert(name[0] == '\0' && version[0] == '\0' && why[0] != '\0');
+		ck_assert(strchr(why, '\n') == NULL);
+	}
+	/* a version is needed when the caller says so */
+	ck_assert_int_eq(nsym_npm_package_split(name, version, "canvas", true, why, sizeof(why)),
+	                 NSYM_EINVAL);
+	/* the limits: 214 bytes of name, 64 of version, and one past each */
+	memset(text, 'a', NSYM_NPM_NAME_MAX);
+	snprintf(text + NSYM_NPM_NAME_MAX, sizeof(text) - NSYM_NPM_NAME_MAX, "@1.0.0-");
+	memset(text + NSYM_NPM_NAME_MAX + 7, 'b', 64 - 6);
+	text[NSYM_NPM_NAME_MAX + 1 + 64] = '\0';
+	ck_assert_msg(nsym_npm_package_split(name, version, text, true, why, sizeof(why)) == 0,
+	              "%s", why);
+	ck_assert_uint_eq(strlen(name), NSYM_NPM_NAME_MAX);
+	ck_assert_uint_eq(strlen(version), NSYM_NPM_VERSION_MAX);
+	text[NSYM_NPM_NAME_MAX + 1 + 64] = 'b';
+	text[NSYM_NPM_NAME_MAX + 1 + 65] = '\0';
+	ck_assert_int_eq(nsym_npm_package_split(name, version, text, true, why, sizeof(why)),
+	                 NSYM_EINVAL);
+	memset(text, 'a', NSYM_NPM_NAME_MAX + 1);
+	text[NSYM_NPM_NAME_MAX + 1] = '\0';
+	ck_assert_int_eq(nsym_npm_package_split(name, version, text, false, why, sizeof(why)),
+	                 NSYM_EINVAL);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("shared");
@@ -259,5 +319,6 @@ int main(void)
 	TEST_ADD(s, json_errors_are_printable);
 	TEST_ADD(s, json_faults_are_one_line);
 	TEST_ADD(s, json_strings_are_escaped);
+	TEST_ADD(s, npm_packages_are_checked);
 	return test_run(s);
 }
