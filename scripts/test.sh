@@ -18,8 +18,9 @@ scripts/check-style.sh
 unset DEBUGINFOD_URLS NAPI_SYMBOLS_SERVER NAPI_SYMBOLS_TOKEN
 
 # Each step says how long it took: CI has 20 minutes for all of them.
-# ccache gives back what an earlier run on this machine compiled (about
-# two minutes of the two builds' CPU); a first run compiles as without it.
+# ccache gives back what an earlier run on this machine compiled (the
+# plain build alone was 133 s of CPU here); a first run compiles as
+# without it.
 launcher=()
 command -v ccache >/dev/null && launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache)
 run_suite() {
