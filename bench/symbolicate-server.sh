@@ -15,8 +15,9 @@
 # the first request for a module without a symcache, against the size of
 # its debug file: the fixtures and, when bench/inputs/c50k exists (or
 # BENCH_INPUTS=DIR holds it; bench/gen-c.sh makes it), the 98 MB c50k.
-# --perf adds one more wrk run of the v5 body under `perf record -g` and
-# prints the top functions. --quick: 3 s runs. Prints a Markdown table,
+# --perf adds one more wrk run of each body under `perf record
+# --call-graph dwarf` (the binaries have no frame pointers) and prints the
+# top functions. --quick: 3 s runs. Prints a Markdown table,
 # also written to bench/out/symbolicate-server-DATE.md.
 #
 # Packages (Debian bookworm): wrk, curl, binutils (nm, readelf), coreutils,
@@ -177,16 +178,18 @@ for body in report v5; do
 done
 
 if [ $perf = 1 ]; then
-	say "perf record -g during one more run of the v5 body"
-	perf record -g -o "$scratch/perf.data" -p "$pid" -- sleep "$duration" >/dev/null 2>&1 &
-	perf_pid=$!
-	load "$scratch/v5.json"
-	wait "$perf_pid" || true
-	# the lines of functions (not of call chains), frames without a symbol left out
-	perf report -i "$scratch/perf.data" --no-children --stdio 2>/dev/null |
-		awk '/^ +[0-9.]+%/ && !/\[unknown\]/ && n++ < 25' >"$scratch/perf.top" || true
-	perf report -i "$scratch/perf.data" --children --stdio 2>/dev/null |
-		awk '/^ +[0-9.]+%/ && !/\[unknown\]/ && n++ < 40' >"$scratch/perf.children" || true
+	for body in report v5; do
+		say "perf record during one more run of the $body body"
+		perf record --call-graph dwarf,16384 -F 499 -o "$scratch/perf.data" -p "$pid" -- sleep "$duration" >/dev/null 2>&1 &
+		perf_pid=$!
+		load "$scratch/$body.json"
+		wait "$perf_pid" || true
+		# the lines of functions (not of call chains), frames without a symbol left out
+		perf report -i "$scratch/perf.data" --no-children --stdio 2>/dev/null |
+			awk '/^ +[0-9.]+%/ && !/\[unknown\]/ && n++ < 30' >"$scratch/perf.$body.top" || true
+		perf report -i "$scratch/perf.data" --children --stdio 2>/dev/null |
+			awk '/^ +[0-9.]+%/ && !/\[unknown\]/ && n++ < 40' >"$scratch/perf.$body.children" || true
+	done
 fi
 
 # ---- symbolicate here ----------------------------------------------------------
@@ -253,15 +256,17 @@ echo "| first request for a module without a symcache | debug file | symcache | 
 echo "|---|---|---|---|---|"
 printf '%s\n' "${cold_rows[@]}"
 if [ $perf = 1 ]; then
-	echo
-	echo "perf (self), the v5 body under load:"
-	echo '```'
-	cat "$scratch/perf.top"
-	echo '```'
-	echo "perf (children):"
-	echo '```'
-	cat "$scratch/perf.children"
-	echo '```'
+	for body in report v5; do
+		echo
+		echo "perf (self), the $body body under load:"
+		echo '```'
+		cat "$scratch/perf.$body.top"
+		echo '```'
+		echo "perf (children):"
+		echo '```'
+		cat "$scratch/perf.$body.children"
+		echo '```'
+	done
 fi
 } | tee "$report"
 say "the table is also in $report"

@@ -24,6 +24,12 @@ extern "C" {
  * NUL-terminated; lowercase (identities, hashes) or uppercase (SymSrv's
  * GUIDs). Returns out. */
 NSYM_EXTERN char *nsym_hex(char *out, const void *data, size_t size, bool upper);
+/* v in decimal, or with hex set as "0x" and lowercase hex digits, at the
+ * end of out (NSYM_NUM_MAX bytes, no NUL); returns where it starts, the
+ * length being out + NSYM_NUM_MAX minus that. For writers that put many
+ * numbers: printf's format parsing was a tenth of a symbolicate answer. */
+#define NSYM_NUM_MAX 24
+NSYM_EXTERN char *nsym_num(char out[NSYM_NUM_MAX], uint64_t v, bool hex);
 
 /* ---- hashes (libcrypto's EVP) ------------------------------------------- */
 

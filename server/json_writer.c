@@ -24,7 +24,7 @@ void nsym_buf_free(struct nsym_buf *b)
 }
 
 /* Room for n more bytes and a NUL; false once that would pass the cap. */
-static bool reserve(struct nsym_buf *b, size_t n)
+bool nsym_buf_reserve(struct nsym_buf *b, size_t n)
 {
 	size_t want = b->len + n + 1, cap = b->cap > 0 ? b->cap : 256;
 	char *grown;
@@ -52,7 +52,7 @@ static bool reserve(struct nsym_buf *b, size_t n)
 
 void nsym_buf_add(struct nsym_buf *b, const char *p, size_t n)
 {
-	if (!reserve(b, n))
+	if (!nsym_buf_reserve(b, n))
 		return;
 	if (n > 0) /* p may be an empty buffer's NULL, which memcpy may not take */
 		memcpy(b->data + b->len, p, n);
@@ -81,7 +81,7 @@ void nsym_buf_printf(struct nsym_buf *b, const char *fmt, ...)
 		}
 		b->data[b->len] = '\0';
 	}
-	if (n < 0 || !reserve(b, (size_t)n)) {
+	if (n < 0 || !nsym_buf_reserve(b, (size_t)n)) {
 		b->failed = true;
 		return;
 	}
@@ -89,6 +89,14 @@ void nsym_buf_printf(struct nsym_buf *b, const char *fmt, ...)
 	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
 	va_end(ap);
 	b->len += (size_t)n;
+}
+
+void nsym_buf_num(struct nsym_buf *b, uint64_t v, bool hex)
+{
+	char digits[NSYM_NUM_MAX];
+	const char *p = nsym_num(digits, v, hex);
+
+	nsym_buf_add(b, p, (size_t)(digits + sizeof(digits) - p));
 }
 
 static void put_buf(void *arg, const char *p, size_t n)

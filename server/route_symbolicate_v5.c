@@ -163,11 +163,15 @@ static bool known(const char *s)
 }
 
 /* Python's hex() of an offset: "0x1a2b", and "-0x1" for -1. */
-static void put_hex(struct nsym_buf *b, const char *key, int64_t v)
+static void put_hex(struct nsym_buf *b, const char *key, size_t key_len, int64_t v)
 {
-	nsym_buf_printf(b, ", \"%s\": \"%s0x%" PRIx64 "\"", key, v < 0 ? "-" : "",
-	                v < 0 ? (uint64_t)-v : (uint64_t)v);
+	nsym_buf_add(b, ", \"", 3);
+	nsym_buf_add(b, key, key_len);
+	nsym_buf_add(b, v < 0 ? "\": \"-" : "\": \"", v < 0 ? 5 : 4);
+	nsym_buf_num(b, v < 0 ? 0 - (uint64_t)v : (uint64_t)v, true);
+	nsym_buf_add(b, "\"", 1);
 }
+#define PUT_HEX(b, key, v) put_hex(b, key, sizeof(key) - 1, v)
 
 /* "file" and "line" of a location: a line only with its file, and not 0
  * (symbolicate_resource.py: "otherwise the line doesn't mean anything"). */
@@ -175,10 +179,12 @@ static void put_place(struct nsym_buf *b, const struct nsym_frame *f, bool first
 {
 	if (!known(f->file))
 		return;
-	nsym_buf_printf(b, "%s\"file\": ", first ? "" : ", ");
+	nsym_buf_add(b, first ? "\"file\": " : ", \"file\": ", first ? 8 : 10);
 	nsym_buf_json_string(b, f->file);
-	if (f->line != 0)
-		nsym_buf_printf(b, ", \"line\": %" PRIu32, f->line);
+	if (f->line != 0) {
+		nsym_buf_add(b, ", \"line\": ", 10);
+		nsym_buf_num(b, f->line, false);
+	}
 }
 
 /*
@@ -200,7 +206,7 @@ static void put_symbol(struct nsym_buf *b, const struct nsym_frames *fr)
 		return;
 	nsym_buf_add(b, ", \"function\": ", 14);
 	nsym_buf_json_string(b, outer->function);
-	put_hex(b, "function_offset", (int64_t)outer->symbol_offset);
+	PUT_HEX(b, "function_offset", (int64_t)outer->symbol_offset);
 	/* a name from a symbol table has no line, and its "file" is the
 	 * object's STT_FILE (for Rust a codegen unit's hash): no source file,
 	 * as Eliot's answer from a symbol of a .sym file has none */
@@ -236,9 +242,11 @@ static int put_frame(struct answer *a, const struct nsym_v5_job *job, size_t n,
 	const struct slot *s = m != NULL ? &a->slots[a->slot_of[m - a->req->modules]] : NULL;
 	int rc;
 
-	nsym_buf_printf(&a->out, "%s{\"frame\": %zu, \"module\": ", n > 0 ? ", " : "", n);
+	nsym_buf_add(&a->out, n > 0 ? ", {\"frame\": " : "{\"frame\": ", n > 0 ? 12 : 10);
+	nsym_buf_num(&a->out, n, false);
+	nsym_buf_add(&a->out, ", \"module\": ", 12);
 	nsym_buf_json_string(&a->out, m != NULL && m->name[0] != '\0' ? m->name : "<unknown>");
-	put_hex(&a->out, "module_offset", f->offset);
+	PUT_HEX(&a->out, "module_offset", f->offset);
 	if (s != NULL && s->use.sym != NULL && f->offset >= 0) {
 		rc = nsym_symbolizer_lookup(&a->fr, s->use.sym, s->base + (uint64_t)f->offset, 0);
 		if (rc == NSYM_ENOMEM)

@@ -14,3 +14,19 @@ char *nsym_hex(char *out, const void *data, size_t size, bool upper)
 	out[2 * size] = '\0';
 	return out;
 }
+
+char *nsym_num(char out[NSYM_NUM_MAX], uint64_t v, bool hex)
+{
+	char *p = out + NSYM_NUM_MAX;
+	unsigned base = hex ? 16 : 10;
+
+	do {
+		*--p = "0123456789abcdef"[v % base];
+		v /= base;
+	} while (v > 0);
+	if (hex) {
+		*--p = 'x';
+		*--p = '0';
+	}
+	return p;
+}

@@ -285,19 +285,10 @@ static void piece_json(struct piece *w, const char *s)
 /* v in decimal, or with hex set as "0x" and lowercase hex digits */
 static void piece_num(struct piece *w, uint64_t v, bool hex)
 {
-	char digits[24];
-	size_t n = sizeof(digits);
-	unsigned base = hex ? 16 : 10;
+	char digits[NSYM_NUM_MAX];
+	const char *p = nsym_num(digits, v, hex);
 
-	do {
-		digits[--n] = "0123456789abcdef"[v % base];
-		v /= base;
-	} while (v > 0);
-	if (hex) {
-		digits[--n] = 'x';
-		digits[--n] = '0';
-	}
-	piece_put(w, digits + n, sizeof(digits) - n);
+	piece_put(w, p, (size_t)(digits + sizeof(digits) - p));
 }
 
 /* "0x..." in quotes, as the JSON writes an address */

@@ -244,6 +244,12 @@ hostile)
   # limits: the body, and the frames of all its crashes
   head -c $((4 * 1024 * 1024 + 1)) /dev/zero | tr '\0' 'x' >"$work/big"
   post 413 "$work/big"; one_line
+  # the same without a declared length (chunked): refused once past the
+  # limit, and a body of just the limit read whole (then refused as junk)
+  post 413 "$work/big" -H "Transfer-Encoding: chunked"; one_line
+  [[ "$(cat "$work/body")" == "the body exceeds the limit of 4194304 bytes"* ]] || fail "chunked: $(cat "$work/body")"
+  head -c $((4 * 1024 * 1024)) "$work/big" >"$work/limit"
+  post 422 "$work/limit" -H "Transfer-Encoding: chunked"; one_line
   for _ in $(seq 5); do
     printf 'napi-symbols: crash v1 SIGSEGV\nnapi-symbols: m0 %s a.node\n' "$c_id"
     for _ in $(seq 10); do printf 'napi-symbols: f%s\n' "$(printf ' m0+10%.0s' $(seq 100))"; done
