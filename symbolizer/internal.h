@@ -119,6 +119,14 @@ int nsym__sort_stable(void *base, size_t n, size_t size, int (*cmp)(const void *
  * unchanged on failure. */
 int nsym__grow(void **items, size_t *capacity, size_t need, size_t size);
 
+/* ---- UTF-8 (utf8.c) ---------------------------------------------------- */
+/* Code point cp (at most U+10FFFF) as UTF-8 at out; the bytes written. */
+size_t nsym__utf8_put(char *out, uint32_t cp);
+/* The length of the well-formed UTF-8 sequence at p, whose first byte is
+ * 0x80 or over (the Unicode standard's Table 3-7: no overlong forms, no
+ * surrogates, nothing past U+10FFFF), of at most avail bytes; else 0. */
+size_t nsym__utf8_length(const unsigned char *p, size_t avail);
+
 /* ---- demangling ---------------------------------------------------------- */
 /* nsym_demangle that tells running out of memory apart: 0 with *out the
  * demangled name to free(), or NULL when `name` is not mangled or cannot be

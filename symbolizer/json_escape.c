@@ -9,34 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "internal.h"
 #include "napi_symbols_util.h"
-
-/* Length of the valid UTF-8 sequence at p (2 to 4), or 0 (RFC 3629: no
- * overlong forms, no surrogates, nothing above U+10FFFF). Stops at a NUL,
- * which is never a continuation byte. */
-static size_t utf8_length(const unsigned char *p)
-{
-	size_t n = p[0] >= 0xf0 ? 4 : p[0] >= 0xe0 ? 3 : 2;
-	unsigned lo = 0x80, hi = 0xbf;
-
-	if (p[0] < 0xc2 || p[0] > 0xf4)
-		return 0;
-	if (p[0] == 0xe0)
-		lo = 0xa0;
-	else if (p[0] == 0xed)
-		hi = 0x9f;
-	else if (p[0] == 0xf0)
-		lo = 0x90;
-	else if (p[0] == 0xf4)
-		hi = 0x8f;
-	if (p[1] < lo || p[1] > hi)
-		return 0;
-	for (size_t i = 2; i < n; i++) {
-		if (p[i] < 0x80 || p[i] > 0xbf)
-			return 0;
-	}
-	return n;
-}
 
 /* Bytes that JSON takes as they are: printable ASCII but '"' and '\\'.
  * The rest (controls, quotes, and bytes of UTF-8 to be checked) stop the
@@ -68,7 +42,7 @@ void nsym_json_quote(void (*put)(void *arg, const char *p, size_t n), void *arg,
 			p++;
 		if (*p == '\0')
 			break;
-		n = *p >= 0x80 ? utf8_length(p) : 1;
+		n = *p >= 0x80 ? nsym__utf8_length(p, 4) : 1; /* stops at the NUL */
 		if (*p == '"')
 			e = "\\\"";
 		else if (*p == '\\')

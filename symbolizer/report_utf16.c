@@ -45,30 +45,6 @@ static int byte_order(size_t *skip, const unsigned char *b, size_t len)
 	return 0;
 }
 
-static size_t put_utf8(char *out, uint32_t cp)
-{
-	if (cp < 0x80) {
-		out[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		out[0] = (char)(0xc0 | cp >> 6);
-		out[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		out[0] = (char)(0xe0 | cp >> 12);
-		out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		out[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	out[0] = (char)(0xf0 | cp >> 18);
-	out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-	out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-	out[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
-}
-
 int nsym__report_utf8(char **out, size_t *out_len, const char *text, size_t len)
 {
 	const unsigned char *b = (const unsigned char *)text;
@@ -90,15 +66,15 @@ int nsym__report_utf8(char **out, size_t *out_len, const char *text, size_t len)
 			uint32_t lo = order == 1 ? (uint32_t)(b[i + 2] | b[i + 3] << 8)
 			                         : (uint32_t)(b[i + 2] << 8 | b[i + 3]);
 			if (lo >= 0xdc00 && lo < 0xe000) {
-				n +=
-				    put_utf8(t + n, 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00));
+				n += nsym__utf8_put(t + n,
+				                    0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00));
 				i += 2;
 				continue;
 			}
 		}
 		if (u >= 0xd800 && u < 0xe000)
 			u = 0xfffd;
-		n += put_utf8(t + n, u);
+		n += nsym__utf8_put(t + n, u);
 	}
 	t[n] = '\0';
 	*out = t;
