@@ -6,6 +6,8 @@
  * which reads our JSON, is not used to write it: it refuses strings that
  * are not valid UTF-8 rather than mending them.
  */
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -28,16 +30,37 @@ static const unsigned char plain[256] = {
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 };
 
+/* Whether any of the 8 bytes in x is one the table does not call plain:
+ * below 0x20, '"', '\\', or 0x80 and over (DEL is let through, as the
+ * byte-wise loop lets it through; a false yes only sends the bytes there).
+ * The tests of "Bit Twiddling Hacks" (Sean Eron Anderson) for a zero byte
+ * and a byte less than n; none misses a byte it looks for. */
+static bool any_special(uint64_t x)
+{
+	const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+	uint64_t quote = x ^ (ones * '"'), backslash = x ^ (ones * '\\');
+
+	return (((x - ones * 0x20) & ~x) | ((quote - ones) & ~quote) |
+	        ((backslash - ones) & ~backslash) | x) &
+	       highs;
+}
+
 void nsym_json_quote(void (*put)(void *arg, const char *p, size_t n), void *arg, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s, *run = p;
+	const unsigned char *p = (const unsigned char *)s, *run = p, *end = p + strlen(s);
 	char esc[8];
 
 	put(arg, "\"", 1);
 	for (;;) {
 		size_t n;
 		const char *e = NULL;
+		uint64_t word;
 
+		/* names and paths are long and almost all plain: eight bytes at
+		 * a time while none is special (a third of the cost of quoting
+		 * them a byte at a time, docs/performance.md) */
+		while (end - p >= 8 && (memcpy(&word, p, 8), !any_special(word)))
+			p += 8;
 		while (plain[*p])
 			p++;
 		if (*p == '\0')

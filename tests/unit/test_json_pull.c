@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "json_pull.h"
+#include "napi_symbols_util.h"
 #include "test_util.h"
 
 #define DEPTH 2048 /* jansson's JSON_PARSER_MAX_DEPTH in Debian's 2.14 */
@@ -297,12 +298,61 @@ START_TEST(depth_is_bounded)
 }
 END_TEST
 
+static void put_mem(void *arg, const char *p, size_t n)
+{
+	FILE *f = arg;
+	fwrite(p, 1, n, f);
+}
+
+/* The escaper (nsym_json_quote, which looks at eight bytes at a time)
+ * read back by jansson and the reader: valid UTF-8 comes back as it went,
+ * with every kind of byte at every place in and around a word of eight. */
+START_TEST(quoted_strings_read_back)
+{
+	static const char *const specials[] = {
+	    "\"",   "\\",   "\n",       "\t",           "\x01",
+	    "\x1f", "\x7f", "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80",
+	    "/"};
+	char s[40], *quoted;
+	size_t size;
+
+	for (size_t k = 0; k < sizeof(specials) / sizeof(specials[0]); k++)
+		for (size_t len = 0; len < 24; len++)
+			for (size_t at = 0; at <= len; at++) {
+				struct nsym_jp jp;
+				struct nsym_jp_value v;
+				json_t *j;
+				char back[40];
+				FILE *f = open_memstream(&quoted, &size);
+				memset(s, 'a' + (int)(len % 26), len);
+				memcpy(s + at, specials[k], strlen(specials[k]));
+				s[at + strlen(specials[k])] = '\0';
+				if (at + strlen(specials[k]) < len)
+					s[at + strlen(specials[k])] = 'z', s[len] = '\0';
+				nsym_json_quote(put_mem, f, s);
+				fclose(f);
+				j = json_loadb(quoted, size, JSON_DECODE_ANY, NULL);
+				ck_assert_msg(json_is_string(j) &&
+				                  strcmp(json_string_value(j), s) == 0,
+				              "'%s' quoted as %s", s, quoted);
+				nsym_jp_start(&jp, quoted, size, 4);
+				ck_assert_int_eq(nsym_jp_value(&jp, &v), 0);
+				ck_assert_uint_lt(v.text.len, sizeof(back));
+				nsym_jp_unescape(back, &v.text);
+				ck_assert_str_eq(back, s);
+				json_decref(j);
+				free(quoted);
+			}
+}
+END_TEST
+
 static Suite *json_pull_suite(void)
 {
 	Suite *s = suite_create("json_pull");
 	TEST_ADD(s, reads_what_jansson_reads);
 	TEST_ADD(s, mutations_read_as_jansson_reads_them);
 	TEST_ADD(s, depth_is_bounded);
+	TEST_ADD(s, quoted_strings_read_back);
 	return s;
 }
 
