@@ -18,9 +18,10 @@
 #ifndef NSYM_SERVER_V5_REQUEST_H
 #define NSYM_SERVER_V5_REQUEST_H
 
-#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "napi_symbols_json.h"
 
 /* Eliot's MAX_JOBS (symbolicate_resource.py). */
 #define NSYM_V5_MAX_JOBS 10
@@ -35,7 +36,7 @@
  * two down is still told apart from a crash text. */
 #define NSYM_V5_MAX_DEPTH 16
 
-/* One entry of a memoryMap: strings borrowed from the request's document. */
+/* One entry of a memoryMap: strings in the request's pool. */
 struct nsym_v5_module {
 	const char *name; /* debugName: [A-Za-z0-9_.+{}@<> ~-]*, may be "" */
 	const char *id;   /* debugId: hex digits, may be "" */
@@ -59,9 +60,10 @@ struct nsym_v5_job {
 	size_t nstacks;
 };
 
-/* A request read: owns its arrays and the document its strings are in. */
+/* A request read: owns its arrays, the tape of its body and its strings. */
 struct nsym_v5_request {
-	json_t *doc;
+	struct nsym_json_tape tape; /* the body read */
+	char *strings;              /* the names and ids, unescaped */
 	struct nsym_v5_job *jobs;
 	size_t njobs;
 	size_t nmodules, nstacks, nframes; /* over all jobs */

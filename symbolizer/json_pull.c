@@ -1,5 +1,5 @@
 /*
- * A pull reader of JSON text (json_pull.h), written from RFC 8259's
+ * A pull reader of JSON text (napi_symbols_json.h), written from RFC 8259's
  * grammar and the Unicode standard's table of well-formed UTF-8 (Table
  * 3-7). What jansson refuses it refuses too: a "\u0000" (jansson without
  * JSON_ALLOW_NUL), a lone surrogate escape, an integer past a long long.
@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "internal.h"
-#include "json_pull.h"
+#include "napi_symbols_json.h"
 
 /* Bytes a string holds as they are: printable ASCII but '"' and '\\'. */
 static const unsigned char plain[256] = {

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "internal.h"
-#include "json_pull.h"
+#include "napi_symbols_json.h"
 #include "napi_symbols_util.h"
 #include "report.h"
 
@@ -19,7 +19,7 @@
 #define REPORT_MAX_DEPTH 16
 
 /*
- * The report is read in one pass of the pull reader (json_pull.h), which
+ * The report is read in one pass of the pull reader (napi_symbols_json.h), which
  * builds no tree: reading it through jansson's was 40% of the CPU time of
  * a symbolicate request (docs/performance.md, "symbolicate route"). The
  * pass keeps where each value is; the checks run after it, in the order

@@ -22,8 +22,9 @@ static void check_request(const struct nsym_v5_request *r)
 {
 	size_t modules = 0, stacks = 0, frames = 0;
 
-	if (r->doc == NULL || r->njobs > NSYM_V5_MAX_JOBS || r->nmodules > NSYM_V5_MAX_MODULES ||
-	    r->nstacks > NSYM_V5_MAX_STACKS || r->nframes > NSYM_V5_MAX_FRAMES)
+	if (r->tape.nodes == NULL || r->strings == NULL || r->njobs > NSYM_V5_MAX_JOBS ||
+	    r->nmodules > NSYM_V5_MAX_MODULES || r->nstacks > NSYM_V5_MAX_STACKS ||
+	    r->nframes > NSYM_V5_MAX_FRAMES)
 		fuzz_fail(
 		    "a request past its limits: %zu jobs, %zu modules, %zu stacks, %zu frames",
 		    r->njobs, r->nmodules, r->nstacks, r->nframes);
@@ -90,7 +91,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	default:
 		fuzz_fail("nsym_v5_read gave %d", rc);
 	}
-	if (rc != 0 && (r.doc != NULL || r.jobs != NULL || r.frames != NULL || r.njobs != 0))
+	if (rc != 0 && (r.tape.nodes != NULL || r.strings != NULL || r.jobs != NULL ||
+	                r.frames != NULL || r.njobs != 0))
 		fuzz_fail("an error (%d) left the request holding something", rc);
 	nsym_v5_release(&r);
 	return 0;

@@ -101,7 +101,8 @@ static int reader_run(void *arg)
 				                     (long long)job->stacks[s].frames[f].module,
 				                     (long long)job->stacks[s].frames[f].offset);
 	}
-	if (rc != 0 && (r.doc != NULL || r.jobs != NULL || r.njobs != 0))
+	if (rc != 0 &&
+	    (r.tape.nodes != NULL || r.strings != NULL || r.jobs != NULL || r.njobs != 0))
 		snprintf(c->answer, sizeof(c->answer),
 		         "an error left the request holding something");
 	allocfail_enter();

@@ -1,7 +1,7 @@
 /*
- * The pull reader (symbolizer/json_pull.h) held to jansson, the reference:
- * a table of texts at the edges of RFC 8259, then mutations of them, each
- * read by both. The reader must accept exactly what jansson accepts
+ * The pull reader and the tape (napi_symbols_json.h) held to jansson, the
+ * reference: a table of texts at the edges of RFC 8259, then mutations of
+ * them, each read by both. The reader must accept exactly what jansson accepts
  * (JSON_DECODE_ANY, at the same depth limit) and read the same values:
  * strings unescaped byte for byte, integers, the kinds of everything, the
  * members of objects whose names are not repeated (jansson keeps the
@@ -16,7 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json_pull.h"
+#include "napi_symbols.h"
+#include "napi_symbols_json.h"
 #include "napi_symbols_util.h"
 #include "test_util.h"
 
@@ -89,6 +90,33 @@ static bool same(struct nsym_jp *jp, const struct nsym_jp_value *v, json_t *j)
 
 static unsigned real_overflows;
 
+/* The tape reads what the pull reader reads, and finds each member of a
+ * top object where jansson finds it (the last of a repeated name). */
+static void tape_agrees(const char *text, size_t len, json_t *j)
+{
+	struct nsym_json_tape tape;
+	int rc = nsym_json_tape_read(&tape, text, len, DEPTH);
+	const char *key;
+	json_t *m;
+
+	ck_assert_msg(rc == (j != NULL ? 0 : NSYM_EINVAL), "the tape of '%.*s': %d", (int)len, text,
+	              rc);
+	json_object_foreach(j, key, m)
+	{
+		size_t at = nsym_json_get(&tape, 0, key);
+		ck_assert_msg(at != 0, "'%s' of '%.*s' not on the tape", key, (int)len, text);
+		ck_assert_int_eq(tape.nodes[at].v.kind == NSYM_JP_OBJECT, json_is_object(m));
+		ck_assert_int_eq(tape.nodes[at].v.kind == NSYM_JP_STRING, json_is_string(m));
+		ck_assert_int_eq(tape.nodes[at].v.kind == NSYM_JP_NUMBER &&
+		                     tape.nodes[at].v.integer,
+		                 json_is_integer(m));
+		ck_assert_uint_eq(tape.nodes[at].size, json_is_array(m)    ? json_array_size(m)
+		                                       : json_is_object(m) ? json_object_size(m)
+		                                                           : 0);
+	}
+	nsym_json_tape_free(&tape);
+}
+
 /* text read by both: they agree. */
 static void agree(const char *text, size_t len)
 {
@@ -109,12 +137,14 @@ static void agree(const char *text, size_t len)
 		}
 		ck_assert_msg(!read, "jansson refuses '%.*s' (%s), the reader reads it", (int)len,
 		              text, je.text);
+		tape_agrees(text, len, NULL);
 		ck_assert_msg(strncmp(jp.why, "line ", 5) == 0, "no place in '%s'", jp.why);
 		return;
 	}
 	ck_assert_msg(read, "jansson reads '%.*s', the reader %s", (int)len, text,
 	              jp.failed ? jp.why : "reads other values");
 	ck_assert_msg(nsym_jp_end(&jp) == 0, "'%.*s': %s", (int)len, text, jp.why);
+	tape_agrees(text, len, j);
 	json_decref(j);
 }
 
