@@ -442,23 +442,25 @@ static int module(struct reader *r, size_t i)
 {
 	const struct raw_module *m = &r->modules[i];
 	struct nsym_crash_module *out;
-	char what[80], buf[ESCAPED_MAX(NSYM_CRASH_ID_SIZE)];
+	char buf[ESCAPED_MAX(NSYM_CRASH_ID_SIZE)];
 	const char *id;
 	size_t len;
 	int rc;
 
-	snprintf(what, sizeof(what), "module %zu is not an object with \"path\" and \"id\"", i);
 	if (!m->path.set || !m->id.set)
-		return bad(what);
+		return nsym__fail(
+		    NSYM_EINVAL, NULL,
+		    "not a crash report: module %zu is not an object with \"path\" and "
+		    "\"id\"",
+		    i);
 	if ((rc = nsym__crash_add_module(&out, r->c)) != 0)
 		return rc == NSYM_ENOMEM ? no_memory() : bad("too many modules");
 	out->listed = true;
 	id = text_of(buf, sizeof(buf), &len, &m->id.t);
 	/* an empty id is a module whose identity the hook could not read */
-	if (id == NULL || (len > 0 && nsym_crash_id(out->id, id, len) != 0)) {
-		snprintf(what, sizeof(what), "module %zu's \"id\" is not hexadecimal", i);
-		return bad(what);
-	}
+	if (id == NULL || (len > 0 && nsym_crash_id(out->id, id, len) != 0))
+		return nsym__fail(NSYM_EINVAL, NULL,
+		                  "not a crash report: module %zu's \"id\" is not hexadecimal", i);
 	return copy_string(&out->path, &m->path);
 }
 
@@ -467,21 +469,22 @@ static int frame(struct reader *r, size_t i)
 	const struct raw_frame *f = &r->frames[i];
 	struct nsym_crash_frame *out;
 	long long module;
-	char what[120];
 	int rc;
 
-	snprintf(what, sizeof(what), "frame %zu needs \"pc\" (\"0x…\") and a \"module\" index", i);
 	if ((rc = nsym__crash_add_frame(&out, r->c)) != 0)
 		return rc == NSYM_ENOMEM ? no_memory() : bad("too many frames");
 	if (hex_of(&out->pc, &f->pc) != 0 ||
 	    int_of(&module, &f->module, -1, (long long)r->c->nmodules - 1) != 0)
-		return bad(what);
+		return nsym__fail(NSYM_EINVAL, NULL,
+		                  "not a crash report: frame %zu needs \"pc\" (\"0x…\") and a "
+		                  "\"module\" index",
+		                  i);
 	out->module = (int)module;
 	out->return_address = !f->is_false;
-	if (module >= 0 && hex_of(&out->rel, &f->rel) != 0) {
-		snprintf(what, sizeof(what), "frame %zu has a module but no \"rel\" (\"0x…\")", i);
-		return bad(what);
-	}
+	if (module >= 0 && hex_of(&out->rel, &f->rel) != 0)
+		return nsym__fail(
+		    NSYM_EINVAL, NULL,
+		    "not a crash report: frame %zu has a module but no \"rel\" (\"0x…\")", i);
 	return 0;
 }
 
