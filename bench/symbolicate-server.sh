@@ -17,7 +17,8 @@
 # BENCH_INPUTS=DIR holds it; bench/gen-c.sh makes it), the 98 MB c50k.
 # --perf adds one more wrk run of each body under `perf record
 # --call-graph dwarf` (the binaries have no frame pointers) and prints the
-# top functions. --quick: 3 s runs. Prints a Markdown table,
+# top functions. --runs N repeats the wrk runs N times, the bodies taking
+# turns, and adds the medians. --quick: 3 s runs. Prints a Markdown table,
 # also written to bench/out/symbolicate-server-DATE.md.
 #
 # Packages (Debian bookworm): wrk, curl, binutils (nm, readelf), coreutils,
@@ -33,19 +34,21 @@ root=$(cd "$here/.." && pwd)
 nsym=${NSYM:-$root/build/cli/napi-symbols}
 fixtures=${BENCH_FIXTURES:-$root/build/fixtures}
 inputs=${BENCH_INPUTS:-$here/inputs}
-duration=10 perf=0
-usage="usage: symbolicate-server.sh [--quick] [--duration SECONDS] [--perf]"
+duration=10 perf=0 runs=1
+usage="usage: symbolicate-server.sh [--quick] [--duration SECONDS] [--runs N] [--perf]"
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) duration=3 ;;
 	--duration) duration=$2; shift ;;
+	--runs) runs=$2; shift ;;
 	--perf) perf=1 ;;
 	-h | --help) echo "$usage"; exit 0 ;;
 	*) echo "$usage" >&2; exit 129 ;;
 	esac
 	shift
 done
-case $duration in '' | *[!0-9]*) echo "$usage" >&2; exit 129 ;; esac
+case $duration$runs in '' | *[!0-9]*) echo "$usage" >&2; exit 129 ;; esac
+[ "$runs" -ge 1 ] || { echo "$usage" >&2; exit 129; }
 
 say() { echo "symbolicate-server.sh: $*" >&2; }
 die() { say "$*"; exit 1; }
@@ -170,11 +173,21 @@ load() {
 	errors=$(awk '/Non-2xx|Socket errors/ { sub(/^ */, ""); printf "%s; ", $0 }' "$scratch/wrk")
 }
 
+# in_ms VALUE: wrk's "830.00us", "5.08ms" or "1.02s" in milliseconds
+in_ms() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /[0-9]s$/) n *= 1000; printf "%.2f", n }'; }
+# median VALUES...: the middle one (the lower of the two middle ones)
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
 rss_idle=$(vm "$pid" VmRSS)
-for body in report v5; do
-	say "wrk -t2 -c16 -d${duration}s on the $body body (load average $(cut -d' ' -f1-3 /proc/loadavg))"
-	load "$scratch/$body.json"
-	res[$body]="| $body | $rps | $p50 | $p99 | $cpu_ms ms | $((rss_max / 1024)) MiB | $((hwm / 1024)) MiB | $(cut -d' ' -f1 /proc/loadavg) | ${errors:-none} |"
+declare -A rows rates p99s
+# the bodies take turns, so that a noisy minute of the machine falls on both
+for ((run = 1; run <= runs; run++)); do
+	for body in report v5; do
+		say "wrk -t2 -c16 -d${duration}s on the $body body, run $run of $runs (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+		load "$scratch/$body.json"
+		rows[$body]+="| $body$([ "$runs" = 1 ] || echo " (run $run)") | $rps | $p50 | $p99 | $cpu_ms ms | $((rss_max / 1024)) MiB | $((hwm / 1024)) MiB | $(cut -d' ' -f1 /proc/loadavg) | ${errors:-none} |"$'\n'
+		rates[$body]+=" $rps" p99s[$body]+=" $(in_ms "$p99")"
+	done
 done
 
 if [ $perf = 1 ]; then
@@ -247,8 +260,14 @@ echo "wrk -t2 -c16 -d${duration}s, 64 frames over ${modules[*]} (16 each), symca
 echo
 echo "| body | requests/s | p50 | p99 | server CPU per request | RSS under load (max VmRSS) | VmHWM | load average after | errors |"
 echo "|---|---|---|---|---|---|---|---|---|"
-echo "${res[report]}"
-echo "${res[v5]}"
+printf '%s' "${rows[report]}" "${rows[v5]}"
+if [ "$runs" -gt 1 ]; then
+	echo
+	for body in report v5; do
+		# shellcheck disable=SC2086 # the lists are of numbers
+		echo "$body, median of $runs runs: $(median ${rates[$body]}) requests/s, p99 $(median ${p99s[$body]}) ms (p99 of each run:${p99s[$body]} ms)"
+	done
+fi
 echo
 echo "one request, warm: report $(printf '%s' "${warm[report]}") ms, v5 $(printf '%s' "${warm[v5]}") ms (curl); \`napi-symbols symbolicate --no-fetch\` on the same report here, debug files in its download cache: median $local_ms ms of 20 runs"
 echo
