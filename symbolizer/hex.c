@@ -1,5 +1,6 @@
 /* Hex digits, the one encoder of the project (identities, hashes). The
  * hook keeps its own: it must not link the library. */
+#include "internal.h"
 #include "napi_symbols_util.h"
 
 char *nsym_hex(char *out, const void *data, size_t size, bool upper)
@@ -29,4 +30,12 @@ char *nsym_num(char out[NSYM_NUM_MAX], uint64_t v, bool hex)
 		*--p = '0';
 	}
 	return p;
+}
+
+int nsym__hex_value(char c)
+{
+	return c >= '0' && c <= '9'   ? c - '0'
+	       : c >= 'a' && c <= 'f' ? c - 'a' + 10
+	       : c >= 'A' && c <= 'F' ? c - 'A' + 10
+	                              : -1;
 }

@@ -119,6 +119,9 @@ int nsym__sort_stable(void *base, size_t n, size_t size, int (*cmp)(const void *
  * unchanged on failure. */
 int nsym__grow(void **items, size_t *capacity, size_t need, size_t size);
 
+/* hex.c: the value of a hex digit (either case), or -1. */
+int nsym__hex_value(char c);
+
 /* ---- UTF-8 (utf8.c) ---------------------------------------------------- */
 /* Code point cp (at most U+10FFFF) as UTF-8 at out; the bytes written. */
 size_t nsym__utf8_put(char *out, uint32_t cp);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "internal.h"
 #include "report.h"
 
 char *nsym__crash_text(const char *s, size_t len)
@@ -55,14 +56,10 @@ int nsym__crash_hex(uint64_t *out, const char *s, size_t len, bool need_0x)
 	if (len == 0 || len > 16)
 		return -1;
 	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-		unsigned d = c >= '0' && c <= '9'   ? (unsigned)(c - '0')
-		             : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10)
-		             : c >= 'A' && c <= 'F' ? (unsigned)(c - 'A' + 10)
-		                                    : 16u;
-		if (d == 16)
+		int d = nsym__hex_value(s[i]);
+		if (d < 0)
 			return -1;
-		v = v << 4 | d;
+		v = v << 4 | (unsigned)d;
 	}
 	*out = v;
 	return 0;

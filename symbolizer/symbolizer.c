@@ -258,11 +258,7 @@ static int parse_id(unsigned char *out, size_t *len, const char *hex)
 	if (n == 0 || n % 2 != 0 || n / 2 > NSYM_BUILD_ID_MAX)
 		return nsym__fail(NSYM_EINVAL, hex, "not an identity (hex digits, two a byte)");
 	for (size_t i = 0; i < n; i++) {
-		char c = hex[i];
-		int v = c >= '0' && c <= '9'   ? c - '0'
-		        : c >= 'a' && c <= 'f' ? c - 'a' + 10
-		        : c >= 'A' && c <= 'F' ? c - 'A' + 10
-		                               : -1;
+		int v = nsym__hex_value(hex[i]);
 		if (v < 0)
 			return nsym__fail(NSYM_EINVAL, hex,
 			                  "not an identity (hex digits, two a byte)");
