@@ -19,16 +19,22 @@ char *nsym_hex(char *out, const void *data, size_t size, bool upper)
 char *nsym_num(char out[NSYM_NUM_MAX], uint64_t v, bool hex)
 {
 	char *p = out + NSYM_NUM_MAX;
-	unsigned base = hex ? 16 : 10;
 
-	do {
-		*--p = "0123456789abcdef"[v % base];
-		v /= base;
-	} while (v > 0);
+	/* each base its own loop: with the base a variable, every digit cost
+	 * a division instruction */
 	if (hex) {
+		do {
+			*--p = "0123456789abcdef"[v & 15];
+			v >>= 4;
+		} while (v > 0);
 		*--p = 'x';
 		*--p = '0';
+		return p;
 	}
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v > 0);
 	return p;
 }
 
