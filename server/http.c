@@ -128,7 +128,6 @@ void nsym_reply(struct nsym_request *r, int status, const char *content_type,
 	                 status, nsym_status_text(status), content_type, size,
 	                 nsym_closing(r) ? "Connection: close\r\n" : "",
 	                 extra_headers != NULL ? extra_headers : "");
-
 	char *whole;
 
 	r->status = status;
