@@ -122,6 +122,9 @@ int nsym__grow(void **items, size_t *capacity, size_t need, size_t size);
 /* hex.c: the value of a hex digit (either case), or -1. */
 int nsym__hex_value(char c);
 
+/* json_escape.c: 1 for the bytes a JSON string holds as they are. */
+extern const unsigned char nsym__json_plain[256];
+
 /* ---- UTF-8 (utf8.c) ---------------------------------------------------- */
 /* Code point cp (at most U+10FFFF) as UTF-8 at out; the bytes written. */
 size_t nsym__utf8_put(char *out, uint32_t cp);

@@ -14,16 +14,17 @@
 #include "internal.h"
 #include "napi_symbols_util.h"
 
-/* Bytes that JSON takes as they are: printable ASCII but '"' and '\\'.
+/* Bytes that JSON takes as they are: printable ASCII and DEL but '"' and '\\'
+ * (the escaper's runs and the pull reader's strings).
  * The rest (controls, quotes, and bytes of UTF-8 to be checked) stop the
  * run. A table, since names and paths are long and almost all plain: the
  * check per byte was the server's largest cost of a v5 answer after its
  * modules were kept open (docs/performance.md). */
-static const unsigned char plain[256] = {
+const unsigned char nsym__json_plain[256] = {
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
     1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
@@ -31,8 +32,8 @@ static const unsigned char plain[256] = {
 };
 
 /* Whether any of the 8 bytes in x is one the table does not call plain:
- * below 0x20, '"', '\\', or 0x80 and over (DEL is let through, as the
- * byte-wise loop lets it through; a false yes only sends the bytes there).
+ * below 0x20, '"', '\\', or 0x80 and over (DEL is let through, as the table
+ * lets it through; a false yes only sends the bytes to the table).
  * The tests of "Bit Twiddling Hacks" (Sean Eron Anderson) for a zero byte
  * and a byte less than n; none misses a byte it looks for. */
 static bool any_special(uint64_t x)
@@ -61,7 +62,7 @@ void nsym_json_quote(void (*put)(void *arg, const char *p, size_t n), void *arg,
 		 * them a byte at a time, docs/performance.md) */
 		while (end - p >= 8 && (memcpy(&word, p, 8), !any_special(word)))
 			p += 8;
-		while (plain[*p])
+		while (nsym__json_plain[*p])
 			p++;
 		if (*p == '\0')
 			break;

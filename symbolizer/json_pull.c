@@ -13,15 +13,6 @@
 #include "internal.h"
 #include "napi_symbols_json.h"
 
-/* Bytes a string holds as they are: printable ASCII but '"' and '\\'. */
-static const unsigned char plain[256] = {
-#define ROW(x) x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x
-    ROW(0), ROW(0), 1, 1, 0 /* '"' */,  1,      1, 1, 1,      1,      1, 1, 1, 1,
-    1,      1,      1, 1, ROW(1),       ROW(1), 1, 1, 1,      1,      1, 1, 1, 1,
-    1,      1,      1, 1, 0 /* '\\' */, 1,      1, 1, ROW(1), ROW(1),
-#undef ROW
-};
-
 __attribute__((format(printf, 3, 4))) static int fail(struct nsym_jp *jp, const char *at,
                                                       const char *fmt, ...)
 {
@@ -113,7 +104,7 @@ static int string(struct nsym_jp *jp, struct nsym_jp_text *t)
 
 	t->escaped = false;
 	for (;;) {
-		while (q < end && plain[*q])
+		while (q < end && nsym__json_plain[*q])
 			q++;
 		if (q == end)
 			return fail(jp, jp->p, "the string does not end");
