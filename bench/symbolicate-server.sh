@@ -8,8 +8,11 @@
 # report JSON and as a Mozilla symbolication v5 request. After a warm-up
 # that builds the symcaches, each body is driven by
 # `wrk -t2 -c16 -d S --latency` with a Lua script that POSTs it; the
-# server's VmRSS is sampled every 0.2 s meanwhile (and VmHWM read after),
-# and its CPU time (utime + stime) divided by the requests answered.
+# server's peak RSS during the run is its VmHWM, reset before it
+# (/proc/PID/clear_refs), and its CPU time (utime + stime) is divided by
+# the requests answered. Nothing else runs meanwhile: a loop sampling
+# VmRSS with awk every 0.2 s (ten processes a second) took the report's
+# p99 from 2.9-3.6 ms to 4.6-5.8 ms here (docs/performance.md).
 # In the same run, `napi-symbols symbolicate --no-fetch` on the same report
 # here, its debug files in the download cache (median of 20 runs). Then
 # the first request for a module without a symcache, against the size of
@@ -150,23 +153,21 @@ EOF
 
 # cpu_ticks PID: the server's utime + stime so far, in clock ticks
 cpu_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
-# load BODY: wrk on the route; sets rps, p50, p99 (ms), rss_max (kB),
-# cpu_ms (the server's CPU time per request, which the machine's load
-# changes far less than the rate), errors
+# load BODY: wrk on the route; sets rps, p50, p99 (ms), hwm (the peak
+# VmRSS in kB, since the server started when hwm_since says so), cpu_ms
+# (the server's CPU time per request, which the machine's load changes far
+# less than the rate), errors
+hwm_since="the run"
 load() {
-	local sampler peak=0 v t0 t1 n
+	local t0 t1 n
+	# VmHWM := VmRSS; a kernel that refuses leaves the peak since start
+	echo 5 2>/dev/null >"/proc/$pid/clear_refs" || hwm_since="the server's start"
 	t0=$(cpu_ticks "$pid")
-	echo 5 >"/proc/$pid/clear_refs" 2>/dev/null || true # VmHWM := VmRSS
-	(while kill -0 "$pid" 2>/dev/null; do vm "$pid" VmRSS; sleep 0.2; done) >"$scratch/rss" &
-	sampler=$!
 	BODY=$1 wrk -t2 -c16 -d"${duration}s" --latency -s "$scratch/post.lua" "$url/api/v1/symbolicate" >"$scratch/wrk" 2>&1
 	t1=$(cpu_ticks "$pid")
-	kill "$sampler" 2>/dev/null || true
-	wait "$sampler" 2>/dev/null || true
 	n=$(awk '$2 == "requests" && $3 == "in" { print $1 }' "$scratch/wrk")
 	cpu_ms=$(awk -v t="$((t1 - t0))" -v hz="$(getconf CLK_TCK)" -v n="${n:-0}" 'BEGIN { printf "%.3f", (n > 0 ? t * 1000 / hz / n : 0) }')
-	while read -r v; do [ "${v:-0}" -gt "$peak" ] && peak=$v; done <"$scratch/rss"
-	rss_max=$peak hwm=$(vm "$pid" VmHWM)
+	hwm=$(vm "$pid" VmHWM)
 	rps=$(awk '$1 == "Requests/sec:" { print $2 }' "$scratch/wrk")
 	p50=$(awk '$1 == "50%" { print $2 }' "$scratch/wrk")
 	p99=$(awk '$1 == "99%" { print $2 }' "$scratch/wrk")
@@ -185,7 +186,7 @@ for ((run = 1; run <= runs; run++)); do
 	for body in report v5; do
 		say "wrk -t2 -c16 -d${duration}s on the $body body, run $run of $runs (load average $(cut -d' ' -f1-3 /proc/loadavg))"
 		load "$scratch/$body.json"
-		rows[$body]+="| $body$([ "$runs" = 1 ] || echo " (run $run)") | $rps | $p50 | $p99 | $cpu_ms ms | $((rss_max / 1024)) MiB | $((hwm / 1024)) MiB | $(cut -d' ' -f1 /proc/loadavg) | ${errors:-none} |"$'\n'
+		rows[$body]+="| $body$([ "$runs" = 1 ] || echo " (run $run)") | $rps | $p50 | $p99 | $cpu_ms ms | $((hwm / 1024)) MiB | $(cut -d' ' -f1 /proc/loadavg) | ${errors:-none} |"$'\n'
 		rates[$body]+=" $rps" p99s[$body]+=" $(in_ms "$p99")"
 	done
 done
@@ -258,9 +259,11 @@ report=$here/out/symbolicate-server-$(date -u '+%Y-%m-%d-%H%M%S').md
 echo "symbolicate route, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')),"
 echo "wrk -t2 -c16 -d${duration}s, 64 frames over ${modules[*]} (16 each), symcaches built; server RSS idle $((rss_idle / 1024)) MiB"
 echo
-echo "| body | requests/s | p50 | p99 | server CPU per request | RSS under load (max VmRSS) | VmHWM | load average after | errors |"
-echo "|---|---|---|---|---|---|---|---|---|"
+echo "| body | requests/s | p50 | p99 | server CPU per request | peak RSS (VmHWM) | load average after | errors |"
+echo "|---|---|---|---|---|---|---|---|"
 printf '%s' "${rows[report]}" "${rows[v5]}"
+echo
+echo "peak RSS: the server's VmHWM over $hwm_since"
 if [ "$runs" -gt 1 ]; then
 	echo
 	for body in report v5; do
