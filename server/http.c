@@ -543,6 +543,17 @@ static int begin_request(struct mg_connection *conn)
 	return 0; /* civetweb goes on to dispatch() */
 }
 
+/*
+ * Every request is authorized here, for dispatch() to check its token:
+ * without a handler civetweb looks for .htpasswd files on each request
+ * (a stat of the path), which this server never uses. */
+static int authorized(struct mg_connection *conn, void *cbdata)
+{
+	(void)conn;
+	(void)cbdata;
+	return 1;
+}
+
 static void end_request(const struct mg_connection *conn, int status)
 {
 	(void)status;
@@ -822,6 +833,7 @@ int nsym_server_start(struct nsym_server **out, struct nsym_server_start_notes *
 		return NSYM_EIO;
 	}
 	mg_set_request_handler(srv->ctx, "/", dispatch, srv);
+	mg_set_auth_handler(srv->ctx, "/", authorized, NULL);
 	read_back_address(srv, cfg->listen);
 	srv->cfg.listen = srv->address; /* the caller's string may go */
 	*out = srv;
