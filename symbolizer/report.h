@@ -82,6 +82,12 @@ struct nsym__report_run {
 	const struct nsym_crash *c;          /* &copy */
 	struct nsym__report_slot *slots;     /* by module */
 	struct nsym_frames *found;           /* by frame: its lookup's answer, or none */
+	/* every frame's answer, one after another: found[i] are views into it.
+	 * A buffer per frame was 64 allocations and frees for the benchmark's
+	 * crash, 5.7% of the server's CPU with the waits on malloc's lock
+	 * (docs/performance.md) */
+	struct nsym_frames answers;
+	struct nsym_frames one; /* the lookup under way */
 	/* the crash as the pipeline places it: the caller's, with its own
 	 * frames (copies whose strings are the caller's or in whys) */
 	struct nsym_crash copy;

@@ -84,13 +84,14 @@ static int resolve(const struct nsym__report_run *r)
 	return rc;
 }
 
-/* Frame i's answer into r->found[i]: innermost first, with its inlined
- * callers; none when its module has no symbolizer, or the lookup failed
- * on damaged DWARF (which is warned about). 0 or NSYM_ENOMEM. */
-static int look_up(const struct nsym__report_run *r, size_t i)
+/* Frame i's answer, innermost first with its inlined callers, appended to
+ * r->answers with its count in r->found[i] (views() points them there
+ * once all are in); none when its module has no symbolizer, or the lookup
+ * failed on damaged DWARF (which is warned about). 0 or NSYM_ENOMEM. */
+static int look_up(struct nsym__report_run *r, size_t i)
 {
 	const struct nsym_crash_frame *f = &r->c->frames[i];
-	struct nsym_frames *fr = &r->found[i];
+	struct nsym_frames *all = &r->answers;
 	nsym_symbolizer *sym;
 	int rc;
 
@@ -98,16 +99,36 @@ static int look_up(const struct nsym__report_run *r, size_t i)
 		return 0;
 	/* rel counts from the image's start; a Mach-O file's addresses from
 	 * where __TEXT is linked */
-	rc = nsym_symbolizer_lookup(fr, sym, f->rel + nsym_symbolizer_image_base(sym),
+	rc = nsym_symbolizer_lookup(&r->one, sym, f->rel + nsym_symbolizer_image_base(sym),
 	                            f->return_address ? NSYM_LOOKUP_RETURN_ADDRESS : 0);
 	if (rc == NSYM_ENOMEM)
 		return rc;
 	if (rc != 0) {
 		nsym__report_warn(r->o->warn, r->o->ctx, WARN_RUN, "frame #%zu: %s", i,
 		                  nsym_error_detail());
-		fr->count = 0;
+		return 0;
 	}
+	if (nsym__grow((void **)&all->frames, &all->capacity, all->count + r->one.count,
+	               sizeof(*all->frames)) != 0)
+		return NSYM_ENOMEM;
+	memcpy(all->frames + all->count, r->one.frames, r->one.count * sizeof(*all->frames));
+	all->count += r->one.count;
+	r->found[i].count = r->one.count;
 	return 0;
+}
+
+/* found[i] pointed at their frames in r->answers, which no longer moves. */
+static void views(struct nsym__report_run *r)
+{
+	struct nsym_frame *at = r->answers.frames;
+
+	for (size_t i = 0; i < r->c->nframes; i++) {
+		if (r->found[i].count == 0)
+			continue; /* and at may be NULL, which takes no offset */
+		r->found[i].frames = at;
+		r->found[i].capacity = r->found[i].count;
+		at += r->found[i].count;
+	}
 }
 
 /* Resolves and looks up crash c into r: 0 or NSYM_ENOMEM. r is then for
@@ -137,6 +158,8 @@ static int prepare(struct nsym__report_run *r, FILE *out, const struct nsym_cras
 		rc = nsym__report_place_symbols(r);
 	for (size_t i = 0; rc == 0 && i < c->nframes; i++)
 		rc = look_up(r, i);
+	if (rc == 0)
+		views(r);
 	return rc;
 }
 
@@ -156,8 +179,8 @@ static void write_crash(const struct nsym__report_run *r)
 
 static void done(struct nsym__report_run *r)
 {
-	for (size_t i = 0; r->found != NULL && i < r->c->nframes; i++)
-		nsym_frames_release(&r->found[i]);
+	nsym_frames_release(&r->answers);
+	nsym_frames_release(&r->one);
 	for (size_t i = 0; r->slots != NULL && i < r->c->nmodules; i++)
 		if (!r->slots[i].borrowed)
 			nsym_symbolizer_close(r->slots[i].sym);
