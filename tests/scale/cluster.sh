@@ -16,6 +16,14 @@
 # The caller defines fail MESSAGE and nsym, and sets scale_dir. Readiness is
 # polled, never slept for; every wait is bounded.
 #
+# A ctest run shares one PostgreSQL and one Ceph among its cases
+# (NSYM_SCALE_CLUSTER=DIR, started by the fixture test scale.cluster.start
+# with cluster-test.sh): scale_start then makes the case a database and a
+# bucket of its own on them ($pg_db, $bucket), instead of starting both
+# anew, which was most of a case's time. A case that stops or restarts a
+# daemon asks for its own (scale_start --own), as does any case run
+# without the fixture.
+#
 # scale_require: exits 77 (ctest's skip) with a clear message when the
 # packages are missing and cannot be installed (scripts/install-scale-deps.sh).
 
@@ -97,9 +105,15 @@ max_connections = 300
 shared_buffers = 32MB
 EOF
   scale_pg_ctl start
-  as_pg "$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U nsym -d postgres -qc "CREATE DATABASE symbols" \
-    >/dev/null || fail "createdb"
-  pg_url=postgres://nsym@127.0.0.1:$pg_port/symbols
+  pg_db=symbols
+  scale_createdb
+}
+
+# scale_createdb: $pg_db made on the PostgreSQL at $pg_port; pg_url set.
+scale_createdb() {
+  as_pg env PGPASSWORD="$PGPASSWORD" "$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U nsym -d postgres \
+    -qc "CREATE DATABASE $pg_db" >/dev/null || fail "createdb $pg_db"
+  pg_url=postgres://nsym@127.0.0.1:$pg_port/$pg_db
 }
 
 # scale_pg_ctl start|stop|restart: waits until done (-w), bounded.
@@ -110,7 +124,7 @@ scale_pg_ctl() {
 
 # psql_q SQL: one value, unaligned.
 psql_q() {
-  as_pg env PGPASSWORD="$PGPASSWORD" "$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U nsym -d symbols \
+  as_pg env PGPASSWORD="$PGPASSWORD" "$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U nsym -d "$pg_db" \
     -Atqc "$1"
 }
 
@@ -171,8 +185,14 @@ EOF
     --access-key="$AWS_ACCESS_KEY_ID" --secret-key="$AWS_SECRET_ACCESS_KEY" >/dev/null \
     2>>"$d/log/setup.log" || fail "radosgw-admin user create"
   s3_endpoint=http://127.0.0.1:$rgw_port
-  s3 -X PUT "$s3_endpoint/symbols" >/dev/null || fail "cannot make the bucket"
-  blobs_url="s3://symbols?endpoint=$s3_endpoint"
+  bucket=symbols
+  scale_mkbucket
+}
+
+# scale_mkbucket: $bucket made at $s3_endpoint; blobs_url set.
+scale_mkbucket() {
+  s3 -X PUT "$s3_endpoint/$bucket" >/dev/null || fail "cannot make the bucket $bucket"
+  blobs_url="s3://$bucket?endpoint=$s3_endpoint"
 }
 
 # radosgw, started and waited for (it answers once its pools exist).
@@ -256,10 +276,23 @@ EOF
   wait_for 10 "haproxy answering" curl -sf -o /dev/null "$lb_url/healthz"
 }
 
-# scale_start: PostgreSQL and Ceph side by side (each takes a few seconds);
-# PGPASSWORD exported.
+# scale_start [--own]: PostgreSQL and Ceph side by side (each takes a few
+# seconds), or a database and a bucket on the run's shared ones (above);
+# PGPASSWORD and the S3 keys exported.
+scale_own=0
 scale_start() {
   local pg
+  if [ "${1:-}" != --own ] && [ -f "${NSYM_SCALE_CLUSTER:-/nonexistent}/cluster.env" ]; then
+    # shellcheck disable=SC1091 # written by scale_share
+    . "$NSYM_SCALE_CLUSTER/cluster.env"
+    export PGPASSWORD AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
+    # names of the case's own: no two running processes share a pid
+    pg_db=case_$$_$RANDOM bucket=case-$$-$RANDOM
+    scale_createdb
+    scale_mkbucket
+    return
+  fi
+  scale_own=1
   free_port pg_port # here: the ports the subshell takes are not seen by this shell
   ( scale_pg_start; printf 'pg_url=%q pg_port=%q PGPASSWORD=%q\n' "$pg_url" "$pg_port" "$PGPASSWORD" \
       >"$scale_dir/pg.env" ) &
@@ -267,7 +300,16 @@ scale_start() {
   scale_ceph_start
   wait "$pg" || fail "PostgreSQL did not start"
   . "$scale_dir/pg.env"
+  pg_db=symbols
   export PGPASSWORD
+}
+
+# scale_share: what scale_start of another case needs to borrow this
+# folder's cluster, into $scale_dir/cluster.env.
+scale_share() {
+  printf 'pg_port=%q PGPASSWORD=%q s3_endpoint=%q AWS_ACCESS_KEY_ID=%q AWS_SECRET_ACCESS_KEY=%q\n' \
+    "$pg_port" "$PGPASSWORD" "$s3_endpoint" "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" \
+    >"$scale_dir/cluster.env.tmp" && mv "$scale_dir/cluster.env.tmp" "$scale_dir/cluster.env"
 }
 
 # scale_for_test: what a test of the embedded store needs to run on the
@@ -285,13 +327,18 @@ scale_for_test() {
   export TMPDIR=$scale_dir
 }
 
-# Stops every server, haproxy, radosgw, the OSD, the mon and PostgreSQL.
+# Stops every server, haproxy, and what scale_start started: radosgw, the
+# OSD, the mon and PostgreSQL (a shared cluster's are left to its own stop).
 scale_stop() {
   local name f
   for name in "${!serve_pid[@]}"; do
     kill "${serve_pid[$name]}" 2>/dev/null
   done
   [ -f "$scale_dir/haproxy.pid" ] && kill "$(cat "$scale_dir/haproxy.pid")" 2>/dev/null
+  if [ "$scale_own" = 0 ]; then
+    wait 2>/dev/null
+    return 0
+  fi
   # memstore keeps nothing worth a clean stop
   for f in "$scale_dir"/ceph/run/*.pid; do
     [ -f "$f" ] && kill -9 "$(cat "$f" 2>/dev/null)" 2>/dev/null

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The scaled store on real servers: PostgreSQL 15, a one-node Ceph with
 # radosgw and haproxy, started by cluster.sh from Debian's packages on free
-# loopback ports in a temporary folder, and stopped at the end of the case:
+# loopback ports in a temporary folder, and stopped at the end of the case
+# (PostgreSQL and Ceph are the ctest run's shared ones when
+# NSYM_SCALE_CLUSTER names them, the case on a database and a bucket of
+# its own: cluster.sh):
 #   scale-test.sh NAPI_SYMBOLS FIXTURES_DIR CASE
 # Exits 77 (skipped) only when the packages cannot be installed.
 set -uo pipefail
@@ -62,10 +65,10 @@ check_blobs() {
   while IFS='|' read -r sha size; do
     [ -n "$sha" ] || continue
     if [ "${1:-}" = --exist ]; then
-      s3 -I -o /dev/null -w '%{size_download}' "$s3_endpoint/symbols/$(blob_key "$sha")" >/dev/null ||
+      s3 -I -o /dev/null -w '%{size_download}' "$s3_endpoint/$bucket/$(blob_key "$sha")" >/dev/null ||
         fail "a row names the missing blob $sha"
     else
-      s3 -o "$work/obj" "$s3_endpoint/symbols/$(blob_key "$sha")" || fail "a row names the missing blob $sha"
+      s3 -o "$work/obj" "$s3_endpoint/$bucket/$(blob_key "$sha")" || fail "a row names the missing blob $sha"
       [ "$(sha_of "$work/obj")" = "$sha" ] && [ "$(stat -c %s "$work/obj")" = "$size" ] ||
         fail "the object of $sha holds other bytes"
     fi
@@ -176,7 +179,7 @@ delete-race)
   # the object stayed for the downloads, listed as garbage
   sha=$(sha_of "$work/big.debug")
   [ "$(psql_q "SELECT count(*) FROM blob_garbage WHERE sha256 = '$sha'")" = 1 ] || fail "not listed as garbage"
-  s3 -o /dev/null "$s3_endpoint/symbols/$(blob_key "$sha")" || fail "the object went before its grace"
+  s3 -o /dev/null "$s3_endpoint/$bucket/$(blob_key "$sha")" || fail "the object went before its grace"
   upload 201 "${serve_url[b]}" "$t" "$work/big.debug"
   # (its blob; the symcaches the rounds built on upload went with their
   # artifacts, and their blobs are garbage as they should be)
@@ -228,7 +231,7 @@ postgres-restart)
   # PostgreSQL restarted under load: clear 503s while it is down (never a
   # 404, which a debuginfod client remembers, nor a 401 for a good token),
   # none once it is back
-  scale_start; scale_serve a; t=$(token upload ci); a=${serve_url[a]}
+  scale_start --own; scale_serve a; t=$(token upload ci); a=${serve_url[a]}
   upload 201 "$a" "$t" "$dbg"
   load() { # PHASE: reads and token'd reads until $work/stop
     while [ ! -e "$work/stop" ]; do
@@ -255,7 +258,7 @@ postgres-restart)
 s3-down)
   # the blob storage unreachable: uploads fail clearly, reads answer 503
   # (never 404), nothing is half-stored; all is well once it is back
-  scale_start; scale_serve a; t=$(token upload ci); a=${serve_url[a]}
+  scale_start --own; scale_serve a; t=$(token upload ci); a=${serve_url[a]}
   upload 201 "$a" "$t" "$dbg"
   variants 5 >/dev/null
   scale_rgw_stop
@@ -277,7 +280,7 @@ blob-cache)
   # with the storage down it still answers, whole, in ranges and to HEAD,
   # while one never read answers 503 as before. Bytes the storage sends
   # that do not hash to the blob's name are not kept.
-  scale_start; scale_serve a; t=$(token upload ci); a=${serve_url[a]}
+  scale_start --own; scale_serve a; t=$(token upload ci); a=${serve_url[a]}
   kept=$scale_dir/tmp/napi-symbols-blobs
   upload 201 "$a" "$t" "$dbg"; upload 201 "$a" "$t" "$stripped" addon.node
   http 206 -r 0-99 "$a/buildid/$id/debuginfo" # a part is not kept
@@ -295,7 +298,7 @@ blob-cache)
   scale_rgw_start
   # the executable's object replaced, behind the store, by as many other bytes
   head -c "$(stat -c %s "$stripped")" /dev/urandom >"$work/other"
-  s3 -T "$work/other" "$s3_endpoint/symbols/$(blob_key "$(sha_of "$stripped")")" || fail "PUT over the object"
+  s3 -T "$work/other" "$s3_endpoint/$bucket/$(blob_key "$(sha_of "$stripped")")" || fail "PUT over the object"
   http 200 "$a/buildid/$id/executable"
   [ ! -e "$kept/$(sha_of "$stripped")" ] || fail "other bytes kept under the blob's name"
   grep -q "sent bytes hashing to $(sha_of "$work/other") for blob $(sha_of "$stripped"); not kept" "$scale_dir/a.err" ||
@@ -405,9 +408,9 @@ multipart)
   big=$(readelf -n "$work/big.debug" | awk '/Build ID:/ {print $3}')
   upload 201 "${serve_url[a]}" "$t" "$work/big.debug"
   sha=$(sha_of "$work/big.debug")
-  s3 -o "$work/obj" "$s3_endpoint/symbols/$(blob_key "$sha")" || fail "no object"
+  s3 -o "$work/obj" "$s3_endpoint/$bucket/$(blob_key "$sha")" || fail "no object"
   cmp -s "$work/obj" "$work/big.debug" || fail "the object differs"
-  s3 "$s3_endpoint/symbols?uploads=" >"$work/uploads" || fail "list uploads"
+  s3 "$s3_endpoint/$bucket?uploads=" >"$work/uploads" || fail "list uploads"
   grep -q "<Upload>" "$work/uploads" && fail "unfinished multipart uploads: $(cat "$work/uploads")"
   http 200 "${serve_url[a]}/buildid/$big/debuginfo"; cmp -s "$work/body" "$work/big.debug" || fail "download"
   http 206 -r 10000000-10000099 "${serve_url[a]}/buildid/$big/debuginfo"
@@ -419,7 +422,7 @@ redirect)
   scale_start; scale_serve a --blob-reads redirect; t=$(token upload ci); a=${serve_url[a]}
   upload 201 "$a" "$t" "$dbg"
   http 302 "$a/buildid/$id/debuginfo"
-  loc=$(header Location); [[ "$loc" == "$s3_endpoint/symbols/"*X-Amz-Signature=* ]] || fail "Location '$loc'"
+  loc=$(header Location); [[ "$loc" == "$s3_endpoint/$bucket/"*X-Amz-Signature=* ]] || fail "Location '$loc'"
   [ "$(header ETag)" = "\"$(sha_of "$dbg")\"" ] && [ "$(header X-DEBUGINFOD-SIZE)" = "$(stat -c %s "$dbg")" ] ||
     fail "redirect headers"
   http 200 "$loc"; cmp -s "$work/body" "$dbg" || fail "the presigned URL's bytes"
@@ -435,7 +438,7 @@ store-migrate)
   # an embedded store moved into the scaled one: everything served as before,
   # every token still good; resumed after the storage went away; run again,
   # nothing copied twice; a damaged file is not copied
-  scale_start
+  scale_start --own
   local_dir=$work/embedded
   up=$("$nsym" token create --store "$local_dir" --scope upload --name ci) || fail "token create"
   rd=$("$nsym" token create --store "$local_dir" --scope read --name reader)
@@ -503,13 +506,13 @@ symcache-once|symcache-once-kill)
   t=$(token upload ci) || fail "token create"
   upload 201 "${serve_url[a]}" "$t" "$dbg"
   mkfifo "$work/hold"
-  as_pg env PGPASSWORD="$PGPASSWORD" "$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U nsym -d symbols \
+  as_pg env PGPASSWORD="$PGPASSWORD" "$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U nsym -d "$pg_db" \
     -Atq <"$work/hold" >"$work/hold.out" 2>&1 &
   holder=$!
   exec 9>"$work/hold"
   echo "BEGIN; LOCK TABLE symcaches IN EXCLUSIVE MODE;" >&9
-  held() { [ "$(psql_q "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 'symcaches' AND l.mode = 'ExclusiveLock' AND l.granted")" = 1 ]; }
-  waiting() { [ "$(psql_q "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND application_name = 'napi-symbols serve'")" = "$1" ]; }
+  held() { [ "$(psql_q "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 'symcaches' AND l.mode = 'ExclusiveLock' AND l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())")" = 1 ]; }
+  waiting() { [ "$(psql_q "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND application_name = 'napi-symbols serve' AND datname = current_database()")" = "$1" ]; }
   building() { cat "$scale_dir/a.err" "$scale_dir/b.err" | grep -c "building the symcache of $id"; }
   wait_for 10 "the symcaches table held" held
   curl -s --max-time 60 -o "$work/sc.a" -w '%{http_code}' "${serve_url[a]}/buildid/$id/symcache" >"$work/code.a" &

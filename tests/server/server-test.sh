@@ -3,7 +3,8 @@
 # clients (curl, elfutils debuginfod-find, gdb):
 #   server-test.sh NAPI_SYMBOLS FIXTURES_DIR CASE
 # With NSYM_TEST_STORE=scaled, the server runs on the scaled store instead:
-# PostgreSQL and radosgw that tests/scale/cluster.sh starts for the case
+# PostgreSQL and radosgw that tests/scale/cluster.sh starts for the case,
+# or the run's shared ones
 # (the cases that look into the store folder are not run so).
 set -uo pipefail
 nsym=$1 fixtures=$2 case_name=$3
@@ -123,7 +124,7 @@ check_rows() {
 # has_blob SHA: the store holds the blob (its file, or its object).
 has_blob() {
   if [ -n "${scale_dir:-}" ]; then
-    s3 -I -o /dev/null "$s3_endpoint/symbols/$(blob_key "$1")"
+    s3 -I -o /dev/null "$s3_endpoint/$bucket/$(blob_key "$1")"
   else
     [ -f "$work/store/blobs/sha256/${1:0:2}/${1:2}" ]
   fi
@@ -144,7 +145,7 @@ if [ -n "${scale_dir:-}" ]; then
     [ "$(psql_q "SELECT count(*) FROM (SELECT sha256 FROM artifacts UNION ALL SELECT sha256 FROM sources) r WHERE NOT EXISTS (SELECT 1 FROM blobs b WHERE b.sha256 = r.sha256)")" = 0 ] ||
       fail "rows without their blob row"
     for sha in $(psql_q 'SELECT sha256 FROM artifacts UNION SELECT sha256 FROM sources'); do
-      s3 -o "$work/object" "$s3_endpoint/symbols/$(blob_key "$sha")" || fail "a row names the missing blob $sha"
+      s3 -o "$work/object" "$s3_endpoint/$bucket/$(blob_key "$sha")" || fail "a row names the missing blob $sha"
       [ "$(sha256sum <"$work/object" | cut -d' ' -f1)" = "$sha" ] || fail "blob $sha holds other bytes"
     done
   }

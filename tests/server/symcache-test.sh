@@ -8,7 +8,8 @@
 # request.
 #   symcache-test.sh NAPI_SYMBOLS FIXTURES_DIR CASE
 # NSYM_TEST_STORE=scaled runs the server on the scaled store (PostgreSQL and
-# radosgw that tests/scale/cluster.sh starts for the case).
+# radosgw that tests/scale/cluster.sh starts for the case,
+# or the run's shared ones).
 set -uo pipefail
 nsym=$(realpath "$1") fixtures=$(realpath "$2") case_name=$3
 here=$(cd "$(dirname "$0")" && pwd)
