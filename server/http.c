@@ -704,21 +704,15 @@ static int open_cache(struct nsym_server *srv, char *err, size_t err_size)
 		fprintf(stderr, "napi-symbols serve: cannot make %s: %s; symcaches are not kept\n",
 		        srv->cache_dir, strerror(errno));
 	sweep_builds(srv->cache_dir);
+	/* what is opened here before a failure is closed by close_parts() */
 	if (nsym_builds_new(&srv->builds, NSYM_SYMCACHE_RETRY_SECONDS) != 0 ||
 	    nsym_module_cache_new(&srv->modules, (size_t)srv->cfg.open_modules,
 	                          NSYM_MODULE_TTL_SECONDS, NSYM_NO_SYMBOLS_TTL_SECONDS) != 0) {
-		nsym_builds_free(srv->builds);
 		snprintf(err, err_size, "out of memory");
 		return NSYM_ENOMEM;
 	}
 	rc = nsym_symcache_queue_start(&srv->symcaches, srv->store_dir, srv->cfg.blobs, srv->builds,
 	                               srv->cache_dir, srv->cfg.symcache_queue, err, err_size);
-	if (rc != 0) {
-		nsym_builds_free(srv->builds);
-		srv->builds = NULL;
-		nsym_module_cache_free(srv->modules);
-		srv->modules = NULL;
-	}
 	if (rc == 0)
 		open_blob_cache(srv);
 	return rc;
@@ -740,6 +734,24 @@ static int open_upstream(struct nsym_server *srv, const char *urls, char *err, s
 	return nsym_upstream_new(&srv->upstream, urls, dir, srv->cfg.upstream_cache_size,
 	                         srv->cfg.upstream_miss_seconds, srv->cfg.request_timeout, err,
 	                         err_size);
+}
+
+/* What nsym_server_start opened, closed and freed with srv; any part may
+ * be missing, from a start that failed part way. */
+static void close_parts(struct nsym_server *srv)
+{
+	if (srv == NULL)
+		return;
+	nsym_conns_stop(srv->conns);
+	/* no upload adds to it now; a build under way is let finish */
+	nsym_symcache_queue_stop(srv->symcaches);
+	if (srv->first != NULL)
+		srv->first->ops->close(srv->first);
+	nsym_builds_free(srv->builds);
+	nsym_module_cache_free(srv->modules);
+	nsym_upstream_free(srv->upstream);
+	nsym_ucache_close(srv->blob_cache);
+	free(srv);
 }
 
 int nsym_server_start(struct nsym_server **out, struct nsym_server_start_notes *notes,
@@ -783,7 +795,7 @@ int nsym_server_start(struct nsym_server **out, struct nsym_server_start_notes *
 	*out = NULL;
 	if (srv == NULL || nsym_conns_start(&srv->conns, cfg->threads, head_timeout * 1000) != 0) {
 		snprintf(err, err_size, "out of memory, or no thread for the watchdog");
-		free(srv);
+		close_parts(srv);
 		return NSYM_ENOMEM;
 	}
 	srv->cfg = *cfg;
@@ -794,25 +806,16 @@ int nsym_server_start(struct nsym_server **out, struct nsym_server_start_notes *
 		srv->cfg.blobs = srv->blobs;
 	}
 	if (open_first_store(srv, notes, err, err_size) != 0) {
-		nsym_conns_stop(srv->conns);
-		free(srv);
+		close_parts(srv);
 		return NSYM_EIO;
 	}
 	if ((rc = open_cache(srv, err, err_size)) != 0) {
-		nsym_conns_stop(srv->conns);
-		srv->first->ops->close(srv->first);
-		free(srv);
+		close_parts(srv);
 		return rc;
 	}
 	srv->cfg.upstreams = NULL; /* the caller's string may go: parsed here */
 	if (open_upstream(srv, cfg->upstreams, err, err_size) != 0) {
-		nsym_conns_stop(srv->conns);
-		nsym_symcache_queue_stop(srv->symcaches);
-		srv->first->ops->close(srv->first);
-		nsym_builds_free(srv->builds);
-		nsym_module_cache_free(srv->modules);
-		nsym_ucache_close(srv->blob_cache);
-		free(srv);
+		close_parts(srv);
 		return NSYM_EINVAL;
 	}
 	snprintf(threads, sizeof(threads), "%d", cfg->threads);
@@ -822,14 +825,7 @@ int nsym_server_start(struct nsym_server **out, struct nsym_server_start_notes *
 	if (srv->ctx == NULL) {
 		snprintf(err, err_size, "cannot listen on %s (in use, or not an address here?)",
 		         cfg->listen);
-		nsym_conns_stop(srv->conns);
-		nsym_symcache_queue_stop(srv->symcaches);
-		srv->first->ops->close(srv->first);
-		nsym_builds_free(srv->builds);
-		nsym_module_cache_free(srv->modules);
-		nsym_upstream_free(srv->upstream);
-		nsym_ucache_close(srv->blob_cache);
-		free(srv);
+		close_parts(srv);
 		return NSYM_EIO;
 	}
 	mg_set_request_handler(srv->ctx, "/", dispatch, srv);
@@ -845,13 +841,5 @@ void nsym_server_stop(struct nsym_server *srv)
 	if (srv == NULL)
 		return;
 	mg_stop(srv->ctx); /* waits for the workers, whose exit closes the stores */
-	nsym_conns_stop(srv->conns);
-	/* no upload adds to it now; a build under way is let finish */
-	nsym_symcache_queue_stop(srv->symcaches);
-	srv->first->ops->close(srv->first);
-	nsym_builds_free(srv->builds);
-	nsym_module_cache_free(srv->modules);
-	nsym_upstream_free(srv->upstream);
-	nsym_ucache_close(srv->blob_cache);
-	free(srv);
+	close_parts(srv);
 }
